@@ -1,0 +1,137 @@
+//! Closed sets of codes (statuses, kinds). Each parses from and prints to its code.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A code that was not one of the allowed values; carries the allowed list for the error message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{value}' is not one of: {}", allowed.join(", "))]
+pub struct UnknownCode {
+    pub value: String,
+    pub allowed: &'static [&'static str],
+}
+
+/// Declares an enum whose variants map one-to-one to snake_case codes.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const CODES: &'static [&'static str] = &[$($code),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Key of the label in the i18n catalogue, e.g. `agenda_status.approved`.
+            pub fn label_key(self) -> String {
+                format!("{}.{}", Self::KEY_PREFIX, self.code())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownCode;
+            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+                match s {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err(UnknownCode { value: s.to_string(), allowed: Self::CODES }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// Region, district (distretto socio-sanitario), union of comuni, comune.
+    TerritoryKind { Region = "region", District = "district", Union = "union", Comune = "comune" }
+);
+code_enum!(
+    /// Life cycle of an Agenda: bozza, in consultazione, approvata, archiviata.
+    AgendaStatus { Draft = "draft", Consultation = "consultation", Approved = "approved", Archived = "archived" }
+);
+code_enum!(
+    /// Life cycle of an Action.
+    ActionStatus {
+        Proposed = "proposed", Planned = "planned", InProgress = "in_progress",
+        Completed = "completed", Suspended = "suspended", Cancelled = "cancelled",
+    }
+);
+code_enum!(
+    /// Short or medium term action.
+    ActionTerm { Short = "short", Medium = "medium" }
+);
+code_enum!(
+    /// Role of an organisation in an action.
+    PartnerRole { Lead = "lead", Partner = "partner" }
+);
+code_enum!(
+    /// Level of an expected result.
+    ResultKind { Output = "output", Outcome = "outcome", Impact = "impact" }
+);
+code_enum!(
+    /// Whether a higher or a lower indicator value is better.
+    Direction { Increase = "increase", Decrease = "decrease" }
+);
+code_enum!(
+    /// Kind of digital asset: rete, datacenter, piattaforma di servizio, base dati.
+    AssetKind { Network = "network", Datacenter = "datacenter", ServicePlatform = "service_platform", Database = "database" }
+);
+code_enum!(
+    /// Availability of a digital asset.
+    AssetStatus { Active = "active", InDevelopment = "in_development", Planned = "planned", Retired = "retired" }
+);
+code_enum!(
+    /// Controlled vocabularies that are data (table `vocabulary_terms`).
+    Vocabulary {
+        TargetGroup = "target_group", LifeStage = "life_stage", Theme = "theme",
+        FundingSource = "funding_source", OrganizationType = "organization_type",
+    }
+);
+
+macro_rules! key_prefix {
+    ($($name:ident => $prefix:literal),+ $(,)?) => {
+        $(impl $name { const KEY_PREFIX: &'static str = $prefix; })+
+    };
+}
+key_prefix!(
+    TerritoryKind => "territory_kind", AgendaStatus => "agenda_status", ActionStatus => "action_status",
+    ActionTerm => "action_term", PartnerRole => "partner_role", ResultKind => "result_kind",
+    Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
+    Vocabulary => "vocabulary",
+);
+
+impl AgendaStatus {
+    /// Agendas a citizen sees as published: under consultation or approved.
+    pub fn is_published(self) -> bool {
+        matches!(self, AgendaStatus::Consultation | AgendaStatus::Approved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for s in ActionStatus::ALL {
+            assert_eq!(s.code().parse::<ActionStatus>().unwrap(), *s);
+        }
+        assert_eq!(AgendaStatus::Approved.label_key(), "agenda_status.approved");
+    }
+
+    #[test]
+    fn unknown_code_lists_allowed_values() {
+        let err = "ok".parse::<AgendaStatus>().unwrap_err();
+        assert_eq!(err.to_string(), "'ok' is not one of: draft, consultation, approved, archived");
+    }
+}
