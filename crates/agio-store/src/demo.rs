@@ -1,0 +1,293 @@
+//! Demo content: two agendas for real districts, clearly flagged `is_demo`.
+//! The files (`data/demo/*.json`) are compiled into the program.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use sqlx::{Any, Row, Transaction};
+
+use crate::sql::{columns, Sql, Value};
+use crate::{new_id, now, Result, Store, StoreError};
+
+const DEMO_FILES: &[(&str, &str)] = &[
+    ("re-guastalla.json", include_str!("../../../data/demo/re-guastalla.json")),
+    ("rn-rimini.json", include_str!("../../../data/demo/rn-rimini.json")),
+];
+
+#[derive(Deserialize)]
+struct DemoFile {
+    agenda: DemoAgenda,
+    organizations: Vec<DemoOrganization>,
+    assets: Vec<DemoAsset>,
+    objectives: Vec<DemoObjective>,
+}
+
+#[derive(Deserialize)]
+struct DemoAgenda {
+    slug: String,
+    territory: String,
+    title: String,
+    period_start: i64,
+    period_end: i64,
+    status: String,
+    vision: String,
+    context: String,
+}
+
+#[derive(Deserialize)]
+struct DemoOrganization {
+    slug: String,
+    name: String,
+    #[serde(rename = "type")]
+    org_type: String,
+    tax_code: Option<String>,
+    territory: Option<String>,
+    description: String,
+    website: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoAsset {
+    slug: String,
+    name: String,
+    kind: String,
+    provider: String,
+    description: String,
+    status: String,
+    url: Option<String>,
+    coverage: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoObjective {
+    code: String,
+    title: String,
+    description: String,
+    actions: Vec<DemoAction>,
+}
+
+#[derive(Deserialize)]
+struct DemoAction {
+    code: String,
+    title: String,
+    description: String,
+    term: String,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    status: String,
+    lead: String,
+    partners: Vec<DemoPartner>,
+    target_groups: Vec<String>,
+    life_stages: Vec<String>,
+    themes: Vec<String>,
+    budget: Vec<DemoBudget>,
+    assets: Vec<String>,
+    zone_plan_ref: Option<String>,
+    results: Vec<DemoResult>,
+}
+
+#[derive(Deserialize)]
+struct DemoPartner {
+    organization: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct DemoBudget {
+    source: String,
+    amount_eur: f64,
+    cup: Option<String>,
+    description: String,
+}
+
+#[derive(Deserialize)]
+struct DemoResult {
+    kind: String,
+    description: String,
+    indicators: Vec<DemoIndicator>,
+}
+
+#[derive(Deserialize)]
+struct DemoIndicator {
+    name: String,
+    unit: String,
+    baseline_value: Option<f64>,
+    baseline_year: Option<i64>,
+    target_value: Option<f64>,
+    target_year: Option<i64>,
+    direction: String,
+}
+
+/// What `load_demo` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    pub agendas: usize,
+    pub organizations: usize,
+    pub assets: usize,
+    pub actions: usize,
+}
+
+type Tx = Transaction<'static, Any>;
+
+impl Store {
+    /// Loads the demo agendas that are not there yet, all in one transaction.
+    pub async fn load_demo(&self) -> Result<DemoReport> {
+        let files: Vec<DemoFile> = DEMO_FILES
+            .iter()
+            .map(|(name, text)| {
+                serde_json::from_str(text).map_err(|e| StoreError::InvalidData(format!("data/demo/{name}: {e}")))
+            })
+            .collect::<Result<_>>()?;
+        let mut report = DemoReport::default();
+        let mut tx = self.pool.begin().await?;
+        let mut assets: HashMap<String, String> = HashMap::new();
+        let mut pending = Vec::new();
+        for file in &files {
+            if lookup(&mut tx, "SELECT id FROM agendas WHERE slug = $1", &file.agenda.slug).await?.is_some() {
+                continue;
+            }
+            for asset in &file.assets {
+                let id = insert_asset(&mut tx, asset).await?;
+                assets.insert(asset.slug.clone(), id);
+                report.assets += 1;
+            }
+            pending.push(file);
+        }
+        // Actions may reuse an asset of the other file, so assets go in first.
+        for file in pending {
+            insert_agenda(&mut tx, file, &assets, &mut report).await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+async fn lookup(tx: &mut Tx, sql: &str, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query(sql).bind(key.to_string()).fetch_optional(&mut **tx).await?;
+    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+}
+
+async fn territory_id(tx: &mut Tx, code: &str) -> Result<String> {
+    lookup(tx, "SELECT id FROM territories WHERE code = $1", code)
+        .await?
+        .ok_or_else(|| StoreError::InvalidData(format!("demo data names unknown territory '{code}'")))
+}
+
+async fn insert(tx: &mut Tx, table: &str, columns: Vec<(&str, Value)>) -> Result<()> {
+    Sql::insert(table, columns).query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_asset(tx: &mut Tx, a: &DemoAsset) -> Result<String> {
+    let id = new_id();
+    let ts = now();
+    insert(tx, "digital_assets", columns![
+        "id" => id.clone(), "slug" => a.slug.as_str(), "name" => a.name.as_str(), "kind" => a.kind.as_str(),
+        "provider" => a.provider.as_str(), "description" => a.description.as_str(), "status" => a.status.as_str(),
+        "url" => a.url.clone(), "is_demo" => 1i64, "created_at" => ts.clone(), "updated_at" => ts,
+    ]).await?;
+    for code in &a.coverage {
+        let comune = territory_id(tx, code).await?;
+        insert(tx, "asset_coverage", columns!["asset_id" => id.clone(), "comune_id" => comune]).await?;
+    }
+    Ok(id)
+}
+
+async fn insert_agenda(tx: &mut Tx, f: &DemoFile, assets: &HashMap<String, String>, report: &mut DemoReport) -> Result<()> {
+    let ts = now();
+    let mut orgs: HashMap<&str, String> = HashMap::new();
+    for o in &f.organizations {
+        let territory = match &o.territory {
+            Some(code) => Some(territory_id(tx, code).await?),
+            None => None,
+        };
+        let id = new_id();
+        insert(tx, "organizations", columns![
+            "id" => id.clone(), "slug" => o.slug.as_str(), "name" => o.name.as_str(), "org_type" => o.org_type.as_str(),
+            "tax_code" => o.tax_code.clone(), "territory_id" => territory, "description" => o.description.as_str(),
+            "website" => o.website.clone(), "is_demo" => 1i64, "created_at" => ts.clone(), "updated_at" => ts.clone(),
+        ]).await?;
+        orgs.insert(o.slug.as_str(), id);
+        report.organizations += 1;
+    }
+
+    let a = &f.agenda;
+    let agenda_id = new_id();
+    let territory = territory_id(tx, &a.territory).await?;
+    insert(tx, "agendas", columns![
+        "id" => agenda_id.clone(), "slug" => a.slug.as_str(), "territory_id" => territory, "title" => a.title.as_str(),
+        "period_start" => a.period_start, "period_end" => a.period_end, "status" => a.status.as_str(),
+        "vision" => a.vision.as_str(), "context" => a.context.as_str(), "is_demo" => 1i64,
+        "created_at" => ts.clone(), "updated_at" => ts.clone(),
+    ]).await?;
+    report.agendas += 1;
+
+    let org = |slug: &str| {
+        orgs.get(slug).cloned().ok_or_else(|| StoreError::InvalidData(format!("demo action names unknown organisation '{slug}'")))
+    };
+    let mut action_position = 0i64;
+    for (op, o) in f.objectives.iter().enumerate() {
+        let objective_id = new_id();
+        insert(tx, "objectives", columns![
+            "id" => objective_id.clone(), "agenda_id" => agenda_id.clone(), "code" => o.code.as_str(),
+            "position" => op as i64 + 1, "title" => o.title.as_str(), "description" => o.description.as_str(),
+            "created_at" => ts.clone(), "updated_at" => ts.clone(),
+        ]).await?;
+
+        for x in &o.actions {
+            action_position += 1;
+            let action_id = new_id();
+            insert(tx, "actions", columns![
+                "id" => action_id.clone(), "agenda_id" => agenda_id.clone(), "objective_id" => objective_id.clone(),
+                "code" => x.code.as_str(), "position" => action_position, "title" => x.title.as_str(),
+                "description" => x.description.as_str(), "term" => x.term.as_str(), "start_date" => x.start_date.clone(),
+                "end_date" => x.end_date.clone(), "status" => x.status.as_str(), "zone_plan_ref" => x.zone_plan_ref.clone(),
+                "created_at" => ts.clone(), "updated_at" => ts.clone(),
+            ]).await?;
+            report.actions += 1;
+
+            let mut partners = vec![(org(&x.lead)?, "lead", String::new())];
+            for p in &x.partners {
+                partners.push((org(&p.organization)?, "partner", p.role.clone()));
+            }
+            for (org_id, role, description) in partners {
+                insert(tx, "action_organizations", columns![
+                    "action_id" => action_id.clone(), "organization_id" => org_id, "role" => role, "role_description" => description,
+                ]).await?;
+            }
+            for (vocabulary, codes) in [("target_group", &x.target_groups), ("life_stage", &x.life_stages), ("theme", &x.themes)] {
+                for code in codes {
+                    insert(tx, "action_terms", columns!["action_id" => action_id.clone(), "vocabulary" => vocabulary, "code" => code.as_str()]).await?;
+                }
+            }
+            for (i, b) in x.budget.iter().enumerate() {
+                insert(tx, "budget_lines", columns![
+                    "id" => new_id(), "action_id" => action_id.clone(), "position" => i as i64 + 1,
+                    "funding_source" => b.source.as_str(), "amount_cents" => (b.amount_eur * 100.0).round() as i64,
+                    "cup" => b.cup.clone(), "description" => b.description.as_str(),
+                ]).await?;
+            }
+            for slug in &x.assets {
+                let asset = assets.get(slug).ok_or_else(|| StoreError::InvalidData(format!("demo action names unknown asset '{slug}'")))?;
+                insert(tx, "action_assets", columns!["action_id" => action_id.clone(), "asset_id" => asset.clone()]).await?;
+            }
+            for (ri, r) in x.results.iter().enumerate() {
+                let result_id = new_id();
+                insert(tx, "expected_results", columns![
+                    "id" => result_id.clone(), "action_id" => action_id.clone(), "position" => ri as i64 + 1,
+                    "kind" => r.kind.as_str(), "description" => r.description.as_str(),
+                ]).await?;
+                for (ii, ind) in r.indicators.iter().enumerate() {
+                    insert(tx, "indicators", columns![
+                        "id" => new_id(), "result_id" => result_id.clone(), "position" => ii as i64 + 1,
+                        "name" => ind.name.as_str(), "unit" => ind.unit.as_str(),
+                        "baseline_value" => ind.baseline_value, "baseline_year" => ind.baseline_year,
+                        "target_value" => ind.target_value, "target_year" => ind.target_year,
+                        "direction" => ind.direction.as_str(),
+                    ]).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! AGIO storage: one layer over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! SQL is written once with `$n` placeholders, which both dialects accept; the few places
+//! where the dialects differ are inside this crate (`Backend`). Migrations live in
+//! `migrations/{sqlite,postgres}` and are kept in lockstep (see the schema-parity test).
+
+mod copy;
+mod demo;
+mod migrate;
+pub(crate) mod read;
+mod reference;
+pub mod schema;
+mod sql;
+
+use std::str::FromStr;
+use std::sync::Once;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use copy::CopyReport;
+pub use demo::DemoReport;
+pub use read::{AgendaPartner, AgendaFilter, ActionFilter, AgendaDetail, AssetDetail, DistrictDetail, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, AssetFilter, MapShape, TerritoryFilter};
+
+/// Which database server a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot use the data folder {path}: {reason}")]
+    DataFolder { path: String, reason: String },
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("invalid data: {0}")]
+    InvalidData(String),
+    #[error("the target database is not empty: table {0} has rows")]
+    TargetNotEmpty(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A pool of connections to one AGIO database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static INSTALL_DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Connects to `url` (`sqlite://path`, `sqlite:path` or `postgres://…`). For SQLite the file
+    /// and its folder are created when missing; WAL and foreign keys are switched on.
+    pub async fn connect(url: &str) -> Result<Store> {
+        INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let (backend, url) = normalize_url(url)?;
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool_options = match backend {
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;").await?;
+                        Ok(())
+                    })
+                }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL is a property of the file: set once, it stays.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Works out the backend from the URL and, for SQLite, makes sure the file can be created.
+fn normalize_url(url: &str) -> Result<(Backend, String)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_string()));
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    }
+    let folder = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(folder) = folder {
+        std::fs::create_dir_all(folder).map_err(|e| StoreError::DataFolder {
+            path: folder.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let probe = folder.join(".agio-write-probe");
+        std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe)).map_err(|e| {
+            StoreError::DataFolder { path: folder.display().to_string(), reason: e.to_string() }
+        })?;
+    }
+    let mut normalized = format!("sqlite://{path}?mode=rwc");
+    if !query.is_empty() {
+        normalized.push('&');
+        normalized.push_str(query);
+    }
+    Ok((Backend::Sqlite, normalized))
+}
+
+/// Current time as an RFC 3339 UTC string, the format of every timestamp column.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339 formatting of a UTC time cannot fail")
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(normalize_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        let dir = std::env::temp_dir().join(format!("agio-url-{}", std::process::id()));
+        let url = format!("sqlite://{}/x.sqlite", dir.display());
+        let (backend, normalized) = normalize_url(&url).unwrap();
+        assert_eq!(backend, Backend::Sqlite);
+        assert!(normalized.ends_with("x.sqlite?mode=rwc"));
+        assert!(matches!(normalize_url("mysql://x"), Err(StoreError::UnsupportedUrl(_))));
+    }
+}

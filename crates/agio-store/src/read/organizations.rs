@@ -1,0 +1,101 @@
+//! Organisations (soggetti) and the actions they lead or join.
+
+use agio_domain::model::{ActionSummary, Organization};
+use agio_domain::{Page, PageRequest, PartnerRole};
+use sqlx::any::AnyRow;
+
+use super::{actions::ActionFilter, code, col, flag, paged, push_contains, term, territory_ref_opt};
+use crate::sql::Sql;
+use crate::{Result, Store};
+
+const FROM: &str = " FROM organizations g \
+    JOIN vocabulary_terms v ON v.vocabulary = g.org_type_vocabulary AND v.code = g.org_type \
+    LEFT JOIN territories t ON t.id = g.territory_id WHERE 1 = 1";
+const COLUMNS: &str = "SELECT g.id, g.slug, g.name, v.code, v.label_it, v.label_en, g.tax_code, \
+    t.code, t.slug, t.name, t.kind, g.description, g.website, g.is_demo, \
+    (SELECT COUNT(*) FROM action_organizations ao WHERE ao.organization_id = g.id), g.created_at, g.updated_at";
+
+fn organization(r: &AnyRow) -> Result<Organization> {
+    Ok(Organization {
+        id: col(r, 0)?,
+        slug: col(r, 1)?,
+        name: col(r, 2)?,
+        org_type: term(r, 3)?,
+        tax_code: col(r, 6)?,
+        territory: territory_ref_opt(r, 7)?,
+        description: col(r, 11)?,
+        website: col(r, 12)?,
+        is_demo: flag(r, 13)?,
+        actions_count: col(r, 14)?,
+        created_at: col(r, 15)?,
+        updated_at: col(r, 16)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationFilter {
+    pub org_type: Option<String>,
+    /// Code or slug of the territory where it is based, or of its district.
+    pub territory: Option<String>,
+    pub q: Option<String>,
+}
+
+impl OrganizationFilter {
+    fn apply(&self, sql: &mut Sql) {
+        if let Some(v) = &self.org_type {
+            sql.push(" AND g.org_type = ").bind(v.clone());
+        }
+        if let Some(v) = &self.territory {
+            sql.push(" AND (t.code = ").bind(v.clone()).push(" OR t.slug = ").bind(v.clone())
+                .push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE d.code = ").bind(v.clone())
+                .push(" OR d.slug = ").bind(v.clone()).push("))");
+        }
+        if let Some(q) = &self.q {
+            push_contains(sql, &["g.name", "g.description"], q);
+        }
+    }
+}
+
+/// An organisation and the actions it takes part in, with its role in each.
+#[derive(Debug, Clone)]
+pub struct OrganizationDetail {
+    pub organization: Organization,
+    pub actions: Vec<(ActionSummary, PartnerRole)>,
+}
+
+impl Store {
+    pub async fn list_organizations(&self, filter: &OrganizationFilter, page: PageRequest) -> Result<Page<Organization>> {
+        let select = format!("{COLUMNS}{FROM}");
+        let count = format!("SELECT COUNT(*){FROM}");
+        paged(&self.pool, &select, &count, |s| filter.apply(s), "g.name", page, organization).await
+    }
+
+    pub async fn organization(&self, slug: &str) -> Result<Option<Organization>> {
+        let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
+        sql.push(" AND g.slug = ").bind(slug);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(organization).transpose()
+    }
+
+    pub async fn organization_detail(&self, slug: &str) -> Result<Option<OrganizationDetail>> {
+        let Some(organization) = self.organization(slug).await? else { return Ok(None) };
+        let actions = self
+            .actions_where(&ActionFilter { organization: Some(slug.to_string()), ..Default::default() })
+            .await?;
+        let mut sql = Sql::new("SELECT ao.action_id, ao.role FROM action_organizations ao WHERE ao.organization_id = ");
+        sql.bind(organization.id.clone());
+        let roles: Vec<(String, PartnerRole)> = sql
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((col(r, 0)?, code(r, 1)?)))
+            .collect::<Result<_>>()?;
+        let actions = actions
+            .into_iter()
+            .map(|a| {
+                let role = roles.iter().find(|(id, _)| *id == a.id).map(|(_, r)| *r).unwrap_or(PartnerRole::Partner);
+                (a, role)
+            })
+            .collect();
+        Ok(Some(OrganizationDetail { organization, actions }))
+    }
+}

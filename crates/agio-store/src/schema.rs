@@ -1,0 +1,250 @@
+//! Introspection of the migrated schema, the same shape for both backends, so that a test can
+//! compare them and `agio migrate --to` can copy every table generically.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::Row;
+
+use crate::read::{col, flag};
+use crate::sql::{Sql, Value};
+use crate::{Backend, Result, Store};
+
+/// A column type reduced to what both dialects share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeFamily {
+    Integer,
+    Float,
+    Text,
+    Boolean,
+    Other,
+}
+
+fn family(declared: &str) -> TypeFamily {
+    let t = declared.to_lowercase();
+    if t.contains("bool") {
+        TypeFamily::Boolean
+    } else if t.contains("int") {
+        TypeFamily::Integer
+    } else if t.contains("char") || t.contains("text") || t.contains("clob") {
+        TypeFamily::Text
+    } else if t.contains("double") || t.contains("real") || t.contains("float") || t.contains("numeric") {
+        TypeFamily::Float
+    } else {
+        TypeFamily::Other
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Column {
+    pub name: String,
+    pub family: TypeFamily,
+    pub not_null: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Index {
+    /// Name of an explicitly created index; None for the ones that back a key or unique constraint,
+    /// whose names each backend chooses itself.
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub references: String,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub indexes: BTreeSet<Index>,
+    pub foreign_keys: BTreeSet<ForeignKey>,
+}
+
+/// Tables by name.
+pub type Snapshot = BTreeMap<String, Table>;
+
+fn split(list: Option<String>) -> Vec<String> {
+    list.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+impl Store {
+    /// The application tables (not the migration bookkeeping) with columns, indexes and foreign keys.
+    pub async fn schema_snapshot(&self) -> Result<Snapshot> {
+        match self.backend {
+            Backend::Sqlite => self.sqlite_snapshot().await,
+            Backend::Postgres => self.postgres_snapshot().await,
+        }
+    }
+
+    async fn sqlite_snapshot(&self) -> Result<Snapshot> {
+        let mut out = Snapshot::new();
+        let tables = sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for t in tables {
+            let name: String = col(&t, 0)?;
+            let mut table = Table::default();
+            for c in Sql::new("SELECT name, type, \"notnull\", pk FROM pragma_table_info(").bind(name.clone()).push(") ORDER BY cid").fetch_all(&self.pool).await? {
+                let declared: String = col(&c, 1)?;
+                table.columns.push(Column {
+                    name: col(&c, 0)?,
+                    family: family(&declared),
+                    not_null: col::<i64>(&c, 2)? != 0 || col::<i64>(&c, 3)? != 0,
+                });
+            }
+            for i in Sql::new("SELECT name, \"unique\", origin FROM pragma_index_list(").bind(name.clone()).push(")").fetch_all(&self.pool).await? {
+                let index_name: String = col(&i, 0)?;
+                let origin: String = col(&i, 2)?;
+                let columns = Sql::new("SELECT name FROM pragma_index_info(").bind(index_name.clone()).push(") ORDER BY seqno")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| col(r, 0))
+                    .collect::<Result<Vec<String>>>()?;
+                table.indexes.insert(Index {
+                    name: (origin == "c").then_some(index_name),
+                    columns,
+                    unique: flag(&i, 1)?,
+                });
+            }
+            let mut fks: BTreeMap<i64, ForeignKey> = BTreeMap::new();
+            for f in Sql::new("SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(").bind(name.clone()).push(") ORDER BY id, seq").fetch_all(&self.pool).await? {
+                let fk = fks.entry(col(&f, 0)?).or_insert_with(|| ForeignKey {
+                    columns: vec![],
+                    references: String::new(),
+                    referenced_columns: vec![],
+                    on_delete: String::new(),
+                });
+                fk.references = col(&f, 1)?;
+                fk.columns.push(col(&f, 2)?);
+                fk.referenced_columns.push(col(&f, 3)?);
+                fk.on_delete = col::<String>(&f, 4)?.to_uppercase();
+            }
+            table.foreign_keys = fks.into_values().collect();
+            out.insert(name, table);
+        }
+        Ok(out)
+    }
+
+    async fn postgres_snapshot(&self) -> Result<Snapshot> {
+        let mut out = Snapshot::new();
+        let columns = sqlx::query(
+            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT), CAST(data_type AS TEXT), CAST(is_nullable AS TEXT) \
+             FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' \
+             ORDER BY table_name, ordinal_position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for c in columns {
+            let declared: String = col(&c, 2)?;
+            out.entry(col(&c, 0)?).or_default().columns.push(Column {
+                name: col(&c, 1)?,
+                family: family(&declared),
+                not_null: col::<String>(&c, 3)? == "NO",
+            });
+        }
+        let indexes = sqlx::query(
+            "SELECT CAST(t.relname AS TEXT), CAST(i.relname AS TEXT), ix.indisunique, \
+             (SELECT string_agg(CAST(a.attname AS TEXT), ',' ORDER BY k.ord) FROM unnest(CAST(ix.indkey AS int2[])) WITH ORDINALITY k(attnum, ord) \
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum), \
+             EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) \
+             FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema() AND t.relname <> 'schema_migrations'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for i in indexes {
+            let backs_constraint: bool = col(&i, 4)?;
+            out.entry(col(&i, 0)?).or_default().indexes.insert(Index {
+                name: if backs_constraint { None } else { Some(col(&i, 1)?) },
+                columns: split(col(&i, 3)?),
+                unique: col(&i, 2)?,
+            });
+        }
+        let fks = sqlx::query(
+            "SELECT CAST(cl.relname AS TEXT), CAST(ft.relname AS TEXT), \
+             (SELECT string_agg(CAST(a.attname AS TEXT), ',' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) \
+              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum), \
+             (SELECT string_agg(CAST(a.attname AS TEXT), ',' ORDER BY k.ord) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord) \
+              JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum), \
+             CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END \
+             FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_class ft ON ft.oid = c.confrelid \
+             JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE c.contype = 'f' AND n.nspname = current_schema()",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for f in fks {
+            out.entry(col(&f, 0)?).or_default().foreign_keys.insert(ForeignKey {
+                columns: split(col(&f, 2)?),
+                references: col(&f, 1)?,
+                referenced_columns: split(col(&f, 3)?),
+                on_delete: col(&f, 4)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every row of `table`, each cell decoded by the column's type family, ordered by all columns.
+    pub async fn dump_table(&self, table: &str, columns: &[Column], order: &str) -> Result<Vec<Vec<Cell>>> {
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let sql = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        Ok(match c.family {
+                            TypeFamily::Integer => Cell::Int(r.try_get::<Option<i64>, _>(i)?),
+                            TypeFamily::Float => Cell::Float(r.try_get::<Option<f64>, _>(i)?),
+                            TypeFamily::Boolean => Cell::Bool(r.try_get::<Option<bool>, _>(i)?),
+                            TypeFamily::Text | TypeFamily::Other => Cell::Text(r.try_get::<Option<String>, _>(i)?),
+                        })
+                    })
+                    .collect::<Result<Vec<Cell>>>()
+            })
+            .collect()
+    }
+}
+
+/// A value read generically from any table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Bool(Option<bool>),
+    Text(Option<String>),
+}
+
+impl From<Cell> for Value {
+    fn from(c: Cell) -> Value {
+        match c {
+            Cell::Int(v) => Value::Int(v),
+            Cell::Float(v) => Value::Float(v),
+            Cell::Bool(Some(v)) => Value::Bool(v),
+            Cell::Bool(None) => Value::Int(None),
+            Cell::Text(v) => Value::Text(v),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families() {
+        assert_eq!(family("BIGINT"), TypeFamily::Integer);
+        assert_eq!(family("double precision"), TypeFamily::Float);
+        assert_eq!(family("character varying"), TypeFamily::Text);
+        assert_eq!(family("boolean"), TypeFamily::Boolean);
+    }
+}
