@@ -1,0 +1,234 @@
+//! API handlers. Each `#[utoipa::path]` is the documentation of its route.
+
+use agio_domain::model::{Action, Agenda, DigitalAsset, Objective, Organization, Territory, TerritoryRef, VocabularyTerm, ActionSummary};
+use agio_domain::{Page, Vocabulary};
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{AppError, Problem};
+use crate::filters;
+use crate::query::Params;
+use crate::web::AppState;
+
+type ApiResult<T> = Result<Json<T>, AppError>;
+
+/// Paging parameters of every list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // read through `Params`; this struct documents them
+pub struct Paging {
+    /// Page number, from 1.
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TerritoryQuery {
+    /// `region`, `district`, `union` or `comune`.
+    kind: Option<String>,
+    /// Code or slug of the parent territory (a district, to list its comuni).
+    parent: Option<String>,
+    /// Words in the name.
+    q: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AgendaQuery {
+    /// Code or slug of the territory (or of the district that contains it).
+    territory: Option<String>,
+    /// `draft`, `consultation`, `approved` or `archived`.
+    status: Option<String>,
+    /// A `target_group` vocabulary code: agendas with at least one action for it.
+    target_group: Option<String>,
+    /// A `life_stage` vocabulary code.
+    life_stage: Option<String>,
+    /// A `theme` vocabulary code.
+    theme: Option<String>,
+    /// Words in the title, vision or territory name.
+    q: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ObjectiveQuery {
+    /// Slug of the agenda.
+    agenda: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ActionQuery {
+    /// Slug of the agenda.
+    agenda: Option<String>,
+    /// Code of the objective (e.g. `O1`).
+    objective: Option<String>,
+    /// `proposed`, `planned`, `in_progress`, `completed`, `suspended` or `cancelled`.
+    status: Option<String>,
+    target_group: Option<String>,
+    life_stage: Option<String>,
+    theme: Option<String>,
+    /// Slug of an organisation leading or joining the action.
+    organization: Option<String>,
+    /// Slug of a digital asset the action reuses.
+    asset: Option<String>,
+    /// Words in the title or description.
+    q: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OrganizationQuery {
+    /// An `organization_type` vocabulary code.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    org_type: Option<String>,
+    /// Code or slug of the territory where it is based, or of its district.
+    territory: Option<String>,
+    q: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AssetQuery {
+    /// `network`, `datacenter`, `service_platform` or `database`.
+    kind: Option<String>,
+    /// `active`, `in_development`, `planned` or `retired`.
+    status: Option<String>,
+    /// ISTAT code or slug of a comune the asset covers.
+    comune: Option<String>,
+    q: Option<String>,
+}
+
+/// A digital asset with the comuni it covers.
+#[derive(Serialize, ToSchema)]
+pub struct DigitalAssetDetail {
+    #[serde(flatten)]
+    pub asset: DigitalAsset,
+    pub coverage: Vec<TerritoryRef>,
+}
+
+/// List territories: the region, the 38 health-social districts, unions of comuni and the 330 comuni.
+#[utoipa::path(get, path = "/api/v1/territories", tag = "territories", params(TerritoryQuery, Paging),
+    responses((status = 200, body = Page<Territory>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_territories(State(s): State<AppState>, params: Params) -> ApiResult<Page<Territory>> {
+    let filter = filters::territory_filter(&params, &s.store).await?;
+    Ok(Json(s.store.list_territories(&filter, params.page()?).await?))
+}
+
+/// One territory, with its population, number of comuni and agendas.
+#[utoipa::path(get, path = "/api/v1/territories/{code}", tag = "territories",
+    params(("code" = String, Path, description = "ISTAT code of a comune, district code, `er`, or a slug")),
+    responses((status = 200, body = Territory), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_territory(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Territory> {
+    Ok(Json(s.store.territory(&code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// List Agende Digitali Sociali, filtered like the /agende page.
+#[utoipa::path(get, path = "/api/v1/agendas", tag = "agendas", params(AgendaQuery, Paging),
+    responses((status = 200, body = Page<Agenda>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_agendas(State(s): State<AppState>, params: Params) -> ApiResult<Page<Agenda>> {
+    let filter = filters::agenda_filter(&params, &s.vocabularies, &s.store).await?;
+    Ok(Json(s.store.list_agendas(&filter, params.page()?).await?))
+}
+
+/// One agenda: vision, context, period, status and counts.
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}", tag = "agendas",
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    responses((status = 200, body = Agenda), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_agenda(State(s): State<AppState>, Path(slug): Path<String>) -> ApiResult<Agenda> {
+    Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
+}
+
+/// List the shared objectives of the agendas.
+#[utoipa::path(get, path = "/api/v1/objectives", tag = "agendas", params(ObjectiveQuery, Paging),
+    responses((status = 200, body = Page<Objective>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_objectives(State(s): State<AppState>, params: Params) -> ApiResult<Page<Objective>> {
+    let agenda = params.key("agenda")?;
+    Ok(Json(s.store.list_objectives(agenda.as_deref(), params.page()?).await?))
+}
+
+/// One objective of an agenda.
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/objectives/{code}", tag = "agendas",
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("code" = String, Path, description = "Code of the objective")),
+    responses((status = 200, body = Objective), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_objective(State(s): State<AppState>, Path((slug, code)): Path<(String, String)>) -> ApiResult<Objective> {
+    Ok(Json(s.store.objective(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// List actions (summaries), filtered by agenda, objective, status, target group, life stage, theme, organisation or asset.
+#[utoipa::path(get, path = "/api/v1/actions", tag = "agendas", params(ActionQuery, Paging),
+    responses((status = 200, body = Page<ActionSummary>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_actions(State(s): State<AppState>, params: Params) -> ApiResult<Page<ActionSummary>> {
+    let filter = filters::action_filter(&params, &s.vocabularies)?;
+    Ok(Json(s.store.list_actions(&filter, params.page()?).await?))
+}
+
+/// The whole action: partners, target groups, budget lines, assets reused, expected results with their indicators.
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/actions/{code}", tag = "agendas",
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("code" = String, Path, description = "Code of the action")),
+    responses((status = 200, body = Action), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_action(State(s): State<AppState>, Path((slug, code)): Path<(String, String)>) -> ApiResult<Action> {
+    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// List organisations (soggetti).
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(OrganizationQuery, Paging),
+    responses((status = 200, body = Page<Organization>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_organizations(State(s): State<AppState>, params: Params) -> ApiResult<Page<Organization>> {
+    let filter = filters::organization_filter(&params, &s.vocabularies, &s.store).await?;
+    Ok(Json(s.store.list_organizations(&filter, params.page()?).await?))
+}
+
+/// One organisation.
+#[utoipa::path(get, path = "/api/v1/organizations/{slug}", tag = "organizations",
+    params(("slug" = String, Path, description = "Slug of the organisation")),
+    responses((status = 200, body = Organization), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_organization(State(s): State<AppState>, Path(slug): Path<String>) -> ApiResult<Organization> {
+    Ok(Json(s.store.organization(&slug).await?.ok_or(AppError::NotFound)?))
+}
+
+/// List the catalogue of digital assets.
+#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetQuery, Paging),
+    responses((status = 200, body = Page<DigitalAsset>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_assets(State(s): State<AppState>, params: Params) -> ApiResult<Page<DigitalAsset>> {
+    let filter = filters::asset_filter(&params, &s.store).await?;
+    Ok(Json(s.store.list_assets(&filter, params.page()?).await?))
+}
+
+/// One digital asset with the comuni it covers.
+#[utoipa::path(get, path = "/api/v1/assets/{slug}", tag = "assets",
+    params(("slug" = String, Path, description = "Slug of the digital asset")),
+    responses((status = 200, body = DigitalAssetDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_asset(State(s): State<AppState>, Path(slug): Path<String>) -> ApiResult<DigitalAssetDetail> {
+    let d = s.store.asset_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(DigitalAssetDetail { asset: d.asset, coverage: d.comuni }))
+}
+
+/// Every controlled vocabulary term, with Italian and English labels.
+#[utoipa::path(get, path = "/api/v1/vocabularies", tag = "vocabularies",
+    responses((status = 200, body = Vec<VocabularyTerm>)))]
+pub async fn list_vocabularies(State(s): State<AppState>) -> ApiResult<Vec<VocabularyTerm>> {
+    Ok(Json(s.store.vocabulary_terms(None).await?))
+}
+
+/// The terms of one controlled vocabulary.
+#[utoipa::path(get, path = "/api/v1/vocabularies/{vocabulary}", tag = "vocabularies",
+    params(("vocabulary" = String, Path, description = "`target_group`, `life_stage`, `theme`, `funding_source` or `organization_type`")),
+    responses((status = 200, body = Vec<VocabularyTerm>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_vocabulary(State(s): State<AppState>, Path(vocabulary): Path<String>) -> ApiResult<Vec<VocabularyTerm>> {
+    let vocabulary: Vocabulary = vocabulary.parse().map_err(|_| AppError::NotFound)?;
+    Ok(Json(s.store.vocabulary_terms(Some(vocabulary)).await?))
+}

@@ -1,0 +1,47 @@
+//! The read API under `/api/v1`: JSON, paginated, the same filters as the pages, errors as
+//! RFC 9457 problem+json. The OpenAPI 3.1 document is generated from these handlers, so a
+//! route cannot exist without being documented.
+
+mod docs;
+mod handlers;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::web::AppState;
+
+pub use docs::ApiDoc;
+
+/// The API routes and the OpenAPI document that describes exactly them.
+pub fn routes() -> (Router<AppState>, OpenApi) {
+    use handlers::*;
+    OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+        .routes(routes!(list_territories))
+        .routes(routes!(get_territory))
+        .routes(routes!(list_agendas))
+        .routes(routes!(get_agenda))
+        .routes(routes!(list_objectives))
+        .routes(routes!(get_objective))
+        .routes(routes!(list_actions))
+        .routes(routes!(get_action))
+        .routes(routes!(list_organizations))
+        .routes(routes!(get_organization))
+        .routes(routes!(list_assets))
+        .routes(routes!(get_asset))
+        .routes(routes!(list_vocabularies))
+        .routes(routes!(get_vocabulary))
+        .split_for_parts()
+}
+
+/// The OpenAPI document (built once).
+pub fn openapi() -> &'static OpenApi {
+    static DOC: std::sync::LazyLock<OpenApi> = std::sync::LazyLock::new(|| routes().1);
+    &DOC
+}
+
+pub fn router() -> Router<AppState> {
+    routes().0.route("/api/v1/openapi.json", get(|| async { Json(openapi().clone()) }))
+}

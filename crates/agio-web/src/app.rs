@@ -1,0 +1,74 @@
+//! The running server: binds, prepares the database, serves until SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+
+use agio_store::Store;
+use tokio::net::TcpListener;
+
+use crate::web::AppState;
+
+/// What `agio serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub database_url: String,
+    pub listen: String,
+    pub base_url: String,
+    pub demo: bool,
+}
+
+/// A bound, ready server; `run` serves it. Binding port 0 gives a free port (tests).
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads reference territories (and the demo when asked), binds.
+    pub async fn build(options: &ServeOptions) -> anyhow::Result<Application> {
+        let store = Store::connect(&options.database_url).await?;
+        store.migrate().await?;
+        store.load_reference_territories().await?;
+        if options.demo {
+            store.load_demo().await?;
+        }
+        let state = AppState::new(store.clone(), &options.base_url).await?;
+        let listener = TcpListener::bind(&options.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
+        Ok(Application { listener, router: crate::router(state), store })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
+    pub async fn run(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

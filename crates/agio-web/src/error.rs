@@ -1,0 +1,153 @@
+//! One error type for every handler. A handler returns it; `render_errors` (a middleware)
+//! turns it into an Italian/English HTML page for pages, or RFC 9457 problem+json for the API.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::i18n::Lang;
+
+/// What is wrong with one query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamProblem {
+    NotOneOf { value: String, allowed: Vec<String> },
+    NotAWholeNumber { value: String },
+    OutOfRange { value: String, min: i64, max: i64 },
+    TooLong { max: usize },
+    /// A well-formed key that names nothing (e.g. an unknown territory code).
+    NoSuch { value: String },
+    Unreadable,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid query parameter {name}")]
+    BadParam { name: String, problem: ParamProblem },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<agio_store::StoreError> for AppError {
+    fn from(e: agio_store::StoreError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A sentence for people, in the UI language (internals are never shown).
+    pub fn message(&self, lang: Lang) -> String {
+        let c = lang.catalogue();
+        match self {
+            AppError::NotFound => c.t("error.not_found.text").to_string(),
+            AppError::Internal(_) => c.t("error.internal.text").to_string(),
+            AppError::BadParam { name, problem } => {
+                let reason = match problem {
+                    ParamProblem::NotOneOf { value, allowed } => {
+                        c.fmt("error.param.not_one_of", &[("value", value), ("allowed", &allowed.join(", "))])
+                    }
+                    ParamProblem::NotAWholeNumber { value } => c.fmt("error.param.not_a_number", &[("value", value)]),
+                    ParamProblem::OutOfRange { value, min, max } => c.fmt(
+                        "error.param.out_of_range",
+                        &[("value", value), ("min", &min.to_string()), ("max", &max.to_string())],
+                    ),
+                    ParamProblem::TooLong { max } => c.fmt("error.param.too_long", &[("max", &max.to_string())]),
+                    ParamProblem::NoSuch { value } => c.fmt("error.param.no_such", &[("value", value)]),
+                    ParamProblem::Unreadable => c.t("error.param.unreadable").to_string(),
+                };
+                c.fmt("error.param", &[("name", name), ("reason", &reason)])
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(Arc::new(self));
+        response
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub instance: String,
+    /// For 400 answers: which parameters were wrong and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid_params: Vec<InvalidParam>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvalidParam {
+    pub name: String,
+    pub reason: String,
+}
+
+fn problem(error: &AppError, path: &str) -> Problem {
+    let status = error.status();
+    let invalid_params = match error {
+        AppError::BadParam { name, .. } => vec![InvalidParam {
+            name: name.clone(),
+            reason: error.message(Lang::En),
+        }],
+        _ => vec![],
+    };
+    Problem {
+        kind: "about:blank".to_string(),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: error.message(Lang::En),
+        instance: path.to_string(),
+        invalid_params,
+    }
+}
+
+/// Renders errors raised by handlers (and the 404 fallback) for the surface that asked.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let lang = crate::web::lang_of(request.headers());
+    let response = next.run(request).await;
+    let Some(error) = response.extensions().get::<Arc<AppError>>().cloned() else {
+        return response;
+    };
+    let status = error.status();
+    if path.starts_with("/api/") {
+        let body = serde_json::to_string(&problem(&error, &path)).unwrap_or_default();
+        let mut r = (status, body).into_response();
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        return r;
+    }
+    match crate::pages::error_page(lang, &error, &path) {
+        Ok(html) => (status, html).into_response(),
+        Err(_) => (status, error.message(lang)).into_response(),
+    }
+}

@@ -1,0 +1,182 @@
+//! UI text in Italian (first) and English, from `locales/*.txt` (`key = text` lines).
+//! Labels of controlled vocabularies come from the database instead.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The UI language of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    It,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::It => "it",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "it" => Some(Lang::It),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language, offered by the switch in the header.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::It => Lang::En,
+            Lang::En => Lang::It,
+        }
+    }
+
+    pub fn catalogue(self) -> &'static Catalogue {
+        match self {
+            Lang::It => &IT,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// The texts of one language.
+#[derive(Debug)]
+pub struct Catalogue {
+    lang: Lang,
+    texts: HashMap<&'static str, &'static str>,
+}
+
+fn parse(lang: Lang, source: &'static str) -> Catalogue {
+    let texts = source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    Catalogue { lang, texts }
+}
+
+static IT: LazyLock<Catalogue> = LazyLock::new(|| parse(Lang::It, include_str!("../locales/it.txt")));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| parse(Lang::En, include_str!("../locales/en.txt")));
+
+impl Catalogue {
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The text for `key`; a missing key shows as itself (and fails the catalogue test).
+    pub fn t<'a>(&self, key: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        self.texts.get(key).copied().unwrap_or(key)
+    }
+
+    /// The text for a computed key (e.g. a status label); empty when missing.
+    pub fn text(&self, key: &str) -> &'static str {
+        self.texts.get(key).copied().unwrap_or("")
+    }
+
+    /// The text for `key` with `{name}` placeholders replaced.
+    pub fn fmt(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.texts.get(key).copied().unwrap_or(key).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &&'static str> {
+        self.texts.keys()
+    }
+}
+
+/// Formats an integer with Italian or English thousands separators.
+pub fn number(lang: Lang, n: i64) -> String {
+    let sep = if lang == Lang::It { '.' } else { ',' };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Formats an amount in euro cents as "€ 1.234,56" (it) or "€1,234.56" (en).
+pub fn euros(lang: Lang, cents: i64) -> String {
+    let whole = number(lang, cents / 100);
+    let rest = (cents % 100).abs();
+    match lang {
+        Lang::It => format!("€ {whole},{rest:02}"),
+        Lang::En => format!("€{whole}.{rest:02}"),
+    }
+}
+
+/// Formats an indicator value: no decimals when whole.
+pub fn decimal(lang: Lang, v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        number(lang, v as i64)
+    } else {
+        let s = format!("{v:.2}");
+        let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+        if lang == Lang::It { s.replace('.', ",") } else { s }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let it: BTreeSet<_> = IT.keys().collect();
+        let en: BTreeSet<_> = EN.keys().collect();
+        assert_eq!(it.difference(&en).collect::<Vec<_>>(), Vec::<&&&str>::new(), "keys missing in en");
+        assert_eq!(en.difference(&it).collect::<Vec<_>>(), Vec::<&&&str>::new(), "keys missing in it");
+    }
+
+    /// Every `t("…")` used by a template or the code has a text in both catalogues.
+    #[test]
+    fn every_used_key_exists() {
+        let mut sources = vec![];
+        for dir in ["templates", "src", "src/pages", "src/api"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_file() {
+                    sources.push((p.display().to_string(), std::fs::read_to_string(p).unwrap()));
+                }
+            }
+        }
+        let mut missing = vec![];
+        for (file, text) in &sources {
+            for part in text.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if key.contains('.') && !key.contains('{') && !key.ends_with('.') && IT.texts.get(key).is_none() {
+                    missing.push(format!("{file}: {key}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without text: {missing:#?}");
+    }
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(number(Lang::It, 1234567), "1.234.567");
+        assert_eq!(number(Lang::En, 999), "999");
+        assert_eq!(euros(Lang::It, 4500050), "€ 45.000,50");
+        assert_eq!(euros(Lang::En, 4500050), "€45,000.50");
+        assert_eq!(decimal(Lang::It, 12.5), "12,5");
+        assert_eq!(decimal(Lang::En, 300.0), "300");
+    }
+}

@@ -1,0 +1,131 @@
+//! `/agende`, `/agende/{slug}` and `/agende/{slug}/azioni/{code}`.
+
+use agio_domain::model::{Action, Agenda};
+use agio_domain::{AgendaStatus, Page, TerritoryKind};
+use agio_store::AgendaDetail;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use super::{page_base, render, SelectField};
+use crate::error::AppError;
+use crate::filters::agenda_filter;
+use crate::i18n::Lang;
+use crate::markdown;
+use crate::query::Params;
+use crate::web::{AppState, PageContext};
+
+const FILTERS: &[&str] = &["q", "territory", "status", "target_group", "life_stage", "theme"];
+
+#[derive(Template)]
+#[template(path = "agendas.html")]
+struct AgendasPage {
+    ctx: PageContext,
+    fields: Vec<SelectField>,
+    q: String,
+    page: Page<Agenda>,
+    page_base: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda.html")]
+struct AgendaPage {
+    ctx: PageContext,
+    d: AgendaDetail,
+    territory_href: String,
+    vision_html: String,
+    context_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "action.html")]
+struct ActionPage {
+    ctx: PageContext,
+    x: Action,
+    description_html: String,
+    /// Budget totals by funding source (label, cents), largest first.
+    by_source: Vec<(String, i64)>,
+}
+
+async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+    let filter = agenda_filter(&params, &state.vocabularies, &state.store).await?;
+    let page = state.store.list_agendas(&filter, params.page()?).await?;
+    let c = lang.catalogue();
+    let v = &state.vocabularies;
+    let districts = state.store.districts().await?;
+    let terms = |list: &'static str, terms: &'_ [agio_domain::model::Term]| {
+        SelectField::new(
+            list,
+            c.t(&format!("vocabulary.{list}")),
+            &params,
+            terms.iter().map(|t| (t.code.clone(), t.label(lang.code()))).collect::<Vec<_>>(),
+        )
+    };
+    let fields = vec![
+        SelectField::new("territory", c.t("agenda.territory"), &params, districts.iter().map(|d| (d.slug.clone(), d.name.as_str()))),
+        SelectField::new("status", c.t("agenda.status"), &params, AgendaStatus::ALL.iter().map(|s| (s.code().to_string(), c.text(&s.label_key())))),
+        terms("target_group", &v.target_group),
+        terms("life_stage", &v.life_stage),
+        terms("theme", &v.theme),
+    ];
+    let ctx = PageContext::new(lang, &here("/agende", &params), "agendas", c.t("agendas.title"))
+        .last_crumb()
+        .demo(page.items.iter().any(|a| a.is_demo));
+    let page_base = page_base("/agende", &params, FILTERS);
+    render(AgendasPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
+}
+
+/// Path and query of the current request, for the language switch.
+fn here(path: &str, params: &Params) -> String {
+    let base = page_base(path, params, &[FILTERS, &["page"]].concat());
+    base.trim_end_matches(['?', '&']).to_string()
+}
+
+async fn agenda(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+    let d = state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, &format!("/agende/{slug}"), "agendas", d.agenda.title.clone())
+        .crumb(c.t("agendas.title"), "/agende")
+        .last_crumb()
+        .demo(d.agenda.is_demo);
+    let territory_href = match d.agenda.territory.kind {
+        TerritoryKind::District => format!("/territori/{}", d.agenda.territory.slug),
+        _ => format!("/agende?territory={}", d.agenda.territory.slug),
+    };
+    render(AgendaPage {
+        ctx,
+        territory_href,
+        vision_html: markdown::to_html(&d.agenda.vision),
+        context_html: markdown::to_html(&d.agenda.context),
+        d,
+    })
+}
+
+async fn action(State(state): State<AppState>, lang: Lang, Path((slug, code)): Path<(String, String)>) -> Result<Html<String>, AppError> {
+    let x = state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let mut by_source: Vec<(String, i64)> = Vec::new();
+    for line in &x.budget {
+        let label = line.funding_source.label(lang.code()).to_string();
+        match by_source.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, total)) => *total += line.amount_cents,
+            None => by_source.push((label, line.amount_cents)),
+        }
+    }
+    by_source.sort_by(|a, b| b.1.cmp(&a.1));
+    let ctx = PageContext::new(lang, &format!("/agende/{slug}/azioni/{code}"), "agendas", format!("{} — {}", x.summary.code, x.summary.title))
+        .crumb(c.t("agendas.title"), "/agende")
+        .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
+        .last_crumb()
+        .demo(x.summary.is_demo);
+    render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agende", get(agendas))
+        .route("/agende/{slug}", get(agenda))
+        .route("/agende/{slug}/azioni/{code}", get(action))
+}

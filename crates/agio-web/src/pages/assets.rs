@@ -1,0 +1,65 @@
+//! `/asset-digitali` and `/asset-digitali/{slug}`.
+
+use agio_domain::model::DigitalAsset;
+use agio_domain::{AssetKind, AssetStatus, Page};
+use agio_store::AssetDetail;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use super::{page_base, render, SelectField};
+use crate::error::AppError;
+use crate::filters::asset_filter;
+use crate::i18n::Lang;
+use crate::query::Params;
+use crate::web::{AppState, PageContext};
+
+const FILTERS: &[&str] = &["q", "kind", "status"];
+
+#[derive(Template)]
+#[template(path = "assets.html")]
+struct AssetsPage {
+    ctx: PageContext,
+    fields: Vec<SelectField>,
+    q: String,
+    page: Page<DigitalAsset>,
+    page_base: String,
+}
+
+#[derive(Template)]
+#[template(path = "asset.html")]
+struct AssetPage {
+    ctx: PageContext,
+    d: AssetDetail,
+}
+
+async fn assets(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+    let filter = asset_filter(&params, &state.store).await?;
+    let page = state.store.list_assets(&filter, params.page()?).await?;
+    let c = lang.catalogue();
+    let fields = vec![
+        SelectField::new("kind", c.t("asset.kind"), &params, AssetKind::ALL.iter().map(|k| (k.code().to_string(), c.text(&k.label_key())))),
+        SelectField::new("status", c.t("asset.status"), &params, AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.text(&s.label_key())))),
+    ];
+    let ctx = PageContext::new(lang, "/asset-digitali", "assets", c.t("assets.title"))
+        .last_crumb()
+        .demo(page.items.iter().any(|a| a.is_demo));
+    let page_base = page_base("/asset-digitali", &params, FILTERS);
+    render(AssetsPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
+}
+
+async fn asset(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+    let d = state.store.asset_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, &format!("/asset-digitali/{slug}"), "assets", d.asset.name.clone())
+        .crumb(c.t("assets.title"), "/asset-digitali")
+        .last_crumb()
+        .demo(d.asset.is_demo);
+    render(AssetPage { ctx, d })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/asset-digitali", get(assets)).route("/asset-digitali/{slug}", get(asset))
+}

@@ -1,0 +1,42 @@
+//! `/`: what AGIO is, key figures, published agendas, the map of the districts.
+
+use agio_domain::model::{Agenda, KeyFigures, Territory};
+use agio_domain::PageRequest;
+use agio_store::AgendaFilter;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use super::render;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::web::{AppState, PageContext};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    ctx: PageContext,
+    figures: KeyFigures,
+    agendas: Vec<Agenda>,
+    districts: Vec<Territory>,
+    map_svg: &'a str,
+}
+
+async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, AppError> {
+    let all = state.store.list_agendas(&AgendaFilter::default(), PageRequest::new(Some(1), Some(100)).expect("valid page")).await?;
+    let agendas: Vec<Agenda> = all.items.into_iter().filter(|a| a.status.is_published()).collect();
+    let ctx = PageContext::new(lang, "/", "home", lang.catalogue().t("home.title")).demo(agendas.iter().any(|a| a.is_demo));
+    render(HomePage {
+        ctx,
+        figures: state.store.key_figures().await?,
+        agendas,
+        districts: state.store.districts().await?,
+        map_svg: &state.map_svg,
+    })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}

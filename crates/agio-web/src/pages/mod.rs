@@ -1,0 +1,85 @@
+//! Public pages, server-rendered in Italian (English switchable). One module per feature.
+
+mod agendas;
+mod api_docs;
+mod assets;
+mod home;
+mod organizations;
+mod territories;
+
+use askama::Template;
+use axum::response::Html;
+use axum::Router;
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::query::Params;
+use crate::web::{AppState, PageContext};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(territories::router())
+        .merge(agendas::router())
+        .merge(organizations::router())
+        .merge(assets::router())
+        .merge(api_docs::router())
+}
+
+pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {
+    Ok(Html(template.render()?))
+}
+
+/// A choice in a filter form.
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A `<select>` of a filter form.
+pub struct SelectField {
+    pub name: &'static str,
+    pub label: String,
+    pub options: Vec<SelectOption>,
+}
+
+impl SelectField {
+    /// A field whose current value is read from the query parameters.
+    pub fn new<'a>(name: &'static str, label: &str, params: &Params, options: impl IntoIterator<Item = (String, &'a str)>) -> Self {
+        let current = params.get(name);
+        SelectField {
+            name,
+            label: label.to_string(),
+            options: options
+                .into_iter()
+                .map(|(value, label)| SelectOption { selected: current == Some(value.as_str()), value, label: label.to_string() })
+                .collect(),
+        }
+    }
+}
+
+/// `path?filters&` without `page`, for the pagination links to append `page=N`.
+pub fn page_base(path: &str, params: &Params, names: &[&str]) -> String {
+    let pairs: Vec<(&str, Option<String>)> = names.iter().map(|n| (*n, params.get(n).map(str::to_string))).collect();
+    let query = crate::query::build(&pairs);
+    if query.is_empty() { format!("{path}?") } else { format!("{path}?{query}&") }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageContext,
+    message: String,
+}
+
+/// The error page in the visitor's language.
+pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<String>, AppError> {
+    let c = lang.catalogue();
+    let title = match error {
+        AppError::NotFound => c.t("error.not_found.title"),
+        AppError::BadParam { .. } => c.t("error.bad_request.title"),
+        AppError::Internal(_) => c.t("error.internal.title"),
+    };
+    render(ErrorPage { ctx: PageContext::new(lang, path, "", title).last_crumb(), message: error.message(lang) })
+}

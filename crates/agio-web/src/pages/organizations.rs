@@ -1,0 +1,71 @@
+//! `/soggetti` and `/soggetti/{slug}`.
+
+use agio_domain::model::Organization;
+use agio_domain::Page;
+use agio_store::OrganizationDetail;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use super::{page_base, render, SelectField};
+use crate::error::AppError;
+use crate::filters::organization_filter;
+use crate::i18n::Lang;
+use crate::query::Params;
+use crate::web::{AppState, PageContext};
+
+const FILTERS: &[&str] = &["q", "type", "territory"];
+
+#[derive(Template)]
+#[template(path = "organizations.html")]
+struct OrganizationsPage {
+    ctx: PageContext,
+    fields: Vec<SelectField>,
+    q: String,
+    page: Page<Organization>,
+    page_base: String,
+}
+
+#[derive(Template)]
+#[template(path = "organization.html")]
+struct OrganizationPage {
+    ctx: PageContext,
+    d: OrganizationDetail,
+}
+
+async fn organizations(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+    let filter = organization_filter(&params, &state.vocabularies, &state.store).await?;
+    let page = state.store.list_organizations(&filter, params.page()?).await?;
+    let c = lang.catalogue();
+    let districts = state.store.districts().await?;
+    let fields = vec![
+        SelectField::new(
+            "type",
+            c.t("organization.type"),
+            &params,
+            state.vocabularies.organization_type.iter().map(|t| (t.code.clone(), t.label(lang.code()))),
+        ),
+        SelectField::new("territory", c.t("organization.district"), &params, districts.iter().map(|d| (d.slug.clone(), d.name.as_str()))),
+    ];
+    let ctx = PageContext::new(lang, "/soggetti", "organizations", c.t("organizations.title"))
+        .last_crumb()
+        .demo(page.items.iter().any(|o| o.is_demo));
+    let page_base = page_base("/soggetti", &params, FILTERS);
+    render(OrganizationsPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
+}
+
+async fn organization(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+    let d = state.store.organization_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, &format!("/soggetti/{slug}"), "organizations", d.organization.name.clone())
+        .crumb(c.t("organizations.title"), "/soggetti")
+        .last_crumb()
+        .demo(d.organization.is_demo);
+    render(OrganizationPage { ctx, d })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/soggetti", get(organizations)).route("/soggetti/{slug}", get(organization))
+}

@@ -1,0 +1,189 @@
+//! Shared plumbing of the web layer: application state, the UI language of a request and the
+//! context every page template receives.
+
+use std::borrow::Borrow;
+use std::sync::Arc;
+
+use agio_domain::model::Term;
+use agio_domain::Vocabulary;
+use agio_store::Store;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+
+use crate::error::AppError;
+use crate::i18n::{Catalogue, Lang};
+
+/// Controlled vocabularies, read once at start (they change only by migration).
+#[derive(Debug, Clone, Default)]
+pub struct Vocabularies {
+    pub target_group: Vec<Term>,
+    pub life_stage: Vec<Term>,
+    pub theme: Vec<Term>,
+    pub funding_source: Vec<Term>,
+    pub organization_type: Vec<Term>,
+}
+
+impl Vocabularies {
+    pub async fn load(store: &Store) -> Result<Self, AppError> {
+        Ok(Vocabularies {
+            target_group: store.terms(Vocabulary::TargetGroup).await?,
+            life_stage: store.terms(Vocabulary::LifeStage).await?,
+            theme: store.terms(Vocabulary::Theme).await?,
+            funding_source: store.terms(Vocabulary::FundingSource).await?,
+            organization_type: store.terms(Vocabulary::OrganizationType).await?,
+        })
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState(Arc<StateInner>);
+
+pub struct StateInner {
+    pub store: Store,
+    pub vocabularies: Vocabularies,
+    /// The regional map, drawn once from the comuni boundaries.
+    pub map_svg: String,
+    /// Whether cookies must be `Secure` (the public base URL is https).
+    pub secure_cookies: bool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
+        let vocabularies = Vocabularies::load(&store).await?;
+        let map_svg = crate::map::render(&store.map_shapes().await?);
+        Ok(AppState(Arc::new(StateInner {
+            store,
+            vocabularies,
+            map_svg,
+            secure_cookies: base_url.starts_with("https://"),
+        })))
+    }
+}
+
+/// The language chosen with the switch (cookie `lang`), Italian otherwise.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix("lang="))
+        .find_map(Lang::parse)
+        .unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Lang, Self::Rejection> {
+        Ok(lang_of(&parts.headers))
+    }
+}
+
+/// One step of the breadcrumb trail; the last one has no link.
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// The context of the page layout: language, texts, where we are.
+pub struct PageContext {
+    pub lang: Lang,
+    pub c: &'static Catalogue,
+    /// Path and query of this page, for the language switch to come back to.
+    pub here: String,
+    pub title: String,
+    pub crumbs: Vec<Crumb>,
+    /// Shows the "Contenuto dimostrativo" banner.
+    pub demo: bool,
+    /// Which main navigation entry is current.
+    pub section: &'static str,
+}
+
+impl PageContext {
+    pub fn new(lang: Lang, here: &str, section: &'static str, title: impl Into<String>) -> Self {
+        let c = lang.catalogue();
+        PageContext {
+            lang,
+            c,
+            here: here.to_string(),
+            title: title.into(),
+            crumbs: vec![Crumb { label: c.t("nav.home").to_string(), href: Some("/".into()) }],
+            demo: false,
+            section,
+        }
+    }
+
+    /// Adds a linked step to the trail.
+    pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
+        self.crumbs.push(Crumb { label: label.into(), href: Some(href.into()) });
+        self
+    }
+
+    /// Closes the trail with the current page (the title).
+    pub fn last_crumb(mut self) -> Self {
+        self.crumbs.push(Crumb { label: self.title.clone(), href: None });
+        self
+    }
+
+    pub fn demo(mut self, demo: bool) -> Self {
+        self.demo = demo;
+        self
+    }
+
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.c.t(key)
+    }
+
+    pub fn css(&self) -> &'static str {
+        crate::assets::url("agio.css")
+    }
+
+    pub fn icons(&self) -> &'static str {
+        crate::assets::url("icons.svg")
+    }
+
+    /// Link that switches the UI language and comes back here.
+    pub fn switch_href(&self) -> String {
+        format!("/lingua/{}?next={}", self.lang.other().code(), crate::query::encode(&self.here))
+    }
+
+    pub fn number(&self, n: impl Borrow<i64>) -> String {
+        crate::i18n::number(self.lang, *n.borrow())
+    }
+
+    pub fn opt_number(&self, n: impl Borrow<Option<i64>>) -> String {
+        n.borrow().map(|n| crate::i18n::number(self.lang, n)).unwrap_or_else(|| "—".to_string())
+    }
+
+    pub fn decimal(&self, v: impl Borrow<Option<f64>>) -> String {
+        v.borrow().map(|v| crate::i18n::decimal(self.lang, v)).unwrap_or_else(|| "—".to_string())
+    }
+
+    pub fn euros(&self, cents: impl Borrow<i64>) -> String {
+        crate::i18n::euros(self.lang, *cents.borrow())
+    }
+
+    /// Label of a vocabulary term in the UI language.
+    pub fn term<'a>(&self, term: &'a Term) -> &'a str {
+        term.label(self.lang.code())
+    }
+
+    /// Label of a closed code (status, kind) through the catalogue.
+    pub fn label(&self, key: impl AsRef<str>) -> &'static str {
+        self.c.text(key.as_ref())
+    }
+
+    pub fn is_section(&self, section: &str) -> bool {
+        self.section == section
+    }
+}
