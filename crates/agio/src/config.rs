@@ -1,0 +1,127 @@
+//! Configuration: command-line flags, then environment (`AGIO_*`), then `agio.toml`, then defaults.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/agio.sqlite";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Options shared by every subcommand (flags; each also read from its environment variable).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// Database URL: sqlite://PATH (default ./data/agio.sqlite) or postgres://USER@HOST/DB.
+    #[arg(long, env = "AGIO_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "AGIO_LISTEN", global = true)]
+    pub listen: Option<String>,
+    /// Public base URL, e.g. https://agio.example.org (default http://LISTEN).
+    #[arg(long, env = "AGIO_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Log format: human (default) or json.
+    #[arg(long, env = "AGIO_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+    /// Configuration file (default ./agio.toml when it exists).
+    #[arg(long, env = "AGIO_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// The keys `agio.toml` may set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<String>,
+    base_url: Option<String>,
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: String,
+    pub base_url: String,
+    pub log_format: LogFormat,
+    /// Where the file layer came from, if any.
+    pub file: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn resolve(args: &ConfigArgs) -> anyhow::Result<Config> {
+        let (file, path) = match &args.config {
+            Some(path) => (read_file(path)?, Some(path.clone())),
+            None if Path::new("agio.toml").exists() => (read_file(Path::new("agio.toml"))?, Some(PathBuf::from("agio.toml"))),
+            None => (FileConfig::default(), None),
+        };
+        let database_url = args.database_url.clone().or(file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let listen = args.listen.clone().or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let base_url = args
+            .base_url
+            .clone()
+            .or(file.base_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            anyhow::bail!("base URL '{base_url}' must start with http:// or https://");
+        }
+        let log_format = match args.log_format.clone().or(file.log_format).as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => anyhow::bail!("log format '{other}' is not one of: human, json"),
+        };
+        Ok(Config { database_url, listen, base_url, log_format, file: path })
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("agio-test-{}-{}.toml", std::process::id(), text.len()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::resolve(&ConfigArgs { config: Some(file("")), ..Default::default() }).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.listen, DEFAULT_LISTEN);
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert_eq!(c.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn flags_beat_file() {
+        let path = file("listen = \"0.0.0.0:9000\"\nlog_format = \"json\"\ndatabase_url = \"sqlite://x.sqlite\"\n");
+        let args = ConfigArgs { listen: Some("127.0.0.1:7000".into()), config: Some(path), ..Default::default() };
+        let c = Config::resolve(&args).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:7000");
+        assert_eq!(c.database_url, "sqlite://x.sqlite");
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        let bad = ConfigArgs { log_format: Some("xml".into()), config: Some(file("#")), ..Default::default() };
+        assert!(Config::resolve(&bad).unwrap_err().to_string().contains("xml"));
+        let unknown = ConfigArgs { config: Some(file("port = 1\n")), ..Default::default() };
+        assert!(Config::resolve(&unknown).is_err());
+    }
+}

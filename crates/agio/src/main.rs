@@ -1,0 +1,157 @@
+//! `agio`: the command line. A thin dispatcher; the work is in the libraries.
+
+mod config;
+
+use std::process::ExitCode;
+
+use agio_store::Store;
+use agio_web::{Application, ServeOptions};
+use clap::{Parser, Subcommand};
+
+use config::{Config, ConfigArgs, LogFormat};
+
+/// AGIO — the platform of the Agende Digitali Sociali of Emilia-Romagna.
+#[derive(Parser)]
+#[command(name = "agio", version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, load reference territories (and the demo with --demo), serve the web application.
+    Serve {
+        /// Also load the demo agendas (shown as "Contenuto dimostrativo").
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations; with --to, copy this whole database into an empty PostgreSQL one.
+    Migrate {
+        /// URL of an empty PostgreSQL database to copy everything into.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Load the reference territories and, with --demo, the demo agendas.
+    Seed {
+        /// Load the demo agendas.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Check the configuration and that the database is reachable; the exit code says which.
+    Check,
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AGIO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Human => builder.init(),
+    }
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", config.database_url))?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::resolve(&cli.config)?;
+    init_tracing(config.log_format);
+    match cli.command {
+        Command::Serve { demo } => {
+            let options = ServeOptions {
+                database_url: config.database_url.clone(),
+                listen: config.listen.clone(),
+                base_url: config.base_url.clone(),
+                demo,
+            };
+            let app = Application::build(&options).await?;
+            tracing::info!(address = %app.local_addr(), base_url = %config.base_url, "AGIO is serving");
+            app.run().await
+        }
+        Command::Migrate { to } => {
+            let store = connect(&config).await?;
+            let ran = store.migrate().await?;
+            println!("migrations applied: {ran}");
+            if let Some(target_url) = to {
+                if !(target_url.starts_with("postgres://") || target_url.starts_with("postgresql://")) {
+                    anyhow::bail!("--to must be a postgres:// URL");
+                }
+                let target = Store::connect(&target_url).await.map_err(|e| anyhow::anyhow!("cannot open the target database: {e}"))?;
+                let report = store.copy_into(&target).await?;
+                for (table, rows) in &report.tables {
+                    println!("{table:<24} {rows:>8} rows");
+                }
+                println!("copied into {}", redact(&target_url));
+            }
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            let loaded = store.load_reference_territories().await?;
+            println!("reference territories: {}", if loaded { "loaded" } else { "already present" });
+            if demo {
+                let r = store.load_demo().await?;
+                println!("demo: {} agendas, {} actions, {} organisations, {} assets loaded", r.agendas, r.actions, r.organizations, r.assets);
+            }
+            Ok(())
+        }
+        Command::Check => {
+            println!("configuration: ok{}", config.file.as_ref().map(|p| format!(" (file {})", p.display())).unwrap_or_default());
+            println!("database: {}", redact(&config.database_url));
+            let store = connect(&config).await?;
+            store.ping().await?;
+            println!("database reachable: ok");
+            Ok(())
+        }
+    }
+}
+
+/// Hides a password in a URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://agio:secret@db/agio"), "postgres://agio:***@db/agio");
+        assert_eq!(super::redact("sqlite://./data/agio.sqlite"), "sqlite://./data/agio.sqlite");
+    }
+}
