@@ -51,9 +51,18 @@ impl Store {
                 .columns;
             let rows = self.dump_table(table, columns, order).await?;
             for row in &rows {
-                let values: Vec<(&str, Value)> =
-                    columns.iter().zip(row.iter().cloned()).map(|(c, cell)| (c.name.as_str(), Value::from(cell))).collect();
-                Sql::insert(table, values).query().execute(&mut *tx).await?;
+                // NULLs are left out (every nullable column defaults to NULL): the PostgreSQL
+                // statement cache keeps the parameter types of the first row it saw, and a NULL
+                // sent through sqlx's Any driver does not keep its type.
+                let values: Vec<(&str, Value)> = columns
+                    .iter()
+                    .zip(row.iter().cloned())
+                    .filter(|(_, cell)| !cell.is_null())
+                    .map(|(c, cell)| (c.name.as_str(), Value::from(cell)))
+                    .collect();
+                Sql::insert(table, values).query().execute(&mut *tx).await.map_err(|e| {
+                    StoreError::InvalidData(format!("copying a row of {table}: {e}"))
+                })?;
             }
             report.tables.push((table.to_string(), rows.len()));
         }

@@ -18,7 +18,7 @@ use std::sync::Once;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use copy::CopyReport;
+pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::DemoReport;
 pub use read::{AgendaPartner, AgendaFilter, ActionFilter, AgendaDetail, AssetDetail, DistrictDetail, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, AssetFilter, MapShape, TerritoryFilter};
 
@@ -94,6 +94,12 @@ impl Store {
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Runs SQL without parameters (administration: CREATE DATABASE, PRAGMA, …).
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
         Ok(())
     }
 

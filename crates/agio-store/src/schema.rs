@@ -224,6 +224,12 @@ pub enum Cell {
     Text(Option<String>),
 }
 
+impl Cell {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Cell::Int(None) | Cell::Float(None) | Cell::Bool(None) | Cell::Text(None))
+    }
+}
+
 impl From<Cell> for Value {
     fn from(c: Cell) -> Value {
         match c {

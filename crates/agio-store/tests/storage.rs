@@ -1,0 +1,218 @@
+//! Storage tests: each runs on SQLite and on PostgreSQL, on its own fresh database.
+
+use agio_domain::{ActionStatus, AgendaStatus, PageRequest, TerritoryKind};
+use agio_store::schema::Snapshot;
+use agio_store::{ActionFilter, AgendaFilter, AssetFilter, Backend, OrganizationFilter, Store, StoreError, TerritoryFilter};
+use agio_testkit::{both_backends, fresh_store, Seed};
+
+const GUASTALLA: &str = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
+const RIMINI: &str = "agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
+
+fn page(n: u32, per: u32) -> PageRequest {
+    PageRequest::new(Some(n as i64), Some(per as i64)).unwrap()
+}
+
+async fn migrated(backend: Backend) -> Store {
+    let store = fresh_store(backend, Seed::Nothing).await;
+    store.migrate().await.unwrap();
+    store
+}
+
+#[tokio::test]
+async fn migrated_schemas_match_across_backends() {
+    let sqlite = migrated(Backend::Sqlite).await.schema_snapshot().await.unwrap();
+    let postgres = migrated(Backend::Postgres).await.schema_snapshot().await.unwrap();
+    assert!(sqlite.len() >= 15, "expected the foundation tables, got {:?}", sqlite.keys());
+    assert_schemas_equal(&sqlite, &postgres);
+}
+
+/// The comparison notices drift: an index added on one side only makes it fail.
+#[tokio::test]
+async fn schema_comparison_detects_drift() {
+    let sqlite = migrated(Backend::Sqlite).await;
+    sqlite.execute_raw("CREATE INDEX drift_idx ON agendas (title)").await.unwrap();
+    let postgres = migrated(Backend::Postgres).await;
+    let a = sqlite.schema_snapshot().await.unwrap();
+    let b = postgres.schema_snapshot().await.unwrap();
+    assert_ne!(a["agendas"], b["agendas"]);
+}
+
+fn assert_schemas_equal(a: &Snapshot, b: &Snapshot) {
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "tables differ");
+    for (name, table) in a {
+        let other = &b[name];
+        assert_eq!(table.columns, other.columns, "columns of {name} differ");
+        assert_eq!(table.indexes, other.indexes, "indexes of {name} differ");
+        assert_eq!(table.foreign_keys, other.foreign_keys, "foreign keys of {name} differ");
+    }
+}
+
+#[tokio::test]
+async fn copy_order_names_every_table() {
+    let tables: Vec<String> = migrated(Backend::Sqlite).await.schema_snapshot().await.unwrap().into_keys().collect();
+    let mut ordered: Vec<String> = agio_store::COPY_ORDER.iter().map(|(t, _)| t.to_string()).collect();
+    ordered.sort();
+    assert_eq!(ordered, tables);
+}
+
+/// `agio migrate --to`: every row of a demo SQLite database arrives unchanged in PostgreSQL.
+#[tokio::test]
+async fn copy_into_postgres_round_trip() {
+    let source = fresh_store(Backend::Sqlite, Seed::Demo).await;
+    let target = fresh_store(Backend::Postgres, Seed::Nothing).await;
+    let report = source.copy_into(&target).await.unwrap();
+    let territories = report.tables.iter().find(|(t, _)| t == "territories").unwrap().1;
+    assert_eq!(territories, 1 + 38 + 330);
+
+    let schema = source.schema_snapshot().await.unwrap();
+    for (table, order) in agio_store::COPY_ORDER {
+        let columns = &schema[*table].columns;
+        let from = source.dump_table(table, columns, order).await.unwrap();
+        let to = target.dump_table(table, columns, order).await.unwrap();
+        assert!(!from.is_empty() || *table == "union_members", "{table} has no rows to compare");
+        assert_eq!(from, to, "rows of {table} differ after the copy");
+    }
+    // The copy is one transaction into an empty database: a second one is refused.
+    match source.copy_into(&target).await {
+        Err(StoreError::TargetNotEmpty(table)) => assert_eq!(table, "territories"),
+        other => panic!("expected TargetNotEmpty, got {other:?}"),
+    }
+}
+
+both_backends!(reference_territories_load_once, |backend| async move {
+    let store = migrated(backend).await;
+    assert!(store.load_reference_territories().await.unwrap());
+    assert!(!store.load_reference_territories().await.unwrap(), "second load must do nothing");
+    let comuni = store
+        .list_territories(&TerritoryFilter { kind: Some(TerritoryKind::Comune), ..Default::default() }, page(1, 1))
+        .await
+        .unwrap();
+    assert_eq!(comuni.total, 330);
+    let guastalla = store.district_detail("re-guastalla").await.unwrap().unwrap();
+    assert_eq!(guastalla.district.name, "Guastalla");
+    assert_eq!(guastalla.district.health_authority.as_deref(), Some("AUSL Reggio Emilia"));
+    assert_eq!(guastalla.comuni.len(), 8);
+    assert_eq!(guastalla.district.population, Some(guastalla.comuni.iter().filter_map(|c| c.population).sum()));
+    let region = store.territory("er").await.unwrap().unwrap();
+    assert_eq!(region.comuni_count, 330);
+    assert_eq!(store.districts().await.unwrap().len(), 38);
+    let comune = store.territory("035024").await.unwrap().unwrap();
+    assert_eq!((comune.name.as_str(), comune.parent.unwrap().code.as_str()), ("Guastalla", "re-guastalla"));
+    assert_eq!(store.map_shapes().await.unwrap().len(), 330);
+});
+
+both_backends!(demo_loads_once, |backend| async move {
+    let store = fresh_store(backend, Seed::Demo).await;
+    let again = store.load_demo().await.unwrap();
+    assert_eq!(again, agio_store::DemoReport::default(), "second demo load must do nothing");
+    let figures = store.key_figures().await.unwrap();
+    assert_eq!((figures.districts, figures.comuni, figures.agendas, figures.actions), (38, 330, 2, 24));
+    assert!(figures.organizations >= 20 && figures.assets >= 16);
+});
+
+both_backends!(agenda_detail_has_objectives_actions_partners_assets, |backend| async move {
+    let store = fresh_store(backend, Seed::Demo).await;
+    let d = store.agenda_detail(GUASTALLA).await.unwrap().unwrap();
+    assert_eq!(d.agenda.status, AgendaStatus::Approved);
+    assert!(d.agenda.is_demo);
+    assert_eq!(d.agenda.territory.code, "re-guastalla");
+    assert!(d.objectives.len() >= 4);
+    assert_eq!(d.objectives.iter().map(|o| o.actions.len()).sum::<usize>(), 12);
+    assert!(d.partners.len() >= 10, "partners: {}", d.partners.len());
+    assert_eq!(d.partners.iter().map(|p| p.leads).sum::<i64>(), 12, "one lead per action");
+    assert!(d.assets.len() >= 5);
+    assert!(store.agenda_detail("no-such-agenda").await.unwrap().is_none());
+});
+
+both_backends!(action_detail_is_complete, |backend| async move {
+    let store = fresh_store(backend, Seed::Demo).await;
+    let x = store.action(GUASTALLA, "A01").await.unwrap().unwrap();
+    assert_eq!(x.summary.code, "A01");
+    assert!(x.summary.lead.is_some());
+    assert_eq!(x.partners.first().map(|p| p.role), Some(agio_domain::PartnerRole::Lead));
+    assert!(!x.target_groups.is_empty() && !x.life_stages.is_empty() && !x.themes.is_empty());
+    assert!(!x.budget.is_empty());
+    assert_eq!(x.budget_total_cents, x.budget.iter().map(|b| b.amount_cents).sum::<i64>());
+    assert!(!x.results.is_empty() && x.results.iter().all(|r| !r.indicators.is_empty()));
+    assert!(store.action(GUASTALLA, "Z99").await.unwrap().is_none());
+    assert!(store.action(RIMINI, "A01").await.unwrap().is_some());
+});
+
+both_backends!(agenda_filters, |backend| async move {
+    let store = fresh_store(backend, Seed::Demo).await;
+    let all = store.list_agendas(&AgendaFilter::default(), page(1, 20)).await.unwrap();
+    assert_eq!(all.total, 2);
+    let approved = store
+        .list_agendas(&AgendaFilter { status: Some(AgendaStatus::Approved), ..Default::default() }, page(1, 20))
+        .await
+        .unwrap();
+    assert_eq!(approved.items.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(), vec![GUASTALLA]);
+    let rimini = store.list_agendas(&AgendaFilter { territory: Some("rn-rimini".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    assert_eq!(rimini.items[0].slug, RIMINI);
+    // A comune finds the agenda of its district? No: the filter is on the agenda's territory or its parent.
+    let by_group = store
+        .list_agendas(&AgendaFilter { target_group: Some("homelessness".into()), ..Default::default() }, page(1, 20))
+        .await
+        .unwrap();
+    assert!(by_group.total >= 1);
+    let none = store.list_agendas(&AgendaFilter { q: Some("%".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    assert_eq!(none.total, 0, "LIKE wildcards in the search text are literal");
+    let text = store.list_agendas(&AgendaFilter { q: Some("bassa REGGIANA".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    assert_eq!(text.total, 1);
+});
+
+both_backends!(action_list_filters_and_pages, |backend| async move {
+    let store = fresh_store(backend, Seed::Demo).await;
+    let first = store.list_actions(&ActionFilter::default(), page(1, 10)).await.unwrap();
+    assert_eq!((first.total, first.items.len(), first.total_pages), (24, 10, 3));
+    let last = store.list_actions(&ActionFilter::default(), page(3, 10)).await.unwrap();
+    assert_eq!(last.items.len(), 4);
+    let beyond = store.list_actions(&ActionFilter::default(), page(9, 10)).await.unwrap();
+    assert!(beyond.items.is_empty() && beyond.total == 24);
+    let in_agenda = store.list_actions(&ActionFilter { agenda: Some(RIMINI.into()), ..Default::default() }, page(1, 50)).await.unwrap();
+    assert_eq!(in_agenda.total, 12);
+    assert!(in_agenda.items.iter().all(|a| a.agenda_slug == RIMINI));
+    let in_progress = store
+        .list_actions(&ActionFilter { status: Some(ActionStatus::InProgress), ..Default::default() }, page(1, 50))
+        .await
+        .unwrap();
+    assert!(in_progress.items.iter().all(|a| a.status == ActionStatus::InProgress));
+    let lepida = store.list_actions(&ActionFilter { asset: Some("lepida-rete".into()), ..Default::default() }, page(1, 50)).await.unwrap();
+    assert!(lepida.total >= 1);
+});
+
+both_backends!(organizations_and_assets, |backend| async move {
+    let store = fresh_store(backend, Seed::Demo).await;
+    let orgs = store.list_organizations(&OrganizationFilter::default(), page(1, 100)).await.unwrap();
+    assert!(orgs.total >= 20);
+    let lead = orgs.items.iter().find(|o| o.actions_count > 0).unwrap();
+    let d = store.organization_detail(&lead.slug).await.unwrap().unwrap();
+    assert_eq!(d.actions.len() as i64, lead.actions_count);
+    let health = store
+        .list_organizations(&OrganizationFilter { org_type: Some("health_authority".into()), ..Default::default() }, page(1, 100))
+        .await
+        .unwrap();
+    assert!(health.items.iter().all(|o| o.org_type.code == "health_authority"));
+    let in_guastalla = store
+        .list_organizations(&OrganizationFilter { territory: Some("re-guastalla".into()), ..Default::default() }, page(1, 100))
+        .await
+        .unwrap();
+    assert!(in_guastalla.total >= 5);
+
+    let assets = store.list_assets(&AssetFilter::default(), page(1, 100)).await.unwrap();
+    assert!(assets.total >= 16);
+    let lepida = store.asset_detail("lepida-rete").await.unwrap().unwrap();
+    assert_eq!(lepida.comuni.len() as i64, lepida.asset.comuni_covered);
+    assert!(!lepida.actions.is_empty());
+    let covering = store.list_assets(&AssetFilter { comune: Some("035024".into()), ..Default::default() }, page(1, 100)).await.unwrap();
+    assert!(covering.items.iter().any(|a| a.slug == "lepida-rete"));
+});
+
+both_backends!(vocabularies_have_both_languages, |backend| async move {
+    let store = migrated(backend).await;
+    let terms = store.vocabulary_terms(None).await.unwrap();
+    assert!(terms.len() >= 40);
+    assert!(terms.iter().all(|t| !t.term.label_it.is_empty() && !t.term.label_en.is_empty()));
+    let stages = store.terms(agio_domain::Vocabulary::LifeStage).await.unwrap();
+    assert_eq!(stages.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(), ["childhood", "adolescence", "youth", "adults", "elderly"]);
+});
