@@ -41,12 +41,13 @@ mod tests {
 
     #[test]
     fn renders_inert() {
-        let html = to_html("# Titolo\n\n<script>alert(1)</script> [x](javascript:alert(1)) ![i](https://evil.example/i.png)");
+        let html = to_html("# Titolo\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![i](https://evil.example/i.png) <b onclick=\"x()\">b</b>");
         assert!(html.contains("<h3>Titolo</h3>"));
         assert!(!html.contains("<script"));
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains(r##"href="#""##));
         assert!(!html.contains("<img"));
+        assert!(!html.contains("<b onclick"));
     }
 
     #[test]

@@ -37,6 +37,9 @@ impl Params {
         if raw.len() > MAX_QUERY {
             return Err(bad("query", ParamProblem::TooLong { max: MAX_QUERY }));
         }
+        if !percent_decodes_to_utf8(raw) {
+            return Err(bad("query", ParamProblem::Unreadable));
+        }
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(raw).map_err(|_| bad("query", ParamProblem::Unreadable))?;
         let mut map = HashMap::new();
@@ -114,6 +117,28 @@ impl Params {
     }
 }
 
+/// Whether the percent-escapes of a query string decode to valid UTF-8 (the form decoder
+/// would silently replace invalid bytes, and the search would run on something never typed).
+fn percent_decodes_to_utf8(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                decoded.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
 /// Percent-encodes a value for a query string.
 pub fn encode(value: &str) -> String {
     serde_urlencoded::to_string([("", value)]).map(|s| s[1..].to_string()).unwrap_or_default()
@@ -142,6 +167,12 @@ mod tests {
         assert!(matches!(p.page(), Err(AppError::BadParam { name, .. }) if name == "page"));
         let p = Params::parse("per_page=abc").unwrap();
         assert!(matches!(p.page(), Err(AppError::BadParam { name, .. }) if name == "per_page"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        assert!(matches!(Params::parse("q=%FF%FE"), Err(AppError::BadParam { name, .. }) if name == "query"));
+        assert_eq!(Params::parse("q=citt%C3%A0").unwrap().get("q"), Some("città"));
     }
 
     #[test]

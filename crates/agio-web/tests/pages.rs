@@ -1,0 +1,189 @@
+//! Every public page, on both backends: status and content.
+
+mod support;
+
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+use support::{TestApp, GUASTALLA, RIMINI};
+
+both_backends!(home_page, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let r = app.get("/").await;
+    r.page_with(&["<html lang=\"it\"", "Agende Digitali Sociali", "Contenuto dimostrativo", "Agenda Digitale Sociale della Bassa Reggiana", "href=\"#main\""]);
+    // The map: one link per district, and the same districts as a text list.
+    let svg = &r.body[r.body.find("<svg class=\"agio-map-svg\"").expect("the map")..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<a href=\"/territori/").count(), 38);
+    assert!(r.body.contains("<li><a href=\"/territori/re-guastalla\">Guastalla</a>"));
+    assert!(r.body.contains("<dd>330</dd>"), "number of comuni among the key figures");
+    assert!(r.body.contains("openpolis/geojson-italy (CC BY 4.0)"), "sources credited");
+});
+
+both_backends!(territories_pages, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let r = app.get("/territori").await;
+    r.page_with(&["Territori", "Guastalla", "AUSL Reggio Emilia", "Reno, Lavino e Samoggia", "ISTAT"]);
+    assert_eq!(r.body.matches("<a href=\"/territori/").count(), 38);
+    app.get("/territori/re-guastalla").await.page_with(&[
+        "Distretto di Guastalla", "Boretto", "035005", "Reggiolo", GUASTALLA, "Contenuto dimostrativo", "breadcrumb",
+    ]);
+    let other = app.get("/territori/pc-ponente").await;
+    other.page_with(&["Distretto di Ponente", "Agazzano", "non ha ancora un&#39;agenda"]);
+    assert!(!other.body.contains("Contenuto dimostrativo"), "no demo content, no banner");
+    assert_eq!(app.get("/territori/035024").await.status, StatusCode::NOT_FOUND, "a comune is not a district page");
+    let missing = app.get("/territori/nessuno").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Pagina non trovata"));
+});
+
+both_backends!(agenda_list_and_filters, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let all = app.get("/agende").await;
+    all.page_with(&["Agende digitali sociali", GUASTALLA, RIMINI, "<strong>2</strong>", "name=\"target_group\"", "Disabilità"]);
+    let approved = app.get("/agende?status=approved").await;
+    approved.page_with(&[GUASTALLA, "<option value=\"approved\" selected>"]);
+    assert!(!approved.body.contains(RIMINI));
+    let by_territory = app.get("/agende?territory=rn-rimini&life_stage=&theme=").await;
+    by_territory.page_with(&[RIMINI]);
+    assert!(!by_territory.body.contains(GUASTALLA));
+    let none = app.get("/agende?q=nessuna+agenda+con+questo+testo").await;
+    none.page_with(&["Nessun risultato"]);
+    let beyond = app.get("/agende?page=40").await;
+    beyond.page_with(&["Nessun risultato"]);
+});
+
+both_backends!(bad_query_strings_are_400_naming_the_parameter, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    for (path, param) in [
+        ("/agende?status=ok", "status"),
+        ("/agende?page=-1", "page"),
+        ("/agende?page=abc", "page"),
+        ("/agende?per_page=1000", "per_page"),
+        ("/agende?target_group=aliens", "target_group"),
+        ("/agende?territory=zzz", "territory"),
+        ("/soggetti?type=bank", "type"),
+        ("/asset-digitali?kind=satellite", "kind"),
+        ("/agende?q=%FF%FE", "query"),
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.body.contains("Richiesta non valida"), "{path}: Italian title");
+        assert!(r.body.contains(&format!("Il parametro «{param}» non è valido")), "{path}: names {param}: {}", r.body);
+    }
+    let long = format!("/agende?q={}", "a".repeat(300));
+    assert_eq!(app.get(&long).await.status, StatusCode::BAD_REQUEST);
+    let huge = format!("/agende?q={}", "a".repeat(10_000));
+    assert_eq!(app.get(&huge).await.status, StatusCode::BAD_REQUEST);
+});
+
+both_backends!(agenda_page, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let r = app.get(&format!("/agende/{GUASTALLA}")).await;
+    r.page_with(&[
+        "Agenda Digitale Sociale della Bassa Reggiana 2025-2027",
+        "Visione",
+        "Obiettivi condivisi e azioni",
+        "id=\"obj-O1\"",
+        &format!("/agende/{GUASTALLA}/azioni/A01"),
+        &format!("/agende/{GUASTALLA}/azioni/A12"),
+        "Soggetti partner",
+        "Asset digitali riutilizzati",
+        "/asset-digitali/lepida-rete",
+        "2025–2027",
+        "Approvata",
+        "Contenuto dimostrativo",
+    ]);
+    assert!(r.body.contains("<p>"), "vision rendered from Markdown");
+    assert_eq!(app.get("/agende/nessuna").await.status, StatusCode::NOT_FOUND);
+});
+
+both_backends!(action_page, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let r = app.get(&format!("/agende/{GUASTALLA}/azioni/A01")).await;
+    r.page_with(&["A01 — ", "Capofila", "Budget per fonte di finanziamento", "Totale", "€ ", "Risultati attesi e indicatori", "Valore di partenza", "Fragilità", "Contenuto dimostrativo"]);
+    let store = &app.state.store;
+    let action = store.action(GUASTALLA, "A01").await.unwrap().unwrap();
+    let total = agio_web::i18n::euros(agio_web::i18n::Lang::It, action.budget_total_cents);
+    assert!(r.body.contains(&total), "total {total} shown");
+    for indicator in action.results.iter().flat_map(|r| &r.indicators) {
+        assert!(r.body.contains(&askama_escape(&indicator.name)), "indicator {} shown", indicator.name);
+    }
+    assert_eq!(app.get(&format!("/agende/{GUASTALLA}/azioni/Z99")).await.status, StatusCode::NOT_FOUND);
+});
+
+fn askama_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+}
+
+both_backends!(organization_pages, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let list = app.get("/soggetti").await;
+    list.page_with(&["Soggetti", "Azienda sanitaria", "Contenuto dimostrativo"]);
+    let health = app.get("/soggetti?type=health_authority").await;
+    health.page_with(&["Azienda sanitaria"]);
+    assert!(!health.body.contains("Organizzazione di volontariato (ODV)</td>"));
+    let org = app.state.store.list_organizations(&Default::default(), agio_domain::PageRequest::default()).await.unwrap().items;
+    let leader = org.iter().find(|o| o.actions_count > 0).unwrap();
+    app.get(&format!("/soggetti/{}", leader.slug)).await.page_with(&[&askama_escape(&leader.name), "Azioni a cui partecipa", "/azioni/"]);
+    assert_eq!(app.get("/soggetti/nessuno").await.status, StatusCode::NOT_FOUND);
+});
+
+both_backends!(asset_pages, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    app.get("/asset-digitali").await.page_with(&["Catalogo degli asset digitali", "lepida-rete", "Rete"]);
+    let only_networks = app.get("/asset-digitali?kind=network").await;
+    only_networks.page_with(&["Rete"]);
+    assert!(!only_networks.body.contains("<td>Base dati</td>"));
+    app.get("/asset-digitali/lepida-rete").await.page_with(&["Agende e azioni che lo riutilizzano", "Copertura", "Guastalla (035024)", GUASTALLA]);
+    assert_eq!(app.get("/asset-digitali/nessuno").await.status, StatusCode::NOT_FOUND);
+});
+
+both_backends!(english_ui, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    app.get_en("/agende").await.page_with(&["<html lang=\"en\"", "Social digital agendas", "Demo content", "Apply filters", "Disability"]);
+    let bad = app.get_en("/agende?status=ok").await;
+    assert!(bad.body.contains("The parameter &#39;status&#39; is not valid"), "{}", bad.body);
+    app.get_en("/nope").await;
+    assert!(app.get_en("/nope").await.body.contains("Page not found"));
+    let r = app.get("/lingua/en?next=/agende%3Fstatus%3Dapproved").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/agende?status=approved");
+    assert!(r.header("set-cookie").starts_with("lang=en;") && r.header("set-cookie").contains("HttpOnly"));
+    assert_eq!(app.get("/lingua/en?next=//evil.example").await.header("location"), "/", "no open redirect");
+    assert_eq!(app.get("/lingua/fr").await.status, StatusCode::NOT_FOUND);
+});
+
+both_backends!(api_docs_page, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    app.get("/api/docs").await.page_with(&["API di AGIO", "GET /api/v1/agendas", "GET /api/v1/agendas/{slug}/actions/{code}", "target_group", "/api/v1/openapi.json"]);
+});
+
+both_backends!(operations_and_headers, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.json()["status"], "ok");
+    let ready = app.get("/readyz").await;
+    assert_eq!((ready.status, ready.json()["database"].as_str()), (StatusCode::OK, Some("ok")));
+    let page = app.get("/").await;
+    let csp = page.header("content-security-policy");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(page.header("x-content-type-options"), "nosniff");
+    assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");
+    // The database going away makes the service not ready, with a clear answer.
+    app.state.store.close().await;
+    let down = app.get("/readyz").await;
+    assert_eq!((down.status, down.json()["database"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("unreachable")));
+});
+
+both_backends!(assets_are_hashed_and_cached, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let page = app.get("/").await;
+    let css = page.body.split("href=\"/assets/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(css.starts_with("agio.") && css.ends_with(".css"));
+    let r = app.get(&format!("/assets/{css}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").starts_with("text/css"));
+    assert_eq!(r.header("cache-control"), "public, max-age=31536000, immutable");
+    assert!(r.body.contains("Titillium"));
+    assert_eq!(app.get("/assets/agio.css").await.status, StatusCode::NOT_FOUND, "only hashed names are served");
+});
