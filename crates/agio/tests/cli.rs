@@ -1,0 +1,151 @@
+//! The `agio` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use agio_store::{Backend, Store};
+use agio_testkit::{fresh_url, Seed};
+
+fn agio() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_agio"));
+    c.env_remove("AGIO_DATABASE_URL").env_remove("AGIO_LISTEN").env_remove("AGIO_LOG_FORMAT").env("AGIO_LOG", "info");
+    c
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("agio-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["serve", "migrate", "seed", "check"] {
+        let out = agio().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("--database-url") && text.contains("Usage: agio"), "{sub}: {text}");
+    }
+}
+
+#[test]
+fn check_reports_a_reachable_database() {
+    let dir = temp_dir("check");
+    let out = agio().current_dir(&dir).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("database reachable: ok") && text.contains("sqlite://./data/agio.sqlite"));
+    assert!(dir.join("data/agio.sqlite").exists(), "the default SQLite file is created");
+}
+
+#[test]
+fn check_fails_with_one_clear_line_when_the_database_is_unreachable() {
+    let out = agio()
+        .args(["check", "--database-url", "postgres://nobody@127.0.0.1:1/agio"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot open the database postgres://nobody@127.0.0.1:1/agio"), "{err}");
+}
+
+#[test]
+fn serve_fails_with_one_clear_line_when_the_data_folder_is_not_writable() {
+    let dir = temp_dir("readonly");
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    let url = format!("sqlite://{}/sub/agio.sqlite", blocker.display());
+    let out = agio().args(["serve", "--database-url", &url, "--listen", "127.0.0.1:0"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.trim().lines().last().unwrap();
+    assert!(last.starts_with("error: cannot use the data folder"), "{err}");
+}
+
+#[test]
+fn bad_configuration_is_refused() {
+    let out = agio().args(["check", "--log-format", "xml"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("log format 'xml' is not one of: human, json"));
+}
+
+#[test]
+fn agio_toml_is_read_and_flags_win() {
+    let dir = temp_dir("toml");
+    std::fs::write(dir.join("agio.toml"), "database_url = \"sqlite://./from-file.sqlite\"\n").unwrap();
+    let out = agio().current_dir(&dir).arg("check").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from-file.sqlite"));
+    let out = agio().current_dir(&dir).env("AGIO_DATABASE_URL", "sqlite://./from-env.sqlite").arg("check").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from-env.sqlite"));
+    let out = agio()
+        .current_dir(&dir)
+        .env("AGIO_DATABASE_URL", "sqlite://./from-env.sqlite")
+        .args(["check", "--database-url", "sqlite://./from-flag.sqlite"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from-flag.sqlite"));
+}
+
+#[tokio::test]
+async fn seed_then_migrate_to_postgres_copies_everything() {
+    let dir = temp_dir("migrate");
+    let sqlite = format!("sqlite://{}/agio.sqlite", dir.display());
+    let out = agio().args(["seed", "--demo", "--database-url", &sqlite]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo: 2 agendas, 24 actions"));
+
+    let target = fresh_url(Backend::Postgres, Seed::Nothing).await;
+    let out = agio().args(["migrate", "--database-url", &sqlite, "--to", &target]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("territories") && text.contains("369 rows"), "{text}");
+
+    let pg = Store::connect(&target).await.unwrap();
+    let agenda = pg.agenda_detail("agenda-digitale-sociale-bassa-reggiana-2025-2027").await.unwrap().unwrap();
+    assert_eq!(agenda.objectives.iter().map(|o| o.actions.len()).sum::<usize>(), 12);
+
+    let again = agio().args(["migrate", "--database-url", &sqlite, "--to", &target]).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+}
+
+/// Starts on an empty folder, answers, logs JSON when asked, and stops cleanly on SIGTERM.
+#[test]
+fn serve_starts_logs_json_and_shuts_down_on_sigterm() {
+    let dir = temp_dir("serve");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = agio()
+        .current_dir(&dir)
+        .env("AGIO_LOG_FORMAT", "json")
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let started = Instant::now();
+    let serving = loop {
+        let line = lines.next().expect("the server logs before it serves").unwrap();
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        if json["fields"]["message"] == "AGIO is serving" {
+            break json;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60));
+    };
+    assert_eq!(serving["level"], "INFO");
+    let response = std::net::TcpStream::connect(("127.0.0.1", port)).map(|mut s| {
+        use std::io::{Read, Write};
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut body = String::new();
+        s.read_to_string(&mut body).unwrap();
+        body
+    });
+    assert!(response.unwrap().contains("\"status\":\"ok\""));
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    assert!(lines.any(|l| l.unwrap().contains("shutting down")));
+}
