@@ -169,6 +169,15 @@ impl PageContext {
         v.borrow().map(|v| crate::i18n::decimal(self.lang, v)).unwrap_or_else(|| "—".to_string())
     }
 
+    /// A date (or the date part of a timestamp) as 01/02/2025 in Italian, 2025-02-01 in English.
+    pub fn date<T: DateText>(&self, value: T) -> String {
+        match value.date_text().and_then(|d| d.get(..10)) {
+            Some(d) if self.lang == Lang::It && d.len() == 10 => format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]),
+            Some(d) => d.to_string(),
+            None => "—".to_string(),
+        }
+    }
+
     pub fn euros(&self, cents: impl Borrow<i64>) -> String {
         crate::i18n::euros(self.lang, *cents.borrow())
     }
@@ -185,5 +194,22 @@ impl PageContext {
 
     pub fn is_section(&self, section: &str) -> bool {
         self.section == section
+    }
+}
+
+/// Text that may hold a date: a `String`, an optional one, or references to them.
+pub trait DateText {
+    fn date_text(&self) -> Option<&str>;
+}
+
+impl DateText for &String {
+    fn date_text(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+
+impl DateText for &Option<String> {
+    fn date_text(&self) -> Option<&str> {
+        self.as_deref()
     }
 }

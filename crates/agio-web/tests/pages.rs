@@ -14,8 +14,8 @@ both_backends!(home_page, |backend| async move {
     let svg = &r.body[r.body.find("<svg class=\"agio-map-svg\"").expect("the map")..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<a href=\"/territori/").count(), 38);
-    assert!(r.body.contains("<li><a href=\"/territori/re-guastalla\">Guastalla</a>"));
-    assert!(r.body.contains("<dd>330</dd>"), "number of comuni among the key figures");
+    assert!(r.body.contains("<li><a href=\"/territori/re-guastalla\">Guastalla</a> (RE) · con agenda</li>"));
+    assert!(r.body.contains("<dd class=\"agio-figure-value\">330</dd>"), "number of comuni among the key figures");
     assert!(r.body.contains("openpolis/geojson-italy (CC BY 4.0)"), "sources credited");
 });
 
@@ -100,7 +100,7 @@ both_backends!(agenda_page, |backend| async move {
 both_backends!(action_page, |backend| async move {
     let app = TestApp::demo(backend).await;
     let r = app.get(&format!("/agende/{GUASTALLA}/azioni/A01")).await;
-    r.page_with(&["A01 — ", "Capofila", "Budget per fonte di finanziamento", "Totale", "€ ", "Risultati attesi e indicatori", "Valore di partenza", "Fragilità", "Contenuto dimostrativo"]);
+    r.page_with(&["A01 — ", "Capofila", "01/02/2025", "Budget per fonte di finanziamento", "Totale", "€ ", "Risultati attesi e indicatori", "Valore di partenza", "Fragilità", "Contenuto dimostrativo"]);
     let store = &app.state.store;
     let action = store.action(GUASTALLA, "A01").await.unwrap().unwrap();
     let total = agio_web::i18n::euros(agio_web::i18n::Lang::It, action.budget_total_cents);
