@@ -6,6 +6,7 @@ use crate::{Result, Store, StoreError};
 /// Tables in an order that satisfies the foreign keys, with the row order that keeps
 /// self-references (territory parents) valid. A test checks that it names every table.
 pub const COPY_ORDER: &[(&str, &str)] = &[
+    ("data_version", "id"),
     ("vocabulary_terms", "vocabulary, code"),
     ("territories", "CASE kind WHEN 'region' THEN 0 WHEN 'district' THEN 1 WHEN 'union' THEN 2 ELSE 3 END, code"),
     ("union_members", "union_id, comune_id"),
@@ -23,6 +24,9 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("indicators", "id"),
 ];
 
+/// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.
+const SEEDED_BY_MIGRATIONS: &[&str] = &["data_version", "vocabulary_terms"];
+
 /// Rows copied, by table.
 #[derive(Debug, Default)]
 pub struct CopyReport {
@@ -31,11 +35,11 @@ pub struct CopyReport {
 
 impl Store {
     /// Copies every row of this database into `target`, which must be migrated and hold no data
-    /// (only the vocabularies its migrations loaded, which are replaced). One transaction: all or nothing.
+    /// (only the rows its migrations inserted, which are replaced). One transaction: all or nothing.
     pub async fn copy_into(&self, target: &Store) -> Result<CopyReport> {
         target.migrate().await?;
         let schema = self.schema_snapshot().await?;
-        for (table, _) in COPY_ORDER.iter().filter(|(t, _)| *t != "vocabulary_terms") {
+        for (table, _) in COPY_ORDER.iter().filter(|(t, _)| !SEEDED_BY_MIGRATIONS.contains(t)) {
             let count: i64 = crate::read::col(&sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&target.pool).await?, 0)?;
             if count > 0 {
                 return Err(StoreError::TargetNotEmpty(table.to_string()));
@@ -43,7 +47,9 @@ impl Store {
         }
         let mut report = CopyReport::default();
         let mut tx = target.pool.begin().await?;
-        sqlx::query("DELETE FROM vocabulary_terms").execute(&mut *tx).await?;
+        for table in SEEDED_BY_MIGRATIONS {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
         for (table, order) in COPY_ORDER {
             let columns = &schema
                 .get(*table)

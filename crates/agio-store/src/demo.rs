@@ -157,6 +157,9 @@ impl Store {
         for file in pending {
             insert_agenda(&mut tx, file, &assets, &mut report).await?;
         }
+        if report != DemoReport::default() {
+            crate::bump_data_version(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(report)
     }

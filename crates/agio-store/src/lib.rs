@@ -97,6 +97,12 @@ impl Store {
         Ok(())
     }
 
+    /// The data version: it changes whenever data is written (by any instance).
+    pub async fn data_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?;
+        Ok(sqlx::Row::try_get(&row, 0)?)
+    }
+
     /// Runs SQL without parameters (administration: CREATE DATABASE, PRAGMA, …).
     pub async fn execute_raw(&self, sql: &str) -> Result<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
@@ -147,6 +153,12 @@ pub(crate) fn now() -> String {
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
         .format(&time::format_description::well_known::Rfc3339)
         .expect("RFC 3339 formatting of a UTC time cannot fail")
+}
+
+/// Marks the data as changed, inside the transaction that changes it.
+pub(crate) async fn bump_data_version(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+    sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
+    Ok(())
 }
 
 pub(crate) fn new_id() -> String {

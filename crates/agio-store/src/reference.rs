@@ -185,6 +185,7 @@ impl Store {
             ]);
             insert.query().execute(&mut *tx).await?;
         }
+        crate::bump_data_version(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(comuni = comuni.len(), districts = district_ids.len(), "reference territories loaded");
         Ok(true)

@@ -33,6 +33,7 @@ impl Application {
             store.load_demo().await?;
         }
         let state = AppState::new(store.clone(), &options.base_url).await?;
+        tokio::spawn(crate::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;

@@ -4,6 +4,7 @@
 pub mod api;
 mod app;
 pub mod assets;
+pub mod cache;
 pub mod error;
 mod filters;
 pub mod i18n;
@@ -34,9 +35,12 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 
 /// The whole application: every feature router merged, wrapped in the cross-cutting layers.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let cached = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve_cached));
+    Router::new()
+        .merge(cached)
         .merge(assets::router())
         .merge(ops::router())
         .fallback(|| async { error::AppError::NotFound })

@@ -47,6 +47,8 @@ pub struct StateInner {
     pub map_svg: String,
     /// Whether cookies must be `Secure` (the public base URL is https).
     pub secure_cookies: bool,
+    /// Rendered public pages and API reads, valid for the current data version.
+    pub cache: crate::cache::PageCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -60,7 +62,9 @@ impl AppState {
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
         let map_svg = crate::map::render(&store.map_shapes().await?);
+        let cache = crate::cache::PageCache::new(store.data_version().await? as u64);
         Ok(AppState(Arc::new(StateInner {
+            cache,
             store,
             vocabularies,
             map_svg,

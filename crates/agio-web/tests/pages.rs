@@ -187,3 +187,24 @@ both_backends!(assets_are_hashed_and_cached, |backend| async move {
     assert!(r.body.contains("Titillium"));
     assert_eq!(app.get("/assets/agio.css").await.status, StatusCode::NOT_FOUND, "only hashed names are served");
 });
+
+both_backends!(page_cache_follows_the_data_version, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let path = format!("/agende/{GUASTALLA}");
+    app.get(&path).await.page_with(&["della Bassa Reggiana 2025-2027"]);
+    let store = &app.state.store;
+    store.execute_raw(&format!("UPDATE agendas SET title = 'Titolo nuovo' WHERE slug = '{GUASTALLA}'")).await.unwrap();
+    store.execute_raw("UPDATE data_version SET version = version + 1").await.unwrap();
+    // Until the version is seen, the rendered page is served from the cache…
+    app.get(&path).await.page_with(&["della Bassa Reggiana 2025-2027"]);
+    // …a request from a signed-in browser (any cookie but lang) is never served from it…
+    let fresh = app
+        .request(axum::http::Request::get(&path).header("cookie", "lang=it; session=x").body(axum::body::Body::empty()).unwrap())
+        .await;
+    fresh.page_with(&["Titolo nuovo"]);
+    // …and once the new version is seen, everyone gets the new page.
+    app.state.cache.set_version(store.data_version().await.unwrap() as u64);
+    app.get(&path).await.page_with(&["Titolo nuovo"]);
+    let api = app.get(&format!("/api/v1/agendas/{GUASTALLA}")).await;
+    assert_eq!(api.json()["title"], "Titolo nuovo");
+});

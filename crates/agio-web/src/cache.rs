@@ -1,0 +1,148 @@
+//! In-memory cache of rendered public responses (pages and API reads).
+//!
+//! Public content changes only when data is written, so a rendered page stays valid until the
+//! data version moves. Each entry remembers the version it was rendered at; `AppState` holds the
+//! current version, which this instance bumps on its own writes and `watch_data_version` polls
+//! every second (so writes by other instances on the same PostgreSQL show within a second).
+//! Requests carrying any cookie but `lang` (a signed-in person, later) are never cached.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+
+use crate::web::AppState;
+
+/// Entries kept at most; past that the cache starts again empty (filters make many URLs).
+const MAX_ENTRIES: usize = 4096;
+/// Bodies larger than this are not kept.
+const MAX_BODY: usize = 512 * 1024;
+
+struct Entry {
+    version: u64,
+    content_type: HeaderValue,
+    body: Bytes,
+}
+
+#[derive(Default)]
+pub struct PageCache {
+    version: AtomicU64,
+    entries: RwLock<HashMap<String, Entry>>,
+}
+
+impl PageCache {
+    pub fn new(version: u64) -> Self {
+        PageCache { version: AtomicU64::new(version), entries: RwLock::default() }
+    }
+
+    /// Records the current data version; older entries stop being served.
+    pub fn set_version(&self, version: u64) {
+        if self.version.swap(version, Ordering::AcqRel) != version {
+            self.entries.write().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
+        let version = self.version.load(Ordering::Acquire);
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).filter(|e| e.version == version).map(|e| (e.content_type.clone(), e.body.clone()))
+    }
+
+    fn put(&self, key: String, version: u64, content_type: HeaderValue, body: Bytes) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, Entry { version, content_type, body });
+    }
+}
+
+/// The cache key of a request, or None when it must not be cached.
+fn key(method: &Method, headers: &HeaderMap, path_and_query: &str) -> Option<String> {
+    if method != Method::GET {
+        return None;
+    }
+    let mut lang = "it";
+    for cookie in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')) {
+        match cookie.trim().split_once('=') {
+            Some(("lang", value)) => lang = if value == "en" { "en" } else { "it" },
+            _ if cookie.trim().is_empty() => {}
+            _ => return None,
+        }
+    }
+    Some(format!("{lang} {path_and_query}"))
+}
+
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let Some(key) = key(request.method(), request.headers(), &path_and_query) else {
+        return next.run(request).await;
+    };
+    if let Some((content_type, body)) = state.cache.get(&key) {
+        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    }
+    let version = state.cache.version.load(Ordering::Acquire);
+    let response = next.run(request).await;
+    let cacheable = response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE);
+    let Some(content_type) = response.headers().get(header::CONTENT_TYPE).cloned().filter(|_| cacheable) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    match body.collect().await {
+        Ok(collected) => {
+            let bytes = collected.to_bytes();
+            if bytes.len() <= MAX_BODY {
+                state.cache.put(key, version, content_type, bytes.clone());
+            }
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => crate::error::AppError::Internal(format!("reading a response body: {e}")).into_response(),
+    }
+}
+
+/// Polls the data version every second and drops stale pages (writes by other instances).
+pub async fn watch_data_version(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        match state.store.data_version().await {
+            Ok(version) => state.cache.set_version(version as u64),
+            Err(e) => tracing::warn!(error = %e, "cannot read the data version"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_by_language_and_skips_other_cookies() {
+        let mut h = HeaderMap::new();
+        assert_eq!(key(&Method::GET, &h, "/agende?x=1").as_deref(), Some("it /agende?x=1"));
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en"));
+        assert_eq!(key(&Method::GET, &h, "/").as_deref(), Some("en /"));
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en; session=abc"));
+        assert_eq!(key(&Method::GET, &h, "/"), None);
+        assert_eq!(key(&Method::POST, &HeaderMap::new(), "/"), None);
+    }
+
+    #[test]
+    fn a_new_version_drops_old_entries() {
+        let cache = PageCache::new(1);
+        cache.put("it /".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"v1"));
+        assert_eq!(cache.get("it /").unwrap().1, Bytes::from_static(b"v1"));
+        cache.set_version(2);
+        assert!(cache.get("it /").is_none());
+        // A page rendered while the version moved is not served for the new version.
+        cache.put("it /x".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"old"));
+        assert!(cache.get("it /x").is_none());
+    }
+}
