@@ -39,13 +39,18 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(api::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve_cached));
-    Router::new()
+    let app = Router::new()
         .merge(cached)
         .merge(assets::router())
         .merge(ops::router())
         .fallback(|| async { error::AppError::NotFound })
-        .with_state(state)
-        .layer(axum::middleware::from_fn(error::render_errors))
+        .with_state(state);
+    with_layers(app)
+}
+
+/// The cross-cutting layers every response goes through (outermost last).
+fn with_layers(app: Router) -> Router {
+    app.layer(axum::middleware::from_fn(error::render_errors))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(CompressionLayer::new())
@@ -67,4 +72,31 @@ fn panic_response() -> Response {
     let mut r = (StatusCode::INTERNAL_SERVER_ERROR, "Errore interno del server / Internal server error").into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panic_is_a_plain_500_with_the_security_headers() {
+        let app = with_layers(Router::new().route("/boom", get(|| async { panic!("boom") as &'static str })));
+        let response = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], "Errore interno del server / Internal server error".as_bytes());
+    }
+
+    #[tokio::test]
+    async fn compresses_when_asked() {
+        let app = with_layers(Router::new().route("/big", get(|| async { "AGIO ".repeat(2000) })));
+        let request = Request::get("/big").header("accept-encoding", "gzip").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    }
 }
