@@ -1,0 +1,508 @@
+// Conformance of the API to its own OpenAPI 3.1 document: every GET
+// operation is called with real parameter values taken from the list
+// endpoints, and every answer (200, 400, 404) is validated against the schema
+// the document declares for it (JSON Schema 2020-12, with Ajv).
+
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { url, fetchJson } from './support/common.mjs';
+
+// No test may hang the run: node:test has no default timeout.
+const T = { timeout: 60_000 };
+
+const DOC_ID = 'https://agio.invalid/api/v1/openapi.json';
+
+const REQUIRED_ROUTES = [
+  '/api/v1/territories',
+  '/api/v1/agendas',
+  '/api/v1/objectives',
+  '/api/v1/actions',
+  '/api/v1/organizations',
+  '/api/v1/assets',
+  '/api/v1/vocabularies',
+];
+
+let doc;
+let ajv;
+/** path template -> GET operation */
+const operations = new Map();
+/** real values for path parameters, filled from the list endpoints */
+const samples = {};
+
+/** Fetch every item of a list endpoint, page by page. */
+async function listAll(path) {
+  const items = [];
+  for (let page = 1; ; page++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const { res, body } = await fetchJson(`${path}${sep}page=${page}&per_page=100`);
+    assert.equal(res.status, 200, `${path} page ${page}`);
+    items.push(...body.items);
+    if (page >= body.total_pages) break;
+  }
+  return items;
+}
+
+/** Rewrite document-local $refs ("#/components/...") so that they point into the document added to Ajv. */
+function absolutize(schema) {
+  if (Array.isArray(schema)) return schema.map(absolutize);
+  if (schema && typeof schema === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(schema)) {
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#') ? DOC_ID + v : absolutize(v);
+    }
+    return out;
+  }
+  return schema;
+}
+
+const validators = new Map();
+function validatorFor(schema) {
+  const key = JSON.stringify(schema);
+  if (!validators.has(key)) validators.set(key, ajv.compile(absolutize(schema)));
+  return validators.get(key);
+}
+
+function responseSpec(op, status) {
+  const r = op.responses?.[String(status)];
+  assert.ok(r, `the document declares no ${status} response for ${op.operationId}`);
+  const content = r.content ?? {};
+  return content;
+}
+
+/**
+ * Check an answer against the document: status, content type, schema.
+ * Returns the parsed body.
+ */
+async function callAndValidate(template, path, expectedStatus = 200) {
+  const op = operations.get(template);
+  assert.ok(op, `no GET operation for ${template}`);
+  const { res, body, text } = await fetchJson(path);
+  assert.equal(res.status, expectedStatus, `GET ${path}: status (body: ${text.slice(0, 300)})`);
+  const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+  const content = responseSpec(op, expectedStatus);
+  assert.ok(
+    content[contentType],
+    `GET ${path}: content-type ${contentType} is not among the documented ${Object.keys(content).join(', ')} for ${expectedStatus}`,
+  );
+  assert.ok(body !== undefined, `GET ${path}: body is not JSON: ${text.slice(0, 200)}`);
+  const validate = validatorFor(content[contentType].schema);
+  const ok = validate(body);
+  assert.ok(
+    ok,
+    `GET ${path}: the ${expectedStatus} body does not match its schema:\n${ajv.errorsText(validate.errors, {
+      separator: '\n',
+    })}`,
+  );
+  answered.push({ path, schema: content[contentType].schema, body });
+  return { res, body };
+}
+
+/** Every answer validated so far, for the undocumented-field check. */
+const answered = [];
+
+/** Follow a document-local $ref ("#/components/schemas/X"). */
+function deref(schema) {
+  let s = schema;
+  for (let i = 0; s && s.$ref && i < 20; i++) {
+    assert.ok(s.$ref.startsWith('#/'), `external $ref ${s.$ref}`);
+    s = s.$ref
+      .slice(2)
+      .split('/')
+      .reduce((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    assert.ok(s, `unresolved $ref ${schema.$ref}`);
+  }
+  return s ?? {};
+}
+
+/**
+ * The property schemas an object value may have under `schema`: merges
+ * allOf, and the oneOf/anyOf branches that the value matches. null when
+ * the schema allows any property.
+ */
+function documentedProperties(schema, value) {
+  const s = deref(schema);
+  const props = new Map();
+  const add = (name, sub) => props.set(name, [...(props.get(name) ?? []), sub]);
+  if (s.additionalProperties && s.additionalProperties !== false) return null;
+  for (const [name, sub] of Object.entries(s.properties ?? {})) add(name, sub);
+  const branches = [...(s.allOf ?? []), ...[...(s.oneOf ?? []), ...(s.anyOf ?? [])].filter((b) => validatorFor(b)(value))];
+  for (const b of branches) {
+    const inner = documentedProperties(b, value);
+    if (inner === null) return null;
+    for (const [name, subs] of inner) for (const sub of subs) add(name, sub);
+  }
+  return props;
+}
+
+/** Paths of the fields in `value` that `schema` does not describe. */
+function undocumentedFields(schema, value, at = '$', out = []) {
+  if (Array.isArray(value)) {
+    const s = deref(schema);
+    const items = [s, ...(s.allOf ?? []), ...[...(s.oneOf ?? []), ...(s.anyOf ?? [])].filter((b) => validatorFor(b)(value))]
+      .map(deref)
+      .find((x) => x.items)?.items;
+    if (items) value.forEach((v, i) => undocumentedFields(items, v, `${at}[${i}]`, out));
+  } else if (value && typeof value === 'object') {
+    const props = documentedProperties(schema, value);
+    if (props === null) return out;
+    for (const [k, v] of Object.entries(value)) {
+      const subs = props.get(k);
+      if (!subs) out.push(`${at}.${k}`);
+      else undocumentedFields({ allOf: subs }, v, `${at}.${k}`, out);
+    }
+  }
+  return out;
+}
+
+function fill(template, params) {
+  return template.replace(/\{([^}]+)\}/g, (_, name) => {
+    assert.ok(params[name] !== undefined, `no value for {${name}} in ${template}`);
+    return encodeURIComponent(params[name]);
+  });
+}
+
+/** Example path parameters for each templated path, from real data. */
+function examplesFor(template) {
+  const table = {
+    '/api/v1/agendas/{slug}': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    '/api/v1/agendas/{slug}/actions/{code}': () =>
+      samples.actions.map((a) => ({ slug: a.agenda_slug, code: a.code })),
+    '/api/v1/agendas/{slug}/objectives/{code}': () =>
+      samples.objectives.map((o) => ({ slug: o.agenda_slug, code: o.code })),
+    '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),
+    '/api/v1/assets/{slug}': () => samples.assets.map((a) => ({ slug: a.slug })),
+    '/api/v1/territories/{code}': () => [
+      { code: '035024' }, // a comune by ISTAT code
+      { code: 're-guastalla' }, // a district
+      { code: 'er' }, // the region
+      ...samples.agendas.map((a) => ({ code: a.territory.code })),
+    ],
+    '/api/v1/vocabularies/{vocabulary}': () => samples.vocabularies.map((v) => ({ vocabulary: v })),
+  };
+  const f = table[template];
+  assert.ok(f, `no example values for ${template}: add the new path to examplesFor() in openapi.test.mjs`);
+  const list = f();
+  assert.ok(list.length > 0, `the demo data gives no example for ${template}`);
+  return list;
+}
+
+/** Templated paths: which value of which parameter is sure not to exist. */
+function unknownFor(template) {
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const base = examplesFor(template)[0];
+  // Make the last parameter unknown, keep the others real.
+  return { ...base, [names[names.length - 1]]: 'zzz-does-not-exist' };
+}
+
+/** The list operations: those whose 200 answer is a page of items. */
+function listTemplates() {
+  return [...operations.entries()]
+    .filter(([, op]) => {
+      const schema = op.responses?.['200']?.content?.['application/json']?.schema;
+      return schema?.$ref?.startsWith('#/components/schemas/Page_');
+    })
+    .map(([t]) => t);
+}
+
+function queryParams(template) {
+  return new Set((operations.get(template).parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
+}
+
+before(async () => {
+  const { res, body } = await fetchJson('/api/v1/openapi.json');
+  assert.equal(res.status, 200, 'GET /api/v1/openapi.json');
+  doc = body;
+  for (const [template, item] of Object.entries(doc.paths ?? {})) {
+    if (item.get) operations.set(template, item.get);
+  }
+  ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: DOC_ID, components: absolutize(doc.components ?? {}) });
+
+  samples.agendas = await listAll('/api/v1/agendas');
+  samples.actions = await listAll('/api/v1/actions');
+  samples.objectives = await listAll('/api/v1/objectives');
+  samples.organizations = await listAll('/api/v1/organizations');
+  samples.assets = await listAll('/api/v1/assets');
+  const { body: vocab } = await fetchJson('/api/v1/vocabularies');
+  samples.vocabularies = [...new Set(vocab.map((t) => t.vocabulary))];
+}, T);
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and served as JSON', T, async () => {
+    const res = await fetch(url('/api/v1/openapi.json'));
+    assert.match(res.headers.get('content-type') ?? '', /^application\/(vnd\.oai\.openapi\+)?json/);
+    assert.equal(typeof doc.openapi, 'string');
+    assert.ok(doc.openapi.startsWith('3.1'), `openapi is ${doc.openapi}`);
+    assert.ok(doc.info?.title && doc.info?.version, 'info.title and info.version');
+  });
+
+  it('lists the routes of every resource', T, () => {
+    const paths = Object.keys(doc.paths);
+    for (const route of REQUIRED_ROUTES) assert.ok(paths.includes(route), `missing path ${route}`);
+  });
+
+  it('gives every operation a summary or description, and a unique operationId', T, () => {
+    const ids = new Set();
+    for (const [template, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'].includes(method)) continue;
+        assert.ok(
+          (op.summary ?? '').trim() || (op.description ?? '').trim(),
+          `${method.toUpperCase()} ${template} has neither summary nor description`,
+        );
+        if (op.operationId) {
+          assert.ok(!ids.has(op.operationId), `duplicate operationId ${op.operationId}`);
+          ids.add(op.operationId);
+        }
+      }
+    }
+  });
+
+  it('resolves every $ref and compiles every response schema', T, () => {
+    for (const [template, op] of operations) {
+      for (const [status, r] of Object.entries(op.responses ?? {})) {
+        for (const [type, media] of Object.entries(r.content ?? {})) {
+          assert.doesNotThrow(() => validatorFor(media.schema), `${template} ${status} ${type}`);
+        }
+      }
+    }
+  });
+
+  it('declares a 404 with problem+json for every templated path, and a 400 for every list', T, () => {
+    for (const [template, op] of operations) {
+      if (template.includes('{')) {
+        assert.ok(op.responses?.['404']?.content?.['application/problem+json'], `${template}: 404 problem+json`);
+      }
+    }
+    for (const template of listTemplates()) {
+      assert.ok(operations.get(template).responses?.['400']?.content?.['application/problem+json'], `${template}: 400`);
+    }
+  });
+});
+
+describe('every GET operation answers as documented', () => {
+  it('covers every GET path of the document', T, () => {
+    assert.ok(operations.size >= REQUIRED_ROUTES.length, `only ${operations.size} GET operations`);
+  });
+
+  // One test per path, known only once the document is fetched: loop inside.
+  it('templated and plain paths return 200 with bodies matching their schemas', T, async () => {
+    const failures = [];
+    let calls = 0;
+    for (const template of operations.keys()) {
+      try {
+        const params = template.includes('{') ? examplesFor(template) : [{}];
+        for (const p of params) {
+          calls++;
+          const path = fill(template, p);
+          const { body } = await callAndValidate(template, path, 200);
+          // The object answered is the one asked for.
+          if (p.slug && !p.code && body.slug !== undefined) assert.equal(body.slug, p.slug, path);
+          if (p.code && body.code !== undefined && template.includes('/agendas/')) assert.equal(body.code, p.code, path);
+        }
+      } catch (e) {
+        failures.push(e.message);
+      }
+    }
+    assert.ok(calls > 0);
+    assert.deepEqual(failures, [], failures.join('\n\n'));
+  });
+
+  it('a comune is found by ISTAT code and by slug, a district by slug', T, async () => {
+    const { body: byCode } = await callAndValidate('/api/v1/territories/{code}', '/api/v1/territories/035024');
+    assert.equal(byCode.code, '035024');
+    assert.equal(byCode.kind, 'comune');
+    const { body: bySlug } = await callAndValidate('/api/v1/territories/{code}', `/api/v1/territories/${byCode.slug}`);
+    assert.equal(bySlug.code, '035024');
+    const { body: district } = await callAndValidate('/api/v1/territories/{code}', '/api/v1/territories/re-guastalla');
+    assert.equal(district.kind, 'district');
+  });
+
+  it('unknown identifiers give 404 problem+json for every templated path', T, async () => {
+    const failures = [];
+    for (const template of [...operations.keys()].filter((t) => t.includes('{'))) {
+      try {
+        const path = fill(template, unknownFor(template));
+        const { res, body } = await callAndValidate(template, path, 404);
+        assert.equal((res.headers.get('content-type') ?? '').split(';')[0], 'application/problem+json', path);
+        assert.equal(body.status, 404, `${path}: problem status`);
+        assert.equal(body.instance, new URL(url(path)).pathname, `${path}: problem instance`);
+      } catch (e) {
+        failures.push(e.message);
+      }
+    }
+    assert.deepEqual(failures, [], failures.join('\n\n'));
+  });
+
+  it('an unknown API route gives 404 problem+json', T, async () => {
+    const { res, body } = await fetchJson('/api/v1/zzz-does-not-exist');
+    assert.equal(res.status, 404);
+    assert.equal((res.headers.get('content-type') ?? '').split(';')[0], 'application/problem+json');
+    const validate = validatorFor({ $ref: '#/components/schemas/Problem' });
+    assert.ok(validate(body), ajv.errorsText(validate.errors));
+  });
+});
+
+describe('no undocumented fields', () => {
+  // Runs after the calls above (the runner keeps file order): every field
+  // in every answer seen so far must be described by the document.
+  it('every field of every answer is described in the document', T, () => {
+    assert.ok(answered.length > 0);
+    const found = new Map();
+    for (const a of answered) {
+      for (const f of undocumentedFields(a.schema, a.body)) {
+        const key = f.replace(/\[\d+\]/g, '[]');
+        if (!found.has(key)) found.set(key, a.path);
+      }
+    }
+    assert.deepEqual(
+      [...found].map(([f, p]) => `${f} (in GET ${p})`),
+      [],
+      'fields in the answers that the schemas do not describe',
+    );
+  });
+});
+
+describe('pagination of the list endpoints', () => {
+  it('page=2&per_page=5 and the last page', T, async () => {
+    const failures = [];
+    for (const template of listTemplates()) {
+      try {
+        const { body: all } = await callAndValidate(template, `${template}?per_page=5`);
+        assert.equal(all.page, 1, `${template}: default page`);
+        assert.equal(all.per_page, 5, `${template}: per_page`);
+        assert.equal(all.total_pages, Math.ceil(all.total / 5), `${template}: total_pages`);
+        assert.equal(all.items.length, Math.min(5, all.total), `${template}: items on page 1`);
+
+        const { body: p2 } = await callAndValidate(template, `${template}?page=2&per_page=5`);
+        assert.equal(p2.page, 2, `${template}: page 2`);
+        assert.equal(p2.per_page, 5);
+        assert.equal(p2.total, all.total, `${template}: the total does not depend on the page`);
+        assert.equal(p2.items.length, Math.max(0, Math.min(5, all.total - 5)), `${template}: items on page 2`);
+        const firstIds = new Set(all.items.map((i) => JSON.stringify(i)));
+        assert.ok(!p2.items.some((i) => firstIds.has(JSON.stringify(i))), `${template}: page 2 repeats page 1`);
+
+        if (all.total_pages >= 1) {
+          const last = all.total_pages;
+          const { body: pl } = await callAndValidate(template, `${template}?page=${last}&per_page=5`);
+          assert.equal(pl.page, last);
+          assert.equal(pl.items.length, all.total - 5 * (last - 1), `${template}: items on the last page (${last})`);
+        }
+      } catch (e) {
+        failures.push(e.message);
+      }
+    }
+    assert.deepEqual(failures, [], failures.join('\n\n'));
+  });
+
+  it('the default page size is 20 and per_page=100 is allowed', T, async () => {
+    for (const template of listTemplates()) {
+      const { body } = await callAndValidate(template, template);
+      assert.equal(body.per_page, 20, `${template}: default per_page`);
+      const { body: big } = await callAndValidate(template, `${template}?per_page=100`);
+      assert.equal(big.per_page, 100);
+    }
+  });
+});
+
+describe('bad parameters give 400 problem+json naming the parameter', () => {
+  const BAD = [
+    { name: 'status', value: 'ok' },
+    { name: 'page', value: '-1' },
+    { name: 'page', value: '0' },
+    { name: 'page', value: 'abc' },
+    { name: 'per_page', value: '1000' },
+    { name: 'per_page', value: '0' },
+    { name: 'territory', value: 'zzz' },
+    { name: 'kind', value: 'zzz' },
+    { name: 'target_group', value: 'zzz' },
+    { name: 'life_stage', value: 'zzz' },
+    { name: 'theme', value: 'zzz' },
+    { name: 'type', value: 'zzz' },
+    { name: 'comune', value: 'zzz' },
+    { name: 'parent', value: 'zzz' },
+  ];
+
+  it('on every list endpoint, for every parameter it declares', T, async () => {
+    const failures = [];
+    let checked = 0;
+    for (const template of listTemplates()) {
+      const declared = queryParams(template);
+      for (const bad of BAD.filter((b) => declared.has(b.name))) {
+        const path = `${template}?${bad.name}=${encodeURIComponent(bad.value)}`;
+        try {
+          checked++;
+          const { res, body } = await callAndValidate(template, path, 400);
+          assert.equal((res.headers.get('content-type') ?? '').split(';')[0], 'application/problem+json', path);
+          assert.equal(body.status, 400, `${path}: problem status`);
+          const named = (body.invalid_params ?? []).map((p) => p.name);
+          assert.ok(
+            named.includes(bad.name),
+            `${path}: invalid_params should name "${bad.name}", got ${JSON.stringify(body.invalid_params)}`,
+          );
+          assert.ok(body.detail.includes(bad.name), `${path}: the detail should name "${bad.name}": ${body.detail}`);
+        } catch (e) {
+          failures.push(e.message);
+        }
+      }
+    }
+    assert.ok(checked >= listTemplates().length * 3, `only ${checked} bad-parameter calls`);
+    assert.deepEqual(failures, [], failures.join('\n\n'));
+  });
+
+  it('the four cases of the brief on /api/v1/agendas', T, async () => {
+    for (const [q, name] of [
+      ['status=ok', 'status'],
+      ['page=-1', 'page'],
+      ['per_page=1000', 'per_page'],
+      ['territory=zzz', 'territory'],
+    ]) {
+      const { body } = await callAndValidate('/api/v1/agendas', `/api/v1/agendas?${q}`, 400);
+      assert.deepEqual(
+        body.invalid_params.map((p) => p.name),
+        [name],
+      );
+    }
+  });
+});
+
+describe('filters return what they promise', () => {
+  it('agendas by status and by territory', T, async () => {
+    const { body } = await callAndValidate('/api/v1/agendas', '/api/v1/agendas?status=approved');
+    assert.ok(body.total > 0);
+    assert.ok(body.items.every((a) => a.status === 'approved'));
+
+    const { body: byDistrict } = await callAndValidate('/api/v1/agendas', '/api/v1/agendas?territory=re-guastalla');
+    assert.ok(byDistrict.total > 0, 'the demo has an agenda for re-guastalla');
+    assert.ok(
+      byDistrict.items.every((a) => a.territory.code === 're-guastalla' || a.territory.slug === 're-guastalla'),
+      'only agendas of that territory',
+    );
+  });
+
+  it('actions and objectives by agenda', T, async () => {
+    const slug = samples.agendas[0].slug;
+    const { body: actions } = await callAndValidate('/api/v1/actions', `/api/v1/actions?agenda=${slug}&per_page=100`);
+    assert.ok(actions.total > 0);
+    assert.ok(actions.items.every((a) => a.agenda_slug === slug));
+    const { body: objectives } = await callAndValidate(
+      '/api/v1/objectives',
+      `/api/v1/objectives?agenda=${slug}&per_page=100`,
+    );
+    assert.ok(objectives.total > 0);
+    assert.ok(objectives.items.every((o) => o.agenda_slug === slug));
+    const agenda = samples.agendas[0];
+    assert.equal(actions.total, agenda.actions_count, 'actions_count of the agenda');
+    assert.equal(objectives.total, agenda.objectives_count, 'objectives_count of the agenda');
+  });
+
+  it('territories of a district', T, async () => {
+    const { body } = await callAndValidate('/api/v1/territories', '/api/v1/territories?parent=re-guastalla&per_page=100');
+    assert.ok(body.total > 0);
+    assert.ok(body.items.every((t) => t.kind === 'comune' && t.parent?.code === 're-guastalla'));
+    assert.ok(body.items.some((t) => t.code === '035024'), 'Guastalla (035024) is in its district');
+  });
+});

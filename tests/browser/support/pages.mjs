@@ -1,0 +1,48 @@
+// The page types of AGIO, and how to find a real URL for each in the demo
+// data: fixed paths for lists, links followed from list pages for details.
+
+import assert from 'node:assert/strict';
+import { firstLink } from './common.mjs';
+
+// `path` is fixed; `discover` names a page type whose <main> links lead to
+// this one. `demo`: shows the demo-content banner. `breadcrumb: false`: the
+// home page has none. `status`: the expected HTTP status when not 200.
+export const PAGE_TYPES = [
+  { id: 'home', path: '/', breadcrumb: false, demo: true },
+  { id: 'territories', path: '/territori' },
+  { id: 'territory', discover: { from: 'territories', pattern: /^\/territori\/[^/]+$/ } },
+  { id: 'territory with agenda', discover: { from: 'agenda', pattern: /^\/territori\/[^/]+$/ }, demo: true },
+  { id: 'agendas', path: '/agende', demo: true },
+  { id: 'agendas filtered', path: '/agende?status=approved', demo: true },
+  { id: 'agenda', discover: { from: 'agendas', pattern: /^\/agende\/[^/]+$/ }, demo: true },
+  { id: 'action', discover: { from: 'agenda', pattern: /^\/agende\/[^/]+\/azioni\/[^/]+$/ }, demo: true },
+  { id: 'organizations', path: '/soggetti', demo: true },
+  { id: 'organizations page 2', path: '/soggetti?page=2', demo: true },
+  { id: 'organization', discover: { from: 'organizations', pattern: /^\/soggetti\/[^/]+$/ }, demo: true },
+  { id: 'assets', path: '/asset-digitali', demo: true },
+  { id: 'asset', discover: { from: 'assets', pattern: /^\/asset-digitali\/[^/]+$/ }, demo: true },
+  { id: 'api docs', path: '/api/docs' },
+  { id: 'not found', path: '/nope', status: 404 },
+  { id: 'bad request', path: '/agende?status=ok', status: 400 },
+];
+
+/** Map page type id -> path, discovered by following links in a throwaway context. */
+export async function discoverPaths(browser) {
+  const paths = new Map();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    for (const t of PAGE_TYPES) if (t.path) paths.set(t.id, t.path);
+    // A discovered page may be the source of the next: resolve in dependency order.
+    const pending = PAGE_TYPES.filter((t) => t.discover);
+    while (pending.length) {
+      const i = pending.findIndex((t) => paths.has(t.discover.from));
+      assert.notEqual(i, -1, `cannot discover ${pending.map((t) => t.id).join(', ')}`);
+      const [t] = pending.splice(i, 1);
+      paths.set(t.id, await firstLink(page, paths.get(t.discover.from), t.discover.pattern));
+    }
+  } finally {
+    await context.close();
+  }
+  return paths;
+}
