@@ -16,7 +16,7 @@ build_front_end() {
     log "installing front-end packages (npm ci)"
     npm ci --no-audit --no-fund
   fi
-  if [ ! -f web/dist/agio.css ] || [ -n "$(find web/scss web/build.mjs web/icons.txt package-lock.json -newer web/dist/agio.css 2>/dev/null | head -n 1)" ]; then
+  if [ ! -f web/dist/agio.css ] || [ -n "$(find web/scss web/static web/build.mjs web/icons.txt package-lock.json -newer web/dist/agio.css 2>/dev/null | head -n 1)" ]; then
     log "building the front end (npm run build)"
     npm run --silent build
   fi

@@ -189,6 +189,8 @@ function main() {
 
   writeFileSync(join(DIST, 'agio.css'), css);
   writeFileSync(join(DIST, 'icons.svg'), buildSprite(readIconNames()));
+  // Files of AGIO's own, shipped as they are (favicon).
+  for (const file of readdirSync(join(WEB, 'static'))) copyFile(join(WEB, 'static', file), join(DIST, file));
 
   // -- Report and budgets ----------------------------------------------------
   const rows = [];

@@ -149,7 +149,9 @@ both_backends!(agenda_filters, |backend| async move {
     assert_eq!(approved.items.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(), vec![GUASTALLA]);
     let rimini = store.list_agendas(&AgendaFilter { territory: Some("rn-rimini".into()), ..Default::default() }, page(1, 20)).await.unwrap();
     assert_eq!(rimini.items[0].slug, RIMINI);
-    // A comune finds the agenda of its district? No: the filter is on the agenda's territory or its parent.
+    // A comune finds the agenda of its district.
+    let by_comune = store.list_agendas(&AgendaFilter { territory: Some("035024".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    assert_eq!(by_comune.items.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(), vec![GUASTALLA]);
     let by_group = store
         .list_agendas(&AgendaFilter { target_group: Some("homelessness".into()), ..Default::default() }, page(1, 20))
         .await

@@ -8,11 +8,7 @@ use crate::web::Vocabularies;
 
 /// A territory parameter must name an existing territory (by code or slug).
 async fn territory(params: &Params, name: &str, store: &Store) -> Result<Option<String>, AppError> {
-    let Some(key) = params.key(name)? else { return Ok(None) };
-    match store.territory(&key).await? {
-        Some(_) => Ok(Some(key)),
-        None => Err(AppError::BadParam { name: name.to_string(), problem: ParamProblem::NoSuch { value: key } }),
-    }
+    existing(params, name, |k| async move { store.territory(&k).await }).await
 }
 
 pub async fn agenda_filter(params: &Params, v: &Vocabularies, store: &Store) -> Result<AgendaFilter, AppError> {
@@ -26,18 +22,36 @@ pub async fn agenda_filter(params: &Params, v: &Vocabularies, store: &Store) -> 
     })
 }
 
-pub fn action_filter(params: &Params, v: &Vocabularies) -> Result<ActionFilter, AppError> {
+/// A parameter naming a record by slug must name one that exists.
+async fn existing<F, Fut, T>(params: &Params, name: &str, find: F) -> Result<Option<String>, AppError>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = agio_store::Result<Option<T>>>,
+{
+    let Some(key) = params.key(name)? else { return Ok(None) };
+    match find(key.clone()).await? {
+        Some(_) => Ok(Some(key)),
+        None => Err(AppError::BadParam { name: name.to_string(), problem: ParamProblem::NoSuch { value: key } }),
+    }
+}
+
+pub async fn action_filter(params: &Params, v: &Vocabularies, store: &Store) -> Result<ActionFilter, AppError> {
     Ok(ActionFilter {
-        agenda: params.key("agenda")?,
+        agenda: existing(params, "agenda", |k| async move { store.agenda(&k).await }).await?,
         objective: params.key("objective")?,
         status: params.code("status")?,
         target_group: params.term("target_group", &v.target_group)?,
         life_stage: params.term("life_stage", &v.life_stage)?,
         theme: params.term("theme", &v.theme)?,
-        organization: params.key("organization")?,
-        asset: params.key("asset")?,
+        organization: existing(params, "organization", |k| async move { store.organization(&k).await }).await?,
+        asset: existing(params, "asset", |k| async move { store.asset(&k).await }).await?,
         q: params.text("q")?,
     })
+}
+
+/// The `agenda` parameter of the objective list.
+pub async fn agenda_param(params: &Params, store: &Store) -> Result<Option<String>, AppError> {
+    existing(params, "agenda", |k| async move { store.agenda(&k).await }).await
 }
 
 pub async fn organization_filter(params: &Params, v: &Vocabularies, store: &Store) -> Result<OrganizationFilter, AppError> {

@@ -152,6 +152,10 @@ impl PageContext {
         crate::assets::url("agio.css")
     }
 
+    pub fn favicon(&self) -> &'static str {
+        crate::assets::url("favicon.svg")
+    }
+
     pub fn icons(&self) -> &'static str {
         crate::assets::url("icons.svg")
     }

@@ -105,6 +105,10 @@ both_backends!(bad_parameters_are_problems, |backend| async move {
         ("/api/v1/organizations?territory=zzz", "territory"),
         ("/api/v1/assets?status=broken", "status"),
         ("/api/v1/territories?kind=planet", "kind"),
+        ("/api/v1/actions?agenda=zzz", "agenda"),
+        ("/api/v1/actions?organization=zzz", "organization"),
+        ("/api/v1/actions?asset=zzz", "asset"),
+        ("/api/v1/objectives?agenda=zzz", "agenda"),
     ] {
         let p = problem(&app.get(path).await, StatusCode::BAD_REQUEST);
         assert_eq!(p["invalid_params"][0]["name"], param, "{path}");

@@ -49,7 +49,7 @@ both_backends!(agenda_list_and_filters, |backend| async move {
     let none = app.get("/agende?q=nessuna+agenda+con+questo+testo").await;
     none.page_with(&["Nessun risultato"]);
     let beyond = app.get("/agende?page=40").await;
-    beyond.page_with(&["Nessun risultato"]);
+    beyond.page_with(&["Nessun risultato", "href=\"/agende?page=1\">Pagina precedente"]);
 });
 
 both_backends!(bad_query_strings_are_400_naming_the_parameter, |backend| async move {

@@ -37,7 +37,7 @@ fn agenda(r: &AnyRow) -> Result<Agenda> {
 /// Filters shared by the agenda pages and the API.
 #[derive(Debug, Clone, Default)]
 pub struct AgendaFilter {
-    /// Code or slug of the agenda's territory or of the district that contains it.
+    /// Code or slug of a territory: agendas of it, of the territories inside it and of the one containing it.
     pub territory: Option<String>,
     pub status: Option<AgendaStatus>,
     pub target_group: Option<String>,
@@ -49,8 +49,11 @@ pub struct AgendaFilter {
 impl AgendaFilter {
     fn apply(&self, sql: &mut Sql) {
         if let Some(t) = &self.territory {
+            // The territory itself, the territories inside it, and the one that contains it.
             sql.push(" AND (t.code = ").bind(t.clone()).push(" OR t.slug = ").bind(t.clone())
-                .push(" OR tp.code = ").bind(t.clone()).push(" OR tp.slug = ").bind(t.clone()).push(")");
+                .push(" OR tp.code = ").bind(t.clone()).push(" OR tp.slug = ").bind(t.clone())
+                .push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE c.code = ").bind(t.clone())
+                .push(" OR c.slug = ").bind(t.clone()).push("))");
         }
         if let Some(s) = self.status {
             sql.push(" AND a.status = ").bind(s.code());

@@ -43,7 +43,8 @@ pub struct TerritoryQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct AgendaQuery {
-    /// Code or slug of the territory (or of the district that contains it).
+    /// Code or slug of a territory: agendas of that territory, of the territories inside it
+    /// (a district's comuni) and of the territory that contains it (a comune's district).
     territory: Option<String>,
     /// `draft`, `consultation`, `approved` or `archived`.
     status: Option<String>,
@@ -61,7 +62,7 @@ pub struct AgendaQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ObjectiveQuery {
-    /// Slug of the agenda.
+    /// Slug of the agenda (it must exist).
     agenda: Option<String>,
 }
 
@@ -78,9 +79,9 @@ pub struct ActionQuery {
     target_group: Option<String>,
     life_stage: Option<String>,
     theme: Option<String>,
-    /// Slug of an organisation leading or joining the action.
+    /// Slug of an organisation leading or joining the action (it must exist).
     organization: Option<String>,
-    /// Slug of a digital asset the action reuses.
+    /// Slug of a digital asset the action reuses (it must exist).
     asset: Option<String>,
     /// Words in the title or description.
     q: Option<String>,
@@ -156,7 +157,7 @@ pub async fn get_agenda(State(s): State<AppState>, Path(slug): Path<String>) -> 
 #[utoipa::path(get, path = "/api/v1/objectives", tag = "agendas", params(ObjectiveQuery, Paging),
     responses((status = 200, body = Page<Objective>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_objectives(State(s): State<AppState>, params: Params) -> ApiResult<Page<Objective>> {
-    let agenda = params.key("agenda")?;
+    let agenda = filters::agenda_param(&params, &s.store).await?;
     Ok(Json(s.store.list_objectives(agenda.as_deref(), params.page()?).await?))
 }
 
@@ -172,7 +173,7 @@ pub async fn get_objective(State(s): State<AppState>, Path((slug, code)): Path<(
 #[utoipa::path(get, path = "/api/v1/actions", tag = "agendas", params(ActionQuery, Paging),
     responses((status = 200, body = Page<ActionSummary>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_actions(State(s): State<AppState>, params: Params) -> ApiResult<Page<ActionSummary>> {
-    let filter = filters::action_filter(&params, &s.vocabularies)?;
+    let filter = filters::action_filter(&params, &s.vocabularies, &s.store).await?;
     Ok(Json(s.store.list_actions(&filter, params.page()?).await?))
 }
 
