@@ -170,6 +170,26 @@ mod tests {
         assert!(missing.is_empty(), "keys without text: {missing:#?}");
     }
 
+    /// Every label of a closed code set (statuses, kinds) has a text in both languages.
+    #[test]
+    fn every_code_has_a_label() {
+        use agio_domain::*;
+        let mut keys: Vec<String> = vec![];
+        keys.extend(TerritoryKind::ALL.iter().map(|c| c.label_key()));
+        keys.extend(AgendaStatus::ALL.iter().map(|c| c.label_key()));
+        keys.extend(ActionStatus::ALL.iter().map(|c| c.label_key()));
+        keys.extend(ActionTerm::ALL.iter().map(|c| c.label_key()));
+        keys.extend(PartnerRole::ALL.iter().map(|c| c.label_key()));
+        keys.extend(ResultKind::ALL.iter().map(|c| c.label_key()));
+        keys.extend(Direction::ALL.iter().map(|c| c.label_key()));
+        keys.extend(AssetKind::ALL.iter().map(|c| c.label_key()));
+        keys.extend(AssetStatus::ALL.iter().map(|c| c.label_key()));
+        keys.extend(Vocabulary::ALL.iter().map(|c| c.label_key()));
+        for key in keys {
+            assert!(!IT.text(&key).is_empty() && !EN.text(&key).is_empty(), "no label for {key}");
+        }
+    }
+
     #[test]
     fn formats_numbers() {
         assert_eq!(number(Lang::It, 1234567), "1.234.567");

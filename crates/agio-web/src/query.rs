@@ -91,7 +91,7 @@ impl Params {
     pub fn key(&self, name: &str) -> Result<Option<String>, AppError> {
         match self.get(name) {
             Some(v) if v.len() > 100 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
-                Err(bad(name, ParamProblem::NotOneOf { value: v.chars().take(100).collect(), allowed: vec![] }))
+                Err(bad(name, ParamProblem::NoSuch { value: v.chars().take(100).collect() }))
             }
             v => Ok(v.map(str::to_string)),
         }

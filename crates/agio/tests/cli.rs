@@ -112,14 +112,15 @@ async fn seed_then_migrate_to_postgres_copies_everything() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
 }
 
-/// Starts on an empty folder, answers, logs JSON when asked, and stops cleanly on SIGTERM.
-#[test]
-fn serve_starts_logs_json_and_shuts_down_on_sigterm() {
-    let dir = temp_dir("serve");
+/// Starts `agio serve --demo` on `database_url`, checks it answers and logs JSON, stops it with SIGTERM.
+fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = agio()
-        .current_dir(&dir)
-        .env("AGIO_LOG_FORMAT", "json")
+    let mut command = agio();
+    command.current_dir(dir).env("AGIO_LOG_FORMAT", "json");
+    if let Some(url) = database_url {
+        command.env("AGIO_DATABASE_URL", url);
+    }
+    let mut child = command
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
         .stderr(Stdio::piped())
         .spawn()
@@ -137,15 +138,35 @@ fn serve_starts_logs_json_and_shuts_down_on_sigterm() {
     assert_eq!(serving["level"], "INFO");
     let response = std::net::TcpStream::connect(("127.0.0.1", port)).map(|mut s| {
         use std::io::{Read, Write};
-        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        s.write_all(b"GET /api/v1/agendas HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
         let mut body = String::new();
         s.read_to_string(&mut body).unwrap();
         body
     });
-    assert!(response.unwrap().contains("\"status\":\"ok\""));
+    assert!(response.unwrap().contains("agenda-digitale-sociale-bassa-reggiana-2025-2027"));
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
     assert!(lines.any(|l| l.unwrap().contains("shutting down")));
+}
+
+/// On an empty folder with the default SQLite database.
+#[test]
+fn serve_on_sqlite_starts_logs_json_and_shuts_down_on_sigterm() {
+    serve_and_stop(&temp_dir("serve"), None);
+}
+
+#[tokio::test]
+async fn serve_on_postgres_starts_logs_json_and_shuts_down_on_sigterm() {
+    let url = fresh_url(Backend::Postgres, Seed::Nothing).await;
+    tokio::task::spawn_blocking(move || serve_and_stop(&temp_dir("serve-pg"), Some(&url))).await.unwrap();
+}
+
+#[tokio::test]
+async fn check_reports_a_reachable_postgres_database() {
+    let url = fresh_url(Backend::Postgres, Seed::Nothing).await;
+    let out = agio().args(["check", "--database-url", &url]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("database reachable: ok"));
 }
