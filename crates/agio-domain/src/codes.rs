@@ -110,13 +110,6 @@ key_prefix!(
     Vocabulary => "vocabulary",
 );
 
-impl AgendaStatus {
-    /// Agendas a citizen sees as published: under consultation or approved.
-    pub fn is_published(self) -> bool {
-        matches!(self, AgendaStatus::Consultation | AgendaStatus::Approved)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,10 +18,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
-use crate::web::AppState;
+use crate::web::{cookies, lang_of, AppState};
 
-/// Entries kept at most; past that the cache starts again empty (filters make many URLs).
-const MAX_ENTRIES: usize = 4096;
+/// Bytes of bodies kept at most; past that the cache starts again empty. Any query string makes
+/// a new key, so this bound (not the number of URLs) is what keeps memory flat.
+const MAX_BYTES: usize = 24 * 1024 * 1024;
 /// Bodies larger than this are not kept.
 const MAX_BODY: usize = 512 * 1024;
 
@@ -32,9 +33,15 @@ struct Entry {
 }
 
 #[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+#[derive(Default)]
 pub struct PageCache {
     version: AtomicU64,
-    entries: RwLock<HashMap<String, Entry>>,
+    entries: RwLock<Entries>,
 }
 
 impl PageCache {
@@ -42,42 +49,44 @@ impl PageCache {
         PageCache { version: AtomicU64::new(version), entries: RwLock::default() }
     }
 
+    fn clear(entries: &mut Entries) {
+        entries.map.clear();
+        entries.bytes = 0;
+    }
+
     /// Records the current data version; older entries stop being served.
     pub fn set_version(&self, version: u64) {
         if self.version.swap(version, Ordering::AcqRel) != version {
-            self.entries.write().unwrap_or_else(|e| e.into_inner()).clear();
+            Self::clear(&mut self.entries.write().unwrap_or_else(|e| e.into_inner()));
         }
     }
 
     fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
         let version = self.version.load(Ordering::Acquire);
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries.get(key).filter(|e| e.version == version).map(|e| (e.content_type.clone(), e.body.clone()))
+        entries.map.get(key).filter(|e| e.version == version).map(|e| (e.content_type.clone(), e.body.clone()))
     }
 
     fn put(&self, key: String, version: u64, content_type: HeaderValue, body: Bytes) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
+        if entries.bytes + body.len() > MAX_BYTES {
+            Self::clear(&mut entries);
         }
-        entries.insert(key, Entry { version, content_type, body });
+        entries.bytes += body.len();
+        if let Some(old) = entries.map.insert(key, Entry { version, content_type, body }) {
+            entries.bytes -= old.body.len();
+        }
     }
 }
 
-/// The cache key of a request, or None when it must not be cached.
+/// The cache key of a request, or None when it must not be cached: not a GET, or a cookie
+/// other than `lang` (the page may then depend on who asks). The language is read exactly as
+/// the pages read it, so a page is always stored under the language it was rendered in.
 fn key(method: &Method, headers: &HeaderMap, path_and_query: &str) -> Option<String> {
-    if method != Method::GET {
+    if method != Method::GET || cookies(headers).any(|(name, _)| name != "lang") {
         return None;
     }
-    let mut lang = "it";
-    for cookie in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')) {
-        match cookie.trim().split_once('=') {
-            Some(("lang", value)) => lang = if value == "en" { "en" } else { "it" },
-            _ if cookie.trim().is_empty() => {}
-            _ => return None,
-        }
-    }
-    Some(format!("{lang} {path_and_query}"))
+    Some(format!("{} {path_and_query}", lang_of(headers).code()))
 }
 
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -131,6 +140,10 @@ mod tests {
         assert_eq!(key(&Method::GET, &h, "/").as_deref(), Some("en /"));
         h.insert(header::COOKIE, HeaderValue::from_static("lang=en; session=abc"));
         assert_eq!(key(&Method::GET, &h, "/"), None);
+        // Two lang cookies: the key follows the one the page is rendered in (the first).
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en; lang=it"));
+        assert_eq!(key(&Method::GET, &h, "/").as_deref(), Some("en /"));
+        assert_eq!(lang_of(&h).code(), "en");
         assert_eq!(key(&Method::POST, &HeaderMap::new(), "/"), None);
     }
 
@@ -144,5 +157,16 @@ mod tests {
         // A page rendered while the version moved is not served for the new version.
         cache.put("it /x".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"old"));
         assert!(cache.get("it /x").is_none());
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let cache = PageCache::new(1);
+        let page = Bytes::from(vec![b'x'; 100 * 1024]);
+        for i in 0..1000 {
+            cache.put(format!("it /?x={i}"), 1, HeaderValue::from_static("text/html"), page.clone());
+        }
+        assert!(cache.entries.read().unwrap().bytes <= MAX_BYTES);
+        assert!(cache.get("it /?x=999").is_some());
     }
 }

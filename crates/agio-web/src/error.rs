@@ -19,6 +19,8 @@ pub enum ParamProblem {
     NotAWholeNumber { value: String },
     OutOfRange { value: String, min: i64, max: i64 },
     TooLong { max: usize },
+    /// Control characters (NUL, line breaks, …) where only text is expected.
+    ControlCharacters,
     /// A well-formed key that names nothing (e.g. an unknown territory code).
     NoSuch { value: String },
     Unreadable,
@@ -30,6 +32,10 @@ pub enum AppError {
     NotFound,
     #[error("invalid query parameter {name}")]
     BadParam { name: String, problem: ParamProblem },
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("service unavailable")]
+    Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -51,7 +57,28 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What is wrong with a bad parameter, in the UI language.
+    fn reason(problem: &ParamProblem, lang: Lang) -> String {
+        let c = lang.catalogue();
+        match problem {
+            ParamProblem::NotOneOf { value, allowed } => {
+                c.fmt("error.param.not_one_of", &[("value", value), ("allowed", &allowed.join(", "))])
+            }
+            ParamProblem::NotAWholeNumber { value } => c.fmt("error.param.not_a_number", &[("value", value)]),
+            ParamProblem::OutOfRange { value, min, max } => c.fmt(
+                "error.param.out_of_range",
+                &[("value", value), ("min", &min.to_string()), ("max", &max.to_string())],
+            ),
+            ParamProblem::TooLong { max } => c.fmt("error.param.too_long", &[("max", &max.to_string())]),
+            ParamProblem::ControlCharacters => c.t("error.param.control").to_string(),
+            ParamProblem::NoSuch { value } => c.fmt("error.param.no_such", &[("value", value)]),
+            ParamProblem::Unreadable => c.t("error.param.unreadable").to_string(),
         }
     }
 
@@ -60,23 +87,23 @@ impl AppError {
         let c = lang.catalogue();
         match self {
             AppError::NotFound => c.t("error.not_found.text").to_string(),
+            AppError::MethodNotAllowed => c.t("error.method.text").to_string(),
+            AppError::Unavailable => c.t("error.unavailable.text").to_string(),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {
-                let reason = match problem {
-                    ParamProblem::NotOneOf { value, allowed } => {
-                        c.fmt("error.param.not_one_of", &[("value", value), ("allowed", &allowed.join(", "))])
-                    }
-                    ParamProblem::NotAWholeNumber { value } => c.fmt("error.param.not_a_number", &[("value", value)]),
-                    ParamProblem::OutOfRange { value, min, max } => c.fmt(
-                        "error.param.out_of_range",
-                        &[("value", value), ("min", &min.to_string()), ("max", &max.to_string())],
-                    ),
-                    ParamProblem::TooLong { max } => c.fmt("error.param.too_long", &[("max", &max.to_string())]),
-                    ParamProblem::NoSuch { value } => c.fmt("error.param.no_such", &[("value", value)]),
-                    ParamProblem::Unreadable => c.t("error.param.unreadable").to_string(),
-                };
-                c.fmt("error.param", &[("name", name), ("reason", &reason)])
+                c.fmt("error.param", &[("name", name), ("reason", &Self::reason(problem, lang))])
             }
+        }
+    }
+
+    /// The error a bare status from the framework or a layer stands for (405, timeout, panic).
+    fn from_status(status: StatusCode) -> Option<AppError> {
+        match status {
+            StatusCode::NOT_FOUND => Some(AppError::NotFound),
+            StatusCode::METHOD_NOT_ALLOWED => Some(AppError::MethodNotAllowed),
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Some(AppError::Unavailable),
+            StatusCode::INTERNAL_SERVER_ERROR => Some(AppError::Internal("unhandled".into())),
+            _ => None,
         }
     }
 }
@@ -115,39 +142,52 @@ pub struct InvalidParam {
 fn problem(error: &AppError, path: &str) -> Problem {
     let status = error.status();
     let invalid_params = match error {
-        AppError::BadParam { name, .. } => vec![InvalidParam {
-            name: name.clone(),
-            reason: error.message(Lang::En),
-        }],
+        AppError::BadParam { name, problem } => {
+            vec![InvalidParam { name: name.clone(), reason: AppError::reason(problem, Lang::En) }]
+        }
         _ => vec![],
     };
     Problem {
         kind: "about:blank".to_string(),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
-        detail: error.message(Lang::En),
+        detail: match error {
+            AppError::NotFound => "Nothing is published at this address.".to_string(),
+            _ => error.message(Lang::En),
+        },
         instance: path.to_string(),
         invalid_params,
     }
 }
 
-/// Renders errors raised by handlers (and the 404 fallback) for the surface that asked.
+/// Renders errors for the surface that asked: those raised by handlers (and the 404 fallback),
+/// and the bare statuses of the framework and the layers inside this one (405, timeout, panic).
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let lang = crate::web::lang_of(request.headers());
     let response = next.run(request).await;
-    let Some(error) = response.extensions().get::<Arc<AppError>>().cloned() else {
-        return response;
+    let error = match response.extensions().get::<Arc<AppError>>() {
+        Some(error) => error.clone(),
+        None if !response.headers().contains_key(header::CONTENT_TYPE) => match AppError::from_status(response.status()) {
+            Some(error) => Arc::new(error),
+            None => return response,
+        },
+        None => return response,
     };
     let status = error.status();
-    if path.starts_with("/api/") {
+    let mut rendered = if path.starts_with("/api/") {
         let body = serde_json::to_string(&problem(&error, &path)).unwrap_or_default();
         let mut r = (status, body).into_response();
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        return r;
+        r
+    } else {
+        match crate::pages::error_page(lang, &error, &path) {
+            Ok(html) => (status, html).into_response(),
+            Err(_) => (status, error.message(lang)).into_response(),
+        }
+    };
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        rendered.headers_mut().insert(header::ALLOW, allow.clone());
     }
-    match crate::pages::error_page(lang, &error, &path) {
-        Ok(html) => (status, html).into_response(),
-        Err(_) => (status, error.message(lang)).into_response(),
-    }
+    rendered
 }

@@ -78,8 +78,9 @@ impl Catalogue {
         self.texts.get(key).copied().unwrap_or(key)
     }
 
-    /// The text for a computed key (e.g. a status label); empty when missing.
-    pub fn text(&self, key: &str) -> &'static str {
+    /// The label for a computed key (a status or kind: `agenda_status.approved`); empty when
+    /// missing (a test checks every code has one). Literal keys go through [`Catalogue::t`].
+    pub fn label(&self, key: &str) -> &'static str {
         self.texts.get(key).copied().unwrap_or("")
     }
 
@@ -160,7 +161,7 @@ mod tests {
         }
         let mut missing = vec![];
         for (file, text) in &sources {
-            for part in text.split("t(\"").skip(1) {
+            for part in text.split("t(\"").skip(1).chain(text.split("fmt(\"").skip(1)) {
                 let key = part.split('"').next().unwrap();
                 if key.contains('.') && !key.contains('{') && !key.ends_with('.') && IT.texts.get(key).is_none() {
                     missing.push(format!("{file}: {key}"));
@@ -186,7 +187,7 @@ mod tests {
         keys.extend(AssetStatus::ALL.iter().map(|c| c.label_key()));
         keys.extend(Vocabulary::ALL.iter().map(|c| c.label_key()));
         for key in keys {
-            assert!(!IT.text(&key).is_empty() && !EN.text(&key).is_empty(), "no label for {key}");
+            assert!(!IT.label(&key).is_empty() && !EN.label(&key).is_empty(), "no label for {key}");
         }
     }
 

@@ -50,9 +50,10 @@ pub fn router(state: AppState) -> Router {
 
 /// The cross-cutting layers every response goes through (outermost last).
 fn with_layers(app: Router) -> Router {
-    app.layer(axum::middleware::from_fn(error::render_errors))
+    app.layer(axum::middleware::from_fn(reject_unreadable_paths))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(error::render_errors))
         .layer(CompressionLayer::new())
         .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -66,12 +67,19 @@ fn security_header(name: header::HeaderName, value: &'static str) -> SetResponse
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
-/// A panic becomes a plain 500 (the error middleware is inside the panic boundary).
+/// A panic becomes a bare 500, which `render_errors` (outside the panic boundary) renders.
 fn panic_response() -> Response {
     tracing::error!("handler panicked");
-    let mut r = (StatusCode::INTERNAL_SERVER_ERROR, "Errore interno del server / Internal server error").into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    r
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// A path whose escapes are not UTF-8 or hold control characters names nothing here: a 404,
+/// before any handler (and the database) sees it.
+async fn reject_unreadable_paths(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if !query::decodes_to_clean_text(request.uri().path()) {
+        return error::AppError::NotFound.into_response();
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]
@@ -84,12 +92,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_is_a_plain_500_with_the_security_headers() {
-        let app = with_layers(Router::new().route("/boom", get(|| async { panic!("boom") as &'static str })));
+        let app = with_layers(Router::new().route("/boom", get(|| async { panic!("secret detail") as &'static str })));
         let response = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(response.headers()[header::CONTENT_SECURITY_POLICY], CSP);
-        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
-        assert_eq!(&body[..], "Errore interno del server / Internal server error".as_bytes());
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("<h1>Errore del server</h1>") && !body.contains("secret detail"), "{body}");
     }
 
     #[tokio::test]

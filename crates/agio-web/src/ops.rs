@@ -31,7 +31,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// `/lingua/{it|en}?next=/path`: remembers the UI language and goes back to the page.
 async fn switch_language(State(state): State<AppState>, Path(code): Path<String>, params: Params) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
-    let next = params.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/");
+    let next = params.get("next").filter(|n| is_local_path(n)).unwrap_or("/");
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", lang.code());
     let mut response = Redirect::to(next).into_response();
@@ -39,9 +39,29 @@ async fn switch_language(State(state): State<AppState>, Path(code): Path<String>
     Ok(response)
 }
 
+/// A path on this site: one leading slash, no backslash, no white space or control character
+/// (browsers drop tabs and line breaks, so `/\t/host` would become `//host`).
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/lingua/{code}", get(switch_language))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert!(super::is_local_path("/agende?status=approved"));
+        for bad in ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "/\r\nX: 1", "/ /x"] {
+            assert!(!super::is_local_path(bad), "{bad:?}");
+        }
+    }
 }

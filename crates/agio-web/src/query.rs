@@ -56,10 +56,11 @@ impl Params {
         self.0.get(name).map(String::as_str)
     }
 
-    /// Free text, at most [`MAX_TEXT`] characters.
+    /// Free text, at most [`MAX_TEXT`] characters, without control characters.
     pub fn text(&self, name: &str) -> Result<Option<String>, AppError> {
         match self.get(name) {
             Some(v) if v.chars().count() > MAX_TEXT => Err(bad(name, ParamProblem::TooLong { max: MAX_TEXT })),
+            Some(v) if v.chars().any(char::is_control) => Err(bad(name, ParamProblem::ControlCharacters)),
             v => Ok(v.map(str::to_string)),
         }
     }
@@ -117,9 +118,8 @@ impl Params {
     }
 }
 
-/// Whether the percent-escapes of a query string decode to valid UTF-8 (the form decoder
-/// would silently replace invalid bytes, and the search would run on something never typed).
-fn percent_decodes_to_utf8(raw: &str) -> bool {
+/// Percent-decodes `raw` into bytes (`+` is left as it is: only the escapes matter here).
+fn percent_decode(raw: &str) -> Vec<u8> {
     let bytes = raw.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -136,7 +136,18 @@ fn percent_decodes_to_utf8(raw: &str) -> bool {
             }
         }
     }
-    std::str::from_utf8(&decoded).is_ok()
+    decoded
+}
+
+/// Whether the percent-escapes of a query string decode to valid UTF-8 (the form decoder
+/// would silently replace invalid bytes, and the search would run on something never typed).
+fn percent_decodes_to_utf8(raw: &str) -> bool {
+    std::str::from_utf8(&percent_decode(raw)).is_ok()
+}
+
+/// Whether a URL path decodes to UTF-8 text without control characters.
+pub fn decodes_to_clean_text(raw: &str) -> bool {
+    std::str::from_utf8(&percent_decode(raw)).map(|s| !s.chars().any(char::is_control)).unwrap_or(false)
 }
 
 /// Percent-encodes a value for a query string.
@@ -167,6 +178,15 @@ mod tests {
         assert!(matches!(p.page(), Err(AppError::BadParam { name, .. }) if name == "page"));
         let p = Params::parse("per_page=abc").unwrap();
         assert!(matches!(p.page(), Err(AppError::BadParam { name, .. }) if name == "per_page"));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let p = Params::parse("q=a%00b").unwrap();
+        assert!(matches!(p.text("q"), Err(AppError::BadParam { problem: ParamProblem::ControlCharacters, .. })));
+        assert!(decodes_to_clean_text("/agende/citt%C3%A0"));
+        assert!(!decodes_to_clean_text("/agende/%00"));
+        assert!(!decodes_to_clean_text("/agende/%FF"));
     }
 
     #[test]

@@ -73,16 +73,21 @@ impl AppState {
     }
 }
 
-/// The language chosen with the switch (cookie `lang`), Italian otherwise.
-pub fn lang_of(headers: &HeaderMap) -> Lang {
+/// The cookies of a request as (name, value) pairs, in the order sent.
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix("lang="))
-        .find_map(Lang::parse)
-        .unwrap_or_default()
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+/// The language chosen with the switch (the first `lang` cookie), Italian otherwise.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookies(headers).find(|(name, _)| *name == "lang").and_then(|(_, value)| Lang::parse(value)).unwrap_or_default()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
@@ -197,7 +202,7 @@ impl PageContext {
 
     /// Label of a closed code (status, kind) through the catalogue.
     pub fn label(&self, key: impl AsRef<str>) -> &'static str {
-        self.c.text(key.as_ref())
+        self.c.label(key.as_ref())
     }
 
     pub fn is_section(&self, section: &str) -> bool {

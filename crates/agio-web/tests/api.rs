@@ -109,13 +109,17 @@ both_backends!(bad_parameters_are_problems, |backend| async move {
         ("/api/v1/actions?organization=zzz", "organization"),
         ("/api/v1/actions?asset=zzz", "asset"),
         ("/api/v1/objectives?agenda=zzz", "agenda"),
+        ("/api/v1/territories?q=a%00b", "q"),
     ] {
         let p = problem(&app.get(path).await, StatusCode::BAD_REQUEST);
         assert_eq!(p["invalid_params"][0]["name"], param, "{path}");
         assert!(p["detail"].as_str().unwrap().contains(param));
+        let reason = p["invalid_params"][0]["reason"].as_str().unwrap();
+        assert!(!reason.contains("is not valid:"), "the reason is only the reason: {reason}");
     }
     let unknown = problem(&app.get("/api/v1/nothing-here").await, StatusCode::NOT_FOUND);
     assert_eq!(unknown["instance"], "/api/v1/nothing-here");
+    assert_eq!(unknown["detail"], "Nothing is published at this address.");
 });
 
 both_backends!(openapi_document_covers_every_route, |backend| async move {

@@ -70,6 +70,9 @@ both_backends!(bad_query_strings_are_400_naming_the_parameter, |backend| async m
         assert!(r.body.contains("Richiesta non valida"), "{path}: Italian title");
         assert!(r.body.contains(&format!("Il parametro «{param}» non è valido")), "{path}: names {param}: {}", r.body);
     }
+    let nul = app.get("/agende?q=a%00b").await;
+    assert_eq!(nul.status, StatusCode::BAD_REQUEST);
+    assert!(nul.body.contains("caratteri di controllo"));
     let long = format!("/agende?q={}", "a".repeat(300));
     assert_eq!(app.get(&long).await.status, StatusCode::BAD_REQUEST);
     let huge = format!("/agende?q={}", "a".repeat(10_000));
@@ -149,7 +152,10 @@ both_backends!(english_ui, |backend| async move {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), "/agende?status=approved");
     assert!(r.header("set-cookie").starts_with("lang=en;") && r.header("set-cookie").contains("HttpOnly"));
-    assert_eq!(app.get("/lingua/en?next=//evil.example").await.header("location"), "/", "no open redirect");
+    for next in ["//evil.example", "/%09/evil.example", "/%0d%0aX:1", "https://evil.example"] {
+        let r = app.get(&format!("/lingua/en?next={next}")).await;
+        assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, "/"), "no open redirect with next={next}");
+    }
     assert_eq!(app.get("/lingua/fr").await.status, StatusCode::NOT_FOUND);
 });
 
@@ -207,4 +213,35 @@ both_backends!(page_cache_follows_the_data_version, |backend| async move {
     app.get(&path).await.page_with(&["Titolo nuovo"]);
     let api = app.get(&format!("/api/v1/agendas/{GUASTALLA}")).await;
     assert_eq!(api.json()["title"], "Titolo nuovo");
+});
+
+both_backends!(unreadable_paths_and_methods, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    for path in ["/agende/%FF", "/agende/%00", "/soggetti/a%0Ab", "/api/v1/agendas/%FF"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert!(app.get("/agende/%00").await.body.contains("Pagina non trovata"));
+    assert_eq!(app.get("/api/v1/agendas/%00").await.header("content-type"), "application/problem+json");
+    let post = app
+        .request(axum::http::Request::post("/api/v1/agendas").body(axum::body::Body::empty()).unwrap())
+        .await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(post.header("content-type"), "application/problem+json");
+    assert_eq!(post.json()["title"], "Method Not Allowed");
+    assert!(post.header("allow").contains("GET"));
+    let page = app.request(axum::http::Request::delete("/agende").body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(page.body.contains("Metodo non consentito"));
+});
+
+both_backends!(filters_name_districts_unambiguously_and_survive_the_switch, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let r = app.get("/agende?status=approved").await;
+    r.page_with(&["<option value=\"fe-sud-est\">Sud-Est (FE)</option>", "<option value=\"pr-sud-est\">Sud-Est (PR)</option>"]);
+    assert!(r.body.contains("/lingua/en?next=%2Fagende%3Fstatus%3Dapproved"));
+    let o = app.get("/soggetti?type=odv").await;
+    assert!(o.body.contains("/lingua/en?next=%2Fsoggetti%3Ftype%3Dodv"));
+    let a = app.get("/asset-digitali?comune=035024&page=1").await;
+    assert!(a.body.contains("/lingua/en?next=%2Fasset-digitali%3Fcomune%3D035024%26page%3D1"), "{}", a.body);
 });

@@ -126,6 +126,13 @@ impl Store {
         sql.fetch_optional(&self.pool).await?.as_ref().map(agenda).transpose()
     }
 
+    /// Agendas a citizen sees as published (in consultation or approved), newest period first.
+    pub async fn published_agendas(&self) -> Result<Vec<Agenda>> {
+        let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
+        sql.push(" AND a.status IN ('consultation', 'approved') ORDER BY a.period_start DESC, t.name, a.title");
+        sql.fetch_all(&self.pool).await?.iter().map(agenda).collect()
+    }
+
     pub(crate) async fn agendas_of_territory(&self, territory_id: &str) -> Result<Vec<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND (t.id = ").bind(territory_id).push(" OR t.parent_id = ").bind(territory_id)

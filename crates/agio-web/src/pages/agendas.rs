@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{page_base, render, SelectField};
+use super::{district_options, here, page_base, render, SelectField};
 use crate::error::AppError;
 use crate::filters::agenda_filter;
 use crate::i18n::Lang;
@@ -64,23 +64,17 @@ async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> R
         )
     };
     let fields = vec![
-        SelectField::new("territory", c.t("agenda.territory"), &params, districts.iter().map(|d| (d.slug.clone(), d.name.as_str()))),
-        SelectField::new("status", c.t("agenda.status"), &params, AgendaStatus::ALL.iter().map(|s| (s.code().to_string(), c.text(&s.label_key())))),
+        SelectField::new("territory", c.t("agenda.territory"), &params, district_options(&districts)),
+        SelectField::new("status", c.t("agenda.status"), &params, AgendaStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key())))),
         terms("target_group", &v.target_group),
         terms("life_stage", &v.life_stage),
         terms("theme", &v.theme),
     ];
-    let ctx = PageContext::new(lang, &here("/agende", &params), "agendas", c.t("agendas.title"))
+    let ctx = PageContext::new(lang, &here("/agende", &params, FILTERS), "agendas", c.t("agendas.title"))
         .last_crumb()
         .demo(page.items.iter().any(|a| a.is_demo));
     let page_base = page_base("/agende", &params, FILTERS);
     render(AgendasPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
-}
-
-/// Path and query of the current request, for the language switch.
-fn here(path: &str, params: &Params) -> String {
-    let base = page_base(path, params, &[FILTERS, &["page"]].concat());
-    base.trim_end_matches(['?', '&']).to_string()
 }
 
 async fn agenda(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {

@@ -9,14 +9,14 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{page_base, render, SelectField};
+use super::{here, page_base, render, SelectField};
 use crate::error::AppError;
 use crate::filters::asset_filter;
 use crate::i18n::Lang;
 use crate::query::Params;
 use crate::web::{AppState, PageContext};
 
-const FILTERS: &[&str] = &["q", "kind", "status"];
+const FILTERS: &[&str] = &["q", "kind", "status", "comune"];
 
 #[derive(Template)]
 #[template(path = "assets.html")]
@@ -40,10 +40,10 @@ async fn assets(State(state): State<AppState>, lang: Lang, params: Params) -> Re
     let page = state.store.list_assets(&filter, params.page()?).await?;
     let c = lang.catalogue();
     let fields = vec![
-        SelectField::new("kind", c.t("asset.kind"), &params, AssetKind::ALL.iter().map(|k| (k.code().to_string(), c.text(&k.label_key())))),
-        SelectField::new("status", c.t("asset.status"), &params, AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.text(&s.label_key())))),
+        SelectField::new("kind", c.t("asset.kind"), &params, AssetKind::ALL.iter().map(|k| (k.code().to_string(), c.label(&k.label_key())))),
+        SelectField::new("status", c.t("asset.status"), &params, AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key())))),
     ];
-    let ctx = PageContext::new(lang, "/asset-digitali", "assets", c.t("assets.title"))
+    let ctx = PageContext::new(lang, &here("/asset-digitali", &params, FILTERS), "assets", c.t("assets.title"))
         .last_crumb()
         .demo(page.items.iter().any(|a| a.is_demo));
     let page_base = page_base("/asset-digitali", &params, FILTERS);

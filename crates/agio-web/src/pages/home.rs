@@ -1,8 +1,6 @@
 //! `/`: what AGIO is, key figures, published agendas, the map of the districts.
 
 use agio_domain::model::{Agenda, KeyFigures, Territory};
-use agio_domain::PageRequest;
-use agio_store::AgendaFilter;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -25,8 +23,7 @@ struct HomePage<'a> {
 }
 
 async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, AppError> {
-    let all = state.store.list_agendas(&AgendaFilter::default(), PageRequest::new(Some(1), Some(100)).expect("valid page")).await?;
-    let agendas: Vec<Agenda> = all.items.into_iter().filter(|a| a.status.is_published()).collect();
+    let agendas = state.store.published_agendas().await?;
     let ctx = PageContext::new(lang, "/", "home", lang.catalogue().t("home.title")).demo(agendas.iter().any(|a| a.is_demo));
     render(HomePage {
         ctx,

@@ -46,17 +46,34 @@ pub struct SelectField {
 
 impl SelectField {
     /// A field whose current value is read from the query parameters.
-    pub fn new<'a>(name: &'static str, label: &str, params: &Params, options: impl IntoIterator<Item = (String, &'a str)>) -> Self {
+    pub fn new<L: AsRef<str>>(name: &'static str, label: &str, params: &Params, options: impl IntoIterator<Item = (String, L)>) -> Self {
         let current = params.get(name);
         SelectField {
             name,
             label: label.to_string(),
             options: options
                 .into_iter()
-                .map(|(value, label)| SelectOption { selected: current == Some(value.as_str()), value, label: label.to_string() })
+                .map(|(value, label)| SelectOption { selected: current == Some(value.as_str()), value, label: label.as_ref().to_string() })
                 .collect(),
         }
     }
+}
+
+/// Districts as filter choices: slug, and name with the province (two are called Sud-Est).
+pub fn district_options(districts: &[agio_domain::model::Territory]) -> Vec<(String, String)> {
+    districts
+        .iter()
+        .map(|d| match &d.province_code {
+            Some(p) => (d.slug.clone(), format!("{} ({p})", d.name)),
+            None => (d.slug.clone(), d.name.clone()),
+        })
+        .collect()
+}
+
+/// Path and query of a list page with its filters and page, for the language switch.
+pub fn here(path: &str, params: &Params, filters: &[&str]) -> String {
+    let base = page_base(path, params, &[filters, &["page"]].concat());
+    base.trim_end_matches(['?', '&']).to_string()
 }
 
 /// `path?filters&` without `page`, for the pagination links to append `page=N`.
@@ -79,6 +96,8 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
     let title = match error {
         AppError::NotFound => c.t("error.not_found.title"),
         AppError::BadParam { .. } => c.t("error.bad_request.title"),
+        AppError::MethodNotAllowed => c.t("error.method.title"),
+        AppError::Unavailable => c.t("error.unavailable.title"),
         AppError::Internal(_) => c.t("error.internal.title"),
     };
     render(ErrorPage { ctx: PageContext::new(lang, path, "", title).last_crumb(), message: error.message(lang) })

@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{page_base, render, SelectField};
+use super::{district_options, here, page_base, render, SelectField};
 use crate::error::AppError;
 use crate::filters::organization_filter;
 use crate::i18n::Lang;
@@ -47,9 +47,9 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
             &params,
             state.vocabularies.organization_type.iter().map(|t| (t.code.clone(), t.label(lang.code()))),
         ),
-        SelectField::new("territory", c.t("organization.district"), &params, districts.iter().map(|d| (d.slug.clone(), d.name.as_str()))),
+        SelectField::new("territory", c.t("organization.district"), &params, district_options(&districts)),
     ];
-    let ctx = PageContext::new(lang, "/soggetti", "organizations", c.t("organizations.title"))
+    let ctx = PageContext::new(lang, &here("/soggetti", &params, FILTERS), "organizations", c.t("organizations.title"))
         .last_crumb()
         .demo(page.items.iter().any(|o| o.is_demo));
     let page_base = page_base("/soggetti", &params, FILTERS);
