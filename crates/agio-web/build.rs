@@ -35,7 +35,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", dist.display());
     if !dist.join("agio.css").exists() {
         panic!(
-            "\n\nThe front end is not built: {} has no agio.css.\nRun `npm ci && npm run build` at the project root (scripts/agio does it for you).\n\n",
+            "\n\nThe front end is not built: {} has no agio.css.\nRun `npm ci && npm run build` at the project root (scripts/run and scripts/test do it for you).\n\n",
             dist.display()
         );
     }

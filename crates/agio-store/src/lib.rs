@@ -31,7 +31,7 @@ pub enum Backend {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
+    #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("cannot use the data folder {path}: {reason}")]
     DataFolder { path: String, reason: String },
@@ -58,8 +58,17 @@ impl Store {
     /// Connects to `url` (`sqlite://path`, `sqlite:path` or `postgres://…`). For SQLite the file
     /// and its folder are created when missing; WAL and foreign keys are switched on.
     pub async fn connect(url: &str) -> Result<Store> {
+        Self::open(url, true).await
+    }
+
+    /// Connects to an existing database only (a missing SQLite file is an error, not created).
+    pub async fn connect_existing(url: &str) -> Result<Store> {
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Store> {
         INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
-        let (backend, url) = normalize_url(url)?;
+        let (backend, url) = normalize_url(url, create)?;
         let options = AnyConnectOptions::from_str(&url)?;
         let pool_options = match backend {
             Backend::Sqlite => AnyPoolOptions::new()
@@ -114,8 +123,9 @@ impl Store {
     }
 }
 
-/// Works out the backend from the URL and, for SQLite, makes sure the file can be created.
-fn normalize_url(url: &str) -> Result<(Backend, String)> {
+/// Works out the backend from the URL and, for SQLite when `create` is set, makes sure the
+/// file can be created.
+fn normalize_url(url: &str, create: bool) -> Result<(Backend, String)> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok((Backend::Postgres, url.to_string()));
     }
@@ -127,13 +137,20 @@ fn normalize_url(url: &str) -> Result<(Backend, String)> {
     if path.is_empty() || path == ":memory:" {
         return Err(StoreError::UnsupportedUrl(url.to_string()));
     }
+    if !create {
+        if !std::path::Path::new(path).exists() {
+            return Err(StoreError::DataFolder { path: path.to_string(), reason: "no database file there".into() });
+        }
+        return Ok((Backend::Sqlite, format!("sqlite://{path}?mode=rw{}", if query.is_empty() { String::new() } else { format!("&{query}") })));
+    }
     let folder = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(folder) = folder {
         std::fs::create_dir_all(folder).map_err(|e| StoreError::DataFolder {
             path: folder.display().to_string(),
             reason: e.to_string(),
         })?;
-        let probe = folder.join(".agio-write-probe");
+        // A name of its own, so that several connections opening at once do not race.
+        let probe = folder.join(format!(".agio-write-probe-{}", new_id()));
         std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe)).map_err(|e| {
             StoreError::DataFolder { path: folder.display().to_string(), reason: e.to_string() }
         })?;
@@ -144,6 +161,17 @@ fn normalize_url(url: &str) -> Result<(Backend, String)> {
         normalized.push_str(query);
     }
     Ok((Backend::Sqlite, normalized))
+}
+
+/// A database URL fit to print: the password, if any, replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
 }
 
 /// Current time as an RFC 3339 UTC string, the format of every timestamp column.
@@ -171,12 +199,20 @@ mod tests {
 
     #[test]
     fn urls_choose_the_backend() {
-        assert_eq!(normalize_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        assert_eq!(normalize_url("postgres://u@h/db", true).unwrap().0, Backend::Postgres);
         let dir = std::env::temp_dir().join(format!("agio-url-{}", std::process::id()));
         let url = format!("sqlite://{}/x.sqlite", dir.display());
-        let (backend, normalized) = normalize_url(&url).unwrap();
+        let (backend, normalized) = normalize_url(&url, true).unwrap();
         assert_eq!(backend, Backend::Sqlite);
         assert!(normalized.ends_with("x.sqlite?mode=rwc"));
-        assert!(matches!(normalize_url("mysql://x"), Err(StoreError::UnsupportedUrl(_))));
+        assert!(matches!(normalize_url("mysql://x", true), Err(StoreError::UnsupportedUrl(_))));
+        assert!(matches!(normalize_url("sqlite:///nonexistent/agio.sqlite", false), Err(StoreError::DataFolder { .. })));
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://agio:s3cret@db/agio"), "postgres://agio:***@db/agio");
+        assert_eq!(redact_url("postgres://agio@db/agio"), "postgres://agio@db/agio");
+        assert_eq!(redact_url("sqlite://./data/agio.sqlite"), "sqlite://./data/agio.sqlite");
     }
 }

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::read::{col, flag};
 use crate::sql::{Sql, Value};
-use crate::{Backend, Result, Store};
+use crate::{Backend, Result, Store, StoreError};
 
 /// A column type reduced to what both dialects share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -205,8 +205,11 @@ impl Store {
                         Ok(match c.family {
                             TypeFamily::Integer => Cell::Int(r.try_get::<Option<i64>, _>(i)?),
                             TypeFamily::Float => Cell::Float(r.try_get::<Option<f64>, _>(i)?),
-                            TypeFamily::Boolean => Cell::Bool(r.try_get::<Option<bool>, _>(i)?),
                             TypeFamily::Text | TypeFamily::Other => Cell::Text(r.try_get::<Option<String>, _>(i)?),
+                            // Flags are BIGINT 0/1 (the Any driver cannot read SQLite booleans).
+                            TypeFamily::Boolean => {
+                                return Err(StoreError::InvalidData(format!("{table}.{}: boolean columns are not supported", c.name)))
+                            }
                         })
                     })
                     .collect::<Result<Vec<Cell>>>()
@@ -220,13 +223,12 @@ impl Store {
 pub enum Cell {
     Int(Option<i64>),
     Float(Option<f64>),
-    Bool(Option<bool>),
     Text(Option<String>),
 }
 
 impl Cell {
     pub fn is_null(&self) -> bool {
-        matches!(self, Cell::Int(None) | Cell::Float(None) | Cell::Bool(None) | Cell::Text(None))
+        matches!(self, Cell::Int(None) | Cell::Float(None) | Cell::Text(None))
     }
 }
 
@@ -235,8 +237,6 @@ impl From<Cell> for Value {
         match c {
             Cell::Int(v) => Value::Int(v),
             Cell::Float(v) => Value::Float(v),
-            Cell::Bool(Some(v)) => Value::Bool(v),
-            Cell::Bool(None) => Value::Int(None),
             Cell::Text(v) => Value::Text(v),
         }
     }

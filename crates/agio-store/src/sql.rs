@@ -9,7 +9,6 @@ pub(crate) enum Value {
     Text(Option<String>),
     Int(Option<i64>),
     Float(Option<f64>),
-    Bool(bool),
 }
 
 impl From<&str> for Value {
@@ -40,11 +39,6 @@ impl From<Option<i64>> for Value {
 impl From<Option<f64>> for Value {
     fn from(v: Option<f64>) -> Self {
         Value::Float(v)
-    }
-}
-impl From<bool> for Value {
-    fn from(v: bool) -> Self {
-        Value::Bool(v)
     }
 }
 
@@ -90,7 +84,6 @@ impl Sql {
                 Value::Text(v) => q.bind(v),
                 Value::Int(v) => q.bind(v),
                 Value::Float(v) => q.bind(v),
-                Value::Bool(v) => q.bind(v),
             };
         }
         q

@@ -34,7 +34,12 @@ async fn schema_comparison_detects_drift() {
     let postgres = migrated(Backend::Postgres).await;
     let a = sqlite.schema_snapshot().await.unwrap();
     let b = postgres.schema_snapshot().await.unwrap();
-    assert_ne!(a["agendas"], b["agendas"]);
+    assert_ne!(a["agendas"].indexes, b["agendas"].indexes);
+    assert_eq!(a["agendas"].columns, b["agendas"].columns);
+    // A column whose type family differs is caught too.
+    postgres.execute_raw("ALTER TABLE indicators ALTER COLUMN unit TYPE BIGINT USING 0").await.unwrap();
+    let b = postgres.schema_snapshot().await.unwrap();
+    assert_ne!(a["indicators"].columns, b["indicators"].columns);
 }
 
 fn assert_schemas_equal(a: &Snapshot, b: &Snapshot) {

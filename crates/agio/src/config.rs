@@ -64,6 +64,9 @@ impl Config {
         };
         let database_url = args.database_url.clone().or(file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         let listen = args.listen.clone().or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        if listen.parse::<std::net::SocketAddr>().is_err() {
+            anyhow::bail!("listen address '{listen}' is not an IP address and port, such as 127.0.0.1:8080");
+        }
         let base_url = args
             .base_url
             .clone()
@@ -121,6 +124,8 @@ mod tests {
     fn rejects_bad_values() {
         let bad = ConfigArgs { log_format: Some("xml".into()), config: Some(file("#")), ..Default::default() };
         assert!(Config::resolve(&bad).unwrap_err().to_string().contains("xml"));
+        let listen = ConfigArgs { listen: Some("localhost".into()), config: Some(file("##")), ..Default::default() };
+        assert!(Config::resolve(&listen).unwrap_err().to_string().contains("'localhost'"));
         let unknown = ConfigArgs { config: Some(file("port = 1\n")), ..Default::default() };
         assert!(Config::resolve(&unknown).is_err());
     }

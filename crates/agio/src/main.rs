@@ -4,7 +4,7 @@ mod config;
 
 use std::process::ExitCode;
 
-use agio_store::Store;
+use agio_store::{redact_url, Store};
 use agio_web::{Application, ServeOptions};
 use clap::{Parser, Subcommand};
 
@@ -55,10 +55,9 @@ fn init_tracing(format: LogFormat) {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Store> {
-    let store = Store::connect(&config.database_url)
+    Store::connect(&config.database_url)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", config.database_url))?;
-    Ok(store)
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(&config.database_url)))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -84,12 +83,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 if !(target_url.starts_with("postgres://") || target_url.starts_with("postgresql://")) {
                     anyhow::bail!("--to must be a postgres:// URL");
                 }
-                let target = Store::connect(&target_url).await.map_err(|e| anyhow::anyhow!("cannot open the target database: {e}"))?;
+                let target = Store::connect(&target_url)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot open the target database {}: {e}", redact_url(&target_url)))?;
                 let report = store.copy_into(&target).await?;
                 for (table, rows) in &report.tables {
                     println!("{table:<24} {rows:>8} rows");
                 }
-                println!("copied into {}", redact(&target_url));
+                println!("copied into {}", redact_url(&target_url));
             }
             Ok(())
         }
@@ -106,26 +107,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Check => {
             println!("configuration: ok{}", config.file.as_ref().map(|p| format!(" (file {})", p.display())).unwrap_or_default());
-            println!("database: {}", redact(&config.database_url));
-            let store = connect(&config).await?;
+            println!("database: {}", redact_url(&config.database_url));
+            let store = Store::connect_existing(&config.database_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(&config.database_url)))?;
             store.ping().await?;
             println!("database reachable: ok");
             Ok(())
         }
-    }
-}
-
-/// Hides a password in a URL before printing it.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -144,14 +133,5 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://agio:secret@db/agio"), "postgres://agio:***@db/agio");
-        assert_eq!(super::redact("sqlite://./data/agio.sqlite"), "sqlite://./data/agio.sqlite");
     }
 }

@@ -31,25 +31,32 @@ fn every_subcommand_has_help() {
 }
 
 #[test]
-fn check_reports_a_reachable_database() {
+fn check_reports_a_reachable_database_and_creates_nothing() {
     let dir = temp_dir("check");
+    let missing = agio().current_dir(&dir).arg("check").output().unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no database file there"));
+    assert!(!dir.join("data").exists(), "check creates nothing");
+    assert!(agio().current_dir(&dir).arg("seed").output().unwrap().status.success());
     let out = agio().current_dir(&dir).arg("check").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("database reachable: ok") && text.contains("sqlite://./data/agio.sqlite"));
-    assert!(dir.join("data/agio.sqlite").exists(), "the default SQLite file is created");
 }
 
 #[test]
 fn check_fails_with_one_clear_line_when_the_database_is_unreachable() {
-    let out = agio()
-        .args(["check", "--database-url", "postgres://nobody@127.0.0.1:1/agio"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot open the database postgres://nobody@127.0.0.1:1/agio"), "{err}");
+    for command in ["check", "serve"] {
+        let out = agio()
+            .args([command, "--database-url", "postgres://nobody:s3cret@127.0.0.1:1/agio", "--listen", "127.0.0.1:0"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err.trim().lines().last().unwrap();
+        assert!(last.starts_with("error: cannot open the database postgres://nobody:***@127.0.0.1:1/agio: "), "{err}");
+        assert!(!err.contains("s3cret"), "the password is never printed: {err}");
+    }
 }
 
 #[test]
@@ -62,7 +69,7 @@ fn serve_fails_with_one_clear_line_when_the_data_folder_is_not_writable() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let last = err.trim().lines().last().unwrap();
-    assert!(last.starts_with("error: cannot use the data folder"), "{err}");
+    assert!(last.starts_with("error: cannot open the database sqlite://") && last.contains(": cannot use the data folder"), "{err}");
 }
 
 #[test]
@@ -78,6 +85,7 @@ fn agio_toml_is_read_and_flags_win() {
     std::fs::write(dir.join("agio.toml"), "database_url = \"sqlite://./from-file.sqlite\"\n").unwrap();
     let out = agio().current_dir(&dir).arg("check").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("from-file.sqlite"));
+    // (check then fails: none of these databases exists, and check creates nothing.)
     let out = agio().current_dir(&dir).env("AGIO_DATABASE_URL", "sqlite://./from-env.sqlite").arg("check").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("from-env.sqlite"));
     let out = agio()
