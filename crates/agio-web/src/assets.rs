@@ -58,6 +58,22 @@ mod tests {
         assert!(url("icons.svg").ends_with(".svg"));
     }
 
+    /// The sprite ships exactly the icons the templates use (web/icons.txt).
+    #[test]
+    fn icon_list_matches_the_templates() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let listed: std::collections::BTreeSet<String> =
+            std::fs::read_to_string(root.join("../../web/icons.txt")).unwrap().lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        let mut used = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(root.join("templates")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in text.split("m::icon(ctx, \"").skip(1) {
+                used.insert(part.split('"').next().unwrap().to_string());
+            }
+        }
+        assert_eq!(listed, used);
+    }
+
     #[test]
     fn css_points_only_at_embedded_fonts() {
         let (_, _, css) = embedded::FILES.iter().find(|(n, _, _)| *n == "agio.css").unwrap();

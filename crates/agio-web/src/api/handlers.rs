@@ -218,7 +218,7 @@ pub async fn get_asset(State(s): State<AppState>, Path(slug): Path<String>) -> A
     Ok(Json(DigitalAssetDetail { asset: d.asset, coverage: d.comuni }))
 }
 
-/// Every controlled vocabulary term, with Italian and English labels.
+/// Every controlled vocabulary term, with Italian and English labels (short fixed lists, returned whole, not paginated).
 #[utoipa::path(get, path = "/api/v1/vocabularies", tag = "vocabularies",
     responses((status = 200, body = Vec<VocabularyTerm>)))]
 pub async fn list_vocabularies(State(s): State<AppState>) -> ApiResult<Vec<VocabularyTerm>> {

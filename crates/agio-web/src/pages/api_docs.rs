@@ -9,12 +9,14 @@ use serde_json::Value;
 use super::render;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::markdown;
 use crate::web::{AppState, PageContext};
 
 pub struct DocParam {
     pub name: String,
     pub location: String,
     pub required: bool,
+    /// HTML rendered from the document's Markdown.
     pub description: String,
 }
 
@@ -22,6 +24,7 @@ pub struct DocOperation {
     pub method: String,
     pub path: String,
     pub anchor: String,
+    /// HTML rendered from the document's Markdown.
     pub summary: String,
     pub params: Vec<DocParam>,
     pub responses: Vec<(String, String)>,
@@ -32,6 +35,7 @@ pub struct DocOperation {
 struct ApiDocsPage {
     ctx: PageContext,
     title: String,
+    /// HTML rendered from the document's Markdown.
     description: String,
     operations: Vec<DocOperation>,
 }
@@ -55,7 +59,7 @@ fn operations(doc: &Value) -> Vec<DocOperation> {
                             name: text(&p["name"]),
                             location: text(&p["in"]),
                             required: p["required"].as_bool().unwrap_or(false),
-                            description: text(&p["description"]),
+                            description: markdown::to_html(&text(&p["description"])),
                         })
                         .collect()
                 })
@@ -65,6 +69,7 @@ fn operations(doc: &Value) -> Vec<DocOperation> {
                 .map(|rs| rs.iter().map(|(code, r)| (code.clone(), text(&r["description"]))).collect())
                 .unwrap_or_default();
             let summary = [text(&op["summary"]), text(&op["description"])].into_iter().find(|s| !s.is_empty()).unwrap_or_default();
+            let summary = markdown::to_html(&summary);
             out.push(DocOperation {
                 method: method.to_uppercase(),
                 anchor: format!("{method}{}", path.replace(['/', '{', '}'], "-")),
@@ -84,7 +89,7 @@ async fn api_docs(lang: Lang) -> Result<Html<String>, AppError> {
     render(ApiDocsPage {
         ctx,
         title: text(&doc["info"]["title"]),
-        description: text(&doc["info"]["description"]),
+        description: markdown::to_html(&text(&doc["info"]["description"])),
         operations: operations(&doc),
     })
 }
