@@ -148,3 +148,25 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         ok(&app.get(&concrete).await);
     }
 });
+
+/// Every query parameter the document lists is really read and validated: a value no
+/// parameter accepts (a control character) is refused naming it, while an unknown
+/// parameter is ignored.
+both_backends!(documented_query_parameters_are_validated, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let doc = ok(&app.get("/api/v1/openapi.json").await);
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if path.contains('{') {
+            continue;
+        }
+        for param in item["get"]["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "query") {
+            let name = param["name"].as_str().unwrap();
+            let p = problem(&app.get(&format!("{path}?{name}=%01")).await, StatusCode::BAD_REQUEST);
+            assert_eq!(p["invalid_params"][0]["name"], name, "{path}: {name}");
+            checked += 1;
+        }
+        ok(&app.get(&format!("{path}?not_a_parameter=%01")).await);
+    }
+    assert!(checked >= 30, "only {checked} parameters checked");
+});
