@@ -182,6 +182,11 @@ impl PageContext {
         v.borrow().map(|v| crate::i18n::decimal(self.lang, v)).unwrap_or_else(|| "—".to_string())
     }
 
+    /// An optional text, or a dash when absent.
+    pub fn opt<'a>(&self, value: &'a Option<String>) -> &'a str {
+        value.as_deref().unwrap_or("—")
+    }
+
     /// A date (or the date part of a timestamp) as 01/02/2025 in Italian, 2025-02-01 in English.
     pub fn date<T: DateText>(&self, value: T) -> String {
         match value.date_text().and_then(|d| d.get(..10)) {
