@@ -102,9 +102,14 @@ pub fn render(shapes: &[MapShape]) -> String {
         return String::new();
     }
     let (projection, height) = Projection::fit(&all);
-    let mut districts: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    let mut districts: BTreeMap<(String, &str), String> = BTreeMap::new();
     for (shape, rings) in &parsed {
-        let d = districts.entry((shape.district_name.as_str(), shape.district_slug.as_str())).or_default();
+        // With the province: two districts are called Sud-Est.
+        let label = match &shape.district_province_code {
+            Some(p) => format!("{} ({p})", shape.district_name),
+            None => shape.district_name.clone(),
+        };
+        let d = districts.entry((label, shape.district_slug.as_str())).or_default();
         for ring in rings {
             let projected: Vec<Point> = ring.iter().map(|p| projection.project(*p)).collect();
             let simple = simplify(&projected, TOLERANCE);
@@ -150,6 +155,7 @@ mod tests {
             comune_name: "x".into(),
             district_slug: slug.into(),
             district_name: name.into(),
+            district_province_code: None,
             geometry: g.into(),
         };
         let svg = render(&[shape("a-one", "One & Co", square), shape("b-two", "Two", other), shape("a-one", "One & Co", other)]);

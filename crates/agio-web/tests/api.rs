@@ -149,9 +149,9 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
     }
 });
 
-/// Every query parameter the document lists is really read and validated: a value no
-/// parameter accepts (a control character) is refused naming it, while an unknown
-/// parameter is ignored.
+// Every query parameter the document lists is really read and validated: a value no
+// parameter accepts (a control character) is refused naming it, while an unknown
+// parameter is ignored.
 both_backends!(documented_query_parameters_are_validated, |backend| async move {
     let app = TestApp::demo(backend).await;
     let doc = ok(&app.get("/api/v1/openapi.json").await);

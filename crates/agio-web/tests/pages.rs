@@ -14,6 +14,7 @@ both_backends!(home_page, |backend| async move {
     let svg = &r.body[r.body.find("<svg class=\"agio-map-svg\"").expect("the map")..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<a href=\"/territori/").count(), 38);
+    assert!(svg.contains("<title>Sud-Est (FE)</title>") && svg.contains("<title>Sud-Est (PR)</title>"));
     assert!(r.body.contains("<li><a href=\"/territori/re-guastalla\">Guastalla</a> (RE) · con agenda</li>"));
     assert!(r.body.contains("<dd class=\"agio-figure-value\">330</dd>"), "number of comuni among the key figures");
     assert!(r.body.contains("openpolis/geojson-italy (CC BY 4.0)"), "sources credited");

@@ -76,6 +76,7 @@ pub struct MapShape {
     pub comune_name: String,
     pub district_slug: String,
     pub district_name: String,
+    pub district_province_code: Option<String>,
     /// GeoJSON geometry (Polygon or MultiPolygon).
     pub geometry: String,
 }
@@ -113,13 +114,21 @@ impl Store {
 
     pub async fn map_shapes(&self) -> Result<Vec<MapShape>> {
         let rows = sqlx::query(
-            "SELECT c.name, d.slug, d.name, c.boundary FROM territories c JOIN territories d ON d.id = c.parent_id \
+            "SELECT c.name, d.slug, d.name, c.boundary, d.province_code FROM territories c JOIN territories d ON d.id = c.parent_id \
              WHERE c.kind = 'comune' AND c.boundary IS NOT NULL ORDER BY d.name, c.name",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(MapShape { comune_name: col(r, 0)?, district_slug: col(r, 1)?, district_name: col(r, 2)?, geometry: col(r, 3)? }))
+            .map(|r| {
+                Ok(MapShape {
+                    comune_name: col(r, 0)?,
+                    district_slug: col(r, 1)?,
+                    district_name: col(r, 2)?,
+                    geometry: col(r, 3)?,
+                    district_province_code: col(r, 4)?,
+                })
+            })
             .collect()
     }
 
