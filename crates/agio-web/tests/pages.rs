@@ -44,6 +44,8 @@ both_backends!(agenda_list_and_filters, |backend| async move {
     let approved = app.get("/agende?status=approved").await;
     approved.page_with(&[GUASTALLA, "<option value=\"approved\" selected>"]);
     assert!(!approved.body.contains(RIMINI));
+    let by_comune = app.get("/agende?territory=035024").await;
+    by_comune.page_with(&[GUASTALLA, "<option value=\"035024\" selected>Guastalla (RE)</option>"]);
     let by_territory = app.get("/agende?territory=rn-rimini&life_stage=&theme=").await;
     by_territory.page_with(&[RIMINI]);
     assert!(!by_territory.body.contains(GUASTALLA));

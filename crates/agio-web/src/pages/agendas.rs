@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{district_options, here, page_base, render, SelectField};
+use super::{here, territory_options, page_base, render, SelectField};
 use crate::error::AppError;
 use crate::filters::agenda_filter;
 use crate::i18n::Lang;
@@ -54,7 +54,6 @@ async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> R
     let page = state.store.list_agendas(&filter, params.page()?).await?;
     let c = lang.catalogue();
     let v = &state.vocabularies;
-    let districts = state.store.districts().await?;
     let terms = |list: &'static str, terms: &'_ [agio_domain::model::Term]| {
         SelectField::new(
             list,
@@ -64,7 +63,7 @@ async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> R
         )
     };
     let fields = vec![
-        SelectField::new("territory", c.t("agenda.territory"), &params, district_options(&districts)),
+        SelectField::new("territory", c.t("agenda.territory"), &params, territory_options(&state.store, params.get("territory")).await?),
         SelectField::new("status", c.t("agenda.status"), &params, AgendaStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key())))),
         terms("target_group", &v.target_group),
         terms("life_stage", &v.life_stage),

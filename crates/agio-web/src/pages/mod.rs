@@ -59,15 +59,20 @@ impl SelectField {
     }
 }
 
-/// Districts as filter choices: slug, and name with the province (two are called Sud-Est).
-pub fn district_options(districts: &[agio_domain::model::Territory]) -> Vec<(String, String)> {
-    districts
-        .iter()
-        .map(|d| match &d.province_code {
-            Some(p) => (d.slug.clone(), format!("{} ({p})", d.name)),
-            None => (d.slug.clone(), d.name.clone()),
-        })
-        .collect()
+/// Territory filter choices: the districts, with the province (two are called Sud-Est), and
+/// the chosen territory when it is not a district (a comune, from a link or the API).
+pub async fn territory_options(store: &agio_store::Store, current: Option<&str>) -> Result<Vec<(String, String)>, AppError> {
+    let label = |t: &agio_domain::model::Territory| match &t.province_code {
+        Some(p) => format!("{} ({p})", t.name),
+        None => t.name.clone(),
+    };
+    let mut options: Vec<(String, String)> = store.districts().await?.iter().map(|d| (d.slug.clone(), label(d))).collect();
+    if let Some(key) = current.filter(|k| !options.iter().any(|(slug, _)| slug == k)) {
+        if let Some(t) = store.territory(key).await? {
+            options.insert(0, (key.to_string(), label(&t)));
+        }
+    }
+    Ok(options)
 }
 
 /// Path and query of a list page with its filters and page, for the language switch.

@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{district_options, here, page_base, render, SelectField};
+use super::{here, territory_options, page_base, render, SelectField};
 use crate::error::AppError;
 use crate::filters::organization_filter;
 use crate::i18n::Lang;
@@ -39,7 +39,6 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
     let filter = organization_filter(&params, &state.vocabularies, &state.store).await?;
     let page = state.store.list_organizations(&filter, params.page()?).await?;
     let c = lang.catalogue();
-    let districts = state.store.districts().await?;
     let fields = vec![
         SelectField::new(
             "type",
@@ -47,7 +46,7 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
             &params,
             state.vocabularies.organization_type.iter().map(|t| (t.code.clone(), t.label(lang.code()))),
         ),
-        SelectField::new("territory", c.t("organization.district"), &params, district_options(&districts)),
+        SelectField::new("territory", c.t("organization.district"), &params, territory_options(&state.store, params.get("territory")).await?),
     ];
     let ctx = PageContext::new(lang, &here("/soggetti", &params, FILTERS), "organizations", c.t("organizations.title"))
         .last_crumb()
