@@ -63,9 +63,15 @@ fn main() {
         entries.push((name.clone(), hashed(name, css.as_bytes()), rewritten));
     }
 
-    let mut code = String::from("/// (logical name, hashed name, bytes)\npub static FILES: &[(&str, &str, &[u8])] = &[\n");
+    let mut code =
+        String::from("/// (logical name, hashed name, bytes)\npub static FILES: &[(&str, &str, &[u8])] = &[\n");
     for (name, hashed_name, path) in &entries {
-        writeln!(code, "    ({name:?}, {hashed_name:?}, include_bytes!({:?})),", path.canonicalize().unwrap().display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({name:?}, {hashed_name:?}, include_bytes!({:?})),",
+            path.canonicalize().unwrap().display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     std::fs::write(out_dir.join("assets.rs"), code).unwrap();

@@ -16,7 +16,11 @@ pub struct Term {
 impl Term {
     /// The label in the given UI language (`it` or `en`).
     pub fn label(&self, lang: &str) -> &str {
-        if lang == "en" { &self.label_en } else { &self.label_it }
+        if lang == "en" {
+            &self.label_en
+        } else {
+            &self.label_it
+        }
     }
 }
 

@@ -40,7 +40,10 @@ impl Store {
         target.migrate().await?;
         let schema = self.schema_snapshot().await?;
         for (table, _) in COPY_ORDER.iter().filter(|(t, _)| !SEEDED_BY_MIGRATIONS.contains(t)) {
-            let count: i64 = crate::read::col(&sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&target.pool).await?, 0)?;
+            let count: i64 = crate::read::col(
+                &sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&target.pool).await?,
+                0,
+            )?;
             if count > 0 {
                 return Err(StoreError::TargetNotEmpty(table.to_string()));
             }
@@ -66,9 +69,11 @@ impl Store {
                     .filter(|(_, cell)| !cell.is_null())
                     .map(|(c, cell)| (c.name.as_str(), Value::from(cell)))
                     .collect();
-                Sql::insert(table, values).query().execute(&mut *tx).await.map_err(|e| {
-                    StoreError::InvalidData(format!("copying a row of {table}: {e}"))
-                })?;
+                Sql::insert(table, values)
+                    .query()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| StoreError::InvalidData(format!("copying a row of {table}: {e}")))?;
             }
             report.tables.push((table.to_string(), rows.len()));
         }

@@ -184,11 +184,16 @@ async fn insert(tx: &mut Tx, table: &str, columns: Vec<(&str, Value)>) -> Result
 async fn insert_asset(tx: &mut Tx, a: &DemoAsset) -> Result<String> {
     let id = new_id();
     let ts = now();
-    insert(tx, "digital_assets", columns![
-        "id" => id.clone(), "slug" => a.slug.as_str(), "name" => a.name.as_str(), "kind" => a.kind.as_str(),
-        "provider" => a.provider.as_str(), "description" => a.description.as_str(), "status" => a.status.as_str(),
-        "url" => a.url.clone(), "is_demo" => 1i64, "created_at" => ts.clone(), "updated_at" => ts,
-    ]).await?;
+    insert(
+        tx,
+        "digital_assets",
+        columns![
+            "id" => id.clone(), "slug" => a.slug.as_str(), "name" => a.name.as_str(), "kind" => a.kind.as_str(),
+            "provider" => a.provider.as_str(), "description" => a.description.as_str(), "status" => a.status.as_str(),
+            "url" => a.url.clone(), "is_demo" => 1i64, "created_at" => ts.clone(), "updated_at" => ts,
+        ],
+    )
+    .await?;
     for code in &a.coverage {
         let comune = territory_id(tx, code).await?;
         insert(tx, "asset_coverage", columns!["asset_id" => id.clone(), "comune_id" => comune]).await?;
@@ -196,7 +201,12 @@ async fn insert_asset(tx: &mut Tx, a: &DemoAsset) -> Result<String> {
     Ok(id)
 }
 
-async fn insert_agenda(tx: &mut Tx, f: &DemoFile, assets: &HashMap<String, String>, report: &mut DemoReport) -> Result<()> {
+async fn insert_agenda(
+    tx: &mut Tx,
+    f: &DemoFile,
+    assets: &HashMap<String, String>,
+    report: &mut DemoReport,
+) -> Result<()> {
     let ts = now();
     let mut orgs: HashMap<&str, String> = HashMap::new();
     for o in &f.organizations {
@@ -226,16 +236,23 @@ async fn insert_agenda(tx: &mut Tx, f: &DemoFile, assets: &HashMap<String, Strin
     report.agendas += 1;
 
     let org = |slug: &str| {
-        orgs.get(slug).cloned().ok_or_else(|| StoreError::InvalidData(format!("demo action names unknown organisation '{slug}'")))
+        orgs.get(slug)
+            .cloned()
+            .ok_or_else(|| StoreError::InvalidData(format!("demo action names unknown organisation '{slug}'")))
     };
     let mut action_position = 0i64;
     for (op, o) in f.objectives.iter().enumerate() {
         let objective_id = new_id();
-        insert(tx, "objectives", columns![
-            "id" => objective_id.clone(), "agenda_id" => agenda_id.clone(), "code" => o.code.as_str(),
-            "position" => op as i64 + 1, "title" => o.title.as_str(), "description" => o.description.as_str(),
-            "created_at" => ts.clone(), "updated_at" => ts.clone(),
-        ]).await?;
+        insert(
+            tx,
+            "objectives",
+            columns![
+                "id" => objective_id.clone(), "agenda_id" => agenda_id.clone(), "code" => o.code.as_str(),
+                "position" => op as i64 + 1, "title" => o.title.as_str(), "description" => o.description.as_str(),
+                "created_at" => ts.clone(), "updated_at" => ts.clone(),
+            ],
+        )
+        .await?;
 
         for x in &o.actions {
             action_position += 1;
@@ -258,36 +275,61 @@ async fn insert_agenda(tx: &mut Tx, f: &DemoFile, assets: &HashMap<String, Strin
                     "action_id" => action_id.clone(), "organization_id" => org_id, "role" => role, "role_description" => description,
                 ]).await?;
             }
-            for (vocabulary, codes) in [("target_group", &x.target_groups), ("life_stage", &x.life_stages), ("theme", &x.themes)] {
+            for (vocabulary, codes) in
+                [("target_group", &x.target_groups), ("life_stage", &x.life_stages), ("theme", &x.themes)]
+            {
                 for code in codes {
-                    insert(tx, "action_terms", columns!["action_id" => action_id.clone(), "vocabulary" => vocabulary, "code" => code.as_str()]).await?;
+                    insert(
+                        tx,
+                        "action_terms",
+                        columns!["action_id" => action_id.clone(), "vocabulary" => vocabulary, "code" => code.as_str()],
+                    )
+                    .await?;
                 }
             }
             for (i, b) in x.budget.iter().enumerate() {
-                insert(tx, "budget_lines", columns![
-                    "id" => new_id(), "action_id" => action_id.clone(), "position" => i as i64 + 1,
-                    "funding_source" => b.source.as_str(), "amount_cents" => (b.amount_eur * 100.0).round() as i64,
-                    "cup" => b.cup.clone(), "description" => b.description.as_str(),
-                ]).await?;
+                insert(
+                    tx,
+                    "budget_lines",
+                    columns![
+                        "id" => new_id(), "action_id" => action_id.clone(), "position" => i as i64 + 1,
+                        "funding_source" => b.source.as_str(), "amount_cents" => (b.amount_eur * 100.0).round() as i64,
+                        "cup" => b.cup.clone(), "description" => b.description.as_str(),
+                    ],
+                )
+                .await?;
             }
             for slug in &x.assets {
-                let asset = assets.get(slug).ok_or_else(|| StoreError::InvalidData(format!("demo action names unknown asset '{slug}'")))?;
-                insert(tx, "action_assets", columns!["action_id" => action_id.clone(), "asset_id" => asset.clone()]).await?;
+                let asset = assets
+                    .get(slug)
+                    .ok_or_else(|| StoreError::InvalidData(format!("demo action names unknown asset '{slug}'")))?;
+                insert(tx, "action_assets", columns!["action_id" => action_id.clone(), "asset_id" => asset.clone()])
+                    .await?;
             }
             for (ri, r) in x.results.iter().enumerate() {
                 let result_id = new_id();
-                insert(tx, "expected_results", columns![
-                    "id" => result_id.clone(), "action_id" => action_id.clone(), "position" => ri as i64 + 1,
-                    "kind" => r.kind.as_str(), "description" => r.description.as_str(),
-                ]).await?;
+                insert(
+                    tx,
+                    "expected_results",
+                    columns![
+                        "id" => result_id.clone(), "action_id" => action_id.clone(), "position" => ri as i64 + 1,
+                        "kind" => r.kind.as_str(), "description" => r.description.as_str(),
+                    ],
+                )
+                .await?;
                 for (ii, ind) in r.indicators.iter().enumerate() {
-                    insert(tx, "indicators", columns![
-                        "id" => new_id(), "result_id" => result_id.clone(), "position" => ii as i64 + 1,
-                        "name" => ind.name.as_str(), "unit" => ind.unit.as_str(),
-                        "baseline_value" => ind.baseline_value, "baseline_year" => ind.baseline_year,
-                        "target_value" => ind.target_value, "target_year" => ind.target_year,
-                        "direction" => ind.direction.as_str(),
-                    ]).await?;
+                    insert(
+                        tx,
+                        "indicators",
+                        columns![
+                            "id" => new_id(), "result_id" => result_id.clone(), "position" => ii as i64 + 1,
+                            "name" => ind.name.as_str(), "unit" => ind.unit.as_str(),
+                            "baseline_value" => ind.baseline_value, "baseline_year" => ind.baseline_year,
+                            "target_value" => ind.target_value, "target_year" => ind.target_year,
+                            "direction" => ind.direction.as_str(),
+                        ],
+                    )
+                    .await?;
                 }
             }
         }

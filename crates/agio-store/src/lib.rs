@@ -20,7 +20,10 @@ use sqlx::{AnyPool, Executor};
 
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::DemoReport;
-pub use read::{AgendaPartner, AgendaFilter, ActionFilter, AgendaDetail, AssetDetail, DistrictDetail, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, AssetFilter, MapShape, TerritoryFilter};
+pub use read::{
+    ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,
+    ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
+};
 
 /// Which database server a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,20 +74,16 @@ impl Store {
         let (backend, url) = normalize_url(url, create)?;
         let options = AnyConnectOptions::from_str(&url)?;
         let pool_options = match backend {
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;").await?;
-                        Ok(())
-                    })
-                }),
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                    Ok(())
+                })
+            }),
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
-        let pool = pool_options
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
+        let pool = pool_options.acquire_timeout(std::time::Duration::from_secs(5)).connect_with(options).await?;
         if backend == Backend::Sqlite {
             // WAL is a property of the file: set once, it stays.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
@@ -141,19 +140,20 @@ fn normalize_url(url: &str, create: bool) -> Result<(Backend, String)> {
         if !std::path::Path::new(path).exists() {
             return Err(StoreError::DataFolder { path: path.to_string(), reason: "no database file there".into() });
         }
-        return Ok((Backend::Sqlite, format!("sqlite://{path}?mode=rw{}", if query.is_empty() { String::new() } else { format!("&{query}") })));
+        return Ok((
+            Backend::Sqlite,
+            format!("sqlite://{path}?mode=rw{}", if query.is_empty() { String::new() } else { format!("&{query}") }),
+        ));
     }
     let folder = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(folder) = folder {
-        std::fs::create_dir_all(folder).map_err(|e| StoreError::DataFolder {
-            path: folder.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        std::fs::create_dir_all(folder)
+            .map_err(|e| StoreError::DataFolder { path: folder.display().to_string(), reason: e.to_string() })?;
         // A name of its own, so that several connections opening at once do not race.
         let probe = folder.join(format!(".agio-write-probe-{}", new_id()));
-        std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe)).map_err(|e| {
-            StoreError::DataFolder { path: folder.display().to_string(), reason: e.to_string() }
-        })?;
+        std::fs::write(&probe, b"")
+            .and_then(|_| std::fs::remove_file(&probe))
+            .map_err(|e| StoreError::DataFolder { path: folder.display().to_string(), reason: e.to_string() })?;
     }
     let mut normalized = format!("sqlite://{path}?mode=rwc");
     if !query.is_empty() {
@@ -206,7 +206,10 @@ mod tests {
         assert_eq!(backend, Backend::Sqlite);
         assert!(normalized.ends_with("x.sqlite?mode=rwc"));
         assert!(matches!(normalize_url("mysql://x", true), Err(StoreError::UnsupportedUrl(_))));
-        assert!(matches!(normalize_url("sqlite:///nonexistent/agio.sqlite", false), Err(StoreError::DataFolder { .. })));
+        assert!(matches!(
+            normalize_url("sqlite:///nonexistent/agio.sqlite", false),
+            Err(StoreError::DataFolder { .. })
+        ));
     }
 
     #[test]

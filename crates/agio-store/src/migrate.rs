@@ -20,8 +20,10 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"));
-const POSTGRES: &[Migration] = migrations!("postgres": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"));
+const SQLITE: &[Migration] =
+    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"));
+const POSTGRES: &[Migration] =
+    migrations!("postgres": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"));
 
 impl Store {
     /// Applies the migrations not yet applied; returns how many ran.

@@ -61,7 +61,9 @@ fn split_csv(line: &str) -> Option<Vec<String>> {
 fn fields(line: &str, expected: usize, file: &str, row: usize) -> Result<Vec<String>> {
     match split_csv(line) {
         Some(cols) if cols.len() == expected => Ok(cols),
-        Some(cols) => Err(StoreError::InvalidData(format!("{file} row {row}: expected {expected} columns, found {}", cols.len()))),
+        Some(cols) => {
+            Err(StoreError::InvalidData(format!("{file} row {row}: expected {expected} columns, found {}", cols.len())))
+        }
         None => Err(StoreError::InvalidData(format!("{file} row {row}: unterminated quoted field"))),
     }
 }
@@ -97,7 +99,12 @@ fn parse_districts() -> Result<Vec<DistrictRow>> {
         .filter(|(_, l)| !l.is_empty())
         .map(|(i, line)| {
             let c = fields(line, 5, "er_distretti.csv", i + 1)?;
-            Ok(DistrictRow { istat: c[0].clone(), code: c[2].clone(), name: c[3].clone(), health_authority: c[4].clone() })
+            Ok(DistrictRow {
+                istat: c[0].clone(),
+                code: c[2].clone(),
+                name: c[3].clone(),
+                health_authority: c[4].clone(),
+            })
         })
         .collect()
 }
@@ -135,10 +142,13 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let region_id = new_id();
         let total_population: i64 = comuni.iter().filter_map(|c| c.population).sum();
-        let insert = Sql::insert("territories", columns![
-            "id" => region_id.clone(), "kind" => "region", "code" => REGION_CODE, "slug" => "emilia-romagna",
-            "name" => "Emilia-Romagna", "population" => total_population, "created_at" => ts.clone(), "updated_at" => ts.clone(),
-        ]);
+        let insert = Sql::insert(
+            "territories",
+            columns![
+                "id" => region_id.clone(), "kind" => "region", "code" => REGION_CODE, "slug" => "emilia-romagna",
+                "name" => "Emilia-Romagna", "population" => total_population, "created_at" => ts.clone(), "updated_at" => ts.clone(),
+            ],
+        );
         insert.query().execute(&mut *tx).await?;
 
         // Districts in the order they first appear, with the province and population of their comuni.
@@ -154,13 +164,16 @@ impl Store {
             let population: i64 = members.iter().filter_map(|c| c.population).sum();
             let province = members.first();
             let id = new_id();
-            let insert = Sql::insert("territories", columns![
-                "id" => id.clone(), "kind" => "district", "code" => d.code.clone(), "slug" => d.code.clone(),
-                "name" => d.name.clone(), "parent_id" => region_id.clone(),
-                "province" => province.map(|c| c.province.clone()), "province_code" => province.map(|c| c.province_code.clone()),
-                "health_authority" => d.health_authority.clone(), "population" => population,
-                "created_at" => ts.clone(), "updated_at" => ts.clone(),
-            ]);
+            let insert = Sql::insert(
+                "territories",
+                columns![
+                    "id" => id.clone(), "kind" => "district", "code" => d.code.clone(), "slug" => d.code.clone(),
+                    "name" => d.name.clone(), "parent_id" => region_id.clone(),
+                    "province" => province.map(|c| c.province.clone()), "province_code" => province.map(|c| c.province_code.clone()),
+                    "health_authority" => d.health_authority.clone(), "population" => population,
+                    "created_at" => ts.clone(), "updated_at" => ts.clone(),
+                ],
+            );
             insert.query().execute(&mut *tx).await?;
             district_ids.insert(d.code.as_str(), id);
         }
@@ -175,14 +188,17 @@ impl Store {
                 slug = format!("{slug}-{}", c.istat);
                 slugs.insert(slug.clone());
             }
-            let insert = Sql::insert("territories", columns![
-                "id" => new_id(), "kind" => "comune", "code" => c.istat.clone(), "slug" => slug, "name" => c.name.clone(),
-                "parent_id" => district_ids[district.code.as_str()].clone(), "province" => c.province.clone(),
-                "province_code" => c.province_code.clone(), "cadastral_code" => c.cadastral_code.clone(),
-                "health_authority" => district.health_authority.clone(), "population" => c.population,
-                "lat" => Some(c.lat), "lon" => Some(c.lon), "boundary" => boundaries.get(&c.istat).cloned(),
-                "created_at" => ts.clone(), "updated_at" => ts.clone(),
-            ]);
+            let insert = Sql::insert(
+                "territories",
+                columns![
+                    "id" => new_id(), "kind" => "comune", "code" => c.istat.clone(), "slug" => slug, "name" => c.name.clone(),
+                    "parent_id" => district_ids[district.code.as_str()].clone(), "province" => c.province.clone(),
+                    "province_code" => c.province_code.clone(), "cadastral_code" => c.cadastral_code.clone(),
+                    "health_authority" => district.health_authority.clone(), "population" => c.population,
+                    "lat" => Some(c.lat), "lon" => Some(c.lon), "boundary" => boundaries.get(&c.istat).cloned(),
+                    "created_at" => ts.clone(), "updated_at" => ts.clone(),
+                ],
+            );
             insert.query().execute(&mut *tx).await?;
         }
         crate::bump_data_version(&mut tx).await?;

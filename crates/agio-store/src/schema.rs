@@ -91,7 +91,12 @@ impl Store {
         for t in tables {
             let name: String = col(&t, 0)?;
             let mut table = Table::default();
-            for c in Sql::new("SELECT name, type, \"notnull\", pk FROM pragma_table_info(").bind(name.clone()).push(") ORDER BY cid").fetch_all(&self.pool).await? {
+            for c in Sql::new("SELECT name, type, \"notnull\", pk FROM pragma_table_info(")
+                .bind(name.clone())
+                .push(") ORDER BY cid")
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let declared: String = col(&c, 1)?;
                 table.columns.push(Column {
                     name: col(&c, 0)?,
@@ -99,10 +104,17 @@ impl Store {
                     not_null: col::<i64>(&c, 2)? != 0 || col::<i64>(&c, 3)? != 0,
                 });
             }
-            for i in Sql::new("SELECT name, \"unique\", origin FROM pragma_index_list(").bind(name.clone()).push(")").fetch_all(&self.pool).await? {
+            for i in Sql::new("SELECT name, \"unique\", origin FROM pragma_index_list(")
+                .bind(name.clone())
+                .push(")")
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let index_name: String = col(&i, 0)?;
                 let origin: String = col(&i, 2)?;
-                let columns = Sql::new("SELECT name FROM pragma_index_info(").bind(index_name.clone()).push(") ORDER BY seqno")
+                let columns = Sql::new("SELECT name FROM pragma_index_info(")
+                    .bind(index_name.clone())
+                    .push(") ORDER BY seqno")
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -115,7 +127,12 @@ impl Store {
                 });
             }
             let mut fks: BTreeMap<i64, ForeignKey> = BTreeMap::new();
-            for f in Sql::new("SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(").bind(name.clone()).push(") ORDER BY id, seq").fetch_all(&self.pool).await? {
+            for f in Sql::new("SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(")
+                .bind(name.clone())
+                .push(") ORDER BY id, seq")
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let fk = fks.entry(col(&f, 0)?).or_insert_with(|| ForeignKey {
                     columns: vec![],
                     references: String::new(),
@@ -208,7 +225,10 @@ impl Store {
                             TypeFamily::Text | TypeFamily::Other => Cell::Text(r.try_get::<Option<String>, _>(i)?),
                             // Flags are BIGINT 0/1 (the Any driver cannot read SQLite booleans).
                             TypeFamily::Boolean => {
-                                return Err(StoreError::InvalidData(format!("{table}.{}: boolean columns are not supported", c.name)))
+                                return Err(StoreError::InvalidData(format!(
+                                    "{table}.{}: boolean columns are not supported",
+                                    c.name
+                                )))
                             }
                         })
                     })

@@ -2,7 +2,9 @@
 
 use agio_domain::{ActionStatus, AgendaStatus, PageRequest, TerritoryKind};
 use agio_store::schema::Snapshot;
-use agio_store::{ActionFilter, AgendaFilter, AssetFilter, Backend, OrganizationFilter, Store, StoreError, TerritoryFilter};
+use agio_store::{
+    ActionFilter, AgendaFilter, AssetFilter, Backend, OrganizationFilter, Store, StoreError, TerritoryFilter,
+};
 use agio_testkit::{both_backends, fresh_store, Seed};
 
 const GUASTALLA: &str = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
@@ -152,19 +154,29 @@ both_backends!(agenda_filters, |backend| async move {
         .await
         .unwrap();
     assert_eq!(approved.items.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(), vec![GUASTALLA]);
-    let rimini = store.list_agendas(&AgendaFilter { territory: Some("rn-rimini".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    let rimini = store
+        .list_agendas(&AgendaFilter { territory: Some("rn-rimini".into()), ..Default::default() }, page(1, 20))
+        .await
+        .unwrap();
     assert_eq!(rimini.items[0].slug, RIMINI);
     // A comune finds the agenda of its district.
-    let by_comune = store.list_agendas(&AgendaFilter { territory: Some("035024".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    let by_comune = store
+        .list_agendas(&AgendaFilter { territory: Some("035024".into()), ..Default::default() }, page(1, 20))
+        .await
+        .unwrap();
     assert_eq!(by_comune.items.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(), vec![GUASTALLA]);
     let by_group = store
         .list_agendas(&AgendaFilter { target_group: Some("homelessness".into()), ..Default::default() }, page(1, 20))
         .await
         .unwrap();
     assert!(by_group.total >= 1);
-    let none = store.list_agendas(&AgendaFilter { q: Some("%".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    let none =
+        store.list_agendas(&AgendaFilter { q: Some("%".into()), ..Default::default() }, page(1, 20)).await.unwrap();
     assert_eq!(none.total, 0, "LIKE wildcards in the search text are literal");
-    let text = store.list_agendas(&AgendaFilter { q: Some("bassa REGGIANA".into()), ..Default::default() }, page(1, 20)).await.unwrap();
+    let text = store
+        .list_agendas(&AgendaFilter { q: Some("bassa REGGIANA".into()), ..Default::default() }, page(1, 20))
+        .await
+        .unwrap();
     assert_eq!(text.total, 1);
 });
 
@@ -176,7 +188,10 @@ both_backends!(action_list_filters_and_pages, |backend| async move {
     assert_eq!(last.items.len(), 4);
     let beyond = store.list_actions(&ActionFilter::default(), page(9, 10)).await.unwrap();
     assert!(beyond.items.is_empty() && beyond.total == 24);
-    let in_agenda = store.list_actions(&ActionFilter { agenda: Some(RIMINI.into()), ..Default::default() }, page(1, 50)).await.unwrap();
+    let in_agenda = store
+        .list_actions(&ActionFilter { agenda: Some(RIMINI.into()), ..Default::default() }, page(1, 50))
+        .await
+        .unwrap();
     assert_eq!(in_agenda.total, 12);
     assert!(in_agenda.items.iter().all(|a| a.agenda_slug == RIMINI));
     let in_progress = store
@@ -184,7 +199,10 @@ both_backends!(action_list_filters_and_pages, |backend| async move {
         .await
         .unwrap();
     assert!(in_progress.items.iter().all(|a| a.status == ActionStatus::InProgress));
-    let lepida = store.list_actions(&ActionFilter { asset: Some("lepida-rete".into()), ..Default::default() }, page(1, 50)).await.unwrap();
+    let lepida = store
+        .list_actions(&ActionFilter { asset: Some("lepida-rete".into()), ..Default::default() }, page(1, 50))
+        .await
+        .unwrap();
     assert!(lepida.total >= 1);
 });
 
@@ -196,12 +214,18 @@ both_backends!(organizations_and_assets, |backend| async move {
     let d = store.organization_detail(&lead.slug).await.unwrap().unwrap();
     assert_eq!(d.actions.len() as i64, lead.actions_count);
     let health = store
-        .list_organizations(&OrganizationFilter { org_type: Some("health_authority".into()), ..Default::default() }, page(1, 100))
+        .list_organizations(
+            &OrganizationFilter { org_type: Some("health_authority".into()), ..Default::default() },
+            page(1, 100),
+        )
         .await
         .unwrap();
     assert!(health.items.iter().all(|o| o.org_type.code == "health_authority"));
     let in_guastalla = store
-        .list_organizations(&OrganizationFilter { territory: Some("re-guastalla".into()), ..Default::default() }, page(1, 100))
+        .list_organizations(
+            &OrganizationFilter { territory: Some("re-guastalla".into()), ..Default::default() },
+            page(1, 100),
+        )
         .await
         .unwrap();
     assert!(in_guastalla.total >= 5);
@@ -211,7 +235,10 @@ both_backends!(organizations_and_assets, |backend| async move {
     let lepida = store.asset_detail("lepida-rete").await.unwrap().unwrap();
     assert_eq!(lepida.comuni.len() as i64, lepida.asset.comuni_covered);
     assert!(!lepida.actions.is_empty());
-    let covering = store.list_assets(&AssetFilter { comune: Some("035024".into()), ..Default::default() }, page(1, 100)).await.unwrap();
+    let covering = store
+        .list_assets(&AssetFilter { comune: Some("035024".into()), ..Default::default() }, page(1, 100))
+        .await
+        .unwrap();
     assert!(covering.items.iter().any(|a| a.slug == "lepida-rete"));
 });
 
@@ -221,5 +248,8 @@ both_backends!(vocabularies_have_both_languages, |backend| async move {
     assert!(terms.len() >= 40);
     assert!(terms.iter().all(|t| !t.term.label_it.is_empty() && !t.term.label_en.is_empty()));
     let stages = store.terms(agio_domain::Vocabulary::LifeStage).await.unwrap();
-    assert_eq!(stages.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(), ["childhood", "adolescence", "youth", "adults", "elderly"]);
+    assert_eq!(
+        stages.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(),
+        ["childhood", "adolescence", "youth", "adults", "elderly"]
+    );
 });

@@ -39,7 +39,8 @@ pub fn pg_admin_url() -> String {
 /// URL of database `name` on the test server.
 pub fn pg_url(name: &str) -> String {
     let admin = pg_admin_url();
-    let (base, query) = admin.split_once('?').map(|(b, q)| (b.to_string(), format!("?{q}"))).unwrap_or((admin.clone(), String::new()));
+    let (base, query) =
+        admin.split_once('?').map(|(b, q)| (b.to_string(), format!("?{q}"))).unwrap_or((admin.clone(), String::new()));
     let server = base.rsplit_once('/').map(|(s, _)| s.to_string()).unwrap_or(base);
     format!("{server}/{name}{query}")
 }

@@ -26,9 +26,9 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, loads reference territories (and the demo when asked), binds.
     pub async fn build(options: &ServeOptions) -> anyhow::Result<Application> {
-        let store = Store::connect(&options.database_url)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", agio_store::redact_url(&options.database_url)))?;
+        let store = Store::connect(&options.database_url).await.map_err(|e| {
+            anyhow::anyhow!("cannot open the database {}: {e}", agio_store::redact_url(&options.database_url))
+        })?;
         store.migrate().await?;
         store.load_reference_territories().await?;
         if options.demo {

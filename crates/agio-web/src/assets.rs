@@ -16,9 +16,10 @@ mod embedded {
 
 /// The public URL of an asset by its logical name (`agio.css`, `icons.svg`, `fonts/…`).
 pub fn url(name: &str) -> &'static str {
-    static URLS: std::sync::LazyLock<std::collections::HashMap<&'static str, String>> = std::sync::LazyLock::new(|| {
-        embedded::FILES.iter().map(|(name, hashed, _)| (*name, format!("/assets/{hashed}"))).collect()
-    });
+    static URLS: std::sync::LazyLock<std::collections::HashMap<&'static str, String>> =
+        std::sync::LazyLock::new(|| {
+            embedded::FILES.iter().map(|(name, hashed, _)| (*name, format!("/assets/{hashed}"))).collect()
+        });
     URLS.get(name).map(String::as_str).unwrap_or("/assets/missing")
 }
 
@@ -62,8 +63,13 @@ mod tests {
     #[test]
     fn icon_list_matches_the_templates() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let listed: std::collections::BTreeSet<String> =
-            std::fs::read_to_string(root.join("../../web/icons.txt")).unwrap().lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        let listed: std::collections::BTreeSet<String> = std::fs::read_to_string(root.join("../../web/icons.txt"))
+            .unwrap()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
         let mut used = std::collections::BTreeSet::new();
         for entry in std::fs::read_dir(root.join("templates")).unwrap() {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
@@ -83,7 +89,10 @@ mod tests {
             if target.starts_with("data:") {
                 continue;
             }
-            assert!(embedded::FILES.iter().any(|(_, hashed, _)| *hashed == target), "CSS refers to {target}, which is not served");
+            assert!(
+                embedded::FILES.iter().any(|(_, hashed, _)| *hashed == target),
+                "CSS refers to {target}, which is not served"
+            );
         }
     }
 }

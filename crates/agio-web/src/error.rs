@@ -15,14 +15,27 @@ use crate::i18n::Lang;
 /// What is wrong with one query parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamProblem {
-    NotOneOf { value: String, allowed: Vec<String> },
-    NotAWholeNumber { value: String },
-    OutOfRange { value: String, min: i64, max: i64 },
-    TooLong { max: usize },
+    NotOneOf {
+        value: String,
+        allowed: Vec<String>,
+    },
+    NotAWholeNumber {
+        value: String,
+    },
+    OutOfRange {
+        value: String,
+        min: i64,
+        max: i64,
+    },
+    TooLong {
+        max: usize,
+    },
     /// Control characters (NUL, line breaks, …) where only text is expected.
     ControlCharacters,
     /// A well-formed key that names nothing (e.g. an unknown territory code).
-    NoSuch { value: String },
+    NoSuch {
+        value: String,
+    },
     Unreadable,
 }
 
@@ -168,10 +181,12 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let error = match response.extensions().get::<Arc<AppError>>() {
         Some(error) => error.clone(),
-        None if !response.headers().contains_key(header::CONTENT_TYPE) => match AppError::from_status(response.status()) {
-            Some(error) => Arc::new(error),
-            None => return response,
-        },
+        None if !response.headers().contains_key(header::CONTENT_TYPE) => {
+            match AppError::from_status(response.status()) {
+                Some(error) => Arc::new(error),
+                None => return response,
+            }
+        }
         None => return response,
     };
     let status = error.status();

@@ -54,7 +54,11 @@ pub async fn agenda_param(params: &Params, store: &Store) -> Result<Option<Strin
     existing(params, "agenda", |k| async move { store.agenda(&k).await }).await
 }
 
-pub async fn organization_filter(params: &Params, v: &Vocabularies, store: &Store) -> Result<OrganizationFilter, AppError> {
+pub async fn organization_filter(
+    params: &Params,
+    v: &Vocabularies,
+    store: &Store,
+) -> Result<OrganizationFilter, AppError> {
     Ok(OrganizationFilter {
         org_type: params.term("type", &v.organization_type)?,
         territory: territory(params, "territory", store).await?,

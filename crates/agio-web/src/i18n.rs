@@ -109,7 +109,11 @@ pub fn number(lang: Lang, n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// Formats an amount in euro cents as "€ 1.234,56" (it) or "€1,234.56" (en).
@@ -129,7 +133,11 @@ pub fn decimal(lang: Lang, v: f64) -> String {
     } else {
         let s = format!("{v:.2}");
         let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-        if lang == Lang::It { s.replace('.', ",") } else { s }
+        if lang == Lang::It {
+            s.replace('.', ",")
+        } else {
+            s
+        }
     }
 }
 

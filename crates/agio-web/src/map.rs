@@ -158,7 +158,11 @@ mod tests {
             district_province_code: None,
             geometry: g.into(),
         };
-        let svg = render(&[shape("a-one", "One & Co", square), shape("b-two", "Two", other), shape("a-one", "One & Co", other)]);
+        let svg = render(&[
+            shape("a-one", "One & Co", square),
+            shape("b-two", "Two", other),
+            shape("a-one", "One & Co", other),
+        ]);
         assert_eq!(svg.matches("<a ").count(), 2);
         assert!(svg.contains(r#"href="/territori/a-one" aria-label="One &amp; Co""#));
         assert!(!svg.contains("style="));

@@ -5,8 +5,11 @@ use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, Ta
 
 fn safe_link(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
-        || (lower.starts_with('/') && !lower.starts_with("//")) || lower.starts_with('#')
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("mailto:")
+        || (lower.starts_with('/') && !lower.starts_with("//"))
+        || lower.starts_with('#')
 }
 
 fn demote(level: HeadingLevel) -> HeadingLevel {
@@ -17,19 +20,20 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
 }
 
 pub fn to_html(text: &str) -> String {
-    let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            let dest_url = if safe_link(&dest_url) { dest_url } else { CowStr::from("#") };
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
-        }
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text(CowStr::from("")),
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
-        }
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
-        other => other,
-    });
+    let events =
+        Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = if safe_link(&dest_url) { dest_url } else { CowStr::from("#") };
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text(CowStr::from("")),
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
+            }
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+            other => other,
+        });
     let mut out = String::new();
     html::push_html(&mut out, events);
     out
@@ -52,6 +56,9 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_markdown() {
-        assert_eq!(to_html("Uno **due**\n\n- a\n- b"), "<p>Uno <strong>due</strong></p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n");
+        assert_eq!(
+            to_html("Uno **due**\n\n- a\n- b"),
+            "<p>Uno <strong>due</strong></p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"
+        );
     }
 }

@@ -23,19 +23,26 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not ready", "database": "unreachable" }))).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not ready", "database": "unreachable" })))
+                .into_response()
         }
     }
 }
 
 /// `/lingua/{it|en}?next=/path`: remembers the UI language and goes back to the page.
-async fn switch_language(State(state): State<AppState>, Path(code): Path<String>, params: Params) -> Result<Response, AppError> {
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
     let next = params.get("next").filter(|n| is_local_path(n)).unwrap_or("/");
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", lang.code());
     let mut response = Redirect::to(next).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?);
     Ok(response)
 }
 
@@ -60,7 +67,9 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert!(super::is_local_path("/agende?status=approved"));
-        for bad in ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "/\r\nX: 1", "/ /x"] {
+        for bad in
+            ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "/\r\nX: 1", "/ /x"]
+        {
             assert!(!super::is_local_path(bad), "{bad:?}");
         }
     }

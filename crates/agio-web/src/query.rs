@@ -70,7 +70,13 @@ impl Params {
         self.get(name)
             .map(|v| {
                 v.parse::<T>().map_err(|e| {
-                    bad(name, ParamProblem::NotOneOf { value: e.value, allowed: e.allowed.iter().map(|s| s.to_string()).collect() })
+                    bad(
+                        name,
+                        ParamProblem::NotOneOf {
+                            value: e.value,
+                            allowed: e.allowed.iter().map(|s| s.to_string()).collect(),
+                        },
+                    )
                 })
             })
             .transpose()
@@ -83,7 +89,10 @@ impl Params {
             Some(v) if terms.iter().any(|t| t.code == v) => Ok(Some(v.to_string())),
             Some(v) => Err(bad(
                 name,
-                ParamProblem::NotOneOf { value: v.to_string(), allowed: terms.iter().map(|t| t.code.clone()).collect() },
+                ParamProblem::NotOneOf {
+                    value: v.to_string(),
+                    allowed: terms.iter().map(|t| t.code.clone()).collect(),
+                },
             )),
         }
     }
@@ -101,7 +110,8 @@ impl Params {
     fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, AppError> {
         self.get(name)
             .map(|v| {
-                let n: i64 = v.parse().map_err(|_| bad(name, ParamProblem::NotAWholeNumber { value: v.to_string() }))?;
+                let n: i64 =
+                    v.parse().map_err(|_| bad(name, ParamProblem::NotAWholeNumber { value: v.to_string() }))?;
                 if n < min || n > max {
                     return Err(bad(name, ParamProblem::OutOfRange { value: v.to_string(), min, max }));
                 }

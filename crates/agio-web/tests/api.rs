@@ -46,7 +46,10 @@ both_backends!(agendas, |backend| async move {
     let themed = ok(&app.get("/api/v1/agendas?theme=telecare&life_stage=elderly").await);
     assert!(themed["total"].as_i64().unwrap() >= 1);
     let one = ok(&app.get(&format!("/api/v1/agendas/{RIMINI}")).await);
-    assert_eq!((one["status"].as_str(), one["territory"]["code"].as_str(), one["is_demo"].as_bool()), (Some("consultation"), Some("rn-rimini"), Some(true)));
+    assert_eq!(
+        (one["status"].as_str(), one["territory"]["code"].as_str(), one["is_demo"].as_bool()),
+        (Some("consultation"), Some("rn-rimini"), Some(true))
+    );
     assert_eq!(one["actions_count"], 12);
     problem(&app.get("/api/v1/agendas/nessuna").await, StatusCode::NOT_FOUND);
 });
@@ -59,11 +62,18 @@ both_backends!(objectives_and_actions, |backend| async move {
     assert_eq!((o1["code"].as_str(), o1["agenda_slug"].as_str()), (Some("O1"), Some(GUASTALLA)));
 
     let page2 = ok(&app.get("/api/v1/actions?page=2&per_page=5").await);
-    assert_eq!((page2["total"].as_i64(), page2["total_pages"].as_i64(), page2["items"].as_array().unwrap().len()), (Some(24), Some(5), 5));
+    assert_eq!(
+        (page2["total"].as_i64(), page2["total_pages"].as_i64(), page2["items"].as_array().unwrap().len()),
+        (Some(24), Some(5), 5)
+    );
     let last = ok(&app.get("/api/v1/actions?page=5&per_page=5").await);
     assert_eq!(last["items"].as_array().unwrap().len(), 4);
     let by_org = ok(&app.get(&format!("/api/v1/actions?agenda={RIMINI}&objective=O1")).await);
-    assert!(by_org["items"].as_array().unwrap().iter().all(|a| a["objective_code"] == "O1" && a["agenda_slug"] == RIMINI));
+    assert!(by_org["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["objective_code"] == "O1" && a["agenda_slug"] == RIMINI));
 
     let a = ok(&app.get(&format!("/api/v1/agendas/{GUASTALLA}/actions/A01")).await);
     assert_eq!(a["code"], "A01");
@@ -128,10 +138,20 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
     for expected in [
-        "/api/v1/territories", "/api/v1/territories/{code}", "/api/v1/agendas", "/api/v1/agendas/{slug}",
-        "/api/v1/objectives", "/api/v1/agendas/{slug}/objectives/{code}", "/api/v1/actions",
-        "/api/v1/agendas/{slug}/actions/{code}", "/api/v1/organizations", "/api/v1/organizations/{slug}",
-        "/api/v1/assets", "/api/v1/assets/{slug}", "/api/v1/vocabularies", "/api/v1/vocabularies/{vocabulary}",
+        "/api/v1/territories",
+        "/api/v1/territories/{code}",
+        "/api/v1/agendas",
+        "/api/v1/agendas/{slug}",
+        "/api/v1/objectives",
+        "/api/v1/agendas/{slug}/objectives/{code}",
+        "/api/v1/actions",
+        "/api/v1/agendas/{slug}/actions/{code}",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{slug}",
+        "/api/v1/assets",
+        "/api/v1/assets/{slug}",
+        "/api/v1/vocabularies",
+        "/api/v1/vocabularies/{vocabulary}",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }

@@ -9,7 +9,13 @@ use support::{TestApp, GUASTALLA, RIMINI};
 both_backends!(home_page, |backend| async move {
     let app = TestApp::demo(backend).await;
     let r = app.get("/").await;
-    r.page_with(&["<html lang=\"it\"", "Agende Digitali Sociali", "Contenuto dimostrativo", "Agenda Digitale Sociale della Bassa Reggiana", "href=\"#main\""]);
+    r.page_with(&[
+        "<html lang=\"it\"",
+        "Agende Digitali Sociali",
+        "Contenuto dimostrativo",
+        "Agenda Digitale Sociale della Bassa Reggiana",
+        "href=\"#main\"",
+    ]);
     // The map: one link per district, and the same districts as a text list.
     let svg = &r.body[r.body.find("<svg class=\"agio-map-svg\"").expect("the map")..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
@@ -26,7 +32,13 @@ both_backends!(territories_pages, |backend| async move {
     r.page_with(&["Territori", "Guastalla", "AUSL Reggio Emilia", "Reno, Lavino e Samoggia", "ISTAT"]);
     assert_eq!(r.body.matches("<a href=\"/territori/").count(), 38);
     app.get("/territori/re-guastalla").await.page_with(&[
-        "Distretto di Guastalla", "Boretto", "035005", "Reggiolo", GUASTALLA, "Contenuto dimostrativo", "breadcrumb",
+        "Distretto di Guastalla",
+        "Boretto",
+        "035005",
+        "Reggiolo",
+        GUASTALLA,
+        "Contenuto dimostrativo",
+        "breadcrumb",
     ]);
     let other = app.get("/territori/pc-ponente").await;
     other.page_with(&["Distretto di Ponente", "Agazzano", "non ha ancora un&#39;agenda"]);
@@ -40,7 +52,14 @@ both_backends!(territories_pages, |backend| async move {
 both_backends!(agenda_list_and_filters, |backend| async move {
     let app = TestApp::demo(backend).await;
     let all = app.get("/agende").await;
-    all.page_with(&["Agende digitali sociali", GUASTALLA, RIMINI, "<strong>2</strong>", "name=\"target_group\"", "Disabilità"]);
+    all.page_with(&[
+        "Agende digitali sociali",
+        GUASTALLA,
+        RIMINI,
+        "<strong>2</strong>",
+        "name=\"target_group\"",
+        "Disabilità",
+    ]);
     let approved = app.get("/agende?status=approved").await;
     approved.page_with(&[GUASTALLA, "<option value=\"approved\" selected>"]);
     assert!(!approved.body.contains(RIMINI));
@@ -106,7 +125,18 @@ both_backends!(agenda_page, |backend| async move {
 both_backends!(action_page, |backend| async move {
     let app = TestApp::demo(backend).await;
     let r = app.get(&format!("/agende/{GUASTALLA}/azioni/A01")).await;
-    r.page_with(&["A01 — ", "Capofila", "01/02/2025", "Budget per fonte di finanziamento", "Totale", "€ ", "Risultati attesi e indicatori", "Valore di partenza", "Fragilità", "Contenuto dimostrativo"]);
+    r.page_with(&[
+        "A01 — ",
+        "Capofila",
+        "01/02/2025",
+        "Budget per fonte di finanziamento",
+        "Totale",
+        "€ ",
+        "Risultati attesi e indicatori",
+        "Valore di partenza",
+        "Fragilità",
+        "Contenuto dimostrativo",
+    ]);
     let store = &app.state.store;
     let action = store.action(GUASTALLA, "A01").await.unwrap().unwrap();
     let total = agio_web::i18n::euros(agio_web::i18n::Lang::It, action.budget_total_cents);
@@ -128,9 +158,19 @@ both_backends!(organization_pages, |backend| async move {
     let health = app.get("/soggetti?type=health_authority").await;
     health.page_with(&["Azienda sanitaria"]);
     assert!(!health.body.contains("Organizzazione di volontariato (ODV)</td>"));
-    let org = app.state.store.list_organizations(&Default::default(), agio_domain::PageRequest::default()).await.unwrap().items;
+    let org = app
+        .state
+        .store
+        .list_organizations(&Default::default(), agio_domain::PageRequest::default())
+        .await
+        .unwrap()
+        .items;
     let leader = org.iter().find(|o| o.actions_count > 0).unwrap();
-    app.get(&format!("/soggetti/{}", leader.slug)).await.page_with(&[&askama_escape(&leader.name), "Azioni a cui partecipa", "/azioni/"]);
+    app.get(&format!("/soggetti/{}", leader.slug)).await.page_with(&[
+        &askama_escape(&leader.name),
+        "Azioni a cui partecipa",
+        "/azioni/",
+    ]);
     assert_eq!(app.get("/soggetti/nessuno").await.status, StatusCode::NOT_FOUND);
 });
 
@@ -140,13 +180,24 @@ both_backends!(asset_pages, |backend| async move {
     let only_networks = app.get("/asset-digitali?kind=network").await;
     only_networks.page_with(&["Rete"]);
     assert!(!only_networks.body.contains("<td>Base dati</td>"));
-    app.get("/asset-digitali/lepida-rete").await.page_with(&["Agende e azioni che lo riutilizzano", "Copertura", "Guastalla (035024)", GUASTALLA]);
+    app.get("/asset-digitali/lepida-rete").await.page_with(&[
+        "Agende e azioni che lo riutilizzano",
+        "Copertura",
+        "Guastalla (035024)",
+        GUASTALLA,
+    ]);
     assert_eq!(app.get("/asset-digitali/nessuno").await.status, StatusCode::NOT_FOUND);
 });
 
 both_backends!(english_ui, |backend| async move {
     let app = TestApp::demo(backend).await;
-    app.get_en("/agende").await.page_with(&["<html lang=\"en\"", "Social digital agendas", "Demo content", "Apply filters", "Disability"]);
+    app.get_en("/agende").await.page_with(&[
+        "<html lang=\"en\"",
+        "Social digital agendas",
+        "Demo content",
+        "Apply filters",
+        "Disability",
+    ]);
     let bad = app.get_en("/agende?status=ok").await;
     assert!(bad.body.contains("The parameter &#39;status&#39; is not valid"), "{}", bad.body);
     app.get_en("/nope").await;
@@ -164,7 +215,13 @@ both_backends!(english_ui, |backend| async move {
 
 both_backends!(api_docs_page, |backend| async move {
     let app = TestApp::demo(backend).await;
-    app.get("/api/docs").await.page_with(&["API di AGIO", "GET /api/v1/agendas", "GET /api/v1/agendas/{slug}/actions/{code}", "target_group", "/api/v1/openapi.json"]);
+    app.get("/api/docs").await.page_with(&[
+        "API di AGIO",
+        "GET /api/v1/agendas",
+        "GET /api/v1/agendas/{slug}/actions/{code}",
+        "target_group",
+        "/api/v1/openapi.json",
+    ]);
 });
 
 both_backends!(operations_and_headers, |backend| async move {
@@ -175,7 +232,9 @@ both_backends!(operations_and_headers, |backend| async move {
     assert_eq!((ready.status, ready.json()["database"].as_str()), (StatusCode::OK, Some("ok")));
     let page = app.get("/").await;
     let csp = page.header("content-security-policy");
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"));
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'") && !csp.contains("unsafe-inline")
+    );
     assert_eq!(page.header("x-content-type-options"), "nosniff");
     assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");
     // The database going away makes the service not ready, with a clear answer.
@@ -208,7 +267,12 @@ both_backends!(page_cache_follows_the_data_version, |backend| async move {
     app.get(&path).await.page_with(&["della Bassa Reggiana 2025-2027"]);
     // …a request from a signed-in browser (any cookie but lang) is never served from it…
     let fresh = app
-        .request(axum::http::Request::get(&path).header("cookie", "lang=it; session=x").body(axum::body::Body::empty()).unwrap())
+        .request(
+            axum::http::Request::get(&path)
+                .header("cookie", "lang=it; session=x")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await;
     fresh.page_with(&["Titolo nuovo"]);
     // …and once the new version is seen, everyone gets the new page.
@@ -226,9 +290,7 @@ both_backends!(unreadable_paths_and_methods, |backend| async move {
     }
     assert!(app.get("/agende/%00").await.body.contains("Pagina non trovata"));
     assert_eq!(app.get("/api/v1/agendas/%00").await.header("content-type"), "application/problem+json");
-    let post = app
-        .request(axum::http::Request::post("/api/v1/agendas").body(axum::body::Body::empty()).unwrap())
-        .await;
+    let post = app.request(axum::http::Request::post("/api/v1/agendas").body(axum::body::Body::empty()).unwrap()).await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(post.header("content-type"), "application/problem+json");
     assert_eq!(post.json()["title"], "Method Not Allowed");
@@ -241,7 +303,10 @@ both_backends!(unreadable_paths_and_methods, |backend| async move {
 both_backends!(filters_name_districts_unambiguously_and_survive_the_switch, |backend| async move {
     let app = TestApp::demo(backend).await;
     let r = app.get("/agende?status=approved").await;
-    r.page_with(&["<option value=\"fe-sud-est\">Sud-Est (FE)</option>", "<option value=\"pr-sud-est\">Sud-Est (PR)</option>"]);
+    r.page_with(&[
+        "<option value=\"fe-sud-est\">Sud-Est (FE)</option>",
+        "<option value=\"pr-sud-est\">Sud-Est (PR)</option>",
+    ]);
     assert!(r.body.contains("/lingua/en?next=%2Fagende%3Fstatus%3Dapproved"));
     let o = app.get("/soggetti?type=odv").await;
     assert!(o.body.contains("/lingua/en?next=%2Fsoggetti%3Ftype%3Dodv"));

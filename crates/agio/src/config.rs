@@ -59,10 +59,13 @@ impl Config {
     pub fn resolve(args: &ConfigArgs) -> anyhow::Result<Config> {
         let (file, path) = match &args.config {
             Some(path) => (read_file(path)?, Some(path.clone())),
-            None if Path::new("agio.toml").exists() => (read_file(Path::new("agio.toml"))?, Some(PathBuf::from("agio.toml"))),
+            None if Path::new("agio.toml").exists() => {
+                (read_file(Path::new("agio.toml"))?, Some(PathBuf::from("agio.toml")))
+            }
             None => (FileConfig::default(), None),
         };
-        let database_url = args.database_url.clone().or(file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let database_url =
+            args.database_url.clone().or(file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         let listen = args.listen.clone().or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
         if listen.parse::<std::net::SocketAddr>().is_err() {
             anyhow::bail!("listen address '{listen}' is not an IP address and port, such as 127.0.0.1:8080");

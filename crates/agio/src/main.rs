@@ -101,12 +101,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("reference territories: {}", if loaded { "loaded" } else { "already present" });
             if demo {
                 let r = store.load_demo().await?;
-                println!("demo: {} agendas, {} actions, {} organisations, {} assets loaded", r.agendas, r.actions, r.organizations, r.assets);
+                println!(
+                    "demo: {} agendas, {} actions, {} organisations, {} assets loaded",
+                    r.agendas, r.actions, r.organizations, r.assets
+                );
             }
             Ok(())
         }
         Command::Check => {
-            println!("configuration: ok{}", config.file.as_ref().map(|p| format!(" (file {})", p.display())).unwrap_or_default());
+            println!(
+                "configuration: ok{}",
+                config.file.as_ref().map(|p| format!(" (file {})", p.display())).unwrap_or_default()
+            );
             println!("database: {}", redact_url(&config.database_url));
             let store = Store::connect_existing(&config.database_url)
                 .await

@@ -69,7 +69,10 @@ fn serve_fails_with_one_clear_line_when_the_data_folder_is_not_writable() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let last = err.trim().lines().last().unwrap();
-    assert!(last.starts_with("error: cannot open the database sqlite://") && last.contains(": cannot use the data folder"), "{err}");
+    assert!(
+        last.starts_with("error: cannot open the database sqlite://") && last.contains(": cannot use the data folder"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -86,7 +89,8 @@ fn agio_toml_is_read_and_flags_win() {
     let out = agio().current_dir(&dir).arg("check").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("from-file.sqlite"));
     // (check then fails: none of these databases exists, and check creates nothing.)
-    let out = agio().current_dir(&dir).env("AGIO_DATABASE_URL", "sqlite://./from-env.sqlite").arg("check").output().unwrap();
+    let out =
+        agio().current_dir(&dir).env("AGIO_DATABASE_URL", "sqlite://./from-env.sqlite").arg("check").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("from-env.sqlite"));
     let out = agio()
         .current_dir(&dir)
@@ -137,7 +141,8 @@ fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let started = Instant::now();
     let serving = loop {
         let line = lines.next().expect("the server logs before it serves").unwrap();
-        let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        let json: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
         if json["fields"]["message"] == "AGIO is serving" {
             break json;
         }

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use agio_domain::model::{Action, ActionPartner, ActionSummary, AssetRef, BudgetLine, ExpectedResult, Indicator, OrganizationRef};
+use agio_domain::model::{
+    Action, ActionPartner, ActionSummary, AssetRef, BudgetLine, ExpectedResult, Indicator, OrganizationRef,
+};
 use agio_domain::{ActionStatus, Page, PageRequest, Vocabulary};
 use sqlx::any::AnyRow;
 
@@ -13,7 +15,8 @@ use crate::{Result, Store};
 const FROM: &str = " FROM actions x JOIN agendas a ON a.id = x.agenda_id JOIN objectives o ON o.id = x.objective_id \
     LEFT JOIN action_organizations lao ON lao.action_id = x.id AND lao.role = 'lead' \
     LEFT JOIN organizations lo ON lo.id = lao.organization_id WHERE 1 = 1";
-const COLUMNS: &str = "SELECT x.id, a.slug, a.title, o.code, x.code, x.title, x.term, x.status, x.start_date, x.end_date, \
+const COLUMNS: &str =
+    "SELECT x.id, a.slug, a.title, o.code, x.code, x.title, x.term, x.status, x.start_date, x.end_date, \
     lo.slug, lo.name, a.is_demo, o.title, x.description, x.zone_plan_ref, x.created_at, x.updated_at";
 const ORDER: &str = "a.slug, x.position";
 
@@ -66,7 +69,10 @@ impl ActionFilter {
         {
             if let Some(v) = value {
                 sql.push(" AND EXISTS (SELECT 1 FROM action_terms xt WHERE xt.action_id = x.id AND xt.vocabulary = ")
-                    .bind(vocabulary).push(" AND xt.code = ").bind(v.clone()).push(")");
+                    .bind(vocabulary)
+                    .push(" AND xt.code = ")
+                    .bind(v.clone())
+                    .push(")");
             }
         }
         if let Some(v) = &self.organization {
@@ -149,7 +155,14 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok(BudgetLine { funding_source: term(r, 0)?, amount_cents: col(r, 3)?, cup: col(r, 4)?, description: col(r, 5)? }))
+            .map(|r| {
+                Ok(BudgetLine {
+                    funding_source: term(r, 0)?,
+                    amount_cents: col(r, 3)?,
+                    cup: col(r, 4)?,
+                    description: col(r, 5)?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
 
         let mut q = Sql::new(
@@ -173,7 +186,12 @@ impl Store {
         for r in q.fetch_all(&self.pool).await? {
             let result_id: String = col(&r, 0)?;
             if results.last().map(|x| x.id != result_id).unwrap_or(true) {
-                results.push(ExpectedResult { id: result_id, kind: code(&r, 1)?, description: col(&r, 2)?, indicators: vec![] });
+                results.push(ExpectedResult {
+                    id: result_id,
+                    kind: code(&r, 1)?,
+                    description: col(&r, 2)?,
+                    indicators: vec![],
+                });
             }
             if let Some(indicator_id) = col::<Option<String>>(&r, 3)? {
                 let indicator = Indicator {

@@ -50,10 +50,19 @@ impl AgendaFilter {
     fn apply(&self, sql: &mut Sql) {
         if let Some(t) = &self.territory {
             // The territory itself, the territories inside it, and the one that contains it.
-            sql.push(" AND (t.code = ").bind(t.clone()).push(" OR t.slug = ").bind(t.clone())
-                .push(" OR tp.code = ").bind(t.clone()).push(" OR tp.slug = ").bind(t.clone())
-                .push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE c.code = ").bind(t.clone())
-                .push(" OR c.slug = ").bind(t.clone()).push("))");
+            sql.push(" AND (t.code = ")
+                .bind(t.clone())
+                .push(" OR t.slug = ")
+                .bind(t.clone())
+                .push(" OR tp.code = ")
+                .bind(t.clone())
+                .push(" OR tp.slug = ")
+                .bind(t.clone())
+                .push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE c.code = ")
+                .bind(t.clone())
+                .push(" OR c.slug = ")
+                .bind(t.clone())
+                .push("))");
         }
         if let Some(s) = self.status {
             sql.push(" AND a.status = ").bind(s.code());
@@ -97,7 +106,8 @@ pub struct AgendaDetail {
     pub assets: Vec<AssetRef>,
 }
 
-const OBJECTIVE_COLUMNS: &str = "SELECT o.id, a.slug, o.code, o.position, o.title, o.description, o.created_at, o.updated_at \
+const OBJECTIVE_COLUMNS: &str =
+    "SELECT o.id, a.slug, o.code, o.position, o.title, o.description, o.created_at, o.updated_at \
     FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
 
 fn objective(r: &AnyRow) -> Result<Objective> {
@@ -117,7 +127,8 @@ impl Store {
     pub async fn list_agendas(&self, filter: &AgendaFilter, page: PageRequest) -> Result<Page<Agenda>> {
         let select = format!("{COLUMNS}{FROM}");
         let count = format!("SELECT COUNT(*){FROM}");
-        paged(&self.pool, &select, &count, |s| filter.apply(s), "a.period_start DESC, t.name, a.title", page, agenda).await
+        paged(&self.pool, &select, &count, |s| filter.apply(s), "a.period_start DESC, t.name, a.title", page, agenda)
+            .await
     }
 
     pub async fn agenda(&self, slug: &str) -> Result<Option<Agenda>> {
@@ -135,7 +146,10 @@ impl Store {
 
     pub(crate) async fn agendas_of_territory(&self, territory_id: &str) -> Result<Vec<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
-        sql.push(" AND (t.id = ").bind(territory_id).push(" OR t.parent_id = ").bind(territory_id)
+        sql.push(" AND (t.id = ")
+            .bind(territory_id)
+            .push(" OR t.parent_id = ")
+            .bind(territory_id)
             .push(") ORDER BY a.period_start DESC, a.title");
         sql.fetch_all(&self.pool).await?.iter().map(agenda).collect()
     }
@@ -161,7 +175,8 @@ impl Store {
         let Some(agenda) = self.agenda(slug).await? else { return Ok(None) };
         let mut sql = Sql::new(OBJECTIVE_COLUMNS);
         sql.push(" AND a.id = ").bind(agenda.id.clone()).push(" ORDER BY o.position");
-        let objectives: Vec<Objective> = sql.fetch_all(&self.pool).await?.iter().map(objective).collect::<Result<_>>()?;
+        let objectives: Vec<Objective> =
+            sql.fetch_all(&self.pool).await?.iter().map(objective).collect::<Result<_>>()?;
         let actions = self.actions_of_agenda(&agenda.id).await?;
         let objectives = objectives
             .into_iter()

@@ -46,9 +46,15 @@ impl OrganizationFilter {
             sql.push(" AND g.org_type = ").bind(v.clone());
         }
         if let Some(v) = &self.territory {
-            sql.push(" AND (t.code = ").bind(v.clone()).push(" OR t.slug = ").bind(v.clone())
-                .push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE d.code = ").bind(v.clone())
-                .push(" OR d.slug = ").bind(v.clone()).push("))");
+            sql.push(" AND (t.code = ")
+                .bind(v.clone())
+                .push(" OR t.slug = ")
+                .bind(v.clone())
+                .push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE d.code = ")
+                .bind(v.clone())
+                .push(" OR d.slug = ")
+                .bind(v.clone())
+                .push("))");
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["g.name", "g.description"], q);
@@ -64,7 +70,11 @@ pub struct OrganizationDetail {
 }
 
 impl Store {
-    pub async fn list_organizations(&self, filter: &OrganizationFilter, page: PageRequest) -> Result<Page<Organization>> {
+    pub async fn list_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        page: PageRequest,
+    ) -> Result<Page<Organization>> {
         let select = format!("{COLUMNS}{FROM}");
         let count = format!("SELECT COUNT(*){FROM}");
         paged(&self.pool, &select, &count, |s| filter.apply(s), "g.name", page, organization).await
@@ -78,17 +88,12 @@ impl Store {
 
     pub async fn organization_detail(&self, slug: &str) -> Result<Option<OrganizationDetail>> {
         let Some(organization) = self.organization(slug).await? else { return Ok(None) };
-        let actions = self
-            .actions_where(&ActionFilter { organization: Some(slug.to_string()), ..Default::default() })
-            .await?;
+        let actions =
+            self.actions_where(&ActionFilter { organization: Some(slug.to_string()), ..Default::default() }).await?;
         let mut sql = Sql::new("SELECT ao.action_id, ao.role FROM action_organizations ao WHERE ao.organization_id = ");
         sql.bind(organization.id.clone());
-        let roles: Vec<(String, PartnerRole)> = sql
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((col(r, 0)?, code(r, 1)?)))
-            .collect::<Result<_>>()?;
+        let roles: Vec<(String, PartnerRole)> =
+            sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, code(r, 1)?))).collect::<Result<_>>()?;
         let actions = actions
             .into_iter()
             .map(|a| {

@@ -17,7 +17,8 @@ const SELECT: &str = "SELECT t.id, t.kind, t.code, t.slug, t.name, p.code, p.slu
     (SELECT COUNT(*) FROM agendas a WHERE a.territory_id = t.id) \
     FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
 const COUNT: &str = "SELECT COUNT(*) FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
-const ORDER: &str = "CASE t.kind WHEN 'region' THEN 0 WHEN 'district' THEN 1 WHEN 'union' THEN 2 ELSE 3 END, t.name, t.code";
+const ORDER: &str =
+    "CASE t.kind WHEN 'region' THEN 0 WHEN 'district' THEN 1 WHEN 'union' THEN 2 ELSE 3 END, t.name, t.code";
 
 fn territory(r: &AnyRow) -> Result<Territory> {
     Ok(Territory {

@@ -10,7 +10,8 @@ use crate::{Result, Store};
 impl Store {
     /// Terms of one vocabulary, or of all, in their display order.
     pub async fn vocabulary_terms(&self, vocabulary: Option<Vocabulary>) -> Result<Vec<VocabularyTerm>> {
-        let mut sql = Sql::new("SELECT vocabulary, code, label_it, label_en, position FROM vocabulary_terms WHERE 1 = 1");
+        let mut sql =
+            Sql::new("SELECT vocabulary, code, label_it, label_en, position FROM vocabulary_terms WHERE 1 = 1");
         if let Some(v) = vocabulary {
             sql.push(" AND vocabulary = ").bind(v.code());
         }

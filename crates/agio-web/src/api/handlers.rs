@@ -1,6 +1,8 @@
 //! API handlers. Each `#[utoipa::path]` is the documentation of its route.
 
-use agio_domain::model::{Action, Agenda, DigitalAsset, Objective, Organization, Territory, TerritoryRef, VocabularyTerm, ActionSummary};
+use agio_domain::model::{
+    Action, ActionSummary, Agenda, DigitalAsset, Objective, Organization, Territory, TerritoryRef, VocabularyTerm,
+};
 use agio_domain::{Page, Vocabulary};
 use axum::extract::{Path, State};
 use axum::Json;
@@ -165,7 +167,10 @@ pub async fn list_objectives(State(s): State<AppState>, params: Params) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/agendas/{slug}/objectives/{code}", tag = "agendas",
     params(("slug" = String, Path, description = "Slug of the agenda"), ("code" = String, Path, description = "Code of the objective")),
     responses((status = 200, body = Objective), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_objective(State(s): State<AppState>, Path((slug, code)): Path<(String, String)>) -> ApiResult<Objective> {
+pub async fn get_objective(
+    State(s): State<AppState>,
+    Path((slug, code)): Path<(String, String)>,
+) -> ApiResult<Objective> {
     Ok(Json(s.store.objective(&slug, &code).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -229,7 +234,10 @@ pub async fn list_vocabularies(State(s): State<AppState>) -> ApiResult<Vec<Vocab
 #[utoipa::path(get, path = "/api/v1/vocabularies/{vocabulary}", tag = "vocabularies",
     params(("vocabulary" = String, Path, description = "`target_group`, `life_stage`, `theme`, `funding_source` or `organization_type`")),
     responses((status = 200, body = Vec<VocabularyTerm>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_vocabulary(State(s): State<AppState>, Path(vocabulary): Path<String>) -> ApiResult<Vec<VocabularyTerm>> {
+pub async fn get_vocabulary(
+    State(s): State<AppState>,
+    Path(vocabulary): Path<String>,
+) -> ApiResult<Vec<VocabularyTerm>> {
     let vocabulary: Vocabulary = vocabulary.parse().map_err(|_| AppError::NotFound)?;
     Ok(Json(s.store.vocabulary_terms(Some(vocabulary)).await?))
 }

@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{here, territory_options, page_base, render, SelectField};
+use super::{here, page_base, render, territory_options, SelectField};
 use crate::error::AppError;
 use crate::filters::agenda_filter;
 use crate::i18n::Lang;
@@ -63,8 +63,18 @@ async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> R
         )
     };
     let fields = vec![
-        SelectField::new("territory", c.t("agenda.territory"), &params, territory_options(&state.store, params.get("territory")).await?),
-        SelectField::new("status", c.t("agenda.status"), &params, AgendaStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key())))),
+        SelectField::new(
+            "territory",
+            c.t("agenda.territory"),
+            &params,
+            territory_options(&state.store, params.get("territory")).await?,
+        ),
+        SelectField::new(
+            "status",
+            c.t("agenda.status"),
+            &params,
+            AgendaStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key()))),
+        ),
         terms("target_group", &v.target_group),
         terms("life_stage", &v.life_stage),
         terms("theme", &v.theme),
@@ -96,7 +106,11 @@ async fn agenda(State(state): State<AppState>, lang: Lang, Path(slug): Path<Stri
     })
 }
 
-async fn action(State(state): State<AppState>, lang: Lang, Path((slug, code)): Path<(String, String)>) -> Result<Html<String>, AppError> {
+async fn action(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path((slug, code)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
     let x = state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?;
     let c = lang.catalogue();
     let mut by_source: Vec<(String, i64)> = Vec::new();
@@ -108,11 +122,16 @@ async fn action(State(state): State<AppState>, lang: Lang, Path((slug, code)): P
         }
     }
     by_source.sort_by(|a, b| b.1.cmp(&a.1));
-    let ctx = PageContext::new(lang, &format!("/agende/{slug}/azioni/{code}"), "agendas", format!("{} — {}", x.summary.code, x.summary.title))
-        .crumb(c.t("agendas.title"), "/agende")
-        .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
-        .last_crumb()
-        .demo(x.summary.is_demo);
+    let ctx = PageContext::new(
+        lang,
+        &format!("/agende/{slug}/azioni/{code}"),
+        "agendas",
+        format!("{} — {}", x.summary.code, x.summary.title),
+    )
+    .crumb(c.t("agendas.title"), "/agende")
+    .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
+    .last_crumb()
+    .demo(x.summary.is_demo);
     render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x })
 }
 

@@ -68,7 +68,10 @@ fn operations(doc: &Value) -> Vec<DocOperation> {
                 .as_object()
                 .map(|rs| rs.iter().map(|(code, r)| (code.clone(), text(&r["description"]))).collect())
                 .unwrap_or_default();
-            let summary = [text(&op["summary"]), text(&op["description"])].into_iter().find(|s| !s.is_empty()).unwrap_or_default();
+            let summary = [text(&op["summary"]), text(&op["description"])]
+                .into_iter()
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
             let summary = markdown::to_html(&summary);
             out.push(DocOperation {
                 method: method.to_uppercase(),

@@ -40,8 +40,18 @@ async fn assets(State(state): State<AppState>, lang: Lang, params: Params) -> Re
     let page = state.store.list_assets(&filter, params.page()?).await?;
     let c = lang.catalogue();
     let fields = vec![
-        SelectField::new("kind", c.t("asset.kind"), &params, AssetKind::ALL.iter().map(|k| (k.code().to_string(), c.label(&k.label_key())))),
-        SelectField::new("status", c.t("asset.status"), &params, AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key())))),
+        SelectField::new(
+            "kind",
+            c.t("asset.kind"),
+            &params,
+            AssetKind::ALL.iter().map(|k| (k.code().to_string(), c.label(&k.label_key()))),
+        ),
+        SelectField::new(
+            "status",
+            c.t("asset.status"),
+            &params,
+            AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key()))),
+        ),
     ];
     let ctx = PageContext::new(lang, &here("/asset-digitali", &params, FILTERS), "assets", c.t("assets.title"))
         .last_crumb()

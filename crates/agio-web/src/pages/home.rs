@@ -24,7 +24,8 @@ struct HomePage<'a> {
 
 async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, AppError> {
     let agendas = state.store.published_agendas().await?;
-    let ctx = PageContext::new(lang, "/", "home", lang.catalogue().t("home.title")).demo(agendas.iter().any(|a| a.is_demo));
+    let ctx =
+        PageContext::new(lang, "/", "home", lang.catalogue().t("home.title")).demo(agendas.iter().any(|a| a.is_demo));
     render(HomePage {
         ctx,
         figures: state.store.key_figures().await?,

@@ -46,14 +46,23 @@ pub struct SelectField {
 
 impl SelectField {
     /// A field whose current value is read from the query parameters.
-    pub fn new<L: AsRef<str>>(name: &'static str, label: &str, params: &Params, options: impl IntoIterator<Item = (String, L)>) -> Self {
+    pub fn new<L: AsRef<str>>(
+        name: &'static str,
+        label: &str,
+        params: &Params,
+        options: impl IntoIterator<Item = (String, L)>,
+    ) -> Self {
         let current = params.get(name);
         SelectField {
             name,
             label: label.to_string(),
             options: options
                 .into_iter()
-                .map(|(value, label)| SelectOption { selected: current == Some(value.as_str()), value, label: label.as_ref().to_string() })
+                .map(|(value, label)| SelectOption {
+                    selected: current == Some(value.as_str()),
+                    value,
+                    label: label.as_ref().to_string(),
+                })
                 .collect(),
         }
     }
@@ -61,12 +70,16 @@ impl SelectField {
 
 /// Territory filter choices: the districts, with the province (two are called Sud-Est), and
 /// the chosen territory when it is not a district (a comune, from a link or the API).
-pub async fn territory_options(store: &agio_store::Store, current: Option<&str>) -> Result<Vec<(String, String)>, AppError> {
+pub async fn territory_options(
+    store: &agio_store::Store,
+    current: Option<&str>,
+) -> Result<Vec<(String, String)>, AppError> {
     let label = |t: &agio_domain::model::Territory| match &t.province_code {
         Some(p) => format!("{} ({p})", t.name),
         None => t.name.clone(),
     };
-    let mut options: Vec<(String, String)> = store.districts().await?.iter().map(|d| (d.slug.clone(), label(d))).collect();
+    let mut options: Vec<(String, String)> =
+        store.districts().await?.iter().map(|d| (d.slug.clone(), label(d))).collect();
     if let Some(key) = current.filter(|k| !options.iter().any(|(slug, _)| slug == k)) {
         if let Some(t) = store.territory(key).await? {
             options.insert(0, (key.to_string(), label(&t)));
@@ -85,7 +98,11 @@ pub fn here(path: &str, params: &Params, filters: &[&str]) -> String {
 pub fn page_base(path: &str, params: &Params, names: &[&str]) -> String {
     let pairs: Vec<(&str, Option<String>)> = names.iter().map(|n| (*n, params.get(n).map(str::to_string))).collect();
     let query = crate::query::build(&pairs);
-    if query.is_empty() { format!("{path}?") } else { format!("{path}?{query}&") }
+    if query.is_empty() {
+        format!("{path}?")
+    } else {
+        format!("{path}?{query}&")
+    }
 }
 
 #[derive(Template)]

@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use super::{here, territory_options, page_base, render, SelectField};
+use super::{here, page_base, render, territory_options, SelectField};
 use crate::error::AppError;
 use crate::filters::organization_filter;
 use crate::i18n::Lang;
@@ -46,7 +46,12 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
             &params,
             state.vocabularies.organization_type.iter().map(|t| (t.code.clone(), t.label(lang.code()))),
         ),
-        SelectField::new("territory", c.t("organization.district"), &params, territory_options(&state.store, params.get("territory")).await?),
+        SelectField::new(
+            "territory",
+            c.t("organization.district"),
+            &params,
+            territory_options(&state.store, params.get("territory")).await?,
+        ),
     ];
     let ctx = PageContext::new(lang, &here("/soggetti", &params, FILTERS), "organizations", c.t("organizations.title"))
         .last_crumb()
@@ -55,7 +60,11 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
     render(OrganizationsPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
 }
 
-async fn organization(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+async fn organization(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
     let d = state.store.organization_detail(&slug).await?.ok_or(AppError::NotFound)?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/soggetti/{slug}"), "organizations", d.organization.name.clone())

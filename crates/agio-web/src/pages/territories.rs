@@ -32,7 +32,11 @@ async fn territories(State(state): State<AppState>, lang: Lang) -> Result<Html<S
     render(TerritoriesPage { ctx, districts: state.store.districts().await? })
 }
 
-async fn district(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+async fn district(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
     let d = state.store.district_detail(&slug).await?.ok_or(AppError::NotFound)?;
     let c = lang.catalogue();
     let title = c.fmt("district.title", &[("name", &d.district.name)]);
