@@ -104,7 +104,7 @@ pub fn number(lang: Lang, n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -171,7 +171,7 @@ mod tests {
         for (file, text) in &sources {
             for part in text.split("t(\"").skip(1).chain(text.split("fmt(\"").skip(1)) {
                 let key = part.split('"').next().unwrap();
-                if key.contains('.') && !key.contains('{') && !key.ends_with('.') && IT.texts.get(key).is_none() {
+                if key.contains('.') && !key.contains('{') && !key.ends_with('.') && !IT.texts.contains_key(key) {
                     missing.push(format!("{file}: {key}"));
                 }
             }

@@ -121,7 +121,7 @@ async fn action(
             None => by_source.push((label, line.amount_cents)),
         }
     }
-    by_source.sort_by(|a, b| b.1.cmp(&a.1));
+    by_source.sort_by_key(|(_, cents)| std::cmp::Reverse(*cents));
     let ctx = PageContext::new(
         lang,
         &format!("/agende/{slug}/azioni/{code}"),
