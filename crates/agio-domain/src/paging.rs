@@ -64,14 +64,6 @@ impl<T> Page<T> {
         let total_pages = ((total.max(0) as u64).div_ceil(request.per_page as u64)) as u32;
         Page { items, page: request.page, per_page: request.per_page, total, total_pages }
     }
-
-    pub fn has_next(&self) -> bool {
-        self.page < self.total_pages
-    }
-
-    pub fn has_prev(&self) -> bool {
-        self.page > 1
-    }
 }
 
 #[cfg(test)]
@@ -90,9 +82,8 @@ mod tests {
     fn counts_pages() {
         let p = Page::new(vec![1, 2], PageRequest::new(Some(2), Some(2)).unwrap(), 5);
         assert_eq!(p.total_pages, 3);
-        assert!(p.has_next() && p.has_prev());
+        assert_eq!((p.page, p.total), (2, 5));
         let empty: Page<i32> = Page::new(vec![], PageRequest::default(), 0);
         assert_eq!(empty.total_pages, 0);
-        assert!(!empty.has_next());
     }
 }

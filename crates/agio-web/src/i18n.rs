@@ -47,11 +47,10 @@ impl Lang {
 /// The texts of one language.
 #[derive(Debug)]
 pub struct Catalogue {
-    lang: Lang,
     texts: HashMap<&'static str, &'static str>,
 }
 
-fn parse(lang: Lang, source: &'static str) -> Catalogue {
+fn parse(source: &'static str) -> Catalogue {
     let texts = source
         .lines()
         .map(str::trim)
@@ -59,17 +58,13 @@ fn parse(lang: Lang, source: &'static str) -> Catalogue {
         .filter_map(|l| l.split_once(" = "))
         .map(|(k, v)| (k.trim(), v.trim()))
         .collect();
-    Catalogue { lang, texts }
+    Catalogue { texts }
 }
 
-static IT: LazyLock<Catalogue> = LazyLock::new(|| parse(Lang::It, include_str!("../locales/it.txt")));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| parse(Lang::En, include_str!("../locales/en.txt")));
+static IT: LazyLock<Catalogue> = LazyLock::new(|| parse(include_str!("../locales/it.txt")));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| parse(include_str!("../locales/en.txt")));
 
 impl Catalogue {
-    pub fn lang(&self) -> Lang {
-        self.lang
-    }
-
     /// The text for `key`; a missing key shows as itself (and fails the catalogue test).
     pub fn t<'a>(&self, key: &'a str) -> &'a str
     where
