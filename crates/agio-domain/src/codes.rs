@@ -97,6 +97,15 @@ code_enum!(
         FundingSource = "funding_source", OrganizationType = "organization_type",
     }
 );
+code_enum!(
+    /// What a person may do: amministratore regionale, coordinatore di agenda, referente di
+    /// soggetto, cittadino.
+    Role { Admin = "admin", Coordinator = "coordinator", Referent = "referent", Citizen = "citizen" }
+);
+code_enum!(
+    /// Through which door a write came in (recorded in the audit log).
+    Channel { Form = "form", Api = "api", Cli = "cli", Import = "import" }
+);
 
 macro_rules! key_prefix {
     ($($name:ident => $prefix:literal),+ $(,)?) => {
@@ -107,7 +116,7 @@ key_prefix!(
     TerritoryKind => "territory_kind", AgendaStatus => "agenda_status", ActionStatus => "action_status",
     ActionTerm => "action_term", PartnerRole => "partner_role", ResultKind => "result_kind",
     Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
-    Vocabulary => "vocabulary",
+    Vocabulary => "vocabulary", Role => "role", Channel => "channel",
 );
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 //! Italian and English labels live in the web layer's i18n catalogue (for fixed enums)
 //! or in the `vocabulary_terms` table (for controlled vocabularies that are data).
 
+pub mod access;
 pub mod codes;
+pub mod credentials;
+pub mod edit;
 pub mod model;
 pub mod paging;
 

@@ -22,6 +22,11 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("action_assets", "action_id, asset_id"),
     ("expected_results", "id"),
     ("indicators", "id"),
+    ("people", "id"),
+    ("role_assignments", "id"),
+    ("sessions", "token_hash"),
+    ("sign_in_failures", "id"),
+    ("audit_log", "seq"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

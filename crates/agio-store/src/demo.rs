@@ -7,7 +7,11 @@ use serde::Deserialize;
 use sqlx::{Any, Row, Transaction};
 
 use crate::sql::{columns, Sql, Value};
-use crate::{new_id, now, Result, Store, StoreError};
+use agio_domain::access::Scope;
+use agio_domain::Role;
+
+use crate::audit::{Actor, EntityRef, WriteTx};
+use crate::{new_id, now, NewPerson, Result, Store, StoreError};
 
 const DEMO_FILES: &[(&str, &str)] = &[
     ("re-guastalla.json", include_str!("../../../data/demo/re-guastalla.json")),
@@ -125,6 +129,7 @@ pub struct DemoReport {
     pub organizations: usize,
     pub assets: usize,
     pub actions: usize,
+    pub people: usize,
 }
 
 type Tx = Transaction<'static, Any>;
@@ -139,28 +144,36 @@ impl Store {
             })
             .collect::<Result<_>>()?;
         let mut report = DemoReport::default();
-        let mut tx = self.pool.begin().await?;
+        let mut write = self.begin_write(&Actor::import()).await?;
+        let tx = &mut write.tx;
         let mut assets: HashMap<String, String> = HashMap::new();
         let mut pending = Vec::new();
         for file in &files {
-            if lookup(&mut tx, "SELECT id FROM agendas WHERE slug = $1", &file.agenda.slug).await?.is_some() {
+            if lookup(tx, "SELECT id FROM agendas WHERE slug = $1", &file.agenda.slug).await?.is_some() {
                 continue;
             }
             for asset in &file.assets {
-                let id = insert_asset(&mut tx, asset).await?;
+                let id = insert_asset(tx, asset).await?;
                 assets.insert(asset.slug.clone(), id);
                 report.assets += 1;
             }
             pending.push(file);
         }
         // Actions may reuse an asset of the other file, so assets go in first.
-        for file in pending {
-            insert_agenda(&mut tx, file, &assets, &mut report).await?;
+        for file in &pending {
+            insert_agenda(tx, file, &assets, &mut report).await?;
         }
+        for file in &pending {
+            let id = lookup(&mut write.tx, "SELECT id FROM agendas WHERE slug = $1", &file.agenda.slug).await?;
+            let id = id.ok_or_else(|| StoreError::InvalidData(format!("demo agenda {} vanished", file.agenda.slug)))?;
+            let entity = EntityRef { kind: "agenda", id: &id, label: &file.agenda.title };
+            let after = serde_json::json!({ "source": "demo", "slug": file.agenda.slug });
+            write.record(entity, "import", None, Some(&after), "").await?;
+        }
+        report.people = demo_people(&mut write).await?;
         if report != DemoReport::default() {
-            crate::bump_data_version(&mut tx).await?;
+            write.commit().await?;
         }
-        tx.commit().await?;
         Ok(report)
     }
 }
@@ -335,4 +348,58 @@ async fn insert_agenda(
         }
     }
     Ok(())
+}
+
+/// The demo password of every demo account (documented in the README; demo only).
+pub const DEMO_PASSWORD: &str = "demo-agio-2026";
+
+/// One account per role, created once: (email, name, organisation, role, scope lookup).
+const DEMO_PEOPLE: &[(&str, &str, &str, Role, &[&str])] = &[
+    ("regione@demo.agio.example", "Anna Regione (demo)", "Regione Emilia-Romagna", Role::Admin, &[]),
+    (
+        "coordinatore@demo.agio.example",
+        "Carlo Coordinatore (demo)",
+        "Ufficio di Piano",
+        Role::Coordinator,
+        &["SELECT id FROM agendas WHERE slug = 'agenda-digitale-sociale-bassa-reggiana-2025-2027'",
+          "SELECT id FROM agendas WHERE slug = 'agenda-digitale-sociale-rimini-valmarecchia-2026-2028'"],
+    ),
+    (
+        "referente@demo.agio.example",
+        "Rita Referente (demo)",
+        "Ponti tra Culture APS",
+        Role::Referent,
+        &["SELECT id FROM organizations WHERE slug = 'aps-ponti-tra-culture'"],
+    ),
+    ("cittadino@demo.agio.example", "Ciro Cittadino (demo)", "", Role::Citizen, &[]),
+];
+
+async fn demo_people(write: &mut WriteTx) -> Result<usize> {
+    let mut created = 0;
+    for (email, name, organization, role, scopes) in DEMO_PEOPLE {
+        if lookup(&mut write.tx, "SELECT id FROM people WHERE email = $1", email).await?.is_some() {
+            continue;
+        }
+        let person = write
+            .create_person(&NewPerson {
+                email: email.to_string(),
+                name: name.to_string(),
+                organization_name: organization.to_string(),
+                password_hash: Some(agio_domain::credentials::hash_password(DEMO_PASSWORD)),
+                is_demo: true,
+            })
+            .await?;
+        if scopes.is_empty() {
+            write.grant_role(&person, *role, &Scope::Everywhere).await?;
+        }
+        for query in *scopes {
+            let row = sqlx::query(query).fetch_optional(&mut *write.tx).await?;
+            let Some(row) = row else { continue };
+            let id: String = row.try_get(0)?;
+            let scope = if *role == Role::Referent { Scope::Organization(id) } else { Scope::Agenda(id) };
+            write.grant_role(&person, *role, &scope).await?;
+        }
+        created += 1;
+    }
+    Ok(created)
 }

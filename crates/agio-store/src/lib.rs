@@ -4,6 +4,8 @@
 //! where the dialects differ are inside this crate (`Backend`). Migrations live in
 //! `migrations/{sqlite,postgres}` and are kept in lockstep (see the schema-parity test).
 
+mod accounts;
+mod audit;
 mod copy;
 mod demo;
 mod migrate;
@@ -11,6 +13,7 @@ pub(crate) mod read;
 mod reference;
 pub mod schema;
 mod sql;
+mod write;
 
 use std::str::FromStr;
 use std::sync::Once;
@@ -18,8 +21,11 @@ use std::sync::Once;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{normalize_email, NewPerson, Person, RoleAssignment, SessionRecord};
+pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
+pub use write::{Editable, Saved};
 pub use copy::{CopyReport, COPY_ORDER};
-pub use demo::DemoReport;
+pub use demo::{DemoReport, DEMO_PASSWORD};
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,
     ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
@@ -42,6 +48,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("invalid data: {0}")]
     InvalidData(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("the target database is not empty: table {0} has rows")]
     TargetNotEmpty(String),
 }

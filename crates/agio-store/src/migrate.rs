@@ -21,9 +21,9 @@ macro_rules! migrations {
 }
 
 const SQLITE: &[Migration] =
-    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"));
+    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"), (4, "0004_accounts"));
 const POSTGRES: &[Migration] =
-    migrations!("postgres": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"));
+    migrations!("postgres": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"), (4, "0004_accounts"));
 
 impl Store {
     /// Applies the migrations not yet applied; returns how many ran.

@@ -67,6 +67,10 @@ async fn copy_order_names_every_table() {
 async fn copy_into_postgres_round_trip() {
     let source = fresh_store(Backend::Sqlite, Seed::Demo).await;
     let target = fresh_store(Backend::Postgres, Seed::Nothing).await;
+    // Sessions and failed sign-ins are copied too (people stay signed in across the move).
+    let (person, _) = source.person_by_email("referente@demo.agio.example").await.unwrap().unwrap();
+    source.create_session("token-hash", &person.id, "csrf").await.unwrap();
+    source.record_sign_in_failure(&["address:192.0.2.1".into()]).await.unwrap();
     let report = source.copy_into(&target).await.unwrap();
     let territories = report.tables.iter().find(|(t, _)| t == "territories").unwrap().1;
     assert_eq!(territories, 1 + 38 + 330);

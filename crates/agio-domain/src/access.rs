@@ -1,0 +1,246 @@
+//! Who may do what, and where: the one place where authorisation is decided.
+//!
+//! Handlers describe the request as an [`Operation`] on a [`Target`] and ask [`decide`]; they
+//! never test roles themselves. The answer distinguishes a refusal the person may know about
+//! (403) from one where even the existence of the target must not leak (404: a draft agenda
+//! seen from outside its circle).
+
+use crate::Role;
+
+/// Where a role applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Administrators and citizens: no particular place.
+    Everywhere,
+    /// A coordinator of one agenda (its id).
+    Agenda(String),
+    /// A coordinator of every agenda of one territory (its id), or of a territory inside it.
+    Territory(String),
+    /// A referent of one organisation (its id).
+    Organization(String),
+}
+
+/// One role held by a person, with its scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// A signed-in person and the roles they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub person_id: String,
+    pub grants: Vec<Grant>,
+}
+
+/// What is being attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// See something not yet public (a draft agenda and what is inside it).
+    ReadDraft,
+    /// Read an entity's history (Cronologia): names who changed what.
+    ReadHistory,
+    Create,
+    Edit,
+    Archive,
+    /// Move an agenda along its workflow.
+    ChangeStatus,
+    /// Edit the expected results and indicators of an action.
+    EditResults,
+    /// Search the whole audit log, read the outbox, manage people everywhere.
+    Administer,
+}
+
+/// The facts about an agenda that decide who may act on it and on what it contains.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgendaFacts {
+    pub agenda_id: String,
+    /// The agenda's territory and every territory containing it (comune → district → region).
+    pub territory_path: Vec<String>,
+    /// Approved or archived agendas, and agendas in consultation, are public; drafts are not.
+    pub public: bool,
+    /// Organisations leading at least one of its actions (their referents may see the draft).
+    pub lead_organizations: Vec<String>,
+}
+
+/// What an operation applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The region as a whole: new organisations and assets, unions, the audit log, people.
+    Region,
+    /// A territory (its path, itself first): a new agenda for it.
+    Territory(&'a [String]),
+    /// An agenda, its objectives, a new action in it.
+    Agenda(&'a AgendaFacts),
+    /// One action of an agenda, with the organisation leading it.
+    Action(&'a AgendaFacts, Option<&'a str>),
+    /// One organisation (its id).
+    Organization(&'a str),
+    /// A digital asset.
+    Asset,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// 403: the person may know the target exists, but may not do this.
+    Forbidden,
+    /// 404: the target is not visible to this person at all.
+    Hidden,
+}
+
+impl Principal {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+
+    /// Coordinates this agenda, directly or through its territory.
+    fn coordinates(&self, agenda: &AgendaFacts) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == Role::Coordinator
+                && match &g.scope {
+                    Scope::Agenda(id) => *id == agenda.agenda_id,
+                    Scope::Territory(id) => agenda.territory_path.contains(id),
+                    _ => false,
+                }
+        })
+    }
+
+    /// Is a referent of this organisation.
+    fn represents(&self, organization_id: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::Referent && matches!(&g.scope, Scope::Organization(id) if id == organization_id))
+    }
+
+    fn can_see(&self, agenda: &AgendaFacts) -> bool {
+        agenda.public
+            || self.is_admin()
+            || self.coordinates(agenda)
+            || agenda.lead_organizations.iter().any(|o| self.represents(o))
+    }
+}
+
+/// The one authorisation decision. `None` is an anonymous visitor.
+pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) -> Decision {
+    let visible = |agenda: &AgendaFacts| agenda.public || who.is_some_and(|p| p.can_see(agenda));
+    let allow = |yes: bool| if yes { Decision::Allow } else { Decision::Forbidden };
+    let agenda = match target {
+        Target::Agenda(a) | Target::Action(a, _) => Some(*a),
+        _ => None,
+    };
+    if let Some(agenda) = agenda {
+        if !visible(agenda) {
+            return Decision::Hidden;
+        }
+    }
+    let Some(p) = who else {
+        return allow(operation == Operation::ReadDraft && agenda.is_some_and(|a| a.public));
+    };
+    if p.is_admin() {
+        return Decision::Allow;
+    }
+    use Operation::*;
+    match (operation, target) {
+        (Administer, _) => Decision::Forbidden,
+        (ReadDraft, Target::Agenda(a) | Target::Action(a, _)) => allow(p.can_see(a)),
+        (ReadDraft, _) => Decision::Allow,
+        (Create, Target::Territory(path)) => allow(p.grants.iter().any(|g| {
+            g.role == Role::Coordinator && matches!(&g.scope, Scope::Territory(id) if path.contains(id))
+        })),
+        (Create | Edit | ChangeStatus | ReadHistory, Target::Agenda(a)) => allow(p.coordinates(a)),
+        (Edit | EditResults | ReadHistory, Target::Action(a, lead)) => {
+            allow(p.coordinates(a) || lead.is_some_and(|o| p.represents(o)))
+        }
+        (Archive, Target::Action(a, _) | Target::Agenda(a)) => allow(p.coordinates(a)),
+        (Edit | ReadHistory, Target::Organization(id)) => allow(p.represents(id)),
+        // Coordinators bring new partners and document the assets their actions use.
+        (Create, Target::Organization(_)) | (Create | Edit | ReadHistory, Target::Asset) => {
+            allow(p.has_role(Role::Coordinator))
+        }
+        _ => Decision::Forbidden,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(grants: &[(Role, Scope)]) -> Principal {
+        Principal {
+            person_id: "p".into(),
+            grants: grants.iter().map(|(role, scope)| Grant { role: *role, scope: scope.clone() }).collect(),
+        }
+    }
+
+    fn agenda(public: bool) -> AgendaFacts {
+        AgendaFacts {
+            agenda_id: "ag".into(),
+            territory_path: vec!["district".into(), "region".into()],
+            public,
+            lead_organizations: vec!["org-a".into()],
+        }
+    }
+
+    #[test]
+    fn a_draft_is_hidden_from_outsiders_and_seen_by_its_circle() {
+        let draft = agenda(false);
+        let target = Target::Agenda(&draft);
+        let outsider = person(&[(Role::Coordinator, Scope::Agenda("other".into()))]);
+        assert_eq!(decide(None, Operation::ReadDraft, &target), Decision::Hidden);
+        assert_eq!(decide(Some(&outsider), Operation::Edit, &target), Decision::Hidden);
+        let lead_referent = person(&[(Role::Referent, Scope::Organization("org-a".into()))]);
+        assert_eq!(decide(Some(&lead_referent), Operation::ReadDraft, &target), Decision::Allow);
+        assert_eq!(decide(Some(&lead_referent), Operation::Edit, &target), Decision::Forbidden);
+    }
+
+    #[test]
+    fn territory_coordinators_reach_the_agendas_inside() {
+        let a = agenda(true);
+        let by_district = person(&[(Role::Coordinator, Scope::Territory("district".into()))]);
+        let elsewhere = person(&[(Role::Coordinator, Scope::Territory("other-district".into()))]);
+        for op in [Operation::Edit, Operation::ChangeStatus, Operation::Create] {
+            assert_eq!(decide(Some(&by_district), op, &Target::Agenda(&a)), Decision::Allow, "{op:?}");
+            assert_eq!(decide(Some(&elsewhere), op, &Target::Agenda(&a)), Decision::Forbidden, "{op:?}");
+        }
+        let path = vec!["district".to_string(), "region".to_string()];
+        assert_eq!(decide(Some(&by_district), Operation::Create, &Target::Territory(&path)), Decision::Allow);
+        assert_eq!(decide(Some(&elsewhere), Operation::Create, &Target::Territory(&path)), Decision::Forbidden);
+    }
+
+    #[test]
+    fn referents_edit_only_what_their_organisation_leads() {
+        let a = agenda(true);
+        let referent = person(&[(Role::Referent, Scope::Organization("org-a".into()))]);
+        let own = Target::Action(&a, Some("org-a"));
+        let other = Target::Action(&a, Some("org-b"));
+        assert_eq!(decide(Some(&referent), Operation::EditResults, &own), Decision::Allow);
+        assert_eq!(decide(Some(&referent), Operation::Edit, &own), Decision::Allow);
+        assert_eq!(decide(Some(&referent), Operation::EditResults, &other), Decision::Forbidden);
+        assert_eq!(decide(Some(&referent), Operation::Archive, &own), Decision::Forbidden);
+        assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-a")), Decision::Allow);
+        assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-b")), Decision::Forbidden);
+    }
+
+    #[test]
+    fn citizens_and_visitors_write_nothing_and_administrators_everything() {
+        let a = agenda(true);
+        let citizen = person(&[(Role::Citizen, Scope::Everywhere)]);
+        let admin = person(&[(Role::Admin, Scope::Everywhere)]);
+        let targets = [Target::Region, Target::Agenda(&a), Target::Action(&a, Some("org-a")), Target::Asset];
+        let writes = [Operation::Create, Operation::Edit, Operation::Archive, Operation::EditResults];
+        for target in &targets {
+            for op in writes {
+                assert_eq!(decide(None, op, target), Decision::Forbidden, "{op:?} {target:?}");
+                assert_eq!(decide(Some(&citizen), op, target), Decision::Forbidden, "{op:?} {target:?}");
+                assert_eq!(decide(Some(&admin), op, target), Decision::Allow, "{op:?} {target:?}");
+            }
+        }
+        assert_eq!(decide(Some(&admin), Operation::Edit, &Target::Agenda(&agenda(false))), Decision::Allow);
+    }
+}

@@ -1,0 +1,359 @@
+//! What people may change, and the rules a change must meet.
+//!
+//! Forms and API bodies are both read through [`Reader`], field by field, so that they accept
+//! and refuse exactly the same things and report every invalid field at once.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, UnknownCode};
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum FieldProblem {
+    Required,
+    TooLong { max: usize },
+    /// Line breaks, NUL or other control characters where one line of text is expected.
+    ControlCharacters,
+    NotOneOf { allowed: Vec<String> },
+    NotADate,
+    NotANumber,
+    NotAYear,
+    EndBeforeStart,
+    /// The save started from an older version than the one stored.
+    Stale,
+}
+
+impl FieldProblem {
+    /// The i18n key of the message (arguments come from the variant).
+    pub fn label_key(&self) -> &'static str {
+        match self {
+            FieldProblem::Required => "field.required",
+            FieldProblem::TooLong { .. } => "field.too_long",
+            FieldProblem::ControlCharacters => "field.control",
+            FieldProblem::NotOneOf { .. } => "field.not_one_of",
+            FieldProblem::NotADate => "field.not_a_date",
+            FieldProblem::NotANumber => "field.not_a_number",
+            FieldProblem::NotAYear => "field.not_a_year",
+            FieldProblem::EndBeforeStart => "field.end_before_start",
+            FieldProblem::Stale => "field.stale",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    #[serde(flatten)]
+    pub problem: FieldProblem,
+}
+
+pub const LINE_MAX: usize = 300;
+pub const TEXT_MAX: usize = 20_000;
+
+/// Reads typed values out of named text inputs, collecting every problem.
+pub struct Reader<'a> {
+    input: &'a dyn Fn(&str) -> Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(input: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Reader { input, errors: Vec::new() }
+    }
+
+    pub fn fail(&mut self, field: &str, problem: FieldProblem) {
+        self.errors.push(FieldError { field: field.to_string(), problem });
+    }
+
+    /// The trimmed value, None when absent or blank.
+    fn raw(&self, field: &str) -> Option<String> {
+        (self.input)(field).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    fn checked(&mut self, field: &str, value: String, max: usize, multiline: bool) -> Option<String> {
+        let bad_control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
+        if value.chars().any(bad_control) {
+            self.fail(field, FieldProblem::ControlCharacters);
+            None
+        } else if value.chars().count() > max {
+            self.fail(field, FieldProblem::TooLong { max });
+            None
+        } else {
+            Some(value)
+        }
+    }
+
+    /// A required line of text.
+    pub fn line(&mut self, field: &str) -> String {
+        match self.raw(field) {
+            Some(v) => self.checked(field, v, LINE_MAX, false).unwrap_or_default(),
+            None => {
+                self.fail(field, FieldProblem::Required);
+                String::new()
+            }
+        }
+    }
+
+    pub fn opt_line(&mut self, field: &str) -> Option<String> {
+        let v = self.raw(field)?;
+        self.checked(field, v, LINE_MAX, false)
+    }
+
+    /// A long text (Markdown), possibly empty.
+    pub fn text(&mut self, field: &str) -> String {
+        match self.raw(field) {
+            Some(v) => self.checked(field, v.replace("\r\n", "\n"), TEXT_MAX, true).unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
+    /// A required code of a closed set.
+    pub fn code<T: std::str::FromStr<Err = UnknownCode>>(&mut self, field: &str) -> Option<T> {
+        let Some(v) = self.raw(field) else {
+            self.fail(field, FieldProblem::Required);
+            return None;
+        };
+        match v.parse::<T>() {
+            Ok(code) => Some(code),
+            Err(e) => {
+                self.fail(field, FieldProblem::NotOneOf { allowed: e.allowed.iter().map(|s| s.to_string()).collect() });
+                None
+            }
+        }
+    }
+
+    /// An optional date, `YYYY-MM-DD` (what `<input type=date>` sends).
+    pub fn opt_date(&mut self, field: &str) -> Option<String> {
+        let v = self.raw(field)?;
+        if is_date(&v) {
+            Some(v)
+        } else {
+            self.fail(field, FieldProblem::NotADate);
+            None
+        }
+    }
+
+    /// An optional decimal number; the Italian decimal comma is accepted.
+    pub fn opt_number(&mut self, field: &str) -> Option<f64> {
+        let v = self.raw(field)?;
+        match v.replace(',', ".").parse::<f64>() {
+            Ok(n) if n.is_finite() && n.abs() < 1e15 => Some(n),
+            _ => {
+                self.fail(field, FieldProblem::NotANumber);
+                None
+            }
+        }
+    }
+
+    pub fn opt_year(&mut self, field: &str) -> Option<i64> {
+        let v = self.raw(field)?;
+        match v.parse::<i64>() {
+            Ok(y) if (1900..=2100).contains(&y) => Some(y),
+            _ => {
+                self.fail(field, FieldProblem::NotAYear);
+                None
+            }
+        }
+    }
+
+    /// The version the editor started from (a hidden field); missing or garbled means 0,
+    /// which never matches, so the save is treated as stale rather than blindly applied.
+    pub fn version(&mut self) -> i64 {
+        self.raw("version").and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+
+    /// The value when every field was valid, all the problems otherwise.
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(value())
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+fn is_date(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return false };
+    let num = |s: &str, len: usize| (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten();
+    match (num(y, 4), num(m, 2), num(d, 2)) {
+        (Some(y), Some(m), Some(d)) => {
+            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+            let days = match m {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => return false,
+            };
+            (1900..=2100).contains(&y) && (1..=days).contains(&d)
+        }
+        _ => false,
+    }
+}
+
+/// The editable fields of an action (its partners, budget and results have their own forms).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionEdit {
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+    pub term: ActionTerm,
+    pub status: ActionStatus,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub zone_plan_ref: Option<String>,
+}
+
+impl ActionEdit {
+    pub fn read(r: &mut Reader) -> Option<ActionEdit> {
+        let title = r.line("title");
+        let description = r.text("description");
+        let term = r.code("term");
+        let status = r.code("status");
+        let start_date = r.opt_date("start_date");
+        let end_date = r.opt_date("end_date");
+        let zone_plan_ref = r.opt_line("zone_plan_ref");
+        if let (Some(start), Some(end)) = (&start_date, &end_date) {
+            if end < start {
+                r.fail("end_date", FieldProblem::EndBeforeStart);
+            }
+        }
+        Some(ActionEdit { title, description, term: term?, status: status?, start_date, end_date, zone_plan_ref })
+    }
+}
+
+/// The editable fields of an agenda (its status moves through the workflow instead).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AgendaEdit {
+    pub title: String,
+    pub period_start: i64,
+    pub period_end: i64,
+    /// Markdown.
+    pub vision: String,
+    /// Markdown.
+    pub context: String,
+}
+
+impl AgendaEdit {
+    pub fn read(r: &mut Reader) -> Option<AgendaEdit> {
+        let title = r.line("title");
+        let start = r.opt_year("period_start");
+        let end = r.opt_year("period_end");
+        for (field, value) in [("period_start", start), ("period_end", end)] {
+            if value.is_none() && !r.errors.iter().any(|e| e.field == field) {
+                r.fail(field, FieldProblem::Required);
+            }
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                r.fail("period_end", FieldProblem::EndBeforeStart);
+            }
+        }
+        let vision = r.text("vision");
+        let context = r.text("context");
+        Some(AgendaEdit { title, period_start: start?, period_end: end?, vision, context })
+    }
+}
+
+/// The editable fields of an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IndicatorEdit {
+    pub name: String,
+    pub unit: String,
+    pub baseline_value: Option<f64>,
+    pub baseline_year: Option<i64>,
+    pub target_value: Option<f64>,
+    pub target_year: Option<i64>,
+    pub direction: Direction,
+}
+
+impl IndicatorEdit {
+    pub fn read(r: &mut Reader) -> Option<IndicatorEdit> {
+        let name = r.line("name");
+        let unit = r.line("unit");
+        let baseline_value = r.opt_number("baseline_value");
+        let baseline_year = r.opt_year("baseline_year");
+        let target_value = r.opt_number("target_value");
+        let target_year = r.opt_year("target_year");
+        if let (Some(b), Some(t)) = (baseline_year, target_year) {
+            if t < b {
+                r.fail("target_year", FieldProblem::EndBeforeStart);
+            }
+        }
+        let direction = r.code("direction");
+        Some(IndicatorEdit { name, unit, baseline_value, baseline_year, target_value, target_year, direction: direction? })
+    }
+}
+
+/// The moves of the agenda workflow: bozza → in consultazione → approvata → archiviata, and
+/// back from consultazione to bozza.
+pub fn can_move(from: AgendaStatus, to: AgendaStatus) -> bool {
+    use AgendaStatus::*;
+    matches!((from, to), (Draft, Consultation) | (Consultation, Draft) | (Consultation, Approved) | (Approved, Archived))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read<T>(pairs: &[(&str, &str)], f: impl Fn(&mut Reader) -> Option<T>) -> Result<T, Vec<FieldError>> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let input = move |name: &str| map.get(name).cloned();
+        let mut r = Reader::new(&input);
+        let value = f(&mut r);
+        r.finish(|| value).map(|v| v.expect("no errors means a value"))
+    }
+
+    #[test]
+    fn an_action_reports_every_bad_field_at_once() {
+        let errors = read(
+            &[("title", "  "), ("term", "long"), ("status", "planned"), ("start_date", "2026-02-30"), ("zone_plan_ref", "a\nb")],
+            ActionEdit::read,
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "term", "start_date", "zone_plan_ref"]);
+        assert_eq!(errors[1].problem, FieldProblem::NotOneOf { allowed: vec!["short".into(), "medium".into()] });
+    }
+
+    #[test]
+    fn an_action_keeps_markdown_and_checks_dates_in_order() {
+        let ok = read(
+            &[("title", "Punto digitale"), ("description", "**uno**\r\ndue"), ("term", "short"), ("status", "planned"), ("start_date", "2024-02-29")],
+            ActionEdit::read,
+        )
+        .unwrap();
+        assert_eq!(ok.description, "**uno**\ndue");
+        let errors = read(
+            &[("title", "x"), ("term", "short"), ("status", "planned"), ("start_date", "2026-05-01"), ("end_date", "2026-04-01")],
+            ActionEdit::read,
+        )
+        .unwrap_err();
+        assert_eq!(errors, [FieldError { field: "end_date".into(), problem: FieldProblem::EndBeforeStart }]);
+    }
+
+    #[test]
+    fn indicators_accept_the_decimal_comma() {
+        let ok = read(
+            &[("name", "Persone formate"), ("unit", "persone"), ("baseline_value", "12,5"), ("direction", "increase")],
+            IndicatorEdit::read,
+        )
+        .unwrap();
+        assert_eq!(ok.baseline_value, Some(12.5));
+        let errors = read(&[("name", "x"), ("unit", "y"), ("target_value", "tanti"), ("direction", "up")], IndicatorEdit::read)
+            .unwrap_err();
+        assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn the_workflow_moves_one_step_at_a_time() {
+        use AgendaStatus::*;
+        assert!(can_move(Draft, Consultation) && can_move(Consultation, Draft) && can_move(Consultation, Approved));
+        assert!(can_move(Approved, Archived));
+        assert!(!can_move(Draft, Approved) && !can_move(Archived, Draft) && !can_move(Approved, Draft));
+    }
+}

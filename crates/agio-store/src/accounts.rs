@@ -1,0 +1,308 @@
+//! People, their roles, their sessions and failed sign-ins.
+//!
+//! Passwords arrive here already hashed and tokens as their SHA-256 (see
+//! `agio_domain::credentials`): this module never sees a secret in clear.
+
+use agio_domain::access::{Grant, Scope};
+use agio_domain::Role;
+use serde::Serialize;
+
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::{code, col, flag};
+use crate::sql::{columns, Sql};
+use crate::{new_id, now, Result, Store, StoreError};
+
+/// A person with an account. Only what is needed: name, email, organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub organization_name: String,
+    pub has_password: bool,
+    pub is_demo: bool,
+    pub created_at: String,
+}
+
+/// A role held by a person, with the place it applies to, readable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleAssignment {
+    pub id: String,
+    pub role: Role,
+    /// What the scope is: `agenda`, `territory`, `organization`, or empty.
+    pub scope_kind: String,
+    pub scope_id: String,
+    /// The agenda title, territory or organisation name.
+    pub scope_label: String,
+}
+
+/// A new person.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub email: String,
+    pub name: String,
+    pub organization_name: String,
+    pub password_hash: Option<String>,
+    pub is_demo: bool,
+}
+
+/// A live session, found by the hash of its cookie token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub person_id: String,
+    pub csrf_token: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+}
+
+/// Emails are compared and stored lowercased and trimmed.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+const PERSON_COLUMNS: &str =
+    "SELECT id, email, name, organization_name, password_hash, is_demo, created_at FROM people WHERE closed_at IS NULL";
+
+fn person(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
+    let hash: Option<String> = col(r, 4)?;
+    Ok((
+        Person {
+            id: col(r, 0)?,
+            email: col(r, 1)?,
+            name: col(r, 2)?,
+            organization_name: col(r, 3)?,
+            has_password: hash.is_some(),
+            is_demo: flag(r, 5)?,
+            created_at: col(r, 6)?,
+        },
+        hash,
+    ))
+}
+
+impl WriteTx {
+    /// Creates a person; an email already in use is `StoreError::Conflict`.
+    pub async fn create_person(&mut self, new: &NewPerson) -> Result<Person> {
+        let email = normalize_email(&new.email);
+        let taken = Sql::new("SELECT id FROM people WHERE email = ").bind(email.clone()).clone();
+        if taken.query().fetch_optional(&mut *self.tx).await?.is_some() {
+            return Err(StoreError::Conflict(format!("email {email} already has an account")));
+        }
+        let (id, at) = (new_id(), now());
+        Sql::insert(
+            "people",
+            columns![
+                "id" => id.clone(),
+                "email" => email.clone(),
+                "name" => new.name.trim(),
+                "organization_name" => new.organization_name.trim(),
+                "password_hash" => new.password_hash.clone(),
+                "is_demo" => i64::from(new.is_demo),
+                "created_at" => at.clone(),
+                "updated_at" => at.clone(),
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        let person = Person {
+            id,
+            email,
+            name: new.name.trim().to_string(),
+            organization_name: new.organization_name.trim().to_string(),
+            has_password: new.password_hash.is_some(),
+            is_demo: new.is_demo,
+            created_at: at,
+        };
+        // The password hash is a secret: the audit records only that one was set.
+        self.record(person_entity(&person), "create", None, Some(&serde_json::json!(person)), "").await?;
+        Ok(person)
+    }
+
+    /// Gives a person a role; the scope ids must match the role (checked by the database too).
+    pub async fn grant_role(&mut self, person: &Person, role: Role, scope: &Scope) -> Result<()> {
+        let (agenda, territory, organization) = match scope {
+            Scope::Everywhere => (None, None, None),
+            Scope::Agenda(id) => (Some(id.clone()), None, None),
+            Scope::Territory(id) => (None, Some(id.clone()), None),
+            Scope::Organization(id) => (None, None, Some(id.clone())),
+        };
+        let after = serde_json::json!({
+            "role": role.code(), "agenda_id": agenda, "territory_id": territory, "organization_id": organization,
+        });
+        Sql::insert(
+            "role_assignments",
+            columns![
+                "id" => new_id(),
+                "person_id" => person.id.clone(),
+                "role" => role.code(),
+                "agenda_id" => agenda,
+                "territory_id" => territory,
+                "organization_id" => organization,
+                "created_at" => now(),
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        self.record(person_entity(person), "grant_role", None, Some(&after), "").await
+    }
+}
+
+fn person_entity(person: &Person) -> EntityRef<'_> {
+    EntityRef { kind: "person", id: &person.id, label: &person.email }
+}
+
+impl Store {
+    /// An open account by email, with its password hash if it has one.
+    pub async fn person_by_email(&self, email: &str) -> Result<Option<(Person, Option<String>)>> {
+        let mut sql = Sql::new(PERSON_COLUMNS);
+        sql.push(" AND email = ").bind(normalize_email(email));
+        sql.fetch_optional(&self.pool).await?.as_ref().map(person).transpose()
+    }
+
+    pub async fn person(&self, id: &str) -> Result<Option<Person>> {
+        let mut sql = Sql::new(PERSON_COLUMNS);
+        sql.push(" AND id = ").bind(id);
+        Ok(sql.fetch_optional(&self.pool).await?.as_ref().map(person).transpose()?.map(|(p, _)| p))
+    }
+
+    /// The roles of a person, with readable scopes.
+    pub async fn role_assignments(&self, person_id: &str) -> Result<Vec<RoleAssignment>> {
+        let mut sql = Sql::new(
+            "SELECT r.id, r.role, r.agenda_id, a.title, r.territory_id, t.name, r.organization_id, o.name \
+             FROM role_assignments r LEFT JOIN agendas a ON a.id = r.agenda_id \
+             LEFT JOIN territories t ON t.id = r.territory_id LEFT JOIN organizations o ON o.id = r.organization_id \
+             WHERE r.person_id = ",
+        );
+        sql.bind(person_id).push(" ORDER BY r.created_at, r.id");
+        sql.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let scoped = [("agenda", 2), ("territory", 4), ("organization", 6)]
+                    .into_iter()
+                    .find_map(|(kind, i)| match col::<Option<String>>(r, i) {
+                        Ok(Some(id)) => Some(col::<String>(r, i + 1).map(|label| (kind.to_string(), id, label))),
+                        Ok(None) => None,
+                        Err(e) => Some(Err(e)),
+                    })
+                    .transpose()?;
+                let (scope_kind, scope_id, scope_label) = scoped.unwrap_or_default();
+                Ok(RoleAssignment { id: col(r, 0)?, role: code(r, 1)?, scope_kind, scope_id, scope_label })
+            })
+            .collect()
+    }
+
+    /// The grants the authorisation module reasons about.
+    pub async fn grants(&self, person_id: &str) -> Result<Vec<Grant>> {
+        Ok(self
+            .role_assignments(person_id)
+            .await?
+            .into_iter()
+            .map(|a| Grant {
+                role: a.role,
+                scope: match a.scope_kind.as_str() {
+                    "agenda" => Scope::Agenda(a.scope_id),
+                    "territory" => Scope::Territory(a.scope_id),
+                    "organization" => Scope::Organization(a.scope_id),
+                    _ => Scope::Everywhere,
+                },
+            })
+            .collect())
+    }
+
+    pub async fn set_password_hash(&self, person_id: &str, hash: &str) -> Result<()> {
+        let mut sql = Sql::new("UPDATE people SET password_hash = ");
+        sql.bind(hash).push(", updated_at = ").bind(now()).push(" WHERE id = ").bind(person_id);
+        sql.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // --- sessions -------------------------------------------------------------------------
+
+    pub async fn create_session(&self, token_hash: &str, person_id: &str, csrf_token: &str) -> Result<()> {
+        let at = now();
+        Sql::insert(
+            "sessions",
+            columns![
+                "token_hash" => token_hash,
+                "person_id" => person_id,
+                "csrf_token" => csrf_token,
+                "created_at" => at.clone(),
+                "last_seen_at" => at,
+            ],
+        )
+        .query()
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        let mut sql = Sql::new(
+            "SELECT s.person_id, s.csrf_token, s.created_at, s.last_seen_at FROM sessions s \
+             JOIN people p ON p.id = s.person_id AND p.closed_at IS NULL WHERE s.token_hash = ",
+        );
+        sql.bind(token_hash);
+        sql.fetch_optional(&self.pool)
+            .await?
+            .map(|r| {
+                Ok(SessionRecord {
+                    person_id: col(&r, 0)?,
+                    csrf_token: col(&r, 1)?,
+                    created_at: col(&r, 2)?,
+                    last_seen_at: col(&r, 3)?,
+                })
+            })
+            .transpose()
+    }
+
+    pub async fn touch_session(&self, token_hash: &str) -> Result<()> {
+        let mut sql = Sql::new("UPDATE sessions SET last_seen_at = ");
+        sql.bind(now()).push(" WHERE token_hash = ").bind(token_hash);
+        sql.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let mut sql = Sql::new("DELETE FROM sessions WHERE token_hash = ");
+        sql.bind(token_hash);
+        sql.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Drops the sessions that started before `created_before` or idled since `idle_since`.
+    pub async fn delete_expired_sessions(&self, created_before: &str, idle_since: &str) -> Result<u64> {
+        let mut sql = Sql::new("DELETE FROM sessions WHERE created_at < ");
+        sql.bind(created_before).push(" OR last_seen_at < ").bind(idle_since);
+        Ok(sql.query().execute(&self.pool).await?.rows_affected())
+    }
+
+    // --- failed sign-ins ----------------------------------------------------------------
+
+    pub async fn record_sign_in_failure(&self, scopes: &[String]) -> Result<()> {
+        let at = now();
+        for scope in scopes {
+            Sql::insert("sign_in_failures", columns!["id" => new_id(), "scope" => scope.as_str(), "at" => at.clone()])
+                .query()
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Failures recorded for `scope` at or after `since`.
+    pub async fn sign_in_failures(&self, scope: &str, since: &str) -> Result<i64> {
+        let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM sign_in_failures WHERE scope = ");
+        sql.bind(scope).push(" AND at >= ").bind(since);
+        col(&sql.fetch_one(&self.pool).await?, 0)
+    }
+
+    /// A successful sign-in forgets the account's failures (not the address's).
+    pub async fn clear_sign_in_failures(&self, scope: &str) -> Result<()> {
+        let mut sql = Sql::new("DELETE FROM sign_in_failures WHERE scope = ");
+        sql.bind(scope);
+        sql.query().execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,208 @@
+//! The audit trail: every write goes through a [`WriteTx`], which appends who, when, from where,
+//! what and the values before and after, in the same transaction as the change itself. The
+//! table is append-only (database triggers refuse UPDATE and DELETE).
+
+use agio_domain::{Channel, Page, PageRequest};
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+use crate::read::{code, col};
+use crate::sql::{columns, Sql};
+use crate::{new_id, Result, Store};
+
+/// Who is writing, and through which door.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// None for the command line and system jobs.
+    pub person_id: Option<String>,
+    pub channel: Channel,
+    /// Client address (IP) for web requests; empty otherwise.
+    pub address: String,
+}
+
+impl Actor {
+    pub fn cli() -> Actor {
+        Actor { person_id: None, channel: Channel::Cli, address: String::new() }
+    }
+
+    pub fn import() -> Actor {
+        Actor { person_id: None, channel: Channel::Import, address: String::new() }
+    }
+}
+
+/// The entity an audit record is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntityRef<'a> {
+    /// `agenda`, `action`, `organization`, `person`, …
+    pub kind: &'a str,
+    pub id: &'a str,
+    /// A readable name at the time of the change (the entity may later be renamed).
+    pub label: &'a str,
+}
+
+/// A transaction that records what it writes. Dropping it without `commit` rolls back.
+pub struct WriteTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    actor: Actor,
+}
+
+impl Store {
+    /// Starts a write. The data version is bumped first: it takes the write lock at once (no
+    /// upgrade deadlock on SQLite) and serialises writers, which keeps the audit sequence dense.
+    pub async fn begin_write(&self, actor: &Actor) -> Result<WriteTx> {
+        let mut tx = self.pool.begin().await?;
+        crate::bump_data_version(&mut tx).await?;
+        Ok(WriteTx { tx, actor: actor.clone() })
+    }
+}
+
+impl WriteTx {
+    /// Appends one audit record.
+    pub async fn record(
+        &mut self,
+        entity: EntityRef<'_>,
+        operation: &str,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+        note: &str,
+    ) -> Result<()> {
+        let seq: i64 = col(
+            &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM audit_log")
+                .fetch_one(&mut *self.tx)
+                .await?,
+            0,
+        )?;
+        Sql::insert(
+            "audit_log",
+            columns![
+                "id" => new_id(),
+                "seq" => seq,
+                "at" => crate::now(),
+                "person_id" => self.actor.person_id.clone(),
+                "channel" => self.actor.channel.code(),
+                "address" => self.actor.address.clone(),
+                "entity_type" => entity.kind,
+                "entity_id" => entity.id,
+                "entity_label" => entity.label,
+                "operation" => operation,
+                "before_json" => before.map(|v| v.to_string()),
+                "after_json" => after.map(|v| v.to_string()),
+                "note" => note,
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// One audit record, as shown in Cronologia and the log search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub person_id: Option<String>,
+    /// The person's name now (or empty for the CLI; closed accounts show as closed).
+    pub person_name: String,
+    pub channel: Channel,
+    pub address: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub entity_label: String,
+    pub operation: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub note: String,
+}
+
+/// Criteria of the administrators' log search; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Part of a person's name or email.
+    pub person: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// Inclusive dates, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+const ENTRY_COLUMNS: &str = "SELECT l.seq, l.at, l.person_id, COALESCE(p.name, ''), l.channel, l.address, \
+    l.entity_type, l.entity_id, l.entity_label, l.operation, l.before_json, l.after_json, l.note \
+    FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1";
+
+fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: col(r, 0)?,
+        at: col(r, 1)?,
+        person_id: col(r, 2)?,
+        person_name: col(r, 3)?,
+        channel: code(r, 4)?,
+        address: col(r, 5)?,
+        entity_type: col(r, 6)?,
+        entity_id: col(r, 7)?,
+        entity_label: col(r, 8)?,
+        operation: col(r, 9)?,
+        before_json: col(r, 10)?,
+        after_json: col(r, 11)?,
+        note: col(r, 12)?,
+    })
+}
+
+impl AuditFilter {
+    fn apply(&self, sql: &mut Sql) {
+        if let Some(person) = &self.person {
+            crate::read::push_contains(sql, &["p.name", "p.email"], person);
+        }
+        if let Some(kind) = &self.entity_type {
+            sql.push(" AND l.entity_type = ").bind(kind.as_str());
+        }
+        if let Some(id) = &self.entity_id {
+            sql.push(" AND l.entity_id = ").bind(id.as_str());
+        }
+        if let Some(from) = &self.from {
+            sql.push(" AND l.at >= ").bind(from.as_str());
+        }
+        if let Some(to) = &self.to {
+            // Timestamps are RFC 3339 strings: everything on day `to` sorts before `to` + "U".
+            sql.push(" AND l.at < ").bind(format!("{to}U"));
+        }
+    }
+}
+
+impl Store {
+    /// The history of one entity, newest first.
+    pub async fn history(&self, entity_type: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
+        let filter = AuditFilter {
+            entity_type: Some(entity_type.into()),
+            entity_id: Some(entity_id.into()),
+            ..Default::default()
+        };
+        Ok(self.search_audit(&filter, PageRequest { page: 1, per_page: 500 }).await?.items)
+    }
+
+    /// The log, filtered, newest first.
+    pub async fn search_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1");
+        filter.apply(&mut count);
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        let mut sql = Sql::new(ENTRY_COLUMNS);
+        filter.apply(&mut sql);
+        sql.push(" ORDER BY l.seq DESC LIMIT ")
+            .bind(page.limit())
+            .push(" OFFSET ")
+            .bind(page.offset());
+        let items = sql.fetch_all(&self.pool).await?.iter().map(entry).collect::<Result<Vec<_>>>()?;
+        Ok(Page::new(items, page, total))
+    }
+}

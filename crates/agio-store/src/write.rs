@@ -1,0 +1,273 @@
+//! Write side: what the edit forms and the write API change, always through a [`WriteTx`]
+//! (so always audited) and always against the version the editor started from.
+
+use agio_domain::access::AgendaFacts;
+use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit};
+use agio_domain::AgendaStatus;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::{code, col};
+use crate::sql::Sql;
+use crate::{now, Result, Store};
+
+/// The outcome of a save made against a version.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Saved<T> {
+    /// Written; the record is now at `version`.
+    Done { version: i64 },
+    /// Someone saved first: nothing was written; here is what is stored now.
+    Stale { current: T, version: i64 },
+}
+
+/// A record as an editor sees it: its id, a readable name, its version and its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editable<T> {
+    pub id: String,
+    pub label: String,
+    pub version: i64,
+    pub fields: T,
+}
+
+fn json(value: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+fn action_edit(r: &AnyRow) -> Result<Editable<ActionEdit>> {
+    Ok(Editable {
+        id: col(r, 0)?,
+        label: format!("{} {}", col::<String>(r, 1)?, col::<String>(r, 2)?),
+        version: col(r, 3)?,
+        fields: ActionEdit {
+            title: col(r, 2)?,
+            description: col(r, 4)?,
+            term: code(r, 5)?,
+            status: code(r, 6)?,
+            start_date: col(r, 7)?,
+            end_date: col(r, 8)?,
+            zone_plan_ref: col(r, 9)?,
+        },
+    })
+}
+
+const ACTION_EDIT: &str = "SELECT x.id, x.code, x.title, x.version, x.description, x.term, x.status, x.start_date, \
+    x.end_date, x.zone_plan_ref FROM actions x";
+
+fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
+    Ok((
+        Editable {
+            id: col(r, 0)?,
+            label: col(r, 1)?,
+            version: col(r, 2)?,
+            fields: AgendaEdit {
+                title: col(r, 1)?,
+                period_start: col(r, 3)?,
+                period_end: col(r, 4)?,
+                vision: col(r, 5)?,
+                context: col(r, 6)?,
+            },
+        },
+        code(r, 7)?,
+    ))
+}
+
+const AGENDA_EDIT: &str =
+    "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
+
+fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
+    Ok(IndicatorEdit {
+        name: col(r, 0)?,
+        unit: col(r, 1)?,
+        baseline_value: col(r, 2)?,
+        baseline_year: col(r, 3)?,
+        target_value: col(r, 4)?,
+        target_year: col(r, 5)?,
+        direction: code(r, 6)?,
+    })
+}
+
+const INDICATOR_EDIT: &str = "SELECT i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, \
+    i.target_year, i.direction FROM indicators i JOIN expected_results r ON r.id = i.result_id";
+
+impl Store {
+    /// What decides who may act on an agenda and its content (see `agio_domain::access`).
+    pub async fn agenda_facts(&self, slug: &str) -> Result<Option<AgendaFacts>> {
+        let mut sql = Sql::new(
+            "SELECT a.id, a.status, t.id, p.id, g.id FROM agendas a JOIN territories t ON t.id = a.territory_id \
+             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = ",
+        );
+        sql.bind(slug);
+        let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let agenda_id: String = col(&row, 0)?;
+        let status: AgendaStatus = code(&row, 1)?;
+        let territory_path = (2..5).filter_map(|i| col::<Option<String>>(&row, i).transpose()).collect::<Result<_>>()?;
+        let mut leads = Sql::new(
+            "SELECT DISTINCT ao.organization_id FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
+             WHERE ao.role = 'lead' AND x.agenda_id = ",
+        );
+        leads.bind(agenda_id.clone()).push(" ORDER BY ao.organization_id");
+        let lead_organizations = leads.fetch_all(&self.pool).await?.iter().map(|r| col(r, 0)).collect::<Result<_>>()?;
+        Ok(Some(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations }))
+    }
+
+    /// An action for editing, with the id of the organisation leading it.
+    pub async fn action_for_edit(
+        &self,
+        agenda_slug: &str,
+        action_code: &str,
+    ) -> Result<Option<(Editable<ActionEdit>, Option<String>)>> {
+        let mut sql = Sql::new(ACTION_EDIT);
+        sql.push(" JOIN agendas a ON a.id = x.agenda_id WHERE a.slug = ")
+            .bind(agenda_slug)
+            .push(" AND x.code = ")
+            .bind(action_code);
+        let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let editable = action_edit(&row)?;
+        let mut lead = Sql::new("SELECT organization_id FROM action_organizations WHERE role = 'lead' AND action_id = ");
+        lead.bind(editable.id.clone());
+        let lead = lead.fetch_optional(&self.pool).await?.map(|r| col(&r, 0)).transpose()?;
+        Ok(Some((editable, lead)))
+    }
+
+    pub async fn agenda_for_edit(&self, slug: &str) -> Result<Option<(Editable<AgendaEdit>, AgendaStatus)>> {
+        let mut sql = Sql::new(AGENDA_EDIT);
+        sql.push(" WHERE slug = ").bind(slug);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(agenda_edit).transpose()
+    }
+
+    /// An indicator of an action, for editing.
+    pub async fn indicator_for_edit(&self, action_id: &str, indicator_id: &str) -> Result<Option<IndicatorEdit>> {
+        let mut sql = Sql::new(INDICATOR_EDIT);
+        sql.push(" WHERE r.action_id = ").bind(action_id).push(" AND i.id = ").bind(indicator_id);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(indicator_edit).transpose()
+    }
+}
+
+impl WriteTx {
+    /// Bumps `table`'s version from `expected`; false when the stored version is another.
+    async fn claim_version(&mut self, table: &str, id: &str, expected: i64) -> Result<bool> {
+        let mut sql = Sql::new(&format!("UPDATE {table} SET version = version + 1, updated_at = "));
+        sql.bind(now()).push(" WHERE id = ").bind(id).push(" AND version = ").bind(expected);
+        Ok(sql.query().execute(&mut *self.tx).await?.rows_affected() == 1)
+    }
+
+    async fn reread_action(&mut self, id: &str) -> Result<Editable<ActionEdit>> {
+        let mut sql = Sql::new(ACTION_EDIT);
+        sql.push(" WHERE x.id = ").bind(id);
+        action_edit(&sql.query().fetch_one(&mut *self.tx).await?)
+    }
+
+    async fn reread_agenda(&mut self, id: &str) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
+        let mut sql = Sql::new(AGENDA_EDIT);
+        sql.push(" WHERE id = ").bind(id);
+        agenda_edit(&sql.query().fetch_one(&mut *self.tx).await?)
+    }
+
+    /// Saves an action's fields if nobody saved since `expected_version`.
+    pub async fn update_action(&mut self, action_id: &str, edit: &ActionEdit, expected_version: i64) -> Result<Saved<ActionEdit>> {
+        let before = self.reread_action(action_id).await?;
+        if !self.claim_version("actions", action_id, expected_version).await? {
+            return Ok(Saved::Stale { version: before.version, current: before.fields });
+        }
+        let mut sql = Sql::new("UPDATE actions SET title = ");
+        sql.bind(edit.title.clone())
+            .push(", description = ")
+            .bind(edit.description.clone())
+            .push(", term = ")
+            .bind(edit.term.code())
+            .push(", status = ")
+            .bind(edit.status.code())
+            .push(", start_date = ")
+            .bind(edit.start_date.clone())
+            .push(", end_date = ")
+            .bind(edit.end_date.clone())
+            .push(", zone_plan_ref = ")
+            .bind(edit.zone_plan_ref.clone())
+            .push(" WHERE id = ")
+            .bind(action_id);
+        sql.query().execute(&mut *self.tx).await?;
+        let entity = EntityRef { kind: "action", id: action_id, label: &before.label };
+        self.record(entity, "update", Some(&json(&before.fields)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    /// Saves one indicator of an action; the action's version guards it (the indicator is part
+    /// of the action as an editor sees it).
+    pub async fn update_indicator(
+        &mut self,
+        action_id: &str,
+        indicator_id: &str,
+        edit: &IndicatorEdit,
+        expected_version: i64,
+    ) -> Result<Saved<IndicatorEdit>> {
+        let mut sql = Sql::new(INDICATOR_EDIT);
+        sql.push(" WHERE i.id = ").bind(indicator_id).push(" AND r.action_id = ").bind(action_id);
+        let before = indicator_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let action = self.reread_action(action_id).await?;
+        if !self.claim_version("actions", action_id, expected_version).await? {
+            return Ok(Saved::Stale { version: action.version, current: before });
+        }
+        let mut sql = Sql::new("UPDATE indicators SET name = ");
+        sql.bind(edit.name.clone())
+            .push(", unit = ")
+            .bind(edit.unit.clone())
+            .push(", baseline_value = ")
+            .bind(edit.baseline_value)
+            .push(", baseline_year = ")
+            .bind(edit.baseline_year)
+            .push(", target_value = ")
+            .bind(edit.target_value)
+            .push(", target_year = ")
+            .bind(edit.target_year)
+            .push(", direction = ")
+            .bind(edit.direction.code())
+            .push(" WHERE id = ")
+            .bind(indicator_id);
+        sql.query().execute(&mut *self.tx).await?;
+        let label = format!("{} — {}", action.label, before.name);
+        let entity = EntityRef { kind: "indicator", id: indicator_id, label: &label };
+        self.record(entity, "update", Some(&json(&before)), Some(&json(edit)), "").await?;
+        let entity = EntityRef { kind: "action", id: action_id, label: &action.label };
+        self.record(entity, "update_indicator", Some(&json(&before)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    pub async fn update_agenda(&mut self, agenda_id: &str, edit: &AgendaEdit, expected_version: i64) -> Result<Saved<AgendaEdit>> {
+        let (before, _) = self.reread_agenda(agenda_id).await?;
+        if !self.claim_version("agendas", agenda_id, expected_version).await? {
+            return Ok(Saved::Stale { version: before.version, current: before.fields });
+        }
+        let mut sql = Sql::new("UPDATE agendas SET title = ");
+        sql.bind(edit.title.clone())
+            .push(", period_start = ")
+            .bind(edit.period_start)
+            .push(", period_end = ")
+            .bind(edit.period_end)
+            .push(", vision = ")
+            .bind(edit.vision.clone())
+            .push(", context = ")
+            .bind(edit.context.clone())
+            .push(" WHERE id = ")
+            .bind(agenda_id);
+        sql.query().execute(&mut *self.tx).await?;
+        let entity = EntityRef { kind: "agenda", id: agenda_id, label: &before.label };
+        self.record(entity, "update", Some(&json(&before.fields)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    /// Moves an agenda to `to` (the caller checked the move is allowed), with a note.
+    pub async fn move_agenda(&mut self, agenda_id: &str, to: AgendaStatus, note: &str, expected_version: i64) -> Result<Saved<AgendaStatus>> {
+        let (before, from) = self.reread_agenda(agenda_id).await?;
+        if !self.claim_version("agendas", agenda_id, expected_version).await? {
+            return Ok(Saved::Stale { version: before.version, current: from });
+        }
+        let mut sql = Sql::new("UPDATE agendas SET status = ");
+        sql.bind(to.code()).push(" WHERE id = ").bind(agenda_id);
+        sql.query().execute(&mut *self.tx).await?;
+        let entity = EntityRef { kind: "agenda", id: agenda_id, label: &before.label };
+        let (b, a) = (serde_json::json!({ "status": from }), serde_json::json!({ "status": to }));
+        self.record(entity, "status", Some(&b), Some(&a), note).await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+}

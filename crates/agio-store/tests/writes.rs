@@ -1,0 +1,107 @@
+//! Write-side tests: audited writes, optimistic concurrency, accounts. Both backends.
+
+use agio_domain::access::Scope;
+use agio_domain::edit::AgendaEdit;
+use agio_domain::{ActionStatus, AgendaStatus, Channel, Role};
+use agio_store::{Actor, AuditFilter, NewPerson, Saved, Store, StoreError};
+use agio_testkit::{both_backends, fresh_store, Seed};
+
+const GUASTALLA: &str = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
+
+fn editor(person_id: &str) -> Actor {
+    Actor { person_id: Some(person_id.into()), channel: Channel::Form, address: "192.0.2.7".into() }
+}
+
+async fn demo(backend: agio_store::Backend) -> Store {
+    fresh_store(backend, Seed::Demo).await
+}
+
+both_backends!(two_editors_cannot_overwrite_each_other, |backend| async move {
+    let store = demo(backend).await;
+    let (action, _) = store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap();
+    // Both open the form at the same version.
+    let mut first = action.fields.clone();
+    first.title = "Prima modifica".into();
+    let mut second = action.fields.clone();
+    second.status = ActionStatus::Suspended;
+
+    let mut w = store.begin_write(&editor("one")).await.unwrap();
+    assert_eq!(w.update_action(&action.id, &first, action.version).await.unwrap(), Saved::Done { version: action.version + 1 });
+    w.commit().await.unwrap();
+
+    let mut w = store.begin_write(&editor("two")).await.unwrap();
+    match w.update_action(&action.id, &second, action.version).await.unwrap() {
+        Saved::Stale { current, version } => {
+            assert_eq!(current.title, "Prima modifica", "the second editor is shown the first one's change");
+            assert_eq!(version, action.version + 1);
+        }
+        other => panic!("expected a stale save, got {other:?}"),
+    }
+    drop(w);
+    let (now, _) = store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap();
+    assert_eq!((now.fields.title.as_str(), now.fields.status), ("Prima modifica", action.fields.status));
+
+    let history = store.history("action", &action.id).await.unwrap();
+    assert_eq!(history.len(), 1, "the stale save wrote nothing, not even an audit record");
+    let entry = &history[0];
+    assert_eq!((entry.operation.as_str(), entry.channel, entry.address.as_str()), ("update", Channel::Form, "192.0.2.7"));
+    assert!(entry.before_json.as_deref().unwrap().contains(&action.fields.title));
+    assert!(entry.after_json.as_deref().unwrap().contains("Prima modifica"));
+});
+
+both_backends!(the_audit_log_is_append_only, |backend| async move {
+    let store = demo(backend).await;
+    let entries = store.search_audit(&AuditFilter::default(), agio_domain::PageRequest::new(None, None).unwrap()).await.unwrap();
+    assert!(entries.total >= 2, "the demo import is audited");
+    for statement in ["UPDATE audit_log SET note = 'x'", "DELETE FROM audit_log"] {
+        let refused = store.execute_raw(statement).await;
+        assert!(refused.is_err(), "{statement} must be refused");
+    }
+    let after = store.search_audit(&AuditFilter::default(), agio_domain::PageRequest::new(None, None).unwrap()).await.unwrap();
+    assert_eq!(after.total, entries.total);
+});
+
+both_backends!(agenda_moves_and_edits_are_versioned_and_recorded, |backend| async move {
+    let store = demo(backend).await;
+    let (agenda, status) = store.agenda_for_edit(GUASTALLA).await.unwrap().unwrap();
+    assert_eq!(status, AgendaStatus::Approved);
+    let mut w = store.begin_write(&editor("coordinator")).await.unwrap();
+    let saved = w.move_agenda(&agenda.id, AgendaStatus::Archived, "Fine del triennio", agenda.version).await.unwrap();
+    assert_eq!(saved, Saved::Done { version: agenda.version + 1 });
+    w.commit().await.unwrap();
+    let edit = AgendaEdit { title: "Nuovo titolo".into(), ..agenda.fields.clone() };
+    let mut w = store.begin_write(&editor("coordinator")).await.unwrap();
+    assert!(matches!(w.update_agenda(&agenda.id, &edit, agenda.version).await.unwrap(), Saved::Stale { .. }));
+    drop(w);
+    let history = store.history("agenda", &agenda.id).await.unwrap();
+    assert_eq!(history[0].operation, "status");
+    assert_eq!(history[0].note, "Fine del triennio");
+    assert!(history[0].after_json.as_deref().unwrap().contains("archived"));
+    assert_eq!(history.last().unwrap().operation, "import");
+});
+
+both_backends!(accounts_have_unique_emails_and_scoped_roles, |backend| async move {
+    let store = demo(backend).await;
+    let (referent, hash) = store.person_by_email("  Referente@Demo.AGIO.example ").await.unwrap().unwrap();
+    assert!(hash.unwrap().starts_with("$argon2id$"));
+    let grants = store.grants(&referent.id).await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].role, Role::Referent);
+    assert!(matches!(&grants[0].scope, Scope::Organization(_)));
+    let assignments = store.role_assignments(&referent.id).await.unwrap();
+    assert_eq!(assignments[0].scope_label, "Ponti tra Culture APS");
+
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    let again = NewPerson {
+        email: "REFERENTE@demo.agio.example".into(),
+        name: "Doppione".into(),
+        organization_name: String::new(),
+        password_hash: None,
+        is_demo: false,
+    };
+    assert!(matches!(w.create_person(&again).await, Err(StoreError::Conflict(_))));
+    drop(w);
+    // A coordinator's scope must name exactly one agenda or territory: the database agrees.
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    assert!(w.grant_role(&referent, Role::Coordinator, &Scope::Everywhere).await.is_err());
+});
