@@ -150,9 +150,11 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
         (Administer, _) => Decision::Forbidden,
         (ReadDraft, Target::Agenda(a) | Target::Action(a, _)) => allow(p.can_see(a)),
         (ReadDraft, _) => Decision::Allow,
-        (Create, Target::Territory(path)) => allow(p.grants.iter().any(|g| {
-            g.role == Role::Coordinator && matches!(&g.scope, Scope::Territory(id) if path.contains(id))
-        })),
+        (Create, Target::Territory(path)) => allow(
+            p.grants
+                .iter()
+                .any(|g| g.role == Role::Coordinator && matches!(&g.scope, Scope::Territory(id) if path.contains(id))),
+        ),
         (Create | Edit | ChangeStatus | ReadHistory, Target::Agenda(a)) => allow(p.coordinates(a)),
         (Edit | EditResults | ReadHistory, Target::Action(a, lead)) => {
             allow(p.coordinates(a) || lead.is_some_and(|o| p.represents(o)))

@@ -13,10 +13,14 @@ use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, UnknownCode};
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum FieldProblem {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// Line breaks, NUL or other control characters where one line of text is expected.
     ControlCharacters,
-    NotOneOf { allowed: Vec<String> },
+    NotOneOf {
+        allowed: Vec<String>,
+    },
     NotADate,
     NotANumber,
     NotAYear,
@@ -54,12 +58,12 @@ pub const TEXT_MAX: usize = 20_000;
 
 /// Reads typed values out of named text inputs, collecting every problem.
 pub struct Reader<'a> {
-    input: &'a dyn Fn(&str) -> Option<String>,
+    input: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub errors: Vec<FieldError>,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(input: &'a dyn Fn(&str) -> Option<String>) -> Self {
+    pub fn new(input: &'a (dyn Fn(&str) -> Option<String> + Sync)) -> Self {
         Reader { input, errors: Vec::new() }
     }
 
@@ -177,7 +181,9 @@ impl<'a> Reader<'a> {
 fn is_date(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     let [y, m, d] = parts.as_slice() else { return false };
-    let num = |s: &str, len: usize| (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten();
+    let num = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten()
+    };
     match (num(y, 4), num(m, 2), num(d, 2)) {
         (Some(y), Some(m), Some(d)) => {
             let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
@@ -284,7 +290,15 @@ impl IndicatorEdit {
             }
         }
         let direction = r.code("direction");
-        Some(IndicatorEdit { name, unit, baseline_value, baseline_year, target_value, target_year, direction: direction? })
+        Some(IndicatorEdit {
+            name,
+            unit,
+            baseline_value,
+            baseline_year,
+            target_value,
+            target_year,
+            direction: direction?,
+        })
     }
 }
 
@@ -292,7 +306,10 @@ impl IndicatorEdit {
 /// back from consultazione to bozza.
 pub fn can_move(from: AgendaStatus, to: AgendaStatus) -> bool {
     use AgendaStatus::*;
-    matches!((from, to), (Draft, Consultation) | (Consultation, Draft) | (Consultation, Approved) | (Approved, Archived))
+    matches!(
+        (from, to),
+        (Draft, Consultation) | (Consultation, Draft) | (Consultation, Approved) | (Approved, Archived)
+    )
 }
 
 #[cfg(test)]
@@ -311,7 +328,13 @@ mod tests {
     #[test]
     fn an_action_reports_every_bad_field_at_once() {
         let errors = read(
-            &[("title", "  "), ("term", "long"), ("status", "planned"), ("start_date", "2026-02-30"), ("zone_plan_ref", "a\nb")],
+            &[
+                ("title", "  "),
+                ("term", "long"),
+                ("status", "planned"),
+                ("start_date", "2026-02-30"),
+                ("zone_plan_ref", "a\nb"),
+            ],
             ActionEdit::read,
         )
         .unwrap_err();
@@ -323,13 +346,25 @@ mod tests {
     #[test]
     fn an_action_keeps_markdown_and_checks_dates_in_order() {
         let ok = read(
-            &[("title", "Punto digitale"), ("description", "**uno**\r\ndue"), ("term", "short"), ("status", "planned"), ("start_date", "2024-02-29")],
+            &[
+                ("title", "Punto digitale"),
+                ("description", "**uno**\r\ndue"),
+                ("term", "short"),
+                ("status", "planned"),
+                ("start_date", "2024-02-29"),
+            ],
             ActionEdit::read,
         )
         .unwrap();
         assert_eq!(ok.description, "**uno**\ndue");
         let errors = read(
-            &[("title", "x"), ("term", "short"), ("status", "planned"), ("start_date", "2026-05-01"), ("end_date", "2026-04-01")],
+            &[
+                ("title", "x"),
+                ("term", "short"),
+                ("status", "planned"),
+                ("start_date", "2026-05-01"),
+                ("end_date", "2026-04-01"),
+            ],
             ActionEdit::read,
         )
         .unwrap_err();
@@ -344,8 +379,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.baseline_value, Some(12.5));
-        let errors = read(&[("name", "x"), ("unit", "y"), ("target_value", "tanti"), ("direction", "up")], IndicatorEdit::read)
-            .unwrap_err();
+        let errors =
+            read(&[("name", "x"), ("unit", "y"), ("target_value", "tanti"), ("direction", "up")], IndicatorEdit::read)
+                .unwrap_err();
         assert_eq!(errors.len(), 2);
     }
 

@@ -193,15 +193,14 @@ impl Store {
 
     /// The log, filtered, newest first.
     pub async fn search_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1");
+        let mut count = Sql::new(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1",
+        );
         filter.apply(&mut count);
         let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
         let mut sql = Sql::new(ENTRY_COLUMNS);
         filter.apply(&mut sql);
-        sql.push(" ORDER BY l.seq DESC LIMIT ")
-            .bind(page.limit())
-            .push(" OFFSET ")
-            .bind(page.offset());
+        sql.push(" ORDER BY l.seq DESC LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
         let items = sql.fetch_all(&self.pool).await?.iter().map(entry).collect::<Result<Vec<_>>>()?;
         Ok(Page::new(items, page, total))
     }

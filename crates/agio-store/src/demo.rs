@@ -361,8 +361,10 @@ const DEMO_PEOPLE: &[(&str, &str, &str, Role, &[&str])] = &[
         "Carlo Coordinatore (demo)",
         "Ufficio di Piano",
         Role::Coordinator,
-        &["SELECT id FROM agendas WHERE slug = 'agenda-digitale-sociale-bassa-reggiana-2025-2027'",
-          "SELECT id FROM agendas WHERE slug = 'agenda-digitale-sociale-rimini-valmarecchia-2026-2028'"],
+        &[
+            "SELECT id FROM agendas WHERE slug = 'agenda-digitale-sociale-bassa-reggiana-2025-2027'",
+            "SELECT id FROM agendas WHERE slug = 'agenda-digitale-sociale-rimini-valmarecchia-2026-2028'",
+        ],
     ),
     (
         "referente@demo.agio.example",

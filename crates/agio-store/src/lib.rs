@@ -23,13 +23,13 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{normalize_email, NewPerson, Person, RoleAssignment, SessionRecord};
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
-pub use write::{Editable, Saved};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,
     ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
 };
+pub use write::{Editable, Saved};
 
 /// Which database server a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,8 +72,7 @@ fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
     ))
 }
 
-const AGENDA_EDIT: &str =
-    "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
+const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
 
 fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
     Ok(IndicatorEdit {
@@ -101,7 +100,8 @@ impl Store {
         let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
         let agenda_id: String = col(&row, 0)?;
         let status: AgendaStatus = code(&row, 1)?;
-        let territory_path = (2..5).filter_map(|i| col::<Option<String>>(&row, i).transpose()).collect::<Result<_>>()?;
+        let territory_path =
+            (2..5).filter_map(|i| col::<Option<String>>(&row, i).transpose()).collect::<Result<_>>()?;
         let mut leads = Sql::new(
             "SELECT DISTINCT ao.organization_id FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
              WHERE ao.role = 'lead' AND x.agenda_id = ",
@@ -124,7 +124,8 @@ impl Store {
             .bind(action_code);
         let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
         let editable = action_edit(&row)?;
-        let mut lead = Sql::new("SELECT organization_id FROM action_organizations WHERE role = 'lead' AND action_id = ");
+        let mut lead =
+            Sql::new("SELECT organization_id FROM action_organizations WHERE role = 'lead' AND action_id = ");
         lead.bind(editable.id.clone());
         let lead = lead.fetch_optional(&self.pool).await?.map(|r| col(&r, 0)).transpose()?;
         Ok(Some((editable, lead)))
@@ -165,7 +166,12 @@ impl WriteTx {
     }
 
     /// Saves an action's fields if nobody saved since `expected_version`.
-    pub async fn update_action(&mut self, action_id: &str, edit: &ActionEdit, expected_version: i64) -> Result<Saved<ActionEdit>> {
+    pub async fn update_action(
+        &mut self,
+        action_id: &str,
+        edit: &ActionEdit,
+        expected_version: i64,
+    ) -> Result<Saved<ActionEdit>> {
         let before = self.reread_action(action_id).await?;
         if !self.claim_version("actions", action_id, expected_version).await? {
             return Ok(Saved::Stale { version: before.version, current: before.fields });
@@ -233,7 +239,12 @@ impl WriteTx {
         Ok(Saved::Done { version: expected_version + 1 })
     }
 
-    pub async fn update_agenda(&mut self, agenda_id: &str, edit: &AgendaEdit, expected_version: i64) -> Result<Saved<AgendaEdit>> {
+    pub async fn update_agenda(
+        &mut self,
+        agenda_id: &str,
+        edit: &AgendaEdit,
+        expected_version: i64,
+    ) -> Result<Saved<AgendaEdit>> {
         let (before, _) = self.reread_agenda(agenda_id).await?;
         if !self.claim_version("agendas", agenda_id, expected_version).await? {
             return Ok(Saved::Stale { version: before.version, current: before.fields });
@@ -257,7 +268,13 @@ impl WriteTx {
     }
 
     /// Moves an agenda to `to` (the caller checked the move is allowed), with a note.
-    pub async fn move_agenda(&mut self, agenda_id: &str, to: AgendaStatus, note: &str, expected_version: i64) -> Result<Saved<AgendaStatus>> {
+    pub async fn move_agenda(
+        &mut self,
+        agenda_id: &str,
+        to: AgendaStatus,
+        note: &str,
+        expected_version: i64,
+    ) -> Result<Saved<AgendaStatus>> {
         let (before, from) = self.reread_agenda(agenda_id).await?;
         if !self.claim_version("agendas", agenda_id, expected_version).await? {
             return Ok(Saved::Stale { version: before.version, current: from });

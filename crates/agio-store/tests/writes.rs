@@ -26,7 +26,10 @@ both_backends!(two_editors_cannot_overwrite_each_other, |backend| async move {
     second.status = ActionStatus::Suspended;
 
     let mut w = store.begin_write(&editor("one")).await.unwrap();
-    assert_eq!(w.update_action(&action.id, &first, action.version).await.unwrap(), Saved::Done { version: action.version + 1 });
+    assert_eq!(
+        w.update_action(&action.id, &first, action.version).await.unwrap(),
+        Saved::Done { version: action.version + 1 }
+    );
     w.commit().await.unwrap();
 
     let mut w = store.begin_write(&editor("two")).await.unwrap();
@@ -44,20 +47,25 @@ both_backends!(two_editors_cannot_overwrite_each_other, |backend| async move {
     let history = store.history("action", &action.id).await.unwrap();
     assert_eq!(history.len(), 1, "the stale save wrote nothing, not even an audit record");
     let entry = &history[0];
-    assert_eq!((entry.operation.as_str(), entry.channel, entry.address.as_str()), ("update", Channel::Form, "192.0.2.7"));
+    assert_eq!(
+        (entry.operation.as_str(), entry.channel, entry.address.as_str()),
+        ("update", Channel::Form, "192.0.2.7")
+    );
     assert!(entry.before_json.as_deref().unwrap().contains(&action.fields.title));
     assert!(entry.after_json.as_deref().unwrap().contains("Prima modifica"));
 });
 
 both_backends!(the_audit_log_is_append_only, |backend| async move {
     let store = demo(backend).await;
-    let entries = store.search_audit(&AuditFilter::default(), agio_domain::PageRequest::new(None, None).unwrap()).await.unwrap();
+    let entries =
+        store.search_audit(&AuditFilter::default(), agio_domain::PageRequest::new(None, None).unwrap()).await.unwrap();
     assert!(entries.total >= 2, "the demo import is audited");
     for statement in ["UPDATE audit_log SET note = 'x'", "DELETE FROM audit_log"] {
         let refused = store.execute_raw(statement).await;
         assert!(refused.is_err(), "{statement} must be refused");
     }
-    let after = store.search_audit(&AuditFilter::default(), agio_domain::PageRequest::new(None, None).unwrap()).await.unwrap();
+    let after =
+        store.search_audit(&AuditFilter::default(), agio_domain::PageRequest::new(None, None).unwrap()).await.unwrap();
     assert_eq!(after.total, entries.total);
 });
 

@@ -37,6 +37,10 @@ pub enum ParamProblem {
         value: String,
     },
     Unreadable,
+    /// Not a `YYYY-MM-DD` date.
+    NotADate {
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -47,6 +51,21 @@ pub enum AppError {
     BadParam { name: String, problem: ParamProblem },
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Signed in (or not) but not allowed to do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// A form without a valid anti-forgery token.
+    #[error("invalid or missing form token")]
+    BadCsrf,
+    /// The API needs a personal access token.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Too many failed sign-ins, for the account or from the address.
+    #[error("too many attempts")]
+    TooManyAttempts,
+    /// A request body that cannot be read as a form or as JSON.
+    #[error("unreadable body: {0}")]
+    UnreadableBody(String),
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -71,6 +90,10 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadParam { .. } => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Forbidden | AppError::BadCsrf => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::UnreadableBody(_) => StatusCode::BAD_REQUEST,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -92,6 +115,7 @@ impl AppError {
             ParamProblem::ControlCharacters => c.t("error.param.control").to_string(),
             ParamProblem::NoSuch { value } => c.fmt("error.param.no_such", &[("value", value)]),
             ParamProblem::Unreadable => c.t("error.param.unreadable").to_string(),
+            ParamProblem::NotADate { value } => c.fmt("error.param.not_a_date", &[("value", value)]),
         }
     }
 
@@ -101,6 +125,11 @@ impl AppError {
         match self {
             AppError::NotFound => c.t("error.not_found.text").to_string(),
             AppError::MethodNotAllowed => c.t("error.method.text").to_string(),
+            AppError::Forbidden => c.t("error.forbidden.text").to_string(),
+            AppError::BadCsrf => c.t("error.csrf.text").to_string(),
+            AppError::Unauthenticated => c.t("error.unauthenticated.text").to_string(),
+            AppError::TooManyAttempts => c.t("error.too_many.text").to_string(),
+            AppError::UnreadableBody(_) => c.t("error.unreadable_body.text").to_string(),
             AppError::Unavailable => c.t("error.unavailable.text").to_string(),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {

@@ -4,9 +4,11 @@
 pub mod api;
 mod app;
 pub mod assets;
+pub mod auth;
 pub mod cache;
 pub mod error;
 mod filters;
+pub mod forms;
 pub mod i18n;
 mod map;
 mod markdown;

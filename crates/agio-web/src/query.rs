@@ -151,7 +151,7 @@ fn percent_decode(raw: &str) -> Vec<u8> {
 
 /// Whether the percent-escapes of a query string decode to valid UTF-8 (the form decoder
 /// would silently replace invalid bytes, and the search would run on something never typed).
-fn percent_decodes_to_utf8(raw: &str) -> bool {
+pub(crate) fn percent_decodes_to_utf8(raw: &str) -> bool {
     std::str::from_utf8(&percent_decode(raw)).is_ok()
 }
 

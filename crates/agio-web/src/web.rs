@@ -59,6 +59,12 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// After a write by this instance: its cached pages are stale now, not in a second.
+    pub async fn after_write(&self) -> Result<(), AppError> {
+        self.cache.set_version(self.store.data_version().await? as u64);
+        Ok(())
+    }
+
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
         let map_svg = crate::map::render(&store.map_shapes().await?);

@@ -1,6 +1,7 @@
 //! `agio`: the command line. A thin dispatcher; the work is in the libraries.
 
 mod config;
+mod user;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,17 @@ enum Command {
     },
     /// Check the configuration and that the database is reachable; the exit code says which.
     Check,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with one role; the password is read from the first line of standard input.
+    Create(user::CreateUser),
 }
 
 fn init_tracing(format: LogFormat) {
@@ -102,11 +114,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 let r = store.load_demo().await?;
                 println!(
-                    "demo: {} agendas, {} actions, {} organisations, {} assets loaded",
-                    r.agendas, r.actions, r.organizations, r.assets
+                    "demo: {} agendas, {} actions, {} organisations, {} assets, {} accounts loaded",
+                    r.agendas, r.actions, r.organizations, r.assets, r.people
                 );
             }
             Ok(())
+        }
+        Command::User { command: UserCommand::Create(args) } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            store.load_reference_territories().await?;
+            user::create(&store, &args).await
         }
         Command::Check => {
             println!(

@@ -55,6 +55,8 @@ pub struct ActionFilter {
 
 impl ActionFilter {
     fn apply(&self, sql: &mut Sql) {
+        // Lists are public: the actions of draft agendas are not listed.
+        sql.push(" AND a.status <> 'draft'");
         if let Some(v) = &self.agenda {
             sql.push(" AND a.slug = ").bind(v.clone());
         }

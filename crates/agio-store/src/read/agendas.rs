@@ -48,6 +48,8 @@ pub struct AgendaFilter {
 
 impl AgendaFilter {
     fn apply(&self, sql: &mut Sql) {
+        // Lists are public: drafts are seen only by their circle, through the agenda's own page.
+        sql.push(" AND a.status <> 'draft'");
         if let Some(t) = &self.territory {
             // The territory itself, the territories inside it, and the one that contains it.
             sql.push(" AND (t.code = ")
@@ -146,7 +148,7 @@ impl Store {
 
     pub(crate) async fn agendas_of_territory(&self, territory_id: &str) -> Result<Vec<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
-        sql.push(" AND (t.id = ")
+        sql.push(" AND a.status <> 'draft' AND (t.id = ")
             .bind(territory_id)
             .push(" OR t.parent_id = ")
             .bind(territory_id)
@@ -157,6 +159,7 @@ impl Store {
     /// Objectives of one agenda (by slug), or of all agendas.
     pub async fn list_objectives(&self, agenda_slug: Option<&str>, page: PageRequest) -> Result<Page<Objective>> {
         let filter = |s: &mut Sql| {
+            s.push(" AND a.status <> 'draft'");
             if let Some(slug) = agenda_slug {
                 s.push(" AND a.slug = ").bind(slug);
             }

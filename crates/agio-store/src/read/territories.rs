@@ -14,7 +14,7 @@ const SELECT: &str = "SELECT t.id, t.kind, t.code, t.slug, t.name, p.code, p.slu
         WHEN 'union' THEN (SELECT COUNT(*) FROM union_members um WHERE um.union_id = t.id) \
         WHEN 'region' THEN (SELECT COUNT(*) FROM territories c WHERE c.kind = 'comune') \
         ELSE (SELECT COUNT(*) FROM territories c WHERE c.parent_id = t.id) END, \
-    (SELECT COUNT(*) FROM agendas a WHERE a.territory_id = t.id) \
+    (SELECT COUNT(*) FROM agendas a WHERE a.territory_id = t.id AND a.status <> 'draft') \
     FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
 const COUNT: &str = "SELECT COUNT(*) FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
 const ORDER: &str =

@@ -152,7 +152,7 @@ pub async fn list_agendas(State(s): State<AppState>, params: Params) -> ApiResul
     params(("slug" = String, Path, description = "Slug of the agenda")),
     responses((status = 200, body = Agenda), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_agenda(State(s): State<AppState>, Path(slug): Path<String>) -> ApiResult<Agenda> {
-    Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
+    Ok(Json(published(&s, &slug).await?))
 }
 
 /// List the shared objectives of the agendas.
@@ -171,6 +171,7 @@ pub async fn get_objective(
     State(s): State<AppState>,
     Path((slug, code)): Path<(String, String)>,
 ) -> ApiResult<Objective> {
+    published(&s, &slug).await?;
     Ok(Json(s.store.objective(&slug, &code).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -187,6 +188,7 @@ pub async fn list_actions(State(s): State<AppState>, params: Params) -> ApiResul
     params(("slug" = String, Path, description = "Slug of the agenda"), ("code" = String, Path, description = "Code of the action")),
     responses((status = 200, body = Action), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_action(State(s): State<AppState>, Path((slug, code)): Path<(String, String)>) -> ApiResult<Action> {
+    published(&s, &slug).await?;
     Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -240,4 +242,9 @@ pub async fn get_vocabulary(
 ) -> ApiResult<Vec<VocabularyTerm>> {
     let vocabulary: Vocabulary = vocabulary.parse().map_err(|_| AppError::NotFound)?;
     Ok(Json(s.store.vocabulary_terms(Some(vocabulary)).await?))
+}
+
+/// An agenda the public may read: drafts answer 404, as if they did not exist.
+async fn published(s: &AppState, slug: &str) -> Result<Agenda, AppError> {
+    s.store.agenda(slug).await?.filter(|a| a.status != agio_domain::AgendaStatus::Draft).ok_or(AppError::NotFound)
 }

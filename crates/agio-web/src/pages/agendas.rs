@@ -9,7 +9,9 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
+use super::editing::{tools, Tools};
 use super::{here, page_base, render, territory_options, SelectField};
+use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::agenda_filter;
 use crate::i18n::Lang;
@@ -37,6 +39,7 @@ struct AgendaPage {
     territory_href: String,
     vision_html: String,
     context_html: String,
+    tools: Tools,
 }
 
 #[derive(Template)]
@@ -47,6 +50,7 @@ struct ActionPage {
     description_html: String,
     /// Budget totals by funding source (label, cents), largest first.
     by_source: Vec<(String, i64)>,
+    tools: Tools,
 }
 
 async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
@@ -86,8 +90,14 @@ async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> R
     render(AgendasPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
 }
 
-async fn agenda(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+async fn agenda(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
     let d = state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let tools = tools(&state, lang, &visitor, &slug, d.agenda.status == AgendaStatus::Draft, None).await?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/agende/{slug}"), "agendas", d.agenda.title.clone())
         .crumb(c.t("agendas.title"), "/agende")
@@ -103,15 +113,19 @@ async fn agenda(State(state): State<AppState>, lang: Lang, Path(slug): Path<Stri
         vision_html: markdown::to_html(&d.agenda.vision),
         context_html: markdown::to_html(&d.agenda.context),
         d,
+        tools,
     })
 }
 
 async fn action(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
     let x = state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    let draft = state.store.agenda(&slug).await?.is_some_and(|a| a.status == AgendaStatus::Draft);
+    let tools = tools(&state, lang, &visitor, &slug, draft, Some(&code)).await?;
     let c = lang.catalogue();
     let mut by_source: Vec<(String, i64)> = Vec::new();
     for line in &x.budget {
@@ -132,7 +146,7 @@ async fn action(
     .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
     .last_crumb()
     .demo(x.summary.is_demo);
-    render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x })
+    render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x, tools })
 }
 
 pub fn router() -> Router<AppState> {

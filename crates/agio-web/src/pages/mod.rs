@@ -1,8 +1,11 @@
 //! Public pages, server-rendered in Italian (English switchable). One module per feature.
 
+mod account;
 mod agendas;
 mod api_docs;
 mod assets;
+mod editing;
+mod history;
 mod home;
 mod organizations;
 mod territories;
@@ -24,6 +27,9 @@ pub fn router() -> Router<AppState> {
         .merge(organizations::router())
         .merge(assets::router())
         .merge(api_docs::router())
+        .merge(account::router())
+        .merge(editing::router())
+        .merge(history::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {
@@ -119,6 +125,9 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
         AppError::NotFound => c.t("error.not_found.title"),
         AppError::BadParam { .. } => c.t("error.bad_request.title"),
         AppError::MethodNotAllowed => c.t("error.method.title"),
+        AppError::Forbidden | AppError::BadCsrf | AppError::Unauthenticated => c.t("error.forbidden.title"),
+        AppError::TooManyAttempts => c.t("error.too_many.title"),
+        AppError::UnreadableBody(_) => c.t("error.bad_request.title"),
         AppError::Unavailable => c.t("error.unavailable.title"),
         AppError::Internal(_) => c.t("error.internal.title"),
     };

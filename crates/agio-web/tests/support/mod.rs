@@ -69,3 +69,72 @@ impl TestApp {
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 }
+
+pub const DEMO_PASSWORD: &str = agio_store::DEMO_PASSWORD;
+
+/// The value of `name` in the `Set-Cookie` headers of a reply.
+pub fn set_cookie_value(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+/// The value of the hidden `csrf` field of the first form of a page.
+pub fn csrf_of(body: &str) -> String {
+    let at = body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no csrf field in {body}")) + 19;
+    body[at..at + body[at..].find('"').unwrap()].to_string()
+}
+
+/// `application/x-www-form-urlencoded` of pairs.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap()
+}
+
+/// A signed-in browser: its session cookie and the form token of its session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub async fn get_as(&self, path: &str, session: &Session) -> Reply {
+        self.request(Request::get(path).header("cookie", &session.cookie).body(Body::empty()).unwrap()).await
+    }
+
+    /// POSTs a form; `cookie` may be empty.
+    pub async fn post_form(&self, path: &str, cookie: &str, body: String) -> Reply {
+        let mut request = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+        if !cookie.is_empty() {
+            request = request.header("cookie", cookie);
+        }
+        self.request(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Posts a form as `session`, adding its token.
+    pub async fn post_as(&self, path: &str, session: &Session, pairs: &[(&str, &str)]) -> Reply {
+        let mut all = vec![("csrf", session.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.post_form(path, &session.cookie, form(&all)).await
+    }
+
+    /// The sign-in attempt of a browser that first opened the sign-in page.
+    pub async fn try_sign_in(&self, email: &str, password: &str) -> Reply {
+        let page = self.get("/accedi").await;
+        let token = set_cookie_value(&page, "agio_csrf").expect("the sign-in page sets its form cookie");
+        let body = form(&[("csrf", &csrf_of(&page.body)), ("email", email), ("password", password)]);
+        self.post_form("/accedi", &format!("agio_csrf={token}"), body).await
+    }
+
+    pub async fn sign_in(&self, email: &str) -> Session {
+        let reply = self.try_sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", reply.body);
+        let cookie = format!("agio_session={}", set_cookie_value(&reply, "agio_session").expect("a session cookie"));
+        let account =
+            self.request(Request::get("/area-personale").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+        Session { csrf: csrf_of(&account.body), cookie }
+    }
+}

@@ -1,0 +1,258 @@
+//! Who is asking: server-side sessions behind an opaque cookie, the anti-forgery token of
+//! every form, the client address, and the limits on failed sign-ins.
+//!
+//! The cookie holds a random token; the database holds only its SHA-256, so a copy of the
+//! database cannot be replayed as cookies. A new token is issued at every sign-in.
+
+use std::net::SocketAddr;
+
+use agio_domain::access::{self, Decision, Operation, Principal, Target};
+use agio_domain::credentials::{new_token, same_secret, token_hash};
+use agio_domain::Channel;
+use agio_store::{Actor, Person};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use time::{Duration, OffsetDateTime};
+
+use crate::error::AppError;
+use crate::web::{cookies, AppState};
+
+pub const SESSION_COOKIE: &str = "agio_session";
+/// The anti-forgery cookie of visitors who are not signed in (double-submit, for sign-in forms).
+pub const CSRF_COOKIE: &str = "agio_csrf";
+/// A session ends after this long without a request…
+pub const IDLE_LIMIT: Duration = Duration::hours(2);
+/// …and in any case this long after sign-in.
+pub const ABSOLUTE_LIMIT: Duration = Duration::hours(12);
+/// Failed sign-ins counted over this window…
+pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// …at most this many for one account…
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// …and this many from one address.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// A signed-in person, their roles and their session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub person: Person,
+    pub principal: Principal,
+    pub csrf_token: String,
+    token_hash: String,
+}
+
+/// Whoever sent the request: maybe signed in, always with an address.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub signed_in: Option<SignedIn>,
+    pub address: String,
+    /// The anonymous anti-forgery cookie, when the browser sent one.
+    anon_csrf: Option<String>,
+}
+
+impl Visitor {
+    pub fn principal(&self) -> Option<&Principal> {
+        self.signed_in.as_ref().map(|s| &s.principal)
+    }
+
+    /// The authorisation decision for this visitor (see `agio_domain::access`).
+    pub fn decide(&self, operation: Operation, target: &Target) -> Decision {
+        access::decide(self.principal(), operation, target)
+    }
+
+    /// Allowed, or the error to answer with: 404 where existence must not leak, 403 otherwise.
+    pub fn require(&self, operation: Operation, target: &Target) -> Result<(), AppError> {
+        match self.decide(operation, target) {
+            Decision::Allow => Ok(()),
+            Decision::Hidden => Err(AppError::NotFound),
+            Decision::Forbidden => Err(AppError::Forbidden),
+        }
+    }
+
+    pub fn may(&self, operation: Operation, target: &Target) -> bool {
+        self.decide(operation, target) == Decision::Allow
+    }
+
+    /// The actor of a write made through a form.
+    pub fn actor(&self, channel: Channel) -> Actor {
+        Actor {
+            person_id: self.signed_in.as_ref().map(|s| s.person.id.clone()),
+            channel,
+            address: self.address.clone(),
+        }
+    }
+
+    /// The token to put in this visitor's forms, and the cookie to set when it is new.
+    pub fn csrf_token(&self, secure: bool) -> (String, Option<HeaderValue>) {
+        if let Some(s) = &self.signed_in {
+            return (s.csrf_token.clone(), None);
+        }
+        match &self.anon_csrf {
+            Some(token) => (token.clone(), None),
+            None => {
+                let token = new_token();
+                // Only the sign-in pages need it: elsewhere it would keep pages out of the cache.
+                let value = format!(
+                    "{CSRF_COOKIE}={token}; Path=/accedi; HttpOnly; SameSite=Lax{}",
+                    if secure { "; Secure" } else { "" }
+                );
+                (token, Some(HeaderValue::from_str(&value).expect("hex token")))
+            }
+        }
+    }
+
+    /// Checks the token a form sent back.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), AppError> {
+        let expected = match &self.signed_in {
+            Some(s) => Some(s.csrf_token.as_str()),
+            None => self.anon_csrf.as_deref(),
+        };
+        match (expected, sent) {
+            (Some(expected), Some(sent)) if same_secret(expected, sent) => Ok(()),
+            _ => Err(AppError::BadCsrf),
+        }
+    }
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site, Secure over https.
+pub fn cookie(name: &str, value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"))
+        .expect("tokens are hex, names are ASCII")
+}
+
+/// A `Set-Cookie` value that removes a cookie.
+pub fn expired_cookie(name: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).expect("ASCII only")
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    cookies(headers)
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The client's address as the socket saw it (a proxy in front would show as itself).
+fn address(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, AppError> {
+        if let Some(visitor) = parts.extensions.get::<Visitor>() {
+            return Ok(visitor.clone());
+        }
+        let signed_in = match cookie_value(&parts.headers, SESSION_COOKIE) {
+            Some(token) => load_session(state, &token_hash(token)).await?,
+            None => None,
+        };
+        let visitor = Visitor {
+            signed_in,
+            address: address(parts),
+            anon_csrf: cookie_value(&parts.headers, CSRF_COOKIE).map(str::to_string),
+        };
+        parts.extensions.insert(visitor.clone());
+        Ok(visitor)
+    }
+}
+
+/// The live session with this token hash; expired ones are deleted on sight.
+async fn load_session(state: &AppState, hash: &str) -> Result<Option<SignedIn>, AppError> {
+    let Some(session) = state.store.session(hash).await? else { return Ok(None) };
+    let now = OffsetDateTime::now_utc();
+    let (Some(created), Some(seen)) = (parse_time(&session.created_at), parse_time(&session.last_seen_at)) else {
+        return Ok(None);
+    };
+    if now - created > ABSOLUTE_LIMIT || now - seen > IDLE_LIMIT {
+        state.store.delete_session(hash).await?;
+        return Ok(None);
+    }
+    // Refreshing at most once a minute keeps reads from turning into writes.
+    if now - seen > Duration::minutes(1) {
+        state.store.touch_session(hash).await?;
+    }
+    let Some(person) = state.store.person(&session.person_id).await? else { return Ok(None) };
+    let grants = state.store.grants(&person.id).await?;
+    Ok(Some(SignedIn {
+        principal: Principal { person_id: person.id.clone(), grants },
+        person,
+        csrf_token: session.csrf_token,
+        token_hash: hash.to_string(),
+    }))
+}
+
+/// Starts a new session for `person` (a new token every time: no fixation); returns the cookie.
+pub async fn start_session(state: &AppState, person: &Person) -> Result<HeaderValue, AppError> {
+    let token = new_token();
+    state.store.create_session(&token_hash(&token), &person.id, &new_token()).await?;
+    // Housekeeping: sign-ins are rare enough to carry it.
+    let now = OffsetDateTime::now_utc();
+    state.store.delete_expired_sessions(&rfc3339(now - ABSOLUTE_LIMIT), &rfc3339(now - IDLE_LIMIT)).await?;
+    Ok(cookie(SESSION_COOKIE, &token, state.secure_cookies))
+}
+
+pub async fn end_session(state: &AppState, signed_in: &SignedIn) -> Result<HeaderValue, AppError> {
+    state.store.delete_session(&signed_in.token_hash).await?;
+    Ok(expired_cookie(SESSION_COOKIE, state.secure_cookies))
+}
+
+/// The scopes failed sign-ins are counted under.
+pub fn failure_scopes(email: &str, address: &str) -> [String; 2] {
+    [format!("account:{}", agio_store::normalize_email(email)), format!("address:{address}")]
+}
+
+/// Whether this account or this address has failed too often lately.
+pub async fn too_many_failures(state: &AppState, email: &str, address: &str) -> Result<bool, AppError> {
+    let since = rfc3339(OffsetDateTime::now_utc() - FAILURE_WINDOW);
+    let [account, from] = failure_scopes(email, address);
+    Ok(state.store.sign_in_failures(&account, &since).await? >= MAX_FAILURES_PER_ACCOUNT
+        || state.store.sign_in_failures(&from, &since).await? >= MAX_FAILURES_PER_ADDRESS)
+}
+
+/// A `Location` for after sign-in: only paths on this site (no `//host`, no scheme).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+            n.to_string()
+        }
+        _ => "/area-personale".to_string(),
+    }
+}
+
+/// Header pair for responses that set a cookie.
+pub fn set_cookie(value: HeaderValue) -> (header::HeaderName, HeaderValue) {
+    (header::SET_COOKIE, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_over_https() {
+        let c = cookie(SESSION_COOKIE, &"a".repeat(64), true);
+        let c = c.to_str().unwrap();
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"), "{c}");
+        assert!(!cookie(SESSION_COOKIE, "x", false).to_str().unwrap().contains("Secure"));
+    }
+
+    #[test]
+    fn after_sign_in_only_local_paths() {
+        assert_eq!(safe_next(Some("/agende/x")), "/agende/x");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
+            assert_eq!(safe_next(Some(bad)), "/area-personale", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Signing in and out, the personal area, the person's own data, and the privacy notice.
+
+use agio_domain::access::{Operation, Target};
+use agio_domain::credentials::{decoy_hash, verify_password};
+use agio_store::RoleAssignment;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::render;
+use crate::auth::{self, SignedIn, Visitor};
+use crate::error::AppError;
+use crate::forms::{Form, FormBody, Kind};
+use crate::i18n::Lang;
+use crate::query::Params;
+use crate::web::{AppState, PageContext};
+
+#[derive(Template)]
+#[template(path = "form_page.html")]
+pub(crate) struct FormPage {
+    pub ctx: PageContext,
+    pub intro: String,
+    pub form: Form,
+    pub back: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: PageContext,
+    s: SignedIn,
+    roles: Vec<RoleAssignment>,
+    links: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    ctx: PageContext,
+}
+
+fn sign_in_form(lang: Lang, csrf: &str, next: &str) -> Form {
+    let c = lang.catalogue();
+    let action = format!("/accedi?next={}", crate::query::encode(next));
+    Form::new(action, csrf, c.t("sign_in.submit"))
+        .field("email", c.t("sign_in.email"), Kind::Email, true)
+        .autocomplete("username")
+        .field("password", c.t("sign_in.password"), Kind::Password, true)
+        .autocomplete("current-password")
+}
+
+fn sign_in_page(lang: Lang, form: Form) -> FormPage {
+    let c = lang.catalogue();
+    FormPage {
+        ctx: PageContext::new(lang, "/accedi", "", c.t("sign_in.title")).last_crumb(),
+        intro: c.t("sign_in.intro").to_string(),
+        form,
+        back: None,
+    }
+}
+
+async fn sign_in_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Response, AppError> {
+    let next = auth::safe_next(params.get("next"));
+    if visitor.signed_in.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let (csrf, set_cookie) = visitor.csrf_token(state.secure_cookies);
+    let page = render(sign_in_page(lang, sign_in_form(lang, &csrf, &next)))?;
+    Ok(match set_cookie {
+        Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
+        None => page.into_response(),
+    })
+}
+
+async fn sign_in_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+    form: FormBody,
+) -> Result<Response, AppError> {
+    visitor.check_csrf(form.csrf().as_deref())?;
+    let next = auth::safe_next(params.get("next"));
+    let email = form.get("email").unwrap_or_default();
+    let password = form.get("password").unwrap_or_default();
+    // Checked before the password, and answered the same whether or not the account exists.
+    if auth::too_many_failures(&state, &email, &visitor.address).await? {
+        return Err(AppError::TooManyAttempts);
+    }
+    let found = state.store.person_by_email(&email).await?;
+    let hash = found.as_ref().and_then(|(_, hash)| hash.clone());
+    // An unknown account costs the same argon2 work as a wrong password.
+    let matches = verify_password(&password, hash.as_deref().unwrap_or(decoy_hash())) && hash.is_some();
+    match found {
+        Some((person, _)) if matches => {
+            state.store.clear_sign_in_failures(&auth::failure_scopes(&email, "")[0]).await?;
+            let cookie = auth::start_session(&state, &person).await?;
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(header::SET_COOKIE, cookie), (header::LOCATION, next.parse().map_err(|_| AppError::NotFound)?)],
+            )
+                .into_response())
+        }
+        _ => {
+            state.store.record_sign_in_failure(&auth::failure_scopes(&email, &visitor.address)).await?;
+            let c = lang.catalogue();
+            let (csrf, _) = visitor.csrf_token(state.secure_cookies);
+            let form = sign_in_form(lang, &csrf, &next)
+                .values(&|name: &str| (name == "email").then(|| email.clone()))
+                .message(c.t("sign_in.failed"));
+            Ok((StatusCode::UNAUTHORIZED, render(sign_in_page(lang, form))?).into_response())
+        }
+    }
+}
+
+async fn sign_out(State(state): State<AppState>, visitor: Visitor, form: FormBody) -> Result<Response, AppError> {
+    let Some(signed_in) = &visitor.signed_in else { return Ok(Redirect::to("/").into_response()) };
+    visitor.check_csrf(form.csrf().as_deref())?;
+    let cookie = auth::end_session(&state, signed_in).await?;
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, "/".parse().expect("a path"))])
+        .into_response())
+}
+
+/// Signed in, or a redirect to the sign-in page that comes back to `here`.
+pub(crate) fn signed_in_or_redirect(visitor: &Visitor, here: &str) -> Result<SignedIn, Redirect> {
+    visitor.signed_in.clone().ok_or_else(|| Redirect::to(&format!("/accedi?next={}", crate::query::encode(here))))
+}
+
+async fn account(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
+    let s = match signed_in_or_redirect(&visitor, "/area-personale") {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
+    let c = lang.catalogue();
+    let roles = state.store.role_assignments(&s.person.id).await?;
+    let mut links = Vec::new();
+    if visitor.may(Operation::Administer, &Target::Region) {
+        links.push(("/amministrazione/registro".to_string(), c.t("audit.title").to_string()));
+    }
+    let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
+    Ok(render(AccountPage { ctx, s, roles, links })?.into_response())
+}
+
+/// Everything kept about the person, as JSON (their right of access and portability).
+async fn my_data(State(state): State<AppState>, visitor: Visitor) -> Result<Response, AppError> {
+    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
+    let roles = state.store.role_assignments(&s.person.id).await?;
+    let body = serde_json::json!({ "person": s.person, "roles": roles });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"agio-dati-personali.json\""),
+        ],
+        serde_json::to_string_pretty(&body).map_err(|e| AppError::Internal(e.to_string()))?,
+    )
+        .into_response())
+}
+
+async fn privacy(lang: Lang) -> Result<Response, AppError> {
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/privacy", "", c.t("privacy.title")).last_crumb();
+    Ok(render(PrivacyPage { ctx })?.into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accedi", get(sign_in_get).post(sign_in_post))
+        .route("/esci", post(sign_out))
+        .route("/area-personale", get(account))
+        .route("/area-personale/dati.json", get(my_data))
+        .route("/privacy", get(privacy))
+}

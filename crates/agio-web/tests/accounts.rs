@@ -1,0 +1,131 @@
+//! Signing in and out: cookies, session renewal, the form token, failed attempts. Both backends.
+
+mod support;
+
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+use support::{csrf_of, form, set_cookie_value, TestApp, DEMO_PASSWORD};
+
+const REFERENT: &str = "referente@demo.agio.example";
+
+both_backends!(signing_in_renews_the_session_and_sets_safe_cookies, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let page = app.get("/accedi").await;
+    page.page_with(&["<h1>Accedi</h1>", "autocomplete=\"current-password\"", "type=\"password\""]);
+    let form_cookie = page.header("set-cookie");
+    assert!(
+        form_cookie.contains("HttpOnly")
+            && form_cookie.contains("SameSite=Lax")
+            && form_cookie.contains("Path=/accedi"),
+        "{form_cookie}"
+    );
+
+    let first = app.try_sign_in(REFERENT, DEMO_PASSWORD).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert_eq!(first.header("location"), "/area-personale");
+    let cookie = first.header("set-cookie");
+    assert!(
+        cookie.starts_with("agio_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "the base URL is http: no Secure flag");
+    let second = app.try_sign_in(REFERENT, DEMO_PASSWORD).await;
+    assert_ne!(
+        set_cookie_value(&first, "agio_session"),
+        set_cookie_value(&second, "agio_session"),
+        "a new session id at every sign-in"
+    );
+
+    let session = app.sign_in(REFERENT).await;
+    app.get_as("/area-personale", &session).await.page_with(&[
+        "Rita Referente (demo)",
+        REFERENT,
+        "Referente di soggetto",
+        "Ponti tra Culture APS",
+        "Esci",
+    ]);
+    let data = app.get_as("/area-personale/dati.json", &session).await;
+    assert_eq!(data.json()["person"]["email"], REFERENT);
+    assert!(!data.body.contains("argon2"), "the password hash is never handed out");
+
+    // Signing out ends the session on the server: the old cookie is worth nothing.
+    let out = app.post_as("/esci", &session, &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.header("set-cookie").contains("Max-Age=0"));
+    let after = app.get_as("/area-personale", &session).await;
+    assert_eq!((after.status, after.header("location")), (StatusCode::SEE_OTHER, "/accedi?next=%2Farea-personale"));
+});
+
+both_backends!(cookies_are_secure_behind_https, |backend| async move {
+    let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
+    let state = agio_web::AppState::new(store, "https://agio.regione.emilia-romagna.it").await.unwrap();
+    let app = TestApp { router: agio_web::router(state.clone()), state };
+    let reply = app.try_sign_in(REFERENT, DEMO_PASSWORD).await;
+    assert!(reply.header("set-cookie").ends_with("; Secure"), "{}", reply.header("set-cookie"));
+});
+
+both_backends!(forms_without_their_token_are_refused, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    // Sign-in without the form cookie, or with a token that does not match it.
+    let no_cookie = app.post_form("/accedi", "", form(&[("email", REFERENT), ("password", DEMO_PASSWORD)])).await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    assert!(no_cookie.body.contains("Il modulo è scaduto"), "{}", no_cookie.body);
+    let forged = app
+        .post_form(
+            "/accedi",
+            &format!("agio_csrf={}", "a".repeat(64)),
+            form(&[("csrf", &"b".repeat(64)), ("email", REFERENT), ("password", DEMO_PASSWORD)]),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Signed in: the session's token is required, another session's is not accepted.
+    let session = app.sign_in(REFERENT).await;
+    let other = app.sign_in("coordinatore@demo.agio.example").await;
+    let out = app.post_form("/esci", &session.cookie, form(&[("csrf", &other.csrf)])).await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN);
+    app.get_as("/area-personale", &session).await.page_with(&[REFERENT]);
+});
+
+both_backends!(failed_sign_ins_are_limited_without_revealing_accounts, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let wrong = app.try_sign_in(REFERENT, "non è la password giusta").await;
+    let unknown = app.try_sign_in("nessuno@demo.agio.example", "non è la password giusta").await;
+    assert_eq!((wrong.status, unknown.status), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    for r in [&wrong, &unknown] {
+        assert!(r.body.contains("Email o password non corrette."), "{}", r.body);
+    }
+    // Byte for byte the same page, but for the email typed and the form token.
+    let neutral = |body: &str, email: &str| body.replace(email, "").replace(&csrf_of(body), "");
+    assert_eq!(
+        neutral(&wrong.body, REFERENT),
+        neutral(&unknown.body, "nessuno@demo.agio.example"),
+        "the same answer for both"
+    );
+    for _ in 0..4 {
+        app.try_sign_in(REFERENT, "ancora sbagliata!").await;
+        app.try_sign_in("nessuno@demo.agio.example", "ancora sbagliata!").await;
+    }
+    // Five failures: even the right password is refused for a while, and so is the unknown account.
+    let limited = app.try_sign_in(REFERENT, DEMO_PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.body.contains("riprova tra 15 minuti"), "{}", limited.body);
+    assert_eq!(app.try_sign_in("nessuno@demo.agio.example", "x").await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts from elsewhere are not affected by this account's lock.
+    assert_eq!(app.try_sign_in("cittadino@demo.agio.example", DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
+});
+
+both_backends!(the_privacy_page_says_what_is_kept, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    app.get("/privacy").await.page_with(&[
+        "Informativa sulla privacy",
+        "nome, indirizzo email, organizzazione",
+        "cookie tecnici",
+    ]);
+    app.get_en("/privacy").await.page_with(&["Privacy notice", "technical cookies only"]);
+    // A visitor asking for the personal area is sent to sign in, and back afterwards.
+    let r = app.get("/area-personale").await;
+    assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, "/accedi?next=%2Farea-personale"));
+    let page = app.get("/accedi?next=/agende").await;
+    assert!(page.body.contains("action=\"/accedi?next=%2Fagende\""), "{}", page.body);
+    let _ = csrf_of(&page.body);
+});

@@ -1,0 +1,328 @@
+//! Editing through forms: the authorisation matrix, validation, conflicts, the workflow, the
+//! history, and hostile input. Both backends.
+
+mod support;
+
+use agio_domain::access::Scope;
+use agio_domain::{AgendaStatus, Role};
+use agio_store::{Actor, NewPerson};
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+use support::{TestApp, GUASTALLA, RIMINI};
+
+const ADMIN: &str = "regione@demo.agio.example";
+const COORDINATOR: &str = "coordinatore@demo.agio.example";
+const REFERENT: &str = "referente@demo.agio.example";
+const CITIZEN: &str = "cittadino@demo.agio.example";
+/// Created by the tests: coordinates only the Rimini agenda.
+const RIMINI_COORDINATOR: &str = "rimini@demo.agio.example";
+
+/// A coordinator of the Rimini agenda only, with the demo password.
+async fn add_rimini_coordinator(app: &TestApp) {
+    let store = &app.state.store;
+    let facts = store.agenda_facts(RIMINI).await.unwrap().unwrap();
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    let person = w
+        .create_person(&NewPerson {
+            email: RIMINI_COORDINATOR.into(),
+            name: "Rimini".into(),
+            organization_name: String::new(),
+            password_hash: Some(agio_domain::credentials::hash_password(agio_store::DEMO_PASSWORD)),
+            is_demo: true,
+        })
+        .await
+        .unwrap();
+    w.grant_role(&person, Role::Coordinator, &Scope::Agenda(facts.agenda_id)).await.unwrap();
+    w.commit().await.unwrap();
+}
+
+/// The id of the first indicator of an action.
+async fn indicator_of(app: &TestApp, code: &str) -> String {
+    let action = app.state.store.action(GUASTALLA, code).await.unwrap().unwrap();
+    action.results.iter().flat_map(|r| &r.indicators).next().unwrap().id.clone()
+}
+
+/// A write route: its name, path, and the fields of a valid change.
+type Route<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+
+fn action_form(title: &str, version: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("title", title.to_string()),
+        ("description", "Testo **aggiornato**.".to_string()),
+        ("term", "short".to_string()),
+        ("status", "in_progress".to_string()),
+        ("start_date", "2025-03-01".to_string()),
+        ("end_date", "2026-12-31".to_string()),
+        ("zone_plan_ref", String::new()),
+        ("version", version.to_string()),
+    ]
+}
+
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+// Every write route, for every role, in and out of scope: GET of the form and POST of a valid
+// change must each answer exactly as the authorisation rules say.
+both_backends!(the_authorisation_matrix, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    add_rimini_coordinator(&app).await;
+    let own_indicator = indicator_of(&app, "A02").await;
+    let other_indicator = indicator_of(&app, "A01").await;
+    let g = format!("/agende/{GUASTALLA}");
+    let routes: Vec<Route> = vec![
+        (
+            "agenda",
+            format!("{g}/modifica"),
+            vec![("title", "Titolo"), ("period_start", "2025"), ("period_end", "2027")],
+        ),
+        ("status", format!("{g}/stato"), vec![("status", "archived"), ("note", "Fine")]),
+        (
+            "own action",
+            format!("{g}/azioni/A02/modifica"),
+            vec![("title", "T"), ("term", "short"), ("status", "planned")],
+        ),
+        (
+            "other action",
+            format!("{g}/azioni/A01/modifica"),
+            vec![("title", "T"), ("term", "short"), ("status", "planned")],
+        ),
+        (
+            "own indicator",
+            format!("{g}/azioni/A02/indicatori/{own_indicator}/modifica"),
+            vec![("name", "N"), ("unit", "u"), ("direction", "increase")],
+        ),
+        (
+            "other indicator",
+            format!("{g}/azioni/A01/indicatori/{other_indicator}/modifica"),
+            vec![("name", "N"), ("unit", "u"), ("direction", "increase")],
+        ),
+        ("history", format!("{g}/cronologia"), vec![]),
+        ("audit log", "/amministrazione/registro".to_string(), vec![]),
+    ];
+    // Expected answer per route (same order) for each person; 303 is "allowed" for a POST
+    // (saved, then redirected) and 200 for a GET.
+    use StatusCode as S;
+    let ok = S::OK;
+    let no = S::FORBIDDEN;
+    let expected: Vec<(&str, [S; 8])> = vec![
+        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok]),
+        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no]),
+        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no]),
+        (REFERENT, [no, no, ok, no, ok, no, no, no]),
+        (CITIZEN, [no, no, no, no, no, no, no, no]),
+    ];
+    for (email, answers) in &expected {
+        let session = app.sign_in(email).await;
+        for ((name, path, _), want) in routes.iter().zip(answers) {
+            let got = app.get_as(path, &session).await.status;
+            assert_eq!(got, *want, "GET {name} as {email}");
+        }
+    }
+    // POSTs: each allowed person saves once (fresh versions each time), the others change nothing.
+    for (email, answers) in &expected {
+        let session = app.sign_in(email).await;
+        for ((name, path, fields), want) in routes.iter().zip(answers).filter(|((_, _, f), _)| !f.is_empty()) {
+            let form = app.get_as(path, &session).await;
+            let version =
+                form.body.split("name=\"version\" value=\"").nth(1).map(|r| r[..r.find('"').unwrap()].to_string());
+            let version = version.unwrap_or_else(|| "1".into());
+            let mut all = fields.clone();
+            all.push(("version", &version));
+            let got = app.post_as(path, &session, &all).await;
+            let allowed = *want == ok;
+            let status_move_possible = !(name == &"status" && got.status == S::UNPROCESSABLE_ENTITY);
+            if allowed && status_move_possible {
+                assert_eq!(got.status, S::SEE_OTHER, "POST {name} as {email}: {}", got.body);
+            } else if !allowed {
+                assert_eq!(got.status, *want, "POST {name} as {email}");
+            }
+        }
+    }
+    // Visitors who are not signed in are sent to sign in (GET) or refused (POST).
+    let visitor = app.get(&routes[2].1).await;
+    assert_eq!(visitor.status, S::SEE_OTHER);
+    assert!(visitor.header("location").starts_with("/accedi?next="));
+    let post = app.post_form(&routes[2].1, "", support::form(&[("title", "x")])).await;
+    assert_eq!(post.status, S::FORBIDDEN);
+});
+
+both_backends!(drafts_are_hidden_outside_their_circle, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    add_rimini_coordinator(&app).await;
+    let store = &app.state.store;
+    let (agenda, _) = store.agenda_for_edit(RIMINI).await.unwrap().unwrap();
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    w.move_agenda(&agenda.id, AgendaStatus::Draft, "Torna in bozza", agenda.version).await.unwrap();
+    w.commit().await.unwrap();
+    app.state.after_write().await.unwrap();
+
+    let page = format!("/agende/{RIMINI}");
+    assert_eq!(app.get(&page).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("{page}/azioni/A01")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/agendas/{RIMINI}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/agendas/{RIMINI}/actions/A01")).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/agende").await.body.contains(RIMINI));
+    assert!(!app.get("/api/v1/actions?per_page=100").await.body.contains(RIMINI));
+    // Outside the circle: 404 even for a coordinator of another agenda, so existence does not leak.
+    let citizen = app.sign_in(CITIZEN).await;
+    assert_eq!(app.get_as(&page, &citizen).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get_as(&format!("{page}/modifica"), &citizen).await.status, StatusCode::NOT_FOUND);
+    // Inside: the coordinator sees the draft and may edit it.
+    let coordinator = app.sign_in(RIMINI_COORDINATOR).await;
+    app.get_as(&page, &coordinator).await.page_with(&["Bozza", &format!("{page}/modifica")]);
+    app.get_as(&format!("{page}/stato"), &coordinator).await.page_with(&["Stato attuale: Bozza.", "In consultazione"]);
+});
+
+both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let path = format!("/agende/{GUASTALLA}/azioni/A02/modifica");
+    let form = app.get_as(&path, &coordinator).await;
+    form.page_with(&[
+        "Modifica l&#39;azione A02",
+        "name=\"version\" value=\"1\"",
+        "<textarea",
+        "aria-describedby=\"f-description-hint\"",
+    ]);
+
+    let mut bad = action_form("", "1");
+    bad[4].1 = "2025-02-30".into();
+    bad[5].1 = "ieri".into();
+    bad[1].1 = "<script>alert(1)</script> keep me".into();
+    let r = app.post_as(&path, &coordinator, &pairs(&bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"form-errors\" tabindex=\"-1\" autofocus"), "the summary takes the focus");
+    assert!(r.body.contains("<a href=\"#f-title\">Titolo: campo obbligatorio.</a>"), "{}", r.body);
+    assert!(r.body.contains("aria-describedby=\"f-start_date-hint f-start_date-error\" aria-invalid=\"true\""));
+    let at = r.body.find("keep me").map(|i| &r.body[i.saturating_sub(80)..i + 10]).unwrap_or("none");
+    assert!(r.body.contains("&#60;script&#62;alert(1)&#60;/script&#62; keep me"), "the input is kept, escaped: {at}");
+    assert!(!r.body.contains("<script>alert(1)"));
+    assert_eq!(
+        app.state
+            .store
+            .history("action", &app.state.store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap().0.id)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let good = action_form("Sportello digitale <b>di comunità</b>", "1");
+    let r = app.post_as(&path, &coordinator, &pairs(&good)).await;
+    assert_eq!(
+        (r.status, r.header("location")),
+        (StatusCode::SEE_OTHER, format!("/agende/{GUASTALLA}/azioni/A02").as_str())
+    );
+    let page = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02"), &coordinator).await;
+    page.page_with(&[
+        "Sportello digitale &#60;b&#62;di comunità&#60;/b&#62;",
+        "<strong>aggiornato</strong>",
+        "In corso",
+    ]);
+    // The public page, cached before, shows the change at once.
+    app.get(&format!("/agende/{GUASTALLA}/azioni/A02")).await.page_with(&["Sportello digitale &#60;b&#62;"]);
+    let history = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02/cronologia"), &coordinator).await;
+    history.page_with(&[
+        "Cronologia",
+        "Carlo Coordinatore (demo)",
+        "modulo web",
+        "Sportello digitale &#60;b&#62;di comunità&#60;/b&#62;",
+        "Testo **aggiornato**.",
+    ]);
+});
+
+both_backends!(two_people_editing_at_once_lose_nothing, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let referent = app.sign_in(REFERENT).await;
+    let path = format!("/agende/{GUASTALLA}/azioni/A02/modifica");
+    // Both opened the form at version 1; the referent saves first.
+    let first = app.post_as(&path, &referent, &pairs(&action_form("Titolo del referente", "1"))).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let second = app.post_as(&path, &coordinator, &pairs(&action_form("Titolo del coordinatore", "1"))).await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert!(second.body.contains("Modifiche salvate da un&#39;altra persona"));
+    assert!(
+        second.body.contains(
+            "<td class=\"agio-pre\">Titolo del referente</td><td class=\"agio-pre\">Titolo del coordinatore</td>"
+        ),
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("name=\"version\" value=\"2\""), "the form now starts from the stored version");
+    assert!(second.body.contains("value=\"Titolo del coordinatore\""), "the coordinator's input is still there");
+    let stored = app.state.store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap().0;
+    assert_eq!(stored.fields.title, "Titolo del referente", "nothing saved until the person decides");
+    // Deciding to keep their own version: save again from version 2.
+    let again = app.post_as(&path, &coordinator, &pairs(&action_form("Titolo del coordinatore", "2"))).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.state.store.history("action", &stored.id).await.unwrap().len(), 2);
+});
+
+both_backends!(the_workflow_moves_with_a_note, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let path = format!("/agende/{RIMINI}/stato");
+    app.get_as(&path, &coordinator).await.page_with(&["Stato attuale: In consultazione.", "Approvata", "Bozza"]);
+    // Skipping a step is not one of the choices.
+    let r = app.post_as(&path, &coordinator, &[("status", "archived"), ("note", "salto"), ("version", "1")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post_as(&path, &coordinator, &[("status", "approved"), ("note", ""), ("version", "1")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Nota: campo obbligatorio."));
+    let r = app
+        .post_as(&path, &coordinator, &[("status", "approved"), ("note", "Delibera n. 12/2026"), ("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.get(&format!("/agende/{RIMINI}")).await.page_with(&["Approvata"]);
+    let history = app.get_as(&format!("/agende/{RIMINI}/cronologia"), &coordinator).await;
+    history.page_with(&["Cambio di stato", "Delibera n. 12/2026", "consultation", "approved"]);
+    // The administrator finds it in the log by person and kind.
+    let admin = app.sign_in(ADMIN).await;
+    let log = app.get_as("/amministrazione/registro?person=coordinatore&entity=agenda", &admin).await;
+    log.page_with(&["Registro delle modifiche", "Delibera n. 12/2026"]);
+    assert!(!log.body.contains("Importazione"), "filtered by person");
+    let bad = app.get_as("/amministrazione/registro?from=ieri", &admin).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("«ieri» non è una data"));
+});
+
+both_backends!(hostile_input_is_stored_literally_and_rendered_inert, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let path = format!("/agende/{GUASTALLA}/azioni/A02/modifica");
+    let hostile = [
+        ("title", "Robert'); DROP TABLE actions;-- <img src=x onerror=alert(1)>"),
+        ("description", "[clic](javascript:alert(1)) <script>alert(2)</script> <a href=\"x\" onclick=\"y\">z</a>"),
+        ("term", "short"),
+        ("status", "planned"),
+        ("version", "1"),
+    ];
+    let r = app.post_as(&path, &referent, &hostile).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&format!("/agende/{GUASTALLA}/azioni/A02")).await;
+    assert!(page.body.contains("Robert&#39;); DROP TABLE actions;-- &#60;img src=x onerror=alert(1)&#62;"));
+    // Raw HTML shows as text, links go only to safe schemes.
+    for inert in ["href=\"javascript:", "<script>alert(2)", "<a href=\"x\" onclick", "<img src=x"] {
+        assert!(!page.body.contains(inert), "{inert} reached the page");
+    }
+    // Too long, control characters, invalid UTF-8, a huge body: clear 4xx answers, never a 500.
+    let long = "x".repeat(301);
+    let r = app
+        .post_as(&path, &referent, &[("title", &long), ("term", "short"), ("status", "planned"), ("version", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("supera i 300 caratteri"));
+    let r = app
+        .post_as(&path, &referent, &[("title", "a\u{0}b"), ("term", "short"), ("status", "planned"), ("version", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = format!("csrf={}&title=%FF%FE&term=short", referent.csrf);
+    let r = app.post_form(&path, &referent.cookie, body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("non si possono leggere"), "{}", r.body);
+    let huge = format!("csrf={}&description={}", referent.csrf, "x".repeat(600 * 1024));
+    let r = app.post_form(&path, &referent.cookie, huge).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+});
