@@ -1,7 +1,9 @@
-// Conformance of the API to its own OpenAPI 3.1 document: every GET
+// Conformance of the API to its own OpenAPI 3.1 document: every public GET
 // operation is called with real parameter values taken from the list
-// endpoints, and every answer (200, 400, 404) is validated against the schema
-// the document declares for it (JSON Schema 2020-12, with Ajv).
+// endpoints, every change (tag `editing`) is made with a personal access token
+// created through the personal area, and every answer (200, 400, 401, 403,
+// 404, 409, 422) is validated against the schema the document declares for it
+// (JSON Schema 2020-12, with Ajv).
 
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,8 +28,10 @@ const REQUIRED_ROUTES = [
 
 let doc;
 let ajv;
-/** path template -> GET operation */
+/** path template -> public GET operation (no token needed) */
 const operations = new Map();
+/** "METHOD template" -> operation needing a token */
+const secured = new Map();
 /** real values for path parameters, filled from the list endpoints */
 const samples = {};
 
@@ -215,7 +219,10 @@ before(async () => {
   assert.equal(res.status, 200, 'GET /api/v1/openapi.json');
   doc = body;
   for (const [template, item] of Object.entries(doc.paths ?? {})) {
-    if (item.get) operations.set(template, item.get);
+    for (const [method, op] of Object.entries(item)) {
+      if (op.security) secured.set(`${method.toUpperCase()} ${template}`, op);
+      else if (method === 'get') operations.set(template, op);
+    }
   }
   ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
@@ -504,5 +511,128 @@ describe('filters return what they promise', () => {
     assert.ok(body.total > 0);
     assert.ok(body.items.every((t) => t.kind === 'comune' && t.parent?.code === 're-guastalla'));
     assert.ok(body.items.some((t) => t.code === '035024'), 'Guastalla (035024) is in its district');
+  });
+});
+
+// --- changes with a personal access token ----------------------------------
+
+/** Cookies of a fetch answer as a `cookie` header value (name=value; …). */
+function cookiesOf(res) {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+function csrfOf(html) {
+  const m = html.match(/name="csrf" value="([0-9a-f]+)"/);
+  assert.ok(m, 'no csrf field in the page');
+  return m[1];
+}
+
+/** Signs in as `email` with plain HTTP and creates a token of `scope`. */
+async function createToken(email, scope) {
+  const form = (o) => new URLSearchParams(o).toString();
+  const page = await fetch(url('/accedi'));
+  const signIn = await fetch(url('/accedi'), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page) },
+    body: form({ csrf: csrfOf(await page.text()), email, password: 'demo-agio-2026' }),
+  });
+  assert.equal(signIn.status, 303, `sign-in of ${email}`);
+  const session = cookiesOf(signIn);
+  const area = await fetch(url('/area-personale'), { headers: { cookie: session } });
+  const created = await fetch(url('/area-personale/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session },
+    body: form({ csrf: csrfOf(await area.text()), name: `openapi ${scope}`, scope, lifetime: '30' }),
+  });
+  const m = (await created.text()).match(/value="(agio_[0-9a-f]{64})"/);
+  assert.ok(m, 'the token is shown once');
+  return m[1];
+}
+
+/** Calls a secured operation and validates the answer; returns the body. */
+async function change(method, template, path, token, body, expectedStatus) {
+  const op = secured.get(`${method} ${template}`);
+  assert.ok(op, `no secured operation ${method} ${template}`);
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const init = { method, headers };
+  if (method !== 'GET') init.body = JSON.stringify(body);
+  const { res, body: answer, text } = await fetchJson(path, init);
+  assert.equal(res.status, expectedStatus, `${method} ${path}: status (body: ${text.slice(0, 300)})`);
+  const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+  const content = responseSpec(op, expectedStatus);
+  assert.ok(content[contentType], `${method} ${path}: ${contentType} is not documented for ${expectedStatus}`);
+  const validate = validatorFor(content[contentType].schema);
+  assert.ok(validate(answer), `${method} ${path}: the ${expectedStatus} body does not match its schema:\n${ajv.errorsText(validate.errors)}`);
+  assert.deepEqual(undocumentedFields(content[contentType].schema, answer), [], `${method} ${path}: undocumented fields`);
+  if (expectedStatus === 401) assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="agio"');
+  return answer;
+}
+
+describe('every change answers as documented', () => {
+  const GUASTALLA = 'agenda-digitale-sociale-bassa-reggiana-2025-2027';
+  const RIMINI = 'agenda-digitale-sociale-rimini-valmarecchia-2026-2028';
+  const called = new Set();
+  const call = (method, template, ...rest) => {
+    called.add(`${method} ${template}`);
+    return change(method, template, ...rest);
+  };
+
+  it('declares the token scheme and secures every change', T, () => {
+    assert.equal(doc.components.securitySchemes?.token?.scheme, 'bearer');
+    for (const [template, item] of Object.entries(doc.paths)) {
+      for (const method of ['post', 'put', 'patch', 'delete']) {
+        if (item[method]) assert.ok(item[method].security, `${method.toUpperCase()} ${template} needs a token`);
+      }
+    }
+  });
+
+  it('with a token of the right person: 200, 401, 403, 404, 409 and 422', T, async () => {
+    const referent = await createToken('referente@demo.agio.example', 'write');
+    const coordinator = await createToken('coordinatore@demo.agio.example', 'write');
+    const me = await call('GET', '/api/v1/me', '/api/v1/me', referent, null, 200);
+    assert.equal(me.person.email, 'referente@demo.agio.example');
+    await call('GET', '/api/v1/me', '/api/v1/me', '', null, 401);
+
+    const actionTemplate = '/api/v1/agendas/{slug}/actions/{code}';
+    const a02 = `/api/v1/agendas/${GUASTALLA}/actions/A02`;
+    const { body: action } = await fetchJson(a02);
+    const saved = await call('PATCH', actionTemplate, a02, referent, { version: action.version, zone_plan_ref: 'Scheda 4.2' }, 200);
+    assert.equal(saved.zone_plan_ref, 'Scheda 4.2');
+    await call('PATCH', actionTemplate, a02, referent, { version: action.version, title: 'x' }, 409);
+    await call('PATCH', actionTemplate, a02, referent, { version: saved.version, title: '' }, 422);
+    await call('PATCH', actionTemplate, `/api/v1/agendas/${GUASTALLA}/actions/A01`, referent, { version: 1 }, 403);
+    await call('PATCH', actionTemplate, `/api/v1/agendas/${GUASTALLA}/actions/zzz`, referent, { version: 1 }, 404);
+    await call('PATCH', actionTemplate, a02, '', { version: 1 }, 401);
+    await call('PATCH', actionTemplate, a02, referent, [1], 400);
+
+    const indicatorTemplate = '/api/v1/agendas/{slug}/actions/{code}/indicators/{id}';
+    const indicator = saved.results.flatMap((r) => r.indicators)[0];
+    const ind = `${a02}/indicators/${indicator.id}`;
+    const changed = await call('PATCH', indicatorTemplate, ind, referent, { version: saved.version, target_value: 42 }, 200);
+    assert.equal(changed.indicator.target_value, 42);
+    await call('PATCH', indicatorTemplate, `${a02}/indicators/zzz`, referent, { version: changed.version }, 404);
+
+    const agendaTemplate = '/api/v1/agendas/{slug}';
+    const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`);
+    const edited = await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, coordinator, { version: agenda.version, vision: agenda.vision }, 200);
+    await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, referent, { version: edited.version }, 403);
+
+    // A move that keeps the agenda public: consultation → approved, or approved → archived.
+    const statusTemplate = '/api/v1/agendas/{slug}/status';
+    const next = edited.status === 'consultation' ? 'approved' : 'archived';
+    const notAllowed = edited.status === 'consultation' ? 'archived' : 'draft';
+    await call('POST', statusTemplate, `/api/v1/agendas/${RIMINI}/status`, coordinator, { version: edited.version, status: notAllowed, note: 'x' }, 422);
+    const moved = await call('POST', statusTemplate, `/api/v1/agendas/${RIMINI}/status`, coordinator, { version: edited.version, status: next, note: 'Conformità API' }, 200);
+    assert.equal(moved.status, next);
+    await call('POST', statusTemplate, `/api/v1/agendas/zzz/status`, coordinator, { version: 1, status: next, note: 'x' }, 404);
+  });
+
+  it('every secured operation was called', T, () => {
+    assert.deepEqual([...secured.keys()].filter((k) => !called.has(k)), [], 'operations not exercised');
   });
 });

@@ -106,6 +106,10 @@ code_enum!(
     /// Through which door a write came in (recorded in the audit log).
     Channel { Form = "form", Api = "api", Cli = "cli", Import = "import" }
 );
+code_enum!(
+    /// What a personal access token may do: read (drafts included, for its owner) or also write.
+    TokenScope { Read = "read", Write = "write" }
+);
 
 macro_rules! key_prefix {
     ($($name:ident => $prefix:literal),+ $(,)?) => {
@@ -117,6 +121,7 @@ key_prefix!(
     ActionTerm => "action_term", PartnerRole => "partner_role", ResultKind => "result_kind",
     Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
     Vocabulary => "vocabulary", Role => "role", Channel => "channel",
+    TokenScope => "token_scope",
 );
 
 #[cfg(test)]

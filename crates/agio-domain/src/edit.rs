@@ -27,6 +27,10 @@ pub enum FieldProblem {
     EndBeforeStart,
     /// The save started from an older version than the one stored.
     Stale,
+    /// A JSON value of the wrong type (an array or object, or a boolean where text is expected).
+    WrongType,
+    /// A JSON field that is not one of the record's.
+    Unknown,
 }
 
 impl FieldProblem {
@@ -42,6 +46,8 @@ impl FieldProblem {
             FieldProblem::NotAYear => "field.not_a_year",
             FieldProblem::EndBeforeStart => "field.end_before_start",
             FieldProblem::Stale => "field.stale",
+            FieldProblem::WrongType => "field.wrong_type",
+            FieldProblem::Unknown => "field.unknown",
         }
     }
 }

@@ -80,6 +80,9 @@ pub struct Agenda {
     pub actions_count: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Edit version: a change sent through the API names it, and is refused (409) if someone
+    /// saved since.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -180,6 +183,9 @@ pub struct Action {
     pub results: Vec<ExpectedResult>,
     pub created_at: String,
     pub updated_at: String,
+    /// Edit version of the action (its indicators included): a change sent through the API
+    /// names it, and is refused (409) if someone saved since.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -196,6 +202,9 @@ pub struct Organization {
     pub actions_count: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Edit version: a change sent through the API names it, and is refused (409) if someone
+    /// saved since.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -213,6 +222,9 @@ pub struct DigitalAsset {
     pub actions_count: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Edit version: a change sent through the API names it, and is refused (409) if someone
+    /// saved since.
+    pub version: i64,
 }
 
 /// Figures shown on the home page.

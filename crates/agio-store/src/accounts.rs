@@ -4,7 +4,7 @@
 //! `agio_domain::credentials`): this module never sees a secret in clear.
 
 use agio_domain::access::{Grant, Scope};
-use agio_domain::Role;
+use agio_domain::{Role, TokenScope};
 use serde::Serialize;
 
 use crate::audit::{EntityRef, WriteTx};
@@ -13,7 +13,7 @@ use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
 /// A person with an account. Only what is needed: name, email, organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: String,
     pub email: String,
@@ -25,7 +25,7 @@ pub struct Person {
 }
 
 /// A role held by a person, with the place it applies to, readable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RoleAssignment {
     pub id: String,
     pub role: Role,
@@ -145,6 +145,114 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         self.record(person_entity(person), "grant_role", None, Some(&after), "").await
+    }
+}
+
+/// A personal access token, as its owner sees it (the secret itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub person_id: String,
+    pub name: String,
+    pub scope: TokenScope,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+const TOKEN_COLUMNS: &str =
+    "SELECT id, person_id, name, scope, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE 1 = 1";
+
+fn api_token(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: col(r, 0)?,
+        person_id: col(r, 1)?,
+        name: col(r, 2)?,
+        scope: code(r, 3)?,
+        created_at: col(r, 4)?,
+        expires_at: col(r, 5)?,
+        last_used_at: col(r, 6)?,
+        revoked_at: col(r, 7)?,
+    })
+}
+
+impl WriteTx {
+    /// Records a new token for `person` (its hash only).
+    pub async fn create_api_token(
+        &mut self,
+        person: &Person,
+        name: &str,
+        token_hash: &str,
+        scope: TokenScope,
+        expires_at: Option<String>,
+    ) -> Result<ApiToken> {
+        let token = ApiToken {
+            id: new_id(),
+            person_id: person.id.clone(),
+            name: name.to_string(),
+            scope,
+            created_at: now(),
+            expires_at,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        Sql::insert(
+            "api_tokens",
+            columns![
+                "id" => token.id.clone(),
+                "person_id" => person.id.clone(),
+                "name" => name,
+                "token_hash" => token_hash,
+                "scope" => scope.code(),
+                "created_at" => token.created_at.clone(),
+                "expires_at" => token.expires_at.clone(),
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        self.record(person_entity(person), "create_token", None, Some(&serde_json::json!(token)), "").await?;
+        Ok(token)
+    }
+
+    /// Revokes one of `person`'s tokens; false when there is no such live token.
+    pub async fn revoke_api_token(&mut self, person: &Person, token_id: &str) -> Result<bool> {
+        let mut sql = Sql::new("UPDATE api_tokens SET revoked_at = ");
+        sql.bind(now())
+            .push(" WHERE revoked_at IS NULL AND id = ")
+            .bind(token_id)
+            .push(" AND person_id = ")
+            .bind(person.id.clone());
+        if sql.query().execute(&mut *self.tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let note = serde_json::json!({ "token_id": token_id });
+        self.record(person_entity(person), "revoke_token", None, Some(&note), "").await?;
+        Ok(true)
+    }
+}
+
+impl Store {
+    /// A person's tokens, newest first.
+    pub async fn api_tokens(&self, person_id: &str) -> Result<Vec<ApiToken>> {
+        let mut sql = Sql::new(TOKEN_COLUMNS);
+        sql.push(" AND person_id = ").bind(person_id).push(" ORDER BY created_at DESC, id");
+        sql.fetch_all(&self.pool).await?.iter().map(api_token).collect()
+    }
+
+    /// The live (not revoked) token with this hash; expiry is the caller's to check.
+    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let mut sql = Sql::new(TOKEN_COLUMNS);
+        sql.push(" AND revoked_at IS NULL AND token_hash = ").bind(token_hash);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(api_token).transpose()
+    }
+
+    pub async fn touch_api_token(&self, id: &str) -> Result<()> {
+        let mut sql = Sql::new("UPDATE api_tokens SET last_used_at = ");
+        sql.bind(now()).push(" WHERE id = ").bind(id);
+        sql.query().execute(&self.pool).await?;
+        Ok(())
     }
 }
 

@@ -27,6 +27,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("sessions", "token_hash"),
     ("sign_in_failures", "id"),
     ("audit_log", "seq"),
+    ("api_tokens", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

@@ -21,7 +21,7 @@ use std::sync::Once;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use accounts::{normalize_email, NewPerson, Person, RoleAssignment, SessionRecord};
+pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment, SessionRecord};
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};

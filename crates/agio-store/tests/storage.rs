@@ -71,6 +71,9 @@ async fn copy_into_postgres_round_trip() {
     let (person, _) = source.person_by_email("referente@demo.agio.example").await.unwrap().unwrap();
     source.create_session("token-hash", &person.id, "csrf").await.unwrap();
     source.record_sign_in_failure(&["address:192.0.2.1".into()]).await.unwrap();
+    let mut w = source.begin_write(&agio_store::Actor::cli()).await.unwrap();
+    w.create_api_token(&person, "gestionale", "hash", agio_domain::TokenScope::Write, None).await.unwrap();
+    w.commit().await.unwrap();
     let report = source.copy_into(&target).await.unwrap();
     let territories = report.tables.iter().find(|(t, _)| t == "territories").unwrap().1;
     assert_eq!(territories, 1 + 38 + 330);

@@ -68,13 +68,8 @@ impl Visitor {
         access::decide(self.principal(), operation, target)
     }
 
-    /// Allowed, or the error to answer with: 404 where existence must not leak, 403 otherwise.
     pub fn require(&self, operation: Operation, target: &Target) -> Result<(), AppError> {
-        match self.decide(operation, target) {
-            Decision::Allow => Ok(()),
-            Decision::Hidden => Err(AppError::NotFound),
-            Decision::Forbidden => Err(AppError::Forbidden),
-        }
+        require(self.principal(), operation, target)
     }
 
     pub fn may(&self, operation: Operation, target: &Target) -> bool {
@@ -119,6 +114,15 @@ impl Visitor {
             (Some(expected), Some(sent)) if same_secret(expected, sent) => Ok(()),
             _ => Err(AppError::BadCsrf),
         }
+    }
+}
+
+/// Allowed, or the error to answer with: 404 where existence must not leak, 403 otherwise.
+pub fn require(who: Option<&Principal>, operation: Operation, target: &Target) -> Result<(), AppError> {
+    match access::decide(who, operation, target) {
+        Decision::Allow => Ok(()),
+        Decision::Hidden => Err(AppError::NotFound),
+        Decision::Forbidden => Err(AppError::Forbidden),
     }
 }
 
@@ -254,5 +258,53 @@ mod tests {
         for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
             assert_eq!(safe_next(Some(bad)), "/area-personale", "{bad}");
         }
+    }
+}
+
+/// The prefix of personal access tokens, so that a leaked one is recognisable in logs and scans.
+pub const TOKEN_PREFIX: &str = "agio_";
+
+/// A caller of the write API: a person, by one of their personal access tokens.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    pub person: Person,
+    pub principal: Principal,
+    pub scope: agio_domain::TokenScope,
+    pub address: String,
+}
+
+impl TokenCaller {
+    /// The actor of a write made through the API.
+    pub fn actor(&self) -> Actor {
+        Actor { person_id: Some(self.person.id.clone()), channel: Channel::Api, address: self.address.clone() }
+    }
+}
+
+impl FromRequestParts<AppState> for TokenCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<TokenCaller, AppError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.trim().strip_prefix(TOKEN_PREFIX))
+            .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or(AppError::Unauthenticated)?;
+        let found = state.store.api_token_by_hash(&token_hash(token)).await?.ok_or(AppError::Unauthenticated)?;
+        let expired = found.expires_at.as_deref().and_then(parse_time).is_some_and(|t| t < OffsetDateTime::now_utc());
+        if expired {
+            return Err(AppError::Unauthenticated);
+        }
+        let person = state.store.person(&found.person_id).await?.ok_or(AppError::Unauthenticated)?;
+        state.store.touch_api_token(&found.id).await?;
+        let grants = state.store.grants(&person.id).await?;
+        Ok(TokenCaller {
+            principal: Principal { person_id: person.id.clone(), grants },
+            person,
+            scope: found.scope,
+            address: address(parts),
+        })
     }
 }

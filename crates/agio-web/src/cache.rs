@@ -4,7 +4,7 @@
 //! data version moves. Each entry remembers the version it was rendered at; `AppState` holds the
 //! current version, which this instance bumps on its own writes and `watch_data_version` polls
 //! every second (so writes by other instances on the same PostgreSQL show within a second).
-//! Requests carrying any cookie but `lang` (a signed-in person, later) are never cached.
+//! Requests carrying any cookie but `lang` (a signed-in person) or credentials are never cached.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,10 +80,11 @@ impl PageCache {
 }
 
 /// The cache key of a request, or None when it must not be cached: not a GET, or a cookie
-/// other than `lang` (the page may then depend on who asks). The language is read exactly as
+/// other than `lang` or an Authorization header (the answer may then depend on who asks). The language is read exactly as
 /// the pages read it, so a page is always stored under the language it was rendered in.
 fn key(method: &Method, headers: &HeaderMap, path_and_query: &str) -> Option<String> {
-    if method != Method::GET || cookies(headers).any(|(name, _)| name != "lang") {
+    let personal = cookies(headers).any(|(name, _)| name != "lang") || headers.contains_key(header::AUTHORIZATION);
+    if method != Method::GET || personal {
         return None;
     }
     Some(format!("{} {path_and_query}", lang_of(headers).code()))

@@ -63,6 +63,12 @@ pub enum AppError {
     /// Too many failed sign-ins, for the account or from the address.
     #[error("too many attempts")]
     TooManyAttempts,
+    /// API: fields of a body that break the rules (422), every one listed.
+    #[error("invalid fields")]
+    Invalid(Vec<agio_domain::edit::FieldError>),
+    /// API: the change names an older version than the stored one (409); nothing was saved.
+    #[error("stale version")]
+    Stale { current: serde_json::Value, version: i64 },
     /// A request body that cannot be read as a form or as JSON.
     #[error("unreadable body: {0}")]
     UnreadableBody(String),
@@ -94,6 +100,8 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnreadableBody(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -130,6 +138,8 @@ impl AppError {
             AppError::Unauthenticated => c.t("error.unauthenticated.text").to_string(),
             AppError::TooManyAttempts => c.t("error.too_many.text").to_string(),
             AppError::UnreadableBody(_) => c.t("error.unreadable_body.text").to_string(),
+            AppError::Invalid(_) => c.t("error.invalid.text").to_string(),
+            AppError::Stale { .. } => c.t("field.stale").to_string(),
             AppError::Unavailable => c.t("error.unavailable.text").to_string(),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {
@@ -173,6 +183,14 @@ pub struct Problem {
     /// For 400 answers: which parameters were wrong and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invalid_params: Vec<InvalidParam>,
+    /// For 409 answers: the stored values, which the change would have overwritten (the fields
+    /// of the record that was changed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
+    pub current: Option<serde_json::Value>,
+    /// For 409 answers: the version to send with a change that overwrites `current`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,7 +205,18 @@ fn problem(error: &AppError, path: &str) -> Problem {
         AppError::BadParam { name, problem } => {
             vec![InvalidParam { name: name.clone(), reason: AppError::reason(problem, Lang::En) }]
         }
+        AppError::Invalid(errors) => errors
+            .iter()
+            .map(|e| InvalidParam {
+                name: e.field.clone(),
+                reason: crate::forms::problem_text(&e.problem, Lang::En.catalogue()),
+            })
+            .collect(),
         _ => vec![],
+    };
+    let (current, current_version) = match error {
+        AppError::Stale { current, version } => (Some(current.clone()), Some(*version)),
+        _ => (None, None),
     };
     Problem {
         kind: "about:blank".to_string(),
@@ -199,6 +228,8 @@ fn problem(error: &AppError, path: &str) -> Problem {
         },
         instance: path.to_string(),
         invalid_params,
+        current,
+        current_version,
     }
 }
 
@@ -232,6 +263,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     };
     if let Some(allow) = response.headers().get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        rendered.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"agio\""));
     }
     rendered
 }

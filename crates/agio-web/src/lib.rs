@@ -6,6 +6,7 @@ mod app;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+mod editors;
 pub mod error;
 mod filters;
 pub mod forms;

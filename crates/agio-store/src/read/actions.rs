@@ -17,7 +17,7 @@ const FROM: &str = " FROM actions x JOIN agendas a ON a.id = x.agenda_id JOIN ob
     LEFT JOIN organizations lo ON lo.id = lao.organization_id WHERE 1 = 1";
 const COLUMNS: &str =
     "SELECT x.id, a.slug, a.title, o.code, x.code, x.title, x.term, x.status, x.start_date, x.end_date, \
-    lo.slug, lo.name, a.is_demo, o.title, x.description, x.zone_plan_ref, x.created_at, x.updated_at";
+    lo.slug, lo.name, a.is_demo, o.title, x.description, x.zone_plan_ref, x.created_at, x.updated_at, x.version";
 const ORDER: &str = "a.slug, x.position";
 
 fn summary(r: &AnyRow) -> Result<ActionSummary> {
@@ -216,6 +216,7 @@ impl Store {
             zone_plan_ref: col(&row, 15)?,
             created_at: col(&row, 16)?,
             updated_at: col(&row, 17)?,
+            version: col(&row, 18)?,
             budget_total_cents: budget.iter().map(|b| b.amount_cents).sum(),
             target_groups: terms.remove(&Vocabulary::TargetGroup).unwrap_or_default(),
             life_stages: terms.remove(&Vocabulary::LifeStage).unwrap_or_default(),

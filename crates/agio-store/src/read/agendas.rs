@@ -13,7 +13,7 @@ const FROM: &str = " FROM agendas a JOIN territories t ON t.id = a.territory_id 
 const COLUMNS: &str = "SELECT a.id, a.slug, a.title, t.code, t.slug, t.name, t.kind, a.period_start, a.period_end, \
     a.status, a.vision, a.context, a.is_demo, \
     (SELECT COUNT(*) FROM objectives o WHERE o.agenda_id = a.id), \
-    (SELECT COUNT(*) FROM actions x WHERE x.agenda_id = a.id), a.created_at, a.updated_at";
+    (SELECT COUNT(*) FROM actions x WHERE x.agenda_id = a.id), a.created_at, a.updated_at, a.version";
 
 fn agenda(r: &AnyRow) -> Result<Agenda> {
     Ok(Agenda {
@@ -31,6 +31,7 @@ fn agenda(r: &AnyRow) -> Result<Agenda> {
         actions_count: col(r, 14)?,
         created_at: col(r, 15)?,
         updated_at: col(r, 16)?,
+        version: col(r, 17)?,
     })
 }
 

@@ -11,7 +11,7 @@ use crate::{Result, Store};
 const FROM: &str = " FROM digital_assets d WHERE 1 = 1";
 const COLUMNS: &str = "SELECT d.id, d.slug, d.name, d.kind, d.provider, d.description, d.status, d.url, d.is_demo, \
     (SELECT COUNT(*) FROM asset_coverage c WHERE c.asset_id = d.id), \
-    (SELECT COUNT(*) FROM action_assets aa WHERE aa.asset_id = d.id), d.created_at, d.updated_at";
+    (SELECT COUNT(*) FROM action_assets aa WHERE aa.asset_id = d.id), d.created_at, d.updated_at, d.version";
 
 fn asset(r: &AnyRow) -> Result<DigitalAsset> {
     Ok(DigitalAsset {
@@ -28,6 +28,7 @@ fn asset(r: &AnyRow) -> Result<DigitalAsset> {
         actions_count: col(r, 10)?,
         created_at: col(r, 11)?,
         updated_at: col(r, 12)?,
+        version: col(r, 13)?,
     })
 }
 

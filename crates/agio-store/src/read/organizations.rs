@@ -13,7 +13,8 @@ const FROM: &str = " FROM organizations g \
     LEFT JOIN territories t ON t.id = g.territory_id WHERE 1 = 1";
 const COLUMNS: &str = "SELECT g.id, g.slug, g.name, v.code, v.label_it, v.label_en, g.tax_code, \
     t.code, t.slug, t.name, t.kind, g.description, g.website, g.is_demo, \
-    (SELECT COUNT(*) FROM action_organizations ao WHERE ao.organization_id = g.id), g.created_at, g.updated_at";
+    (SELECT COUNT(*) FROM action_organizations ao WHERE ao.organization_id = g.id), g.created_at, g.updated_at, \
+    g.version";
 
 fn organization(r: &AnyRow) -> Result<Organization> {
     Ok(Organization {
@@ -29,6 +30,7 @@ fn organization(r: &AnyRow) -> Result<Organization> {
         actions_count: col(r, 14)?,
         created_at: col(r, 15)?,
         updated_at: col(r, 16)?,
+        version: col(r, 17)?,
     })
 }
 

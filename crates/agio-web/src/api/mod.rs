@@ -1,9 +1,10 @@
-//! The read API under `/api/v1`: JSON, paginated, the same filters as the pages, errors as
+//! The API under `/api/v1`: JSON, paginated, the same filters as the pages, errors as
 //! RFC 9457 problem+json. The OpenAPI 3.1 document is generated from these handlers, so a
 //! route cannot exist without being documented.
 
 mod docs;
 mod handlers;
+mod writes;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -33,6 +34,11 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(get_asset))
         .routes(routes!(list_vocabularies))
         .routes(routes!(get_vocabulary))
+        .routes(routes!(writes::me))
+        .routes(routes!(writes::patch_agenda))
+        .routes(routes!(writes::move_agenda))
+        .routes(routes!(writes::patch_action))
+        .routes(routes!(writes::patch_indicator))
         .split_for_parts()
 }
 

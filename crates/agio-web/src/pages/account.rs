@@ -1,10 +1,12 @@
 //! Signing in and out, the personal area, the person's own data, and the privacy notice.
 
 use agio_domain::access::{Operation, Target};
-use agio_domain::credentials::{decoy_hash, verify_password};
-use agio_store::RoleAssignment;
+use agio_domain::credentials::{decoy_hash, new_token, token_hash, verify_password};
+use agio_domain::edit::{FieldProblem, Reader};
+use agio_domain::{Channel, TokenScope};
+use agio_store::{ApiToken, RoleAssignment};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -34,6 +36,31 @@ struct AccountPage {
     s: SignedIn,
     roles: Vec<RoleAssignment>,
     links: Vec<(String, String)>,
+    tokens: Vec<ApiToken>,
+    token_form: Form,
+}
+
+#[derive(Template)]
+#[template(path = "token_created.html")]
+struct TokenCreatedPage {
+    ctx: PageContext,
+    name: String,
+    token: String,
+}
+
+/// How long a new token lives, in days (`never`: until revoked).
+const TOKEN_LIFETIMES: &[&str] = &["30", "90", "365", "never"];
+
+fn token_form(lang: Lang, csrf: &str) -> Form {
+    let c = lang.catalogue();
+    let scopes = TokenScope::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key()).to_string())).collect();
+    let lifetimes =
+        TOKEN_LIFETIMES.iter().map(|d| (d.to_string(), c.t(&format!("tokens.lifetime.{d}")).to_string())).collect();
+    Form::new("/area-personale/token", csrf, c.t("tokens.create"))
+        .field("name", c.t("tokens.name"), Kind::Line, true)
+        .hint(c.t("tokens.name_hint"))
+        .field("scope", c.t("tokens.scope"), Kind::Select(scopes), true)
+        .field("lifetime", c.t("tokens.expires"), Kind::Select(lifetimes), true)
 }
 
 #[derive(Template)]
@@ -139,14 +166,92 @@ async fn account(State(state): State<AppState>, lang: Lang, visitor: Visitor) ->
         Ok(s) => s,
         Err(redirect) => return Ok(redirect.into_response()),
     };
+    let defaults = |name: &str| match name {
+        "scope" => Some("read".to_string()),
+        "lifetime" => Some("90".to_string()),
+        _ => None,
+    };
+    let form = token_form(lang, &s.csrf_token).values(&defaults);
+    Ok(account_page(&state, lang, &visitor, s, form).await?.into_response())
+}
+
+async fn account_page(
+    state: &AppState,
+    lang: Lang,
+    visitor: &Visitor,
+    s: SignedIn,
+    token_form: Form,
+) -> Result<axum::response::Html<String>, AppError> {
     let c = lang.catalogue();
     let roles = state.store.role_assignments(&s.person.id).await?;
     let mut links = Vec::new();
     if visitor.may(Operation::Administer, &Target::Region) {
         links.push(("/amministrazione/registro".to_string(), c.t("audit.title").to_string()));
     }
+    let tokens = state.store.api_tokens(&s.person.id).await?;
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
-    Ok(render(AccountPage { ctx, s, roles, links })?.into_response())
+    render(AccountPage { ctx, s, roles, links, tokens, token_form })
+}
+
+/// Creates a personal access token and shows it, once.
+async fn create_token(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    let Some(s) = visitor.signed_in.clone() else { return Err(AppError::Forbidden) };
+    visitor.check_csrf(body.csrf().as_deref())?;
+    let input = |name: &str| body.get(name);
+    let mut reader = Reader::new(&input);
+    let name = reader.line("name");
+    let scope = reader.code::<TokenScope>("scope");
+    let lifetime = body.get("lifetime").unwrap_or_default();
+    if !TOKEN_LIFETIMES.contains(&lifetime.as_str()) {
+        let allowed = TOKEN_LIFETIMES.iter().map(|d| d.to_string()).collect();
+        reader.fail("lifetime", FieldProblem::NotOneOf { allowed });
+    }
+    let (name, scope) = match reader.finish(|| (name, scope)) {
+        Ok((name, Some(scope))) => (name, scope),
+        Ok((_, None)) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+        Err(errors) => {
+            let form = token_form(lang, &s.csrf_token).values(&input).errors(&errors, lang.catalogue());
+            let page = account_page(&state, lang, &visitor, s, form).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let expires_at = lifetime.parse::<i64>().ok().map(|days| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    });
+    let token = format!("{}{}", auth::TOKEN_PREFIX, new_token());
+    let hash = token_hash(token.trim_start_matches(auth::TOKEN_PREFIX));
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    w.create_api_token(&s.person, &name, &hash, scope, expires_at).await?;
+    w.commit().await?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/area-personale", "", c.t("tokens.created_title"))
+        .crumb(c.t("account.title"), "/area-personale")
+        .last_crumb();
+    // The secret is on this page only: nobody may keep a copy of it.
+    Ok(([(header::CACHE_CONTROL, "no-store")], render(TokenCreatedPage { ctx, name, token })?).into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
+    visitor.check_csrf(body.csrf().as_deref())?;
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    if !w.revoke_api_token(&s.person, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    w.commit().await?;
+    Ok(Redirect::to("/area-personale#token").into_response())
 }
 
 /// Everything kept about the person, as JSON (their right of access and portability).
@@ -176,5 +281,7 @@ pub fn router() -> Router<AppState> {
         .route("/esci", post(sign_out))
         .route("/area-personale", get(account))
         .route("/area-personale/dati.json", get(my_data))
+        .route("/area-personale/token", post(create_token))
+        .route("/area-personale/token/{id}/revoca", post(revoke_token))
         .route("/privacy", get(privacy))
 }

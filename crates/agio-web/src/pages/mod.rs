@@ -127,7 +127,8 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
         AppError::MethodNotAllowed => c.t("error.method.title"),
         AppError::Forbidden | AppError::BadCsrf | AppError::Unauthenticated => c.t("error.forbidden.title"),
         AppError::TooManyAttempts => c.t("error.too_many.title"),
-        AppError::UnreadableBody(_) => c.t("error.bad_request.title"),
+        AppError::UnreadableBody(_) | AppError::Invalid(_) => c.t("error.bad_request.title"),
+        AppError::Stale { .. } => c.t("form.conflict_title"),
         AppError::Unavailable => c.t("error.unavailable.title"),
         AppError::Internal(_) => c.t("error.internal.title"),
     };

@@ -138,3 +138,25 @@ impl TestApp {
         Session { csrf: csrf_of(&account.body), cookie }
     }
 }
+
+impl TestApp {
+    /// Creates a personal access token through the personal area and returns it.
+    pub async fn create_token(&self, session: &Session, scope: &str) -> String {
+        let r = self
+            .post_as("/area-personale/token", session, &[("name", "gestionale"), ("scope", scope), ("lifetime", "30")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.header("cache-control"), "no-store");
+        let at = r.body.find("value=\"agio_").expect("the token is shown") + 7;
+        r.body[at..at + 5 + 64].to_string()
+    }
+
+    /// A JSON request with a bearer token (empty: none).
+    pub async fn api(&self, method: &str, path: &str, token: &str, body: serde_json::Value) -> Reply {
+        let mut request = Request::builder().method(method).uri(path).header("content-type", "application/json");
+        if !token.is_empty() {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        self.request(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+}

@@ -1,0 +1,296 @@
+//! The write API: the same editors as the forms (`crate::editors`), authenticated by personal
+//! access tokens. A change is a JSON object with the fields to change and the `version` it
+//! starts from; fields left out keep their stored value, `null` clears an optional one.
+//! Invalid fields answer 422 listing every one; a stale version answers 409 with the stored
+//! values; nothing is saved in either case.
+
+use agio_domain::edit::{FieldError, FieldProblem, IndicatorEdit, Reader};
+use agio_domain::model::{Action, Agenda};
+use agio_domain::TokenScope;
+use agio_store::{Person, RoleAssignment, Saved};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::header;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::TokenCaller;
+use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, StatusEditor};
+use crate::error::{AppError, Problem};
+use crate::forms::{values_of, MAX_FORM_BYTES};
+use crate::web::AppState;
+
+/// A JSON object body.
+pub struct JsonObject(serde_json::Map<String, serde_json::Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<JsonObject, AppError> {
+        let json =
+            request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json {
+            return Err(AppError::UnreadableBody("send Content-Type: application/json".into()));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| AppError::UnreadableBody(format!("larger than {} KB", MAX_FORM_BYTES / 1024)))?;
+        if bytes.len() > MAX_FORM_BYTES {
+            return Err(AppError::UnreadableBody(format!("larger than {} KB", MAX_FORM_BYTES / 1024)));
+        }
+        match serde_json::from_slice(&bytes) {
+            Ok(serde_json::Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(_) => Err(AppError::UnreadableBody("the body must be a JSON object".into())),
+            Err(e) => Err(AppError::UnreadableBody(format!("not JSON: {e}"))),
+        }
+    }
+}
+
+/// Applies a change with the editor's rules; returns the new version.
+async fn apply<E: Editor>(
+    state: &AppState,
+    caller: &TokenCaller,
+    e: &E,
+    JsonObject(body): JsonObject,
+) -> Result<i64, AppError> {
+    if caller.scope != TokenScope::Write {
+        return Err(AppError::Forbidden);
+    }
+    e.allowed(Some(&caller.principal))?;
+    let (stored, _) = e.current();
+    let mut merged = match serde_json::to_value(stored) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err(AppError::Internal("an editable record is not a JSON object".into())),
+    };
+    let mut errors = Vec::new();
+    let mut version = None;
+    for (name, value) in body {
+        let problem = match (&value, name.as_str()) {
+            (serde_json::Value::Number(n), "version") => {
+                version = n.as_i64();
+                version.is_none().then_some(FieldProblem::NotANumber)
+            }
+            (_, "version") => Some(FieldProblem::NotANumber),
+            (_, _) if !merged.contains_key(&name) => Some(FieldProblem::Unknown),
+            (serde_json::Value::Array(_) | serde_json::Value::Object(_) | serde_json::Value::Bool(_), _) => {
+                Some(FieldProblem::WrongType)
+            }
+            _ => None,
+        };
+        match problem {
+            Some(problem) => errors.push(FieldError { field: name, problem }),
+            None if name != "version" => {
+                merged.insert(name, value);
+            }
+            None => {}
+        }
+    }
+    if version.is_none() && !errors.iter().any(|e| e.field == "version") {
+        errors.push(FieldError { field: "version".into(), problem: FieldProblem::Required });
+    }
+    let input = values_of(&merged);
+    let mut reader = Reader::new(&input);
+    let fields = e.read(&mut reader);
+    errors.extend(reader.errors);
+    let (Some(fields), Some(version), true) = (fields, version, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let mut w = state.store.begin_write(&caller.actor()).await?;
+    match e.save(&mut w, &fields, version).await? {
+        Saved::Done { version } => {
+            w.commit().await?;
+            state.after_write().await?;
+            Ok(version)
+        }
+        Saved::Stale { current, version } => Err(AppError::Stale { current: serde_json::json!(current), version }),
+    }
+}
+
+// The bodies below document the API; `apply` reads them field by field with the editors' rules.
+// Every field but `version` is optional: left out, it keeps its stored value.
+
+/// Fields of an agenda to change, and the version the change starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AgendaChange {
+    /// The agenda's `version` when it was read.
+    version: i64,
+    title: Option<String>,
+    period_start: Option<i64>,
+    period_end: Option<i64>,
+    /// Markdown.
+    vision: Option<String>,
+    /// Markdown.
+    context: Option<String>,
+}
+
+/// Fields of an action to change, and the version the change starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ActionChange {
+    /// The action's `version` when it was read.
+    version: i64,
+    title: Option<String>,
+    /// Markdown.
+    description: Option<String>,
+    term: Option<agio_domain::ActionTerm>,
+    status: Option<agio_domain::ActionStatus>,
+    /// `YYYY-MM-DD`, or null.
+    start_date: Option<String>,
+    /// `YYYY-MM-DD`, or null.
+    end_date: Option<String>,
+    zone_plan_ref: Option<String>,
+}
+
+/// Fields of an indicator to change, and the version of its action the change starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct IndicatorChange {
+    /// The action's `version` when it was read.
+    version: i64,
+    name: Option<String>,
+    unit: Option<String>,
+    baseline_value: Option<f64>,
+    baseline_year: Option<i64>,
+    target_value: Option<f64>,
+    target_year: Option<i64>,
+    direction: Option<agio_domain::Direction>,
+}
+
+/// A move of the agenda workflow, with its note, and the version it starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StatusChange {
+    /// The agenda's `version` when it was read.
+    version: i64,
+    status: agio_domain::AgendaStatus,
+    /// Why (for example the act of approval): kept in the history.
+    note: String,
+}
+
+/// An indicator after a change, with the new version of its action.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorSaved {
+    pub version: i64,
+    pub indicator: IndicatorEdit,
+}
+
+/// The owner of the token and their roles.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub person: Person,
+    pub roles: Vec<RoleAssignment>,
+    pub token_scope: TokenScope,
+}
+
+/// The owner of the token in use, their roles and the token's scope.
+#[utoipa::path(get, path = "/api/v1/me", tag = "editing", security(("token" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn me(State(s): State<AppState>, caller: TokenCaller) -> Result<Json<Me>, AppError> {
+    let roles = s.store.role_assignments(&caller.person.id).await?;
+    Ok(Json(Me { person: caller.person, roles, token_scope: caller.scope }))
+}
+
+/// Change an agenda's title, period, vision or context.
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug")),
+    request_body(content = AgendaChange, content_type = "application/json"),
+    responses(
+        (status = 200, body = Agenda, description = "The agenda after the change"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_agenda(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<Json<Agenda>, AppError> {
+    apply(&s, &caller, &AgendaEditor::load(&s, &slug).await?, body).await?;
+    Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Move an agenda along its workflow (bozza → in consultazione → approvata → archiviata, and back
+/// from consultazione to bozza), with a note.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/status", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug")),
+    request_body(content = StatusChange, content_type = "application/json"),
+    responses(
+        (status = 200, body = Agenda, description = "The agenda after the move"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn move_agenda(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<Json<Agenda>, AppError> {
+    apply(&s, &caller, &StatusEditor::load(&s, &slug).await?, body).await?;
+    Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Change an action's title, description, term, status, dates or Piano di Zona reference.
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug"), ("code" = String, Path, description = "Action code, e.g. A01")),
+    request_body(content = ActionChange, content_type = "application/json"),
+    responses(
+        (status = 200, body = Action, description = "The action after the change"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_action(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    apply(&s, &caller, &ActionEditor::load(&s, &slug, &code).await?, body).await?;
+    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Change an indicator of an action (its values, years, unit or direction).
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}", tag = "editing",
+    security(("token" = [])),
+    params(
+        ("slug" = String, Path, description = "Agenda slug"),
+        ("code" = String, Path, description = "Action code"),
+        ("id" = String, Path, description = "Indicator id"),
+    ),
+    request_body(content = IndicatorChange, content_type = "application/json"),
+    responses(
+        (status = 200, body = IndicatorSaved, description = "The indicator after the change"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_indicator(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code, id)): Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<IndicatorSaved>, AppError> {
+    let e = IndicatorEditor::load(&s, &slug, &code, &id).await?;
+    let version = apply(&s, &caller, &e, body).await?;
+    let action_id = &e.action.stored.id;
+    let indicator = s.store.indicator_for_edit(action_id, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(IndicatorSaved { version, indicator }))
+}

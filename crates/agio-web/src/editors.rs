@@ -1,0 +1,219 @@
+//! What can be edited, by whom, and how a change is read and saved — shared by the HTML forms
+//! (`pages::editing`) and the write API (`api::writes`), so that both accept, refuse and
+//! record exactly the same things.
+
+use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
+use agio_domain::edit::{can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, Reader};
+use agio_domain::AgendaStatus;
+use agio_store::{Editable, Saved, WriteTx};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::require;
+use crate::error::AppError;
+use crate::web::AppState;
+
+/// One editable record: the rule that guards it, how its fields are read, how it is saved.
+pub(crate) trait Editor: Send + Sync {
+    type Fields: Serialize + Send + Sync;
+    /// Asks the authorisation module (403, or 404 where existence must not leak).
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError>;
+    /// Reads every field, reporting every problem (the same for forms and JSON).
+    fn read(&self, reader: &mut Reader) -> Option<Self::Fields>;
+    fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &Self::Fields,
+        version: i64,
+    ) -> impl std::future::Future<Output = agio_store::Result<Saved<Self::Fields>>> + Send;
+    /// The stored fields and the version they are at.
+    fn current(&self) -> (&Self::Fields, i64);
+}
+
+async fn facts(state: &AppState, slug: &str) -> Result<AgendaFacts, AppError> {
+    state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)
+}
+
+// --- an agenda ------------------------------------------------------------------------------
+
+pub(crate) struct AgendaEditor {
+    pub slug: String,
+    pub facts: AgendaFacts,
+    pub stored: Editable<AgendaEdit>,
+    pub status: AgendaStatus,
+}
+
+impl AgendaEditor {
+    pub async fn load(state: &AppState, slug: &str) -> Result<AgendaEditor, AppError> {
+        let facts = facts(state, slug).await?;
+        let (stored, status) = state.store.agenda_for_edit(slug).await?.ok_or(AppError::NotFound)?;
+        Ok(AgendaEditor { slug: slug.to_string(), facts, stored, status })
+    }
+}
+
+impl Editor for AgendaEditor {
+    type Fields = AgendaEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &Target::Agenda(&self.facts))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<AgendaEdit> {
+        AgendaEdit::read(reader)
+    }
+
+    async fn save(&self, w: &mut WriteTx, fields: &AgendaEdit, version: i64) -> agio_store::Result<Saved<AgendaEdit>> {
+        w.update_agenda(&self.stored.id, fields, version).await
+    }
+
+    fn current(&self) -> (&AgendaEdit, i64) {
+        (&self.stored.fields, self.stored.version)
+    }
+}
+
+// --- an agenda's workflow -------------------------------------------------------------------
+
+/// A move along the agenda workflow, with the note that explains it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusMove {
+    pub status: AgendaStatus,
+    pub note: String,
+}
+
+pub(crate) struct StatusEditor {
+    pub agenda: AgendaEditor,
+    /// The status now, as a move's starting point.
+    pub from: StatusMove,
+}
+
+impl StatusEditor {
+    pub async fn load(state: &AppState, slug: &str) -> Result<StatusEditor, AppError> {
+        let agenda = AgendaEditor::load(state, slug).await?;
+        let from = StatusMove { status: agenda.status, note: String::new() };
+        Ok(StatusEditor { agenda, from })
+    }
+
+    /// The statuses the workflow allows from here.
+    pub fn moves(&self) -> Vec<AgendaStatus> {
+        AgendaStatus::ALL.iter().copied().filter(|to| can_move(self.from.status, *to)).collect()
+    }
+}
+
+impl Editor for StatusEditor {
+    type Fields = StatusMove;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::ChangeStatus, &Target::Agenda(&self.agenda.facts))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<StatusMove> {
+        let status = reader.code::<AgendaStatus>("status");
+        if status.is_some_and(|to| !can_move(self.from.status, to)) {
+            let allowed = self.moves().iter().map(|s| s.code().to_string()).collect();
+            reader.fail("status", FieldProblem::NotOneOf { allowed });
+        }
+        let note = reader.text("note");
+        if note.is_empty() && !reader.errors.iter().any(|e| e.field == "note") {
+            reader.fail("note", FieldProblem::Required);
+        }
+        Some(StatusMove { status: status?, note })
+    }
+
+    async fn save(&self, w: &mut WriteTx, fields: &StatusMove, version: i64) -> agio_store::Result<Saved<StatusMove>> {
+        Ok(match w.move_agenda(&self.agenda.stored.id, fields.status, &fields.note, version).await? {
+            Saved::Done { version } => Saved::Done { version },
+            Saved::Stale { current, version } => {
+                Saved::Stale { current: StatusMove { status: current, note: String::new() }, version }
+            }
+        })
+    }
+
+    fn current(&self) -> (&StatusMove, i64) {
+        (&self.from, self.agenda.stored.version)
+    }
+}
+
+// --- an action --------------------------------------------------------------------------------
+
+pub(crate) struct ActionEditor {
+    pub slug: String,
+    pub code: String,
+    pub facts: AgendaFacts,
+    /// The id of the organisation leading the action (its referents may edit it).
+    pub lead: Option<String>,
+    pub stored: Editable<ActionEdit>,
+}
+
+impl ActionEditor {
+    pub async fn load(state: &AppState, slug: &str, code: &str) -> Result<ActionEditor, AppError> {
+        let facts = facts(state, slug).await?;
+        let (stored, lead) = state.store.action_for_edit(slug, code).await?.ok_or(AppError::NotFound)?;
+        Ok(ActionEditor { slug: slug.to_string(), code: code.to_string(), facts, lead, stored })
+    }
+
+    pub fn target(&self) -> Target<'_> {
+        Target::Action(&self.facts, self.lead.as_deref())
+    }
+}
+
+impl Editor for ActionEditor {
+    type Fields = ActionEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &self.target())
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<ActionEdit> {
+        ActionEdit::read(reader)
+    }
+
+    async fn save(&self, w: &mut WriteTx, fields: &ActionEdit, version: i64) -> agio_store::Result<Saved<ActionEdit>> {
+        w.update_action(&self.stored.id, fields, version).await
+    }
+
+    fn current(&self) -> (&ActionEdit, i64) {
+        (&self.stored.fields, self.stored.version)
+    }
+}
+
+// --- an indicator of an action -------------------------------------------------------------
+
+pub(crate) struct IndicatorEditor {
+    pub action: ActionEditor,
+    pub indicator_id: String,
+    pub stored: IndicatorEdit,
+}
+
+impl IndicatorEditor {
+    pub async fn load(state: &AppState, slug: &str, code: &str, id: &str) -> Result<IndicatorEditor, AppError> {
+        let action = ActionEditor::load(state, slug, code).await?;
+        let stored = state.store.indicator_for_edit(&action.stored.id, id).await?.ok_or(AppError::NotFound)?;
+        Ok(IndicatorEditor { action, indicator_id: id.to_string(), stored })
+    }
+}
+
+impl Editor for IndicatorEditor {
+    type Fields = IndicatorEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::EditResults, &self.action.target())
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<IndicatorEdit> {
+        IndicatorEdit::read(reader)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &IndicatorEdit,
+        version: i64,
+    ) -> agio_store::Result<Saved<IndicatorEdit>> {
+        w.update_indicator(&self.action.stored.id, &self.indicator_id, fields, version).await
+    }
+
+    /// An indicator is part of its action: the action's version guards it.
+    fn current(&self) -> (&IndicatorEdit, i64) {
+        (&self.stored, self.action.stored.version)
+    }
+}

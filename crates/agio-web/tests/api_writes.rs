@@ -1,0 +1,175 @@
+//! The write API: personal access tokens, the same rules as the forms, problem+json answers,
+//! every change audited. Both backends.
+
+mod support;
+
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+use serde_json::json;
+use support::{TestApp, GUASTALLA, RIMINI};
+
+const REFERENT: &str = "referente@demo.agio.example";
+const COORDINATOR: &str = "coordinatore@demo.agio.example";
+
+fn problem(r: &support::Reply, status: StatusCode) -> serde_json::Value {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    r.json()
+}
+
+both_backends!(tokens_are_shown_once_stored_hashed_and_revocable, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let session = app.sign_in(REFERENT).await;
+    let token = app.create_token(&session, "write").await;
+    assert!(token.starts_with("agio_") && token.len() == 69);
+    let me = app.api("GET", "/api/v1/me", &token, json!({})).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.json()["person"]["email"], REFERENT);
+    assert_eq!(me.json()["token_scope"], "write");
+    // The personal area lists it without the secret, and can revoke it.
+    let area = app.get_as("/area-personale", &session).await;
+    area.page_with(&["gestionale", "Lettura e modifica", "Revoca"]);
+    assert!(!area.body.contains(&token[5..]), "the secret is never shown again");
+    let id_at = area.body.find("/area-personale/token/").unwrap() + 22;
+    let id = &area.body[id_at..id_at + area.body[id_at..].find('/').unwrap()];
+    let revoked = app.post_as(&format!("/area-personale/token/{id}/revoca"), &session, &[]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let after = problem(&app.api("GET", "/api/v1/me", &token, json!({})).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(after["status"], 401);
+    // No token, a malformed one, an unknown one: 401 with a Bearer challenge.
+    for bad in ["", "agio_123", &format!("agio_{}", "0".repeat(64)), "Basic xyz"] {
+        let r = app.api("GET", "/api/v1/me", bad, json!({})).await;
+        problem(&r, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.header("www-authenticate"), "Bearer realm=\"agio\"");
+    }
+    // An expired token stops working.
+    let expiring = app.create_token(&session, "read").await;
+    app.state
+        .store
+        .execute_raw("UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE scope = 'read'")
+        .await
+        .unwrap();
+    problem(&app.api("GET", "/api/v1/me", &expiring, json!({})).await, StatusCode::UNAUTHORIZED);
+    // A bad form is answered on the personal area, in Italian.
+    let r =
+        app.post_as("/area-personale/token", &session, &[("name", ""), ("scope", "admin"), ("lifetime", "7")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Nome: campo obbligatorio.") && r.body.contains("Permessi: scegli uno dei valori proposti"),
+        "{}",
+        r.body
+    );
+});
+
+both_backends!(changes_follow_the_same_rules_as_the_forms, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let token = app.create_token(&referent, "write").await;
+    let a02 = format!("/api/v1/agendas/{GUASTALLA}/actions/A02");
+    let before = app.get(&a02).await.json();
+    assert_eq!(before["version"], 1);
+
+    let r =
+        app.api("PATCH", &a02, &token, json!({ "version": 1, "title": "Mediazione digitale", "end_date": null })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = r.json();
+    assert_eq!((after["title"].as_str(), after["version"].as_i64()), (Some("Mediazione digitale"), Some(2)));
+    assert_eq!(after["description"], before["description"], "fields left out keep their value");
+    assert_eq!(after["end_date"], serde_json::Value::Null, "null clears an optional field");
+    // The public read shows it at once, and the audit log says who, how and from where.
+    assert_eq!(app.get(&a02).await.json()["title"], "Mediazione digitale");
+    let id = after["id"].as_str().unwrap();
+    let history = app.state.store.history("action", id).await.unwrap();
+    assert_eq!((history[0].channel.code(), history[0].person_name.as_str()), ("api", "Rita Referente (demo)"));
+
+    // A stale version: 409 with the stored values, nothing saved.
+    let stale = problem(
+        &app.api("PATCH", &a02, &token, json!({ "version": 1, "title": "Vecchia" })).await,
+        StatusCode::CONFLICT,
+    );
+    assert_eq!(
+        (stale["current"]["title"].as_str(), stale["current_version"].as_i64()),
+        (Some("Mediazione digitale"), Some(2))
+    );
+    // Every invalid field listed at once.
+    let invalid = app
+        .api("PATCH", &a02, &token, json!({ "version": 2, "title": "", "start_date": "2026-13-01", "term": ["short"], "colour": "red", "status": "done" }))
+        .await;
+    let invalid = problem(&invalid, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut names: Vec<&str> =
+        invalid["invalid_params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["colour", "start_date", "status", "term", "title"], "{invalid}");
+    // Not the referent's action: 403; an unknown one: 404.
+    problem(
+        &app.api("PATCH", &format!("/api/v1/agendas/{GUASTALLA}/actions/A01"), &token, json!({ "version": 1 })).await,
+        StatusCode::FORBIDDEN,
+    );
+    problem(
+        &app.api("PATCH", &format!("/api/v1/agendas/{GUASTALLA}/actions/Z99"), &token, json!({ "version": 1 })).await,
+        StatusCode::NOT_FOUND,
+    );
+    // The indicators of its action, with numbers as JSON numbers.
+    let indicator = &after["results"][0]["indicators"][0];
+    let path = format!("{a02}/indicators/{}", indicator["id"].as_str().unwrap());
+    let r = app.api("PATCH", &path, &token, json!({ "version": 2, "target_value": 150.5 })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.json()["version"].as_i64(), r.json()["indicator"]["target_value"].as_f64()), (Some(3), Some(150.5)));
+    // A read-only token cannot change anything.
+    let reader = app.create_token(&referent, "read").await;
+    problem(&app.api("PATCH", &a02, &reader, json!({ "version": 3, "title": "x" })).await, StatusCode::FORBIDDEN);
+});
+
+both_backends!(unreadable_bodies_are_clear_400s, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let session = app.sign_in(REFERENT).await;
+    let token = app.create_token(&session, "write").await;
+    let a02 = format!("/api/v1/agendas/{GUASTALLA}/actions/A02");
+    for body in ["{not json", "[1, 2]", "\"text\""] {
+        let request = axum::http::Request::patch(&a02)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = app.request(request).await;
+        let p = problem(&r, StatusCode::BAD_REQUEST);
+        assert!(p["detail"].as_str().unwrap().contains("cannot be read"), "{p}");
+    }
+    let request = axum::http::Request::patch(&a02)
+        .header("content-type", "text/plain")
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    problem(&app.request(request).await, StatusCode::BAD_REQUEST);
+    let huge = json!({ "version": 1, "description": "x".repeat(400 * 1024) });
+    problem(&app.api("PATCH", &a02, &token, huge).await, StatusCode::BAD_REQUEST);
+});
+
+both_backends!(the_workflow_through_the_api, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let token = app.create_token(&coordinator, "write").await;
+    let path = format!("/api/v1/agendas/{RIMINI}/status");
+    let skip = problem(
+        &app.api("POST", &path, &token, json!({ "version": 1, "status": "archived", "note": "x" })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(skip["invalid_params"][0]["name"], "status");
+    let r = app
+        .api("POST", &path, &token, json!({ "version": 1, "status": "approved", "note": "Delibera n. 12/2026" }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.json()["status"].as_str(), r.json()["version"].as_i64()), (Some("approved"), Some(2)));
+    let r = app
+        .api("PATCH", &format!("/api/v1/agendas/{RIMINI}"), &token, json!({ "version": 2, "period_end": 2029 }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["period_end"], 2029);
+    // The referent is not a coordinator.
+    let referent = app.sign_in(REFERENT).await;
+    let other = app.create_token(&referent, "write").await;
+    problem(
+        &app.api("PATCH", &format!("/api/v1/agendas/{GUASTALLA}"), &other, json!({ "version": 1, "title": "x" })).await,
+        StatusCode::FORBIDDEN,
+    );
+});

@@ -1,0 +1,338 @@
+#!/usr/bin/env node
+// Test-only OpenID Connect provider for AGIO's "Sign in with OIDC" end-to-end tests.
+//
+// Built on the certified `oidc-provider` (panva), pinned in ./package.json. NEVER use in
+// production: in-memory storage, throw-away keys, fixed users, automatic consent.
+//
+// Install (once; needs the npm registry or its cache):
+//   npm ci --prefix tests/oidc --no-audit --no-fund      # or `npm install` (no lockfile yet)
+// Start (from the repository root):
+//   node tests/oidc/provider.mjs --port 0 --client-id agio --client-secret s3cret \
+//     --redirect-uri http://127.0.0.1:8080/accedi/oidc/callback
+//   -> prints exactly one line to stdout when ready:
+//      oidc-provider listening on http://127.0.0.1:PORT
+//   (--port 0 picks a free port; read the issuer back from that line.) Everything else
+//   (oidc-provider's own warnings, request log with --verbose) goes to stderr.
+//
+// Options (each also readable from an environment variable; the flag wins):
+//   --port N                  OIDC_PORT            default 0 (= any free port)
+//   --host H                  OIDC_HOST            default 127.0.0.1 (issuer is http://H:PORT)
+//   --client-id ID            OIDC_CLIENT_ID       default agio
+//   --client-secret S         OIDC_CLIENT_SECRET   default agio-test-secret
+//   --redirect-uri URI        OIDC_REDIRECT_URI    repeatable / comma separated; REQUIRED,
+//                                                  compared by exact string match
+//   --post-logout-redirect-uri URI  OIDC_POST_LOGOUT_REDIRECT_URI  optional, repeatable
+//   --token-auth-method M     OIDC_TOKEN_AUTH_METHOD  client_secret_basic (default, what the
+//                             Rust `openidconnect` crate sends by default) or client_secret_post
+//   --users FILE              OIDC_USERS_FILE      JSON array replacing the built-in users
+//                             (objects with at least "key" and "sub"; other fields = claims)
+//   --verbose                 OIDC_VERBOSE=1       log each request to stderr
+//
+// What it implements:
+//   * issuer http://127.0.0.1:PORT, discovery at /.well-known/openid-configuration, RS256 ID
+//     tokens signed by an RSA key generated at start (so JWKS changes per run);
+//   * one confidential client, response_type=code only, grant authorization_code only,
+//     PKCE S256 REQUIRED for every authorization request; scopes openid email profile;
+//   * ID tokens carry the scope's claims (sub, email, email_verified, name, given_name,
+//     family_name), not only `sub` (conformIdTokenClaims: false). /me (userinfo) works too.
+//   * login without JavaScript, at GET /interaction/:uid — a plain HTML form:
+//       <form method="post" action="/interaction/:uid/login"> radio name="user" value=KEY
+//     POST user=KEY (KEY, sub or email of a user) to log in; consent is granted automatically
+//     (no second form). GET|POST /interaction/:uid/abort ends with error=access_denied.
+//     If the authorization request carries login_hint=KEY|sub|email of a known user, the
+//     login happens without any form (303 straight on).
+//   A test client needs a cookie jar: the provider sets `_interaction` (Path=/interaction/UID),
+//   `_interaction_resume` (Path=/auth/UID) and `_session` (Path=/). Sending every cookie of the
+//   host on every request (ignoring Path) works too, as tests/oidc/smoke.mjs does.
+//
+// Built-in users (key: sub, email, email_verified, name):
+//   mario:  spid-TINIT-RSSMRA80A01H501U  mario.rossi@example.it      true   Mario Rossi
+//   giulia: spid-TINIT-BNCGLI85M41F205X  giulia.bianchi@example.it   false  Giulia Bianchi
+//
+// Why these settings (see the README notes in smoke.mjs' header for the flow):
+//   * Plain http on 127.0.0.1 is fine: the provider only marks cookies `Secure` when the request
+//     itself is https (ctx.secure), and web clients may register http redirect URIs for the
+//     code flow (http/localhost is refused only for implicit-flow web clients). No `proxy`
+//     setting: there is no TLS-terminating proxy in front (set provider.proxy = true only then).
+//   * devInteractions (the built-in dev login pages) are disabled; our own routes use the
+//     supported interactionDetails()/interactionFinished() API.
+//   * Node 20 works, but oidc-provider 9 prints "Unsupported runtime. Use Node.js v22.x LTS" on
+//     stderr at import: harmless for tests.
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+import Provider from 'oidc-provider';
+
+const { values: opts } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret': { type: 'string' },
+    'redirect-uri': { type: 'string', multiple: true },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
+    'token-auth-method': { type: 'string' },
+    users: { type: 'string' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (opts.help) {
+  console.log('usage: node tests/oidc/provider.mjs --port N --client-id ID --client-secret S --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--token-auth-method client_secret_basic|client_secret_post] [--users FILE] [--verbose]');
+  process.exit(0);
+}
+
+const env = process.env;
+const list = (flag, envValue) => (flag ?? (envValue ? [envValue] : []))
+  .flatMap((v) => v.split(','))
+  .map((v) => v.trim())
+  .filter(Boolean);
+
+const host = opts.host ?? env.OIDC_HOST ?? '127.0.0.1';
+const port = Number(opts.port ?? env.OIDC_PORT ?? 0);
+const clientId = opts['client-id'] ?? env.OIDC_CLIENT_ID ?? 'agio';
+const clientSecret = opts['client-secret'] ?? env.OIDC_CLIENT_SECRET ?? 'agio-test-secret';
+const redirectUris = list(opts['redirect-uri'], env.OIDC_REDIRECT_URI);
+const postLogoutRedirectUris = list(opts['post-logout-redirect-uri'], env.OIDC_POST_LOGOUT_REDIRECT_URI);
+const tokenAuthMethod = opts['token-auth-method'] ?? env.OIDC_TOKEN_AUTH_METHOD ?? 'client_secret_basic';
+const usersFile = opts.users ?? env.OIDC_USERS_FILE;
+const verbose = opts.verbose ?? env.OIDC_VERBOSE === '1';
+
+function fail(message) {
+  console.error(`provider.mjs: ${message}`);
+  process.exit(2);
+}
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port ${port}`);
+if (redirectUris.length === 0) fail('--redirect-uri (or OIDC_REDIRECT_URI) is required');
+if (!['client_secret_basic', 'client_secret_post'].includes(tokenAuthMethod)) {
+  fail(`--token-auth-method must be client_secret_basic or client_secret_post, not ${tokenAuthMethod}`);
+}
+
+const USERS = usersFile ? JSON.parse(readFileSync(usersFile, 'utf8')) : [
+  {
+    key: 'mario',
+    sub: 'spid-TINIT-RSSMRA80A01H501U',
+    email: 'mario.rossi@example.it',
+    email_verified: true,
+    name: 'Mario Rossi',
+    given_name: 'Mario',
+    family_name: 'Rossi',
+  },
+  {
+    key: 'giulia',
+    sub: 'spid-TINIT-BNCGLI85M41F205X',
+    email: 'giulia.bianchi@example.it',
+    email_verified: false,
+    name: 'Giulia Bianchi',
+    given_name: 'Giulia',
+    family_name: 'Bianchi',
+  },
+];
+if (!Array.isArray(USERS) || USERS.some((u) => !u || typeof u.key !== 'string' || typeof u.sub !== 'string')) {
+  fail('users must be a JSON array of objects with string "key" and "sub"');
+}
+const findUser = (id) => (typeof id === 'string' && id !== ''
+  ? USERS.find((u) => u.key === id || u.sub === id || u.email === id)
+  : undefined);
+
+// Listen first, so that --port 0 works: the issuer needs the real port.
+const server = createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(port, host, resolve);
+});
+const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}`;
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+
+const configuration = {
+  clients: [{
+    client_id: clientId,
+    client_secret: clientSecret,
+    application_type: 'web',
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: postLogoutRedirectUris,
+    response_types: ['code'],
+    grant_types: ['authorization_code'],
+    token_endpoint_auth_method: tokenAuthMethod,
+    id_token_signed_response_alg: 'RS256',
+  }],
+  responseTypes: ['code'],
+  // Only the two secret methods the AGIO client can use.
+  clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+  pkce: { required: () => true }, // oidc-provider 9 only knows S256
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'given_name', 'family_name'],
+  },
+  scopes: ['openid', 'email', 'profile'],
+  // Put the scope's claims in the ID token even when an access token for userinfo is issued
+  // (default true: the ID token of the code flow would only carry `sub`).
+  conformIdTokenClaims: false,
+  async findAccount(_ctx, sub) {
+    const user = USERS.find((u) => u.sub === sub);
+    if (!user) return undefined;
+    return {
+      accountId: user.sub,
+      async claims() {
+        const { key: _key, ...claims } = user;
+        return claims;
+      },
+    };
+  },
+  jwks: { keys: [signingKey] },
+  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: { enabled: true },
+  },
+  ttl: {
+    AccessToken: 600,
+    AuthorizationCode: 60,
+    IdToken: 600,
+    Interaction: 600,
+    Session: 3600,
+    Grant: 3600,
+  },
+};
+
+const provider = new Provider(issuer, configuration);
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function loginPage(uid, clientId, message) {
+  const radios = USERS.map((u, i) => `
+      <p><label><input type="radio" name="user" value="${escapeHtml(u.key)}"${i === 0 ? ' checked' : ''}>
+        ${escapeHtml(u.name ?? u.key)} &lt;${escapeHtml(u.email ?? '')}&gt; (${escapeHtml(u.sub)})</label></p>`).join('');
+  return `<!doctype html>
+<html lang="it"><head><meta charset="utf-8"><title>Test OpenID provider — accedi</title></head>
+<body>
+  <h1>Test OpenID provider</h1>
+  <p>Client: <code>${escapeHtml(clientId)}</code></p>
+  ${message ? `<p role="alert">${escapeHtml(message)}</p>` : ''}
+  <form method="post" action="/interaction/${escapeHtml(uid)}/login" id="login">
+    <fieldset><legend>Accedi come</legend>${radios}
+    </fieldset>
+    <button type="submit">Accedi</button>
+  </form>
+  <form method="post" action="/interaction/${escapeHtml(uid)}/abort" id="abort">
+    <button type="submit">Annulla</button>
+  </form>
+</body></html>
+`;
+}
+
+async function readForm(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 64 * 1024) throw new Error('form too large');
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+// Grants everything the authorization request asked for (what devInteractions' consent does).
+async function grantConsent(details) {
+  const { prompt: { details: missing }, grantId, session, params } = details;
+  const grant = grantId
+    ? await provider.Grant.find(grantId)
+    : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  if (missing.missingResourceScopes) {
+    for (const [indicator, scope] of Object.entries(missing.missingResourceScopes)) {
+      grant.addResourceScope(indicator, scope.join(' '));
+    }
+  }
+  return grant.save();
+}
+
+const INTERACTION = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/;
+
+provider.use(async (ctx, next) => {
+  if (verbose) console.error(`${ctx.method} ${ctx.url}`);
+  const m = INTERACTION.exec(ctx.path);
+  if (!m) {
+    await next();
+    if (verbose && ctx.status >= 300 && ctx.status < 400) console.error(`  -> ${ctx.status} ${ctx.response.get('location')}`);
+    return;
+  }
+  const [, uid, action] = m;
+  ctx.set('cache-control', 'no-store');
+  let details;
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch (err) {
+    ctx.status = 400;
+    ctx.type = 'text';
+    ctx.body = `interaction not found or expired: ${err.message}\n`;
+    return;
+  }
+  if (details.uid !== uid) {
+    ctx.status = 400;
+    ctx.type = 'text';
+    ctx.body = 'interaction cookie does not match the URL\n';
+    return;
+  }
+  const finish = async (result, merge = true) => {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  };
+
+  if (action === 'abort' && ['GET', 'POST'].includes(ctx.method)) {
+    return finish({ error: 'access_denied', error_description: 'End-User aborted interaction' }, false);
+  }
+  if (!action && ctx.method === 'GET') {
+    if (details.prompt.name === 'login') {
+      const hinted = findUser(details.params.login_hint);
+      if (hinted) return finish({ login: { accountId: hinted.sub } }, false);
+      ctx.type = 'html';
+      ctx.body = loginPage(uid, details.params.client_id);
+      return;
+    }
+    if (details.prompt.name === 'consent') {
+      return finish({ consent: { grantId: await grantConsent(details) } });
+    }
+    ctx.status = 501;
+    ctx.body = `prompt ${details.prompt.name} not implemented\n`;
+    return;
+  }
+  if (action === 'login' && ctx.method === 'POST') {
+    const form = await readForm(ctx.req);
+    const user = findUser(form.get('user') ?? form.get('login'));
+    if (details.prompt.name !== 'login' || !user) {
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = loginPage(uid, details.params.client_id, user ? 'login not expected now' : 'unknown user');
+      return;
+    }
+    return finish({ login: { accountId: user.sub } }, false);
+  }
+  ctx.status = 405;
+  ctx.body = 'method not allowed\n';
+});
+
+// Load the client now, so that bad metadata (e.g. a non-ASCII secret: id and secret must be
+// printable ASCII, VSCHAR) fails at start instead of at the first /auth request.
+try {
+  await provider.Client.find(clientId);
+} catch (err) {
+  fail(`client configuration refused: ${err.error_description ?? err.message}`);
+}
+
+server.on('request', provider.callback());
+
+const shutdown = () => server.close(() => process.exit(0));
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+console.log(`oidc-provider listening on ${issuer}`);
