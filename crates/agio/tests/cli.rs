@@ -22,8 +22,8 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["serve", "migrate", "seed", "check"] {
-        let out = agio().args([sub, "--help"]).output().unwrap();
+    for sub in ["serve", "migrate", "seed", "check", "user create"] {
+        let out = agio().args(sub.split(" ")).arg("--help").output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("--database-url") && text.contains("Usage: agio"), "{sub}: {text}");
@@ -182,4 +182,58 @@ async fn check_reports_a_reachable_postgres_database() {
     let out = agio().args(["check", "--database-url", &url]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("database reachable: ok"));
+}
+
+/// Runs `agio user create …` with `password` on standard input.
+fn user_create(url: &str, args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = agio()
+        .args(["user", "create", "--database-url", url])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn user_create_makes_the_first_administrator_on_both_backends() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let url = fresh_url(backend, Seed::Demo).await;
+        let out = user_create(&url, &["--email", "Direzione@Regione.Example", "--role", "admin"], "tramonto sul Po a Guastalla");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "created direzione@regione.example (admin)");
+        let store = Store::connect_existing(&url).await.unwrap();
+        let (person, hash) = store.person_by_email("direzione@regione.example").await.unwrap().unwrap();
+        assert!(agio_domain::credentials::verify_password("tramonto sul Po a Guastalla", &hash.unwrap()));
+        let grants = store.grants(&person.id).await.unwrap();
+        assert_eq!(grants[0].role, agio_domain::Role::Admin);
+        let history = store.history("person", &person.id).await.unwrap();
+        assert!(history.iter().all(|e| e.channel == agio_domain::Channel::Cli) && history.len() == 2, "{history:?}");
+
+        // Refusals are one clear line, and change nothing.
+        for (args, password, message) in [
+            (vec!["--email", "direzione@regione.example", "--role", "admin"], "tramonto sul Po a Guastalla", "already has an account"),
+            (vec!["--email", "x@regione.example", "--role", "admin"], "password2026!", "password refused"),
+            (vec!["--email", "y@regione.example", "--role", "referent"], "tramonto sul Po a Guastalla", "needs --organization"),
+            (vec!["--email", "z@regione.example", "--role", "coordinator", "--agenda", "nope"], "tramonto sul Po a Guastalla", "no agenda 'nope'"),
+            (vec!["--email", "w@regione.example", "--role", "chief"], "tramonto sul Po a Guastalla", "chief"),
+        ] {
+            let out = user_create(&url, &args, password);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success() && err.contains(message), "{args:?}: {err}");
+        }
+        assert!(store.person_by_email("x@regione.example").await.unwrap().is_none());
+        let out = user_create(
+            &url,
+            &["--email", "ufficio.piano@comune.example", "--role", "coordinator", "--territory", "re-guastalla", "--name", "Ufficio di Piano"],
+            "",
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("without a password"));
+        store.close().await;
+    }
 }
