@@ -66,3 +66,16 @@ wait_for() {
   echo "timed out waiting for $url" >&2
   return 1
 }
+
+# A Python with the test tools from PyPI (aiosmtpd: a real SMTP server on loopback), in a
+# virtual environment under target/ so that nothing is installed system-wide. Exports
+# AGIO_TEST_PYTHON for the Rust tests.
+ensure_test_python() {
+  local venv="$ROOT/target/test-python"
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    log "installing the Python test tools (aiosmtpd) in $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+  fi
+  export AGIO_TEST_PYTHON="$venv/bin/python"
+}

@@ -172,10 +172,10 @@ async function navigation(page, action) {
 /** Assert the answer was a redirect (303) after a POST, i.e. a successful save. */
 async function assertSavedWithRedirect(response, what) {
   const post = response.request().redirectedFrom();
-  assert.ok(
-    post,
-    `${what}: expected a redirect after saving, got HTTP ${response.status()} on ${pathOf(response.url())}:\n${await errorsOn(response)}`,
-  );
+  if (!post) {
+    const where = `HTTP ${response.status()} on ${pathOf(response.url())}`;
+    assert.fail(`${what}: expected a redirect after saving, got ${where}:\n${await errorsOn(response)}`);
+  }
   assert.equal(post.method(), 'POST', `${what}: the redirect should answer the form's POST`);
   assert.equal((await post.response())?.status(), 303, `${what}: a successful save answers 303 See Other`);
 }
@@ -254,7 +254,8 @@ function focused(page) {
     const e = document.activeElement;
     if (!e || e === document.body) return 'body';
     if (e.id) return `#${e.id}`;
-    return `${e.tagName.toLowerCase()}${e.getAttribute('href') ? `[href="${e.getAttribute('href')}"]` : ''} "${e.textContent.trim().slice(0, 40)}"`;
+    const href = e.getAttribute('href') ? `[href="${e.getAttribute('href')}"]` : '';
+    return `${e.tagName.toLowerCase()}${href} "${e.textContent.trim().slice(0, 40)}"`;
   });
 }
 
@@ -275,7 +276,9 @@ async function tabTo(page, selector, max = 250) {
 
 /** The value shown for a fact (<dt>label</dt><dd>value</dd>) on a record page. */
 async function fact(page, label) {
-  const dds = page.locator('main dl.agio-facts dt', { hasText: new RegExp(`^\\s*${label}\\s*$`) }).locator('xpath=following-sibling::dd[1]');
+  const dds = page
+    .locator('main dl.agio-facts dt', { hasText: new RegExp(`^\\s*${label}\\s*$`) })
+    .locator('xpath=following-sibling::dd[1]');
   assert.ok((await dds.count()) >= 1, `${pathOf(page.url())}: no "${label}" fact`);
   return (await dds.first().innerText()).trim();
 }

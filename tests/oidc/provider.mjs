@@ -24,6 +24,10 @@
 //   --post-logout-redirect-uri URI  OIDC_POST_LOGOUT_REDIRECT_URI  optional, repeatable
 //   --token-auth-method M     OIDC_TOKEN_AUTH_METHOD  client_secret_basic (default, what the
 //                             Rust `openidconnect` crate sends by default) or client_secret_post
+//   --loopback-any-port       OIDC_LOOPBACK_ANY_PORT=1  accept the registered http://127.0.0.1 /
+//                             localhost redirect URIs on ANY port (registers the client as
+//                             application_type "native", RFC 8252 §7.3): lets a test start the
+//                             provider before it knows the port the app under test will get
 //   --users FILE              OIDC_USERS_FILE      JSON array replacing the built-in users
 //                             (objects with at least "key" and "sub"; other fields = claims)
 //   --verbose                 OIDC_VERBOSE=1       log each request to stderr
@@ -74,6 +78,7 @@ const { values: opts } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true },
     'post-logout-redirect-uri': { type: 'string', multiple: true },
     'token-auth-method': { type: 'string' },
+    'loopback-any-port': { type: 'boolean' },
     users: { type: 'string' },
     verbose: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -81,7 +86,7 @@ const { values: opts } = parseArgs({
 });
 
 if (opts.help) {
-  console.log('usage: node tests/oidc/provider.mjs --port N --client-id ID --client-secret S --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--token-auth-method client_secret_basic|client_secret_post] [--users FILE] [--verbose]');
+  console.log('usage: node tests/oidc/provider.mjs --port N --client-id ID --client-secret S --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--token-auth-method client_secret_basic|client_secret_post] [--loopback-any-port] [--users FILE] [--verbose]');
   process.exit(0);
 }
 
@@ -98,6 +103,7 @@ const clientSecret = opts['client-secret'] ?? env.OIDC_CLIENT_SECRET ?? 'agio-te
 const redirectUris = list(opts['redirect-uri'], env.OIDC_REDIRECT_URI);
 const postLogoutRedirectUris = list(opts['post-logout-redirect-uri'], env.OIDC_POST_LOGOUT_REDIRECT_URI);
 const tokenAuthMethod = opts['token-auth-method'] ?? env.OIDC_TOKEN_AUTH_METHOD ?? 'client_secret_basic';
+const loopbackAnyPort = opts['loopback-any-port'] ?? env.OIDC_LOOPBACK_ANY_PORT === '1';
 const usersFile = opts.users ?? env.OIDC_USERS_FILE;
 const verbose = opts.verbose ?? env.OIDC_VERBOSE === '1';
 
@@ -153,7 +159,9 @@ const configuration = {
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,
-    application_type: 'web',
+    // web: redirect_uri must match exactly (http is fine for the code flow);
+    // native: for http loopback redirect URIs the port is ignored.
+    application_type: loopbackAnyPort ? 'native' : 'web',
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogoutRedirectUris,
     response_types: ['code'],

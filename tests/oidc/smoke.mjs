@@ -53,22 +53,32 @@ function check(cond, what, extra) {
 }
 
 // ---- provider: the given one, or our own child process --------------------------------------
-let child;
-let issuer = opts.issuer;
-if (!issuer) {
-  const here = dirname(fileURLToPath(import.meta.url));
-  child = spawn(process.execPath, [join(here, 'provider.mjs'), '--port', '0',
-    '--client-id', clientId, '--client-secret', clientSecret, '--redirect-uri', redirectUri],
+const here = dirname(fileURLToPath(import.meta.url));
+async function startProvider(extraArgs = []) {
+  const proc = spawn(process.execPath, [join(here, 'provider.mjs'), '--port', '0',
+    '--client-id', clientId, '--client-secret', clientSecret, '--redirect-uri', redirectUri, ...extraArgs],
   { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const timer = setTimeout(() => { console.error('provider did not start in 15 s'); child.kill(); process.exit(1); }, 15000);
+  const lines = createInterface({ input: proc.stdout });
+  const timer = setTimeout(() => { console.error('provider did not start in 15 s'); proc.kill(); process.exit(1); }, 15000);
+  let url;
   for await (const line of lines) {
     const m = /^oidc-provider listening on (http:\/\/\S+)$/.exec(line);
-    if (m) { issuer = m[1]; break; }
+    if (m) { url = m[1]; break; }
   }
   clearTimeout(timer);
-  if (!issuer) { console.error('provider exited before listening'); process.exit(1); }
+  if (!url) { console.error('provider exited before listening'); process.exit(1); }
+  return { proc, url };
 }
+async function stopProvider(proc) {
+  if (proc.exitCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+let child;
+let issuer = opts.issuer;
+if (!issuer) ({ proc: child, url: issuer } = await startProvider());
 
 // ---- tiny HTTP client with a cookie jar (ignores Path: good enough for one host) ------------
 function newJar() {
@@ -258,14 +268,24 @@ try {
     const loc = r.headers.get('location');
     check(loc && new URL(loc).searchParams.get('error') === 'access_denied', '"Annulla" ends with error=access_denied', loc);
   }
+  // ---- --loopback-any-port: the registered redirect URI on another port is accepted ------------
+  if (child) {
+    const other = redirectUri.replace(/^(http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]))(:\d+)?/, '$1:54321');
+    const second = await startProvider(['--loopback-any-port']);
+    try {
+      const res = await fetch(`${second.url}/auth?${new URLSearchParams({ ...base, redirect_uri: other, state: 's', nonce: 'n', code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`, { redirect: 'manual' });
+      check(res.status === 303 && res.headers.get('location').startsWith('/interaction/'), `--loopback-any-port accepts ${other}`, res.status);
+      const strict = await fetch(`${issuer}/auth?${new URLSearchParams({ ...base, redirect_uri: other, state: 's', nonce: 'n', code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`, { redirect: 'manual' });
+      check(strict.status === 400, 'without it, another port is refused (exact match)', strict.status);
+    } finally {
+      await stopProvider(second.proc);
+    }
+  }
 } catch (err) {
   failed += 1;
   console.log(`not ok - unexpected error: ${err.stack}`);
 } finally {
-  if (child) {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
+  if (child) await stopProvider(child);
 }
 
 console.log(`smoke: ${passed} passed, ${failed} failed`);

@@ -256,6 +256,16 @@ impl Store {
     }
 }
 
+impl WriteTx {
+    /// Sets a person's password (already hashed); the audit records that it changed, not how.
+    pub async fn set_password_hash(&mut self, person: &Person, hash: &str, note: &str) -> Result<()> {
+        let mut sql = Sql::new("UPDATE people SET password_hash = ");
+        sql.bind(hash).push(", updated_at = ").bind(now()).push(" WHERE id = ").bind(person.id.clone());
+        sql.query().execute(&mut *self.tx).await?;
+        self.record(person_entity(person), "set_password", None, None, note).await
+    }
+}
+
 fn person_entity(person: &Person) -> EntityRef<'_> {
     EntityRef { kind: "person", id: &person.id, label: &person.email }
 }
@@ -317,13 +327,6 @@ impl Store {
                 },
             })
             .collect())
-    }
-
-    pub async fn set_password_hash(&self, person_id: &str, hash: &str) -> Result<()> {
-        let mut sql = Sql::new("UPDATE people SET password_hash = ");
-        sql.bind(hash).push(", updated_at = ").bind(now()).push(" WHERE id = ").bind(person_id);
-        sql.query().execute(&self.pool).await?;
-        Ok(())
     }
 
     // --- sessions -------------------------------------------------------------------------

@@ -28,6 +28,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("sign_in_failures", "id"),
     ("audit_log", "seq"),
     ("api_tokens", "id"),
+    ("password_resets", "token_hash"),
+    ("outbox", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod demo;
+mod mail;
 mod migrate;
 pub(crate) mod read;
 mod reference;
@@ -25,6 +26,7 @@ pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment,
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
+pub use mail::OutboxMessage;
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,
     ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,

@@ -74,6 +74,8 @@ async fn copy_into_postgres_round_trip() {
     let mut w = source.begin_write(&agio_store::Actor::cli()).await.unwrap();
     w.create_api_token(&person, "gestionale", "hash", agio_domain::TokenScope::Write, None).await.unwrap();
     w.commit().await.unwrap();
+    source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
+    source.put_in_outbox(&person.email, "Oggetto", "Testo").await.unwrap();
     let report = source.copy_into(&target).await.unwrap();
     let territories = report.tables.iter().find(|(t, _)| t == "territories").unwrap().1;
     assert_eq!(territories, 1 + 38 + 330);

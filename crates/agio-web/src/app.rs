@@ -13,6 +13,9 @@ pub struct ServeOptions {
     pub database_url: String,
     pub listen: String,
     pub base_url: String,
+    /// SMTP server for outgoing email; None: the outbox.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
     pub demo: bool,
 }
 
@@ -34,7 +37,8 @@ impl Application {
         if options.demo {
             store.load_demo().await?;
         }
-        let state = AppState::new(store.clone(), &options.base_url).await?;
+        let mailer = crate::mail::Mailer::new(options.smtp_url.as_deref(), &options.mail_from)?;
+        let state = AppState::with_mailer(store.clone(), &options.base_url, mailer).await?;
         tokio::spawn(crate::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await

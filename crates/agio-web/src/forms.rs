@@ -166,6 +166,8 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub summary: Vec<SummaryItem>,
     pub conflict: Vec<ConflictRow>,
+    /// Show decimal numbers with a comma (Italian), as the hint says.
+    decimal_comma: bool,
 }
 
 impl Form {
@@ -178,7 +180,14 @@ impl Form {
             fields: Vec::new(),
             summary: Vec::new(),
             conflict: Vec::new(),
+            decimal_comma: false,
         }
+    }
+
+    /// Numbers are shown as people of this language write them (12,5 in Italian).
+    pub fn numbers_in(mut self, lang: crate::i18n::Lang) -> Self {
+        self.decimal_comma = lang == crate::i18n::Lang::It;
+        self
     }
 
     pub fn version(mut self, version: i64) -> Self {
@@ -216,10 +225,16 @@ impl Form {
         self
     }
 
-    /// Fills every field (passwords excepted) from `source`.
+    /// Fills every field (passwords excepted) from `source`. Stored numbers (`12.0`) are shown
+    /// plainly (`12`), with the language's decimal separator; what a person typed stays as typed.
     pub fn values(mut self, source: &dyn Fn(&str) -> Option<String>) -> Self {
         for f in self.fields.iter_mut().filter(|f| !matches!(f.kind, Kind::Password)) {
-            f.value = source(f.name).unwrap_or_default();
+            let value = source(f.name).unwrap_or_default();
+            f.value = match (&f.kind, value.parse::<f64>()) {
+                (Kind::Number, Ok(n)) if self.decimal_comma => n.to_string().replace('.', ","),
+                (Kind::Number, Ok(n)) => n.to_string(),
+                _ => value,
+            };
         }
         self
     }
@@ -229,12 +244,18 @@ impl Form {
         for e in errors {
             let text = problem_text(&e.problem, c);
             match self.fields.iter_mut().find(|f| f.name == e.field) {
-                Some(f) => {
-                    self.summary.push(SummaryItem { field_id: f.id(), text: format!("{}: {text}", f.label) });
-                    f.error = Some(text);
-                }
+                Some(_) => self = self.error_text(&e.field, text),
                 None => self.summary.push(SummaryItem { field_id: "form-errors".into(), text }),
             }
+        }
+        self
+    }
+
+    /// A message of the caller's own for one field, inline and in the summary.
+    pub fn error_text(mut self, field: &str, text: String) -> Self {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.name == field) {
+            self.summary.push(SummaryItem { field_id: f.id(), text: format!("{}: {text}", f.label) });
+            f.error = Some(text);
         }
         self
     }

@@ -56,9 +56,19 @@ fn parse(source: &'static str) -> Catalogue {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(" = "))
-        .map(|(k, v)| (k.trim(), v.trim()))
+        .map(|(k, v)| (k.trim(), unescape(v.trim())))
         .collect();
     Catalogue { texts }
+}
+
+/// `\n` in a text is a line break (email bodies). The catalogue lives for the whole program,
+/// so the few texts that need a new string are leaked once.
+fn unescape(text: &'static str) -> &'static str {
+    if text.contains("\\n") {
+        Box::leak(text.replace("\\n", "\n").into_boxed_str())
+    } else {
+        text
+    }
 }
 
 static IT: LazyLock<Catalogue> = LazyLock::new(|| parse(include_str!("../locales/it.txt")));

@@ -11,6 +11,7 @@ pub mod error;
 mod filters;
 pub mod forms;
 pub mod i18n;
+pub mod mail;
 mod map;
 mod markdown;
 mod ops;

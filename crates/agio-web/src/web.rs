@@ -49,6 +49,9 @@ pub struct StateInner {
     pub secure_cookies: bool,
     /// Rendered public pages and API reads, valid for the current data version.
     pub cache: crate::cache::PageCache,
+    /// The public base URL, for links in emails.
+    pub base_url: String,
+    pub mailer: crate::mail::Mailer,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,7 +68,12 @@ impl AppState {
         Ok(())
     }
 
+    /// State whose email goes to the outbox.
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
+        Self::with_mailer(store, base_url, crate::mail::Mailer::Outbox).await
+    }
+
+    pub async fn with_mailer(store: Store, base_url: &str, mailer: crate::mail::Mailer) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
         let map_svg = crate::map::render(&store.map_shapes().await?);
         let cache = crate::cache::PageCache::new(store.data_version().await? as u64);
@@ -75,6 +83,8 @@ impl AppState {
             vocabularies,
             map_svg,
             secure_cookies: base_url.starts_with("https://"),
+            base_url: base_url.trim_end_matches('/').to_string(),
+            mailer,
         })))
     }
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/agio.sqlite";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_MAIL_FROM: &str = "AGIO <agio@localhost>";
 
 /// Options shared by every subcommand (flags; each also read from its environment variable).
 #[derive(Debug, Clone, Default, Args)]
@@ -23,6 +24,13 @@ pub struct ConfigArgs {
     /// Log format: human (default) or json.
     #[arg(long, env = "AGIO_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// SMTP server for outgoing email, e.g. smtp://user:pass@relay.internal:25 (plain SMTP)
+    /// (default: none; messages go to the outbox that administrators read in the UI).
+    #[arg(long, env = "AGIO_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing email (default "AGIO <agio@localhost>").
+    #[arg(long, env = "AGIO_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
     /// Configuration file (default ./agio.toml when it exists).
     #[arg(long, env = "AGIO_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -36,6 +44,8 @@ struct FileConfig {
     listen: Option<String>,
     base_url: Option<String>,
     log_format: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +61,8 @@ pub struct Config {
     pub listen: String,
     pub base_url: String,
     pub log_format: LogFormat,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
 }
@@ -85,7 +97,9 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => anyhow::bail!("log format '{other}' is not one of: human, json"),
         };
-        Ok(Config { database_url, listen, base_url, log_format, file: path })
+        let smtp_url = args.smtp_url.clone().or(file.smtp_url).filter(|u| !u.is_empty());
+        let mail_from = args.mail_from.clone().or(file.mail_from).unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string());
+        Ok(Config { database_url, listen, base_url, log_format, smtp_url, mail_from, file: path })
     }
 }
 

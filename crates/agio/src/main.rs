@@ -81,6 +81,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 database_url: config.database_url.clone(),
                 listen: config.listen.clone(),
                 base_url: config.base_url.clone(),
+                smtp_url: config.smtp_url.clone(),
+                mail_from: config.mail_from.clone(),
                 demo,
             };
             let app = Application::build(&options).await?;

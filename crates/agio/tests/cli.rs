@@ -203,7 +203,11 @@ fn user_create(url: &str, args: &[&str], password: &str) -> std::process::Output
 async fn user_create_makes_the_first_administrator_on_both_backends() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let url = fresh_url(backend, Seed::Demo).await;
-        let out = user_create(&url, &["--email", "Direzione@Regione.Example", "--role", "admin"], "tramonto sul Po a Guastalla");
+        let out = user_create(
+            &url,
+            &["--email", "Direzione@Regione.Example", "--role", "admin"],
+            "tramonto sul Po a Guastalla",
+        );
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "created direzione@regione.example (admin)");
         let store = Store::connect_existing(&url).await.unwrap();
@@ -216,10 +220,22 @@ async fn user_create_makes_the_first_administrator_on_both_backends() {
 
         // Refusals are one clear line, and change nothing.
         for (args, password, message) in [
-            (vec!["--email", "direzione@regione.example", "--role", "admin"], "tramonto sul Po a Guastalla", "already has an account"),
+            (
+                vec!["--email", "direzione@regione.example", "--role", "admin"],
+                "tramonto sul Po a Guastalla",
+                "already has an account",
+            ),
             (vec!["--email", "x@regione.example", "--role", "admin"], "password2026!", "password refused"),
-            (vec!["--email", "y@regione.example", "--role", "referent"], "tramonto sul Po a Guastalla", "needs --organization"),
-            (vec!["--email", "z@regione.example", "--role", "coordinator", "--agenda", "nope"], "tramonto sul Po a Guastalla", "no agenda 'nope'"),
+            (
+                vec!["--email", "y@regione.example", "--role", "referent"],
+                "tramonto sul Po a Guastalla",
+                "needs --organization",
+            ),
+            (
+                vec!["--email", "z@regione.example", "--role", "coordinator", "--agenda", "nope"],
+                "tramonto sul Po a Guastalla",
+                "no agenda 'nope'",
+            ),
             (vec!["--email", "w@regione.example", "--role", "chief"], "tramonto sul Po a Guastalla", "chief"),
         ] {
             let out = user_create(&url, &args, password);
@@ -229,7 +245,16 @@ async fn user_create_makes_the_first_administrator_on_both_backends() {
         assert!(store.person_by_email("x@regione.example").await.unwrap().is_none());
         let out = user_create(
             &url,
-            &["--email", "ufficio.piano@comune.example", "--role", "coordinator", "--territory", "re-guastalla", "--name", "Ufficio di Piano"],
+            &[
+                "--email",
+                "ufficio.piano@comune.example",
+                "--role",
+                "coordinator",
+                "--territory",
+                "re-guastalla",
+                "--name",
+                "Ufficio di Piano",
+            ],
             "",
         );
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

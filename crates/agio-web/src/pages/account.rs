@@ -85,7 +85,7 @@ fn sign_in_page(lang: Lang, form: Form) -> FormPage {
         ctx: PageContext::new(lang, "/accedi", "", c.t("sign_in.title")).last_crumb(),
         intro: c.t("sign_in.intro").to_string(),
         form,
-        back: None,
+        back: Some(("/accedi/recupero".to_string(), c.t("reset.link").to_string())),
     }
 }
 
@@ -187,6 +187,7 @@ async fn account_page(
     let mut links = Vec::new();
     if visitor.may(Operation::Administer, &Target::Region) {
         links.push(("/amministrazione/registro".to_string(), c.t("audit.title").to_string()));
+        links.push(("/amministrazione/posta".to_string(), c.t("outbox.title").to_string()));
     }
     let tokens = state.store.api_tokens(&s.person.id).await?;
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();

@@ -60,9 +60,10 @@ fn page<E: EditPage>(e: &E, lang: Lang, form: Form) -> FormPage {
     }
 }
 
-fn empty_form<E: EditPage>(e: &E, visitor: &Visitor, state: &AppState, c: &Catalogue) -> Form {
+fn empty_form<E: EditPage>(e: &E, visitor: &Visitor, state: &AppState, lang: Lang) -> Form {
     let (csrf, _) = visitor.csrf_token(state.secure_cookies);
-    e.fields(Form::new(e.here(), csrf, c.t("edit.save")), c)
+    let c = lang.catalogue();
+    e.fields(Form::new(e.here(), csrf, c.t("edit.save")).numbers_in(lang), c)
 }
 
 /// GET: the form filled with the stored record.
@@ -72,7 +73,7 @@ async fn show<E: EditPage>(state: &AppState, lang: Lang, visitor: &Visitor, e: &
     }
     e.allowed(visitor.principal())?;
     let (stored, version) = e.current();
-    let form = empty_form(e, visitor, state, lang.catalogue()).version(version).values(&values_of(stored));
+    let form = empty_form(e, visitor, state, lang).version(version).values(&values_of(stored));
     Ok(render(page(e, lang, form))?.into_response())
 }
 
@@ -94,7 +95,7 @@ async fn submit<E: EditPage>(
     let mut reader = Reader::new(&input);
     let fields = e.read(&mut reader);
     let version = reader.version();
-    let form = empty_form(e, visitor, state, c).values(&input);
+    let form = empty_form(e, visitor, state, lang).values(&input);
     let fields = match reader.finish(|| fields) {
         Ok(Some(fields)) => fields,
         Ok(None) => return Err(AppError::Internal("a reader gave no value and no error".into())),

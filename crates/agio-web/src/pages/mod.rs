@@ -8,6 +8,7 @@ mod editing;
 mod history;
 mod home;
 mod organizations;
+mod password;
 mod territories;
 
 use askama::Template;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(editing::router())
         .merge(history::router())
+        .merge(password::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {

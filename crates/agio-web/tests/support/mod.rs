@@ -160,3 +160,46 @@ impl TestApp {
         self.request(request.body(Body::from(body.to_string())).unwrap()).await
     }
 }
+
+/// A real SMTP server on loopback (Python's aiosmtpd, from PyPI) that stores what it receives
+/// in a maildir. `scripts/test` installs it and sets `AGIO_TEST_PYTHON`.
+pub struct SmtpSink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    pub port: u16,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let python = std::env::var("AGIO_TEST_PYTHON").expect(
+            "AGIO_TEST_PYTHON is not set: run scripts/test, or `source scripts/lib.sh && ensure_test_python` first",
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = std::env::temp_dir().join(format!("agio-smtp-{}-{port}", std::process::id()));
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .spawn()
+            .expect("aiosmtpd starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "aiosmtpd did not start on port {port}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        SmtpSink { child, dir, port }
+    }
+
+    /// The raw messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else { return vec![] };
+        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

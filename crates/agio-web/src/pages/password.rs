@@ -1,0 +1,212 @@
+//! Forgotten password: a link by email, valid 30 minutes, usable once; the same answer whether
+//! or not the address has an account. And the administrators' view of the outbox.
+
+use agio_domain::access::{Operation, Target};
+use agio_domain::credentials::{check_password, hash_password, new_token, token_hash};
+use agio_domain::Channel;
+use agio_store::OutboxMessage;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use time::{Duration, OffsetDateTime};
+
+use super::account::{signed_in_or_redirect, FormPage};
+use super::render;
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::forms::{Form, FormBody, Kind};
+use crate::i18n::Lang;
+use crate::query::Params;
+use crate::web::{AppState, PageContext};
+
+/// How long a reset link works.
+pub const RESET_LIFETIME: Duration = Duration::minutes(30);
+/// Reset requests accepted from one address in the failure window.
+const MAX_RESETS_PER_ADDRESS: i64 = 10;
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    ctx: PageContext,
+    text: String,
+    link: Option<(String, String)>,
+}
+
+fn message(lang: Lang, here: &str, title_key: &str, text_key: &str) -> Result<Response, AppError> {
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, here, "", c.t(title_key)).last_crumb();
+    let link = Some(("/accedi".to_string(), c.t("sign_in.title").to_string()));
+    Ok(render(MessagePage { ctx, text: c.t(text_key).to_string(), link })?.into_response())
+}
+
+fn request_form(lang: Lang, csrf: &str) -> Form {
+    let c = lang.catalogue();
+    Form::new("/accedi/recupero", csrf, c.t("reset.send"))
+        .field("email", c.t("sign_in.email"), Kind::Email, true)
+        .autocomplete("username")
+}
+
+fn form_page(lang: Lang, here: &str, title_key: &str, intro_key: &str, form: Form) -> FormPage {
+    let c = lang.catalogue();
+    FormPage {
+        ctx: PageContext::new(lang, here, "", c.t(title_key)).crumb(c.t("sign_in.title"), "/accedi").last_crumb(),
+        intro: c.t(intro_key).to_string(),
+        form,
+        back: None,
+    }
+}
+
+/// The page with the form, setting the form cookie that goes with its token when it is new.
+fn with_form_cookie(cookie: Option<HeaderValue>, page: FormPage) -> Result<Response, AppError> {
+    let html = render(page)?;
+    Ok(match cookie {
+        Some(cookie) => ([(header::SET_COOKIE, cookie)], html).into_response(),
+        None => html.into_response(),
+    })
+}
+
+async fn request_get(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
+    let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
+    let page = form_page(lang, "/accedi/recupero", "reset.title", "reset.intro", request_form(lang, &csrf));
+    with_form_cookie(cookie, page)
+}
+
+async fn request_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    visitor.check_csrf(body.csrf().as_deref())?;
+    let email = body.get("email").unwrap_or_default();
+    let since = rfc3339(OffsetDateTime::now_utc() - crate::auth::FAILURE_WINDOW);
+    let scope = format!("reset:{}", visitor.address);
+    if state.store.sign_in_failures(&scope, &since).await? >= MAX_RESETS_PER_ADDRESS {
+        return Err(AppError::TooManyAttempts);
+    }
+    state.store.record_sign_in_failure(&[scope]).await?;
+    if let Some((person, _)) = state.store.person_by_email(&email).await? {
+        let token = new_token();
+        let expires = rfc3339(OffsetDateTime::now_utc() + RESET_LIFETIME);
+        state.store.create_password_reset(&token_hash(&token), &person.id, &expires).await?;
+        let c = lang.catalogue();
+        let link = format!("{}/accedi/nuova-password?token={token}", state.base_url);
+        let text = c.fmt("reset.mail_body", &[("name", &person.name), ("link", &link)]);
+        state.mailer.send(&state.store, &person.email, c.t("reset.mail_subject"), &text).await;
+    }
+    // The same page whether or not the address has an account.
+    message(lang, "/accedi/recupero", "reset.title", "reset.sent")
+}
+
+fn new_password_form(lang: Lang, csrf: &str, token: &str) -> Form {
+    let c = lang.catalogue();
+    Form::new(format!("/accedi/nuova-password?token={}", crate::query::encode(token)), csrf, c.t("reset.save"))
+        .field("password", c.t("reset.new_password"), Kind::Password, true)
+        .hint(c.t("reset.password_hint"))
+        .autocomplete("new-password")
+        .field("confirm", c.t("reset.confirm"), Kind::Password, true)
+        .autocomplete("new-password")
+}
+
+/// The person a valid token is for, or the "expired link" page.
+async fn reset_person(state: &AppState, token: &str) -> Result<Option<agio_store::Person>, AppError> {
+    let now = rfc3339(OffsetDateTime::now_utc());
+    match state.store.password_reset_person(&token_hash(token), &now).await? {
+        Some(id) => Ok(state.store.person(&id).await?),
+        None => Ok(None),
+    }
+}
+
+async fn new_password_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Response, AppError> {
+    let token = params.get("token").unwrap_or_default().to_string();
+    if reset_person(&state, &token).await?.is_none() {
+        return message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid");
+    }
+    let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
+    let page = form_page(
+        lang,
+        "/accedi/nuova-password",
+        "reset.new_title",
+        "reset.new_intro",
+        new_password_form(lang, &csrf, &token),
+    );
+    with_form_cookie(cookie, page)
+}
+
+async fn new_password_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    visitor.check_csrf(body.csrf().as_deref())?;
+    let token = params.get("token").unwrap_or_default().to_string();
+    let Some(person) = reset_person(&state, &token).await? else {
+        return message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid");
+    };
+    let password = body.get("password").unwrap_or_default();
+    let problem = match check_password(&password, &person.email) {
+        Err(problem) => Some(("password", lang.catalogue().t(problem.label_key()).to_string())),
+        Ok(()) if body.get("confirm").as_deref() != Some(password.as_str()) => {
+            Some(("confirm", lang.catalogue().t("reset.mismatch").to_string()))
+        }
+        Ok(()) => None,
+    };
+    if let Some((field, text)) = problem {
+        let (csrf, _) = visitor.csrf_token(state.secure_cookies);
+        // The policy's own sentence, next to the field and in the summary.
+        let form = new_password_form(lang, &csrf, &token).error_text(field, text);
+        let page = form_page(lang, "/accedi/nuova-password", "reset.new_title", "reset.new_intro", form);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    }
+    // Single use: only the first of two racing submissions gets here.
+    if !state.store.use_password_reset(&token_hash(&token)).await? {
+        return message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid");
+    }
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    w.set_password_hash(&person, &hash_password(&password), "reset link").await?;
+    w.commit().await?;
+    state.store.delete_sessions_of(&person.id).await?;
+    message(lang, "/accedi/nuova-password", "reset.done_title", "reset.done")
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    ctx: PageContext,
+    messages: Vec<OutboxMessage>,
+}
+
+/// What AGIO would have emailed, when no SMTP server is configured (administrators only).
+async fn outbox(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
+    if let Err(redirect) = signed_in_or_redirect(&visitor, "/amministrazione/posta") {
+        return Ok(redirect.into_response());
+    }
+    visitor.require(Operation::Administer, &Target::Region)?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/amministrazione/posta", "", c.t("outbox.title"))
+        .crumb(c.t("account.title"), "/area-personale")
+        .last_crumb();
+    let messages = state.store.outbox(200).await?;
+    Ok(render(OutboxPage { ctx, messages })?.into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accedi/recupero", get(request_get).post(request_post))
+        .route("/accedi/nuova-password", get(new_password_get).post(new_password_post))
+        .route("/amministrazione/posta", get(outbox))
+}
