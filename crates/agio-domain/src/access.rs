@@ -20,6 +20,17 @@ pub enum Scope {
     Organization(String),
 }
 
+/// Whether a scope is the kind a role takes: administrators and citizens none, coordinators an
+/// agenda or a territory, referents an organisation.
+pub fn scope_fits(role: Role, scope: &Scope) -> bool {
+    matches!(
+        (role, scope),
+        (Role::Admin | Role::Citizen, Scope::Everywhere)
+            | (Role::Coordinator, Scope::Agenda(_) | Scope::Territory(_))
+            | (Role::Referent, Scope::Organization(_))
+    )
+}
+
 /// One role held by a person, with its scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
@@ -50,6 +61,8 @@ pub enum Operation {
     EditResults,
     /// Search the whole audit log, read the outbox, manage people everywhere.
     Administer,
+    /// Give or take a role (by invitation or directly) on the target.
+    ManageRoles,
 }
 
 /// The facts about an agenda that decide who may act on it and on what it contains.
@@ -79,6 +92,8 @@ pub enum Target<'a> {
     Organization(&'a str),
     /// A digital asset.
     Asset,
+    /// An organisation (its id) as seen from an agenda's circle: its referents' roles.
+    Partner(&'a AgendaFacts, &'a str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +146,7 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
     let visible = |agenda: &AgendaFacts| agenda.public || who.is_some_and(|p| p.can_see(agenda));
     let allow = |yes: bool| if yes { Decision::Allow } else { Decision::Forbidden };
     let agenda = match target {
-        Target::Agenda(a) | Target::Action(a, _) => Some(*a),
+        Target::Agenda(a) | Target::Action(a, _) | Target::Partner(a, _) => Some(*a),
         _ => None,
     };
     if let Some(agenda) = agenda {
@@ -160,6 +175,12 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
             allow(p.coordinates(a) || lead.is_some_and(|o| p.represents(o)))
         }
         (Archive, Target::Action(a, _) | Target::Agenda(a)) => allow(p.coordinates(a)),
+        // Coordinators bring in fellow coordinators, and referents of the organisations leading
+        // actions of their agenda.
+        (ManageRoles, Target::Agenda(a)) => allow(p.coordinates(a)),
+        (ManageRoles, Target::Partner(a, org)) => {
+            allow(p.coordinates(a) && a.lead_organizations.iter().any(|o| o == org))
+        }
         (Edit | ReadHistory, Target::Organization(id)) => allow(p.represents(id)),
         // Coordinators bring new partners and document the assets their actions use.
         (Create, Target::Organization(_)) | (Create | Edit | ReadHistory, Target::Asset) => {
@@ -227,6 +248,19 @@ mod tests {
         assert_eq!(decide(Some(&referent), Operation::Archive, &own), Decision::Forbidden);
         assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-a")), Decision::Allow);
         assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-b")), Decision::Forbidden);
+    }
+
+    #[test]
+    fn coordinators_manage_the_roles_of_their_circle_only() {
+        let a = agenda(true);
+        let coordinator = person(&[(Role::Coordinator, Scope::Agenda("ag".into()))]);
+        let referent = person(&[(Role::Referent, Scope::Organization("org-a".into()))]);
+        let op = Operation::ManageRoles;
+        assert_eq!(decide(Some(&coordinator), op, &Target::Agenda(&a)), Decision::Allow);
+        assert_eq!(decide(Some(&coordinator), op, &Target::Partner(&a, "org-a")), Decision::Allow);
+        assert_eq!(decide(Some(&coordinator), op, &Target::Partner(&a, "org-z")), Decision::Forbidden);
+        assert_eq!(decide(Some(&coordinator), op, &Target::Region), Decision::Forbidden);
+        assert_eq!(decide(Some(&referent), op, &Target::Partner(&a, "org-a")), Decision::Forbidden);
     }
 
     #[test]

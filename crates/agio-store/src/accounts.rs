@@ -63,7 +63,7 @@ pub fn normalize_email(email: &str) -> String {
 const PERSON_COLUMNS: &str =
     "SELECT id, email, name, organization_name, password_hash, is_demo, created_at FROM people WHERE closed_at IS NULL";
 
-fn person(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
+pub(crate) fn person_row(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
     let hash: Option<String> = col(r, 4)?;
     Ok((
         Person {
@@ -257,6 +257,28 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Closes an account: the name, email, organisation and password are erased (the row stays,
+    /// so that the audit log keeps pointing at "a closed account"), roles, sessions and tokens go.
+    pub async fn close_account(&mut self, person: &Person) -> Result<()> {
+        let at = now();
+        let mut sql = Sql::new("UPDATE people SET name = '', organization_name = '', password_hash = NULL, email = ");
+        sql.bind(format!("closed-{}@invalid", person.id))
+            .push(", closed_at = ")
+            .bind(at.clone())
+            .push(", updated_at = ")
+            .bind(at)
+            .push(" WHERE id = ")
+            .bind(person.id.clone());
+        sql.query().execute(&mut *self.tx).await?;
+        for table in ["role_assignments", "sessions", "api_tokens", "password_resets"] {
+            let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE person_id = "));
+            sql.bind(person.id.clone());
+            sql.query().execute(&mut *self.tx).await?;
+        }
+        let entity = EntityRef { kind: "person", id: &person.id, label: "account chiuso" };
+        self.record(entity, "close_account", None, None, "").await
+    }
+
     /// Sets a person's password (already hashed); the audit records that it changed, not how.
     pub async fn set_password_hash(&mut self, person: &Person, hash: &str, note: &str) -> Result<()> {
         let mut sql = Sql::new("UPDATE people SET password_hash = ");
@@ -275,13 +297,13 @@ impl Store {
     pub async fn person_by_email(&self, email: &str) -> Result<Option<(Person, Option<String>)>> {
         let mut sql = Sql::new(PERSON_COLUMNS);
         sql.push(" AND email = ").bind(normalize_email(email));
-        sql.fetch_optional(&self.pool).await?.as_ref().map(person).transpose()
+        sql.fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()
     }
 
     pub async fn person(&self, id: &str) -> Result<Option<Person>> {
         let mut sql = Sql::new(PERSON_COLUMNS);
         sql.push(" AND id = ").bind(id);
-        Ok(sql.fetch_optional(&self.pool).await?.as_ref().map(person).transpose()?.map(|(p, _)| p))
+        Ok(sql.fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()?.map(|(p, _)| p))
     }
 
     /// The roles of a person, with readable scopes.

@@ -30,6 +30,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("api_tokens", "id"),
     ("password_resets", "token_hash"),
     ("outbox", "id"),
+    ("invitations", "token_hash"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

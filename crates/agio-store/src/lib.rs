@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod demo;
+mod invitations;
 mod mail;
 mod migrate;
 pub(crate) mod read;
@@ -26,6 +27,7 @@ pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment,
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
+pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,

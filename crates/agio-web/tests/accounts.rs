@@ -129,3 +129,40 @@ both_backends!(the_privacy_page_says_what_is_kept, |backend| async move {
     assert!(page.body.contains("action=\"/accedi?next=%2Fagende\""), "{}", page.body);
     let _ = csrf_of(&page.body);
 });
+
+both_backends!(a_person_can_close_their_account, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let citizen = app.sign_in("cittadino@demo.agio.example").await;
+    let page = app.get_as("/area-personale", &citizen).await;
+    page.page_with(&["Chiudi l&#39;account", "name=\"confirm_email\""]);
+    let wrong = app.post_as("/area-personale/chiudi", &citizen, &[("confirm_email", "altro@demo.agio.example")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("l&#39;email non corrisponde"), "{}", wrong.body);
+    let closed =
+        app.post_as("/area-personale/chiudi", &citizen, &[("confirm_email", " Cittadino@demo.agio.example ")]).await;
+    closed.page_with(&["Account chiuso"]);
+    assert!(closed.header("set-cookie").contains("Max-Age=0"));
+    // Gone: the session, the sign-in, the personal data; the audit keeps an anonymous trace.
+    assert_eq!(app.get_as("/area-personale", &citizen).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.try_sign_in("cittadino@demo.agio.example", DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert!(app.state.store.person_by_email("cittadino@demo.agio.example").await.unwrap().is_none());
+    let dump = app
+        .state
+        .store
+        .search_audit(&agio_store::AuditFilter::default(), agio_domain::PageRequest::new(None, Some(100)).unwrap())
+        .await
+        .unwrap();
+    let last = &dump.items[0];
+    assert_eq!((last.operation.as_str(), last.person_name.as_str()), ("close_account", ""));
+    // A new account may later use the same email.
+    let mut w = app.state.store.begin_write(&agio_store::Actor::cli()).await.unwrap();
+    let again = agio_store::NewPerson {
+        email: "cittadino@demo.agio.example".into(),
+        name: "Di nuovo".into(),
+        organization_name: String::new(),
+        password_hash: None,
+        is_demo: false,
+    };
+    w.create_person(&again).await.unwrap();
+    w.commit().await.unwrap();
+});

@@ -99,18 +99,26 @@ both_backends!(the_authorisation_matrix, |backend| async move {
         ),
         ("history", format!("{g}/cronologia"), vec![]),
         ("audit log", "/amministrazione/registro".to_string(), vec![]),
+        ("agenda people", format!("{g}/persone"), vec![("email", "invitata@comune.example"), ("role", "coordinator")]),
+        (
+            "invite",
+            "/amministrazione/invita".to_string(),
+            vec![("email", "invitata@comune.example"), ("role", "citizen")],
+        ),
+        ("people", "/amministrazione/persone".to_string(), vec![]),
+        ("outbox", "/amministrazione/posta".to_string(), vec![]),
     ];
     // Expected answer per route (same order) for each person; 303 is "allowed" for a POST
     // (saved, then redirected) and 200 for a GET.
     use StatusCode as S;
     let ok = S::OK;
     let no = S::FORBIDDEN;
-    let expected: Vec<(&str, [S; 8])> = vec![
-        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok]),
-        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no]),
-        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no]),
-        (REFERENT, [no, no, ok, no, ok, no, no, no]),
-        (CITIZEN, [no, no, no, no, no, no, no, no]),
+    let expected: Vec<(&str, [S; 12])> = vec![
+        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
+        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no]),
+        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no]),
+        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no]),
+        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no]),
     ];
     for (email, answers) in &expected {
         let session = app.sign_in(email).await;

@@ -83,8 +83,16 @@ impl Store {
     }
 
     pub async fn organization(&self, slug: &str) -> Result<Option<Organization>> {
-        let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
-        sql.push(" AND g.slug = ").bind(slug);
+        self.organization_where("g.slug", slug).await
+    }
+
+    pub async fn organization_by_id(&self, id: &str) -> Result<Option<Organization>> {
+        self.organization_where("g.id", id).await
+    }
+
+    async fn organization_where(&self, column: &str, value: &str) -> Result<Option<Organization>> {
+        let mut sql = Sql::new(&format!("{COLUMNS}{FROM} AND {column} = "));
+        sql.bind(value);
         sql.fetch_optional(&self.pool).await?.as_ref().map(organization).transpose()
     }
 

@@ -38,6 +38,7 @@ struct AccountPage {
     links: Vec<(String, String)>,
     tokens: Vec<ApiToken>,
     token_form: Form,
+    close_form: Form,
 }
 
 #[derive(Template)]
@@ -166,13 +167,26 @@ async fn account(State(state): State<AppState>, lang: Lang, visitor: Visitor) ->
         Ok(s) => s,
         Err(redirect) => return Ok(redirect.into_response()),
     };
-    let defaults = |name: &str| match name {
+    let form = token_form(lang, &s.csrf_token).values(&token_defaults);
+    let close = close_form(lang, &s.csrf_token);
+    Ok(account_page(&state, lang, &visitor, s, form, close).await?.into_response())
+}
+
+/// A new token reads only and lives 90 days unless the person chooses otherwise.
+fn token_defaults(name: &str) -> Option<String> {
+    match name {
         "scope" => Some("read".to_string()),
         "lifetime" => Some("90".to_string()),
         _ => None,
-    };
-    let form = token_form(lang, &s.csrf_token).values(&defaults);
-    Ok(account_page(&state, lang, &visitor, s, form).await?.into_response())
+    }
+}
+
+/// Closing the account: the person confirms by typing their email.
+fn close_form(lang: Lang, csrf: &str) -> Form {
+    let c = lang.catalogue();
+    Form::new("/area-personale/chiudi", csrf, c.t("close.submit"))
+        .field("confirm_email", c.t("close.confirm"), Kind::Email, true)
+        .hint(c.t("close.hint"))
 }
 
 async fn account_page(
@@ -181,6 +195,7 @@ async fn account_page(
     visitor: &Visitor,
     s: SignedIn,
     token_form: Form,
+    close_form: Form,
 ) -> Result<axum::response::Html<String>, AppError> {
     let c = lang.catalogue();
     let roles = state.store.role_assignments(&s.person.id).await?;
@@ -188,10 +203,11 @@ async fn account_page(
     if visitor.may(Operation::Administer, &Target::Region) {
         links.push(("/amministrazione/registro".to_string(), c.t("audit.title").to_string()));
         links.push(("/amministrazione/posta".to_string(), c.t("outbox.title").to_string()));
+        links.push(("/amministrazione/persone".to_string(), c.t("people.title").to_string()));
     }
     let tokens = state.store.api_tokens(&s.person.id).await?;
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
-    render(AccountPage { ctx, s, roles, links, tokens, token_form })
+    render(AccountPage { ctx, s, roles, links, tokens, token_form, close_form })
 }
 
 /// Creates a personal access token and shows it, once.
@@ -217,7 +233,8 @@ async fn create_token(
         Ok((_, None)) => return Err(AppError::Internal("a reader gave no value and no error".into())),
         Err(errors) => {
             let form = token_form(lang, &s.csrf_token).values(&input).errors(&errors, lang.catalogue());
-            let page = account_page(&state, lang, &visitor, s, form).await?;
+            let close = close_form(lang, &s.csrf_token);
+            let page = account_page(&state, lang, &visitor, s, form, close).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -270,6 +287,38 @@ async fn my_data(State(state): State<AppState>, visitor: Visitor) -> Result<Resp
         .into_response())
 }
 
+/// Closes the signed-in person's account, after they confirm by typing their email.
+async fn close_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    let Some(s) = visitor.signed_in.clone() else { return Err(AppError::Forbidden) };
+    visitor.check_csrf(body.csrf().as_deref())?;
+    let typed = agio_store::normalize_email(&body.get("confirm_email").unwrap_or_default());
+    if typed != s.person.email {
+        let form = token_form(lang, &s.csrf_token).values(&token_defaults);
+        let close =
+            close_form(lang, &s.csrf_token).error_text("confirm_email", lang.catalogue().t("close.mismatch").into());
+        let page = account_page(&state, lang, &visitor, s, form, close).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    w.close_account(&s.person).await?;
+    w.commit().await?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/area-personale", "", c.t("close.done_title")).last_crumb();
+    let page = render(ClosedPage { ctx })?;
+    Ok(([(header::SET_COOKIE, auth::expired_cookie(auth::SESSION_COOKIE, state.secure_cookies))], page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account_closed.html")]
+struct ClosedPage {
+    ctx: PageContext,
+}
+
 async fn privacy(lang: Lang) -> Result<Response, AppError> {
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, "/privacy", "", c.t("privacy.title")).last_crumb();
@@ -283,6 +332,7 @@ pub fn router() -> Router<AppState> {
         .route("/area-personale", get(account))
         .route("/area-personale/dati.json", get(my_data))
         .route("/area-personale/token", post(create_token))
+        .route("/area-personale/chiudi", post(close_account))
         .route("/area-personale/token/{id}/revoca", post(revoke_token))
         .route("/privacy", get(privacy))
 }

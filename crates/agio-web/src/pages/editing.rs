@@ -387,6 +387,9 @@ pub(crate) async fn tools(
     if visitor.may(Operation::ReadHistory, &target) {
         tools.links.push((format!("{base}/cronologia"), c.t("edit.history").to_string()));
     }
+    if action.is_none() && visitor.may(Operation::ManageRoles, &target) {
+        tools.links.push((format!("{base}/persone"), c.t("people.tool").to_string()));
+    }
     tools.edit_indicators = action.is_some() && visitor.may(Operation::EditResults, &target);
     Ok(tools)
 }

@@ -66,7 +66,11 @@ fn view(e: AuditEntry, c: &Catalogue) -> EntryView {
     let channel = c.label(&e.channel.label_key());
     EntryView {
         at: e.at.replace('T', " ").trim_end_matches('Z').to_string(),
-        who: if e.person_name.is_empty() { channel.to_string() } else { e.person_name.clone() },
+        who: match (&e.person_id, e.person_name.is_empty()) {
+            (None, _) => channel.to_string(),
+            (Some(_), true) => c.t("history.closed_account").to_string(),
+            (Some(_), false) => e.person_name.clone(),
+        },
         channel,
         address: e.address.clone(),
         entity: e.entity_label.clone(),

@@ -9,6 +9,7 @@ mod history;
 mod home;
 mod organizations;
 mod password;
+mod people;
 mod territories;
 
 use askama::Template;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(editing::router())
         .merge(history::router())
         .merge(password::router())
+        .merge(people::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {
