@@ -617,6 +617,15 @@ describe('every change answers as documented', () => {
     assert.equal(changed.indicator.target_value, 42);
     await call('PATCH', indicatorTemplate, `${a02}/indicators/zzz`, referent, { version: changed.version }, 404);
 
+    const orgTemplate = '/api/v1/organizations/{slug}';
+    const own = '/api/v1/organizations/aps-ponti-tra-culture';
+    const { body: org } = await fetchJson(own);
+    const profile = await call('PATCH', orgTemplate, own, referent, { version: org.version, description: org.description }, 200);
+    assert.equal(profile.slug, 'aps-ponti-tra-culture');
+    await call('PATCH', orgTemplate, own, referent, { version: profile.version, website: 'not a url' }, 422);
+    await call('PATCH', orgTemplate, '/api/v1/organizations/unione-comuni-bassa-reggiana', referent, { version: 1 }, 403);
+    await call('PATCH', orgTemplate, '/api/v1/organizations/zzz', referent, { version: 1 }, 404);
+
     const agendaTemplate = '/api/v1/agendas/{slug}';
     const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`);
     const edited = await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, coordinator, { version: agenda.version, vision: agenda.vision }, 200);

@@ -4,8 +4,9 @@
 // Built on the certified `oidc-provider` (panva), pinned in ./package.json. NEVER use in
 // production: in-memory storage, throw-away keys, fixed users, automatic consent.
 //
-// Install (once; needs the npm registry or its cache):
-//   npm ci --prefix tests/oidc --no-audit --no-fund      # or `npm install` (no lockfile yet)
+// Install (once; needs the npm registry or its cache; package-lock.json pins everything):
+//   npm ci --prefix tests/oidc --no-audit --no-fund
+// Check it works end to end (starts its own provider):  node tests/oidc/smoke.mjs
 // Start (from the repository root):
 //   node tests/oidc/provider.mjs --port 0 --client-id agio --client-secret s3cret \
 //     --redirect-uri http://127.0.0.1:8080/accedi/oidc/callback
@@ -19,6 +20,7 @@
 //   --host H                  OIDC_HOST            default 127.0.0.1 (issuer is http://H:PORT)
 //   --client-id ID            OIDC_CLIENT_ID       default agio
 //   --client-secret S         OIDC_CLIENT_SECRET   default agio-test-secret
+//                             (id and secret: printable ASCII only, else refused at start)
 //   --redirect-uri URI        OIDC_REDIRECT_URI    repeatable / comma separated; REQUIRED,
 //                                                  compared by exact string match
 //   --post-logout-redirect-uri URI  OIDC_POST_LOGOUT_REDIRECT_URI  optional, repeatable
@@ -48,6 +50,8 @@
 //   A test client needs a cookie jar: the provider sets `_interaction` (Path=/interaction/UID),
 //   `_interaction_resume` (Path=/auth/UID) and `_session` (Path=/). Sending every cookie of the
 //   host on every request (ignoring Path) works too, as tests/oidc/smoke.mjs does.
+//   Once logged in, the `_session` cookie makes the next authorization skip the form (same
+//   user): use a fresh cookie jar, or prompt=login, to log in as the other user.
 //
 // Built-in users (key: sub, email, email_verified, name):
 //   mario:  spid-TINIT-RSSMRA80A01H501U  mario.rossi@example.it      true   Mario Rossi
@@ -58,8 +62,9 @@
 //     itself is https (ctx.secure), and web clients may register http redirect URIs for the
 //     code flow (http/localhost is refused only for implicit-flow web clients). No `proxy`
 //     setting: there is no TLS-terminating proxy in front (set provider.proxy = true only then).
-//   * devInteractions (the built-in dev login pages) are disabled; our own routes use the
-//     supported interactionDetails()/interactionFinished() API.
+//   * devInteractions (the built-in dev login pages) are disabled; our own routes (a Koa
+//     middleware added with provider.use) use the supported interactionDetails() and
+//     interactionResult() API (interactionFinished() = the same plus a raw 303).
 //   * Node 20 works, but oidc-provider 9 prints "Unsupported runtime. Use Node.js v22.x LTS" on
 //     stderr at import: harmless for tests.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';

@@ -110,6 +110,13 @@ code_enum!(
     /// What a personal access token may do: read (drafts included, for its owner) or also write.
     TokenScope { Read = "read", Write = "write" }
 );
+code_enum!(
+    /// What an audit record is about (the log is searched by it).
+    EntityKind {
+        Agenda = "agenda", Action = "action", Indicator = "indicator", Organization = "organization",
+        Person = "person", Invitation = "invitation",
+    }
+);
 
 macro_rules! key_prefix {
     ($($name:ident => $prefix:literal),+ $(,)?) => {
@@ -121,7 +128,7 @@ key_prefix!(
     ActionTerm => "action_term", PartnerRole => "partner_role", ResultKind => "result_kind",
     Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
     Vocabulary => "vocabulary", Role => "role", Channel => "channel",
-    TokenScope => "token_scope",
+    TokenScope => "token_scope", EntityKind => "audit.entity",
 );
 
 #[cfg(test)]

@@ -31,6 +31,10 @@ pub enum FieldProblem {
     WrongType,
     /// A JSON field that is not one of the record's.
     Unknown,
+    /// Not a web address (http:// or https://).
+    NotAUrl,
+    /// Not an Italian codice fiscale (16 characters) or partita IVA (11 digits).
+    NotATaxCode,
 }
 
 impl FieldProblem {
@@ -48,6 +52,8 @@ impl FieldProblem {
             FieldProblem::Stale => "field.stale",
             FieldProblem::WrongType => "field.wrong_type",
             FieldProblem::Unknown => "field.unknown",
+            FieldProblem::NotAUrl => "field.not_a_url",
+            FieldProblem::NotATaxCode => "field.not_a_tax_code",
         }
     }
 }
@@ -131,6 +137,45 @@ impl<'a> Reader<'a> {
                 self.fail(field, FieldProblem::NotOneOf { allowed: e.allowed.iter().map(|s| s.to_string()).collect() });
                 None
             }
+        }
+    }
+
+    /// A required choice among `allowed` codes (a controlled vocabulary).
+    pub fn choice(&mut self, field: &str, allowed: &[String]) -> Option<String> {
+        let Some(v) = self.raw(field) else {
+            self.fail(field, FieldProblem::Required);
+            return None;
+        };
+        if allowed.contains(&v) {
+            Some(v)
+        } else {
+            self.fail(field, FieldProblem::NotOneOf { allowed: allowed.to_vec() });
+            None
+        }
+    }
+
+    /// An optional web address.
+    pub fn opt_url(&mut self, field: &str) -> Option<String> {
+        let v = self.opt_line(field)?;
+        let lower = v.to_ascii_lowercase();
+        let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or("");
+        if host.is_empty() || host.starts_with('/') || v.chars().any(char::is_whitespace) {
+            self.fail(field, FieldProblem::NotAUrl);
+            return None;
+        }
+        Some(v)
+    }
+
+    /// An optional codice fiscale or partita IVA, stored uppercase.
+    pub fn opt_tax_code(&mut self, field: &str) -> Option<String> {
+        let v = self.opt_line(field)?.to_uppercase();
+        let partita_iva = v.len() == 11 && v.bytes().all(|b| b.is_ascii_digit());
+        let codice_fiscale = v.len() == 16 && v.bytes().all(|b| b.is_ascii_alphanumeric());
+        if partita_iva || codice_fiscale {
+            Some(v)
+        } else {
+            self.fail(field, FieldProblem::NotATaxCode);
+            None
         }
     }
 
@@ -308,6 +353,30 @@ impl IndicatorEdit {
     }
 }
 
+/// The editable fields of an organisation's profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OrganizationEdit {
+    pub name: String,
+    /// An `organization_type` vocabulary code.
+    pub org_type: String,
+    /// Codice fiscale or partita IVA.
+    pub tax_code: Option<String>,
+    pub description: String,
+    pub website: Option<String>,
+}
+
+impl OrganizationEdit {
+    /// `org_types`: the codes of the `organization_type` vocabulary.
+    pub fn read(r: &mut Reader, org_types: &[String]) -> Option<OrganizationEdit> {
+        let name = r.line("name");
+        let org_type = r.choice("org_type", org_types);
+        let tax_code = r.opt_tax_code("tax_code");
+        let description = r.text("description");
+        let website = r.opt_url("website");
+        Some(OrganizationEdit { name, org_type: org_type?, tax_code, description, website })
+    }
+}
+
 /// The moves of the agenda workflow: bozza → in consultazione → approvata → archiviata, and
 /// back from consultazione to bozza.
 pub fn can_move(from: AgendaStatus, to: AgendaStatus) -> bool {
@@ -389,6 +458,29 @@ mod tests {
             read(&[("name", "x"), ("unit", "y"), ("target_value", "tanti"), ("direction", "up")], IndicatorEdit::read)
                 .unwrap_err();
         assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn organisations_check_codes_and_addresses() {
+        let types = vec!["aps".to_string(), "comune".to_string()];
+        let ok = read(
+            &[
+                ("name", "Ponti"),
+                ("org_type", "aps"),
+                ("tax_code", "01234567890"),
+                ("website", "https://ponti.example"),
+            ],
+            |r| OrganizationEdit::read(r, &types),
+        )
+        .unwrap();
+        assert_eq!(ok.tax_code.as_deref(), Some("01234567890"));
+        let errors = read(
+            &[("name", "Ponti"), ("org_type", "spa"), ("tax_code", "123"), ("website", "javascript:alert(1)")],
+            |r| OrganizationEdit::read(r, &types),
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["org_type", "tax_code", "website"]);
     }
 
     #[test]

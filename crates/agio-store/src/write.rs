@@ -2,7 +2,7 @@
 //! (so always audited) and always against the version the editor started from.
 
 use agio_domain::access::AgendaFacts;
-use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit};
+use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit, OrganizationEdit};
 use agio_domain::AgendaStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -89,7 +89,30 @@ fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
 const INDICATOR_EDIT: &str = "SELECT i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, \
     i.target_year, i.direction FROM indicators i JOIN expected_results r ON r.id = i.result_id";
 
+fn organization_edit(r: &AnyRow) -> Result<Editable<OrganizationEdit>> {
+    Ok(Editable {
+        id: col(r, 0)?,
+        label: col(r, 1)?,
+        version: col(r, 2)?,
+        fields: OrganizationEdit {
+            name: col(r, 1)?,
+            org_type: col(r, 3)?,
+            tax_code: col(r, 4)?,
+            description: col(r, 5)?,
+            website: col(r, 6)?,
+        },
+    })
+}
+
+const ORGANIZATION_EDIT: &str = "SELECT id, name, version, org_type, tax_code, description, website FROM organizations";
+
 impl Store {
+    pub async fn organization_for_edit(&self, slug: &str) -> Result<Option<Editable<OrganizationEdit>>> {
+        let mut sql = Sql::new(ORGANIZATION_EDIT);
+        sql.push(" WHERE slug = ").bind(slug);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(organization_edit).transpose()
+    }
+
     /// What decides who may act on an agenda and its content (see `agio_domain::access`).
     pub async fn agenda_facts(&self, slug: &str) -> Result<Option<AgendaFacts>> {
         let mut sql = Sql::new(
@@ -263,6 +286,36 @@ impl WriteTx {
             .bind(agenda_id);
         sql.query().execute(&mut *self.tx).await?;
         let entity = EntityRef { kind: "agenda", id: agenda_id, label: &before.label };
+        self.record(entity, "update", Some(&json(&before.fields)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    pub async fn update_organization(
+        &mut self,
+        id: &str,
+        edit: &OrganizationEdit,
+        expected_version: i64,
+    ) -> Result<Saved<OrganizationEdit>> {
+        let mut sql = Sql::new(ORGANIZATION_EDIT);
+        sql.push(" WHERE id = ").bind(id);
+        let before = organization_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        if !self.claim_version("organizations", id, expected_version).await? {
+            return Ok(Saved::Stale { version: before.version, current: before.fields });
+        }
+        let mut sql = Sql::new("UPDATE organizations SET name = ");
+        sql.bind(edit.name.clone())
+            .push(", org_type = ")
+            .bind(edit.org_type.clone())
+            .push(", tax_code = ")
+            .bind(edit.tax_code.clone())
+            .push(", description = ")
+            .bind(edit.description.clone())
+            .push(", website = ")
+            .bind(edit.website.clone())
+            .push(" WHERE id = ")
+            .bind(id);
+        sql.query().execute(&mut *self.tx).await?;
+        let entity = EntityRef { kind: "organization", id, label: &before.label };
         self.record(entity, "update", Some(&json(&before.fields)), Some(&json(edit)), "").await?;
         Ok(Saved::Done { version: expected_version + 1 })
     }

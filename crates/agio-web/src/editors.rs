@@ -3,7 +3,7 @@
 //! record exactly the same things.
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
-use agio_domain::edit::{can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, Reader};
+use agio_domain::edit::{can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, OrganizationEdit, Reader};
 use agio_domain::AgendaStatus;
 use agio_store::{Editable, Saved, WriteTx};
 use serde::{Deserialize, Serialize};
@@ -215,5 +215,49 @@ impl Editor for IndicatorEditor {
     /// An indicator is part of its action: the action's version guards it.
     fn current(&self) -> (&IndicatorEdit, i64) {
         (&self.stored, self.action.stored.version)
+    }
+}
+
+// --- an organisation's profile ----------------------------------------------------------------
+
+pub(crate) struct OrganizationEditor {
+    pub slug: String,
+    pub stored: Editable<OrganizationEdit>,
+    /// The organisation-type vocabulary.
+    pub org_types: Vec<agio_domain::model::Term>,
+    codes: Vec<String>,
+}
+
+impl OrganizationEditor {
+    pub async fn load(state: &AppState, slug: &str) -> Result<OrganizationEditor, AppError> {
+        let stored = state.store.organization_for_edit(slug).await?.ok_or(AppError::NotFound)?;
+        let org_types = state.vocabularies.organization_type.clone();
+        let codes = org_types.iter().map(|t| t.code.clone()).collect();
+        Ok(OrganizationEditor { slug: slug.to_string(), stored, org_types, codes })
+    }
+}
+
+impl Editor for OrganizationEditor {
+    type Fields = OrganizationEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &Target::Organization(&self.stored.id))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<OrganizationEdit> {
+        OrganizationEdit::read(reader, &self.codes)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &OrganizationEdit,
+        version: i64,
+    ) -> agio_store::Result<Saved<OrganizationEdit>> {
+        w.update_organization(&self.stored.id, fields, version).await
+    }
+
+    fn current(&self) -> (&OrganizationEdit, i64) {
+        (&self.stored.fields, self.stored.version)
     }
 }

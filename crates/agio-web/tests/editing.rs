@@ -107,18 +107,28 @@ both_backends!(the_authorisation_matrix, |backend| async move {
         ),
         ("people", "/amministrazione/persone".to_string(), vec![]),
         ("outbox", "/amministrazione/posta".to_string(), vec![]),
+        (
+            "own organisation",
+            "/soggetti/aps-ponti-tra-culture/modifica".to_string(),
+            vec![("name", "Ponti tra Culture APS"), ("org_type", "aps")],
+        ),
+        (
+            "other organisation",
+            "/soggetti/unione-comuni-bassa-reggiana/modifica".to_string(),
+            vec![("name", "Unione"), ("org_type", "local_authority")],
+        ),
     ];
     // Expected answer per route (same order) for each person; 303 is "allowed" for a POST
     // (saved, then redirected) and 200 for a GET.
     use StatusCode as S;
     let ok = S::OK;
     let no = S::FORBIDDEN;
-    let expected: Vec<(&str, [S; 12])> = vec![
-        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
-        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no]),
-        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no]),
-        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no]),
-        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no]),
+    let expected: Vec<(&str, [S; 14])> = vec![
+        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
+        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no]),
+        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no]),
+        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
     ];
     for (email, answers) in &expected {
         let session = app.sign_in(email).await;
@@ -333,4 +343,66 @@ both_backends!(hostile_input_is_stored_literally_and_rendered_inert, |backend| a
     let huge = format!("csrf={}&description={}", referent.csrf, "x".repeat(600 * 1024));
     let r = app.post_form(&path, &referent.cookie, huge).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+});
+
+both_backends!(a_referent_keeps_the_organisation_profile_up_to_date, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let page = app.get_as("/soggetti/aps-ponti-tra-culture", &referent).await;
+    page.page_with(&["/soggetti/aps-ponti-tra-culture/modifica", "/soggetti/aps-ponti-tra-culture/cronologia"]);
+    let form = app.get_as("/soggetti/aps-ponti-tra-culture/modifica", &referent).await;
+    form.page_with(&["Modifica il profilo di Ponti tra Culture APS", "Associazione di promozione sociale"]);
+    let bad = app
+        .post_as(
+            "/soggetti/aps-ponti-tra-culture/modifica",
+            &referent,
+            &[
+                ("name", "Ponti"),
+                ("org_type", "spa"),
+                ("website", "javascript:alert(1)"),
+                ("tax_code", "123"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in ["Tipo: scegli uno dei valori proposti", "https://", "partita IVA (11 cifre)"] {
+        assert!(bad.body.contains(text), "{text}: {}", bad.body);
+    }
+    let ok = app
+        .post_as(
+            "/soggetti/aps-ponti-tra-culture/modifica",
+            &referent,
+            &[
+                ("name", "Ponti tra Culture APS"),
+                ("org_type", "aps"),
+                ("website", "https://ponti.example.it"),
+                ("description", "Mediazione e facilitazione digitale."),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    app.get("/soggetti/aps-ponti-tra-culture")
+        .await
+        .page_with(&["https://ponti.example.it", "Mediazione e facilitazione digitale."]);
+    app.get_as("/soggetti/aps-ponti-tra-culture/cronologia", &referent)
+        .await
+        .page_with(&["Rita Referente (demo)", "https://ponti.example.it"]);
+    // Through the API too, with the same rules.
+    let token = app.create_token(&referent, "write").await;
+    let r = app
+        .api(
+            "PATCH",
+            "/api/v1/organizations/aps-ponti-tra-culture",
+            &token,
+            serde_json::json!({ "version": 2, "website": null }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["website"], serde_json::Value::Null);
+    let r = app
+        .api("PATCH", "/api/v1/organizations/unione-comuni-bassa-reggiana", &token, serde_json::json!({ "version": 1 }))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

@@ -39,6 +39,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(writes::move_agenda))
         .routes(routes!(writes::patch_action))
         .routes(routes!(writes::patch_indicator))
+        .routes(routes!(writes::patch_organization))
         .split_for_parts()
 }
 

@@ -5,7 +5,7 @@
 //! values; nothing is saved in either case.
 
 use agio_domain::edit::{FieldError, FieldProblem, IndicatorEdit, Reader};
-use agio_domain::model::{Action, Agenda};
+use agio_domain::model::{Action, Agenda, Organization};
 use agio_domain::TokenScope;
 use agio_store::{Person, RoleAssignment, Saved};
 use axum::body::Bytes;
@@ -16,7 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::TokenCaller;
-use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, StatusEditor};
+use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor};
 use crate::error::{AppError, Problem};
 use crate::forms::{values_of, MAX_FORM_BYTES};
 use crate::web::AppState;
@@ -160,6 +160,22 @@ pub struct IndicatorChange {
     direction: Option<agio_domain::Direction>,
 }
 
+/// Fields of an organisation's profile to change, and the version the change starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OrganizationChange {
+    /// The organisation's `version` when it was read.
+    version: i64,
+    name: Option<String>,
+    /// An `organization_type` vocabulary code.
+    org_type: Option<String>,
+    /// Codice fiscale (16 characters) or partita IVA (11 digits), or null.
+    tax_code: Option<String>,
+    description: Option<String>,
+    /// An http(s) address, or null.
+    website: Option<String>,
+}
+
 /// A move of the agenda workflow, with its note, and the version it starts from.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -293,4 +309,27 @@ pub async fn patch_indicator(
     let action_id = &e.action.stored.id;
     let indicator = s.store.indicator_for_edit(action_id, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IndicatorSaved { version, indicator }))
+}
+
+/// Change an organisation's profile (its referents and the administrators).
+#[utoipa::path(patch, path = "/api/v1/organizations/{slug}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Organisation slug")),
+    request_body(content = OrganizationChange, content_type = "application/json"),
+    responses(
+        (status = 200, body = Organization, description = "The organisation after the change"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_organization(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<Json<Organization>, AppError> {
+    apply(&s, &caller, &OrganizationEditor::load(&s, &slug).await?, body).await?;
+    Ok(Json(s.store.organization(&slug).await?.ok_or(AppError::NotFound)?))
 }

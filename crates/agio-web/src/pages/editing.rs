@@ -17,7 +17,7 @@ use axum::Router;
 use super::account::{signed_in_or_redirect, FormPage};
 use super::render;
 use crate::auth::Visitor;
-use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, StatusEditor};
+use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor};
 use crate::error::AppError;
 use crate::forms::{values_of, Form, FormBody, Kind};
 use crate::i18n::{Catalogue, Lang};
@@ -25,8 +25,8 @@ use crate::web::{AppState, PageContext};
 
 /// The HTML side of an editor: its form, its title and where it leads back to.
 trait EditPage: Editor {
-    /// The form's fields (no values yet).
-    fn fields(&self, form: Form, c: &Catalogue) -> Form;
+    /// The form's fields (no values yet), labelled in `lang`.
+    fn fields(&self, form: Form, lang: Lang) -> Form;
     /// The page title.
     fn title(&self, c: &Catalogue) -> String;
     /// The name of the record the page edits (the breadcrumb step back to it).
@@ -63,7 +63,7 @@ fn page<E: EditPage>(e: &E, lang: Lang, form: Form) -> FormPage {
 fn empty_form<E: EditPage>(e: &E, visitor: &Visitor, state: &AppState, lang: Lang) -> Form {
     let (csrf, _) = visitor.csrf_token(state.secure_cookies);
     let c = lang.catalogue();
-    e.fields(Form::new(e.here(), csrf, c.t("edit.save")).numbers_in(lang), c)
+    e.fields(Form::new(e.here(), csrf, c.t("edit.save")).numbers_in(lang), lang)
 }
 
 /// GET: the form filled with the stored record.
@@ -121,7 +121,8 @@ async fn submit<E: EditPage>(
 }
 
 impl EditPage for AgendaEditor {
-    fn fields(&self, form: Form, c: &Catalogue) -> Form {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
         form.field("title", c.t("agenda.title_field"), Kind::Line, true)
             .field("period_start", c.t("agenda.period_start"), Kind::Year, true)
             .hint(c.t("edit.year_hint"))
@@ -151,7 +152,8 @@ impl EditPage for AgendaEditor {
 }
 
 impl EditPage for StatusEditor {
-    fn fields(&self, form: Form, c: &Catalogue) -> Form {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
         let current = c.fmt("workflow.current", &[("status", c.label(&self.from.status.label_key()))]);
         form.field(
             "status",
@@ -182,7 +184,8 @@ impl EditPage for StatusEditor {
 }
 
 impl EditPage for ActionEditor {
-    fn fields(&self, form: Form, c: &Catalogue) -> Form {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
         form.field("title", c.t("action.title_field"), Kind::Line, true)
             .field("description", c.t("action.description"), Kind::Text, false)
             .hint(c.t("edit.markdown_hint"))
@@ -223,7 +226,8 @@ impl EditPage for ActionEditor {
 }
 
 impl EditPage for IndicatorEditor {
-    fn fields(&self, form: Form, c: &Catalogue) -> Form {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
         form.field("name", c.t("indicator.name"), Kind::Line, true)
             .field("unit", c.t("indicator.unit"), Kind::Line, true)
             .field("baseline_value", c.t("indicator.baseline_value"), Kind::Number, false)
@@ -254,6 +258,44 @@ impl EditPage for IndicatorEditor {
 
     fn here(&self) -> String {
         format!("/agende/{}/azioni/{}/indicatori/{}/modifica", self.action.slug, self.action.code, self.indicator_id)
+    }
+}
+
+impl EditPage for OrganizationEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let org_types = self.org_types.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
+        form.field("name", c.t("organization.name_field"), Kind::Line, true)
+            .field("org_type", c.t("organization.type"), Kind::Select(org_types), true)
+            .field("tax_code", c.t("organization.tax_code"), Kind::Line, false)
+            .hint(c.t("edit.tax_code_hint"))
+            .field("website", c.t("organization.website"), Kind::Line, false)
+            .hint(c.t("edit.url_hint"))
+            .field("description", c.t("organization.description"), Kind::Text, false)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("edit.organization_title", &[("name", &self.stored.label)])
+    }
+
+    fn record(&self) -> &str {
+        &self.stored.label
+    }
+
+    fn done(&self) -> String {
+        format!("/soggetti/{}", self.slug)
+    }
+
+    fn here(&self) -> String {
+        format!("/soggetti/{}/modifica", self.slug)
+    }
+
+    fn context(&self, lang: Lang) -> PageContext {
+        let c = lang.catalogue();
+        PageContext::new(lang, &self.here(), "organizations", self.title(c))
+            .crumb(c.t("organizations.title"), "/soggetti")
+            .crumb(self.record(), self.done())
+            .last_crumb()
     }
 }
 
@@ -333,12 +375,46 @@ async fn indicator_post(
     submit(&state, lang, &visitor, &IndicatorEditor::load(&state, &slug, &code, &id).await?, &body).await
 }
 
+async fn organization_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    show(&state, lang, &visitor, &OrganizationEditor::load(&state, &slug).await?).await
+}
+
+async fn organization_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    submit(&state, lang, &visitor, &OrganizationEditor::load(&state, &slug).await?, &body).await
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/soggetti/{slug}/modifica", get(organization_get).post(organization_post))
         .route("/agende/{slug}/modifica", get(agenda_get).post(agenda_post))
         .route("/agende/{slug}/stato", get(status_get).post(status_post))
         .route("/agende/{slug}/azioni/{code}/modifica", get(action_get).post(action_post))
         .route("/agende/{slug}/azioni/{code}/indicatori/{id}/modifica", get(indicator_get).post(indicator_post))
+}
+
+/// The edit links of an organisation's page, for its referents and the administrators.
+pub(crate) fn organization_tools(lang: Lang, visitor: &Visitor, id: &str, slug: &str) -> Tools {
+    let c = lang.catalogue();
+    let mut tools = Tools::default();
+    let target = Target::Organization(id);
+    if visitor.may(Operation::Edit, &target) {
+        tools.links.push((format!("/soggetti/{slug}/modifica"), c.t("edit.edit").to_string()));
+    }
+    if visitor.may(Operation::ReadHistory, &target) {
+        tools.links.push((format!("/soggetti/{slug}/cronologia"), c.t("edit.history").to_string()));
+    }
+    tools
 }
 
 /// The edit links a page shows to the people allowed to follow them.

@@ -122,6 +122,22 @@ async fn action_history(
     history_page(lang, &here, entries, (format!("/agende/{slug}/azioni/{code}"), action.label))
 }
 
+async fn organization_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/soggetti/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let organization = state.store.organization_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Organization(&organization.id))?;
+    let entries = state.store.history("organization", &organization.id).await?;
+    history_page(lang, &here, entries, (format!("/soggetti/{slug}"), organization.label))
+}
+
 fn history_page(
     lang: Lang,
     here: &str,
@@ -145,6 +161,7 @@ struct AuditLogPage {
     from: String,
     to: String,
     entries: Vec<EntryView>,
+    entity_kinds: &'static [agio_domain::EntityKind],
     page: agio_domain::Page<()>,
     page_base: String,
 }
@@ -183,7 +200,7 @@ async fn audit_log(
     visitor.require(Operation::Administer, &Target::Region)?;
     let filter = AuditFilter {
         person: params.text("person")?,
-        entity_type: params.code::<EntityKind>("entity")?.map(|k| k.code().to_string()),
+        entity_type: params.code::<agio_domain::EntityKind>("entity")?.map(|k| k.code().to_string()),
         entity_id: None,
         from: date_param(&params, "from")?,
         to: date_param(&params, "to")?,
@@ -208,46 +225,18 @@ async fn audit_log(
         from: text("from"),
         to: text("to"),
         entries: found.items.into_iter().map(|e| view(e, c)).collect(),
+        entity_kinds: agio_domain::EntityKind::ALL,
         page,
         page_base: page_base("/amministrazione/registro", &params, LOG_FILTERS),
     })?
     .into_response())
 }
 
-/// The kinds of entity the log can be searched by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityKind {
-    Agenda,
-    Action,
-    Indicator,
-    Person,
-}
-
-impl EntityKind {
-    pub const ALL: &'static [EntityKind] =
-        &[EntityKind::Agenda, EntityKind::Action, EntityKind::Indicator, EntityKind::Person];
-    const CODES: &'static [&'static str] = &["agenda", "action", "indicator", "person"];
-
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-}
-
-impl std::str::FromStr for EntityKind {
-    type Err = agio_domain::UnknownCode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::CODES
-            .iter()
-            .position(|c| *c == s)
-            .map(|i| Self::ALL[i])
-            .ok_or_else(|| agio_domain::UnknownCode { value: s.to_string(), allowed: Self::CODES })
-    }
-}
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/agende/{slug}/cronologia", get(agenda_history))
         .route("/agende/{slug}/azioni/{code}/cronologia", get(action_history))
+        .route("/soggetti/{slug}/cronologia", get(organization_history))
         .route("/amministrazione/registro", get(audit_log))
 }
 

@@ -9,7 +9,9 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
+use super::editing::{organization_tools, Tools};
 use super::{here, page_base, render, territory_options, SelectField};
+use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::organization_filter;
 use crate::i18n::Lang;
@@ -33,6 +35,7 @@ struct OrganizationsPage {
 struct OrganizationPage {
     ctx: PageContext,
     d: OrganizationDetail,
+    tools: Tools,
 }
 
 async fn organizations(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
@@ -63,15 +66,17 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
 async fn organization(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let d = state.store.organization_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let tools = organization_tools(lang, &visitor, &d.organization.id, &slug);
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/soggetti/{slug}"), "organizations", d.organization.name.clone())
         .crumb(c.t("organizations.title"), "/soggetti")
         .last_crumb()
         .demo(d.organization.is_demo);
-    render(OrganizationPage { ctx, d })
+    render(OrganizationPage { ctx, d, tools })
 }
 
 pub fn router() -> Router<AppState> {
