@@ -378,12 +378,18 @@ impl OrganizationEdit {
 }
 
 /// The moves of the agenda workflow: bozza → in consultazione → approvata → archiviata, and
-/// back from consultazione to bozza.
+/// back from consultazione to bozza. An approved agenda may be approved again: each approval
+/// publishes a new immutable version (the yearly update of a plan, say), so that what its
+/// partners change after the first approval reaches the public when the coordinator decides.
 pub fn can_move(from: AgendaStatus, to: AgendaStatus) -> bool {
     use AgendaStatus::*;
     matches!(
         (from, to),
-        (Draft, Consultation) | (Consultation, Draft) | (Consultation, Approved) | (Approved, Archived)
+        (Draft, Consultation)
+            | (Consultation, Draft)
+            | (Consultation, Approved)
+            | (Approved, Approved)
+            | (Approved, Archived)
     )
 }
 
@@ -487,7 +493,7 @@ mod tests {
     fn the_workflow_moves_one_step_at_a_time() {
         use AgendaStatus::*;
         assert!(can_move(Draft, Consultation) && can_move(Consultation, Draft) && can_move(Consultation, Approved));
-        assert!(can_move(Approved, Archived));
+        assert!(can_move(Approved, Archived) && can_move(Approved, Approved));
         assert!(!can_move(Draft, Approved) && !can_move(Archived, Draft) && !can_move(Approved, Draft));
     }
 }

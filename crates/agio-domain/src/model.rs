@@ -1,12 +1,12 @@
 //! Read models: what the pages and the API show. Built by the storage layer.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::codes::*;
 
 /// A term of a controlled vocabulary, with its labels.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Term {
     pub code: String,
     pub label_it: String,
@@ -24,7 +24,7 @@ impl Term {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct VocabularyTerm {
     pub vocabulary: Vocabulary,
     #[serde(flatten)]
@@ -33,7 +33,7 @@ pub struct VocabularyTerm {
 }
 
 /// A short reference to a territory, used inside other records.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TerritoryRef {
     pub code: String,
     pub slug: String,
@@ -41,7 +41,7 @@ pub struct TerritoryRef {
     pub kind: TerritoryKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Territory {
     pub id: String,
     pub kind: TerritoryKind,
@@ -62,7 +62,7 @@ pub struct Territory {
     pub agendas_count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Agenda {
     pub id: String,
     pub slug: String,
@@ -85,7 +85,7 @@ pub struct Agenda {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Objective {
     pub id: String,
     pub agenda_slug: String,
@@ -97,13 +97,13 @@ pub struct Objective {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OrganizationRef {
     pub slug: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionSummary {
     pub id: String,
     pub agenda_slug: String,
@@ -119,14 +119,14 @@ pub struct ActionSummary {
     pub is_demo: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionPartner {
     pub organization: OrganizationRef,
     pub role: PartnerRole,
     pub role_description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BudgetLine {
     pub funding_source: Term,
     /// Amount in euro cents, to stay exact.
@@ -136,7 +136,7 @@ pub struct BudgetLine {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Indicator {
     pub id: String,
     pub name: String,
@@ -148,7 +148,7 @@ pub struct Indicator {
     pub direction: Direction,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ExpectedResult {
     pub id: String,
     pub kind: ResultKind,
@@ -156,7 +156,7 @@ pub struct ExpectedResult {
     pub indicators: Vec<Indicator>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AssetRef {
     pub slug: String,
     pub name: String,
@@ -164,7 +164,7 @@ pub struct AssetRef {
 }
 
 /// The whole action.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Action {
     #[serde(flatten)]
     pub summary: ActionSummary,
@@ -188,7 +188,7 @@ pub struct Action {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Organization {
     pub id: String,
     pub slug: String,
@@ -207,7 +207,7 @@ pub struct Organization {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DigitalAsset {
     pub id: String,
     pub slug: String,
@@ -228,7 +228,7 @@ pub struct DigitalAsset {
 }
 
 /// Figures shown on the home page.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct KeyFigures {
     pub districts: i64,
     pub comuni: i64,

@@ -31,6 +31,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("password_resets", "token_hash"),
     ("outbox", "id"),
     ("invitations", "token_hash"),
+    ("agenda_versions", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

@@ -171,7 +171,15 @@ impl Store {
             write.record(entity, "import", None, Some(&after), "").await?;
         }
         report.people = demo_people(&mut write).await?;
-        if report != DemoReport::default() {
+        if report == DemoReport::default() {
+            return Ok(report);
+        }
+        write.commit().await?;
+        // An approved agenda is published: its first version is what the public reads.
+        for file in pending.iter().filter(|f| f.agenda.status == "approved") {
+            let Some(snapshot) = self.agenda_snapshot(&file.agenda.slug).await? else { continue };
+            let mut write = self.begin_write(&Actor::import()).await?;
+            write.record_version(&snapshot.detail.agenda.id, &snapshot, "").await?;
             write.commit().await?;
         }
         Ok(report)

@@ -15,6 +15,7 @@ pub(crate) mod read;
 mod reference;
 pub mod schema;
 mod sql;
+mod versions;
 mod write;
 
 use std::str::FromStr;
@@ -33,6 +34,7 @@ pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,
     ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
 };
+pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{Editable, Saved};
 
 /// Which database server a store talks to.

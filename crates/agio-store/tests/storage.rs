@@ -73,6 +73,15 @@ async fn copy_into_postgres_round_trip() {
     source.record_sign_in_failure(&["address:192.0.2.1".into()]).await.unwrap();
     let mut w = source.begin_write(&agio_store::Actor::cli()).await.unwrap();
     w.create_api_token(&person, "gestionale", "hash", agio_domain::TokenScope::Write, None).await.unwrap();
+    w.invite(
+        "invitation-hash",
+        "nuova@example.org",
+        agio_domain::Role::Citizen,
+        &agio_domain::access::Scope::Everywhere,
+        "2030-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
     w.commit().await.unwrap();
     source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
     source.put_in_outbox(&person.email, "Oggetto", "Testo").await.unwrap();

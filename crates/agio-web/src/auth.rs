@@ -280,6 +280,18 @@ impl TokenCaller {
     }
 }
 
+/// Reads that may come with a token: none is `None`, a bad one is still a 401.
+impl axum::extract::OptionalFromRequestParts<AppState> for TokenCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<TokenCaller>, AppError> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(None);
+        }
+        <TokenCaller as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+    }
+}
+
 impl FromRequestParts<AppState> for TokenCaller {
     type Rejection = AppError;
 

@@ -84,13 +84,15 @@ pub(crate) struct StatusEditor {
     pub agenda: AgendaEditor,
     /// The status now, as a move's starting point.
     pub from: StatusMove,
+    /// To take the snapshot an approval publishes.
+    store: agio_store::Store,
 }
 
 impl StatusEditor {
     pub async fn load(state: &AppState, slug: &str) -> Result<StatusEditor, AppError> {
         let agenda = AgendaEditor::load(state, slug).await?;
         let from = StatusMove { status: agenda.status, note: String::new() };
-        Ok(StatusEditor { agenda, from })
+        Ok(StatusEditor { agenda, from, store: state.store.clone() })
     }
 
     /// The statuses the workflow allows from here.
@@ -119,9 +121,21 @@ impl Editor for StatusEditor {
         Some(StatusMove { status: status?, note })
     }
 
+    /// Approving also publishes an immutable version: the agenda as it stands, approved.
     async fn save(&self, w: &mut WriteTx, fields: &StatusMove, version: i64) -> agio_store::Result<Saved<StatusMove>> {
+        let snapshot = match fields.status {
+            AgendaStatus::Approved => self.store.agenda_snapshot(&self.agenda.slug).await?,
+            _ => None,
+        };
         Ok(match w.move_agenda(&self.agenda.stored.id, fields.status, &fields.note, version).await? {
-            Saved::Done { version } => Saved::Done { version },
+            Saved::Done { version } => {
+                if let Some(mut snapshot) = snapshot {
+                    snapshot.detail.agenda.status = AgendaStatus::Approved;
+                    snapshot.detail.agenda.version = version;
+                    w.record_version(&self.agenda.stored.id, &snapshot, &fields.note).await?;
+                }
+                Saved::Done { version }
+            }
             Saved::Stale { current, version } => {
                 Saved::Stale { current: StatusMove { status: current, note: String::new() }, version }
             }

@@ -104,6 +104,15 @@ impl Catalogue {
 }
 
 /// Formats an integer with Italian or English thousands separators.
+/// A date (or the date part of a timestamp) as 01/02/2025 in Italian, 2025-02-01 in English.
+pub fn date(lang: Lang, text: &str) -> String {
+    match text.get(..10) {
+        Some(d) if lang == Lang::It => format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]),
+        Some(d) => d.to_string(),
+        None => "—".to_string(),
+    }
+}
+
 pub fn number(lang: Lang, n: i64) -> String {
     let sep = if lang == Lang::It { '.' } else { ',' };
     let digits = n.unsigned_abs().to_string();

@@ -205,11 +205,7 @@ impl PageContext {
 
     /// A date (or the date part of a timestamp) as 01/02/2025 in Italian, 2025-02-01 in English.
     pub fn date<T: DateText>(&self, value: T) -> String {
-        match value.date_text().and_then(|d| d.get(..10)) {
-            Some(d) if self.lang == Lang::It && d.len() == 10 => format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]),
-            Some(d) => d.to_string(),
-            None => "—".to_string(),
-        }
+        value.date_text().map(|d| crate::i18n::date(self.lang, d)).unwrap_or_else(|| "—".to_string())
     }
 
     pub fn euros(&self, cents: impl Borrow<i64>) -> String {

@@ -76,8 +76,11 @@ both_backends!(changes_follow_the_same_rules_as_the_forms, |backend| async move 
     assert_eq!((after["title"].as_str(), after["version"].as_i64()), (Some("Mediazione digitale"), Some(2)));
     assert_eq!(after["description"], before["description"], "fields left out keep their value");
     assert_eq!(after["end_date"], serde_json::Value::Null, "null clears an optional field");
-    // The public read shows it at once, and the audit log says who, how and from where.
-    assert_eq!(app.get(&a02).await.json()["title"], "Mediazione digitale");
+    // The agenda is approved: the public reads its approved version until the next approval,
+    // the token's owner (who writes the agenda) reads the working draft.
+    assert_eq!(app.get(&a02).await.json()["title"], before["title"]);
+    assert_eq!(app.api("GET", &a02, &token, json!({})).await.json()["title"], "Mediazione digitale");
+    // The audit log says who, how and from where.
     let id = after["id"].as_str().unwrap();
     let history = app.state.store.history("action", id).await.unwrap();
     assert_eq!((history[0].channel.code(), history[0].person_name.as_str()), ("api", "Rita Referente (demo)"));

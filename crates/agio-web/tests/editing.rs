@@ -238,8 +238,32 @@ both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |bac
         "<strong>aggiornato</strong>",
         "In corso",
     ]);
-    // The public page, cached before, shows the change at once.
-    app.get(&format!("/agende/{GUASTALLA}/azioni/A02")).await.page_with(&["Sportello digitale &#60;b&#62;"]);
+    // The agenda is approved: the public keeps reading version 1 (cached or not) until the
+    // coordinator publishes a new one; those who write it see the working draft.
+    let a02 = format!("/agende/{GUASTALLA}/azioni/A02");
+    let public = app.get(&a02).await;
+    public.page_with(&["Versione approvata n. 1"]);
+    assert!(!public.body.contains("Sportello digitale"), "the public page shows the approved version");
+    app.get_as(&a02, &coordinator)
+        .await
+        .page_with(&["Stai vedendo la bozza di lavoro", "Confronta con la versione pubblica"]);
+    let publish = [("status", "approved"), ("note", "Aggiornamento annuale"), ("version", "1")];
+    let r = app.post_as(&format!("/agende/{GUASTALLA}/stato"), &coordinator, &publish).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.get(&a02).await.page_with(&["Sportello digitale &#60;b&#62;", "Versione approvata n. 2"]);
+    let versions = app.get(&format!("/agende/{GUASTALLA}/versioni?da=1&a=2")).await;
+    versions.page_with(&[
+        "Aggiornamento annuale",
+        "Cambiamenti dalla versione 1 alla versione 2",
+        "Azione A02 · Titolo",
+        "Sportello digitale &#60;b&#62;di comunità&#60;/b&#62;",
+    ]);
+    // Only those who write the agenda may compare with the working draft.
+    let draft = format!("/agende/{GUASTALLA}/versioni?da=2&a=bozza");
+    assert_eq!(app.get(&draft).await.status, StatusCode::BAD_REQUEST);
+    app.get_as(&draft, &coordinator).await.page_with(&["Nessuna differenza."]);
+    // A version is immutable, whatever the code path.
+    assert!(app.state.store.execute_raw("UPDATE agenda_versions SET note = 'x'").await.is_err());
     let history = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02/cronologia"), &coordinator).await;
     history.page_with(&[
         "Cronologia",
@@ -319,7 +343,7 @@ both_backends!(hostile_input_is_stored_literally_and_rendered_inert, |backend| a
     ];
     let r = app.post_as(&path, &referent, &hostile).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = app.get(&format!("/agende/{GUASTALLA}/azioni/A02")).await;
+    let page = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02"), &referent).await;
     assert!(page.body.contains("Robert&#39;); DROP TABLE actions;-- &#60;img src=x onerror=alert(1)&#62;"));
     // Raw HTML shows as text, links go only to safe schemes.
     for inert in ["href=\"javascript:", "<script>alert(2)", "<a href=\"x\" onclick", "<img src=x"] {

@@ -2,6 +2,7 @@
 
 use agio_domain::model::{ActionSummary, Agenda, AssetRef, Objective, OrganizationRef, Term};
 use agio_domain::{AgendaStatus, Page, PageRequest};
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
 use super::{code, col, flag, paged, push_contains, term, territory_ref};
@@ -85,14 +86,14 @@ impl AgendaFilter {
 }
 
 /// An objective and its actions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectiveWithActions {
     pub objective: Objective,
     pub actions: Vec<ActionSummary>,
 }
 
 /// Partner of an agenda: an organisation taking part in at least one of its actions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgendaPartner {
     pub organization: OrganizationRef,
     pub org_type: Term,
@@ -101,7 +102,7 @@ pub struct AgendaPartner {
 }
 
 /// Everything the agenda page shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgendaDetail {
     pub agenda: Agenda,
     pub objectives: Vec<ObjectiveWithActions>,

@@ -4,11 +4,13 @@ use agio_domain::model::{
     Action, ActionSummary, Agenda, DigitalAsset, Objective, Organization, Territory, TerritoryRef, VocabularyTerm,
 };
 use agio_domain::{Page, Vocabulary};
+use agio_store::AgendaSnapshot;
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::TokenCaller;
 use crate::error::{AppError, Problem};
 use crate::filters;
 use crate::query::Params;
@@ -147,12 +149,22 @@ pub async fn list_agendas(State(s): State<AppState>, params: Params) -> ApiResul
     Ok(Json(s.store.list_agendas(&filter, params.page()?).await?))
 }
 
-/// One agenda: vision, context, period, status and counts.
+/// One agenda as the public reads it: its latest approved version, if it has one (with the
+/// token of someone who writes the agenda: the working draft). Vision, context, period, status
+/// and counts.
 #[utoipa::path(get, path = "/api/v1/agendas/{slug}", tag = "agendas",
     params(("slug" = String, Path, description = "Slug of the agenda")),
     responses((status = 200, body = Agenda), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_agenda(State(s): State<AppState>, Path(slug): Path<String>) -> ApiResult<Agenda> {
-    Ok(Json(published(&s, &slug).await?))
+pub async fn get_agenda(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path(slug): Path<String>,
+) -> ApiResult<Agenda> {
+    let live = published(&s, &slug).await?;
+    Ok(Json(match approved_version(&s, &live, caller.as_ref()).await? {
+        Some(snapshot) => snapshot.detail.agenda,
+        None => live,
+    }))
 }
 
 /// List the shared objectives of the agendas.
@@ -183,13 +195,22 @@ pub async fn list_actions(State(s): State<AppState>, params: Params) -> ApiResul
     Ok(Json(s.store.list_actions(&filter, params.page()?).await?))
 }
 
-/// The whole action: partners, target groups, budget lines, assets reused, expected results with their indicators.
+/// The whole action, as in the agenda's latest approved version if it has one (with the token of
+/// someone who writes the agenda: the working draft): partners, target groups, budget lines,
+/// assets reused, expected results with their indicators.
 #[utoipa::path(get, path = "/api/v1/agendas/{slug}/actions/{code}", tag = "agendas",
     params(("slug" = String, Path, description = "Slug of the agenda"), ("code" = String, Path, description = "Code of the action")),
     responses((status = 200, body = Action), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_action(State(s): State<AppState>, Path((slug, code)): Path<(String, String)>) -> ApiResult<Action> {
-    published(&s, &slug).await?;
-    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+pub async fn get_action(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path((slug, code)): Path<(String, String)>,
+) -> ApiResult<Action> {
+    let agenda = published(&s, &slug).await?;
+    Ok(Json(match approved_version(&s, &agenda, caller.as_ref()).await? {
+        Some(snapshot) => snapshot.actions.into_iter().find(|a| a.summary.code == code).ok_or(AppError::NotFound)?,
+        None => s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?,
+    }))
 }
 
 /// List organisations (soggetti).
@@ -247,4 +268,24 @@ pub async fn get_vocabulary(
 /// An agenda the public may read: drafts answer 404, as if they did not exist.
 async fn published(s: &AppState, slug: &str) -> Result<Agenda, AppError> {
     s.store.agenda(slug).await?.filter(|a| a.status != agio_domain::AgendaStatus::Draft).ok_or(AppError::NotFound)
+}
+
+/// The latest approved version, which the public reads; None when there is none, or when the
+/// caller's token belongs to someone who writes the agenda (they read the working draft).
+async fn approved_version(
+    s: &AppState,
+    agenda: &Agenda,
+    caller: Option<&TokenCaller>,
+) -> Result<Option<AgendaSnapshot>, AppError> {
+    if let Some(caller) = caller {
+        let facts = s.store.agenda_facts(&agenda.slug).await?.ok_or(AppError::NotFound)?;
+        let private = agio_domain::access::AgendaFacts { public: false, ..facts };
+        let target = agio_domain::access::Target::Agenda(&private);
+        if agio_domain::access::decide(Some(&caller.principal), agio_domain::access::Operation::ReadDraft, &target)
+            == agio_domain::access::Decision::Allow
+        {
+            return Ok(None);
+        }
+    }
+    Ok(s.store.agenda_version(&agenda.id, None).await?.map(|(_, snapshot)| snapshot))
 }

@@ -2,7 +2,7 @@
 
 use agio_domain::model::{Action, Agenda};
 use agio_domain::{AgendaStatus, Page, TerritoryKind};
-use agio_store::AgendaDetail;
+use agio_store::{AgendaDetail, AgendaSnapshot};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -40,6 +40,7 @@ struct AgendaPage {
     vision_html: String,
     context_html: String,
     tools: Tools,
+    banner: Option<VersionBanner>,
 }
 
 #[derive(Template)]
@@ -51,6 +52,7 @@ struct ActionPage {
     /// Budget totals by funding source (label, cents), largest first.
     by_source: Vec<(String, i64)>,
     tools: Tools,
+    banner: Option<VersionBanner>,
 }
 
 async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
@@ -96,8 +98,12 @@ async fn agenda(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let d = state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?;
-    let tools = tools(&state, lang, &visitor, &slug, d.agenda.status == AgendaStatus::Draft, None).await?;
+    let tools = tools(&state, lang, &visitor, &slug, None).await?;
+    let (published, banner) = published(&state, lang, &slug, &tools).await?;
+    let d = match published {
+        Some(snapshot) => snapshot.detail,
+        None => state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?,
+    };
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/agende/{slug}"), "agendas", d.agenda.title.clone())
         .crumb(c.t("agendas.title"), "/agende")
@@ -114,6 +120,44 @@ async fn agenda(
         context_html: markdown::to_html(&d.agenda.context),
         d,
         tools,
+        banner,
+    })
+}
+
+/// A note above an agenda or action page: which version it shows.
+pub struct VersionBanner {
+    pub text: String,
+    pub href: String,
+    pub link: String,
+}
+
+/// What the visitor reads: the latest approved version (the public), or the live agenda (those
+/// who write it, and everyone when nothing was approved yet), and the note that says which.
+pub(crate) async fn published(
+    state: &AppState,
+    lang: Lang,
+    slug: &str,
+    tools: &Tools,
+) -> Result<(Option<AgendaSnapshot>, Option<VersionBanner>), AppError> {
+    let Some((info, snapshot)) = state.store.agenda_version(&tools.agenda_id, None).await? else {
+        return Ok((None, None));
+    };
+    let c = lang.catalogue();
+    let (n, date) = (info.number.to_string(), crate::i18n::date(lang, &info.created_at));
+    Ok(if tools.member {
+        let banner = VersionBanner {
+            text: c.fmt("version.draft", &[("n", &n)]),
+            href: format!("/agende/{slug}/versioni?da={n}&a=bozza"),
+            link: c.t("version.compare_draft").to_string(),
+        };
+        (None, Some(banner))
+    } else {
+        let banner = VersionBanner {
+            text: c.fmt("version.published", &[("n", &n), ("date", &date)]),
+            href: format!("/agende/{slug}/versioni"),
+            link: c.t("version.all").to_string(),
+        };
+        (Some(snapshot), Some(banner))
     })
 }
 
@@ -123,9 +167,13 @@ async fn action(
     visitor: Visitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    let x = state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?;
-    let draft = state.store.agenda(&slug).await?.is_some_and(|a| a.status == AgendaStatus::Draft);
-    let tools = tools(&state, lang, &visitor, &slug, draft, Some(&code)).await?;
+    let tools = tools(&state, lang, &visitor, &slug, Some(&code)).await?;
+    let (published, banner) = published(&state, lang, &slug, &tools).await?;
+    let x = match published {
+        // An action added after the approval is not public yet.
+        Some(snapshot) => snapshot.actions.into_iter().find(|a| a.summary.code == code).ok_or(AppError::NotFound)?,
+        None => state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?,
+    };
     let c = lang.catalogue();
     let mut by_source: Vec<(String, i64)> = Vec::new();
     for line in &x.budget {
@@ -146,7 +194,7 @@ async fn action(
     .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
     .last_crumb()
     .demo(x.summary.is_demo);
-    render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x, tools })
+    render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x, tools, banner })
 }
 
 pub fn router() -> Router<AppState> {

@@ -417,12 +417,16 @@ pub(crate) fn organization_tools(lang: Lang, visitor: &Visitor, id: &str, slug: 
     tools
 }
 
-/// The edit links a page shows to the people allowed to follow them.
+/// The edit links a page shows to the people allowed to follow them, and whether the visitor
+/// is one of those who write the agenda (who see its working draft).
 #[derive(Debug, Default)]
 pub(crate) struct Tools {
     pub links: Vec<(String, String)>,
     /// Whether each indicator gets its own edit link.
     pub edit_indicators: bool,
+    pub agenda_id: String,
+    /// Administrators, coordinators and referents of lead organisations: they see the draft.
+    pub member: bool,
 }
 
 /// For the agenda page (and, with an action code, the action page): hides drafts from those
@@ -432,16 +436,20 @@ pub(crate) async fn tools(
     lang: Lang,
     visitor: &Visitor,
     slug: &str,
-    draft: bool,
     action: Option<&str>,
 ) -> Result<Tools, AppError> {
-    if !draft && visitor.signed_in.is_none() {
-        return Ok(Tools::default());
-    }
     let c = lang.catalogue();
     let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadDraft, &Target::Agenda(&facts))?;
-    let mut tools = Tools::default();
+    let mut tools = Tools { agenda_id: facts.agenda_id.clone(), ..Tools::default() };
+    if action.is_none() {
+        tools.links.push((format!("/agende/{slug}/versioni"), c.t("version.title").to_string()));
+    }
+    if visitor.signed_in.is_none() {
+        return Ok(tools);
+    }
+    let private = agio_domain::access::AgendaFacts { public: false, ..facts.clone() };
+    tools.member = visitor.may(Operation::ReadDraft, &Target::Agenda(&private));
     let base = match action {
         Some(code) => format!("/agende/{slug}/azioni/{code}"),
         None => format!("/agende/{slug}"),

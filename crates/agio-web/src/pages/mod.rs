@@ -11,6 +11,7 @@ mod organizations;
 mod password;
 mod people;
 mod territories;
+mod versions;
 
 use askama::Template;
 use axum::response::Html;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(history::router())
         .merge(password::router())
         .merge(people::router())
+        .merge(versions::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {

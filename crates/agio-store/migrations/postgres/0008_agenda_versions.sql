@@ -1,0 +1,19 @@
+-- Approved versions of an agenda: what the public reads. Immutable: a trigger refuses updates.
+CREATE TABLE agenda_versions (
+    id TEXT PRIMARY KEY,
+    agenda_id TEXT NOT NULL REFERENCES agendas (id) ON DELETE CASCADE,
+    number BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    person_id TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    snapshot TEXT NOT NULL,
+    UNIQUE (agenda_id, number)
+);
+
+CREATE FUNCTION agenda_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'agenda_versions are immutable';
+END;
+$$;
+CREATE TRIGGER agenda_versions_immutable BEFORE UPDATE ON agenda_versions
+    FOR EACH ROW EXECUTE FUNCTION agenda_versions_immutable();

@@ -1,0 +1,102 @@
+//! Approved versions of an agenda: an immutable snapshot of everything its public pages show,
+//! taken when the agenda is approved. The public reads the latest one; the people who write
+//! the agenda also see the working draft.
+
+use agio_domain::model::Action;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::{col, AgendaDetail};
+use crate::sql::{columns, Sql};
+use crate::{new_id, now, Result, Store, StoreError};
+
+/// What an approved version holds: the agenda page and every action page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaSnapshot {
+    pub detail: AgendaDetail,
+    pub actions: Vec<Action>,
+}
+
+/// One approved version, without its snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionInfo {
+    pub number: i64,
+    pub created_at: String,
+    pub note: String,
+}
+
+impl Store {
+    /// The agenda as it stands now, in snapshot form.
+    pub async fn agenda_snapshot(&self, slug: &str) -> Result<Option<AgendaSnapshot>> {
+        let Some(detail) = self.agenda_detail(slug).await? else { return Ok(None) };
+        let mut actions = Vec::new();
+        for objective in &detail.objectives {
+            for summary in &objective.actions {
+                if let Some(action) = self.action(slug, &summary.code).await? {
+                    actions.push(action);
+                }
+            }
+        }
+        Ok(Some(AgendaSnapshot { detail, actions }))
+    }
+
+    /// The versions of an agenda, newest first.
+    pub async fn agenda_versions(&self, agenda_id: &str) -> Result<Vec<VersionInfo>> {
+        let mut sql = Sql::new("SELECT number, created_at, note FROM agenda_versions WHERE agenda_id = ");
+        sql.bind(agenda_id).push(" ORDER BY number DESC");
+        sql.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(VersionInfo { number: col(r, 0)?, created_at: col(r, 1)?, note: col(r, 2)? }))
+            .collect()
+    }
+
+    /// One version's snapshot; `None` for the number: the latest.
+    pub async fn agenda_version(
+        &self,
+        agenda_id: &str,
+        number: Option<i64>,
+    ) -> Result<Option<(VersionInfo, AgendaSnapshot)>> {
+        let mut sql = Sql::new("SELECT number, created_at, note, snapshot FROM agenda_versions WHERE agenda_id = ");
+        sql.bind(agenda_id);
+        if let Some(n) = number {
+            sql.push(" AND number = ").bind(n);
+        }
+        sql.push(" ORDER BY number DESC LIMIT 1");
+        let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let snapshot: String = col(&r, 3)?;
+        let snapshot = serde_json::from_str(&snapshot)
+            .map_err(|e| StoreError::InvalidData(format!("agenda version snapshot: {e}")))?;
+        Ok(Some((VersionInfo { number: col(&r, 0)?, created_at: col(&r, 1)?, note: col(&r, 2)? }, snapshot)))
+    }
+}
+
+impl WriteTx {
+    /// Records a new approved version of an agenda; returns its number.
+    pub async fn record_version(&mut self, agenda_id: &str, snapshot: &AgendaSnapshot, note: &str) -> Result<i64> {
+        let mut next =
+            Sql::new("SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) FROM agenda_versions WHERE agenda_id = ");
+        next.bind(agenda_id);
+        let number: i64 = col(&next.query().fetch_one(&mut *self.tx).await?, 0)?;
+        let text = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidData(e.to_string()))?;
+        Sql::insert(
+            "agenda_versions",
+            columns![
+                "id" => new_id(),
+                "agenda_id" => agenda_id,
+                "number" => number,
+                "created_at" => now(),
+                "person_id" => self.actor().person_id.clone(),
+                "note" => note,
+                "snapshot" => text,
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        let label = snapshot.detail.agenda.title.clone();
+        let entity = EntityRef { kind: "agenda", id: agenda_id, label: &label };
+        self.record(entity, "version", None, Some(&serde_json::json!({ "version": number })), note).await?;
+        Ok(number)
+    }
+}
