@@ -79,3 +79,20 @@ ensure_test_python() {
   fi
   export AGIO_TEST_PYTHON="$venv/bin/python"
 }
+
+# Starts the test OpenID provider (tests/oidc/provider.mjs, npm's oidc-provider) for one
+# redirect URI, installing its packages if missing; sets OIDC_ISSUER and OIDC_PID.
+start_oidc_provider() {
+  local redirect="$1" work="$2" issuer=""
+  [ -d "$ROOT/tests/oidc/node_modules" ] || npm ci --prefix "$ROOT/tests/oidc" --no-audit --no-fund --silent
+  node "$ROOT/tests/oidc/provider.mjs" --port 0 --client-id agio --client-secret agio-test-secret \
+    --redirect-uri "$redirect" >"$work/oidc.out" 2>"$work/oidc.err" &
+  OIDC_PID=$!
+  for _ in $(seq 300); do
+    issuer="$(sed -n 's/^oidc-provider listening on //p' "$work/oidc.out")"
+    [ -n "$issuer" ] && break
+    sleep 0.1
+  done
+  [ -n "$issuer" ] || { cat "$work/oidc.err" >&2; return 1; }
+  OIDC_ISSUER="$issuer"
+}

@@ -32,6 +32,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("outbox", "id"),
     ("invitations", "token_hash"),
     ("agenda_versions", "id"),
+    ("external_identities", "issuer, subject"),
+    ("oidc_logins", "state_hash"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

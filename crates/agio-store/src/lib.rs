@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod demo;
+mod identities;
 mod invitations;
 mod mail;
 mod migrate;
@@ -28,6 +29,7 @@ pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment,
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
+pub use identities::{ExternalIdentity, PendingLogin};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use read::{

@@ -48,6 +48,14 @@ impl Store {
         Ok(sql.query().execute(&self.pool).await?.rows_affected() == 1)
     }
 
+    /// Cancels every outstanding reset link of a person (their password just changed).
+    pub async fn expire_password_resets(&self, person_id: &str) -> Result<()> {
+        let mut sql = Sql::new("UPDATE password_resets SET used_at = ");
+        sql.bind(now()).push(" WHERE used_at IS NULL AND person_id = ").bind(person_id);
+        sql.query().execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Ends every session of a person (after a password change).
     pub async fn delete_sessions_of(&self, person_id: &str) -> Result<()> {
         let mut sql = Sql::new("DELETE FROM sessions WHERE person_id = ");

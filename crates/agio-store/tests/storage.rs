@@ -73,6 +73,7 @@ async fn copy_into_postgres_round_trip() {
     source.record_sign_in_failure(&["address:192.0.2.1".into()]).await.unwrap();
     let mut w = source.begin_write(&agio_store::Actor::cli()).await.unwrap();
     w.create_api_token(&person, "gestionale", "hash", agio_domain::TokenScope::Write, None).await.unwrap();
+    w.link_identity(&person, "https://idp.example", "spid-TINIT-X").await.unwrap();
     w.invite(
         "invitation-hash",
         "nuova@example.org",
@@ -85,6 +86,8 @@ async fn copy_into_postgres_round_trip() {
     w.commit().await.unwrap();
     source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
     source.put_in_outbox(&person.email, "Oggetto", "Testo").await.unwrap();
+    let login = agio_store::PendingLogin { nonce: "n".into(), pkce_verifier: "v".into(), next: "/".into() };
+    source.create_oidc_login("state-hash", &login, "2030-01-01T00:00:00Z").await.unwrap();
     let report = source.copy_into(&target).await.unwrap();
     let territories = report.tables.iter().find(|(t, _)| t == "territories").unwrap().1;
     assert_eq!(territories, 1 + 38 + 330);

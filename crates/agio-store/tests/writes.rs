@@ -7,6 +7,7 @@ use agio_store::{Actor, AuditFilter, NewPerson, Saved, Store, StoreError};
 use agio_testkit::{both_backends, fresh_store, Seed};
 
 const GUASTALLA: &str = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
+const REFERENT_EMAIL: &str = "referente@demo.agio.example";
 
 fn editor(person_id: &str) -> Actor {
     Actor { person_id: Some(person_id.into()), channel: Channel::Form, address: "192.0.2.7".into() }
@@ -112,4 +113,30 @@ both_backends!(accounts_have_unique_emails_and_scoped_roles, |backend| async mov
     // A coordinator's scope must name exactly one agenda or territory: the database agrees.
     let mut w = store.begin_write(&Actor::cli()).await.unwrap();
     assert!(w.grant_role(&referent, Role::Coordinator, &Scope::Everywhere).await.is_err());
+});
+
+both_backends!(external_sign_ins_are_single_use_and_short_lived, |backend| async move {
+    let store = demo(backend).await;
+    let login = agio_store::PendingLogin { nonce: "n".into(), pkce_verifier: "v".into(), next: "/agende".into() };
+    store.create_oidc_login("fresh", &login, "2030-01-01T00:00:00Z").await.unwrap();
+    store.create_oidc_login("stale", &login, "2020-01-01T00:00:00Z").await.unwrap();
+    let now = "2026-01-01T00:00:00Z";
+    assert_eq!(store.take_oidc_login("fresh", now).await.unwrap(), Some(login.clone()));
+    assert_eq!(store.take_oidc_login("fresh", now).await.unwrap(), None, "a state serves once");
+    assert_eq!(store.take_oidc_login("stale", now).await.unwrap(), None, "an expired state serves never");
+    assert_eq!(store.take_oidc_login("unknown", now).await.unwrap(), None);
+
+    let (person, _) = store.person_by_email("cittadino@demo.agio.example").await.unwrap().unwrap();
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    w.link_identity(&person, "https://idp.example", "spid-TINIT-X").await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(store.person_by_identity("https://idp.example", "spid-TINIT-X").await.unwrap().unwrap().id, person.id);
+    assert!(
+        store.person_by_identity("https://other.example", "spid-TINIT-X").await.unwrap().is_none(),
+        "keyed by issuer too"
+    );
+    // The same identity cannot belong to two people.
+    let (other, _) = store.person_by_email(REFERENT_EMAIL).await.unwrap().unwrap();
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    assert!(w.link_identity(&other, "https://idp.example", "spid-TINIT-X").await.is_err());
 });

@@ -16,6 +16,8 @@ pub struct ServeOptions {
     /// SMTP server for outgoing email; None: the outbox.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// An external OpenID Connect provider for sign-in; None: local accounts only.
+    pub oidc: Option<crate::oidc::OidcSettings>,
     pub demo: bool,
 }
 
@@ -38,7 +40,14 @@ impl Application {
             store.load_demo().await?;
         }
         let mailer = crate::mail::Mailer::new(options.smtp_url.as_deref(), &options.mail_from)?;
-        let state = AppState::with_mailer(store.clone(), &options.base_url, mailer).await?;
+        let oidc = match &options.oidc {
+            Some(settings) => {
+                let callback = format!("{}/accedi/oidc/callback", options.base_url.trim_end_matches('/'));
+                Some(crate::oidc::Oidc::discover(settings, &callback).await?)
+            }
+            None => None,
+        };
+        let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc).await?;
         tokio::spawn(crate::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod mail;
 mod map;
 mod markdown;
+pub mod oidc;
 mod ops;
 mod pages;
 pub mod query;

@@ -52,6 +52,8 @@ pub struct StateInner {
     /// The public base URL, for links in emails.
     pub base_url: String,
     pub mailer: crate::mail::Mailer,
+    /// The external identity provider, when one is configured.
+    pub oidc: Option<crate::oidc::Oidc>,
 }
 
 impl std::ops::Deref for AppState {
@@ -70,10 +72,15 @@ impl AppState {
 
     /// State whose email goes to the outbox.
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
-        Self::with_mailer(store, base_url, crate::mail::Mailer::Outbox).await
+        Self::with_services(store, base_url, crate::mail::Mailer::Outbox, None).await
     }
 
-    pub async fn with_mailer(store: Store, base_url: &str, mailer: crate::mail::Mailer) -> Result<AppState, AppError> {
+    pub async fn with_services(
+        store: Store,
+        base_url: &str,
+        mailer: crate::mail::Mailer,
+        oidc: Option<crate::oidc::Oidc>,
+    ) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
         let map_svg = crate::map::render(&store.map_shapes().await?);
         let cache = crate::cache::PageCache::new(store.data_version().await? as u64);
@@ -85,6 +92,7 @@ impl AppState {
             secure_cookies: base_url.starts_with("https://"),
             base_url: base_url.trim_end_matches('/').to_string(),
             mailer,
+            oidc,
         })))
     }
 }

@@ -15,7 +15,10 @@ async fn ask_reset(app: &TestApp, email: &str) -> support::Reply {
     let page = app.get("/accedi/recupero").await;
     page.page_with(&["Recupera la password", "autocomplete=\"username\""]);
     let cookie = format!("agio_csrf={}", set_cookie_value(&page, "agio_csrf").unwrap());
-    app.post_form("/accedi/recupero", &cookie, form(&[("csrf", &csrf_of(&page.body)), ("email", email)])).await
+    let answer =
+        app.post_form("/accedi/recupero", &cookie, form(&[("csrf", &csrf_of(&page.body)), ("email", email)])).await;
+    assert_eq!((answer.status, answer.header("location")), (StatusCode::SEE_OTHER, "/accedi/recupero/inviato"));
+    app.get("/accedi/recupero/inviato").await
 }
 
 /// Opens a reset link and posts a new password (twice, as confirmation unless given).
@@ -58,7 +61,7 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
     let mailer =
         agio_web::mail::Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), "AGIO <agio@localhost>").unwrap();
-    let state = agio_web::AppState::with_mailer(store, "https://agio.example.org", mailer).await.unwrap();
+    let state = agio_web::AppState::with_services(store, "https://agio.example.org", mailer, None).await.unwrap();
     let app = TestApp { router: agio_web::router(state.clone()), state };
     let old_session = app.sign_in(REFERENT).await;
 
@@ -66,9 +69,12 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     let unknown = ask_reset(&app, "nessuno@demo.agio.example").await;
     known.page_with(&["riceverai a breve un&#39;email"]);
     assert_eq!(known.body, unknown.body, "the same answer whether or not the account exists");
+    // A second link for the same person, made before the first is used, dies with it.
+    ask_reset(&app, REFERENT).await;
     let messages = sink.messages();
-    assert_eq!(messages.len(), 1, "one message, for the known account only");
+    assert_eq!(messages.len(), 2, "messages for the known account only");
     let message = &decode_quoted_printable(&messages[0]);
+    let other_link = link_in(&decode_quoted_printable(&messages[1]));
     assert!(
         message.contains("To: referente@demo.agio.example")
             && message.contains("Subject: AGIO: scegli una nuova password"),
@@ -76,6 +82,14 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     );
     assert!(message.contains("https://agio.example.org/accedi/nuova-password?token="), "links use the public base URL");
     let link = link_in(message);
+    // The language switch of the link's page comes back to the link, token included.
+    let page = app.get(&link).await;
+    assert!(
+        page.body.contains(&format!("next={}", agio_web::query::encode(&link))),
+        "the language switch keeps the token: {}",
+        page.body.lines().find(|l| l.contains("agio-lang")).unwrap_or("")
+    );
+
     assert!(app.state.store.outbox(10).await.unwrap().is_empty(), "with SMTP nothing goes to the outbox");
 
     // The policy applies, and the two passwords must match.
@@ -87,7 +101,10 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     let done = use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await;
     done.page_with(&["Password aggiornata"]);
     // Used once: the link is dead, the old sessions are closed, the new password works.
-    use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await.page_with(&["Link non valido"]);
+    let dead = use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(dead.status, StatusCode::GONE);
+    assert_eq!(app.get(&other_link).await.status, StatusCode::GONE, "every outstanding link dies with the change");
+    assert!(dead.body.contains("Link non valido"));
     let after = app.get_as("/area-personale", &old_session).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
     assert_eq!(app.try_sign_in(REFERENT, NEW_PASSWORD).await.status, StatusCode::SEE_OTHER);
@@ -110,9 +127,11 @@ both_backends!(without_smtp_the_outbox_holds_the_link_and_links_expire, |backend
     assert_eq!(app.get_as("/amministrazione/posta", &referent).await.status, StatusCode::FORBIDDEN);
     // After 30 minutes the link is dead.
     app.state.store.execute_raw("UPDATE password_resets SET expires_at = '2020-01-01T00:00:00Z'").await.unwrap();
-    app.get(&link).await.page_with(&["Link non valido", "scaduto"]);
-    use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await.page_with(&["Link non valido"]);
-    // A made-up token is the same dead link.
-    app.get(&format!("/accedi/nuova-password?token={}", "0".repeat(64))).await.page_with(&["Link non valido"]);
-    app.get("/accedi/nuova-password").await.page_with(&["Link non valido"]);
+    for dead in
+        [link.clone(), format!("/accedi/nuova-password?token={}", "0".repeat(64)), "/accedi/nuova-password".into()]
+    {
+        let r = app.get(&dead).await;
+        assert_eq!(r.status, StatusCode::GONE, "{dead}");
+        assert!(r.body.contains("Link non valido") && r.body.contains("scaduto"), "{dead}");
+    }
 });

@@ -31,6 +31,19 @@ pub struct ConfigArgs {
     /// Sender of outgoing email (default "AGIO <agio@localhost>").
     #[arg(long, env = "AGIO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// Issuer URL of an external OpenID Connect provider for sign-in (a regional SPID/CIE
+    /// gateway), e.g. https://login.example.org (default: none, local accounts only).
+    #[arg(long, env = "AGIO_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// Client id registered at the provider.
+    #[arg(long, env = "AGIO_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+    /// Client secret registered at the provider (prefer the environment variable).
+    #[arg(long, env = "AGIO_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Name of the sign-in button (default "SPID / CIE").
+    #[arg(long, env = "AGIO_OIDC_LABEL", global = true)]
+    pub oidc_label: Option<String>,
     /// Configuration file (default ./agio.toml when it exists).
     #[arg(long, env = "AGIO_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -46,6 +59,10 @@ struct FileConfig {
     log_format: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +80,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Issuer, client id, client secret, label.
+    pub oidc: Option<(String, String, String, String)>,
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
 }
@@ -99,7 +118,19 @@ impl Config {
         };
         let smtp_url = args.smtp_url.clone().or(file.smtp_url).filter(|u| !u.is_empty());
         let mail_from = args.mail_from.clone().or(file.mail_from).unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string());
-        Ok(Config { database_url, listen, base_url, log_format, smtp_url, mail_from, file: path })
+        let oidc = match (
+            args.oidc_issuer.clone().or(file.oidc_issuer).filter(|v| !v.is_empty()),
+            args.oidc_client_id.clone().or(file.oidc_client_id),
+            args.oidc_client_secret.clone().or(file.oidc_client_secret),
+        ) {
+            (None, _, _) => None,
+            (Some(issuer), Some(id), Some(secret)) => {
+                let label = args.oidc_label.clone().or(file.oidc_label).unwrap_or_else(|| "SPID / CIE".to_string());
+                Some((issuer, id, secret, label))
+            }
+            (Some(_), _, _) => anyhow::bail!("an OpenID issuer needs a client id and a client secret too"),
+        };
+        Ok(Config { database_url, listen, base_url, log_format, smtp_url, mail_from, oidc, file: path })
     }
 }
 

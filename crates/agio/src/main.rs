@@ -83,6 +83,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url: config.base_url.clone(),
                 smtp_url: config.smtp_url.clone(),
                 mail_from: config.mail_from.clone(),
+                oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
+                    agio_web::oidc::OidcSettings { issuer, client_id, client_secret, label }
+                }),
                 demo,
             };
             let app = Application::build(&options).await?;

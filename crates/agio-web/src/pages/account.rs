@@ -4,7 +4,7 @@ use agio_domain::access::{Operation, Target};
 use agio_domain::credentials::{decoy_hash, new_token, token_hash, verify_password};
 use agio_domain::edit::{FieldProblem, Reader};
 use agio_domain::{Channel, TokenScope};
-use agio_store::{ApiToken, RoleAssignment};
+use agio_store::{ApiToken, ExternalIdentity, RoleAssignment};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -27,6 +27,8 @@ pub(crate) struct FormPage {
     pub intro: String,
     pub form: Form,
     pub back: Option<(String, String)>,
+    /// Another way to do it, offered above the form: (address, link text).
+    pub alternative: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -39,6 +41,9 @@ struct AccountPage {
     tokens: Vec<ApiToken>,
     token_form: Form,
     close_form: Form,
+    identities: Vec<ExternalIdentity>,
+    /// Linking another external identity, when a provider is configured.
+    link_identity: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -80,13 +85,20 @@ fn sign_in_form(lang: Lang, csrf: &str, next: &str) -> Form {
         .autocomplete("current-password")
 }
 
-fn sign_in_page(lang: Lang, form: Form) -> FormPage {
+fn sign_in_page(state: &AppState, lang: Lang, form: Form, next: &str) -> FormPage {
     let c = lang.catalogue();
+    let alternative = state.oidc.as_ref().map(|oidc| {
+        (
+            format!("/accedi/oidc?next={}", crate::query::encode(next)),
+            c.fmt("sign_in.external", &[("name", &oidc.label)]),
+        )
+    });
     FormPage {
         ctx: PageContext::new(lang, "/accedi", "", c.t("sign_in.title")).last_crumb(),
         intro: c.t("sign_in.intro").to_string(),
         form,
         back: Some(("/accedi/recupero".to_string(), c.t("reset.link").to_string())),
+        alternative,
     }
 }
 
@@ -101,7 +113,7 @@ async fn sign_in_get(
         return Ok(Redirect::to(&next).into_response());
     }
     let (csrf, set_cookie) = visitor.csrf_token(state.secure_cookies);
-    let page = render(sign_in_page(lang, sign_in_form(lang, &csrf, &next)))?;
+    let page = render(sign_in_page(&state, lang, sign_in_form(lang, &csrf, &next), &next))?;
     Ok(match set_cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
         None => page.into_response(),
@@ -144,7 +156,7 @@ async fn sign_in_post(
             let form = sign_in_form(lang, &csrf, &next)
                 .values(&|name: &str| (name == "email").then(|| email.clone()))
                 .message(c.t("sign_in.failed"));
-            Ok((StatusCode::UNAUTHORIZED, render(sign_in_page(lang, form))?).into_response())
+            Ok((StatusCode::UNAUTHORIZED, render(sign_in_page(&state, lang, form, &next))?).into_response())
         }
     }
 }
@@ -206,8 +218,12 @@ async fn account_page(
         links.push(("/amministrazione/persone".to_string(), c.t("people.title").to_string()));
     }
     let tokens = state.store.api_tokens(&s.person.id).await?;
+    let identities = state.store.identities(&s.person.id).await?;
+    let link_identity = state.oidc.as_ref().map(|oidc| {
+        ("/accedi/oidc?next=%2Farea-personale".to_string(), c.fmt("account.link_identity", &[("name", &oidc.label)]))
+    });
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
-    render(AccountPage { ctx, s, roles, links, tokens, token_form, close_form })
+    render(AccountPage { ctx, s, roles, links, tokens, token_form, close_form, identities, link_identity })
 }
 
 /// Creates a personal access token and shows it, once.
@@ -276,7 +292,8 @@ async fn revoke_token(
 async fn my_data(State(state): State<AppState>, visitor: Visitor) -> Result<Response, AppError> {
     let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
     let roles = state.store.role_assignments(&s.person.id).await?;
-    let body = serde_json::json!({ "person": s.person, "roles": roles });
+    let identities = state.store.identities(&s.person.id).await?;
+    let body = serde_json::json!({ "person": s.person, "roles": roles, "identities": identities });
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),

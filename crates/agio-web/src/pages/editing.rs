@@ -57,6 +57,7 @@ fn page<E: EditPage>(e: &E, lang: Lang, form: Form) -> FormPage {
         intro: c.t("edit.intro").to_string(),
         form,
         back: Some((e.done(), c.t("edit.cancel").to_string())),
+        alternative: None,
     }
 }
 

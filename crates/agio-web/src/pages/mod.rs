@@ -5,6 +5,7 @@ mod agendas;
 mod api_docs;
 mod assets;
 mod editing;
+mod external;
 mod history;
 mod home;
 mod organizations;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(password::router())
         .merge(people::router())
         .merge(versions::router())
+        .merge(external::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {

@@ -8,7 +8,7 @@ use agio_store::OutboxMessage;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use time::{Duration, OffsetDateTime};
@@ -46,6 +46,12 @@ fn message(lang: Lang, here: &str, title_key: &str, text_key: &str) -> Result<Re
     Ok(render(MessagePage { ctx, text: c.t(text_key).to_string(), link })?.into_response())
 }
 
+/// A link that expired or was used: 410 Gone, with the page that says so.
+fn dead_link(lang: Lang) -> Result<Response, AppError> {
+    let page = message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid")?;
+    Ok((StatusCode::GONE, page).into_response())
+}
+
 fn request_form(lang: Lang, csrf: &str) -> Form {
     let c = lang.catalogue();
     Form::new("/accedi/recupero", csrf, c.t("reset.send"))
@@ -60,6 +66,7 @@ fn form_page(lang: Lang, here: &str, title_key: &str, intro_key: &str, form: For
         intro: c.t(intro_key).to_string(),
         form,
         back: None,
+        alternative: None,
     }
 }
 
@@ -101,8 +108,12 @@ async fn request_post(
         let text = c.fmt("reset.mail_body", &[("name", &person.name), ("link", &link)]);
         state.mailer.send(&state.store, &person.email, c.t("reset.mail_subject"), &text).await;
     }
-    // The same page whether or not the address has an account.
-    message(lang, "/accedi/recupero", "reset.title", "reset.sent")
+    // The same answer whether or not the address has an account.
+    Ok(Redirect::to("/accedi/recupero/inviato").into_response())
+}
+
+async fn request_sent(lang: Lang) -> Result<Response, AppError> {
+    message(lang, "/accedi/recupero/inviato", "reset.title", "reset.sent")
 }
 
 fn new_password_form(lang: Lang, csrf: &str, token: &str) -> Form {
@@ -132,16 +143,11 @@ async fn new_password_get(
 ) -> Result<Response, AppError> {
     let token = params.get("token").unwrap_or_default().to_string();
     if reset_person(&state, &token).await?.is_none() {
-        return message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid");
+        return dead_link(lang);
     }
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
-    let page = form_page(
-        lang,
-        "/accedi/nuova-password",
-        "reset.new_title",
-        "reset.new_intro",
-        new_password_form(lang, &csrf, &token),
-    );
+    let here = format!("/accedi/nuova-password?token={}", crate::query::encode(&token));
+    let page = form_page(lang, &here, "reset.new_title", "reset.new_intro", new_password_form(lang, &csrf, &token));
     with_form_cookie(cookie, page)
 }
 
@@ -155,7 +161,7 @@ async fn new_password_post(
     visitor.check_csrf(body.csrf().as_deref())?;
     let token = params.get("token").unwrap_or_default().to_string();
     let Some(person) = reset_person(&state, &token).await? else {
-        return message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid");
+        return dead_link(lang);
     };
     let password = body.get("password").unwrap_or_default();
     let problem = match check_password(&password, &person.email) {
@@ -169,17 +175,19 @@ async fn new_password_post(
         let (csrf, _) = visitor.csrf_token(state.secure_cookies);
         // The policy's own sentence, next to the field and in the summary.
         let form = new_password_form(lang, &csrf, &token).error_text(field, text);
-        let page = form_page(lang, "/accedi/nuova-password", "reset.new_title", "reset.new_intro", form);
+        let here = format!("/accedi/nuova-password?token={}", crate::query::encode(&token));
+        let page = form_page(lang, &here, "reset.new_title", "reset.new_intro", form);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
     // Single use: only the first of two racing submissions gets here.
     if !state.store.use_password_reset(&token_hash(&token)).await? {
-        return message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid");
+        return dead_link(lang);
     }
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     w.set_password_hash(&person, &hash_password(&password), "reset link").await?;
     w.commit().await?;
     state.store.delete_sessions_of(&person.id).await?;
+    state.store.expire_password_resets(&person.id).await?;
     message(lang, "/accedi/nuova-password", "reset.done_title", "reset.done")
 }
 
@@ -207,6 +215,7 @@ async fn outbox(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accedi/recupero", get(request_get).post(request_post))
+        .route("/accedi/recupero/inviato", get(request_sent))
         .route("/accedi/nuova-password", get(new_password_get).post(new_password_post))
         .route("/amministrazione/posta", get(outbox))
 }

@@ -157,6 +157,7 @@ fn invite_page(lang: Lang, here: &str, back: (&str, &str), form: Form) -> FormPa
         intro: c.t("invite.intro").to_string(),
         form,
         back: None,
+        alternative: None,
     }
 }
 
@@ -454,7 +455,7 @@ fn accept_form(lang: Lang, csrf: &str, token: &str, has_account: bool) -> Form {
         .autocomplete("new-password")
 }
 
-fn accept_page(lang: Lang, invitation: &Invitation, form: Form) -> FormPage {
+fn accept_page(lang: Lang, invitation: &Invitation, token: &str, form: Form) -> FormPage {
     let c = lang.catalogue();
     let scope =
         if invitation.scope_label.is_empty() { String::new() } else { format!(" — {}", invitation.scope_label) };
@@ -463,10 +464,17 @@ fn accept_page(lang: Lang, invitation: &Invitation, form: Form) -> FormPage {
         &[("email", &invitation.email), ("role", &format!("{}{scope}", c.label(&invitation.role.label_key())))],
     );
     FormPage {
-        ctx: PageContext::new(lang, "/accedi/invito", "", c.t("invite.accept_title")).last_crumb(),
+        ctx: PageContext::new(
+            lang,
+            &format!("/accedi/invito?token={}", crate::query::encode(token)),
+            "",
+            c.t("invite.accept_title"),
+        )
+        .last_crumb(),
         intro,
         form,
         back: None,
+        alternative: None,
     }
 }
 
@@ -482,7 +490,7 @@ async fn accept_get(
     };
     let has_account = state.store.person_by_email(&invitation.email).await?.is_some();
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
-    let page = render(accept_page(lang, &invitation, accept_form(lang, &csrf, &token, has_account)))?;
+    let page = render(accept_page(lang, &invitation, &token, accept_form(lang, &csrf, &token, has_account)))?;
     Ok(match cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
         None => page.into_response(),
@@ -523,9 +531,8 @@ async fn accept_post(
                 form = form.error_text("confirm", c.t("reset.mismatch").to_string());
             }
             if !form.summary.is_empty() {
-                return Ok(
-                    (StatusCode::UNPROCESSABLE_ENTITY, render(accept_page(lang, &invitation, form))?).into_response()
-                );
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(accept_page(lang, &invitation, &token, form))?)
+                    .into_response());
             }
             let new = NewPerson {
                 email: invitation.email.clone(),

@@ -1,0 +1,131 @@
+// Sign-in with an external OpenID Connect provider, end to end: Chromium, AGIO and the
+// certified `oidc-provider` (tests/oidc/provider.mjs, started by scripts/test on loopback with
+// two people: Mario Rossi, whose email is verified, and Giulia Bianchi, whose is not).
+// AGIO must be started with AGIO_OIDC_ISSUER/CLIENT_ID/CLIENT_SECRET pointing at it.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
+import { launchBrowser, url } from './support/common.mjs';
+
+const T = { timeout: 90_000 };
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+}, T);
+after(async () => {
+  await browser?.close();
+});
+
+async function axeClean(page, label) {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  assert.deepEqual(
+    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`),
+    [],
+    `axe violations on ${label}`,
+  );
+}
+
+/** From AGIO's sign-in page through the provider's form as `user`; returns the page. */
+async function signInExternally(context, user, start = '/accedi') {
+  const page = await context.newPage();
+  await page.goto(url(start));
+  await page.getByRole('link', { name: /Entra con SPID \/ CIE|Collega SPID \/ CIE/ }).click();
+  await page.waitForURL(/\/interaction\//);
+  await page.locator(`input[name="user"][value="${user}"]`).check();
+  await page.locator('#login button[type="submit"]').click();
+  await page.waitForLoadState('load');
+  return page;
+}
+
+describe('sign-in with the external identity provider', () => {
+  it('offers the provider on the sign-in page, accessibly', T, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url('/accedi'));
+    assert.equal(await page.getByRole('link', { name: 'Entra con SPID / CIE' }).count(), 1);
+    await axeClean(page, 'sign-in page with the provider');
+    await context.close();
+  });
+
+  it('a verified identity gets an account (citizen) and signs in again to the same one', T, async () => {
+    const context = await browser.newContext();
+    const page = await signInExternally(context, 'mario');
+    assert.equal(new URL(page.url()).pathname, '/area-personale');
+    const text = await page.locator('main').innerText();
+    for (const expected of ['Mario Rossi', 'mario.rossi@example.it', 'Cittadino', 'spid-TINIT-RSSMRA80A01H501U']) {
+      assert.ok(text.includes(expected), `the personal area shows ${expected}`);
+    }
+    await page.getByRole('button', { name: 'Esci' }).click();
+    await page.waitForURL(url('/'));
+    // The provider remembers Mario: the second sign-in needs no form, and finds the same account.
+    await page.goto(url('/accedi'));
+    await page.getByRole('link', { name: 'Entra con SPID / CIE' }).click();
+    await page.waitForURL(/area-personale|interaction/);
+    if (page.url().includes('/interaction/')) {
+      await page.locator('input[name="user"][value="mario"]').check();
+      await page.locator('#login button[type="submit"]').click();
+    }
+    await page.waitForURL(/area-personale/);
+    const again = await page.locator('main').innerText();
+    assert.equal(again.match(/spid-TINIT-RSSMRA80A01H501U/g)?.length, 1, 'one identity, one account');
+    await context.close();
+  });
+
+  it('an identity without a verified email is refused, clearly and accessibly', T, async () => {
+    const context = await browser.newContext();
+    const page = await signInExternally(context, 'giulia');
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes('non fornisce un indirizzo email verificato'), text);
+    await axeClean(page, 'refused external sign-in');
+    await context.close();
+  });
+
+  it('a signed-in person links an identity, then signs in with it', T, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url('/accedi'));
+    await page.locator('#f-email').fill('regione@demo.agio.example');
+    await page.locator('#f-password').fill('demo-agio-2026');
+    await page.locator('form.agio-form button[type="submit"]').click();
+    await page.waitForURL(/area-personale/);
+    await page.getByRole('link', { name: 'Collega SPID / CIE' }).click();
+    await page.waitForURL(/\/interaction\//);
+    await page.locator('input[name="user"][value="giulia"]').check();
+    await page.locator('#login button[type="submit"]').click();
+    await page.waitForURL(/area-personale/);
+    assert.ok((await page.locator('main').innerText()).includes('spid-TINIT-BNCGLI85M41F205X'), 'the identity is listed');
+    await page.getByRole('button', { name: 'Esci' }).click();
+    await page.waitForURL(url('/'));
+    await page.goto(url('/accedi'));
+    await page.getByRole('link', { name: 'Entra con SPID / CIE' }).click();
+    await page.waitForURL(/area-personale|interaction/);
+    if (page.url().includes('/interaction/')) {
+      await page.locator('input[name="user"][value="giulia"]').check();
+      await page.locator('#login button[type="submit"]').click();
+    }
+    await page.waitForURL(/area-personale/);
+    assert.ok((await page.locator('main').innerText()).includes('regione@demo.agio.example'), 'signed in as the linked person');
+    await context.close();
+  });
+
+  it('cancelling at the provider comes back with a clear message', T, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url('/accedi'));
+    await page.getByRole('link', { name: 'Entra con SPID / CIE' }).click();
+    await page.waitForURL(/\/interaction\//);
+    await page.locator('#abort button[type="submit"]').click();
+    await page.waitForLoadState('load');
+    assert.ok((await page.locator('main').innerText()).includes('è stato annullato'));
+    await context.close();
+  });
+
+  it('a forged or replayed callback is refused', T, async () => {
+    const res = await fetch(url('/accedi/oidc/callback?code=x&state=forged'));
+    assert.equal(res.status, 400);
+    assert.ok((await res.text()).includes('non è andato a buon fine'));
+  });
+});
