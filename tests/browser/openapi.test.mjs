@@ -631,6 +631,17 @@ describe('every change answers as documented', () => {
     const edited = await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, coordinator, { version: agenda.version, vision: agenda.vision }, 200);
     await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, referent, { version: edited.version }, 403);
 
+    const newObjective = '/api/v1/agendas/{slug}/objectives';
+    const objective = await call('POST', newObjective, `/api/v1/agendas/${RIMINI}/objectives`, coordinator, { title: 'Conformità' }, 201);
+    await call('POST', newObjective, `/api/v1/agendas/${RIMINI}/objectives`, coordinator, { title: '' }, 422);
+    await call('POST', newObjective, `/api/v1/agendas/${RIMINI}/objectives`, referent, { title: 'x' }, 403);
+    await call('POST', newObjective, '/api/v1/agendas/zzz/objectives', coordinator, { title: 'x' }, 404);
+    const newAction = '/api/v1/agendas/{slug}/actions';
+    const created = await call('POST', newAction, `/api/v1/agendas/${RIMINI}/actions`, coordinator,
+      { objective: objective.code, title: 'Azione di conformità', term: 'short', status: 'proposed' }, 201);
+    assert.equal(created.objective_code, objective.code);
+    await call('POST', newAction, `/api/v1/agendas/${RIMINI}/actions`, coordinator, { objective: 'O99', title: 'x', term: 'short', status: 'proposed' }, 422);
+
     // A move that keeps the agenda public: consultation → approved, or approved → archived.
     const statusTemplate = '/api/v1/agendas/{slug}/status';
     const next = edited.status === 'consultation' ? 'approved' : 'archived';

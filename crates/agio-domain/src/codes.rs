@@ -113,7 +113,7 @@ code_enum!(
 code_enum!(
     /// What an audit record is about (the log is searched by it).
     EntityKind {
-        Agenda = "agenda", Action = "action", Indicator = "indicator", Organization = "organization",
+        Agenda = "agenda", Objective = "objective", Action = "action", Indicator = "indicator", Organization = "organization",
         Person = "person", Invitation = "invitation",
     }
 );

@@ -377,6 +377,54 @@ impl OrganizationEdit {
     }
 }
 
+/// A new shared objective of an agenda (its code is given by the agenda: O1, O2, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewObjective {
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+}
+
+impl NewObjective {
+    pub fn read(r: &mut Reader) -> Option<NewObjective> {
+        Some(NewObjective { title: r.line("title"), description: r.text("description") })
+    }
+}
+
+/// A new action of an agenda (its code is given by the agenda: A01, A02, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewAction {
+    /// The code of one of the agenda's objectives.
+    pub objective: String,
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+    pub term: ActionTerm,
+    pub status: ActionStatus,
+    /// The slug of the organisation leading the action, if chosen yet.
+    pub lead: Option<String>,
+}
+
+impl NewAction {
+    /// `objectives`: the agenda's objective codes; `organizations`: the slugs that may lead.
+    pub fn read(r: &mut Reader, objectives: &[String], organizations: &[String]) -> Option<NewAction> {
+        let objective = r.choice("objective", objectives);
+        let title = r.line("title");
+        let description = r.text("description");
+        let term = r.code("term");
+        let status = r.code("status");
+        let lead = match r.opt_line("lead") {
+            Some(slug) if organizations.contains(&slug) => Some(slug),
+            Some(_) => {
+                r.fail("lead", FieldProblem::NotOneOf { allowed: organizations.to_vec() });
+                None
+            }
+            None => None,
+        };
+        Some(NewAction { objective: objective?, title, description, term: term?, status: status?, lead })
+    }
+}
+
 /// The moves of the agenda workflow: bozza → in consultazione → approvata → archiviata, and
 /// back from consultazione to bozza. An approved agenda may be approved again: each approval
 /// publishes a new immutable version (the yearly update of a plan, say), so that what its

@@ -2,7 +2,7 @@
 //! (so always audited) and always against the version the editor started from.
 
 use agio_domain::access::AgendaFacts;
-use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit, OrganizationEdit};
+use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit, NewAction, NewObjective, OrganizationEdit};
 use agio_domain::AgendaStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -318,6 +318,85 @@ impl WriteTx {
         let entity = EntityRef { kind: "organization", id, label: &before.label };
         self.record(entity, "update", Some(&json(&before.fields)), Some(&json(edit)), "").await?;
         Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    /// The next free number of codes like `prefix` + digits in `table` for this agenda.
+    async fn next_code(&mut self, table: &str, agenda_id: &str, prefix: &str, width: usize) -> Result<(String, i64)> {
+        let mut sql = Sql::new(&format!("SELECT code, position FROM {table} WHERE agenda_id = "));
+        sql.bind(agenda_id);
+        let rows = sql.query().fetch_all(&mut *self.tx).await?;
+        let mut highest = 0;
+        let mut position = 0;
+        for r in &rows {
+            let code: String = col(r, 0)?;
+            if let Some(n) = code.strip_prefix(prefix).and_then(|d| d.parse::<i64>().ok()) {
+                highest = highest.max(n);
+            }
+            position = position.max(col::<i64>(r, 1)?);
+        }
+        Ok((format!("{prefix}{:0width$}", highest + 1), position + 1))
+    }
+
+    /// Adds an objective to an agenda; returns its code.
+    pub async fn create_objective(
+        &mut self,
+        agenda_id: &str,
+        agenda_label: &str,
+        new: &NewObjective,
+    ) -> Result<String> {
+        let (code, position) = self.next_code("objectives", agenda_id, "O", 1).await?;
+        let (id, at) = (crate::new_id(), now());
+        crate::sql::Sql::insert(
+            "objectives",
+            crate::sql::columns![
+                "id" => id.clone(), "agenda_id" => agenda_id, "code" => code.clone(), "position" => position,
+                "title" => new.title.clone(), "description" => new.description.clone(),
+                "created_at" => at.clone(), "updated_at" => at,
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        let label = format!("{agenda_label} — {code}");
+        let entity = EntityRef { kind: "objective", id: &id, label: &label };
+        self.record(entity, "create", None, Some(&json(new)), "").await?;
+        Ok(code)
+    }
+
+    /// Adds an action to an agenda, under one of its objectives; returns its code.
+    pub async fn create_action(
+        &mut self,
+        agenda_id: &str,
+        objective_id: &str,
+        lead_organization_id: Option<&str>,
+        new: &NewAction,
+    ) -> Result<String> {
+        let (code, position) = self.next_code("actions", agenda_id, "A", 2).await?;
+        let (id, at) = (crate::new_id(), now());
+        crate::sql::Sql::insert(
+            "actions",
+            crate::sql::columns![
+                "id" => id.clone(), "agenda_id" => agenda_id, "objective_id" => objective_id, "code" => code.clone(),
+                "position" => position, "title" => new.title.clone(), "description" => new.description.clone(),
+                "term" => new.term.code(), "status" => new.status.code(), "created_at" => at.clone(), "updated_at" => at,
+            ],
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        if let Some(organization) = lead_organization_id {
+            crate::sql::Sql::insert(
+                "action_organizations",
+                crate::sql::columns!["action_id" => id.clone(), "organization_id" => organization, "role" => "lead"],
+            )
+            .query()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        let label = format!("{code} {}", new.title);
+        let entity = EntityRef { kind: "action", id: &id, label: &label };
+        self.record(entity, "create", None, Some(&json(new)), "").await?;
+        Ok(code)
     }
 
     /// Moves an agenda to `to` (the caller checked the move is allowed), with a note.

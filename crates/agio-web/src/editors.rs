@@ -3,7 +3,9 @@
 //! record exactly the same things.
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
-use agio_domain::edit::{can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, OrganizationEdit, Reader};
+use agio_domain::edit::{
+    can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, NewAction, NewObjective, OrganizationEdit, Reader,
+};
 use agio_domain::AgendaStatus;
 use agio_store::{Editable, Saved, WriteTx};
 use serde::{Deserialize, Serialize};
@@ -273,5 +275,96 @@ impl Editor for OrganizationEditor {
 
     fn current(&self) -> (&OrganizationEdit, i64) {
         (&self.stored.fields, self.stored.version)
+    }
+}
+
+// --- new objectives and actions of an agenda -------------------------------------------------
+
+/// Adding to an agenda: what the new-objective and new-action forms (and API) offer and check.
+pub(crate) struct AgendaCreator {
+    pub slug: String,
+    pub title: String,
+    pub facts: AgendaFacts,
+    /// The agenda's objectives (code, title).
+    pub objectives: Vec<(String, String)>,
+    /// Organisations that may lead an action (slug, name).
+    pub organizations: Vec<(String, String)>,
+}
+
+/// Created, with the new record's code; or every invalid field.
+pub(crate) type Created = Result<String, Vec<agio_domain::edit::FieldError>>;
+
+impl AgendaCreator {
+    pub async fn load(state: &AppState, slug: &str) -> Result<AgendaCreator, AppError> {
+        let facts = facts(state, slug).await?;
+        let agenda = state.store.agenda(slug).await?.ok_or(AppError::NotFound)?;
+        let objectives = state
+            .store
+            .list_objectives(Some(slug), agio_domain::PageRequest { page: 1, per_page: 100 })
+            .await?
+            .items
+            .into_iter()
+            .map(|o| (o.code, o.title))
+            .collect();
+        let organizations = state
+            .store
+            .list_organizations(&Default::default(), agio_domain::PageRequest { page: 1, per_page: 100 })
+            .await?
+            .items
+            .into_iter()
+            .map(|o| (o.slug, o.name))
+            .collect();
+        Ok(AgendaCreator { slug: slug.to_string(), title: agenda.title, facts, objectives, organizations })
+    }
+
+    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Create, &Target::Agenda(&self.facts))
+    }
+
+    pub async fn create_objective(
+        &self,
+        state: &AppState,
+        actor: &agio_store::Actor,
+        reader: Reader<'_>,
+    ) -> Result<Created, AppError> {
+        let mut reader = reader;
+        let new = NewObjective::read(&mut reader);
+        let new = match reader.finish(|| new) {
+            Ok(Some(new)) => new,
+            Ok(None) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let mut w = state.store.begin_write(actor).await?;
+        let code = w.create_objective(&self.facts.agenda_id, &self.title, &new).await?;
+        w.commit().await?;
+        state.after_write().await?;
+        Ok(Ok(code))
+    }
+
+    pub async fn create_action(
+        &self,
+        state: &AppState,
+        actor: &agio_store::Actor,
+        reader: Reader<'_>,
+    ) -> Result<Created, AppError> {
+        let mut reader = reader;
+        let objectives: Vec<String> = self.objectives.iter().map(|(code, _)| code.clone()).collect();
+        let organizations: Vec<String> = self.organizations.iter().map(|(slug, _)| slug.clone()).collect();
+        let new = NewAction::read(&mut reader, &objectives, &organizations);
+        let new = match reader.finish(|| new) {
+            Ok(Some(new)) => new,
+            Ok(None) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let objective = state.store.objective(&self.slug, &new.objective).await?.ok_or(AppError::NotFound)?;
+        let lead = match &new.lead {
+            Some(slug) => Some(state.store.organization(slug).await?.ok_or(AppError::NotFound)?.id),
+            None => None,
+        };
+        let mut w = state.store.begin_write(actor).await?;
+        let code = w.create_action(&self.facts.agenda_id, &objective.id, lead.as_deref(), &new).await?;
+        w.commit().await?;
+        state.after_write().await?;
+        Ok(Ok(code))
     }
 }

@@ -166,3 +166,35 @@ both_backends!(a_person_can_close_their_account, |backend| async move {
     w.create_person(&again).await.unwrap();
     w.commit().await.unwrap();
 });
+
+both_backends!(sessions_end_after_idling_or_at_their_absolute_limit, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let idle = app.sign_in(REFERENT).await;
+    let long = app.sign_in("coordinatore@demo.agio.example").await;
+    let store = &app.state.store;
+    let (referent, _) = store.person_by_email(REFERENT).await.unwrap().unwrap();
+    let (coordinator, _) = store.person_by_email("coordinatore@demo.agio.example").await.unwrap().unwrap();
+    // Three hours without a request (the limit is two)…
+    store
+        .execute_raw(&format!(
+            "UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00Z' WHERE person_id = '{}'",
+            referent.id
+        ))
+        .await
+        .unwrap();
+    // …and, for the other, a session started long ago but used a minute ago (the limit is twelve hours).
+    store
+        .execute_raw(&format!(
+            "UPDATE sessions SET created_at = '2000-01-01T00:00:00Z' WHERE person_id = '{}'",
+            coordinator.id
+        ))
+        .await
+        .unwrap();
+    for session in [&idle, &long] {
+        let r = app.get_as("/area-personale", session).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "an expired session signs nobody in");
+    }
+    // A fresh session works, and is kept alive by use.
+    let fresh = app.sign_in(REFERENT).await;
+    app.get_as("/area-personale", &fresh).await.page_with(&[REFERENT]);
+});

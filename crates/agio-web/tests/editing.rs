@@ -123,12 +123,12 @@ both_backends!(the_authorisation_matrix, |backend| async move {
     use StatusCode as S;
     let ok = S::OK;
     let no = S::FORBIDDEN;
-    let expected: Vec<(&str, [S; 14])> = vec![
-        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
-        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no]),
-        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
-        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no]),
-        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+    let expected: Vec<(&str, [S; 16])> = vec![
+        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
+        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no, ok, ok]),
+        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no, no, no]),
+        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
     ];
     for (email, answers) in &expected {
         let session = app.sign_in(email).await;
@@ -427,6 +427,82 @@ both_backends!(a_referent_keeps_the_organisation_profile_up_to_date, |backend| a
     assert_eq!(r.json()["website"], serde_json::Value::Null);
     let r = app
         .api("PATCH", "/api/v1/organizations/unione-comuni-bassa-reggiana", &token, serde_json::json!({ "version": 1 }))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+});
+
+both_backends!(coordinators_add_objectives_and_actions, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let base = format!("/agende/{RIMINI}");
+    app.get_as(&base, &coordinator).await.page_with(&["/obiettivi/nuovo", "/azioni/nuova"]);
+    let r = app
+        .post_as(&format!("{base}/obiettivi/nuovo"), &coordinator, &[("title", "Competenze digitali per tutte le età")])
+        .await;
+    assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, format!("{base}#obj-O5").as_str()));
+    let form = app.get_as(&format!("{base}/azioni/nuova"), &coordinator).await;
+    form.page_with(&["Nuova azione", "O5 — Competenze digitali per tutte le età"]);
+    let bad = app
+        .post_as(
+            &format!("{base}/azioni/nuova"),
+            &coordinator,
+            &[("objective", "O99"), ("title", ""), ("term", "short"), ("status", "proposed"), ("lead", "nessuno")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in [
+        "Obiettivo: scegli uno dei valori proposti",
+        "Titolo: campo obbligatorio.",
+        "Capofila: scegli uno dei valori proposti",
+    ] {
+        assert!(bad.body.contains(text), "{text}");
+    }
+    let fields = [
+        ("objective", "O5"),
+        ("title", "Palestre digitali nei quartieri"),
+        ("term", "medium"),
+        ("status", "planned"),
+        ("lead", "aps-ponti-tra-culture"),
+    ];
+    let r = app.post_as(&format!("{base}/azioni/nuova"), &coordinator, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = r.header("location").rsplit('/').next().unwrap().to_string();
+    assert_eq!(code, "A13", "the next code after the twelve demo actions");
+    // Rimini is in consultation: the public reads the live agenda, new action included.
+    app.get(&format!("{base}/azioni/A13"))
+        .await
+        .page_with(&["Palestre digitali nei quartieri", "Ponti tra Culture APS"]);
+    app.get(&base).await.page_with(&["Competenze digitali per tutte le età", "Palestre digitali nei quartieri"]);
+    // Its lead's referent may now edit it; the log knows who added it.
+    let referent = app.sign_in(REFERENT).await;
+    assert_eq!(app.get_as(&format!("{base}/azioni/A13/modifica"), &referent).await.status, StatusCode::OK);
+    assert_eq!(app.get_as(&format!("{base}/azioni/nuova"), &referent).await.status, StatusCode::FORBIDDEN);
+    let admin = app.sign_in(ADMIN).await;
+    app.get_as("/amministrazione/registro?entity=objective", &admin)
+        .await
+        .page_with(&["Carlo Coordinatore (demo)", "Creazione"]);
+
+    // The same through the API.
+    let token = app.create_token(&coordinator, "write").await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/agendas/{RIMINI}/actions"),
+            &token,
+            serde_json::json!({
+                "objective": "O1", "title": "Sportelli mobili", "term": "short", "status": "proposed"
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((r.json()["code"].as_str(), r.json()["title"].as_str()), (Some("A14"), Some("Sportelli mobili")));
+    let r = app
+        .api("POST", &format!("/api/v1/agendas/{RIMINI}/objectives"), &token, serde_json::json!({ "title": ["x"] }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = app.create_token(&referent, "write").await;
+    let r = app
+        .api("POST", &format!("/api/v1/agendas/{RIMINI}/objectives"), &other, serde_json::json!({ "title": "x" }))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

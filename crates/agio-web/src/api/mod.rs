@@ -40,6 +40,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(writes::patch_action))
         .routes(routes!(writes::patch_indicator))
         .routes(routes!(writes::patch_organization))
+        .routes(routes!(writes::create_objective))
+        .routes(routes!(writes::create_action))
         .split_for_parts()
 }
 

@@ -5,7 +5,7 @@
 //! values; nothing is saved in either case.
 
 use agio_domain::edit::{FieldError, FieldProblem, IndicatorEdit, Reader};
-use agio_domain::model::{Action, Agenda, Organization};
+use agio_domain::model::{Action, Agenda, Objective, Organization};
 use agio_domain::TokenScope;
 use agio_store::{Person, RoleAssignment, Saved};
 use axum::body::Bytes;
@@ -16,7 +16,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::TokenCaller;
-use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor};
+use crate::editors::{
+    ActionEditor, AgendaCreator, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor,
+};
 use crate::error::{AppError, Problem};
 use crate::forms::{values_of, MAX_FORM_BYTES};
 use crate::web::AppState;
@@ -176,6 +178,30 @@ pub struct OrganizationChange {
     website: Option<String>,
 }
 
+/// A new objective: its code (O1, O2, …) is given by the agenda.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ObjectiveCreation {
+    title: String,
+    /// Markdown.
+    description: Option<String>,
+}
+
+/// A new action: its code (A01, A02, …) is given by the agenda.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ActionCreation {
+    /// The code of one of the agenda's objectives.
+    objective: String,
+    title: String,
+    /// Markdown.
+    description: Option<String>,
+    term: agio_domain::ActionTerm,
+    status: agio_domain::ActionStatus,
+    /// The slug of the leading organisation.
+    lead: Option<String>,
+}
+
 /// A move of the agenda workflow, with its note, and the version it starts from.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -332,4 +358,82 @@ pub async fn patch_organization(
 ) -> Result<Json<Organization>, AppError> {
     apply(&s, &caller, &OrganizationEditor::load(&s, &slug).await?, body).await?;
     Ok(Json(s.store.organization(&slug).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Reads a creation body with the creator's rules: strings, numbers and null only.
+async fn create(
+    s: &AppState,
+    caller: &TokenCaller,
+    creator: &AgendaCreator,
+    JsonObject(body): JsonObject,
+    objective: bool,
+) -> Result<String, AppError> {
+    if caller.scope != TokenScope::Write {
+        return Err(AppError::Forbidden);
+    }
+    creator.allowed(Some(&caller.principal))?;
+    let wrong: Vec<FieldError> = body
+        .iter()
+        .filter(|(_, v)| {
+            matches!(v, serde_json::Value::Array(_) | serde_json::Value::Object(_) | serde_json::Value::Bool(_))
+        })
+        .map(|(name, _)| FieldError { field: name.clone(), problem: FieldProblem::WrongType })
+        .collect();
+    if !wrong.is_empty() {
+        return Err(AppError::Invalid(wrong));
+    }
+    let input = values_of(&body);
+    let reader = Reader::new(&input);
+    let created = if objective {
+        creator.create_objective(s, &caller.actor(), reader).await?
+    } else {
+        creator.create_action(s, &caller.actor(), reader).await?
+    };
+    created.map_err(AppError::Invalid)
+}
+
+/// Add an objective to an agenda (its coordinators and the administrators).
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/objectives", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug")),
+    request_body(content = ObjectiveCreation, content_type = "application/json"),
+    responses(
+        (status = 201, body = Objective, description = "The new objective"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_objective(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<(axum::http::StatusCode, Json<Objective>), AppError> {
+    let code = create(&s, &caller, &AgendaCreator::load(&s, &slug).await?, body, true).await?;
+    let objective = s.store.objective(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    Ok((axum::http::StatusCode::CREATED, Json(objective)))
+}
+
+/// Add an action to an agenda, under one of its objectives (its coordinators and the administrators).
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug")),
+    request_body(content = ActionCreation, content_type = "application/json"),
+    responses(
+        (status = 201, body = Action, description = "The new action"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_action(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<(axum::http::StatusCode, Json<Action>), AppError> {
+    let code = create(&s, &caller, &AgendaCreator::load(&s, &slug).await?, body, false).await?;
+    let action = s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    Ok((axum::http::StatusCode::CREATED, Json(action)))
 }

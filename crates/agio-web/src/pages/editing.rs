@@ -466,6 +466,10 @@ pub(crate) async fn tools(
     if visitor.may(Operation::Edit, &target) {
         tools.links.push((format!("{base}/modifica"), c.t("edit.edit").to_string()));
     }
+    if action.is_none() && visitor.may(Operation::Create, &target) {
+        tools.links.push((format!("{base}/obiettivi/nuovo"), c.t("create.objective_title").to_string()));
+        tools.links.push((format!("{base}/azioni/nuova"), c.t("create.action_title").to_string()));
+    }
     if action.is_none() && visitor.may(Operation::ChangeStatus, &target) {
         tools.links.push((format!("{base}/stato"), c.t("workflow.change").to_string()));
     }

@@ -4,6 +4,7 @@ mod account;
 mod agendas;
 mod api_docs;
 mod assets;
+mod creating;
 mod editing;
 mod external;
 mod history;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(versions::router())
         .merge(external::router())
+        .merge(creating::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {

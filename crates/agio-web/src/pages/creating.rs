@@ -1,0 +1,185 @@
+//! New objectives and actions of an agenda, for its coordinators (the rules are in
+//! `crate::editors::AgendaCreator`, shared with the write API).
+
+use agio_domain::edit::{FieldError, Reader};
+use agio_domain::{ActionStatus, ActionTerm, Channel};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::account::{signed_in_or_redirect, FormPage};
+use super::render;
+use crate::auth::Visitor;
+use crate::editors::AgendaCreator;
+use crate::error::AppError;
+use crate::forms::{Form, FormBody, Kind};
+use crate::i18n::{Catalogue, Lang};
+use crate::web::{AppState, PageContext};
+
+/// What is being added.
+#[derive(Clone, Copy)]
+enum What {
+    Objective,
+    Action,
+}
+
+impl What {
+    fn here(self, slug: &str) -> String {
+        match self {
+            What::Objective => format!("/agende/{slug}/obiettivi/nuovo"),
+            What::Action => format!("/agende/{slug}/azioni/nuova"),
+        }
+    }
+
+    fn title_key(self) -> &'static str {
+        match self {
+            What::Objective => "create.objective_title",
+            What::Action => "create.action_title",
+        }
+    }
+}
+
+fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, key: impl Fn(T) -> String, c: &Catalogue) -> Kind {
+    Kind::Select(all.iter().map(|v| (code(*v).to_string(), c.label(&key(*v)).to_string())).collect())
+}
+
+fn form(what: What, creator: &AgendaCreator, lang: Lang, csrf: &str) -> Form {
+    let c = lang.catalogue();
+    let form = Form::new(what.here(&creator.slug), csrf, c.t("create.submit"));
+    match what {
+        What::Objective => form
+            .field("title", c.t("agenda.title_field"), Kind::Line, true)
+            .field("description", c.t("action.description"), Kind::Text, false)
+            .hint(c.t("edit.markdown_hint")),
+        What::Action => {
+            let objectives =
+                creator.objectives.iter().map(|(code, title)| (code.clone(), format!("{code} — {title}"))).collect();
+            form.field("objective", c.t("action.objective"), Kind::Select(objectives), true)
+                .field("title", c.t("action.title_field"), Kind::Line, true)
+                .field("description", c.t("action.description"), Kind::Text, false)
+                .hint(c.t("edit.markdown_hint"))
+                .field(
+                    "term",
+                    c.t("action.term"),
+                    codes(ActionTerm::ALL, ActionTerm::code, ActionTerm::label_key, c),
+                    true,
+                )
+                .field(
+                    "status",
+                    c.t("action.status"),
+                    codes(ActionStatus::ALL, ActionStatus::code, ActionStatus::label_key, c),
+                    true,
+                )
+                .field("lead", c.t("action.lead"), Kind::Select(creator.organizations.clone()), false)
+                .hint(c.t("create.lead_hint"))
+        }
+    }
+}
+
+fn page(what: What, creator: &AgendaCreator, lang: Lang, form: Form) -> FormPage {
+    let c = lang.catalogue();
+    FormPage {
+        ctx: PageContext::new(lang, &what.here(&creator.slug), "agendas", c.t(what.title_key()))
+            .crumb(c.t("agendas.title"), "/agende")
+            .crumb(creator.title.clone(), format!("/agende/{}", creator.slug))
+            .last_crumb(),
+        intro: c.t("edit.intro").to_string(),
+        form,
+        back: Some((format!("/agende/{}", creator.slug), c.t("edit.cancel").to_string())),
+        alternative: None,
+    }
+}
+
+async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, what: What) -> Result<Response, AppError> {
+    let creator = AgendaCreator::load(state, slug).await?;
+    let s = match signed_in_or_redirect(visitor, &what.here(slug)) {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
+    creator.allowed(visitor.principal())?;
+    let defaults = |name: &str| match name {
+        "term" => Some("short".to_string()),
+        "status" => Some("proposed".to_string()),
+        _ => None,
+    };
+    let form = form(what, &creator, lang, &s.csrf_token).values(&defaults);
+    Ok(render(page(what, &creator, lang, form))?.into_response())
+}
+
+async fn submit(
+    state: &AppState,
+    lang: Lang,
+    visitor: &Visitor,
+    slug: &str,
+    what: What,
+    body: &FormBody,
+) -> Result<Response, AppError> {
+    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
+    visitor.check_csrf(body.csrf().as_deref())?;
+    let creator = AgendaCreator::load(state, slug).await?;
+    creator.allowed(visitor.principal())?;
+    let input = |name: &str| body.get(name);
+    let actor = visitor.actor(Channel::Form);
+    let created = match what {
+        What::Objective => creator.create_objective(state, &actor, Reader::new(&input)).await?,
+        What::Action => creator.create_action(state, &actor, Reader::new(&input)).await?,
+    };
+    match created {
+        Ok(code) => Ok(Redirect::to(&match what {
+            What::Objective => format!("/agende/{slug}#obj-{code}"),
+            What::Action => format!("/agende/{slug}/azioni/{code}"),
+        })
+        .into_response()),
+        Err(errors) => {
+            let errors: Vec<FieldError> = errors;
+            let form = form(what, &creator, lang, &s.csrf_token).values(&input).errors(&errors, lang.catalogue());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(what, &creator, lang, form))?).into_response())
+        }
+    }
+}
+
+async fn objective_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    show(&state, lang, &visitor, &slug, What::Objective).await
+}
+
+async fn objective_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    submit(&state, lang, &visitor, &slug, What::Objective, &body).await
+}
+
+async fn action_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    show(&state, lang, &visitor, &slug, What::Action).await
+}
+
+async fn action_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    body: FormBody,
+) -> Result<Response, AppError> {
+    submit(&state, lang, &visitor, &slug, What::Action, &body).await
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agende/{slug}/obiettivi/nuovo", get(objective_get).post(objective_post))
+        .route("/agende/{slug}/azioni/nuova", get(action_get).post(action_post))
+}
