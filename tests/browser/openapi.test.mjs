@@ -600,7 +600,10 @@ describe('every change answers as documented', () => {
 
     const actionTemplate = '/api/v1/agendas/{slug}/actions/{code}';
     const a02 = `/api/v1/agendas/${GUASTALLA}/actions/A02`;
-    const { body: action } = await fetchJson(a02);
+    // Those who write the agenda read its working draft (the public reads the approved version):
+    // the version to change is the draft's.
+    const asMember = (token) => ({ headers: { authorization: `Bearer ${token}` } });
+    const { body: action } = await fetchJson(a02, asMember(referent));
     const saved = await call('PATCH', actionTemplate, a02, referent, { version: action.version, zone_plan_ref: 'Scheda 4.2' }, 200);
     assert.equal(saved.zone_plan_ref, 'Scheda 4.2');
     await call('PATCH', actionTemplate, a02, referent, { version: action.version, title: 'x' }, 409);
@@ -627,7 +630,7 @@ describe('every change answers as documented', () => {
     await call('PATCH', orgTemplate, '/api/v1/organizations/zzz', referent, { version: 1 }, 404);
 
     const agendaTemplate = '/api/v1/agendas/{slug}';
-    const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`);
+    const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));
     const edited = await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, coordinator, { version: agenda.version, vision: agenda.vision }, 200);
     await call('PATCH', agendaTemplate, `/api/v1/agendas/${RIMINI}`, referent, { version: edited.version }, 403);
 

@@ -75,7 +75,9 @@ both_backends!(an_invited_newcomer_creates_the_account_and_gets_the_role, |backe
         .await;
     area.page_with(&["Nuova Coordinatrice", "Coordinatore di agenda", "Agenda Digitale Sociale della Bassa Reggiana"]);
     // Used once.
-    app.get(&link).await.page_with(&["Invito non valido"]);
+    let used = app.get(&link).await;
+    assert_eq!(used.status, StatusCode::GONE);
+    assert!(used.body.contains("Invito non valido"));
     // The whole story is in the audit log.
     let log = app.get_as("/amministrazione/registro?entity=person", &admin).await;
     log.page_with(&["nuova@comune.example", "Assegnazione di un ruolo"]);
@@ -184,5 +186,7 @@ both_backends!(only_administrators_see_everyone, |backend| async move {
         CITIZEN,
         "Amministratore regionale",
     ]);
-    app.get("/accedi/invito?token=nope").await.page_with(&["Invito non valido"]);
+    let made_up = app.get("/accedi/invito?token=nope").await;
+    assert_eq!(made_up.status, StatusCode::GONE);
+    assert!(made_up.body.contains("Invito non valido"));
 });

@@ -242,12 +242,7 @@ pub async fn me(State(s): State<AppState>, caller: TokenCaller) -> Result<Json<M
     request_body(content = AgendaChange, content_type = "application/json"),
     responses(
         (status = 200, body = Agenda, description = "The agenda after the change"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     ))]
 pub async fn patch_agenda(
     State(s): State<AppState>,
@@ -266,12 +261,7 @@ pub async fn patch_agenda(
     request_body(content = StatusChange, content_type = "application/json"),
     responses(
         (status = 200, body = Agenda, description = "The agenda after the move"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     ))]
 pub async fn move_agenda(
     State(s): State<AppState>,
@@ -289,12 +279,7 @@ pub async fn move_agenda(
     request_body(content = ActionChange, content_type = "application/json"),
     responses(
         (status = 200, body = Action, description = "The action after the change"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     ))]
 pub async fn patch_action(
     State(s): State<AppState>,
@@ -317,12 +302,7 @@ pub async fn patch_action(
     request_body(content = IndicatorChange, content_type = "application/json"),
     responses(
         (status = 200, body = IndicatorSaved, description = "The indicator after the change"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     ))]
 pub async fn patch_indicator(
     State(s): State<AppState>,
@@ -343,12 +323,7 @@ pub async fn patch_indicator(
     request_body(content = OrganizationChange, content_type = "application/json"),
     responses(
         (status = 200, body = Organization, description = "The organisation after the change"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     ))]
 pub async fn patch_organization(
     State(s): State<AppState>,
@@ -358,6 +333,53 @@ pub async fn patch_organization(
 ) -> Result<Json<Organization>, AppError> {
     apply(&s, &caller, &OrganizationEditor::load(&s, &slug).await?, body).await?;
     Ok(Json(s.store.organization(&slug).await?.ok_or(AppError::NotFound)?))
+}
+
+/// The problem answers of a change: 400 unreadable body, 401 no valid token, 403 not allowed
+/// (or a read-only token), 404 no such record, 409 saved by someone else since, 422 invalid fields.
+pub struct ChangeProblems;
+
+/// The problem answers of a creation: as for a change, but no 409.
+pub struct CreateProblems;
+
+fn problems(
+    statuses: &[(u16, &str)],
+) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    statuses
+        .iter()
+        .map(|(status, description)| {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+            let response =
+                ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
+            (status.to_string(), response.into())
+        })
+        .collect()
+}
+
+const COMMON_PROBLEMS: &[(u16, &str)] = &[
+    (400, "The body cannot be read (not a JSON object, too large, wrong content type)"),
+    (401, "No valid personal access token"),
+    (403, "Not allowed to the token's owner, or a read-only token"),
+    (404, "No such record (or not visible to the token's owner)"),
+    (422, "Invalid fields, every one listed in invalid_params"),
+];
+
+impl utoipa::IntoResponses for ChangeProblems {
+    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        let mut all = problems(COMMON_PROBLEMS);
+        all.extend(problems(&[(
+            409,
+            "Saved by someone else since `version`: nothing saved; the stored values are in current",
+        )]));
+        all
+    }
+}
+
+impl utoipa::IntoResponses for CreateProblems {
+    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        problems(COMMON_PROBLEMS)
+    }
 }
 
 /// Reads a creation body with the creator's rules: strings, numbers and null only.
@@ -398,11 +420,7 @@ async fn create(
     request_body(content = ObjectiveCreation, content_type = "application/json"),
     responses(
         (status = 201, body = Objective, description = "The new objective"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CreateProblems,
     ))]
 pub async fn create_objective(
     State(s): State<AppState>,
@@ -421,11 +439,7 @@ pub async fn create_objective(
     request_body(content = ActionCreation, content_type = "application/json"),
     responses(
         (status = 201, body = Action, description = "The new action"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CreateProblems,
     ))]
 pub async fn create_action(
     State(s): State<AppState>,

@@ -114,10 +114,7 @@ async fn sign_in_get(
     }
     let (csrf, set_cookie) = visitor.csrf_token(state.secure_cookies);
     let page = render(sign_in_page(&state, lang, sign_in_form(lang, &csrf, &next), &next))?;
-    Ok(match set_cookie {
-        Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
-        None => page.into_response(),
-    })
+    Ok(super::with_form_cookie(set_cookie, page))
 }
 
 async fn sign_in_post(

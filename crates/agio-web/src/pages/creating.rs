@@ -140,46 +140,20 @@ async fn submit(
     }
 }
 
-async fn objective_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &slug, What::Objective).await
-}
-
-async fn objective_post(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-    body: FormBody,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &slug, What::Objective, &body).await
-}
-
-async fn action_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &slug, What::Action).await
-}
-
-async fn action_post(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-    body: FormBody,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &slug, What::Action, &body).await
+/// GET shows the form for `what`, POST adds it.
+fn create_route(what: What) -> axum::routing::MethodRouter<AppState> {
+    get(move |State(state): State<AppState>, lang: Lang, visitor: Visitor, Path(slug): Path<String>| async move {
+        show(&state, lang, &visitor, &slug, what).await
+    })
+    .post(
+        move |State(state): State<AppState>, lang: Lang, visitor: Visitor, Path(slug): Path<String>, body: FormBody| async move {
+            submit(&state, lang, &visitor, &slug, what, &body).await
+        },
+    )
 }
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/agende/{slug}/obiettivi/nuovo", get(objective_get).post(objective_post))
-        .route("/agende/{slug}/azioni/nuova", get(action_get).post(action_post))
+        .route("/agende/{slug}/obiettivi/nuovo", create_route(What::Objective))
+        .route("/agende/{slug}/azioni/nuova", create_route(What::Action))
 }

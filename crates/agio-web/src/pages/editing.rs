@@ -300,108 +300,79 @@ impl EditPage for OrganizationEditor {
     }
 }
 
-async fn agenda_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &AgendaEditor::load(&state, &slug).await?).await
+/// An edit page found from its address's parameters.
+trait FromPath: EditPage + Sized {
+    type Params: serde::de::DeserializeOwned + Send;
+    fn load(state: &AppState, params: Self::Params)
+        -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
 }
 
-async fn agenda_post(
+impl FromPath for AgendaEditor {
+    type Params = String;
+    async fn load(state: &AppState, slug: String) -> Result<Self, AppError> {
+        AgendaEditor::load(state, &slug).await
+    }
+}
+
+impl FromPath for StatusEditor {
+    type Params = String;
+    async fn load(state: &AppState, slug: String) -> Result<Self, AppError> {
+        StatusEditor::load(state, &slug).await
+    }
+}
+
+impl FromPath for ActionEditor {
+    type Params = (String, String);
+    async fn load(state: &AppState, (slug, code): (String, String)) -> Result<Self, AppError> {
+        ActionEditor::load(state, &slug, &code).await
+    }
+}
+
+impl FromPath for IndicatorEditor {
+    type Params = (String, String, String);
+    async fn load(state: &AppState, (slug, code, id): (String, String, String)) -> Result<Self, AppError> {
+        IndicatorEditor::load(state, &slug, &code, &id).await
+    }
+}
+
+impl FromPath for OrganizationEditor {
+    type Params = String;
+    async fn load(state: &AppState, slug: String) -> Result<Self, AppError> {
+        OrganizationEditor::load(state, &slug).await
+    }
+}
+
+async fn edit_get<E: FromPath>(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    Path(slug): Path<String>,
+    Path(params): Path<E::Params>,
+) -> Result<Response, AppError> {
+    show(&state, lang, &visitor, &E::load(&state, params).await?).await
+}
+
+async fn edit_post<E: FromPath>(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(params): Path<E::Params>,
     body: FormBody,
 ) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &AgendaEditor::load(&state, &slug).await?, &body).await
+    submit(&state, lang, &visitor, &E::load(&state, params).await?, &body).await
 }
 
-async fn status_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &StatusEditor::load(&state, &slug).await?).await
-}
-
-async fn status_post(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-    body: FormBody,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &StatusEditor::load(&state, &slug).await?, &body).await
-}
-
-async fn action_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path((slug, code)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &ActionEditor::load(&state, &slug, &code).await?).await
-}
-
-async fn action_post(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path((slug, code)): Path<(String, String)>,
-    body: FormBody,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &ActionEditor::load(&state, &slug, &code).await?, &body).await
-}
-
-async fn indicator_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path((slug, code, id)): Path<(String, String, String)>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &IndicatorEditor::load(&state, &slug, &code, &id).await?).await
-}
-
-async fn indicator_post(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path((slug, code, id)): Path<(String, String, String)>,
-    body: FormBody,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &IndicatorEditor::load(&state, &slug, &code, &id).await?, &body).await
-}
-
-async fn organization_get(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &OrganizationEditor::load(&state, &slug).await?).await
-}
-
-async fn organization_post(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-    body: FormBody,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &OrganizationEditor::load(&state, &slug).await?, &body).await
+/// GET shows the form, POST saves it.
+fn edit_route<E: FromPath + 'static>() -> axum::routing::MethodRouter<AppState> {
+    get(edit_get::<E>).post(edit_post::<E>)
 }
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/soggetti/{slug}/modifica", get(organization_get).post(organization_post))
-        .route("/agende/{slug}/modifica", get(agenda_get).post(agenda_post))
-        .route("/agende/{slug}/stato", get(status_get).post(status_post))
-        .route("/agende/{slug}/azioni/{code}/modifica", get(action_get).post(action_post))
-        .route("/agende/{slug}/azioni/{code}/indicatori/{id}/modifica", get(indicator_get).post(indicator_post))
+        .route("/soggetti/{slug}/modifica", edit_route::<OrganizationEditor>())
+        .route("/agende/{slug}/modifica", edit_route::<AgendaEditor>())
+        .route("/agende/{slug}/stato", edit_route::<StatusEditor>())
+        .route("/agende/{slug}/azioni/{code}/modifica", edit_route::<ActionEditor>())
+        .route("/agende/{slug}/azioni/{code}/indicatori/{id}/modifica", edit_route::<IndicatorEditor>())
 }
 
 /// The edit links of an organisation's page, for its referents and the administrators.

@@ -9,7 +9,6 @@ use agio_domain::access::Scope;
 use agio_domain::credentials::token_hash;
 use agio_domain::{Channel, Role};
 use agio_store::{NewPerson, PendingLogin, Person};
-use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,13 +16,13 @@ use axum::routing::get;
 use axum::Router;
 use time::{Duration, OffsetDateTime};
 
-use super::render;
+use super::sign_in_message;
 use crate::auth::{self, Visitor};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::oidc::Identity;
 use crate::query::Params;
-use crate::web::{AppState, PageContext};
+use crate::web::AppState;
 
 /// How long a sign-in may stay at the provider.
 const LOGIN_LIFETIME: Duration = Duration::minutes(10);
@@ -32,20 +31,8 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    ctx: PageContext,
-    text: String,
-    link: Option<(String, String)>,
-}
-
 fn refused(lang: Lang, text_key: &str) -> Result<Response, AppError> {
-    let c = lang.catalogue();
-    let ctx = PageContext::new(lang, "/accedi/oidc/callback", "", c.t("external.refused_title")).last_crumb();
-    let link = Some(("/accedi".to_string(), c.t("sign_in.title").to_string()));
-    let page = render(MessagePage { ctx, text: c.t(text_key).to_string(), link })?;
-    Ok((StatusCode::BAD_REQUEST, page).into_response())
+    sign_in_message(lang, "/accedi/oidc/callback", StatusCode::BAD_REQUEST, "external.refused_title", text_key)
 }
 
 async fn depart(State(state): State<AppState>, params: Params) -> Result<Response, AppError> {

@@ -46,6 +46,42 @@ pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> 
     Ok(Html(template.render()?))
 }
 
+/// A page with a form for visitors not signed in, with the form cookie when it is new.
+pub(crate) fn with_form_cookie(
+    cookie: Option<axum::http::HeaderValue>,
+    page: Html<String>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match cookie {
+        Some(cookie) => ([(axum::http::header::SET_COOKIE, cookie)], page).into_response(),
+        None => page.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    ctx: PageContext,
+    text: String,
+    link: Option<(String, String)>,
+}
+
+/// A page that only says something about signing in (a link sent, a link dead, a refusal),
+/// with the way back to the sign-in page.
+pub(crate) fn sign_in_message(
+    lang: Lang,
+    here: &str,
+    status: axum::http::StatusCode,
+    title_key: &str,
+    text_key: &str,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, here, "", c.t(title_key)).last_crumb();
+    let link = Some(("/accedi".to_string(), c.t("sign_in.title").to_string()));
+    Ok((status, render(MessagePage { ctx, text: c.t(text_key).to_string(), link })?).into_response())
+}
+
 /// A choice in a filter form.
 pub struct SelectOption {
     pub value: String,

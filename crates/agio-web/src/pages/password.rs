@@ -7,14 +7,14 @@ use agio_domain::Channel;
 use agio_store::OutboxMessage;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use time::{Duration, OffsetDateTime};
 
 use super::account::{signed_in_or_redirect, FormPage};
-use super::render;
+use super::{render, sign_in_message, with_form_cookie};
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
@@ -31,25 +31,13 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    ctx: PageContext,
-    text: String,
-    link: Option<(String, String)>,
-}
-
 fn message(lang: Lang, here: &str, title_key: &str, text_key: &str) -> Result<Response, AppError> {
-    let c = lang.catalogue();
-    let ctx = PageContext::new(lang, here, "", c.t(title_key)).last_crumb();
-    let link = Some(("/accedi".to_string(), c.t("sign_in.title").to_string()));
-    Ok(render(MessagePage { ctx, text: c.t(text_key).to_string(), link })?.into_response())
+    sign_in_message(lang, here, StatusCode::OK, title_key, text_key)
 }
 
 /// A link that expired or was used: 410 Gone, with the page that says so.
 fn dead_link(lang: Lang) -> Result<Response, AppError> {
-    let page = message(lang, "/accedi/nuova-password", "reset.invalid_title", "reset.invalid")?;
-    Ok((StatusCode::GONE, page).into_response())
+    sign_in_message(lang, "/accedi/nuova-password", StatusCode::GONE, "reset.invalid_title", "reset.invalid")
 }
 
 fn request_form(lang: Lang, csrf: &str) -> Form {
@@ -70,19 +58,10 @@ fn form_page(lang: Lang, here: &str, title_key: &str, intro_key: &str, form: For
     }
 }
 
-/// The page with the form, setting the form cookie that goes with its token when it is new.
-fn with_form_cookie(cookie: Option<HeaderValue>, page: FormPage) -> Result<Response, AppError> {
-    let html = render(page)?;
-    Ok(match cookie {
-        Some(cookie) => ([(header::SET_COOKIE, cookie)], html).into_response(),
-        None => html.into_response(),
-    })
-}
-
 async fn request_get(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
     let page = form_page(lang, "/accedi/recupero", "reset.title", "reset.intro", request_form(lang, &csrf));
-    with_form_cookie(cookie, page)
+    Ok(with_form_cookie(cookie, render(page)?))
 }
 
 async fn request_post(
@@ -148,7 +127,7 @@ async fn new_password_get(
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
     let here = format!("/accedi/nuova-password?token={}", crate::query::encode(&token));
     let page = form_page(lang, &here, "reset.new_title", "reset.new_intro", new_password_form(lang, &csrf, &token));
-    with_form_cookie(cookie, page)
+    Ok(with_form_cookie(cookie, render(page)?))
 }
 
 async fn new_password_post(

@@ -419,19 +419,8 @@ async fn revoke(
 
 // --- accepting an invitation ----------------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    ctx: PageContext,
-    text: String,
-    link: Option<(String, String)>,
-}
-
-fn message(lang: Lang, title_key: &str, text: String) -> Result<Response, AppError> {
-    let c = lang.catalogue();
-    let ctx = PageContext::new(lang, "/accedi/invito", "", c.t(title_key)).last_crumb();
-    let link = Some(("/accedi".to_string(), c.t("sign_in.title").to_string()));
-    render(MessagePage { ctx, text, link }).map(IntoResponse::into_response)
+fn message(lang: Lang, status: StatusCode, title_key: &str, text_key: &str) -> Result<Response, AppError> {
+    super::sign_in_message(lang, "/accedi/invito", status, title_key, text_key)
 }
 
 async fn open_invitation(state: &AppState, token: &str) -> Result<Option<Invitation>, AppError> {
@@ -486,15 +475,12 @@ async fn accept_get(
 ) -> Result<Response, AppError> {
     let token = params.get("token").unwrap_or_default().to_string();
     let Some(invitation) = open_invitation(&state, &token).await? else {
-        return message(lang, "invite.invalid_title", lang.catalogue().t("invite.invalid").to_string());
+        return message(lang, StatusCode::GONE, "invite.invalid_title", "invite.invalid");
     };
     let has_account = state.store.person_by_email(&invitation.email).await?.is_some();
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
     let page = render(accept_page(lang, &invitation, &token, accept_form(lang, &csrf, &token, has_account)))?;
-    Ok(match cookie {
-        Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
-        None => page.into_response(),
-    })
+    Ok(super::with_form_cookie(cookie, page))
 }
 
 async fn accept_post(
@@ -508,7 +494,7 @@ async fn accept_post(
     let token = params.get("token").unwrap_or_default().to_string();
     let c = lang.catalogue();
     let Some(invitation) = open_invitation(&state, &token).await? else {
-        return message(lang, "invite.invalid_title", c.t("invite.invalid").to_string());
+        return message(lang, StatusCode::GONE, "invite.invalid_title", "invite.invalid");
     };
     let existing = state.store.person_by_email(&invitation.email).await?.map(|(p, _)| p);
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
@@ -545,7 +531,7 @@ async fn accept_post(
         }
     };
     if !w.accept_invitation(&token_hash(&token)).await? {
-        return message(lang, "invite.invalid_title", c.t("invite.invalid").to_string());
+        return message(lang, StatusCode::GONE, "invite.invalid_title", "invite.invalid");
     }
     w.grant_role(&person, invitation.role, &invitation.scope).await?;
     w.commit().await?;
@@ -558,7 +544,7 @@ async fn accept_post(
         )
             .into_response());
     }
-    message(lang, "invite.accepted_title", c.t("invite.accepted").to_string())
+    message(lang, StatusCode::OK, "invite.accepted_title", "invite.accepted")
 }
 
 pub fn router() -> Router<AppState> {
