@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, UnknownCode};
+use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, UnknownCode};
 
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -35,6 +35,10 @@ pub enum FieldProblem {
     NotAUrl,
     /// Not an Italian codice fiscale (16 characters) or partita IVA (11 digits).
     NotATaxCode,
+    /// Not an amount of euros (at least 0).
+    NotAnAmount,
+    /// Already there (an organisation already taking part, a second lead).
+    Duplicate,
 }
 
 impl FieldProblem {
@@ -54,6 +58,8 @@ impl FieldProblem {
             FieldProblem::Unknown => "field.unknown",
             FieldProblem::NotAUrl => "field.not_a_url",
             FieldProblem::NotATaxCode => "field.not_a_tax_code",
+            FieldProblem::NotAnAmount => "field.not_an_amount",
+            FieldProblem::Duplicate => "field.duplicate",
         }
     }
 }
@@ -176,6 +182,32 @@ impl<'a> Reader<'a> {
         } else {
             self.fail(field, FieldProblem::NotATaxCode);
             None
+        }
+    }
+
+    /// A required amount in euros, as people write it (1.234,56 or 1234.56 or 1234), in cents.
+    pub fn euros(&mut self, field: &str) -> Option<i64> {
+        let Some(raw) = self.raw(field) else {
+            self.fail(field, FieldProblem::Required);
+            return None;
+        };
+        let plain: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '€').collect();
+        // Italian: a comma for decimals, dots between thousands (2.000 is two thousand).
+        let thousands = |s: &str| {
+            let groups: Vec<&str> = s.split('.').collect();
+            groups.len() > 1
+                && (1..=3).contains(&groups[0].len())
+                && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+                && groups[1..].iter().all(|g| g.len() == 3)
+        };
+        let normal =
+            if plain.contains(',') || thousands(&plain) { plain.replace('.', "").replace(',', ".") } else { plain };
+        match normal.parse::<f64>() {
+            Ok(v) if v.is_finite() && (0.0..1e12).contains(&v) => Some((v * 100.0).round() as i64),
+            _ => {
+                self.fail(field, FieldProblem::NotAnAmount);
+                None
+            }
         }
     }
 
@@ -425,6 +457,63 @@ impl NewAction {
     }
 }
 
+/// An organisation joining an action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewPartner {
+    /// The organisation's slug.
+    pub organization: String,
+    pub role: PartnerRole,
+    /// What it brings to the action.
+    pub role_description: String,
+}
+
+impl NewPartner {
+    /// `organizations`: the slugs that may join; `taking_part`: those already in; `has_lead`:
+    /// whether the action already has its lead (there is one at most).
+    pub fn read(
+        r: &mut Reader,
+        organizations: &[String],
+        taking_part: &[String],
+        has_lead: bool,
+    ) -> Option<NewPartner> {
+        let organization = r.choice("organization", organizations);
+        if organization.as_ref().is_some_and(|o| taking_part.contains(o)) {
+            r.fail("organization", FieldProblem::Duplicate);
+        }
+        let role = r.code::<PartnerRole>("role");
+        if role == Some(PartnerRole::Lead) && has_lead {
+            r.fail("role", FieldProblem::Duplicate);
+        }
+        let role_description = r.opt_line("role_description").unwrap_or_default();
+        Some(NewPartner { organization: organization?, role: role?, role_description })
+    }
+}
+
+/// A line of an action's budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewBudgetLine {
+    /// A `funding_source` vocabulary code.
+    pub funding_source: String,
+    /// Euro cents.
+    pub amount_cents: i64,
+    /// Codice Unico di Progetto (15 characters), when there is one.
+    pub cup: Option<String>,
+    pub description: String,
+}
+
+impl NewBudgetLine {
+    pub fn read(r: &mut Reader, sources: &[String]) -> Option<NewBudgetLine> {
+        let funding_source = r.choice("funding_source", sources);
+        let amount_cents = r.euros("amount");
+        let cup = r.opt_line("cup").map(|c| c.to_uppercase());
+        if cup.as_ref().is_some_and(|c| c.len() != 15 || !c.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            r.fail("cup", FieldProblem::NotOneOf { allowed: vec!["15 caratteri alfanumerici".into()] });
+        }
+        let description = r.opt_line("description").unwrap_or_default();
+        Some(NewBudgetLine { funding_source: funding_source?, amount_cents: amount_cents?, cup, description })
+    }
+}
+
 /// The moves of the agenda workflow: bozza → in consultazione → approvata → archiviata, and
 /// back from consultazione to bozza. An approved agenda may be approved again: each approval
 /// publishes a new immutable version (the yearly update of a plan, say), so that what its
@@ -535,6 +624,36 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["org_type", "tax_code", "website"]);
+    }
+
+    #[test]
+    fn amounts_are_read_as_people_write_them() {
+        let sources = vec!["fse".to_string()];
+        for (typed, cents) in [("1.234,56", 123_456), ("1234.5", 123_450), ("€ 2.000", 200_000), ("2000", 200_000)] {
+            let line =
+                read(&[("funding_source", "fse"), ("amount", typed)], |r| NewBudgetLine::read(r, &sources)).unwrap();
+            assert_eq!(line.amount_cents, cents, "{typed}");
+        }
+        let errors =
+            read(&[("funding_source", "fse"), ("amount", "-3"), ("cup", "abc")], |r| NewBudgetLine::read(r, &sources))
+                .unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["amount", "cup"]);
+    }
+
+    #[test]
+    fn an_action_has_one_lead_and_each_organisation_once() {
+        let orgs = vec!["a".to_string(), "b".to_string()];
+        let errors =
+            read(&[("organization", "a"), ("role", "lead")], |r| NewPartner::read(r, &orgs, &["a".into()], true))
+                .unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["organization", "role"]);
+        assert!(read(&[("organization", "b"), ("role", "partner")], |r| NewPartner::read(
+            r,
+            &orgs,
+            &["a".into()],
+            true
+        ))
+        .is_ok());
     }
 
     #[test]

@@ -128,6 +128,9 @@ pub struct ActionPartner {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BudgetLine {
+    /// Empty in versions approved before lines had ids.
+    #[serde(default)]
+    pub id: String,
     pub funding_source: Term,
     /// Amount in euro cents, to stay exact.
     pub amount_cents: i64,

@@ -123,12 +123,12 @@ both_backends!(the_authorisation_matrix, |backend| async move {
     use StatusCode as S;
     let ok = S::OK;
     let no = S::FORBIDDEN;
-    let expected: Vec<(&str, [S; 16])> = vec![
-        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
-        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no, ok, ok]),
-        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
-        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no, no, no]),
-        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+    let expected: Vec<(&str, [S; 18])> = vec![
+        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
+        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no, ok, ok, ok, ok]),
+        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no, no, no, ok, no]),
+        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
     ];
     for (email, answers) in &expected {
         let session = app.sign_in(email).await;
@@ -504,5 +504,74 @@ both_backends!(coordinators_add_objectives_and_actions, |backend| async move {
     let r = app
         .api("POST", &format!("/api/v1/agendas/{RIMINI}/objectives"), &other, serde_json::json!({ "title": "x" }))
         .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+});
+
+both_backends!(an_actions_partners_and_budget_lines, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let action = format!("/agende/{GUASTALLA}/azioni/A02");
+    app.get_as(&action, &referent).await.page_with(&[&format!("{action}/soggetti"), &format!("{action}/budget")]);
+
+    let partners = format!("{action}/soggetti");
+    let page = app.get_as(&partners, &referent).await;
+    page.page_with(&["Soggetti dell&#39;azione A02", "Ponti tra Culture APS", "Aggiungi un soggetto"]);
+    let twice = app.post_as(&partners, &referent, &[("organization", "cpia-bassa-reggiana"), ("role", "lead")]).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "already a partner, and a second lead");
+    assert!(twice.body.contains("già presente"));
+    let r = app
+        .post_as(
+            &partners,
+            &referent,
+            &[("organization", "iis-guastalla"), ("role", "partner"), ("role_description", "Aule e studenti tutor")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.get_as(&partners, &referent).await.page_with(&["Aule e studenti tutor"]);
+    let r = app.post_as(&format!("{partners}/comune-novellara/rimuovi"), &referent, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    let names: Vec<&str> = after.partners.iter().map(|p| p.organization.slug.as_str()).collect();
+    assert!(names.contains(&"iis-guastalla") && !names.contains(&"comune-novellara"), "{names:?}");
+
+    let budget = format!("{action}/budget");
+    let bad =
+        app.post_as(&budget, &referent, &[("funding_source", "lotteria"), ("amount", "tanti"), ("cup", "x")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let total_before = after.budget_total_cents;
+    let r = app
+        .post_as(
+            &budget,
+            &referent,
+            &[
+                ("funding_source", "pnrr"),
+                ("amount", "12.500,50"),
+                ("cup", "J81B22000000005"),
+                ("description", "Tablet"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    assert_eq!(after.budget_total_cents, total_before + 1_250_050);
+    let line = after.budget.iter().find(|b| b.description == "Tablet").unwrap().id.clone();
+    assert_eq!(app.post_as(&format!("{budget}/{line}/rimuovi"), &referent, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_as(&format!("{budget}/{line}/rimuovi"), &referent, &[]).await.status, StatusCode::NOT_FOUND);
+    // Every change is in the action's history, and made a new version of it.
+    let history = app.get_as(&format!("{action}/cronologia"), &referent).await;
+    history.page_with(&[
+        "Aggiunta di un soggetto",
+        "Rimozione di un soggetto",
+        "Aggiunta di una voce di budget",
+        "Rimozione di una voce di budget",
+    ]);
+    assert_eq!(app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap().version, 5);
+    // Not the referent's action: 403 on the page and on the forms.
+    assert_eq!(
+        app.get_as(&format!("/agende/{GUASTALLA}/azioni/A01/budget"), &referent).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r =
+        app.post_as(&format!("/agende/{GUASTALLA}/azioni/A01/soggetti/comune-guastalla/rimuovi"), &referent, &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

@@ -149,7 +149,7 @@ impl Store {
         }
 
         let mut q = Sql::new(
-            "SELECT v.code, v.label_it, v.label_en, b.amount_cents, b.cup, b.description FROM budget_lines b \
+            "SELECT v.code, v.label_it, v.label_en, b.amount_cents, b.cup, b.description, b.id FROM budget_lines b \
              JOIN vocabulary_terms v ON v.vocabulary = b.funding_vocabulary AND v.code = b.funding_source WHERE b.action_id = ",
         );
         q.bind(id.clone()).push(" ORDER BY b.position");
@@ -159,6 +159,7 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(BudgetLine {
+                    id: col(r, 6)?,
                     funding_source: term(r, 0)?,
                     amount_cents: col(r, 3)?,
                     cup: col(r, 4)?,

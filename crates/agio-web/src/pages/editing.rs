@@ -436,6 +436,10 @@ pub(crate) async fn tools(
     };
     if visitor.may(Operation::Edit, &target) {
         tools.links.push((format!("{base}/modifica"), c.t("edit.edit").to_string()));
+        if action.is_some() {
+            tools.links.push((format!("{base}/soggetti"), c.t("parts.partners_tool").to_string()));
+            tools.links.push((format!("{base}/budget"), c.t("parts.budget_tool").to_string()));
+        }
     }
     if action.is_none() && visitor.may(Operation::Create, &target) {
         tools.links.push((format!("{base}/obiettivi/nuovo"), c.t("create.objective_title").to_string()));

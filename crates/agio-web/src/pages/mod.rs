@@ -10,6 +10,7 @@ mod external;
 mod history;
 mod home;
 mod organizations;
+mod parts;
 mod password;
 mod people;
 mod territories;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(versions::router())
         .merge(external::router())
         .merge(creating::router())
+        .merge(parts::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {
