@@ -6,14 +6,12 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
 import { launchBrowser, url, pathOf, isAllowedRequest, fetchJson } from './support/common.mjs';
 import { PAGE_TYPES, discoverPaths } from './support/pages.mjs';
+import { assertAxeClean, newLocalContext } from './support/ui.mjs';
 
 // No test may hang the run: node:test has no default timeout.
 const T = { timeout: 90_000 };
-
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const TEXT = {
   it: {
@@ -53,22 +51,6 @@ function pathFor(id) {
   const p = paths.get(id);
   assert.ok(p, `no path discovered for page type ${id}`);
   return p;
-}
-
-function formatViolations(violations) {
-  return violations
-    .map((v) => {
-      const nodes = v.nodes
-        .slice(0, 8)
-        .map((n) => {
-          const why = (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300);
-          return `      - ${n.target.join(' ')}\n        ${n.html.replace(/\s+/g, ' ').slice(0, 160)}\n        ${why}`;
-        })
-        .join('\n');
-      const more = v.nodes.length > 8 ? `\n      … and ${v.nodes.length - 8} more` : '';
-      return `  ${v.id} [${v.impact}] ${v.help}\n    ${v.helpUrl}\n${nodes}${more}`;
-    })
-    .join('\n');
 }
 
 /**
@@ -171,14 +153,7 @@ async function auditPage(context, type, lang) {
     }
 
     // axe-core, WCAG 2.0 and 2.1, levels A and AA.
-    await check(async () => {
-      const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-      assert.equal(
-        results.violations.length,
-        0,
-        `${path} (${lang}): ${results.violations.length} axe violation(s):\n${formatViolations(results.violations)}`,
-      );
-    });
+    await check(() => assertAxeClean(page, `${path} (${lang})`, 160));
 
     // Nothing went wrong in the console, and nothing left the machine. The
     // document of an error page is itself "a resource that failed to load"
@@ -203,14 +178,9 @@ async function auditPage(context, type, lang) {
   }
 }
 
-async function newWatchedContext(options = {}) {
-  const context = await browser.newContext(options);
-  // Block (and so make visible as failures) anything that would leave the machine.
-  await context.route(
-    (u) => !isAllowedRequest(u.href),
-    (route) => route.abort('blockedbyclient'),
-  );
-  return context;
+// Block (and so make visible as failures) anything that would leave the machine.
+function newWatchedContext(options = {}) {
+  return newLocalContext(browser, options);
 }
 
 describe('site-wide', () => {

@@ -25,13 +25,20 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
-import { launchBrowser, url, pathOf, isAllowedRequest } from './support/common.mjs';
+import { url, pathOf } from './support/common.mjs';
+import {
+  watchedBrowser,
+  useEnglish,
+  navigation,
+  signIn,
+  axeCheck,
+  focused,
+  assertFocus,
+  tabTo,
+} from './support/ui.mjs';
 
 // No test may hang the run: node:test has no default timeout.
 const T = { timeout: 120_000 };
-
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const PASSWORD = 'demo-agio-2026';
 const ADMIN = 'regione@demo.agio.example';
@@ -82,21 +89,8 @@ const TEXT = {
   },
 };
 
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-}, T);
-
-after(async () => {
-  await browser?.close();
-});
-
 // ---------------------------------------------------------------------------
 // Watching every page: console errors, uncaught errors, foreign requests.
-
-/** Everything suspicious seen on any page of this file; checked by the last test. */
-const journal = [];
 
 /**
  * Chromium reports a document answered with an error status as "Failed to
@@ -105,69 +99,15 @@ const journal = [];
  */
 const EXPECTED_DOCUMENT_STATUSES = new Set([401, 403, 409, 422]);
 
-function watch(page) {
-  /** "status url" of every main-frame document this page received */
-  const documents = new Set();
-  page.on('response', (r) => {
-    if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) documents.add(`${r.status()} ${r.url()}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const where = m.location()?.url ?? '';
-    const status = Number((m.text().match(/status of (\d{3})/) ?? [])[1]);
-    journal.push({
-      what: `console error on ${pathOf(page.url())}: ${m.text()} (${where})`,
-      // Resolved later: the response event may come after the console message.
-      expected: () => EXPECTED_DOCUMENT_STATUSES.has(status) && documents.has(`${status} ${where}`),
-    });
-  });
-  page.on('pageerror', (e) => journal.push({ what: `uncaught error on ${pathOf(page.url())}: ${e?.stack ?? e}` }));
-  page.on('request', (r) => {
-    if (!isAllowedRequest(r.url())) journal.push({ what: `request to another host from ${pathOf(page.url())}: ${r.url()}` });
-  });
-}
-
-/** A browser context whose pages are watched, and where nothing can leave the machine. */
-async function newContext(options = {}) {
-  const context = await browser.newContext(options);
-  await context.route(
-    (u) => !isAllowedRequest(u.href),
-    (route) => route.abort('blockedbyclient'),
-  );
-  context.on('page', watch);
-  return context;
-}
+/**
+ * `journal`: everything suspicious seen on any page of this file, checked by
+ * the last test. `newContext(options)`: a browser context whose pages are
+ * watched, and where nothing can leave the machine.
+ */
+const { journal, newContext } = watchedBrowser(T, EXPECTED_DOCUMENT_STATUSES);
 
 // ---------------------------------------------------------------------------
 // Small helpers.
-
-/** Switch the context to English with the site's own language switch. */
-async function useEnglish(context) {
-  const page = await context.newPage();
-  try {
-    await page.goto(url('/lingua/en?next=%2F'));
-    assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the language switch leads to an English page');
-  } finally {
-    await page.close();
-  }
-}
-
-/**
- * Run `action` (a click, a key press) that submits a form or follows a link,
- * and wait for the new document. Returns its response: the final one, after
- * any redirect (`response.request().redirectedFrom()` is then the POST).
- */
-async function navigation(page, action) {
-  const [response] = await Promise.all([
-    page.waitForResponse(
-      (r) =>
-        r.request().isNavigationRequest() && r.frame() === page.mainFrame() && !(r.status() >= 300 && r.status() < 400),
-    ),
-    page.waitForEvent('load'),
-    action(),
-  ]);
-  return response;
-}
 
 /** Assert the answer was a redirect (303) after a POST, i.e. a successful save. */
 async function assertSavedWithRedirect(response, what) {
@@ -189,89 +129,6 @@ async function errorsOn(response) {
   } catch {
     return '';
   }
-}
-
-/** Sign in through the form; the context keeps the session cookie. */
-async function signIn(context, email) {
-  const page = await context.newPage();
-  try {
-    await page.goto(url('/accedi'));
-    await page.fill('#f-email', email);
-    await page.fill('#f-password', PASSWORD);
-    const response = await navigation(page, () => page.locator('main form button[type="submit"]').click());
-    assert.equal(
-      pathOf(page.url()),
-      '/area-personale',
-      `signing in as ${email} should lead to the personal area (HTTP ${response.status()} on ${pathOf(page.url())})`,
-    );
-  } finally {
-    await page.close();
-  }
-}
-
-function formatViolations(violations) {
-  return violations
-    .map((v) => {
-      const nodes = v.nodes
-        .slice(0, 8)
-        .map((n) => {
-          const why = (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300);
-          return `      - ${n.target.join(' ')}\n        ${n.html.replace(/\s+/g, ' ').slice(0, 200)}\n        ${why}`;
-        })
-        .join('\n');
-      const more = v.nodes.length > 8 ? `\n      … and ${v.nodes.length - 8} more` : '';
-      return `  ${v.id} [${v.impact}] ${v.help}\n    ${v.helpUrl}\n${nodes}${more}`;
-    })
-    .join('\n');
-}
-
-/**
- * The checks every page gets: <html lang>, exactly one <h1>, and axe-core
- * (WCAG 2.0 and 2.1, A and AA) with zero violations. All three run; the
- * assertion lists every failure. Returns the text of the <h1>.
- */
-async function axeCheck(page, label, lang) {
-  const failures = [];
-  const htmlLang = await page.getAttribute('html', 'lang');
-  if (htmlLang !== lang) failures.push(`<html lang="${htmlLang}">, expected "${lang}"`);
-  const h1s = (await page.locator('h1').allInnerTexts()).map((h) => h.trim());
-  if (h1s.length !== 1) failures.push(`expected exactly one <h1>, found ${h1s.length}: ${JSON.stringify(h1s)}`);
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  if (results.violations.length) {
-    failures.push(`${results.violations.length} axe violation(s):\n${formatViolations(results.violations)}`);
-  }
-  if (failures.length) {
-    throw new assert.AssertionError({
-      message: `${label} (${lang}, ${pathOf(page.url())}):\n- ${failures.join('\n- ')}`,
-    });
-  }
-  return h1s[0];
-}
-
-/** id (or tag and text) of the focused element, for checks and messages. */
-function focused(page) {
-  return page.evaluate(() => {
-    const e = document.activeElement;
-    if (!e || e === document.body) return 'body';
-    if (e.id) return `#${e.id}`;
-    const href = e.getAttribute('href') ? `[href="${e.getAttribute('href')}"]` : '';
-    return `${e.tagName.toLowerCase()}${href} "${e.textContent.trim().slice(0, 40)}"`;
-  });
-}
-
-/** Wait (briefly) until the element with `id` has the focus, then assert it. */
-async function assertFocus(page, id, why) {
-  await page.waitForFunction((i) => document.activeElement?.id === i, id, { timeout: 5_000 }).catch(() => {});
-  assert.equal(await focused(page), `#${id}`, why);
-}
-
-/** Press Tab until the focused element matches `selector` (at most `max` times): real keyboard navigation. */
-async function tabTo(page, selector, max = 250) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  assert.fail(`${pathOf(page.url())}: ${selector} cannot be reached with Tab (${max} presses)`);
 }
 
 /** The value shown for a fact (<dt>label</dt><dd>value</dd>) on a record page. */
@@ -305,7 +162,7 @@ for (const lang of ['it', 'en']) {
       ]) {
         ctx[who] = await newContext();
         if (lang === 'en') await useEnglish(ctx[who]);
-        if (email) await signIn(ctx[who], email);
+        if (email) await signIn(ctx[who], email, PASSWORD);
       }
     }, T);
 
@@ -569,7 +426,7 @@ describe('referent', () => {
   let context;
   before(async () => {
     context = await newContext();
-    await signIn(context, REFERENT);
+    await signIn(context, REFERENT, PASSWORD);
   }, T);
   after(async () => {
     await context?.close();
@@ -638,7 +495,7 @@ describe('without JavaScript', () => {
   });
 
   it('signs in, fails a save with errors shown, then saves an action', T, async () => {
-    await signIn(context, COORDINATOR);
+    await signIn(context, COORDINATOR, PASSWORD);
     const page = await context.newPage();
     try {
       const path = actionPath(GUASTALLA, 'A03');
@@ -776,7 +633,6 @@ describe('coordinator, with the keyboard', () => {
 
 describe('all pages above', () => {
   it('had no console errors, no uncaught errors and no request to another host', T, () => {
-    const problems = journal.filter((e) => !e.expected?.()).map((e) => e.what);
-    assert.deepEqual(problems, [], `problems seen:\n${problems.join('\n')}`);
+    journal.assertClean();
   });
 });

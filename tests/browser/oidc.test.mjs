@@ -3,30 +3,14 @@
 // two people: Mario Rossi, whose email is verified, and Giulia Bianchi, whose is not).
 // AGIO must be started with AGIO_OIDC_ISSUER/CLIENT_ID/CLIENT_SECRET pointing at it.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
-import { launchBrowser, url } from './support/common.mjs';
+import { url } from './support/common.mjs';
+import { launchedBrowser, assertAxeClean } from './support/ui.mjs';
 
 const T = { timeout: 90_000 };
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-}, T);
-after(async () => {
-  await browser?.close();
-});
-
-async function axeClean(page, label) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  assert.deepEqual(
-    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`),
-    [],
-    `axe violations on ${label}`,
-  );
-}
+const session = launchedBrowser(T);
 
 /** From AGIO's sign-in page through the provider's form as `user`; returns the page. */
 async function signInExternally(context, user, start = '/accedi') {
@@ -42,16 +26,16 @@ async function signInExternally(context, user, start = '/accedi') {
 
 describe('sign-in with the external identity provider', () => {
   it('offers the provider on the sign-in page, accessibly', T, async () => {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     const page = await context.newPage();
     await page.goto(url('/accedi'));
     assert.equal(await page.getByRole('link', { name: 'Entra con SPID / CIE' }).count(), 1);
-    await axeClean(page, 'sign-in page with the provider');
+    await assertAxeClean(page, 'sign-in page with the provider');
     await context.close();
   });
 
   it('a verified identity gets an account (citizen) and signs in again to the same one', T, async () => {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     const page = await signInExternally(context, 'mario');
     assert.equal(new URL(page.url()).pathname, '/area-personale');
     const text = await page.locator('main').innerText();
@@ -75,16 +59,16 @@ describe('sign-in with the external identity provider', () => {
   });
 
   it('an identity without a verified email is refused, clearly and accessibly', T, async () => {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     const page = await signInExternally(context, 'giulia');
     const text = await page.locator('main').innerText();
     assert.ok(text.includes('non fornisce un indirizzo email verificato'), text);
-    await axeClean(page, 'refused external sign-in');
+    await assertAxeClean(page, 'refused external sign-in');
     await context.close();
   });
 
   it('a signed-in person links an identity, then signs in with it', T, async () => {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     const page = await context.newPage();
     await page.goto(url('/accedi'));
     await page.locator('#f-email').fill('regione@demo.agio.example');
@@ -112,7 +96,7 @@ describe('sign-in with the external identity provider', () => {
   });
 
   it('cancelling at the provider comes back with a clear message', T, async () => {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     const page = await context.newPage();
     await page.goto(url('/accedi'));
     await page.getByRole('link', { name: 'Entra con SPID / CIE' }).click();
