@@ -18,6 +18,8 @@ pub struct ServeOptions {
     pub mail_from: String,
     /// An external OpenID Connect provider for sign-in; None: local accounts only.
     pub oidc: Option<crate::oidc::OidcSettings>,
+    /// Reverse proxies trusted to tell the client's address in `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo: bool,
 }
 
@@ -47,7 +49,8 @@ impl Application {
             }
             None => None,
         };
-        let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc).await?;
+        let proxies = options.trusted_proxies.clone();
+        let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies).await?;
         tokio::spawn(crate::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await

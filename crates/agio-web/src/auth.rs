@@ -146,9 +146,25 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The client's address as the socket saw it (a proxy in front would show as itself).
-fn address(parts: &Parts) -> String {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+/// The client's address: the socket's peer, or, when that peer is one of the reverse proxies
+/// AGIO is told to trust, the nearest address in `X-Forwarded-For` that is not one of them.
+/// Without this, behind a proxy every visitor would share one address (and one sign-in limit).
+fn address(parts: &Parts, trusted: &[std::net::IpAddr]) -> String {
+    let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+        return String::new();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer).to_string()
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -164,7 +180,7 @@ impl FromRequestParts<AppState> for Visitor {
         };
         let visitor = Visitor {
             signed_in,
-            address: address(parts),
+            address: address(parts, &state.trusted_proxies),
             anon_csrf: cookie_value(&parts.headers, CSRF_COOKIE).map(str::to_string),
         };
         parts.extensions.insert(visitor.clone());
@@ -316,7 +332,7 @@ impl FromRequestParts<AppState> for TokenCaller {
             principal: Principal { person_id: person.id.clone(), grants },
             person,
             scope: found.scope,
-            address: address(parts),
+            address: address(parts, &state.trusted_proxies),
         })
     }
 }

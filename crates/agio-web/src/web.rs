@@ -54,6 +54,8 @@ pub struct StateInner {
     pub mailer: crate::mail::Mailer,
     /// The external identity provider, when one is configured.
     pub oidc: Option<crate::oidc::Oidc>,
+    /// Reverse proxies whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::ops::Deref for AppState {
@@ -72,7 +74,7 @@ impl AppState {
 
     /// State whose email goes to the outbox.
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
-        Self::with_services(store, base_url, crate::mail::Mailer::Outbox, None).await
+        Self::with_services(store, base_url, crate::mail::Mailer::Outbox, None, Vec::new()).await
     }
 
     pub async fn with_services(
@@ -80,6 +82,7 @@ impl AppState {
         base_url: &str,
         mailer: crate::mail::Mailer,
         oidc: Option<crate::oidc::Oidc>,
+        trusted_proxies: Vec<std::net::IpAddr>,
     ) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
         let map_svg = crate::map::render(&store.map_shapes().await?);
@@ -93,6 +96,7 @@ impl AppState {
             base_url: base_url.trim_end_matches('/').to_string(),
             mailer,
             oidc,
+            trusted_proxies,
         })))
     }
 }

@@ -198,3 +198,47 @@ both_backends!(sessions_end_after_idling_or_at_their_absolute_limit, |backend| a
     let fresh = app.sign_in(REFERENT).await;
     app.get_as("/area-personale", &fresh).await.page_with(&[REFERENT]);
 });
+
+both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| async move {
+    let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
+    let proxy: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+    let state = agio_web::AppState::with_services(
+        store,
+        "http://127.0.0.1:8080",
+        agio_web::mail::Mailer::Outbox,
+        None,
+        vec![proxy],
+    )
+    .await
+    .unwrap();
+    let app = TestApp { router: agio_web::router(state.clone()), state };
+    // A failed sign-in as it reaches AGIO through the proxy, for the client `forwarded`.
+    // Each attempt for a different account, so that only the address limit can apply.
+    let attempt = |forwarded: &'static str, n: usize| {
+        let app = &app;
+        async move {
+            let page = app.get("/accedi").await;
+            let cookie = format!("agio_csrf={}", set_cookie_value(&page, "agio_csrf").unwrap());
+            let email = format!("persona{n}@demo.agio.example");
+            let body = form(&[("csrf", &csrf_of(&page.body)), ("email", &email), ("password", "sbagliata")]);
+            let mut request = axum::http::Request::post("/accedi")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .header("x-forwarded-for", forwarded)
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((proxy, 443))));
+            app.request(request).await.status
+        }
+    };
+    // The address limit is 20 per 15 minutes: twenty failures of 192.0.2.1 (a spoofed first hop
+    // does not help: only the entry the proxy added counts)…
+    for n in 0..20 {
+        assert_eq!(attempt("203.0.113.9, 192.0.2.1", n).await, StatusCode::UNAUTHORIZED);
+    }
+    let failures = app.state.store.sign_in_failures("address:192.0.2.1", "2000-01-01T00:00:00Z").await.unwrap();
+    assert_eq!(failures, 20, "counted under the client's address, not the proxy's");
+    // …lock that client out, not the others behind the same proxy.
+    assert_eq!(attempt("192.0.2.1", 21).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(attempt("192.0.2.2", 22).await, StatusCode::UNAUTHORIZED);
+});

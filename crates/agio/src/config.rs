@@ -44,6 +44,10 @@ pub struct ConfigArgs {
     /// Name of the sign-in button (default "SPID / CIE").
     #[arg(long, env = "AGIO_OIDC_LABEL", global = true)]
     pub oidc_label: Option<String>,
+    /// Reverse proxies in front of AGIO (IP addresses, comma separated) whose X-Forwarded-For
+    /// header gives the client's address (default: none; the socket's peer is the client).
+    #[arg(long, env = "AGIO_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
     /// Configuration file (default ./agio.toml when it exists).
     #[arg(long, env = "AGIO_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -63,6 +67,7 @@ struct FileConfig {
     oidc_client_id: Option<String>,
     oidc_client_secret: Option<String>,
     oidc_label: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +87,7 @@ pub struct Config {
     pub mail_from: String,
     /// Issuer, client id, client secret, label.
     pub oidc: Option<(String, String, String, String)>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
 }
@@ -130,7 +136,27 @@ impl Config {
             }
             (Some(_), _, _) => anyhow::bail!("an OpenID issuer needs a client id and a client secret too"),
         };
-        Ok(Config { database_url, listen, base_url, log_format, smtp_url, mail_from, oidc, file: path })
+        let trusted_proxies = args
+            .trusted_proxies
+            .clone()
+            .or(file.trusted_proxies)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse().map_err(|_| anyhow::anyhow!("trusted proxy '{a}' is not an IP address")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Config {
+            database_url,
+            listen,
+            base_url,
+            log_format,
+            smtp_url,
+            mail_from,
+            oidc,
+            trusted_proxies,
+            file: path,
+        })
     }
 }
 

@@ -86,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
                     agio_web::oidc::OidcSettings { issuer, client_id, client_secret, label }
                 }),
+                trusted_proxies: config.trusted_proxies.clone(),
                 demo,
             };
             let app = Application::build(&options).await?;

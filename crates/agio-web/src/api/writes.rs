@@ -254,8 +254,9 @@ pub async fn patch_agenda(
     Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
 }
 
-/// Move an agenda along its workflow (bozza → in consultazione → approvata → archiviata, and back
-/// from consultazione to bozza), with a note.
+/// Move an agenda along its workflow (bozza → in consultazione → approvata → archiviata, back
+/// from consultazione to bozza, and approvata again), with a note. Each approval publishes an
+/// immutable version, which the public reads.
 #[utoipa::path(post, path = "/api/v1/agendas/{slug}/status", tag = "editing", security(("token" = [])),
     params(("slug" = String, Path, description = "Agenda slug")),
     request_body(content = StatusChange, content_type = "application/json"),
