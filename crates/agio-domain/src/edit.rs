@@ -251,6 +251,16 @@ impl<'a> Reader<'a> {
         self.raw("version").and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 
+    /// What a record's `read` gave (it gives None only after reporting why), or every problem.
+    pub fn conclude<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
+        match (value, self.errors.is_empty()) {
+            (Some(value), true) => Ok(value),
+            // A read that gave nothing without saying why: still a refusal, never a half value.
+            (None, true) => Err(vec![FieldError { field: String::new(), problem: FieldProblem::Required }]),
+            (_, false) => Err(self.errors),
+        }
+    }
+
     /// The value when every field was valid, all the problems otherwise.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
         if self.errors.is_empty() {
@@ -540,7 +550,7 @@ mod tests {
         let input = move |name: &str| map.get(name).cloned();
         let mut r = Reader::new(&input);
         let value = f(&mut r);
-        r.finish(|| value).map(|v| v.expect("no errors means a value"))
+        r.conclude(value)
     }
 
     #[test]

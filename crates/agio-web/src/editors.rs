@@ -329,9 +329,8 @@ impl AgendaCreator {
     ) -> Result<Created, AppError> {
         let mut reader = reader;
         let new = NewObjective::read(&mut reader);
-        let new = match reader.finish(|| new) {
-            Ok(Some(new)) => new,
-            Ok(None) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+        let new = match reader.conclude(new) {
+            Ok(new) => new,
             Err(errors) => return Ok(Err(errors)),
         };
         let mut w = state.store.begin_write(actor).await?;
@@ -351,9 +350,8 @@ impl AgendaCreator {
         let objectives: Vec<String> = self.objectives.iter().map(|(code, _)| code.clone()).collect();
         let organizations: Vec<String> = self.organizations.iter().map(|(slug, _)| slug.clone()).collect();
         let new = NewAction::read(&mut reader, &objectives, &organizations);
-        let new = match reader.finish(|| new) {
-            Ok(Some(new)) => new,
-            Ok(None) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+        let new = match reader.conclude(new) {
+            Ok(new) => new,
             Err(errors) => return Ok(Err(errors)),
         };
         let objective = state.store.objective(&self.slug, &new.objective).await?.ok_or(AppError::NotFound)?;

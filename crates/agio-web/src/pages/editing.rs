@@ -97,9 +97,8 @@ async fn submit<E: EditPage>(
     let fields = e.read(&mut reader);
     let version = reader.version();
     let form = empty_form(e, visitor, state, lang).values(&input);
-    let fields = match reader.finish(|| fields) {
-        Ok(Some(fields)) => fields,
-        Ok(None) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+    let fields = match reader.conclude(fields) {
+        Ok(fields) => fields,
         Err(errors) => {
             let form = form.version(version).errors(&errors, c);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(e, lang, form))?).into_response());

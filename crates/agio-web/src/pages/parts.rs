@@ -234,25 +234,23 @@ async fn add(
             let taking_part: Vec<String> = action.partners.iter().map(|p| p.organization.slug.clone()).collect();
             let has_lead = action.partners.iter().any(|p| p.role == PartnerRole::Lead);
             let new = NewPartner::read(&mut reader, &organizations, &taking_part, has_lead);
-            match reader.finish(|| new) {
-                Ok(Some(new)) => {
+            match reader.conclude(new) {
+                Ok(new) => {
                     let organization = state.store.organization(&new.organization).await?.ok_or(AppError::NotFound)?;
                     w.add_partner(&entity, &organization.id, &new).await?;
                     Ok(())
                 }
-                Ok(None) => Err(vec![]),
                 Err(errors) => Err(errors),
             }
         }
         List::Budget => {
             let sources: Vec<String> = state.vocabularies.funding_source.iter().map(|t| t.code.clone()).collect();
             let new = NewBudgetLine::read(&mut reader, &sources);
-            match reader.finish(|| new) {
-                Ok(Some(new)) => {
+            match reader.conclude(new) {
+                Ok(new) => {
                     w.add_budget_line(&entity, &new).await?;
                     Ok(())
                 }
-                Ok(None) => Err(vec![]),
                 Err(errors) => Err(errors),
             }
         }
