@@ -563,6 +563,11 @@ async function change(method, template, path, token, body, expectedStatus) {
   if (method !== 'GET') init.body = JSON.stringify(body);
   const { res, body: answer, text } = await fetchJson(path, init);
   assert.equal(res.status, expectedStatus, `${method} ${path}: status (body: ${text.slice(0, 300)})`);
+  if (expectedStatus === 204) {
+    assert.ok(op.responses['204'], `${method} ${path}: 204 is not documented`);
+    assert.equal(text, '', `${method} ${path}: a 204 has no body`);
+    return null;
+  }
   const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
   const content = responseSpec(op, expectedStatus);
   assert.ok(content[contentType], `${method} ${path}: ${contentType} is not documented for ${expectedStatus}`);
@@ -653,6 +658,39 @@ describe('every change answers as documented', () => {
     const moved = await call('POST', statusTemplate, `/api/v1/agendas/${RIMINI}/status`, coordinator, { version: edited.version, status: next, note: 'Conformità API' }, 200);
     assert.equal(moved.status, next);
     await call('POST', statusTemplate, `/api/v1/agendas/zzz/status`, coordinator, { version: 1, status: next, note: 'x' }, 404);
+
+    // The lists inside an action: each line added (201, the action) and removed (204, then 404).
+    const lists = [
+      ['partners', { organization: 'iis-guastalla', role: 'partner', role_description: 'Conformità' }, { role: 'nobody' },
+        (a) => 'iis-guastalla'],
+      ['budget-lines', { funding_source: 'pnrr', amount: 100, description: 'Conformità' }, { amount: 'molto' },
+        (a) => a.budget.find((b) => b.description === 'Conformità').id],
+      ['results', { kind: 'output', description: 'Conformità' }, { kind: 'x' },
+        (a) => a.results.find((r) => r.description === 'Conformità').id],
+      ['assets', { asset: 'lepida-rete' }, { asset: 'zzz' }, (a) => 'lepida-rete'],
+    ];
+    const lines = [];
+    for (const [list, good, bad, idOf] of lists) {
+      const template = `/api/v1/agendas/{slug}/actions/{code}/${list}`;
+      const after = await call('POST', template, `${a02}/${list}`, referent, good, 201);
+      await call('POST', template, `${a02}/${list}`, referent, bad, 422);
+      await call('POST', template, `/api/v1/agendas/${GUASTALLA}/actions/A01/${list}`, referent, good, 403);
+      lines.push([list, idOf(after)]);
+      if (list === 'results') {
+        const indicators = '/api/v1/agendas/{slug}/actions/{code}/indicators';
+        const measured = await call('POST', indicators, `${a02}/indicators`, referent,
+          { result: idOf(after), name: 'Conformità', unit: 'n.', direction: 'increase' }, 201);
+        await call('POST', indicators, `${a02}/indicators`, referent, { result: 'zzz' }, 422);
+        const added = measured.results.flatMap((r) => r.indicators).find((i) => i.name === 'Conformità');
+        lines.unshift(['indicators', added.id]);
+      }
+    }
+    for (const [list, id] of lines) {
+      const template = `/api/v1/agendas/{slug}/actions/{code}/${list}/${list === 'indicators' ? '{id}' : '{item}'}`;
+      await call('DELETE', template, `${a02}/${list}/${id}`, referent, {}, 204);
+      await call('DELETE', template, `${a02}/${list}/${id}`, referent, {}, 404);
+      await call('DELETE', template, `${a02}/${list}/${id}`, '', {}, 401);
+    }
   });
 
   it('every secured operation was called', T, () => {

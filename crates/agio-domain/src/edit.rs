@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, UnknownCode};
+use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, ResultKind, UnknownCode};
 
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -521,6 +521,57 @@ impl NewBudgetLine {
         }
         let description = r.opt_line("description").unwrap_or_default();
         Some(NewBudgetLine { funding_source: funding_source?, amount_cents: amount_cents?, cup, description })
+    }
+}
+
+/// An expected result of an action (its indicators are added to it afterwards).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewResult {
+    pub kind: ResultKind,
+    pub description: String,
+}
+
+impl NewResult {
+    pub fn read(r: &mut Reader) -> Option<NewResult> {
+        let kind = r.code("kind");
+        let description = r.line("description");
+        Some(NewResult { kind: kind?, description })
+    }
+}
+
+/// A new indicator, measuring one of the action's expected results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewIndicator {
+    /// The id of the expected result it measures.
+    pub result: String,
+    #[serde(flatten)]
+    pub indicator: IndicatorEdit,
+}
+
+impl NewIndicator {
+    /// `results`: the ids of the action's expected results.
+    pub fn read(r: &mut Reader, results: &[String]) -> Option<NewIndicator> {
+        let result = r.choice("result", results);
+        let indicator = IndicatorEdit::read(r);
+        Some(NewIndicator { result: result?, indicator: indicator? })
+    }
+}
+
+/// A digital asset an action uses or builds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewAssetLink {
+    /// The asset's slug.
+    pub asset: String,
+}
+
+impl NewAssetLink {
+    /// `assets`: the slugs that may be linked; `linked`: those already linked.
+    pub fn read(r: &mut Reader, assets: &[String], linked: &[String]) -> Option<NewAssetLink> {
+        let asset = r.choice("asset", assets);
+        if asset.as_ref().is_some_and(|a| linked.contains(a)) {
+            r.fail("asset", FieldProblem::Duplicate);
+        }
+        Some(NewAssetLink { asset: asset? })
     }
 }
 

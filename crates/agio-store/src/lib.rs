@@ -5,6 +5,7 @@
 //! `migrations/{sqlite,postgres}` and are kept in lockstep (see the schema-parity test).
 
 mod accounts;
+mod action_parts;
 mod audit;
 mod copy;
 mod demo;
@@ -33,8 +34,8 @@ pub use identities::{ExternalIdentity, PendingLogin};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use read::{
-    ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, DistrictDetail, MapShape,
-    ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
+    ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, Choosable, DistrictDetail,
+    MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
 };
 pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{Editable, Saved};

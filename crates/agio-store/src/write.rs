@@ -2,9 +2,7 @@
 //! (so always audited) and always against the version the editor started from.
 
 use agio_domain::access::AgendaFacts;
-use agio_domain::edit::{
-    ActionEdit, AgendaEdit, IndicatorEdit, NewAction, NewBudgetLine, NewObjective, NewPartner, OrganizationEdit,
-};
+use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit, NewAction, NewObjective, OrganizationEdit};
 use agio_domain::AgendaStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -76,7 +74,7 @@ fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
 
 const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
 
-fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
+pub(crate) fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
     Ok(IndicatorEdit {
         name: col(r, 0)?,
         unit: col(r, 1)?,
@@ -88,7 +86,7 @@ fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
     })
 }
 
-const INDICATOR_EDIT: &str = "SELECT i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, \
+pub(crate) const INDICATOR_EDIT: &str = "SELECT i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, \
     i.target_year, i.direction FROM indicators i JOIN expected_results r ON r.id = i.result_id";
 
 fn organization_edit(r: &AnyRow) -> Result<Editable<OrganizationEdit>> {
@@ -402,79 +400,11 @@ impl WriteTx {
     }
 
     /// A change to a part of an action (partners, budget) makes a new version of the action.
-    async fn touch_action(&mut self, action_id: &str) -> Result<()> {
+    pub(crate) async fn touch_action(&mut self, action_id: &str) -> Result<()> {
         let mut sql = Sql::new("UPDATE actions SET version = version + 1, updated_at = ");
         sql.bind(now()).push(" WHERE id = ").bind(action_id);
         sql.query().execute(&mut *self.tx).await?;
         Ok(())
-    }
-
-    /// Adds an organisation (its id) to an action; the caller checked it is not there yet.
-    pub async fn add_partner(&mut self, action: &EntityRef<'_>, organization_id: &str, new: &NewPartner) -> Result<()> {
-        crate::sql::Sql::insert(
-            "action_organizations",
-            crate::sql::columns![
-                "action_id" => action.id, "organization_id" => organization_id, "role" => new.role.code(),
-                "role_description" => new.role_description.clone(),
-            ],
-        )
-        .query()
-        .execute(&mut *self.tx)
-        .await?;
-        self.touch_action(action.id).await?;
-        self.record(*action, "add_partner", None, Some(&json(new)), "").await
-    }
-
-    /// Removes an organisation from an action; false if it was not taking part.
-    pub async fn remove_partner(&mut self, action: &EntityRef<'_>, organization_id: &str, slug: &str) -> Result<bool> {
-        let mut sql = Sql::new("DELETE FROM action_organizations WHERE action_id = ");
-        sql.bind(action.id).push(" AND organization_id = ").bind(organization_id);
-        if sql.query().execute(&mut *self.tx).await?.rows_affected() == 0 {
-            return Ok(false);
-        }
-        self.touch_action(action.id).await?;
-        self.record(*action, "remove_partner", Some(&serde_json::json!({ "organization": slug })), None, "").await?;
-        Ok(true)
-    }
-
-    pub async fn add_budget_line(&mut self, action: &EntityRef<'_>, new: &NewBudgetLine) -> Result<()> {
-        let mut next =
-            Sql::new("SELECT CAST(COALESCE(MAX(position), 0) + 1 AS BIGINT) FROM budget_lines WHERE action_id = ");
-        next.bind(action.id);
-        let position: i64 = col(&next.query().fetch_one(&mut *self.tx).await?, 0)?;
-        crate::sql::Sql::insert(
-            "budget_lines",
-            crate::sql::columns![
-                "id" => crate::new_id(), "action_id" => action.id, "position" => position,
-                "funding_source" => new.funding_source.clone(), "amount_cents" => new.amount_cents,
-                "cup" => new.cup.clone(), "description" => new.description.clone(),
-            ],
-        )
-        .query()
-        .execute(&mut *self.tx)
-        .await?;
-        self.touch_action(action.id).await?;
-        self.record(*action, "add_budget_line", None, Some(&json(new)), "").await
-    }
-
-    /// Removes a budget line of an action; false if it has no such line.
-    pub async fn remove_budget_line(&mut self, action: &EntityRef<'_>, line_id: &str) -> Result<bool> {
-        let mut sql =
-            Sql::new("SELECT funding_source, amount_cents, cup, description FROM budget_lines WHERE action_id = ");
-        sql.bind(action.id).push(" AND id = ").bind(line_id);
-        let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
-        let before = NewBudgetLine {
-            funding_source: col(&r, 0)?,
-            amount_cents: col(&r, 1)?,
-            cup: col(&r, 2)?,
-            description: col(&r, 3)?,
-        };
-        let mut delete = Sql::new("DELETE FROM budget_lines WHERE id = ");
-        delete.bind(line_id);
-        delete.query().execute(&mut *self.tx).await?;
-        self.touch_action(action.id).await?;
-        self.record(*action, "remove_budget_line", Some(&json(&before)), None, "").await?;
-        Ok(true)
     }
 
     /// Moves an agenda to `to` (the caller checked the move is allowed), with a note.

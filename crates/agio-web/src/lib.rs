@@ -1,6 +1,7 @@
 //! AGIO web layer: public pages (askama, Italian first), the JSON API with its OpenAPI
 //! document, static assets and operational endpoints, merged into one router.
 
+mod action_parts;
 pub mod api;
 mod app;
 pub mod assets;

@@ -176,3 +176,134 @@ both_backends!(the_workflow_through_the_api, |backend| async move {
         StatusCode::FORBIDDEN,
     );
 });
+
+// The lists inside an action through the API: POST adds a line and answers with the action,
+// DELETE removes one; invalid lines list every invalid field; the same rules as the forms.
+both_backends!(an_actions_lists_are_written_through_the_api, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let token = app.create_token(&referent, "write").await;
+    let a02 = format!("/api/v1/agendas/{GUASTALLA}/actions/A02");
+
+    let r = app
+        .api(
+            "POST",
+            &format!("{a02}/partners"),
+            &token,
+            json!({ "organization": "iis-guastalla", "role": "partner", "role_description": "Aule" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let partners = r.json()["partners"].as_array().unwrap().clone();
+    assert!(partners.iter().any(|p| p["organization"]["slug"] == "iis-guastalla" && p["role_description"] == "Aule"));
+    let p = problem(
+        &app.api(
+            "POST",
+            &format!("{a02}/partners"),
+            &token,
+            json!({ "organization": "iis-guastalla", "role": "lead" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    let fields: Vec<&str> =
+        p["invalid_params"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["organization", "role"], "{p}");
+
+    let r = app
+        .api(
+            "POST",
+            &format!("{a02}/budget-lines"),
+            &token,
+            json!({ "funding_source": "pnrr", "amount": 1500.5, "description": "Tablet" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let line = r.json()["budget"].as_array().unwrap().iter().find(|b| b["description"] == "Tablet").unwrap().clone();
+    assert_eq!(line["amount_cents"], 150_050);
+    let r = app
+        .api("POST", &format!("{a02}/budget-lines"), &token, json!({ "funding_source": "pnrr", "amount": "12.500,00" }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "Italian amounts are read too: {}", r.body);
+    let p = problem(
+        &app.api("POST", &format!("{a02}/budget-lines"), &token, json!({ "funding_source": ["pnrr"], "amount": true }))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(p["invalid_params"].as_array().unwrap().len(), 2, "{p}");
+
+    let r = app
+        .api("POST", &format!("{a02}/results"), &token, json!({ "kind": "impact", "description": "Meno isolamento" }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let result =
+        r.json()["results"].as_array().unwrap().iter().find(|x| x["description"] == "Meno isolamento").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let r = app
+        .api("POST", &format!("{a02}/indicators"), &token, json!({ "result": result, "name": "Persone raggiunte", "unit": "persone", "target_value": 40, "target_year": 2027, "direction": "increase" }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let action = r.json();
+    let indicator = action["results"].as_array().unwrap().iter().find(|x| x["id"] == result.as_str()).unwrap()
+        ["indicators"][0]
+        .clone();
+    assert_eq!(indicator["name"], "Persone raggiunte");
+    assert_eq!(indicator["target_value"], 40.0);
+    let p = problem(
+        &app.api(
+            "POST",
+            &format!("{a02}/indicators"),
+            &token,
+            json!({ "result": "altro", "unit": "x", "direction": "up" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    let mut fields: Vec<&str> =
+        p["invalid_params"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    fields.sort();
+    assert_eq!(fields, ["direction", "name", "result"], "{p}");
+
+    let r = app.api("POST", &format!("{a02}/assets"), &token, json!({ "asset": "lepida-rete" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.json()["assets"].as_array().unwrap().iter().any(|a| a["slug"] == "lepida-rete"));
+
+    // Removals answer 204, then 404 once gone.
+    let id = indicator["id"].as_str().unwrap();
+    for path in [
+        format!("{a02}/indicators/{id}"),
+        format!("{a02}/results/{result}"),
+        format!("{a02}/assets/lepida-rete"),
+        format!("{a02}/budget-lines/{}", line["id"].as_str().unwrap()),
+        format!("{a02}/partners/iis-guastalla"),
+    ] {
+        assert_eq!(app.api("DELETE", &path, &token, json!({})).await.status, StatusCode::NO_CONTENT, "{path}");
+        problem(&app.api("DELETE", &path, &token, json!({})).await, StatusCode::NOT_FOUND);
+    }
+    // Eleven changes, each a new version of the action.
+    let version = app.state.store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap().0.version;
+    assert_eq!(version, 12);
+    // Every change is in the audit log, by the API channel.
+    let log = app
+        .state
+        .store
+        .history("action", &app.state.store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap().0.id)
+        .await
+        .unwrap();
+    assert!(log.iter().filter(|e| e.channel == agio_domain::Channel::Api).count() == 11, "{}", log.len());
+
+    // Not the referent's action; a read-only token.
+    let a01 = format!("/api/v1/agendas/{GUASTALLA}/actions/A01");
+    problem(
+        &app.api("POST", &format!("{a01}/results"), &token, json!({ "kind": "output", "description": "x" })).await,
+        StatusCode::FORBIDDEN,
+    );
+    problem(&app.api("DELETE", &format!("{a01}/assets/app-io"), &token, json!({})).await, StatusCode::FORBIDDEN);
+    let reader = app.create_token(&referent, "read").await;
+    problem(
+        &app.api("POST", &format!("{a02}/assets"), &reader, json!({ "asset": "app-io" })).await,
+        StatusCode::FORBIDDEN,
+    );
+});

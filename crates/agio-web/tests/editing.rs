@@ -575,3 +575,116 @@ both_backends!(an_actions_partners_and_budget_lines, |backend| async move {
         app.post_as(&format!("/agende/{GUASTALLA}/azioni/A01/soggetti/comune-guastalla/rimuovi"), &referent, &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });
+
+// Results, indicators and digital assets: added and removed by the lead's referent, each change
+// checked, audited and counted as a new version of the action.
+both_backends!(an_actions_results_indicators_and_assets, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let action = format!("/agende/{GUASTALLA}/azioni/A02");
+    let tools = [format!("{action}/risultati"), format!("{action}/indicatori"), format!("{action}/asset")];
+    app.get_as(&action, &referent).await.page_with(&tools.iter().map(String::as_str).collect::<Vec<_>>());
+    let version = |app: &TestApp| {
+        let store = app.state.store.clone();
+        async move { store.action(GUASTALLA, "A02").await.unwrap().unwrap() }
+    };
+    let before = version(&app).await;
+
+    let results = &tools[0];
+    app.get_as(results, &referent)
+        .await
+        .page_with(&["Risultati attesi dell&#39;azione A02", "Aggiungi un risultato atteso"]);
+    let bad = app.post_as(results, &referent, &[("kind", "miracle"), ("description", "")]).await;
+    bad.answer_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["aria-invalid=\"true\"", "Tipo di risultato", "Risultato atteso"],
+    );
+    let r = app
+        .post_as(results, &referent, &[("kind", "outcome"), ("description", "Più persone usano lo SPID da sole")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = version(&app).await;
+    let result = after.results.iter().find(|r| r.description == "Più persone usano lo SPID da sole").unwrap();
+    assert_eq!(result.kind, agio_domain::ResultKind::Outcome);
+
+    let indicators = &tools[1];
+    app.get_as(indicators, &referent).await.page_with(&["Più persone usano lo SPID da sole", "Aggiungi un indicatore"]);
+    let bad = app
+        .post_as(
+            indicators,
+            &referent,
+            &[
+                ("result", "nessuno"),
+                ("name", "Persone"),
+                ("unit", "n."),
+                ("direction", "increase"),
+                ("baseline_year", "2027"),
+                ("target_year", "2025"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("value=\"Persone\""), "the input is kept");
+    let fields = [
+        ("result", result.id.as_str()),
+        ("name", "Persone che accedono da sole"),
+        ("unit", "persone"),
+        ("baseline_value", "0"),
+        ("baseline_year", "2025"),
+        ("target_value", "120,5"),
+        ("target_year", "2027"),
+        ("direction", "increase"),
+    ];
+    let r = app.post_as(indicators, &referent, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = version(&app).await;
+    let result = after.results.iter().find(|r| r.description == "Più persone usano lo SPID da sole").unwrap();
+    assert_eq!(result.indicators.len(), 1);
+    assert_eq!(result.indicators[0].target_value, Some(120.5));
+    let indicator = result.indicators[0].id.clone();
+    app.get_as(&action, &referent).await.page_with(&["Persone che accedono da sole"]);
+    assert_eq!(
+        app.post_as(&format!("{indicators}/{indicator}/rimuovi"), &referent, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let assets = &tools[2];
+    let page = app.get_as(assets, &referent).await;
+    page.page_with(&["Asset digitali dell&#39;azione A02", "Collega un asset digitale", "Lepida"]);
+    let twice = app.post_as(assets, &referent, &[("asset", "app-io")]).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "already linked");
+    let r = app.post_as(assets, &referent, &[("asset", "lepida-rete")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.post_as(&format!("{assets}/app-io/rimuovi"), &referent, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_as(&format!("{assets}/app-io/rimuovi"), &referent, &[]).await.status, StatusCode::NOT_FOUND);
+    let after = version(&app).await;
+    let linked: Vec<&str> = after.assets.iter().map(|a| a.slug.as_str()).collect();
+    assert!(linked.contains(&"lepida-rete") && !linked.contains(&"app-io"), "{linked:?}");
+
+    // Removing a result removes its indicators with it, and the history keeps both.
+    let first = after.results[0].clone();
+    assert!(!first.indicators.is_empty());
+    assert_eq!(
+        app.post_as(&format!("{results}/{}/rimuovi", first.id), &referent, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let after = version(&app).await;
+    assert!(after.results.iter().all(|r| r.id != first.id));
+    assert_eq!(after.version, before.version + 6);
+    let history = app.get_as(&format!("{action}/cronologia"), &referent).await;
+    history.page_with(&[
+        "Aggiunta di un risultato atteso",
+        "Aggiunta di un indicatore",
+        "Rimozione di un indicatore",
+        "Collegamento di un asset digitale",
+        "Scollegamento di un asset digitale",
+        "Rimozione di un risultato atteso",
+        &first.indicators[0].name,
+    ]);
+    // Another organisation's action: 403 on each list.
+    for part in ["risultati", "indicatori", "asset"] {
+        let other = format!("/agende/{GUASTALLA}/azioni/A01/{part}");
+        assert_eq!(app.get_as(&other, &referent).await.status, StatusCode::FORBIDDEN, "{part}");
+        assert_eq!(app.post_as(&other, &referent, &[]).await.status, StatusCode::FORBIDDEN, "{part}");
+    }
+});

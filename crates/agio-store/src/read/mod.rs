@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::sql::Sql;
-use crate::{Result, StoreError};
+use crate::{Result, Store, StoreError};
 
 pub use actions::ActionFilter;
 pub use agendas::{AgendaDetail, AgendaFilter, AgendaPartner, ObjectiveWithActions};
@@ -102,4 +102,23 @@ pub(crate) async fn paged<T>(
     list.push(" ORDER BY ").push(order).push(" LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
     let items = list.fetch_all(pool).await?.iter().map(map).collect::<Result<Vec<T>>>()?;
     Ok(Page::new(items, page, total))
+}
+
+/// The records a form offers to choose from.
+#[derive(Debug, Clone, Copy)]
+pub enum Choosable {
+    Organizations,
+    Assets,
+}
+
+impl Store {
+    /// Every record of a kind as (slug, name), by name: the options of a select.
+    pub async fn choices(&self, of: Choosable) -> Result<Vec<(String, String)>> {
+        let table = match of {
+            Choosable::Organizations => "organizations",
+            Choosable::Assets => "digital_assets",
+        };
+        let sql = Sql::new(&format!("SELECT slug, name FROM {table} ORDER BY name, slug"));
+        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+    }
 }

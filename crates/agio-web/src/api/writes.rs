@@ -4,17 +4,20 @@
 //! Invalid fields answer 422 listing every one; a stale version answers 409 with the stored
 //! values; nothing is saved in either case.
 
-use agio_domain::edit::{FieldError, FieldProblem, IndicatorEdit, Reader};
+use agio_domain::edit::{
+    FieldError, FieldProblem, IndicatorEdit, NewAssetLink, NewIndicator, NewPartner, NewResult, Reader,
+};
 use agio_domain::model::{Action, Agenda, Objective, Organization};
 use agio_domain::TokenScope;
 use agio_store::{Person, RoleAssignment, Saved};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::action_parts::{Part, PartsEditor};
 use crate::auth::TokenCaller;
 use crate::editors::{
     ActionEditor, AgendaCreator, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor,
@@ -383,18 +386,15 @@ impl utoipa::IntoResponses for CreateProblems {
     }
 }
 
-/// Reads a creation body with the creator's rules: strings, numbers and null only.
-async fn create(
-    s: &AppState,
+/// The fields of a creation body, once the token may write and every value is a string, a
+/// number or null.
+fn creation_input(
     caller: &TokenCaller,
-    creator: &AgendaCreator,
     JsonObject(body): JsonObject,
-    objective: bool,
-) -> Result<String, AppError> {
+) -> Result<impl Fn(&str) -> Option<String> + Sync, AppError> {
     if caller.scope != TokenScope::Write {
         return Err(AppError::Forbidden);
     }
-    creator.allowed(Some(&caller.principal))?;
     let wrong: Vec<FieldError> = body
         .iter()
         .filter(|(_, v)| {
@@ -405,7 +405,19 @@ async fn create(
     if !wrong.is_empty() {
         return Err(AppError::Invalid(wrong));
     }
-    let input = values_of(&body);
+    Ok(values_of(&body))
+}
+
+/// Reads a creation body with the creator's rules.
+async fn create(
+    s: &AppState,
+    caller: &TokenCaller,
+    creator: &AgendaCreator,
+    body: JsonObject,
+    objective: bool,
+) -> Result<String, AppError> {
+    creator.allowed(Some(&caller.principal))?;
+    let input = creation_input(caller, body)?;
     let reader = Reader::new(&input);
     let created = if objective {
         creator.create_objective(s, &caller.actor(), reader).await?
@@ -451,4 +463,199 @@ pub async fn create_action(
     let code = create(&s, &caller, &AgendaCreator::load(&s, &slug).await?, body, false).await?;
     let action = s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?;
     Ok((axum::http::StatusCode::CREATED, Json(action)))
+}
+
+// --- the lists inside an action ---------------------------------------------------------------
+
+/// Adds a line to one of an action's lists and answers with the action as it now stands.
+async fn add_part(
+    s: &AppState,
+    caller: &TokenCaller,
+    (slug, code): (&str, &str),
+    part: Part,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Action>), AppError> {
+    if caller.scope != TokenScope::Write {
+        return Err(AppError::Forbidden);
+    }
+    let e = PartsEditor::load(s, Some(&caller.principal), slug, code, part).await?;
+    let input = creation_input(caller, body)?;
+    e.add(s, &caller.actor(), part, Reader::new(&input)).await?.map_err(AppError::Invalid)?;
+    Ok((StatusCode::CREATED, Json(s.store.action(slug, code).await?.ok_or(AppError::NotFound)?)))
+}
+
+/// Removes a line from one of an action's lists.
+async fn remove_part(
+    s: &AppState,
+    caller: &TokenCaller,
+    (slug, code, item): (&str, &str, &str),
+    part: Part,
+) -> Result<StatusCode, AppError> {
+    if caller.scope != TokenScope::Write {
+        return Err(AppError::Forbidden);
+    }
+    let e = PartsEditor::load(s, Some(&caller.principal), slug, code, part).await?;
+    e.remove(s, &caller.actor(), part, item).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new line of an action's budget.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BudgetLineCreation {
+    /// A `funding_source` vocabulary code.
+    funding_source: String,
+    /// Euros: a number, or text as Italians write it ("12.500,00").
+    amount: f64,
+    /// Codice Unico di Progetto (15 characters).
+    cup: Option<String>,
+    description: Option<String>,
+}
+
+/// The problem answers of a removal: 401, 403, 404.
+pub struct RemoveProblems;
+
+impl utoipa::IntoResponses for RemoveProblems {
+    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        problems(&COMMON_PROBLEMS[1..4])
+    }
+}
+
+/// Add an organisation to an action, as its lead (one at most) or a partner.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/partners", tag = "editing",
+    security(("token" = [])), params(ActionPath), request_body(content = NewPartner, content_type = "application/json"),
+    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
+pub async fn add_partner(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Action>), AppError> {
+    add_part(&s, &caller, (&slug, &code), Part::Partners, body).await
+}
+
+/// Remove an organisation (by its slug) from an action.
+#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Organisation slug")),
+    responses((status = 204, description = "Removed"), RemoveProblems))]
+pub async fn remove_partner(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    remove_part(&s, &caller, (&slug, &code, &item), Part::Partners).await
+}
+
+/// Add a line to an action's budget.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines", tag = "editing",
+    security(("token" = [])), params(ActionPath),
+    request_body(content = BudgetLineCreation, content_type = "application/json"),
+    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
+pub async fn add_budget_line(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Action>), AppError> {
+    add_part(&s, &caller, (&slug, &code), Part::BudgetLines, body).await
+}
+
+/// Remove a line (by its id) from an action's budget.
+#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Budget line id")),
+    responses((status = 204, description = "Removed"), RemoveProblems))]
+pub async fn remove_budget_line(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    remove_part(&s, &caller, (&slug, &code, &item), Part::BudgetLines).await
+}
+
+/// Add an expected result to an action (its indicators are added afterwards).
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/results", tag = "editing",
+    security(("token" = [])), params(ActionPath), request_body(content = NewResult, content_type = "application/json"),
+    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
+pub async fn add_result(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Action>), AppError> {
+    add_part(&s, &caller, (&slug, &code), Part::Results, body).await
+}
+
+/// Remove an expected result (by its id) and its indicators from an action.
+#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/results/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Expected result id")),
+    responses((status = 204, description = "Removed"), RemoveProblems))]
+pub async fn remove_result(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    remove_part(&s, &caller, (&slug, &code, &item), Part::Results).await
+}
+
+/// Add an indicator to one of an action's expected results.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/indicators", tag = "editing",
+    security(("token" = [])), params(ActionPath),
+    request_body(content = NewIndicator, content_type = "application/json"),
+    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
+pub async fn add_indicator(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Action>), AppError> {
+    add_part(&s, &caller, (&slug, &code), Part::Indicators, body).await
+}
+
+/// Remove an indicator (by its id) from an action.
+#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("id" = String, Path, description = "Indicator id")),
+    responses((status = 204, description = "Removed"), RemoveProblems))]
+pub async fn remove_indicator(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code, id)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    remove_part(&s, &caller, (&slug, &code, &id), Part::Indicators).await
+}
+
+/// Link a digital asset to an action.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/assets", tag = "editing",
+    security(("token" = [])), params(ActionPath),
+    request_body(content = NewAssetLink, content_type = "application/json"),
+    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
+pub async fn link_asset(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Action>), AppError> {
+    add_part(&s, &caller, (&slug, &code), Part::Assets, body).await
+}
+
+/// Unlink a digital asset (by its slug) from an action.
+#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/assets/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Digital asset slug")),
+    responses((status = 204, description = "Removed"), RemoveProblems))]
+pub async fn unlink_asset(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    remove_part(&s, &caller, (&slug, &code, &item), Part::Assets).await
+}
+
+/// The path of an action.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct ActionPath {
+    /// Agenda slug.
+    slug: String,
+    /// Action code, e.g. A01.
+    code: String,
 }

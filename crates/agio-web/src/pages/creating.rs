@@ -10,12 +10,13 @@ use axum::routing::get;
 use axum::Router;
 
 use super::account::{signed_in_or_redirect, FormPage};
+use super::editing::options;
 use super::render;
 use crate::auth::Visitor;
 use crate::editors::AgendaCreator;
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
-use crate::i18n::{Catalogue, Lang};
+use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
 
 /// What is being added.
@@ -41,10 +42,6 @@ impl What {
     }
 }
 
-fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, key: impl Fn(T) -> String, c: &Catalogue) -> Kind {
-    Kind::Select(all.iter().map(|v| (code(*v).to_string(), c.label(&key(*v)).to_string())).collect())
-}
-
 fn form(what: What, creator: &AgendaCreator, lang: Lang, csrf: &str) -> Form {
     let c = lang.catalogue();
     let form = Form::new(what.here(&creator.slug), csrf, c.t("create.submit"));
@@ -63,13 +60,13 @@ fn form(what: What, creator: &AgendaCreator, lang: Lang, csrf: &str) -> Form {
                 .field(
                     "term",
                     c.t("action.term"),
-                    codes(ActionTerm::ALL, ActionTerm::code, ActionTerm::label_key, c),
+                    options(ActionTerm::ALL, ActionTerm::code, ActionTerm::label_key, c),
                     true,
                 )
                 .field(
                     "status",
                     c.t("action.status"),
-                    codes(ActionStatus::ALL, ActionStatus::code, ActionStatus::label_key, c),
+                    options(ActionStatus::ALL, ActionStatus::code, ActionStatus::label_key, c),
                     true,
                 )
                 .field("lead", c.t("action.lead"), Kind::Select(creator.organizations.clone()), false)

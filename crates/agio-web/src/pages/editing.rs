@@ -16,6 +16,7 @@ use axum::Router;
 
 use super::account::{signed_in_or_redirect, FormPage};
 use super::render;
+use crate::action_parts::Part;
 use crate::auth::Visitor;
 use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor};
 use crate::error::AppError;
@@ -46,7 +47,13 @@ trait EditPage: Editor {
     }
 }
 
-fn options<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, key: impl Fn(T) -> String, c: &Catalogue) -> Kind {
+/// A select of the codes of a closed set, labelled in the visitor's language.
+pub(crate) fn options<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    key: impl Fn(T) -> String,
+    c: &Catalogue,
+) -> Kind {
     Kind::Select(all.iter().map(|v| (code(*v).to_string(), c.label(&key(*v)).to_string())).collect())
 }
 
@@ -227,21 +234,7 @@ impl EditPage for ActionEditor {
 
 impl EditPage for IndicatorEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
-        let c = lang.catalogue();
-        form.field("name", c.t("indicator.name"), Kind::Line, true)
-            .field("unit", c.t("indicator.unit"), Kind::Line, true)
-            .field("baseline_value", c.t("indicator.baseline_value"), Kind::Number, false)
-            .hint(c.t("edit.number_hint"))
-            .field("baseline_year", c.t("indicator.baseline_year"), Kind::Year, false)
-            .field("target_value", c.t("indicator.target_value"), Kind::Number, false)
-            .hint(c.t("edit.number_hint"))
-            .field("target_year", c.t("indicator.target_year"), Kind::Year, false)
-            .field(
-                "direction",
-                c.t("indicator.direction"),
-                options(Direction::ALL, Direction::code, Direction::label_key, c),
-                true,
-            )
+        indicator_fields(form, lang.catalogue())
     }
 
     fn title(&self, c: &Catalogue) -> String {
@@ -436,8 +429,18 @@ pub(crate) async fn tools(
     if visitor.may(Operation::Edit, &target) {
         tools.links.push((format!("{base}/modifica"), c.t("edit.edit").to_string()));
         if action.is_some() {
-            tools.links.push((format!("{base}/soggetti"), c.t("parts.partners_tool").to_string()));
-            tools.links.push((format!("{base}/budget"), c.t("parts.budget_tool").to_string()));
+            for (part, key) in [
+                (Part::Partners, "parts.partners_tool"),
+                (Part::BudgetLines, "parts.budget_tool"),
+                (Part::Assets, "parts.assets_tool"),
+            ] {
+                tools.links.push((format!("{base}/{}", part.segment()), c.t(key).to_string()));
+            }
+        }
+    }
+    if action.is_some() && visitor.may(Operation::EditResults, &target) {
+        for (part, key) in [(Part::Results, "parts.results_tool"), (Part::Indicators, "parts.indicators_tool")] {
+            tools.links.push((format!("{base}/{}", part.segment()), c.t(key).to_string()));
         }
     }
     if action.is_none() && visitor.may(Operation::Create, &target) {
@@ -455,4 +458,22 @@ pub(crate) async fn tools(
     }
     tools.edit_indicators = action.is_some() && visitor.may(Operation::EditResults, &target);
     Ok(tools)
+}
+
+/// The fields of an indicator, for editing one or adding one.
+pub(crate) fn indicator_fields(form: Form, c: &Catalogue) -> Form {
+    form.field("name", c.t("indicator.name"), Kind::Line, true)
+        .field("unit", c.t("indicator.unit"), Kind::Line, true)
+        .field("baseline_value", c.t("indicator.baseline_value"), Kind::Number, false)
+        .hint(c.t("edit.number_hint"))
+        .field("baseline_year", c.t("indicator.baseline_year"), Kind::Year, false)
+        .field("target_value", c.t("indicator.target_value"), Kind::Number, false)
+        .hint(c.t("edit.number_hint"))
+        .field("target_year", c.t("indicator.target_year"), Kind::Year, false)
+        .field(
+            "direction",
+            c.t("indicator.direction"),
+            options(Direction::ALL, Direction::code, Direction::label_key, c),
+            true,
+        )
 }

@@ -1,12 +1,9 @@
-//! The parts of an action that are lists: the organisations taking part, and the budget lines.
-//! Each has a page listing them, with a remove button per line and a form to add one; the
-//! action's editors (its coordinators, its lead's referents, administrators) may use it.
+//! The lists inside an action: organisations taking part, budget lines, expected results,
+//! indicators and digital assets. Each has a page listing its lines, with a remove button per
+//! line and a form to add one; the rules are in `crate::action_parts`, shared with the API.
 
-use agio_domain::access::Operation;
-use agio_domain::edit::{FieldError, NewBudgetLine, NewPartner, Reader};
-use agio_domain::model::Action;
-use agio_domain::{Channel, PartnerRole};
-use agio_store::EntityRef;
+use agio_domain::edit::{FieldError, Reader};
+use agio_domain::{Channel, PartnerRole, ResultKind};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,29 +12,14 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::account::signed_in_or_redirect;
+use super::editing::{indicator_fields, options};
 use super::render;
+use crate::action_parts::{Part, PartsEditor};
 use crate::auth::Visitor;
-use crate::editors::ActionEditor;
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
-
-/// Which list of the action.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum List {
-    Partners,
-    Budget,
-}
-
-impl List {
-    fn segment(self) -> &'static str {
-        match self {
-            List::Partners => "soggetti",
-            List::Budget => "budget",
-        }
-    }
-}
 
 pub struct PartRow {
     pub cells: Vec<String>,
@@ -57,31 +39,25 @@ struct PartsPage {
     back: String,
 }
 
-/// The action, its editor (for the rule), after checking the visitor may edit it.
-async fn load(state: &AppState, visitor: &Visitor, slug: &str, code: &str) -> Result<(ActionEditor, Action), AppError> {
-    let editor = ActionEditor::load(state, slug, code).await?;
-    visitor.require(Operation::Edit, &editor.target())?;
-    let action = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
-    Ok((editor, action))
+fn base(slug: &str, code: &str, part: Part) -> String {
+    format!("/agende/{slug}/azioni/{code}/{}", part.segment())
 }
 
-fn base(slug: &str, code: &str, list: List) -> String {
-    format!("/agende/{slug}/azioni/{code}/{}", list.segment())
-}
-
-fn form(state: &AppState, list: List, lang: Lang, slug: &str, code: &str, csrf: &str) -> Form {
+/// The add form of `part`; `choices` fills the select naming what the line is about.
+fn form(state: &AppState, part: Part, lang: Lang, here: &str, csrf: &str, choices: Vec<(String, String)>) -> Form {
     let c = lang.catalogue();
-    let form = Form::new(base(slug, code, list), csrf, c.t("create.submit"));
-    match list {
-        List::Partners => {
-            let roles =
-                PartnerRole::ALL.iter().map(|r| (r.code().to_string(), c.label(&r.label_key()).to_string())).collect();
-            // The organisations to choose from are filled in by `page` (those not yet taking part).
-            form.field("organization", c.t("organization.name"), Kind::Select(Vec::new()), true)
-                .field("role", c.t("action.role"), Kind::Select(roles), true)
-                .field("role_description", c.t("action.contribution"), Kind::Line, false)
-        }
-        List::Budget => {
+    let form = Form::new(here.to_string(), csrf, c.t("create.submit"));
+    match part {
+        Part::Partners => form
+            .field("organization", c.t("organization.name"), Kind::Select(choices), true)
+            .field(
+                "role",
+                c.t("action.role"),
+                options(PartnerRole::ALL, PartnerRole::code, PartnerRole::label_key, c),
+                true,
+            )
+            .field("role_description", c.t("action.contribution"), Kind::Line, false),
+        Part::BudgetLines => {
             let sources = state
                 .vocabularies
                 .funding_source
@@ -95,6 +71,102 @@ fn form(state: &AppState, list: List, lang: Lang, slug: &str, code: &str, csrf: 
                 .hint(c.t("parts.cup_hint"))
                 .field("description", c.t("action.line"), Kind::Line, false)
         }
+        Part::Results => form
+            .field(
+                "kind",
+                c.t("parts.result_kind"),
+                options(ResultKind::ALL, ResultKind::code, ResultKind::label_key, c),
+                true,
+            )
+            .field("description", c.t("parts.result_description"), Kind::Line, true),
+        Part::Indicators => {
+            indicator_fields(form.field("result", c.t("parts.measured_result"), Kind::Select(choices), true), c)
+        }
+        Part::Assets => {
+            form.field("asset", c.t("parts.asset"), Kind::Select(choices), true).hint(c.t("parts.asset_hint"))
+        }
+    }
+}
+
+/// The lines of `part`, as table headers and rows.
+fn table(part: Part, e: &PartsEditor, lang: Lang, here: &str) -> (Vec<String>, Vec<PartRow>) {
+    let c = lang.catalogue();
+    let x = &e.detail;
+    let headers = |keys: &[&str]| keys.iter().map(|k| c.t(k).to_string()).collect();
+    let row = |cells: Vec<String>, item: &str| PartRow { cells, remove: format!("{here}/{item}/rimuovi") };
+    let dash = |v: &str| if v.is_empty() { "—".to_string() } else { v.to_string() };
+    match part {
+        Part::Partners => (
+            headers(&["organization.name", "action.role", "action.contribution"]),
+            x.partners
+                .iter()
+                .map(|p| {
+                    let cells = vec![
+                        p.organization.name.clone(),
+                        c.label(&p.role.label_key()).to_string(),
+                        dash(&p.role_description),
+                    ];
+                    row(cells, &p.organization.slug)
+                })
+                .collect(),
+        ),
+        Part::BudgetLines => (
+            headers(&["action.line", "parts.funding_source", "action.amount", "parts.cup"]),
+            x.budget
+                .iter()
+                .map(|b| {
+                    let cells = vec![
+                        dash(&b.description),
+                        b.funding_source.label(lang.code()).to_string(),
+                        crate::i18n::euros(lang, b.amount_cents),
+                        b.cup.clone().unwrap_or_else(|| "—".into()),
+                    ];
+                    row(cells, &b.id)
+                })
+                .collect(),
+        ),
+        Part::Results => (
+            headers(&["parts.result_description", "parts.result_kind", "action.indicators"]),
+            x.results
+                .iter()
+                .map(|r| {
+                    let cells = vec![
+                        r.description.clone(),
+                        c.label(&r.kind.label_key()).to_string(),
+                        r.indicators.len().to_string(),
+                    ];
+                    row(cells, &r.id)
+                })
+                .collect(),
+        ),
+        Part::Indicators => (
+            headers(&["indicator.name", "parts.measured_result", "indicator.unit", "indicator.target"]),
+            x.results
+                .iter()
+                .flat_map(|r| r.indicators.iter().map(move |i| (r, i)))
+                .map(|(r, i)| {
+                    let target = i.target_value.map(|v| crate::i18n::decimal(lang, v)).unwrap_or_else(|| "—".into());
+                    row(vec![i.name.clone(), r.description.clone(), i.unit.clone(), target], &i.id)
+                })
+                .collect(),
+        ),
+        Part::Assets => (
+            headers(&["parts.asset", "asset.kind"]),
+            x.assets
+                .iter()
+                .map(|a| row(vec![a.name.clone(), c.label(&a.kind.label_key()).to_string()], &a.slug))
+                .collect(),
+        ),
+    }
+}
+
+fn texts(part: Part) -> (&'static str, &'static str) {
+    match part {
+        Part::Partners => ("parts.partners_title", "parts.add_partner"),
+        Part::BudgetLines => ("parts.budget_title", "parts.add_line"),
+        Part::Results => ("parts.results_title", "parts.add_result"),
+        Part::Indicators => ("parts.indicators_title", "parts.add_indicator"),
+        Part::Assets => ("parts.assets_title", "parts.add_asset"),
     }
 }
 
@@ -102,78 +174,19 @@ async fn page(
     state: &AppState,
     lang: Lang,
     visitor: &Visitor,
-    slug: &str,
-    code: &str,
-    list: List,
+    (slug, code): (&str, &str),
+    part: Part,
     filled: Option<(&FormBody, Vec<FieldError>)>,
 ) -> Result<Response, AppError> {
-    let here = base(slug, code, list);
+    let here = base(slug, code, part);
     let s = match signed_in_or_redirect(visitor, &here) {
         Ok(s) => s,
         Err(redirect) => return Ok(redirect.into_response()),
     };
-    let (_, action) = load(state, visitor, slug, code).await?;
+    let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     let c = lang.catalogue();
-    let organizations = state
-        .store
-        .list_organizations(&Default::default(), agio_domain::PageRequest { page: 1, per_page: 100 })
-        .await?;
-    let mut form = form(state, list, lang, slug, code, &s.csrf_token);
-    if list == List::Partners {
-        let choices: Vec<(String, String)> = organizations
-            .items
-            .iter()
-            .filter(|o| !action.partners.iter().any(|p| p.organization.slug == o.slug))
-            .map(|o| (o.slug.clone(), o.name.clone()))
-            .collect();
-        form.fields[0].kind = Kind::Select(choices);
-    }
-    let (headers, rows, title, add) = match list {
-        List::Partners => (
-            vec![
-                c.t("organization.name").to_string(),
-                c.t("action.role").to_string(),
-                c.t("action.contribution").to_string(),
-            ],
-            action
-                .partners
-                .iter()
-                .map(|p| PartRow {
-                    cells: vec![
-                        p.organization.name.clone(),
-                        c.label(&p.role.label_key()).to_string(),
-                        p.role_description.clone(),
-                    ],
-                    remove: format!("{here}/{}/rimuovi", p.organization.slug),
-                })
-                .collect(),
-            "parts.partners_title",
-            "parts.add_partner",
-        ),
-        List::Budget => (
-            vec![
-                c.t("action.line").to_string(),
-                c.t("parts.funding_source").to_string(),
-                c.t("action.amount").to_string(),
-                c.t("parts.cup").to_string(),
-            ],
-            action
-                .budget
-                .iter()
-                .map(|b| PartRow {
-                    cells: vec![
-                        if b.description.is_empty() { "—".into() } else { b.description.clone() },
-                        b.funding_source.label(lang.code()).to_string(),
-                        crate::i18n::euros(lang, b.amount_cents),
-                        b.cup.clone().unwrap_or_else(|| "—".into()),
-                    ],
-                    remove: format!("{here}/{}/rimuovi", b.id),
-                })
-                .collect(),
-            "parts.budget_title",
-            "parts.add_line",
-        ),
-    };
+    let mut form = form(state, part, lang, &here, &s.csrf_token, e.choices(part).unwrap_or_default());
+    let (headers, rows) = table(part, &e, lang, &here);
     let status = match filled {
         Some((body, errors)) => {
             let input = |name: &str| body.get(name);
@@ -181,12 +194,18 @@ async fn page(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         None => {
-            let defaults = |name: &str| (name == "role").then(|| "partner".to_string());
+            let defaults = |name: &str| match name {
+                "role" => Some("partner".to_string()),
+                "kind" => Some("output".to_string()),
+                "direction" => Some("increase".to_string()),
+                _ => None,
+            };
             form = form.values(&defaults);
             StatusCode::OK
         }
     };
-    let label = format!("{} — {}", action.summary.code, action.summary.title);
+    let (title, add) = texts(part);
+    let label = format!("{} — {}", e.detail.summary.code, e.detail.summary.title);
     let ctx = PageContext::new(lang, &here, "agendas", c.fmt(title, &[("action", &label)]))
         .crumb(c.t("agendas.title"), "/agende")
         .crumb(label, format!("/agende/{slug}/azioni/{code}"))
@@ -207,106 +226,46 @@ async fn add(
     state: &AppState,
     lang: Lang,
     visitor: &Visitor,
-    slug: &str,
-    code: &str,
-    list: List,
+    (slug, code): (&str, &str),
+    part: Part,
     body: FormBody,
 ) -> Result<Response, AppError> {
     if visitor.signed_in.is_none() {
         return Err(AppError::Forbidden);
     }
     visitor.check_csrf(body.csrf().as_deref())?;
-    let (editor, action) = load(state, visitor, slug, code).await?;
+    let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     let input = |name: &str| body.get(name);
-    let mut reader = Reader::new(&input);
-    let entity = EntityRef { kind: "action", id: &editor.stored.id, label: &editor.stored.label };
-    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
-    let outcome = match list {
-        List::Partners => {
-            let organizations: Vec<String> = state
-                .store
-                .list_organizations(&Default::default(), agio_domain::PageRequest { page: 1, per_page: 100 })
-                .await?
-                .items
-                .into_iter()
-                .map(|o| o.slug)
-                .collect();
-            let taking_part: Vec<String> = action.partners.iter().map(|p| p.organization.slug.clone()).collect();
-            let has_lead = action.partners.iter().any(|p| p.role == PartnerRole::Lead);
-            let new = NewPartner::read(&mut reader, &organizations, &taking_part, has_lead);
-            match reader.conclude(new) {
-                Ok(new) => {
-                    let organization = state.store.organization(&new.organization).await?.ok_or(AppError::NotFound)?;
-                    w.add_partner(&entity, &organization.id, &new).await?;
-                    Ok(())
-                }
-                Err(errors) => Err(errors),
-            }
-        }
-        List::Budget => {
-            let sources: Vec<String> = state.vocabularies.funding_source.iter().map(|t| t.code.clone()).collect();
-            let new = NewBudgetLine::read(&mut reader, &sources);
-            match reader.conclude(new) {
-                Ok(new) => {
-                    w.add_budget_line(&entity, &new).await?;
-                    Ok(())
-                }
-                Err(errors) => Err(errors),
-            }
-        }
-    };
-    match outcome {
-        Ok(()) => {
-            w.commit().await?;
-            state.after_write().await?;
-            Ok(Redirect::to(&base(slug, code, list)).into_response())
-        }
-        Err(errors) => {
-            drop(w);
-            page(state, lang, visitor, slug, code, list, Some((&body, errors))).await
-        }
+    match e.add(state, &visitor.actor(Channel::Form), part, Reader::new(&input)).await? {
+        Ok(_) => Ok(Redirect::to(&base(slug, code, part)).into_response()),
+        Err(errors) => page(state, lang, visitor, (slug, code), part, Some((&body, errors))).await,
     }
 }
 
 async fn remove(
     state: &AppState,
     visitor: &Visitor,
-    slug: &str,
-    code: &str,
-    list: List,
-    item: &str,
+    (slug, code, item): (&str, &str, &str),
+    part: Part,
     body: FormBody,
 ) -> Result<Response, AppError> {
     if visitor.signed_in.is_none() {
         return Err(AppError::Forbidden);
     }
     visitor.check_csrf(body.csrf().as_deref())?;
-    let (editor, _) = load(state, visitor, slug, code).await?;
-    let entity = EntityRef { kind: "action", id: &editor.stored.id, label: &editor.stored.label };
-    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
-    let removed = match list {
-        List::Partners => {
-            let organization = state.store.organization(item).await?.ok_or(AppError::NotFound)?;
-            w.remove_partner(&entity, &organization.id, item).await?
-        }
-        List::Budget => w.remove_budget_line(&entity, item).await?,
-    };
-    if !removed {
-        return Err(AppError::NotFound);
-    }
-    w.commit().await?;
-    state.after_write().await?;
-    Ok(Redirect::to(&base(slug, code, list)).into_response())
+    let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
+    e.remove(state, &visitor.actor(Channel::Form), part, item).await?;
+    Ok(Redirect::to(&base(slug, code, part)).into_response())
 }
 
 /// The page of a list (GET) and its add form (POST).
-fn list_route(list: List) -> axum::routing::MethodRouter<AppState> {
+fn list_route(part: Part) -> axum::routing::MethodRouter<AppState> {
     get(
         move |State(state): State<AppState>,
               lang: Lang,
               visitor: Visitor,
               Path((slug, code)): Path<(String, String)>| async move {
-            page(&state, lang, &visitor, &slug, &code, list, None).await
+            page(&state, lang, &visitor, (&slug, &code), part, None).await
         },
     )
     .post(
@@ -314,24 +273,23 @@ fn list_route(list: List) -> axum::routing::MethodRouter<AppState> {
               lang: Lang,
               visitor: Visitor,
               Path((slug, code)): Path<(String, String)>,
-              body: FormBody| async move { add(&state, lang, &visitor, &slug, &code, list, body).await },
+              body: FormBody| async move { add(&state, lang, &visitor, (&slug, &code), part, body).await },
     )
 }
 
 /// The remove button of one line.
-fn remove_route(list: List) -> axum::routing::MethodRouter<AppState> {
+fn remove_route(part: Part) -> axum::routing::MethodRouter<AppState> {
     post(
         move |State(state): State<AppState>,
               visitor: Visitor,
               Path((slug, code, item)): Path<(String, String, String)>,
-              body: FormBody| async move { remove(&state, &visitor, &slug, &code, list, &item, body).await },
+              body: FormBody| async move { remove(&state, &visitor, (&slug, &code, &item), part, body).await },
     )
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/agende/{slug}/azioni/{code}/soggetti", list_route(List::Partners))
-        .route("/agende/{slug}/azioni/{code}/soggetti/{item}/rimuovi", remove_route(List::Partners))
-        .route("/agende/{slug}/azioni/{code}/budget", list_route(List::Budget))
-        .route("/agende/{slug}/azioni/{code}/budget/{item}/rimuovi", remove_route(List::Budget))
+    Part::ALL.iter().fold(Router::new(), |router, part| {
+        let list = format!("/agende/{{slug}}/azioni/{{code}}/{}", part.segment());
+        router.route(&list, list_route(*part)).route(&format!("{list}/{{item}}/rimuovi"), remove_route(*part))
+    })
 }

@@ -31,7 +31,13 @@ impl Reply {
     /// Asserts a 200 HTML page that contains every text.
     #[track_caller]
     pub fn page_with(&self, texts: &[&str]) -> &Self {
-        assert_eq!(self.status, StatusCode::OK, "{}", self.body);
+        self.answer_with(StatusCode::OK, texts)
+    }
+
+    /// Asserts an HTML page with `status` that contains every text (a form sent back with its errors).
+    #[track_caller]
+    pub fn answer_with(&self, status: StatusCode, texts: &[&str]) -> &Self {
+        assert_eq!(self.status, status, "{}", self.body);
         assert!(self.header("content-type").starts_with("text/html"));
         assert_eq!(self.body.matches("<h1").count(), 1, "one h1 per page");
         for t in texts {

@@ -1,0 +1,196 @@
+//! The lists inside an action — organisations taking part, budget lines, expected results,
+//! indicators, digital assets — and how one line is added or removed. Shared by the forms
+//! (`pages::parts`) and the write API, so that both check and record exactly the same things.
+
+use agio_domain::access::Operation;
+use agio_domain::edit::{NewAssetLink, NewBudgetLine, NewIndicator, NewPartner, NewResult, Reader};
+use agio_domain::model::Action;
+use agio_domain::PartnerRole;
+use agio_store::{Actor, Choosable, EntityRef};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::require;
+use crate::editors::{ActionEditor, Created};
+use crate::error::AppError;
+use crate::web::AppState;
+
+/// One of an action's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Part {
+    Partners,
+    BudgetLines,
+    Results,
+    Indicators,
+    Assets,
+}
+
+impl Part {
+    pub const ALL: &'static [Part] =
+        &[Part::Partners, Part::BudgetLines, Part::Results, Part::Indicators, Part::Assets];
+
+    /// The path segment of its page (`/agende/{slug}/azioni/{code}/{segment}`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            Part::Partners => "soggetti",
+            Part::BudgetLines => "budget",
+            Part::Results => "risultati",
+            Part::Indicators => "indicatori",
+            Part::Assets => "asset",
+        }
+    }
+
+    /// Results and indicators are the referents' reporting; the rest is the action's plan.
+    pub fn operation(self) -> Operation {
+        match self {
+            Part::Results | Part::Indicators => Operation::EditResults,
+            _ => Operation::Edit,
+        }
+    }
+}
+
+/// A line read and checked, ready to add.
+enum NewLine {
+    Partner(NewPartner),
+    Budget(NewBudgetLine),
+    Result(NewResult),
+    Indicator(NewIndicator),
+    Asset(NewAssetLink),
+}
+
+/// An action being changed list by list, with what its forms offer to choose from.
+pub(crate) struct PartsEditor {
+    pub action: ActionEditor,
+    pub detail: Action,
+    /// Every organisation and every digital asset (slug, name).
+    organizations: Vec<(String, String)>,
+    assets: Vec<(String, String)>,
+}
+
+impl PartsEditor {
+    /// Loads the action, answering 403/404 unless `who` may change `part`.
+    pub async fn load(
+        state: &AppState,
+        who: Option<&agio_domain::access::Principal>,
+        slug: &str,
+        code: &str,
+        part: Part,
+    ) -> Result<PartsEditor, AppError> {
+        let action = ActionEditor::load(state, slug, code).await?;
+        require(who, part.operation(), &action.target())?;
+        let detail = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
+        let organizations = state.store.choices(Choosable::Organizations).await?;
+        let assets = state.store.choices(Choosable::Assets).await?;
+        Ok(PartsEditor { action, detail, organizations, assets })
+    }
+
+    /// The options of the select that names what a new line is about (`None` for budget lines).
+    pub fn choices(&self, part: Part) -> Option<Vec<(String, String)>> {
+        let not_in = |all: &[(String, String)], taken: &[&str]| {
+            all.iter().filter(|(slug, _)| !taken.contains(&slug.as_str())).cloned().collect()
+        };
+        match part {
+            Part::Partners => {
+                let taking_part: Vec<&str> =
+                    self.detail.partners.iter().map(|p| p.organization.slug.as_str()).collect();
+                Some(not_in(&self.organizations, &taking_part))
+            }
+            Part::Assets => {
+                let linked: Vec<&str> = self.detail.assets.iter().map(|a| a.slug.as_str()).collect();
+                Some(not_in(&self.assets, &linked))
+            }
+            Part::Indicators => {
+                Some(self.detail.results.iter().map(|r| (r.id.clone(), r.description.clone())).collect())
+            }
+            Part::BudgetLines | Part::Results => None,
+        }
+    }
+
+    fn entity(&self) -> EntityRef<'_> {
+        EntityRef { kind: "action", id: &self.action.stored.id, label: &self.action.stored.label }
+    }
+
+    /// Reads a new line and adds it; returns its id (or the slug it links), or every invalid field.
+    pub async fn add(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        part: Part,
+        mut reader: Reader<'_>,
+    ) -> Result<Created, AppError> {
+        let slugs = |all: &[(String, String)]| all.iter().map(|(slug, _)| slug.clone()).collect::<Vec<_>>();
+        let r = &mut reader;
+        let read = match part {
+            Part::Partners => {
+                let taking_part: Vec<String> =
+                    self.detail.partners.iter().map(|p| p.organization.slug.clone()).collect();
+                let has_lead = self.detail.partners.iter().any(|p| p.role == PartnerRole::Lead);
+                NewPartner::read(r, &slugs(&self.organizations), &taking_part, has_lead).map(NewLine::Partner)
+            }
+            Part::BudgetLines => {
+                let sources: Vec<String> = state.vocabularies.funding_source.iter().map(|t| t.code.clone()).collect();
+                NewBudgetLine::read(r, &sources).map(NewLine::Budget)
+            }
+            Part::Results => NewResult::read(r).map(NewLine::Result),
+            Part::Indicators => {
+                let results: Vec<String> = self.detail.results.iter().map(|r| r.id.clone()).collect();
+                NewIndicator::read(r, &results).map(NewLine::Indicator)
+            }
+            Part::Assets => {
+                let linked: Vec<String> = self.detail.assets.iter().map(|a| a.slug.clone()).collect();
+                NewAssetLink::read(r, &slugs(&self.assets), &linked).map(NewLine::Asset)
+            }
+        };
+        let new = match reader.conclude(read) {
+            Ok(new) => new,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let mut w = state.store.begin_write(actor).await?;
+        let entity = self.entity();
+        let added = match new {
+            NewLine::Partner(new) => {
+                let organization = state.store.organization(&new.organization).await?.ok_or(AppError::NotFound)?;
+                w.add_partner(&entity, &organization.id, &new).await?;
+                new.organization
+            }
+            NewLine::Budget(new) => w.add_budget_line(&entity, &new).await?,
+            NewLine::Result(new) => w.add_result(&entity, &new).await?,
+            NewLine::Indicator(new) => w.add_indicator(&entity, &new.result, &new.indicator).await?,
+            NewLine::Asset(new) => {
+                let asset = state.store.asset(&new.asset).await?.ok_or(AppError::NotFound)?;
+                w.link_asset(&entity, &asset.id, &new.asset).await?;
+                new.asset
+            }
+        };
+        w.commit().await?;
+        state.after_write().await?;
+        Ok(Ok(added))
+    }
+
+    /// Removes one line, named by its id (or the slug of the organisation or asset); 404 if
+    /// the action has no such line.
+    pub async fn remove(&self, state: &AppState, actor: &Actor, part: Part, item: &str) -> Result<(), AppError> {
+        let mut w = state.store.begin_write(actor).await?;
+        let entity = self.entity();
+        let removed = match part {
+            Part::Partners => match state.store.organization(item).await? {
+                Some(organization) => w.remove_partner(&entity, &organization.id, item).await?,
+                None => false,
+            },
+            Part::BudgetLines => w.remove_budget_line(&entity, item).await?,
+            Part::Results => w.remove_result(&entity, item).await?,
+            Part::Indicators => w.remove_indicator(&entity, item).await?,
+            Part::Assets => match state.store.asset(item).await? {
+                Some(asset) => w.unlink_asset(&entity, &asset.id, item).await?,
+                None => false,
+            },
+        };
+        if !removed {
+            return Err(AppError::NotFound);
+        }
+        w.commit().await?;
+        state.after_write().await?;
+        Ok(())
+    }
+}
