@@ -1,20 +1,27 @@
 // The management and listing pages of people who write agendas, in Italian and English:
-// people and roles, invitations, an agenda's circle, versions and their comparison, new
-// objectives and actions, an action's organisations and budget (with its error state), an
-// organisation's profile, the audit log. Each gets axe (WCAG 2.x A/AA), one <h1> and the
-// right language; none may log a console error or ask another host. Changes nothing.
+// people and roles, invitations, an agenda's circle, versions and their comparison, the
+// creation forms (agenda, organisation, digital asset, objective, action, union of comuni),
+// a digital asset's edit form and history, the archiving pages (organisation, action,
+// objective) and an agenda's archive, an action's organisations, budget (with its error
+// state), results, indicators and assets, an organisation's profile, the audit log. Each
+// gets axe (WCAG 2.x A/AA), one <h1> and the right language; none may log a console error
+// or ask another host.
+//
+// Changes made to the demo data: one union of comuni per language ("Unione di prova it",
+// "Unione di prova en"; a later run adds more, with their own slugs) in the Guastalla
+// district, covering Guastalla and Luzzara. Everything else is only looked at.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { url } from './support/common.mjs';
-import { axeCheck, navigation, signIn, useEnglish, watchedBrowser } from './support/ui.mjs';
+import { url, pathOf } from './support/common.mjs';
+import { axeCheck, mainText, navigation, signIn, useEnglish, watchedBrowser } from './support/ui.mjs';
 
 const T = { timeout: 120_000 };
 const PASSWORD = 'demo-agio-2026';
 const GUASTALLA = '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027';
 const RIMINI = '/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028';
 
-/** The budget form's 422 is asked for on purpose. */
+/** The 422s of the budget form and of the union form are asked for on purpose. */
 const { journal, newContext } = watchedBrowser(T, new Set([422]));
 
 const PAGES = {
@@ -23,6 +30,14 @@ const PAGES = {
     '/amministrazione/invita',
     '/amministrazione/registro?entity=action',
     '/soggetti/aps-ponti-tra-culture/modifica',
+    '/agende/nuova',
+    '/soggetti/nuovo',
+    '/asset-digitali/nuovo',
+    '/asset-digitali/app-io/modifica',
+    '/asset-digitali/app-io/cronologia',
+    '/territori/unioni/nuova',
+    '/soggetti/iis-guastalla/archivia',
+    `${GUASTALLA}/archivio`,
   ],
   'coordinatore@demo.agio.example': [
     `${RIMINI}/persone`,
@@ -32,6 +47,11 @@ const PAGES = {
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,
     `${GUASTALLA}/azioni/A03/budget`,
+    `${GUASTALLA}/azioni/A03/risultati`,
+    `${GUASTALLA}/azioni/A03/indicatori`,
+    `${GUASTALLA}/azioni/A03/asset`,
+    `${GUASTALLA}/azioni/A03/archivia`,
+    `${GUASTALLA}/obiettivi/O1/archivia`,
   ],
 };
 
@@ -67,6 +87,45 @@ for (const lang of ['it', 'en']) {
         assert.equal(response.status(), 422);
         assert.equal(await page.locator('#f-amount').getAttribute('aria-invalid'), 'true');
         await axeCheck(page, 'budget form with errors', lang);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('a union of comuni: the form in its error state, then the union page and its edit form', T, async () => {
+      const context = await newContext();
+      try {
+        if (lang === 'en') await useEnglish(context);
+        await signIn(context, 'regione@demo.agio.example', PASSWORD);
+        const page = await context.newPage();
+        const submit = () => page.locator('form.agio-form button[type="submit"]').click();
+        await page.goto(url('/territori/unioni/nuova'));
+        await page.locator('#f-name').fill(`Unione di prova ${lang}`);
+        // A required select has no empty option, so one district is always chosen: make it Guastalla's.
+        await page.selectOption('#f-district', 're-guastalla');
+        await page.locator('#f-members').fill('Guastalla\nAtlantide');
+        const refused = await navigation(page, submit);
+        assert.equal(refused.status(), 422, 'an unknown comune is refused');
+        assert.equal(await page.locator('#f-members').getAttribute('aria-invalid'), 'true');
+        await axeCheck(page, 'union form with errors', lang);
+
+        await page.locator('#f-members').fill('Guastalla\nLuzzara');
+        const saved = await navigation(page, submit);
+        assert.ok(saved.request().redirectedFrom(), 'saving answers with a redirect');
+        assert.equal(saved.status(), 200, 'the page the redirect leads to');
+        const union = new URL(page.url()).pathname;
+        assert.ok(
+          union.startsWith('/territori/unioni/') && union !== '/territori/unioni/nuova',
+          `saving leads to the union's page, not ${union}`,
+        );
+        await axeCheck(page, 'union page', lang);
+        assert.match(await mainText(page), /Luzzara/, `${pathOf(page.url())}: the union covers Luzzara`);
+
+        const edit = await page.goto(url(`${union}/modifica`));
+        assert.equal(edit.status(), 200, `${union}/modifica: HTTP status`);
+        const members = await page.locator('#f-members').inputValue();
+        assert.ok(members.includes('Guastalla (035024)'), `the edit form lists the comuni with their codes: ${members}`);
+        await axeCheck(page, 'union edit form', lang);
       } finally {
         await context.close();
       }

@@ -691,6 +691,81 @@ describe('every change answers as documented', () => {
       await call('DELETE', template, `${a02}/${list}/${id}`, referent, {}, 404);
       await call('DELETE', template, `${a02}/${list}/${id}`, '', {}, 401);
     }
+
+    // PUT replaces the whole record: required fields left out answer 422.
+    const { body: current } = await fetchJson(a02, asMember(referent));
+    const replaced = await call('PUT', actionTemplate, a02, referent,
+      { version: current.version, title: current.title, term: current.term, status: current.status, description: current.description }, 200);
+    assert.equal(replaced.zone_plan_ref, null, 'a field left out is emptied');
+    await call('PUT', actionTemplate, a02, referent, { version: replaced.version }, 422);
+    const measured = replaced.results.flatMap((r) => r.indicators)[0];
+    const indicatorPut = await call('PUT', indicatorTemplate, `${a02}/indicators/${measured.id}`, referent,
+      { version: replaced.version, name: measured.name, unit: measured.unit, direction: measured.direction }, 200);
+    assert.equal(indicatorPut.indicator.target_value, null);
+    const { body: orgNow } = await fetchJson(own);
+    await call('PUT', orgTemplate, own, referent, { version: orgNow.version, name: orgNow.name, org_type: orgNow.org_type.code,
+      tax_code: orgNow.tax_code, description: orgNow.description, website: orgNow.website }, 200);
+    const { body: agendaNow } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));
+    await call('PUT', agendaTemplate, `/api/v1/agendas/${RIMINI}`, coordinator,
+      { version: agendaNow.version, title: agendaNow.title, period_start: agendaNow.period_start, period_end: agendaNow.period_end,
+        vision: agendaNow.vision, context: agendaNow.context }, 200);
+
+    // Records that stand on their own: created (201), changed (200, 409), archived (204, then 404).
+    const admin = await createToken('regione@demo.agio.example', 'write');
+    const agendas = '/api/v1/agendas';
+    const draft = await call('POST', agendas, agendas, admin,
+      { territory: 're-guastalla', title: 'Agenda di conformità', period_start: 2028, period_end: 2030 }, 201);
+    assert.equal(draft.status, 'draft');
+    await call('POST', agendas, agendas, admin, { territory: 'nowhere', title: '' }, 422);
+    await call('POST', agendas, agendas, coordinator, { territory: 're-guastalla', title: 'x', period_start: 2028, period_end: 2030 }, 403);
+
+    const organizations = '/api/v1/organizations';
+    const organization = await call('POST', organizations, organizations, coordinator,
+      { name: 'Soggetto di conformità', org_type: 'odv', territory: 'Guastalla' }, 201);
+    await call('POST', organizations, organizations, coordinator, { name: 'x', org_type: 'odv', territory: 'Atlantide' }, 422);
+    await call('POST', organizations, organizations, referent, { name: 'x', org_type: 'odv' }, 403);
+    const orgOne = '/api/v1/organizations/{slug}';
+    await call('DELETE', orgOne, `${organizations}/${organization.slug}`, coordinator, {}, 403);
+    await call('DELETE', orgOne, `${organizations}/${organization.slug}`, admin, {}, 204);
+    await call('DELETE', orgOne, `${organizations}/${organization.slug}`, admin, {}, 404);
+
+    const assets = '/api/v1/assets';
+    const asset = await call('POST', assets, assets, coordinator,
+      { name: 'Asset di conformità', kind: 'database', provider: 'Lepida', status: 'planned', coverage: ['Guastalla', '035028'] }, 201);
+    assert.equal(asset.comuni_covered, 2);
+    await call('POST', assets, assets, coordinator, { name: 'x', kind: 'x', provider: 'x', status: 'x', coverage: ['Atlantide'] }, 422);
+    await call('POST', assets, assets, referent, { name: 'x' }, 403);
+    const assetOne = '/api/v1/assets/{slug}';
+    const assetPath = `${assets}/${asset.slug}`;
+    const assetChanged = await call('PATCH', assetOne, assetPath, coordinator, { version: asset.version, status: 'active' }, 200);
+    await call('PATCH', assetOne, assetPath, coordinator, { version: asset.version, status: 'planned' }, 409);
+    await call('PUT', assetOne, assetPath, coordinator,
+      { version: assetChanged.version, name: 'Asset di conformità', kind: 'database', provider: 'Lepida', status: 'active' }, 200);
+    await call('DELETE', assetOne, assetPath, coordinator, {}, 204);
+    await call('DELETE', assetOne, assetPath, coordinator, {}, 404);
+
+    const territories = '/api/v1/territories';
+    const union = await call('POST', territories, territories, admin,
+      { name: 'Unione di conformità', district: 're-guastalla', members: ['Guastalla', 'Luzzara'] }, 201);
+    assert.equal(union.kind, 'union');
+    await call('POST', territories, territories, admin, { name: '', district: 'nowhere', members: [] }, 422);
+    await call('POST', territories, territories, coordinator, { name: 'x', district: 're-guastalla', members: ['Guastalla'] }, 403);
+    const territoryOne = '/api/v1/territories/{code}';
+    const unionPath = `${territories}/${union.code}`;
+    const unionChanged = await call('PATCH', territoryOne, unionPath, admin, { version: 1, members: 'Guastalla' }, 200);
+    assert.equal(unionChanged.comuni_count, 1);
+    await call('PUT', territoryOne, unionPath, admin, { version: 2, name: 'Unione di conformità', district: 're-guastalla', members: ['Reggiolo'] }, 200);
+    await call('PATCH', territoryOne, `${territories}/035024`, admin, { version: 1, name: 'x' }, 404);
+    await call('DELETE', territoryOne, unionPath, admin, {}, 204);
+    await call('DELETE', territoryOne, unionPath, admin, {}, 404);
+
+    // Archiving an action and an objective of the Rimini agenda (those created above).
+    await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, referent, {}, 403);
+    await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, coordinator, {}, 204);
+    await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, coordinator, {}, 404);
+    const objectiveOne = '/api/v1/agendas/{slug}/objectives/{code}';
+    await call('DELETE', objectiveOne, `/api/v1/agendas/${RIMINI}/objectives/${objective.code}`, coordinator, {}, 204);
+    await call('DELETE', objectiveOne, `/api/v1/agendas/${RIMINI}/objectives/${objective.code}`, coordinator, {}, 404);
   });
 
   it('every secured operation was called', T, () => {

@@ -114,6 +114,13 @@ impl Principal {
         self.has_role(Role::Admin)
     }
 
+    /// Whether some territory is theirs to plan for (to offer the "new agenda" form; which
+    /// territories it offers is decided per territory by [`decide`]).
+    pub fn plans_a_territory(&self) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| g.role == Role::Coordinator && matches!(g.scope, Scope::Territory(_)))
+    }
+
     /// Coordinates this agenda, directly or through its territory.
     fn coordinates(&self, agenda: &AgendaFacts) -> bool {
         self.grants.iter().any(|g| {

@@ -114,7 +114,7 @@ code_enum!(
     /// What an audit record is about (the log is searched by it).
     EntityKind {
         Agenda = "agenda", Objective = "objective", Action = "action", Indicator = "indicator", Organization = "organization",
-        Person = "person", Invitation = "invitation",
+        Person = "person", Invitation = "invitation", Asset = "asset", Territory = "territory",
     }
 );
 

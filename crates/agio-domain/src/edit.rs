@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, ResultKind, UnknownCode};
+use crate::{
+    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, PartnerRole, ResultKind, UnknownCode,
+};
 
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -39,6 +41,10 @@ pub enum FieldProblem {
     NotAnAmount,
     /// Already there (an organisation already taking part, a second lead).
     Duplicate,
+    /// Names of places that are not comuni, unions or districts of the region.
+    UnknownPlaces {
+        names: Vec<String>,
+    },
 }
 
 impl FieldProblem {
@@ -60,6 +66,7 @@ impl FieldProblem {
             FieldProblem::NotATaxCode => "field.not_a_tax_code",
             FieldProblem::NotAnAmount => "field.not_an_amount",
             FieldProblem::Duplicate => "field.duplicate",
+            FieldProblem::UnknownPlaces { .. } => "field.unknown_places",
         }
     }
 }
@@ -572,6 +579,132 @@ impl NewAssetLink {
             r.fail("asset", FieldProblem::Duplicate);
         }
         Some(NewAssetLink { asset: asset? })
+    }
+}
+
+/// Resolves one name of a place to the ISTAT codes of the comuni it stands for: a comune
+/// (by name or code) stands for itself, a union or district for all its comuni.
+pub type PlaceResolver<'a> = &'a (dyn Fn(&str) -> Option<Vec<String>> + Sync);
+
+impl Reader<'_> {
+    /// A list of comuni written one per line or separated by commas or semicolons, by name or
+    /// ISTAT code, a district or union standing for all its comuni. Returns the ISTAT codes,
+    /// each once, in order; every name not recognised is reported.
+    pub fn comuni(&mut self, field: &str, resolve: PlaceResolver, required: bool) -> Vec<String> {
+        let text = self.raw(field).unwrap_or_default();
+        let mut codes: Vec<String> = Vec::new();
+        let mut unknown = Vec::new();
+        for name in text.split(['\n', ',', ';']).map(str::trim).filter(|n| !n.is_empty()) {
+            match resolve(name) {
+                Some(found) => codes.extend(found.into_iter().filter(|c| !codes.contains(c)).collect::<Vec<_>>()),
+                None => unknown.push(name.chars().take(60).collect::<String>()),
+            }
+        }
+        if !unknown.is_empty() {
+            self.fail(field, FieldProblem::UnknownPlaces { names: unknown });
+        } else if required && codes.is_empty() {
+            self.fail(field, FieldProblem::Required);
+        }
+        codes
+    }
+}
+
+/// The editable fields of a digital asset, with the comuni it covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AssetEdit {
+    pub name: String,
+    pub kind: AssetKind,
+    /// Who runs it.
+    pub provider: String,
+    /// Markdown.
+    pub description: String,
+    /// `retired` archives it: it stays linked to the actions that used it.
+    pub status: AssetStatus,
+    pub url: Option<String>,
+    /// ISTAT codes of the comuni it covers (names, and districts or unions standing for their
+    /// comuni, are accepted too).
+    pub coverage: Vec<String>,
+}
+
+impl AssetEdit {
+    pub fn read(r: &mut Reader, resolve: PlaceResolver) -> Option<AssetEdit> {
+        let name = r.line("name");
+        let kind = r.code("kind");
+        let provider = r.line("provider");
+        let description = r.text("description");
+        let status = r.code("status");
+        let url = r.opt_url("url");
+        let coverage = r.comuni("coverage", resolve, false);
+        Some(AssetEdit { name, kind: kind?, provider, description, status: status?, url, coverage })
+    }
+}
+
+/// The editable fields of a union of comuni.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UnionEdit {
+    pub name: String,
+    /// The slug of the social-health district it belongs to.
+    pub district: String,
+    /// ISTAT codes of its comuni (names are accepted too).
+    pub members: Vec<String>,
+}
+
+impl UnionEdit {
+    /// `districts`: the slugs of the districts.
+    pub fn read(r: &mut Reader, districts: &[String], resolve: PlaceResolver) -> Option<UnionEdit> {
+        let name = r.line("name");
+        let district = r.choice("district", districts);
+        let members = r.comuni("members", resolve, true);
+        Some(UnionEdit { name, district: district?, members })
+    }
+}
+
+/// A new agenda: the territory it plans for, and its first fields. It starts as a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewAgenda {
+    /// The slug of its territory (a district, usually).
+    pub territory: String,
+    #[serde(flatten)]
+    pub agenda: AgendaEdit,
+}
+
+impl NewAgenda {
+    /// `territories`: the slugs the creator may plan for.
+    pub fn read(r: &mut Reader, territories: &[String]) -> Option<NewAgenda> {
+        let territory = r.choice("territory", territories);
+        let agenda = AgendaEdit::read(r);
+        Some(NewAgenda { territory: territory?, agenda: agenda? })
+    }
+}
+
+/// A new organisation: its profile and, when known, where it is based.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewOrganization {
+    #[serde(flatten)]
+    pub profile: OrganizationEdit,
+    /// Where it is based: the slug, name or code of a comune, union or district.
+    pub territory: Option<String>,
+}
+
+impl NewOrganization {
+    /// `find_place` gives the slug of the territory a name, slug or code stands for.
+    pub fn read(
+        r: &mut Reader,
+        org_types: &[String],
+        find_place: &(dyn Fn(&str) -> Option<String> + Sync),
+    ) -> Option<NewOrganization> {
+        let profile = OrganizationEdit::read(r, org_types);
+        let territory = match r.opt_line("territory") {
+            Some(name) => match find_place(&name) {
+                Some(slug) => Some(slug),
+                None => {
+                    r.fail("territory", FieldProblem::UnknownPlaces { names: vec![name] });
+                    None
+                }
+            },
+            None => None,
+        };
+        Some(NewOrganization { profile: profile?, territory })
     }
 }
 

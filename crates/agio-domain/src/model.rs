@@ -95,6 +95,9 @@ pub struct Objective {
     pub description: String,
     pub created_at: String,
     pub updated_at: String,
+    /// When it was archived (out of the lists, kept with its history), or null.
+    #[serde(default)]
+    pub archived_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -189,6 +192,9 @@ pub struct Action {
     /// Edit version of the action (its indicators included): a change sent through the API
     /// names it, and is refused (409) if someone saved since.
     pub version: i64,
+    /// When it was archived (out of the lists, kept with its history), or null.
+    #[serde(default)]
+    pub archived_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -208,6 +214,9 @@ pub struct Organization {
     /// Edit version: a change sent through the API names it, and is refused (409) if someone
     /// saved since.
     pub version: i64,
+    /// When it was archived (out of the lists, kept with its history), or null.
+    #[serde(default)]
+    pub archived_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

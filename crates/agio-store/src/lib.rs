@@ -14,6 +14,7 @@ mod invitations;
 mod mail;
 mod migrate;
 pub(crate) mod read;
+mod records;
 mod reference;
 pub mod schema;
 mod sql;
@@ -35,8 +36,10 @@ pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, Choosable, DistrictDetail,
-    MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, TerritoryFilter,
+    MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,
+    UnionDetail,
 };
+pub use records::{Archivable, ArchivedItem};
 pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{Editable, Saved};
 

@@ -103,6 +103,16 @@ impl Sql {
 }
 
 impl Sql {
+    /// `UPDATE table SET a = $1, b = $2, … WHERE id = $n`.
+    pub fn update(table: &str, columns: Vec<(&str, Value)>, id: &str) -> Sql {
+        let mut sql = Sql::new(&format!("UPDATE {table} SET "));
+        for (i, (name, value)) in columns.into_iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).push(name).push(" = ").bind(value);
+        }
+        sql.push(" WHERE id = ").bind(id);
+        sql
+    }
+
     /// `INSERT INTO table (a, b, …) VALUES ($1, $2, …)`.
     pub fn insert(table: &str, columns: Vec<(&str, Value)>) -> Sql {
         let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();

@@ -127,7 +127,7 @@ impl Store {
             (2..5).filter_map(|i| col::<Option<String>>(&row, i).transpose()).collect::<Result<_>>()?;
         let mut leads = Sql::new(
             "SELECT DISTINCT ao.organization_id FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
-             WHERE ao.role = 'lead' AND x.agenda_id = ",
+             WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = ",
         );
         leads.bind(agenda_id.clone()).push(" ORDER BY ao.organization_id");
         let lead_organizations = leads.fetch_all(&self.pool).await?.iter().map(|r| col(r, 0)).collect::<Result<_>>()?;
@@ -170,7 +170,7 @@ impl Store {
 
 impl WriteTx {
     /// Bumps `table`'s version from `expected`; false when the stored version is another.
-    async fn claim_version(&mut self, table: &str, id: &str, expected: i64) -> Result<bool> {
+    pub(crate) async fn claim_version(&mut self, table: &str, id: &str, expected: i64) -> Result<bool> {
         let mut sql = Sql::new(&format!("UPDATE {table} SET version = version + 1, updated_at = "));
         sql.bind(now()).push(" WHERE id = ").bind(id).push(" AND version = ").bind(expected);
         Ok(sql.query().execute(&mut *self.tx).await?.rows_affected() == 1)

@@ -59,6 +59,10 @@ pub fn values_of(record: &impl Serialize) -> impl Fn(&str) -> Option<String> {
     move |name: &str| match map.get(name)? {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s.clone()),
+        // A list of names (the comuni an asset covers, say): one per line, as a form writes it.
+        serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => {
+            Some(items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("\n"))
+        }
         other => Some(other.to_string()),
     }
 }
@@ -295,6 +299,7 @@ pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
     match problem {
         FieldProblem::TooLong { max } => c.fmt(problem.label_key(), &[("max", &max.to_string())]),
         FieldProblem::NotOneOf { allowed } => c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))]),
+        FieldProblem::UnknownPlaces { names } => c.fmt(problem.label_key(), &[("names", &names.join(", "))]),
         other => c.t(other.label_key()).to_string(),
     }
 }

@@ -4,6 +4,7 @@
 mod action_parts;
 pub mod api;
 mod app;
+mod archive;
 pub mod assets;
 pub mod auth;
 pub mod cache;
@@ -19,6 +20,7 @@ pub mod oidc;
 mod ops;
 mod pages;
 pub mod query;
+mod records;
 mod web;
 
 pub use app::{Application, ServeOptions};

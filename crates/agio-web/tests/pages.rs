@@ -291,7 +291,8 @@ both_backends!(unreadable_paths_and_methods, |backend| async move {
     }
     assert!(app.get("/agende/%00").await.body.contains("Pagina non trovata"));
     assert_eq!(app.get("/api/v1/agendas/%00").await.header("content-type"), "application/problem+json");
-    let post = app.request(axum::http::Request::post("/api/v1/agendas").body(axum::body::Body::empty()).unwrap()).await;
+    let post =
+        app.request(axum::http::Request::post("/api/v1/vocabularies").body(axum::body::Body::empty()).unwrap()).await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(post.header("content-type"), "application/problem+json");
     assert_eq!(post.json()["title"], "Method Not Allowed");

@@ -17,7 +17,8 @@ const FROM: &str = " FROM actions x JOIN agendas a ON a.id = x.agenda_id JOIN ob
     LEFT JOIN organizations lo ON lo.id = lao.organization_id WHERE 1 = 1";
 const COLUMNS: &str =
     "SELECT x.id, a.slug, a.title, o.code, x.code, x.title, x.term, x.status, x.start_date, x.end_date, \
-    lo.slug, lo.name, a.is_demo, o.title, x.description, x.zone_plan_ref, x.created_at, x.updated_at, x.version";
+    lo.slug, lo.name, a.is_demo, o.title, x.description, x.zone_plan_ref, x.created_at, x.updated_at, x.version, \
+    x.archived_at";
 const ORDER: &str = "a.slug, x.position";
 
 fn summary(r: &AnyRow) -> Result<ActionSummary> {
@@ -55,8 +56,8 @@ pub struct ActionFilter {
 
 impl ActionFilter {
     fn apply(&self, sql: &mut Sql) {
-        // Lists are public: the actions of draft agendas are not listed.
-        sql.push(" AND a.status <> 'draft'");
+        // Lists are public: the actions of draft agendas are not listed, nor archived ones.
+        sql.push(" AND a.status <> 'draft' AND x.archived_at IS NULL");
         if let Some(v) = &self.agenda {
             sql.push(" AND a.slug = ").bind(v.clone());
         }
@@ -100,7 +101,7 @@ impl Store {
 
     pub(crate) async fn actions_of_agenda(&self, agenda_id: &str) -> Result<Vec<ActionSummary>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
-        sql.push(" AND a.id = ").bind(agenda_id).push(" ORDER BY x.position");
+        sql.push(" AND x.archived_at IS NULL AND a.id = ").bind(agenda_id).push(" ORDER BY x.position");
         sql.fetch_all(&self.pool).await?.iter().map(summary).collect()
     }
 
@@ -218,6 +219,7 @@ impl Store {
             created_at: col(&row, 16)?,
             updated_at: col(&row, 17)?,
             version: col(&row, 18)?,
+            archived_at: col(&row, 19)?,
             budget_total_cents: budget.iter().map(|b| b.amount_cents).sum(),
             target_groups: terms.remove(&Vocabulary::TargetGroup).unwrap_or_default(),
             life_stages: terms.remove(&Vocabulary::LifeStage).unwrap_or_default(),

@@ -13,8 +13,8 @@ const FROM: &str = " FROM agendas a JOIN territories t ON t.id = a.territory_id 
     LEFT JOIN territories tp ON tp.id = t.parent_id WHERE 1 = 1";
 const COLUMNS: &str = "SELECT a.id, a.slug, a.title, t.code, t.slug, t.name, t.kind, a.period_start, a.period_end, \
     a.status, a.vision, a.context, a.is_demo, \
-    (SELECT COUNT(*) FROM objectives o WHERE o.agenda_id = a.id), \
-    (SELECT COUNT(*) FROM actions x WHERE x.agenda_id = a.id), a.created_at, a.updated_at, a.version";
+    (SELECT COUNT(*) FROM objectives o WHERE o.agenda_id = a.id AND o.archived_at IS NULL), \
+    (SELECT COUNT(*) FROM actions x WHERE x.agenda_id = a.id AND x.archived_at IS NULL), a.created_at, a.updated_at, a.version";
 
 fn agenda(r: &AnyRow) -> Result<Agenda> {
     Ok(Agenda {
@@ -111,7 +111,7 @@ pub struct AgendaDetail {
 }
 
 const OBJECTIVE_COLUMNS: &str =
-    "SELECT o.id, a.slug, o.code, o.position, o.title, o.description, o.created_at, o.updated_at \
+    "SELECT o.id, a.slug, o.code, o.position, o.title, o.description, o.created_at, o.updated_at, o.archived_at \
     FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
 
 fn objective(r: &AnyRow) -> Result<Objective> {
@@ -124,6 +124,7 @@ fn objective(r: &AnyRow) -> Result<Objective> {
         description: col(r, 5)?,
         created_at: col(r, 6)?,
         updated_at: col(r, 7)?,
+        archived_at: col(r, 8)?,
     })
 }
 
@@ -161,7 +162,7 @@ impl Store {
     /// Objectives of one agenda (by slug), or of all agendas.
     pub async fn list_objectives(&self, agenda_slug: Option<&str>, page: PageRequest) -> Result<Page<Objective>> {
         let filter = |s: &mut Sql| {
-            s.push(" AND a.status <> 'draft'");
+            s.push(" AND a.status <> 'draft' AND o.archived_at IS NULL");
             if let Some(slug) = agenda_slug {
                 s.push(" AND a.slug = ").bind(slug);
             }
@@ -179,7 +180,7 @@ impl Store {
     pub async fn agenda_detail(&self, slug: &str) -> Result<Option<AgendaDetail>> {
         let Some(agenda) = self.agenda(slug).await? else { return Ok(None) };
         let mut sql = Sql::new(OBJECTIVE_COLUMNS);
-        sql.push(" AND a.id = ").bind(agenda.id.clone()).push(" ORDER BY o.position");
+        sql.push(" AND o.archived_at IS NULL AND a.id = ").bind(agenda.id.clone()).push(" ORDER BY o.position");
         let objectives: Vec<Objective> =
             sql.fetch_all(&self.pool).await?.iter().map(objective).collect::<Result<_>>()?;
         let actions = self.actions_of_agenda(&agenda.id).await?;
@@ -198,7 +199,7 @@ impl Store {
              FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
              JOIN organizations g ON g.id = ao.organization_id \
              JOIN vocabulary_terms v ON v.vocabulary = g.org_type_vocabulary AND v.code = g.org_type \
-             WHERE x.agenda_id = ",
+             WHERE x.archived_at IS NULL AND x.agenda_id = ",
         );
         sql.bind(agenda.id.clone())
             .push(" GROUP BY g.slug, g.name, v.code, v.label_it, v.label_en ORDER BY 6 DESC, g.name");
@@ -218,7 +219,7 @@ impl Store {
 
         let mut sql = Sql::new(
             "SELECT DISTINCT d.slug, d.name, d.kind FROM action_assets aa JOIN actions x ON x.id = aa.action_id \
-             JOIN digital_assets d ON d.id = aa.asset_id WHERE x.agenda_id = ",
+             JOIN digital_assets d ON d.id = aa.asset_id WHERE x.archived_at IS NULL AND x.agenda_id = ",
         );
         sql.bind(agenda.id.clone()).push(" ORDER BY d.name");
         let assets = sql

@@ -21,7 +21,7 @@ pub use actions::ActionFilter;
 pub use agendas::{AgendaDetail, AgendaFilter, AgendaPartner, ObjectiveWithActions};
 pub use assets::{AssetDetail, AssetFilter};
 pub use organizations::{OrganizationDetail, OrganizationFilter};
-pub use territories::{DistrictDetail, MapShape, TerritoryFilter};
+pub use territories::{DistrictDetail, MapShape, Place, Places, TerritoryFilter, UnionDetail};
 
 /// Reads column `i` of a row.
 pub(crate) fn col<'r, T>(row: &'r AnyRow, i: usize) -> Result<T>
@@ -114,11 +114,12 @@ pub enum Choosable {
 impl Store {
     /// Every record of a kind as (slug, name), by name: the options of a select.
     pub async fn choices(&self, of: Choosable) -> Result<Vec<(String, String)>> {
-        let table = match of {
-            Choosable::Organizations => "organizations",
-            Choosable::Assets => "digital_assets",
+        // Archived organisations and retired assets are no longer offered.
+        let from = match of {
+            Choosable::Organizations => "organizations WHERE archived_at IS NULL",
+            Choosable::Assets => "digital_assets WHERE status <> 'retired'",
         };
-        let sql = Sql::new(&format!("SELECT slug, name FROM {table} ORDER BY name, slug"));
+        let sql = Sql::new(&format!("SELECT slug, name FROM {from} ORDER BY name, slug"));
         sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
     }
 }

@@ -13,8 +13,8 @@ const FROM: &str = " FROM organizations g \
     LEFT JOIN territories t ON t.id = g.territory_id WHERE 1 = 1";
 const COLUMNS: &str = "SELECT g.id, g.slug, g.name, v.code, v.label_it, v.label_en, g.tax_code, \
     t.code, t.slug, t.name, t.kind, g.description, g.website, g.is_demo, \
-    (SELECT COUNT(*) FROM action_organizations ao WHERE ao.organization_id = g.id), g.created_at, g.updated_at, \
-    g.version";
+    (SELECT COUNT(*) FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
+        WHERE ao.organization_id = g.id AND x.archived_at IS NULL), g.created_at, g.updated_at, g.version, g.archived_at";
 
 fn organization(r: &AnyRow) -> Result<Organization> {
     Ok(Organization {
@@ -31,6 +31,7 @@ fn organization(r: &AnyRow) -> Result<Organization> {
         created_at: col(r, 15)?,
         updated_at: col(r, 16)?,
         version: col(r, 17)?,
+        archived_at: col(r, 18)?,
     })
 }
 
@@ -44,6 +45,7 @@ pub struct OrganizationFilter {
 
 impl OrganizationFilter {
     fn apply(&self, sql: &mut Sql) {
+        sql.push(" AND g.archived_at IS NULL");
         if let Some(v) = &self.org_type {
             sql.push(" AND g.org_type = ").bind(v.clone());
         }

@@ -13,7 +13,7 @@ const SELECT: &str = "SELECT t.id, t.kind, t.code, t.slug, t.name, p.code, p.slu
     CASE t.kind WHEN 'comune' THEN 1 \
         WHEN 'union' THEN (SELECT COUNT(*) FROM union_members um WHERE um.union_id = t.id) \
         WHEN 'region' THEN (SELECT COUNT(*) FROM territories c WHERE c.kind = 'comune') \
-        ELSE (SELECT COUNT(*) FROM territories c WHERE c.parent_id = t.id) END, \
+        ELSE (SELECT COUNT(*) FROM territories c WHERE c.parent_id = t.id AND c.kind = 'comune') END, \
     (SELECT COUNT(*) FROM agendas a WHERE a.territory_id = t.id AND a.status <> 'draft') \
     FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
 const COUNT: &str = "SELECT COUNT(*) FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
@@ -51,6 +51,7 @@ pub struct TerritoryFilter {
 
 impl TerritoryFilter {
     fn apply(&self, sql: &mut Sql) {
+        sql.push(" AND t.archived_at IS NULL");
         if let Some(kind) = self.kind {
             sql.push(" AND t.kind = ").bind(kind.code());
         }
@@ -68,7 +69,17 @@ impl TerritoryFilter {
 pub struct DistrictDetail {
     pub district: Territory,
     pub comuni: Vec<Territory>,
+    /// Its unions of comuni.
+    pub unions: Vec<Territory>,
     pub agendas: Vec<Agenda>,
+}
+
+/// A union of comuni with its comuni.
+#[derive(Debug, Clone)]
+pub struct UnionDetail {
+    pub union: Territory,
+    pub comuni: Vec<Territory>,
+    pub archived_at: Option<String>,
 }
 
 /// The outline of one comune, for drawing the regional map.
@@ -106,11 +117,42 @@ impl Store {
         if district.kind != TerritoryKind::District {
             return Ok(None);
         }
-        let mut sql = Sql::new(SELECT);
-        sql.push(" AND t.parent_id = ").bind(district.id.clone()).push(" ORDER BY t.name");
-        let comuni = sql.fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
+        let children = |kind: TerritoryKind| {
+            let mut sql = Sql::new(SELECT);
+            sql.push(" AND t.archived_at IS NULL AND t.kind = ")
+                .bind(kind.code())
+                .push(" AND t.parent_id = ")
+                .bind(district.id.clone())
+                .push(" ORDER BY t.name");
+            sql
+        };
+        let comuni = children(TerritoryKind::Comune)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(territory)
+            .collect::<Result<_>>()?;
+        let unions =
+            children(TerritoryKind::Union).fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
         let agendas = self.agendas_of_territory(&district.id).await?;
-        Ok(Some(DistrictDetail { district, comuni, agendas }))
+        Ok(Some(DistrictDetail { district, comuni, unions, agendas }))
+    }
+
+    /// A union of comuni (archived ones too: their page stays) with its comuni.
+    pub async fn union_detail(&self, slug: &str) -> Result<Option<UnionDetail>> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" AND t.kind = 'union' AND t.slug = ").bind(slug);
+        let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let union = territory(&row)?;
+        let mut sql = Sql::new(SELECT);
+        sql.push(" AND t.id IN (SELECT comune_id FROM union_members WHERE union_id = ")
+            .bind(union.id.clone())
+            .push(") ORDER BY t.name");
+        let comuni = sql.fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
+        let mut archived = Sql::new("SELECT archived_at FROM territories WHERE id = ");
+        archived.bind(union.id.clone());
+        let archived_at = col(&archived.fetch_one(&self.pool).await?, 0)?;
+        Ok(Some(UnionDetail { union, comuni, archived_at }))
     }
 
     pub async fn map_shapes(&self) -> Result<Vec<MapShape>> {
@@ -139,7 +181,8 @@ impl Store {
              (SELECT COUNT(*) FROM territories WHERE kind = 'comune'), \
              (SELECT CAST(COALESCE(SUM(population), 0) AS BIGINT) FROM territories WHERE kind = 'comune'), \
              (SELECT COUNT(*) FROM agendas WHERE status IN ('consultation', 'approved')), \
-             (SELECT COUNT(*) FROM actions), (SELECT COUNT(*) FROM organizations), (SELECT COUNT(*) FROM digital_assets)",
+             (SELECT COUNT(*) FROM actions WHERE archived_at IS NULL), \
+             (SELECT COUNT(*) FROM organizations WHERE archived_at IS NULL), (SELECT COUNT(*) FROM digital_assets)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -152,5 +195,123 @@ impl Store {
             organizations: col(&row, 5)?,
             assets: col(&row, 6)?,
         })
+    }
+}
+
+/// A territory as a place people name in a form, with the comuni it stands for.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub id: String,
+    pub kind: TerritoryKind,
+    pub code: String,
+    pub slug: String,
+    pub name: String,
+    /// The id of the territory it is part of (a comune's district, a district's region).
+    pub parent_id: Option<String>,
+    /// ISTAT codes of its comuni (itself, for a comune).
+    pub comuni: Vec<String>,
+}
+
+/// Every territory that is not archived, to read the places written in forms and API bodies.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    /// Comuni first, then unions, districts, the region: a name shared by a comune and a
+    /// district (Guastalla) means the comune.
+    entries: Vec<Place>,
+}
+
+impl Places {
+    /// The place a code, slug or name (any case and accents) stands for.
+    /// "Name (code)", as the forms show a place, is found by its code.
+    pub fn find(&self, name: &str) -> Option<&Place> {
+        let name = name.trim();
+        if let Some(code) = name.strip_suffix(')').and_then(|n| n.rsplit_once(" (")).map(|(_, code)| code) {
+            return self.entries.iter().find(|p| p.code == code);
+        }
+        let as_slug = agio_domain::slugify(name);
+        self.entries
+            .iter()
+            .find(|p| p.code == name || p.slug == name)
+            .or_else(|| self.entries.iter().find(|p| !as_slug.is_empty() && agio_domain::slugify(&p.name) == as_slug))
+    }
+
+    /// The ISTAT codes of the comuni a name stands for.
+    pub fn comuni_of(&self, name: &str) -> Option<Vec<String>> {
+        self.find(name).map(|p| p.comuni.clone())
+    }
+
+    pub fn of_kind(&self, kind: TerritoryKind) -> impl Iterator<Item = &Place> {
+        self.entries.iter().filter(move |p| p.kind == kind)
+    }
+
+    /// The ids of a place and of the territories it is part of, nearest first (what the
+    /// authorisation module checks a territorial scope against).
+    pub fn path(&self, place: &Place) -> Vec<String> {
+        let mut path = vec![place.id.clone()];
+        let mut parent = place.parent_id.clone();
+        while let Some(id) = parent.filter(|id| !path.contains(id)) {
+            parent = self.entries.iter().find(|p| p.id == id).and_then(|p| p.parent_id.clone());
+            path.push(id);
+        }
+        path
+    }
+
+    /// Comuni given by ISTAT code, as "Name (code)", in the same order.
+    pub fn comune_labels<'a>(&self, codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        codes
+            .into_iter()
+            .map(|c| match self.of_kind(TerritoryKind::Comune).find(|p| p.code == c) {
+                Some(p) => format!("{} ({})", p.name, p.code),
+                None => c.to_string(),
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    pub async fn places(&self) -> Result<Places> {
+        let rows = Sql::new(
+            "SELECT t.id, t.kind, t.code, t.slug, t.name, t.parent_id FROM territories t WHERE t.archived_at IS NULL \
+             ORDER BY CASE t.kind WHEN 'comune' THEN 0 WHEN 'union' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, t.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let members = Sql::new(
+            "SELECT m.union_id, c.code FROM union_members m JOIN territories c ON c.id = m.comune_id ORDER BY c.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut comuni_of_parent: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let place = Place {
+                id: col(r, 0)?,
+                kind: code(r, 1)?,
+                code: col(r, 2)?,
+                slug: col(r, 3)?,
+                name: col(r, 4)?,
+                parent_id: col(r, 5)?,
+                comuni: Vec::new(),
+            };
+            if let (TerritoryKind::Comune, Some(parent)) = (place.kind, &place.parent_id) {
+                comuni_of_parent.entry(parent.clone()).or_default().push(place.code.clone());
+            }
+            entries.push(place);
+        }
+        let mut comuni_of_union: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for r in &members {
+            comuni_of_union.entry(col(r, 0)?).or_default().push(col(r, 1)?);
+        }
+        let all: Vec<String> =
+            entries.iter().filter(|p| p.kind == TerritoryKind::Comune).map(|p| p.code.clone()).collect();
+        for p in &mut entries {
+            p.comuni = match p.kind {
+                TerritoryKind::Comune => vec![p.code.clone()],
+                TerritoryKind::Union => comuni_of_union.remove(&p.id).unwrap_or_default(),
+                TerritoryKind::District => comuni_of_parent.remove(&p.id).unwrap_or_default(),
+                TerritoryKind::Region => all.clone(),
+            };
+        }
+        Ok(Places { entries })
     }
 }

@@ -4,6 +4,7 @@
 
 mod docs;
 mod handlers;
+mod records;
 mod writes;
 
 use axum::routing::get;
@@ -35,10 +36,10 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(list_vocabularies))
         .routes(routes!(get_vocabulary))
         .routes(routes!(writes::me))
-        .routes(routes!(writes::patch_agenda))
+        .routes(routes!(writes::patch_agenda, writes::put_agenda))
         .routes(routes!(writes::move_agenda))
-        .routes(routes!(writes::patch_action))
-        .routes(routes!(writes::patch_organization))
+        .routes(routes!(writes::patch_action, writes::put_action))
+        .routes(routes!(writes::patch_organization, writes::put_organization))
         .routes(routes!(writes::create_objective))
         .routes(routes!(writes::create_action))
         .routes(routes!(writes::add_partner))
@@ -48,9 +49,18 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(writes::add_result))
         .routes(routes!(writes::remove_result))
         .routes(routes!(writes::add_indicator))
-        .routes(routes!(writes::remove_indicator, writes::patch_indicator))
+        .routes(routes!(writes::remove_indicator, writes::patch_indicator, writes::put_indicator))
         .routes(routes!(writes::link_asset))
         .routes(routes!(writes::unlink_asset))
+        .routes(routes!(records::create_agenda))
+        .routes(routes!(records::create_organization))
+        .routes(routes!(records::create_asset))
+        .routes(routes!(records::create_union))
+        .routes(routes!(records::patch_asset, records::put_asset, records::retire_asset))
+        .routes(routes!(records::patch_union, records::put_union, records::archive_union))
+        .routes(routes!(records::archive_action))
+        .routes(routes!(records::archive_objective))
+        .routes(routes!(records::archive_organization))
         .split_for_parts()
 }
 

@@ -12,7 +12,7 @@ use agio_domain::TokenScope;
 use agio_store::{Person, RoleAssignment, Saved};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -27,7 +27,7 @@ use crate::forms::{values_of, MAX_FORM_BYTES};
 use crate::web::AppState;
 
 /// A JSON object body.
-pub struct JsonObject(serde_json::Map<String, serde_json::Value>);
+pub struct JsonObject(pub(super) serde_json::Map<String, serde_json::Value>);
 
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = AppError;
@@ -54,12 +54,40 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// A value the readers take: a string, a number or null; or, for a field that is a list (`list`),
+/// an array of strings (read one per line).
+fn plain(value: &serde_json::Value, list: bool) -> bool {
+    match value {
+        serde_json::Value::Array(items) => list && items.iter().all(serde_json::Value::is_string),
+        serde_json::Value::Object(_) | serde_json::Value::Bool(_) => false,
+        _ => true,
+    }
+}
+
+/// PATCH changes the fields it names; PUT replaces the whole record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum How {
+    Merge,
+    Replace,
+}
+
+impl How {
+    pub(super) fn of(method: &Method) -> How {
+        if method == Method::PUT {
+            How::Replace
+        } else {
+            How::Merge
+        }
+    }
+}
+
 /// Applies a change with the editor's rules; returns the new version.
-async fn apply<E: Editor>(
+pub(super) async fn apply<E: Editor>(
     state: &AppState,
     caller: &TokenCaller,
     e: &E,
     JsonObject(body): JsonObject,
+    how: How,
 ) -> Result<i64, AppError> {
     if caller.scope != TokenScope::Write {
         return Err(AppError::Forbidden);
@@ -70,6 +98,12 @@ async fn apply<E: Editor>(
         Ok(serde_json::Value::Object(map)) => map,
         _ => return Err(AppError::Internal("an editable record is not a JSON object".into())),
     };
+    // The fields that are lists (sent as arrays of strings), known from the stored record.
+    let lists: Vec<String> = merged.iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k.clone()).collect();
+    if how == How::Replace {
+        // A PUT gives the whole record: what it leaves out is empty, and required fields must be there.
+        merged.values_mut().for_each(|v| *v = serde_json::Value::Null);
+    }
     let mut errors = Vec::new();
     let mut version = None;
     for (name, value) in body {
@@ -80,9 +114,7 @@ async fn apply<E: Editor>(
             }
             (_, "version") => Some(FieldProblem::NotANumber),
             (_, _) if !merged.contains_key(&name) => Some(FieldProblem::Unknown),
-            (serde_json::Value::Array(_) | serde_json::Value::Object(_) | serde_json::Value::Bool(_), _) => {
-                Some(FieldProblem::WrongType)
-            }
+            (value, name) if !plain(value, lists.iter().any(|l| l == name)) => Some(FieldProblem::WrongType),
             _ => None,
         };
         match problem {
@@ -249,11 +281,12 @@ pub async fn me(State(s): State<AppState>, caller: TokenCaller) -> Result<Json<M
     ))]
 pub async fn patch_agenda(
     State(s): State<AppState>,
+    method: Method,
     caller: TokenCaller,
     Path(slug): Path<String>,
     body: JsonObject,
 ) -> Result<Json<Agenda>, AppError> {
-    apply(&s, &caller, &AgendaEditor::load(&s, &slug).await?, body).await?;
+    apply(&s, &caller, &AgendaEditor::load(&s, &slug).await?, body, How::of(&method)).await?;
     Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -273,7 +306,7 @@ pub async fn move_agenda(
     Path(slug): Path<String>,
     body: JsonObject,
 ) -> Result<Json<Agenda>, AppError> {
-    apply(&s, &caller, &StatusEditor::load(&s, &slug).await?, body).await?;
+    apply(&s, &caller, &StatusEditor::load(&s, &slug).await?, body, How::Merge).await?;
     Ok(Json(s.store.agenda(&slug).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -287,11 +320,12 @@ pub async fn move_agenda(
     ))]
 pub async fn patch_action(
     State(s): State<AppState>,
+    method: Method,
     caller: TokenCaller,
     Path((slug, code)): Path<(String, String)>,
     body: JsonObject,
 ) -> Result<Json<Action>, AppError> {
-    apply(&s, &caller, &ActionEditor::load(&s, &slug, &code).await?, body).await?;
+    apply(&s, &caller, &ActionEditor::load(&s, &slug, &code).await?, body, How::of(&method)).await?;
     Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -310,12 +344,13 @@ pub async fn patch_action(
     ))]
 pub async fn patch_indicator(
     State(s): State<AppState>,
+    method: Method,
     caller: TokenCaller,
     Path((slug, code, id)): Path<(String, String, String)>,
     body: JsonObject,
 ) -> Result<Json<IndicatorSaved>, AppError> {
     let e = IndicatorEditor::load(&s, &slug, &code, &id).await?;
-    let version = apply(&s, &caller, &e, body).await?;
+    let version = apply(&s, &caller, &e, body, How::of(&method)).await?;
     let action_id = &e.action.stored.id;
     let indicator = s.store.indicator_for_edit(action_id, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IndicatorSaved { version, indicator }))
@@ -331,11 +366,12 @@ pub async fn patch_indicator(
     ))]
 pub async fn patch_organization(
     State(s): State<AppState>,
+    method: Method,
     caller: TokenCaller,
     Path(slug): Path<String>,
     body: JsonObject,
 ) -> Result<Json<Organization>, AppError> {
-    apply(&s, &caller, &OrganizationEditor::load(&s, &slug).await?, body).await?;
+    apply(&s, &caller, &OrganizationEditor::load(&s, &slug).await?, body, How::of(&method)).await?;
     Ok(Json(s.store.organization(&slug).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -388,18 +424,18 @@ impl utoipa::IntoResponses for CreateProblems {
 
 /// The fields of a creation body, once the token may write and every value is a string, a
 /// number or null.
-fn creation_input(
+/// `lists` names the fields that are lists.
+pub(super) fn creation_input(
     caller: &TokenCaller,
     JsonObject(body): JsonObject,
+    lists: &[&str],
 ) -> Result<impl Fn(&str) -> Option<String> + Sync, AppError> {
     if caller.scope != TokenScope::Write {
         return Err(AppError::Forbidden);
     }
     let wrong: Vec<FieldError> = body
         .iter()
-        .filter(|(_, v)| {
-            matches!(v, serde_json::Value::Array(_) | serde_json::Value::Object(_) | serde_json::Value::Bool(_))
-        })
+        .filter(|(name, v)| !plain(v, lists.contains(&name.as_str())))
         .map(|(name, _)| FieldError { field: name.clone(), problem: FieldProblem::WrongType })
         .collect();
     if !wrong.is_empty() {
@@ -417,7 +453,7 @@ async fn create(
     objective: bool,
 ) -> Result<String, AppError> {
     creator.allowed(Some(&caller.principal))?;
-    let input = creation_input(caller, body)?;
+    let input = creation_input(caller, body, &[])?;
     let reader = Reader::new(&input);
     let created = if objective {
         creator.create_objective(s, &caller.actor(), reader).await?
@@ -479,7 +515,7 @@ async fn add_part(
         return Err(AppError::Forbidden);
     }
     let e = PartsEditor::load(s, Some(&caller.principal), slug, code, part).await?;
-    let input = creation_input(caller, body)?;
+    let input = creation_input(caller, body, &[])?;
     e.add(s, &caller.actor(), part, Reader::new(&input)).await?.map_err(AppError::Invalid)?;
     Ok((StatusCode::CREATED, Json(s.store.action(slug, code).await?.ok_or(AppError::NotFound)?)))
 }
@@ -658,4 +694,62 @@ pub struct ActionPath {
     slug: String,
     /// Action code, e.g. A01.
     code: String,
+}
+
+// --- PUT: the whole record, through the same handlers as PATCH ----------------------------------
+
+/// Replace an agenda's fields: those left out are emptied (and required ones must be given).
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug")),
+    request_body(content = AgendaChange, content_type = "application/json"),
+    responses((status = 200, body = Agenda, description = "The agenda after the change"), ChangeProblems))]
+pub async fn put_agenda(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<String>,
+    body: JsonObject,
+) -> Result<Json<Agenda>, AppError> {
+    patch_agenda(state, Method::PUT, caller, path, body).await
+}
+
+/// Replace an action's fields: those left out are emptied (and required ones must be given).
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}", tag = "editing", security(("token" = [])),
+    params(ActionPath), request_body(content = ActionChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn put_action(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    patch_action(state, Method::PUT, caller, path, body).await
+}
+
+/// Replace an indicator's fields: those left out are emptied (and required ones must be given).
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}", tag = "editing",
+    security(("token" = [])),
+    params(ActionPath, ("id" = String, Path, description = "Indicator id")),
+    request_body(content = IndicatorChange, content_type = "application/json"),
+    responses((status = 200, body = IndicatorSaved, description = "The indicator after the change"), ChangeProblems))]
+pub async fn put_indicator(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<IndicatorSaved>, AppError> {
+    patch_indicator(state, Method::PUT, caller, path, body).await
+}
+
+/// Replace an organisation's profile: fields left out are emptied (and required ones must be given).
+#[utoipa::path(put, path = "/api/v1/organizations/{slug}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Organisation slug")),
+    request_body(content = OrganizationChange, content_type = "application/json"),
+    responses((status = 200, body = Organization, description = "The organisation after the change"), ChangeProblems))]
+pub async fn put_organization(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<String>,
+    body: JsonObject,
+) -> Result<Json<Organization>, AppError> {
+    patch_organization(state, Method::PUT, caller, path, body).await
 }

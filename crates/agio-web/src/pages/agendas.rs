@@ -9,8 +9,11 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
+use super::archive::archived_note;
 use super::editing::{tools, Tools};
+use super::records::list_tools;
 use super::{here, page_base, render, territory_options, SelectField};
+use crate::archive::Archiving;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::agenda_filter;
@@ -25,6 +28,7 @@ const FILTERS: &[&str] = &["q", "territory", "status", "target_group", "life_sta
 #[template(path = "agendas.html")]
 struct AgendasPage {
     ctx: PageContext,
+    tools: Tools,
     fields: Vec<SelectField>,
     q: String,
     page: Page<Agenda>,
@@ -55,7 +59,12 @@ struct ActionPage {
     banner: Option<VersionBanner>,
 }
 
-async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+async fn agendas(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Html<String>, AppError> {
     let filter = agenda_filter(&params, &state.vocabularies, &state.store).await?;
     let page = state.store.list_agendas(&filter, params.page()?).await?;
     let c = lang.catalogue();
@@ -89,7 +98,14 @@ async fn agendas(State(state): State<AppState>, lang: Lang, params: Params) -> R
         .last_crumb()
         .demo(page.items.iter().any(|a| a.is_demo));
     let page_base = page_base("/agende", &params, FILTERS);
-    render(AgendasPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
+    render(AgendasPage {
+        ctx,
+        tools: list_tools(lang, &visitor, "agendas"),
+        fields,
+        q: params.get("q").unwrap_or_default().to_string(),
+        page,
+        page_base,
+    })
 }
 
 async fn agenda(
@@ -167,8 +183,12 @@ async fn action(
     visitor: Visitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    let tools = tools(&state, lang, &visitor, &slug, Some(&code)).await?;
+    let mut tools = tools(&state, lang, &visitor, &slug, Some(&code)).await?;
     let (published, banner) = published(&state, lang, &slug, &tools).await?;
+    if published.is_none() {
+        let archiving = Archiving::action(&state, &slug, &code).await?;
+        tools.archived(archived_note(lang, &visitor, &archiving, &format!("/agende/{slug}/azioni/{code}")));
+    }
     let x = match published {
         // An action added after the approval is not public yet.
         Some(snapshot) => snapshot.actions.into_iter().find(|a| a.summary.code == code).ok_or(AppError::NotFound)?,

@@ -9,7 +9,12 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
+use agio_domain::access::{Operation, Target};
+
+use super::editing::Tools;
+use super::records::list_tools;
 use super::{here, page_base, render, SelectField};
+use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::asset_filter;
 use crate::i18n::Lang;
@@ -22,6 +27,7 @@ const FILTERS: &[&str] = &["q", "kind", "status", "comune"];
 #[template(path = "assets.html")]
 struct AssetsPage {
     ctx: PageContext,
+    tools: Tools,
     fields: Vec<SelectField>,
     q: String,
     page: Page<DigitalAsset>,
@@ -33,9 +39,15 @@ struct AssetsPage {
 struct AssetPage {
     ctx: PageContext,
     d: AssetDetail,
+    tools: Tools,
 }
 
-async fn assets(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+async fn assets(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Html<String>, AppError> {
     let filter = asset_filter(&params, &state.store).await?;
     let page = state.store.list_assets(&filter, params.page()?).await?;
     let c = lang.catalogue();
@@ -57,17 +69,38 @@ async fn assets(State(state): State<AppState>, lang: Lang, params: Params) -> Re
         .last_crumb()
         .demo(page.items.iter().any(|a| a.is_demo));
     let page_base = page_base("/asset-digitali", &params, FILTERS);
-    render(AssetsPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
+    render(AssetsPage {
+        ctx,
+        tools: list_tools(lang, &visitor, "assets"),
+        fields,
+        q: params.get("q").unwrap_or_default().to_string(),
+        page,
+        page_base,
+    })
 }
 
-async fn asset(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+async fn asset(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
     let d = state.store.asset_detail(&slug).await?.ok_or(AppError::NotFound)?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/asset-digitali/{slug}"), "assets", d.asset.name.clone())
         .crumb(c.t("assets.title"), "/asset-digitali")
         .last_crumb()
         .demo(d.asset.is_demo);
-    render(AssetPage { ctx, d })
+    let mut tools = Tools::default();
+    for (operation, href, key) in [
+        (Operation::Edit, format!("/asset-digitali/{slug}/modifica"), "edit.edit"),
+        (Operation::ReadHistory, format!("/asset-digitali/{slug}/cronologia"), "edit.history"),
+    ] {
+        if visitor.may(operation, &Target::Asset) {
+            tools.links.push((href, c.t(key).to_string()));
+        }
+    }
+    render(AssetPage { ctx, d, tools })
 }
 
 pub fn router() -> Router<AppState> {

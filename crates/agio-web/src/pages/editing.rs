@@ -4,7 +4,7 @@
 //! version, and on a conflict show both versions and save nothing. What is edited, and the
 //! rules, are in `crate::editors` (shared with the write API); this module is the HTML side.
 
-use agio_domain::access::{Operation, Target};
+use agio_domain::access::{Operation, Principal, Target};
 use agio_domain::edit::{FieldError, FieldProblem, Reader};
 use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction};
 use agio_store::Saved;
@@ -25,25 +25,37 @@ use crate::i18n::{Catalogue, Lang};
 use crate::web::{AppState, PageContext};
 
 /// The HTML side of an editor: its form, its title and where it leads back to.
-trait EditPage: Editor {
+pub(super) trait EditPage: Editor {
     /// The form's fields (no values yet), labelled in `lang`.
     fn fields(&self, form: Form, lang: Lang) -> Form;
     /// The page title.
     fn title(&self, c: &Catalogue) -> String;
-    /// The name of the record the page edits (the breadcrumb step back to it).
+    /// The name of the record the page edits (the breadcrumb step back to it; none when creating).
     fn record(&self) -> &str;
     /// The record's page, where a save leads.
     fn done(&self) -> String;
     /// The address of the form.
     fn here(&self) -> String;
 
-    /// Title and breadcrumb: Agende › the record › this page.
+    /// The site section: its navigation key, the i18n key of its list's title, the list's address.
+    fn section(&self) -> (&'static str, &'static str, &'static str) {
+        ("agendas", "agendas.title", "/agende")
+    }
+
+    /// How a stored value shows in the form (lists of comuni by name, say).
+    fn shown(&self, _field: &str, stored: Option<String>) -> Option<String> {
+        stored
+    }
+
+    /// Title and breadcrumb: the list › the record › this page.
     fn context(&self, lang: Lang) -> PageContext {
         let c = lang.catalogue();
-        PageContext::new(lang, &self.here(), "agendas", self.title(c))
-            .crumb(c.t("agendas.title"), "/agende")
-            .crumb(self.record(), self.done())
-            .last_crumb()
+        let (section, list_title, list) = self.section();
+        let ctx = PageContext::new(lang, &self.here(), section, self.title(c)).crumb(c.t(list_title), list);
+        match self.record() {
+            "" => ctx.last_crumb(),
+            record => ctx.crumb(record, self.done()).last_crumb(),
+        }
     }
 }
 
@@ -81,7 +93,8 @@ async fn show<E: EditPage>(state: &AppState, lang: Lang, visitor: &Visitor, e: &
     }
     e.allowed(visitor.principal())?;
     let (stored, version) = e.current();
-    let form = empty_form(e, visitor, state, lang).version(version).values(&values_of(stored));
+    let stored = values_of(stored);
+    let form = empty_form(e, visitor, state, lang).version(version).values(&|name: &str| e.shown(name, stored(name)));
     Ok(render(page(e, lang, form))?.into_response())
 }
 
@@ -129,16 +142,7 @@ async fn submit<E: EditPage>(
 
 impl EditPage for AgendaEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
-        let c = lang.catalogue();
-        form.field("title", c.t("agenda.title_field"), Kind::Line, true)
-            .field("period_start", c.t("agenda.period_start"), Kind::Year, true)
-            .hint(c.t("edit.year_hint"))
-            .field("period_end", c.t("agenda.period_end"), Kind::Year, true)
-            .hint(c.t("edit.year_hint"))
-            .field("vision", c.t("agenda.vision"), Kind::Text, false)
-            .hint(c.t("edit.markdown_hint"))
-            .field("context", c.t("agenda.context"), Kind::Text, false)
-            .hint(c.t("edit.markdown_hint"))
+        agenda_fields(form, lang.catalogue())
     }
 
     fn title(&self, c: &Catalogue) -> String {
@@ -256,15 +260,7 @@ impl EditPage for IndicatorEditor {
 
 impl EditPage for OrganizationEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
-        let c = lang.catalogue();
-        let org_types = self.org_types.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
-        form.field("name", c.t("organization.name_field"), Kind::Line, true)
-            .field("org_type", c.t("organization.type"), Kind::Select(org_types), true)
-            .field("tax_code", c.t("organization.tax_code"), Kind::Line, false)
-            .hint(c.t("edit.tax_code_hint"))
-            .field("website", c.t("organization.website"), Kind::Line, false)
-            .hint(c.t("edit.url_hint"))
-            .field("description", c.t("organization.description"), Kind::Text, false)
+        organization_fields(form, lang, &self.org_types)
     }
 
     fn title(&self, c: &Catalogue) -> String {
@@ -283,53 +279,57 @@ impl EditPage for OrganizationEditor {
         format!("/soggetti/{}/modifica", self.slug)
     }
 
-    fn context(&self, lang: Lang) -> PageContext {
-        let c = lang.catalogue();
-        PageContext::new(lang, &self.here(), "organizations", self.title(c))
-            .crumb(c.t("organizations.title"), "/soggetti")
-            .crumb(self.record(), self.done())
-            .last_crumb()
+    fn section(&self) -> (&'static str, &'static str, &'static str) {
+        ("organizations", "organizations.title", "/soggetti")
     }
 }
 
 /// An edit page found from its address's parameters.
-trait FromPath: EditPage + Sized {
+pub(super) trait FromPath: EditPage + Sized {
     type Params: serde::de::DeserializeOwned + Send;
-    fn load(state: &AppState, params: Self::Params)
-        -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
+    /// `who` is asking (a creator's choices depend on their scope).
+    fn load(
+        state: &AppState,
+        who: Option<&Principal>,
+        params: Self::Params,
+    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
 }
 
 impl FromPath for AgendaEditor {
     type Params = String;
-    async fn load(state: &AppState, slug: String) -> Result<Self, AppError> {
+    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
         AgendaEditor::load(state, &slug).await
     }
 }
 
 impl FromPath for StatusEditor {
     type Params = String;
-    async fn load(state: &AppState, slug: String) -> Result<Self, AppError> {
+    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
         StatusEditor::load(state, &slug).await
     }
 }
 
 impl FromPath for ActionEditor {
     type Params = (String, String);
-    async fn load(state: &AppState, (slug, code): (String, String)) -> Result<Self, AppError> {
+    async fn load(state: &AppState, _: Option<&Principal>, (slug, code): (String, String)) -> Result<Self, AppError> {
         ActionEditor::load(state, &slug, &code).await
     }
 }
 
 impl FromPath for IndicatorEditor {
     type Params = (String, String, String);
-    async fn load(state: &AppState, (slug, code, id): (String, String, String)) -> Result<Self, AppError> {
+    async fn load(
+        state: &AppState,
+        _: Option<&Principal>,
+        (slug, code, id): (String, String, String),
+    ) -> Result<Self, AppError> {
         IndicatorEditor::load(state, &slug, &code, &id).await
     }
 }
 
 impl FromPath for OrganizationEditor {
     type Params = String;
-    async fn load(state: &AppState, slug: String) -> Result<Self, AppError> {
+    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
         OrganizationEditor::load(state, &slug).await
     }
 }
@@ -340,7 +340,7 @@ async fn edit_get<E: FromPath>(
     visitor: Visitor,
     Path(params): Path<E::Params>,
 ) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &E::load(&state, params).await?).await
+    show(&state, lang, &visitor, &E::load(&state, visitor.principal(), params).await?).await
 }
 
 async fn edit_post<E: FromPath>(
@@ -350,12 +350,22 @@ async fn edit_post<E: FromPath>(
     Path(params): Path<E::Params>,
     body: FormBody,
 ) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &E::load(&state, params).await?, &body).await
+    submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), params).await?, &body).await
 }
 
 /// GET shows the form, POST saves it.
-fn edit_route<E: FromPath + 'static>() -> axum::routing::MethodRouter<AppState> {
+pub(super) fn edit_route<E: FromPath + 'static>() -> axum::routing::MethodRouter<AppState> {
     get(edit_get::<E>).post(edit_post::<E>)
+}
+
+/// A creation form, at an address without parameters.
+pub(super) fn create_route<E: FromPath<Params = ()> + 'static>() -> axum::routing::MethodRouter<AppState> {
+    get(|State(state): State<AppState>, lang: Lang, visitor: Visitor| async move {
+        show(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?).await
+    })
+    .post(|State(state): State<AppState>, lang: Lang, visitor: Visitor, body: FormBody| async move {
+        submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?, &body).await
+    })
 }
 
 pub fn router() -> Router<AppState> {
@@ -378,6 +388,9 @@ pub(crate) fn organization_tools(lang: Lang, visitor: &Visitor, id: &str, slug: 
     if visitor.may(Operation::ReadHistory, &target) {
         tools.links.push((format!("/soggetti/{slug}/cronologia"), c.t("edit.history").to_string()));
     }
+    if visitor.may(Operation::Archive, &target) {
+        tools.links.push((format!("/soggetti/{slug}/archivia"), c.t("archive.tool").to_string()));
+    }
     tools
 }
 
@@ -391,6 +404,20 @@ pub(crate) struct Tools {
     pub agenda_id: String,
     /// Administrators, coordinators and referents of lead organisations: they see the draft.
     pub member: bool,
+    /// Set when the record is archived: the banner, and the restore button for those who may.
+    pub archived: Option<super::archive::ArchivedNote>,
+    /// Whether each objective gets its own archive link (the agenda's coordinators).
+    pub archive_objectives: bool,
+}
+
+impl Tools {
+    /// An archived record's page: the banner instead of the archive link.
+    pub(crate) fn archived(&mut self, note: Option<super::archive::ArchivedNote>) {
+        if note.is_some() {
+            self.links.retain(|(href, _)| !href.ends_with("/archivia"));
+        }
+        self.archived = note;
+    }
 }
 
 /// For the agenda page (and, with an action code, the action page): hides drafts from those
@@ -456,6 +483,15 @@ pub(crate) async fn tools(
     if action.is_none() && visitor.may(Operation::ManageRoles, &target) {
         tools.links.push((format!("{base}/persone"), c.t("people.tool").to_string()));
     }
+    if visitor.may(Operation::Archive, &target) {
+        match action {
+            Some(_) => tools.links.push((format!("{base}/archivia"), c.t("archive.tool").to_string())),
+            None => {
+                tools.links.push((format!("{base}/archivio"), c.t("archive.agenda_tool").to_string()));
+                tools.archive_objectives = true;
+            }
+        }
+    }
     tools.edit_indicators = action.is_some() && visitor.may(Operation::EditResults, &target);
     Ok(tools)
 }
@@ -476,4 +512,30 @@ pub(crate) fn indicator_fields(form: Form, c: &Catalogue) -> Form {
             options(Direction::ALL, Direction::code, Direction::label_key, c),
             true,
         )
+}
+
+/// The fields of an agenda, for editing one or creating one.
+pub(super) fn agenda_fields(form: Form, c: &Catalogue) -> Form {
+    form.field("title", c.t("agenda.title_field"), Kind::Line, true)
+        .field("period_start", c.t("agenda.period_start"), Kind::Year, true)
+        .hint(c.t("edit.year_hint"))
+        .field("period_end", c.t("agenda.period_end"), Kind::Year, true)
+        .hint(c.t("edit.year_hint"))
+        .field("vision", c.t("agenda.vision"), Kind::Text, false)
+        .hint(c.t("edit.markdown_hint"))
+        .field("context", c.t("agenda.context"), Kind::Text, false)
+        .hint(c.t("edit.markdown_hint"))
+}
+
+/// The fields of an organisation's profile, for editing one or creating one.
+pub(super) fn organization_fields(form: Form, lang: Lang, org_types: &[agio_domain::model::Term]) -> Form {
+    let c = lang.catalogue();
+    let org_types = org_types.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
+    form.field("name", c.t("organization.name_field"), Kind::Line, true)
+        .field("org_type", c.t("organization.type"), Kind::Select(org_types), true)
+        .field("tax_code", c.t("organization.tax_code"), Kind::Line, false)
+        .hint(c.t("edit.tax_code_hint"))
+        .field("website", c.t("organization.website"), Kind::Line, false)
+        .hint(c.t("edit.url_hint"))
+        .field("description", c.t("organization.description"), Kind::Text, false)
 }

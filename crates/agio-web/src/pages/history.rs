@@ -138,6 +138,38 @@ async fn organization_history(
     history_page(lang, &here, entries, (format!("/soggetti/{slug}"), organization.label))
 }
 
+async fn asset_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/asset-digitali/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let asset = state.store.asset_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Asset)?;
+    let entries = state.store.history("asset", &asset.id).await?;
+    history_page(lang, &here, entries, (format!("/asset-digitali/{slug}"), asset.label))
+}
+
+async fn union_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/territori/unioni/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let union = state.store.union_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Region)?;
+    let entries = state.store.history("territory", &union.id).await?;
+    history_page(lang, &here, entries, (format!("/territori/unioni/{slug}"), union.label))
+}
+
 fn history_page(
     lang: Lang,
     here: &str,
@@ -237,6 +269,8 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/cronologia", get(agenda_history))
         .route("/agende/{slug}/azioni/{code}/cronologia", get(action_history))
         .route("/soggetti/{slug}/cronologia", get(organization_history))
+        .route("/asset-digitali/{slug}/cronologia", get(asset_history))
+        .route("/territori/unioni/{slug}/cronologia", get(union_history))
         .route("/amministrazione/registro", get(audit_log))
 }
 

@@ -3,6 +3,7 @@
 mod account;
 mod agendas;
 mod api_docs;
+mod archive;
 mod assets;
 mod creating;
 mod editing;
@@ -13,6 +14,7 @@ mod organizations;
 mod parts;
 mod password;
 mod people;
+mod records;
 mod territories;
 mod versions;
 
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .merge(external::router())
         .merge(creating::router())
         .merge(parts::router())
+        .merge(records::router())
+        .merge(archive::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {

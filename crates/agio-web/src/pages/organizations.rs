@@ -9,8 +9,11 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
+use super::archive::archived_note;
 use super::editing::{organization_tools, Tools};
+use super::records::list_tools;
 use super::{here, page_base, render, territory_options, SelectField};
+use crate::archive::Archiving;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::organization_filter;
@@ -24,6 +27,7 @@ const FILTERS: &[&str] = &["q", "type", "territory"];
 #[template(path = "organizations.html")]
 struct OrganizationsPage {
     ctx: PageContext,
+    tools: Tools,
     fields: Vec<SelectField>,
     q: String,
     page: Page<Organization>,
@@ -38,7 +42,12 @@ struct OrganizationPage {
     tools: Tools,
 }
 
-async fn organizations(State(state): State<AppState>, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+async fn organizations(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Html<String>, AppError> {
     let filter = organization_filter(&params, &state.vocabularies, &state.store).await?;
     let page = state.store.list_organizations(&filter, params.page()?).await?;
     let c = lang.catalogue();
@@ -60,7 +69,14 @@ async fn organizations(State(state): State<AppState>, lang: Lang, params: Params
         .last_crumb()
         .demo(page.items.iter().any(|o| o.is_demo));
     let page_base = page_base("/soggetti", &params, FILTERS);
-    render(OrganizationsPage { ctx, fields, q: params.get("q").unwrap_or_default().to_string(), page, page_base })
+    render(OrganizationsPage {
+        ctx,
+        tools: list_tools(lang, &visitor, "organizations"),
+        fields,
+        q: params.get("q").unwrap_or_default().to_string(),
+        page,
+        page_base,
+    })
 }
 
 async fn organization(
@@ -70,7 +86,9 @@ async fn organization(
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let d = state.store.organization_detail(&slug).await?.ok_or(AppError::NotFound)?;
-    let tools = organization_tools(lang, &visitor, &d.organization.id, &slug);
+    let mut tools = organization_tools(lang, &visitor, &d.organization.id, &slug);
+    let archiving = Archiving::organization(&state, &slug).await?;
+    tools.archived(archived_note(lang, &visitor, &archiving, &format!("/soggetti/{slug}")));
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/soggetti/{slug}"), "organizations", d.organization.name.clone())
         .crumb(c.t("organizations.title"), "/soggetti")

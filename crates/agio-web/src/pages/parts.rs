@@ -21,10 +21,11 @@ use crate::forms::{Form, FormBody, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
 
+/// A line of a table with one button (remove, restore), as `m::line_table` shows it.
 pub struct PartRow {
     pub cells: Vec<String>,
-    /// Where the remove button posts.
-    pub remove: String,
+    /// Where the line's button posts.
+    pub post: String,
 }
 
 #[derive(Template)]
@@ -93,7 +94,7 @@ fn table(part: Part, e: &PartsEditor, lang: Lang, here: &str) -> (Vec<String>, V
     let c = lang.catalogue();
     let x = &e.detail;
     let headers = |keys: &[&str]| keys.iter().map(|k| c.t(k).to_string()).collect();
-    let row = |cells: Vec<String>, item: &str| PartRow { cells, remove: format!("{here}/{item}/rimuovi") };
+    let row = |cells: Vec<String>, item: &str| PartRow { cells, post: format!("{here}/{item}/rimuovi") };
     let dash = |v: &str| if v.is_empty() { "—".to_string() } else { v.to_string() };
     match part {
         Part::Partners => (

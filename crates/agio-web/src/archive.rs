@@ -1,0 +1,107 @@
+//! Archiving and restoring: an objective or action leaves its agenda's plan, an organisation or
+//! a union leaves the lists; each keeps its page, its links and its history, and can be
+//! restored. Shared by the forms (`pages::archive`) and the API's DELETE.
+
+use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
+use agio_store::{Actor, Archivable, EntityRef};
+
+use crate::auth::require;
+use crate::error::AppError;
+use crate::web::AppState;
+
+/// Whose rule decides: the agenda's coordinators, or the Region.
+enum Guard {
+    Agenda(AgendaFacts),
+    Action(AgendaFacts, Option<String>),
+    Organization(String),
+    Region,
+}
+
+/// One record that can be archived, found from its address.
+pub(crate) struct Archiving {
+    pub what: Archivable,
+    pub id: String,
+    pub label: String,
+    /// The record's page (where a restore leads), or its agenda's for an objective.
+    pub page: String,
+    pub archived_at: Option<String>,
+    guard: Guard,
+}
+
+impl Archiving {
+    /// The action `code` of agenda `slug`.
+    pub async fn action(state: &AppState, slug: &str, code: &str) -> Result<Archiving, AppError> {
+        let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
+        let (stored, lead) = state.store.action_for_edit(slug, code).await?.ok_or(AppError::NotFound)?;
+        let action = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
+        Ok(Archiving {
+            what: Archivable::Action,
+            id: stored.id,
+            label: stored.label,
+            page: format!("/agende/{slug}/azioni/{code}"),
+            archived_at: action.archived_at,
+            guard: Guard::Action(facts, lead),
+        })
+    }
+
+    /// The objective `code` of agenda `slug`.
+    pub async fn objective(state: &AppState, slug: &str, code: &str) -> Result<Archiving, AppError> {
+        let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
+        let objective = state.store.objective(slug, code).await?.ok_or(AppError::NotFound)?;
+        Ok(Archiving {
+            what: Archivable::Objective,
+            id: objective.id,
+            label: format!("{} {}", objective.code, objective.title),
+            page: format!("/agende/{slug}/archivio"),
+            archived_at: objective.archived_at,
+            guard: Guard::Agenda(facts),
+        })
+    }
+
+    pub async fn organization(state: &AppState, slug: &str) -> Result<Archiving, AppError> {
+        let organization = state.store.organization(slug).await?.ok_or(AppError::NotFound)?;
+        Ok(Archiving {
+            what: Archivable::Organization,
+            label: organization.name,
+            page: format!("/soggetti/{slug}"),
+            archived_at: organization.archived_at,
+            guard: Guard::Organization(organization.id.clone()),
+            id: organization.id,
+        })
+    }
+
+    pub async fn union(state: &AppState, slug: &str) -> Result<Archiving, AppError> {
+        let d = state.store.union_detail(slug).await?.ok_or(AppError::NotFound)?;
+        Ok(Archiving {
+            what: Archivable::Union,
+            id: d.union.id,
+            label: d.union.name,
+            page: format!("/territori/unioni/{slug}"),
+            archived_at: d.archived_at,
+            guard: Guard::Region,
+        })
+    }
+
+    /// Asks the authorisation module (403, or 404 where existence must not leak).
+    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        let target = match &self.guard {
+            Guard::Agenda(facts) => Target::Agenda(facts),
+            Guard::Action(facts, lead) => Target::Action(facts, lead.as_deref()),
+            Guard::Organization(id) => Target::Organization(id),
+            Guard::Region => Target::Region,
+        };
+        require(who, Operation::Archive, &target)
+    }
+
+    /// Archives (`archive`) or restores the record, with a note; 404 if it already is.
+    pub async fn set(&self, state: &AppState, actor: &Actor, archive: bool, note: &str) -> Result<(), AppError> {
+        let mut w = state.store.begin_write(actor).await?;
+        let entity = EntityRef { kind: "", id: &self.id, label: &self.label };
+        if !w.set_archived(self.what, entity, archive, note).await? {
+            return Err(AppError::NotFound);
+        }
+        w.commit().await?;
+        state.after_write().await?;
+        Ok(())
+    }
+}
