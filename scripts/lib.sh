@@ -67,15 +67,16 @@ wait_for() {
   return 1
 }
 
-# A Python with the test tools from PyPI (aiosmtpd: a real SMTP server on loopback), in a
+# A Python with the test tools from PyPI (aiosmtpd: a real SMTP server on loopback; trustme: a
+# throwaway certificate authority for its TLS), in a
 # virtual environment under target/ so that nothing is installed system-wide. Exports
 # AGIO_TEST_PYTHON for the Rust tests.
 ensure_test_python() {
   local venv="$ROOT/target/test-python"
-  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-    log "installing the Python test tools (aiosmtpd) in $venv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd, trustme' 2>/dev/null; then
+    log "installing the Python test tools (aiosmtpd, trustme) in $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 trustme==1.2.1
   fi
   export AGIO_TEST_PYTHON="$venv/bin/python"
 }

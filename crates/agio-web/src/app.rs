@@ -15,6 +15,8 @@ pub struct ServeOptions {
     pub base_url: String,
     /// SMTP server for outgoing email; None: the outbox.
     pub smtp_url: Option<String>,
+    /// A PEM certificate to trust for the SMTP server besides the public roots.
+    pub smtp_ca_file: Option<String>,
     pub mail_from: String,
     /// An external OpenID Connect provider for sign-in; None: local accounts only.
     pub oidc: Option<crate::oidc::OidcSettings>,
@@ -41,7 +43,8 @@ impl Application {
         if options.demo {
             store.load_demo().await?;
         }
-        let mailer = crate::mail::Mailer::new(options.smtp_url.as_deref(), &options.mail_from)?;
+        let mailer =
+            crate::mail::Mailer::new(options.smtp_url.as_deref(), &options.mail_from, options.smtp_ca_file.as_deref())?;
         let oidc = match &options.oidc {
             Some(settings) => {
                 let callback = format!("{}/accedi/oidc/callback", options.base_url.trim_end_matches('/'));

@@ -5,7 +5,7 @@ mod support;
 
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{csrf_of, form, set_cookie_value, SmtpSink, TestApp, DEMO_PASSWORD};
+use support::{csrf_of, form, set_cookie_value, SmtpSink, SmtpTls, TestApp, DEMO_PASSWORD};
 
 const REFERENT: &str = "referente@demo.agio.example";
 const NEW_PASSWORD: &str = "argine del Po al tramonto";
@@ -60,7 +60,8 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     let sink = SmtpSink::start();
     let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
     let mailer =
-        agio_web::mail::Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), "AGIO <agio@localhost>").unwrap();
+        agio_web::mail::Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), "AGIO <agio@localhost>", None)
+            .unwrap();
     let state =
         agio_web::AppState::with_services(store, "https://agio.example.org", mailer, None, Vec::new()).await.unwrap();
     let app = TestApp { router: agio_web::router(state.clone()), state };
@@ -136,3 +137,36 @@ both_backends!(without_smtp_the_outbox_holds_the_link_and_links_expire, |backend
         assert!(r.body.contains("Link non valido") && r.body.contains("scaduto"), "{dead}");
     }
 });
+
+// Over TLS, to a relay whose certificate a private authority signed: STARTTLS and SMTPS both
+// deliver once that authority is trusted (AGIO_SMTP_CA_FILE), and nothing goes out otherwise:
+// not to an unknown certificate, not in clear to a relay that requires TLS.
+#[tokio::test]
+async fn mail_goes_out_over_tls_only_to_a_trusted_relay() {
+    let store = agio_testkit::fresh_store(agio_store::Backend::Sqlite, agio_testkit::Seed::Demo).await;
+    let send = |url: String, ca: Option<std::path::PathBuf>| {
+        let store = store.clone();
+        async move {
+            let ca = ca.map(|p| p.display().to_string());
+            let mailer = agio_web::mail::Mailer::new(Some(&url), "AGIO <agio@localhost>", ca.as_deref()).unwrap();
+            mailer.send(&store, "ufficio@comune.example", "Prova", "Messaggio cifrato in transito.").await;
+        }
+    };
+    for (tls, url) in
+        [(SmtpTls::StartTls, "smtp://127.0.0.1:{port}?tls=required"), (SmtpTls::Implicit, "smtps://127.0.0.1:{port}")]
+    {
+        let sink = SmtpSink::start_with(tls);
+        let url = url.replace("{port}", &sink.port.to_string());
+        send(url.clone(), None).await;
+        assert!(sink.messages().is_empty(), "{tls:?}: a certificate no trusted authority signed is refused");
+        if tls == SmtpTls::StartTls {
+            send(url.replace("?tls=required", ""), sink.ca_file.clone()).await;
+            assert!(sink.messages().is_empty(), "the relay requires TLS: nothing goes out in clear");
+        }
+        send(url, sink.ca_file.clone()).await;
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1, "{tls:?}");
+        assert!(messages[0].contains("Subject: Prova") && messages[0].contains("To: ufficio@comune.example"));
+    }
+    assert!(store.outbox(10).await.unwrap().is_empty(), "with SMTP nothing goes to the outbox");
+}

@@ -24,10 +24,15 @@ pub struct ConfigArgs {
     /// Log format: human (default) or json.
     #[arg(long, env = "AGIO_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
-    /// SMTP server for outgoing email, e.g. smtp://user:pass@relay.internal:25 (plain SMTP)
+    /// SMTP server for outgoing email: smtp://user:pass@relay.internal:587?tls=required
+    /// (STARTTLS), smtps://…:465 (TLS), or smtp://…:25 (plain, for a relay on the same host)
     /// (default: none; messages go to the outbox that administrators read in the UI).
     #[arg(long, env = "AGIO_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// A PEM certificate to trust for the SMTP server besides the public roots (a relay with
+    /// a private certificate authority).
+    #[arg(long, env = "AGIO_SMTP_CA_FILE", global = true)]
+    pub smtp_ca_file: Option<String>,
     /// Sender of outgoing email (default "AGIO <agio@localhost>").
     #[arg(long, env = "AGIO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
@@ -62,6 +67,7 @@ struct FileConfig {
     base_url: Option<String>,
     log_format: Option<String>,
     smtp_url: Option<String>,
+    smtp_ca_file: Option<String>,
     mail_from: Option<String>,
     oidc_issuer: Option<String>,
     oidc_client_id: Option<String>,
@@ -84,6 +90,7 @@ pub struct Config {
     pub base_url: String,
     pub log_format: LogFormat,
     pub smtp_url: Option<String>,
+    pub smtp_ca_file: Option<String>,
     pub mail_from: String,
     /// Issuer, client id, client secret, label.
     pub oidc: Option<(String, String, String, String)>,
@@ -123,6 +130,7 @@ impl Config {
             Some(other) => anyhow::bail!("log format '{other}' is not one of: human, json"),
         };
         let smtp_url = args.smtp_url.clone().or(file.smtp_url).filter(|u| !u.is_empty());
+        let smtp_ca_file = args.smtp_ca_file.clone().or(file.smtp_ca_file).filter(|u| !u.is_empty());
         let mail_from = args.mail_from.clone().or(file.mail_from).unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string());
         let oidc = match (
             args.oidc_issuer.clone().or(file.oidc_issuer).filter(|v| !v.is_empty()),
@@ -152,6 +160,7 @@ impl Config {
             base_url,
             log_format,
             smtp_url,
+            smtp_ca_file,
             mail_from,
             oidc,
             trusted_proxies,

@@ -82,6 +82,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen: config.listen.clone(),
                 base_url: config.base_url.clone(),
                 smtp_url: config.smtp_url.clone(),
+                smtp_ca_file: config.smtp_ca_file.clone(),
                 mail_from: config.mail_from.clone(),
                 oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
                     agio_web::oidc::OidcSettings { issuer, client_id, client_secret, label }

@@ -173,26 +173,59 @@ pub struct SmtpSink {
     child: std::process::Child,
     dir: std::path::PathBuf,
     pub port: u16,
+    /// With TLS: the PEM certificate of the throwaway authority that signed the server's.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// How the test server protects its connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    Plain,
+    /// STARTTLS, required before any message.
+    StartTls,
+    /// TLS from the first byte (SMTPS).
+    Implicit,
 }
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        SmtpSink::start_with(SmtpTls::Plain)
+    }
+
+    /// With TLS, a certificate for 127.0.0.1 signed by a new authority (trustme, from PyPI).
+    pub fn start_with(tls: SmtpTls) -> SmtpSink {
         let python = std::env::var("AGIO_TEST_PYTHON").expect(
             "AGIO_TEST_PYTHON is not set: run scripts/test, or `source scripts/lib.sh && ensure_test_python` first",
         );
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = std::env::temp_dir().join(format!("agio-smtp-{}-{port}", std::process::id()));
-        let child = std::process::Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&dir)
-            .spawn()
-            .expect("aiosmtpd starts");
+        let mut command = std::process::Command::new(&python);
+        command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"]);
+        let mut ca_file = None;
+        if tls != SmtpTls::Plain {
+            let keys = dir.with_extension("tls");
+            std::fs::create_dir_all(&keys).unwrap();
+            let made = std::process::Command::new(&python)
+                .args(["-c", "import sys, trustme\nca = trustme.CA()\ncert = ca.issue_cert('127.0.0.1')\nca.cert_pem.write_to_path(sys.argv[1] + '/ca.pem')\ncert.private_key_pem.write_to_path(sys.argv[1] + '/key.pem')\ncert.cert_chain_pems[0].write_to_path(sys.argv[1] + '/cert.pem')"])
+                .arg(&keys)
+                .status()
+                .expect("trustme runs");
+            assert!(made.success(), "trustme made no certificate");
+            let (cert, key) =
+                if tls == SmtpTls::StartTls { ("--tlscert", "--tlskey") } else { ("--smtpscert", "--smtpskey") };
+            command.arg(cert).arg(keys.join("cert.pem")).arg(key).arg(keys.join("key.pem"));
+            ca_file = Some(keys.join("ca.pem"));
+        }
+        // Its log (refused handshakes are expected) goes to a file beside the maildir.
+        let log = std::fs::File::create(dir.with_extension("log")).unwrap();
+        let child = command.arg(&dir).stderr(log).spawn().expect("aiosmtpd starts");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "aiosmtpd did not start on port {port}");
+            let log = || std::fs::read_to_string(dir.with_extension("log")).unwrap_or_default();
+            assert!(std::time::Instant::now() < deadline, "aiosmtpd did not start on port {port}: {}", log());
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        SmtpSink { child, dir, port }
+        SmtpSink { child, dir, port, ca_file }
     }
 
     /// The raw messages received so far.
@@ -207,5 +240,7 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(self.dir.with_extension("tls"));
+        let _ = std::fs::remove_file(self.dir.with_extension("log"));
     }
 }
