@@ -14,6 +14,8 @@ pub struct OutboxMessage {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    /// The language it is written in (`it`, `en`).
+    pub lang: String,
 }
 
 impl Store {
@@ -64,7 +66,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn put_in_outbox(&self, recipient: &str, subject: &str, body: &str) -> Result<()> {
+    pub async fn put_in_outbox(&self, recipient: &str, subject: &str, body: &str, lang: &str) -> Result<()> {
         Sql::insert(
             "outbox",
             columns![
@@ -73,6 +75,7 @@ impl Store {
                 "recipient" => recipient,
                 "subject" => subject,
                 "body" => body,
+                "lang" => lang,
             ],
         )
         .query()
@@ -83,8 +86,9 @@ impl Store {
 
     /// The newest messages of the outbox.
     pub async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-        let mut sql =
-            Sql::new("SELECT id, created_at, recipient, subject, body FROM outbox ORDER BY created_at DESC, id LIMIT ");
+        let mut sql = Sql::new(
+            "SELECT id, created_at, recipient, subject, body, lang FROM outbox ORDER BY created_at DESC, id LIMIT ",
+        );
         sql.bind(limit);
         sql.fetch_all(&self.pool)
             .await?
@@ -96,6 +100,7 @@ impl Store {
                     recipient: col(r, 2)?,
                     subject: col(r, 3)?,
                     body: col(r, 4)?,
+                    lang: col(r, 5)?,
                 })
             })
             .collect()

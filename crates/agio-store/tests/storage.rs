@@ -85,7 +85,7 @@ async fn copy_into_postgres_round_trip() {
     .unwrap();
     w.commit().await.unwrap();
     source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
-    source.put_in_outbox(&person.email, "Oggetto", "Testo").await.unwrap();
+    source.put_in_outbox(&person.email, "Oggetto", "Testo", "it").await.unwrap();
     let login = agio_store::PendingLogin { nonce: "n".into(), pkce_verifier: "v".into(), next: "/".into() };
     source.create_oidc_login("state-hash", &login, "2030-01-01T00:00:00Z").await.unwrap();
     let report = source.copy_into(&target).await.unwrap();

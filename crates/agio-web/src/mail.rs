@@ -2,6 +2,8 @@
 //! which administrators read in the UI (so that the embedded default works without a server).
 
 use agio_store::Store;
+
+use crate::i18n::Lang;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -44,9 +46,9 @@ impl Mailer {
 
     /// Sends a plain-text message. A failure is logged, not shown: the person sees the same
     /// answer either way (a reset request must not tell whether an account exists).
-    pub async fn send(&self, store: &Store, to: &str, subject: &str, body: &str) {
+    pub async fn send(&self, store: &Store, lang: Lang, to: &str, subject: &str, body: &str) {
         let outcome = match self {
-            Mailer::Outbox => store.put_in_outbox(to, subject, body).await.map_err(|e| e.to_string()),
+            Mailer::Outbox => store.put_in_outbox(to, subject, body, lang.code()).await.map_err(|e| e.to_string()),
             Mailer::Smtp { transport, from } => match to.parse::<Mailbox>() {
                 Ok(recipient) => {
                     let message = Message::builder()

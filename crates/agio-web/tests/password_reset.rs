@@ -124,6 +124,15 @@ both_backends!(without_smtp_the_outbox_holds_the_link_and_links_expire, |backend
     let outbox = app.get_as("/amministrazione/posta", &admin).await;
     outbox.page_with(&["Posta in uscita", REFERENT, "AGIO: scegli una nuova password"]);
     let link = link_in(&outbox.body);
+    assert!(outbox.body.contains("<pre class=\"agio-pre\" lang=\"it\">"), "each message says its language");
+    // A reset asked in English is written in English, and marked so on the Italian page.
+    let page = app.get("/accedi/recupero").await;
+    let cookie = format!("agio_csrf={}; lang=en", set_cookie_value(&page, "agio_csrf").unwrap());
+    let body = form(&[("csrf", &csrf_of(&page.body)), ("email", "coordinatore@demo.agio.example")]);
+    assert_eq!(app.post_form("/accedi/recupero", &cookie, body).await.status, StatusCode::SEE_OTHER);
+    let outbox = app.get_as("/amministrazione/posta", &admin).await;
+    assert!(outbox.body.contains("<html lang=\"it\""));
+    assert!(outbox.body.contains("<h2 class=\"h6\" lang=\"en\">AGIO: "), "{}", outbox.body);
     // Only administrators read the outbox.
     let referent = app.sign_in(REFERENT).await;
     assert_eq!(app.get_as("/amministrazione/posta", &referent).await.status, StatusCode::FORBIDDEN);
@@ -149,7 +158,15 @@ async fn mail_goes_out_over_tls_only_to_a_trusted_relay() {
         async move {
             let ca = ca.map(|p| p.display().to_string());
             let mailer = agio_web::mail::Mailer::new(Some(&url), "AGIO <agio@localhost>", ca.as_deref()).unwrap();
-            mailer.send(&store, "ufficio@comune.example", "Prova", "Messaggio cifrato in transito.").await;
+            mailer
+                .send(
+                    &store,
+                    agio_web::i18n::Lang::It,
+                    "ufficio@comune.example",
+                    "Prova",
+                    "Messaggio cifrato in transito.",
+                )
+                .await;
         }
     };
     for (tls, url) in

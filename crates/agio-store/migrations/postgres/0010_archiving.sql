@@ -7,3 +7,5 @@ ALTER TABLE actions ADD COLUMN archived_at TEXT;
 ALTER TABLE organizations ADD COLUMN archived_at TEXT;
 ALTER TABLE territories ADD COLUMN archived_at TEXT;
 ALTER TABLE territories ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+-- The language a message in the outbox is written in (the page that shows it marks it).
+ALTER TABLE outbox ADD COLUMN lang TEXT NOT NULL DEFAULT 'it';

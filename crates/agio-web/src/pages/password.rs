@@ -85,7 +85,7 @@ async fn request_post(
         let c = lang.catalogue();
         let link = format!("{}/accedi/nuova-password?token={token}", state.base_url);
         let text = c.fmt("reset.mail_body", &[("name", &person.name), ("link", &link)]);
-        state.mailer.send(&state.store, &person.email, c.t("reset.mail_subject"), &text).await;
+        state.mailer.send(&state.store, lang, &person.email, c.t("reset.mail_subject"), &text).await;
     }
     // The same answer whether or not the address has an account.
     Ok(Redirect::to("/accedi/recupero/inviato").into_response())

@@ -229,7 +229,7 @@ async fn send_invitation(
     let link = format!("{}/accedi/invito?token={token}", state.base_url);
     let text =
         c.fmt("invite.mail_body", &[("inviter", &inviter), ("role", c.label(&role.label_key())), ("link", &link)]);
-    state.mailer.send(&state.store, email, c.t("invite.mail_subject"), &text).await;
+    state.mailer.send(&state.store, lang, email, c.t("invite.mail_subject"), &text).await;
     Ok(())
 }
 
