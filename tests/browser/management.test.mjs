@@ -52,6 +52,8 @@ const PAGES = {
     `${GUASTALLA}/azioni/A03/asset`,
     `${GUASTALLA}/azioni/A03/archivia`,
     `${GUASTALLA}/obiettivi/O1/archivia`,
+    `${GUASTALLA}/obiettivi/O1/modifica`,
+    `${GUASTALLA}/obiettivi/O1/cronologia`,
   ],
 };
 

@@ -509,7 +509,8 @@ describe('filters return what they promise', () => {
   it('territories of a district', T, async () => {
     const { body } = await callAndValidate('/api/v1/territories', '/api/v1/territories?parent=re-guastalla&per_page=100');
     assert.ok(body.total > 0);
-    assert.ok(body.items.every((t) => t.kind === 'comune' && t.parent?.code === 're-guastalla'));
+    // Its comuni, and the unions of comuni the Region has added there.
+    assert.ok(body.items.every((t) => ['comune', 'union'].includes(t.kind) && t.parent?.code === 're-guastalla'));
     assert.ok(body.items.some((t) => t.code === '035024'), 'Guastalla (035024) is in its district');
   });
 });
@@ -759,11 +760,27 @@ describe('every change answers as documented', () => {
     await call('DELETE', territoryOne, unionPath, admin, {}, 204);
     await call('DELETE', territoryOne, unionPath, admin, {}, 404);
 
+    // An objective and an expected result, changed (PATCH) and replaced (PUT).
+    const objectiveOne = '/api/v1/agendas/{slug}/objectives/{code}';
+    const objectivePath = `/api/v1/agendas/${RIMINI}/objectives/${objective.code}`;
+    const { body: objectiveNow } = await fetchJson(objectivePath, asMember(coordinator));
+    await call('PATCH', objectiveOne, objectivePath, coordinator, { version: 1, title: 'Conformità rivista' }, 200);
+    await call('PATCH', objectiveOne, objectivePath, coordinator, { version: 1, title: 'x' }, 409);
+    await call('PUT', objectiveOne, objectivePath, coordinator, { version: 2 }, 422);
+    await call('PUT', objectiveOne, objectivePath, referent, { version: 2, title: 'x' }, 403);
+    assert.equal(objectiveNow.code, objective.code);
+    const resultOne = '/api/v1/agendas/{slug}/actions/{code}/results/{item}';
+    const { body: a02Now } = await fetchJson(a02, asMember(referent));
+    const resultPath = `${a02}/results/${a02Now.results[0].id}`;
+    const afterResult = await call('PATCH', resultOne, resultPath, referent, { version: a02Now.version, description: 'Risultato rivisto' }, 200);
+    await call('PUT', resultOne, resultPath, referent,
+      { version: afterResult.version, kind: a02Now.results[0].kind, description: 'Risultato rivisto' }, 200);
+    await call('PUT', resultOne, `${a02}/results/zzz`, referent, { version: 1, kind: 'output', description: 'x' }, 404);
+
     // Archiving an action and an objective of the Rimini agenda (those created above).
     await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, referent, {}, 403);
     await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, coordinator, {}, 204);
     await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, coordinator, {}, 404);
-    const objectiveOne = '/api/v1/agendas/{slug}/objectives/{code}';
     await call('DELETE', objectiveOne, `/api/v1/agendas/${RIMINI}/objectives/${objective.code}`, coordinator, {}, 204);
     await call('DELETE', objectiveOne, `/api/v1/agendas/${RIMINI}/objectives/${objective.code}`, coordinator, {}, 404);
   });

@@ -426,17 +426,17 @@ impl OrganizationEdit {
     }
 }
 
-/// A new shared objective of an agenda (its code is given by the agenda: O1, O2, …).
+/// The fields of a shared objective of an agenda (a new one gets its code from the agenda: O1, O2, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct NewObjective {
+pub struct ObjectiveEdit {
     pub title: String,
     /// Markdown.
     pub description: String,
 }
 
-impl NewObjective {
-    pub fn read(r: &mut Reader) -> Option<NewObjective> {
-        Some(NewObjective { title: r.line("title"), description: r.text("description") })
+impl ObjectiveEdit {
+    pub fn read(r: &mut Reader) -> Option<ObjectiveEdit> {
+        Some(ObjectiveEdit { title: r.line("title"), description: r.text("description") })
     }
 }
 
@@ -531,18 +531,18 @@ impl NewBudgetLine {
     }
 }
 
-/// An expected result of an action (its indicators are added to it afterwards).
+/// The fields of an expected result of an action (its indicators are added to it one by one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct NewResult {
+pub struct ResultEdit {
     pub kind: ResultKind,
     pub description: String,
 }
 
-impl NewResult {
-    pub fn read(r: &mut Reader) -> Option<NewResult> {
+impl ResultEdit {
+    pub fn read(r: &mut Reader) -> Option<ResultEdit> {
         let kind = r.code("kind");
         let description = r.line("description");
-        Some(NewResult { kind: kind?, description })
+        Some(ResultEdit { kind: kind?, description })
     }
 }
 

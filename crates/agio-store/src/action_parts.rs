@@ -3,7 +3,7 @@
 //! bumps the action's version (so an editor working on the action sees it) and is audited
 //! against the action, with what was added or removed.
 
-use agio_domain::edit::{IndicatorEdit, NewBudgetLine, NewPartner, NewResult};
+use agio_domain::edit::{IndicatorEdit, NewBudgetLine, NewPartner, ResultEdit};
 use serde::Serialize;
 
 use crate::audit::{EntityRef, WriteTx};
@@ -93,7 +93,7 @@ impl WriteTx {
     }
 
     /// Adds an expected result to an action; returns its id.
-    pub async fn add_result(&mut self, action: &EntityRef<'_>, new: &NewResult) -> Result<String> {
+    pub async fn add_result(&mut self, action: &EntityRef<'_>, new: &ResultEdit) -> Result<String> {
         let id = crate::new_id();
         let position = self.next_position("expected_results", "action_id", action.id).await?;
         Sql::insert(
@@ -116,7 +116,7 @@ impl WriteTx {
         let mut sql = Sql::new("SELECT kind, description FROM expected_results WHERE action_id = ");
         sql.bind(action.id).push(" AND id = ").bind(result_id);
         let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
-        let result = NewResult { kind: code(&r, 0)?, description: col(&r, 1)? };
+        let result = ResultEdit { kind: code(&r, 0)?, description: col(&r, 1)? };
         let mut indicators = Sql::new(crate::write::INDICATOR_EDIT);
         indicators.push(" WHERE r.id = ").bind(result_id).push(" ORDER BY i.position");
         let indicators: Vec<IndicatorEdit> = indicators

@@ -2,14 +2,16 @@
 //! (so always audited) and always against the version the editor started from.
 
 use agio_domain::access::AgendaFacts;
-use agio_domain::edit::{ActionEdit, AgendaEdit, IndicatorEdit, NewAction, NewObjective, OrganizationEdit};
+use agio_domain::edit::{
+    ActionEdit, AgendaEdit, IndicatorEdit, NewAction, ObjectiveEdit, OrganizationEdit, ResultEdit,
+};
 use agio_domain::AgendaStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, col};
-use crate::sql::Sql;
+use crate::sql::{columns, Sql};
 use crate::{now, Result, Store};
 
 /// The outcome of a save made against a version.
@@ -106,7 +108,37 @@ fn organization_edit(r: &AnyRow) -> Result<Editable<OrganizationEdit>> {
 
 const ORGANIZATION_EDIT: &str = "SELECT id, name, version, org_type, tax_code, description, website FROM organizations";
 
+const OBJECTIVE_EDIT: &str = "SELECT o.id, o.code, o.title, o.version, o.description FROM objectives o";
+
+fn objective_edit(r: &AnyRow) -> Result<Editable<ObjectiveEdit>> {
+    Ok(Editable {
+        id: col(r, 0)?,
+        label: format!("{} {}", col::<String>(r, 1)?, col::<String>(r, 2)?),
+        version: col(r, 3)?,
+        fields: ObjectiveEdit { title: col(r, 2)?, description: col(r, 4)? },
+    })
+}
+
+const RESULT_EDIT: &str = "SELECT r.kind, r.description FROM expected_results r";
+
 impl Store {
+    pub async fn objective_for_edit(&self, agenda_slug: &str, code: &str) -> Result<Option<Editable<ObjectiveEdit>>> {
+        let mut sql = Sql::new(OBJECTIVE_EDIT);
+        sql.push(" JOIN agendas a ON a.id = o.agenda_id WHERE a.slug = ")
+            .bind(agenda_slug)
+            .push(" AND o.code = ")
+            .bind(code);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(objective_edit).transpose()
+    }
+
+    /// An expected result of an action, for editing.
+    pub async fn result_for_edit(&self, action_id: &str, result_id: &str) -> Result<Option<ResultEdit>> {
+        let mut sql = Sql::new(RESULT_EDIT);
+        sql.push(" WHERE r.action_id = ").bind(action_id).push(" AND r.id = ").bind(result_id);
+        let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        Ok(Some(ResultEdit { kind: code(&r, 0)?, description: col(&r, 1)? }))
+    }
+
     pub async fn organization_for_edit(&self, slug: &str) -> Result<Option<Editable<OrganizationEdit>>> {
         let mut sql = Sql::new(ORGANIZATION_EDIT);
         sql.push(" WHERE slug = ").bind(slug);
@@ -262,6 +294,60 @@ impl WriteTx {
         Ok(Saved::Done { version: expected_version + 1 })
     }
 
+    pub async fn update_objective(
+        &mut self,
+        objective_id: &str,
+        edit: &ObjectiveEdit,
+        expected_version: i64,
+    ) -> Result<Saved<ObjectiveEdit>> {
+        let mut sql = Sql::new(OBJECTIVE_EDIT);
+        sql.push(" WHERE o.id = ").bind(objective_id);
+        let before = objective_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        if !self.claim_version("objectives", objective_id, expected_version).await? {
+            return Ok(Saved::Stale { version: before.version, current: before.fields });
+        }
+        Sql::update(
+            "objectives",
+            columns!["title" => edit.title.clone(), "description" => edit.description.clone()],
+            objective_id,
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        let entity = EntityRef { kind: "objective", id: objective_id, label: &before.label };
+        self.record(entity, "update", Some(&json(&before.fields)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    /// Saves one expected result of an action; the action's version guards it, as for indicators.
+    pub async fn update_result(
+        &mut self,
+        action_id: &str,
+        result_id: &str,
+        edit: &ResultEdit,
+        expected_version: i64,
+    ) -> Result<Saved<ResultEdit>> {
+        let mut sql = Sql::new(RESULT_EDIT);
+        sql.push(" WHERE r.id = ").bind(result_id).push(" AND r.action_id = ").bind(action_id);
+        let r = sql.query().fetch_one(&mut *self.tx).await?;
+        let before = ResultEdit { kind: code(&r, 0)?, description: col(&r, 1)? };
+        let action = self.reread_action(action_id).await?;
+        if !self.claim_version("actions", action_id, expected_version).await? {
+            return Ok(Saved::Stale { version: action.version, current: before });
+        }
+        Sql::update(
+            "expected_results",
+            columns!["kind" => edit.kind.code(), "description" => edit.description.clone()],
+            result_id,
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        let entity = EntityRef { kind: "action", id: action_id, label: &action.label };
+        self.record(entity, "update_result", Some(&json(&before)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
     pub async fn update_agenda(
         &mut self,
         agenda_id: &str,
@@ -342,7 +428,7 @@ impl WriteTx {
         &mut self,
         agenda_id: &str,
         agenda_label: &str,
-        new: &NewObjective,
+        new: &ObjectiveEdit,
     ) -> Result<String> {
         let (code, position) = self.next_code("objectives", agenda_id, "O", 1).await?;
         let (id, at) = (crate::new_id(), now());

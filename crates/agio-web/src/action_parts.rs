@@ -3,7 +3,7 @@
 //! (`pages::parts`) and the write API, so that both check and record exactly the same things.
 
 use agio_domain::access::Operation;
-use agio_domain::edit::{NewAssetLink, NewBudgetLine, NewIndicator, NewPartner, NewResult, Reader};
+use agio_domain::edit::{NewAssetLink, NewBudgetLine, NewIndicator, NewPartner, Reader, ResultEdit};
 use agio_domain::model::Action;
 use agio_domain::PartnerRole;
 use agio_store::{Actor, Choosable, EntityRef};
@@ -54,7 +54,7 @@ impl Part {
 enum NewLine {
     Partner(NewPartner),
     Budget(NewBudgetLine),
-    Result(NewResult),
+    Result(ResultEdit),
     Indicator(NewIndicator),
     Asset(NewAssetLink),
 }
@@ -132,7 +132,7 @@ impl PartsEditor {
                 let sources: Vec<String> = state.vocabularies.funding_source.iter().map(|t| t.code.clone()).collect();
                 NewBudgetLine::read(r, &sources).map(NewLine::Budget)
             }
-            Part::Results => NewResult::read(r).map(NewLine::Result),
+            Part::Results => ResultEdit::read(r).map(NewLine::Result),
             Part::Indicators => {
                 let results: Vec<String> = self.detail.results.iter().map(|r| r.id.clone()).collect();
                 NewIndicator::read(r, &results).map(NewLine::Indicator)

@@ -4,7 +4,8 @@
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
 use agio_domain::edit::{
-    can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, NewAction, NewObjective, OrganizationEdit, Reader,
+    can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, NewAction, ObjectiveEdit, OrganizationEdit, Reader,
+    ResultEdit,
 };
 use agio_domain::AgendaStatus;
 use agio_store::{Editable, Saved, WriteTx};
@@ -234,6 +235,85 @@ impl Editor for IndicatorEditor {
     }
 }
 
+// --- an expected result of an action ----------------------------------------------------------
+
+pub(crate) struct ResultEditor {
+    pub action: ActionEditor,
+    pub result_id: String,
+    pub stored: ResultEdit,
+}
+
+impl ResultEditor {
+    pub async fn load(state: &AppState, slug: &str, code: &str, id: &str) -> Result<ResultEditor, AppError> {
+        let action = ActionEditor::load(state, slug, code).await?;
+        let stored = state.store.result_for_edit(&action.stored.id, id).await?.ok_or(AppError::NotFound)?;
+        Ok(ResultEditor { action, result_id: id.to_string(), stored })
+    }
+}
+
+impl Editor for ResultEditor {
+    type Fields = ResultEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::EditResults, &self.action.target())
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<ResultEdit> {
+        ResultEdit::read(reader)
+    }
+
+    async fn save(&self, w: &mut WriteTx, fields: &ResultEdit, version: i64) -> agio_store::Result<Saved<ResultEdit>> {
+        w.update_result(&self.action.stored.id, &self.result_id, fields, version).await
+    }
+
+    /// A result is part of its action: the action's version guards it.
+    fn current(&self) -> (&ResultEdit, i64) {
+        (&self.stored, self.action.stored.version)
+    }
+}
+
+// --- a shared objective of an agenda ------------------------------------------------------------
+
+pub(crate) struct ObjectiveEditor {
+    pub slug: String,
+    pub code: String,
+    pub facts: AgendaFacts,
+    pub stored: Editable<ObjectiveEdit>,
+}
+
+impl ObjectiveEditor {
+    pub async fn load(state: &AppState, slug: &str, code: &str) -> Result<ObjectiveEditor, AppError> {
+        let facts = facts(state, slug).await?;
+        let stored = state.store.objective_for_edit(slug, code).await?.ok_or(AppError::NotFound)?;
+        Ok(ObjectiveEditor { slug: slug.to_string(), code: code.to_string(), facts, stored })
+    }
+}
+
+impl Editor for ObjectiveEditor {
+    type Fields = ObjectiveEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &Target::Agenda(&self.facts))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<ObjectiveEdit> {
+        ObjectiveEdit::read(reader)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &ObjectiveEdit,
+        version: i64,
+    ) -> agio_store::Result<Saved<ObjectiveEdit>> {
+        w.update_objective(&self.stored.id, fields, version).await
+    }
+
+    fn current(&self) -> (&ObjectiveEdit, i64) {
+        (&self.stored.fields, self.stored.version)
+    }
+}
+
 // --- an organisation's profile ----------------------------------------------------------------
 
 pub(crate) struct OrganizationEditor {
@@ -328,7 +408,7 @@ impl AgendaCreator {
         reader: Reader<'_>,
     ) -> Result<Created, AppError> {
         let mut reader = reader;
-        let new = NewObjective::read(&mut reader);
+        let new = ObjectiveEdit::read(&mut reader);
         let new = match reader.conclude(new) {
             Ok(new) => new,
             Err(errors) => return Ok(Err(errors)),

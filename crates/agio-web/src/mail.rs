@@ -10,7 +10,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub enum Mailer {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp { transport: Box<AsyncSmtpTransport<Tokio1Executor>>, from: Mailbox },
     Outbox,
 }
 
@@ -41,7 +41,7 @@ impl Mailer {
         }
         let transport = builder.build();
         let from = from.parse().map_err(|e| anyhow::anyhow!("the sender address '{from}' is not valid: {e}"))?;
-        Ok(Mailer::Smtp { transport, from })
+        Ok(Mailer::Smtp { transport: Box::new(transport), from })
     }
 
     /// Sends a plain-text message. A failure is logged, not shown: the person sees the same

@@ -150,8 +150,8 @@ both_backends!(every_form_takes_the_hostile_corpus, |backend| async move {
     }
 });
 
-/// Each value replaced, field by field, by a string of the corpus, a wrong type or an extreme
-/// number: the answer is 2xx (stored literally) or a 4xx problem, never a 500.
+// Each value replaced, field by field, by a string of the corpus, a wrong type or an extreme
+// number: the answer is 2xx (stored literally) or a 4xx problem, never a 500.
 both_backends!(every_api_body_takes_the_hostile_corpus, |backend| async move {
     let app = TestApp::demo(backend).await;
     let admin_session = app.sign_in(ADMIN).await;

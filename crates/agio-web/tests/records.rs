@@ -508,3 +508,69 @@ both_backends!(records_through_the_api, |backend| async move {
     // A02, O4 and its three actions, the organisation, the union.
     assert_eq!(archived, 1 + 1 + 3 + 1 + 1);
 });
+
+// Objectives and expected results are edited like every record: against a version, by those
+// the rules allow, through the forms and the API, into the history.
+both_backends!(objectives_and_results_are_edited, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let g = format!("/agende/{GUASTALLA}");
+    let page = app.get_as(&g, &coordinator).await;
+    page.page_with(&[&format!("{g}/obiettivi/O1/modifica"), &format!("{g}/obiettivi/O1/cronologia")]);
+    let form = app.get_as(&format!("{g}/obiettivi/O1/modifica"), &coordinator).await;
+    form.page_with(&["Modifica l&#39;obiettivo O1"]);
+    let version = version_in(&form.body);
+    let path = format!("{g}/obiettivi/O1/modifica");
+    let empty = app.post_as(&path, &coordinator, &[("title", ""), ("version", &version)]).await;
+    empty.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["campo obbligatorio"]);
+    let fields = [("title", "Competenze digitali per tutti"), ("description", "Rivisto."), ("version", &version)];
+    assert_eq!(app.post_as(&path, &coordinator, &fields).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_as(&path, &coordinator, &fields).await.status, StatusCode::CONFLICT, "a stale version");
+    app.get_as(&g, &coordinator).await.page_with(&["O1 — Competenze digitali per tutti"]);
+    app.get_as(&format!("{g}/obiettivi/O1/cronologia"), &coordinator)
+        .await
+        .page_with(&["Competenze digitali per tutti"]);
+    let referent = app.sign_in(REFERENT).await;
+    assert_eq!(app.get_as(&path, &referent).await.status, StatusCode::FORBIDDEN);
+
+    // The referent of A02's lead edits its results, not another action's.
+    let action = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    let result = &action.results[0];
+    let path = format!("{g}/azioni/A02/risultati/{}/modifica", result.id);
+    app.get_as(&format!("{g}/azioni/A02"), &referent).await.page_with(&[&path]);
+    let form = app.get_as(&path, &referent).await;
+    form.page_with(&["Modifica il risultato atteso"]);
+    let version = version_in(&form.body);
+    let r = app
+        .post_as(&path, &referent, &[("kind", "impact"), ("description", "Meno isolamento"), ("version", &version)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    assert_eq!(after.results[0].description, "Meno isolamento");
+    assert_eq!(after.version, action.version + 1, "a result is part of its action's version");
+    let other = app.state.store.action(GUASTALLA, "A01").await.unwrap().unwrap();
+    let path = format!("{g}/azioni/A01/risultati/{}/modifica", other.results[0].id);
+    assert_eq!(app.get_as(&path, &referent).await.status, StatusCode::FORBIDDEN);
+
+    // The same through the API, PATCH and PUT.
+    let token = app.create_token(&coordinator, "write").await;
+    let objective = format!("/api/v1/agendas/{GUASTALLA}/objectives/O2");
+    let current = app.state.store.objective_for_edit(GUASTALLA, "O2").await.unwrap().unwrap();
+    let r =
+        app.api("PATCH", &objective, &token, json!({ "version": current.version, "title": "Servizi vicini" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["title"], "Servizi vicini");
+    let r = app.api("PUT", &objective, &token, json!({ "version": current.version + 1 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "PUT needs the title");
+    let r =
+        app.api("PUT", &objective, &token, json!({ "version": current.version + 1, "title": "Servizi vicini" })).await;
+    assert_eq!(r.json()["description"], "", "PUT empties what it leaves out");
+    let a02 = format!("/api/v1/agendas/{GUASTALLA}/actions/A02/results/{}", result.id);
+    let r = app.api("PATCH", &a02, &token, json!({ "version": after.version, "kind": "miracle" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api("PUT", &a02, &token, json!({ "version": after.version, "kind": "outcome", "description": "Autonomia" }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["results"][0]["description"], "Autonomia");
+});

@@ -47,7 +47,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(writes::add_budget_line))
         .routes(routes!(writes::remove_budget_line))
         .routes(routes!(writes::add_result))
-        .routes(routes!(writes::remove_result))
+        .routes(routes!(writes::remove_result, writes::patch_result, writes::put_result))
         .routes(routes!(writes::add_indicator))
         .routes(routes!(writes::remove_indicator, writes::patch_indicator, writes::put_indicator))
         .routes(routes!(writes::link_asset))
@@ -59,7 +59,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(records::patch_asset, records::put_asset, records::retire_asset))
         .routes(routes!(records::patch_union, records::put_union, records::archive_union))
         .routes(routes!(records::archive_action))
-        .routes(routes!(records::archive_objective))
+        .routes(routes!(records::archive_objective, writes::patch_objective, writes::put_objective))
         .routes(routes!(records::archive_organization))
         .split_for_parts()
 }

@@ -5,7 +5,7 @@
 //! values; nothing is saved in either case.
 
 use agio_domain::edit::{
-    FieldError, FieldProblem, IndicatorEdit, NewAssetLink, NewIndicator, NewPartner, NewResult, Reader,
+    FieldError, FieldProblem, IndicatorEdit, NewAssetLink, NewIndicator, NewPartner, Reader, ResultEdit,
 };
 use agio_domain::model::{Action, Agenda, Objective, Organization};
 use agio_domain::TokenScope;
@@ -20,7 +20,8 @@ use utoipa::ToSchema;
 use crate::action_parts::{Part, PartsEditor};
 use crate::auth::TokenCaller;
 use crate::editors::{
-    ActionEditor, AgendaCreator, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor,
+    ActionEditor, AgendaCreator, AgendaEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
+    ResultEditor, StatusEditor,
 };
 use crate::error::{AppError, Problem};
 use crate::forms::{values_of, MAX_FORM_BYTES};
@@ -375,6 +376,87 @@ pub async fn patch_organization(
     Ok(Json(s.store.organization(&slug).await?.ok_or(AppError::NotFound)?))
 }
 
+/// Fields of an objective to change, and the version the change starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ObjectiveChange {
+    /// The objective's `version` when it was read.
+    version: i64,
+    title: Option<String>,
+    /// Markdown.
+    description: Option<String>,
+}
+
+/// Fields of an expected result to change, and the version of its action the change starts from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ResultChange {
+    /// The action's `version` when it was read.
+    version: i64,
+    kind: Option<agio_domain::ResultKind>,
+    description: Option<String>,
+}
+
+/// Change a shared objective of an agenda (its coordinators and the administrators).
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/objectives/{code}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug"), ("code" = String, Path, description = "Objective code, e.g. O1")),
+    request_body(content = ObjectiveChange, content_type = "application/json"),
+    responses((status = 200, body = Objective, description = "The objective after the change"), ChangeProblems))]
+pub async fn patch_objective(
+    State(s): State<AppState>,
+    method: Method,
+    caller: TokenCaller,
+    Path((slug, code)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Objective>, AppError> {
+    apply(&s, &caller, &ObjectiveEditor::load(&s, &slug, &code).await?, body, How::of(&method)).await?;
+    Ok(Json(s.store.objective(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Replace an objective's fields: those left out are emptied (and required ones must be given).
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/objectives/{code}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Agenda slug"), ("code" = String, Path, description = "Objective code, e.g. O1")),
+    request_body(content = ObjectiveChange, content_type = "application/json"),
+    responses((status = 200, body = Objective, description = "The objective after the change"), ChangeProblems))]
+pub async fn put_objective(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Objective>, AppError> {
+    patch_objective(state, Method::PUT, caller, path, body).await
+}
+
+/// Change an expected result of an action (its kind or description).
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/results/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Expected result id")),
+    request_body(content = ResultChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn patch_result(
+    State(s): State<AppState>,
+    method: Method,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    apply(&s, &caller, &ResultEditor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
+    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Replace an expected result's fields: both must be given.
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/results/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Expected result id")),
+    request_body(content = ResultChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn put_result(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    patch_result(state, Method::PUT, caller, path, body).await
+}
+
 /// The problem answers of a change: 400 unreadable body, 401 no valid token, 403 not allowed
 /// (or a read-only token), 404 no such record, 409 saved by someone else since, 422 invalid fields.
 pub struct ChangeProblems;
@@ -610,7 +692,7 @@ pub async fn remove_budget_line(
 
 /// Add an expected result to an action (its indicators are added afterwards).
 #[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/results", tag = "editing",
-    security(("token" = [])), params(ActionPath), request_body(content = NewResult, content_type = "application/json"),
+    security(("token" = [])), params(ActionPath), request_body(content = ResultEdit, content_type = "application/json"),
     responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
 pub async fn add_result(
     State(s): State<AppState>,

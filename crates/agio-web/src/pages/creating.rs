@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::account::{signed_in_or_redirect, FormPage};
-use super::editing::options;
+use super::editing::{objective_fields, options};
 use super::render;
 use crate::auth::Visitor;
 use crate::editors::AgendaCreator;
@@ -46,10 +46,7 @@ fn form(what: What, creator: &AgendaCreator, lang: Lang, csrf: &str) -> Form {
     let c = lang.catalogue();
     let form = Form::new(what.here(&creator.slug), csrf, c.t("create.submit"));
     match what {
-        What::Objective => form
-            .field("title", c.t("agenda.title_field"), Kind::Line, true)
-            .field("description", c.t("action.description"), Kind::Text, false)
-            .hint(c.t("edit.markdown_hint")),
+        What::Objective => objective_fields(form, c),
         What::Action => {
             let objectives =
                 creator.objectives.iter().map(|(code, title)| (code.clone(), format!("{code} — {title}"))).collect();

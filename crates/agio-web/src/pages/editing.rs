@@ -6,7 +6,7 @@
 
 use agio_domain::access::{Operation, Principal, Target};
 use agio_domain::edit::{FieldError, FieldProblem, Reader};
-use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction};
+use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction, ResultKind};
 use agio_store::Saved;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,7 +18,10 @@ use super::account::{signed_in_or_redirect, FormPage};
 use super::render;
 use crate::action_parts::Part;
 use crate::auth::Visitor;
-use crate::editors::{ActionEditor, AgendaEditor, Editor, IndicatorEditor, OrganizationEditor, StatusEditor};
+use crate::editors::{
+    ActionEditor, AgendaEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor, ResultEditor,
+    StatusEditor,
+};
 use crate::error::AppError;
 use crate::forms::{values_of, Form, FormBody, Kind};
 use crate::i18n::{Catalogue, Lang};
@@ -258,6 +261,50 @@ impl EditPage for IndicatorEditor {
     }
 }
 
+impl EditPage for ResultEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        result_fields(form, lang.catalogue())
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("edit.result_title", &[("result", &self.stored.description)])
+    }
+
+    fn record(&self) -> &str {
+        &self.action.stored.label
+    }
+
+    fn done(&self) -> String {
+        self.action.done()
+    }
+
+    fn here(&self) -> String {
+        format!("/agende/{}/azioni/{}/risultati/{}/modifica", self.action.slug, self.action.code, self.result_id)
+    }
+}
+
+impl EditPage for ObjectiveEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        objective_fields(form, lang.catalogue())
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("edit.objective_title", &[("objective", &self.stored.label)])
+    }
+
+    fn record(&self) -> &str {
+        &self.stored.label
+    }
+
+    fn done(&self) -> String {
+        format!("/agende/{}#obj-{}", self.slug, self.code)
+    }
+
+    fn here(&self) -> String {
+        format!("/agende/{}/obiettivi/{}/modifica", self.slug, self.code)
+    }
+}
+
 impl EditPage for OrganizationEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
         organization_fields(form, lang, &self.org_types)
@@ -327,6 +374,24 @@ impl FromPath for IndicatorEditor {
     }
 }
 
+impl FromPath for ResultEditor {
+    type Params = (String, String, String);
+    async fn load(
+        state: &AppState,
+        _: Option<&Principal>,
+        (slug, code, id): (String, String, String),
+    ) -> Result<Self, AppError> {
+        ResultEditor::load(state, &slug, &code, &id).await
+    }
+}
+
+impl FromPath for ObjectiveEditor {
+    type Params = (String, String);
+    async fn load(state: &AppState, _: Option<&Principal>, (slug, code): (String, String)) -> Result<Self, AppError> {
+        ObjectiveEditor::load(state, &slug, &code).await
+    }
+}
+
 impl FromPath for OrganizationEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
@@ -375,6 +440,8 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/stato", edit_route::<StatusEditor>())
         .route("/agende/{slug}/azioni/{code}/modifica", edit_route::<ActionEditor>())
         .route("/agende/{slug}/azioni/{code}/indicatori/{id}/modifica", edit_route::<IndicatorEditor>())
+        .route("/agende/{slug}/azioni/{code}/risultati/{id}/modifica", edit_route::<ResultEditor>())
+        .route("/agende/{slug}/obiettivi/{code}/modifica", edit_route::<ObjectiveEditor>())
 }
 
 /// The edit links of an organisation's page, for its referents and the administrators.
@@ -494,6 +561,24 @@ pub(crate) async fn tools(
     }
     tools.edit_indicators = action.is_some() && visitor.may(Operation::EditResults, &target);
     Ok(tools)
+}
+
+/// The fields of an expected result, for editing one or adding one.
+pub(crate) fn result_fields(form: Form, c: &Catalogue) -> Form {
+    form.field(
+        "kind",
+        c.t("parts.result_kind"),
+        options(ResultKind::ALL, ResultKind::code, ResultKind::label_key, c),
+        true,
+    )
+    .field("description", c.t("parts.result_description"), Kind::Line, true)
+}
+
+/// The fields of an objective, for editing one or adding one.
+pub(crate) fn objective_fields(form: Form, c: &Catalogue) -> Form {
+    form.field("title", c.t("agenda.title_field"), Kind::Line, true)
+        .field("description", c.t("action.description"), Kind::Text, false)
+        .hint(c.t("edit.markdown_hint"))
 }
 
 /// The fields of an indicator, for editing one or adding one.

@@ -138,6 +138,23 @@ async fn organization_history(
     history_page(lang, &here, entries, (format!("/soggetti/{slug}"), organization.label))
 }
 
+async fn objective_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path((slug, code)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let here = format!("/agende/{slug}/obiettivi/{code}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Agenda(&facts))?;
+    let objective = state.store.objective_for_edit(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    let entries = state.store.history("objective", &objective.id).await?;
+    history_page(lang, &here, entries, (format!("/agende/{slug}#obj-{code}"), objective.label))
+}
+
 async fn asset_history(
     State(state): State<AppState>,
     lang: Lang,
@@ -270,6 +287,7 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/azioni/{code}/cronologia", get(action_history))
         .route("/soggetti/{slug}/cronologia", get(organization_history))
         .route("/asset-digitali/{slug}/cronologia", get(asset_history))
+        .route("/agende/{slug}/obiettivi/{code}/cronologia", get(objective_history))
         .route("/territori/unioni/{slug}/cronologia", get(union_history))
         .route("/amministrazione/registro", get(audit_log))
 }

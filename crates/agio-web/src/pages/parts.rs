@@ -3,7 +3,7 @@
 //! line and a form to add one; the rules are in `crate::action_parts`, shared with the API.
 
 use agio_domain::edit::{FieldError, Reader};
-use agio_domain::{Channel, PartnerRole, ResultKind};
+use agio_domain::{Channel, PartnerRole};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::account::signed_in_or_redirect;
-use super::editing::{indicator_fields, options};
+use super::editing::{indicator_fields, options, result_fields};
 use super::render;
 use crate::action_parts::{Part, PartsEditor};
 use crate::auth::Visitor;
@@ -72,14 +72,7 @@ fn form(state: &AppState, part: Part, lang: Lang, here: &str, csrf: &str, choice
                 .hint(c.t("parts.cup_hint"))
                 .field("description", c.t("action.line"), Kind::Line, false)
         }
-        Part::Results => form
-            .field(
-                "kind",
-                c.t("parts.result_kind"),
-                options(ResultKind::ALL, ResultKind::code, ResultKind::label_key, c),
-                true,
-            )
-            .field("description", c.t("parts.result_description"), Kind::Line, true),
+        Part::Results => result_fields(form, c),
         Part::Indicators => {
             indicator_fields(form.field("result", c.t("parts.measured_result"), Kind::Select(choices), true), c)
         }
