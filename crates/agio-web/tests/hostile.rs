@@ -94,10 +94,9 @@ both_backends!(every_form_takes_the_hostile_corpus, |backend| async move {
     let app = TestApp::demo(backend).await;
     let admin = app.sign_in(ADMIN).await;
     let g = format!("/agende/{GUASTALLA}");
-    let indicator = {
-        let action = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
-        action.results.iter().flat_map(|r| &r.indicators).next().unwrap().id.clone()
-    };
+    let action = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    let indicator = action.results.iter().flat_map(|r| &r.indicators).next().unwrap().id.clone();
+    let result = action.results[0].id.clone();
     let forms = [
         "/agende/nuova".to_string(),
         "/soggetti/nuovo".to_string(),
@@ -111,6 +110,8 @@ both_backends!(every_form_takes_the_hostile_corpus, |backend| async move {
         format!("{g}/azioni/nuova"),
         format!("{g}/azioni/A02/modifica"),
         format!("{g}/azioni/A02/indicatori/{indicator}/modifica"),
+        format!("{g}/azioni/A02/risultati/{result}/modifica"),
+        format!("{g}/obiettivi/O1/modifica"),
         format!("{g}/azioni/A02/soggetti"),
         format!("{g}/azioni/A02/budget"),
         format!("{g}/azioni/A02/risultati"),
