@@ -54,6 +54,7 @@ const PAGES = {
     `${GUASTALLA}/obiettivi/O1/archivia`,
     `${GUASTALLA}/obiettivi/O1/modifica`,
     `${GUASTALLA}/obiettivi/O1/cronologia`,
+    `${GUASTALLA}/azioni/A03/soggetti/iis-guastalla/modifica`,
   ],
 };
 

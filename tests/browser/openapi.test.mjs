@@ -777,6 +777,21 @@ describe('every change answers as documented', () => {
       { version: afterResult.version, kind: a02Now.results[0].kind, description: 'Risultato rivisto' }, 200);
     await call('PUT', resultOne, `${a02}/results/zzz`, referent, { version: 1, kind: 'output', description: 'x' }, 404);
 
+    // An organisation's part and a budget line, corrected in place.
+    const partnerOne = '/api/v1/agendas/{slug}/actions/{code}/partners/{item}';
+    const lineOne = '/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}';
+    const { body: a02Lines } = await fetchJson(a02, asMember(referent));
+    const partner = a02Lines.partners.find((p) => p.role === 'partner');
+    const partnerPath = `${a02}/partners/${partner.organization.slug}`;
+    const partnered = await call('PATCH', partnerOne, partnerPath, referent, { version: a02Lines.version, role_description: 'Conformità' }, 200);
+    await call('PUT', partnerOne, partnerPath, referent, { version: partnered.version, role: 'lead' }, 422);
+    const put = await call('PUT', partnerOne, partnerPath, referent, { version: partnered.version, role: 'partner', role_description: partner.role_description }, 200);
+    const linePath = `${a02}/budget-lines/${a02Lines.budget[0].id}`;
+    const lined = await call('PATCH', lineOne, linePath, referent, { version: put.version, amount_cents: a02Lines.budget[0].amount_cents }, 200);
+    await call('PUT', lineOne, linePath, referent, { version: lined.version, amount_cents: 100 }, 422);
+    await call('PUT', lineOne, linePath, referent, { version: lined.version, funding_source: a02Lines.budget[0].funding_source.code,
+      amount_cents: a02Lines.budget[0].amount_cents, description: a02Lines.budget[0].description }, 200);
+
     // Archiving an action and an objective of the Rimini agenda (those created above).
     await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, referent, {}, 403);
     await call('DELETE', actionTemplate, `/api/v1/agendas/${RIMINI}/actions/${created.code}`, coordinator, {}, 204);

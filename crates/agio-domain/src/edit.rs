@@ -218,6 +218,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Whether a field was given (not blank).
+    pub fn given(&self, field: &str) -> bool {
+        self.raw(field).is_some()
+    }
+
+    /// A required amount in whole euro cents (at least 0).
+    pub fn cents(&mut self, field: &str) -> Option<i64> {
+        match self.raw(field).map(|v| v.parse::<i64>()) {
+            Some(Ok(cents)) if (0..100_000_000_000_000).contains(&cents) => Some(cents),
+            Some(_) => {
+                self.fail(field, FieldProblem::NotAnAmount);
+                None
+            }
+            None => {
+                self.fail(field, FieldProblem::Required);
+                None
+            }
+        }
+    }
+
     /// An optional date, `YYYY-MM-DD` (what `<input type=date>` sends).
     pub fn opt_date(&mut self, field: &str) -> Option<String> {
         let v = self.raw(field)?;
@@ -506,9 +526,29 @@ impl NewPartner {
     }
 }
 
-/// A line of an action's budget.
+/// What an organisation does in an action: its role and contribution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct NewBudgetLine {
+pub struct PartnerEdit {
+    pub role: PartnerRole,
+    /// What it brings to the action.
+    pub role_description: String,
+}
+
+impl PartnerEdit {
+    /// `other_lead`: whether another organisation already leads the action.
+    pub fn read(r: &mut Reader, other_lead: bool) -> Option<PartnerEdit> {
+        let role = r.code::<PartnerRole>("role");
+        if role == Some(PartnerRole::Lead) && other_lead {
+            r.fail("role", FieldProblem::Duplicate);
+        }
+        let role_description = r.opt_line("role_description").unwrap_or_default();
+        Some(PartnerEdit { role: role?, role_description })
+    }
+}
+
+/// A line of an action's budget (new or edited).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BudgetLineEdit {
     /// A `funding_source` vocabulary code.
     pub funding_source: String,
     /// Euro cents.
@@ -518,16 +558,19 @@ pub struct NewBudgetLine {
     pub description: String,
 }
 
-impl NewBudgetLine {
-    pub fn read(r: &mut Reader, sources: &[String]) -> Option<NewBudgetLine> {
+impl BudgetLineEdit {
+    /// The amount comes as euros written by people (`amount`: the forms), or as whole cents
+    /// (`amount_cents`: what the API answers, so a PATCH can send back what it read).
+    pub fn read(r: &mut Reader, sources: &[String]) -> Option<BudgetLineEdit> {
         let funding_source = r.choice("funding_source", sources);
-        let amount_cents = r.euros("amount");
+        let amount_cents =
+            if r.given("amount_cents") && !r.given("amount") { r.cents("amount_cents") } else { r.euros("amount") };
         let cup = r.opt_line("cup").map(|c| c.to_uppercase());
         if cup.as_ref().is_some_and(|c| c.len() != 15 || !c.bytes().all(|b| b.is_ascii_alphanumeric())) {
             r.fail("cup", FieldProblem::NotOneOf { allowed: vec!["15 caratteri alfanumerici".into()] });
         }
         let description = r.opt_line("description").unwrap_or_default();
-        Some(NewBudgetLine { funding_source: funding_source?, amount_cents: amount_cents?, cup, description })
+        Some(BudgetLineEdit { funding_source: funding_source?, amount_cents: amount_cents?, cup, description })
     }
 }
 
@@ -825,11 +868,11 @@ mod tests {
         let sources = vec!["fse".to_string()];
         for (typed, cents) in [("1.234,56", 123_456), ("1234.5", 123_450), ("€ 2.000", 200_000), ("2000", 200_000)] {
             let line =
-                read(&[("funding_source", "fse"), ("amount", typed)], |r| NewBudgetLine::read(r, &sources)).unwrap();
+                read(&[("funding_source", "fse"), ("amount", typed)], |r| BudgetLineEdit::read(r, &sources)).unwrap();
             assert_eq!(line.amount_cents, cents, "{typed}");
         }
         let errors =
-            read(&[("funding_source", "fse"), ("amount", "-3"), ("cup", "abc")], |r| NewBudgetLine::read(r, &sources))
+            read(&[("funding_source", "fse"), ("amount", "-3"), ("cup", "abc")], |r| BudgetLineEdit::read(r, &sources))
                 .unwrap_err();
         assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["amount", "cup"]);
     }

@@ -3,13 +3,14 @@
 //! bumps the action's version (so an editor working on the action sees it) and is audited
 //! against the action, with what was added or removed.
 
-use agio_domain::edit::{IndicatorEdit, NewBudgetLine, NewPartner, ResultEdit};
+use agio_domain::edit::{BudgetLineEdit, IndicatorEdit, NewPartner, PartnerEdit, ResultEdit};
 use serde::Serialize;
 
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, col};
 use crate::sql::{columns, Sql};
-use crate::Result;
+use crate::write::Saved;
+use crate::{Result, Store};
 
 fn json(value: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
@@ -44,7 +45,7 @@ impl WriteTx {
         Ok(true)
     }
 
-    pub async fn add_budget_line(&mut self, action: &EntityRef<'_>, new: &NewBudgetLine) -> Result<String> {
+    pub async fn add_budget_line(&mut self, action: &EntityRef<'_>, new: &BudgetLineEdit) -> Result<String> {
         let id = crate::new_id();
         let position = self.next_position("budget_lines", "action_id", action.id).await?;
         Sql::insert(
@@ -65,16 +66,10 @@ impl WriteTx {
 
     /// Removes a budget line of an action; false if it has no such line.
     pub async fn remove_budget_line(&mut self, action: &EntityRef<'_>, line_id: &str) -> Result<bool> {
-        let mut sql =
-            Sql::new("SELECT funding_source, amount_cents, cup, description FROM budget_lines WHERE action_id = ");
+        let mut sql = Sql::new(BUDGET_LINE_EDIT);
         sql.bind(action.id).push(" AND id = ").bind(line_id);
         let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
-        let before = NewBudgetLine {
-            funding_source: col(&r, 0)?,
-            amount_cents: col(&r, 1)?,
-            cup: col(&r, 2)?,
-            description: col(&r, 3)?,
-        };
+        let before = budget_line_edit(&r)?;
         let mut delete = Sql::new("DELETE FROM budget_lines WHERE id = ");
         delete.bind(line_id);
         delete.query().execute(&mut *self.tx).await?;
@@ -201,5 +196,105 @@ impl WriteTx {
         self.touch_action(action.id).await?;
         self.record(*action, "unlink_asset", Some(&serde_json::json!({ "asset": slug })), None, "").await?;
         Ok(true)
+    }
+
+    /// Changes the role and contribution of an organisation in an action; the action's version
+    /// guards it, as for its results and indicators.
+    pub async fn update_partner(
+        &mut self,
+        action: &EntityRef<'_>,
+        organization_id: &str,
+        edit: &PartnerEdit,
+        expected_version: i64,
+    ) -> Result<Saved<PartnerEdit>> {
+        let mut sql = Sql::new("SELECT role, role_description FROM action_organizations WHERE action_id = ");
+        sql.bind(action.id).push(" AND organization_id = ").bind(organization_id);
+        let r = sql.query().fetch_one(&mut *self.tx).await?;
+        let before = PartnerEdit { role: code(&r, 0)?, role_description: col(&r, 1)? };
+        if !self.claim_version("actions", action.id, expected_version).await? {
+            return Ok(Saved::Stale { version: self.action_version(action.id).await?, current: before });
+        }
+        let mut sql = Sql::new("UPDATE action_organizations SET role = ");
+        sql.bind(edit.role.code())
+            .push(", role_description = ")
+            .bind(edit.role_description.clone())
+            .push(" WHERE action_id = ")
+            .bind(action.id)
+            .push(" AND organization_id = ")
+            .bind(organization_id);
+        sql.query().execute(&mut *self.tx).await?;
+        self.record(*action, "update_partner", Some(&json(&before)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    /// Changes a budget line of an action, guarded by the action's version.
+    pub async fn update_budget_line(
+        &mut self,
+        action: &EntityRef<'_>,
+        line_id: &str,
+        edit: &BudgetLineEdit,
+        expected_version: i64,
+    ) -> Result<Saved<BudgetLineEdit>> {
+        let mut sql = Sql::new(BUDGET_LINE_EDIT);
+        sql.bind(action.id).push(" AND id = ").bind(line_id);
+        let before = budget_line_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        if !self.claim_version("actions", action.id, expected_version).await? {
+            return Ok(Saved::Stale { version: self.action_version(action.id).await?, current: before });
+        }
+        Sql::update(
+            "budget_lines",
+            columns![
+                "funding_source" => edit.funding_source.clone(), "amount_cents" => edit.amount_cents,
+                "cup" => edit.cup.clone(), "description" => edit.description.clone(),
+            ],
+            line_id,
+        )
+        .query()
+        .execute(&mut *self.tx)
+        .await?;
+        self.record(*action, "update_budget_line", Some(&json(&before)), Some(&json(edit)), "").await?;
+        Ok(Saved::Done { version: expected_version + 1 })
+    }
+
+    async fn action_version(&mut self, action_id: &str) -> Result<i64> {
+        let mut sql = Sql::new("SELECT version FROM actions WHERE id = ");
+        sql.bind(action_id);
+        col(&sql.query().fetch_one(&mut *self.tx).await?, 0)
+    }
+}
+
+const BUDGET_LINE_EDIT: &str =
+    "SELECT funding_source, amount_cents, cup, description FROM budget_lines WHERE action_id = ";
+
+fn budget_line_edit(r: &sqlx::any::AnyRow) -> Result<BudgetLineEdit> {
+    Ok(BudgetLineEdit {
+        funding_source: col(r, 0)?,
+        amount_cents: col(r, 1)?,
+        cup: col(r, 2)?,
+        description: col(r, 3)?,
+    })
+}
+
+impl Store {
+    /// An organisation's part in an action, for editing: its id and what it does.
+    pub async fn partner_for_edit(
+        &self,
+        action_id: &str,
+        organization_slug: &str,
+    ) -> Result<Option<(String, PartnerEdit)>> {
+        let mut sql = Sql::new(
+            "SELECT g.id, ao.role, ao.role_description FROM action_organizations ao \
+             JOIN organizations g ON g.id = ao.organization_id WHERE ao.action_id = ",
+        );
+        sql.bind(action_id).push(" AND g.slug = ").bind(organization_slug);
+        let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        Ok(Some((col(&r, 0)?, PartnerEdit { role: code(&r, 1)?, role_description: col(&r, 2)? })))
+    }
+
+    /// A budget line of an action, for editing.
+    pub async fn budget_line_for_edit(&self, action_id: &str, line_id: &str) -> Result<Option<BudgetLineEdit>> {
+        let mut sql = Sql::new(BUDGET_LINE_EDIT);
+        sql.bind(action_id).push(" AND id = ").bind(line_id);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(budget_line_edit).transpose()
     }
 }

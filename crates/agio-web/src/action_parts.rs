@@ -3,10 +3,10 @@
 //! (`pages::parts`) and the write API, so that both check and record exactly the same things.
 
 use agio_domain::access::Operation;
-use agio_domain::edit::{NewAssetLink, NewBudgetLine, NewIndicator, NewPartner, Reader, ResultEdit};
+use agio_domain::edit::{BudgetLineEdit, NewAssetLink, NewIndicator, NewPartner, Reader, ResultEdit};
 use agio_domain::model::Action;
 use agio_domain::PartnerRole;
-use agio_store::{Actor, Choosable, EntityRef};
+use agio_store::{Actor, Choosable};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ impl Part {
 /// A line read and checked, ready to add.
 enum NewLine {
     Partner(NewPartner),
-    Budget(NewBudgetLine),
+    Budget(BudgetLineEdit),
     Result(ResultEdit),
     Indicator(NewIndicator),
     Asset(NewAssetLink),
@@ -107,10 +107,6 @@ impl PartsEditor {
         }
     }
 
-    fn entity(&self) -> EntityRef<'_> {
-        EntityRef { kind: "action", id: &self.action.stored.id, label: &self.action.stored.label }
-    }
-
     /// Reads a new line and adds it; returns its id (or the slug it links), or every invalid field.
     pub async fn add(
         &self,
@@ -130,7 +126,7 @@ impl PartsEditor {
             }
             Part::BudgetLines => {
                 let sources: Vec<String> = state.vocabularies.funding_source.iter().map(|t| t.code.clone()).collect();
-                NewBudgetLine::read(r, &sources).map(NewLine::Budget)
+                BudgetLineEdit::read(r, &sources).map(NewLine::Budget)
             }
             Part::Results => ResultEdit::read(r).map(NewLine::Result),
             Part::Indicators => {
@@ -147,7 +143,7 @@ impl PartsEditor {
             Err(errors) => return Ok(Err(errors)),
         };
         let mut w = state.store.begin_write(actor).await?;
-        let entity = self.entity();
+        let entity = self.action.entity();
         let added = match new {
             NewLine::Partner(new) => {
                 let organization = state.store.organization(&new.organization).await?.ok_or(AppError::NotFound)?;
@@ -172,7 +168,7 @@ impl PartsEditor {
     /// the action has no such line.
     pub async fn remove(&self, state: &AppState, actor: &Actor, part: Part, item: &str) -> Result<(), AppError> {
         let mut w = state.store.begin_write(actor).await?;
-        let entity = self.entity();
+        let entity = self.action.entity();
         let removed = match part {
             Part::Partners => match state.store.organization(item).await? {
                 Some(organization) => w.remove_partner(&entity, &organization.id, item).await?,

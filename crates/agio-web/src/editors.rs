@@ -4,8 +4,8 @@
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
 use agio_domain::edit::{
-    can_move, ActionEdit, AgendaEdit, FieldProblem, IndicatorEdit, NewAction, ObjectiveEdit, OrganizationEdit, Reader,
-    ResultEdit,
+    can_move, ActionEdit, AgendaEdit, BudgetLineEdit, FieldProblem, IndicatorEdit, NewAction, ObjectiveEdit,
+    OrganizationEdit, PartnerEdit, Reader, ResultEdit,
 };
 use agio_domain::AgendaStatus;
 use agio_store::{Editable, Saved, WriteTx};
@@ -171,6 +171,11 @@ impl ActionEditor {
     pub fn target(&self) -> Target<'_> {
         Target::Action(&self.facts, self.lead.as_deref())
     }
+
+    /// The action as the audit log names it.
+    pub fn entity(&self) -> agio_store::EntityRef<'_> {
+        agio_store::EntityRef { kind: "action", id: &self.stored.id, label: &self.stored.label }
+    }
 }
 
 impl Editor for ActionEditor {
@@ -268,6 +273,97 @@ impl Editor for ResultEditor {
 
     /// A result is part of its action: the action's version guards it.
     fn current(&self) -> (&ResultEdit, i64) {
+        (&self.stored, self.action.stored.version)
+    }
+}
+
+// --- an organisation's part in an action, and a budget line --------------------------------------
+
+pub(crate) struct PartnerEditor {
+    pub action: ActionEditor,
+    pub slug: String,
+    pub organization_id: String,
+    pub stored: PartnerEdit,
+    /// Whether another organisation leads the action (there is one lead at most).
+    other_lead: bool,
+}
+
+impl PartnerEditor {
+    pub async fn load(state: &AppState, slug: &str, code: &str, organization: &str) -> Result<PartnerEditor, AppError> {
+        let action = ActionEditor::load(state, slug, code).await?;
+        let (organization_id, stored) =
+            state.store.partner_for_edit(&action.stored.id, organization).await?.ok_or(AppError::NotFound)?;
+        let other_lead = action.lead.as_ref().is_some_and(|lead| *lead != organization_id);
+        Ok(PartnerEditor { action, slug: organization.to_string(), organization_id, stored, other_lead })
+    }
+}
+
+impl Editor for PartnerEditor {
+    type Fields = PartnerEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &self.action.target())
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<PartnerEdit> {
+        PartnerEdit::read(reader, self.other_lead)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &PartnerEdit,
+        version: i64,
+    ) -> agio_store::Result<Saved<PartnerEdit>> {
+        w.update_partner(&self.action.entity(), &self.organization_id, fields, version).await
+    }
+
+    /// A line of the action: the action's version guards it.
+    fn current(&self) -> (&PartnerEdit, i64) {
+        (&self.stored, self.action.stored.version)
+    }
+}
+
+pub(crate) struct BudgetLineEditor {
+    pub action: ActionEditor,
+    pub line_id: String,
+    pub stored: BudgetLineEdit,
+    /// The `funding_source` vocabulary.
+    pub sources: Vec<agio_domain::model::Term>,
+}
+
+impl BudgetLineEditor {
+    pub async fn load(state: &AppState, slug: &str, code: &str, id: &str) -> Result<BudgetLineEditor, AppError> {
+        let action = ActionEditor::load(state, slug, code).await?;
+        let stored = state.store.budget_line_for_edit(&action.stored.id, id).await?.ok_or(AppError::NotFound)?;
+        let sources = state.vocabularies.funding_source.clone();
+        Ok(BudgetLineEditor { action, line_id: id.to_string(), stored, sources })
+    }
+}
+
+impl Editor for BudgetLineEditor {
+    type Fields = BudgetLineEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &self.action.target())
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<BudgetLineEdit> {
+        let codes: Vec<String> = self.sources.iter().map(|t| t.code.clone()).collect();
+        BudgetLineEdit::read(reader, &codes)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &BudgetLineEdit,
+        version: i64,
+    ) -> agio_store::Result<Saved<BudgetLineEdit>> {
+        w.update_budget_line(&self.action.entity(), &self.line_id, fields, version).await
+    }
+
+    /// A line of the action: the action's version guards it.
+    fn current(&self) -> (&BudgetLineEdit, i64) {
         (&self.stored, self.action.stored.version)
     }
 }

@@ -112,6 +112,8 @@ both_backends!(every_form_takes_the_hostile_corpus, |backend| async move {
         format!("{g}/azioni/A02/indicatori/{indicator}/modifica"),
         format!("{g}/azioni/A02/risultati/{result}/modifica"),
         format!("{g}/obiettivi/O1/modifica"),
+        format!("{g}/azioni/A02/soggetti/comune-novellara/modifica"),
+        format!("{g}/azioni/A02/budget/{}/modifica", action.budget[0].id),
         format!("{g}/azioni/A02/soggetti"),
         format!("{g}/azioni/A02/budget"),
         format!("{g}/azioni/A02/risultati"),

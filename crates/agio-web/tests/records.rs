@@ -574,3 +574,81 @@ both_backends!(objectives_and_results_are_edited, |backend| async move {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["results"][0]["description"], "Autonomia");
 });
+
+// An organisation's part and a budget line are corrected in place, not removed and added again.
+both_backends!(partners_and_budget_lines_are_edited_in_place, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let a02 = format!("/agende/{GUASTALLA}/azioni/A02");
+    let partners = app.get_as(&format!("{a02}/soggetti"), &referent).await;
+    partners.page_with(&[&format!("{a02}/soggetti/comune-novellara/modifica")]);
+    let path = format!("{a02}/soggetti/comune-novellara/modifica");
+    let form = app.get_as(&path, &referent).await;
+    let version = version_in(&form.body);
+    let lead = app.post_as(&path, &referent, &[("role", "lead"), ("version", &version)]).await;
+    lead.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["già presente"]);
+    let r = app
+        .post_as(&path, &referent, &[("role", "partner"), ("role_description", "Sale civiche"), ("version", &version)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.get_as(&format!("{a02}/soggetti"), &referent).await.page_with(&["Sale civiche"]);
+
+    let action = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    let line = &action.budget[0];
+    let path = format!("{a02}/budget/{}/modifica", line.id);
+    let form = app.get_as(&path, &referent).await;
+    let shown = format!("value=\"{},{:02}\"", line.amount_cents / 100, line.amount_cents % 100);
+    form.page_with(&[&shown]);
+    let version = version_in(&form.body);
+    let fields = [("funding_source", line.funding_source.code.as_str()), ("amount", "1.234,56"), ("version", &version)];
+    let r = app.post_as(&path, &referent, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    assert_eq!(after.budget.iter().find(|b| b.id == line.id).unwrap().amount_cents, 123_456);
+    let history = app.get_as(&format!("{a02}/cronologia"), &referent).await;
+    history.page_with(&["Modifica del ruolo di un soggetto", "Modifica di una voce di budget"]);
+    // Not the referent's action.
+    let a01 = app.state.store.action(GUASTALLA, "A01").await.unwrap().unwrap();
+    let other = format!("/agende/{GUASTALLA}/azioni/A01/budget/{}/modifica", a01.budget[0].id);
+    assert_eq!(app.get_as(&other, &referent).await.status, StatusCode::FORBIDDEN);
+
+    // Through the API: a PATCH sends back the cents it read.
+    let token = app.create_token(&referent, "write").await;
+    let api = format!("/api/v1/agendas/{GUASTALLA}/actions/A02");
+    let r = app
+        .api(
+            "PATCH",
+            &format!("{api}/budget-lines/{}", line.id),
+            &token,
+            json!({ "version": after.version, "amount_cents": 99 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let version = r.json()["version"].as_i64().unwrap();
+    let r = app
+        .api(
+            "PATCH",
+            &format!("{api}/budget-lines/{}", line.id),
+            &token,
+            json!({ "version": version, "amount_cents": -1 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            "PUT",
+            &format!("{api}/partners/comune-novellara"),
+            &token,
+            json!({ "version": version, "role": "partner" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let novellara = r.json()["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organization"]["slug"] == "comune-novellara")
+        .unwrap()
+        .clone();
+    assert_eq!(novellara["role_description"], "", "PUT empties the contribution it leaves out");
+});

@@ -20,8 +20,8 @@ use utoipa::ToSchema;
 use crate::action_parts::{Part, PartsEditor};
 use crate::auth::TokenCaller;
 use crate::editors::{
-    ActionEditor, AgendaCreator, AgendaEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
-    ResultEditor, StatusEditor,
+    ActionEditor, AgendaCreator, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor,
+    OrganizationEditor, PartnerEditor, ResultEditor, StatusEditor,
 };
 use crate::error::{AppError, Problem};
 use crate::forms::{values_of, MAX_FORM_BYTES};
@@ -455,6 +455,90 @@ pub async fn put_result(
     body: JsonObject,
 ) -> Result<Json<Action>, AppError> {
     patch_result(state, Method::PUT, caller, path, body).await
+}
+
+/// Fields of an organisation's part in an action to change, and the action's version.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PartnerChange {
+    /// The action's `version` when it was read.
+    version: i64,
+    role: Option<agio_domain::PartnerRole>,
+    role_description: Option<String>,
+}
+
+/// Fields of a budget line to change, and the action's version.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BudgetLineChange {
+    /// The action's `version` when it was read.
+    version: i64,
+    /// A `funding_source` vocabulary code.
+    funding_source: Option<String>,
+    /// Whole euro cents (or send `amount` in euros instead).
+    amount_cents: Option<i64>,
+    cup: Option<String>,
+    description: Option<String>,
+}
+
+/// Change an organisation's role or contribution in an action.
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Organisation slug")),
+    request_body(content = PartnerChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn patch_partner(
+    State(s): State<AppState>,
+    method: Method,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    apply(&s, &caller, &PartnerEditor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
+    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Replace an organisation's part in an action: the role must be given.
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Organisation slug")),
+    request_body(content = PartnerChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn put_partner(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    patch_partner(state, Method::PUT, caller, path, body).await
+}
+
+/// Change a budget line of an action.
+#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Budget line id")),
+    request_body(content = BudgetLineChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn patch_budget_line(
+    State(s): State<AppState>,
+    method: Method,
+    caller: TokenCaller,
+    Path((slug, code, item)): Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    apply(&s, &caller, &BudgetLineEditor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
+    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Replace a budget line: its source and amount must be given.
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", tag = "editing",
+    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Budget line id")),
+    request_body(content = BudgetLineChange, content_type = "application/json"),
+    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+pub async fn put_budget_line(
+    state: State<AppState>,
+    caller: TokenCaller,
+    path: Path<(String, String, String)>,
+    body: JsonObject,
+) -> Result<Json<Action>, AppError> {
+    patch_budget_line(state, Method::PUT, caller, path, body).await
 }
 
 /// The problem answers of a change: 400 unreadable body, 401 no valid token, 403 not allowed

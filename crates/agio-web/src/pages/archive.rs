@@ -187,6 +187,7 @@ async fn agenda_archive(
                     crate::i18n::date(lang, &x.archived_at),
                 ],
                 post: format!("/agende/{slug}/{segment}/{}/ripristina", x.code),
+                edit: None,
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use agio_domain::access::{Operation, Principal, Target};
 use agio_domain::edit::{FieldError, FieldProblem, Reader};
-use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction, ResultKind};
+use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction, PartnerRole, ResultKind};
 use agio_store::Saved;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,8 +19,8 @@ use super::render;
 use crate::action_parts::Part;
 use crate::auth::Visitor;
 use crate::editors::{
-    ActionEditor, AgendaEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor, ResultEditor,
-    StatusEditor,
+    ActionEditor, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
+    PartnerEditor, ResultEditor, StatusEditor,
 };
 use crate::error::AppError;
 use crate::forms::{values_of, Form, FormBody, Kind};
@@ -261,6 +261,62 @@ impl EditPage for IndicatorEditor {
     }
 }
 
+impl EditPage for PartnerEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        partner_fields(form, lang.catalogue())
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("edit.partner_title", &[("action", &self.action.stored.label)])
+    }
+
+    fn record(&self) -> &str {
+        &self.action.stored.label
+    }
+
+    fn done(&self) -> String {
+        format!("{}/soggetti", self.action.done())
+    }
+
+    fn here(&self) -> String {
+        format!("{}/soggetti/{}/modifica", self.action.done(), self.slug)
+    }
+}
+
+impl EditPage for BudgetLineEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        budget_fields(form, lang, &self.sources)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("edit.budget_line_title", &[("action", &self.action.stored.label)])
+    }
+
+    fn record(&self) -> &str {
+        &self.action.stored.label
+    }
+
+    fn done(&self) -> String {
+        format!("{}/budget", self.action.done())
+    }
+
+    fn here(&self) -> String {
+        format!("{}/budget/{}/modifica", self.action.done(), self.line_id)
+    }
+
+    /// The amount is stored in cents and written in euros (with a decimal comma, which the
+    /// reader takes in either language).
+    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
+        match field {
+            "amount" => {
+                let cents = self.stored.amount_cents;
+                Some(format!("{},{:02}", cents / 100, cents % 100))
+            }
+            _ => stored,
+        }
+    }
+}
+
 impl EditPage for ResultEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
         result_fields(form, lang.catalogue())
@@ -374,6 +430,28 @@ impl FromPath for IndicatorEditor {
     }
 }
 
+impl FromPath for PartnerEditor {
+    type Params = (String, String, String);
+    async fn load(
+        state: &AppState,
+        _: Option<&Principal>,
+        (slug, code, item): (String, String, String),
+    ) -> Result<Self, AppError> {
+        PartnerEditor::load(state, &slug, &code, &item).await
+    }
+}
+
+impl FromPath for BudgetLineEditor {
+    type Params = (String, String, String);
+    async fn load(
+        state: &AppState,
+        _: Option<&Principal>,
+        (slug, code, item): (String, String, String),
+    ) -> Result<Self, AppError> {
+        BudgetLineEditor::load(state, &slug, &code, &item).await
+    }
+}
+
 impl FromPath for ResultEditor {
     type Params = (String, String, String);
     async fn load(
@@ -441,6 +519,8 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/azioni/{code}/modifica", edit_route::<ActionEditor>())
         .route("/agende/{slug}/azioni/{code}/indicatori/{id}/modifica", edit_route::<IndicatorEditor>())
         .route("/agende/{slug}/azioni/{code}/risultati/{id}/modifica", edit_route::<ResultEditor>())
+        .route("/agende/{slug}/azioni/{code}/soggetti/{item}/modifica", edit_route::<PartnerEditor>())
+        .route("/agende/{slug}/azioni/{code}/budget/{item}/modifica", edit_route::<BudgetLineEditor>())
         .route("/agende/{slug}/obiettivi/{code}/modifica", edit_route::<ObjectiveEditor>())
 }
 
@@ -561,6 +641,29 @@ pub(crate) async fn tools(
     }
     tools.edit_indicators = action.is_some() && visitor.may(Operation::EditResults, &target);
     Ok(tools)
+}
+
+/// The fields of an organisation's part in an action (after the organisation, when adding).
+pub(crate) fn partner_fields(form: Form, c: &Catalogue) -> Form {
+    form.field(
+        "role",
+        c.t("action.role"),
+        options(PartnerRole::ALL, PartnerRole::code, PartnerRole::label_key, c),
+        true,
+    )
+    .field("role_description", c.t("action.contribution"), Kind::Line, false)
+}
+
+/// The fields of a budget line, for editing one or adding one.
+pub(crate) fn budget_fields(form: Form, lang: Lang, sources: &[agio_domain::model::Term]) -> Form {
+    let c = lang.catalogue();
+    let sources = sources.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
+    form.field("funding_source", c.t("parts.funding_source"), Kind::Select(sources), true)
+        .field("amount", c.t("action.amount"), Kind::Number, true)
+        .hint(c.t("parts.amount_hint"))
+        .field("cup", c.t("parts.cup"), Kind::Line, false)
+        .hint(c.t("parts.cup_hint"))
+        .field("description", c.t("action.line"), Kind::Line, false)
 }
 
 /// The fields of an expected result, for editing one or adding one.

@@ -3,7 +3,7 @@
 //! line and a form to add one; the rules are in `crate::action_parts`, shared with the API.
 
 use agio_domain::edit::{FieldError, Reader};
-use agio_domain::{Channel, PartnerRole};
+use agio_domain::Channel;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::account::signed_in_or_redirect;
-use super::editing::{indicator_fields, options, result_fields};
+use super::editing::{budget_fields, indicator_fields, partner_fields, result_fields};
 use super::render;
 use crate::action_parts::{Part, PartsEditor};
 use crate::auth::Visitor;
@@ -26,6 +26,8 @@ pub struct PartRow {
     pub cells: Vec<String>,
     /// Where the line's button posts.
     pub post: String,
+    /// Where the line is edited, when it can be.
+    pub edit: Option<String>,
 }
 
 #[derive(Template)]
@@ -49,29 +51,10 @@ fn form(state: &AppState, part: Part, lang: Lang, here: &str, csrf: &str, choice
     let c = lang.catalogue();
     let form = Form::new(here.to_string(), csrf, c.t("create.submit"));
     match part {
-        Part::Partners => form
-            .field("organization", c.t("organization.name"), Kind::Select(choices), true)
-            .field(
-                "role",
-                c.t("action.role"),
-                options(PartnerRole::ALL, PartnerRole::code, PartnerRole::label_key, c),
-                true,
-            )
-            .field("role_description", c.t("action.contribution"), Kind::Line, false),
-        Part::BudgetLines => {
-            let sources = state
-                .vocabularies
-                .funding_source
-                .iter()
-                .map(|t| (t.code.clone(), t.label(lang.code()).to_string()))
-                .collect();
-            form.field("funding_source", c.t("parts.funding_source"), Kind::Select(sources), true)
-                .field("amount", c.t("action.amount"), Kind::Number, true)
-                .hint(c.t("parts.amount_hint"))
-                .field("cup", c.t("parts.cup"), Kind::Line, false)
-                .hint(c.t("parts.cup_hint"))
-                .field("description", c.t("action.line"), Kind::Line, false)
+        Part::Partners => {
+            partner_fields(form.field("organization", c.t("organization.name"), Kind::Select(choices), true), c)
         }
+        Part::BudgetLines => budget_fields(form, lang, &state.vocabularies.funding_source),
         Part::Results => result_fields(form, c),
         Part::Indicators => {
             indicator_fields(form.field("result", c.t("parts.measured_result"), Kind::Select(choices), true), c)
@@ -87,7 +70,14 @@ fn table(part: Part, e: &PartsEditor, lang: Lang, here: &str) -> (Vec<String>, V
     let c = lang.catalogue();
     let x = &e.detail;
     let headers = |keys: &[&str]| keys.iter().map(|k| c.t(k).to_string()).collect();
-    let row = |cells: Vec<String>, item: &str| PartRow { cells, post: format!("{here}/{item}/rimuovi") };
+    // Organisations, budget lines and results are edited in place; indicators from the action
+    // page; a linked asset is only linked or not.
+    let editable = matches!(part, Part::Partners | Part::BudgetLines | Part::Results);
+    let row = |cells: Vec<String>, item: &str| PartRow {
+        cells,
+        post: format!("{here}/{item}/rimuovi"),
+        edit: editable.then(|| format!("{here}/{item}/modifica")),
+    };
     let dash = |v: &str| if v.is_empty() { "—".to_string() } else { v.to_string() };
     match part {
         Part::Partners => (
