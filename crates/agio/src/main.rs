@@ -1,6 +1,7 @@
 //! `agio`: the command line. A thin dispatcher; the work is in the libraries.
 
 mod config;
+mod hsds;
 mod user;
 
 use std::process::ExitCode;
@@ -47,6 +48,21 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Work with Open Referral HSDS 3.0 files.
+    Hsds {
+        #[command(subcommand)]
+        command: HsdsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HsdsCommand {
+    /// Check a file of HSDS services (JSON: a list, one service, or a page) against the
+    /// published HSDS 3.0 schemas; every problem is printed with its service and field.
+    Check {
+        /// The JSON file.
+        file: std::path::PathBuf,
     },
 }
 
@@ -133,6 +149,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.load_reference_territories().await?;
             user::create(&store, &args).await
         }
+        Command::Hsds { command: HsdsCommand::Check { file } } => hsds::check(&file),
         Command::Check => {
             println!(
                 "configuration: ok{}",

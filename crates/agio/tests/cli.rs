@@ -264,3 +264,49 @@ async fn user_create_makes_the_first_administrator_on_both_backends() {
         store.close().await;
     }
 }
+
+/// `agio hsds check`: a file of HSDS services against the published schemas.
+#[test]
+fn hsds_check_locates_every_problem() {
+    let dir = temp_dir("hsds");
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/hsds/3.0/examples/service_full.json"))
+            .unwrap();
+    let service: serde_json::Value = serde_json::from_str(&example).unwrap();
+    let mut broken = service.clone();
+    broken["status"] = "sometimes".into();
+    broken["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = serde_json::json!(42100);
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let check = |path: &std::path::Path| agio().args(["hsds", "check"]).arg(path).output().unwrap();
+
+    let good = check(&write("good.json", serde_json::json!([service.clone(), service.clone()]).to_string()));
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    assert!(String::from_utf8_lossy(&good.stdout).contains("2 services, all valid HSDS 3.0"));
+
+    let bad = check(&write("bad.json", serde_json::json!({ "contents": [service, broken] }).to_string()));
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        out.contains("service 2 (ac148810-d857-441c-9679-408f346de14b): /status: \"sometimes\" is not one of"),
+        "{out}"
+    );
+    assert!(out.contains("service 2 (ac148810-d857-441c-9679-408f346de14b): /service_at_locations/0/location/addresses/0/postal_code: 42100 is not of type \"string\""), "{out}");
+    assert!(!out.contains("service 1 "), "the first service is valid: {out}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2 problems in 1 of 2 services"));
+
+    let broken_json = check(&write("broken.json", "[{\"id\": \n".to_string()));
+    assert!(!broken_json.status.success());
+    assert!(
+        String::from_utf8_lossy(&broken_json.stderr).contains("not JSON at line 2"),
+        "{}",
+        String::from_utf8_lossy(&broken_json.stderr)
+    );
+    let latin1 = dir.join("latin1.json");
+    std::fs::write(&latin1, b"[{\"name\": \"Citt\xe0\"}]").unwrap();
+    let out = check(&latin1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not UTF-8 text"));
+}
