@@ -2,7 +2,7 @@
 //! `crate::editors::AgendaCreator`, shared with the write API).
 
 use agio_domain::edit::{FieldError, Reader};
-use agio_domain::{ActionStatus, ActionTerm, Channel};
+use agio_domain::Channel;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::account::{signed_in_or_redirect, FormPage};
-use super::editing::{objective_fields, options};
+use super::editing::{action_fields, objective_fields};
 use super::render;
 use crate::auth::Visitor;
 use crate::editors::AgendaCreator;
@@ -50,22 +50,7 @@ fn form(what: What, creator: &AgendaCreator, lang: Lang, csrf: &str) -> Form {
         What::Action => {
             let objectives =
                 creator.objectives.iter().map(|(code, title)| (code.clone(), format!("{code} — {title}"))).collect();
-            form.field("objective", c.t("action.objective"), Kind::Select(objectives), true)
-                .field("title", c.t("action.title_field"), Kind::Line, true)
-                .field("description", c.t("action.description"), Kind::Text, false)
-                .hint(c.t("edit.markdown_hint"))
-                .field(
-                    "term",
-                    c.t("action.term"),
-                    options(ActionTerm::ALL, ActionTerm::code, ActionTerm::label_key, c),
-                    true,
-                )
-                .field(
-                    "status",
-                    c.t("action.status"),
-                    options(ActionStatus::ALL, ActionStatus::code, ActionStatus::label_key, c),
-                    true,
-                )
+            action_fields(form.field("objective", c.t("action.objective"), Kind::Select(objectives), true), c)
                 .field("lead", c.t("action.lead"), Kind::Select(creator.organizations.clone()), false)
                 .hint(c.t("create.lead_hint"))
         }

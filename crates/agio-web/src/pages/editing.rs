@@ -200,21 +200,7 @@ impl EditPage for StatusEditor {
 impl EditPage for ActionEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
         let c = lang.catalogue();
-        form.field("title", c.t("action.title_field"), Kind::Line, true)
-            .field("description", c.t("action.description"), Kind::Text, false)
-            .hint(c.t("edit.markdown_hint"))
-            .field(
-                "term",
-                c.t("action.term"),
-                options(ActionTerm::ALL, ActionTerm::code, ActionTerm::label_key, c),
-                true,
-            )
-            .field(
-                "status",
-                c.t("action.status"),
-                options(ActionStatus::ALL, ActionStatus::code, ActionStatus::label_key, c),
-                true,
-            )
+        action_fields(form, c)
             .field("start_date", c.t("action.start"), Kind::Date, false)
             .hint(c.t("edit.date_hint"))
             .field("end_date", c.t("action.end"), Kind::Date, false)
@@ -675,6 +661,20 @@ pub(crate) fn result_fields(form: Form, c: &Catalogue) -> Form {
         true,
     )
     .field("description", c.t("parts.result_description"), Kind::Line, true)
+}
+
+/// The fields an action has from its creation: title, description, term, status.
+pub(crate) fn action_fields(form: Form, c: &Catalogue) -> Form {
+    form.field("title", c.t("action.title_field"), Kind::Line, true)
+        .field("description", c.t("action.description"), Kind::Text, false)
+        .hint(c.t("edit.markdown_hint"))
+        .field("term", c.t("action.term"), options(ActionTerm::ALL, ActionTerm::code, ActionTerm::label_key, c), true)
+        .field(
+            "status",
+            c.t("action.status"),
+            options(ActionStatus::ALL, ActionStatus::code, ActionStatus::label_key, c),
+            true,
+        )
 }
 
 /// The fields of an objective, for editing one or adding one.
