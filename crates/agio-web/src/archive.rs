@@ -3,7 +3,8 @@
 //! restored. Shared by the forms (`pages::archive`) and the API's DELETE.
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
-use agio_store::{Actor, Archivable, EntityRef};
+use agio_domain::model::Organization;
+use agio_store::{Actor, Archivable, EntityRef, UnionDetail};
 
 use crate::auth::require;
 use crate::error::AppError;
@@ -60,26 +61,36 @@ impl Archiving {
 
     pub async fn organization(state: &AppState, slug: &str) -> Result<Archiving, AppError> {
         let organization = state.store.organization(slug).await?.ok_or(AppError::NotFound)?;
-        Ok(Archiving {
+        Ok(Archiving::of_organization(&organization))
+    }
+
+    /// An organisation already read (its page has it).
+    pub fn of_organization(organization: &Organization) -> Archiving {
+        Archiving {
             what: Archivable::Organization,
-            label: organization.name,
-            page: format!("/soggetti/{slug}"),
-            archived_at: organization.archived_at,
+            id: organization.id.clone(),
+            label: organization.name.clone(),
+            page: format!("/soggetti/{}", organization.slug),
+            archived_at: organization.archived_at.clone(),
             guard: Guard::Organization(organization.id.clone()),
-            id: organization.id,
-        })
+        }
     }
 
     pub async fn union(state: &AppState, slug: &str) -> Result<Archiving, AppError> {
         let d = state.store.union_detail(slug).await?.ok_or(AppError::NotFound)?;
-        Ok(Archiving {
+        Ok(Archiving::of_union(&d))
+    }
+
+    /// A union already read (its page has it).
+    pub fn of_union(d: &UnionDetail) -> Archiving {
+        Archiving {
             what: Archivable::Union,
-            id: d.union.id,
-            label: d.union.name,
-            page: format!("/territori/unioni/{slug}"),
-            archived_at: d.archived_at,
+            id: d.union.id.clone(),
+            label: d.union.name.clone(),
+            page: format!("/territori/unioni/{}", d.union.slug),
+            archived_at: d.archived_at.clone(),
             guard: Guard::Region,
-        })
+        }
     }
 
     /// Asks the authorisation module (403, or 404 where existence must not leak).

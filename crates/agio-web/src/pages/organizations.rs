@@ -87,7 +87,7 @@ async fn organization(
 ) -> Result<Html<String>, AppError> {
     let d = state.store.organization_detail(&slug).await?.ok_or(AppError::NotFound)?;
     let mut tools = organization_tools(lang, &visitor, &d.organization.id, &slug);
-    let archiving = Archiving::organization(&state, &slug).await?;
+    let archiving = Archiving::of_organization(&d.organization);
     tools.archived(archived_note(lang, &visitor, &archiving, &format!("/soggetti/{slug}")));
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/soggetti/{slug}"), "organizations", d.organization.name.clone())

@@ -78,10 +78,8 @@ async fn union(
     if let Some(district) = &d.union.parent {
         ctx = ctx.crumb(district.name.clone(), format!("/territori/{}", district.slug));
     }
-    let mut tools = Tools {
-        archived: archived_note(lang, &visitor, &Archiving::union(&state, &slug).await?, &here),
-        ..Tools::default()
-    };
+    let mut tools =
+        Tools { archived: archived_note(lang, &visitor, &Archiving::of_union(&d), &here), ..Tools::default() };
     for (operation, href, key) in [
         (Operation::Edit, format!("{here}/modifica"), "edit.edit"),
         (Operation::ReadHistory, format!("{here}/cronologia"), "edit.history"),
