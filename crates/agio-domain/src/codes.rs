@@ -94,7 +94,7 @@ code_enum!(
     /// Controlled vocabularies that are data (table `vocabulary_terms`).
     Vocabulary {
         TargetGroup = "target_group", LifeStage = "life_stage", Theme = "theme",
-        FundingSource = "funding_source", OrganizationType = "organization_type",
+        FundingSource = "funding_source", OrganizationType = "organization_type", Need = "need",
     }
 );
 code_enum!(
@@ -115,6 +115,7 @@ code_enum!(
     EntityKind {
         Agenda = "agenda", Objective = "objective", Action = "action", Indicator = "indicator", Organization = "organization",
         Person = "person", Invitation = "invitation", Asset = "asset", Territory = "territory",
+        Service = "service",
     }
 );
 

@@ -42,6 +42,9 @@ const FILES: &[(&str, &str)] = schema_files![
     "service_at_location.json",
     "taxonomy.json",
     "taxonomy_term.json",
+    "compiled/organization_list.json",
+    "compiled/service_at_location_list.json",
+    "compiled/service_list.json",
 ];
 
 /// The HSDS objects a document can be checked as (those the API serves on their own).
@@ -53,6 +56,10 @@ pub enum Object {
     ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
+    /// An item of a list of services (`/services`): the service without its nested lists.
+    ServiceListItem,
+    OrganizationListItem,
+    ServiceAtLocationListItem,
 }
 
 impl Object {
@@ -63,6 +70,9 @@ impl Object {
         Object::ServiceAtLocation,
         Object::Taxonomy,
         Object::TaxonomyTerm,
+        Object::ServiceListItem,
+        Object::OrganizationListItem,
+        Object::ServiceAtLocationListItem,
     ];
 
     fn file(self) -> &'static str {
@@ -73,6 +83,9 @@ impl Object {
             Object::ServiceAtLocation => "service_at_location.json",
             Object::Taxonomy => "taxonomy.json",
             Object::TaxonomyTerm => "taxonomy_term.json",
+            Object::ServiceListItem => "compiled/service_list.json",
+            Object::OrganizationListItem => "compiled/organization_list.json",
+            Object::ServiceAtLocationListItem => "compiled/service_at_location_list.json",
         }
     }
 }

@@ -34,6 +34,10 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("agenda_versions", "id"),
     ("external_identities", "issuer, subject"),
     ("oidc_logins", "state_hash"),
+    ("directory_organizations", "id"),
+    ("directory_services", "id"),
+    ("directory_service_terms", "service_id, term_id"),
+    ("directory_service_at_locations", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

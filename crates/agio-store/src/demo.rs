@@ -130,6 +130,8 @@ pub struct DemoReport {
     pub assets: usize,
     pub actions: usize,
     pub people: usize,
+    /// Services of the directory created or updated.
+    pub services: usize,
 }
 
 type Tx = Transaction<'static, Any>;
@@ -171,10 +173,11 @@ impl Store {
             write.record(entity, "import", None, Some(&after), "").await?;
         }
         report.people = demo_people(&mut write).await?;
-        if report == DemoReport::default() {
-            return Ok(report);
+        if report != DemoReport::default() {
+            write.commit().await?;
+        } else {
+            drop(write);
         }
-        write.commit().await?;
         // An approved agenda is published: its first version is what the public reads.
         for file in pending.iter().filter(|f| f.agenda.status == "approved") {
             let Some(snapshot) = self.agenda_snapshot(&file.agenda.slug).await? else { continue };
@@ -182,6 +185,8 @@ impl Store {
             write.record_version(&snapshot.detail.agenda.id, &snapshot, "").await?;
             write.commit().await?;
         }
+        // After the agendas: demo services name the actions they come from.
+        report.services = self.load_demo_directory().await?.changed.len();
         Ok(report)
     }
 }

@@ -9,6 +9,7 @@ mod action_parts;
 mod audit;
 mod copy;
 mod demo;
+mod directory;
 mod identities;
 mod invitations;
 mod mail;
@@ -31,6 +32,7 @@ pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment,
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
+pub use directory::{DirectoryWrite, ServiceFilter, StoredService, StoredServiceAtLocation};
 pub use identities::{ExternalIdentity, PendingLogin};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;

@@ -138,6 +138,42 @@ both_backends!(demo_loads_once, |backend| async move {
     assert!(figures.organizations >= 20 && figures.assets >= 16);
 });
 
+both_backends!(demo_directory_covers_every_need_and_life_stage, |backend| async move {
+    use agio_domain::Vocabulary;
+    let store = fresh_store(backend, Seed::Demo).await;
+    let total = store.directory_service_count().await.unwrap();
+    assert!(total >= 150, "{total} demo services");
+    let filter = agio_store::ServiceFilter::default();
+    let mut all = Vec::new();
+    for page in 1..=2 {
+        let request = agio_domain::PageRequest::new(Some(page), Some(100)).unwrap();
+        let page = store.directory_service_page(&filter, request).await.unwrap();
+        assert_eq!(page.total, total);
+        all.extend(page.items);
+    }
+    assert_eq!(all.len() as i64, total);
+    for vocabulary in [Vocabulary::Need, Vocabulary::LifeStage] {
+        for term in store.terms(vocabulary).await.unwrap() {
+            let id = agio_directory::taxonomy::term_id(vocabulary, &term.code);
+            let filter = agio_store::ServiceFilter { term_ids: Some(vec![id]), ..Default::default() };
+            let page = store.directory_service_page(&filter, agio_domain::PageRequest::default()).await.unwrap();
+            assert!(page.total >= 2, "{} {} has {} services", vocabulary.code(), term.code, page.total);
+        }
+    }
+    let docs = all.iter().map(|s| &s.document);
+    for d in docs.clone() {
+        assert_eq!(agio_hsds::schemas().check(agio_hsds::Object::Service, d), vec![], "{}", d["name"]);
+    }
+    assert!(docs.clone().all(|d| d["agio_demo"] == true), "labelled as demo content");
+    assert!(docs.clone().any(|d| d.get("agio_action").is_some()), "some come from agenda actions");
+    // Several comuni in both districts, and a second load changes nothing.
+    let cities: std::collections::BTreeSet<&str> =
+        docs.map(|d| d["service_at_locations"][0]["location"]["addresses"][0]["city"].as_str().unwrap()).collect();
+    assert!(cities.contains("Luzzara") && cities.contains("Pennabilli"), "{cities:?}");
+    let again = store.load_demo_directory().await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, total as usize));
+});
+
 both_backends!(agenda_detail_has_objectives_actions_partners_assets, |backend| async move {
     let store = fresh_store(backend, Seed::Demo).await;
     let d = store.agenda_detail(GUASTALLA).await.unwrap().unwrap();

@@ -137,8 +137,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 let r = store.load_demo().await?;
                 println!(
-                    "demo: {} agendas, {} actions, {} organisations, {} assets, {} accounts loaded",
-                    r.agendas, r.actions, r.organizations, r.assets, r.people
+                    "demo: {} agendas, {} actions, {} organisations, {} assets, {} accounts, {} services loaded",
+                    r.agendas, r.actions, r.organizations, r.assets, r.people, r.services
                 );
             }
             Ok(())

@@ -1,0 +1,383 @@
+//! Search over the directory of welfare services: an in-memory tantivy index, derived from the
+//! database (rebuilt at start, updated on every change), that understands Italian: stemming,
+//! accent and case folding, typo tolerance on longer words and the planners' synonyms.
+//!
+//! Filters and facets are exact terms; facet counts come from the same query (and, for a
+//! dimension that is itself filtered, from one more count without that filter, so that its
+//! other values still show how many results they would give). When a place is chosen the
+//! relevance is weighed by distance.
+
+mod analysis;
+mod synonyms;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use agio_directory::geo::distance_m;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
+
+pub use analysis::{fold, stop_word};
+pub use synonyms::{Synonyms, SynonymsError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index: the writer is poisoned")]
+    Poisoned,
+}
+
+/// The filter dimensions, by the code pages and URLs use, in display order.
+pub const DIMENSIONS: [&str; 8] = ["need", "stage", "group", "district", "comune", "language", "channel", "cost"];
+
+/// What the index holds about one service: texts to match, terms to filter, a place.
+#[derive(Debug, Clone, Default)]
+pub struct IndexedService {
+    pub id: String,
+    /// The names, in every language the service has.
+    pub names: Vec<String>,
+    /// Italian texts (descriptions, eligibility, labels of its needs, places…).
+    pub text_it: String,
+    /// English texts (translations and English labels).
+    pub text_en: String,
+    /// Filter values per dimension (`need` → [`casa`], `comune` → [`035024`], …).
+    pub filters: BTreeMap<&'static str, Vec<String>>,
+    /// Weekly half-hours when it is open, as `day-slot` (Monday = 0, 08:30 = slot 17).
+    pub open_slots: Vec<String>,
+    /// Where it is (its first location).
+    pub position: Option<(f64, f64)>,
+}
+
+/// The UI language of a search (which analyzer weighs most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    It,
+    En,
+}
+
+/// A search as a page or the API asks it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub text: String,
+    pub lang: Option<Lang>,
+    /// Chosen filter values, by dimension.
+    pub filters: BTreeMap<&'static str, String>,
+    /// Only services open in this weekly half-hour (`day-slot`), e.g. now.
+    pub open_slot: Option<String>,
+    /// Order by distance from this point (lat, lon), weighed with relevance.
+    pub near: Option<(f64, f64)>,
+    pub offset: usize,
+    pub limit: usize,
+    /// Count facet values (pages do; the API does not need them).
+    pub facets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+    pub distance_m: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Count of results per value, per dimension.
+    pub facets: BTreeMap<&'static str, BTreeMap<String, u64>>,
+}
+
+struct Fields {
+    id: Field,
+    name: Field,
+    text_it: Field,
+    text_en: Field,
+    folded: Field,
+    filter: Field,
+    facet: Field,
+    lat: Field,
+    lon: Field,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    synonyms: Synonyms,
+}
+
+/// A weekly half-hour slot code (`day-slot`; Monday is day 0).
+pub fn slot_code(weekday_from_monday: u8, hour: u8, minute: u8) -> String {
+    format!("{weekday_from_monday}-{}", hour as u32 * 2 + (minute as u32 >= 30) as u32)
+}
+
+impl SearchIndex {
+    /// An empty index in memory, with the given synonyms.
+    pub fn new(synonyms: Synonyms) -> Result<SearchIndex, SearchError> {
+        let mut builder = Schema::builder();
+        let text = |tokenizer: &str, positions: bool| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(if positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                }),
+            )
+        };
+        let fields = Fields {
+            id: builder.add_text_field("id", STRING | STORED),
+            name: builder.add_text_field("name", text(analysis::ITALIAN, true)),
+            text_it: builder.add_text_field("text_it", text(analysis::ITALIAN, true)),
+            text_en: builder.add_text_field("text_en", text(analysis::ENGLISH, true)),
+            folded: builder.add_text_field("folded", text(analysis::FOLDED, false)),
+            filter: builder.add_text_field("filter", STRING),
+            facet: builder.add_facet_field("facet", FacetOptions::default()),
+            lat: builder.add_f64_field("lat", FAST),
+            lon: builder.add_f64_field("lon", FAST),
+        };
+        let index = Index::create_in_ram(builder.build());
+        analysis::register(index.tokenizers());
+        // One indexing thread and a small arena: the index lives beside a web server.
+        let writer = index.writer_with_num_threads(1, 30_000_000)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let synonyms = synonyms.analyzed(&index.tokenizers().get(analysis::ITALIAN).expect("registered"));
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields, synonyms })
+    }
+
+    /// Adds or replaces services (by id) and makes the change visible to searches.
+    pub fn upsert(&self, services: &[IndexedService]) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        for service in services {
+            writer.delete_term(Term::from_field_text(self.fields.id, &service.id));
+            writer.add_document(self.document(service))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Removes services by id.
+    pub fn remove(&self, ids: &[String]) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of services in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, s: &IndexedService) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &s.id);
+        for name in &s.names {
+            doc.add_text(f.name, name);
+            doc.add_text(f.folded, name);
+        }
+        doc.add_text(f.text_it, &s.text_it);
+        doc.add_text(f.text_en, &s.text_en);
+        doc.add_text(f.folded, &s.text_it);
+        doc.add_text(f.folded, &s.text_en);
+        for (dimension, values) in &s.filters {
+            for value in values {
+                doc.add_text(f.filter, format!("{dimension}:{value}"));
+                doc.add_facet(f.facet, Facet::from_path([*dimension, value.as_str()]));
+            }
+        }
+        for slot in &s.open_slots {
+            doc.add_text(f.filter, format!("open:{slot}"));
+        }
+        if let Some((lat, lon)) = s.position {
+            doc.add_f64(f.lat, lat);
+            doc.add_f64(f.lon, lon);
+        }
+        doc
+    }
+
+    /// The query for the words a person typed: any word may match (more matching words rank
+    /// higher), each in the name (weighed most), in the texts of either language, through its
+    /// synonyms, or with a typo when it is long enough.
+    fn text_query(&self, text: &str, lang: Option<Lang>) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let italian = self.index.tokenizers().get(analysis::ITALIAN).expect("registered");
+        let english = self.index.tokenizers().get(analysis::ENGLISH).expect("registered");
+        let folded_words = analysis::words(text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let (weight_it, weight_en) = match lang {
+            Some(Lang::En) => (0.6, 1.0),
+            _ => (1.0, 0.4),
+        };
+        for word in folded_words.iter().filter(|w| !stop_word(w)) {
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for stem in analysis::tokens(&mut italian.clone(), word) {
+                alternatives.push(boosted(TermQuery::new(Term::from_field_text(f.name, &stem), IndexRecordOption::WithFreqs), 2.0 * weight_it));
+                alternatives.push(boosted(TermQuery::new(Term::from_field_text(f.text_it, &stem), IndexRecordOption::WithFreqs), weight_it));
+            }
+            for stem in analysis::tokens(&mut english.clone(), word) {
+                alternatives.push(boosted(TermQuery::new(Term::from_field_text(f.text_en, &stem), IndexRecordOption::WithFreqs), weight_en));
+            }
+            let distance = match word.chars().count() {
+                0..=4 => 0,
+                5..=7 => 1,
+                _ => 2,
+            };
+            if distance > 0 {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, word), distance, true);
+                alternatives.push(boosted(fuzzy, 0.3));
+            }
+            clauses.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+        }
+        // Synonyms: every other member of a group the query mentions, as a word or a phrase.
+        for phrase in self.synonyms.expansions(&folded_words) {
+            let terms: Vec<Term> = phrase.iter().map(|stem| Term::from_field_text(f.text_it, stem)).collect();
+            let query: Box<dyn Query> = match terms.len() {
+                1 => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
+                _ => Box::new(PhraseQuery::new(terms)),
+            };
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, 0.8 * weight_it))));
+        }
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// The filter clauses of a request, leaving out one dimension (for its own counts).
+    fn filter_clauses(&self, request: &SearchRequest, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = request
+            .filters
+            .iter()
+            .filter(|(dimension, _)| Some(**dimension) != except)
+            .map(|(dimension, value)| (Occur::Must, self.term(&format!("{dimension}:{value}"))))
+            .collect();
+        if let Some(slot) = &request.open_slot {
+            clauses.push((Occur::Must, self.term(&format!("open:{slot}"))));
+        }
+        clauses
+    }
+
+    fn term(&self, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(self.fields.filter, value), IndexRecordOption::Basic))
+    }
+
+    /// The words (ranking) and the filters (which only select, adding nothing to the score).
+    fn combined(&self, text: &Option<Box<dyn Query>>, filters: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+        if text.is_none() && filters.is_empty() {
+            return Box::new(AllQuery);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            filters.into_iter().map(|(occur, q)| (occur, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect();
+        if let Some(q) = text {
+            clauses.push((Occur::Must, q.box_clone()));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&request.text, request.lang);
+        if !request.text.trim().is_empty() && text.is_none() {
+            // Only stop words: nothing to look for.
+            return Ok(SearchResults::default());
+        }
+        let query = self.combined(&text, self.filter_clauses(request, None));
+        let limit = request.limit.max(1);
+        let mut facets = FacetCollector::for_field("facet");
+        for dimension in DIMENSIONS {
+            facets.add_facet(Facet::from_path([dimension]));
+        }
+        let has_text = text.is_some();
+        let near = request.near;
+        // Near a place, relevance halves every 10 km; without words, the nearest come first.
+        let collector = TopDocs::with_limit(limit).and_offset(request.offset).tweak_score(
+            move |segment: &tantivy::SegmentReader| {
+                let lats = segment.fast_fields().f64("lat").ok();
+                let lons = segment.fast_fields().f64("lon").ok();
+                move |doc, score: Score| {
+                    let Some((lat, lon)) = near else { return score as f64 };
+                    let d = match (lats.as_ref().and_then(|c| c.first(doc)), lons.as_ref().and_then(|c| c.first(doc))) {
+                        (Some(a), Some(b)) => distance_m(lat, lon, a, b),
+                        _ => 1.0e7,
+                    };
+                    if has_text {
+                        score as f64 / (1.0 + d / 10_000.0)
+                    } else {
+                        -d
+                    }
+                }
+            },
+        );
+        let (ranked, total, facet_counts) = if request.facets {
+            let (top, count, counts) = searcher.search(&query, &(collector, Count, facets))?;
+            (top, count, Some(counts))
+        } else {
+            let (top, count) = searcher.search(&query, &(collector, Count))?;
+            (top, count, None)
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, address) in ranked {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let distance_m = request.near.and_then(|(lat, lon)| self.position(&searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
+            hits.push(Hit { id, score: score as f32, distance_m });
+        }
+        let mut results = SearchResults { total, hits, ..Default::default() };
+        if let Some(counts) = facet_counts {
+            for dimension in DIMENSIONS {
+                let counts = if request.filters.contains_key(dimension) {
+                    // Counts for the other values of a chosen filter: the search without it.
+                    let query = self.combined(&text, self.filter_clauses(request, Some(dimension)));
+                    let mut own = FacetCollector::for_field("facet");
+                    own.add_facet(Facet::from_path([dimension]));
+                    facet_map(&searcher.search(&query, &own)?, dimension)
+                } else {
+                    facet_map(&counts, dimension)
+                };
+                results.facets.insert(dimension, counts);
+            }
+        }
+        Ok(results)
+    }
+
+    /// How many results a request has in a given weekly slot (the "open now" count).
+    pub fn count_open(&self, request: &SearchRequest, slot: &str) -> Result<u64, SearchError> {
+        let text = self.text_query(&request.text, request.lang);
+        let mut filters = self.filter_clauses(request, None);
+        filters.push((Occur::Must, self.term(&format!("open:{slot}"))));
+        Ok(self.reader.searcher().search(&self.combined(&text, filters), &Count)? as u64)
+    }
+
+    fn position(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Option<(f64, f64)> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let lat = segment.fast_fields().f64("lat").ok()?.first(address.doc_id)?;
+        let lon = segment.fast_fields().f64("lon").ok()?.first(address.doc_id)?;
+        Some((lat, lon))
+    }
+}
+
+fn boosted(query: impl Query, boost: f32) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
+}
+
+fn facet_map(counts: &tantivy::collector::FacetCounts, dimension: &str) -> BTreeMap<String, u64> {
+    counts
+        .get(Facet::from_path([dimension]))
+        .map(|(facet, count)| {
+            let path = facet.to_path();
+            (path.last().map(|s| s.to_string()).unwrap_or_default(), count)
+        })
+        .collect()
+}

@@ -1,0 +1,572 @@
+//! The directory of welfare services: HSDS service documents, stored whole, with the columns
+//! and link tables derived from them on every write (see `docs/directory.md`).
+
+use std::collections::HashMap;
+
+use agio_directory::taxonomy::{term_id, DIRECTORY_VOCABULARIES};
+use agio_domain::{Page, PageRequest};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::{col, flag};
+use crate::sql::{columns, Sql};
+use crate::{Result, Store, StoreError};
+
+/// A stored service: its document and what AGIO keeps beside it.
+#[derive(Debug, Clone)]
+pub struct StoredService {
+    pub id: String,
+    pub slug: String,
+    pub document: Value,
+    pub is_demo: bool,
+    pub updated_at: String,
+}
+
+/// What a write of service documents did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DirectoryWrite {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Ids of the services created or updated (the search index re-reads them).
+    pub changed: Vec<String>,
+}
+
+/// Filters of the HSDS API's lists that SQL answers.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceFilter {
+    pub organization_id: Option<String>,
+    /// Services carrying any of these taxonomy terms.
+    pub term_ids: Option<Vec<String>>,
+    /// RFC 3339: services modified on or after.
+    pub modified_after: Option<String>,
+    /// Only these services (the matches of a full-text search).
+    pub ids: Option<Vec<String>>,
+}
+
+/// A service-at-location row, with the place it is at.
+#[derive(Debug, Clone)]
+pub struct StoredServiceAtLocation {
+    pub id: String,
+    pub service_id: String,
+    pub position: usize,
+    pub distance_m: Option<f64>,
+}
+
+fn digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn text_of<'a>(document: &'a Value, field: &str) -> &'a str {
+    document.get(field).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn stored_service(row: &AnyRow) -> Result<StoredService> {
+    let text: String = col(row, 2)?;
+    Ok(StoredService {
+        id: col(row, 0)?,
+        slug: col(row, 1)?,
+        document: serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("service document: {e}")))?,
+        is_demo: flag(row, 3)?,
+        updated_at: col(row, 4)?,
+    })
+}
+
+const SERVICE_COLUMNS: &str = "SELECT s.id, s.slug, s.document, s.is_demo, s.updated_at FROM directory_services s";
+
+impl WriteTx {
+    /// Writes service documents (already validated): new ones are created, changed ones
+    /// replaced, identical ones left alone, each change audited with the documents before and
+    /// after. `progress` is told how many documents have been handled so far.
+    pub async fn save_services(
+        &mut self,
+        documents: &[Value],
+        is_demo: bool,
+        mut progress: impl FnMut(usize),
+    ) -> Result<DirectoryWrite> {
+        let mut existing: HashMap<String, (String, String)> = HashMap::new();
+        for row in sqlx::query("SELECT id, digest, slug FROM directory_services").fetch_all(&mut *self.tx).await? {
+            existing.insert(col(&row, 0)?, (col(&row, 1)?, col(&row, 2)?));
+        }
+        let mut slugs: std::collections::HashSet<String> = existing.values().map(|(_, s)| s.clone()).collect();
+        let mut organizations: HashMap<String, String> = HashMap::new();
+        for row in sqlx::query("SELECT id, document FROM directory_organizations").fetch_all(&mut *self.tx).await? {
+            organizations.insert(col(&row, 0)?, col(&row, 1)?);
+        }
+        let now = crate::now();
+        let mut report = DirectoryWrite::default();
+        for (n, document) in documents.iter().enumerate() {
+            let id = text_of(document, "id").to_string();
+            let text = document.to_string();
+            let hash = digest(&text);
+            let previous = existing.get(&id).cloned();
+            if previous.as_ref().is_some_and(|(d, _)| *d == hash) {
+                report.unchanged += 1;
+                progress(n + 1);
+                continue;
+            }
+            let organization_id = self.save_organization(document, &mut organizations, is_demo, &now).await?;
+            let name = text_of(document, "name");
+            let modified = match text_of(document, "last_modified") {
+                "" => now.clone(),
+                m => m.to_string(),
+            };
+            let before = match &previous {
+                Some(_) => {
+                    let row = sqlx::query("SELECT document FROM directory_services WHERE id = $1")
+                        .bind(id.clone())
+                        .fetch_one(&mut *self.tx)
+                        .await?;
+                    serde_json::from_str::<Value>(&col::<String>(&row, 0)?).ok()
+                }
+                None => None,
+            };
+            if let Some((_, slug)) = &previous {
+                Sql::update(
+                    "directory_services",
+                    columns![
+                        "name" => name, "organization_id" => organization_id.clone(), "document" => text,
+                        "digest" => hash.clone(), "last_modified" => modified, "updated_at" => now.clone(),
+                    ],
+                    &id,
+                )
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+                sqlx::query("UPDATE directory_services SET version = version + 1 WHERE id = $1")
+                    .bind(id.clone())
+                    .execute(&mut *self.tx)
+                    .await?;
+                sqlx::query("DELETE FROM directory_service_terms WHERE service_id = $1").bind(id.clone()).execute(&mut *self.tx).await?;
+                sqlx::query("DELETE FROM directory_service_at_locations WHERE service_id = $1")
+                    .bind(id.clone())
+                    .execute(&mut *self.tx)
+                    .await?;
+                existing.insert(id.clone(), (hash, slug.clone()));
+                report.updated += 1;
+            } else {
+                let slug = unique_slug(name, &id, &mut slugs);
+                Sql::insert(
+                    "directory_services",
+                    columns![
+                        "id" => id.clone(), "slug" => slug.clone(), "name" => name,
+                        "organization_id" => organization_id.clone(), "document" => text, "digest" => hash.clone(),
+                        "last_modified" => modified, "is_demo" => is_demo as i64,
+                        "created_at" => now.clone(), "updated_at" => now.clone(),
+                    ],
+                )
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+                existing.insert(id.clone(), (hash, slug));
+                report.created += 1;
+            }
+            self.save_derived(&id, document).await?;
+            let entity = EntityRef { kind: "service", id: &id, label: name };
+            let operation = if before.is_some() { "update" } else { "create" };
+            self.record(entity, operation, before.as_ref(), Some(document), "").await?;
+            report.changed.push(id);
+            progress(n + 1);
+        }
+        Ok(report)
+    }
+
+    /// Creates or refreshes the organisation a service document embeds (without its services);
+    /// returns its id.
+    async fn save_organization(
+        &mut self,
+        document: &Value,
+        known: &mut HashMap<String, String>,
+        is_demo: bool,
+        now: &str,
+    ) -> Result<String> {
+        let Some(organization) = document.get("organization") else {
+            return Ok(text_of(document, "organization_id").to_string());
+        };
+        let mut organization = organization.clone();
+        if let Some(o) = organization.as_object_mut() {
+            o.remove("services");
+        }
+        let id = text_of(&organization, "id").to_string();
+        let text = organization.to_string();
+        match known.get(&id) {
+            Some(stored) if *stored == text => {}
+            Some(_) => {
+                Sql::update(
+                    "directory_organizations",
+                    columns!["name" => text_of(&organization, "name"), "document" => text.clone(), "updated_at" => now],
+                    &id,
+                )
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+            }
+            None => {
+                Sql::insert(
+                    "directory_organizations",
+                    columns![
+                        "id" => id.clone(), "name" => text_of(&organization, "name"), "document" => text.clone(),
+                        "is_demo" => is_demo as i64, "updated_at" => now,
+                    ],
+                )
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+            }
+        }
+        known.insert(id.clone(), text);
+        Ok(id)
+    }
+
+    /// Rewrites the link tables of one service from its document.
+    async fn save_derived(&mut self, id: &str, document: &Value) -> Result<()> {
+        let mut terms: Vec<String> = document
+            .get("attributes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.get("taxonomy_term_id").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        terms.sort();
+        terms.dedup();
+        for term in terms {
+            Sql::insert("directory_service_terms", columns!["service_id" => id, "term_id" => term])
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let sals = document.get("service_at_locations").and_then(Value::as_array).into_iter().flatten();
+        for (position, sal) in sals.enumerate() {
+            let location = sal.get("location");
+            let number = |field: &str| location.and_then(|l| l.get(field)).and_then(Value::as_f64);
+            let address = location.and_then(|l| l.get("addresses")).and_then(|a| a.get(0));
+            let address_text = |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
+            Sql::insert(
+                "directory_service_at_locations",
+                columns![
+                    "id" => text_of(sal, "id"), "service_id" => id, "position" => position as i64,
+                    "comune" => address_text("city"), "postcode" => address_text("postal_code"),
+                    "latitude" => number("latitude"), "longitude" => number("longitude"),
+                ],
+            )
+            .query()
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A slug from the service's name, made unique with the start of its id when taken.
+fn unique_slug(name: &str, id: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let base = match agio_domain::slugify(name) {
+        s if s.is_empty() => "servizio".to_string(),
+        s => s.chars().take(80).collect::<String>().trim_end_matches('-').to_string(),
+    };
+    let mut slug = base.clone();
+    let mut length = 8;
+    while !taken.insert(slug.clone()) {
+        slug = format!("{base}-{}", &id.replace('-', "")[..length.min(32)]);
+        length += 4;
+    }
+    slug
+}
+
+impl Store {
+    /// One service by id or slug.
+    pub async fn directory_service(&self, key: &str) -> Result<Option<StoredService>> {
+        let mut sql = Sql::new(SERVICE_COLUMNS);
+        sql.push(" WHERE s.id = ").bind(key).push(" OR s.slug = ").bind(key);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(stored_service).transpose()
+    }
+
+    /// Services by id, in the order given (missing ids are skipped).
+    pub async fn directory_services_by_id(&self, ids: &[String]) -> Result<Vec<StoredService>> {
+        let mut found: HashMap<String, StoredService> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(SERVICE_COLUMNS);
+            sql.push(" WHERE s.id IN (").bind_list(chunk.iter().cloned()).push(")");
+            for row in sql.fetch_all(&self.pool).await? {
+                let service = stored_service(&row)?;
+                found.insert(service.id.clone(), service);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// Every service, `batch` at a time in id order after `after` (to rebuild the search index
+    /// without holding the whole directory twice).
+    pub async fn directory_services_after(&self, after: &str, batch: i64) -> Result<Vec<StoredService>> {
+        let mut sql = Sql::new(SERVICE_COLUMNS);
+        sql.push(" WHERE s.id > ").bind(after).push(" ORDER BY s.id LIMIT ").bind(batch);
+        sql.fetch_all(&self.pool).await?.iter().map(stored_service).collect()
+    }
+
+    pub async fn directory_service_count(&self) -> Result<i64> {
+        col(&sqlx::query("SELECT COUNT(*) FROM directory_services").fetch_one(&self.pool).await?, 0)
+    }
+
+    /// A page of services matching `filter`, by name; with `filter.ids`, in the order of ids.
+    pub async fn directory_service_page(&self, filter: &ServiceFilter, page: PageRequest) -> Result<Page<StoredService>> {
+        if let Some(ids) = &filter.ids {
+            // The order is the search's: filter in SQL, then page over the ranked ids.
+            let mut kept = std::collections::HashSet::new();
+            for chunk in ids.chunks(500) {
+                let mut sql = Sql::new("SELECT s.id FROM directory_services s WHERE s.id IN (");
+                sql.bind_list(chunk.iter().cloned()).push(")");
+                push_filter(&mut sql, filter);
+                for row in sql.fetch_all(&self.pool).await? {
+                    kept.insert(col::<String>(&row, 0)?);
+                }
+            }
+            let ranked: Vec<String> = ids.iter().filter(|id| kept.contains(*id)).cloned().collect();
+            let total = ranked.len() as i64;
+            let slice: Vec<String> =
+                ranked.into_iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
+            return Ok(Page::new(self.directory_services_by_id(&slice).await?, page, total));
+        }
+        let mut count = Sql::new("SELECT COUNT(*) FROM directory_services s WHERE 1 = 1");
+        push_filter(&mut count, filter);
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        let mut sql = Sql::new(SERVICE_COLUMNS);
+        sql.push(" WHERE 1 = 1");
+        push_filter(&mut sql, filter);
+        sql.push(" ORDER BY s.name, s.id LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
+        let items = sql.fetch_all(&self.pool).await?.iter().map(stored_service).collect::<Result<_>>()?;
+        Ok(Page::new(items, page, total))
+    }
+
+    /// Id and last modification of every service matching `filter` (HSDS `minimal`).
+    pub async fn directory_service_stamps(&self, filter: &ServiceFilter) -> Result<Vec<(String, String)>> {
+        let mut sql = Sql::new("SELECT s.id, s.last_modified FROM directory_services s WHERE 1 = 1");
+        push_filter(&mut sql, filter);
+        sql.push(" ORDER BY s.id");
+        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+    }
+
+    /// A page of organisations (their HSDS documents), by name.
+    pub async fn directory_organization_page(&self, search: Option<&str>, page: PageRequest) -> Result<Page<Value>> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM directory_organizations o WHERE 1 = 1");
+        let mut sql = Sql::new("SELECT o.document FROM directory_organizations o WHERE 1 = 1");
+        if let Some(text) = search {
+            crate::read::push_contains(&mut count, &["o.name"], text);
+            crate::read::push_contains(&mut sql, &["o.name"], text);
+        }
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        sql.push(" ORDER BY o.name, o.id LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
+        let items = sql.fetch_all(&self.pool).await?.iter().map(|r| document(r, 0)).collect::<Result<_>>()?;
+        Ok(Page::new(items, page, total))
+    }
+
+    pub async fn directory_organization(&self, id: &str) -> Result<Option<Value>> {
+        let mut sql = Sql::new("SELECT o.document FROM directory_organizations o WHERE o.id = ");
+        sql.bind(id);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(|r| document(r, 0)).transpose()
+    }
+
+    /// Ids of the organisations that exist, among `ids`.
+    pub async fn directory_organizations_known(&self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut known = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new("SELECT id FROM directory_organizations WHERE id IN (");
+            sql.bind_list(chunk.iter().cloned()).push(")");
+            for row in sql.fetch_all(&self.pool).await? {
+                known.insert(col::<String>(&row, 0)?);
+            }
+        }
+        Ok(known)
+    }
+
+    /// A page of service-at-locations matching `filter`; with `near` (lat, lon, metres), only
+    /// those within the distance, nearest first.
+    pub async fn directory_sal_page(
+        &self,
+        filter: &ServiceFilter,
+        postcode: Option<&str>,
+        near: Option<(f64, f64, f64)>,
+        page: PageRequest,
+    ) -> Result<Page<StoredServiceAtLocation>> {
+        let mut sql = Sql::new(
+            "SELECT l.id, l.service_id, l.position, l.latitude, l.longitude FROM directory_service_at_locations l \
+             JOIN directory_services s ON s.id = l.service_id WHERE 1 = 1",
+        );
+        push_filter(&mut sql, filter);
+        if let (Some(code), None) = (postcode, near) {
+            sql.push(" AND l.postcode = ").bind(code);
+        }
+        if let Some(ids) = &filter.ids {
+            if ids.len() <= 2000 {
+                sql.push(" AND s.id IN (").bind_list(ids.iter().cloned()).push(")");
+            }
+        }
+        sql.push(" ORDER BY s.name, l.position, l.id");
+        let mut rows: Vec<StoredServiceAtLocation> = Vec::new();
+        for row in sql.fetch_all(&self.pool).await? {
+            let lat: Option<f64> = col(&row, 3)?;
+            let lon: Option<f64> = col(&row, 4)?;
+            let distance_m = match (near, lat, lon) {
+                (Some((la, lo, _)), Some(lat), Some(lon)) => Some(agio_directory::geo::distance_m(la, lo, lat, lon)),
+                _ => None,
+            };
+            if let Some((_, _, limit)) = near {
+                if distance_m.is_none_or(|d| d > limit) {
+                    continue;
+                }
+            }
+            rows.push(StoredServiceAtLocation {
+                id: col(&row, 0)?,
+                service_id: col(&row, 1)?,
+                position: col::<i64>(&row, 2)? as usize,
+                distance_m,
+            });
+        }
+        if near.is_some() {
+            rows.sort_by(|a, b| a.distance_m.partial_cmp(&b.distance_m).unwrap_or(std::cmp::Ordering::Equal));
+        }
+        let total = rows.len() as i64;
+        let items = rows.into_iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
+        Ok(Page::new(items, page, total))
+    }
+
+    pub async fn directory_sal(&self, id: &str) -> Result<Option<StoredServiceAtLocation>> {
+        let mut sql =
+            Sql::new("SELECT l.id, l.service_id, l.position FROM directory_service_at_locations l WHERE l.id = ");
+        sql.bind(id);
+        match sql.fetch_optional(&self.pool).await? {
+            Some(row) => Ok(Some(StoredServiceAtLocation {
+                id: col(&row, 0)?,
+                service_id: col(&row, 1)?,
+                position: col::<i64>(&row, 2)? as usize,
+                distance_m: None,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// The centre of a postcode: the mean position of the locations that have it.
+    pub async fn directory_postcode_centre(&self, postcode: &str) -> Result<Option<(f64, f64)>> {
+        let mut sql = Sql::new(
+            "SELECT AVG(latitude), AVG(longitude) FROM directory_service_at_locations WHERE latitude IS NOT NULL AND postcode = ",
+        );
+        sql.bind(postcode);
+        let row = sql.fetch_one(&self.pool).await?;
+        Ok(match (col::<Option<f64>>(&row, 0)?, col::<Option<f64>>(&row, 1)?) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        })
+    }
+
+    /// The ids of the taxonomy terms of the directory's vocabularies, with their vocabulary.
+    pub async fn directory_term_ids(&self) -> Result<HashMap<String, (agio_domain::Vocabulary, agio_domain::model::Term)>> {
+        let mut ids = HashMap::new();
+        for vocabulary in DIRECTORY_VOCABULARIES {
+            for term in self.terms(vocabulary).await? {
+                ids.insert(term_id(vocabulary, &term.code), (vocabulary, term));
+            }
+        }
+        Ok(ids)
+    }
+}
+
+fn document(row: &AnyRow, i: usize) -> Result<Value> {
+    let text: String = col(row, i)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("document: {e}")))
+}
+
+fn push_filter(sql: &mut Sql, filter: &ServiceFilter) {
+    if let Some(org) = &filter.organization_id {
+        sql.push(" AND s.organization_id = ").bind(org.as_str());
+    }
+    if let Some(after) = &filter.modified_after {
+        sql.push(" AND s.last_modified >= ").bind(after.as_str());
+    }
+    if let Some(terms) = &filter.term_ids {
+        if terms.is_empty() {
+            sql.push(" AND 1 = 0");
+        } else {
+            sql.push(" AND s.id IN (SELECT t.service_id FROM directory_service_terms t WHERE t.term_id IN (")
+                .bind_list(terms.iter().cloned())
+                .push("))");
+        }
+    }
+}
+
+impl Store {
+    /// Every comune with its district, as the service generator places services.
+    pub async fn directory_comuni(&self) -> Result<Vec<agio_directory::generate::Comune>> {
+        let rows = Sql::new(
+            "SELECT c.code, c.name, COALESCE(c.province, ''), COALESCE(c.province_code, ''), c.lat, c.lon, d.code, d.name, \
+             COALESCE(d.health_authority, '') FROM territories c JOIN territories d ON d.id = c.parent_id \
+             WHERE c.kind = 'comune' AND d.kind = 'district' AND c.lat IS NOT NULL ORDER BY c.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(agio_directory::generate::Comune {
+                    istat: col(r, 0)?,
+                    name: col(r, 1)?,
+                    province: col(r, 2)?,
+                    province_code: col(r, 3)?,
+                    lat: col(r, 4)?,
+                    lon: col(r, 5)?,
+                    district_code: col(r, 6)?,
+                    district_name: col(r, 7)?,
+                    health_authority: col(r, 8)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Labels of the terms of the directory's vocabularies, for the generator.
+    pub async fn directory_term_labels(&self) -> Result<agio_directory::generate::TermLabels> {
+        let mut labels = HashMap::new();
+        for vocabulary in DIRECTORY_VOCABULARIES {
+            for term in self.terms(vocabulary).await? {
+                labels.insert((vocabulary, term.code.clone()), term);
+            }
+        }
+        Ok(labels)
+    }
+
+    /// The actions of the agendas, by district code and title (to link demo services).
+    pub async fn directory_action_links(&self) -> Result<HashMap<(String, String), agio_directory::generate::ActionLink>> {
+        let rows = Sql::new(
+            "SELECT t.code, a.title, g.slug, a.code FROM actions a JOIN agendas g ON g.id = a.agenda_id \
+             JOIN territories t ON t.id = g.territory_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut links = HashMap::new();
+        for r in &rows {
+            let title: String = col(r, 1)?;
+            links.insert(
+                (col(r, 0)?, title.clone()),
+                agio_directory::generate::ActionLink { agenda: col(r, 2)?, code: col(r, 3)?, title },
+            );
+        }
+        Ok(links)
+    }
+
+    /// The demo directory (services built from `data/directory/demo-services.json` at the demo
+    /// districts), written like an import: a second load changes nothing.
+    pub async fn load_demo_directory(&self) -> Result<DirectoryWrite> {
+        let templates = agio_directory::generate::Templates::demo()
+            .map_err(|e| StoreError::InvalidData(format!("data/directory/demo-services.json: {e}")))?;
+        let comuni = self.directory_comuni().await?;
+        let terms = self.directory_term_labels().await?;
+        let links = self.directory_action_links().await?;
+        let lookup = |district: &str, title: &str| links.get(&(district.to_string(), title.to_string())).cloned();
+        let context = agio_directory::generate::Context { comuni: &comuni, terms: &terms, action: &lookup };
+        let documents = agio_directory::generate::demo_services(&templates, &context).map_err(StoreError::InvalidData)?;
+        let mut write = self.begin_write(&crate::Actor::import()).await?;
+        let report = write.save_services(&documents, true, |_| {}).await?;
+        if report.changed.is_empty() {
+            return Ok(report);
+        }
+        write.commit().await?;
+        Ok(report)
+    }
+}
