@@ -49,6 +49,8 @@ pub struct IndexedService {
     pub filters: BTreeMap<&'static str, Vec<String>>,
     /// Weekly half-hours when it is open, as `day-slot` (Monday = 0, 08:30 = slot 17).
     pub open_slots: Vec<String>,
+    /// Days it is closed although its hours say open (`YYYY-MM-DD`: holidays, summer closure).
+    pub closed_days: Vec<String>,
     /// Where it is (its first location).
     pub position: Option<(f64, f64)>,
 }
@@ -67,8 +69,9 @@ pub struct SearchRequest {
     pub lang: Option<Lang>,
     /// Chosen filter values, by dimension.
     pub filters: BTreeMap<&'static str, String>,
-    /// Only services open in this weekly half-hour (`day-slot`), e.g. now.
-    pub open_slot: Option<String>,
+    /// Only services open at this moment: a weekly half-hour (`day-slot`) on a day
+    /// (`YYYY-MM-DD`), e.g. now.
+    pub open_at: Option<(String, String)>,
     /// Order by distance from this point (lat, lon), weighed with relevance.
     pub near: Option<(f64, f64)>,
     pub offset: usize,
@@ -203,6 +206,9 @@ impl SearchIndex {
         for slot in &s.open_slots {
             doc.add_text(f.filter, format!("open:{slot}"));
         }
+        for day in &s.closed_days {
+            doc.add_text(f.filter, format!("closed:{day}"));
+        }
         if let Some((lat, lon)) = s.position {
             doc.add_f64(f.lat, lat);
             doc.add_f64(f.lon, lon);
@@ -263,8 +269,9 @@ impl SearchIndex {
             .filter(|(dimension, _)| Some(**dimension) != except)
             .map(|(dimension, value)| (Occur::Must, self.term(&format!("{dimension}:{value}"))))
             .collect();
-        if let Some(slot) = &request.open_slot {
+        if let Some((slot, day)) = &request.open_at {
             clauses.push((Occur::Must, self.term(&format!("open:{slot}"))));
+            clauses.push((Occur::MustNot, self.term(&format!("closed:{day}"))));
         }
         clauses
     }
@@ -352,12 +359,13 @@ impl SearchIndex {
         Ok(results)
     }
 
-    /// How many results a request has in a given weekly slot (the "open now" count).
-    pub fn count_open(&self, request: &SearchRequest, slot: &str) -> Result<u64, SearchError> {
+    /// How many results a request would have if only services open at `open_at` counted
+    /// (the number beside "open now").
+    pub fn count_open(&self, request: &SearchRequest, open_at: (String, String)) -> Result<u64, SearchError> {
+        let request = SearchRequest { open_at: Some(open_at), ..request.clone() };
         let text = self.text_query(&request.text, request.lang);
-        let mut filters = self.filter_clauses(request, None);
-        filters.push((Occur::Must, self.term(&format!("open:{slot}"))));
-        Ok(self.reader.searcher().search(&self.combined(&text, filters), &Count)? as u64)
+        let query = self.combined(&text, self.filter_clauses(&request, None));
+        Ok(self.reader.searcher().search(&query, &Count)? as u64)
     }
 
     fn position(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Option<(f64, f64)> {

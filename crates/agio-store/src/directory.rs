@@ -570,3 +570,12 @@ impl Store {
         Ok(report)
     }
 }
+
+impl Store {
+    /// Ids of the services written at or after `since` (RFC 3339), to bring an index up to date.
+    pub async fn directory_changed_since(&self, since: &str) -> Result<Vec<String>> {
+        let mut sql = Sql::new("SELECT id FROM directory_services WHERE updated_at >= ");
+        sql.bind(since);
+        sql.fetch_all(&self.pool).await?.iter().map(|r| col(r, 0)).collect()
+    }
+}

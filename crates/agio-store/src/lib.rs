@@ -193,7 +193,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Current time as an RFC 3339 UTC string, the format of every timestamp column.
-pub(crate) fn now() -> String {
+pub fn now() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc())

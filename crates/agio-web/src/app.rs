@@ -17,6 +17,8 @@ pub struct ServeOptions {
     pub smtp_url: Option<String>,
     /// A PEM certificate to trust for the SMTP server besides the public roots.
     pub smtp_ca_file: Option<String>,
+    /// The planners' synonyms for the services search; None: the file AGIO ships.
+    pub synonyms_file: Option<String>,
     pub mail_from: String,
     /// An external OpenID Connect provider for sign-in; None: local accounts only.
     pub oidc: Option<crate::oidc::OidcSettings>,
@@ -53,7 +55,13 @@ impl Application {
             None => None,
         };
         let proxies = options.trusted_proxies.clone();
-        let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies).await?;
+        let synonyms = match &options.synonyms_file {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read the synonyms file {path}: {e}"))?,
+            None => crate::directory::DEFAULT_SYNONYMS.to_string(),
+        };
+        let synonyms = agio_search::Synonyms::parse(&synonyms)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", options.synonyms_file.as_deref().unwrap_or("data/directory/sinonimi.txt")))?;
+        let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
         tokio::spawn(crate::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await

@@ -55,10 +55,13 @@ impl PageCache {
     }
 
     /// Records the current data version; older entries stop being served.
-    pub fn set_version(&self, version: u64) {
-        if self.version.swap(version, Ordering::AcqRel) != version {
+    /// Moves to a data version; true when it is a new one (the cached pages are dropped).
+    pub fn set_version(&self, version: u64) -> bool {
+        let changed = self.version.swap(version, Ordering::AcqRel) != version;
+        if changed {
             Self::clear(&mut self.entries.write().unwrap_or_else(|e| e.into_inner()));
         }
+        changed
     }
 
     fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
@@ -123,7 +126,14 @@ pub async fn watch_data_version(state: AppState) {
     loop {
         tick.tick().await;
         match state.store.data_version().await {
-            Ok(version) => state.cache.set_version(version as u64),
+            Ok(version) => {
+                // Another instance wrote: its changes reach this one's pages and index.
+                if state.cache.set_version(version as u64) {
+                    if let Err(e) = state.directory.sync(&state.store).await {
+                        tracing::warn!(error = %e, "cannot bring the directory index up to date");
+                    }
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "cannot read the data version"),
         }
     }

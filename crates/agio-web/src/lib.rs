@@ -5,6 +5,7 @@ mod action_parts;
 pub mod api;
 mod app;
 mod archive;
+pub mod directory;
 pub mod assets;
 pub mod auth;
 pub mod cache;

@@ -22,6 +22,7 @@ pub struct Vocabularies {
     pub theme: Vec<Term>,
     pub funding_source: Vec<Term>,
     pub organization_type: Vec<Term>,
+    pub need: Vec<Term>,
 }
 
 impl Vocabularies {
@@ -32,6 +33,7 @@ impl Vocabularies {
             theme: store.terms(Vocabulary::Theme).await?,
             funding_source: store.terms(Vocabulary::FundingSource).await?,
             organization_type: store.terms(Vocabulary::OrganizationType).await?,
+            need: store.terms(Vocabulary::Need).await?,
         })
     }
 }
@@ -56,6 +58,8 @@ pub struct StateInner {
     pub oidc: Option<crate::oidc::Oidc>,
     /// Reverse proxies whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The directory of services and its search index.
+    pub directory: crate::directory::Directory,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,12 +73,14 @@ impl AppState {
     /// After a write by this instance: its cached pages are stale now, not in a second.
     pub async fn after_write(&self) -> Result<(), AppError> {
         self.cache.set_version(self.store.data_version().await? as u64);
-        Ok(())
+        self.directory.sync(&self.store).await
     }
 
     /// State whose email goes to the outbox.
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
-        Self::with_services(store, base_url, crate::mail::Mailer::Outbox, None, Vec::new()).await
+        let synonyms = agio_search::Synonyms::parse(crate::directory::DEFAULT_SYNONYMS)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Self::with_services(store, base_url, crate::mail::Mailer::Outbox, None, Vec::new(), synonyms).await
     }
 
     pub async fn with_services(
@@ -83,8 +89,10 @@ impl AppState {
         mailer: crate::mail::Mailer,
         oidc: Option<crate::oidc::Oidc>,
         trusted_proxies: Vec<std::net::IpAddr>,
+        synonyms: agio_search::Synonyms,
     ) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
+        let directory = crate::directory::Directory::build(&store, synonyms).await?;
         let map_svg = crate::map::render(&store.map_shapes().await?);
         let cache = crate::cache::PageCache::new(store.data_version().await? as u64);
         Ok(AppState(Arc::new(StateInner {
@@ -97,6 +105,7 @@ impl AppState {
             mailer,
             oidc,
             trusted_proxies,
+            directory,
         })))
     }
 }

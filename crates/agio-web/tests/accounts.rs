@@ -208,6 +208,7 @@ both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| a
         agio_web::mail::Mailer::Outbox,
         None,
         vec![proxy],
+        Default::default(),
     )
     .await
     .unwrap();

@@ -33,6 +33,10 @@ pub struct ConfigArgs {
     /// a private certificate authority).
     #[arg(long, env = "AGIO_SMTP_CA_FILE", global = true)]
     pub smtp_ca_file: Option<String>,
+    /// The synonyms of the services search, a file planners edit (default: the one AGIO ships,
+    /// data/directory/sinonimi.txt).
+    #[arg(long, env = "AGIO_SYNONYMS_FILE", global = true)]
+    pub synonyms_file: Option<String>,
     /// Sender of outgoing email (default "AGIO <agio@localhost>").
     #[arg(long, env = "AGIO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
@@ -68,6 +72,7 @@ struct FileConfig {
     log_format: Option<String>,
     smtp_url: Option<String>,
     smtp_ca_file: Option<String>,
+    synonyms_file: Option<String>,
     mail_from: Option<String>,
     oidc_issuer: Option<String>,
     oidc_client_id: Option<String>,
@@ -91,6 +96,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub smtp_url: Option<String>,
     pub smtp_ca_file: Option<String>,
+    pub synonyms_file: Option<String>,
     pub mail_from: String,
     /// Issuer, client id, client secret, label.
     pub oidc: Option<(String, String, String, String)>,
@@ -131,6 +137,7 @@ impl Config {
         };
         let smtp_url = args.smtp_url.clone().or(file.smtp_url).filter(|u| !u.is_empty());
         let smtp_ca_file = args.smtp_ca_file.clone().or(file.smtp_ca_file).filter(|u| !u.is_empty());
+        let synonyms_file = args.synonyms_file.clone().or(file.synonyms_file).filter(|u| !u.is_empty());
         let mail_from = args.mail_from.clone().or(file.mail_from).unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string());
         let oidc = match (
             args.oidc_issuer.clone().or(file.oidc_issuer).filter(|v| !v.is_empty()),
@@ -161,6 +168,7 @@ impl Config {
             log_format,
             smtp_url,
             smtp_ca_file,
+            synonyms_file,
             mail_from,
             oidc,
             trusted_proxies,

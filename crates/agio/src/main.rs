@@ -99,6 +99,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url: config.base_url.clone(),
                 smtp_url: config.smtp_url.clone(),
                 smtp_ca_file: config.smtp_ca_file.clone(),
+                synonyms_file: config.synonyms_file.clone(),
                 mail_from: config.mail_from.clone(),
                 oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
                     agio_web::oidc::OidcSettings { issuer, client_id, client_secret, label }

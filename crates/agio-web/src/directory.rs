@@ -1,0 +1,255 @@
+//! The directory's search index inside the web server: built from the database at start and
+//! kept in step with it (after this instance's writes at once, after other instances' within
+//! the data-version poll), and the reading of service documents into indexed services.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use agio_directory::generate::Comune;
+use agio_directory::schedule::{parse_date, Schedule};
+use agio_directory::taxonomy::DIGITAL_FACILITATION;
+use agio_directory::Service;
+use agio_domain::model::Term;
+use agio_search::{IndexedService, SearchIndex, Synonyms};
+use agio_store::{StoredService, Store};
+
+use crate::error::AppError;
+
+/// The synonyms shipped with AGIO; planners may point `AGIO_SYNONYMS_FILE` at their own copy.
+pub const DEFAULT_SYNONYMS: &str = include_str!("../../../data/directory/sinonimi.txt");
+
+/// Services indexed per database read while rebuilding.
+const BATCH: i64 = 2_000;
+
+pub struct Directory {
+    pub index: SearchIndex,
+    /// Comuni by ISTAT code, and their codes by folded name (to place an address's city).
+    pub comuni: BTreeMap<String, Comune>,
+    comune_by_name: HashMap<String, String>,
+    /// Labels of the needs, life stages and target groups, by vocabulary code and term code.
+    labels: HashMap<(String, String), Term>,
+    /// When the index was last brought up to date (RFC 3339, the clock of `updated_at`).
+    synced_at: Mutex<String>,
+}
+
+impl Directory {
+    /// Reads every service of the database into a new index.
+    pub async fn build(store: &Store, synonyms: Synonyms) -> Result<Directory, AppError> {
+        let index = SearchIndex::new(synonyms).map_err(internal)?;
+        let comuni: BTreeMap<String, Comune> =
+            store.directory_comuni().await?.into_iter().map(|c| (c.istat.clone(), c)).collect();
+        let comune_by_name = comuni.values().map(|c| (agio_search::fold(&c.name), c.istat.clone())).collect();
+        let mut labels = HashMap::new();
+        for ((vocabulary, code), term) in store.directory_term_labels().await? {
+            labels.insert((vocabulary.code().to_string(), code), term);
+        }
+        let directory = Directory { index, comuni, comune_by_name, labels, synced_at: Mutex::new(agio_store::now()) };
+        let mut after = String::new();
+        loop {
+            let batch = store.directory_services_after(&after, BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id.clone();
+            let indexed: Vec<IndexedService> = batch.iter().filter_map(|s| directory.indexed(s)).collect();
+            directory.index.upsert(&indexed).map_err(internal)?;
+        }
+        Ok(directory)
+    }
+
+    /// Re-indexes the services written since the last sync (by any instance).
+    pub async fn sync(&self, store: &Store) -> Result<(), AppError> {
+        let since = self.synced_at.lock().map_err(|_| AppError::Internal("directory lock".into()))?.clone();
+        // Read the clock first: a write that lands while we read is caught next time.
+        let started = agio_store::now();
+        let ids = store.directory_changed_since(&since).await?;
+        if !ids.is_empty() {
+            let services = store.directory_services_by_id(&ids).await?;
+            let indexed: Vec<IndexedService> = services.iter().filter_map(|s| self.indexed(s)).collect();
+            self.index.upsert(&indexed).map_err(internal)?;
+        }
+        *self.synced_at.lock().map_err(|_| AppError::Internal("directory lock".into()))? = started;
+        Ok(())
+    }
+
+    /// The ISTAT code of the comune an address names, if it is one of Emilia-Romagna's.
+    pub fn comune_of_city(&self, city: &str) -> Option<&Comune> {
+        self.comune_by_name.get(&agio_search::fold(city)).and_then(|code| self.comuni.get(code))
+    }
+
+    pub fn label(&self, vocabulary: &str, code: &str) -> Option<&Term> {
+        self.labels.get(&(vocabulary.to_string(), code.to_string()))
+    }
+
+    /// What the index keeps of a stored service (None if its document cannot be read).
+    pub fn indexed(&self, stored: &StoredService) -> Option<IndexedService> {
+        let s = Service::from_document(&stored.document).ok()?;
+        let mut it = Vec::new();
+        let mut en = Vec::new();
+        let mut names = vec![s.name.clone()];
+        for (lang, fields) in &s.agio_translations {
+            let texts = if lang == "en" { &mut en } else { &mut it };
+            for (field, text) in fields {
+                if field == "name" {
+                    names.push(text.clone());
+                }
+                texts.push(text.clone());
+            }
+        }
+        it.extend(
+            [&s.description, &s.agio_summary, &s.eligibility_description, &s.application_process, &s.fees_description]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        it.extend(s.agio_access.online.iter().chain(s.agio_access.in_person.iter()).cloned());
+        it.extend(s.required_documents.iter().filter_map(|d| d.document.clone()));
+        if let Some(o) = &s.organization {
+            it.push(o.name.clone());
+        }
+        let mut filters: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        for (dimension, vocabulary) in [("need", "need"), ("stage", "life_stage"), ("group", "target_group")] {
+            for code in s.term_codes(vocabulary) {
+                if let Some(term) = self.label(vocabulary, &code) {
+                    it.push(term.label_it.clone());
+                    en.push(term.label_en.clone());
+                }
+                filters.entry(dimension).or_default().push(code);
+            }
+        }
+        let mut position = None;
+        for sal in &s.service_at_locations {
+            let Some(location) = &sal.location else { continue };
+            if position.is_none() {
+                position = location.latitude.zip(location.longitude);
+            }
+            for address in &location.addresses {
+                it.push(address.city.clone());
+                if let Some(comune) = self.comune_of_city(&address.city) {
+                    filters.entry("comune").or_default().push(comune.istat.clone());
+                    filters.entry("district").or_default().push(comune.district_code.clone());
+                }
+            }
+        }
+        filters.insert("language", s.language_codes());
+        let mut channels = Vec::new();
+        if s.is_online() {
+            channels.push("online".to_string());
+        }
+        if s.is_in_person() {
+            channels.push("in_person".to_string());
+        }
+        filters.insert("channel", channels);
+        if s.is_free() {
+            filters.insert("cost", vec!["free".to_string()]);
+        }
+        for values in filters.values_mut() {
+            values.sort();
+            values.dedup();
+        }
+        Some(IndexedService {
+            id: stored.id.clone(),
+            names,
+            text_it: it.join("\n"),
+            text_en: en.join("\n"),
+            filters,
+            open_slots: open_slots(s.all_schedules()),
+            closed_days: closed_days(&s),
+            position,
+        })
+    }
+}
+
+/// Whether a service is a point of digital facilitation.
+pub fn is_facilitation(service: &Service) -> bool {
+    service.term_codes("need").iter().any(|c| c == DIGITAL_FACILITATION)
+}
+
+/// The weekly half-hours in which a schedule has the service open (a half-hour counts when it
+/// starts within the opening hours).
+fn open_slots<'a>(schedules: impl Iterator<Item = &'a Schedule>) -> Vec<String> {
+    let mut slots = Vec::new();
+    for opening in schedules.filter_map(|s| s.opening().ok().flatten()) {
+        for day in &opening.days {
+            for half_hour in 0..48u8 {
+                let start = time::Time::from_hms(half_hour / 2, (half_hour % 2) * 30, 0).expect("valid");
+                if opening.opens <= start && start < opening.closes {
+                    slots.push(agio_search::slot_code(day.number_days_from_monday(), half_hour / 2, (half_hour % 2) * 30));
+                }
+            }
+        }
+    }
+    slots.sort();
+    slots.dedup();
+    slots
+}
+
+/// The days on which the service says it is closed (at most a year of them).
+fn closed_days(service: &Service) -> Vec<String> {
+    let mut days = Vec::new();
+    for closure in &service.agio_closures {
+        let (Some(mut day), Some(to)) = (parse_date(&closure.from), parse_date(&closure.to)) else { continue };
+        while day <= to && days.len() < 366 {
+            days.push(day.to_string());
+            let Some(next) = day.next_day() else { break };
+            day = next;
+        }
+    }
+    days
+}
+
+fn internal(e: agio_search::SearchError) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// What a person asks the directory: words, filters, a place, a page.
+#[derive(Debug, Clone, Default)]
+pub struct Ask {
+    pub text: String,
+    pub lang: Option<agio_search::Lang>,
+    /// Filter values by dimension (need, stage, group, language, channel, cost, district).
+    pub filters: BTreeMap<&'static str, String>,
+    /// A comune (ISTAT code): results from its district, nearest first.
+    pub comune: Option<String>,
+    pub open_now: bool,
+    pub offset: usize,
+    pub limit: usize,
+    pub facets: bool,
+}
+
+/// The weekly half-hour and the day of a moment, in Italian time, as the index files them;
+/// on a public holiday no service counts as open.
+pub fn open_at(utc: time::OffsetDateTime) -> (String, String) {
+    let local = agio_directory::schedule::italian_time(utc);
+    let day = local.date();
+    let slot = if agio_directory::schedule::is_public_holiday(day) {
+        "holiday".to_string()
+    } else {
+        agio_search::slot_code(day.weekday().number_days_from_monday(), local.hour(), local.minute())
+    };
+    (slot, day.to_string())
+}
+
+impl Directory {
+    /// The search request for what a person asks, at `now`.
+    pub fn request(&self, ask: &Ask, now: time::OffsetDateTime) -> agio_search::SearchRequest {
+        let mut filters = ask.filters.clone();
+        let mut near = None;
+        if let Some(comune) = ask.comune.as_ref().and_then(|c| self.comuni.get(c)) {
+            filters.insert("district", comune.district_code.clone());
+            near = Some((comune.lat, comune.lon));
+        }
+        agio_search::SearchRequest {
+            text: ask.text.clone(),
+            lang: ask.lang,
+            filters,
+            open_at: ask.open_now.then(|| open_at(now)),
+            near,
+            offset: ask.offset,
+            limit: ask.limit,
+            facets: ask.facets,
+        }
+    }
+
+    pub fn search(&self, ask: &Ask, now: time::OffsetDateTime) -> Result<agio_search::SearchResults, AppError> {
+        self.index.search(&self.request(ask, now)).map_err(internal)
+    }
+}
