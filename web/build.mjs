@@ -52,7 +52,8 @@ const REQUIRED_CLASSES = [
   'form-check',
   // AGIO
   'agio-map', 'agio-demo-banner', 'agio-figures', 'agio-figure', 'agio-figure-value',
-  'agio-figure-label',
+  'agio-figure-label', 'agio-results', 'agio-open', 'agio-closed', 'agio-tags', 'agio-check',
+  'agio-channels', 'agio-other-lang', 'agio-print', 'agio-no-print',
 ];
 
 function fail(message) {

@@ -345,6 +345,11 @@ fn build(
         translate(format!("required_documents.{i}.document"), &d.en);
     }
     translate("service_at_locations.0.location.accessibility.0.description".into(), &t.accessibility.en);
+    if let Some(note) = &t.closed_note {
+        for i in 0..t.schedule.len() {
+            translate(format!("service_at_locations.0.schedules.{i}.description"), &note.en);
+        }
+    }
 
     let mut service = json!({
         "id": id,

@@ -262,7 +262,7 @@ impl Service {
     }
 
     /// Like [`Service::localized`] for an optional field: None when the field is empty.
-    pub fn text<'a>(&'a self, field: &str, original: Option<&'a String>, lang: &str) -> Option<Localized<'a>> {
+    pub fn translated<'a>(&'a self, field: &str, original: Option<&'a String>, lang: &str) -> Option<Localized<'a>> {
         original.filter(|t| !t.trim().is_empty()).map(|t| self.localized(field, t, lang))
     }
 
@@ -307,6 +307,11 @@ impl Service {
         self.agio_assets.iter().any(|a| a == "digital_identity")
     }
 
+    /// The address of its first location, if any.
+    pub fn first_address(&self) -> Option<&Address> {
+        self.service_at_locations.iter().filter_map(|s| s.location.as_ref()).find_map(|l| l.addresses.first())
+    }
+
     /// Every schedule of the service: its own and those of its locations.
     pub fn all_schedules(&self) -> impl Iterator<Item = &Schedule> {
         self.schedules.iter().chain(self.service_at_locations.iter().flat_map(|s| s.schedules.iter()))
@@ -333,7 +338,7 @@ mod tests {
         let s = sample();
         assert_eq!(s.name_in("en"), Localized { text: "Social desk", lang: "en" });
         assert_eq!(s.name_in("it"), Localized { text: "Sportello sociale", lang: "it" });
-        let d = s.text("description", s.description.as_ref(), "en").unwrap();
+        let d = s.translated("description", s.description.as_ref(), "en").unwrap();
         assert!(d.is_other_than("en"));
         assert_eq!(d.text, "Ti ascoltiamo");
         assert!(s.is_free());

@@ -38,6 +38,9 @@ pub enum ParamProblem {
     },
     Unreadable,
     /// Not a `YYYY-MM-DD` date.
+    NotAUuid {
+        value: String,
+    },
     NotADate {
         value: String,
     },
@@ -124,6 +127,7 @@ impl AppError {
             ParamProblem::NoSuch { value } => c.fmt("error.param.no_such", &[("value", value)]),
             ParamProblem::Unreadable => c.t("error.param.unreadable").to_string(),
             ParamProblem::NotADate { value } => c.fmt("error.param.not_a_date", &[("value", value)]),
+            ParamProblem::NotAUuid { value } => c.fmt("error.param.not_a_uuid", &[("value", value)]),
         }
     }
 
@@ -250,7 +254,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         None => return response,
     };
     let status = error.status();
-    let mut rendered = if path.starts_with("/api/") {
+    let mut rendered = if path.starts_with("/api/") || path.starts_with("/hsds/") {
         let body = serde_json::to_string(&problem(&error, &path)).unwrap_or_default();
         let mut r = (status, body).into_response();
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

@@ -120,6 +120,26 @@ impl Params {
             .transpose()
     }
 
+    /// A boolean: `true` or `false` (also `1` and `0`); absent is false.
+    pub fn flag(&self, name: &str) -> Result<bool, AppError> {
+        match self.get(name) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(v) => Err(bad(
+                name,
+                ParamProblem::NotOneOf { value: v.chars().take(100).collect(), allowed: vec!["true".into(), "false".into()] },
+            )),
+        }
+    }
+
+    /// A UUID, as HSDS identifies records.
+    pub fn uuid(&self, name: &str) -> Result<Option<String>, AppError> {
+        match self.get(name) {
+            Some(v) if !agio_directory::ids::is_uuid(v) => Err(bad(name, ParamProblem::NotAUuid { value: v.chars().take(100).collect() })),
+            v => Ok(v.map(|v| v.to_lowercase())),
+        }
+    }
+
     /// `page` and `per_page`.
     pub fn page(&self) -> Result<PageRequest, AppError> {
         let page = self.int("page", 1, 1_000_000)?;

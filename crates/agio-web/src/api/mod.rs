@@ -4,6 +4,7 @@
 
 mod docs;
 mod handlers;
+mod hsds;
 mod records;
 mod writes;
 
@@ -71,5 +72,5 @@ pub fn openapi() -> &'static OpenApi {
 }
 
 pub fn router() -> Router<AppState> {
-    routes().0.route("/api/v1/openapi.json", get(|| async { Json(openapi().clone()) }))
+    routes().0.route("/api/v1/openapi.json", get(|| async { Json(openapi().clone()) })).merge(hsds::router())
 }

@@ -15,6 +15,7 @@ mod parts;
 mod password;
 mod people;
 mod records;
+mod services;
 mod territories;
 mod versions;
 
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(parts::router())
         .merge(records::router())
         .merge(archive::router())
+        .merge(services::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {
