@@ -108,6 +108,36 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// One thing wrong in a file to import, located so that a person can find it: the file, the
+/// row (CSV: the line number, the header being line 1) or record (JSON: its position in the
+/// list, from 1), the field (a CSV column, or a JSON pointer inside the record) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    pub file: String,
+    pub row: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ImportProblem {
+    pub fn new(file: impl Into<String>, row: Option<usize>, field: Option<&str>, message: impl Into<String>) -> Self {
+        ImportProblem { file: file.into(), row, field: field.map(str::to_string), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("the HSDS schema {file} cannot be used: {reason}")]
 pub struct SchemaError {
