@@ -27,6 +27,30 @@ pub trait Known {
     fn organization(&self, id: &str) -> bool;
 }
 
+/// Nothing exists besides the document itself (an empty directory).
+pub struct NothingKnown;
+
+impl Known for NothingKnown {
+    fn taxonomy_term(&self, _: &str) -> bool {
+        false
+    }
+    fn organization(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// Every reference is taken as found: a check without a database to look in.
+pub struct EverythingKnown;
+
+impl Known for EverythingKnown {
+    fn taxonomy_term(&self, _: &str) -> bool {
+        true
+    }
+    fn organization(&self, _: &str) -> bool {
+        true
+    }
+}
+
 /// The problems of one service document that the schemas do not catch.
 pub fn service_problems(service: &Value, known: &dyn Known) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -52,20 +76,28 @@ pub fn service_problems(service: &Value, known: &dyn Known) -> Vec<Problem> {
         let id = a.get("taxonomy_term_id").and_then(Value::as_str);
         if let Some(id) = id.filter(|id| is_uuid(id)) {
             if a.get("taxonomy_term").is_none() && !known.taxonomy_term(id) {
-                problems.push(Problem::at(format!("/attributes/{i}/taxonomy_term_id"), format!("no taxonomy term has id {id}")));
+                problems.push(Problem::at(
+                    format!("/attributes/{i}/taxonomy_term_id"),
+                    format!("no taxonomy term has id {id}"),
+                ));
             }
         }
     }
     match service.get("agio_digital_level") {
         None => {}
         Some(level) if level.as_u64().is_some_and(|l| l <= 4) => {}
-        Some(level) => problems.push(Problem::at("/agio_digital_level", format!("{level} is not a digital level from 0 to 4"))),
+        Some(level) => {
+            problems.push(Problem::at("/agio_digital_level", format!("{level} is not a digital level from 0 to 4")))
+        }
     }
     for (i, c) in array(service, "agio_closures").enumerate() {
         for field in ["from", "to"] {
             let value = c.get(field).and_then(Value::as_str).unwrap_or_default();
             if parse_date(value).is_none() {
-                problems.push(Problem::at(format!("/agio_closures/{i}/{field}"), format!("'{value}' is not a date (YYYY-MM-DD)")));
+                problems.push(Problem::at(
+                    format!("/agio_closures/{i}/{field}"),
+                    format!("'{value}' is not a date (YYYY-MM-DD)"),
+                ));
             }
         }
     }
@@ -81,16 +113,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    struct Nothing;
-    impl Known for Nothing {
-        fn taxonomy_term(&self, _: &str) -> bool {
-            false
-        }
-        fn organization(&self, _: &str) -> bool {
-            false
-        }
-    }
-
     #[test]
     fn schedules_references_and_extensions_are_checked() {
         let problems = service_problems(
@@ -101,7 +123,7 @@ mod tests {
                 "agio_digital_level": 7,
                 "agio_closures": [{ "from": "2026-08-01", "to": "31/08/2026" }],
             }),
-            &Nothing,
+            &NothingKnown,
         );
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(

@@ -208,7 +208,12 @@ pub fn demo_services(templates: &Templates, context: &Context) -> Result<Vec<Val
                     .unwrap_or(&comuni[0]);
                 instances.push(Instance { template: t, comune: main, district_wide: true, variant: 0 });
             } else {
-                instances.extend(comuni.iter().map(|c| Instance { template: t, comune: c, district_wide: false, variant: 0 }));
+                instances.extend(comuni.iter().map(|c| Instance {
+                    template: t,
+                    comune: c,
+                    district_wide: false,
+                    variant: 0,
+                }));
             }
         }
     }
@@ -291,14 +296,17 @@ fn build(
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            json!({
+            let mut schedule = json!({
                 "id": stable_id(&["schedule", &key, &i.to_string()]),
                 "freq": "WEEKLY",
                 "byday": h.days,
                 "opens_at": h.opens,
                 "closes_at": h.closes,
-                "description": t.closed_note.as_ref().map(|n| n.it.clone()).unwrap_or_default(),
-            })
+            });
+            if let Some(note) = &t.closed_note {
+                schedule["description"] = json!(note.it);
+            }
+            schedule
         })
         .collect();
     let languages: Vec<Value> = t
@@ -401,7 +409,6 @@ fn build(
         "attributes": attributes,
         "agio_summary": t.summary.it,
         "agio_digital_level": t.digital_level,
-        "agio_assets": t.assets,
         "agio_access": {
             "online": t.online.as_ref().map(|o| o.it.clone()),
             "in_person": t.in_person.as_ref().map(|o| o.it.clone()),
@@ -419,9 +426,14 @@ fn build(
             );
         }
     }
+    if !t.assets.is_empty() {
+        object.insert("agio_assets".into(), json!(t.assets));
+    }
     if t.languages.len() > 1 {
         object.insert("interpretation_services".into(), json!("Mediazione linguistica su richiesta"));
     }
+    // An empty list says nothing (and a CSV export could not tell it from an absent one).
+    object.retain(|_, v| !matches!(v, Value::Array(items) if items.is_empty()));
     // HSDS forbids null where a type is given: drop the channels a template has not.
     if let Some(access) = object.get_mut("agio_access").and_then(Value::as_object_mut) {
         access.retain(|_, v| !v.is_null());
@@ -429,7 +441,8 @@ fn build(
     if demo {
         object.insert("agio_demo".into(), json!(true));
         if let Some(link) = t.action.get(&c.district_code).and_then(|title| (context.action)(&c.district_code, title)) {
-            object.insert("agio_action".into(), json!({ "agenda": link.agenda, "code": link.code, "title": link.title }));
+            object
+                .insert("agio_action".into(), json!({ "agenda": link.agenda, "code": link.code, "title": link.title }));
         }
     }
     Ok(service)
@@ -447,7 +460,9 @@ fn numbered(steps: &[String]) -> String {
 fn provider(t: &Template, c: &Comune) -> (String, String) {
     match t.provider.as_str() {
         "comune" => (format!("Comune di {}", c.name), format!("comune.{{town}}.{}.it", c.province_code.to_lowercase())),
-        "ausl" => (c.health_authority.clone(), format!("{}.it", agio_domain::slugify(&c.health_authority).replace('-', ""))),
+        "ausl" => {
+            (c.health_authority.clone(), format!("{}.it", agio_domain::slugify(&c.health_authority).replace('-', "")))
+        }
         "union" => {
             let name = format!("Servizi sociali del Distretto di {}", c.district_name);
             (name, format!("distretto{}.it", agio_domain::slugify(&c.district_name).replace('-', "")))

@@ -297,9 +297,7 @@ impl Service {
 
     /// Whether it has a place to go to.
     pub fn is_in_person(&self) -> bool {
-        self.service_at_locations
-            .iter()
-            .any(|s| s.location.as_ref().is_some_and(|l| l.location_type != "virtual"))
+        self.service_at_locations.iter().any(|s| s.location.as_ref().is_some_and(|l| l.location_type != "virtual"))
     }
 
     /// Whether using it online needs SPID or CIE (then pages point to digital facilitation).

@@ -94,6 +94,9 @@ pub enum Target<'a> {
     Asset,
     /// An organisation (its id) as seen from an agenda's circle: its referents' roles.
     Partner(&'a AgendaFacts, &'a str),
+    /// Services of the directory, by the AGIO organisation that provides them (None: one
+    /// AGIO does not know, whose services only administrators manage).
+    Services(Option<&'a str>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +192,8 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
             allow(p.coordinates(a) && a.lead_organizations.iter().any(|o| o == org))
         }
         (Edit | ReadHistory, Target::Organization(id)) => allow(p.represents(id)),
+        // Referents publish and keep up to date the services their organisation provides.
+        (Create | Edit | ReadHistory, Target::Services(owner)) => allow(owner.is_some_and(|o| p.represents(o))),
         // Coordinators bring new partners and document the assets their actions use.
         (Create, Target::Organization(_)) | (Create | Edit | ReadHistory, Target::Asset) => {
             allow(p.has_role(Role::Coordinator))
@@ -255,6 +260,12 @@ mod tests {
         assert_eq!(decide(Some(&referent), Operation::Archive, &own), Decision::Forbidden);
         assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-a")), Decision::Allow);
         assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-b")), Decision::Forbidden);
+        for op in [Operation::Create, Operation::Edit, Operation::ReadHistory] {
+            assert_eq!(decide(Some(&referent), op, &Target::Services(Some("org-a"))), Decision::Allow, "{op:?}");
+            assert_eq!(decide(Some(&referent), op, &Target::Services(Some("org-b"))), Decision::Forbidden, "{op:?}");
+            assert_eq!(decide(Some(&referent), op, &Target::Services(None)), Decision::Forbidden, "{op:?}");
+        }
+        assert_eq!(decide(Some(&referent), Operation::Archive, &Target::Services(Some("org-a"))), Decision::Forbidden);
     }
 
     #[test]
@@ -275,7 +286,13 @@ mod tests {
         let a = agenda(true);
         let citizen = person(&[(Role::Citizen, Scope::Everywhere)]);
         let admin = person(&[(Role::Admin, Scope::Everywhere)]);
-        let targets = [Target::Region, Target::Agenda(&a), Target::Action(&a, Some("org-a")), Target::Asset];
+        let targets = [
+            Target::Region,
+            Target::Agenda(&a),
+            Target::Action(&a, Some("org-a")),
+            Target::Asset,
+            Target::Services(Some("org-a")),
+        ];
         let writes = [Operation::Create, Operation::Edit, Operation::Archive, Operation::EditResults];
         for target in &targets {
             for op in writes {

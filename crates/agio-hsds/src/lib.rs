@@ -3,6 +3,9 @@
 //! them. Every HSDS document AGIO imports or serves goes through [`Schemas::check`], so that
 //! what it accepts and what it publishes is exactly what the specification says.
 
+pub mod json;
+pub mod tabular;
+
 use std::collections::HashMap;
 use std::sync::LazyLock;
 

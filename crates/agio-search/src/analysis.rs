@@ -51,11 +51,11 @@ pub fn fold(text: &str) -> String {
 pub fn stop_word(word: &str) -> bool {
     const STOP: &[&str] = &[
         "a", "ad", "al", "alla", "alle", "allo", "ai", "agli", "che", "chi", "ci", "con", "cosa", "come", "da", "dal",
-        "dalla", "dei", "del", "della", "delle", "dello", "di", "e", "ed", "gli", "ho", "i", "il", "in", "io", "l", "la",
-        "le", "lo", "ma", "mi", "mia", "mie", "miei", "mio", "ne", "nei", "nel", "nella", "non", "o", "per", "piu",
-        "posso", "qui", "se", "si", "sono", "su", "sua", "suo", "sul", "sulla", "ti", "tra", "tu", "un", "una", "uno",
-        "vorrei", "voglio", "cerco", "serve", "aiuto", "the", "of", "for", "and", "to", "an", "my", "me", "i", "is",
-        "with", "on", "at", "need", "help", "how", "can", "do", "where", "get",
+        "dalla", "dei", "del", "della", "delle", "dello", "di", "e", "ed", "gli", "ho", "i", "il", "in", "io", "l",
+        "la", "le", "lo", "ma", "mi", "mia", "mie", "miei", "mio", "ne", "nei", "nel", "nella", "non", "o", "per",
+        "piu", "posso", "qui", "se", "si", "sono", "su", "sua", "suo", "sul", "sulla", "ti", "tra", "tu", "un", "una",
+        "uno", "vorrei", "voglio", "cerco", "serve", "aiuto", "the", "of", "for", "and", "to", "an", "my", "me", "i",
+        "is", "with", "on", "at", "need", "help", "how", "can", "do", "where", "get",
     ];
     STOP.contains(&word)
 }

@@ -13,9 +13,11 @@ mod synonyms;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
 use agio_directory::geo::distance_m;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
@@ -232,11 +234,20 @@ impl SearchIndex {
         for word in folded_words.iter().filter(|w| !stop_word(w)) {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for stem in analysis::tokens(&mut italian.clone(), word) {
-                alternatives.push(boosted(TermQuery::new(Term::from_field_text(f.name, &stem), IndexRecordOption::WithFreqs), 2.0 * weight_it));
-                alternatives.push(boosted(TermQuery::new(Term::from_field_text(f.text_it, &stem), IndexRecordOption::WithFreqs), weight_it));
+                alternatives.push(boosted(
+                    TermQuery::new(Term::from_field_text(f.name, &stem), IndexRecordOption::WithFreqs),
+                    2.0 * weight_it,
+                ));
+                alternatives.push(boosted(
+                    TermQuery::new(Term::from_field_text(f.text_it, &stem), IndexRecordOption::WithFreqs),
+                    weight_it,
+                ));
             }
             for stem in analysis::tokens(&mut english.clone(), word) {
-                alternatives.push(boosted(TermQuery::new(Term::from_field_text(f.text_en, &stem), IndexRecordOption::WithFreqs), weight_en));
+                alternatives.push(boosted(
+                    TermQuery::new(Term::from_field_text(f.text_en, &stem), IndexRecordOption::WithFreqs),
+                    weight_en,
+                ));
             }
             let distance = match word.chars().count() {
                 0..=4 => 0,
@@ -285,8 +296,10 @@ impl SearchIndex {
         if text.is_none() && filters.is_empty() {
             return Box::new(AllQuery);
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            filters.into_iter().map(|(occur, q)| (occur, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
+            .into_iter()
+            .map(|(occur, q)| (occur, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>))
+            .collect();
         if let Some(q) = text {
             clauses.push((Occur::Must, q.box_clone()));
         }
@@ -338,7 +351,9 @@ impl SearchIndex {
         for (score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
             let id = doc.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let distance_m = request.near.and_then(|(lat, lon)| self.position(&searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
+            let distance_m = request
+                .near
+                .and_then(|(lat, lon)| self.position(&searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
             hits.push(Hit { id, score: score as f32, distance_m });
         }
         let mut results = SearchResults { total, hits, ..Default::default() };

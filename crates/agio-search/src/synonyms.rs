@@ -65,8 +65,9 @@ impl Synonyms {
     pub(crate) fn expansions(&self, query: &[String]) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = Vec::new();
         for group in &self.groups {
-            let present: Vec<usize> =
-                (0..group.len()).filter(|&i| query.windows(group[i].folded.len()).any(|w| w == group[i].folded)).collect();
+            let present: Vec<usize> = (0..group.len())
+                .filter(|&i| query.windows(group[i].folded.len()).any(|w| w == group[i].folded))
+                .collect();
             if present.is_empty() {
                 continue;
             }

@@ -139,7 +139,10 @@ impl WriteTx {
                     .bind(id.clone())
                     .execute(&mut *self.tx)
                     .await?;
-                sqlx::query("DELETE FROM directory_service_terms WHERE service_id = $1").bind(id.clone()).execute(&mut *self.tx).await?;
+                sqlx::query("DELETE FROM directory_service_terms WHERE service_id = $1")
+                    .bind(id.clone())
+                    .execute(&mut *self.tx)
+                    .await?;
                 sqlx::query("DELETE FROM directory_service_at_locations WHERE service_id = $1")
                     .bind(id.clone())
                     .execute(&mut *self.tx)
@@ -192,7 +195,7 @@ impl WriteTx {
         let id = text_of(&organization, "id").to_string();
         let text = organization.to_string();
         match known.get(&id) {
-            Some(stored) if *stored == text => {}
+            Some(stored) if *stored == text => return Ok(id),
             Some(_) => {
                 Sql::update(
                     "directory_organizations",
@@ -217,6 +220,14 @@ impl WriteTx {
             }
         }
         known.insert(id.clone(), text);
+        // The AGIO organisation of the same name, if any: its referents manage these services.
+        sqlx::query(
+            "UPDATE directory_organizations SET agio_organization_id = \
+             (SELECT o.id FROM organizations o WHERE o.name = directory_organizations.name) WHERE id = $1",
+        )
+        .bind(id.clone())
+        .execute(&mut *self.tx)
+        .await?;
         Ok(id)
     }
 
@@ -242,7 +253,8 @@ impl WriteTx {
             let location = sal.get("location");
             let number = |field: &str| location.and_then(|l| l.get(field)).and_then(Value::as_f64);
             let address = location.and_then(|l| l.get("addresses")).and_then(|a| a.get(0));
-            let address_text = |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
+            let address_text =
+                |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
             Sql::insert(
                 "directory_service_at_locations",
                 columns![
@@ -309,7 +321,11 @@ impl Store {
     }
 
     /// A page of services matching `filter`, by name; with `filter.ids`, in the order of ids.
-    pub async fn directory_service_page(&self, filter: &ServiceFilter, page: PageRequest) -> Result<Page<StoredService>> {
+    pub async fn directory_service_page(
+        &self,
+        filter: &ServiceFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredService>> {
         if let Some(ids) = &filter.ids {
             // The order is the search's: filter in SQL, then page over the ranked ids.
             let mut kept = std::collections::HashSet::new();
@@ -366,17 +382,10 @@ impl Store {
         sql.fetch_optional(&self.pool).await?.as_ref().map(|r| document(r, 0)).transpose()
     }
 
-    /// Ids of the organisations that exist, among `ids`.
-    pub async fn directory_organizations_known(&self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
-        let mut known = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            let mut sql = Sql::new("SELECT id FROM directory_organizations WHERE id IN (");
-            sql.bind_list(chunk.iter().cloned()).push(")");
-            for row in sql.fetch_all(&self.pool).await? {
-                known.insert(col::<String>(&row, 0)?);
-            }
-        }
-        Ok(known)
+    /// The ids of every organisation of the directory.
+    pub async fn directory_organization_ids(&self) -> Result<std::collections::HashSet<String>> {
+        let rows = Sql::new("SELECT id FROM directory_organizations").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| col(r, 0)).collect()
     }
 
     /// A page of service-at-locations matching `filter`; with `near` (lat, lon, metres), only
@@ -459,7 +468,9 @@ impl Store {
     }
 
     /// The ids of the taxonomy terms of the directory's vocabularies, with their vocabulary.
-    pub async fn directory_term_ids(&self) -> Result<HashMap<String, (agio_domain::Vocabulary, agio_domain::model::Term)>> {
+    pub async fn directory_term_ids(
+        &self,
+    ) -> Result<HashMap<String, (agio_domain::Vocabulary, agio_domain::model::Term)>> {
         let mut ids = HashMap::new();
         for vocabulary in DIRECTORY_VOCABULARIES {
             for term in self.terms(vocabulary).await? {
@@ -532,7 +543,9 @@ impl Store {
     }
 
     /// The actions of the agendas, by district code and title (to link demo services).
-    pub async fn directory_action_links(&self) -> Result<HashMap<(String, String), agio_directory::generate::ActionLink>> {
+    pub async fn directory_action_links(
+        &self,
+    ) -> Result<HashMap<(String, String), agio_directory::generate::ActionLink>> {
         let rows = Sql::new(
             "SELECT t.code, a.title, g.slug, a.code FROM actions a JOIN agendas g ON g.id = a.agenda_id \
              JOIN territories t ON t.id = g.territory_id",
@@ -560,7 +573,8 @@ impl Store {
         let links = self.directory_action_links().await?;
         let lookup = |district: &str, title: &str| links.get(&(district.to_string(), title.to_string())).cloned();
         let context = agio_directory::generate::Context { comuni: &comuni, terms: &terms, action: &lookup };
-        let documents = agio_directory::generate::demo_services(&templates, &context).map_err(StoreError::InvalidData)?;
+        let documents =
+            agio_directory::generate::demo_services(&templates, &context).map_err(StoreError::InvalidData)?;
         let mut write = self.begin_write(&crate::Actor::import()).await?;
         let report = write.save_services(&documents, true, |_| {}).await?;
         if report.changed.is_empty() {
@@ -573,6 +587,25 @@ impl Store {
 
 impl Store {
     /// Ids of the services written at or after `since` (RFC 3339), to bring an index up to date.
+    /// The AGIO organisation (id) linked to each directory organisation among `ids`.
+    pub async fn directory_organization_owners(&self, ids: &[String]) -> Result<HashMap<String, Option<String>>> {
+        let mut owners = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new("SELECT id, agio_organization_id FROM directory_organizations WHERE id IN (");
+            sql.bind_list(chunk.iter().cloned()).push(")");
+            for row in sql.fetch_all(&self.pool).await? {
+                owners.insert(col(&row, 0)?, col(&row, 1)?);
+            }
+        }
+        Ok(owners)
+    }
+
+    /// AGIO organisations by name (a new directory organisation is linked to the one it names).
+    pub async fn organization_ids_by_name(&self) -> Result<HashMap<String, String>> {
+        let rows = Sql::new("SELECT name, id FROM organizations").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+    }
+
     pub async fn directory_changed_since(&self, since: &str) -> Result<Vec<String>> {
         let mut sql = Sql::new("SELECT id FROM directory_services WHERE updated_at >= ");
         sql.bind(since);

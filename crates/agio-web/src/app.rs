@@ -56,11 +56,13 @@ impl Application {
         };
         let proxies = options.trusted_proxies.clone();
         let synonyms = match &options.synonyms_file {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read the synonyms file {path}: {e}"))?,
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read the synonyms file {path}: {e}"))?,
             None => crate::directory::DEFAULT_SYNONYMS.to_string(),
         };
-        let synonyms = agio_search::Synonyms::parse(&synonyms)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", options.synonyms_file.as_deref().unwrap_or("data/directory/sinonimi.txt")))?;
+        let synonyms = agio_search::Synonyms::parse(&synonyms).map_err(|e| {
+            anyhow::anyhow!("{}: {e}", options.synonyms_file.as_deref().unwrap_or("data/directory/sinonimi.txt"))
+        })?;
         let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
         tokio::spawn(crate::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)

@@ -11,7 +11,7 @@ use agio_directory::taxonomy::DIGITAL_FACILITATION;
 use agio_directory::Service;
 use agio_domain::model::Term;
 use agio_search::{IndexedService, SearchIndex, Synonyms};
-use agio_store::{StoredService, Store};
+use agio_store::{Store, StoredService};
 
 use crate::error::AppError;
 
@@ -172,7 +172,11 @@ fn open_slots<'a>(schedules: impl Iterator<Item = &'a Schedule>) -> Vec<String> 
             for half_hour in 0..48u8 {
                 let start = time::Time::from_hms(half_hour / 2, (half_hour % 2) * 30, 0).expect("valid");
                 if opening.opens <= start && start < opening.closes {
-                    slots.push(agio_search::slot_code(day.number_days_from_monday(), half_hour / 2, (half_hour % 2) * 30));
+                    slots.push(agio_search::slot_code(
+                        day.number_days_from_monday(),
+                        half_hour / 2,
+                        (half_hour % 2) * 30,
+                    ));
                 }
             }
         }
@@ -252,4 +256,64 @@ impl Directory {
     pub fn search(&self, ask: &Ask, now: time::OffsetDateTime) -> Result<agio_search::SearchResults, AppError> {
         self.index.search(&self.request(ask, now)).map_err(internal)
     }
+}
+
+/// What the database already holds, for the reference checks of an import.
+pub struct KnownRecords {
+    terms: std::collections::HashSet<String>,
+    organizations: std::collections::HashSet<String>,
+}
+
+impl agio_directory::checks::Known for KnownRecords {
+    fn taxonomy_term(&self, id: &str) -> bool {
+        self.terms.contains(id)
+    }
+    fn organization(&self, id: &str) -> bool {
+        self.organizations.contains(id)
+    }
+}
+
+impl KnownRecords {
+    /// The taxonomy terms and organisations of the directory.
+    pub async fn load(store: &Store) -> Result<KnownRecords, agio_store::StoreError> {
+        Ok(KnownRecords {
+            terms: store.directory_term_ids().await?.into_keys().collect(),
+            organizations: store.directory_organization_ids().await?,
+        })
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportFailure {
+    /// The files break the rules: every problem, located.
+    Invalid(Vec<agio_hsds::ImportProblem>),
+    Store(agio_store::StoreError),
+}
+
+impl From<agio_store::StoreError> for ImportFailure {
+    fn from(e: agio_store::StoreError) -> Self {
+        ImportFailure::Store(e)
+    }
+}
+
+/// Imports services all or nothing: every document is checked first (schemas, schedules,
+/// references, ids), then all are written in one audited transaction. Documents identical to
+/// the stored ones are left alone, so importing the same file twice changes nothing.
+pub async fn import(
+    store: &Store,
+    file: &str,
+    services: &[serde_json::Value],
+    actor: &agio_store::Actor,
+    progress: impl FnMut(usize),
+) -> Result<agio_store::DirectoryWrite, ImportFailure> {
+    let known = KnownRecords::load(store).await?;
+    let problems = agio_hsds::json::check_services(file, services, &known);
+    if !problems.is_empty() {
+        return Err(ImportFailure::Invalid(problems));
+    }
+    let mut write = store.begin_write(actor).await?;
+    let report = write.save_services(services, false, progress).await?;
+    write.commit().await?;
+    Ok(report)
 }

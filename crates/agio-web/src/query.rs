@@ -127,7 +127,10 @@ impl Params {
             Some("true") | Some("1") => Ok(true),
             Some(v) => Err(bad(
                 name,
-                ParamProblem::NotOneOf { value: v.chars().take(100).collect(), allowed: vec!["true".into(), "false".into()] },
+                ParamProblem::NotOneOf {
+                    value: v.chars().take(100).collect(),
+                    allowed: vec!["true".into(), "false".into()],
+                },
             )),
         }
     }
@@ -135,7 +138,9 @@ impl Params {
     /// A UUID, as HSDS identifies records.
     pub fn uuid(&self, name: &str) -> Result<Option<String>, AppError> {
         match self.get(name) {
-            Some(v) if !agio_directory::ids::is_uuid(v) => Err(bad(name, ParamProblem::NotAUuid { value: v.chars().take(100).collect() })),
+            Some(v) if !agio_directory::ids::is_uuid(v) => {
+                Err(bad(name, ParamProblem::NotAUuid { value: v.chars().take(100).collect() }))
+            }
             v => Ok(v.map(|v| v.to_lowercase())),
         }
     }

@@ -28,7 +28,11 @@ fn valid(object: Object, value: &Value, what: &str) {
 #[track_caller]
 fn page(value: &Value, item: Object, path: &str) -> Vec<String> {
     let contents = value["contents"].as_array().unwrap_or_else(|| panic!("{path}: no contents"));
-    let (total, pages, number) = (value["total_items"].as_i64().unwrap(), value["total_pages"].as_i64().unwrap(), value["page_number"].as_i64().unwrap());
+    let (total, pages, number) = (
+        value["total_items"].as_i64().unwrap(),
+        value["total_pages"].as_i64().unwrap(),
+        value["page_number"].as_i64().unwrap(),
+    );
     assert_eq!(value["size"].as_i64().unwrap(), contents.len() as i64, "{path}");
     assert_eq!(value["first_page"], number == 1, "{path}");
     assert_eq!(value["last_page"], number >= pages, "{path}");
@@ -74,7 +78,10 @@ both_backends!(every_answer_follows_the_hsds_schemas, |backend| async move {
 
     assert!(walk(&app, "/hsds/services", 7, Object::ServiceListItem, Object::Service).await >= 15);
     assert!(walk(&app, "/hsds/organizations", 5, Object::OrganizationListItem, Object::Organization).await >= 5);
-    assert!(walk(&app, "/hsds/service_at_locations", 9, Object::ServiceAtLocationListItem, Object::ServiceAtLocation).await >= 18);
+    assert!(
+        walk(&app, "/hsds/service_at_locations", 9, Object::ServiceAtLocationListItem, Object::ServiceAtLocation).await
+            >= 18
+    );
     assert_eq!(walk(&app, "/hsds/taxonomies", 2, Object::Taxonomy, Object::Taxonomy).await, 3);
     assert!(walk(&app, "/hsds/taxonomy_terms", 10, Object::TaxonomyTerm, Object::TaxonomyTerm).await >= 20);
 });
@@ -93,10 +100,16 @@ both_backends!(every_parameter_of_the_openapi_file_works, |backend| async move {
 
     // taxonomy_term_id and taxonomy_id: the needs taxonomy and one of its terms.
     let taxonomies = json(&app, "/hsds/taxonomies").await;
-    let needs = taxonomies["contents"].as_array().unwrap().iter().find(|t| t["name"] == "Bisogni").unwrap()["id"].as_str().unwrap().to_string();
+    let needs = taxonomies["contents"].as_array().unwrap().iter().find(|t| t["name"] == "Bisogni").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let terms = json(&app, &format!("/hsds/taxonomy_terms?taxonomy_id={needs}&per_page=100")).await;
     assert_eq!(terms["total_items"], 12, "twelve needs");
-    let casa = terms["contents"].as_array().unwrap().iter().find(|t| t["code"] == "casa").unwrap()["id"].as_str().unwrap().to_string();
+    let casa = terms["contents"].as_array().unwrap().iter().find(|t| t["code"] == "casa").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let housing = json(&app, &format!("/hsds/services?taxonomy_term_id={casa}&full=true&per_page=100")).await;
     assert!(housing["total_items"].as_i64().unwrap() >= 2);
     for s in housing["contents"].as_array().unwrap() {
@@ -105,7 +118,10 @@ both_backends!(every_parameter_of_the_openapi_file_works, |backend| async move {
     }
     let by_taxonomy = json(&app, &format!("/hsds/services?taxonomy_id={needs}")).await;
     assert_eq!(by_taxonomy["total_items"].as_i64().unwrap(), total, "every service has a need");
-    assert_eq!(json(&app, "/hsds/taxonomy_terms?top_only=true&per_page=1").await["total_items"], terms["total_items"].as_i64().unwrap() + 5 + 12);
+    assert_eq!(
+        json(&app, "/hsds/taxonomy_terms?top_only=true&per_page=1").await["total_items"],
+        terms["total_items"].as_i64().unwrap() + 5 + 12
+    );
     assert_eq!(json(&app, &format!("/hsds/taxonomy_terms?parent_id={casa}")).await["total_items"], 0);
 
     // organization_id.
@@ -133,8 +149,12 @@ both_backends!(every_parameter_of_the_openapi_file_works, |backend| async move {
         assert_eq!(sal["location"]["addresses"], Value::Null, "list form: no nested lists");
     }
     let near = json(&app, "/hsds/service_at_locations?postcode=42016&proximity=15000&per_page=100").await;
-    assert!(near["total_items"].as_i64().unwrap() > at_postcode["total_items"].as_i64().unwrap(), "neighbouring comuni too");
-    let cities: Vec<&str> = near["contents"].as_array().unwrap().iter().map(|s| s["location"]["name"].as_str().unwrap()).collect();
+    assert!(
+        near["total_items"].as_i64().unwrap() > at_postcode["total_items"].as_i64().unwrap(),
+        "neighbouring comuni too"
+    );
+    let cities: Vec<&str> =
+        near["contents"].as_array().unwrap().iter().map(|s| s["location"]["name"].as_str().unwrap()).collect();
     assert!(cities.iter().all(|c| !c.contains("Rimini")), "{cities:?}");
 
     // format=ndjson: every result, one per line, no paging.
@@ -167,9 +187,19 @@ both_backends!(bad_parameters_are_clear_problems, |backend| async move {
     }
     // A page beyond the end is an empty page that says so.
     let beyond = json(&app, "/hsds/services?page=999").await;
-    assert_eq!((beyond["empty"].clone(), beyond["size"].clone(), beyond["last_page"].clone()), (Value::Bool(true), 0.into(), Value::Bool(true)));
+    assert_eq!(
+        (beyond["empty"].clone(), beyond["size"].clone(), beyond["last_page"].clone()),
+        (Value::Bool(true), 0.into(), Value::Bool(true))
+    );
     // Unknown or malformed ids are 404 problems.
-    for path in ["/hsds/services/not-an-id", "/hsds/services/00000000-0000-4000-8000-000000000000", "/hsds/organizations/x", "/hsds/service_at_locations/x", "/hsds/taxonomies/x", "/hsds/taxonomy_terms/x"] {
+    for path in [
+        "/hsds/services/not-an-id",
+        "/hsds/services/00000000-0000-4000-8000-000000000000",
+        "/hsds/organizations/x",
+        "/hsds/service_at_locations/x",
+        "/hsds/taxonomies/x",
+        "/hsds/taxonomy_terms/x",
+    ] {
         let reply = app.get(path).await;
         assert_eq!(reply.status, 404, "{path}");
         assert_eq!(reply.header("content-type"), "application/problem+json", "{path}");

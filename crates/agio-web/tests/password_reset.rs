@@ -62,8 +62,16 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     let mailer =
         agio_web::mail::Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), "AGIO <agio@localhost>", None)
             .unwrap();
-    let state =
-        agio_web::AppState::with_services(store, "https://agio.example.org", mailer, None, Vec::new(), Default::default()).await.unwrap();
+    let state = agio_web::AppState::with_services(
+        store,
+        "https://agio.example.org",
+        mailer,
+        None,
+        Vec::new(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
     let app = TestApp { router: agio_web::router(state.clone()), state };
     let old_session = app.sign_in(REFERENT).await;
 

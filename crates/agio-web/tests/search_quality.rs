@@ -22,7 +22,8 @@ async fn labelled_queries_find_the_expected_service_in_the_top_five() {
     for line in &lines {
         let cols: Vec<&str> = line.split('\t').collect();
         let (query, lang, expected, comune) = (cols[0], cols[1], cols[2], cols.get(3).copied().unwrap_or(""));
-        let template = templates.templates.iter().find(|t| t.key == expected).unwrap_or_else(|| panic!("no template {expected}"));
+        let template =
+            templates.templates.iter().find(|t| t.key == expected).unwrap_or_else(|| panic!("no template {expected}"));
         let ask = Ask {
             text: query.to_string(),
             lang: Some(if lang == "en" { agio_search::Lang::En } else { agio_search::Lang::It }),
@@ -39,14 +40,19 @@ async fn labelled_queries_find_the_expected_service_in_the_top_five() {
         // Near a comune, the expected service is the one of that comune (or of its district).
         let placed = match (found, comune.is_empty()) {
             (Some(i), false) => {
-                let city = services[i].document["service_at_locations"][0]["location"]["addresses"][0]["city"].as_str().unwrap();
+                let city = services[i].document["service_at_locations"][0]["location"]["addresses"][0]["city"]
+                    .as_str()
+                    .unwrap();
                 let comune = directory.comuni.get(comune).unwrap();
                 template.scope == "district" || city == comune.name
             }
             (found, _) => found.is_some(),
         };
         if !placed {
-            failures.push(format!("{query:?} ({lang}{}) → expected {expected}, got {names:?}", if comune.is_empty() { String::new() } else { format!(", near {comune}") }));
+            failures.push(format!(
+                "{query:?} ({lang}{}) → expected {expected}, got {names:?}",
+                if comune.is_empty() { String::new() } else { format!(", near {comune}") }
+            ));
         }
     }
     assert!(failures.is_empty(), "{} of {} queries missed:\n{}", failures.len(), lines.len(), failures.join("\n"));

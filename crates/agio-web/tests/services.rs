@@ -14,7 +14,13 @@ fn result_slugs(body: &str) -> Vec<String> {
 both_backends!(a_person_finds_a_service_by_everyday_words_near_a_comune, |backend| async move {
     let app = TestApp::demo(backend).await;
     let all = app.get("/servizi").await;
-    all.page_with(&["Trova un servizio", "Di che cosa hai bisogno?", "Servizi trovati: <strong>173</strong>", "Casa (", "Facilitazione digitale ("]);
+    all.page_with(&[
+        "Trova un servizio",
+        "Di che cosa hai bisogno?",
+        "Servizi trovati: <strong>173</strong>",
+        "Casa (",
+        "Facilitazione digitale (",
+    ]);
     assert_eq!(result_slugs(&all.body).len(), 10, "ten a page");
 
     // A synonym: "badante" finds the help desk for family assistants.
@@ -79,7 +85,12 @@ both_backends!(a_service_page_says_what_who_how_when_where, |backend| async move
         "Contenuto dimostrativo",
         "/servizi/contributo-per-l-affitto-fondo-affitto-guastalla/stampa",
     ]);
-    assert!(page.body.contains("aperto ora") || page.body.contains("Aperto ora") || page.body.contains("Chiuso ora") || page.body.contains("Chiuso nei prossimi giorni"));
+    assert!(
+        page.body.contains("aperto ora")
+            || page.body.contains("Aperto ora")
+            || page.body.contains("Chiuso ora")
+            || page.body.contains("Chiuso nei prossimi giorni")
+    );
     // It asks for SPID: the points of digital facilitation nearby are on the page.
     page.page_with(&["Ti serve aiuto con SPID o CIE?"]);
     let help = page.body.split("id=\"help-title\"").nth(1).unwrap().split("</section>").next().unwrap();
@@ -113,4 +124,81 @@ both_backends!(a_text_without_translation_is_marked_in_english, |backend| async 
     // The index follows the write: the new words are found at once.
     let found = app.get("/servizi?q=orientiamo").await;
     assert_eq!(result_slugs(&found.body)[0], "sportello-sociale-guastalla");
+});
+
+/// Posts files as `multipart/form-data`, as the upload form does.
+async fn upload(app: &TestApp, session: &support::Session, files: &[(&str, &[u8])]) -> support::Reply {
+    let boundary = "agio-test-boundary";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", session.csrf)
+        .into_bytes();
+    for (name, bytes) in files {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    let request = axum::http::Request::post("/servizi/importa")
+        .header("cookie", &session.cookie)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.request(request).await
+}
+
+both_backends!(referents_upload_the_services_of_their_organisation_only, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    assert_eq!(app.get("/servizi/importa").await.status, 303, "signed out: to the sign-in page");
+    let referent = app.sign_in("referente@demo.agio.example").await;
+    let form = app
+        .request(
+            axum::http::Request::get("/servizi/importa")
+                .header("cookie", &referent.cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    form.page_with(&["Importa servizi", "enctype=\"multipart/form-data\"", "name=\"files\""]);
+
+    // Their own service (Ponti tra Culture APS runs the immigration desk in Guastalla), changed.
+    let slug = "sportello-immigrazione-e-mediazione-linguistica-distretto-di-guastalla";
+    let mut own = app.state.store.directory_service(slug).await.unwrap().unwrap().document;
+    assert_eq!(own["organization"]["name"], "Ponti tra Culture APS");
+    own["description"] = "Ti aiutiamo con il permesso di soggiorno, anche il sabato.".into();
+    let file = serde_json::to_vec(&vec![own.clone()]).unwrap();
+    let done = upload(&app, &referent, &[("servizi.json", &file)]).await;
+    done.page_with(&["Importazione riuscita: 1 servizi, 0 nuovi, 1 aggiornati, 0 già uguali."]);
+    app.get(&format!("/servizi/{slug}")).await.page_with(&["anche il sabato"]);
+    let again = upload(&app, &referent, &[("servizi.json", &file)]).await;
+    again.page_with(&["0 aggiornati, 1 già uguali"]);
+    let log = app.state.store.history("service", own["id"].as_str().unwrap()).await.unwrap();
+    assert!(log.iter().any(|e| e.person_name == "Rita Referente (demo)" && e.operation == "update"), "{log:?}");
+
+    // Someone else's service: refused whole, with the row that is not theirs.
+    let other = app.state.store.directory_service("sportello-sociale-guastalla").await.unwrap().unwrap().document;
+    let mixed = serde_json::to_vec(&vec![own.clone(), other]).unwrap();
+    let refused = upload(&app, &referent, &[("servizi.json", &mixed)]).await;
+    refused.answer_with(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &["Non è stato importato nulla", "<td>2</td>", "Comune di Guastalla"],
+    );
+
+    // Broken files: the problems, located; nothing written.
+    let broken = upload(&app, &referent, &[("servizi.json", b"[{\"id\": ")]).await;
+    broken.answer_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &["servizi.json", "not JSON"]);
+    let mut bad = own.clone();
+    bad["service_at_locations"][0]["schedules"][0]["opens_at"] = "25:00".into();
+    bad["id"] = "not-a-uuid".into();
+    let bad = upload(&app, &referent, &[("servizi.json", &serde_json::to_vec(&vec![bad]).unwrap())]).await;
+    bad.answer_with(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &["/id", "/service_at_locations/0/schedules/0/opens_at"],
+    );
+    app.get(&format!("/servizi/{slug}")).await.page_with(&["anche il sabato"]);
+
+    // A citizen manages no organisation's services; a missing form token is refused.
+    let citizen = app.sign_in("cittadino@demo.agio.example").await;
+    let theirs = upload(&app, &citizen, &[("servizi.json", &file)]).await;
+    assert_eq!(theirs.status, 422, "{}", theirs.body);
+    let forged = support::Session { cookie: referent.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(upload(&app, &forged, &[("servizi.json", &file)]).await.status, 403);
 });

@@ -1,60 +1,145 @@
-//! `agio hsds check FILE`: whether a file of HSDS 3.0 services (as `/services?full=true` gives
-//! them) meets the published schemas, with every problem located by service and field. It is
-//! the first half of an import, which writes nothing unless the whole file passes.
+//! `agio hsds check|import|export`: Open Referral HSDS 3.0 files in and out of the directory.
+//! A file is HSDS JSON (a list of full services as `/services?full=true` gives them, one
+//! service, or a page) or a tabular data package (a folder with `datapackage.json` and CSV
+//! files). An import checks everything first and writes all or nothing.
 
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use agio_hsds::{schemas, Object};
+use agio_directory::checks::{EverythingKnown, Known};
+use agio_hsds::ImportProblem;
+use agio_store::Store;
 use serde_json::Value;
 
 /// At most this many problems are printed; the count says how many there are in all.
 const SHOWN: usize = 200;
 
-/// The services of a file: a list of services, one service, or an HSDS page (`contents`).
-fn services(document: Value) -> anyhow::Result<Vec<Value>> {
-    match document {
-        Value::Array(items) => Ok(items),
-        Value::Object(mut page) if page.contains_key("contents") => match page.remove("contents") {
-            Some(Value::Array(items)) => Ok(items),
-            _ => anyhow::bail!("`contents` is not a list of services"),
-        },
-        service @ Value::Object(_) => Ok(vec![service]),
-        _ => anyhow::bail!("expected a list of HSDS services, one service, or a page with `contents`"),
+/// The services of a JSON file or a tabular package, or every problem that stops reading it.
+fn read(path: &Path, known: &dyn Known) -> Result<(String, Vec<Value>), Vec<ImportProblem>> {
+    let label = path.display().to_string();
+    if path.is_dir() {
+        return agio_hsds::tabular::read_package(path, known).map(|services| (label, services));
     }
+    agio_hsds::json::read_json(path).map(|services| (label, services)).map_err(|p| vec![p])
+}
+
+/// Prints the problems (the first [`SHOWN`]) and fails with their count.
+fn refuse(problems: &[ImportProblem], what: &str) -> anyhow::Result<()> {
+    for problem in problems.iter().take(SHOWN) {
+        println!("{problem}");
+    }
+    if problems.len() > SHOWN {
+        println!("… and {} more", problems.len() - SHOWN);
+    }
+    anyhow::bail!("{} problems: {what}", problems.len())
 }
 
 pub fn check(path: &Path) -> anyhow::Result<()> {
-    let name = path.display();
-    let text = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
-    let text = String::from_utf8(text).map_err(|e| {
-        anyhow::anyhow!("{name} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())
-    })?;
-    let document: Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{name}: not JSON at line {}, column {}: {e}", e.line(), e.column()))?;
-    let services = services(document).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    let (mut problems, mut invalid) = (0, 0);
-    for (n, service) in services.iter().enumerate() {
-        let found = schemas().check(Object::Service, service);
-        if found.is_empty() {
-            continue;
-        }
-        invalid += 1;
-        let id = service.get("id").and_then(Value::as_str).unwrap_or("no id");
-        for problem in found {
-            problems += 1;
-            if problems <= SHOWN {
-                println!("{name}: service {} ({id}): {problem}", n + 1);
-            }
-        }
+    let (label, services) = match read(path, &EverythingKnown) {
+        Ok(read) => read,
+        Err(problems) => return refuse(&problems, "the file cannot be read as HSDS services"),
+    };
+    let problems = agio_hsds::json::check_services(&label, &services, &EverythingKnown);
+    if !problems.is_empty() {
+        return refuse(&problems, "nothing would be imported");
     }
-    if problems > SHOWN {
-        println!("… and {} more", problems - SHOWN);
-    }
-    match invalid {
-        0 => {
-            println!("{name}: {} services, all valid HSDS 3.0", services.len());
+    println!("{label}: {} services, all valid HSDS 3.0", services.len());
+    Ok(())
+}
+
+pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let known = agio_web::directory::KnownRecords::load(store).await?;
+    let (label, services) = match read(path, &known) {
+        Ok(read) => read,
+        Err(problems) => return refuse(&problems, "nothing was imported"),
+    };
+    let mut bar = Progress::new(services.len());
+    let actor = agio_store::Actor::import();
+    match agio_web::directory::import(store, &label, &services, &actor, |done| bar.show(done)).await {
+        Ok(report) => {
+            bar.finish();
+            println!(
+                "{label}: {} services: {} created, {} updated, {} unchanged",
+                services.len(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
             Ok(())
         }
-        _ => anyhow::bail!("{name}: {problems} problems in {invalid} of {} services", services.len()),
+        Err(agio_web::directory::ImportFailure::Invalid(problems)) => refuse(&problems, "nothing was imported"),
+        Err(agio_web::directory::ImportFailure::Store(e)) => Err(e.into()),
+    }
+}
+
+/// Every service of the directory, as full HSDS documents, in id order.
+async fn all_services(store: &Store) -> anyhow::Result<Vec<Value>> {
+    let mut services = Vec::new();
+    let mut after = String::new();
+    loop {
+        let batch = store.directory_services_after(&after, 2_000).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id.clone();
+        services.extend(batch.into_iter().map(|s| s.document));
+    }
+    Ok(services)
+}
+
+pub async fn export(store: &Store, csv: bool, out: Option<&Path>) -> anyhow::Result<()> {
+    let services = all_services(store).await?;
+    match (csv, out) {
+        (true, Some(dir)) => {
+            std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+            agio_hsds::tabular::write_package(&services, dir)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display()))?;
+            eprintln!("{} services written to {} (datapackage.json and CSV files)", services.len(), dir.display());
+        }
+        (true, None) => anyhow::bail!("a tabular package is a folder: give it with --out"),
+        (false, Some(file)) => {
+            let text = serde_json::to_string(&services)?;
+            std::fs::write(file, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+            eprintln!("{} services written to {}", services.len(), file.display());
+        }
+        (false, None) => {
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer(&mut stdout, &services)?;
+            writeln!(stdout)?;
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error: drawn in place on a terminal, a line every tenth
+/// otherwise (logs).
+struct Progress {
+    total: usize,
+    shown: usize,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress { total, shown: 0, terminal: std::io::stderr().is_terminal() }
+    }
+
+    fn show(&mut self, done: usize) {
+        let steps = if self.terminal { 50 } else { 10 };
+        let step = done * steps / self.total.max(1);
+        if step == self.shown && done != self.total {
+            return;
+        }
+        self.shown = step;
+        if self.terminal {
+            let bar: String = (0..steps).map(|i| if i < step { '#' } else { ' ' }).collect();
+            eprint!("\r[{bar}] {done}/{}", self.total);
+        } else {
+            eprintln!("{done}/{} services", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprintln!();
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `agio`: the command line. A thin dispatcher; the work is in the libraries.
 
+mod bench;
 mod config;
 mod hsds;
 mod user;
@@ -49,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Benchmark data.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Work with Open Referral HSDS 3.0 files.
     Hsds {
         #[command(subcommand)]
@@ -61,8 +67,50 @@ enum HsdsCommand {
     /// Check a file of HSDS services (JSON: a list, one service, or a page) against the
     /// published HSDS 3.0 schemas; every problem is printed with its service and field.
     Check {
-        /// The JSON file.
+        /// The JSON file, or the folder of a tabular data package.
         file: std::path::PathBuf,
+    },
+    /// Import HSDS services (JSON or a tabular data package): everything is checked first, then
+    /// written in one transaction, or nothing is. Unchanged services are left alone.
+    Import {
+        /// The JSON file, or the folder of a tabular data package.
+        file: std::path::PathBuf,
+    },
+    /// Export every service: HSDS JSON (a list of full services) or a tabular data package.
+    Export {
+        /// `json` (default) or `csv` (a folder with datapackage.json and CSV files).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+        /// Where to write: a file for JSON (default: standard output), a folder for CSV.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Write a synthetic directory of N services as HSDS JSON, spread over the 330 comuni.
+    Gen {
+        /// How many services.
+        #[arg(long)]
+        services: usize,
+        /// The same seed gives the same directory.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The JSON file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Time a fixed mix of searches on AGIO's index and on PostgreSQL full-text search over
+    /// the services of this database; prints a table.
+    Search {
+        /// The PostgreSQL server to compare with (a scratch database: a table is created).
+        #[arg(long)]
+        postgres: String,
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
 }
 
@@ -150,7 +198,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.load_reference_territories().await?;
             user::create(&store, &args).await
         }
+        Command::Bench { command: BenchCommand::Gen { services, seed, out } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            store.load_reference_territories().await?;
+            bench::generate(&store, services, seed, &out).await
+        }
+        Command::Bench { command: BenchCommand::Search { postgres, queries, seed } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            bench::search(&store, &postgres, queries, seed).await
+        }
         Command::Hsds { command: HsdsCommand::Check { file } } => hsds::check(&file),
+        Command::Hsds { command: HsdsCommand::Import { file } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            store.load_reference_territories().await?;
+            hsds::import(&store, &file).await
+        }
+        Command::Hsds { command: HsdsCommand::Export { format, out } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            hsds::export(&store, format == "csv", out.as_deref()).await
+        }
         Command::Check => {
             println!(
                 "configuration: ok{}",

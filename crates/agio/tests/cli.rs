@@ -265,7 +265,7 @@ async fn user_create_makes_the_first_administrator_on_both_backends() {
     }
 }
 
-/// `agio hsds check`: a file of HSDS services against the published schemas.
+/// `agio hsds check`: a file of HSDS services against the published schemas and AGIO's checks.
 #[test]
 fn hsds_check_locates_every_problem() {
     let dir = temp_dir("hsds");
@@ -274,6 +274,7 @@ fn hsds_check_locates_every_problem() {
             .unwrap();
     let service: serde_json::Value = serde_json::from_str(&example).unwrap();
     let mut broken = service.clone();
+    broken["id"] = "0b5c6d3e-7f80-4a91-b2c3-d4e5f6a7b8c9".into();
     broken["status"] = "sometimes".into();
     broken["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = serde_json::json!(42100);
     let write = |name: &str, text: String| {
@@ -283,30 +284,90 @@ fn hsds_check_locates_every_problem() {
     };
     let check = |path: &std::path::Path| agio().args(["hsds", "check"]).arg(path).output().unwrap();
 
-    let good = check(&write("good.json", serde_json::json!([service.clone(), service.clone()]).to_string()));
+    let good = check(&write("good.json", serde_json::json!([service.clone()]).to_string()));
     assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
-    assert!(String::from_utf8_lossy(&good.stdout).contains("2 services, all valid HSDS 3.0"));
+    assert!(String::from_utf8_lossy(&good.stdout).contains("1 services, all valid HSDS 3.0"));
 
-    let bad = check(&write("bad.json", serde_json::json!({ "contents": [service, broken] }).to_string()));
+    let bad =
+        check(&write("bad.json", serde_json::json!({ "contents": [service.clone(), broken, service] }).to_string()));
     assert!(!bad.status.success());
     let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains("bad.json, row 2, /status: \"sometimes\" is not one of"), "{out}");
+    assert!(out.contains("bad.json, row 2, /service_at_locations/0/location/addresses/0/postal_code: 42100 is not of type \"string\""), "{out}");
     assert!(
-        out.contains("service 2 (ac148810-d857-441c-9679-408f346de14b): /status: \"sometimes\" is not one of"),
+        out.contains("bad.json, row 3, /id: the id ac148810-d857-441c-9679-408f346de14b is used by an earlier service"),
         "{out}"
     );
-    assert!(out.contains("service 2 (ac148810-d857-441c-9679-408f346de14b): /service_at_locations/0/location/addresses/0/postal_code: 42100 is not of type \"string\""), "{out}");
-    assert!(!out.contains("service 1 "), "the first service is valid: {out}");
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("2 problems in 1 of 2 services"));
+    assert!(!out.contains("row 1,"), "the first service is valid: {out}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("3 problems: nothing would be imported"));
 
     let broken_json = check(&write("broken.json", "[{\"id\": \n".to_string()));
     assert!(!broken_json.status.success());
     assert!(
-        String::from_utf8_lossy(&broken_json.stderr).contains("not JSON at line 2"),
+        String::from_utf8_lossy(&broken_json.stdout).contains("broken.json, row 2: not JSON (line 2"),
         "{}",
-        String::from_utf8_lossy(&broken_json.stderr)
+        String::from_utf8_lossy(&broken_json.stdout)
     );
     let latin1 = dir.join("latin1.json");
     std::fs::write(&latin1, b"[{\"name\": \"Citt\xe0\"}]").unwrap();
     let out = check(&latin1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not UTF-8 text"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("latin1.json: not UTF-8 text: invalid byte at offset"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Export, import and export again, through JSON and through a tabular package: the same
+/// services come back; a second import changes nothing; a bad file writes nothing.
+#[test]
+fn hsds_import_and_export_round_trip_all_or_nothing() {
+    let dir = temp_dir("hsds-round-trip");
+    let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
+    let run = |url: &str, args: &[&str]| {
+        let out = agio().env("AGIO_DATABASE_URL", url).args(args).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    };
+    let path = |name: &str| dir.join(name).display().to_string();
+    assert!(run(&db("demo.sqlite"), &["seed", "--demo"]).0);
+    let (ok, text) = run(&db("demo.sqlite"), &["hsds", "export", "--out", &path("demo.json")]);
+    assert!(ok && text.contains("173 services written"), "{text}");
+
+    let (ok, text) = run(&db("b.sqlite"), &["hsds", "import", &path("demo.json")]);
+    assert!(ok && text.contains("173 services: 173 created, 0 updated, 0 unchanged"), "{text}");
+    let (ok, text) = run(&db("b.sqlite"), &["hsds", "import", &path("demo.json")]);
+    assert!(
+        ok && text.contains("173 created") == false && text.contains("0 created, 0 updated, 173 unchanged"),
+        "{text}"
+    );
+    let (ok, text) = run(&db("b.sqlite"), &["hsds", "export", "--format", "csv", "--out", &path("package")]);
+    assert!(ok, "{text}");
+    assert!(dir.join("package/datapackage.json").exists() && dir.join("package/services.csv").exists());
+    let (ok, text) = run(&db("c.sqlite"), &["hsds", "import", &path("package")]);
+    assert!(ok && text.contains("173 created"), "{text}");
+    let (ok, _) = run(&db("c.sqlite"), &["hsds", "export", "--out", &path("again.json")]);
+    assert!(ok);
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let (again, demo) = (read("again.json"), read("demo.json"));
+    assert_eq!(again.as_array().unwrap().len(), 173);
+    for (a, d) in again.as_array().unwrap().iter().zip(demo.as_array().unwrap()) {
+        let differs: Vec<&String> = d.as_object().unwrap().keys().filter(|k| a.get(*k) != d.get(*k)).collect();
+        assert!(differs.is_empty() && a == d, "{} differs after CSV in {differs:?}", d["name"]);
+    }
+
+    // One bad service in a file: nothing is written, every problem is listed with its row.
+    let mut services = read("demo.json");
+    services[5]["service_at_locations"][0]["schedules"][0]["byday"] = "LU,MA".into();
+    services[7]["organization"]["id"] = "nope".into();
+    std::fs::write(dir.join("bad.json"), services.to_string()).unwrap();
+    let (ok, text) = run(&db("d.sqlite"), &["hsds", "import", &path("bad.json")]);
+    assert!(!ok);
+    assert!(text.contains("bad.json, row 6, /service_at_locations/0/schedules/0/byday: 'LU' is not a day"), "{text}");
+    assert!(text.contains("bad.json, row 8, /organization/id"), "{text}");
+    assert!(text.contains("nothing was imported"), "{text}");
+    let (_, text) = run(&db("d.sqlite"), &["hsds", "export"]);
+    assert_eq!(text.trim(), "[]", "nothing was written");
 }

@@ -14,10 +14,12 @@ INSERT INTO vocabulary_terms (vocabulary, code, label_it, label_en, position) VA
 ('need', 'istruzione_formazione', 'Istruzione e formazione', 'Education and training', 11),
 ('need', 'facilitazione_digitale', 'Facilitazione digitale', 'Help with digital services', 12);
 
--- An HSDS organisation, as the services that name it last described it.
+-- An HSDS organisation, as the services that name it last described it; linked to the AGIO
+-- organisation of the same name, whose referents then manage its services.
 CREATE TABLE directory_organizations (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
+    agio_organization_id TEXT REFERENCES organizations (id),
     document TEXT NOT NULL,
     is_demo BIGINT NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
     updated_at TEXT NOT NULL

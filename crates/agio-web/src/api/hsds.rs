@@ -28,8 +28,18 @@ const SEARCH_LIMIT: usize = 10_000;
 
 /// Fields of a full service that its list form leaves out (HSDS `compiled/service_list.json`).
 const NESTED: &[&str] = &[
-    "phones", "schedules", "service_areas", "service_at_locations", "languages", "funding", "cost_options",
-    "required_documents", "contacts", "attributes", "metadata", "agio_translations",
+    "phones",
+    "schedules",
+    "service_areas",
+    "service_at_locations",
+    "languages",
+    "funding",
+    "cost_options",
+    "required_documents",
+    "contacts",
+    "attributes",
+    "metadata",
+    "agio_translations",
 ];
 
 fn bad(name: &str, value: &str, problem: impl FnOnce(String) -> ParamProblem) -> AppError {
@@ -165,10 +175,14 @@ async fn services(State(state): State<AppState>, params: Params) -> Result<Respo
         }
     };
     if ndjson(&params)? {
-        let page = state.store.directory_service_page(&filter, PageRequest::new(Some(1), Some(100)).expect("valid")).await?;
+        let page =
+            state.store.directory_service_page(&filter, PageRequest::new(Some(1), Some(100)).expect("valid")).await?;
         let mut items: Vec<Value> = page.items.iter().map(shape).collect();
         for n in 2..=page.total_pages {
-            let next = state.store.directory_service_page(&filter, PageRequest::new(Some(n as i64), Some(100)).expect("valid")).await?;
+            let next = state
+                .store
+                .directory_service_page(&filter, PageRequest::new(Some(n as i64), Some(100)).expect("valid"))
+                .await?;
             items.extend(next.items.iter().map(shape));
         }
         return Ok(ndjson_response(items));
@@ -188,17 +202,32 @@ async fn found_service(state: &AppState, id: &str) -> Result<StoredService, AppE
     if !agio_directory::ids::is_uuid(id) {
         return Err(AppError::NotFound);
     }
-    state.store.directory_service(&id.to_lowercase()).await?.filter(|s| s.id == id.to_lowercase()).ok_or(AppError::NotFound)
+    state
+        .store
+        .directory_service(&id.to_lowercase())
+        .await?
+        .filter(|s| s.id == id.to_lowercase())
+        .ok_or(AppError::NotFound)
 }
 
 async fn organizations(State(state): State<AppState>, params: Params) -> Result<Response, AppError> {
     let full = params.flag("full")? || params.flag("full_service")?;
     let search = params.text("search")?;
     let request = if ndjson(&params)? { None } else { Some(params.page()?) };
-    let page = state.store.directory_organization_page(search.as_deref(), request.unwrap_or(PageRequest::new(Some(1), Some(100)).expect("valid"))).await?;
+    let page = state
+        .store
+        .directory_organization_page(
+            search.as_deref(),
+            request.unwrap_or(PageRequest::new(Some(1), Some(100)).expect("valid")),
+        )
+        .await?;
     let mut contents = Vec::new();
     for organization in &page.items {
-        contents.push(if full { with_services(&state, organization, params.flag("full_service")?).await? } else { organization.clone() });
+        contents.push(if full {
+            with_services(&state, organization, params.flag("full_service")?).await?
+        } else {
+            organization.clone()
+        });
     }
     match request {
         Some(_) => Ok(Json(hsds_page(&page, contents)).into_response()),
@@ -226,7 +255,11 @@ async fn with_services(state: &AppState, organization: &Value, full_service: boo
     Ok(o)
 }
 
-async fn organization(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> Result<Json<Value>, AppError> {
+async fn organization(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<Value>, AppError> {
     if !agio_directory::ids::is_uuid(&id) {
         return Err(AppError::NotFound);
     }
@@ -249,7 +282,8 @@ fn sal_of(document: &Value, position: usize, full: bool) -> Value {
                 o.remove(field);
             }
             if let Some(location) = o.get_mut("location").and_then(Value::as_object_mut) {
-                let kept: Map<String, Value> = location.iter().filter(|(_, v)| !v.is_array()).map(|(k, v)| (k.clone(), v.clone())).collect();
+                let kept: Map<String, Value> =
+                    location.iter().filter(|(_, v)| !v.is_array()).map(|(k, v)| (k.clone(), v.clone())).collect();
                 *location = kept;
             }
         }
@@ -264,12 +298,12 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
     let near = match params.get("proximity") {
         None => None,
         Some(v) => {
-            let metres: f64 = v
-                .parse()
-                .ok()
-                .filter(|m: &f64| m.is_finite() && *m > 0.0 && *m <= 500_000.0)
-                .ok_or_else(|| bad("proximity", v, |value| ParamProblem::OutOfRange { value, min: 1, max: 500_000 }))?;
-            let code = postcode.as_deref().ok_or_else(|| bad("postcode", "", |value| ParamProblem::NoSuch { value }))?;
+            let metres: f64 =
+                v.parse().ok().filter(|m: &f64| m.is_finite() && *m > 0.0 && *m <= 500_000.0).ok_or_else(|| {
+                    bad("proximity", v, |value| ParamProblem::OutOfRange { value, min: 1, max: 500_000 })
+                })?;
+            let code =
+                postcode.as_deref().ok_or_else(|| bad("postcode", "", |value| ParamProblem::NoSuch { value }))?;
             // An unknown postcode has no centre: nothing is near it.
             match state.store.directory_postcode_centre(code).await? {
                 Some((lat, lon)) => Some((lat, lon, metres)),
@@ -288,7 +322,8 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
     }
     let mut contents = Vec::new();
     for page in &pages {
-        let ids: Vec<String> = page.items.iter().map(|s| s.service_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let ids: Vec<String> =
+            page.items.iter().map(|s| s.service_id.clone()).collect::<HashSet<_>>().into_iter().collect();
         let services = state.store.directory_services_by_id(&ids).await?;
         for sal in &page.items {
             if let Some(s) = services.iter().find(|s| s.id == sal.service_id) {

@@ -15,6 +15,7 @@ mod parts;
 mod password;
 mod people;
 mod records;
+mod service_import;
 mod services;
 mod territories;
 mod versions;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(records::router())
         .merge(archive::router())
         .merge(services::router())
+        .merge(service_import::router())
 }
 
 pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {

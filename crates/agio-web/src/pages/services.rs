@@ -98,7 +98,10 @@ fn ask_of(state: &AppState, params: &Params, lang: Lang) -> Result<(Ask, PageReq
         if channel != "online" && channel != "in_person" {
             return Err(AppError::BadParam {
                 name: "channel".into(),
-                problem: ParamProblem::NotOneOf { value: channel.into(), allowed: vec!["online".into(), "in_person".into()] },
+                problem: ParamProblem::NotOneOf {
+                    value: channel.into(),
+                    allowed: vec!["online".into(), "in_person".into()],
+                },
             });
         }
         filters.insert("channel", channel.to_string());
@@ -156,9 +159,8 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
         let Ok(s) = Service::from_document(&stored.document) else { continue };
         cards.push(card(&s, &stored.slug, stored.is_demo, hit.distance_m, lang, local_now));
     }
-    let count = |dimension: &str, value: &str| {
-        results.facets.get(dimension).and_then(|m| m.get(value)).copied().unwrap_or(0)
-    };
+    let count =
+        |dimension: &str, value: &str| results.facets.get(dimension).and_then(|m| m.get(value)).copied().unwrap_or(0);
     let facet = |name: &'static str, dimension: &str, label: &str, values: Vec<(String, String)>| Facet {
         name,
         label: label.to_string(),
@@ -174,7 +176,9 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
             .collect(),
     };
     let v = &state.vocabularies;
-    let terms = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
+    let terms = |terms: &[agio_domain::model::Term]| {
+        terms.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect()
+    };
     let languages: Vec<(String, String)> = results
         .facets
         .get("language")
@@ -202,13 +206,20 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
         count: count("cost", "free"),
         selected: params.get("free").is_some(),
     };
-    let open_now =
-        FacetOption { value: "1".into(), label: c.t("services.open_now").into(), count: open_count, selected: ask.open_now };
+    let open_now = FacetOption {
+        value: "1".into(),
+        label: c.t("services.open_now").into(),
+        count: open_count,
+        selected: ask.open_now,
+    };
     let results_page = Page::new(cards, page, results.total as i64);
     let empty_reason = if results.total == 0 {
         Some(c.t("services.none").to_string())
     } else if results_page.items.is_empty() {
-        Some(c.fmt("services.page_beyond", &[("page", &page.page.to_string()), ("pages", &results_page.total_pages.to_string())]))
+        Some(c.fmt(
+            "services.page_beyond",
+            &[("page", &page.page.to_string()), ("pages", &results_page.total_pages.to_string())],
+        ))
     } else {
         None
     };
@@ -245,7 +256,12 @@ fn place_options(
         let count = facets.get("district").and_then(|m| m.get(code.as_str())).copied().unwrap_or(0);
         let selected = current == Some(code.as_str());
         if count > 0 || selected {
-            options.push(FacetOption { value: code.clone(), label: c.fmt("services.district_of", &[("name", name)]), count, selected });
+            options.push(FacetOption {
+                value: code.clone(),
+                label: c.fmt("services.district_of", &[("name", name)]),
+                count,
+                selected,
+            });
         }
     }
     let mut comuni: Vec<_> = state.directory.comuni.values().collect();
@@ -269,7 +285,14 @@ fn shown(text: agio_directory::Localized, lang: Lang) -> Shown {
     Shown { text: text.text.to_string(), other_lang, note }
 }
 
-fn card(s: &Service, slug: &str, demo: bool, distance_m: Option<f64>, lang: Lang, now: time::PrimitiveDateTime) -> ResultCard {
+fn card(
+    s: &Service,
+    slug: &str,
+    demo: bool,
+    distance_m: Option<f64>,
+    lang: Lang,
+    now: time::PrimitiveDateTime,
+) -> ResultCard {
     let c = lang.catalogue();
     let l = lang.code();
     let place = s.first_address().map(|a| format!("{}, {}", a.address_1, a.city)).unwrap_or_default();
@@ -279,7 +302,8 @@ fn card(s: &Service, slug: &str, demo: bool, distance_m: Option<f64>, lang: Lang
         summary: s.translated("agio_summary", s.agio_summary.as_ref(), l).map(|t| shown(t, lang)),
         who: s.translated("eligibility_description", s.eligibility_description.as_ref(), l).map(|t| shown(t, lang)),
         place,
-        distance: distance_m.map(|d| c.fmt("services.distance", &[("km", &crate::i18n::decimal(lang, (d / 100.0).round() / 10.0))])),
+        distance: distance_m
+            .map(|d| c.fmt("services.distance", &[("km", &crate::i18n::decimal(lang, (d / 100.0).round() / 10.0))])),
         open: open_line(s, now, c),
         online: s.is_online(),
         in_person: s.is_in_person(),
@@ -293,9 +317,14 @@ fn open_line(s: &Service, now: time::PrimitiveDateTime, c: &Catalogue) -> OpenLi
     let hm = |t: time::Time| format!("{}:{:02}", t.hour(), t.minute());
     match open_state(s.all_schedules(), &s.agio_closures, now) {
         OpenState::OpenUntil(t) => OpenLine { text: c.fmt("services.open_until", &[("time", &hm(t))]), open: true },
-        OpenState::ClosedUntil(_, t, true) => OpenLine { text: c.fmt("services.opens_today", &[("time", &hm(t))]), open: false },
+        OpenState::ClosedUntil(_, t, true) => {
+            OpenLine { text: c.fmt("services.opens_today", &[("time", &hm(t))]), open: false }
+        }
         OpenState::ClosedUntil(day, t, false) => OpenLine {
-            text: c.fmt("services.opens_on", &[("day", c.label(&format!("day.{}", agio_directory::schedule::day_code(day)))), ("time", &hm(t))]),
+            text: c.fmt(
+                "services.opens_on",
+                &[("day", c.label(&format!("day.{}", agio_directory::schedule::day_code(day)))), ("time", &hm(t))],
+            ),
             open: false,
         },
         OpenState::Closed => OpenLine { text: c.t("services.closed_for_now").to_string(), open: false },
@@ -411,7 +440,9 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
         .filter_map(|(i, sal)| sal.location.as_ref().map(|loc| place(&s, i, loc, &sal.schedules, lang)))
         .collect();
     let ages = match (s.minimum_age, s.maximum_age) {
-        (Some(min), Some(max)) => Some(c.fmt("service.ages_between", &[("min", &min.to_string()), ("max", &max.to_string())])),
+        (Some(min), Some(max)) => {
+            Some(c.fmt("service.ages_between", &[("min", &min.to_string()), ("max", &max.to_string())]))
+        }
         (Some(min), None) => Some(c.fmt("service.ages_from", &[("min", &min.to_string())])),
         (None, Some(max)) => Some(c.fmt("service.ages_to", &[("max", &max.to_string())])),
         (None, None) => None,
@@ -439,7 +470,12 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
         online: s.translated("agio_access.online", s.agio_access.online.as_ref(), l).map(|t| shown(t, lang)),
         in_person: s.translated("agio_access.in_person", s.agio_access.in_person.as_ref(), l).map(|t| shown(t, lang)),
         digital_level: s.agio_digital_level.map(|d| c.label(&format!("digital_level.{d}")).to_string()),
-        assets: s.agio_assets.iter().map(|a| c.label(&format!("service.asset.{a}")).to_string()).filter(|t| !t.is_empty()).collect(),
+        assets: s
+            .agio_assets
+            .iter()
+            .map(|a| c.label(&format!("service.asset.{a}")).to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
         documents: s
             .required_documents
             .iter()
@@ -468,7 +504,12 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
         closures: s
             .agio_closures
             .iter()
-            .map(|cl| c.fmt("service.closed_between", &[("from", &crate::i18n::date(lang, &cl.from)), ("to", &crate::i18n::date(lang, &cl.to))]))
+            .map(|cl| {
+                c.fmt(
+                    "service.closed_between",
+                    &[("from", &crate::i18n::date(lang, &cl.from)), ("to", &crate::i18n::date(lang, &cl.to))],
+                )
+            })
             .collect(),
     };
     Ok((view, stored.is_demo))
@@ -489,26 +530,43 @@ fn place(s: &Service, i: usize, loc: &Location, schedules: &[agio_directory::sch
         .iter()
         .filter_map(|sc| sc.opening().ok().flatten())
         .map(|o| HoursLine {
-            days: o.days.iter().map(|d| c.label(&format!("day.{}", agio_directory::schedule::day_code(*d)))).collect::<Vec<_>>().join(", "),
+            days: o
+                .days
+                .iter()
+                .map(|d| c.label(&format!("day.{}", agio_directory::schedule::day_code(*d))))
+                .collect::<Vec<_>>()
+                .join(", "),
             hours: format!("{}:{:02}–{}:{:02}", o.opens.hour(), o.opens.minute(), o.closes.hour(), o.closes.minute()),
         })
         .collect();
     let mut notes: Vec<Shown> = Vec::new();
     for (j, schedule) in schedules.iter().enumerate() {
         let field = format!("service_at_locations.{i}.schedules.{j}.description");
-        let Some(note) = s.translated(&field, schedule.description.as_ref(), l).map(|t| shown(t, lang)) else { continue };
+        let Some(note) = s.translated(&field, schedule.description.as_ref(), l).map(|t| shown(t, lang)) else {
+            continue;
+        };
         if !notes.iter().any(|n| n.text == note.text) {
             notes.push(note);
         }
     }
     Place {
         name: loc.name.clone().unwrap_or_default(),
-        address: loc.addresses.first().map(|a| format!("{}, {} {} ({})", a.address_1, a.postal_code, a.city, a.state_province)).unwrap_or_default(),
+        address: loc
+            .addresses
+            .first()
+            .map(|a| format!("{}, {} {} ({})", a.address_1, a.postal_code, a.city, a.state_province))
+            .unwrap_or_default(),
         accessibility: loc
             .accessibility
             .iter()
             .enumerate()
-            .filter_map(|(j, a)| s.translated(&format!("service_at_locations.{i}.location.accessibility.{j}.description"), a.description.as_ref(), l))
+            .filter_map(|(j, a)| {
+                s.translated(
+                    &format!("service_at_locations.{i}.location.accessibility.{j}.description"),
+                    a.description.as_ref(),
+                    l,
+                )
+            })
             .map(|t| shown(t, lang))
             .collect(),
         hours,
@@ -517,7 +575,12 @@ fn place(s: &Service, i: usize, loc: &Location, schedules: &[agio_directory::sch
 }
 
 /// The nearest points of digital facilitation to a service (same district first).
-async fn facilitation_near(state: &AppState, s: &Service, lang: Lang, now: time::OffsetDateTime) -> Result<Vec<Helper>, AppError> {
+async fn facilitation_near(
+    state: &AppState,
+    s: &Service,
+    lang: Lang,
+    now: time::OffsetDateTime,
+) -> Result<Vec<Helper>, AppError> {
     let comune = s.first_address().and_then(|a| state.directory.comune_of_city(&a.city)).map(|c| c.istat.clone());
     let mut filters = BTreeMap::new();
     filters.insert("need", agio_directory::taxonomy::DIGITAL_FACILITATION.to_string());
@@ -533,7 +596,11 @@ async fn facilitation_near(state: &AppState, s: &Service, lang: Lang, now: time:
     Ok(helpers)
 }
 
-async fn service(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+async fn service(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
     let (v, demo) = service_view(&state, &slug, lang).await?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/servizi/{slug}"), "services", v.name.text.clone())
@@ -543,7 +610,11 @@ async fn service(State(state): State<AppState>, lang: Lang, Path(slug): Path<Str
     render(ServicePageView { ctx, v })
 }
 
-async fn service_print(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+async fn service_print(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
     let (v, demo) = service_view(&state, &slug, lang).await?;
     let ctx = PageContext::new(lang, &format!("/servizi/{slug}/stampa"), "services", v.name.text.clone()).demo(demo);
     render(ServicePrintView { ctx, v })

@@ -1,0 +1,272 @@
+//! `agio bench gen --services N`: a synthetic directory for benchmarks, written as HSDS JSON
+//! (a list of full services, what `agio hsds import` reads): the demo templates' realistic
+//! Italian texts, at comuni picked all over the region.
+
+use std::io::Write;
+use std::path::Path;
+
+use agio_directory::generate::{synthetic_services, Context, Templates};
+use agio_store::Store;
+
+pub async fn generate(store: &Store, count: usize, seed: u64, out: &Path) -> anyhow::Result<()> {
+    let templates = Templates::demo()?;
+    let comuni = store.directory_comuni().await?;
+    let terms = store.directory_term_labels().await?;
+    let no_action = |_: &str, _: &str| None;
+    let context = Context { comuni: &comuni, terms: &terms, action: &no_action };
+    let file = std::fs::File::create(out).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    writer.write_all(b"[")?;
+    let mut first = true;
+    synthetic_services(&templates, &context, count, seed, |service| {
+        let separator: &[u8] = if first { b"\n" } else { b",\n" };
+        first = false;
+        writer
+            .write_all(separator)
+            .and_then(|_| serde_json::to_writer(&mut writer, &service).map_err(std::io::Error::from))
+            .map_err(|e| e.to_string())
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
+    writer.write_all(b"\n]\n")?;
+    writer.flush()?;
+    eprintln!("{count} synthetic services over {} comuni written to {}", comuni.len(), out.display());
+    Ok(())
+}
+
+/// One query of the benchmark mix.
+struct BenchQuery {
+    text: String,
+    need: Option<String>,
+    comune: Option<agio_directory::generate::Comune>,
+}
+
+/// A fixed mix of queries (the same seed gives the same mix): single words, phrases, words
+/// with a need filter, words near a comune, taken from the templates' own vocabulary.
+fn query_mix(
+    templates: &Templates,
+    comuni: &[agio_directory::generate::Comune],
+    count: usize,
+    seed: u64,
+) -> Vec<BenchQuery> {
+    let mut words: Vec<String> = templates
+        .templates
+        .iter()
+        .flat_map(|t| {
+            agio_search::fold(&format!("{} {}", t.name.it, t.summary.it))
+                .split(' ')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| w.len() >= 5 && !agio_search::stop_word(w))
+        .collect();
+    words.sort();
+    words.dedup();
+    let needs: Vec<&String> = templates.templates.iter().flat_map(|t| t.needs.iter()).collect();
+    let mut random = seed.max(1);
+    let mut next = move |n: usize| {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (random % n as u64) as usize
+    };
+    (0..count)
+        .map(|i| {
+            let word = words[next(words.len())].clone();
+            match i % 5 {
+                0 | 1 => BenchQuery { text: word, need: None, comune: None },
+                2 => BenchQuery { text: format!("{word} {}", words[next(words.len())]), need: None, comune: None },
+                3 => BenchQuery { text: word, need: Some(needs[next(needs.len())].clone()), comune: None },
+                _ => BenchQuery { text: word, need: None, comune: Some(comuni[next(comuni.len())].clone()) },
+            }
+        })
+        .collect()
+}
+
+/// Latency percentiles and throughput of one engine over the mix.
+struct Timings {
+    engine: &'static str,
+    micros: Vec<u128>,
+    total: std::time::Duration,
+    matches: usize,
+}
+
+impl Timings {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.micros.clone();
+        sorted.sort_unstable();
+        let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[index] as f64 / 1000.0
+    }
+
+    fn row(&self) -> String {
+        format!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.0} | {} |",
+            self.engine,
+            self.micros.len(),
+            self.percentile(0.50),
+            self.percentile(0.95),
+            self.percentile(0.99),
+            self.micros.len() as f64 / self.total.as_secs_f64(),
+            self.matches
+        )
+    }
+}
+
+/// `agio bench search`: the query mix against AGIO's index (built from this database) and
+/// against PostgreSQL full-text search (`tsvector`, `italian`, GIN, `ts_rank`, distance) on the
+/// same services, in the same run; prints a Markdown table.
+pub async fn search(store: &Store, postgres_url: &str, count: usize, seed: u64) -> anyhow::Result<()> {
+    let templates = Templates::demo()?;
+    let comuni = store.directory_comuni().await?;
+    let queries = query_mix(&templates, &comuni, count, seed);
+    let synonyms = agio_search::Synonyms::parse(agio_web::directory::DEFAULT_SYNONYMS)?;
+    let started = std::time::Instant::now();
+    let directory =
+        agio_web::directory::Directory::build(store, synonyms).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    eprintln!("AGIO index: {} services in {:.1} s", directory.index.len(), started.elapsed().as_secs_f64());
+
+    let pg = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(postgres_url).await?;
+    load_postgres(store, &directory, &pg).await?;
+
+    // Warm both up on the first queries, then time the whole mix, one query at a time.
+    let now = time::OffsetDateTime::now_utc();
+    let ask = |q: &BenchQuery| {
+        let mut filters = std::collections::BTreeMap::new();
+        if let Some(need) = &q.need {
+            filters.insert("need", need.clone());
+        }
+        agio_web::directory::Ask {
+            text: q.text.clone(),
+            filters,
+            comune: q.comune.as_ref().map(|c| c.istat.clone()),
+            limit: 10,
+            facets: true,
+            ..Default::default()
+        }
+    };
+    for q in queries.iter().take(50) {
+        directory.search(&ask(q), now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        postgres_query(&pg, q).await?;
+    }
+    let mut agio =
+        Timings { engine: "AGIO (tantivy, in process)", micros: Vec::new(), total: Default::default(), matches: 0 };
+    let all = std::time::Instant::now();
+    for q in &queries {
+        let t = std::time::Instant::now();
+        let results = directory.search(&ask(q), now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        agio.micros.push(t.elapsed().as_micros());
+        agio.matches += results.total;
+    }
+    agio.total = all.elapsed();
+    let mut postgres = Timings {
+        engine: "PostgreSQL (tsvector italian, GIN)",
+        micros: Vec::new(),
+        total: Default::default(),
+        matches: 0,
+    };
+    let all = std::time::Instant::now();
+    for q in &queries {
+        let t = std::time::Instant::now();
+        let matches = postgres_query(&pg, q).await?;
+        postgres.micros.push(t.elapsed().as_micros());
+        postgres.matches += matches;
+    }
+    postgres.total = all.elapsed();
+
+    println!("| engine | queries | p50 ms | p95 ms | p99 ms | queries/s | matches (sum) |");
+    println!("|---|---|---|---|---|---|---|");
+    println!("{}", agio.row());
+    println!("{}", postgres.row());
+    println!();
+    println!("p50 ratio AGIO / PostgreSQL: {:.3} (target ≤ 0.200)", agio.percentile(0.5) / postgres.percentile(0.5));
+    Ok(())
+}
+
+/// The same services in PostgreSQL: the Italian texts AGIO indexes, a generated `tsvector`
+/// with the `italian` configuration and a GIN index, the needs, the district and the position.
+async fn load_postgres(
+    store: &Store,
+    directory: &agio_web::directory::Directory,
+    pg: &sqlx::PgPool,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    sqlx::raw_sql(
+        "DROP TABLE IF EXISTS bench_services; \
+         CREATE TABLE bench_services (id TEXT PRIMARY KEY, body TEXT NOT NULL, needs TEXT[] NOT NULL, district TEXT, \
+         lat DOUBLE PRECISION, lon DOUBLE PRECISION, \
+         tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('italian', body)) STORED)",
+    )
+    .execute(pg)
+    .await?;
+    let mut after = String::new();
+    loop {
+        let batch = store.directory_services_after(&after, 2_000).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id.clone();
+        let (mut ids, mut bodies, mut needs, mut districts, mut lats, mut lons) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for indexed in batch.iter().filter_map(|s| directory.indexed(s)) {
+            ids.push(indexed.id.clone());
+            bodies.push(format!("{}\n{}", indexed.names.join("\n"), indexed.text_it));
+            needs.push(indexed.filters.get("need").cloned().unwrap_or_default().join(" "));
+            districts.push(indexed.filters.get("district").and_then(|d| d.first().cloned()));
+            lats.push(indexed.position.map(|p| p.0));
+            lons.push(indexed.position.map(|p| p.1));
+        }
+        sqlx::query(
+            "INSERT INTO bench_services (id, body, needs, district, lat, lon) \
+             SELECT i, b, string_to_array(n, ' '), d, la, lo \
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[]) AS t(i, b, n, d, la, lo)",
+        )
+        .bind(&ids)
+        .bind(&bodies)
+        .bind(&needs)
+        .bind(&districts)
+        .bind(&lats)
+        .bind(&lons)
+        .execute(pg)
+        .await?;
+    }
+    sqlx::raw_sql(
+        "CREATE INDEX bench_services_tsv ON bench_services USING GIN (tsv); \
+         CREATE INDEX bench_services_needs ON bench_services USING GIN (needs); \
+         CREATE INDEX bench_services_district ON bench_services (district); ANALYZE bench_services",
+    )
+    .execute(pg)
+    .await?;
+    eprintln!("PostgreSQL table and indexes: {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// One query on PostgreSQL with AGIO's semantics: any of the words (`|`), ranked by
+/// `ts_rank`, weighed by distance when near a comune, the top 10 and the count of matches.
+async fn postgres_query(pg: &sqlx::PgPool, q: &BenchQuery) -> anyhow::Result<usize> {
+    let words: Vec<String> =
+        agio_search::fold(&q.text).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let mut sql =
+        String::from("SELECT id, COUNT(*) OVER () FROM bench_services, to_tsquery('italian', $1) q WHERE tsv @@ q");
+    let mut rank = String::from("ts_rank(tsv, q)");
+    let mut next = 2;
+    if q.need.is_some() {
+        sql.push_str(&format!(" AND needs @> ARRAY[${next}]"));
+        next += 1;
+    }
+    if q.comune.is_some() {
+        let (d, la, lo) = (next, next + 1, next + 2);
+        sql.push_str(&format!(" AND district = ${d}"));
+        rank = format!(
+            "ts_rank(tsv, q) / (1 + 2 * 6371000 * asin(sqrt(power(sin(radians(lat - ${la}) / 2), 2) \
+             + cos(radians(${la})) * cos(radians(lat)) * power(sin(radians(lon - ${lo}) / 2), 2))) / 10000)"
+        );
+    }
+    sql.push_str(&format!(" ORDER BY {rank} DESC LIMIT 10"));
+    let mut query = sqlx::query(&sql).bind(words.join(" | "));
+    if let Some(need) = &q.need {
+        query = query.bind(need.clone());
+    }
+    if let Some(c) = &q.comune {
+        query = query.bind(c.district_code.clone()).bind(c.lat).bind(c.lon);
+    }
+    let rows = query.fetch_all(pg).await?;
+    Ok(rows.first().map(|r| sqlx::Row::get::<i64, _>(r, 1) as usize).unwrap_or(0))
+}

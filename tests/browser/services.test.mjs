@@ -1,0 +1,82 @@
+// The directory of services in a browser: a person finds a service with the plain form and
+// JavaScript switched off, in Italian and in English, and the print view of a service fits
+// one A4 page.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, url } from './support/common.mjs';
+import { newLocalContext, useEnglish, navigation } from './support/ui.mjs';
+
+const T = { timeout: 90_000 };
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+}, T);
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The names of the results on the page, in order. */
+async function resultNames(page) {
+  return page.locator('.agio-results h2').allTextContents();
+}
+
+describe('finding a service', () => {
+  it('works without JavaScript: words, a comune, the results nearest first', T, async () => {
+    const context = await newLocalContext(browser, { javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(url('/servizi'));
+      await page.fill('#s-q', 'non riesco a pagare l\'affitto');
+      await page.selectOption('#s-place', '035026');
+      await navigation(page, () => page.click('form[role=search] button[type=submit]'));
+      const here = new URL(page.url());
+      assert.equal(here.pathname, '/servizi');
+      assert.equal(here.searchParams.get('place'), '035026');
+      const names = await resultNames(page);
+      assert.ok(names.length > 0, 'some results');
+      assert.match(names[0], /affitto – Luzzara/i, `the rent contribution of Luzzara first, got ${names.join(' | ')}`);
+      // The next page link works without JavaScript too.
+      await page.goto(url('/servizi'));
+      await navigation(page, () => page.click('.pagination a[href*="page=2"]'));
+      assert.match(page.url(), /page=2/);
+      assert.equal((await resultNames(page)).length, 10);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('understands English and shows the English texts', T, async () => {
+    const context = await newLocalContext(browser);
+    try {
+      await useEnglish(context);
+      const page = await context.newPage();
+      await page.goto(url('/servizi?q=home+care+for+elderly'));
+      assert.equal(await page.locator('h1').textContent(), 'Find a service');
+      const names = await resultNames(page);
+      assert.ok(names.some((n) => /Home care/.test(n)), names.join(' | '));
+      await navigation(page, () => page.locator('.agio-results h2 a').first().click());
+      assert.ok((await page.locator('h2', { hasText: 'How to access it' }).count()) === 1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('prints a service on one A4 page', T, async () => {
+    const context = await newLocalContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(url('/servizi?q=contributo+affitto&place=035024'));
+      const service = await page.locator('.agio-results h2 a').first().getAttribute('href');
+      await page.goto(url(`${service}/stampa`));
+      await page.emulateMedia({ media: 'print' });
+      const pdf = (await page.pdf({ format: 'A4', printBackground: false })).toString('latin1');
+      const pages = pdf.match(/\/Type\s*\/Page[^s]/g) ?? [];
+      assert.equal(pages.length, 1, `${service}/stampa prints on ${pages.length} A4 pages`);
+    } finally {
+      await context.close();
+    }
+  });
+});
