@@ -53,7 +53,7 @@ const REQUIRED_CLASSES = [
   // AGIO
   'agio-map', 'agio-demo-banner', 'agio-figures', 'agio-figure', 'agio-figure-value',
   'agio-figure-label', 'agio-results', 'agio-open', 'agio-closed', 'agio-tags', 'agio-check',
-  'agio-channels', 'agio-other-lang', 'agio-print', 'agio-no-print',
+  'agio-channels', 'agio-other-lang', 'agio-print', 'agio-print-columns', 'agio-no-print',
 ];
 
 function fail(message) {

@@ -4,6 +4,7 @@
 //! demo and synthetic services built from templates.
 
 pub mod checks;
+pub mod editing;
 pub mod generate;
 pub mod geo;
 pub mod ids;

@@ -37,6 +37,8 @@ pub enum FieldProblem {
     NotAUrl,
     /// Not an Italian codice fiscale (16 characters) or partita IVA (11 digits).
     NotATaxCode,
+    /// Not an email address.
+    NotAnEmail,
     /// Not an amount of euros (at least 0).
     NotAnAmount,
     /// Already there (an organisation already taking part, a second lead).
@@ -64,6 +66,7 @@ impl FieldProblem {
             FieldProblem::Unknown => "field.unknown",
             FieldProblem::NotAUrl => "field.not_a_url",
             FieldProblem::NotATaxCode => "field.not_a_tax_code",
+            FieldProblem::NotAnEmail => "field.not_an_email",
             FieldProblem::NotAnAmount => "field.not_an_amount",
             FieldProblem::Duplicate => "field.duplicate",
             FieldProblem::UnknownPlaces { .. } => "field.unknown_places",
@@ -899,5 +902,78 @@ mod tests {
         assert!(can_move(Draft, Consultation) && can_move(Consultation, Draft) && can_move(Consultation, Approved));
         assert!(can_move(Approved, Archived) && can_move(Approved, Approved));
         assert!(!can_move(Draft, Approved) && !can_move(Archived, Draft) && !can_move(Approved, Draft));
+    }
+}
+
+/// The texts of a directory service a referent keeps up to date, in Italian and (optionally)
+/// English, and its digital level. The rest of the HSDS document (places, hours, taxonomy)
+/// comes through an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceEdit {
+    pub name: String,
+    pub summary: Option<String>,
+    pub description: String,
+    pub eligibility: String,
+    /// One step per line.
+    pub application_process: String,
+    pub online: Option<String>,
+    pub in_person: Option<String>,
+    pub fees: Option<String>,
+    /// 0 information only … 4 fully online including payment.
+    pub digital_level: String,
+    pub email: Option<String>,
+    pub name_en: Option<String>,
+    pub summary_en: Option<String>,
+    pub description_en: Option<String>,
+    pub eligibility_en: Option<String>,
+    pub application_process_en: Option<String>,
+    pub online_en: Option<String>,
+    pub in_person_en: Option<String>,
+    pub fees_en: Option<String>,
+}
+
+/// The digital levels a service can have.
+pub const DIGITAL_LEVELS: [&str; 5] = ["0", "1", "2", "3", "4"];
+
+impl ServiceEdit {
+    pub fn read(r: &mut Reader) -> Option<ServiceEdit> {
+        let levels: Vec<String> = DIGITAL_LEVELS.iter().map(|l| l.to_string()).collect();
+        let opt_text = |r: &mut Reader, field: &str| Some(r.text(field)).filter(|t| !t.trim().is_empty());
+        let name = r.line("name");
+        let summary = r.opt_line("summary");
+        let description = r.text("description");
+        if description.trim().is_empty() {
+            r.fail("description", FieldProblem::Required);
+        }
+        let eligibility = r.text("eligibility");
+        let application_process = r.text("application_process");
+        let online = opt_text(r, "online");
+        let in_person = opt_text(r, "in_person");
+        let fees = r.opt_line("fees");
+        let digital_level = r.choice("digital_level", &levels);
+        let email = r.opt_line("email");
+        if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+            r.fail("email", FieldProblem::NotAnEmail);
+        }
+        Some(ServiceEdit {
+            name,
+            summary,
+            description,
+            eligibility,
+            application_process,
+            online,
+            in_person,
+            fees,
+            digital_level: digital_level?,
+            email,
+            name_en: r.opt_line("name_en"),
+            summary_en: r.opt_line("summary_en"),
+            description_en: opt_text(r, "description_en"),
+            eligibility_en: opt_text(r, "eligibility_en"),
+            application_process_en: opt_text(r, "application_process_en"),
+            online_en: opt_text(r, "online_en"),
+            in_person_en: opt_text(r, "in_person_en"),
+            fees_en: r.opt_line("fees_en"),
+        })
     }
 }

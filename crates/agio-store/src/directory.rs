@@ -22,6 +22,8 @@ pub struct StoredService {
     pub document: Value,
     pub is_demo: bool,
     pub updated_at: String,
+    /// Changes with every write (optimistic concurrency of the edit form).
+    pub version: i64,
 }
 
 /// What a write of service documents did.
@@ -71,10 +73,12 @@ fn stored_service(row: &AnyRow) -> Result<StoredService> {
         document: serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("service document: {e}")))?,
         is_demo: flag(row, 3)?,
         updated_at: col(row, 4)?,
+        version: col(row, 5)?,
     })
 }
 
-const SERVICE_COLUMNS: &str = "SELECT s.id, s.slug, s.document, s.is_demo, s.updated_at FROM directory_services s";
+const SERVICE_COLUMNS: &str =
+    "SELECT s.id, s.slug, s.document, s.is_demo, s.updated_at, s.version FROM directory_services s";
 
 impl WriteTx {
     /// Writes service documents (already validated): new ones are created, changed ones
@@ -174,6 +178,22 @@ impl WriteTx {
             progress(n + 1);
         }
         Ok(report)
+    }
+
+    /// Replaces one service's document if nobody changed it since `expected` (its version);
+    /// the new version, or None when it is stale (nothing written).
+    pub async fn update_service(&mut self, document: &Value, expected: i64) -> Result<Option<i64>> {
+        let id = text_of(document, "id").to_string();
+        let row = sqlx::query("SELECT version FROM directory_services WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let version: i64 = col(&row, 0)?;
+        if version != expected {
+            return Ok(None);
+        }
+        let written = self.save_services(std::slice::from_ref(document), false, |_| {}).await?;
+        Ok(Some(if written.changed.is_empty() { version } else { version + 1 }))
     }
 
     /// Creates or refreshes the organisation a service document embeds (without its services);

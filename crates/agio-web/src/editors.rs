@@ -542,3 +542,53 @@ impl AgendaCreator {
         Ok(Ok(code))
     }
 }
+
+// --- a service of the directory ---------------------------------------------------------------
+
+pub(crate) struct ServiceEditor {
+    pub stored: agio_store::StoredService,
+    /// The AGIO organisation providing it (its referents may edit it).
+    pub owner: Option<String>,
+    pub fields: agio_domain::edit::ServiceEdit,
+}
+
+impl ServiceEditor {
+    pub async fn load(state: &AppState, slug: &str) -> Result<ServiceEditor, AppError> {
+        let stored = state.store.directory_service(slug).await?.filter(|s| s.slug == slug).ok_or(AppError::NotFound)?;
+        let organization =
+            stored.document.pointer("/organization/id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let owner =
+            state.store.directory_organization_owners(&[organization.clone()]).await?.remove(&organization).flatten();
+        let fields = agio_directory::editing::edit_of(&stored.document);
+        Ok(ServiceEditor { stored, owner, fields })
+    }
+}
+
+impl Editor for ServiceEditor {
+    type Fields = agio_domain::edit::ServiceEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+        require(who, Operation::Edit, &Target::Services(self.owner.as_deref()))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<Self::Fields> {
+        agio_domain::edit::ServiceEdit::read(reader)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &Self::Fields,
+        version: i64,
+    ) -> agio_store::Result<Saved<Self::Fields>> {
+        let document = agio_directory::editing::apply_edit(&self.stored.document, fields, &agio_store::now());
+        match w.update_service(&document, version).await? {
+            Some(version) => Ok(Saved::Done { version }),
+            None => Ok(Saved::Stale { current: self.fields.clone(), version: self.stored.version }),
+        }
+    }
+
+    fn current(&self) -> (&Self::Fields, i64) {
+        (&self.fields, self.stored.version)
+    }
+}

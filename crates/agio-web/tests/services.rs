@@ -202,3 +202,79 @@ both_backends!(referents_upload_the_services_of_their_organisation_only, |backen
     let forged = support::Session { cookie: referent.cookie.clone(), csrf: "forged".into() };
     assert_eq!(upload(&app, &forged, &[("servizi.json", &file)]).await.status, 403);
 });
+
+both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflicts, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let slug = "sportello-immigrazione-e-mediazione-linguistica-distretto-di-guastalla";
+    let form_path = format!("/servizi/{slug}/modifica");
+    assert_eq!(app.get(&form_path).await.status, 303, "signed out: to the sign-in page");
+    let referent = app.sign_in("referente@demo.agio.example").await;
+    get(&app, format!("/servizi/{slug}"), &referent).await.page_with(&["Modifica il servizio", &form_path]);
+    let form = get(&app, form_path.clone(), &referent).await;
+    form.page_with(&["Nome del servizio", "name=\"description_en\"", "Livello digitale", "name=\"version\""]);
+    let version = form.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    let fields = |description: &str, version: &str| -> Vec<(String, String)> {
+        vec![
+            ("version".into(), version.into()),
+            ("name".into(), "Sportello immigrazione – Distretto di Guastalla".into()),
+            ("description".into(), description.into()),
+            ("eligibility".into(), "Persone straniere e le loro famiglie.".into()),
+            ("application_process".into(), "Prendi appuntamento\nPorta i documenti".into()),
+            ("in_person".into(), "In via Roma 1, il martedì.".into()),
+            ("digital_level".into(), "2".into()),
+            ("name_en".into(), "Immigration desk – Guastalla district".into()),
+        ]
+    };
+    let saved = post(&app, &form_path, &referent, &fields("Ti aiutiamo con il permesso di soggiorno.", &version)).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get(&format!("/servizi/{slug}")).await;
+    page.page_with(&[
+        "Ti aiutiamo con il permesso di soggiorno.",
+        "<li>Prendi appuntamento</li>",
+        "2 · domanda online",
+    ]);
+    // The English page shows the English name, and the Italian description with a note.
+    app.get_en(&format!("/servizi/{slug}")).await.page_with(&["Immigration desk – Guastalla district"]);
+    // The index follows the edit.
+    assert!(result_slugs(&app.get("/servizi?q=permesso+soggiorno").await.body).contains(&slug.to_string()));
+    // History: who changed what.
+    let stored = app.state.store.directory_service(slug).await.unwrap().unwrap();
+    let log = app.state.store.history("service", &stored.id).await.unwrap();
+    assert!(log.iter().any(|e| e.person_name == "Rita Referente (demo)" && e.channel == agio_domain::Channel::Form));
+
+    // A save from the old version is a conflict: nothing written, both versions shown.
+    let stale = post(&app, &form_path, &referent, &fields("Testo vecchio", &version)).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    app.get(&format!("/servizi/{slug}")).await.page_with(&["Ti aiutiamo con il permesso di soggiorno."]);
+    // Bad input: every field named.
+    let mut bad = fields("", &stored.version.to_string());
+    bad.push(("email".into(), "non una mail".into()));
+    bad.retain(|(k, _)| k != "digital_level");
+    let refused = post(&app, &form_path, &referent, &bad).await;
+    refused.answer_with(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &["href=\"#f-description\"", "href=\"#f-email\"", "href=\"#f-digital_level\""],
+    );
+
+    // Not theirs: forbidden, and no edit button.
+    let other = "sportello-sociale-guastalla";
+    assert_eq!(get(&app, format!("/servizi/{other}/modifica"), &referent).await.status, 403);
+    assert!(!get(&app, format!("/servizi/{other}"), &referent).await.body.contains("Modifica il servizio"));
+    let citizen = app.sign_in("cittadino@demo.agio.example").await;
+    assert_eq!(get(&app, form_path.clone(), &citizen).await.status, 403);
+    let admin = app.sign_in("regione@demo.agio.example").await;
+    assert_eq!(get(&app, format!("/servizi/{other}/modifica"), &admin).await.status, 200);
+});
+
+async fn get(app: &TestApp, path: String, session: &support::Session) -> support::Reply {
+    app.request(
+        axum::http::Request::get(path).header("cookie", &session.cookie).body(axum::body::Body::empty()).unwrap(),
+    )
+    .await
+}
+
+async fn post(app: &TestApp, path: &str, session: &support::Session, pairs: &[(String, String)]) -> support::Reply {
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_as(path, session, &borrowed).await
+}

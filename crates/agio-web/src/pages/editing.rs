@@ -20,7 +20,7 @@ use crate::action_parts::Part;
 use crate::auth::Visitor;
 use crate::editors::{
     ActionEditor, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
-    PartnerEditor, ResultEditor, StatusEditor,
+    PartnerEditor, ResultEditor, ServiceEditor, StatusEditor,
 };
 use crate::error::AppError;
 use crate::forms::{values_of, Form, FormBody, Kind};
@@ -373,6 +373,64 @@ impl EditPage for OrganizationEditor {
     }
 }
 
+impl EditPage for ServiceEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let levels = agio_domain::edit::DIGITAL_LEVELS
+            .iter()
+            .map(|l| (l.to_string(), c.label(&format!("digital_level.{l}")).to_string()))
+            .collect();
+        form.field("name", c.t("service_edit.name"), Kind::Line, true)
+            .field("summary", c.t("service_edit.summary"), Kind::Line, false)
+            .hint(c.t("service_edit.summary_hint"))
+            .field("description", c.t("service.what"), Kind::Text, true)
+            .field("eligibility", c.t("service.for_whom"), Kind::Text, false)
+            .field("application_process", c.t("service.steps"), Kind::Text, false)
+            .hint(c.t("service_edit.steps_hint"))
+            .field("online", c.t("service_edit.online"), Kind::Text, false)
+            .field("in_person", c.t("service_edit.in_person"), Kind::Text, false)
+            .field("fees", c.t("service.costs"), Kind::Line, false)
+            .field("digital_level", c.t("service.digital_level"), Kind::Select(levels), true)
+            .field("email", c.t("service.email"), Kind::Email, false)
+            .field("name_en", c.t("service_edit.name_en"), Kind::Line, false)
+            .hint(c.t("service_edit.english_hint"))
+            .field("summary_en", c.t("service_edit.summary_en"), Kind::Line, false)
+            .field("description_en", c.t("service_edit.description_en"), Kind::Text, false)
+            .field("eligibility_en", c.t("service_edit.eligibility_en"), Kind::Text, false)
+            .field("application_process_en", c.t("service_edit.steps_en"), Kind::Text, false)
+            .field("online_en", c.t("service_edit.online_en"), Kind::Text, false)
+            .field("in_person_en", c.t("service_edit.in_person_en"), Kind::Text, false)
+            .field("fees_en", c.t("service_edit.fees_en"), Kind::Line, false)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("service_edit.title", &[("name", &self.fields.name)])
+    }
+
+    fn record(&self) -> &str {
+        &self.fields.name
+    }
+
+    fn done(&self) -> String {
+        format!("/servizi/{}", self.stored.slug)
+    }
+
+    fn here(&self) -> String {
+        format!("/servizi/{}/modifica", self.stored.slug)
+    }
+
+    fn section(&self) -> (&'static str, &'static str, &'static str) {
+        ("services", "services.title", "/servizi")
+    }
+}
+
+impl FromPath for ServiceEditor {
+    type Params = String;
+    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
+        ServiceEditor::load(state, &slug).await
+    }
+}
+
 /// An edit page found from its address's parameters.
 pub(super) trait FromPath: EditPage + Sized {
     type Params: serde::de::DeserializeOwned + Send;
@@ -500,6 +558,7 @@ pub(super) fn create_route<E: FromPath<Params = ()> + 'static>() -> axum::routin
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/soggetti/{slug}/modifica", edit_route::<OrganizationEditor>())
+        .route("/servizi/{slug}/modifica", edit_route::<ServiceEditor>())
         .route("/agende/{slug}/modifica", edit_route::<AgendaEditor>())
         .route("/agende/{slug}/stato", edit_route::<StatusEditor>())
         .route("/agende/{slug}/azioni/{code}/modifica", edit_route::<ActionEditor>())

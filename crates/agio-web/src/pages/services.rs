@@ -13,6 +13,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::{here, page_base, render};
+use crate::auth::Visitor;
 use crate::directory::{is_facilitation, Ask};
 use crate::error::{AppError, ParamProblem};
 use crate::i18n::{Catalogue, Lang};
@@ -367,6 +368,8 @@ pub struct Helper {
 struct ServicePageView {
     ctx: PageContext,
     v: ServiceView,
+    /// The edit form, for those who may edit the service.
+    edit: Option<String>,
 }
 
 #[derive(Template)]
@@ -431,7 +434,7 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
     let process = s.translated("application_process", s.application_process.as_ref(), l);
     let steps: Vec<String> = process
         .as_ref()
-        .map(|p| p.text.lines().map(|line| strip_number(line).to_string()).filter(|t| !t.is_empty()).collect())
+        .map(|p| agio_directory::editing::steps(p.text).lines().map(str::to_string).collect())
         .unwrap_or_default();
     let places = s
         .service_at_locations
@@ -515,14 +518,6 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
     Ok((view, stored.is_demo))
 }
 
-fn strip_number(line: &str) -> &str {
-    let trimmed = line.trim();
-    match trimmed.split_once(". ") {
-        Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => rest.trim(),
-        _ => trimmed,
-    }
-}
-
 fn place(s: &Service, i: usize, loc: &Location, schedules: &[agio_directory::schedule::Schedule], lang: Lang) -> Place {
     let c = lang.catalogue();
     let l = lang.code();
@@ -599,15 +594,24 @@ async fn facilitation_near(
 async fn service(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
+    use crate::editors::Editor;
     let (v, demo) = service_view(&state, &slug, lang).await?;
+    let edit = match visitor.principal() {
+        Some(who) => {
+            let editor = crate::editors::ServiceEditor::load(&state, &slug).await?;
+            editor.allowed(Some(who)).is_ok().then(|| format!("/servizi/{slug}/modifica"))
+        }
+        None => None,
+    };
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &format!("/servizi/{slug}"), "services", v.name.text.clone())
         .crumb(c.t("services.title"), "/servizi")
         .last_crumb()
         .demo(demo);
-    render(ServicePageView { ctx, v })
+    render(ServicePageView { ctx, v, edit })
 }
 
 async fn service_print(
