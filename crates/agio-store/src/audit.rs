@@ -44,6 +44,9 @@ pub struct EntityRef<'a> {
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
     actor: Actor,
+    /// The last audit sequence number, once read: writers are serialised (see `begin_write`),
+    /// so the next numbers are this transaction's to give (a long import does not ask again).
+    last_seq: Option<i64>,
 }
 
 impl Store {
@@ -52,7 +55,7 @@ impl Store {
     pub async fn begin_write(&self, actor: &Actor) -> Result<WriteTx> {
         let mut tx = self.pool.begin().await?;
         crate::bump_data_version(&mut tx).await?;
-        Ok(WriteTx { tx, actor: actor.clone() })
+        Ok(WriteTx { tx, actor: actor.clone(), last_seq: None })
     }
 }
 
@@ -66,12 +69,15 @@ impl WriteTx {
         after: Option<&serde_json::Value>,
         note: &str,
     ) -> Result<()> {
-        let seq: i64 = col(
-            &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM audit_log")
-                .fetch_one(&mut *self.tx)
-                .await?,
-            0,
-        )?;
+        let last = match self.last_seq {
+            Some(last) => last,
+            None => col(
+                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log").fetch_one(&mut *self.tx).await?,
+                0,
+            )?,
+        };
+        let seq = last + 1;
+        self.last_seq = Some(seq);
         Sql::insert(
             "audit_log",
             columns![

@@ -262,11 +262,13 @@ impl WriteTx {
             .collect();
         terms.sort();
         terms.dedup();
-        for term in terms {
-            Sql::insert("directory_service_terms", columns!["service_id" => id, "term_id" => term])
-                .query()
-                .execute(&mut *self.tx)
-                .await?;
+        if !terms.is_empty() {
+            // One statement for all of a service's terms: imports write hundreds of thousands.
+            let mut sql = Sql::new("INSERT INTO directory_service_terms (service_id, term_id) VALUES ");
+            for (i, term) in terms.into_iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" }).bind(id).push(", ").bind(term).push(")");
+            }
+            sql.query().execute(&mut *self.tx).await?;
         }
         let sals = document.get("service_at_locations").and_then(Value::as_array).into_iter().flatten();
         for (position, sal) in sals.enumerate() {
