@@ -90,6 +90,11 @@ fn key(method: &Method, headers: &HeaderMap, path_and_query: &str) -> Option<Str
     if method != Method::GET || personal {
         return None;
     }
+    // The directory's pages say whether a service is open now: they are kept for the minute.
+    if path_and_query.starts_with("/servizi") {
+        let minute = time::OffsetDateTime::now_utc().unix_timestamp() / 60;
+        return Some(format!("{} {minute} {path_and_query}", lang_of(headers).code()));
+    }
     Some(format!("{} {path_and_query}", lang_of(headers).code()))
 }
 
@@ -156,6 +161,9 @@ mod tests {
         assert_eq!(key(&Method::GET, &h, "/").as_deref(), Some("en /"));
         assert_eq!(lang_of(&h).code(), "en");
         assert_eq!(key(&Method::POST, &HeaderMap::new(), "/"), None);
+        let minute = (time::OffsetDateTime::now_utc().unix_timestamp() / 60).to_string();
+        let directory = key(&Method::GET, &HeaderMap::new(), "/servizi?open=1").unwrap();
+        assert!(directory.contains(&minute) || directory.contains(&(minute.parse::<i64>().unwrap() + 1).to_string()));
     }
 
     #[test]
