@@ -20,7 +20,7 @@ impl Problem {
 }
 
 /// What the rest of the directory already holds, for reference checks.
-pub trait Known {
+pub trait Known: Sync {
     /// Whether a taxonomy term with this id exists (in AGIO's taxonomies or the same import).
     fn taxonomy_term(&self, id: &str) -> bool;
     /// Whether an organisation with this id exists.

@@ -5,37 +5,44 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use agio_directory::checks::{service_problems, Known};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::{schemas, ImportProblem, Object};
 
-/// The services of a JSON file, or why the file cannot be read as such.
-pub fn read_json(path: &Path) -> Result<Vec<Value>, ImportProblem> {
+/// The bytes of a JSON file, or why it cannot be read.
+pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), ImportProblem> {
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     let bytes = std::fs::read(path).map_err(|e| ImportProblem::new(&file, None, None, format!("cannot read: {e}")))?;
-    parse_json(&file, &bytes)
+    Ok((file, bytes))
 }
 
-/// The services of JSON bytes (an upload, or a file's content).
-pub fn parse_json(file: &str, bytes: &[u8]) -> Result<Vec<Value>, ImportProblem> {
+/// The services of JSON bytes (a file or an upload): a list, an HSDS page (`contents`) or one
+/// service, each still as its JSON text (parsed one batch at a time: a file of 100,000
+/// services would not fit in memory as parsed values).
+pub fn parse_json<'a>(file: &str, bytes: &'a [u8]) -> Result<Vec<&'a RawValue>, ImportProblem> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ImportProblem::new(file, None, None, format!("not UTF-8 text: invalid byte at offset {}", e.valid_up_to()))
     })?;
-    let document: Value = serde_json::from_str(text).map_err(|e| {
+    let not_json = |e: serde_json::Error| {
         ImportProblem::new(
             file,
             Some(e.line()),
             None,
             format!("not JSON (line {}, column {}): {e}", e.line(), e.column()),
         )
-    })?;
-    match document {
-        Value::Array(items) => Ok(items),
-        Value::Object(mut page) if page.contains_key("contents") => match page.remove("contents") {
-            Some(Value::Array(items)) => Ok(items),
-            _ => Err(ImportProblem::new(file, None, Some("/contents"), "not a list of services")),
-        },
-        service @ Value::Object(_) => Ok(vec![service]),
+    };
+    match text.trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(text).map_err(not_json),
+        Some(b'{') => {
+            let object: std::collections::HashMap<&str, &RawValue> = serde_json::from_str(text).map_err(not_json)?;
+            if let Some(contents) = object.get("contents") {
+                serde_json::from_str::<Vec<&RawValue>>(contents.get())
+                    .map_err(|_| ImportProblem::new(file, None, Some("/contents"), "not a list of services"))
+            } else {
+                Ok(vec![serde_json::from_str(text).map_err(not_json)?])
+            }
+        }
         _ => Err(ImportProblem::new(
             file,
             None,
@@ -45,33 +52,50 @@ pub fn parse_json(file: &str, bytes: &[u8]) -> Result<Vec<Value>, ImportProblem>
     }
 }
 
-/// Every problem of services about to be imported: the HSDS schema, AGIO's own checks
-/// (schedules, references, extensions) and ids used twice. `row` is the service's position
-/// (from 1) and `field` the JSON pointer inside it.
-pub fn check_services(file: &str, services: &[Value], known: &dyn Known) -> Vec<ImportProblem> {
-    let mut problems = Vec::new();
-    let mut seen = HashSet::new();
-    for (n, service) in services.iter().enumerate() {
-        let row = Some(n + 1);
+/// The checks of an import, service by service, remembering the ids already seen (an import
+/// is checked a batch at a time).
+pub struct Checker<'a> {
+    file: String,
+    known: &'a dyn Known,
+    seen: HashSet<String>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(file: &str, known: &'a dyn Known) -> Self {
+        Checker { file: file.to_string(), known, seen: HashSet::new() }
+    }
+
+    /// Every problem of the service at `row` (from 1): the HSDS schema, AGIO's own checks
+    /// (schedules, references, extensions), an id used before. `field` is a JSON pointer.
+    pub fn check(&mut self, row: usize, service: &Value) -> Vec<ImportProblem> {
+        let file = &self.file;
         let at = |path: &str| if path.is_empty() { None } else { Some(path.to_string()) };
-        for p in schemas().check(Object::Service, service) {
-            problems.push(ImportProblem { file: file.to_string(), row, field: at(&p.path), message: p.message });
-        }
-        for p in service_problems(service, known) {
-            problems.push(ImportProblem { file: file.to_string(), row, field: at(&p.path), message: p.message });
+        let mut problems: Vec<ImportProblem> = schemas()
+            .check(Object::Service, service)
+            .into_iter()
+            .map(|p| ImportProblem { file: file.clone(), row: Some(row), field: at(&p.path), message: p.message })
+            .collect();
+        for p in service_problems(service, self.known) {
+            problems.push(ImportProblem { file: file.clone(), row: Some(row), field: at(&p.path), message: p.message });
         }
         if let Some(id) = service.get("id").and_then(Value::as_str) {
-            if !seen.insert(id.to_lowercase()) {
+            if !self.seen.insert(id.to_lowercase()) {
                 problems.push(ImportProblem::new(
                     file,
-                    row,
+                    Some(row),
                     Some("/id"),
                     format!("the id {id} is used by an earlier service"),
                 ));
             }
         }
+        problems
     }
-    problems
+}
+
+/// Every problem of services about to be imported (see [`Checker::check`]).
+pub fn check_services(file: &str, services: &[Value], known: &dyn Known) -> Vec<ImportProblem> {
+    let mut checker = Checker::new(file, known);
+    services.iter().enumerate().flat_map(|(n, s)| checker.check(n + 1, s)).collect()
 }
 
 #[cfg(test)]
@@ -85,6 +109,8 @@ mod tests {
         assert_eq!(broken.row, Some(2));
         assert!(parse_json("a.json", b"42").is_err());
         assert_eq!(parse_json("a.json", b"{\"contents\": [{}, {}]}").unwrap().len(), 2);
+        assert_eq!(parse_json("a.json", b" {\"id\": \"x\"}").unwrap().len(), 1);
+        assert!(parse_json("a.json", b"{\"contents\": 3}").is_err());
     }
 
     #[test]

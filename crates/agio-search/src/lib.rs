@@ -45,6 +45,8 @@ pub struct IndexedService {
     pub names: Vec<String>,
     /// Italian texts (descriptions, eligibility, labels of its needs, places…).
     pub text_it: String,
+    /// The words worth forgiving a typo in (names, summaries, needs), in any language.
+    pub key_words: String,
     /// English texts (translations and English labels).
     pub text_en: String,
     /// Filter values per dimension (`need` → [`casa`], `comune` → [`035024`], …).
@@ -149,7 +151,7 @@ impl SearchIndex {
         let index = Index::create_in_ram(builder.build());
         analysis::register(index.tokenizers());
         // One indexing thread and a small arena: the index lives beside a web server.
-        let writer = index.writer_with_num_threads(1, 30_000_000)?;
+        let writer = index.writer_with_num_threads(1, 15_000_000)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let synonyms = synonyms.analyzed(&index.tokenizers().get(analysis::ITALIAN).expect("registered"));
         Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields, synonyms })
@@ -197,8 +199,7 @@ impl SearchIndex {
         }
         doc.add_text(f.text_it, &s.text_it);
         doc.add_text(f.text_en, &s.text_en);
-        doc.add_text(f.folded, &s.text_it);
-        doc.add_text(f.folded, &s.text_en);
+        doc.add_text(f.folded, &s.key_words);
         for (dimension, values) in &s.filters {
             for value in values {
                 doc.add_text(f.filter, format!("{dimension}:{value}"));

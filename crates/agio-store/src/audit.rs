@@ -30,6 +30,33 @@ impl Actor {
     }
 }
 
+const AUDIT_COLUMNS: [&str; 13] = [
+    "id",
+    "seq",
+    "at",
+    "person_id",
+    "channel",
+    "address",
+    "entity_type",
+    "entity_id",
+    "entity_label",
+    "operation",
+    "before_json",
+    "after_json",
+    "note",
+];
+
+/// One audit record to append (owned: gathered across many writes of an import).
+pub(crate) struct AuditRow {
+    pub kind: String,
+    pub id: String,
+    pub label: String,
+    pub operation: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub note: String,
+}
+
 /// The entity an audit record is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntityRef<'a> {
@@ -47,6 +74,7 @@ pub struct WriteTx {
     /// The last audit sequence number, once read: writers are serialised (see `begin_write`),
     /// so the next numbers are this transaction's to give (a long import does not ask again).
     last_seq: Option<i64>,
+    pub(crate) backend: crate::Backend,
 }
 
 impl Store {
@@ -55,7 +83,7 @@ impl Store {
     pub async fn begin_write(&self, actor: &Actor) -> Result<WriteTx> {
         let mut tx = self.pool.begin().await?;
         crate::bump_data_version(&mut tx).await?;
-        Ok(WriteTx { tx, actor: actor.clone(), last_seq: None })
+        Ok(WriteTx { tx, actor: actor.clone(), last_seq: None, backend: self.backend })
     }
 }
 
@@ -69,36 +97,59 @@ impl WriteTx {
         after: Option<&serde_json::Value>,
         note: &str,
     ) -> Result<()> {
-        let last = match self.last_seq {
+        let row = AuditRow {
+            kind: entity.kind.to_string(),
+            id: entity.id.to_string(),
+            label: entity.label.to_string(),
+            operation: operation.to_string(),
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+            note: note.to_string(),
+        };
+        self.record_rows(vec![row]).await
+    }
+
+    /// Appends audit records in one statement, numbered in order.
+    pub(crate) async fn record_rows(&mut self, rows: Vec<AuditRow>) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut last = match self.last_seq {
             Some(last) => last,
             None => col(
-                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log").fetch_one(&mut *self.tx).await?,
+                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log")
+                    .fetch_one(&mut *self.tx)
+                    .await?,
                 0,
             )?,
         };
-        let seq = last + 1;
-        self.last_seq = Some(seq);
-        Sql::insert(
-            "audit_log",
-            columns![
-                "id" => new_id(),
-                "seq" => seq,
-                "at" => crate::now(),
-                "person_id" => self.actor.person_id.clone(),
-                "channel" => self.actor.channel.code(),
-                "address" => self.actor.address.clone(),
-                "entity_type" => entity.kind,
-                "entity_id" => entity.id,
-                "entity_label" => entity.label,
-                "operation" => operation,
-                "before_json" => before.map(|v| v.to_string()),
-                "after_json" => after.map(|v| v.to_string()),
-                "note" => note,
-            ],
-        )
-        .query()
-        .execute(&mut *self.tx)
-        .await?;
+        let at = crate::now();
+        let values = rows
+            .into_iter()
+            .map(|r| {
+                last += 1;
+                columns![
+                    "id" => new_id(),
+                    "seq" => last,
+                    "at" => at.clone(),
+                    "person_id" => self.actor.person_id.clone(),
+                    "channel" => self.actor.channel.code(),
+                    "address" => self.actor.address.clone(),
+                    "entity_type" => r.kind,
+                    "entity_id" => r.id,
+                    "entity_label" => r.label,
+                    "operation" => r.operation,
+                    "before_json" => r.before,
+                    "after_json" => r.after,
+                    "note" => r.note,
+                ]
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect()
+            })
+            .collect();
+        self.last_seq = Some(last);
+        Sql::insert_rows("audit_log", &AUDIT_COLUMNS, values).query().execute(&mut *self.tx).await?;
         Ok(())
     }
 

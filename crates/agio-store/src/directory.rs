@@ -9,7 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
-use crate::audit::{EntityRef, WriteTx};
+use crate::audit::{AuditRow, WriteTx};
 use crate::read::{col, flag};
 use crate::sql::{columns, Sql};
 use crate::{Result, Store, StoreError};
@@ -57,6 +57,80 @@ pub struct StoredServiceAtLocation {
     pub distance_m: Option<f64>,
 }
 
+/// Services written per statement: far below the bound-parameter limits of both databases.
+const BATCH: usize = 200;
+
+const SERVICE_INSERT: [&str; 10] = [
+    "id",
+    "slug",
+    "name",
+    "organization_id",
+    "document",
+    "digest",
+    "last_modified",
+    "is_demo",
+    "created_at",
+    "updated_at",
+];
+const PLACE_INSERT: [&str; 7] = ["id", "service_id", "position", "comune", "postcode", "latitude", "longitude"];
+
+/// Services being written: what the directory already holds, and the rows of the batch.
+pub struct ServiceWriter {
+    /// Digest and slug of every stored service, by id.
+    existing: HashMap<String, (String, String)>,
+    slugs: std::collections::HashSet<String>,
+    /// Stored organisation documents, by id.
+    organizations: HashMap<String, String>,
+    now: String,
+    is_demo: bool,
+    pending: Pending,
+    report: DirectoryWrite,
+}
+
+/// Rows gathered for a batch of services.
+#[derive(Default)]
+struct Pending {
+    services: Vec<Vec<crate::sql::Value>>,
+    /// Services updated in place, whose derived rows are rewritten.
+    replaced: Vec<String>,
+    terms: Vec<Vec<crate::sql::Value>>,
+    places: Vec<Vec<crate::sql::Value>>,
+    audit: Vec<AuditRow>,
+}
+
+impl Pending {
+    /// The link rows of one service, derived from its document.
+    fn derive(&mut self, id: &str, document: &Value) {
+        let mut terms: Vec<String> = document
+            .get("attributes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.get("taxonomy_term_id").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        terms.sort();
+        terms.dedup();
+        self.terms.extend(terms.into_iter().map(|term| vec![id.into(), term.into()]));
+        let sals = document.get("service_at_locations").and_then(Value::as_array).into_iter().flatten();
+        for (position, sal) in sals.enumerate() {
+            let location = sal.get("location");
+            let number = |field: &str| location.and_then(|l| l.get(field)).and_then(Value::as_f64);
+            let address = location.and_then(|l| l.get("addresses")).and_then(|a| a.get(0));
+            let address_text =
+                |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
+            self.places.push(vec![
+                text_of(sal, "id").into(),
+                id.into(),
+                (position as i64).into(),
+                address_text("city").into(),
+                address_text("postal_code").into(),
+                number("latitude").into(),
+                number("longitude").into(),
+            ]);
+        }
+    }
+}
+
 fn digest(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -90,94 +164,163 @@ impl WriteTx {
         is_demo: bool,
         mut progress: impl FnMut(usize),
     ) -> Result<DirectoryWrite> {
+        let mut writer = self.service_writer(is_demo).await?;
+        for (n, document) in documents.iter().enumerate() {
+            self.write_service(&mut writer, document).await?;
+            if n % BATCH == 0 {
+                progress(n + 1);
+            }
+        }
+        let report = self.finish_services(writer).await?;
+        progress(documents.len());
+        Ok(report)
+    }
+
+    /// Starts writing services (see [`WriteTx::save_services`]), one by one: what the
+    /// directory holds is read once, rows are written [`BATCH`] services at a time.
+    pub async fn service_writer(&mut self, is_demo: bool) -> Result<ServiceWriter> {
+        self.bulk_cache(true).await?;
         let mut existing: HashMap<String, (String, String)> = HashMap::new();
         for row in sqlx::query("SELECT id, digest, slug FROM directory_services").fetch_all(&mut *self.tx).await? {
             existing.insert(col(&row, 0)?, (col(&row, 1)?, col(&row, 2)?));
         }
-        let mut slugs: std::collections::HashSet<String> = existing.values().map(|(_, s)| s.clone()).collect();
+        let slugs = existing.values().map(|(_, s)| s.clone()).collect();
         let mut organizations: HashMap<String, String> = HashMap::new();
         for row in sqlx::query("SELECT id, document FROM directory_organizations").fetch_all(&mut *self.tx).await? {
             organizations.insert(col(&row, 0)?, col(&row, 1)?);
         }
-        let now = crate::now();
-        let mut report = DirectoryWrite::default();
-        for (n, document) in documents.iter().enumerate() {
-            let id = text_of(document, "id").to_string();
-            let text = document.to_string();
-            let hash = digest(&text);
-            let previous = existing.get(&id).cloned();
-            if previous.as_ref().is_some_and(|(d, _)| *d == hash) {
-                report.unchanged += 1;
-                progress(n + 1);
-                continue;
-            }
-            let organization_id = self.save_organization(document, &mut organizations, is_demo, &now).await?;
-            let name = text_of(document, "name");
-            let modified = match text_of(document, "last_modified") {
-                "" => now.clone(),
-                m => m.to_string(),
-            };
-            let before = match &previous {
-                Some(_) => {
-                    let row = sqlx::query("SELECT document FROM directory_services WHERE id = $1")
-                        .bind(id.clone())
-                        .fetch_one(&mut *self.tx)
-                        .await?;
-                    serde_json::from_str::<Value>(&col::<String>(&row, 0)?).ok()
-                }
-                None => None,
-            };
-            if let Some((_, slug)) = &previous {
-                Sql::update(
-                    "directory_services",
-                    columns![
-                        "name" => name, "organization_id" => organization_id.clone(), "document" => text,
-                        "digest" => hash.clone(), "last_modified" => modified, "updated_at" => now.clone(),
-                    ],
-                    &id,
-                )
-                .query()
-                .execute(&mut *self.tx)
-                .await?;
-                sqlx::query("UPDATE directory_services SET version = version + 1 WHERE id = $1")
-                    .bind(id.clone())
-                    .execute(&mut *self.tx)
-                    .await?;
-                sqlx::query("DELETE FROM directory_service_terms WHERE service_id = $1")
-                    .bind(id.clone())
-                    .execute(&mut *self.tx)
-                    .await?;
-                sqlx::query("DELETE FROM directory_service_at_locations WHERE service_id = $1")
-                    .bind(id.clone())
-                    .execute(&mut *self.tx)
-                    .await?;
-                existing.insert(id.clone(), (hash, slug.clone()));
-                report.updated += 1;
-            } else {
-                let slug = unique_slug(name, &id, &mut slugs);
-                Sql::insert(
-                    "directory_services",
-                    columns![
-                        "id" => id.clone(), "slug" => slug.clone(), "name" => name,
-                        "organization_id" => organization_id.clone(), "document" => text, "digest" => hash.clone(),
-                        "last_modified" => modified, "is_demo" => is_demo as i64,
-                        "created_at" => now.clone(), "updated_at" => now.clone(),
-                    ],
-                )
-                .query()
-                .execute(&mut *self.tx)
-                .await?;
-                existing.insert(id.clone(), (hash, slug));
-                report.created += 1;
-            }
-            self.save_derived(&id, document).await?;
-            let entity = EntityRef { kind: "service", id: &id, label: name };
-            let operation = if before.is_some() { "update" } else { "create" };
-            self.record(entity, operation, before.as_ref(), Some(document), "").await?;
-            report.changed.push(id);
-            progress(n + 1);
+        Ok(ServiceWriter {
+            existing,
+            slugs,
+            organizations,
+            now: crate::now(),
+            is_demo,
+            pending: Pending::default(),
+            report: DirectoryWrite::default(),
+        })
+    }
+
+    /// Writes one service (or leaves it, when its document is the stored one).
+    pub async fn write_service(&mut self, w: &mut ServiceWriter, document: &Value) -> Result<()> {
+        let id = text_of(document, "id").to_string();
+        let text = document.to_string();
+        let hash = digest(&text);
+        let previous = w.existing.get(&id).cloned();
+        if previous.as_ref().is_some_and(|(d, _)| *d == hash) {
+            w.report.unchanged += 1;
+            return Ok(());
         }
-        Ok(report)
+        let organization_id = self.save_organization(document, &mut w.organizations, w.is_demo, &w.now).await?;
+        let name = text_of(document, "name");
+        let modified = match text_of(document, "last_modified") {
+            "" => w.now.clone(),
+            m => m.to_string(),
+        };
+        let mut before = None;
+        if let Some((_, slug)) = &previous {
+            let row = sqlx::query("SELECT document FROM directory_services WHERE id = $1")
+                .bind(id.clone())
+                .fetch_one(&mut *self.tx)
+                .await?;
+            before = Some(col::<String>(&row, 0)?);
+            Sql::update(
+                "directory_services",
+                columns![
+                    "name" => name, "organization_id" => organization_id.clone(), "document" => text.clone(),
+                    "digest" => hash.clone(), "last_modified" => modified, "updated_at" => w.now.clone(),
+                ],
+                &id,
+            )
+            .query()
+            .execute(&mut *self.tx)
+            .await?;
+            sqlx::query("UPDATE directory_services SET version = version + 1 WHERE id = $1")
+                .bind(id.clone())
+                .execute(&mut *self.tx)
+                .await?;
+            w.pending.replaced.push(id.clone());
+            w.existing.insert(id.clone(), (hash, slug.clone()));
+            w.report.updated += 1;
+        } else {
+            let slug = unique_slug(name, &id, &mut w.slugs);
+            w.pending.services.push(
+                columns![
+                    "id" => id.clone(), "slug" => slug.clone(), "name" => name,
+                    "organization_id" => organization_id, "document" => text.clone(), "digest" => hash.clone(),
+                    "last_modified" => modified, "is_demo" => w.is_demo as i64,
+                    "created_at" => w.now.clone(), "updated_at" => w.now.clone(),
+                ]
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+            );
+            w.existing.insert(id.clone(), (hash, slug));
+            w.report.created += 1;
+        }
+        w.pending.derive(&id, document);
+        w.pending.audit.push(AuditRow {
+            kind: "service".into(),
+            id: id.clone(),
+            label: name.to_string(),
+            operation: if before.is_some() { "update" } else { "create" }.into(),
+            before,
+            after: Some(text),
+            note: String::new(),
+        });
+        w.report.changed.push(id);
+        if w.pending.audit.len() >= BATCH {
+            self.flush(std::mem::take(&mut w.pending)).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and tells what was done.
+    pub async fn finish_services(&mut self, mut w: ServiceWriter) -> Result<DirectoryWrite> {
+        self.flush(std::mem::take(&mut w.pending)).await?;
+        self.bulk_cache(false).await?;
+        Ok(w.report)
+    }
+
+    /// SQLite: a large page cache while a batch of services is written (their indexes are keyed
+    /// by random UUIDs: with the default 2 MB cache, 100,000 services take twice as long),
+    /// the default again after, so that the connection goes back to the pool small.
+    async fn bulk_cache(&mut self, bulk: bool) -> Result<()> {
+        if self.backend == crate::Backend::Sqlite {
+            let pragma = if bulk { "PRAGMA cache_size = -262144" } else { "PRAGMA cache_size = -2000" };
+            sqlx::query(pragma).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what [`Pending`] gathered: the new services, their derived rows (after removing
+    /// those of the replaced ones), their audit records.
+    async fn flush(&mut self, pending: Pending) -> Result<()> {
+        if !pending.services.is_empty() {
+            Sql::insert_rows("directory_services", &SERVICE_INSERT, pending.services)
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        if !pending.replaced.is_empty() {
+            for table in ["directory_service_terms", "directory_service_at_locations"] {
+                let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE service_id IN ("));
+                sql.bind_list(pending.replaced.iter().cloned()).push(")");
+                sql.query().execute(&mut *self.tx).await?;
+            }
+        }
+        if !pending.terms.is_empty() {
+            Sql::insert_rows("directory_service_terms", &["service_id", "term_id"], pending.terms)
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        if !pending.places.is_empty() {
+            Sql::insert_rows("directory_service_at_locations", &PLACE_INSERT, pending.places)
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.record_rows(pending.audit).await
     }
 
     /// Replaces one service's document if nobody changed it since `expected` (its version);
@@ -249,47 +392,6 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         Ok(id)
-    }
-
-    /// Rewrites the link tables of one service from its document.
-    async fn save_derived(&mut self, id: &str, document: &Value) -> Result<()> {
-        let mut terms: Vec<String> = document
-            .get("attributes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.get("taxonomy_term_id").and_then(Value::as_str).map(str::to_string))
-            .collect();
-        terms.sort();
-        terms.dedup();
-        if !terms.is_empty() {
-            // One statement for all of a service's terms: imports write hundreds of thousands.
-            let mut sql = Sql::new("INSERT INTO directory_service_terms (service_id, term_id) VALUES ");
-            for (i, term) in terms.into_iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" }).bind(id).push(", ").bind(term).push(")");
-            }
-            sql.query().execute(&mut *self.tx).await?;
-        }
-        let sals = document.get("service_at_locations").and_then(Value::as_array).into_iter().flatten();
-        for (position, sal) in sals.enumerate() {
-            let location = sal.get("location");
-            let number = |field: &str| location.and_then(|l| l.get(field)).and_then(Value::as_f64);
-            let address = location.and_then(|l| l.get("addresses")).and_then(|a| a.get(0));
-            let address_text =
-                |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
-            Sql::insert(
-                "directory_service_at_locations",
-                columns![
-                    "id" => text_of(sal, "id"), "service_id" => id, "position" => position as i64,
-                    "comune" => address_text("city"), "postcode" => address_text("postal_code"),
-                    "latitude" => number("latitude"), "longitude" => number("longitude"),
-                ],
-            )
-            .query()
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
     }
 }
 

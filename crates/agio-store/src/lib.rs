@@ -32,7 +32,7 @@ pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment,
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
-pub use directory::{DirectoryWrite, ServiceFilter, StoredService, StoredServiceAtLocation};
+pub use directory::{DirectoryWrite, ServiceFilter, ServiceWriter, StoredService, StoredServiceAtLocation};
 pub use identities::{ExternalIdentity, PendingLogin};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
@@ -98,8 +98,13 @@ impl Store {
         let pool_options = match backend {
             Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
-                        .await?;
+                    // page_size applies to a new file only (directory documents of 5–10 KB then fit
+                    // one page).
+                    conn.execute(
+                        "PRAGMA page_size = 16384; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                         PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
                     Ok(())
                 })
             }),

@@ -116,9 +116,18 @@ impl Sql {
     /// `INSERT INTO table (a, b, …) VALUES ($1, $2, …)`.
     pub fn insert(table: &str, columns: Vec<(&str, Value)>) -> Sql {
         let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-        let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES (", names.join(", ")));
-        sql.bind_list(columns.into_iter().map(|(_, v)| v));
-        sql.push(")");
+        Sql::insert_rows(table, &names, vec![columns.into_iter().map(|(_, v)| v).collect()])
+    }
+
+    /// `INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4), …`: many rows in one statement
+    /// (imports write hundreds of thousands). Each row has a value per name, in order.
+    pub fn insert_rows(table: &str, names: &[&str], rows: Vec<Vec<Value>>) -> Sql {
+        let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", names.join(", ")));
+        for (i, row) in rows.into_iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind_list(row);
+            sql.push(")");
+        }
         sql
     }
 }

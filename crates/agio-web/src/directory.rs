@@ -85,11 +85,16 @@ impl Directory {
         let mut it = Vec::new();
         let mut en = Vec::new();
         let mut names = vec![s.name.clone()];
+        // Typos are forgiven in the words that say what a service is: names, summaries, needs.
+        let mut key_words: Vec<String> = s.agio_summary.iter().cloned().collect();
         for (lang, fields) in &s.agio_translations {
             let texts = if lang == "en" { &mut en } else { &mut it };
             for (field, text) in fields {
                 if field == "name" {
                     names.push(text.clone());
+                }
+                if field == "agio_summary" {
+                    key_words.push(text.clone());
                 }
                 texts.push(text.clone());
             }
@@ -111,6 +116,7 @@ impl Directory {
                 if let Some(term) = self.label(vocabulary, &code) {
                     it.push(term.label_it.clone());
                     en.push(term.label_en.clone());
+                    key_words.push(format!("{} {}", term.label_it, term.label_en));
                 }
                 filters.entry(dimension).or_default().push(code);
             }
@@ -149,6 +155,7 @@ impl Directory {
             id: stored.id.clone(),
             names,
             text_it: it.join("\n"),
+            key_words: key_words.join("\n"),
             text_en: en.join("\n"),
             filters,
             open_slots: open_slots(s.all_schedules()),
@@ -297,23 +304,93 @@ impl From<agio_store::StoreError> for ImportFailure {
     }
 }
 
-/// Imports services all or nothing: every document is checked first (schemas, schedules,
-/// references, ids), then all are written in one audited transaction. Documents identical to
+/// Services to import: already parsed (a tabular package), or JSON texts parsed a round at a
+/// time (a JSON file of 100,000 services would not fit in memory as parsed values).
+pub enum Incoming {
+    Parsed(Vec<serde_json::Value>),
+    Raw(Vec<Box<serde_json::value::RawValue>>),
+}
+
+impl Incoming {
+    pub fn len(&self) -> usize {
+        match self {
+            Incoming::Parsed(v) => v.len(),
+            Incoming::Raw(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The services of `range`, parsed (a raw text is valid JSON: parsing it cannot fail).
+    fn values(&self, range: std::ops::Range<usize>) -> Vec<serde_json::Value> {
+        match self {
+            Incoming::Parsed(v) => v[range].to_vec(),
+            Incoming::Raw(v) => v[range].iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect(),
+        }
+    }
+}
+
+/// Services checked and written per round.
+const ROUND: usize = 1_000;
+
+/// A round of checked services: how far it goes, and each service with its problems.
+type Round = (usize, Vec<(serde_json::Value, Vec<agio_hsds::ImportProblem>)>);
+
+/// Imports services all or nothing: every service is checked (schemas, schedules, references,
+/// ids) and, while none has a problem, written in the same transaction; one problem anywhere
+/// and the transaction is dropped (nothing written), the checking going on to list them all.
+/// Checking runs on a thread of its own, a round ahead of the writing. Documents identical to
 /// the stored ones are left alone, so importing the same file twice changes nothing.
 pub async fn import(
     store: &Store,
     file: &str,
-    services: &[serde_json::Value],
+    incoming: Incoming,
     actor: &agio_store::Actor,
-    progress: impl FnMut(usize),
+    mut progress: impl FnMut(usize),
 ) -> Result<agio_store::DirectoryWrite, ImportFailure> {
     let known = KnownRecords::load(store).await?;
-    let problems = agio_hsds::json::check_services(file, services, &known);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Round>(2);
+    let name = file.to_string();
+    let checking = std::thread::spawn(move || {
+        let mut checker = agio_hsds::json::Checker::new(&name, &known);
+        let total = incoming.len();
+        for start in (0..total).step_by(ROUND) {
+            let end = (start + ROUND).min(total);
+            let round = incoming
+                .values(start..end)
+                .into_iter()
+                .enumerate()
+                .map(|(i, service)| {
+                    let problems = checker.check(start + i + 1, &service);
+                    (service, problems)
+                })
+                .collect();
+            if sender.blocking_send((end, round)).is_err() {
+                return; // the writer stopped (an error): nobody to check for
+            }
+        }
+    });
+    let mut problems = Vec::new();
+    let mut write = store.begin_write(actor).await?;
+    let mut writer = write.service_writer(false).await?;
+    while let Some((end, round)) = receiver.recv().await {
+        for (service, found) in round {
+            if found.is_empty() && problems.is_empty() {
+                write.write_service(&mut writer, &service).await?;
+            }
+            problems.extend(found);
+        }
+        progress(end);
+    }
+    checking
+        .join()
+        .map_err(|_| ImportFailure::Store(agio_store::StoreError::InvalidData("the import check failed".into())))?;
     if !problems.is_empty() {
         return Err(ImportFailure::Invalid(problems));
     }
-    let mut write = store.begin_write(actor).await?;
-    let report = write.save_services(services, false, progress).await?;
+    let report = write.finish_services(writer).await?;
     write.commit().await?;
     Ok(report)
 }

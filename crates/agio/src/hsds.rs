@@ -14,13 +14,27 @@ use serde_json::Value;
 /// At most this many problems are printed; the count says how many there are in all.
 const SHOWN: usize = 200;
 
-/// The services of a JSON file or a tabular package, or every problem that stops reading it.
-fn read(path: &Path, known: &dyn Known) -> Result<(String, Vec<Value>), Vec<ImportProblem>> {
-    let label = path.display().to_string();
+/// What a path holds: the services of a tabular package (a folder), or a JSON file's bytes.
+enum Source {
+    Package(Vec<Value>),
+    Json(String, Vec<u8>),
+}
+
+fn read(path: &Path, known: &dyn Known) -> Result<Source, Vec<ImportProblem>> {
     if path.is_dir() {
-        return agio_hsds::tabular::read_package(path, known).map(|services| (label, services));
+        return agio_hsds::tabular::read_package(path, known).map(Source::Package);
     }
-    agio_hsds::json::read_json(path).map(|services| (label, services)).map_err(|p| vec![p])
+    agio_hsds::json::read_bytes(path).map(|(file, bytes)| Source::Json(file, bytes)).map_err(|p| vec![p])
+}
+
+/// The services to import, or why the file is not HSDS JSON.
+fn incoming(source: Source) -> Result<agio_web::directory::Incoming, Vec<ImportProblem>> {
+    match source {
+        Source::Package(services) => Ok(agio_web::directory::Incoming::Parsed(services)),
+        Source::Json(file, bytes) => agio_hsds::json::parse_json(&file, &bytes)
+            .map(|raw| agio_web::directory::Incoming::Raw(raw.into_iter().map(|r| r.to_owned()).collect()))
+            .map_err(|p| vec![p]),
+    }
 }
 
 /// Prints the problems (the first [`SHOWN`]) and fails with their count.
@@ -35,11 +49,23 @@ fn refuse(problems: &[ImportProblem], what: &str) -> anyhow::Result<()> {
 }
 
 pub fn check(path: &Path) -> anyhow::Result<()> {
-    let (label, services) = match read(path, &EverythingKnown) {
-        Ok(read) => read,
+    let label = path.display().to_string();
+    let source = match read(path, &EverythingKnown) {
+        Ok(source) => source,
         Err(problems) => return refuse(&problems, "the file cannot be read as HSDS services"),
     };
-    let problems = agio_hsds::json::check_services(&label, &services, &EverythingKnown);
+    let file = match &source {
+        Source::Json(file, _) => file.clone(),
+        Source::Package(_) => label.clone(),
+    };
+    let services: Vec<Value> = match incoming(source) {
+        Ok(agio_web::directory::Incoming::Parsed(services)) => services,
+        Ok(agio_web::directory::Incoming::Raw(raw)) => {
+            raw.iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect()
+        }
+        Err(problems) => return refuse(&problems, "the file cannot be read as HSDS services"),
+    };
+    let problems = agio_hsds::json::check_services(&file, &services, &EverythingKnown);
     if !problems.is_empty() {
         return refuse(&problems, "nothing would be imported");
     }
@@ -48,26 +74,41 @@ pub fn check(path: &Path) -> anyhow::Result<()> {
 }
 
 pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let label = path.display().to_string();
     let known = agio_web::directory::KnownRecords::load(store).await?;
-    let (label, services) = match read(path, &known) {
-        Ok(read) => read,
+    let source = match read(path, &known) {
+        Ok(source) => source,
         Err(problems) => return refuse(&problems, "nothing was imported"),
     };
-    let mut bar = Progress::new(services.len());
+    let file = match &source {
+        Source::Json(file, _) => file.clone(),
+        Source::Package(_) => label.clone(),
+    };
+    let services = match incoming(source) {
+        Ok(services) => services,
+        Err(problems) => return refuse(&problems, "nothing was imported"),
+    };
+    let total = services.len();
+    eprintln!("{label}: {total} services read in {:.1} s; checking and writing them", started.elapsed().as_secs_f64());
+    let mut bar = Progress::new(total);
     let actor = agio_store::Actor::import();
-    match agio_web::directory::import(store, &label, &services, &actor, |done| bar.show(done)).await {
+    match agio_web::directory::import(store, &file, services, &actor, |done| bar.show(done)).await {
         Ok(report) => {
             bar.finish();
             println!(
-                "{label}: {} services: {} created, {} updated, {} unchanged",
-                services.len(),
+                "{label}: {total} services: {} created, {} updated, {} unchanged ({:.1} s)",
                 report.created,
                 report.updated,
-                report.unchanged
+                report.unchanged,
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }
-        Err(agio_web::directory::ImportFailure::Invalid(problems)) => refuse(&problems, "nothing was imported"),
+        Err(agio_web::directory::ImportFailure::Invalid(problems)) => {
+            bar.finish();
+            refuse(&problems, "nothing was imported")
+        }
         Err(agio_web::directory::ImportFailure::Store(e)) => Err(e.into()),
     }
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::account::signed_in_or_redirect;
 use super::render;
 use crate::auth::Visitor;
-use crate::directory::{import, ImportFailure};
+use crate::directory::{import, ImportFailure, Incoming};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
@@ -92,7 +92,9 @@ async fn services_of(
         return read.map(|services| ("datapackage.json".to_string(), services));
     }
     match files {
-        [(name, bytes)] => agio_hsds::json::parse_json(name, bytes).map(|s| (name.clone(), s)).map_err(|p| vec![p]),
+        [(name, bytes)] => agio_hsds::json::parse_json(name, bytes)
+            .map(|raw| (name.clone(), raw.iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect()))
+            .map_err(|p| vec![p]),
         [] => Err(one("no file chosen")),
         _ => Err(one("several files but no datapackage.json: send one JSON file, or a whole tabular package")),
     }
@@ -161,14 +163,15 @@ async fn upload(
     if !problems.is_empty() {
         return refused(problems);
     }
-    match import(&state.store, &file, &services, &visitor.actor(Channel::Import), |_| {}).await {
+    let total = services.len();
+    match import(&state.store, &file, Incoming::Parsed(services), &visitor.actor(Channel::Import), |_| {}).await {
         Ok(report) => {
             state.after_write().await?;
             let c = lang.catalogue();
             let done = c.fmt(
                 "import.done",
                 &[
-                    ("total", &services.len().to_string()),
+                    ("total", &total.to_string()),
                     ("created", &report.created.to_string()),
                     ("updated", &report.updated.to_string()),
                     ("unchanged", &report.unchanged.to_string()),
