@@ -222,7 +222,7 @@ impl SearchIndex {
     /// The query for the words a person typed: any word may match (more matching words rank
     /// higher), each in the name (weighed most), in the texts of either language, through its
     /// synonyms, or with a typo when it is long enough.
-    fn text_query(&self, text: &str, lang: Option<Lang>) -> Option<Box<dyn Query>> {
+    fn text_query(&self, searcher: &tantivy::Searcher, text: &str, lang: Option<Lang>) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let italian = self.index.tokenizers().get(analysis::ITALIAN).expect("registered");
         let english = self.index.tokenizers().get(analysis::ENGLISH).expect("registered");
@@ -250,7 +250,10 @@ impl SearchIndex {
                     weight_en,
                 ));
             }
+            // A word the index knows as written needs no typo search (the costly part).
+            let known = searcher.doc_freq(&Term::from_field_text(f.folded, word)).unwrap_or(0) > 0;
             let distance = match word.chars().count() {
+                _ if known => 0,
                 0..=4 => 0,
                 5..=7 => 1,
                 _ => 2,
@@ -309,7 +312,7 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let text = self.text_query(&request.text, request.lang);
+        let text = self.text_query(&searcher, &request.text, request.lang);
         if !request.text.trim().is_empty() && text.is_none() {
             // Only stop words: nothing to look for.
             return Ok(SearchResults::default());
@@ -379,9 +382,10 @@ impl SearchIndex {
     /// (the number beside "open now").
     pub fn count_open(&self, request: &SearchRequest, open_at: (String, String)) -> Result<u64, SearchError> {
         let request = SearchRequest { open_at: Some(open_at), ..request.clone() };
-        let text = self.text_query(&request.text, request.lang);
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&searcher, &request.text, request.lang);
         let query = self.combined(&text, self.filter_clauses(&request, None));
-        Ok(self.reader.searcher().search(&query, &Count)? as u64)
+        Ok(searcher.search(&query, &Count)? as u64)
     }
 
     fn position(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Option<(f64, f64)> {
