@@ -58,8 +58,13 @@ impl Directory {
     /// Re-indexes the services written since the last sync (by any instance).
     pub async fn sync(&self, store: &Store) -> Result<(), AppError> {
         let since = self.synced_at.lock().map_err(|_| AppError::Internal("directory lock".into()))?.clone();
-        // Read the clock first: a write that lands while we read is caught next time.
-        let started = agio_store::now();
+        // From a minute before now, next time: another instance's transaction may commit after
+        // this read with an `updated_at` from before it (re-indexing a few services twice is cheap).
+        let started = (time::OffsetDateTime::now_utc() - time::Duration::minutes(1))
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or(since.clone());
         let ids = store.directory_changed_since(&since).await?;
         if !ids.is_empty() {
             let services = store.directory_services_by_id(&ids).await?;
