@@ -243,6 +243,11 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
     let log = app.state.store.history("service", &stored.id).await.unwrap();
     assert!(log.iter().any(|e| e.person_name == "Rita Referente (demo)" && e.channel == agio_domain::Channel::Form));
 
+    // Cronologia: who changed which field, from what to what.
+    let history = get(&app, format!("/servizi/{slug}/cronologia"), &referent).await;
+    history.page_with(&["Rita Referente (demo)", "description", "Ti aiutiamo con il permesso di soggiorno."]);
+    assert_eq!(get(&app, "/servizi/sportello-sociale-guastalla/cronologia".to_string(), &referent).await.status, 403);
+
     // A save from the old version is a conflict: nothing written, both versions shown.
     let stale = post(&app, &form_path, &referent, &fields("Testo vecchio", &version)).await;
     assert_eq!(stale.status, 409, "{}", stale.body);

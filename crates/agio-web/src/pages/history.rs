@@ -155,6 +155,22 @@ async fn objective_history(
     history_page(lang, &here, entries, (format!("/agende/{slug}#obj-{code}"), objective.label))
 }
 
+async fn service_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/servizi/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let service = crate::editors::ServiceEditor::load(&state, &slug).await?;
+    visitor.require(Operation::ReadHistory, &Target::Services(service.owner.as_deref()))?;
+    let entries = state.store.history("service", &service.stored.id).await?;
+    history_page(lang, &here, entries, (format!("/servizi/{slug}"), service.fields.name.clone()))
+}
+
 async fn asset_history(
     State(state): State<AppState>,
     lang: Lang,
@@ -287,6 +303,7 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/azioni/{code}/cronologia", get(action_history))
         .route("/soggetti/{slug}/cronologia", get(organization_history))
         .route("/asset-digitali/{slug}/cronologia", get(asset_history))
+        .route("/servizi/{slug}/cronologia", get(service_history))
         .route("/agende/{slug}/obiettivi/{code}/cronologia", get(objective_history))
         .route("/territori/unioni/{slug}/cronologia", get(union_history))
         .route("/amministrazione/registro", get(audit_log))
