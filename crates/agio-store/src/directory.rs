@@ -521,25 +521,59 @@ impl Store {
         near: Option<(f64, f64, f64)>,
         page: PageRequest,
     ) -> Result<Page<StoredServiceAtLocation>> {
-        let mut sql = Sql::new(
-            "SELECT l.id, l.service_id, l.position, l.latitude, l.longitude FROM directory_service_at_locations l \
-             JOIN directory_services s ON s.id = l.service_id WHERE 1 = 1",
-        );
-        push_filter(&mut sql, filter);
-        if let (Some(code), None) = (postcode, near) {
-            sql.push(" AND l.postcode = ").bind(code);
-        }
-        if let Some(ids) = &filter.ids {
-            if ids.len() <= 2000 {
-                sql.push(" AND s.id IN (").bind_list(ids.iter().cloned()).push(")");
+        let from = "FROM directory_service_at_locations l JOIN directory_services s ON s.id = l.service_id WHERE 1 = 1";
+        let conditions = |sql: &mut Sql| {
+            push_filter(sql, filter);
+            match near {
+                // Only the box around the circle is read; the circle itself is cut below.
+                Some((lat, lon, metres)) => {
+                    let dlat = metres / 111_000.0;
+                    let dlon = metres / (111_000.0 * lat.to_radians().cos().max(0.01));
+                    sql.push(" AND l.latitude BETWEEN ").bind(Some(lat - dlat)).push(" AND ").bind(Some(lat + dlat));
+                    sql.push(" AND l.longitude BETWEEN ").bind(Some(lon - dlon)).push(" AND ").bind(Some(lon + dlon));
+                }
+                None => {
+                    if let Some(code) = postcode {
+                        sql.push(" AND l.postcode = ").bind(code);
+                    }
+                }
             }
+        };
+        let columns = "SELECT l.id, l.service_id, l.position, l.latitude, l.longitude ";
+        let row_of = |row: &AnyRow, distance_m: Option<f64>| -> Result<StoredServiceAtLocation> {
+            Ok(StoredServiceAtLocation {
+                id: col(row, 0)?,
+                service_id: col(row, 1)?,
+                position: col::<i64>(row, 2)? as usize,
+                distance_m,
+            })
+        };
+        if near.is_none() && filter.ids.is_none() {
+            // The common case is paged by the database.
+            let mut count = Sql::new(&format!("SELECT COUNT(*) {from}"));
+            conditions(&mut count);
+            let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+            let mut sql = Sql::new(&format!("{columns}{from}"));
+            conditions(&mut sql);
+            sql.push(" ORDER BY s.name, l.position, l.id LIMIT ")
+                .bind(page.limit())
+                .push(" OFFSET ")
+                .bind(page.offset());
+            let items = sql.fetch_all(&self.pool).await?.iter().map(|r| row_of(r, None)).collect::<Result<_>>()?;
+            return Ok(Page::new(items, page, total));
         }
+        // Near a place or among the matches of a search: cut and ordered here.
+        let wanted: Option<std::collections::HashSet<&String>> = filter.ids.as_ref().map(|ids| ids.iter().collect());
+        let mut sql = Sql::new(&format!("{columns}{from}"));
+        conditions(&mut sql);
         sql.push(" ORDER BY s.name, l.position, l.id");
         let mut rows: Vec<StoredServiceAtLocation> = Vec::new();
         for row in sql.fetch_all(&self.pool).await? {
-            let lat: Option<f64> = col(&row, 3)?;
-            let lon: Option<f64> = col(&row, 4)?;
-            let distance_m = match (near, lat, lon) {
+            let service_id: String = col(&row, 1)?;
+            if wanted.as_ref().is_some_and(|w| !w.contains(&service_id)) {
+                continue;
+            }
+            let distance_m = match (near, col::<Option<f64>>(&row, 3)?, col::<Option<f64>>(&row, 4)?) {
                 (Some((la, lo, _)), Some(lat), Some(lon)) => Some(agio_directory::geo::distance_m(la, lo, lat, lon)),
                 _ => None,
             };
@@ -548,12 +582,7 @@ impl Store {
                     continue;
                 }
             }
-            rows.push(StoredServiceAtLocation {
-                id: col(&row, 0)?,
-                service_id: col(&row, 1)?,
-                position: col::<i64>(&row, 2)? as usize,
-                distance_m,
-            });
+            rows.push(row_of(&row, distance_m)?);
         }
         if near.is_some() {
             rows.sort_by(|a, b| a.distance_m.partial_cmp(&b.distance_m).unwrap_or(std::cmp::Ordering::Equal));
