@@ -149,7 +149,11 @@ impl WriteTx {
             })
             .collect();
         self.last_seq = Some(last);
-        Sql::insert_rows("audit_log", &AUDIT_COLUMNS, values).query().execute(&mut *self.tx).await?;
+        Sql::insert_rows("audit_log", &AUDIT_COLUMNS, values)
+            .for_backend(self.backend)
+            .query()
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
