@@ -98,9 +98,39 @@ struct Pending {
     audit: Vec<AuditRow>,
 }
 
-impl Pending {
-    /// The link rows of one service, derived from its document.
-    fn derive(&mut self, id: &str, document: &Value) {
+/// A service document made ready to write: its stored text and digest, and what is derived
+/// from it. Preparing touches no database, so an import prepares on its checking thread while
+/// the previous services are being written.
+pub struct PreparedService {
+    id: String,
+    name: String,
+    last_modified: Option<String>,
+    text: String,
+    digest: String,
+    organization_id: String,
+    /// The organisation the document embeds (without its services), as stored.
+    organization: Option<EmbeddedOrganization>,
+    terms: Vec<String>,
+    places: Vec<Place>,
+}
+
+struct EmbeddedOrganization {
+    name: String,
+    text: String,
+}
+
+/// A service-at-location and where it is.
+struct Place {
+    id: String,
+    comune: Option<String>,
+    postcode: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+impl PreparedService {
+    pub fn new(document: &Value) -> Self {
+        let text = document.to_string();
         let mut terms: Vec<String> = document
             .get("attributes")
             .and_then(Value::as_array)
@@ -110,22 +140,61 @@ impl Pending {
             .collect();
         terms.sort();
         terms.dedup();
-        self.terms.extend(terms.into_iter().map(|term| vec![id.into(), term.into()]));
         let sals = document.get("service_at_locations").and_then(Value::as_array).into_iter().flatten();
-        for (position, sal) in sals.enumerate() {
-            let location = sal.get("location");
-            let number = |field: &str| location.and_then(|l| l.get(field)).and_then(Value::as_f64);
-            let address = location.and_then(|l| l.get("addresses")).and_then(|a| a.get(0));
-            let address_text =
-                |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
+        let places = sals
+            .map(|sal| {
+                let location = sal.get("location");
+                let number = |field: &str| location.and_then(|l| l.get(field)).and_then(Value::as_f64);
+                let address = location.and_then(|l| l.get("addresses")).and_then(|a| a.get(0));
+                let address_text =
+                    |field: &str| address.and_then(|a| a.get(field)).and_then(Value::as_str).map(str::to_string);
+                Place {
+                    id: text_of(sal, "id").to_string(),
+                    comune: address_text("city"),
+                    postcode: address_text("postal_code"),
+                    latitude: number("latitude"),
+                    longitude: number("longitude"),
+                }
+            })
+            .collect();
+        let organization = document.get("organization").map(|organization| {
+            let mut organization = organization.clone();
+            if let Some(o) = organization.as_object_mut() {
+                o.remove("services");
+            }
+            EmbeddedOrganization { name: text_of(&organization, "name").to_string(), text: organization.to_string() }
+        });
+        let organization_id = match document.get("organization") {
+            Some(organization) => text_of(organization, "id"),
+            None => text_of(document, "organization_id"),
+        };
+        PreparedService {
+            id: text_of(document, "id").to_string(),
+            name: text_of(document, "name").to_string(),
+            last_modified: Some(text_of(document, "last_modified")).filter(|m| !m.is_empty()).map(str::to_string),
+            digest: digest(&text),
+            text,
+            organization_id: organization_id.to_string(),
+            organization,
+            terms,
+            places,
+        }
+    }
+}
+
+impl Pending {
+    /// The link rows of one service.
+    fn derive(&mut self, id: &str, terms: Vec<String>, places: Vec<Place>) {
+        self.terms.extend(terms.into_iter().map(|term| vec![id.into(), term.into()]));
+        for (position, place) in places.into_iter().enumerate() {
             self.places.push(vec![
-                text_of(sal, "id").into(),
+                place.id.into(),
                 id.into(),
                 (position as i64).into(),
-                address_text("city").into(),
-                address_text("postal_code").into(),
-                number("latitude").into(),
-                number("longitude").into(),
+                place.comune.into(),
+                place.postcode.into(),
+                place.latitude.into(),
+                place.longitude.into(),
             ]);
         }
     }
@@ -166,7 +235,7 @@ impl WriteTx {
     ) -> Result<DirectoryWrite> {
         let mut writer = self.service_writer(is_demo).await?;
         for (n, document) in documents.iter().enumerate() {
-            self.write_service(&mut writer, document).await?;
+            self.write_service(&mut writer, PreparedService::new(document)).await?;
             if n % BATCH == 0 {
                 progress(n + 1);
             }
@@ -201,21 +270,18 @@ impl WriteTx {
     }
 
     /// Writes one service (or leaves it, when its document is the stored one).
-    pub async fn write_service(&mut self, w: &mut ServiceWriter, document: &Value) -> Result<()> {
-        let id = text_of(document, "id").to_string();
-        let text = document.to_string();
-        let hash = digest(&text);
+    pub async fn write_service(&mut self, w: &mut ServiceWriter, service: PreparedService) -> Result<()> {
+        let PreparedService { id, name, last_modified, text, digest, organization_id, organization, terms, places } =
+            service;
         let previous = w.existing.get(&id).cloned();
-        if previous.as_ref().is_some_and(|(d, _)| *d == hash) {
+        if previous.as_ref().is_some_and(|(d, _)| *d == digest) {
             w.report.unchanged += 1;
             return Ok(());
         }
-        let organization_id = self.save_organization(document, &mut w.organizations, w.is_demo, &w.now).await?;
-        let name = text_of(document, "name");
-        let modified = match text_of(document, "last_modified") {
-            "" => w.now.clone(),
-            m => m.to_string(),
-        };
+        if let Some(organization) = organization {
+            self.save_organization(&organization_id, organization, &mut w.organizations, w.is_demo, &w.now).await?;
+        }
+        let modified = last_modified.unwrap_or_else(|| w.now.clone());
         let mut before = None;
         if let Some((_, slug)) = &previous {
             let row = sqlx::query("SELECT document FROM directory_services WHERE id = $1")
@@ -226,8 +292,8 @@ impl WriteTx {
             Sql::update(
                 "directory_services",
                 columns![
-                    "name" => name, "organization_id" => organization_id.clone(), "document" => text.clone(),
-                    "digest" => hash.clone(), "last_modified" => modified, "updated_at" => w.now.clone(),
+                    "name" => name.as_str(), "organization_id" => organization_id, "document" => text.clone(),
+                    "digest" => digest.clone(), "last_modified" => modified, "updated_at" => w.now.clone(),
                 ],
                 &id,
             )
@@ -239,14 +305,14 @@ impl WriteTx {
                 .execute(&mut *self.tx)
                 .await?;
             w.pending.replaced.push(id.clone());
-            w.existing.insert(id.clone(), (hash, slug.clone()));
+            w.existing.insert(id.clone(), (digest, slug.clone()));
             w.report.updated += 1;
         } else {
-            let slug = unique_slug(name, &id, &mut w.slugs);
+            let slug = unique_slug(&name, &id, &mut w.slugs);
             w.pending.services.push(
                 columns![
-                    "id" => id.clone(), "slug" => slug.clone(), "name" => name,
-                    "organization_id" => organization_id, "document" => text.clone(), "digest" => hash.clone(),
+                    "id" => id.clone(), "slug" => slug.clone(), "name" => name.as_str(),
+                    "organization_id" => organization_id, "document" => text.clone(), "digest" => digest.clone(),
                     "last_modified" => modified, "is_demo" => w.is_demo as i64,
                     "created_at" => w.now.clone(), "updated_at" => w.now.clone(),
                 ]
@@ -254,14 +320,14 @@ impl WriteTx {
                 .map(|(_, v)| v)
                 .collect(),
             );
-            w.existing.insert(id.clone(), (hash, slug));
+            w.existing.insert(id.clone(), (digest, slug));
             w.report.created += 1;
         }
-        w.pending.derive(&id, document);
+        w.pending.derive(&id, terms, places);
         w.pending.audit.push(AuditRow {
             kind: "service".into(),
             id: id.clone(),
-            label: name.to_string(),
+            label: name,
             operation: if before.is_some() { "update" } else { "create" }.into(),
             before,
             after: Some(text),
@@ -297,6 +363,7 @@ impl WriteTx {
     async fn flush(&mut self, pending: Pending) -> Result<()> {
         if !pending.services.is_empty() {
             Sql::insert_rows("directory_services", &SERVICE_INSERT, pending.services)
+                .for_backend(self.backend)
                 .query()
                 .execute(&mut *self.tx)
                 .await?;
@@ -305,17 +372,19 @@ impl WriteTx {
             for table in ["directory_service_terms", "directory_service_at_locations"] {
                 let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE service_id IN ("));
                 sql.bind_list(pending.replaced.iter().cloned()).push(")");
-                sql.query().execute(&mut *self.tx).await?;
+                sql.for_backend(self.backend).query().execute(&mut *self.tx).await?;
             }
         }
         if !pending.terms.is_empty() {
             Sql::insert_rows("directory_service_terms", &["service_id", "term_id"], pending.terms)
+                .for_backend(self.backend)
                 .query()
                 .execute(&mut *self.tx)
                 .await?;
         }
         if !pending.places.is_empty() {
             Sql::insert_rows("directory_service_at_locations", &PLACE_INSERT, pending.places)
+                .for_backend(self.backend)
                 .query()
                 .execute(&mut *self.tx)
                 .await?;
@@ -339,31 +408,23 @@ impl WriteTx {
         Ok(Some(if written.changed.is_empty() { version } else { version + 1 }))
     }
 
-    /// Creates or refreshes the organisation a service document embeds (without its services);
-    /// returns its id.
+    /// Creates or refreshes the organisation a service document embeds.
     async fn save_organization(
         &mut self,
-        document: &Value,
+        id: &str,
+        organization: EmbeddedOrganization,
         known: &mut HashMap<String, String>,
         is_demo: bool,
         now: &str,
-    ) -> Result<String> {
-        let Some(organization) = document.get("organization") else {
-            return Ok(text_of(document, "organization_id").to_string());
-        };
-        let mut organization = organization.clone();
-        if let Some(o) = organization.as_object_mut() {
-            o.remove("services");
-        }
-        let id = text_of(&organization, "id").to_string();
-        let text = organization.to_string();
-        match known.get(&id) {
-            Some(stored) if *stored == text => return Ok(id),
+    ) -> Result<()> {
+        let EmbeddedOrganization { name, text } = organization;
+        match known.get(id) {
+            Some(stored) if *stored == text => return Ok(()),
             Some(_) => {
                 Sql::update(
                     "directory_organizations",
-                    columns!["name" => text_of(&organization, "name"), "document" => text.clone(), "updated_at" => now],
-                    &id,
+                    columns!["name" => name, "document" => text.clone(), "updated_at" => now],
+                    id,
                 )
                 .query()
                 .execute(&mut *self.tx)
@@ -373,7 +434,7 @@ impl WriteTx {
                 Sql::insert(
                     "directory_organizations",
                     columns![
-                        "id" => id.clone(), "name" => text_of(&organization, "name"), "document" => text.clone(),
+                        "id" => id, "name" => name, "document" => text.clone(),
                         "is_demo" => is_demo as i64, "updated_at" => now,
                     ],
                 )
@@ -382,20 +443,19 @@ impl WriteTx {
                 .await?;
             }
         }
-        known.insert(id.clone(), text);
+        known.insert(id.to_string(), text);
         // The AGIO organisation of the same name, if any: its referents manage these services.
         sqlx::query(
             "UPDATE directory_organizations SET agio_organization_id = \
              (SELECT o.id FROM organizations o WHERE o.name = directory_organizations.name) WHERE id = $1",
         )
-        .bind(id.clone())
+        .bind(id.to_string())
         .execute(&mut *self.tx)
         .await?;
-        Ok(id)
+        Ok(())
     }
 }
 
-/// A slug from the service's name, made unique with the start of its id when taken.
 fn unique_slug(name: &str, id: &str, taken: &mut std::collections::HashSet<String>) -> String {
     let base = match agio_domain::slugify(name) {
         s if s.is_empty() => "servizio".to_string(),

@@ -32,7 +32,9 @@ pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment,
 pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
-pub use directory::{DirectoryWrite, ServiceFilter, ServiceWriter, StoredService, StoredServiceAtLocation};
+pub use directory::{
+    DirectoryWrite, PreparedService, ServiceFilter, ServiceWriter, StoredService, StoredServiceAtLocation,
+};
 pub use identities::{ExternalIdentity, PendingLogin};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;

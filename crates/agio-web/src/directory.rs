@@ -340,13 +340,15 @@ impl Incoming {
 /// Services checked and written per round.
 const ROUND: usize = 1_000;
 
-/// A round of checked services: how far it goes, and each service with its problems.
-type Round = (usize, Vec<(serde_json::Value, Vec<agio_hsds::ImportProblem>)>);
+/// A round of checked services: how far it goes, and each service (prepared for writing when
+/// it has no problem) with its problems.
+type Round = (usize, Vec<(Option<agio_store::PreparedService>, Vec<agio_hsds::ImportProblem>)>);
 
 /// Imports services all or nothing: every service is checked (schemas, schedules, references,
 /// ids) and, while none has a problem, written in the same transaction; one problem anywhere
 /// and the transaction is dropped (nothing written), the checking going on to list them all.
-/// Checking runs on a thread of its own, a round ahead of the writing. Documents identical to
+/// Checking, and preparing what is written, run on a thread of its own, a round ahead of the
+/// writing. Documents identical to
 /// the stored ones are left alone, so importing the same file twice changes nothing.
 pub async fn import(
     store: &Store,
@@ -369,7 +371,8 @@ pub async fn import(
                 .enumerate()
                 .map(|(i, service)| {
                     let problems = checker.check(start + i + 1, &service);
-                    (service, problems)
+                    let prepared = problems.is_empty().then(|| agio_store::PreparedService::new(&service));
+                    (prepared, problems)
                 })
                 .collect();
             if sender.blocking_send((end, round)).is_err() {
@@ -381,11 +384,11 @@ pub async fn import(
     let mut write = store.begin_write(actor).await?;
     let mut writer = write.service_writer(false).await?;
     while let Some((end, round)) = receiver.recv().await {
-        for (service, found) in round {
-            if found.is_empty() && problems.is_empty() {
-                write.write_service(&mut writer, &service).await?;
+        for (prepared, found) in round {
+            match prepared {
+                Some(service) if problems.is_empty() => write.write_service(&mut writer, service).await?,
+                _ => problems.extend(found),
             }
-            problems.extend(found);
         }
         progress(end);
     }
