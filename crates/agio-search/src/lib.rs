@@ -139,9 +139,9 @@ impl SearchIndex {
         };
         let fields = Fields {
             id: builder.add_text_field("id", STRING | STORED),
-            name: builder.add_text_field("name", text(analysis::ITALIAN, true)),
+            name: builder.add_text_field("name", text(analysis::ITALIAN, false)),
             text_it: builder.add_text_field("text_it", text(analysis::ITALIAN, true)),
-            text_en: builder.add_text_field("text_en", text(analysis::ENGLISH, true)),
+            text_en: builder.add_text_field("text_en", text(analysis::ENGLISH, false)),
             folded: builder.add_text_field("folded", text(analysis::FOLDED, false)),
             filter: builder.add_text_field("filter", STRING),
             facet: builder.add_facet_field("facet", FacetOptions::default()),
