@@ -30,7 +30,7 @@ impl Actor {
     }
 }
 
-const AUDIT_COLUMNS: [&str; 13] = [
+const AUDIT_COLUMNS: [&str; 14] = [
     "id",
     "seq",
     "at",
@@ -43,6 +43,7 @@ const AUDIT_COLUMNS: [&str; 13] = [
     "operation",
     "before_json",
     "after_json",
+    "after_elsewhere",
     "note",
 ];
 
@@ -54,6 +55,8 @@ pub(crate) struct AuditRow {
     pub operation: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The after is not copied (see [`ENTRY_COLUMNS`]).
+    pub after_elsewhere: bool,
     pub note: String,
 }
 
@@ -104,6 +107,7 @@ impl WriteTx {
             operation: operation.to_string(),
             before: before.map(|v| v.to_string()),
             after: after.map(|v| v.to_string()),
+            after_elsewhere: false,
             note: note.to_string(),
         };
         self.record_rows(vec![row]).await
@@ -141,6 +145,7 @@ impl WriteTx {
                     "operation" => r.operation,
                     "before_json" => r.before,
                     "after_json" => r.after,
+                    "after_elsewhere" => r.after_elsewhere as i64,
                     "note" => r.note,
                 ]
                 .into_iter()
@@ -198,8 +203,17 @@ pub struct AuditFilter {
     pub to: Option<String>,
 }
 
+/// The columns of an [`AuditEntry`]. The after of a directory service's record is not copied
+/// (their documents are large, and an import writes 100,000): a document that changed again is
+/// the before of the entity's next record, one that did not is the service's current document.
+/// Every change to a service document is recorded in its transaction, so the chain has no gap.
 const ENTRY_COLUMNS: &str = "SELECT l.seq, l.at, l.person_id, COALESCE(p.name, ''), l.channel, l.address, \
-    l.entity_type, l.entity_id, l.entity_label, l.operation, l.before_json, l.after_json, l.note \
+    l.entity_type, l.entity_id, l.entity_label, l.operation, l.before_json, \
+    CASE WHEN l.after_elsewhere = 1 THEN COALESCE(\
+      (SELECT n.before_json FROM audit_log n WHERE n.entity_type = l.entity_type AND n.entity_id = l.entity_id \
+       AND n.seq > l.seq AND n.before_json IS NOT NULL ORDER BY n.seq LIMIT 1), \
+      (SELECT s.document FROM directory_services s WHERE l.entity_type = 'service' AND s.id = l.entity_id)) \
+    ELSE l.after_json END, l.note \
     FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1";
 
 fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {

@@ -292,7 +292,7 @@ impl WriteTx {
             Sql::update(
                 "directory_services",
                 columns![
-                    "name" => name.as_str(), "organization_id" => organization_id, "document" => text.clone(),
+                    "name" => name.as_str(), "organization_id" => organization_id, "document" => text,
                     "digest" => digest.clone(), "last_modified" => modified, "updated_at" => w.now.clone(),
                 ],
                 &id,
@@ -312,7 +312,7 @@ impl WriteTx {
             w.pending.services.push(
                 columns![
                     "id" => id.clone(), "slug" => slug.clone(), "name" => name.as_str(),
-                    "organization_id" => organization_id, "document" => text.clone(), "digest" => digest.clone(),
+                    "organization_id" => organization_id, "document" => text, "digest" => digest.clone(),
                     "last_modified" => modified, "is_demo" => w.is_demo as i64,
                     "created_at" => w.now.clone(), "updated_at" => w.now.clone(),
                 ]
@@ -330,7 +330,8 @@ impl WriteTx {
             label: name,
             operation: if before.is_some() { "update" } else { "create" }.into(),
             before,
-            after: Some(text),
+            after: None,
+            after_elsewhere: true,
             note: String::new(),
         });
         w.report.changed.push(id);

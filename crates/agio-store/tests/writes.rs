@@ -140,3 +140,29 @@ both_backends!(external_sign_ins_are_single_use_and_short_lived, |backend| async
     let mut w = store.begin_write(&Actor::cli()).await.unwrap();
     assert!(w.link_identity(&other, "https://idp.example", "spid-TINIT-X").await.is_err());
 });
+
+both_backends!(a_service_history_shows_every_version_though_each_is_stored_once, |backend| async move {
+    let store = demo(backend).await;
+    let original = store.directory_services_after("", 1).await.unwrap().remove(0);
+    let mut version = original.version;
+    let mut documents = vec![original.document.clone()];
+    for description in ["Prima versione nuova", "Seconda versione nuova"] {
+        let mut document = documents.last().unwrap().clone();
+        document["description"] = description.into();
+        let mut w = store.begin_write(&editor("one")).await.unwrap();
+        version = w.update_service(&document, version).await.unwrap().expect("not stale");
+        w.commit().await.unwrap();
+        documents.push(document);
+    }
+    let history = store.history("service", &original.id).await.unwrap();
+    let operations: Vec<&str> = history.iter().map(|e| e.operation.as_str()).collect();
+    assert_eq!(operations, ["update", "update", "create"], "newest first");
+    let json = |text: &Option<String>| serde_json::from_str::<serde_json::Value>(text.as_deref().unwrap()).unwrap();
+    // Each record's after is the next one's before, and the last one's is the current document.
+    assert_eq!(json(&history[2].after_json), documents[0]);
+    assert_eq!(json(&history[1].before_json), documents[0]);
+    assert_eq!(json(&history[1].after_json), documents[1]);
+    assert_eq!(json(&history[0].before_json), documents[1]);
+    assert_eq!(json(&history[0].after_json), documents[2]);
+    assert_eq!(store.directory_service(&original.id).await.unwrap().unwrap().document, documents[2]);
+});

@@ -214,7 +214,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = connect(&config).await?;
             store.migrate().await?;
             store.load_reference_territories().await?;
-            hsds::import(&store, &file).await
+            let imported = hsds::import(&store, &file).await;
+            // Closing folds SQLite's write-ahead log into the database and removes it: after a
+            // large import it is as large as what was written, and the next start would read it.
+            store.close().await;
+            imported
         }
         Command::Hsds { command: HsdsCommand::Export { format, out } } => {
             let store = connect(&config).await?;
