@@ -2,7 +2,7 @@
 //! reads the Italian fields and their English translations; saving writes them into the
 //! document, leaving everything else (places, hours, taxonomy, other languages) as it was.
 
-use agio_domain::edit::ServiceEdit;
+use agio_domain::edit::{Closure, ServiceEdit};
 use serde_json::{json, Map, Value};
 
 fn text(document: &Value, pointer: &str) -> Option<String> {
@@ -34,6 +34,24 @@ fn numbered(text: &str) -> String {
     steps(text).lines().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)).collect::<Vec<_>>().join("\n")
 }
 
+/// The closures of a document as the form's lines.
+fn closures_text(document: &Value) -> Option<String> {
+    let closures = document.get("agio_closures").and_then(Value::as_array)?;
+    let lines: Vec<String> = closures
+        .iter()
+        .map(|c| {
+            let field = |name: &str| c.get(name).and_then(Value::as_str).map(str::to_string);
+            Closure {
+                from: field("from").unwrap_or_default(),
+                to: field("to").unwrap_or_default(),
+                reason: field("reason"),
+            }
+            .line()
+        })
+        .collect();
+    Some(lines.join("\n")).filter(|l| !l.is_empty())
+}
+
 /// The editable texts of a document.
 pub fn edit_of(document: &Value) -> ServiceEdit {
     ServiceEdit {
@@ -47,6 +65,7 @@ pub fn edit_of(document: &Value) -> ServiceEdit {
         fees: text(document, "/fees_description"),
         digital_level: document.get("agio_digital_level").and_then(Value::as_u64).unwrap_or(0).to_string(),
         email: text(document, "/email"),
+        closures: closures_text(document),
         name_en: english(document, "name"),
         summary_en: english(document, "agio_summary"),
         description_en: english(document, "description"),
@@ -86,6 +105,17 @@ pub fn apply_edit(document: &Value, edit: &ServiceEdit, now: &str) -> Value {
     }
     o.insert("agio_access".into(), Value::Object(access));
     o.insert("agio_digital_level".into(), json!(edit.digital_level.parse::<u8>().unwrap_or(0)));
+    // The form's reader has checked every line.
+    let closures = Closure::read_lines(edit.closures.as_deref().unwrap_or_default()).unwrap_or_default();
+    if closures.is_empty() {
+        o.remove("agio_closures");
+    } else {
+        let closures = closures.into_iter().map(|c| match c.reason {
+            Some(reason) => json!({ "from": c.from, "to": c.to, "reason": reason }),
+            None => json!({ "from": c.from, "to": c.to }),
+        });
+        o.insert("agio_closures".into(), Value::Array(closures.collect()));
+    }
     let translations = o.entry("agio_translations").or_insert_with(|| json!({}));
     if !translations.is_object() {
         *translations = json!({});
@@ -136,7 +166,14 @@ mod tests {
         edit.application_process = "Scrivi\nAspetta la risposta".into();
         edit.name_en = None;
         edit.digital_level = "3".into();
+        assert_eq!(edit.closures, None);
+        edit.closures = Some("01/08/2026 - 21/08/2026 Ferie estive\n24/12/2026".into());
         let after = apply_edit(&document, &edit, "2026-11-27T10:00:00Z");
+        assert_eq!(
+            after["agio_closures"],
+            json!([{ "from": "2026-08-01", "to": "2026-08-21", "reason": "Ferie estive" }, { "from": "2026-12-24", "to": "2026-12-24" }])
+        );
+        assert_eq!(edit_of(&after).closures, edit.closures);
         assert_eq!(after["description"], "Nuovo");
         assert_eq!(after["application_process"], "1. Scrivi\n2. Aspetta la risposta");
         assert_eq!(after["agio_digital_level"], 3);

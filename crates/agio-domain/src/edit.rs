@@ -47,6 +47,10 @@ pub enum FieldProblem {
     UnknownPlaces {
         names: Vec<String>,
     },
+    /// Lines (numbered from 1) that are not a closure: a date or a period, then the reason.
+    NotClosures {
+        lines: Vec<usize>,
+    },
 }
 
 impl FieldProblem {
@@ -70,6 +74,7 @@ impl FieldProblem {
             FieldProblem::NotAnAmount => "field.not_an_amount",
             FieldProblem::Duplicate => "field.duplicate",
             FieldProblem::UnknownPlaces { .. } => "field.unknown_places",
+            FieldProblem::NotClosures { .. } => "field.not_closures",
         }
     }
 }
@@ -922,6 +927,9 @@ pub struct ServiceEdit {
     /// 0 information only … 4 fully online including payment.
     pub digital_level: String,
     pub email: Option<String>,
+    /// Closures, one per line ([`Closure::line`]).
+    #[serde(default)]
+    pub closures: Option<String>,
     pub name_en: Option<String>,
     pub summary_en: Option<String>,
     pub description_en: Option<String>,
@@ -955,6 +963,13 @@ impl ServiceEdit {
         if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
             r.fail("email", FieldProblem::NotAnEmail);
         }
+        let closures = match Closure::read_lines(&r.text("closures")) {
+            Ok(closures) => Some(closures.iter().map(Closure::line).collect::<Vec<_>>().join("\n")),
+            Err(lines) => {
+                r.fail("closures", FieldProblem::NotClosures { lines });
+                None
+            }
+        };
         Some(ServiceEdit {
             name,
             summary,
@@ -966,6 +981,7 @@ impl ServiceEdit {
             fees,
             digital_level: digital_level?,
             email,
+            closures: closures.filter(|c| !c.is_empty()),
             name_en: r.opt_line("name_en"),
             summary_en: r.opt_line("summary_en"),
             description_en: opt_text(r, "description_en"),
@@ -975,5 +991,124 @@ impl ServiceEdit {
             in_person_en: opt_text(r, "in_person_en"),
             fees_en: r.opt_line("fees_en"),
         })
+    }
+}
+
+/// A period when a service is closed (summer, a move), as a referent writes it: one date or
+/// two, `GG/MM/AAAA` (or `AAAA-MM-GG`), then the reason if any:
+/// `01/08/2026 - 31/08/2026 Ferie estive`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    /// Inclusive, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+impl Closure {
+    /// Every non-empty line as a closure, or the numbers (from 1) of the lines that are not.
+    pub fn read_lines(text: &str) -> Result<Vec<Closure>, Vec<usize>> {
+        let mut closures = Vec::new();
+        let mut bad = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            match line.trim() {
+                "" => {}
+                line => match Closure::read(line) {
+                    Some(closure) => closures.push(closure),
+                    None => bad.push(n + 1),
+                },
+            }
+        }
+        if bad.is_empty() {
+            Ok(closures)
+        } else {
+            Err(bad)
+        }
+    }
+
+    fn read(line: &str) -> Option<Closure> {
+        // "01/08/2026 - 31/08/2026", "01/08/2026-31/08/2026", "01/08/2026 al 31/08/2026".
+        let spaced = line.replacen('–', " - ", 1);
+        let mut words = spaced.split_whitespace().peekable();
+        let first = words.next()?;
+        let (from, mut to) = match first.split_once('-').filter(|_| first.contains('/')) {
+            Some((from, to)) => (date(from)?, Some(date(to)?)),
+            None => (date(first)?, None),
+        };
+        if to.is_none() && words.peek().is_some_and(|w| matches!(*w, "-" | "al" | "to")) {
+            words.next();
+            to = Some(date(words.next()?)?);
+        }
+        let to = to.unwrap_or_else(|| from.clone());
+        if to < from {
+            return None;
+        }
+        let reason = words.collect::<Vec<_>>().join(" ");
+        let reason = reason.trim_start_matches([':', '-', ' ']).trim().to_string();
+        Some(Closure { from, to, reason: Some(reason).filter(|r| !r.is_empty()) })
+    }
+
+    /// The closure as a line of the form: dates as Italians write them.
+    pub fn line(&self) -> String {
+        let italian = |iso: &str| match iso.splitn(3, '-').collect::<Vec<_>>().as_slice() {
+            [y, m, d] => format!("{d}/{m}/{y}"),
+            _ => iso.to_string(),
+        };
+        let dates = if self.from == self.to {
+            italian(&self.from)
+        } else {
+            format!("{} - {}", italian(&self.from), italian(&self.to))
+        };
+        match &self.reason {
+            Some(reason) => format!("{dates} {reason}"),
+            None => dates,
+        }
+    }
+}
+
+/// `GG/MM/AAAA` (day and month may have one digit) or `AAAA-MM-GG`, as `YYYY-MM-DD`.
+fn date(text: &str) -> Option<String> {
+    let text = text.trim_end_matches([':', ',']);
+    let iso = match text.split('/').collect::<Vec<_>>().as_slice() {
+        [d, m, y] => format!("{y}-{m:0>2}-{d:0>2}"),
+        _ => text.to_string(),
+    };
+    is_date(&iso).then_some(iso)
+}
+
+#[cfg(test)]
+mod closure_tests {
+    use super::Closure;
+
+    fn one(line: &str) -> (String, String, Option<String>) {
+        let c = Closure::read_lines(line).unwrap().remove(0);
+        (c.from, c.to, c.reason)
+    }
+
+    #[test]
+    fn periods_are_read_as_people_write_them() {
+        let summer = ("2026-08-01".to_string(), "2026-08-31".to_string(), Some("Ferie estive".to_string()));
+        for line in [
+            "01/08/2026 - 31/08/2026 Ferie estive",
+            "1/8/2026-31/8/2026 Ferie estive",
+            "01/08/2026 al 31/08/2026: Ferie estive",
+            "01/08/2026 – 31/08/2026 - Ferie estive",
+            "2026-08-01 - 2026-08-31 Ferie estive",
+        ] {
+            assert_eq!(one(line), summer, "{line}");
+        }
+        assert_eq!(one("24/12/2026"), ("2026-12-24".into(), "2026-12-24".into(), None));
+        assert_eq!(
+            Closure::read_lines("01/08/2026 - 31/08/2026 Ferie estive").unwrap()[0].line(),
+            "01/08/2026 - 31/08/2026 Ferie estive"
+        );
+        assert_eq!(Closure::read_lines("24/12/2026").unwrap()[0].line(), "24/12/2026");
+    }
+
+    #[test]
+    fn lines_that_are_not_closures_are_named() {
+        let text = "01/08/2026 - 31/08/2026 Ferie\n\nagosto\n31/02/2026\n31/08/2026 - 01/08/2026";
+        assert_eq!(Closure::read_lines(text), Err(vec![3, 4, 5]));
+        assert_eq!(Closure::read_lines("  \n"), Ok(vec![]));
     }
 }

@@ -223,6 +223,10 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
             ("application_process".into(), "Prendi appuntamento\nPorta i documenti".into()),
             ("in_person".into(), "In via Roma 1, il martedì.".into()),
             ("digital_level".into(), "2".into()),
+            (
+                "closures".into(),
+                "3/8/2099 al 21/08/2099 Ferie estive dello sportello\n01/01/2020 Chiusura passata".into(),
+            ),
             ("name_en".into(), "Immigration desk – Guastalla district".into()),
         ]
     };
@@ -233,7 +237,11 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
         "Ti aiutiamo con il permesso di soggiorno.",
         "<li>Prendi appuntamento</li>",
         "2 · domanda online",
+        "Ferie estive dello sportello",
     ]);
+    assert!(!page.body.contains("Chiusura passata"), "a closure that has ended is not shown");
+    // The form shows the closures again as a referent writes them.
+    get(&app, form_path.clone(), &referent).await.page_with(&["03/08/2099 - 21/08/2099 Ferie estive dello sportello"]);
     // The English page shows the English name, and the Italian description with a note.
     app.get_en(&format!("/servizi/{slug}")).await.page_with(&["Immigration desk – Guastalla district"]);
     // The index follows the edit.
@@ -255,11 +263,19 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
     // Bad input: every field named.
     let mut bad = fields("", &stored.version.to_string());
     bad.push(("email".into(), "non una mail".into()));
-    bad.retain(|(k, _)| k != "digital_level");
+    bad.retain(|(k, _)| k != "digital_level" && k != "closures");
+    bad.push(("closures".into(), "24/12/2026 Vigilia\nad agosto".into()));
     let refused = post(&app, &form_path, &referent, &bad).await;
     refused.answer_with(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        &["href=\"#f-description\"", "href=\"#f-email\"", "href=\"#f-digital_level\""],
+        &[
+            "href=\"#f-description\"",
+            "href=\"#f-email\"",
+            "href=\"#f-digital_level\"",
+            "href=\"#f-closures\"",
+            "righe 2: scrivi un giorno",
+            "ad agosto",
+        ],
     );
 
     // Not theirs: forbidden, and no edit button.

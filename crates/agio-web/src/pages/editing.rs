@@ -392,6 +392,8 @@ impl EditPage for ServiceEditor {
             .field("fees", c.t("service.costs"), Kind::Line, false)
             .field("digital_level", c.t("service.digital_level"), Kind::Select(levels), true)
             .field("email", c.t("service.email"), Kind::Email, false)
+            .field("closures", c.t("service_edit.closures"), Kind::Text, false)
+            .hint(c.t("service_edit.closures_hint"))
             .field("name_en", c.t("service_edit.name_en"), Kind::Line, false)
             .hint(c.t("service_edit.english_hint"))
             .field("summary_en", c.t("service_edit.summary_en"), Kind::Line, false)

@@ -277,6 +277,30 @@ fn place_options(
     options
 }
 
+/// The closures still to come or under way (`today`: Italian date), with their reasons.
+fn closures(s: &Service, today: time::Date, lang: Lang) -> Vec<ClosureView> {
+    let c = lang.catalogue();
+    let today = today.to_string();
+    s.agio_closures
+        .iter()
+        .filter(|cl| cl.to >= today)
+        .map(|cl| ClosureView {
+            dates: if cl.from == cl.to {
+                c.fmt("service.closed_on", &[("day", &crate::i18n::date(lang, &cl.from))])
+            } else {
+                c.fmt(
+                    "service.closed_between",
+                    &[("from", &crate::i18n::date(lang, &cl.from)), ("to", &crate::i18n::date(lang, &cl.to))],
+                )
+            },
+            reason: cl
+                .reason
+                .as_deref()
+                .map(|text| shown(agio_directory::Localized { text, lang: &s.agio_language }, lang)),
+        })
+        .collect()
+}
+
 fn shown(text: agio_directory::Localized, lang: Lang) -> Shown {
     let other_lang = text.is_other_than(lang.code()).then(|| text.lang.to_string());
     let note = other_lang.as_ref().map(|l| {
@@ -411,7 +435,13 @@ pub struct ServiceView {
     pub last_modified: String,
     pub helpers: Vec<Helper>,
     pub needs_identity: bool,
-    pub closures: Vec<String>,
+    /// Closures that have not ended yet.
+    pub closures: Vec<ClosureView>,
+}
+
+pub struct ClosureView {
+    pub dates: String,
+    pub reason: Option<Shown>,
 }
 
 async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(ServiceView, bool), AppError> {
@@ -504,16 +534,7 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
         last_modified: s.last_modified.as_deref().map(|d| crate::i18n::date(lang, d)).unwrap_or_default(),
         helpers,
         needs_identity: s.needs_digital_identity(),
-        closures: s
-            .agio_closures
-            .iter()
-            .map(|cl| {
-                c.fmt(
-                    "service.closed_between",
-                    &[("from", &crate::i18n::date(lang, &cl.from)), ("to", &crate::i18n::date(lang, &cl.to))],
-                )
-            })
-            .collect(),
+        closures: closures(&s, italian_time(now).date(), lang),
     };
     Ok((view, stored.is_demo))
 }
