@@ -36,20 +36,8 @@ fn numbered(text: &str) -> String {
 
 /// The closures of a document as the form's lines.
 fn closures_text(document: &Value) -> Option<String> {
-    let closures = document.get("agio_closures").and_then(Value::as_array)?;
-    let lines: Vec<String> = closures
-        .iter()
-        .map(|c| {
-            let field = |name: &str| c.get(name).and_then(Value::as_str).map(str::to_string);
-            Closure {
-                from: field("from").unwrap_or_default(),
-                to: field("to").unwrap_or_default(),
-                reason: field("reason"),
-            }
-            .line()
-        })
-        .collect();
-    Some(lines.join("\n")).filter(|l| !l.is_empty())
+    let closures: Vec<Closure> = serde_json::from_value(document.get("agio_closures")?.clone()).ok()?;
+    Some(closures.iter().map(Closure::line).collect::<Vec<_>>().join("\n")).filter(|l| !l.is_empty())
 }
 
 /// The editable texts of a document.
@@ -110,11 +98,7 @@ pub fn apply_edit(document: &Value, edit: &ServiceEdit, now: &str) -> Value {
     if closures.is_empty() {
         o.remove("agio_closures");
     } else {
-        let closures = closures.into_iter().map(|c| match c.reason {
-            Some(reason) => json!({ "from": c.from, "to": c.to, "reason": reason }),
-            None => json!({ "from": c.from, "to": c.to }),
-        });
-        o.insert("agio_closures".into(), Value::Array(closures.collect()));
+        o.insert("agio_closures".into(), json!(closures));
     }
     let translations = o.entry("agio_translations").or_insert_with(|| json!({}));
     if !translations.is_object() {

@@ -2,6 +2,8 @@
 //! `closes_at`, `valid_from`, `valid_to`), Italian public holidays and AGIO's closures, read in
 //! Italian time, to tell a person whether a service is open now and until when.
 
+/// A period when a service is closed (inclusive dates), as `agio_closures` lists them.
+pub use agio_domain::edit::Closure;
 use serde::Deserialize;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
@@ -23,15 +25,6 @@ pub struct Schedule {
     pub description: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
-}
-
-/// A period when a service is closed (inclusive dates, `YYYY-MM-DD`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Closure {
-    pub from: String,
-    pub to: String,
-    #[serde(default)]
-    pub reason: Option<String>,
 }
 
 /// One weekly opening: on these days, from `opens` to `closes`.

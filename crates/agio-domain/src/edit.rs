@@ -997,11 +997,13 @@ impl ServiceEdit {
 /// A period when a service is closed (summer, a move), as a referent writes it: one date or
 /// two, `GG/MM/AAAA` (or `AAAA-MM-GG`), then the reason if any:
 /// `01/08/2026 - 31/08/2026 Ferie estive`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// In a service document, `agio_closures` lists them as `{"from", "to", "reason"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closure {
     /// Inclusive, `YYYY-MM-DD`.
     pub from: String,
     pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
