@@ -51,6 +51,10 @@ pub enum FieldProblem {
     NotClosures {
         lines: Vec<usize>,
     },
+    /// Lines (numbered from 1) that are not opening hours: days, then times.
+    NotHours {
+        lines: Vec<usize>,
+    },
 }
 
 impl FieldProblem {
@@ -75,6 +79,7 @@ impl FieldProblem {
             FieldProblem::Duplicate => "field.duplicate",
             FieldProblem::UnknownPlaces { .. } => "field.unknown_places",
             FieldProblem::NotClosures { .. } => "field.not_closures",
+            FieldProblem::NotHours { .. } => "field.not_hours",
         }
     }
 }
@@ -229,6 +234,32 @@ impl<'a> Reader<'a> {
     /// Whether a field was given (not blank).
     pub fn given(&self, field: &str) -> bool {
         self.raw(field).is_some()
+    }
+
+    /// Whether the form has the field at all, even empty.
+    pub fn present(&self, field: &str) -> bool {
+        (self.input)(field).is_some()
+    }
+
+    /// A field of lines, each read by `read` and written back in its usual form by `line`;
+    /// None when the form does not have the field or a line is wrong (`problem` names them).
+    pub fn lines_of<T>(
+        &mut self,
+        field: &str,
+        read: fn(&str) -> Result<Vec<T>, Vec<usize>>,
+        line: fn(&T) -> String,
+        problem: fn(Vec<usize>) -> FieldProblem,
+    ) -> Option<String> {
+        if !self.present(field) {
+            return None;
+        }
+        match read(&self.text(field)) {
+            Ok(values) => Some(values.iter().map(line).collect::<Vec<_>>().join("\n")),
+            Err(lines) => {
+                self.fail(field, problem(lines));
+                None
+            }
+        }
     }
 
     /// A required amount in whole euro cents (at least 0).
@@ -927,9 +958,13 @@ pub struct ServiceEdit {
     /// 0 information only … 4 fully online including payment.
     pub digital_level: String,
     pub email: Option<String>,
-    /// Closures, one per line ([`Closure::line`]).
+    /// Closures, one per line ([`Closure::line`]); None leaves them as they are.
     #[serde(default)]
     pub closures: Option<String>,
+    /// Weekly opening hours, one per line ([`WeeklyHours::line`]), for a service at one place
+    /// whose hours lines can say (see `agio_directory::editing`); None leaves them as they are.
+    #[serde(default)]
+    pub hours: Option<String>,
     pub name_en: Option<String>,
     pub summary_en: Option<String>,
     pub description_en: Option<String>,
@@ -963,13 +998,10 @@ impl ServiceEdit {
         if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
             r.fail("email", FieldProblem::NotAnEmail);
         }
-        let closures = match Closure::read_lines(&r.text("closures")) {
-            Ok(closures) => Some(closures.iter().map(Closure::line).collect::<Vec<_>>().join("\n")),
-            Err(lines) => {
-                r.fail("closures", FieldProblem::NotClosures { lines });
-                None
-            }
-        };
+        let hours =
+            r.lines_of("hours", WeeklyHours::read_lines, WeeklyHours::line, |lines| FieldProblem::NotHours { lines });
+        let closures =
+            r.lines_of("closures", Closure::read_lines, Closure::line, |lines| FieldProblem::NotClosures { lines });
         Some(ServiceEdit {
             name,
             summary,
@@ -981,7 +1013,8 @@ impl ServiceEdit {
             fees,
             digital_level: digital_level?,
             email,
-            closures: closures.filter(|c| !c.is_empty()),
+            closures,
+            hours,
             name_en: r.opt_line("name_en"),
             summary_en: r.opt_line("summary_en"),
             description_en: opt_text(r, "description_en"),
@@ -1010,22 +1043,7 @@ pub struct Closure {
 impl Closure {
     /// Every non-empty line as a closure, or the numbers (from 1) of the lines that are not.
     pub fn read_lines(text: &str) -> Result<Vec<Closure>, Vec<usize>> {
-        let mut closures = Vec::new();
-        let mut bad = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            match line.trim() {
-                "" => {}
-                line => match Closure::read(line) {
-                    Some(closure) => closures.push(closure),
-                    None => bad.push(n + 1),
-                },
-            }
-        }
-        if bad.is_empty() {
-            Ok(closures)
-        } else {
-            Err(bad)
-        }
+        read_lines(text, |line| Closure::read(line).map(|c| vec![c]))
     }
 
     fn read(line: &str) -> Option<Closure> {
@@ -1066,6 +1084,178 @@ impl Closure {
             None => dates,
         }
     }
+}
+
+/// Each non-empty line read into values, or the numbers (from 1) of the lines that are not.
+fn read_lines<T>(text: &str, read: impl Fn(&str) -> Option<Vec<T>>) -> Result<Vec<T>, Vec<usize>> {
+    let mut values = Vec::new();
+    let mut bad = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        match line.trim() {
+            "" => {}
+            line => match read(line) {
+                Some(read) => values.extend(read),
+                None => bad.push(n + 1),
+            },
+        }
+    }
+    if bad.is_empty() {
+        Ok(values)
+    } else {
+        Err(bad)
+    }
+}
+
+/// Weekly opening hours as a referent writes them: the days, one or more times, then a note if
+/// any: `lun, mer, ven 8:30-12:30`, `lun-ven 9-12.30, 15-18 solo su appuntamento`,
+/// `da lunedì a venerdì 9:00-13:00`. One line may hold several times: each is one schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeeklyHours {
+    /// HSDS day codes, Monday first: `MO`, `WE`, `FR`.
+    pub days: Vec<&'static str>,
+    /// `HH:MM`.
+    pub opens: String,
+    pub closes: String,
+    pub note: Option<String>,
+}
+
+/// HSDS day codes, Monday first, and how Italians and English speakers shorten the days.
+const DAYS: [(&str, &str, &str); 7] = [
+    ("MO", "lun", "mon"),
+    ("TU", "mar", "tue"),
+    ("WE", "mer", "wed"),
+    ("TH", "gio", "thu"),
+    ("FR", "ven", "fri"),
+    ("SA", "sab", "sat"),
+    ("SU", "dom", "sun"),
+];
+
+impl WeeklyHours {
+    pub fn read_lines(text: &str) -> Result<Vec<WeeklyHours>, Vec<usize>> {
+        read_lines(text, WeeklyHours::read)
+    }
+
+    fn read(line: &str) -> Option<Vec<WeeklyHours>> {
+        let line = line.replace(" - ", "-").replace(" – ", "-").replace('–', "-");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let first_time = words.iter().position(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
+        let days = days(&words[..first_time])?;
+        let mut times = Vec::new();
+        let mut rest = words[first_time..].iter().peekable();
+        while let Some(word) = rest.peek() {
+            if matches!(**word, "e" | "and") {
+                rest.next();
+                continue;
+            }
+            let Some(range) = time_range(word.trim_end_matches([',', ';'])) else { break };
+            times.push(range);
+            rest.next();
+        }
+        let note = rest.copied().collect::<Vec<_>>().join(" ");
+        let note = Some(note.trim_start_matches([':', '-', ' ']).trim().to_string()).filter(|n| !n.is_empty());
+        if times.is_empty() {
+            return None;
+        }
+        let hours = times.into_iter().map(|(opens, closes)| WeeklyHours {
+            days: days.clone(),
+            opens,
+            closes,
+            note: note.clone(),
+        });
+        Some(hours.collect())
+    }
+
+    /// The hours as a line of the form: `lun-ven 09:00-12:30`, `lun, mer, ven 08:30-12:30`.
+    pub fn line(&self) -> String {
+        let index = |code: &str| DAYS.iter().position(|(c, _, _)| *c == code).unwrap_or_default();
+        let numbers: Vec<usize> = self.days.iter().map(|d| index(d)).collect();
+        let consecutive = numbers.windows(2).all(|w| w[1] == w[0] + 1);
+        let days = match (numbers.first(), numbers.last()) {
+            (Some(&first), Some(&last)) if consecutive && numbers.len() >= 3 => {
+                format!("{}-{}", DAYS[first].1, DAYS[last].1)
+            }
+            _ => numbers.iter().map(|&n| DAYS[n].1).collect::<Vec<_>>().join(", "),
+        };
+        let line = format!("{days} {}-{}", self.opens, self.closes);
+        match &self.note {
+            Some(note) => format!("{line} {note}"),
+            None => line,
+        }
+    }
+
+    /// An HSDS weekly schedule as hours (None when `byday` names something else than days;
+    /// without `byday`, every day). Times may carry seconds (`08:30:00`).
+    pub fn from_hsds(
+        byday: Option<&str>,
+        opens_at: &str,
+        closes_at: &str,
+        description: Option<&str>,
+    ) -> Option<WeeklyHours> {
+        let days = match byday {
+            None => DAYS.iter().map(|(code, _, _)| *code).collect(),
+            Some(list) => list
+                .split(',')
+                .map(|code| DAYS.iter().find(|(c, _, _)| *c == code.trim()).map(|(c, _, _)| *c))
+                .collect::<Option<Vec<_>>>()?,
+        };
+        let minutes = |t: &str| match t.strip_suffix(":00").filter(|t| t.len() == 5) {
+            Some(short) => Some(short.to_string()),
+            None => (t.len() == 5).then(|| t.to_string()),
+        };
+        let (opens, closes) = time_range(&format!("{}-{}", minutes(opens_at)?, minutes(closes_at)?))?;
+        let note = description.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+        Some(WeeklyHours { days, opens, closes, note })
+    }
+
+    /// The days as HSDS `byday`.
+    pub fn byday(&self) -> String {
+        self.days.join(",")
+    }
+}
+
+/// The days a line names: lists (`lun, mer`), ranges (`lun-ven`, `da lunedì a venerdì`).
+fn days(words: &[&str]) -> Option<Vec<&'static str>> {
+    let day = |word: &str| {
+        let folded: String = word.to_lowercase().chars().take(3).collect();
+        DAYS.iter().position(|(code, it, en)| folded == *it || folded == *en || word.eq_ignore_ascii_case(code))
+    };
+    let mut chosen = [false; 7];
+    let mut range_from: Option<usize> = None;
+    for word in words.iter().flat_map(|w| w.split(',')).filter(|w| !w.is_empty()) {
+        match word.to_lowercase().as_str() {
+            "e" | "and" | "da" | "dal" | "from" => continue,
+            "a" | "al" | "to" => {
+                range_from = Some(chosen.iter().rposition(|c| *c)?);
+                continue;
+            }
+            _ => {}
+        }
+        let (first, last) = match word.split_once('-') {
+            Some((a, b)) => (day(a)?, day(b)?),
+            None => {
+                let d = day(word)?;
+                (range_from.take().unwrap_or(d), d)
+            }
+        };
+        if last < first {
+            return None;
+        }
+        chosen[first..=last].iter_mut().for_each(|c| *c = true);
+    }
+    let days: Vec<&'static str> = (0..7).filter(|&i| chosen[i]).map(|i| DAYS[i].0).collect();
+    (!days.is_empty()).then_some(days)
+}
+
+/// `9-12.30`, `08:30-12:30`: opening and closing as `HH:MM`, closing after opening.
+fn time_range(word: &str) -> Option<(String, String)> {
+    let (opens, closes) = word.split_once('-')?;
+    let time = |t: &str| {
+        let (h, m) = t.split_once([':', '.']).unwrap_or((t, "00"));
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60 && !t.is_empty()).then(|| format!("{h:02}:{m:02}"))
+    };
+    let (opens, closes) = (time(opens)?, time(closes)?);
+    (opens < closes).then_some((opens, closes))
 }
 
 /// `GG/MM/AAAA` (day and month may have one digit) or `AAAA-MM-GG`, as `YYYY-MM-DD`.
@@ -1112,5 +1302,42 @@ mod closure_tests {
         let text = "01/08/2026 - 31/08/2026 Ferie\n\nagosto\n31/02/2026\n31/08/2026 - 01/08/2026";
         assert_eq!(Closure::read_lines(text), Err(vec![3, 4, 5]));
         assert_eq!(Closure::read_lines("  \n"), Ok(vec![]));
+    }
+}
+
+#[cfg(test)]
+mod hours_tests {
+    use super::WeeklyHours;
+
+    fn lines(text: &str) -> Vec<String> {
+        WeeklyHours::read_lines(text).unwrap().iter().map(WeeklyHours::line).collect()
+    }
+
+    #[test]
+    fn hours_are_read_as_people_write_them() {
+        assert_eq!(lines("lun, mer, ven 8:30-12:30"), ["lun, mer, ven 08:30-12:30"]);
+        assert_eq!(
+            lines("lun-ven 9-12.30, 15-18 solo su appuntamento"),
+            ["lun-ven 09:00-12:30 solo su appuntamento", "lun-ven 15:00-18:00 solo su appuntamento"]
+        );
+        assert_eq!(lines("da lunedì a venerdì 9:00 - 13:00"), ["lun-ven 09:00-13:00"]);
+        assert_eq!(lines("martedì e giovedì 14:30–17:30"), ["mar, gio 14:30-17:30"]);
+        assert_eq!(lines("Sat 9-12"), ["sab 09:00-12:00"]);
+        let hsds = WeeklyHours::from_hsds(Some("MO,WE"), "08:30:00", "12:30", Some("Su appuntamento")).unwrap();
+        assert_eq!(hsds.line(), "lun, mer 08:30-12:30 Su appuntamento");
+        assert_eq!(WeeklyHours::from_hsds(None, "09:00", "12:00", None).unwrap().line(), "lun-dom 09:00-12:00");
+        assert_eq!(WeeklyHours::from_hsds(Some("1MO"), "09:00", "12:00", None), None);
+        let hours = WeeklyHours::read_lines("lun, mar 9-12").unwrap();
+        assert_eq!((hours[0].byday(), hours[0].opens.as_str()), ("MO,TU".to_string(), "09:00"));
+        // A line written back reads the same.
+        for line in ["lun-ven 09:00-12:30", "lun, mer, ven 08:30-12:30 Chiuso ad agosto", "dom 10:00-12:00"] {
+            assert_eq!(lines(line), [line]);
+        }
+    }
+
+    #[test]
+    fn lines_that_are_not_hours_are_named() {
+        let text = "lun 9-12\nmattina\nlun 12-9\nven-lun 9-12\nlun 25:00-26:00\nogni giorno 9-12";
+        assert_eq!(WeeklyHours::read_lines(text), Err(vec![2, 3, 4, 5, 6]));
     }
 }

@@ -223,6 +223,7 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
             ("application_process".into(), "Prendi appuntamento\nPorta i documenti".into()),
             ("in_person".into(), "In via Roma 1, il martedì.".into()),
             ("digital_level".into(), "2".into()),
+            ("hours".into(), "lun-ven 9-13\nmar 15-18 su appuntamento per la mediazione".into()),
             (
                 "closures".into(),
                 "3/8/2099 al 21/08/2099 Ferie estive dello sportello\n01/01/2020 Chiusura passata".into(),
@@ -238,10 +239,14 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
         "<li>Prendi appuntamento</li>",
         "2 · domanda online",
         "Ferie estive dello sportello",
+        "15:00–18:00",
+        "su appuntamento per la mediazione",
     ]);
     assert!(!page.body.contains("Chiusura passata"), "a closure that has ended is not shown");
     // The form shows the closures again as a referent writes them.
-    get(&app, form_path.clone(), &referent).await.page_with(&["03/08/2099 - 21/08/2099 Ferie estive dello sportello"]);
+    get(&app, form_path.clone(), &referent)
+        .await
+        .page_with(&["03/08/2099 - 21/08/2099 Ferie estive dello sportello", "lun-ven 09:00-13:00"]);
     // The English page shows the English name, and the Italian description with a note.
     app.get_en(&format!("/servizi/{slug}")).await.page_with(&["Immigration desk – Guastalla district"]);
     // The index follows the edit.
@@ -263,8 +268,9 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
     // Bad input: every field named.
     let mut bad = fields("", &stored.version.to_string());
     bad.push(("email".into(), "non una mail".into()));
-    bad.retain(|(k, _)| k != "digital_level" && k != "closures");
+    bad.retain(|(k, _)| k != "digital_level" && k != "closures" && k != "hours");
     bad.push(("closures".into(), "24/12/2026 Vigilia\nad agosto".into()));
+    bad.push(("hours".into(), "la mattina".into()));
     let refused = post(&app, &form_path, &referent, &bad).await;
     refused.answer_with(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -275,6 +281,8 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
             "href=\"#f-closures\"",
             "righe 2: scrivi un giorno",
             "ad agosto",
+            "href=\"#f-hours\"",
+            "righe 1: scrivi i giorni",
         ],
     );
 

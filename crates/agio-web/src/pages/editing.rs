@@ -380,7 +380,8 @@ impl EditPage for ServiceEditor {
             .iter()
             .map(|l| (l.to_string(), c.label(&format!("digital_level.{l}")).to_string()))
             .collect();
-        form.field("name", c.t("service_edit.name"), Kind::Line, true)
+        let form = form
+            .field("name", c.t("service_edit.name"), Kind::Line, true)
             .field("summary", c.t("service_edit.summary"), Kind::Line, false)
             .hint(c.t("service_edit.summary_hint"))
             .field("description", c.t("service.what"), Kind::Text, true)
@@ -391,8 +392,15 @@ impl EditPage for ServiceEditor {
             .field("in_person", c.t("service_edit.in_person"), Kind::Text, false)
             .field("fees", c.t("service.costs"), Kind::Line, false)
             .field("digital_level", c.t("service.digital_level"), Kind::Select(levels), true)
-            .field("email", c.t("service.email"), Kind::Email, false)
-            .field("closures", c.t("service_edit.closures"), Kind::Text, false)
+            .field("email", c.t("service.email"), Kind::Email, false);
+        // Weekly hours only where a line can say them all (one place, plain weekly openings).
+        let form = match agio_directory::editing::editable_hours(&self.stored.document) {
+            Some(_) => {
+                form.field("hours", c.t("service_edit.hours"), Kind::Text, false).hint(c.t("service_edit.hours_hint"))
+            }
+            None => form,
+        };
+        form.field("closures", c.t("service_edit.closures"), Kind::Text, false)
             .hint(c.t("service_edit.closures_hint"))
             .field("name_en", c.t("service_edit.name_en"), Kind::Line, false)
             .hint(c.t("service_edit.english_hint"))
