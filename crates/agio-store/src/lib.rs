@@ -101,10 +101,11 @@ impl Store {
             Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // page_size applies to a new file only (directory documents of 5–10 KB then fit
-                    // one page).
+                    // one page). journal_size_limit: a large import grows the write-ahead log to
+                    // its size; once checkpointed, the log is cut back to 64 MB.
                     conn.execute(
                         "PRAGMA page_size = 16384; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                         PRAGMA synchronous = NORMAL;",
+                         PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;",
                     )
                     .await?;
                     Ok(())
@@ -235,6 +236,21 @@ mod tests {
             normalize_url("sqlite:///nonexistent/agio.sqlite", false),
             Err(StoreError::DataFolder { .. })
         ));
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_are_set_up() {
+        let dir = std::env::temp_dir().join(format!("agio-pragmas-{}", std::process::id()));
+        let store = Store::connect(&format!("sqlite://{}/x.sqlite", dir.display())).await.unwrap();
+        let pragma = |name: &'static str| {
+            let pool = store.pool.clone();
+            async move { read::col::<i64>(&sqlx::query(name).fetch_one(&pool).await.unwrap(), 0).unwrap() }
+        };
+        assert_eq!(pragma("PRAGMA journal_size_limit").await, 64 * 1024 * 1024);
+        assert_eq!(pragma("PRAGMA foreign_keys").await, 1);
+        assert_eq!(pragma("PRAGMA page_size").await, 16384);
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
