@@ -325,6 +325,41 @@ for (const lang of ['it', 'en']) {
       }
     });
 
+    it('service edit form, its error state, the import form and the service history (referent)', T, async () => {
+      const service = '/servizi/sportello-immigrazione-e-mediazione-linguistica-distretto-di-guastalla';
+      const { page, response } = await open('referent', `${service}/modifica`);
+      try {
+        assert.equal(response.status(), 200, 'service edit form: HTTP status');
+        await axeCheck(page, 'service edit form', lang);
+        for (const name of ['name', 'description', 'digital_level', 'hours', 'closures', 'name_en']) {
+          assert.equal(await page.locator(`#f-${name}`).count(), 1, `the form has the field #f-${name}`);
+        }
+        assert.match(await page.inputValue('#f-hours'), /^lun, ven 14:30-18:30/, 'the hours, as lines');
+
+        await page.fill('#f-hours', 'la mattina');
+        const refused = await navigation(page, () => page.locator('main form button[type="submit"]').click());
+        assert.equal(refused.status(), 422, 'hours that are not hours answer 422');
+        const targets = await page
+          .locator('#form-errors a[href^="#"]')
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        assert.deepEqual(targets, ['#f-hours'], 'the summary names the hours field only');
+        assert.equal(await page.inputValue('#f-hours'), 'la mattina', 'the hours typed are kept');
+        await axeCheck(page, 'service edit form, error state', lang);
+
+        for (const [path, what] of [
+          ['/servizi/importa', 'service import form'],
+          [`${service}/cronologia`, 'service history'],
+        ]) {
+          const answer = await page.goto(url(path));
+          assert.equal(answer.status(), 200, `${what}: HTTP status`);
+          await axeCheck(page, what, lang);
+        }
+        assert.ok((await page.locator('main .agio-history-entry').count()) >= 1, 'at least one history entry');
+      } finally {
+        await page.close();
+      }
+    });
+
     it('indicator edit form', T, async () => {
       const { page } = await open('coordinator', actionPath(GUASTALLA, 'A02'));
       try {
