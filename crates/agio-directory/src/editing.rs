@@ -97,13 +97,11 @@ fn apply_hours(o: &mut Map<String, Value>, hours: Vec<WeeklyHours>) {
             schedule
         })
         .collect();
-    let notes: Vec<Option<&str>> = schedules.iter().map(|s| s.get("description").and_then(Value::as_str)).collect();
-    let unchanged: Vec<bool> = (0..old.len().max(schedules.len()))
-        .map(|i| {
-            let old_note = old.get(i).and_then(|s| s.get("description")).and_then(Value::as_str);
-            old_note.is_some() && notes.get(i).copied().flatten() == old_note
-        })
-        .collect();
+    // The English note of schedule i still translates it when its Italian note is the same.
+    let note_kept = |i: usize| {
+        let old_note = old.get(i).and_then(|s| s.get("description")).and_then(Value::as_str);
+        old_note.is_some() && old_note == hours.get(i).and_then(|h| h.note.as_deref())
+    };
     place.insert("schedules".into(), Value::Array(schedules));
     for (_, translation) in o.get_mut("agio_translations").and_then(Value::as_object_mut).into_iter().flatten() {
         if let Some(fields) = translation.as_object_mut() {
@@ -111,7 +109,7 @@ fn apply_hours(o: &mut Map<String, Value>, hours: Vec<WeeklyHours>) {
                 let index = field
                     .strip_prefix("service_at_locations.0.schedules.")
                     .and_then(|r| r.strip_suffix(".description"));
-                index.and_then(|i| i.parse::<usize>().ok()).is_none_or(|i| unchanged.get(i).copied().unwrap_or(false))
+                index.and_then(|i| i.parse::<usize>().ok()).is_none_or(note_kept)
             });
         }
     }

@@ -154,11 +154,13 @@ impl WriteTx {
             })
             .collect();
         self.last_seq = Some(last);
-        Sql::insert_rows("audit_log", &AUDIT_COLUMNS, values)
-            .for_backend(self.backend)
-            .query()
-            .execute(&mut *self.tx)
-            .await?;
+        self.execute(Sql::insert_rows("audit_log", &AUDIT_COLUMNS, values)).await
+    }
+
+    /// Runs a statement built with [`Sql`] in this transaction, with the placeholders its
+    /// database binds fastest (see [`Sql::for_backend`]): what many-row writes go through.
+    pub(crate) async fn execute(&mut self, sql: Sql) -> Result<()> {
+        sql.for_backend(self.backend).query().execute(&mut *self.tx).await?;
         Ok(())
     }
 

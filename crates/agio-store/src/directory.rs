@@ -157,16 +157,16 @@ impl PreparedService {
                 }
             })
             .collect();
-        let organization = document.get("organization").map(|organization| {
-            let mut organization = organization.clone();
-            if let Some(o) = organization.as_object_mut() {
-                o.remove("services");
+        let (organization_id, organization) = match document.get("organization") {
+            Some(organization) => {
+                let mut stored = organization.clone();
+                if let Some(o) = stored.as_object_mut() {
+                    o.remove("services");
+                }
+                let name = text_of(&stored, "name").to_string();
+                (text_of(organization, "id"), Some(EmbeddedOrganization { name, text: stored.to_string() }))
             }
-            EmbeddedOrganization { name: text_of(&organization, "name").to_string(), text: organization.to_string() }
-        });
-        let organization_id = match document.get("organization") {
-            Some(organization) => text_of(organization, "id"),
-            None => text_of(document, "organization_id"),
+            None => (text_of(document, "organization_id"), None),
         };
         PreparedService {
             id: text_of(document, "id").to_string(),
@@ -363,32 +363,21 @@ impl WriteTx {
     /// those of the replaced ones), their audit records.
     async fn flush(&mut self, pending: Pending) -> Result<()> {
         if !pending.services.is_empty() {
-            Sql::insert_rows("directory_services", &SERVICE_INSERT, pending.services)
-                .for_backend(self.backend)
-                .query()
-                .execute(&mut *self.tx)
-                .await?;
+            self.execute(Sql::insert_rows("directory_services", &SERVICE_INSERT, pending.services)).await?;
         }
         if !pending.replaced.is_empty() {
             for table in ["directory_service_terms", "directory_service_at_locations"] {
                 let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE service_id IN ("));
                 sql.bind_list(pending.replaced.iter().cloned()).push(")");
-                sql.for_backend(self.backend).query().execute(&mut *self.tx).await?;
+                self.execute(sql).await?;
             }
         }
         if !pending.terms.is_empty() {
-            Sql::insert_rows("directory_service_terms", &["service_id", "term_id"], pending.terms)
-                .for_backend(self.backend)
-                .query()
-                .execute(&mut *self.tx)
+            self.execute(Sql::insert_rows("directory_service_terms", &["service_id", "term_id"], pending.terms))
                 .await?;
         }
         if !pending.places.is_empty() {
-            Sql::insert_rows("directory_service_at_locations", &PLACE_INSERT, pending.places)
-                .for_backend(self.backend)
-                .query()
-                .execute(&mut *self.tx)
-                .await?;
+            self.execute(Sql::insert_rows("directory_service_at_locations", &PLACE_INSERT, pending.places)).await?;
         }
         self.record_rows(pending.audit).await
     }
