@@ -17,8 +17,19 @@ fn hashed(name: &str, bytes: &[u8]) -> String {
     }
 }
 
+/// Stops the build with a message for people (a panic would bury it under a backtrace).
+fn fail(message: &str) -> ! {
+    eprintln!("\n\nerror: {message}\n\n");
+    std::process::exit(1)
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", path.display())))
+}
+
 fn files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read web/dist").map(|e| e.unwrap().path()).collect();
+    let listing = std::fs::read_dir(dir).unwrap_or_else(|e| fail(&format!("cannot list {}: {e}", dir.display())));
+    let mut entries: Vec<_> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
         let name = format!("{prefix}{}", path.file_name().unwrap().to_string_lossy());
@@ -34,10 +45,10 @@ fn main() {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist");
     println!("cargo:rerun-if-changed={}", dist.display());
     if !dist.join("agio.css").exists() {
-        panic!(
-            "\n\nThe front end is not built: {} has no agio.css.\nRun `npm ci && npm run build` at the project root (scripts/run and scripts/test do it for you).\n\n",
+        fail(&format!(
+            "the front end is not built: {} has no agio.css.\nRun `npm ci && npm run build` at the project root (scripts/run and scripts/test do it for you).",
             dist.display()
-        );
+        ));
     }
     let mut list = Vec::new();
     files(&dist, "", &mut list);
@@ -47,12 +58,12 @@ fn main() {
     let mut entries: Vec<(String, String, PathBuf)> = Vec::new();
     for (name, path) in list.iter().filter(|(n, _)| !n.ends_with(".css")) {
         println!("cargo:rerun-if-changed={}", path.display());
-        let bytes = std::fs::read(path).unwrap();
+        let bytes = read(path);
         entries.push((name.clone(), hashed(name, &bytes), path.clone()));
     }
     for (name, path) in list.iter().filter(|(n, _)| n.ends_with(".css")) {
         println!("cargo:rerun-if-changed={}", path.display());
-        let mut css = std::fs::read_to_string(path).unwrap();
+        let mut css = String::from_utf8_lossy(&read(path)).into_owned();
         for (original, hashed_name, _) in &entries {
             css = css.replace(&format!("url({original})"), &format!("url({hashed_name})"));
             css = css.replace(&format!("url(\"{original}\")"), &format!("url(\"{hashed_name}\")"));

@@ -41,10 +41,22 @@ pub enum FieldProblem {
     NotAnEmail,
     /// Not an amount of euros (at least 0).
     NotAnAmount,
-    /// Already there (an organisation already taking part, a second lead).
-    Duplicate,
+    /// The organisation already takes part in the action.
+    AlreadyTakingPart,
+    /// The action already has its lead organisation (there is one at most).
+    SecondLead,
+    /// The digital asset is already linked to the action.
+    AlreadyLinked,
     /// Names of places that are not comuni, unions or districts of the region.
     UnknownPlaces {
+        names: Vec<String>,
+    },
+    /// Comuni of a union that are not in the union's district.
+    OutsideDistrict {
+        names: Vec<String>,
+    },
+    /// Comuni of a union that already belong to another union (a comune is in one at most).
+    InAnotherUnion {
         names: Vec<String>,
     },
     /// Lines (numbered from 1) that are not a closure: a date or a period, then the reason.
@@ -76,8 +88,12 @@ impl FieldProblem {
             FieldProblem::NotATaxCode => "field.not_a_tax_code",
             FieldProblem::NotAnEmail => "field.not_an_email",
             FieldProblem::NotAnAmount => "field.not_an_amount",
-            FieldProblem::Duplicate => "field.duplicate",
+            FieldProblem::AlreadyTakingPart => "field.already_taking_part",
+            FieldProblem::SecondLead => "field.second_lead",
+            FieldProblem::AlreadyLinked => "field.already_linked",
             FieldProblem::UnknownPlaces { .. } => "field.unknown_places",
+            FieldProblem::OutsideDistrict { .. } => "field.outside_district",
+            FieldProblem::InAnotherUnion { .. } => "field.in_another_union",
             FieldProblem::NotClosures { .. } => "field.not_closures",
             FieldProblem::NotHours { .. } => "field.not_hours",
         }
@@ -554,11 +570,11 @@ impl NewPartner {
     ) -> Option<NewPartner> {
         let organization = r.choice("organization", organizations);
         if organization.as_ref().is_some_and(|o| taking_part.contains(o)) {
-            r.fail("organization", FieldProblem::Duplicate);
+            r.fail("organization", FieldProblem::AlreadyTakingPart);
         }
         let role = r.code::<PartnerRole>("role");
         if role == Some(PartnerRole::Lead) && has_lead {
-            r.fail("role", FieldProblem::Duplicate);
+            r.fail("role", FieldProblem::SecondLead);
         }
         let role_description = r.opt_line("role_description").unwrap_or_default();
         Some(NewPartner { organization: organization?, role: role?, role_description })
@@ -578,7 +594,7 @@ impl PartnerEdit {
     pub fn read(r: &mut Reader, other_lead: bool) -> Option<PartnerEdit> {
         let role = r.code::<PartnerRole>("role");
         if role == Some(PartnerRole::Lead) && other_lead {
-            r.fail("role", FieldProblem::Duplicate);
+            r.fail("role", FieldProblem::SecondLead);
         }
         let role_description = r.opt_line("role_description").unwrap_or_default();
         Some(PartnerEdit { role: role?, role_description })
@@ -658,7 +674,7 @@ impl NewAssetLink {
     pub fn read(r: &mut Reader, assets: &[String], linked: &[String]) -> Option<NewAssetLink> {
         let asset = r.choice("asset", assets);
         if asset.as_ref().is_some_and(|a| linked.contains(a)) {
-            r.fail("asset", FieldProblem::Duplicate);
+            r.fail("asset", FieldProblem::AlreadyLinked);
         }
         Some(NewAssetLink { asset: asset? })
     }

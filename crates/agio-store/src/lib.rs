@@ -72,6 +72,30 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The integrity rule of the database that a write broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    /// A second row with the same key (often a concurrent request that got there first).
+    Unique,
+    /// A reference to a row that does not exist (or no longer does).
+    ForeignKey,
+    /// A value outside what a column allows, or a required one missing.
+    Check,
+}
+
+impl StoreError {
+    /// Which rule of the database this error is, if it is one: the same on both backends.
+    pub fn violation(&self) -> Option<Violation> {
+        let StoreError::Database(sqlx::Error::Database(e)) = self else { return None };
+        match e.kind() {
+            sqlx::error::ErrorKind::UniqueViolation => Some(Violation::Unique),
+            sqlx::error::ErrorKind::ForeignKeyViolation => Some(Violation::ForeignKey),
+            sqlx::error::ErrorKind::CheckViolation | sqlx::error::ErrorKind::NotNullViolation => Some(Violation::Check),
+            _ => None,
+        }
+    }
+}
+
 /// A pool of connections to one AGIO database.
 #[derive(Clone, Debug)]
 pub struct Store {

@@ -3,7 +3,9 @@
 //! (`pages::parts`) and the write API, so that both check and record exactly the same things.
 
 use agio_domain::access::Operation;
-use agio_domain::edit::{BudgetLineEdit, NewAssetLink, NewIndicator, NewPartner, Reader, ResultEdit};
+use agio_domain::edit::{
+    BudgetLineEdit, FieldError, FieldProblem, NewAssetLink, NewIndicator, NewPartner, Reader, ResultEdit,
+};
 use agio_domain::model::Action;
 use agio_domain::PartnerRole;
 use agio_store::{Actor, Choosable};
@@ -142,6 +144,24 @@ impl PartsEditor {
             Ok(new) => new,
             Err(errors) => return Ok(Err(errors)),
         };
+        let key = match &new {
+            NewLine::Partner(partner) => partner.organization.clone(),
+            NewLine::Asset(link) => link.asset.clone(),
+            _ => String::new(),
+        };
+        match self.write(state, actor, new).await {
+            Ok(added) => {
+                state.after_write().await?;
+                Ok(Ok(added))
+            }
+            // A concurrent request added the same line after this one was checked: what is
+            // stored now says which field is at fault.
+            Err(AppError::Conflict(_)) => self.clash(state, part, &key).await.map(Err),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn write(&self, state: &AppState, actor: &Actor, new: NewLine) -> Result<String, AppError> {
         let mut w = state.store.begin_write(actor).await?;
         let entity = self.action.entity();
         let added = match new {
@@ -160,8 +180,23 @@ impl PartsEditor {
             }
         };
         w.commit().await?;
-        state.after_write().await?;
-        Ok(Ok(added))
+        Ok(added)
+    }
+
+    /// The field errors of a line refused by the database, named from the action as stored now.
+    /// `key`: the organisation or asset the line was about.
+    async fn clash(&self, state: &AppState, part: Part, key: &str) -> Result<Vec<FieldError>, AppError> {
+        let (slug, code) = (&self.action.slug, &self.action.code);
+        let now = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
+        let error = |field: &str, problem| vec![FieldError { field: field.to_string(), problem }];
+        Ok(match part {
+            Part::Partners if now.partners.iter().any(|p| p.organization.slug == key) => {
+                error("organization", FieldProblem::AlreadyTakingPart)
+            }
+            Part::Partners => error("role", FieldProblem::SecondLead),
+            Part::Assets => error("asset", FieldProblem::AlreadyLinked),
+            _ => return Err(AppError::Conflict(format!("a line of {slug}/{code} clashed"))),
+        })
     }
 
     /// Removes one line, named by its id (or the slug of the organisation or asset); 404 if

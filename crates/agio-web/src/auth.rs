@@ -10,12 +10,14 @@ use agio_domain::access::{self, Decision, Operation, Principal, Target};
 use agio_domain::credentials::{new_token, same_secret, token_hash};
 use agio_domain::Channel;
 use agio_store::{Actor, Person};
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::response::{IntoResponse, Redirect, Response};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::AppError;
+use crate::forms::FormBody;
 use crate::web::{cookies, AppState};
 
 pub const SESSION_COOKIE: &str = "agio_session";
@@ -241,14 +243,9 @@ pub async fn too_many_failures(state: &AppState, email: &str, address: &str) -> 
         || state.store.sign_in_failures(&from, &since).await? >= MAX_FAILURES_PER_ADDRESS)
 }
 
-/// A `Location` for after sign-in: only paths on this site (no `//host`, no scheme).
+/// A `Location` for after sign-in: a path on this site (see `redirect`), the personal area otherwise.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_string()
-        }
-        _ => "/area-personale".to_string(),
-    }
+    crate::redirect::local_path_or(next, "/area-personale")
 }
 
 /// Header pair for responses that set a cookie.
@@ -266,14 +263,6 @@ mod tests {
         let c = c.to_str().unwrap();
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"), "{c}");
         assert!(!cookie(SESSION_COOKIE, "x", false).to_str().unwrap().contains("Secure"));
-    }
-
-    #[test]
-    fn after_sign_in_only_local_paths() {
-        assert_eq!(safe_next(Some("/agende/x")), "/agende/x");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
-            assert_eq!(safe_next(Some(bad)), "/area-personale", "{bad}");
-        }
     }
 }
 
@@ -335,4 +324,69 @@ impl FromRequestParts<AppState> for TokenCaller {
             address: address(parts, &state.trusted_proxies),
         })
     }
+}
+
+/// A visitor who is signed in. Anyone else is sent to sign in (a page) or refused (a form sent)
+/// before the handler looks anything up, so the answer never tells whether the address names
+/// something: a draft's edit page and a page that does not exist look the same from outside.
+#[derive(Debug, Clone)]
+pub struct SignedInVisitor {
+    pub visitor: Visitor,
+    pub session: SignedIn,
+}
+
+impl FromRequestParts<AppState> for SignedInVisitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedInVisitor, Response> {
+        let visitor = Visitor::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        match visitor.signed_in.clone() {
+            Some(session) => Ok(SignedInVisitor { visitor, session }),
+            None if parts.method == Method::GET || parts.method == Method::HEAD => {
+                let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                Err(Redirect::to(&format!("/accedi?next={}", crate::query::encode(here))).into_response())
+            }
+            None => Err(AppError::Forbidden.into_response()),
+        }
+    }
+}
+
+/// A form sent by a signed-in visitor with their session's anti-forgery token: the checks
+/// every editing handler needs before it reads a field.
+#[derive(Debug, Clone)]
+pub struct SignedInForm {
+    pub visitor: Visitor,
+    pub session: SignedIn,
+    pub body: FormBody,
+}
+
+impl FromRequest<AppState> for SignedInForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<SignedInForm, Response> {
+        let (mut parts, body) = request.into_parts();
+        let SignedInVisitor { visitor, session } = SignedInVisitor::from_request_parts(&mut parts, state).await?;
+        let body = FormBody::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        visitor.check_csrf(body.csrf().as_deref()).map_err(IntoResponse::into_response)?;
+        Ok(SignedInForm { visitor, session, body })
+    }
+}
+
+/// At most this many passwords are hashed or checked at once (argon2 is slow on purpose).
+const PASSWORD_WORKERS: usize = 2;
+
+/// Runs password hashing or checking on the blocking pool, a few at a time: a burst of
+/// sign-ins waits its turn there instead of stalling the threads that serve every page.
+pub async fn password_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    static WORKERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PASSWORD_WORKERS);
+    let _turn = WORKERS.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(format!("password work: {e}")))
+}
+
+/// `password`'s argon2 hash, computed off the request threads.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    password_work(move || agio_domain::credentials::hash_password(&password)).await
 }

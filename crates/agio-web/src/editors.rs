@@ -474,22 +474,11 @@ impl AgendaCreator {
     pub async fn load(state: &AppState, slug: &str) -> Result<AgendaCreator, AppError> {
         let facts = facts(state, slug).await?;
         let agenda = state.store.agenda(slug).await?.ok_or(AppError::NotFound)?;
-        let objectives = state
-            .store
-            .list_objectives(Some(slug), agio_domain::PageRequest { page: 1, per_page: 100 })
-            .await?
-            .items
-            .into_iter()
-            .map(|o| (o.code, o.title))
-            .collect();
-        let organizations = state
-            .store
-            .list_organizations(&Default::default(), agio_domain::PageRequest { page: 1, per_page: 100 })
-            .await?
-            .items
-            .into_iter()
-            .map(|o| (o.slug, o.name))
-            .collect();
+        // The draft's objectives too: its coordinators add actions to it before it is published.
+        let objectives =
+            state.store.objectives_of_agenda(&agenda.id).await?.into_iter().map(|o| (o.code, o.title)).collect();
+        // Every organisation, however many there are.
+        let organizations = state.store.choices(agio_store::Choosable::Organizations).await?;
         Ok(AgendaCreator { slug: slug.to_string(), title: agenda.title, facts, objectives, organizations })
     }
 

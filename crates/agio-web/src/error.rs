@@ -72,18 +72,31 @@ pub enum AppError {
     /// API: the change names an older version than the stored one (409); nothing was saved.
     #[error("stale version")]
     Stale { current: serde_json::Value, version: i64 },
+    /// A request body over the size the address accepts.
+    #[error("body larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: usize },
     /// A request body that cannot be read as a form or as JSON.
     #[error("unreadable body: {0}")]
     UnreadableBody(String),
+    /// The change clashes with what is stored (a concurrent request got there first); nothing
+    /// was saved.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+/// A broken rule of the database is the client's conflict (409), never a 500; the features
+/// that can name the field turn it into a field error first (see `action_parts`).
 impl From<agio_store::StoreError> for AppError {
     fn from(e: agio_store::StoreError) -> Self {
-        AppError::Internal(e.to_string())
+        match (&e, e.violation()) {
+            (agio_store::StoreError::Conflict(what), _) => AppError::Conflict(what.clone()),
+            (_, Some(violation)) => AppError::Conflict(format!("{violation:?}: {e}")),
+            _ => AppError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -103,8 +116,9 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnreadableBody(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Stale { .. } => StatusCode::CONFLICT,
+            AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -142,8 +156,12 @@ impl AppError {
             AppError::Unauthenticated => c.t("error.unauthenticated.text").to_string(),
             AppError::TooManyAttempts => c.t("error.too_many.text").to_string(),
             AppError::UnreadableBody(_) => c.t("error.unreadable_body.text").to_string(),
+            AppError::TooLarge { max_bytes } => {
+                c.fmt("error.too_large.text", &[("max", &format!("{} MB", max_bytes / (1024 * 1024)))])
+            }
             AppError::Invalid(_) => c.t("error.invalid.text").to_string(),
             AppError::Stale { .. } => c.t("field.stale").to_string(),
+            AppError::Conflict(_) => c.t("error.conflict.text").to_string(),
             AppError::Unavailable => c.t("error.unavailable.text").to_string(),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {
@@ -166,8 +184,10 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(%detail, "request failed");
+        match &self {
+            AppError::Internal(detail) => tracing::error!(%detail, "request failed"),
+            AppError::Conflict(detail) => tracing::info!(%detail, "a write clashed with stored data"),
+            _ => {}
         }
         let mut response = self.status().into_response();
         response.extensions_mut().insert(Arc::new(self));

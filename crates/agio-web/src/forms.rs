@@ -299,7 +299,9 @@ pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
     match problem {
         FieldProblem::TooLong { max } => c.fmt(problem.label_key(), &[("max", &max.to_string())]),
         FieldProblem::NotOneOf { allowed } => c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))]),
-        FieldProblem::UnknownPlaces { names } => c.fmt(problem.label_key(), &[("names", &names.join(", "))]),
+        FieldProblem::UnknownPlaces { names }
+        | FieldProblem::OutsideDistrict { names }
+        | FieldProblem::InAnotherUnion { names } => c.fmt(problem.label_key(), &[("names", &names.join(", "))]),
         FieldProblem::NotClosures { lines } | FieldProblem::NotHours { lines } => {
             let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
             c.fmt(problem.label_key(), &[("lines", &lines.join(", "))])

@@ -103,15 +103,20 @@ impl Catalogue {
     }
 }
 
-/// Formats an integer with Italian or English thousands separators.
-/// A date (or the date part of a timestamp) as 01/02/2025 in Italian, 2025-02-01 in English.
+/// A date (or the date part of a timestamp) as 01/02/2025 in Italian, 2025-02-01 in English;
+/// a dash for anything that does not begin with a `YYYY-MM-DD` date.
 pub fn date(lang: Lang, text: &str) -> String {
-    match text.get(..10) {
-        Some(d) if lang == Lang::It => format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]),
-        Some(d) => d.to_string(),
-        None => "—".to_string(),
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let Some(date) = text.get(..10).and_then(|d| time::Date::parse(d, &format).ok()) else {
+        return "—".to_string();
+    };
+    match lang {
+        Lang::It => format!("{:02}/{:02}/{}", date.day(), u8::from(date.month()), date.year()),
+        Lang::En => format!("{}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
     }
 }
+
+/// Formats an integer with Italian or English thousands separators.
 
 pub fn number(lang: Lang, n: i64) -> String {
     let sep = if lang == Lang::It { '.' } else { ',' };
@@ -132,11 +137,12 @@ pub fn number(lang: Lang, n: i64) -> String {
 
 /// Formats an amount in euro cents as "€ 1.234,56" (it) or "€1,234.56" (en).
 pub fn euros(lang: Lang, cents: i64) -> String {
-    let whole = number(lang, cents / 100);
+    let sign = if cents < 0 { "-" } else { "" };
+    let whole = number(lang, (cents / 100).abs());
     let rest = (cents % 100).abs();
     match lang {
-        Lang::It => format!("€ {whole},{rest:02}"),
-        Lang::En => format!("€{whole}.{rest:02}"),
+        Lang::It => format!("{sign}€ {whole},{rest:02}"),
+        Lang::En => format!("{sign}€{whole}.{rest:02}"),
     }
 }
 
@@ -158,6 +164,17 @@ pub fn decimal(lang: Lang, v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_amounts_never_panic_on_odd_text() {
+        assert_eq!(date(Lang::It, "2025-02-01T10:00:00Z"), "01/02/2025");
+        assert_eq!(date(Lang::En, "2025-02-01"), "2025-02-01");
+        for odd in ["", "2025", "2025-0é-01", "20€5-01-01xx", "ééééééééééé", "2025-13-40"] {
+            assert_eq!(date(Lang::It, odd), "—", "{odd:?}");
+        }
+        assert_eq!(euros(Lang::It, -50), "-€ 0,50");
+        assert_eq!(euros(Lang::En, 123_456), "€1,234.56");
+    }
     use std::collections::BTreeSet;
 
     #[test]

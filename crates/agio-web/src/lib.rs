@@ -22,6 +22,7 @@ mod ops;
 mod pages;
 pub mod query;
 mod records;
+mod redirect;
 mod web;
 
 pub use app::{Application, ServeOptions};
@@ -53,13 +54,19 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(ops::router())
         .fallback(|| async { error::AppError::NotFound })
-        .with_state(state);
-    with_layers(app)
+        .with_state(state.clone());
+    let app = with_layers(app);
+    match state.secure_cookies {
+        // Served over https: browsers are told never to try plain http again.
+        true => app.layer(security_header(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains")),
+        false => app,
+    }
 }
 
 /// The cross-cutting layers every response goes through (outermost last).
 fn with_layers(app: Router) -> Router {
     app.layer(axum::middleware::from_fn(reject_unreadable_paths))
+        .layer(axum::middleware::from_fn(personal_answers_are_not_stored))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn(error::render_errors))
@@ -92,6 +99,19 @@ async fn reject_unreadable_paths(request: axum::extract::Request, next: axum::mi
         return error::AppError::NotFound.into_response();
     }
     next.run(request).await
+}
+
+/// An answer to a request that carries a session or a token is that person's: no browser or
+/// proxy cache may keep it (a shared computer would show it to the next person). Answers that
+/// say how they may be cached (the hashed assets) keep their own rule.
+async fn personal_answers_are_not_stored(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let personal = request.headers().contains_key(header::AUTHORIZATION)
+        || web::cookies(request.headers()).any(|(name, _)| name == auth::SESSION_COOKIE);
+    let mut response = next.run(request).await;
+    if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 #[cfg(test)]

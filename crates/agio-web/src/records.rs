@@ -6,7 +6,9 @@
 use std::sync::OnceLock;
 
 use agio_domain::access::{Operation, Principal, Target};
-use agio_domain::edit::{AgendaEdit, AssetEdit, NewAgenda, NewOrganization, OrganizationEdit, Reader, UnionEdit};
+use agio_domain::edit::{
+    AgendaEdit, AssetEdit, FieldProblem, NewAgenda, NewOrganization, OrganizationEdit, Reader, UnionEdit,
+};
 use agio_domain::{AssetKind, AssetStatus, TerritoryKind};
 use agio_store::{Editable, Places, Saved, WriteTx};
 
@@ -135,9 +137,38 @@ impl UnionEditor {
     }
 }
 
-fn read_union(reader: &mut Reader, places: &Places, choices: &[(String, String)]) -> Option<UnionEdit> {
+/// Reads a union; its comuni must lie in its district and in no other union. `this`: the
+/// slug of the union being edited (none when creating one).
+fn read_union(
+    reader: &mut Reader,
+    places: &Places,
+    choices: &[(String, String)],
+    this: Option<&str>,
+) -> Option<UnionEdit> {
     let slugs: Vec<String> = choices.iter().map(|(slug, _)| slug.clone()).collect();
-    UnionEdit::read(reader, &slugs, &resolver(places))
+    let edit = UnionEdit::read(reader, &slugs, &resolver(places))?;
+    let district = places.of_kind(TerritoryKind::District).find(|d| d.slug == edit.district)?;
+    let comune = |code: &String| places.of_kind(TerritoryKind::Comune).find(|c| &c.code == code);
+    let outside: Vec<String> = edit
+        .members
+        .iter()
+        .filter_map(comune)
+        .filter(|c| c.parent_id.as_deref() != Some(district.id.as_str()))
+        .map(|c| c.name.clone())
+        .collect();
+    let taken: Vec<String> = places
+        .of_kind(TerritoryKind::Union)
+        .filter(|u| Some(u.slug.as_str()) != this)
+        .flat_map(|u| u.comuni.iter().filter(|code| edit.members.contains(code)).map(move |code| (code, &u.name)))
+        .filter_map(|(code, union)| comune(code).map(|c| format!("{} ({union})", c.name)))
+        .collect();
+    if !outside.is_empty() {
+        reader.fail("members", FieldProblem::OutsideDistrict { names: outside });
+    }
+    if !taken.is_empty() {
+        reader.fail("members", FieldProblem::InAnotherUnion { names: taken });
+    }
+    Some(edit)
 }
 
 impl Editor for UnionEditor {
@@ -148,7 +179,7 @@ impl Editor for UnionEditor {
     }
 
     fn read(&self, reader: &mut Reader) -> Option<UnionEdit> {
-        read_union(reader, &self.places, &self.districts)
+        read_union(reader, &self.places, &self.districts, Some(&self.slug))
     }
 
     async fn save(&self, w: &mut WriteTx, fields: &UnionEdit, version: i64) -> agio_store::Result<Saved<UnionEdit>> {
@@ -184,7 +215,7 @@ impl Editor for NewUnionEditor {
     }
 
     fn read(&self, reader: &mut Reader) -> Option<UnionEdit> {
-        read_union(reader, &self.places, &self.districts)
+        read_union(reader, &self.places, &self.districts, None)
     }
 
     async fn save(&self, w: &mut WriteTx, fields: &UnionEdit, _: i64) -> agio_store::Result<Saved<UnionEdit>> {

@@ -243,3 +243,29 @@ both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| a
     assert_eq!(attempt("192.0.2.1", 21).await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(attempt("192.0.2.2", 22).await, StatusCode::UNAUTHORIZED);
 });
+
+// What a shared computer's browser may keep: nothing of a signed-in person's pages or of an
+// API answer to a token; public pages are unaffected. Over https, browsers are told to stay on it.
+both_backends!(personal_answers_are_not_stored_and_https_is_strict, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let public = app.get(&format!("/agende/{}", support::GUASTALLA)).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert_eq!(public.header("cache-control"), "");
+    assert_eq!(public.header("strict-transport-security"), "", "plain http: no HSTS");
+    let session = app.sign_in(REFERENT).await;
+    for path in ["/area-personale".to_string(), format!("/agende/{}", support::GUASTALLA)] {
+        let reply = app.get_as(&path, &session).await;
+        assert_eq!((reply.status, reply.header("cache-control")), (StatusCode::OK, "no-store"), "{path}");
+    }
+    let token = app.create_token(&session, "read").await;
+    let me = app.api("GET", "/api/v1/me", &token, serde_json::Value::Null).await;
+    assert_eq!((me.status, me.header("cache-control")), (StatusCode::OK, "no-store"));
+    // The hashed assets keep their long cache even for a signed-in browser.
+    let css = app.get_as(agio_web::assets::url("agio.css"), &session).await;
+    assert!(css.header("cache-control").contains("immutable"), "{}", css.header("cache-control"));
+
+    let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
+    let state = agio_web::AppState::new(store, "https://agio.regione.emilia-romagna.it").await.unwrap();
+    let secure = TestApp { router: agio_web::router(state.clone()), state };
+    assert!(secure.get("/").await.header("strict-transport-security").starts_with("max-age="));
+});

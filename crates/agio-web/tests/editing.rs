@@ -4,7 +4,7 @@
 mod support;
 
 use agio_domain::access::Scope;
-use agio_domain::{AgendaStatus, Role};
+use agio_domain::Role;
 use agio_store::{Actor, NewPerson};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
@@ -168,12 +168,7 @@ both_backends!(the_authorisation_matrix, |backend| async move {
 both_backends!(drafts_are_hidden_outside_their_circle, |backend| async move {
     let app = TestApp::demo(backend).await;
     add_rimini_coordinator(&app).await;
-    let store = &app.state.store;
-    let (agenda, _) = store.agenda_for_edit(RIMINI).await.unwrap().unwrap();
-    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
-    w.move_agenda(&agenda.id, AgendaStatus::Draft, "Torna in bozza", agenda.version).await.unwrap();
-    w.commit().await.unwrap();
-    app.state.after_write().await.unwrap();
+    app.make_draft(RIMINI).await;
 
     let page = format!("/agende/{RIMINI}");
     assert_eq!(app.get(&page).await.status, StatusCode::NOT_FOUND);
@@ -190,6 +185,67 @@ both_backends!(drafts_are_hidden_outside_their_circle, |backend| async move {
     let coordinator = app.sign_in(RIMINI_COORDINATOR).await;
     app.get_as(&page, &coordinator).await.page_with(&["Bozza", &format!("{page}/modifica")]);
     app.get_as(&format!("{page}/stato"), &coordinator).await.page_with(&["Stato attuale: Bozza.", "In consultazione"]);
+});
+
+// From outside, a draft's tool pages answer exactly as the same pages of something that does
+// not exist: sent to sign in when not signed in (whether or not it exists), 404 once signed in
+// for whoever may not see it. Only the status and the kind of answer may be compared, since
+// the sign-in link carries the address asked for.
+both_backends!(tool_pages_do_not_tell_whether_a_draft_exists, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let agenda_id = app.make_draft(RIMINI).await;
+    let objective = app.state.store.objectives_of_agenda(&agenda_id).await.unwrap()[0].code.clone();
+    let tails = [
+        "/modifica".to_string(),
+        "/stato".to_string(),
+        "/azioni/nuova".to_string(),
+        "/obiettivi/nuovo".to_string(),
+        "/cronologia".to_string(),
+        "/persone".to_string(),
+        "/archivio".to_string(),
+        "/azioni/A01/modifica".to_string(),
+        "/azioni/A01/soggetti".to_string(),
+        "/azioni/A01/budget".to_string(),
+        "/azioni/A01/asset".to_string(),
+        "/azioni/A01/archivia".to_string(),
+        "/azioni/A01/cronologia".to_string(),
+        format!("/obiettivi/{objective}/modifica"),
+        format!("/obiettivi/{objective}/archivia"),
+    ];
+    let citizen = app.sign_in(CITIZEN).await;
+    for tail in &tails {
+        let draft = format!("/agende/{RIMINI}{tail}");
+        let missing = format!("/agende/non-esiste{tail}");
+        let (a, b) = (app.get(&draft).await, app.get(&missing).await);
+        assert_eq!((a.status, b.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "GET {tail}");
+        assert!(a.header("location").starts_with("/accedi?next=%2Fagende%2F"), "{tail}: {}", a.header("location"));
+        assert!(b.header("location").starts_with("/accedi?next=%2Fagende%2F"), "{tail}: {}", b.header("location"));
+        let body = support::form(&[("title", "x")]);
+        let (a, b) = (app.post_form(&draft, "", body.clone()).await, app.post_form(&missing, "", body).await);
+        assert_eq!(a.status, b.status, "POST {tail}");
+        let (a, b) = (app.get_as(&draft, &citizen).await, app.get_as(&missing, &citizen).await);
+        assert_eq!((a.status, b.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "GET {tail} as a citizen");
+    }
+    // Services and organisations are public, but their edit pages follow the same rule.
+    for (existing, missing) in [
+        ("/soggetti/aps-ponti-tra-culture/modifica", "/soggetti/non-esiste/modifica"),
+        ("/soggetti/aps-ponti-tra-culture/cronologia", "/soggetti/non-esiste/cronologia"),
+    ] {
+        let (a, b) = (app.get(existing).await, app.get(missing).await);
+        assert_eq!((a.status, b.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{existing}");
+    }
+    // The API: no token, or a token that may not see the draft, answers as for nothing.
+    let token = app.create_token(&citizen, "read").await;
+    for path in [format!("/api/v1/agendas/{RIMINI}"), format!("/api/v1/agendas/{RIMINI}/actions/A01")] {
+        let missing = path.replace(RIMINI, "non-esiste");
+        for token in ["", token.as_str()] {
+            let (a, b) = (
+                app.api("GET", &path, token, serde_json::Value::Null).await,
+                app.api("GET", &missing, token, serde_json::Value::Null).await,
+            );
+            assert_eq!((a.status, b.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{path} with {token:?}");
+        }
+    }
 });
 
 both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |backend| async move {
@@ -518,7 +574,8 @@ both_backends!(an_actions_partners_and_budget_lines, |backend| async move {
     page.page_with(&["Soggetti dell&#39;azione A02", "Ponti tra Culture APS", "Aggiungi un soggetto"]);
     let twice = app.post_as(&partners, &referent, &[("organization", "cpia-bassa-reggiana"), ("role", "lead")]).await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "already a partner, and a second lead");
-    assert!(twice.body.contains("già presente"));
+    assert!(twice.body.contains("questo soggetto partecipa già all&#39;azione"), "{}", twice.body);
+    assert!(twice.body.contains("l&#39;azione ha già un capofila"), "{}", twice.body);
     let r = app
         .post_as(
             &partners,

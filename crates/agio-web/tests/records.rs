@@ -586,7 +586,7 @@ both_backends!(partners_and_budget_lines_are_edited_in_place, |backend| async mo
     let form = app.get_as(&path, &referent).await;
     let version = version_in(&form.body);
     let lead = app.post_as(&path, &referent, &[("role", "lead"), ("version", &version)]).await;
-    lead.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["già presente"]);
+    lead.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["l&#39;azione ha già un capofila"]);
     let r = app
         .post_as(&path, &referent, &[("role", "partner"), ("role_description", "Sale civiche"), ("version", &version)])
         .await;

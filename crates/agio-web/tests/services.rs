@@ -201,6 +201,11 @@ both_backends!(referents_upload_the_services_of_their_organisation_only, |backen
     assert_eq!(theirs.status, 422, "{}", theirs.body);
     let forged = support::Session { cookie: referent.cookie.clone(), csrf: "forged".into() };
     assert_eq!(upload(&app, &forged, &[("servizi.json", &file)]).await.status, 403);
+
+    // Over the size limit: a page that says the limit, and nothing imported.
+    let huge = vec![b' '; 33 * 1024 * 1024];
+    let too_large = upload(&app, &referent, &[("servizi.json", &huge)]).await;
+    too_large.answer_with(axum::http::StatusCode::PAYLOAD_TOO_LARGE, &["File troppo grande", "32 MB"]);
 });
 
 both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflicts, |backend| async move {

@@ -177,12 +177,17 @@ impl Store {
         sql.fetch_optional(&self.pool).await?.as_ref().map(objective).transpose()
     }
 
+    /// The objectives of one agenda in their order, whatever its status (its editors work on
+    /// the draft), without the archived ones.
+    pub async fn objectives_of_agenda(&self, agenda_id: &str) -> Result<Vec<Objective>> {
+        let mut sql = Sql::new(OBJECTIVE_COLUMNS);
+        sql.push(" AND o.archived_at IS NULL AND a.id = ").bind(agenda_id).push(" ORDER BY o.position");
+        sql.fetch_all(&self.pool).await?.iter().map(objective).collect()
+    }
+
     pub async fn agenda_detail(&self, slug: &str) -> Result<Option<AgendaDetail>> {
         let Some(agenda) = self.agenda(slug).await? else { return Ok(None) };
-        let mut sql = Sql::new(OBJECTIVE_COLUMNS);
-        sql.push(" AND o.archived_at IS NULL AND a.id = ").bind(agenda.id.clone()).push(" ORDER BY o.position");
-        let objectives: Vec<Objective> =
-            sql.fetch_all(&self.pool).await?.iter().map(objective).collect::<Result<_>>()?;
+        let objectives = self.objectives_of_agenda(&agenda.id).await?;
         let actions = self.actions_of_agenda(&agenda.id).await?;
         let objectives = objectives
             .into_iter()

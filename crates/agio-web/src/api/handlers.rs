@@ -160,7 +160,7 @@ pub async fn get_agenda(
     caller: Option<TokenCaller>,
     Path(slug): Path<String>,
 ) -> ApiResult<Agenda> {
-    let live = published(&s, &slug).await?;
+    let live = readable(&s, &slug, caller.as_ref()).await?;
     Ok(Json(match approved_version(&s, &live, caller.as_ref()).await? {
         Some(snapshot) => snapshot.detail.agenda,
         None => live,
@@ -181,9 +181,10 @@ pub async fn list_objectives(State(s): State<AppState>, params: Params) -> ApiRe
     responses((status = 200, body = Objective), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_objective(
     State(s): State<AppState>,
+    caller: Option<TokenCaller>,
     Path((slug, code)): Path<(String, String)>,
 ) -> ApiResult<Objective> {
-    published(&s, &slug).await?;
+    readable(&s, &slug, caller.as_ref()).await?;
     Ok(Json(s.store.objective(&slug, &code).await?.ok_or(AppError::NotFound)?))
 }
 
@@ -206,7 +207,7 @@ pub async fn get_action(
     caller: Option<TokenCaller>,
     Path((slug, code)): Path<(String, String)>,
 ) -> ApiResult<Action> {
-    let agenda = published(&s, &slug).await?;
+    let agenda = readable(&s, &slug, caller.as_ref()).await?;
     Ok(Json(match approved_version(&s, &agenda, caller.as_ref()).await? {
         Some(snapshot) => snapshot.actions.into_iter().find(|a| a.summary.code == code).ok_or(AppError::NotFound)?,
         None => s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?,
@@ -266,26 +267,36 @@ pub async fn get_vocabulary(
 }
 
 /// An agenda the public may read: drafts answer 404, as if they did not exist.
-async fn published(s: &AppState, slug: &str) -> Result<Agenda, AppError> {
-    s.store.agenda(slug).await?.filter(|a| a.status != agio_domain::AgendaStatus::Draft).ok_or(AppError::NotFound)
+/// The agenda at `slug` as the caller may read it: a published one for everyone, a draft for
+/// the token of someone who writes it; for anyone else a draft answers 404, like nothing.
+async fn readable(s: &AppState, slug: &str, caller: Option<&TokenCaller>) -> Result<Agenda, AppError> {
+    let agenda = s.store.agenda(slug).await?.ok_or(AppError::NotFound)?;
+    if agenda.status == agio_domain::AgendaStatus::Draft && !writes(s, &agenda, caller).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(agenda)
+}
+
+/// Whether the caller's token belongs to someone who writes the agenda (who reads its draft).
+async fn writes(s: &AppState, agenda: &Agenda, caller: Option<&TokenCaller>) -> Result<bool, AppError> {
+    let Some(caller) = caller else { return Ok(false) };
+    let facts = s.store.agenda_facts(&agenda.slug).await?.ok_or(AppError::NotFound)?;
+    let private = agio_domain::access::AgendaFacts { public: false, ..facts };
+    let target = agio_domain::access::Target::Agenda(&private);
+    let decision =
+        agio_domain::access::decide(Some(&caller.principal), agio_domain::access::Operation::ReadDraft, &target);
+    Ok(decision == agio_domain::access::Decision::Allow)
 }
 
 /// The latest approved version, which the public reads; None when there is none, or when the
-/// caller's token belongs to someone who writes the agenda (they read the working draft).
+/// caller writes the agenda (they read the working draft).
 async fn approved_version(
     s: &AppState,
     agenda: &Agenda,
     caller: Option<&TokenCaller>,
 ) -> Result<Option<AgendaSnapshot>, AppError> {
-    if let Some(caller) = caller {
-        let facts = s.store.agenda_facts(&agenda.slug).await?.ok_or(AppError::NotFound)?;
-        let private = agio_domain::access::AgendaFacts { public: false, ..facts };
-        let target = agio_domain::access::Target::Agenda(&private);
-        if agio_domain::access::decide(Some(&caller.principal), agio_domain::access::Operation::ReadDraft, &target)
-            == agio_domain::access::Decision::Allow
-        {
-            return Ok(None);
-        }
+    if writes(s, agenda, caller).await? {
+        return Ok(None);
     }
     Ok(s.store.agenda_version(&agenda.id, None).await?.map(|(_, snapshot)| snapshot))
 }

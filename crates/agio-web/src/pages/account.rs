@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::render;
-use crate::auth::{self, SignedIn, Visitor};
+use crate::auth::{self, SignedIn, SignedInForm, Visitor};
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
 use crate::i18n::Lang;
@@ -135,7 +135,9 @@ async fn sign_in_post(
     let found = state.store.person_by_email(&email).await?;
     let hash = found.as_ref().and_then(|(_, hash)| hash.clone());
     // An unknown account costs the same argon2 work as a wrong password.
-    let matches = verify_password(&password, hash.as_deref().unwrap_or(decoy_hash())) && hash.is_some();
+    let stored = hash.clone();
+    let checked = move || verify_password(&password, stored.as_deref().unwrap_or(decoy_hash()));
+    let matches = auth::password_work(checked).await? && hash.is_some();
     match found {
         Some((person, _)) if matches => {
             state.store.clear_sign_in_failures(&auth::failure_scopes(&email, "")[0]).await?;
@@ -227,11 +229,8 @@ async fn account_page(
 async fn create_token(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
-    body: FormBody,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let Some(s) = visitor.signed_in.clone() else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     let input = |name: &str| body.get(name);
     let mut reader = Reader::new(&input);
     let name = reader.line("name");
@@ -271,12 +270,9 @@ async fn create_token(
 
 async fn revoke_token(
     State(state): State<AppState>,
-    visitor: Visitor,
     Path(id): Path<String>,
-    body: FormBody,
+    SignedInForm { visitor, session: s, .. }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     if !w.revoke_api_token(&s.person, &id).await? {
         return Err(AppError::NotFound);
@@ -305,11 +301,8 @@ async fn my_data(State(state): State<AppState>, visitor: Visitor) -> Result<Resp
 async fn close_account(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
-    body: FormBody,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let Some(s) = visitor.signed_in.clone() else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     let typed = agio_store::normalize_email(&body.get("confirm_email").unwrap_or_default());
     if typed != s.person.email {
         let form = token_form(lang, &s.csrf_token).values(&token_defaults);

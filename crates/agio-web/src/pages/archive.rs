@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::account::{signed_in_or_redirect, FormPage};
+use super::account::FormPage;
 use super::parts::PartRow;
 use super::render;
 use crate::archive::Archiving;
-use crate::auth::Visitor;
+use crate::auth::{SignedInForm, SignedInVisitor, Visitor};
 use crate::error::AppError;
-use crate::forms::{Form, FormBody, Kind};
+use crate::forms::{Form, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
 
@@ -90,15 +90,11 @@ fn confirmation(lang: Lang, a: &Archiving, here: &str, csrf: &str) -> (FormPage,
 async fn ask(
     state: &AppState,
     lang: Lang,
-    visitor: &Visitor,
+    SignedInVisitor { visitor, session: s }: &SignedInVisitor,
     kind: Record,
     p: &[String],
 ) -> Result<Response, AppError> {
     let here = format!("{}/archivia", kind.base(p));
-    let s = match signed_in_or_redirect(visitor, &here) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let a = kind.find(state, p).await?;
     a.allowed(visitor.principal())?;
     let (page, _) = confirmation(lang, &a, &here, &s.csrf_token);
@@ -108,13 +104,10 @@ async fn ask(
 async fn archive(
     state: &AppState,
     lang: Lang,
-    visitor: &Visitor,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
     kind: Record,
     p: &[String],
-    body: FormBody,
 ) -> Result<Response, AppError> {
-    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     let a = kind.find(state, p).await?;
     a.allowed(visitor.principal())?;
     let note = body.get("note").unwrap_or_default();
@@ -131,15 +124,10 @@ async fn archive(
 
 async fn restore(
     state: &AppState,
-    visitor: &Visitor,
+    SignedInForm { visitor, .. }: SignedInForm,
     kind: Record,
     p: &[String],
-    body: FormBody,
 ) -> Result<Response, AppError> {
-    if visitor.signed_in.is_none() {
-        return Err(AppError::Forbidden);
-    }
-    visitor.check_csrf(body.csrf().as_deref())?;
     let a = kind.find(state, p).await?;
     a.allowed(visitor.principal())?;
     a.set(state, &visitor.actor(Channel::Form), false, "").await?;
@@ -160,14 +148,10 @@ struct ArchivePage {
 async fn agenda_archive(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, session: s }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let here = format!("/agende/{slug}/archivio");
-    let s = match signed_in_or_redirect(&visitor, &here) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(agio_domain::access::Operation::Archive, &agio_domain::access::Target::Agenda(&facts))?;
     let agenda = state.store.agenda(&slug).await?.ok_or(AppError::NotFound)?;
@@ -206,23 +190,21 @@ fn routes(kind: Record) -> (axum::routing::MethodRouter<AppState>, axum::routing
     let ask_or_archive = get(
         move |State(state): State<AppState>,
               lang: Lang,
-              visitor: Visitor,
+              who: SignedInVisitor,
               Path(p): Path<std::collections::HashMap<String, String>>| async move {
-            ask(&state, lang, &visitor, kind, &params(p)).await
+            ask(&state, lang, &who, kind, &params(p)).await
         },
     )
     .post(
         move |State(state): State<AppState>,
               lang: Lang,
-              visitor: Visitor,
               Path(p): Path<std::collections::HashMap<String, String>>,
-              body: FormBody| async move { archive(&state, lang, &visitor, kind, &params(p), body).await },
+              form: SignedInForm| async move { archive(&state, lang, form, kind, &params(p)).await },
     );
     let restore = post(
         move |State(state): State<AppState>,
-              visitor: Visitor,
               Path(p): Path<std::collections::HashMap<String, String>>,
-              body: FormBody| async move { restore(&state, &visitor, kind, &params(p), body).await },
+              form: SignedInForm| async move { restore(&state, form, kind, &params(p)).await },
     );
     (ask_or_archive, restore)
 }

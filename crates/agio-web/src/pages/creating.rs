@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::account::{signed_in_or_redirect, FormPage};
+use super::account::FormPage;
 use super::editing::{action_fields, objective_fields};
 use super::render;
-use crate::auth::Visitor;
+use crate::auth::{SignedInForm, SignedInVisitor};
 use crate::editors::AgendaCreator;
 use crate::error::AppError;
-use crate::forms::{Form, FormBody, Kind};
+use crate::forms::{Form, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
 
@@ -71,32 +71,31 @@ fn page(what: What, creator: &AgendaCreator, lang: Lang, form: Form) -> FormPage
     }
 }
 
-async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, what: What) -> Result<Response, AppError> {
+async fn show(
+    state: &AppState,
+    lang: Lang,
+    who: &SignedInVisitor,
+    slug: &str,
+    what: What,
+) -> Result<Response, AppError> {
     let creator = AgendaCreator::load(state, slug).await?;
-    let s = match signed_in_or_redirect(visitor, &what.here(slug)) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
-    creator.allowed(visitor.principal())?;
+    creator.allowed(who.visitor.principal())?;
     let defaults = |name: &str| match name {
         "term" => Some("short".to_string()),
         "status" => Some("proposed".to_string()),
         _ => None,
     };
-    let form = form(what, &creator, lang, &s.csrf_token).values(&defaults);
+    let form = form(what, &creator, lang, &who.session.csrf_token).values(&defaults);
     Ok(render(page(what, &creator, lang, form))?.into_response())
 }
 
 async fn submit(
     state: &AppState,
     lang: Lang,
-    visitor: &Visitor,
+    SignedInForm { visitor, session, body }: SignedInForm,
     slug: &str,
     what: What,
-    body: &FormBody,
 ) -> Result<Response, AppError> {
-    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     let creator = AgendaCreator::load(state, slug).await?;
     creator.allowed(visitor.principal())?;
     let input = |name: &str| body.get(name);
@@ -113,7 +112,7 @@ async fn submit(
         .into_response()),
         Err(errors) => {
             let errors: Vec<FieldError> = errors;
-            let form = form(what, &creator, lang, &s.csrf_token).values(&input).errors(&errors, lang.catalogue());
+            let form = form(what, &creator, lang, &session.csrf_token).values(&input).errors(&errors, lang.catalogue());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(what, &creator, lang, form))?).into_response())
         }
     }
@@ -121,12 +120,12 @@ async fn submit(
 
 /// GET shows the form for `what`, POST adds it.
 fn create_route(what: What) -> axum::routing::MethodRouter<AppState> {
-    get(move |State(state): State<AppState>, lang: Lang, visitor: Visitor, Path(slug): Path<String>| async move {
-        show(&state, lang, &visitor, &slug, what).await
+    get(move |State(state): State<AppState>, lang: Lang, who: SignedInVisitor, Path(slug): Path<String>| async move {
+        show(&state, lang, &who, &slug, what).await
     })
     .post(
-        move |State(state): State<AppState>, lang: Lang, visitor: Visitor, Path(slug): Path<String>, body: FormBody| async move {
-            submit(&state, lang, &visitor, &slug, what, &body).await
+        move |State(state): State<AppState>, lang: Lang, Path(slug): Path<String>, form: SignedInForm| async move {
+            submit(&state, lang, form, &slug, what).await
         },
     )
 }

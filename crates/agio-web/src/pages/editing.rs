@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::account::{signed_in_or_redirect, FormPage};
+use super::account::FormPage;
 use super::render;
 use crate::action_parts::Part;
-use crate::auth::Visitor;
+use crate::auth::{SignedInForm, SignedInVisitor, Visitor};
 use crate::editors::{
     ActionEditor, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
     PartnerEditor, ResultEditor, ServiceEditor, StatusEditor,
@@ -91,9 +91,6 @@ fn empty_form<E: EditPage>(e: &E, visitor: &Visitor, state: &AppState, lang: Lan
 
 /// GET: the form filled with the stored record.
 async fn show<E: EditPage>(state: &AppState, lang: Lang, visitor: &Visitor, e: &E) -> Result<Response, AppError> {
-    if let Err(redirect) = signed_in_or_redirect(visitor, &e.here()) {
-        return Ok(redirect.into_response());
-    }
     e.allowed(visitor.principal())?;
     let (stored, version) = e.current();
     let stored = values_of(stored);
@@ -109,10 +106,6 @@ async fn submit<E: EditPage>(
     e: &E,
     body: &FormBody,
 ) -> Result<Response, AppError> {
-    if visitor.signed_in.is_none() {
-        return Err(AppError::Forbidden);
-    }
-    visitor.check_csrf(body.csrf().as_deref())?;
     e.allowed(visitor.principal())?;
     let c = lang.catalogue();
     let input = |name: &str| body.get(name);
@@ -534,7 +527,7 @@ impl FromPath for OrganizationEditor {
 async fn edit_get<E: FromPath>(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path(params): Path<E::Params>,
 ) -> Result<Response, AppError> {
     show(&state, lang, &visitor, &E::load(&state, visitor.principal(), params).await?).await
@@ -543,9 +536,8 @@ async fn edit_get<E: FromPath>(
 async fn edit_post<E: FromPath>(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
     Path(params): Path<E::Params>,
-    body: FormBody,
+    SignedInForm { visitor, body, .. }: SignedInForm,
 ) -> Result<Response, AppError> {
     submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), params).await?, &body).await
 }
@@ -557,12 +549,14 @@ pub(super) fn edit_route<E: FromPath + 'static>() -> axum::routing::MethodRouter
 
 /// A creation form, at an address without parameters.
 pub(super) fn create_route<E: FromPath<Params = ()> + 'static>() -> axum::routing::MethodRouter<AppState> {
-    get(|State(state): State<AppState>, lang: Lang, visitor: Visitor| async move {
+    get(|State(state): State<AppState>, lang: Lang, SignedInVisitor { visitor, .. }: SignedInVisitor| async move {
         show(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?).await
     })
-    .post(|State(state): State<AppState>, lang: Lang, visitor: Visitor, body: FormBody| async move {
-        submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?, &body).await
-    })
+    .post(
+        |State(state): State<AppState>, lang: Lang, SignedInForm { visitor, body, .. }: SignedInForm| async move {
+            submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?, &body).await
+        },
+    )
 }
 
 pub fn router() -> Router<AppState> {

@@ -11,11 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::account::signed_in_or_redirect;
 use super::editing::{budget_fields, indicator_fields, partner_fields, result_fields};
 use super::render;
 use crate::action_parts::{Part, PartsEditor};
-use crate::auth::Visitor;
+use crate::auth::{SignedInForm, SignedInVisitor};
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
 use crate::i18n::Lang;
@@ -157,16 +156,12 @@ fn texts(part: Part) -> (&'static str, &'static str) {
 async fn page(
     state: &AppState,
     lang: Lang,
-    visitor: &Visitor,
+    SignedInVisitor { visitor, session: s }: &SignedInVisitor,
     (slug, code): (&str, &str),
     part: Part,
     filled: Option<(&FormBody, Vec<FieldError>)>,
 ) -> Result<Response, AppError> {
     let here = base(slug, code, part);
-    let s = match signed_in_or_redirect(visitor, &here) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     let c = lang.catalogue();
     let mut form = form(state, part, lang, &here, &s.csrf_token, e.choices(part).unwrap_or_default());
@@ -209,34 +204,27 @@ async fn page(
 async fn add(
     state: &AppState,
     lang: Lang,
-    visitor: &Visitor,
+    SignedInForm { visitor, session, body }: SignedInForm,
     (slug, code): (&str, &str),
     part: Part,
-    body: FormBody,
 ) -> Result<Response, AppError> {
-    if visitor.signed_in.is_none() {
-        return Err(AppError::Forbidden);
-    }
-    visitor.check_csrf(body.csrf().as_deref())?;
     let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     let input = |name: &str| body.get(name);
     match e.add(state, &visitor.actor(Channel::Form), part, Reader::new(&input)).await? {
         Ok(_) => Ok(Redirect::to(&base(slug, code, part)).into_response()),
-        Err(errors) => page(state, lang, visitor, (slug, code), part, Some((&body, errors))).await,
+        Err(errors) => {
+            let who = SignedInVisitor { visitor, session };
+            page(state, lang, &who, (slug, code), part, Some((&body, errors))).await
+        }
     }
 }
 
 async fn remove(
     state: &AppState,
-    visitor: &Visitor,
+    SignedInForm { visitor, .. }: SignedInForm,
     (slug, code, item): (&str, &str, &str),
     part: Part,
-    body: FormBody,
 ) -> Result<Response, AppError> {
-    if visitor.signed_in.is_none() {
-        return Err(AppError::Forbidden);
-    }
-    visitor.check_csrf(body.csrf().as_deref())?;
     let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     e.remove(state, &visitor.actor(Channel::Form), part, item).await?;
     Ok(Redirect::to(&base(slug, code, part)).into_response())
@@ -247,17 +235,16 @@ fn list_route(part: Part) -> axum::routing::MethodRouter<AppState> {
     get(
         move |State(state): State<AppState>,
               lang: Lang,
-              visitor: Visitor,
+              who: SignedInVisitor,
               Path((slug, code)): Path<(String, String)>| async move {
-            page(&state, lang, &visitor, (&slug, &code), part, None).await
+            page(&state, lang, &who, (&slug, &code), part, None).await
         },
     )
     .post(
         move |State(state): State<AppState>,
               lang: Lang,
-              visitor: Visitor,
               Path((slug, code)): Path<(String, String)>,
-              body: FormBody| async move { add(&state, lang, &visitor, (&slug, &code), part, body).await },
+              form: SignedInForm| async move { add(&state, lang, form, (&slug, &code), part).await },
     )
 }
 
@@ -265,9 +252,8 @@ fn list_route(part: Part) -> axum::routing::MethodRouter<AppState> {
 fn remove_route(part: Part) -> axum::routing::MethodRouter<AppState> {
     post(
         move |State(state): State<AppState>,
-              visitor: Visitor,
               Path((slug, code, item)): Path<(String, String, String)>,
-              body: FormBody| async move { remove(&state, &visitor, (&slug, &code, &item), part, body).await },
+              form: SignedInForm| async move { remove(&state, form, (&slug, &code, &item), part).await },
     )
 }
 

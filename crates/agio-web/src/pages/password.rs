@@ -2,7 +2,7 @@
 //! or not the address has an account. And the administrators' view of the outbox.
 
 use agio_domain::access::{Operation, Target};
-use agio_domain::credentials::{check_password, hash_password, new_token, token_hash};
+use agio_domain::credentials::{check_password, new_token, token_hash};
 use agio_domain::Channel;
 use agio_store::OutboxMessage;
 use askama::Template;
@@ -162,8 +162,9 @@ async fn new_password_post(
     if !state.store.use_password_reset(&token_hash(&token)).await? {
         return dead_link(lang);
     }
+    let hash = crate::auth::hash_password(&password).await?;
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
-    w.set_password_hash(&person, &hash_password(&password), "reset link").await?;
+    w.set_password_hash(&person, &hash, "reset link").await?;
     w.commit().await?;
     state.store.delete_sessions_of(&person.id).await?;
     state.store.expire_password_resets(&person.id).await?;

@@ -2,7 +2,7 @@
 //! coordinators, invitations by email, taking roles away, and accepting an invitation.
 
 use agio_domain::access::{scope_fits, AgendaFacts, Operation, Scope, Target};
-use agio_domain::credentials::{check_password, hash_password, new_token, token_hash};
+use agio_domain::credentials::{check_password, new_token, token_hash};
 use agio_domain::edit::{FieldProblem, Reader};
 use agio_domain::{Channel, Page, Role};
 use agio_store::{Invitation, NewPerson, Person, RoleAssignment};
@@ -16,7 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::account::{signed_in_or_redirect, FormPage};
 use super::{here, page_base, render};
-use crate::auth::{self, Visitor};
+use crate::auth::{self, SignedInForm, Visitor};
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
 use crate::i18n::{Catalogue, Lang};
@@ -236,11 +236,8 @@ async fn send_invitation(
 async fn admin_invite_post(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
-    body: FormBody,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let Some(s) = visitor.signed_in.clone() else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     visitor.require(Operation::Administer, &Target::Region)?;
     match read_invitation(&state, &body).await? {
         Ok((email, role, scope)) => {
@@ -340,12 +337,9 @@ async fn agenda_people(
 async fn agenda_invite(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
     Path(slug): Path<String>,
-    body: FormBody,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let Some(s) = visitor.signed_in.clone() else { return Err(AppError::Forbidden) };
-    visitor.check_csrf(body.csrf().as_deref())?;
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ManageRoles, &Target::Agenda(&facts))?;
     // A coordinator invites to this agenda only: fellow coordinators, or referents of its leads.
@@ -387,14 +381,9 @@ async fn agenda_invite(
 /// Takes a role away; `agenda` (a slug) names the circle a coordinator acts in.
 async fn revoke(
     State(state): State<AppState>,
-    visitor: Visitor,
     Path((person_id, assignment_id)): Path<(String, String)>,
-    body: FormBody,
+    SignedInForm { visitor, body, .. }: SignedInForm,
 ) -> Result<Response, AppError> {
-    if visitor.signed_in.is_none() {
-        return Err(AppError::Forbidden);
-    }
-    visitor.check_csrf(body.csrf().as_deref())?;
     let person = state.store.person(&person_id).await?.ok_or(AppError::NotFound)?;
     let role = state
         .store
@@ -524,7 +513,7 @@ async fn accept_post(
                 email: invitation.email.clone(),
                 name,
                 organization_name,
-                password_hash: Some(hash_password(&password)),
+                password_hash: Some(auth::hash_password(&password).await?),
                 is_demo: false,
             };
             (w.create_person(&new).await?, true)

@@ -52,16 +52,43 @@ async fn form(lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
     Ok(render(page(lang, &s.csrf_token, None, Vec::new()))?.into_response())
 }
 
+/// An upload over the size limit is a 413 that says the limit; anything else unreadable a 400.
+fn unreadable(e: axum::extract::multipart::MultipartError) -> AppError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge { max_bytes: MAX_UPLOAD_BYTES },
+        _ => AppError::UnreadableBody(e.body_text()),
+    }
+}
+
+/// A private folder for one upload (mode 0700, a random name), removed when dropped, whatever
+/// path the request takes.
+struct UploadFolder(std::path::PathBuf);
+
+impl UploadFolder {
+    fn new() -> std::io::Result<UploadFolder> {
+        use std::os::unix::fs::DirBuilderExt;
+        let path = std::env::temp_dir().join(format!("agio-upload-{}", agio_domain::credentials::new_token()));
+        std::fs::DirBuilder::new().mode(0o700).create(&path)?;
+        Ok(UploadFolder(path))
+    }
+}
+
+impl Drop for UploadFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The uploaded files: names and bytes, and the form token.
 async fn read_upload(mut multipart: Multipart) -> Result<(Option<String>, Vec<(String, Vec<u8>)>), AppError> {
     let mut csrf = None;
     let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::UnreadableBody(e.body_text()))? {
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(|e| AppError::UnreadableBody(e.body_text()))?),
+            Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
             Some("files") => {
                 let name = field.file_name().unwrap_or("file").rsplit(['/', '\\']).next().unwrap_or("file").to_string();
-                let bytes = field.bytes().await.map_err(|e| AppError::UnreadableBody(e.body_text()))?;
+                let bytes = field.bytes().await.map_err(unreadable)?;
                 if !bytes.is_empty() {
                     files.push((name, bytes.to_vec()));
                 }
@@ -80,15 +107,11 @@ async fn services_of(
     let one = |message: &str| vec![ImportProblem::new("upload", None, None, message)];
     if files.iter().any(|(name, _)| name == "datapackage.json") {
         // A tabular package: its files go to a folder of their own, read like the command line's.
-        let dir = std::env::temp_dir().join(format!("agio-upload-{}", uuid_like()));
-        let written = std::fs::create_dir_all(&dir)
-            .and_then(|_| files.iter().try_for_each(|(name, bytes)| std::fs::write(dir.join(name), bytes)));
-        if let Err(e) = written {
-            return Err(one(&format!("cannot store the upload: {e}")));
-        }
+        let folder = UploadFolder::new().map_err(|e| one(&format!("cannot store the upload: {e}")))?;
+        let written = files.iter().try_for_each(|(name, bytes)| std::fs::write(folder.0.join(name), bytes));
+        written.map_err(|e| one(&format!("cannot store the upload: {e}")))?;
         let known = crate::directory::KnownRecords::load(&state.store).await.map_err(|e| one(&e.to_string()))?;
-        let read = agio_hsds::tabular::read_package(&dir, &known);
-        let _ = std::fs::remove_dir_all(&dir);
+        let read = agio_hsds::tabular::read_package(&folder.0, &known);
         return read.map(|services| ("datapackage.json".to_string(), services));
     }
     match files {
@@ -98,10 +121,6 @@ async fn services_of(
         [] => Err(one("no file chosen")),
         _ => Err(one("several files but no datapackage.json: send one JSON file, or a whole tabular package")),
     }
-}
-
-fn uuid_like() -> String {
-    format!("{}-{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos())
 }
 
 /// Services of organisations the person does not represent, each a problem on its row.
@@ -186,4 +205,22 @@ async fn upload(
 
 pub fn router() -> Router<AppState> {
     Router::new().route(HERE, get(form).post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::UploadFolder;
+
+    #[test]
+    fn an_upload_folder_is_private_unpredictable_and_removed() {
+        let (a, b) = (UploadFolder::new().unwrap(), UploadFolder::new().unwrap());
+        assert_ne!(a.0, b.0);
+        assert_eq!(std::fs::metadata(&a.0).unwrap().permissions().mode() & 0o777, 0o700);
+        std::fs::write(a.0.join("services.csv"), "id\n").unwrap();
+        let path = a.0.clone();
+        drop(a);
+        assert!(!path.exists(), "removed with what it held");
+    }
 }

@@ -146,6 +146,17 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Moves an agenda back to its draft (as the command line would); returns its id.
+    pub async fn make_draft(&self, slug: &str) -> String {
+        let store = &self.state.store;
+        let (agenda, _) = store.agenda_for_edit(slug).await.unwrap().unwrap();
+        let mut w = store.begin_write(&agio_store::Actor::cli()).await.unwrap();
+        w.move_agenda(&agenda.id, agio_domain::AgendaStatus::Draft, "Torna in bozza", agenda.version).await.unwrap();
+        w.commit().await.unwrap();
+        self.state.after_write().await.unwrap();
+        agenda.id
+    }
+
     /// Creates a personal access token through the personal area and returns it.
     pub async fn create_token(&self, session: &Session, scope: &str) -> String {
         let r = self
