@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts in this folder (sourced, not run).
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,13 +23,24 @@ build_front_end() {
   fi
 }
 
-# Starts a throwaway PostgreSQL cluster (initdb + pg_ctl on a temp folder and a free port),
-# exports AGIO_TEST_PG_URL, and stops it on exit.
+# The folder holding PostgreSQL's initdb and pg_ctl: AGIO_PG_BINDIR, or else the newest
+# /usr/lib/postgresql/*/bin (Debian's postgresql package); empty when there is none.
+pg_bindir() {
+  if [ -n "${AGIO_PG_BINDIR:-}" ]; then
+    echo "$AGIO_PG_BINDIR"
+  else
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true
+  fi
+}
+
+# Starts a throwaway PostgreSQL cluster (initdb + pg_ctl of pg_bindir on a temp folder and a
+# free port) and exports AGIO_TEST_PG_URL; stop_throwaway_postgres stops it.
 start_throwaway_postgres() {
   local bin
-  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  if [ -z "$bin" ]; then
-    echo "PostgreSQL is not installed: apt-get install postgresql (the .ci/run script does it)" >&2
+  bin="$(pg_bindir)"
+  if [ ! -x "$bin/initdb" ] || [ ! -x "$bin/pg_ctl" ]; then
+    echo "PostgreSQL's initdb and pg_ctl are not in '${bin:-/usr/lib/postgresql/*/bin}':" \
+      "apt-get install postgresql, or set AGIO_PG_BINDIR to the folder holding them" >&2
     return 1
   fi
   PG_DIR="$(mktemp -d /tmp/agio-pg.XXXXXX)"
@@ -96,4 +108,128 @@ start_oidc_provider() {
   done
   [ -n "$issuer" ] || { cat "$work/oidc.err" >&2; return 1; }
   OIDC_ISSUER="$issuer"
+}
+
+# Checks, in seconds and before anything is built, every program that `scripts/$1` (test or
+# run) uses. As root on Debian it installs the missing packages with apt-get; otherwise, or when
+# a missing piece is not a package to install (AGIO_CHROMIUM or AGIO_PG_BINDIR pointing at the
+# wrong place, a Chromium that does not start, the Rust toolchain, a Node.js too old), it names
+# each missing piece with the command that provides it and returns 2.
+check_prerequisites() {
+  local mode="$1"
+  log "checking what scripts/$mode needs"
+  find_missing_prerequisites "$mode"
+  if [ "${#MISSING[@]}" -gt 0 ] && [ "$MISSING_BY_HAND" = 0 ] && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+    log "installing ${PACKAGES[*]} (apt-get, as root on Debian)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >/dev/null; } || true
+    find_missing_prerequisites "$mode"
+  fi
+  if [ "${#MISSING[@]}" -gt 0 ]; then
+    {
+      echo "scripts/$mode cannot start; missing:"
+      printf '  - %s\n' "${MISSING[@]}"
+      [ "${#PACKAGES[@]}" -lt 2 ] || echo "Install the packages at once: $(as_root)apt-get install ${PACKAGES[*]}"
+    } >&2
+    return 2
+  fi
+  local found
+  found="$(printf '%s, ' "${FOUND[@]}")"
+  echo "    found: ${found%, }" >&2
+}
+
+# Sets MISSING (each missing piece, with the command that provides it), PACKAGES (the Debian
+# packages among those commands), MISSING_BY_HAND (1 if some piece is not a package to
+# install) and FOUND (what is there).
+find_missing_prerequisites() {
+  local mode="$1" v min chromium pg status
+  local package_files=("$ROOT/package.json")
+  [ "$mode" = run ] || package_files+=("$ROOT/tests/oidc/package.json")
+  MISSING=() PACKAGES=() MISSING_BY_HAND=0 FOUND=()
+
+  if ! command -v node >/dev/null; then
+    missing_package "Node.js" nodejs
+  else
+    v="$(node --version)"
+    v="${v#v}"
+    min="$(engine_min node 18 "${package_files[@]}")"
+    if version_ge "$v" "$min"; then FOUND+=("node $v"); else
+      missing_by_hand "Node.js $min or newer (package.json engines; this one is $v): https://nodejs.org/en/download"
+    fi
+  fi
+  if ! command -v npm >/dev/null; then
+    missing_package "npm" npm
+  else
+    v="$(npm --version)"
+    min="$(engine_min npm 7 "${package_files[@]}")" # 7 reads package-lock.json version 3
+    if version_ge "$v" "$min"; then FOUND+=("npm $v"); else
+      missing_by_hand "npm $min or newer (this one is $v): npm install -g npm@latest"
+    fi
+  fi
+  if ! command -v cargo >/dev/null; then
+    missing_by_hand "cargo, the Rust toolchain: curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh"
+  elif [ "$mode" = test ] && ! cargo fmt --version >/dev/null 2>&1; then
+    missing_by_hand "rustfmt, for cargo fmt --check: rustup component add rustfmt"
+  else
+    FOUND+=(cargo)
+  fi
+  [ "$mode" = test ] || return 0 # the rest only scripts/test uses
+
+  # The Chromium the browser tests launch (tests/browser/support/common.mjs).
+  chromium="${AGIO_CHROMIUM:-/usr/bin/chromium}"
+  if [ ! -e "$chromium" ] && [ -z "${AGIO_CHROMIUM:-}" ]; then
+    missing_package "Chromium ($chromium), for the browser tests" chromium
+  elif [ ! -e "$chromium" ]; then
+    missing_by_hand "Chromium: AGIO_CHROMIUM=$chromium does not exist; point it at a Chromium, or unset it to use Debian's (apt-get install chromium)"
+  elif v="$(timeout -k 5 30 "$chromium" --version 2>&1)"; then
+    FOUND+=("${v##*$'\n'}")
+  else
+    status=$? v="${v##*$'\n'}" # its last line says why
+    [ "$status" != 124 ] || v="no answer in 30 s"
+    v="exit status $status${v:+: $v}"
+    if [ -n "${AGIO_CHROMIUM:-}" ]; then
+      missing_by_hand "Chromium: AGIO_CHROMIUM=$chromium does not start ($v); point it at a working Chromium, or unset it to use Debian's (apt-get install chromium)"
+    else
+      missing_by_hand "Chromium: $chromium does not start ($v); reinstall it: $(as_root)apt-get install --reinstall chromium"
+    fi
+  fi
+
+  pg="$(pg_bindir)"
+  if [ -x "$pg/initdb" ] && [ -x "$pg/pg_ctl" ]; then
+    FOUND+=("initdb and pg_ctl in $pg")
+    if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+      missing_package "a user 'postgres' (as root, scripts/test runs PostgreSQL as it)" postgresql-common
+    fi
+  elif [ -n "${AGIO_PG_BINDIR:-}" ]; then
+    missing_by_hand "PostgreSQL server: AGIO_PG_BINDIR=$AGIO_PG_BINDIR has no initdb and pg_ctl; point it at the folder holding them, or unset it to use Debian's (apt-get install postgresql)"
+  else
+    missing_package "PostgreSQL server (initdb, pg_ctl in /usr/lib/postgresql/*/bin)" postgresql
+  fi
+  if command -v psql >/dev/null; then FOUND+=(psql); else missing_package "psql" postgresql-client; fi
+  if ! command -v python3 >/dev/null; then
+    missing_package "Python 3 with venv" python3 python3-venv
+  elif ! python3 -c 'import ensurepip' 2>/dev/null; then
+    missing_package "Python's venv (python3 -m venv)" python3-venv
+  else
+    FOUND+=("python3 with venv")
+  fi
+  if command -v curl >/dev/null; then FOUND+=(curl); else missing_package "curl" curl; fi
+}
+
+missing_package() { MISSING+=("$1: $(as_root)apt-get install ${*:2}"); PACKAGES+=("${@:2}"); }
+missing_by_hand() { MISSING+=("$1"); MISSING_BY_HAND=1; }
+as_root() { [ "$(id -u)" = 0 ] || printf 'sudo '; }
+
+# Whether version $1 is at least $2 (dotted numbers).
+version_ge() { [ "$(printf '%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
+
+# The highest minimum that the "engines" of the package.json files $3… ask for $1 (node or
+# npm), in the form ">=X.Y.Z"; $2 when none does.
+engine_min() {
+  local name="$1" default="$2" file v min=""
+  shift 2
+  for file; do
+    v="$(sed -n "/\"engines\"/,/}/ s/^ *\"$name\": *\">= *\([0-9][0-9.]*\)\".*/\1/p" "$file")"
+    if [ -n "$v" ] && { [ -z "$min" ] || ! version_ge "$min" "$v"; }; then min="$v"; fi
+  done
+  echo "${min:-$default}"
 }
