@@ -410,32 +410,4 @@ impl Store {
         sql.bind(created_before).push(" OR last_seen_at < ").bind(idle_since);
         Ok(sql.query().execute(&self.pool).await?.rows_affected())
     }
-
-    // --- failed sign-ins ----------------------------------------------------------------
-
-    pub async fn record_sign_in_failure(&self, scopes: &[String]) -> Result<()> {
-        let at = now();
-        for scope in scopes {
-            Sql::insert("sign_in_failures", columns!["id" => new_id(), "scope" => scope.as_str(), "at" => at.clone()])
-                .query()
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Failures recorded for `scope` at or after `since`.
-    pub async fn sign_in_failures(&self, scope: &str, since: &str) -> Result<i64> {
-        let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM sign_in_failures WHERE scope = ");
-        sql.bind(scope).push(" AND at >= ").bind(since);
-        col(&sql.fetch_one(&self.pool).await?, 0)
-    }
-
-    /// A successful sign-in forgets the account's failures (not the address's).
-    pub async fn clear_sign_in_failures(&self, scope: &str) -> Result<()> {
-        let mut sql = Sql::new("DELETE FROM sign_in_failures WHERE scope = ");
-        sql.bind(scope);
-        sql.query().execute(&self.pool).await?;
-        Ok(())
-    }
 }

@@ -25,7 +25,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("people", "id"),
     ("role_assignments", "id"),
     ("sessions", "token_hash"),
-    ("sign_in_failures", "id"),
+    ("sign_in_throttle", "scope"),
     ("audit_log", "seq"),
     ("api_tokens", "id"),
     ("password_resets", "token_hash"),

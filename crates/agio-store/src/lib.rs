@@ -19,6 +19,7 @@ mod records;
 mod reference;
 pub mod schema;
 mod sql;
+mod throttle;
 mod versions;
 mod write;
 
@@ -44,6 +45,7 @@ pub use read::{
     UnionDetail,
 };
 pub use records::{Archivable, ArchivedItem};
+pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{Editable, Saved};
 

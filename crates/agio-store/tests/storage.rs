@@ -67,10 +67,15 @@ async fn copy_order_names_every_table() {
 async fn copy_into_postgres_round_trip() {
     let source = fresh_store(Backend::Sqlite, Seed::Demo).await;
     let target = fresh_store(Backend::Postgres, Seed::Nothing).await;
-    // Sessions and failed sign-ins are copied too (people stay signed in across the move).
+    // Sessions and throttled attempts are copied too (people stay signed in across the move).
     let (person, _) = source.person_by_email("referente@demo.agio.example").await.unwrap().unwrap();
     source.create_session("token-hash", &person.id, "csrf").await.unwrap();
-    source.record_sign_in_failure(&["address:192.0.2.1".into()]).await.unwrap();
+    let policy = agio_store::ThrottlePolicy {
+        free: 10,
+        window: time::Duration::minutes(15),
+        longest_wait: time::Duration::minutes(5),
+    };
+    source.take_attempt("address:192.0.2.1", &policy, time::OffsetDateTime::now_utc()).await.unwrap();
     let mut w = source.begin_write(&agio_store::Actor::cli()).await.unwrap();
     w.create_api_token(&person, "gestionale", "hash", agio_domain::TokenScope::Write, None).await.unwrap();
     w.link_identity(&person, "https://idp.example", "spid-TINIT-X").await.unwrap();
@@ -309,4 +314,37 @@ both_backends!(vocabularies_have_both_languages, |backend| async move {
         stages.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(),
         ["childhood", "adolescence", "youth", "adults", "elderly"]
     );
+});
+
+// Throttled attempts: free ones, then waits; a wait that is over lets the next attempt in;
+// old scopes are dropped, so attempts from ever new addresses keep the table bounded.
+both_backends!(attempts_are_throttled_and_the_table_stays_bounded, |backend| async move {
+    use agio_store::{Attempt, ThrottlePolicy};
+    use time::{Duration, OffsetDateTime};
+    let store = fresh_store(backend, Seed::Nothing).await;
+    store.migrate().await.unwrap();
+    let policy = ThrottlePolicy { free: 2, window: Duration::minutes(15), longest_wait: Duration::minutes(5) };
+    let t0 = OffsetDateTime::now_utc();
+    let take = |at: OffsetDateTime| {
+        let store = &store;
+        async move { store.take_attempt("address:192.0.2.1", &policy, at).await.unwrap() }
+    };
+    assert_eq!(take(t0).await, Attempt::Taken { earlier: 0 });
+    assert_eq!(take(t0).await, Attempt::Taken { earlier: 1 });
+    assert_eq!(take(t0).await, Attempt::Wait(Duration::seconds(1)));
+    assert_eq!(take(t0 + Duration::seconds(1)).await, Attempt::Taken { earlier: 2 });
+    assert_eq!(take(t0 + Duration::seconds(1)).await, Attempt::Wait(Duration::seconds(2)));
+    store.give_back_attempt("address:192.0.2.1").await.unwrap();
+    // A window later, the scope starts afresh.
+    assert_eq!(take(t0 + Duration::minutes(20)).await, Attempt::Taken { earlier: 0 });
+
+    // 2,000 new addresses over two hours, each failing once: the table holds a window's worth.
+    let mut largest = 0;
+    for n in 0..2_000i64 {
+        let at = t0 + Duration::hours(1) + Duration::milliseconds(n * 3_600);
+        store.take_attempt(&format!("address:10.{}.{}.1", n / 250, n % 250), &policy, at).await.unwrap();
+        store.forget_old_attempts(at - policy.window).await.unwrap();
+        largest = largest.max(store.throttled_scopes().await.unwrap());
+    }
+    assert!(largest <= 251, "at most one window of scopes is kept: {largest}");
 });

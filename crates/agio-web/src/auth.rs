@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use agio_domain::access::{self, Decision, Operation, Principal, Target};
 use agio_domain::credentials::{new_token, same_secret, token_hash};
 use agio_domain::Channel;
-use agio_store::{Actor, Person};
+use agio_store::{Actor, Attempt, Person, ThrottlePolicy};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -27,12 +27,14 @@ pub const CSRF_COOKIE: &str = "agio_csrf";
 pub const IDLE_LIMIT: Duration = Duration::hours(2);
 /// …and in any case this long after sign-in.
 pub const ABSOLUTE_LIMIT: Duration = Duration::hours(12);
-/// Failed sign-ins counted over this window…
-pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
-/// …at most this many for one account…
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// …and this many from one address.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Sign-in attempts from one address: ten in a quarter of an hour, then each waits twice as
+/// long as the one before (1 s, 2 s, 4 s…), five minutes at most.
+pub const ADDRESS_POLICY: ThrottlePolicy =
+    ThrottlePolicy { free: 10, window: Duration::minutes(15), longest_wait: Duration::minutes(5) };
+/// Sign-in attempts on one account from addresses that have tried before: five, then waits
+/// doubling up to a quarter of an hour.
+pub const ACCOUNT_POLICY: ThrottlePolicy =
+    ThrottlePolicy { free: 5, window: Duration::minutes(15), longest_wait: Duration::minutes(15) };
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
@@ -230,17 +232,48 @@ pub async fn end_session(state: &AppState, signed_in: &SignedIn) -> Result<Heade
     Ok(expired_cookie(SESSION_COOKIE, state.secure_cookies))
 }
 
-/// The scopes failed sign-ins are counted under.
-pub fn failure_scopes(email: &str, address: &str) -> [String; 2] {
-    [format!("account:{}", agio_store::normalize_email(email)), format!("address:{address}")]
+/// A sign-in attempt that has been counted, to be settled once the password is checked.
+pub struct SignInTurn {
+    address: String,
+    account: String,
 }
 
-/// Whether this account or this address has failed too often lately.
-pub async fn too_many_failures(state: &AppState, email: &str, address: &str) -> Result<bool, AppError> {
-    let since = rfc3339(OffsetDateTime::now_utc() - FAILURE_WINDOW);
-    let [account, from] = failure_scopes(email, address);
-    Ok(state.store.sign_in_failures(&account, &since).await? >= MAX_FAILURES_PER_ACCOUNT
-        || state.store.sign_in_failures(&from, &since).await? >= MAX_FAILURES_PER_ADDRESS)
+/// Takes a sign-in attempt for `email` from `address`, or answers how long to wait. The address
+/// always counts; the account only when this address has tried before in its window, so that
+/// the right password from an address that has not failed still signs in, whatever others
+/// tried on the account. Attempts are counted before the password is checked, atomically.
+pub async fn take_sign_in_turn(state: &AppState, email: &str, address: &str) -> Result<SignInTurn, AppError> {
+    let now = OffsetDateTime::now_utc();
+    let turn = SignInTurn {
+        address: format!("address:{address}"),
+        account: format!("account:{}", agio_store::normalize_email(email)),
+    };
+    let earlier = match state.store.take_attempt(&turn.address, &ADDRESS_POLICY, now).await? {
+        Attempt::Taken { earlier } => earlier,
+        Attempt::Wait(wait) => return Err(AppError::TooManyAttempts { wait }),
+    };
+    if earlier > 0 {
+        if let Attempt::Wait(wait) = state.store.take_attempt(&turn.account, &ACCOUNT_POLICY, now).await? {
+            return Err(AppError::TooManyAttempts { wait });
+        }
+    }
+    Ok(turn)
+}
+
+impl SignInTurn {
+    /// The right password: the address gets its attempt back and the account starts afresh.
+    pub async fn succeeded(self, state: &AppState) -> Result<(), AppError> {
+        state.store.give_back_attempt(&self.address).await?;
+        state.store.forget_attempts(&self.account).await?;
+        Ok(())
+    }
+
+    /// A wrong password: the attempts stay counted; scopes whose window is over are dropped,
+    /// so that anonymous attempts never grow the table without bound.
+    pub async fn failed(self, state: &AppState) -> Result<(), AppError> {
+        state.store.forget_old_attempts(OffsetDateTime::now_utc() - ADDRESS_POLICY.window).await?;
+        Ok(())
+    }
 }
 
 /// A `Location` for after sign-in: a path on this site (see `redirect`), the personal area otherwise.

@@ -65,7 +65,7 @@ pub enum AppError {
     Unauthenticated,
     /// Too many failed sign-ins, for the account or from the address.
     #[error("too many attempts")]
-    TooManyAttempts,
+    TooManyAttempts { wait: time::Duration },
     /// API: fields of a body that break the rules (422), every one listed.
     #[error("invalid fields")]
     Invalid(Vec<agio_domain::edit::FieldError>),
@@ -114,7 +114,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Forbidden | AppError::BadCsrf => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnreadableBody(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -154,7 +154,9 @@ impl AppError {
             AppError::Forbidden => c.t("error.forbidden.text").to_string(),
             AppError::BadCsrf => c.t("error.csrf.text").to_string(),
             AppError::Unauthenticated => c.t("error.unauthenticated.text").to_string(),
-            AppError::TooManyAttempts => c.t("error.too_many.text").to_string(),
+            AppError::TooManyAttempts { wait } => {
+                c.fmt("error.too_many.text", &[("wait", &crate::i18n::wait(lang, *wait))])
+            }
             AppError::UnreadableBody(_) => c.t("error.unreadable_body.text").to_string(),
             AppError::TooLarge { max_bytes } => {
                 c.fmt("error.too_large.text", &[("max", &format!("{} MB", max_bytes / (1024 * 1024)))])

@@ -116,6 +116,23 @@ pub fn date(lang: Lang, text: &str) -> String {
     }
 }
 
+/// A wait as people say it: "30 secondi", "5 minuti" (rounded up to the minute past one).
+pub fn wait(lang: Lang, wait: time::Duration) -> String {
+    let seconds = wait.whole_seconds().max(1);
+    let (n, unit) = match seconds {
+        1..=59 => (seconds, if seconds == 1 { "second" } else { "seconds" }),
+        _ => ((seconds + 59) / 60, if seconds <= 60 { "minute" } else { "minutes" }),
+    };
+    let word = match (lang, unit) {
+        (Lang::It, "second") => "secondo",
+        (Lang::It, "seconds") => "secondi",
+        (Lang::It, "minute") => "minuto",
+        (Lang::It, _) => "minuti",
+        (Lang::En, unit) => unit,
+    };
+    format!("{n} {word}")
+}
+
 /// Formats an integer with Italian or English thousands separators.
 
 pub fn number(lang: Lang, n: i64) -> String {

@@ -86,7 +86,22 @@ both_backends!(forms_without_their_token_are_refused, |backend| async move {
     app.get_as("/area-personale", &session).await.page_with(&[REFERENT]);
 });
 
-both_backends!(failed_sign_ins_are_limited_without_revealing_accounts, |backend| async move {
+/// A sign-in attempt from `address` (as the socket's peer), with its form token.
+async fn sign_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> support::Reply {
+    let page = app.get("/accedi").await;
+    let cookie = format!("agio_csrf={}", set_cookie_value(&page, "agio_csrf").unwrap());
+    let body = form(&[("csrf", &csrf_of(&page.body)), ("email", email), ("password", password)]);
+    let mut request = axum::http::Request::post("/accedi")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let peer: std::net::IpAddr = address.parse().unwrap();
+    request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((peer, 50000))));
+    app.request(request).await
+}
+
+both_backends!(failed_sign_ins_slow_down_without_revealing_accounts, |backend| async move {
     let app = TestApp::demo(backend).await;
     let wrong = app.try_sign_in(REFERENT, "non è la password giusta").await;
     let unknown = app.try_sign_in("nessuno@demo.agio.example", "non è la password giusta").await;
@@ -101,17 +116,50 @@ both_backends!(failed_sign_ins_are_limited_without_revealing_accounts, |backend|
         neutral(&unknown.body, "nessuno@demo.agio.example"),
         "the same answer for both"
     );
-    for _ in 0..4 {
-        app.try_sign_in(REFERENT, "ancora sbagliata!").await;
-        app.try_sign_in("nessuno@demo.agio.example", "ancora sbagliata!").await;
+    // From one address: its first attempt, then five on the account; the next must wait, even
+    // with the right password, and so must an unknown account tried the same way.
+    for account in [REFERENT, "sconosciuto@demo.agio.example"] {
+        let address = if account == REFERENT { "198.51.100.1" } else { "198.51.100.2" };
+        for n in 0..6 {
+            let r = sign_in_from(&app, address, account, "ancora sbagliata!").await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {n} on {account}");
+        }
+        let waiting = sign_in_from(&app, address, account, DEMO_PASSWORD).await;
+        assert_eq!(waiting.status, StatusCode::TOO_MANY_REQUESTS, "{account}");
+        assert!(waiting.body.contains("il prossimo è possibile tra 1 secondo"), "{}", waiting.body);
     }
-    // Five failures: even the right password is refused for a while, and so is the unknown account.
-    let limited = app.try_sign_in(REFERENT, DEMO_PASSWORD).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(limited.body.contains("riprova tra 15 minuti"), "{}", limited.body);
-    assert_eq!(app.try_sign_in("nessuno@demo.agio.example", "x").await.status, StatusCode::TOO_MANY_REQUESTS);
-    // Other accounts from elsewhere are not affected by this account's lock.
-    assert_eq!(app.try_sign_in("cittadino@demo.agio.example", DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
+    // Nobody is locked out: the owner, from an address that has not failed, signs in.
+    let owner = sign_in_from(&app, "203.0.113.50", REFERENT, DEMO_PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::SEE_OTHER, "{}", owner.body);
+    // Other accounts from elsewhere are not affected.
+    let other = sign_in_from(&app, "203.0.113.51", "cittadino@demo.agio.example", DEMO_PASSWORD).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+});
+
+// Attempts are counted before the password is checked, one by one: however many arrive at
+// once, only those the rules allow are checked.
+both_backends!(concurrent_sign_ins_are_counted_one_by_one, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let statuses = |replies: Vec<StatusCode>| {
+        let checked = replies.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        let waiting = replies.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!(checked + waiting, replies.len(), "{replies:?}");
+        checked
+    };
+    // 50 at once from one address, each on another account: the address's ten free attempts.
+    let attempts = (0..50).map(|n| {
+        let app = &app;
+        async move { sign_in_from(app, "198.51.100.7", &format!("p{n}@demo.agio.example"), "sbagliata").await.status }
+    });
+    assert_eq!(statuses(futures_util::future::join_all(attempts).await), 10);
+    // 19 at once on one account from a new address: its first attempt, then the account's five.
+    let attempts = (0..19).map(|_| {
+        let app = &app;
+        async move { sign_in_from(app, "198.51.100.8", REFERENT, "sbagliata").await.status }
+    });
+    assert_eq!(statuses(futures_util::future::join_all(attempts).await), 6);
+    // Meanwhile, the owner from elsewhere.
+    assert_eq!(sign_in_from(&app, "198.51.100.9", REFERENT, DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
 });
 
 both_backends!(the_privacy_page_says_what_is_kept, |backend| async move {
@@ -232,16 +280,14 @@ both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| a
             app.request(request).await.status
         }
     };
-    // The address limit is 20 per 15 minutes: twenty failures of 192.0.2.1 (a spoofed first hop
-    // does not help: only the entry the proxy added counts)…
-    for n in 0..20 {
+    // An address has ten free attempts in a quarter of an hour: ten failures of 192.0.2.1 (a
+    // spoofed first hop does not help: only the entry the proxy added counts)…
+    for n in 0..10 {
         assert_eq!(attempt("203.0.113.9, 192.0.2.1", n).await, StatusCode::UNAUTHORIZED);
     }
-    let failures = app.state.store.sign_in_failures("address:192.0.2.1", "2000-01-01T00:00:00Z").await.unwrap();
-    assert_eq!(failures, 20, "counted under the client's address, not the proxy's");
-    // …lock that client out, not the others behind the same proxy.
-    assert_eq!(attempt("192.0.2.1", 21).await, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(attempt("192.0.2.2", 22).await, StatusCode::UNAUTHORIZED);
+    // …make that client wait, not the others behind the same proxy.
+    assert_eq!(attempt("192.0.2.1", 11).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(attempt("192.0.2.2", 12).await, StatusCode::UNAUTHORIZED);
 });
 
 // What a shared computer's browser may keep: nothing of a signed-in person's pages or of an

@@ -128,10 +128,8 @@ async fn sign_in_post(
     let next = auth::safe_next(params.get("next"));
     let email = form.get("email").unwrap_or_default();
     let password = form.get("password").unwrap_or_default();
-    // Checked before the password, and answered the same whether or not the account exists.
-    if auth::too_many_failures(&state, &email, &visitor.address).await? {
-        return Err(AppError::TooManyAttempts);
-    }
+    // Counted before the password is checked, the same whether or not the account exists.
+    let turn = auth::take_sign_in_turn(&state, &email, &visitor.address).await?;
     let found = state.store.person_by_email(&email).await?;
     let hash = found.as_ref().and_then(|(_, hash)| hash.clone());
     // An unknown account costs the same argon2 work as a wrong password.
@@ -140,7 +138,7 @@ async fn sign_in_post(
     let matches = auth::password_work(checked).await? && hash.is_some();
     match found {
         Some((person, _)) if matches => {
-            state.store.clear_sign_in_failures(&auth::failure_scopes(&email, "")[0]).await?;
+            turn.succeeded(&state).await?;
             let cookie = auth::start_session(&state, &person).await?;
             Ok((
                 StatusCode::SEE_OTHER,
@@ -149,7 +147,7 @@ async fn sign_in_post(
                 .into_response())
         }
         _ => {
-            state.store.record_sign_in_failure(&auth::failure_scopes(&email, &visitor.address)).await?;
+            turn.failed(&state).await?;
             let c = lang.catalogue();
             let (csrf, _) = visitor.csrf_token(state.secure_cookies);
             let form = sign_in_form(lang, &csrf, &next)

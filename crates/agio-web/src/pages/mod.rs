@@ -182,7 +182,7 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
         AppError::BadParam { .. } => c.t("error.bad_request.title"),
         AppError::MethodNotAllowed => c.t("error.method.title"),
         AppError::Forbidden | AppError::BadCsrf | AppError::Unauthenticated => c.t("error.forbidden.title"),
-        AppError::TooManyAttempts => c.t("error.too_many.title"),
+        AppError::TooManyAttempts { .. } => c.t("error.too_many.title"),
         AppError::UnreadableBody(_) | AppError::Invalid(_) => c.t("error.bad_request.title"),
         AppError::Stale { .. } => c.t("form.conflict_title"),
         AppError::Conflict(_) => c.t("error.conflict.title"),

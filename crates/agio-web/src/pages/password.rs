@@ -4,7 +4,7 @@
 use agio_domain::access::{Operation, Target};
 use agio_domain::credentials::{check_password, new_token, token_hash};
 use agio_domain::Channel;
-use agio_store::OutboxMessage;
+use agio_store::{Attempt, OutboxMessage, ThrottlePolicy};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -25,7 +25,8 @@ use crate::web::{AppState, PageContext};
 /// How long a reset link works.
 pub const RESET_LIFETIME: Duration = Duration::minutes(30);
 /// Reset requests accepted from one address in the failure window.
-const MAX_RESETS_PER_ADDRESS: i64 = 10;
+const RESET_POLICY: ThrottlePolicy =
+    ThrottlePolicy { free: 10, window: Duration::minutes(15), longest_wait: Duration::minutes(15) };
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
@@ -72,12 +73,10 @@ async fn request_post(
 ) -> Result<Response, AppError> {
     visitor.check_csrf(body.csrf().as_deref())?;
     let email = body.get("email").unwrap_or_default();
-    let since = rfc3339(OffsetDateTime::now_utc() - crate::auth::FAILURE_WINDOW);
     let scope = format!("reset:{}", visitor.address);
-    if state.store.sign_in_failures(&scope, &since).await? >= MAX_RESETS_PER_ADDRESS {
-        return Err(AppError::TooManyAttempts);
+    if let Attempt::Wait(wait) = state.store.take_attempt(&scope, &RESET_POLICY, OffsetDateTime::now_utc()).await? {
+        return Err(AppError::TooManyAttempts { wait });
     }
-    state.store.record_sign_in_failure(&[scope]).await?;
     if let Some((person, _)) = state.store.person_by_email(&email).await? {
         let token = new_token();
         let expires = rfc3339(OffsetDateTime::now_utc() + RESET_LIFETIME);
