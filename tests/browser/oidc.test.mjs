@@ -79,6 +79,12 @@ describe('sign-in with the external identity provider', () => {
     await page.waitForURL(/\/interaction\//);
     await page.locator('input[name="user"][value="giulia"]').check();
     await page.locator('#login button[type="submit"]').click();
+    // Nothing is linked until the account holder confirms that the identity is theirs.
+    await page.waitForURL(/\/accedi\/oidc\/callback/);
+    const ask = await page.locator('main').innerText();
+    assert.ok(ask.includes('spid-TINIT-BNCGLI85M41F205X') && ask.includes('regione@demo.agio.example'), ask);
+    await assertAxeClean(page, 'confirming an identity link');
+    await page.getByRole('button', { name: 'Collega al mio account' }).click();
     await page.waitForURL(/area-personale/);
     assert.ok((await page.locator('main').innerText()).includes('spid-TINIT-BNCGLI85M41F205X'), 'the identity is listed');
     await page.getByRole('button', { name: 'Esci' }).click();
@@ -105,6 +111,56 @@ describe('sign-in with the external identity provider', () => {
     await page.waitForLoadState('load');
     assert.ok((await page.locator('main').innerText()).includes('è stato annullato'));
     await context.close();
+  });
+
+  it('a verified email that already has an account does not take it over', T, async () => {
+    const context = await session.browser.newContext();
+    const page = await signInExternally(context, 'carla');
+    assert.notEqual(new URL(page.url()).pathname, '/area-personale', 'not signed in as the account holder');
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes("Esiste già un account con l'email di questa identità digitale"), text);
+    await context.close();
+  });
+
+  it("a callback carried to another browser is refused (login CSRF), and then to the first too", T, async () => {
+    // The attacker's browser goes through the provider but stops before coming back to AGIO:
+    // its login is sent, and the provider's redirects followed by hand (with the browser's
+    // cookies) up to the address of AGIO's callback, which is kept, not opened.
+    const attacker = await session.browser.newContext();
+    let seen;
+    const callbackSeen = new Promise((resolve) => { seen = resolve; });
+    await attacker.route('**/interaction/*/login', async (route) => {
+      let response = await route.fetch({ maxRedirects: 0 });
+      let location = response.headers().location;
+      while (location && !location.includes('/accedi/oidc/callback')) {
+        response = await attacker.request.get(new URL(location, route.request().url()).href, { maxRedirects: 0 });
+        location = response.headers().location;
+      }
+      seen(location);
+      await route.abort();
+    });
+    const started = await attacker.newPage();
+    await started.goto(url('/accedi'));
+    await started.getByRole('link', { name: 'Entra con SPID / CIE' }).click();
+    await started.waitForURL(/\/interaction\//);
+    await started.locator('input[name="user"][value="mario"]').check();
+    await started.locator('#login button[type="submit"]').click().catch(() => {});
+    const callback = await callbackSeen;
+    assert.ok(callback?.includes('code='), `the provider sent the browser back with a code: ${callback}`);
+    // The victim's browser is made to open that address.
+    const victim = await session.browser.newContext();
+    const page = await victim.newPage();
+    const res = await page.goto(callback);
+    assert.equal(res.status(), 400);
+    assert.ok((await page.locator('main').innerText()).includes('avviato da un altro browser'));
+    await assertAxeClean(page, 'a callback from another browser');
+    const cookies = await victim.cookies(url('/'));
+    assert.ok(!cookies.some((c) => c.name === 'agio_session'), 'the victim is not signed in as the attacker');
+    // The state served once: the attacker cannot use it afterwards either.
+    const again = await (await attacker.newPage()).goto(callback);
+    assert.equal(again.status(), 400);
+    await attacker.close();
+    await victim.close();
   });
 
   it('a forged or replayed callback is refused', T, async () => {

@@ -56,6 +56,8 @@
 // Built-in users (key: sub, email, email_verified, name):
 //   mario:  spid-TINIT-RSSMRA80A01H501U  mario.rossi@example.it      true   Mario Rossi
 //   giulia: spid-TINIT-BNCGLI85M41F205X  giulia.bianchi@example.it   false  Giulia Bianchi
+//   carla:  spid-TINIT-CTTCRL70A41H223X  cittadino@demo.agio.example true   Carla Cittadini
+//           (a verified email that already has an AGIO account: it must not take it over)
 //
 // Why these settings (see the README notes in smoke.mjs' header for the flow):
 //   * Plain http on 127.0.0.1 is fine: the provider only marks cookies `Secure` when the request
@@ -140,6 +142,15 @@ const USERS = usersFile ? JSON.parse(readFileSync(usersFile, 'utf8')) : [
     name: 'Giulia Bianchi',
     given_name: 'Giulia',
     family_name: 'Bianchi',
+  },
+  {
+    key: 'carla',
+    sub: 'spid-TINIT-CTTCRL70A41H223X',
+    email: 'cittadino@demo.agio.example',
+    email_verified: true,
+    name: 'Carla Cittadini',
+    given_name: 'Carla',
+    family_name: 'Cittadini',
   },
 ];
 if (!Array.isArray(USERS) || USERS.some((u) => !u || typeof u.key !== 'string' || typeof u.sub !== 'string')) {

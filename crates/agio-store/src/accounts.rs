@@ -270,7 +270,9 @@ impl WriteTx {
             .push(" WHERE id = ")
             .bind(person.id.clone());
         sql.query().execute(&mut *self.tx).await?;
-        for table in ["role_assignments", "sessions", "api_tokens", "password_resets", "external_identities"] {
+        for table in
+            ["role_assignments", "sessions", "api_tokens", "password_resets", "external_identities", "identity_links"]
+        {
             let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE person_id = "));
             sql.bind(person.id.clone());
             sql.query().execute(&mut *self.tx).await?;

@@ -34,6 +34,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("agenda_versions", "id"),
     ("external_identities", "issuer, subject"),
     ("oidc_logins", "state_hash"),
+    ("identity_links", "person_id"),
     ("directory_organizations", "id"),
     ("directory_services", "id"),
     ("directory_service_terms", "service_id, term_id"),

@@ -1,6 +1,7 @@
 //! External identities (OpenID Connect) and the sign-ins under way at the provider.
 
 use serde::Serialize;
+use sqlx::Row;
 
 use crate::accounts::Person;
 use crate::audit::{EntityRef, WriteTx};
@@ -22,18 +23,55 @@ pub struct PendingLogin {
     pub nonce: String,
     pub pkce_verifier: String,
     pub next: String,
+    /// The hash of the random value the starting browser holds in a cookie.
+    pub browser_hash: String,
 }
 
+/// Sign-ins under way kept for one address: a person needs one, a few tabs a handful.
+pub const PENDING_LOGINS_PER_ADDRESS: i64 = 20;
+/// Sign-ins under way kept in all: past this, the oldest go first.
+pub const PENDING_LOGINS_AT_MOST: i64 = 5_000;
+
 impl Store {
-    pub async fn create_oidc_login(&self, state_hash: &str, login: &PendingLogin, expires_at: &str) -> Result<()> {
+    /// Keeps a sign-in that leaves for the provider, dropping the expired ones and, past the
+    /// limits, the oldest of this address and then of all: anonymous starts keep the table bounded.
+    pub async fn create_oidc_login(
+        &self,
+        state_hash: &str,
+        login: &PendingLogin,
+        address: &str,
+        expires_at: &str,
+    ) -> Result<()> {
+        let now = now();
+        let mut expired = Sql::new("DELETE FROM oidc_logins WHERE expires_at < ");
+        expired.bind(now.clone());
+        expired.query().execute(&self.pool).await?;
+        let mut same_address = Sql::new("DELETE FROM oidc_logins WHERE address = ");
+        same_address
+            .bind(address)
+            .push(" AND state_hash NOT IN (SELECT state_hash FROM oidc_logins WHERE address = ")
+            .bind(address)
+            .push(" ORDER BY created_at DESC, state_hash LIMIT ")
+            .bind(PENDING_LOGINS_PER_ADDRESS - 1)
+            .push(")");
+        same_address.query().execute(&self.pool).await?;
+        // Every sign-in lives as long, so the order of expiry is the order of arrival.
+        let mut all = Sql::new(
+            "DELETE FROM oidc_logins WHERE (expires_at, state_hash) < \
+             (SELECT expires_at, state_hash FROM oidc_logins ORDER BY expires_at DESC, state_hash DESC LIMIT 1 OFFSET ",
+        );
+        all.bind(PENDING_LOGINS_AT_MOST - 2).push(")");
+        all.query().execute(&self.pool).await?;
         Sql::insert(
             "oidc_logins",
             columns![
                 "state_hash" => state_hash,
+                "browser_hash" => login.browser_hash.clone(),
+                "address" => address,
                 "nonce" => login.nonce.clone(),
                 "pkce_verifier" => login.pkce_verifier.clone(),
                 "next" => login.next.clone(),
-                "created_at" => now(),
+                "created_at" => now,
                 "expires_at" => expires_at,
             ],
         )
@@ -43,9 +81,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many sign-ins are under way (for the tests that show the table stays bounded).
+    pub async fn pending_oidc_logins(&self) -> Result<i64> {
+        let row = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM oidc_logins").fetch_one(&self.pool).await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// The sign-in with this state, removed so that it serves once; None when unknown or expired.
     pub async fn take_oidc_login(&self, state_hash: &str, now: &str) -> Result<Option<PendingLogin>> {
-        let mut sql = Sql::new("SELECT nonce, pkce_verifier, next, expires_at FROM oidc_logins WHERE state_hash = ");
+        let mut sql = Sql::new(
+            "SELECT nonce, pkce_verifier, next, browser_hash, expires_at FROM oidc_logins WHERE state_hash = ",
+        );
         sql.bind(state_hash);
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
         let mut delete = Sql::new("DELETE FROM oidc_logins WHERE state_hash = ");
@@ -54,14 +100,48 @@ impl Store {
         if delete.query().execute(&self.pool).await?.rows_affected() == 0 {
             return Ok(None);
         }
-        let mut purge = Sql::new("DELETE FROM oidc_logins WHERE expires_at < ");
-        purge.bind(now);
-        purge.query().execute(&self.pool).await?;
-        let expires_at: String = col(&r, 3)?;
+        let expires_at: String = r.try_get("expires_at")?;
         if expires_at.as_str() <= now {
             return Ok(None);
         }
-        Ok(Some(PendingLogin { nonce: col(&r, 0)?, pkce_verifier: col(&r, 1)?, next: col(&r, 2)? }))
+        Ok(Some(PendingLogin {
+            nonce: r.try_get("nonce")?,
+            pkce_verifier: r.try_get("pkce_verifier")?,
+            next: r.try_get("next")?,
+            browser_hash: r.try_get("browser_hash")?,
+        }))
+    }
+
+    /// Keeps an external identity for `person_id` to confirm (replacing one kept before).
+    pub async fn offer_identity_link(
+        &self,
+        person_id: &str,
+        issuer: &str,
+        subject: &str,
+        expires_at: &str,
+    ) -> Result<()> {
+        let mut old = Sql::new("DELETE FROM identity_links WHERE person_id = ");
+        old.bind(person_id).push(" OR expires_at < ").bind(now());
+        old.query().execute(&self.pool).await?;
+        Sql::insert(
+            "identity_links",
+            columns!["person_id" => person_id, "issuer" => issuer, "subject" => subject, "expires_at" => expires_at],
+        )
+        .query()
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The identity `person_id` was offered and has not confirmed yet, if still valid:
+    /// (issuer, subject).
+    pub async fn offered_identity_link(&self, person_id: &str) -> Result<Option<(String, String)>> {
+        let mut sql = Sql::new("SELECT issuer, subject FROM identity_links WHERE person_id = ");
+        sql.bind(person_id).push(" AND expires_at > ").bind(now());
+        match sql.fetch_optional(&self.pool).await? {
+            Some(r) => Ok(Some((r.try_get("issuer")?, r.try_get("subject")?))),
+            None => Ok(None),
+        }
     }
 
     /// The open account an external identity is linked to.
@@ -86,8 +166,11 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Links an external identity to a person.
+    /// Links an external identity to a person (and forgets any link offered to them).
     pub async fn link_identity(&mut self, person: &Person, issuer: &str, subject: &str) -> Result<()> {
+        let mut offered = Sql::new("DELETE FROM identity_links WHERE person_id = ");
+        offered.bind(person.id.clone());
+        offered.query().execute(&mut *self.tx).await?;
         Sql::insert(
             "external_identities",
             columns!["issuer" => issuer, "subject" => subject, "person_id" => person.id.clone(), "created_at" => now()],

@@ -36,7 +36,7 @@ pub use demo::{DemoReport, DEMO_PASSWORD};
 pub use directory::{
     DirectoryWrite, PreparedService, ServiceFilter, ServiceWriter, StoredService, StoredServiceAtLocation,
 };
-pub use identities::{ExternalIdentity, PendingLogin};
+pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use read::{

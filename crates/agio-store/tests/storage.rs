@@ -91,8 +91,17 @@ async fn copy_into_postgres_round_trip() {
     w.commit().await.unwrap();
     source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
     source.put_in_outbox(&person.email, "Oggetto", "Testo", "it").await.unwrap();
-    let login = agio_store::PendingLogin { nonce: "n".into(), pkce_verifier: "v".into(), next: "/".into() };
-    source.create_oidc_login("state-hash", &login, "2030-01-01T00:00:00Z").await.unwrap();
+    let login = agio_store::PendingLogin {
+        nonce: "n".into(),
+        pkce_verifier: "v".into(),
+        next: "/".into(),
+        browser_hash: "b".into(),
+    };
+    source.create_oidc_login("state-hash", &login, "192.0.2.1", "2030-01-01T00:00:00Z").await.unwrap();
+    source
+        .offer_identity_link(&person.id, "https://idp.example", "spid-TINIT-Y", "2030-01-01T00:00:00Z")
+        .await
+        .unwrap();
     let report = source.copy_into(&target).await.unwrap();
     let territories = report.tables.iter().find(|(t, _)| t == "territories").unwrap().1;
     assert_eq!(territories, 1 + 38 + 330);
@@ -347,4 +356,29 @@ both_backends!(attempts_are_throttled_and_the_table_stays_bounded, |backend| asy
         largest = largest.max(store.throttled_scopes().await.unwrap());
     }
     assert!(largest <= 251, "at most one window of scopes is kept: {largest}");
+});
+
+// Anonymous starts of an external sign-in keep the table bounded: at most a handful per address,
+// at most a few thousand in all, whatever the traffic.
+both_backends!(external_sign_ins_under_way_stay_bounded, |backend| async move {
+    let store = fresh_store(backend, Seed::Nothing).await;
+    store.migrate().await.unwrap();
+    let login = |n: i64| agio_store::PendingLogin {
+        nonce: format!("n{n}"),
+        pkce_verifier: "v".into(),
+        next: "/".into(),
+        browser_hash: "b".into(),
+    };
+    let expires = "2999-01-01T00:00:00Z";
+    for n in 0..10_000 {
+        store.create_oidc_login(&format!("one-{n}"), &login(n), "192.0.2.1", expires).await.unwrap();
+    }
+    assert_eq!(store.pending_oidc_logins().await.unwrap(), agio_store::PENDING_LOGINS_PER_ADDRESS);
+    assert!(store.take_oidc_login("one-9999", "2026-01-01T00:00:00Z").await.unwrap().is_some(), "the newest is kept");
+    assert!(store.take_oidc_login("one-0", "2026-01-01T00:00:00Z").await.unwrap().is_none(), "the oldest is gone");
+    for n in 0..5_100 {
+        let address = format!("10.{}.{}.{}", n / 65_536, (n / 256) % 256, n % 256);
+        store.create_oidc_login(&format!("many-{n}"), &login(n), &address, expires).await.unwrap();
+    }
+    assert!(store.pending_oidc_logins().await.unwrap() <= agio_store::PENDING_LOGINS_AT_MOST);
 });

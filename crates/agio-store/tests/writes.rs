@@ -117,9 +117,14 @@ both_backends!(accounts_have_unique_emails_and_scoped_roles, |backend| async mov
 
 both_backends!(external_sign_ins_are_single_use_and_short_lived, |backend| async move {
     let store = demo(backend).await;
-    let login = agio_store::PendingLogin { nonce: "n".into(), pkce_verifier: "v".into(), next: "/agende".into() };
-    store.create_oidc_login("fresh", &login, "2030-01-01T00:00:00Z").await.unwrap();
-    store.create_oidc_login("stale", &login, "2020-01-01T00:00:00Z").await.unwrap();
+    let login = agio_store::PendingLogin {
+        nonce: "n".into(),
+        pkce_verifier: "v".into(),
+        next: "/agende".into(),
+        browser_hash: "b".into(),
+    };
+    store.create_oidc_login("fresh", &login, "192.0.2.1", "2030-01-01T00:00:00Z").await.unwrap();
+    store.create_oidc_login("stale", &login, "192.0.2.1", "2020-01-01T00:00:00Z").await.unwrap();
     let now = "2026-01-01T00:00:00Z";
     assert_eq!(store.take_oidc_login("fresh", now).await.unwrap(), Some(login.clone()));
     assert_eq!(store.take_oidc_login("fresh", now).await.unwrap(), None, "a state serves once");

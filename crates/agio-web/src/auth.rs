@@ -143,7 +143,7 @@ pub fn expired_cookie(name: &str, secure: bool) -> HeaderValue {
     HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).expect("ASCII only")
 }
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     cookies(headers)
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
