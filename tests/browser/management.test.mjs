@@ -112,7 +112,9 @@ for (const lang of ['it', 'en']) {
         assert.equal(await page.locator('#f-members').getAttribute('aria-invalid'), 'true');
         await axeCheck(page, 'union form with errors', lang);
 
-        await page.locator('#f-members').fill('Guastalla\nLuzzara');
+        // A comune belongs to one union at most: each language's run makes its own.
+        const [first, second] = lang === 'it' ? ['Guastalla', 'Luzzara'] : ['Novellara', 'Reggiolo'];
+        await page.locator('#f-members').fill(`${first}\n${second}`);
         const saved = await navigation(page, submit);
         assert.ok(saved.request().redirectedFrom(), 'saving answers with a redirect');
         assert.equal(saved.status(), 200, 'the page the redirect leads to');
@@ -122,12 +124,12 @@ for (const lang of ['it', 'en']) {
           `saving leads to the union's page, not ${union}`,
         );
         await axeCheck(page, 'union page', lang);
-        assert.match(await mainText(page), /Luzzara/, `${pathOf(page.url())}: the union covers Luzzara`);
+        assert.ok((await mainText(page)).includes(second), `${pathOf(page.url())}: the union covers ${second}`);
 
         const edit = await page.goto(url(`${union}/modifica`));
         assert.equal(edit.status(), 200, `${union}/modifica: HTTP status`);
         const members = await page.locator('#f-members').inputValue();
-        assert.ok(members.includes('Guastalla (035024)'), `the edit form lists the comuni with their codes: ${members}`);
+        assert.match(members, new RegExp(`${first} \\(0350\\d\\d\\)`), `the edit form lists the comuni with their codes: ${members}`);
         await axeCheck(page, 'union edit form', lang);
       } finally {
         await context.close();

@@ -746,16 +746,17 @@ describe('every change answers as documented', () => {
     await call('DELETE', assetOne, assetPath, coordinator, {}, 404);
 
     const territories = '/api/v1/territories';
+    // A comune is in one union at most: comuni no other test puts in a union.
     const union = await call('POST', territories, territories, admin,
-      { name: 'Unione di conformità', district: 're-guastalla', members: ['Guastalla', 'Luzzara'] }, 201);
+      { name: 'Unione di conformità', district: 're-guastalla', members: ['Boretto', 'Brescello'] }, 201);
     assert.equal(union.kind, 'union');
     await call('POST', territories, territories, admin, { name: '', district: 'nowhere', members: [] }, 422);
     await call('POST', territories, territories, coordinator, { name: 'x', district: 're-guastalla', members: ['Guastalla'] }, 403);
     const territoryOne = '/api/v1/territories/{code}';
     const unionPath = `${territories}/${union.code}`;
-    const unionChanged = await call('PATCH', territoryOne, unionPath, admin, { version: 1, members: 'Guastalla' }, 200);
+    const unionChanged = await call('PATCH', territoryOne, unionPath, admin, { version: 1, members: 'Boretto' }, 200);
     assert.equal(unionChanged.comuni_count, 1);
-    await call('PUT', territoryOne, unionPath, admin, { version: 2, name: 'Unione di conformità', district: 're-guastalla', members: ['Reggiolo'] }, 200);
+    await call('PUT', territoryOne, unionPath, admin, { version: 2, name: 'Unione di conformità', district: 're-guastalla', members: ['Gualtieri'] }, 200);
     await call('PATCH', territoryOne, `${territories}/035024`, admin, { version: 1, name: 'x' }, 404);
     await call('DELETE', territoryOne, unionPath, admin, {}, 204);
     await call('DELETE', territoryOne, unionPath, admin, {}, 404);

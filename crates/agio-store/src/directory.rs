@@ -8,6 +8,7 @@ use agio_domain::{Page, PageRequest};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 use crate::audit::{AuditRow, WriteTx};
 use crate::read::{col, flag};
@@ -46,6 +47,30 @@ pub struct ServiceFilter {
     pub modified_after: Option<String>,
     /// Only these services (the matches of a full-text search).
     pub ids: Option<Vec<String>>,
+}
+
+/// Where a reading of every service has come to (see `directory_services_batch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceCursor {
+    Start,
+    /// After this service in the list's order.
+    After {
+        name: String,
+        id: String,
+    },
+    /// This far into a search's matches.
+    Position(usize),
+    End,
+}
+
+impl ServiceCursor {
+    /// The first cursor for `filter`: a search's matches are read by position.
+    pub fn start(filter: &ServiceFilter) -> ServiceCursor {
+        match filter.ids {
+            Some(_) => ServiceCursor::Position(0),
+            None => ServiceCursor::Start,
+        }
+    }
 }
 
 /// A service-at-location row, with the place it is at.
@@ -526,6 +551,55 @@ impl Store {
         sql.push(" ORDER BY s.name, s.id LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
         let items = sql.fetch_all(&self.pool).await?.iter().map(stored_service).collect::<Result<_>>()?;
         Ok(Page::new(items, page, total))
+    }
+
+    /// The next `batch` services matching `filter` in the order of the paged list (name, id),
+    /// after the (name, id) of the last one read: a keyset, so that reading every service
+    /// costs the same per batch however far the reader has come. A search's matches come in
+    /// the search's order instead, `after` being the position reached in them.
+    pub async fn directory_services_batch(
+        &self,
+        filter: &ServiceFilter,
+        after: &ServiceCursor,
+        batch: i64,
+    ) -> Result<(Vec<StoredService>, ServiceCursor)> {
+        if let Some(ids) = &filter.ids {
+            let ServiceCursor::Position(from) = after else { return Ok((Vec::new(), ServiceCursor::End)) };
+            let mut position = *from;
+            let mut found = Vec::new();
+            while found.is_empty() && position < ids.len() {
+                let slice = &ids[position..(position + batch as usize).min(ids.len())];
+                position += slice.len();
+                let mut sql = Sql::new("SELECT s.id FROM directory_services s WHERE s.id IN (");
+                sql.bind_list(slice.iter().cloned()).push(")");
+                push_filter(&mut sql, filter);
+                let kept: std::collections::HashSet<String> =
+                    sql.fetch_all(&self.pool).await?.iter().map(|r| r.try_get("id")).collect::<sqlx::Result<_>>()?;
+                let wanted: Vec<String> = slice.iter().filter(|id| kept.contains(*id)).cloned().collect();
+                found = self.directory_services_by_id(&wanted).await?;
+            }
+            let next = if position < ids.len() { ServiceCursor::Position(position) } else { ServiceCursor::End };
+            return Ok((found, next));
+        }
+        let mut sql = Sql::new(&SERVICE_COLUMNS.replace(" FROM ", ", s.name AS sort_name FROM "));
+        sql.push(" WHERE 1 = 1");
+        match after {
+            ServiceCursor::Start | ServiceCursor::Position(_) => {}
+            ServiceCursor::After { name, id } => {
+                sql.push(" AND (s.name, s.id) > (").bind(name.clone()).push(", ").bind(id.clone()).push(")");
+            }
+            ServiceCursor::End => return Ok((Vec::new(), ServiceCursor::End)),
+        }
+        push_filter(&mut sql, filter);
+        sql.push(" ORDER BY s.name, s.id LIMIT ").bind(batch);
+        let rows = sql.fetch_all(&self.pool).await?;
+        let next = match rows.last() {
+            Some(last) if rows.len() as i64 == batch => {
+                ServiceCursor::After { name: last.try_get("sort_name")?, id: last.try_get("id")? }
+            }
+            _ => ServiceCursor::End,
+        };
+        Ok((rows.iter().map(stored_service).collect::<Result<_>>()?, next))
     }
 
     /// Id and last modification of every service matching `filter` (HSDS `minimal`).

@@ -34,7 +34,8 @@ pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
 pub use directory::{
-    DirectoryWrite, PreparedService, ServiceFilter, ServiceWriter, StoredService, StoredServiceAtLocation,
+    DirectoryWrite, PreparedService, ServiceCursor, ServiceFilter, ServiceWriter, StoredService,
+    StoredServiceAtLocation,
 };
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;

@@ -382,3 +382,35 @@ both_backends!(external_sign_ins_under_way_stay_bounded, |backend| async move {
     }
     assert!(store.pending_oidc_logins().await.unwrap() <= agio_store::PENDING_LOGINS_AT_MOST);
 });
+
+// Reading every service a batch at a time after the last (name, id) read gives the paged list,
+// in its order; a search's matches come in the search's order.
+both_backends!(services_are_read_a_batch_at_a_time_in_list_order, |backend| async move {
+    use agio_store::{ServiceCursor, ServiceFilter};
+    let store = fresh_store(backend, Seed::Demo).await;
+    let read_all = |filter: ServiceFilter| {
+        let store = &store;
+        async move {
+            let (mut cursor, mut ids) = (ServiceCursor::start(&filter), Vec::new());
+            while cursor != ServiceCursor::End {
+                let (batch, next) = store.directory_services_batch(&filter, &cursor, 7).await.unwrap();
+                assert!(batch.len() <= 7);
+                ids.extend(batch.into_iter().map(|s| s.id));
+                cursor = next;
+            }
+            ids
+        }
+    };
+    let all = read_all(ServiceFilter::default()).await;
+    let mut paged: Vec<String> = Vec::new();
+    for n in 1..=2 {
+        let page = PageRequest::new(Some(n), Some(100)).unwrap();
+        let list = store.directory_service_page(&ServiceFilter::default(), page).await.unwrap();
+        paged.extend(list.items.into_iter().map(|s| s.id));
+    }
+    assert_eq!(all.len(), 173);
+    assert_eq!(all, paged);
+    let some: Vec<String> = paged.iter().rev().step_by(3).cloned().collect();
+    let searched = read_all(ServiceFilter { ids: Some(some.clone()), ..Default::default() }).await;
+    assert_eq!(searched, some, "a search's order");
+});

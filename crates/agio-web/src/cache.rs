@@ -108,7 +108,10 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
     let version = state.cache.version.load(Ordering::Acquire);
     let response = next.run(request).await;
-    let cacheable = response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE);
+    // A streamed body (the directory's whole export) goes out as it comes, never held whole.
+    let streamed = axum::body::HttpBody::size_hint(response.body()).exact().is_none();
+    let cacheable =
+        response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE) && !streamed;
     let Some(content_type) = response.headers().get(header::CONTENT_TYPE).cloned().filter(|_| cacheable) else {
         return response;
     };

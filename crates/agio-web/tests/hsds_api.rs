@@ -164,6 +164,27 @@ both_backends!(every_parameter_of_the_openapi_file_works, |backend| async move {
     for line in lines.body.lines().take(5) {
         valid(Object::ServiceListItem, &serde_json::from_str(line).unwrap(), "ndjson line");
     }
+    // The stream holds the paged list's services in the paged list's order, searches included.
+    for query in ["", "&search=spid"] {
+        let streamed: Vec<String> = app
+            .get(&format!("/hsds/services?format=ndjson{query}"))
+            .await
+            .body
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+            .collect();
+        let mut paged = Vec::new();
+        for page in 1.. {
+            let list = json(&app, &format!("/hsds/services?per_page=50&page={page}{query}")).await;
+            let items = list["contents"].as_array().unwrap().clone();
+            paged.extend(items.iter().map(|s| s["id"].as_str().unwrap().to_string()));
+            if items.len() < 50 {
+                break;
+            }
+        }
+        assert!(!streamed.is_empty(), "{query}");
+        assert_eq!(streamed, paged, "{query}");
+    }
 });
 
 both_backends!(bad_parameters_are_clear_problems, |backend| async move {

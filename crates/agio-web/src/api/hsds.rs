@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use agio_directory::taxonomy::{taxonomy_id, taxonomy_json, term_id, term_json, DIRECTORY_VOCABULARIES};
 use agio_domain::{Page, PageRequest};
-use agio_store::{ServiceFilter, StoredService};
+use agio_store::{ServiceCursor, ServiceFilter, StoredService};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -161,35 +161,71 @@ async fn openapi(State(state): State<AppState>) -> Result<Json<Value>, AppError>
     Ok(Json(document))
 }
 
+/// How much of a service a list shows.
+#[derive(Clone, Copy)]
+enum Shape {
+    Minimal,
+    List,
+    Full,
+}
+
+impl Shape {
+    fn of(&self, s: &StoredService) -> Value {
+        let d = &s.document;
+        match self {
+            Shape::Minimal => {
+                json!({ "id": d["id"], "name": d["name"], "status": d["status"], "last_modified": d["last_modified"] })
+            }
+            Shape::List => list_item(d),
+            Shape::Full => d.clone(),
+        }
+    }
+}
+
+/// Services read and sent per batch of a streamed export.
+const STREAM_BATCH: i64 = 200;
+
 async fn services(State(state): State<AppState>, params: Params) -> Result<Response, AppError> {
     let filter = service_filter(&state, &params).await?;
-    let (minimal, full) = (params.flag("minimal")?, params.flag("full")?);
-    let shape = |s: &StoredService| -> Value {
-        if minimal {
-            let d = &s.document;
-            json!({ "id": d["id"], "name": d["name"], "status": d["status"], "last_modified": d["last_modified"] })
-        } else if full {
-            s.document.clone()
-        } else {
-            list_item(&s.document)
-        }
+    let shape = match (params.flag("minimal")?, params.flag("full")?) {
+        (true, _) => Shape::Minimal,
+        (false, true) => Shape::Full,
+        (false, false) => Shape::List,
     };
     if ndjson(&params)? {
-        let page =
-            state.store.directory_service_page(&filter, PageRequest::new(Some(1), Some(100)).expect("valid")).await?;
-        let mut items: Vec<Value> = page.items.iter().map(shape).collect();
-        for n in 2..=page.total_pages {
-            let next = state
-                .store
-                .directory_service_page(&filter, PageRequest::new(Some(n as i64), Some(100)).expect("valid"))
-                .await?;
-            items.extend(next.items.iter().map(shape));
-        }
-        return Ok(ndjson_response(items));
+        return Ok(ndjson_stream(state, filter, shape));
     }
     let page = state.store.directory_service_page(&filter, params.page()?).await?;
-    let contents = page.items.iter().map(shape).collect();
+    let contents = page.items.iter().map(|s| shape.of(s)).collect();
     Ok(Json(hsds_page(&page, contents)).into_response())
+}
+
+/// Every matching service, one per line, read and sent a batch at a time (by keyset), so that
+/// the server's memory does not grow with the size of the directory.
+fn ndjson_stream(state: AppState, filter: ServiceFilter, shape: Shape) -> Response {
+    let start = ServiceCursor::start(&filter);
+    let batches = futures_util::stream::unfold(Some(start), move |cursor| {
+        let (state, filter) = (state.clone(), filter.clone());
+        async move {
+            let cursor = cursor.filter(|c| *c != ServiceCursor::End)?;
+            match state.store.directory_services_batch(&filter, &cursor, STREAM_BATCH).await {
+                Ok((services, next)) => {
+                    let mut chunk = String::new();
+                    for service in &services {
+                        chunk.push_str(&shape.of(service).to_string());
+                        chunk.push('\n');
+                    }
+                    Some((Ok::<_, std::io::Error>(bytes::Bytes::from(chunk)), Some(next)))
+                }
+                Err(e) => {
+                    // The status line has gone: ending the body early is all that is left.
+                    tracing::error!(error = %e, "the streamed export stopped");
+                    Some((Err(std::io::Error::other(e.to_string())), None))
+                }
+            }
+        }
+    });
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], axum::body::Body::from_stream(batches)).into_response()
 }
 
 async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
