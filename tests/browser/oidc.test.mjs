@@ -10,6 +10,11 @@ import { launchedBrowser, assertAxeClean } from './support/ui.mjs';
 
 const T = { timeout: 90_000 };
 
+/** The provider's origin, from where AGIO sends a browser that signs in. */
+function issuerOf(response) {
+  return new URL(response.headers.get('location')).origin;
+}
+
 const session = launchedBrowser(T);
 
 /** From AGIO's sign-in page through the provider's form as `user`; returns the page. */
@@ -161,6 +166,16 @@ describe('sign-in with the external identity provider', () => {
     assert.equal(again.status(), 400);
     await attacker.close();
     await victim.close();
+  });
+
+  it('after the provider rotates its keys, signing in still works (AGIO reads the new keys)', T, async () => {
+    const provider = issuerOf(await fetch(url('/accedi/oidc'), { redirect: 'manual' }));
+    const rotated = await fetch(`${provider}/test/rotate-keys`, { method: 'POST' });
+    assert.equal(rotated.status, 204);
+    const context = await session.browser.newContext();
+    const page = await signInExternally(context, 'mario');
+    assert.equal(new URL(page.url()).pathname, '/area-personale', await page.locator('main').innerText());
+    await context.close();
   });
 
   it('a forged or replayed callback is refused', T, async () => {

@@ -37,6 +37,8 @@
 // What it implements:
 //   * issuer http://127.0.0.1:PORT, discovery at /.well-known/openid-configuration, RS256 ID
 //     tokens signed by an RSA key generated at start (so JWKS changes per run);
+//     POST /test/rotate-keys (204) replaces it with a new key, with a new `kid`, as a key
+//     rotation does (sessions and interactions under way are forgotten);
 //   * one confidential client, response_type=code only, grant authorization_code only,
 //     PKCE S256 REQUIRED for every authorization request; scopes openid email profile;
 //   * ID tokens carry the scope's claims (sub, email, email_verified, name, given_name,
@@ -168,8 +170,12 @@ await new Promise((resolve, reject) => {
 });
 const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}`;
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+// A new RSA signing key; POST /test/rotate-keys replaces the provider's with a new one (as a
+// real provider rotates its keys), so that a relying party meets a `kid` it has not seen.
+function newSigningKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+}
 
 const configuration = {
   clients: [{
@@ -209,7 +215,6 @@ const configuration = {
       },
     };
   },
-  jwks: { keys: [signingKey] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   features: {
@@ -226,7 +231,12 @@ const configuration = {
   },
 };
 
-const provider = new Provider(issuer, configuration);
+// Each provider has its own signing key (and forgets the sessions of the one before).
+function newProvider() {
+  const created = new Provider(issuer, { ...configuration, jwks: { keys: [newSigningKey()] } });
+  created.use(interactions);
+  return created;
+}
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -281,7 +291,7 @@ async function grantConsent(details) {
 
 const INTERACTION = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/;
 
-provider.use(async (ctx, next) => {
+async function interactions(ctx, next) {
   if (verbose) console.error(`${ctx.method} ${ctx.url}`);
   const m = INTERACTION.exec(ctx.path);
   if (!m) {
@@ -343,7 +353,10 @@ provider.use(async (ctx, next) => {
   }
   ctx.status = 405;
   ctx.body = 'method not allowed\n';
-});
+}
+
+let provider = newProvider();
+let handle = provider.callback();
 
 // Load the client now, so that bad metadata (e.g. a non-ASCII secret: id and secret must be
 // printable ASCII, VSCHAR) fails at start instead of at the first /auth request.
@@ -353,7 +366,15 @@ try {
   fail(`client configuration refused: ${err.error_description ?? err.message}`);
 }
 
-server.on('request', provider.callback());
+server.on('request', (req, res) => {
+  if (req.method === 'POST' && req.url === '/test/rotate-keys') {
+    provider = newProvider();
+    handle = provider.callback();
+    res.writeHead(204).end();
+    return;
+  }
+  handle(req, res);
+});
 
 const shutdown = () => server.close(() => process.exit(0));
 process.on('SIGTERM', shutdown);

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -17,9 +17,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AsyncHttpClient, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse,
+    AsyncHttpClient, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, SignatureVerificationError, TokenResponse,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -93,10 +93,34 @@ type ProviderClient =
 
 /// The configured provider, discovered at start.
 pub struct Oidc {
-    client: ProviderClient,
+    /// Built from the provider's discovery document and keys; built again when a token is
+    /// signed with a key it does not know (the provider has rotated its keys).
+    client: std::sync::RwLock<ProviderClient>,
+    /// When the keys were last read again: at most once a minute, so that tokens naming
+    /// made-up keys cannot make AGIO hammer the provider.
+    keys_reread_at: tokio::sync::Mutex<Option<Instant>>,
+    settings: OidcSettings,
+    redirect: String,
     http: OidcHttp,
     pub issuer: String,
     pub label: String,
+}
+
+/// The shortest time between two readings of the provider's keys after the first.
+const KEYS_REREAD_INTERVAL: Duration = Duration::from_secs(60);
+
+/// A client from the provider's discovery document and keys.
+async fn discovered_client(settings: &OidcSettings, redirect: &str, http: &OidcHttp) -> anyhow::Result<ProviderClient> {
+    let issuer = IssuerUrl::new(settings.issuer.clone())?;
+    let metadata = CoreProviderMetadata::discover_async(issuer, http)
+        .await
+        .map_err(|e| anyhow::anyhow!("OpenID discovery at {} failed: {e}", settings.issuer))?;
+    Ok(CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(settings.client_id.clone()),
+        Some(ClientSecret::new(settings.client_secret.clone())),
+    )
+    .set_redirect_uri(RedirectUrl::new(redirect.to_string())?))
 }
 
 /// A sign-in about to leave for the provider: where to send the browser, and what to keep.
@@ -120,24 +144,41 @@ impl Oidc {
     /// Reads the provider's discovery document and keys; `redirect` is this site's callback.
     pub async fn discover(settings: &OidcSettings, redirect: &str) -> anyhow::Result<Oidc> {
         let http = OidcHttp::new()?;
-        let issuer = IssuerUrl::new(settings.issuer.clone())?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &http)
-            .await
-            .map_err(|e| anyhow::anyhow!("OpenID discovery at {} failed: {e}", settings.issuer))?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(settings.client_id.clone()),
-            Some(ClientSecret::new(settings.client_secret.clone())),
-        )
-        .set_redirect_uri(RedirectUrl::new(redirect.to_string())?);
-        Ok(Oidc { client, http, issuer: settings.issuer.clone(), label: settings.label.clone() })
+        let client = discovered_client(settings, redirect, &http).await?;
+        Ok(Oidc {
+            client: std::sync::RwLock::new(client),
+            keys_reread_at: tokio::sync::Mutex::new(None),
+            settings: settings.clone(),
+            redirect: redirect.to_string(),
+            http,
+            issuer: settings.issuer.clone(),
+            label: settings.label.clone(),
+        })
+    }
+
+    fn client(&self) -> ProviderClient {
+        self.client.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Reads the provider's keys again (it has rotated them), unless that was done less than a
+    /// minute ago; the client with the new keys.
+    async fn reread_keys(&self) -> anyhow::Result<ProviderClient> {
+        let mut reread_at = self.keys_reread_at.lock().await;
+        if reread_at.is_some_and(|at| at.elapsed() < KEYS_REREAD_INTERVAL) {
+            anyhow::bail!("the ID token's key is unknown, and the keys were read again less than a minute ago");
+        }
+        *reread_at = Some(Instant::now());
+        let client = discovered_client(&self.settings, &self.redirect, &self.http).await?;
+        *self.client.write().unwrap_or_else(std::sync::PoisonError::into_inner) = client.clone();
+        tracing::info!(issuer = %self.issuer, "read the identity provider's keys again");
+        Ok(client)
     }
 
     /// A new authorization request (code flow, PKCE S256, state, nonce).
     pub fn depart(&self) -> Departure {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = self
-            .client
+            .client()
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
@@ -153,15 +194,22 @@ impl Oidc {
 
     /// Exchanges the code and verifies the ID token; the error says what failed (for the log).
     pub async fn arrive(&self, code: &str, nonce: &str, pkce_verifier: &str) -> anyhow::Result<Identity> {
-        let tokens = self
-            .client
+        let client = self.client();
+        let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_string()))?
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_string()))
             .request_async(&self.http)
             .await
             .map_err(|e| anyhow::anyhow!("token exchange: {e}"))?;
         let id_token = tokens.id_token().ok_or_else(|| anyhow::anyhow!("no ID token in the answer"))?;
-        let claims = id_token.claims(&self.client.id_token_verifier(), &Nonce::new(nonce.to_string()))?;
+        let nonce = Nonce::new(nonce.to_string());
+        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            // Signed with a key AGIO has not seen: the provider has rotated its keys.
+            Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
+                id_token.claims(&self.reread_keys().await?.id_token_verifier(), &nonce)?.clone()
+            }
+            verified => verified?.clone(),
+        };
         Ok(Identity {
             subject: claims.subject().as_str().to_string(),
             email: claims.email().map(|e| e.as_str().to_string()),
