@@ -243,7 +243,7 @@ pub struct SignInTurn {
 /// the right password from an address that has not failed still signs in, whatever others
 /// tried on the account. Attempts are counted before the password is checked, atomically.
 pub async fn take_sign_in_turn(state: &AppState, email: &str, address: &str) -> Result<SignInTurn, AppError> {
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let turn = SignInTurn {
         address: format!("address:{address}"),
         account: format!("account:{}", agio_store::normalize_email(email)),
@@ -271,7 +271,7 @@ impl SignInTurn {
     /// A wrong password: the attempts stay counted; scopes whose window is over are dropped,
     /// so that anonymous attempts never grow the table without bound.
     pub async fn failed(self, state: &AppState) -> Result<(), AppError> {
-        state.store.forget_old_attempts(OffsetDateTime::now_utc() - ADDRESS_POLICY.window).await?;
+        state.store.forget_old_attempts(state.clock.now() - ADDRESS_POLICY.window).await?;
         Ok(())
     }
 }

@@ -26,7 +26,7 @@ mod redirect;
 mod web;
 
 pub use app::{Application, ServeOptions};
-pub use web::AppState;
+pub use web::{AppState, Clock};
 
 use std::time::Duration;
 

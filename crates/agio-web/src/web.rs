@@ -38,6 +38,23 @@ impl Vocabularies {
     }
 }
 
+/// The time the sign-in throttle counts in: the system's, or one fixed instant for tests, whose
+/// answers must not depend on how fast the machine runs them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    frozen: Option<time::OffsetDateTime>,
+}
+
+impl Clock {
+    pub fn frozen_at(at: time::OffsetDateTime) -> Clock {
+        Clock { frozen: Some(at) }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.frozen.unwrap_or_else(time::OffsetDateTime::now_utc)
+    }
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState(Arc<StateInner>);
@@ -60,6 +77,7 @@ pub struct StateInner {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The directory of services and its search index.
     pub directory: crate::directory::Directory,
+    pub clock: Clock,
 }
 
 impl std::ops::Deref for AppState {
@@ -107,7 +125,15 @@ impl AppState {
             oidc,
             trusted_proxies,
             directory,
+            clock: Clock::default(),
         })))
+    }
+
+    /// The same state with another clock; only while nothing else holds it (tests set it up
+    /// before building the router).
+    pub fn with_clock(mut self, clock: Clock) -> Option<AppState> {
+        Arc::get_mut(&mut self.0)?.clock = clock;
+        Some(self)
     }
 }
 

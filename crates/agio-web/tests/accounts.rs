@@ -59,7 +59,7 @@ both_backends!(signing_in_renews_the_session_and_sets_safe_cookies, |backend| as
 both_backends!(cookies_are_secure_behind_https, |backend| async move {
     let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
     let state = agio_web::AppState::new(store, "https://agio.regione.emilia-romagna.it").await.unwrap();
-    let app = TestApp { router: agio_web::router(state.clone()), state };
+    let app = TestApp::of(state);
     let reply = app.try_sign_in(REFERENT, DEMO_PASSWORD).await;
     assert!(reply.header("set-cookie").ends_with("; Secure"), "{}", reply.header("set-cookie"));
 });
@@ -260,7 +260,7 @@ both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| a
     )
     .await
     .unwrap();
-    let app = TestApp { router: agio_web::router(state.clone()), state };
+    let app = TestApp::of(state);
     // A failed sign-in as it reaches AGIO through the proxy, for the client `forwarded`.
     // Each attempt for a different account, so that only the address limit can apply.
     let attempt = |forwarded: &'static str, n: usize| {
@@ -312,6 +312,6 @@ both_backends!(personal_answers_are_not_stored_and_https_is_strict, |backend| as
 
     let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
     let state = agio_web::AppState::new(store, "https://agio.regione.emilia-romagna.it").await.unwrap();
-    let secure = TestApp { router: agio_web::router(state.clone()), state };
+    let secure = TestApp::of(state);
     assert!(secure.get("/").await.header("strict-transport-security").starts_with("max-age="));
 });

@@ -72,7 +72,7 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     )
     .await
     .unwrap();
-    let app = TestApp { router: agio_web::router(state.clone()), state };
+    let app = TestApp::of(state);
     let old_session = app.sign_in(REFERENT).await;
 
     let known = ask_reset(&app, REFERENT).await;

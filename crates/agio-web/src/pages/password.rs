@@ -74,7 +74,7 @@ async fn request_post(
     visitor.check_csrf(body.csrf().as_deref())?;
     let email = body.get("email").unwrap_or_default();
     let scope = format!("reset:{}", visitor.address);
-    if let Attempt::Wait(wait) = state.store.take_attempt(&scope, &RESET_POLICY, OffsetDateTime::now_utc()).await? {
+    if let Attempt::Wait(wait) = state.store.take_attempt(&scope, &RESET_POLICY, state.clock.now()).await? {
         return Err(AppError::TooManyAttempts { wait });
     }
     if let Some((person, _)) = state.store.person_by_email(&email).await? {

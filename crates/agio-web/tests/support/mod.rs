@@ -55,7 +55,14 @@ pub struct TestApp {
 impl TestApp {
     pub async fn demo(backend: Backend) -> TestApp {
         let store = fresh_store(backend, Seed::Demo).await;
-        let state = AppState::new(store, "http://127.0.0.1:8080").await.expect("state");
+        TestApp::of(AppState::new(store, "http://127.0.0.1:8080").await.expect("state"))
+    }
+
+    /// The whole router over `state`, with the sign-in throttle's clock stopped: its waits
+    /// never run out during a test, however slowly the machine runs it.
+    pub fn of(state: AppState) -> TestApp {
+        let clock = agio_web::Clock::frozen_at(time::OffsetDateTime::now_utc());
+        let state = state.with_clock(clock).expect("nothing else holds the state yet");
         TestApp { router: agio_web::router(state.clone()), state }
     }
 
