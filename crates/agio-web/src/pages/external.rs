@@ -118,37 +118,37 @@ async fn arrive(
 ) -> Result<Response, AppError> {
     let oidc = state.oidc.as_ref().ok_or(AppError::NotFound)?;
     let forget = browser_cookie("", 0, state.secure_cookies);
-    let refused = |text_key: &str| -> Result<Response, AppError> {
+    let refuse = |text_key: &str| -> Result<Response, AppError> {
         let mut page = refused(lang, text_key)?;
         page.headers_mut().insert(header::SET_COOKIE, forget.clone());
         Ok(page)
     };
     if params.get("error").is_some() {
-        return refused("external.cancelled");
+        return refuse("external.cancelled");
     }
     let (Some(code), Some(state_param)) = (params.get("code"), params.get("state")) else {
-        return refused("external.invalid");
+        return refuse("external.invalid");
     };
     let now = rfc3339(OffsetDateTime::now_utc());
     let Some(login) = state.store.take_oidc_login(&token_hash(state_param), &now).await? else {
-        return refused("external.invalid");
+        return refuse("external.invalid");
     };
     // Only the browser that left may come back with this state (no login CSRF).
     let browser = auth::cookie_value(&headers, BROWSER_COOKIE).map(token_hash);
     if !browser.is_some_and(|b| same_secret(&b, &login.browser_hash)) {
-        return refused("external.other_browser");
+        return refuse("external.other_browser");
     }
     let identity = match oidc.arrive(code, &login.nonce, &login.pkce_verifier).await {
         Ok(identity) => identity,
         Err(error) => {
             tracing::warn!(%error, "an external sign-in failed");
-            return refused("external.invalid");
+            return refuse("external.invalid");
         }
     };
     let person = match outcome(&state, &visitor, &oidc.issuer, &identity).await? {
         Outcome::SignIn(person) => person,
         Outcome::Confirm => return confirmation(&state, lang, &visitor, &identity.subject, forget),
-        Outcome::Refused(text_key) => return refused(text_key),
+        Outcome::Refused(text_key) => return refuse(text_key),
     };
     if visitor.signed_in.as_ref().is_some_and(|s| s.person.id == person.id) {
         return Ok(([(header::SET_COOKIE, forget)], Redirect::to("/area-personale")).into_response());
