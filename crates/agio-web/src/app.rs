@@ -58,7 +58,7 @@ impl Application {
         let synonyms = match &options.synonyms_file {
             Some(path) => std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read the synonyms file {path}: {e}"))?,
-            None => crate::directory::DEFAULT_SYNONYMS.to_string(),
+            None => agio_app::directory::DEFAULT_SYNONYMS.to_string(),
         };
         let synonyms = agio_search::Synonyms::parse(&synonyms).map_err(|e| {
             anyhow::anyhow!("{}: {e}", options.synonyms_file.as_deref().unwrap_or("data/directory/sinonimi.txt"))

@@ -123,11 +123,7 @@ impl Visitor {
 
 /// Allowed, or the error to answer with: 404 where existence must not leak, 403 otherwise.
 pub fn require(who: Option<&Principal>, operation: Operation, target: &Target) -> Result<(), AppError> {
-    match access::decide(who, operation, target) {
-        Decision::Allow => Ok(()),
-        Decision::Hidden => Err(AppError::NotFound),
-        Decision::Forbidden => Err(AppError::Forbidden),
-    }
+    Ok(agio_app::require(who, operation, target)?)
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site, Secure over https.

@@ -88,14 +88,21 @@ pub enum AppError {
     Internal(String),
 }
 
-/// A broken rule of the database is the client's conflict (409), never a 500; the features
-/// that can name the field turn it into a field error first (see `action_parts`).
+/// A broken rule of the database is the client's conflict (409), never a 500 (the mapping is
+/// the application layer's).
 impl From<agio_store::StoreError> for AppError {
     fn from(e: agio_store::StoreError) -> Self {
-        match (&e, e.violation()) {
-            (agio_store::StoreError::Conflict(what), _) => AppError::Conflict(what.clone()),
-            (_, Some(violation)) => AppError::Conflict(format!("{violation:?}: {e}")),
-            _ => AppError::Internal(e.to_string()),
+        agio_app::Error::from(e).into()
+    }
+}
+
+impl From<agio_app::Error> for AppError {
+    fn from(e: agio_app::Error) -> Self {
+        match e {
+            agio_app::Error::NotFound => AppError::NotFound,
+            agio_app::Error::Forbidden => AppError::Forbidden,
+            agio_app::Error::Conflict(what) => AppError::Conflict(what),
+            agio_app::Error::Internal(what) => AppError::Internal(what),
         }
     }
 }

@@ -4,7 +4,7 @@ use agio_store::{ActionFilter, AgendaFilter, AssetFilter, OrganizationFilter, St
 
 use crate::error::{AppError, ParamProblem};
 use crate::query::Params;
-use crate::web::Vocabularies;
+use agio_app::Vocabularies;
 
 /// A territory parameter must name an existing territory (by code or slug).
 async fn territory(params: &Params, name: &str, store: &Store) -> Result<Option<String>, AppError> {

@@ -1,15 +1,11 @@
 //! AGIO web layer: public pages (askama, Italian first), the JSON API with its OpenAPI
 //! document, static assets and operational endpoints, merged into one router.
 
-mod action_parts;
 pub mod api;
 mod app;
-mod archive;
 pub mod assets;
 pub mod auth;
 pub mod cache;
-pub mod directory;
-mod editors;
 pub mod error;
 mod filters;
 pub mod forms;
@@ -21,7 +17,6 @@ pub mod oidc;
 mod ops;
 mod pages;
 pub mod query;
-mod records;
 mod redirect;
 mod web;
 

@@ -4,8 +4,8 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
+use agio_app::Vocabularies;
 use agio_domain::model::Term;
-use agio_domain::Vocabulary;
 use agio_store::Store;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -13,30 +13,6 @@ use axum::http::{header, HeaderMap};
 
 use crate::error::AppError;
 use crate::i18n::{Catalogue, Lang};
-
-/// Controlled vocabularies, read once at start (they change only by migration).
-#[derive(Debug, Clone, Default)]
-pub struct Vocabularies {
-    pub target_group: Vec<Term>,
-    pub life_stage: Vec<Term>,
-    pub theme: Vec<Term>,
-    pub funding_source: Vec<Term>,
-    pub organization_type: Vec<Term>,
-    pub need: Vec<Term>,
-}
-
-impl Vocabularies {
-    pub async fn load(store: &Store) -> Result<Self, AppError> {
-        Ok(Vocabularies {
-            target_group: store.terms(Vocabulary::TargetGroup).await?,
-            life_stage: store.terms(Vocabulary::LifeStage).await?,
-            theme: store.terms(Vocabulary::Theme).await?,
-            funding_source: store.terms(Vocabulary::FundingSource).await?,
-            organization_type: store.terms(Vocabulary::OrganizationType).await?,
-            need: store.terms(Vocabulary::Need).await?,
-        })
-    }
-}
 
 /// The time the sign-in throttle counts in: the system's, or one fixed instant for tests, whose
 /// answers must not depend on how fast the machine runs them.
@@ -52,6 +28,22 @@ impl Clock {
 
     pub fn now(&self) -> time::OffsetDateTime {
         self.frozen.unwrap_or_else(time::OffsetDateTime::now_utc)
+    }
+}
+
+impl agio_app::Context for AppState {
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn vocabularies(&self) -> &Vocabularies {
+        &self.vocabularies
+    }
+
+    /// After a write by this instance: its cached pages are stale now, not in a second.
+    async fn after_write(&self) -> Result<(), agio_app::Error> {
+        self.cache.set_version(self.store.data_version().await? as u64);
+        self.directory.sync(&self.store).await
     }
 }
 
@@ -76,7 +68,7 @@ pub struct StateInner {
     /// Reverse proxies whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The directory of services and its search index.
-    pub directory: crate::directory::Directory,
+    pub directory: agio_app::directory::Directory,
     pub clock: Clock,
 }
 
@@ -88,15 +80,9 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// After a write by this instance: its cached pages are stale now, not in a second.
-    pub async fn after_write(&self) -> Result<(), AppError> {
-        self.cache.set_version(self.store.data_version().await? as u64);
-        self.directory.sync(&self.store).await
-    }
-
     /// State whose email goes to the outbox.
     pub async fn new(store: Store, base_url: &str) -> Result<AppState, AppError> {
-        let synonyms = agio_search::Synonyms::parse(crate::directory::DEFAULT_SYNONYMS)
+        let synonyms = agio_search::Synonyms::parse(agio_app::directory::DEFAULT_SYNONYMS)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         Self::with_services(store, base_url, crate::mail::Mailer::Outbox, None, Vec::new(), synonyms).await
     }
@@ -110,7 +96,7 @@ impl AppState {
         synonyms: agio_search::Synonyms,
     ) -> Result<AppState, AppError> {
         let vocabularies = Vocabularies::load(&store).await?;
-        let directory = crate::directory::Directory::build(&store, synonyms).await?;
+        let directory = agio_app::directory::Directory::build(&store, synonyms).await?;
         release_freed_memory();
         let map_svg = crate::map::render(&store.map_shapes().await?);
         let cache = crate::cache::PageCache::new(store.data_version().await? as u64);

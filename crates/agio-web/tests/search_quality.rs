@@ -4,8 +4,8 @@
 
 mod support;
 
+use agio_app::directory::Ask;
 use agio_store::Backend;
-use agio_web::directory::Ask;
 use support::TestApp;
 
 const QUERIES: &str = include_str!("../../../data/directory/query-set.tsv");

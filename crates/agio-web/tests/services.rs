@@ -3,6 +3,7 @@
 
 mod support;
 
+use agio_app::Context;
 use agio_testkit::both_backends;
 use support::TestApp;
 

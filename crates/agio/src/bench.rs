@@ -119,10 +119,10 @@ pub async fn search(store: &Store, postgres_url: &str, count: usize, seed: u64) 
     let templates = Templates::demo()?;
     let comuni = store.directory_comuni().await?;
     let queries = query_mix(&templates, &comuni, count, seed);
-    let synonyms = agio_search::Synonyms::parse(agio_web::directory::DEFAULT_SYNONYMS)?;
+    let synonyms = agio_search::Synonyms::parse(agio_app::directory::DEFAULT_SYNONYMS)?;
     let started = std::time::Instant::now();
     let directory =
-        agio_web::directory::Directory::build(store, synonyms).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        agio_app::directory::Directory::build(store, synonyms).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     eprintln!("AGIO index: {} services in {:.1} s", directory.index.len(), started.elapsed().as_secs_f64());
 
     let pg = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(postgres_url).await?;
@@ -135,7 +135,7 @@ pub async fn search(store: &Store, postgres_url: &str, count: usize, seed: u64) 
         if let Some(need) = &q.need {
             filters.insert("need", need.clone());
         }
-        agio_web::directory::Ask {
+        agio_app::directory::Ask {
             text: q.text.clone(),
             filters,
             comune: q.comune.as_ref().map(|c| c.istat.clone()),
@@ -186,7 +186,7 @@ pub async fn search(store: &Store, postgres_url: &str, count: usize, seed: u64) 
 /// with the `italian` configuration and a GIN index, the needs, the district and the position.
 async fn load_postgres(
     store: &Store,
-    directory: &agio_web::directory::Directory,
+    directory: &agio_app::directory::Directory,
     pg: &sqlx::PgPool,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();

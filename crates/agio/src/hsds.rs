@@ -28,11 +28,11 @@ fn read(path: &Path, known: &dyn Known) -> Result<Source, Vec<ImportProblem>> {
 }
 
 /// The services to import, or why the file is not HSDS JSON.
-fn incoming(source: Source) -> Result<agio_web::directory::Incoming, Vec<ImportProblem>> {
+fn incoming(source: Source) -> Result<agio_app::directory::Incoming, Vec<ImportProblem>> {
     match source {
-        Source::Package(services) => Ok(agio_web::directory::Incoming::Parsed(services)),
+        Source::Package(services) => Ok(agio_app::directory::Incoming::Parsed(services)),
         Source::Json(file, bytes) => agio_hsds::json::parse_json(&file, &bytes)
-            .map(|raw| agio_web::directory::Incoming::Raw(raw.into_iter().map(|r| r.to_owned()).collect()))
+            .map(|raw| agio_app::directory::Incoming::Raw(raw.into_iter().map(|r| r.to_owned()).collect()))
             .map_err(|p| vec![p]),
     }
 }
@@ -59,8 +59,8 @@ pub fn check(path: &Path) -> anyhow::Result<()> {
         Source::Package(_) => label.clone(),
     };
     let services: Vec<Value> = match incoming(source) {
-        Ok(agio_web::directory::Incoming::Parsed(services)) => services,
-        Ok(agio_web::directory::Incoming::Raw(raw)) => {
+        Ok(agio_app::directory::Incoming::Parsed(services)) => services,
+        Ok(agio_app::directory::Incoming::Raw(raw)) => {
             raw.iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect()
         }
         Err(problems) => return refuse(&problems, "the file cannot be read as HSDS services"),
@@ -76,7 +76,7 @@ pub fn check(path: &Path) -> anyhow::Result<()> {
 pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let label = path.display().to_string();
-    let known = agio_web::directory::KnownRecords::load(store).await?;
+    let known = agio_app::directory::KnownRecords::load(store).await?;
     let source = match read(path, &known) {
         Ok(source) => source,
         Err(problems) => return refuse(&problems, "nothing was imported"),
@@ -93,7 +93,7 @@ pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
     eprintln!("{label}: {total} services read in {:.1} s; checking and writing them", started.elapsed().as_secs_f64());
     let mut bar = Progress::new(total);
     let actor = agio_store::Actor::import();
-    match agio_web::directory::import(store, &file, services, &actor, |done| bar.show(done)).await {
+    match agio_app::directory::import(store, &file, services, &actor, |done| bar.show(done)).await {
         Ok(report) => {
             bar.finish();
             println!(
@@ -105,11 +105,11 @@ pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Err(agio_web::directory::ImportFailure::Invalid(problems)) => {
+        Err(agio_app::directory::ImportFailure::Invalid(problems)) => {
             bar.finish();
             refuse(&problems, "nothing was imported")
         }
-        Err(agio_web::directory::ImportFailure::Store(e)) => Err(e.into()),
+        Err(agio_app::directory::ImportFailure::Store(e)) => Err(e.into()),
     }
 }
 

@@ -15,10 +15,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use crate::directory::Ask;
 use crate::error::{AppError, ParamProblem};
 use crate::query::Params;
 use crate::web::AppState;
+use agio_app::directory::Ask;
 
 /// The HSDS OpenAPI file, as published.
 const OPENAPI: &str = include_str!("../../../../data/hsds/3.0/schema/openapi.json");

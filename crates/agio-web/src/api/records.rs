@@ -2,6 +2,7 @@
 //! assets, unions of comuni — and archiving (DELETE) of actions, objectives, organisations,
 //! unions and digital assets. The rules are the forms' (`crate::records`, `crate::archive`).
 
+use agio_app::Context;
 use agio_domain::edit::{AssetEdit, NewAgenda, NewOrganization, Reader, UnionEdit};
 use agio_domain::model::{Agenda, DigitalAsset, Organization, Territory};
 use agio_domain::{AssetStatus, TokenScope};
@@ -13,14 +14,14 @@ use utoipa::ToSchema;
 use super::writes::{
     apply, creation_input, ActionPath, ChangeProblems, CreateProblems, How, JsonObject, RemoveProblems,
 };
-use crate::archive::Archiving;
 use crate::auth::TokenCaller;
-use crate::editors::Editor;
 use crate::error::AppError;
-use crate::records::{
+use crate::web::AppState;
+use agio_app::archive::Archiving;
+use agio_app::editors::Editor;
+use agio_app::records::{
     AssetEditor, NewAgendaEditor, NewAssetEditor, NewOrganizationEditor, NewUnionEditor, UnionEditor,
 };
-use crate::web::AppState;
 
 /// Reads a new record with the creator's rules and saves it; `lists` names the fields that
 /// are lists of names.

@@ -4,6 +4,7 @@
 //! Invalid fields answer 422 listing every one; a stale version answers 409 with the stored
 //! values; nothing is saved in either case.
 
+use agio_app::Context;
 use agio_domain::edit::{
     FieldError, FieldProblem, IndicatorEdit, NewAssetLink, NewIndicator, NewPartner, Reader, ResultEdit,
 };
@@ -17,15 +18,15 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::action_parts::{Part, PartsEditor};
 use crate::auth::TokenCaller;
-use crate::editors::{
-    ActionEditor, AgendaCreator, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor,
-    OrganizationEditor, PartnerEditor, ResultEditor, StatusEditor,
-};
 use crate::error::{AppError, Problem};
 use crate::forms::{values_of, MAX_FORM_BYTES};
 use crate::web::AppState;
+use agio_app::editors::{
+    ActionEditor, AgendaCreator, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor,
+    OrganizationEditor, PartnerEditor, ResultEditor, StatusEditor,
+};
+use agio_app::parts::{Part, PartsEditor};
 
 /// A JSON object body.
 pub struct JsonObject(pub(super) serde_json::Map<String, serde_json::Value>);

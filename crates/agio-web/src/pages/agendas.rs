@@ -13,7 +13,6 @@ use super::archive::archived_note;
 use super::editing::{tools, Tools};
 use super::records::list_tools;
 use super::{here, page_base, render, territory_options, SelectField};
-use crate::archive::Archiving;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::agenda_filter;
@@ -21,6 +20,7 @@ use crate::i18n::Lang;
 use crate::markdown;
 use crate::query::Params;
 use crate::web::{AppState, PageContext};
+use agio_app::archive::Archiving;
 
 const FILTERS: &[&str] = &["q", "territory", "status", "target_group", "life_stage", "theme"];
 

@@ -15,12 +15,12 @@ use axum::Router;
 use super::account::FormPage;
 use super::parts::PartRow;
 use super::render;
-use crate::archive::Archiving;
 use crate::auth::{SignedInForm, SignedInVisitor, Visitor};
 use crate::error::AppError;
 use crate::forms::{Form, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
+use agio_app::archive::Archiving;
 
 /// What an archived record's page says, and the restore button for those who may.
 #[derive(Debug, Default)]
@@ -53,10 +53,10 @@ enum Record {
 impl Record {
     async fn find(self, state: &AppState, p: &[String]) -> Result<Archiving, AppError> {
         match (self, p) {
-            (Record::Action, [slug, code]) => Archiving::action(state, slug, code).await,
-            (Record::Objective, [slug, code]) => Archiving::objective(state, slug, code).await,
-            (Record::Organization, [slug]) => Archiving::organization(state, slug).await,
-            (Record::Union, [slug]) => Archiving::union(state, slug).await,
+            (Record::Action, [slug, code]) => Ok(Archiving::action(state, slug, code).await?),
+            (Record::Objective, [slug, code]) => Ok(Archiving::objective(state, slug, code).await?),
+            (Record::Organization, [slug]) => Ok(Archiving::organization(state, slug).await?),
+            (Record::Union, [slug]) => Ok(Archiving::union(state, slug).await?),
             _ => Err(AppError::NotFound),
         }
     }

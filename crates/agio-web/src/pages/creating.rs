@@ -1,5 +1,5 @@
 //! New objectives and actions of an agenda, for its coordinators (the rules are in
-//! `crate::editors::AgendaCreator`, shared with the write API).
+//! `agio_app::editors::AgendaCreator`, shared with the write API).
 
 use agio_domain::edit::{FieldError, Reader};
 use agio_domain::Channel;
@@ -13,11 +13,11 @@ use super::account::FormPage;
 use super::editing::{action_fields, objective_fields};
 use super::render;
 use crate::auth::{SignedInForm, SignedInVisitor};
-use crate::editors::AgendaCreator;
 use crate::error::AppError;
 use crate::forms::{Form, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
+use agio_app::editors::AgendaCreator;
 
 /// What is being added.
 #[derive(Clone, Copy)]

@@ -4,6 +4,7 @@
 //! version, and on a conflict show both versions and save nothing. What is edited, and the
 //! rules, are in `crate::editors` (shared with the write API); this module is the HTML side.
 
+use agio_app::Context;
 use agio_domain::access::{Operation, Principal, Target};
 use agio_domain::edit::{FieldError, FieldProblem, Reader};
 use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction, PartnerRole, ResultKind};
@@ -16,16 +17,16 @@ use axum::Router;
 
 use super::account::FormPage;
 use super::render;
-use crate::action_parts::Part;
 use crate::auth::{SignedInForm, SignedInVisitor, Visitor};
-use crate::editors::{
-    ActionEditor, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
-    PartnerEditor, ResultEditor, ServiceEditor, StatusEditor,
-};
 use crate::error::AppError;
 use crate::forms::{values_of, Form, FormBody, Kind};
 use crate::i18n::{Catalogue, Lang};
 use crate::web::{AppState, PageContext};
+use agio_app::editors::{
+    ActionEditor, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
+    PartnerEditor, ResultEditor, ServiceEditor, StatusEditor,
+};
+use agio_app::parts::Part;
 
 /// The HTML side of an editor: its form, its title and where it leads back to.
 pub(super) trait EditPage: Editor {
@@ -430,7 +431,7 @@ impl EditPage for ServiceEditor {
 impl FromPath for ServiceEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        ServiceEditor::load(state, &slug).await
+        Ok(ServiceEditor::load(state, &slug).await?)
     }
 }
 
@@ -448,21 +449,21 @@ pub(super) trait FromPath: EditPage + Sized {
 impl FromPath for AgendaEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        AgendaEditor::load(state, &slug).await
+        Ok(AgendaEditor::load(state, &slug).await?)
     }
 }
 
 impl FromPath for StatusEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        StatusEditor::load(state, &slug).await
+        Ok(StatusEditor::load(state, &slug).await?)
     }
 }
 
 impl FromPath for ActionEditor {
     type Params = (String, String);
     async fn load(state: &AppState, _: Option<&Principal>, (slug, code): (String, String)) -> Result<Self, AppError> {
-        ActionEditor::load(state, &slug, &code).await
+        Ok(ActionEditor::load(state, &slug, &code).await?)
     }
 }
 
@@ -473,7 +474,7 @@ impl FromPath for IndicatorEditor {
         _: Option<&Principal>,
         (slug, code, id): (String, String, String),
     ) -> Result<Self, AppError> {
-        IndicatorEditor::load(state, &slug, &code, &id).await
+        Ok(IndicatorEditor::load(state, &slug, &code, &id).await?)
     }
 }
 
@@ -484,7 +485,7 @@ impl FromPath for PartnerEditor {
         _: Option<&Principal>,
         (slug, code, item): (String, String, String),
     ) -> Result<Self, AppError> {
-        PartnerEditor::load(state, &slug, &code, &item).await
+        Ok(PartnerEditor::load(state, &slug, &code, &item).await?)
     }
 }
 
@@ -495,7 +496,7 @@ impl FromPath for BudgetLineEditor {
         _: Option<&Principal>,
         (slug, code, item): (String, String, String),
     ) -> Result<Self, AppError> {
-        BudgetLineEditor::load(state, &slug, &code, &item).await
+        Ok(BudgetLineEditor::load(state, &slug, &code, &item).await?)
     }
 }
 
@@ -506,21 +507,21 @@ impl FromPath for ResultEditor {
         _: Option<&Principal>,
         (slug, code, id): (String, String, String),
     ) -> Result<Self, AppError> {
-        ResultEditor::load(state, &slug, &code, &id).await
+        Ok(ResultEditor::load(state, &slug, &code, &id).await?)
     }
 }
 
 impl FromPath for ObjectiveEditor {
     type Params = (String, String);
     async fn load(state: &AppState, _: Option<&Principal>, (slug, code): (String, String)) -> Result<Self, AppError> {
-        ObjectiveEditor::load(state, &slug, &code).await
+        Ok(ObjectiveEditor::load(state, &slug, &code).await?)
     }
 }
 
 impl FromPath for OrganizationEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        OrganizationEditor::load(state, &slug).await
+        Ok(OrganizationEditor::load(state, &slug).await?)
     }
 }
 

@@ -165,7 +165,7 @@ async fn service_history(
     if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
         return Ok(redirect.into_response());
     }
-    let service = crate::editors::ServiceEditor::load(&state, &slug).await?;
+    let service = agio_app::editors::ServiceEditor::load(&state, &slug).await?;
     visitor.require(Operation::ReadHistory, &Target::Services(service.owner.as_deref()))?;
     let entries = state.store.history("service", &service.stored.id).await?;
     history_page(lang, &here, entries, (format!("/servizi/{slug}"), service.fields.name.clone()))

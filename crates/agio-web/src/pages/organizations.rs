@@ -13,13 +13,13 @@ use super::archive::archived_note;
 use super::editing::{organization_tools, Tools};
 use super::records::list_tools;
 use super::{here, page_base, render, territory_options, SelectField};
-use crate::archive::Archiving;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::filters::organization_filter;
 use crate::i18n::Lang;
 use crate::query::Params;
 use crate::web::{AppState, PageContext};
+use agio_app::archive::Archiving;
 
 const FILTERS: &[&str] = &["q", "type", "territory"];
 

@@ -13,12 +13,12 @@ use axum::Router;
 
 use super::editing::{budget_fields, indicator_fields, partner_fields, result_fields};
 use super::render;
-use crate::action_parts::{Part, PartsEditor};
 use crate::auth::{SignedInForm, SignedInVisitor};
 use crate::error::AppError;
 use crate::forms::{Form, FormBody, Kind};
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
+use agio_app::parts::{Part, PartsEditor};
 
 /// A line of a table with one button (remove, restore), as `m::line_table` shows it.
 pub struct PartRow {

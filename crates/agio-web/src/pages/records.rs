@@ -14,10 +14,10 @@ use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::forms::{Form, Kind};
 use crate::i18n::{Catalogue, Lang};
-use crate::records::{
+use crate::web::AppState;
+use agio_app::records::{
     AssetEditor, NewAgendaEditor, NewAssetEditor, NewOrganizationEditor, NewUnionEditor, UnionEditor,
 };
-use crate::web::AppState;
 
 /// A stored list of ISTAT codes (one per line) shown as "Name (code)" lines.
 fn comuni_shown(places: &Places, stored: Option<String>) -> Option<String> {
@@ -234,42 +234,42 @@ impl EditPage for NewAgendaEditor {
 impl FromPath for AssetEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        AssetEditor::load(state, &slug).await
+        Ok(AssetEditor::load(state, &slug).await?)
     }
 }
 
 impl FromPath for NewAssetEditor {
     type Params = ();
     async fn load(state: &AppState, _: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        NewAssetEditor::load(state).await
+        Ok(NewAssetEditor::load(state).await?)
     }
 }
 
 impl FromPath for UnionEditor {
     type Params = String;
     async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        UnionEditor::load(state, &slug).await
+        Ok(UnionEditor::load(state, &slug).await?)
     }
 }
 
 impl FromPath for NewUnionEditor {
     type Params = ();
     async fn load(state: &AppState, _: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        NewUnionEditor::load(state).await
+        Ok(NewUnionEditor::load(state).await?)
     }
 }
 
 impl FromPath for NewOrganizationEditor {
     type Params = ();
     async fn load(state: &AppState, _: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        NewOrganizationEditor::load(state).await
+        Ok(NewOrganizationEditor::load(state).await?)
     }
 }
 
 impl FromPath for NewAgendaEditor {
     type Params = ();
     async fn load(state: &AppState, who: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        NewAgendaEditor::load(state, who).await
+        Ok(NewAgendaEditor::load(state, who).await?)
     }
 }
 

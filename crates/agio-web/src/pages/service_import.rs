@@ -3,6 +3,7 @@
 //! files, chosen together) — which are checked whole and imported all or nothing, through the
 //! same import as `agio hsds import`, recorded in the audit log under their name.
 
+use agio_app::Context;
 use agio_domain::access::{Operation, Target};
 use agio_domain::Channel;
 use agio_hsds::ImportProblem;
@@ -17,10 +18,10 @@ use serde_json::Value;
 use super::account::signed_in_or_redirect;
 use super::render;
 use crate::auth::Visitor;
-use crate::directory::{import, ImportFailure, Incoming};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
+use agio_app::directory::{import, ImportFailure, Incoming};
 
 /// Largest upload (every file together).
 const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
@@ -110,7 +111,7 @@ async fn services_of(
         let folder = UploadFolder::new().map_err(|e| one(&format!("cannot store the upload: {e}")))?;
         let written = files.iter().try_for_each(|(name, bytes)| std::fs::write(folder.0.join(name), bytes));
         written.map_err(|e| one(&format!("cannot store the upload: {e}")))?;
-        let known = crate::directory::KnownRecords::load(&state.store).await.map_err(|e| one(&e.to_string()))?;
+        let known = agio_app::directory::KnownRecords::load(&state.store).await.map_err(|e| one(&e.to_string()))?;
         let read = agio_hsds::tabular::read_package(&folder.0, &known);
         return read.map(|services| ("datapackage.json".to_string(), services));
     }

@@ -14,11 +14,11 @@ use axum::Router;
 
 use super::{here, page_base, render};
 use crate::auth::Visitor;
-use crate::directory::{is_facilitation, Ask};
 use crate::error::{AppError, ParamProblem};
 use crate::i18n::{Catalogue, Lang};
 use crate::query::Params;
 use crate::web::{AppState, PageContext};
+use agio_app::directory::{is_facilitation, Ask};
 
 const FILTERS: &[&str] = &["q", "need", "stage", "group", "place", "language", "channel", "free", "open"];
 const PER_PAGE: u32 = 10;
@@ -149,7 +149,7 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
     let results = directory.search(&ask, now)?;
     let open_count = directory
         .index
-        .count_open(&directory.request(&ask, now), crate::directory::open_at(now))
+        .count_open(&directory.request(&ask, now), agio_app::directory::open_at(now))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let c = lang.catalogue();
     let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
@@ -618,11 +618,11 @@ async fn service(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    use crate::editors::Editor;
+    use agio_app::editors::Editor;
     let (v, demo) = service_view(&state, &slug, lang).await?;
     let edit = match visitor.principal() {
         Some(who) => {
-            let editor = crate::editors::ServiceEditor::load(&state, &slug).await?;
+            let editor = agio_app::editors::ServiceEditor::load(&state, &slug).await?;
             editor.allowed(Some(who)).is_ok().then(|| format!("/servizi/{slug}/modifica"))
         }
         None => None,

@@ -13,11 +13,11 @@ use super::archive::archived_note;
 use super::editing::Tools;
 use super::records::list_tools;
 use super::render;
-use crate::archive::Archiving;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::web::{AppState, PageContext};
+use agio_app::archive::Archiving;
 
 #[derive(Template)]
 #[template(path = "territories.html")]

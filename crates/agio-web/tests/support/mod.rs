@@ -1,6 +1,7 @@
 //! In-process requests against the whole router, on a fresh demo database.
 #![allow(dead_code)] // each test binary uses a part of it
 
+use agio_app::Context;
 use agio_store::Backend;
 use agio_testkit::{fresh_store, Seed};
 use agio_web::AppState;

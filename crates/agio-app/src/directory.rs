@@ -13,7 +13,7 @@ use agio_domain::model::Term;
 use agio_search::{IndexedService, SearchIndex, Synonyms};
 use agio_store::{Store, StoredService};
 
-use crate::error::AppError;
+use crate::Error;
 
 /// The synonyms shipped with AGIO; planners may point `AGIO_SYNONYMS_FILE` at their own copy.
 pub const DEFAULT_SYNONYMS: &str = include_str!("../../../data/directory/sinonimi.txt");
@@ -34,7 +34,7 @@ pub struct Directory {
 
 impl Directory {
     /// Reads every service of the database into a new index.
-    pub async fn build(store: &Store, synonyms: Synonyms) -> Result<Directory, AppError> {
+    pub async fn build(store: &Store, synonyms: Synonyms) -> Result<Directory, Error> {
         let index = SearchIndex::new(synonyms).map_err(internal)?;
         let comuni: BTreeMap<String, Comune> =
             store.directory_comuni().await?.into_iter().map(|c| (c.istat.clone(), c)).collect();
@@ -56,8 +56,8 @@ impl Directory {
     }
 
     /// Re-indexes the services written since the last sync (by any instance).
-    pub async fn sync(&self, store: &Store) -> Result<(), AppError> {
-        let since = self.synced_at.lock().map_err(|_| AppError::Internal("directory lock".into()))?.clone();
+    pub async fn sync(&self, store: &Store) -> Result<(), Error> {
+        let since = self.synced_at.lock().map_err(|_| Error::Internal("directory lock".into()))?.clone();
         // From a minute before now, next time: another instance's transaction may commit after
         // this read with an `updated_at` from before it (re-indexing a few services twice is cheap).
         let started = (time::OffsetDateTime::now_utc() - time::Duration::minutes(1))
@@ -71,7 +71,7 @@ impl Directory {
             let indexed: Vec<IndexedService> = services.iter().filter_map(|s| self.indexed(s)).collect();
             self.index.upsert(&indexed).map_err(internal)?;
         }
-        *self.synced_at.lock().map_err(|_| AppError::Internal("directory lock".into()))? = started;
+        *self.synced_at.lock().map_err(|_| Error::Internal("directory lock".into()))? = started;
         Ok(())
     }
 
@@ -212,8 +212,8 @@ fn closed_days(service: &Service) -> Vec<String> {
     days
 }
 
-fn internal(e: agio_search::SearchError) -> AppError {
-    AppError::Internal(e.to_string())
+fn internal(e: agio_search::SearchError) -> Error {
+    Error::Internal(e.to_string())
 }
 
 /// What a person asks the directory: words, filters, a place, a page.
@@ -265,7 +265,7 @@ impl Directory {
         }
     }
 
-    pub fn search(&self, ask: &Ask, now: time::OffsetDateTime) -> Result<agio_search::SearchResults, AppError> {
+    pub fn search(&self, ask: &Ask, now: time::OffsetDateTime) -> Result<agio_search::SearchResults, Error> {
         self.index.search(&self.request(ask, now)).map_err(internal)
     }
 }

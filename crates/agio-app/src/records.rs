@@ -12,10 +12,9 @@ use agio_domain::edit::{
 use agio_domain::{AssetKind, AssetStatus, TerritoryKind};
 use agio_store::{Editable, Places, Saved, WriteTx};
 
-use crate::auth::require;
 use crate::editors::Editor;
-use crate::error::AppError;
-use crate::web::AppState;
+use crate::Context;
+use crate::{require, Error};
 
 /// Where a name of a place leads, for the readers (`agio_domain::edit::PlaceResolver`).
 fn resolver(places: &Places) -> impl Fn(&str) -> Option<Vec<String>> + Sync + '_ {
@@ -30,23 +29,23 @@ fn created<T>(slot: &OnceLock<String>, slug: String) -> Saved<T> {
 
 // --- digital assets ------------------------------------------------------------------------------
 
-pub(crate) struct AssetEditor {
+pub struct AssetEditor {
     pub slug: String,
     pub stored: Editable<AssetEdit>,
     pub places: Places,
 }
 
 impl AssetEditor {
-    pub async fn load(state: &AppState, slug: &str) -> Result<AssetEditor, AppError> {
-        let stored = state.store.asset_for_edit(slug).await?.ok_or(AppError::NotFound)?;
-        Ok(AssetEditor { slug: slug.to_string(), stored, places: state.store.places().await? })
+    pub async fn load(state: &impl Context, slug: &str) -> Result<AssetEditor, Error> {
+        let stored = state.store().asset_for_edit(slug).await?.ok_or(Error::NotFound)?;
+        Ok(AssetEditor { slug: slug.to_string(), stored, places: state.store().places().await? })
     }
 }
 
 impl Editor for AssetEditor {
     type Fields = AssetEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Asset)
     }
 
@@ -63,14 +62,14 @@ impl Editor for AssetEditor {
     }
 }
 
-pub(crate) struct NewAssetEditor {
+pub struct NewAssetEditor {
     pub blank: AssetEdit,
     pub places: Places,
     pub created: OnceLock<String>,
 }
 
 impl NewAssetEditor {
-    pub async fn load(state: &AppState) -> Result<NewAssetEditor, AppError> {
+    pub async fn load(state: &impl Context) -> Result<NewAssetEditor, Error> {
         let blank = AssetEdit {
             name: String::new(),
             kind: AssetKind::ServicePlatform,
@@ -80,14 +79,14 @@ impl NewAssetEditor {
             url: None,
             coverage: Vec::new(),
         };
-        Ok(NewAssetEditor { blank, places: state.store.places().await?, created: OnceLock::new() })
+        Ok(NewAssetEditor { blank, places: state.store().places().await?, created: OnceLock::new() })
     }
 }
 
 impl Editor for NewAssetEditor {
     type Fields = AssetEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Create, &Target::Asset)
     }
 
@@ -122,7 +121,7 @@ fn district_id(places: &Places, slug: &str) -> agio_store::Result<String> {
         .ok_or_else(|| agio_store::StoreError::InvalidData(format!("no district {slug}")))
 }
 
-pub(crate) struct UnionEditor {
+pub struct UnionEditor {
     pub slug: String,
     pub stored: Editable<UnionEdit>,
     pub places: Places,
@@ -130,9 +129,9 @@ pub(crate) struct UnionEditor {
 }
 
 impl UnionEditor {
-    pub async fn load(state: &AppState, slug: &str) -> Result<UnionEditor, AppError> {
-        let stored = state.store.union_for_edit(slug).await?.ok_or(AppError::NotFound)?;
-        let places = state.store.places().await?;
+    pub async fn load(state: &impl Context, slug: &str) -> Result<UnionEditor, Error> {
+        let stored = state.store().union_for_edit(slug).await?.ok_or(Error::NotFound)?;
+        let places = state.store().places().await?;
         Ok(UnionEditor { slug: slug.to_string(), stored, districts: districts(&places), places })
     }
 }
@@ -174,7 +173,7 @@ fn read_union(
 impl Editor for UnionEditor {
     type Fields = UnionEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Region)
     }
 
@@ -192,7 +191,7 @@ impl Editor for UnionEditor {
     }
 }
 
-pub(crate) struct NewUnionEditor {
+pub struct NewUnionEditor {
     pub blank: UnionEdit,
     pub places: Places,
     pub districts: Vec<(String, String)>,
@@ -200,8 +199,8 @@ pub(crate) struct NewUnionEditor {
 }
 
 impl NewUnionEditor {
-    pub async fn load(state: &AppState) -> Result<NewUnionEditor, AppError> {
-        let places = state.store.places().await?;
+    pub async fn load(state: &impl Context) -> Result<NewUnionEditor, Error> {
+        let places = state.store().places().await?;
         let blank = UnionEdit { name: String::new(), district: String::new(), members: Vec::new() };
         Ok(NewUnionEditor { blank, districts: districts(&places), places, created: OnceLock::new() })
     }
@@ -210,7 +209,7 @@ impl NewUnionEditor {
 impl Editor for NewUnionEditor {
     type Fields = UnionEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Create, &Target::Region)
     }
 
@@ -230,7 +229,7 @@ impl Editor for NewUnionEditor {
 
 // --- organisations -----------------------------------------------------------------------------
 
-pub(crate) struct NewOrganizationEditor {
+pub struct NewOrganizationEditor {
     pub blank: NewOrganization,
     pub org_types: Vec<agio_domain::model::Term>,
     codes: Vec<String>,
@@ -239,8 +238,8 @@ pub(crate) struct NewOrganizationEditor {
 }
 
 impl NewOrganizationEditor {
-    pub async fn load(state: &AppState) -> Result<NewOrganizationEditor, AppError> {
-        let org_types = state.vocabularies.organization_type.clone();
+    pub async fn load(state: &impl Context) -> Result<NewOrganizationEditor, Error> {
+        let org_types = state.vocabularies().organization_type.clone();
         let codes = org_types.iter().map(|t| t.code.clone()).collect();
         let blank = NewOrganization {
             profile: OrganizationEdit {
@@ -252,7 +251,7 @@ impl NewOrganizationEditor {
             },
             territory: None,
         };
-        let places = state.store.places().await?;
+        let places = state.store().places().await?;
         Ok(NewOrganizationEditor { blank, org_types, codes, places, created: OnceLock::new() })
     }
 }
@@ -260,7 +259,7 @@ impl NewOrganizationEditor {
 impl Editor for NewOrganizationEditor {
     type Fields = NewOrganization;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Create, &Target::Organization(""))
     }
 
@@ -285,7 +284,7 @@ impl Editor for NewOrganizationEditor {
 
 // --- agendas -------------------------------------------------------------------------------------
 
-pub(crate) struct NewAgendaEditor {
+pub struct NewAgendaEditor {
     pub blank: NewAgenda,
     /// The territories the person may plan for (slug, name): districts and unions in their scope.
     pub territories: Vec<(String, String)>,
@@ -295,8 +294,8 @@ pub(crate) struct NewAgendaEditor {
 
 impl NewAgendaEditor {
     /// The form for `who`: it offers only the territories they may create an agenda for.
-    pub async fn load(state: &AppState, who: Option<&Principal>) -> Result<NewAgendaEditor, AppError> {
-        let places = state.store.places().await?;
+    pub async fn load(state: &impl Context, who: Option<&Principal>) -> Result<NewAgendaEditor, Error> {
+        let places = state.store().places().await?;
         let mut territories: Vec<(String, String)> = places
             .of_kind(TerritoryKind::District)
             .chain(places.of_kind(TerritoryKind::Union))
@@ -321,10 +320,10 @@ impl Editor for NewAgendaEditor {
     type Fields = NewAgenda;
 
     /// Allowed when there is at least one territory the person may plan for.
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         match (who, self.territories.is_empty()) {
             (Some(_), false) => Ok(()),
-            _ => Err(AppError::Forbidden),
+            _ => Err(Error::Forbidden),
         }
     }
 

@@ -12,15 +12,14 @@ use agio_store::{Editable, Saved, WriteTx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::require;
-use crate::error::AppError;
-use crate::web::AppState;
+use crate::Context;
+use crate::{require, Error};
 
 /// One editable record: the rule that guards it, how its fields are read, how it is saved.
-pub(crate) trait Editor: Send + Sync {
+pub trait Editor: Send + Sync {
     type Fields: Serialize + Send + Sync;
     /// Asks the authorisation module (403, or 404 where existence must not leak).
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError>;
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error>;
     /// Reads every field, reporting every problem (the same for forms and JSON).
     fn read(&self, reader: &mut Reader) -> Option<Self::Fields>;
     fn save(
@@ -33,13 +32,13 @@ pub(crate) trait Editor: Send + Sync {
     fn current(&self) -> (&Self::Fields, i64);
 }
 
-async fn facts(state: &AppState, slug: &str) -> Result<AgendaFacts, AppError> {
-    state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)
+async fn facts(state: &impl Context, slug: &str) -> Result<AgendaFacts, Error> {
+    state.store().agenda_facts(slug).await?.ok_or(Error::NotFound)
 }
 
 // --- an agenda ------------------------------------------------------------------------------
 
-pub(crate) struct AgendaEditor {
+pub struct AgendaEditor {
     pub slug: String,
     pub facts: AgendaFacts,
     pub stored: Editable<AgendaEdit>,
@@ -47,9 +46,9 @@ pub(crate) struct AgendaEditor {
 }
 
 impl AgendaEditor {
-    pub async fn load(state: &AppState, slug: &str) -> Result<AgendaEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str) -> Result<AgendaEditor, Error> {
         let facts = facts(state, slug).await?;
-        let (stored, status) = state.store.agenda_for_edit(slug).await?.ok_or(AppError::NotFound)?;
+        let (stored, status) = state.store().agenda_for_edit(slug).await?.ok_or(Error::NotFound)?;
         Ok(AgendaEditor { slug: slug.to_string(), facts, stored, status })
     }
 }
@@ -57,7 +56,7 @@ impl AgendaEditor {
 impl Editor for AgendaEditor {
     type Fields = AgendaEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Agenda(&self.facts))
     }
 
@@ -83,7 +82,7 @@ pub struct StatusMove {
     pub note: String,
 }
 
-pub(crate) struct StatusEditor {
+pub struct StatusEditor {
     pub agenda: AgendaEditor,
     /// The status now, as a move's starting point.
     pub from: StatusMove,
@@ -92,10 +91,10 @@ pub(crate) struct StatusEditor {
 }
 
 impl StatusEditor {
-    pub async fn load(state: &AppState, slug: &str) -> Result<StatusEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str) -> Result<StatusEditor, Error> {
         let agenda = AgendaEditor::load(state, slug).await?;
         let from = StatusMove { status: agenda.status, note: String::new() };
-        Ok(StatusEditor { agenda, from, store: state.store.clone() })
+        Ok(StatusEditor { agenda, from, store: state.store().clone() })
     }
 
     /// The statuses the workflow allows from here.
@@ -107,7 +106,7 @@ impl StatusEditor {
 impl Editor for StatusEditor {
     type Fields = StatusMove;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::ChangeStatus, &Target::Agenda(&self.agenda.facts))
     }
 
@@ -152,7 +151,7 @@ impl Editor for StatusEditor {
 
 // --- an action --------------------------------------------------------------------------------
 
-pub(crate) struct ActionEditor {
+pub struct ActionEditor {
     pub slug: String,
     pub code: String,
     pub facts: AgendaFacts,
@@ -162,9 +161,9 @@ pub(crate) struct ActionEditor {
 }
 
 impl ActionEditor {
-    pub async fn load(state: &AppState, slug: &str, code: &str) -> Result<ActionEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str, code: &str) -> Result<ActionEditor, Error> {
         let facts = facts(state, slug).await?;
-        let (stored, lead) = state.store.action_for_edit(slug, code).await?.ok_or(AppError::NotFound)?;
+        let (stored, lead) = state.store().action_for_edit(slug, code).await?.ok_or(Error::NotFound)?;
         Ok(ActionEditor { slug: slug.to_string(), code: code.to_string(), facts, lead, stored })
     }
 
@@ -181,7 +180,7 @@ impl ActionEditor {
 impl Editor for ActionEditor {
     type Fields = ActionEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &self.target())
     }
 
@@ -200,16 +199,16 @@ impl Editor for ActionEditor {
 
 // --- an indicator of an action -------------------------------------------------------------
 
-pub(crate) struct IndicatorEditor {
+pub struct IndicatorEditor {
     pub action: ActionEditor,
     pub indicator_id: String,
     pub stored: IndicatorEdit,
 }
 
 impl IndicatorEditor {
-    pub async fn load(state: &AppState, slug: &str, code: &str, id: &str) -> Result<IndicatorEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str, code: &str, id: &str) -> Result<IndicatorEditor, Error> {
         let action = ActionEditor::load(state, slug, code).await?;
-        let stored = state.store.indicator_for_edit(&action.stored.id, id).await?.ok_or(AppError::NotFound)?;
+        let stored = state.store().indicator_for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
         Ok(IndicatorEditor { action, indicator_id: id.to_string(), stored })
     }
 }
@@ -217,7 +216,7 @@ impl IndicatorEditor {
 impl Editor for IndicatorEditor {
     type Fields = IndicatorEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::EditResults, &self.action.target())
     }
 
@@ -242,16 +241,16 @@ impl Editor for IndicatorEditor {
 
 // --- an expected result of an action ----------------------------------------------------------
 
-pub(crate) struct ResultEditor {
+pub struct ResultEditor {
     pub action: ActionEditor,
     pub result_id: String,
     pub stored: ResultEdit,
 }
 
 impl ResultEditor {
-    pub async fn load(state: &AppState, slug: &str, code: &str, id: &str) -> Result<ResultEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str, code: &str, id: &str) -> Result<ResultEditor, Error> {
         let action = ActionEditor::load(state, slug, code).await?;
-        let stored = state.store.result_for_edit(&action.stored.id, id).await?.ok_or(AppError::NotFound)?;
+        let stored = state.store().result_for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
         Ok(ResultEditor { action, result_id: id.to_string(), stored })
     }
 }
@@ -259,7 +258,7 @@ impl ResultEditor {
 impl Editor for ResultEditor {
     type Fields = ResultEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::EditResults, &self.action.target())
     }
 
@@ -279,7 +278,7 @@ impl Editor for ResultEditor {
 
 // --- an organisation's part in an action, and a budget line --------------------------------------
 
-pub(crate) struct PartnerEditor {
+pub struct PartnerEditor {
     pub action: ActionEditor,
     pub slug: String,
     pub organization_id: String,
@@ -289,10 +288,15 @@ pub(crate) struct PartnerEditor {
 }
 
 impl PartnerEditor {
-    pub async fn load(state: &AppState, slug: &str, code: &str, organization: &str) -> Result<PartnerEditor, AppError> {
+    pub async fn load(
+        state: &impl Context,
+        slug: &str,
+        code: &str,
+        organization: &str,
+    ) -> Result<PartnerEditor, Error> {
         let action = ActionEditor::load(state, slug, code).await?;
         let (organization_id, stored) =
-            state.store.partner_for_edit(&action.stored.id, organization).await?.ok_or(AppError::NotFound)?;
+            state.store().partner_for_edit(&action.stored.id, organization).await?.ok_or(Error::NotFound)?;
         let other_lead = action.lead.as_ref().is_some_and(|lead| *lead != organization_id);
         Ok(PartnerEditor { action, slug: organization.to_string(), organization_id, stored, other_lead })
     }
@@ -301,7 +305,7 @@ impl PartnerEditor {
 impl Editor for PartnerEditor {
     type Fields = PartnerEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &self.action.target())
     }
 
@@ -324,7 +328,7 @@ impl Editor for PartnerEditor {
     }
 }
 
-pub(crate) struct BudgetLineEditor {
+pub struct BudgetLineEditor {
     pub action: ActionEditor,
     pub line_id: String,
     pub stored: BudgetLineEdit,
@@ -333,10 +337,10 @@ pub(crate) struct BudgetLineEditor {
 }
 
 impl BudgetLineEditor {
-    pub async fn load(state: &AppState, slug: &str, code: &str, id: &str) -> Result<BudgetLineEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str, code: &str, id: &str) -> Result<BudgetLineEditor, Error> {
         let action = ActionEditor::load(state, slug, code).await?;
-        let stored = state.store.budget_line_for_edit(&action.stored.id, id).await?.ok_or(AppError::NotFound)?;
-        let sources = state.vocabularies.funding_source.clone();
+        let stored = state.store().budget_line_for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
+        let sources = state.vocabularies().funding_source.clone();
         Ok(BudgetLineEditor { action, line_id: id.to_string(), stored, sources })
     }
 }
@@ -344,7 +348,7 @@ impl BudgetLineEditor {
 impl Editor for BudgetLineEditor {
     type Fields = BudgetLineEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &self.action.target())
     }
 
@@ -370,7 +374,7 @@ impl Editor for BudgetLineEditor {
 
 // --- a shared objective of an agenda ------------------------------------------------------------
 
-pub(crate) struct ObjectiveEditor {
+pub struct ObjectiveEditor {
     pub slug: String,
     pub code: String,
     pub facts: AgendaFacts,
@@ -378,9 +382,9 @@ pub(crate) struct ObjectiveEditor {
 }
 
 impl ObjectiveEditor {
-    pub async fn load(state: &AppState, slug: &str, code: &str) -> Result<ObjectiveEditor, AppError> {
+    pub async fn load(state: &impl Context, slug: &str, code: &str) -> Result<ObjectiveEditor, Error> {
         let facts = facts(state, slug).await?;
-        let stored = state.store.objective_for_edit(slug, code).await?.ok_or(AppError::NotFound)?;
+        let stored = state.store().objective_for_edit(slug, code).await?.ok_or(Error::NotFound)?;
         Ok(ObjectiveEditor { slug: slug.to_string(), code: code.to_string(), facts, stored })
     }
 }
@@ -388,7 +392,7 @@ impl ObjectiveEditor {
 impl Editor for ObjectiveEditor {
     type Fields = ObjectiveEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Agenda(&self.facts))
     }
 
@@ -412,7 +416,7 @@ impl Editor for ObjectiveEditor {
 
 // --- an organisation's profile ----------------------------------------------------------------
 
-pub(crate) struct OrganizationEditor {
+pub struct OrganizationEditor {
     pub slug: String,
     pub stored: Editable<OrganizationEdit>,
     /// The organisation-type vocabulary.
@@ -421,9 +425,9 @@ pub(crate) struct OrganizationEditor {
 }
 
 impl OrganizationEditor {
-    pub async fn load(state: &AppState, slug: &str) -> Result<OrganizationEditor, AppError> {
-        let stored = state.store.organization_for_edit(slug).await?.ok_or(AppError::NotFound)?;
-        let org_types = state.vocabularies.organization_type.clone();
+    pub async fn load(state: &impl Context, slug: &str) -> Result<OrganizationEditor, Error> {
+        let stored = state.store().organization_for_edit(slug).await?.ok_or(Error::NotFound)?;
+        let org_types = state.vocabularies().organization_type.clone();
         let codes = org_types.iter().map(|t| t.code.clone()).collect();
         Ok(OrganizationEditor { slug: slug.to_string(), stored, org_types, codes })
     }
@@ -432,7 +436,7 @@ impl OrganizationEditor {
 impl Editor for OrganizationEditor {
     type Fields = OrganizationEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Organization(&self.stored.id))
     }
 
@@ -457,7 +461,7 @@ impl Editor for OrganizationEditor {
 // --- new objectives and actions of an agenda -------------------------------------------------
 
 /// Adding to an agenda: what the new-objective and new-action forms (and API) offer and check.
-pub(crate) struct AgendaCreator {
+pub struct AgendaCreator {
     pub slug: String,
     pub title: String,
     pub facts: AgendaFacts,
@@ -468,37 +472,37 @@ pub(crate) struct AgendaCreator {
 }
 
 /// Created, with the new record's code; or every invalid field.
-pub(crate) type Created = Result<String, Vec<agio_domain::edit::FieldError>>;
+pub type Created = Result<String, Vec<agio_domain::edit::FieldError>>;
 
 impl AgendaCreator {
-    pub async fn load(state: &AppState, slug: &str) -> Result<AgendaCreator, AppError> {
+    pub async fn load(state: &impl Context, slug: &str) -> Result<AgendaCreator, Error> {
         let facts = facts(state, slug).await?;
-        let agenda = state.store.agenda(slug).await?.ok_or(AppError::NotFound)?;
+        let agenda = state.store().agenda(slug).await?.ok_or(Error::NotFound)?;
         // The draft's objectives too: its coordinators add actions to it before it is published.
         let objectives =
-            state.store.objectives_of_agenda(&agenda.id).await?.into_iter().map(|o| (o.code, o.title)).collect();
+            state.store().objectives_of_agenda(&agenda.id).await?.into_iter().map(|o| (o.code, o.title)).collect();
         // Every organisation, however many there are.
-        let organizations = state.store.choices(agio_store::Choosable::Organizations).await?;
+        let organizations = state.store().choices(agio_store::Choosable::Organizations).await?;
         Ok(AgendaCreator { slug: slug.to_string(), title: agenda.title, facts, objectives, organizations })
     }
 
-    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Create, &Target::Agenda(&self.facts))
     }
 
     pub async fn create_objective(
         &self,
-        state: &AppState,
+        state: &impl Context,
         actor: &agio_store::Actor,
         reader: Reader<'_>,
-    ) -> Result<Created, AppError> {
+    ) -> Result<Created, Error> {
         let mut reader = reader;
         let new = ObjectiveEdit::read(&mut reader);
         let new = match reader.conclude(new) {
             Ok(new) => new,
             Err(errors) => return Ok(Err(errors)),
         };
-        let mut w = state.store.begin_write(actor).await?;
+        let mut w = state.store().begin_write(actor).await?;
         let code = w.create_objective(&self.facts.agenda_id, &self.title, &new).await?;
         w.commit().await?;
         state.after_write().await?;
@@ -507,10 +511,10 @@ impl AgendaCreator {
 
     pub async fn create_action(
         &self,
-        state: &AppState,
+        state: &impl Context,
         actor: &agio_store::Actor,
         reader: Reader<'_>,
-    ) -> Result<Created, AppError> {
+    ) -> Result<Created, Error> {
         let mut reader = reader;
         let objectives: Vec<String> = self.objectives.iter().map(|(code, _)| code.clone()).collect();
         let organizations: Vec<String> = self.organizations.iter().map(|(slug, _)| slug.clone()).collect();
@@ -519,12 +523,12 @@ impl AgendaCreator {
             Ok(new) => new,
             Err(errors) => return Ok(Err(errors)),
         };
-        let objective = state.store.objective(&self.slug, &new.objective).await?.ok_or(AppError::NotFound)?;
+        let objective = state.store().objective(&self.slug, &new.objective).await?.ok_or(Error::NotFound)?;
         let lead = match &new.lead {
-            Some(slug) => Some(state.store.organization(slug).await?.ok_or(AppError::NotFound)?.id),
+            Some(slug) => Some(state.store().organization(slug).await?.ok_or(Error::NotFound)?.id),
             None => None,
         };
-        let mut w = state.store.begin_write(actor).await?;
+        let mut w = state.store().begin_write(actor).await?;
         let code = w.create_action(&self.facts.agenda_id, &objective.id, lead.as_deref(), &new).await?;
         w.commit().await?;
         state.after_write().await?;
@@ -534,7 +538,7 @@ impl AgendaCreator {
 
 // --- a service of the directory ---------------------------------------------------------------
 
-pub(crate) struct ServiceEditor {
+pub struct ServiceEditor {
     pub stored: agio_store::StoredService,
     /// The AGIO organisation providing it (its referents may edit it).
     pub owner: Option<String>,
@@ -542,12 +546,12 @@ pub(crate) struct ServiceEditor {
 }
 
 impl ServiceEditor {
-    pub async fn load(state: &AppState, slug: &str) -> Result<ServiceEditor, AppError> {
-        let stored = state.store.directory_service(slug).await?.filter(|s| s.slug == slug).ok_or(AppError::NotFound)?;
+    pub async fn load(state: &impl Context, slug: &str) -> Result<ServiceEditor, Error> {
+        let stored = state.store().directory_service(slug).await?.filter(|s| s.slug == slug).ok_or(Error::NotFound)?;
         let organization =
             stored.document.pointer("/organization/id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
         let owner =
-            state.store.directory_organization_owners(&[organization.clone()]).await?.remove(&organization).flatten();
+            state.store().directory_organization_owners(&[organization.clone()]).await?.remove(&organization).flatten();
         let fields = agio_directory::editing::edit_of(&stored.document);
         Ok(ServiceEditor { stored, owner, fields })
     }
@@ -556,7 +560,7 @@ impl ServiceEditor {
 impl Editor for ServiceEditor {
     type Fields = agio_domain::edit::ServiceEdit;
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Services(self.owner.as_deref()))
     }
 

@@ -12,10 +12,9 @@ use agio_store::{Actor, Choosable};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::require;
 use crate::editors::{ActionEditor, Created};
-use crate::error::AppError;
-use crate::web::AppState;
+use crate::Context;
+use crate::{require, Error};
 
 /// One of an action's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -62,7 +61,7 @@ enum NewLine {
 }
 
 /// An action being changed list by list, with what its forms offer to choose from.
-pub(crate) struct PartsEditor {
+pub struct PartsEditor {
     pub action: ActionEditor,
     pub detail: Action,
     /// Every organisation and every digital asset (slug, name).
@@ -73,17 +72,17 @@ pub(crate) struct PartsEditor {
 impl PartsEditor {
     /// Loads the action, answering 403/404 unless `who` may change `part`.
     pub async fn load(
-        state: &AppState,
+        state: &impl Context,
         who: Option<&agio_domain::access::Principal>,
         slug: &str,
         code: &str,
         part: Part,
-    ) -> Result<PartsEditor, AppError> {
+    ) -> Result<PartsEditor, Error> {
         let action = ActionEditor::load(state, slug, code).await?;
         require(who, part.operation(), &action.target())?;
-        let detail = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
-        let organizations = state.store.choices(Choosable::Organizations).await?;
-        let assets = state.store.choices(Choosable::Assets).await?;
+        let detail = state.store().action(slug, code).await?.ok_or(Error::NotFound)?;
+        let organizations = state.store().choices(Choosable::Organizations).await?;
+        let assets = state.store().choices(Choosable::Assets).await?;
         Ok(PartsEditor { action, detail, organizations, assets })
     }
 
@@ -112,11 +111,11 @@ impl PartsEditor {
     /// Reads a new line and adds it; returns its id (or the slug it links), or every invalid field.
     pub async fn add(
         &self,
-        state: &AppState,
+        state: &impl Context,
         actor: &Actor,
         part: Part,
         mut reader: Reader<'_>,
-    ) -> Result<Created, AppError> {
+    ) -> Result<Created, Error> {
         let slugs = |all: &[(String, String)]| all.iter().map(|(slug, _)| slug.clone()).collect::<Vec<_>>();
         let r = &mut reader;
         let read = match part {
@@ -127,7 +126,7 @@ impl PartsEditor {
                 NewPartner::read(r, &slugs(&self.organizations), &taking_part, has_lead).map(NewLine::Partner)
             }
             Part::BudgetLines => {
-                let sources: Vec<String> = state.vocabularies.funding_source.iter().map(|t| t.code.clone()).collect();
+                let sources: Vec<String> = state.vocabularies().funding_source.iter().map(|t| t.code.clone()).collect();
                 BudgetLineEdit::read(r, &sources).map(NewLine::Budget)
             }
             Part::Results => ResultEdit::read(r).map(NewLine::Result),
@@ -156,17 +155,17 @@ impl PartsEditor {
             }
             // A concurrent request added the same line after this one was checked: what is
             // stored now says which field is at fault.
-            Err(AppError::Conflict(_)) => self.clash(state, part, &key).await.map(Err),
+            Err(Error::Conflict(_)) => self.clash(state, part, &key).await.map(Err),
             Err(e) => Err(e),
         }
     }
 
-    async fn write(&self, state: &AppState, actor: &Actor, new: NewLine) -> Result<String, AppError> {
-        let mut w = state.store.begin_write(actor).await?;
+    async fn write(&self, state: &impl Context, actor: &Actor, new: NewLine) -> Result<String, Error> {
+        let mut w = state.store().begin_write(actor).await?;
         let entity = self.action.entity();
         let added = match new {
             NewLine::Partner(new) => {
-                let organization = state.store.organization(&new.organization).await?.ok_or(AppError::NotFound)?;
+                let organization = state.store().organization(&new.organization).await?.ok_or(Error::NotFound)?;
                 w.add_partner(&entity, &organization.id, &new).await?;
                 new.organization
             }
@@ -174,7 +173,7 @@ impl PartsEditor {
             NewLine::Result(new) => w.add_result(&entity, &new).await?,
             NewLine::Indicator(new) => w.add_indicator(&entity, &new.result, &new.indicator).await?,
             NewLine::Asset(new) => {
-                let asset = state.store.asset(&new.asset).await?.ok_or(AppError::NotFound)?;
+                let asset = state.store().asset(&new.asset).await?.ok_or(Error::NotFound)?;
                 w.link_asset(&entity, &asset.id, &new.asset).await?;
                 new.asset
             }
@@ -185,9 +184,9 @@ impl PartsEditor {
 
     /// The field errors of a line refused by the database, named from the action as stored now.
     /// `key`: the organisation or asset the line was about.
-    async fn clash(&self, state: &AppState, part: Part, key: &str) -> Result<Vec<FieldError>, AppError> {
+    async fn clash(&self, state: &impl Context, part: Part, key: &str) -> Result<Vec<FieldError>, Error> {
         let (slug, code) = (&self.action.slug, &self.action.code);
-        let now = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
+        let now = state.store().action(slug, code).await?.ok_or(Error::NotFound)?;
         let error = |field: &str, problem| vec![FieldError { field: field.to_string(), problem }];
         Ok(match part {
             Part::Partners if now.partners.iter().any(|p| p.organization.slug == key) => {
@@ -195,30 +194,30 @@ impl PartsEditor {
             }
             Part::Partners => error("role", FieldProblem::SecondLead),
             Part::Assets => error("asset", FieldProblem::AlreadyLinked),
-            _ => return Err(AppError::Conflict(format!("a line of {slug}/{code} clashed"))),
+            _ => return Err(Error::Conflict(format!("a line of {slug}/{code} clashed"))),
         })
     }
 
     /// Removes one line, named by its id (or the slug of the organisation or asset); 404 if
     /// the action has no such line.
-    pub async fn remove(&self, state: &AppState, actor: &Actor, part: Part, item: &str) -> Result<(), AppError> {
-        let mut w = state.store.begin_write(actor).await?;
+    pub async fn remove(&self, state: &impl Context, actor: &Actor, part: Part, item: &str) -> Result<(), Error> {
+        let mut w = state.store().begin_write(actor).await?;
         let entity = self.action.entity();
         let removed = match part {
-            Part::Partners => match state.store.organization(item).await? {
+            Part::Partners => match state.store().organization(item).await? {
                 Some(organization) => w.remove_partner(&entity, &organization.id, item).await?,
                 None => false,
             },
             Part::BudgetLines => w.remove_budget_line(&entity, item).await?,
             Part::Results => w.remove_result(&entity, item).await?,
             Part::Indicators => w.remove_indicator(&entity, item).await?,
-            Part::Assets => match state.store.asset(item).await? {
+            Part::Assets => match state.store().asset(item).await? {
                 Some(asset) => w.unlink_asset(&entity, &asset.id, item).await?,
                 None => false,
             },
         };
         if !removed {
-            return Err(AppError::NotFound);
+            return Err(Error::NotFound);
         }
         w.commit().await?;
         state.after_write().await?;

@@ -6,9 +6,8 @@ use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
 use agio_domain::model::Organization;
 use agio_store::{Actor, Archivable, EntityRef, UnionDetail};
 
-use crate::auth::require;
-use crate::error::AppError;
-use crate::web::AppState;
+use crate::Context;
+use crate::{require, Error};
 
 /// Whose rule decides: the agenda's coordinators, or the Region.
 enum Guard {
@@ -19,7 +18,7 @@ enum Guard {
 }
 
 /// One record that can be archived, found from its address.
-pub(crate) struct Archiving {
+pub struct Archiving {
     pub what: Archivable,
     pub id: String,
     pub label: String,
@@ -31,10 +30,10 @@ pub(crate) struct Archiving {
 
 impl Archiving {
     /// The action `code` of agenda `slug`.
-    pub async fn action(state: &AppState, slug: &str, code: &str) -> Result<Archiving, AppError> {
-        let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
-        let (stored, lead) = state.store.action_for_edit(slug, code).await?.ok_or(AppError::NotFound)?;
-        let action = state.store.action(slug, code).await?.ok_or(AppError::NotFound)?;
+    pub async fn action(state: &impl Context, slug: &str, code: &str) -> Result<Archiving, Error> {
+        let facts = state.store().agenda_facts(slug).await?.ok_or(Error::NotFound)?;
+        let (stored, lead) = state.store().action_for_edit(slug, code).await?.ok_or(Error::NotFound)?;
+        let action = state.store().action(slug, code).await?.ok_or(Error::NotFound)?;
         Ok(Archiving {
             what: Archivable::Action,
             id: stored.id,
@@ -46,9 +45,9 @@ impl Archiving {
     }
 
     /// The objective `code` of agenda `slug`.
-    pub async fn objective(state: &AppState, slug: &str, code: &str) -> Result<Archiving, AppError> {
-        let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
-        let objective = state.store.objective(slug, code).await?.ok_or(AppError::NotFound)?;
+    pub async fn objective(state: &impl Context, slug: &str, code: &str) -> Result<Archiving, Error> {
+        let facts = state.store().agenda_facts(slug).await?.ok_or(Error::NotFound)?;
+        let objective = state.store().objective(slug, code).await?.ok_or(Error::NotFound)?;
         Ok(Archiving {
             what: Archivable::Objective,
             id: objective.id,
@@ -59,8 +58,8 @@ impl Archiving {
         })
     }
 
-    pub async fn organization(state: &AppState, slug: &str) -> Result<Archiving, AppError> {
-        let organization = state.store.organization(slug).await?.ok_or(AppError::NotFound)?;
+    pub async fn organization(state: &impl Context, slug: &str) -> Result<Archiving, Error> {
+        let organization = state.store().organization(slug).await?.ok_or(Error::NotFound)?;
         Ok(Archiving::of_organization(&organization))
     }
 
@@ -76,8 +75,8 @@ impl Archiving {
         }
     }
 
-    pub async fn union(state: &AppState, slug: &str) -> Result<Archiving, AppError> {
-        let d = state.store.union_detail(slug).await?.ok_or(AppError::NotFound)?;
+    pub async fn union(state: &impl Context, slug: &str) -> Result<Archiving, Error> {
+        let d = state.store().union_detail(slug).await?.ok_or(Error::NotFound)?;
         Ok(Archiving::of_union(&d))
     }
 
@@ -94,7 +93,7 @@ impl Archiving {
     }
 
     /// Asks the authorisation module (403, or 404 where existence must not leak).
-    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), AppError> {
+    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         let target = match &self.guard {
             Guard::Agenda(facts) => Target::Agenda(facts),
             Guard::Action(facts, lead) => Target::Action(facts, lead.as_deref()),
@@ -105,11 +104,11 @@ impl Archiving {
     }
 
     /// Archives (`archive`) or restores the record, with a note; 404 if it already is.
-    pub async fn set(&self, state: &AppState, actor: &Actor, archive: bool, note: &str) -> Result<(), AppError> {
-        let mut w = state.store.begin_write(actor).await?;
+    pub async fn set(&self, state: &impl Context, actor: &Actor, archive: bool, note: &str) -> Result<(), Error> {
+        let mut w = state.store().begin_write(actor).await?;
         let entity = EntityRef { kind: "", id: &self.id, label: &self.label };
         if !w.set_archived(self.what, entity, archive, note).await? {
-            return Err(AppError::NotFound);
+            return Err(Error::NotFound);
         }
         w.commit().await?;
         state.after_write().await?;
