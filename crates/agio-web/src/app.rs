@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use agio_store::Store;
 use tokio::net::TcpListener;
 
-use crate::web::AppState;
+use crate::kit::state::AppState;
 
 /// What `agio serve` needs.
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ pub struct ServeOptions {
     pub synonyms_file: Option<String>,
     pub mail_from: String,
     /// An external OpenID Connect provider for sign-in; None: local accounts only.
-    pub oidc: Option<crate::oidc::OidcSettings>,
+    pub oidc: Option<crate::accounts::oidc::OidcSettings>,
     /// Reverse proxies trusted to tell the client's address in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo: bool,
@@ -45,12 +45,15 @@ impl Application {
         if options.demo {
             store.load_demo().await?;
         }
-        let mailer =
-            crate::mail::Mailer::new(options.smtp_url.as_deref(), &options.mail_from, options.smtp_ca_file.as_deref())?;
+        let mailer = crate::kit::mail::Mailer::new(
+            options.smtp_url.as_deref(),
+            &options.mail_from,
+            options.smtp_ca_file.as_deref(),
+        )?;
         let oidc = match &options.oidc {
             Some(settings) => {
                 let callback = format!("{}/accedi/oidc/callback", options.base_url.trim_end_matches('/'));
-                Some(crate::oidc::Oidc::discover(settings, &callback).await?)
+                Some(crate::accounts::oidc::Oidc::discover(settings, &callback).await?)
             }
             None => None,
         };
@@ -64,7 +67,7 @@ impl Application {
             anyhow::anyhow!("{}: {e}", options.synonyms_file.as_deref().unwrap_or("data/directory/sinonimi.txt"))
         })?;
         let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
-        tokio::spawn(crate::cache::watch_data_version(state.clone()));
+        tokio::spawn(crate::kit::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;

@@ -1,27 +1,20 @@
 //! AGIO web layer: public pages (askama, Italian first), the JSON API with its OpenAPI
 //! document, static assets and operational endpoints, merged into one router.
 
+pub mod accounts;
+mod agenda;
 pub mod api;
 mod app;
-pub mod assets;
-pub mod auth;
-pub mod cache;
-pub mod error;
-mod filters;
-pub mod forms;
-pub mod i18n;
-pub mod mail;
-mod map;
-mod markdown;
-pub mod oidc;
+mod archive;
+mod audit;
+mod directory;
+mod home;
+pub mod kit;
 mod ops;
-mod pages;
-pub mod query;
-mod redirect;
-mod web;
+mod registry;
 
 pub use app::{Application, ServeOptions};
-pub use web::{AppState, Clock};
+pub use kit::state::{AppState, Clock};
 
 use std::time::Duration;
 
@@ -41,14 +34,20 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// The whole application: every feature router merged, wrapped in the cross-cutting layers.
 pub fn router(state: AppState) -> Router {
     let cached = Router::new()
-        .merge(pages::router())
+        .merge(home::router())
+        .merge(agenda::router())
+        .merge(registry::router())
+        .merge(directory::router())
+        .merge(accounts::router())
+        .merge(audit::router())
+        .merge(archive::router())
         .merge(api::router())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve_cached));
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), kit::cache::serve_cached));
     let app = Router::new()
         .merge(cached)
-        .merge(assets::router())
+        .merge(kit::static_files::router())
         .merge(ops::router())
-        .fallback(|| async { error::AppError::NotFound })
+        .fallback(|| async { kit::error::AppError::NotFound })
         .with_state(state.clone());
     let app = with_layers(app);
     match state.secure_cookies {
@@ -64,7 +63,7 @@ fn with_layers(app: Router) -> Router {
         .layer(axum::middleware::from_fn(personal_answers_are_not_stored))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn(kit::error::render_errors))
         .layer(CompressionLayer::new())
         .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -90,8 +89,8 @@ fn panic_response() -> Response {
 /// A path whose escapes are not UTF-8 or hold control characters names nothing here: a 404,
 /// before any handler (and the database) sees it.
 async fn reject_unreadable_paths(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    if !query::decodes_to_clean_text(request.uri().path()) {
-        return error::AppError::NotFound.into_response();
+    if !kit::query::decodes_to_clean_text(request.uri().path()) {
+        return kit::error::AppError::NotFound.into_response();
     }
     next.run(request).await
 }
@@ -101,7 +100,7 @@ async fn reject_unreadable_paths(request: axum::extract::Request, next: axum::mi
 /// say how they may be cached (the hashed assets) keep their own rule.
 async fn personal_answers_are_not_stored(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let personal = request.headers().contains_key(header::AUTHORIZATION)
-        || web::cookies(request.headers()).any(|(name, _)| name == auth::SESSION_COOKIE);
+        || kit::state::cookies(request.headers()).any(|(name, _)| name == kit::auth::SESSION_COOKIE);
     let mut response = next.run(request).await;
     if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

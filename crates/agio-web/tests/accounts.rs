@@ -253,7 +253,7 @@ both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| a
     let state = agio_web::AppState::with_services(
         store,
         "http://127.0.0.1:8080",
-        agio_web::mail::Mailer::Outbox,
+        agio_web::kit::mail::Mailer::Outbox,
         None,
         vec![proxy],
         Default::default(),
@@ -307,7 +307,7 @@ both_backends!(personal_answers_are_not_stored_and_https_is_strict, |backend| as
     let me = app.api("GET", "/api/v1/me", &token, serde_json::Value::Null).await;
     assert_eq!((me.status, me.header("cache-control")), (StatusCode::OK, "no-store"));
     // The hashed assets keep their long cache even for a signed-in browser.
-    let css = app.get_as(agio_web::assets::url("agio.css"), &session).await;
+    let css = app.get_as(agio_web::kit::static_files::url("agio.css"), &session).await;
     assert!(css.header("cache-control").contains("immutable"), "{}", css.header("cache-control"));
 
     let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;

@@ -139,7 +139,7 @@ both_backends!(action_page, |backend| async move {
     ]);
     let store = &app.state.store;
     let action = store.action(GUASTALLA, "A01").await.unwrap().unwrap();
-    let total = agio_web::i18n::euros(agio_web::i18n::Lang::It, action.budget_total_cents);
+    let total = agio_web::kit::i18n::euros(agio_web::kit::i18n::Lang::It, action.budget_total_cents);
     assert!(r.body.contains(&total), "total {total} shown");
     for indicator in action.results.iter().flat_map(|r| &r.indicators) {
         assert!(r.body.contains(&askama_escape(&indicator.name)), "indicator {} shown", indicator.name);

@@ -59,9 +59,12 @@ fn link_in(text: &str) -> String {
 both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async move {
     let sink = SmtpSink::start();
     let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
-    let mailer =
-        agio_web::mail::Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), "AGIO <agio@localhost>", None)
-            .unwrap();
+    let mailer = agio_web::kit::mail::Mailer::new(
+        Some(&format!("smtp://127.0.0.1:{}", sink.port)),
+        "AGIO <agio@localhost>",
+        None,
+    )
+    .unwrap();
     let state = agio_web::AppState::with_services(
         store,
         "https://agio.example.org",
@@ -95,7 +98,7 @@ both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async
     // The language switch of the link's page comes back to the link, token included.
     let page = app.get(&link).await;
     assert!(
-        page.body.contains(&format!("next={}", agio_web::query::encode(&link))),
+        page.body.contains(&format!("next={}", agio_web::kit::query::encode(&link))),
         "the language switch keeps the token: {}",
         page.body.lines().find(|l| l.contains("agio-lang")).unwrap_or("")
     );
@@ -165,11 +168,11 @@ async fn mail_goes_out_over_tls_only_to_a_trusted_relay() {
         let store = store.clone();
         async move {
             let ca = ca.map(|p| p.display().to_string());
-            let mailer = agio_web::mail::Mailer::new(Some(&url), "AGIO <agio@localhost>", ca.as_deref()).unwrap();
+            let mailer = agio_web::kit::mail::Mailer::new(Some(&url), "AGIO <agio@localhost>", ca.as_deref()).unwrap();
             mailer
                 .send(
                     &store,
-                    agio_web::i18n::Lang::It,
+                    agio_web::kit::i18n::Lang::It,
                     "ufficio@comune.example",
                     "Prova",
                     "Messaggio cifrato in transito.",

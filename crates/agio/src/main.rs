@@ -150,7 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 synonyms_file: config.synonyms_file.clone(),
                 mail_from: config.mail_from.clone(),
                 oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
-                    agio_web::oidc::OidcSettings { issuer, client_id, client_secret, label }
+                    agio_web::accounts::oidc::OidcSettings { issuer, client_id, client_secret, label }
                 }),
                 trusted_proxies: config.trusted_proxies.clone(),
                 demo,

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
         license(name = "EUPL-1.2")
     ),
     servers((url = "/", description = "This AGIO instance")),
-    components(schemas(crate::error::Problem, crate::error::InvalidParam)),
+    components(schemas(crate::kit::error::Problem, crate::kit::error::InvalidParam)),
     tags(
         (name = "territories", description = "Region, health-social districts, unions of comuni and comuni"),
         (name = "agendas", description = "Agende Digitali Sociali, their objectives and actions"),

@@ -10,11 +10,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::TokenCaller;
-use crate::error::{AppError, Problem};
-use crate::filters;
-use crate::query::Params;
-use crate::web::AppState;
+use crate::kit::auth::TokenCaller;
+use crate::kit::error::{AppError, Problem};
+use crate::kit::filters;
+use crate::kit::query::Params;
+use crate::kit::state::AppState;
 
 type ApiResult<T> = Result<Json<T>, AppError>;
 

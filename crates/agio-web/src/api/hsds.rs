@@ -15,9 +15,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use crate::error::{AppError, ParamProblem};
-use crate::query::Params;
-use crate::web::AppState;
+use crate::kit::error::{AppError, ParamProblem};
+use crate::kit::query::Params;
+use crate::kit::state::AppState;
 use agio_app::directory::Ask;
 
 /// The HSDS OpenAPI file, as published.

@@ -3,6 +3,7 @@
 //! route cannot exist without being documented.
 
 mod docs;
+mod docs_page;
 mod handlers;
 mod hsds;
 mod records;
@@ -14,7 +15,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::web::AppState;
+use crate::kit::state::AppState;
 
 pub use docs::ApiDoc;
 
@@ -72,5 +73,9 @@ pub fn openapi() -> &'static OpenApi {
 }
 
 pub fn router() -> Router<AppState> {
-    routes().0.route("/api/v1/openapi.json", get(|| async { Json(openapi().clone()) })).merge(hsds::router())
+    routes()
+        .0
+        .route("/api/v1/openapi.json", get(|| async { Json(openapi().clone()) }))
+        .merge(hsds::router())
+        .merge(docs_page::router())
 }

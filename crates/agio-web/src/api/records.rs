@@ -14,9 +14,9 @@ use utoipa::ToSchema;
 use super::writes::{
     apply, creation_input, ActionPath, ChangeProblems, CreateProblems, How, JsonObject, RemoveProblems,
 };
-use crate::auth::TokenCaller;
-use crate::error::AppError;
-use crate::web::AppState;
+use crate::kit::auth::TokenCaller;
+use crate::kit::error::AppError;
+use crate::kit::state::AppState;
 use agio_app::archive::Archiving;
 use agio_app::editors::Editor;
 use agio_app::records::{

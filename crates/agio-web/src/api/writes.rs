@@ -18,10 +18,10 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::TokenCaller;
-use crate::error::{AppError, Problem};
-use crate::forms::{values_of, MAX_FORM_BYTES};
-use crate::web::AppState;
+use crate::kit::auth::TokenCaller;
+use crate::kit::error::{AppError, Problem};
+use crate::kit::forms::{values_of, MAX_FORM_BYTES};
+use crate::kit::state::AppState;
 use agio_app::editors::{
     ActionEditor, AgendaCreator, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor,
     OrganizationEditor, PartnerEditor, ResultEditor, StatusEditor,

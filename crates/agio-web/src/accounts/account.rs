@@ -1,0 +1,327 @@
+//! Signing in and out, the personal area, the person's own data, and the privacy notice.
+
+use agio_domain::access::{Operation, Target};
+use agio_domain::credentials::{decoy_hash, new_token, token_hash, verify_password};
+use agio_domain::edit::{FieldProblem, Reader};
+use agio_domain::{Channel, TokenScope};
+use agio_store::{ApiToken, ExternalIdentity, RoleAssignment};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::kit::auth::{self, signed_in_or_redirect, SignedIn, SignedInForm, Visitor};
+use crate::kit::error::AppError;
+use crate::kit::forms::{Form, FormBody, Kind};
+use crate::kit::i18n::Lang;
+use crate::kit::layout::{render, FormPage};
+use crate::kit::query::Params;
+use crate::kit::state::{AppState, PageContext};
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    ctx: PageContext,
+    s: SignedIn,
+    roles: Vec<RoleAssignment>,
+    links: Vec<(String, String)>,
+    tokens: Vec<ApiToken>,
+    token_form: Form,
+    close_form: Form,
+    identities: Vec<ExternalIdentity>,
+    /// Linking another external identity, when a provider is configured.
+    link_identity: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/token_created.html")]
+struct TokenCreatedPage {
+    ctx: PageContext,
+    name: String,
+    token: String,
+}
+
+/// How long a new token lives, in days (`never`: until revoked).
+const TOKEN_LIFETIMES: &[&str] = &["30", "90", "365", "never"];
+
+fn token_form(lang: Lang, csrf: &str) -> Form {
+    let c = lang.catalogue();
+    let scopes = TokenScope::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key()).to_string())).collect();
+    let lifetimes =
+        TOKEN_LIFETIMES.iter().map(|d| (d.to_string(), c.t(&format!("tokens.lifetime.{d}")).to_string())).collect();
+    Form::new("/area-personale/token", csrf, c.t("tokens.create"))
+        .field("name", c.t("tokens.name"), Kind::Line, true)
+        .hint(c.t("tokens.name_hint"))
+        .field("scope", c.t("tokens.scope"), Kind::Select(scopes), true)
+        .field("lifetime", c.t("tokens.expires"), Kind::Select(lifetimes), true)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/privacy.html")]
+struct PrivacyPage {
+    ctx: PageContext,
+}
+
+fn sign_in_form(lang: Lang, csrf: &str, next: &str) -> Form {
+    let c = lang.catalogue();
+    let action = format!("/accedi?next={}", crate::kit::query::encode(next));
+    Form::new(action, csrf, c.t("sign_in.submit"))
+        .field("email", c.t("sign_in.email"), Kind::Email, true)
+        .autocomplete("username")
+        .field("password", c.t("sign_in.password"), Kind::Password, true)
+        .autocomplete("current-password")
+}
+
+fn sign_in_page(state: &AppState, lang: Lang, form: Form, next: &str) -> FormPage {
+    let c = lang.catalogue();
+    let alternative = state.oidc.as_ref().map(|oidc| {
+        (
+            format!("/accedi/oidc?next={}", crate::kit::query::encode(next)),
+            c.fmt("sign_in.external", &[("name", &oidc.label)]),
+        )
+    });
+    FormPage {
+        ctx: PageContext::new(lang, "/accedi", "", c.t("sign_in.title")).last_crumb(),
+        intro: c.t("sign_in.intro").to_string(),
+        form,
+        back: Some(("/accedi/recupero".to_string(), c.t("reset.link").to_string())),
+        alternative,
+    }
+}
+
+async fn sign_in_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Response, AppError> {
+    let next = crate::accounts::sign_in::safe_next(params.get("next"));
+    if visitor.signed_in.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let (csrf, set_cookie) = visitor.csrf_token(state.secure_cookies);
+    let page = render(sign_in_page(&state, lang, sign_in_form(lang, &csrf, &next), &next))?;
+    Ok(crate::kit::layout::with_form_cookie(set_cookie, page))
+}
+
+async fn sign_in_post(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+    form: FormBody,
+) -> Result<Response, AppError> {
+    visitor.check_csrf(form.csrf().as_deref())?;
+    let next = crate::accounts::sign_in::safe_next(params.get("next"));
+    let email = form.get("email").unwrap_or_default();
+    let password = form.get("password").unwrap_or_default();
+    // Counted before the password is checked, the same whether or not the account exists.
+    let turn = crate::accounts::sign_in::take_sign_in_turn(&state, &email, &visitor.address).await?;
+    let found = state.store.person_by_email(&email).await?;
+    let hash = found.as_ref().and_then(|(_, hash)| hash.clone());
+    // An unknown account costs the same argon2 work as a wrong password.
+    let stored = hash.clone();
+    let checked = move || verify_password(&password, stored.as_deref().unwrap_or(decoy_hash()));
+    let matches = crate::accounts::sign_in::password_work(checked).await? && hash.is_some();
+    match found {
+        Some((person, _)) if matches => {
+            turn.succeeded(&state).await?;
+            let cookie = crate::accounts::sign_in::start_session(&state, &person).await?;
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(header::SET_COOKIE, cookie), (header::LOCATION, next.parse().map_err(|_| AppError::NotFound)?)],
+            )
+                .into_response())
+        }
+        _ => {
+            turn.failed(&state).await?;
+            let c = lang.catalogue();
+            let (csrf, _) = visitor.csrf_token(state.secure_cookies);
+            let form = sign_in_form(lang, &csrf, &next)
+                .values(&|name: &str| (name == "email").then(|| email.clone()))
+                .message(c.t("sign_in.failed"));
+            Ok((StatusCode::UNAUTHORIZED, render(sign_in_page(&state, lang, form, &next))?).into_response())
+        }
+    }
+}
+
+async fn sign_out(State(state): State<AppState>, visitor: Visitor, form: FormBody) -> Result<Response, AppError> {
+    let Some(signed_in) = &visitor.signed_in else { return Ok(Redirect::to("/").into_response()) };
+    visitor.check_csrf(form.csrf().as_deref())?;
+    let cookie = crate::accounts::sign_in::end_session(&state, signed_in).await?;
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, "/".parse().expect("a path"))])
+        .into_response())
+}
+
+async fn account(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
+    let s = match signed_in_or_redirect(&visitor, "/area-personale") {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
+    let form = token_form(lang, &s.csrf_token).values(&token_defaults);
+    let close = close_form(lang, &s.csrf_token);
+    Ok(account_page(&state, lang, &visitor, s, form, close).await?.into_response())
+}
+
+/// A new token reads only and lives 90 days unless the person chooses otherwise.
+fn token_defaults(name: &str) -> Option<String> {
+    match name {
+        "scope" => Some("read".to_string()),
+        "lifetime" => Some("90".to_string()),
+        _ => None,
+    }
+}
+
+/// Closing the account: the person confirms by typing their email.
+fn close_form(lang: Lang, csrf: &str) -> Form {
+    let c = lang.catalogue();
+    Form::new("/area-personale/chiudi", csrf, c.t("close.submit"))
+        .field("confirm_email", c.t("close.confirm"), Kind::Email, true)
+        .hint(c.t("close.hint"))
+}
+
+async fn account_page(
+    state: &AppState,
+    lang: Lang,
+    visitor: &Visitor,
+    s: SignedIn,
+    token_form: Form,
+    close_form: Form,
+) -> Result<axum::response::Html<String>, AppError> {
+    let c = lang.catalogue();
+    let roles = state.store.role_assignments(&s.person.id).await?;
+    let mut links = Vec::new();
+    if visitor.may(Operation::Administer, &Target::Region) {
+        links.push(("/amministrazione/registro".to_string(), c.t("audit.title").to_string()));
+        links.push(("/amministrazione/posta".to_string(), c.t("outbox.title").to_string()));
+        links.push(("/amministrazione/persone".to_string(), c.t("people.title").to_string()));
+    }
+    let tokens = state.store.api_tokens(&s.person.id).await?;
+    let identities = state.store.identities(&s.person.id).await?;
+    let link_identity = state.oidc.as_ref().map(|oidc| {
+        ("/accedi/oidc?next=%2Farea-personale".to_string(), c.fmt("account.link_identity", &[("name", &oidc.label)]))
+    });
+    let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
+    render(AccountPage { ctx, s, roles, links, tokens, token_form, close_form, identities, link_identity })
+}
+
+/// Creates a personal access token and shows it, once.
+async fn create_token(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
+) -> Result<Response, AppError> {
+    let input = |name: &str| body.get(name);
+    let mut reader = Reader::new(&input);
+    let name = reader.line("name");
+    let scope = reader.code::<TokenScope>("scope");
+    let lifetime = body.get("lifetime").unwrap_or_default();
+    if !TOKEN_LIFETIMES.contains(&lifetime.as_str()) {
+        let allowed = TOKEN_LIFETIMES.iter().map(|d| d.to_string()).collect();
+        reader.fail("lifetime", FieldProblem::NotOneOf { allowed });
+    }
+    let (name, scope) = match reader.finish(|| (name, scope)) {
+        Ok((name, Some(scope))) => (name, scope),
+        Ok((_, None)) => return Err(AppError::Internal("a reader gave no value and no error".into())),
+        Err(errors) => {
+            let form = token_form(lang, &s.csrf_token).values(&input).errors(&errors, lang.catalogue());
+            let close = close_form(lang, &s.csrf_token);
+            let page = account_page(&state, lang, &visitor, s, form, close).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let expires_at = lifetime.parse::<i64>().ok().map(|days| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    });
+    let token = format!("{}{}", auth::TOKEN_PREFIX, new_token());
+    let hash = token_hash(token.trim_start_matches(auth::TOKEN_PREFIX));
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    w.create_api_token(&s.person, &name, &hash, scope, expires_at).await?;
+    w.commit().await?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/area-personale", "", c.t("tokens.created_title"))
+        .crumb(c.t("account.title"), "/area-personale")
+        .last_crumb();
+    // The secret is on this page only: nobody may keep a copy of it.
+    Ok(([(header::CACHE_CONTROL, "no-store")], render(TokenCreatedPage { ctx, name, token })?).into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    SignedInForm { visitor, session: s, .. }: SignedInForm,
+) -> Result<Response, AppError> {
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    if !w.revoke_api_token(&s.person, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    w.commit().await?;
+    Ok(Redirect::to("/area-personale#token").into_response())
+}
+
+/// Everything kept about the person, as JSON (their right of access and portability).
+async fn my_data(State(state): State<AppState>, visitor: Visitor) -> Result<Response, AppError> {
+    let Some(s) = &visitor.signed_in else { return Err(AppError::Forbidden) };
+    let roles = state.store.role_assignments(&s.person.id).await?;
+    let identities = state.store.identities(&s.person.id).await?;
+    let body = serde_json::json!({ "person": s.person, "roles": roles, "identities": identities });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"agio-dati-personali.json\""),
+        ],
+        serde_json::to_string_pretty(&body).map_err(|e| AppError::Internal(e.to_string()))?,
+    )
+        .into_response())
+}
+
+/// Closes the signed-in person's account, after they confirm by typing their email.
+async fn close_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
+) -> Result<Response, AppError> {
+    let typed = agio_store::normalize_email(&body.get("confirm_email").unwrap_or_default());
+    if typed != s.person.email {
+        let form = token_form(lang, &s.csrf_token).values(&token_defaults);
+        let close =
+            close_form(lang, &s.csrf_token).error_text("confirm_email", lang.catalogue().t("close.mismatch").into());
+        let page = account_page(&state, lang, &visitor, s, form, close).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    w.close_account(&s.person).await?;
+    w.commit().await?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/area-personale", "", c.t("close.done_title")).last_crumb();
+    let page = render(ClosedPage { ctx })?;
+    Ok(([(header::SET_COOKIE, auth::expired_cookie(auth::SESSION_COOKIE, state.secure_cookies))], page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account_closed.html")]
+struct ClosedPage {
+    ctx: PageContext,
+}
+
+async fn privacy(lang: Lang) -> Result<Response, AppError> {
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, "/privacy", "", c.t("privacy.title")).last_crumb();
+    Ok(render(PrivacyPage { ctx })?.into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accedi", get(sign_in_get).post(sign_in_post))
+        .route("/esci", post(sign_out))
+        .route("/area-personale", get(account))
+        .route("/area-personale/dati.json", get(my_data))
+        .route("/area-personale/token", post(create_token))
+        .route("/area-personale/chiudi", post(close_account))
+        .route("/area-personale/token/{id}/revoca", post(revoke_token))
+        .route("/privacy", get(privacy))
+}

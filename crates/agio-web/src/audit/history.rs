@@ -1,0 +1,330 @@
+//! Cronologia: the changes to one agenda or action, and the administrators' search of the whole
+//! audit log. Each record shows who, when, through which channel, and field by field what
+//! changed.
+
+use agio_domain::access::{Operation, Target};
+use agio_store::{AuditEntry, AuditFilter};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::kit::auth::signed_in_or_redirect;
+use crate::kit::auth::Visitor;
+use crate::kit::error::AppError;
+use crate::kit::i18n::{Catalogue, Lang};
+use crate::kit::layout::{here, page_base, render};
+use crate::kit::query::Params;
+use crate::kit::state::{AppState, PageContext};
+
+/// One change of one field.
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// An audit record ready to show.
+pub struct EntryView {
+    pub at: String,
+    pub who: String,
+    pub channel: &'static str,
+    pub address: String,
+    pub entity: String,
+    pub operation: String,
+    pub note: String,
+    pub changes: Vec<Change>,
+}
+
+fn shown(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The fields whose values differ between the before and after JSON objects.
+fn changes(before: Option<&str>, after: Option<&str>) -> Vec<Change> {
+    let object = |json: Option<&str>| match json.and_then(|j| serde_json::from_str(j).ok()) {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (before, after) = (object(before), object(after));
+    let mut fields: Vec<&String> = after.keys().chain(before.keys()).collect();
+    fields.dedup();
+    let mut seen = std::collections::HashSet::new();
+    fields
+        .into_iter()
+        .filter(|f| seen.insert(*f) && before.get(*f) != after.get(*f))
+        .map(|f| Change { field: f.clone(), before: shown(before.get(f)), after: shown(after.get(f)) })
+        .collect()
+}
+
+fn view(e: AuditEntry, c: &Catalogue) -> EntryView {
+    let channel = c.label(&e.channel.label_key());
+    EntryView {
+        at: e.at.replace('T', " ").trim_end_matches('Z').to_string(),
+        who: match (&e.person_id, e.person_name.is_empty()) {
+            (None, _) => channel.to_string(),
+            (Some(_), true) => c.t("history.closed_account").to_string(),
+            (Some(_), false) => e.person_name.clone(),
+        },
+        channel,
+        address: e.address.clone(),
+        entity: e.entity_label.clone(),
+        operation: c.t(&format!("audit.op.{}", e.operation)).to_string(),
+        note: e.note.clone(),
+        changes: changes(e.before_json.as_deref(), e.after_json.as_deref()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit/history.html")]
+struct HistoryPage {
+    ctx: PageContext,
+    entries: Vec<EntryView>,
+    back: (String, String),
+}
+
+async fn agenda_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/agende/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Agenda(&facts))?;
+    let (agenda, _) = state.store.agenda_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    let entries = state.store.history("agenda", &agenda.id).await?;
+    history_page(lang, &here, entries, (format!("/agende/{slug}"), agenda.label))
+}
+
+async fn action_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path((slug, code)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let here = format!("/agende/{slug}/azioni/{code}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
+    let (action, lead) = state.store.action_for_edit(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Action(&facts, lead.as_deref()))?;
+    let entries = state.store.history("action", &action.id).await?;
+    history_page(lang, &here, entries, (format!("/agende/{slug}/azioni/{code}"), action.label))
+}
+
+async fn organization_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/soggetti/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let organization = state.store.organization_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Organization(&organization.id))?;
+    let entries = state.store.history("organization", &organization.id).await?;
+    history_page(lang, &here, entries, (format!("/soggetti/{slug}"), organization.label))
+}
+
+async fn objective_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path((slug, code)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let here = format!("/agende/{slug}/obiettivi/{code}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Agenda(&facts))?;
+    let objective = state.store.objective_for_edit(&slug, &code).await?.ok_or(AppError::NotFound)?;
+    let entries = state.store.history("objective", &objective.id).await?;
+    history_page(lang, &here, entries, (format!("/agende/{slug}#obj-{code}"), objective.label))
+}
+
+async fn service_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/servizi/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let service = agio_app::editors::ServiceEditor::load(&state, &slug).await?;
+    visitor.require(Operation::ReadHistory, &Target::Services(service.owner.as_deref()))?;
+    let entries = state.store.history("service", &service.stored.id).await?;
+    history_page(lang, &here, entries, (format!("/servizi/{slug}"), service.fields.name.clone()))
+}
+
+async fn asset_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/asset-digitali/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let asset = state.store.asset_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Asset)?;
+    let entries = state.store.history("asset", &asset.id).await?;
+    history_page(lang, &here, entries, (format!("/asset-digitali/{slug}"), asset.label))
+}
+
+async fn union_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let here = format!("/territori/unioni/{slug}/cronologia");
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
+        return Ok(redirect.into_response());
+    }
+    let union = state.store.union_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadHistory, &Target::Region)?;
+    let entries = state.store.history("territory", &union.id).await?;
+    history_page(lang, &here, entries, (format!("/territori/unioni/{slug}"), union.label))
+}
+
+fn history_page(
+    lang: Lang,
+    here: &str,
+    entries: Vec<AuditEntry>,
+    back: (String, String),
+) -> Result<Response, AppError> {
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, here, "agendas", c.fmt("history.title", &[("name", &back.1)]))
+        .crumb(back.1.clone(), back.0.clone())
+        .last_crumb();
+    let entries = entries.into_iter().map(|e| view(e, c)).collect();
+    Ok(render(HistoryPage { ctx, entries, back })?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "audit/audit_log.html")]
+struct AuditLogPage {
+    ctx: PageContext,
+    person: String,
+    entity: String,
+    from: String,
+    to: String,
+    entries: Vec<EntryView>,
+    entity_kinds: &'static [agio_domain::EntityKind],
+    page: agio_domain::Page<()>,
+    page_base: String,
+}
+
+const LOG_FILTERS: &[&str] = &["person", "entity", "from", "to"];
+
+/// A `YYYY-MM-DD` query parameter.
+fn date_param(params: &Params, name: &str) -> Result<Option<String>, AppError> {
+    match params.text(name)? {
+        Some(d)
+            if d.len() == 10
+                && d.as_bytes()[4] == b'-'
+                && d.as_bytes()[7] == b'-'
+                && d.replace('-', "").bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(Some(d))
+        }
+        Some(d) => Err(AppError::BadParam {
+            name: name.to_string(),
+            problem: crate::kit::error::ParamProblem::NotADate { value: d },
+        }),
+        None => Ok(None),
+    }
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Response, AppError> {
+    let here_path = here("/amministrazione/registro", &params, LOG_FILTERS);
+    if let Err(redirect) = signed_in_or_redirect(&visitor, &here_path) {
+        return Ok(redirect.into_response());
+    }
+    visitor.require(Operation::Administer, &Target::Region)?;
+    let filter = AuditFilter {
+        person: params.text("person")?,
+        entity_type: params.code::<agio_domain::EntityKind>("entity")?.map(|k| k.code().to_string()),
+        entity_id: None,
+        from: date_param(&params, "from")?,
+        to: date_param(&params, "to")?,
+    };
+    let found = state.store.search_audit(&filter, params.page()?).await?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, &here_path, "", c.t("audit.title"))
+        .crumb(c.t("account.title"), "/area-personale")
+        .last_crumb();
+    let page = agio_domain::Page {
+        items: vec![],
+        page: found.page,
+        per_page: found.per_page,
+        total: found.total,
+        total_pages: found.total_pages,
+    };
+    let text = |n: &str| params.get(n).unwrap_or_default().to_string();
+    Ok(render(AuditLogPage {
+        ctx,
+        person: text("person"),
+        entity: text("entity"),
+        from: text("from"),
+        to: text("to"),
+        entries: found.items.into_iter().map(|e| view(e, c)).collect(),
+        entity_kinds: agio_domain::EntityKind::ALL,
+        page,
+        page_base: page_base("/amministrazione/registro", &params, LOG_FILTERS),
+    })?
+    .into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agende/{slug}/cronologia", get(agenda_history))
+        .route("/agende/{slug}/azioni/{code}/cronologia", get(action_history))
+        .route("/soggetti/{slug}/cronologia", get(organization_history))
+        .route("/asset-digitali/{slug}/cronologia", get(asset_history))
+        .route("/servizi/{slug}/cronologia", get(service_history))
+        .route("/agende/{slug}/obiettivi/{code}/cronologia", get(objective_history))
+        .route("/territori/unioni/{slug}/cronologia", get(union_history))
+        .route("/amministrazione/registro", get(audit_log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_list_only_the_differing_fields() {
+        let changes = changes(
+            Some(r#"{"title":"A","status":"planned","x":null}"#),
+            Some(r#"{"title":"B","status":"planned","x":null}"#),
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            (changes[0].field.as_str(), changes[0].before.as_str(), changes[0].after.as_str()),
+            ("title", "A", "B")
+        );
+        let created = super::changes(None, Some(r#"{"name":"N"}"#));
+        assert_eq!((created[0].before.as_str(), created[0].after.as_str()), ("—", "N"));
+    }
+}

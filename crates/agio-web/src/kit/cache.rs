@@ -1,0 +1,194 @@
+//! In-memory cache of rendered public responses (pages and API reads).
+//!
+//! Public content changes only when data is written, so a rendered page stays valid until the
+//! data version moves. Each entry remembers the version it was rendered at; `AppState` holds the
+//! current version, which this instance bumps on its own writes and `watch_data_version` polls
+//! every second (so writes by other instances on the same PostgreSQL show within a second).
+//! Requests carrying any cookie but `lang` (a signed-in person) or credentials are never cached.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+
+use crate::kit::state::{cookies, lang_of, AppState};
+
+/// Bytes of bodies kept at most; past that the cache starts again empty. Any query string makes
+/// a new key, so this bound (not the number of URLs) is what keeps memory flat.
+const MAX_BYTES: usize = 24 * 1024 * 1024;
+/// Bodies larger than this are not kept.
+const MAX_BODY: usize = 512 * 1024;
+
+struct Entry {
+    version: u64,
+    content_type: HeaderValue,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+#[derive(Default)]
+pub struct PageCache {
+    version: AtomicU64,
+    entries: RwLock<Entries>,
+}
+
+impl PageCache {
+    pub fn new(version: u64) -> Self {
+        PageCache { version: AtomicU64::new(version), entries: RwLock::default() }
+    }
+
+    fn clear(entries: &mut Entries) {
+        entries.map.clear();
+        entries.bytes = 0;
+    }
+
+    /// Records the current data version; older entries stop being served.
+    /// Moves to a data version; true when it is a new one (the cached pages are dropped).
+    pub fn set_version(&self, version: u64) -> bool {
+        let changed = self.version.swap(version, Ordering::AcqRel) != version;
+        if changed {
+            Self::clear(&mut self.entries.write().unwrap_or_else(|e| e.into_inner()));
+        }
+        changed
+    }
+
+    fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
+        let version = self.version.load(Ordering::Acquire);
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries.map.get(key).filter(|e| e.version == version).map(|e| (e.content_type.clone(), e.body.clone()))
+    }
+
+    fn put(&self, key: String, version: u64, content_type: HeaderValue, body: Bytes) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.bytes + body.len() > MAX_BYTES {
+            Self::clear(&mut entries);
+        }
+        entries.bytes += body.len();
+        if let Some(old) = entries.map.insert(key, Entry { version, content_type, body }) {
+            entries.bytes -= old.body.len();
+        }
+    }
+}
+
+/// The cache key of a request, or None when it must not be cached: not a GET, or a cookie
+/// other than `lang` or an Authorization header (the answer may then depend on who asks). The language is read exactly as
+/// the pages read it, so a page is always stored under the language it was rendered in.
+fn key(method: &Method, headers: &HeaderMap, path_and_query: &str) -> Option<String> {
+    let personal = cookies(headers).any(|(name, _)| name != "lang") || headers.contains_key(header::AUTHORIZATION);
+    if method != Method::GET || personal {
+        return None;
+    }
+    // The directory's pages say whether a service is open now: they are kept for the minute.
+    if path_and_query.starts_with("/servizi") {
+        let minute = time::OffsetDateTime::now_utc().unix_timestamp() / 60;
+        return Some(format!("{} {minute} {path_and_query}", lang_of(headers).code()));
+    }
+    Some(format!("{} {path_and_query}", lang_of(headers).code()))
+}
+
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let Some(key) = key(request.method(), request.headers(), &path_and_query) else {
+        return next.run(request).await;
+    };
+    if let Some((content_type, body)) = state.cache.get(&key) {
+        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    }
+    let version = state.cache.version.load(Ordering::Acquire);
+    let response = next.run(request).await;
+    // A streamed body (the directory's whole export) goes out as it comes, never held whole.
+    let streamed = axum::body::HttpBody::size_hint(response.body()).exact().is_none();
+    let cacheable =
+        response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE) && !streamed;
+    let Some(content_type) = response.headers().get(header::CONTENT_TYPE).cloned().filter(|_| cacheable) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    match body.collect().await {
+        Ok(collected) => {
+            let bytes = collected.to_bytes();
+            if bytes.len() <= MAX_BODY {
+                state.cache.put(key, version, content_type, bytes.clone());
+            }
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => crate::kit::error::AppError::Internal(format!("reading a response body: {e}")).into_response(),
+    }
+}
+
+/// Polls the data version every second and drops stale pages (writes by other instances).
+pub async fn watch_data_version(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        match state.store.data_version().await {
+            Ok(version) => {
+                // Another instance wrote: its changes reach this one's pages and index.
+                if state.cache.set_version(version as u64) {
+                    if let Err(e) = state.directory.sync(&state.store).await {
+                        tracing::warn!(error = %e, "cannot bring the directory index up to date");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the data version"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_by_language_and_skips_other_cookies() {
+        let mut h = HeaderMap::new();
+        assert_eq!(key(&Method::GET, &h, "/agende?x=1").as_deref(), Some("it /agende?x=1"));
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en"));
+        assert_eq!(key(&Method::GET, &h, "/").as_deref(), Some("en /"));
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en; session=abc"));
+        assert_eq!(key(&Method::GET, &h, "/"), None);
+        // Two lang cookies: the key follows the one the page is rendered in (the first).
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en; lang=it"));
+        assert_eq!(key(&Method::GET, &h, "/").as_deref(), Some("en /"));
+        assert_eq!(lang_of(&h).code(), "en");
+        assert_eq!(key(&Method::POST, &HeaderMap::new(), "/"), None);
+        let minute = (time::OffsetDateTime::now_utc().unix_timestamp() / 60).to_string();
+        let directory = key(&Method::GET, &HeaderMap::new(), "/servizi?open=1").unwrap();
+        assert!(directory.contains(&minute) || directory.contains(&(minute.parse::<i64>().unwrap() + 1).to_string()));
+    }
+
+    #[test]
+    fn a_new_version_drops_old_entries() {
+        let cache = PageCache::new(1);
+        cache.put("it /".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"v1"));
+        assert_eq!(cache.get("it /").unwrap().1, Bytes::from_static(b"v1"));
+        cache.set_version(2);
+        assert!(cache.get("it /").is_none());
+        // A page rendered while the version moved is not served for the new version.
+        cache.put("it /x".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"old"));
+        assert!(cache.get("it /x").is_none());
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let cache = PageCache::new(1);
+        let page = Bytes::from(vec![b'x'; 100 * 1024]);
+        for i in 0..1000 {
+            cache.put(format!("it /?x={i}"), 1, HeaderValue::from_static("text/html"), page.clone());
+        }
+        assert!(cache.entries.read().unwrap().bytes <= MAX_BYTES);
+        assert!(cache.get("it /?x=999").is_some());
+    }
+}

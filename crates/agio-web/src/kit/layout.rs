@@ -1,0 +1,148 @@
+//! The page frame every feature uses: rendering a template, the message and error pages, the
+//! generic form page, filter fields and the addresses of list pages.
+
+use askama::Template;
+use axum::response::Html;
+
+use crate::kit::error::AppError;
+use crate::kit::forms::Form;
+use crate::kit::i18n::Lang;
+use crate::kit::query::Params;
+use crate::kit::state::PageContext;
+
+pub(crate) fn render(template: impl Template) -> Result<Html<String>, AppError> {
+    Ok(Html(template.render()?))
+}
+
+/// A page with a form for visitors not signed in, with the form cookie when it is new.
+pub(crate) fn with_form_cookie(
+    cookie: Option<axum::http::HeaderValue>,
+    page: Html<String>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match cookie {
+        Some(cookie) => ([(axum::http::header::SET_COOKIE, cookie)], page).into_response(),
+        None => page.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "kit/message.html")]
+pub(crate) struct MessagePage {
+    pub ctx: PageContext,
+    pub text: String,
+    pub link: Option<(String, String)>,
+}
+
+/// A page with one form: an introduction, the form, a way back.
+#[derive(Template)]
+#[template(path = "kit/form_page.html")]
+pub(crate) struct FormPage {
+    pub ctx: PageContext,
+    pub intro: String,
+    pub form: Form,
+    pub back: Option<(String, String)>,
+    /// Another way to do it, offered above the form: (address, link text).
+    pub alternative: Option<(String, String)>,
+}
+
+/// A choice in a filter form.
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A `<select>` of a filter form.
+pub struct SelectField {
+    pub name: &'static str,
+    pub label: String,
+    pub options: Vec<SelectOption>,
+}
+
+impl SelectField {
+    /// A field whose current value is read from the query parameters.
+    pub fn new<L: AsRef<str>>(
+        name: &'static str,
+        label: &str,
+        params: &Params,
+        options: impl IntoIterator<Item = (String, L)>,
+    ) -> Self {
+        let current = params.get(name);
+        SelectField {
+            name,
+            label: label.to_string(),
+            options: options
+                .into_iter()
+                .map(|(value, label)| SelectOption {
+                    selected: current == Some(value.as_str()),
+                    value,
+                    label: label.as_ref().to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Territory filter choices: the districts, with the province (two are called Sud-Est), and
+/// the chosen territory when it is not a district (a comune, from a link or the API).
+pub async fn territory_options(
+    store: &agio_store::Store,
+    current: Option<&str>,
+) -> Result<Vec<(String, String)>, AppError> {
+    let label = |t: &agio_domain::model::Territory| match &t.province_code {
+        Some(p) => format!("{} ({p})", t.name),
+        None => t.name.clone(),
+    };
+    let mut options: Vec<(String, String)> =
+        store.districts().await?.iter().map(|d| (d.slug.clone(), label(d))).collect();
+    if let Some(key) = current.filter(|k| !options.iter().any(|(slug, _)| slug == k)) {
+        if let Some(t) = store.territory(key).await? {
+            options.insert(0, (key.to_string(), label(&t)));
+        }
+    }
+    Ok(options)
+}
+
+/// Path and query of a list page with its filters and page, for the language switch.
+pub fn here(path: &str, params: &Params, filters: &[&str]) -> String {
+    let base = page_base(path, params, &[filters, &["page"]].concat());
+    base.trim_end_matches(['?', '&']).to_string()
+}
+
+/// `path?filters&` without `page`, for the pagination links to append `page=N`.
+pub fn page_base(path: &str, params: &Params, names: &[&str]) -> String {
+    let pairs: Vec<(&str, Option<String>)> = names.iter().map(|n| (*n, params.get(n).map(str::to_string))).collect();
+    let query = crate::kit::query::build(&pairs);
+    if query.is_empty() {
+        format!("{path}?")
+    } else {
+        format!("{path}?{query}&")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "kit/error.html")]
+struct ErrorPage {
+    ctx: PageContext,
+    message: String,
+}
+
+/// The error page in the visitor's language.
+pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<String>, AppError> {
+    let c = lang.catalogue();
+    let title = match error {
+        AppError::NotFound => c.t("error.not_found.title"),
+        AppError::BadParam { .. } => c.t("error.bad_request.title"),
+        AppError::MethodNotAllowed => c.t("error.method.title"),
+        AppError::Forbidden | AppError::BadCsrf | AppError::Unauthenticated => c.t("error.forbidden.title"),
+        AppError::TooManyAttempts { .. } => c.t("error.too_many.title"),
+        AppError::UnreadableBody(_) | AppError::Invalid(_) => c.t("error.bad_request.title"),
+        AppError::Stale { .. } => c.t("form.conflict_title"),
+        AppError::Conflict(_) => c.t("error.conflict.title"),
+        AppError::TooLarge { .. } => c.t("error.too_large.title"),
+        AppError::Unavailable => c.t("error.unavailable.title"),
+        AppError::Internal(_) => c.t("error.internal.title"),
+    };
+    render(ErrorPage { ctx: PageContext::new(lang, path, "", title).last_crumb(), message: error.message(lang) })
+}

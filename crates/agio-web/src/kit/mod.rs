@@ -1,0 +1,17 @@
+//! What every feature uses and that uses no feature: who is asking (extractors), errors and
+//! their pages, the page frame, forms, query strings and filters, i18n, Markdown, the page
+//! cache, e-mail, static files and the shared state.
+
+pub mod auth;
+pub mod cache;
+pub mod error;
+pub mod filters;
+pub mod forms;
+pub mod i18n;
+pub mod layout;
+pub mod mail;
+pub mod markdown;
+pub mod query;
+pub mod redirect;
+pub mod state;
+pub mod static_files;

@@ -1,0 +1,108 @@
+//! `/asset-digitali` and `/asset-digitali/{slug}`.
+
+use agio_domain::model::DigitalAsset;
+use agio_domain::{AssetKind, AssetStatus, Page};
+use agio_store::AssetDetail;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use agio_domain::access::{Operation, Target};
+
+use crate::agenda::editing::Tools;
+use crate::kit::auth::Visitor;
+use crate::kit::error::AppError;
+use crate::kit::filters::asset_filter;
+use crate::kit::i18n::Lang;
+use crate::kit::layout::{here, page_base, render, SelectField};
+use crate::kit::query::Params;
+use crate::kit::state::{AppState, PageContext};
+use crate::registry::records::list_tools;
+
+const FILTERS: &[&str] = &["q", "kind", "status", "comune"];
+
+#[derive(Template)]
+#[template(path = "registry/assets.html")]
+struct AssetsPage {
+    ctx: PageContext,
+    tools: Tools,
+    fields: Vec<SelectField>,
+    q: String,
+    page: Page<DigitalAsset>,
+    page_base: String,
+}
+
+#[derive(Template)]
+#[template(path = "registry/asset.html")]
+struct AssetPage {
+    ctx: PageContext,
+    d: AssetDetail,
+    tools: Tools,
+}
+
+async fn assets(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    params: Params,
+) -> Result<Html<String>, AppError> {
+    let filter = asset_filter(&params, &state.store).await?;
+    let page = state.store.list_assets(&filter, params.page()?).await?;
+    let c = lang.catalogue();
+    let fields = vec![
+        SelectField::new(
+            "kind",
+            c.t("asset.kind"),
+            &params,
+            AssetKind::ALL.iter().map(|k| (k.code().to_string(), c.label(&k.label_key()))),
+        ),
+        SelectField::new(
+            "status",
+            c.t("asset.status"),
+            &params,
+            AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key()))),
+        ),
+    ];
+    let ctx = PageContext::new(lang, &here("/asset-digitali", &params, FILTERS), "assets", c.t("assets.title"))
+        .last_crumb()
+        .demo(page.items.iter().any(|a| a.is_demo));
+    let page_base = page_base("/asset-digitali", &params, FILTERS);
+    render(AssetsPage {
+        ctx,
+        tools: list_tools(lang, &visitor, "assets"),
+        fields,
+        q: params.get("q").unwrap_or_default().to_string(),
+        page,
+        page_base,
+    })
+}
+
+async fn asset(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let d = state.store.asset_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let ctx = PageContext::new(lang, &format!("/asset-digitali/{slug}"), "assets", d.asset.name.clone())
+        .crumb(c.t("assets.title"), "/asset-digitali")
+        .last_crumb()
+        .demo(d.asset.is_demo);
+    let mut tools = Tools::default();
+    for (operation, href, key) in [
+        (Operation::Edit, format!("/asset-digitali/{slug}/modifica"), "edit.edit"),
+        (Operation::ReadHistory, format!("/asset-digitali/{slug}/cronologia"), "edit.history"),
+    ] {
+        if visitor.may(operation, &Target::Asset) {
+            tools.links.push((href, c.t(key).to_string()));
+        }
+    }
+    render(AssetPage { ctx, d, tools })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/asset-digitali", get(assets)).route("/asset-digitali/{slug}", get(asset))
+}

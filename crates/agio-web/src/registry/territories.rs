@@ -1,0 +1,101 @@
+//! `/territori` and `/territori/{district}`.
+
+use agio_domain::access::{Operation, Target};
+use agio_domain::model::Territory;
+use agio_store::{DistrictDetail, UnionDetail};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use crate::agenda::editing::Tools;
+use crate::archive::archiving::archived_note;
+use crate::kit::auth::Visitor;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Lang;
+use crate::kit::layout::render;
+use crate::kit::state::{AppState, PageContext};
+use crate::registry::records::list_tools;
+use agio_app::archive::Archiving;
+
+#[derive(Template)]
+#[template(path = "registry/territories.html")]
+struct TerritoriesPage {
+    ctx: PageContext,
+    tools: Tools,
+    districts: Vec<Territory>,
+}
+
+#[derive(Template)]
+#[template(path = "registry/district.html")]
+struct DistrictPage {
+    ctx: PageContext,
+    d: DistrictDetail,
+}
+
+async fn territories(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Html<String>, AppError> {
+    let ctx = PageContext::new(lang, "/territori", "territories", lang.catalogue().t("territories.title")).last_crumb();
+    let tools = list_tools(lang, &visitor, "territories");
+    render(TerritoriesPage { ctx, tools, districts: state.store.districts().await? })
+}
+
+async fn district(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let d = state.store.district_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let title = c.fmt("district.title", &[("name", &d.district.name)]);
+    let ctx = PageContext::new(lang, &format!("/territori/{slug}"), "territories", title)
+        .crumb(c.t("territories.title"), "/territori")
+        .last_crumb()
+        .demo(d.agendas.iter().any(|a| a.is_demo));
+    render(DistrictPage { ctx, d })
+}
+
+#[derive(Template)]
+#[template(path = "registry/union.html")]
+struct UnionPage {
+    ctx: PageContext,
+    d: UnionDetail,
+    tools: Tools,
+}
+
+/// A union of comuni: its district and its comuni; the Region's tools to edit or archive it.
+async fn union(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let d = state.store.union_detail(&slug).await?.ok_or(AppError::NotFound)?;
+    let c = lang.catalogue();
+    let here = format!("/territori/unioni/{slug}");
+    let mut ctx = PageContext::new(lang, &here, "territories", d.union.name.clone())
+        .crumb(c.t("territories.title"), "/territori");
+    if let Some(district) = &d.union.parent {
+        ctx = ctx.crumb(district.name.clone(), format!("/territori/{}", district.slug));
+    }
+    let mut tools =
+        Tools { archived: archived_note(lang, &visitor, &Archiving::of_union(&d), &here), ..Tools::default() };
+    for (operation, href, key) in [
+        (Operation::Edit, format!("{here}/modifica"), "edit.edit"),
+        (Operation::ReadHistory, format!("{here}/cronologia"), "edit.history"),
+        (Operation::Archive, format!("{here}/archivia"), "archive.tool"),
+    ] {
+        let archived = d.archived_at.is_some() && operation == Operation::Archive;
+        if !archived && visitor.may(operation, &Target::Region) {
+            tools.links.push((href, c.t(key).to_string()));
+        }
+    }
+    render(UnionPage { ctx: ctx.last_crumb(), d, tools })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/territori", get(territories))
+        .route("/territori/{slug}", get(district))
+        .route("/territori/unioni/{slug}", get(union))
+}
