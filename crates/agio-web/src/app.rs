@@ -25,6 +25,8 @@ pub struct ServeOptions {
     /// Reverse proxies trusted to tell the client's address in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo: bool,
+    /// Every cache off (`agio serve --no-cache`).
+    pub no_cache: bool,
 }
 
 /// A bound, ready server; `run` serves it. Binding port 0 gives a free port (tests).
@@ -66,7 +68,11 @@ impl Application {
         let synonyms = agio_search::Synonyms::parse(&synonyms).map_err(|e| {
             anyhow::anyhow!("{}: {e}", options.synonyms_file.as_deref().unwrap_or("data/directory/sinonimi.txt"))
         })?;
-        let state = AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
+        let mut state =
+            AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
+        if options.no_cache {
+            state = state.without_caches().ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
+        }
         tokio::spawn(crate::kit::cache::watch_data_version(state.clone()));
         let listener = TcpListener::bind(&options.listen)
             .await

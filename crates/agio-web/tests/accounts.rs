@@ -238,6 +238,8 @@ both_backends!(sessions_end_after_idling_or_at_their_absolute_limit, |backend| a
         ))
         .await
         .unwrap();
+    // The sessions this instance keeps in memory are read again after a second.
+    app.state.clock.advance(time::Duration::seconds(2));
     for session in [&idle, &long] {
         let r = app.get_as("/area-personale", session).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "an expired session signs nobody in");

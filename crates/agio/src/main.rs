@@ -30,6 +30,10 @@ enum Command {
         /// Also load the demo agendas (shown as "Contenuto dimostrativo").
         #[arg(long)]
         demo: bool,
+        /// Keep nothing in memory between requests (pages, read models, sessions): every
+        /// answer comes from the database. For measuring and for finding a stale-cache bug.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Apply the database migrations; with --to, copy this whole database into an empty PostgreSQL one.
     Migrate {
@@ -140,7 +144,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::resolve(&cli.config)?;
     init_tracing(config.log_format);
     match cli.command {
-        Command::Serve { demo } => {
+        Command::Serve { demo, no_cache } => {
             let options = ServeOptions {
                 database_url: config.database_url.clone(),
                 listen: config.listen.clone(),
@@ -154,6 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }),
                 trusted_proxies: config.trusted_proxies.clone(),
                 demo,
+                no_cache,
             };
             let app = Application::build(&options).await?;
             tracing::info!(address = %app.local_addr(), base_url = %config.base_url, "AGIO is serving");

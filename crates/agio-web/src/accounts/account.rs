@@ -1,5 +1,6 @@
 //! Signing in and out, the personal area, the person's own data, and the privacy notice.
 
+use agio_app::Context;
 use agio_domain::access::{Operation, Target};
 use agio_domain::credentials::{decoy_hash, new_token, token_hash, verify_password};
 use agio_domain::edit::{FieldProblem, Reader};
@@ -296,6 +297,8 @@ async fn close_account(
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     w.close_account(&s.person).await?;
     w.commit().await?;
+    // Who may do what has changed: sessions kept in memory are read again (kit::auth).
+    state.after_write().await?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("close.done_title")).last_crumb();
     let page = render(ClosedPage { ctx })?;

@@ -1,6 +1,7 @@
 //! Forgotten password: a link by email, valid 30 minutes, usable once; the same answer whether
 //! or not the address has an account. And the administrators' view of the outbox.
 
+use agio_app::Context;
 use agio_domain::access::{Operation, Target};
 use agio_domain::credentials::{check_password, new_token, token_hash};
 use agio_domain::Channel;
@@ -168,6 +169,8 @@ async fn new_password_post(
     w.set_password_hash(&person, &hash, "reset link").await?;
     w.commit().await?;
     state.store.delete_sessions_of(&person.id).await?;
+    // Who may do what has changed: sessions kept in memory are read again (kit::auth).
+    state.after_write().await?;
     state.store.expire_password_resets(&person.id).await?;
     message(lang, "/accedi/nuova-password", "reset.done_title", "reset.done")
 }

@@ -1,6 +1,7 @@
 //! Managing people: the administrators' list of everyone, each agenda's circle for its
 //! coordinators, invitations by email, taking roles away, and accepting an invitation.
 
+use agio_app::Context;
 use agio_domain::access::{scope_fits, AgendaFacts, Operation, Scope, Target};
 use agio_domain::credentials::{check_password, new_token, token_hash};
 use agio_domain::edit::{FieldProblem, Reader};
@@ -403,6 +404,8 @@ async fn revoke(
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     w.revoke_role(&person, &role).await?;
     w.commit().await?;
+    // Who may do what has changed: sessions kept in memory are read again (kit::auth).
+    state.after_write().await?;
     let back = crate::accounts::sign_in::safe_next(body.get("next").as_deref());
     Ok(Redirect::to(&back).into_response())
 }
@@ -526,6 +529,8 @@ async fn accept_post(
     }
     w.grant_role(&person, invitation.role, &invitation.scope).await?;
     w.commit().await?;
+    // Who may do what has changed: sessions kept in memory are read again (kit::auth).
+    state.after_write().await?;
     // A new account is signed in at once: the link proved the address, the password is set.
     if created {
         let cookie = crate::accounts::sign_in::start_session(&state, &person).await?;

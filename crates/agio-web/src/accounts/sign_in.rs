@@ -35,6 +35,7 @@ pub async fn start_session(state: &AppState, person: &Person) -> Result<HeaderVa
 
 pub async fn end_session(state: &AppState, signed_in: &SignedIn) -> Result<HeaderValue, AppError> {
     state.store.delete_session(&signed_in.token_hash).await?;
+    state.sessions.forget(&signed_in.token_hash);
     Ok(expired_cookie(SESSION_COOKIE, state.secure_cookies))
 }
 

@@ -2,8 +2,9 @@
 
 use agio_domain::model::{Action, Agenda};
 use agio_domain::{AgendaStatus, Page, TerritoryKind};
-use agio_store::{AgendaDetail, AgendaSnapshot};
+use agio_store::{AgendaDetail, AgendaSnapshot, VersionInfo};
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
@@ -113,67 +114,93 @@ async fn agenda(
     lang: Lang,
     visitor: Visitor,
     Path(slug): Path<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<Bytes>, AppError> {
     let tools = tools(&state, lang, &visitor, &slug, None).await?;
-    let (published, banner) = published(&state, lang, &slug, &tools).await?;
-    let d = match published {
-        Some(snapshot) => snapshot.detail,
-        None => state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?,
-    };
-    let c = lang.catalogue();
-    let ctx = PageContext::new(lang, &format!("/agende/{slug}"), "agendas", d.agenda.title.clone())
-        .crumb(c.t("agendas.title"), "/agende")
-        .last_crumb()
-        .demo(d.agenda.is_demo);
-    let territory_href = match d.agenda.territory.kind {
-        TerritoryKind::District => format!("/territori/{}", d.agenda.territory.slug),
-        _ => format!("/agende?territory={}", d.agenda.territory.slug),
-    };
-    render(AgendaPage {
-        ctx,
-        territory_href,
-        vision_html: markdown::to_html(&d.agenda.vision),
-        context_html: markdown::to_html(&d.agenda.context),
-        d,
-        tools,
-        banner,
-    })
+    let version = latest_version(&state, &tools).await?;
+    let banner = banner(lang, &slug, &tools, &version);
+    let key = page_key(lang, &format!("/agende/{slug}"), &visitor, &(&tools, &banner));
+    state
+        .cache
+        .page(key, async {
+            let d = match version.as_ref() {
+                Some((_, snapshot)) if !tools.member => snapshot.detail.clone(),
+                _ => state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?,
+            };
+            let c = lang.catalogue();
+            let ctx = PageContext::new(lang, &format!("/agende/{slug}"), "agendas", d.agenda.title.clone())
+                .crumb(c.t("agendas.title"), "/agende")
+                .last_crumb()
+                .demo(d.agenda.is_demo);
+            let territory_href = match d.agenda.territory.kind {
+                TerritoryKind::District => format!("/territori/{}", d.agenda.territory.slug),
+                _ => format!("/agende?territory={}", d.agenda.territory.slug),
+            };
+            Ok(AgendaPage {
+                ctx,
+                territory_href,
+                vision_html: markdown::to_html(&d.agenda.vision),
+                context_html: markdown::to_html(&d.agenda.context),
+                d,
+                tools,
+                banner,
+            }
+            .render()?)
+        })
+        .await
+}
+
+/// The key under which a page is kept for everyone who sees it the same way: its address, the
+/// language, and the fingerprint of what is personal on it (tools, banners, form tokens).
+/// A visitor who is not signed in gets none: their pages are kept whole by `kit::cache`.
+fn page_key(lang: Lang, path: &str, visitor: &Visitor, personal: &impl std::fmt::Debug) -> String {
+    use std::hash::{Hash, Hasher};
+    if visitor.signed_in.is_none() {
+        return String::new();
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    format!("{personal:?}").hash(&mut hasher);
+    format!("{} {path} personal:{:016x}", lang.code(), hasher.finish())
 }
 
 /// A note above an agenda or action page: which version it shows.
+#[derive(Debug)]
 pub struct VersionBanner {
     pub text: String,
     pub href: String,
     pub link: String,
 }
 
-/// What the visitor reads: the latest approved version (the public), or the live agenda (those
-/// who write it, and everyone when nothing was approved yet), and the note that says which.
-pub(crate) async fn published(
+/// The latest approved version of the agenda (kept for the data version), if any.
+pub(crate) async fn latest_version(
     state: &AppState,
+    tools: &Tools,
+) -> Result<std::sync::Arc<Option<(VersionInfo, AgendaSnapshot)>>, AppError> {
+    let id = &tools.agenda_id;
+    Ok(state.cache.read(format!("agenda_version {id}"), state.store.agenda_version(id, None)).await?)
+}
+
+/// What the visitor reads: the latest approved version (the public), or the live agenda (those
+/// who write it, and everyone when nothing was approved yet); the note says which.
+fn banner(
     lang: Lang,
     slug: &str,
     tools: &Tools,
-) -> Result<(Option<AgendaSnapshot>, Option<VersionBanner>), AppError> {
-    let Some((info, snapshot)) = state.store.agenda_version(&tools.agenda_id, None).await? else {
-        return Ok((None, None));
-    };
+    version: &Option<(VersionInfo, AgendaSnapshot)>,
+) -> Option<VersionBanner> {
+    let (info, _) = version.as_ref()?;
     let c = lang.catalogue();
     let (n, date) = (info.number.to_string(), crate::kit::i18n::date(lang, &info.created_at));
-    Ok(if tools.member {
-        let banner = VersionBanner {
+    Some(match tools.member {
+        true => VersionBanner {
             text: c.fmt("version.draft", &[("n", &n)]),
             href: format!("/agende/{slug}/versioni?da={n}&a=bozza"),
             link: c.t("version.compare_draft").to_string(),
-        };
-        (None, Some(banner))
-    } else {
-        let banner = VersionBanner {
+        },
+        false => VersionBanner {
             text: c.fmt("version.published", &[("n", &n), ("date", &date)]),
             href: format!("/agende/{slug}/versioni"),
             link: c.t("version.all").to_string(),
-        };
-        (Some(snapshot), Some(banner))
+        },
     })
 }
 
@@ -182,39 +209,48 @@ async fn action(
     lang: Lang,
     visitor: Visitor,
     Path((slug, code)): Path<(String, String)>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<Bytes>, AppError> {
     let mut tools = tools(&state, lang, &visitor, &slug, Some(&code)).await?;
-    let (published, banner) = published(&state, lang, &slug, &tools).await?;
+    let version = latest_version(&state, &tools).await?;
+    let banner = banner(lang, &slug, &tools, &version);
+    let published = version.as_ref().as_ref().filter(|_| !tools.member).map(|(_, snapshot)| snapshot);
+    let here = format!("/agende/{slug}/azioni/{code}");
     if published.is_none() {
-        let archiving = Archiving::action(&state, &slug, &code).await?;
-        tools.archived(archived_note(lang, &visitor, &archiving, &format!("/agende/{slug}/azioni/{code}")));
+        let archiving = Archiving::action(&state, &slug, &code);
+        let archiving = state.cache.read(format!("archiving action {slug} {code}"), archiving).await?;
+        tools.archived(archived_note(lang, &visitor, &archiving, &here));
     }
-    let x = match published {
-        // An action added after the approval is not public yet.
-        Some(snapshot) => snapshot.actions.into_iter().find(|a| a.summary.code == code).ok_or(AppError::NotFound)?,
-        None => state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?,
-    };
-    let c = lang.catalogue();
-    let mut by_source: Vec<(String, i64)> = Vec::new();
-    for line in &x.budget {
-        let label = line.funding_source.label(lang.code()).to_string();
-        match by_source.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, total)) => *total += line.amount_cents,
-            None => by_source.push((label, line.amount_cents)),
-        }
-    }
-    by_source.sort_by_key(|(_, cents)| std::cmp::Reverse(*cents));
-    let ctx = PageContext::new(
-        lang,
-        &format!("/agende/{slug}/azioni/{code}"),
-        "agendas",
-        format!("{} — {}", x.summary.code, x.summary.title),
-    )
-    .crumb(c.t("agendas.title"), "/agende")
-    .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
-    .last_crumb()
-    .demo(x.summary.is_demo);
-    render(ActionPage { ctx, description_html: markdown::to_html(&x.description), by_source, x, tools, banner })
+    let key = page_key(lang, &here, &visitor, &(&tools, &banner));
+    state
+        .cache
+        .page(key, async {
+            let x = match published {
+                // An action added after the approval is not public yet.
+                Some(snapshot) => {
+                    snapshot.actions.iter().find(|a| a.summary.code == code).cloned().ok_or(AppError::NotFound)?
+                }
+                None => state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?,
+            };
+            let c = lang.catalogue();
+            let mut by_source: Vec<(String, i64)> = Vec::new();
+            for line in &x.budget {
+                let label = line.funding_source.label(lang.code()).to_string();
+                match by_source.iter_mut().find(|(l, _)| *l == label) {
+                    Some((_, total)) => *total += line.amount_cents,
+                    None => by_source.push((label, line.amount_cents)),
+                }
+            }
+            by_source.sort_by_key(|(_, cents)| std::cmp::Reverse(*cents));
+            let title = format!("{} — {}", x.summary.code, x.summary.title);
+            let ctx = PageContext::new(lang, &here, "agendas", title)
+                .crumb(c.t("agendas.title"), "/agende")
+                .crumb(x.summary.agenda_title.clone(), format!("/agende/{slug}"))
+                .last_crumb()
+                .demo(x.summary.is_demo);
+            let description_html = markdown::to_html(&x.description);
+            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner }.render()?)
+        })
+        .await
 }
 
 pub fn router() -> Router<AppState> {

@@ -627,8 +627,9 @@ pub(crate) async fn tools(
     action: Option<&str>,
 ) -> Result<Tools, AppError> {
     let c = lang.catalogue();
-    let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
-    visitor.require(Operation::ReadDraft, &Target::Agenda(&facts))?;
+    let facts = state.cache.read(format!("agenda_facts {slug}"), state.store.agenda_facts(slug)).await?;
+    let facts = facts.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    visitor.require(Operation::ReadDraft, &Target::Agenda(facts))?;
     let mut tools = Tools { agenda_id: facts.agenda_id.clone(), ..Tools::default() };
     if action.is_none() {
         tools.links.push((format!("/agende/{slug}/versioni"), c.t("version.title").to_string()));
@@ -643,12 +644,16 @@ pub(crate) async fn tools(
         None => format!("/agende/{slug}"),
     };
     let lead = match action {
-        Some(code) => state.store.action_for_edit(slug, code).await?.ok_or(AppError::NotFound)?.1,
+        Some(code) => {
+            let action =
+                state.cache.read(format!("action_for_edit {slug} {code}"), state.store.action_for_edit(slug, code));
+            action.await?.as_ref().as_ref().ok_or(AppError::NotFound)?.1.clone()
+        }
         None => None,
     };
     let target = match action {
-        Some(_) => Target::Action(&facts, lead.as_deref()),
-        None => Target::Agenda(&facts),
+        Some(_) => Target::Action(facts, lead.as_deref()),
+        None => Target::Agenda(facts),
     };
     if visitor.may(Operation::Edit, &target) {
         tools.links.push((format!("{base}/modifica"), c.t("edit.edit").to_string()));

@@ -161,8 +161,9 @@ impl FromRequestParts<AppState> for Visitor {
         if let Some(visitor) = parts.extensions.get::<Visitor>() {
             return Ok(visitor.clone());
         }
+        let reading = parts.method == Method::GET || parts.method == Method::HEAD;
         let signed_in = match cookie_value(&parts.headers, SESSION_COOKIE) {
-            Some(token) => load_session(state, &token_hash(token)).await?,
+            Some(token) => session(state, &token_hash(token), reading).await?,
             None => None,
         };
         let visitor = Visitor {
@@ -175,7 +176,71 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-/// The live session with this token hash; expired ones are deleted on sight.
+/// How long a session read from the database serves reads from memory. Sign-out, and any
+/// change to people or roles made through this instance, take effect at once (see
+/// `SessionCache`); made through another instance sharing the database, within this time.
+const SESSION_KEPT_FOR: Duration = Duration::seconds(1);
+/// Sessions kept at most (only live ones are kept: a made-up cookie never is).
+const MOST_SESSIONS_KEPT: usize = 10_000;
+
+/// The sessions of the last second, so that a signed-in person's page views do not read the
+/// database for who they are. Only reads (GET, HEAD) use it: a change always checks the
+/// database. An entry serves only while the data version it was read at is current, so this
+/// instance's writes (roles granted or revoked, an account closed) drop it at once.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::RwLock<std::collections::HashMap<String, KeptSession>>,
+}
+
+struct KeptSession {
+    signed_in: SignedIn,
+    version: u64,
+    /// On the state's clock (which tests stop, so that nothing in them depends on speed).
+    read_at: OffsetDateTime,
+}
+
+impl SessionCache {
+    fn get(&self, hash: &str, version: u64, now: OffsetDateTime) -> Option<SignedIn> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let kept = entries.get(hash)?;
+        (kept.version == version && now - kept.read_at < SESSION_KEPT_FOR).then(|| kept.signed_in.clone())
+    }
+
+    fn keep(&self, signed_in: &SignedIn, version: u64, now: OffsetDateTime) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MOST_SESSIONS_KEPT {
+            entries.retain(|_, kept| now - kept.read_at < SESSION_KEPT_FOR);
+            if entries.len() >= MOST_SESSIONS_KEPT {
+                entries.clear();
+            }
+        }
+        let kept = KeptSession { signed_in: signed_in.clone(), version, read_at: now };
+        entries.insert(signed_in.token_hash.clone(), kept);
+    }
+
+    /// A session that has just ended.
+    pub fn forget(&self, hash: &str) {
+        self.entries.write().unwrap_or_else(|e| e.into_inner()).remove(hash);
+    }
+}
+
+/// The live session with this token hash: for a read, from the session cache when it is there.
+async fn session(state: &AppState, hash: &str, reading: bool) -> Result<Option<SignedIn>, AppError> {
+    let kept_sessions = reading && !state.cache.is_off();
+    let (version, now) = (state.cache.version(), state.clock.now());
+    if kept_sessions {
+        if let Some(signed_in) = state.sessions.get(hash, version, now) {
+            return Ok(Some(signed_in));
+        }
+    }
+    let signed_in = load_session(state, hash).await?;
+    if let (true, Some(signed_in)) = (kept_sessions, &signed_in) {
+        state.sessions.keep(signed_in, version, now);
+    }
+    Ok(signed_in)
+}
+
+/// The live session with this token hash, from the database; expired ones are deleted on sight.
 async fn load_session(state: &AppState, hash: &str) -> Result<Option<SignedIn>, AppError> {
     let Some(session) = state.store.session(hash).await? else { return Ok(None) };
     let now = OffsetDateTime::now_utc();

@@ -4,11 +4,15 @@
 //! data version moves. Each entry remembers the version it was rendered at; `AppState` holds the
 //! current version, which this instance bumps on its own writes and `watch_data_version` polls
 //! every second (so writes by other instances on the same PostgreSQL show within a second).
-//! Requests carrying any cookie but `lang` (a signed-in person) or credentials are never cached.
+//! Requests carrying any cookie but `lang` (a signed-in person) or credentials are never cached
+//! here whole; their pages keep what they share with others through `PageCache::read` (read
+//! models) and `PageCache::page` (a page rendered for everyone who sees the same tools).
 
+use std::any::Any;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -25,6 +29,9 @@ use crate::kit::state::{cookies, lang_of, AppState};
 const MAX_BYTES: usize = 24 * 1024 * 1024;
 /// Bodies larger than this are not kept.
 const MAX_BODY: usize = 512 * 1024;
+/// Read models kept at most; past that the reads start again empty (unknown slugs are kept
+/// too, as `None`, so this bound is what anonymous traffic meets).
+const MAX_READS: usize = 20_000;
 
 struct Entry {
     version: u64,
@@ -38,15 +45,78 @@ struct Entries {
     bytes: usize,
 }
 
+type Reads = HashMap<String, (u64, Arc<dyn Any + Send + Sync>)>;
+
 #[derive(Default)]
 pub struct PageCache {
     version: AtomicU64,
     entries: RwLock<Entries>,
+    reads: RwLock<Reads>,
+    /// Off for measuring the path without any cache (`AGIO_CACHE=off`): nothing is kept.
+    off: bool,
 }
 
 impl PageCache {
     pub fn new(version: u64) -> Self {
-        PageCache { version: AtomicU64::new(version), entries: RwLock::default() }
+        PageCache { version: AtomicU64::new(version), ..PageCache::default() }
+    }
+
+    /// A cache that keeps nothing: every request is rendered from the database.
+    pub fn off(version: u64) -> Self {
+        PageCache { off: true, ..PageCache::new(version) }
+    }
+
+    /// The data version the cached answers belong to.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.off
+    }
+
+    /// A read model for the current data version: from memory, or `load`ed and kept. `key`
+    /// names the query and its arguments; `T` must be the same type for the same key.
+    pub async fn read<T, E>(&self, key: String, load: impl Future<Output = Result<T, E>>) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+    {
+        let version = self.version();
+        if !self.off {
+            let reads = self.reads.read().unwrap_or_else(|e| e.into_inner());
+            let kept = reads.get(&key).filter(|(v, _)| *v == version).and_then(|(_, r)| r.clone().downcast::<T>().ok());
+            if let Some(kept) = kept {
+                return Ok(kept);
+            }
+        }
+        let loaded = Arc::new(load.await?);
+        if !self.off {
+            let mut reads = self.reads.write().unwrap_or_else(|e| e.into_inner());
+            if reads.len() >= MAX_READS {
+                reads.clear();
+            }
+            reads.insert(key, (version, loaded.clone()));
+        }
+        Ok(loaded)
+    }
+
+    /// A page shared by everyone whose request gives the same `key` (the address, the language
+    /// and all that is personal on the page): from memory, or `render`ed and kept. An empty key
+    /// keeps nothing (the page is kept whole elsewhere, or not at all).
+    pub async fn page<E>(
+        &self,
+        key: String,
+        render: impl Future<Output = Result<String, E>>,
+    ) -> Result<axum::response::Html<Bytes>, E> {
+        if let Some((_, body)) = self.get(&key).filter(|_| !key.is_empty()) {
+            return Ok(axum::response::Html(body));
+        }
+        let version = self.version();
+        let body = Bytes::from(render.await?);
+        if body.len() <= MAX_BODY && !key.is_empty() {
+            self.put(key, version, HeaderValue::from_static("text/html; charset=utf-8"), body.clone());
+        }
+        Ok(axum::response::Html(body))
     }
 
     fn clear(entries: &mut Entries) {
@@ -60,17 +130,24 @@ impl PageCache {
         let changed = self.version.swap(version, Ordering::AcqRel) != version;
         if changed {
             Self::clear(&mut self.entries.write().unwrap_or_else(|e| e.into_inner()));
+            self.reads.write().unwrap_or_else(|e| e.into_inner()).clear();
         }
         changed
     }
 
     fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
+        if self.off {
+            return None;
+        }
         let version = self.version.load(Ordering::Acquire);
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries.map.get(key).filter(|e| e.version == version).map(|e| (e.content_type.clone(), e.body.clone()))
     }
 
     fn put(&self, key: String, version: u64, content_type: HeaderValue, body: Bytes) {
+        if self.off {
+            return;
+        }
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.bytes + body.len() > MAX_BYTES {
             Self::clear(&mut entries);

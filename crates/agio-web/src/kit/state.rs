@@ -14,20 +14,31 @@ use axum::http::{header, HeaderMap};
 use crate::kit::error::AppError;
 use crate::kit::i18n::{Catalogue, Lang};
 
-/// The time the sign-in throttle counts in: the system's, or one fixed instant for tests, whose
-/// answers must not depend on how fast the machine runs them.
-#[derive(Debug, Clone, Copy, Default)]
+/// The time the sign-in throttle and the session cache count in: the system's, or, for tests,
+/// a stopped one that moves only when told, so that no answer depends on how fast the machine
+/// runs them.
+#[derive(Debug, Clone, Default)]
 pub struct Clock {
-    frozen: Option<time::OffsetDateTime>,
+    stopped: Option<Arc<std::sync::Mutex<time::OffsetDateTime>>>,
 }
 
 impl Clock {
     pub fn frozen_at(at: time::OffsetDateTime) -> Clock {
-        Clock { frozen: Some(at) }
+        Clock { stopped: Some(Arc::new(std::sync::Mutex::new(at))) }
     }
 
     pub fn now(&self) -> time::OffsetDateTime {
-        self.frozen.unwrap_or_else(time::OffsetDateTime::now_utc)
+        match &self.stopped {
+            Some(at) => *at.lock().unwrap_or_else(|e| e.into_inner()),
+            None => time::OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// Moves a stopped clock on (the system's moves by itself).
+    pub fn advance(&self, by: time::Duration) {
+        if let Some(at) = &self.stopped {
+            *at.lock().unwrap_or_else(|e| e.into_inner()) += by;
+        }
     }
 }
 
@@ -60,6 +71,8 @@ pub struct StateInner {
     pub secure_cookies: bool,
     /// Rendered public pages and API reads, valid for the current data version.
     pub cache: crate::kit::cache::PageCache,
+    /// Signed-in people's sessions of the last second (see `kit::auth::SessionCache`).
+    pub sessions: crate::kit::auth::SessionCache,
     /// The public base URL, for links in emails.
     pub base_url: String,
     pub mailer: crate::kit::mail::Mailer,
@@ -102,6 +115,7 @@ impl AppState {
         let cache = crate::kit::cache::PageCache::new(store.data_version().await? as u64);
         Ok(AppState(Arc::new(StateInner {
             cache,
+            sessions: Default::default(),
             store,
             vocabularies,
             map_svg,
@@ -113,6 +127,14 @@ impl AppState {
             directory,
             clock: Clock::default(),
         })))
+    }
+
+    /// The same state with every cache off (pages, read models, sessions): each request is
+    /// answered from the database, to measure that path. Only before anything else holds it.
+    pub fn without_caches(mut self) -> Option<AppState> {
+        let inner = Arc::get_mut(&mut self.0)?;
+        inner.cache = crate::kit::cache::PageCache::off(inner.cache.version());
+        Some(self)
     }
 
     /// The same state with another clock; only while nothing else holds it (tests set it up
