@@ -10,12 +10,13 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use crate::agenda::editing::{tools, Tools};
+use crate::agenda::editing::tools;
 use crate::archive::archiving::archived_note;
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::filters::agenda_filter;
 use crate::kit::i18n::Lang;
+use crate::kit::layout::Tools;
 use crate::kit::layout::{here, page_base, render, territory_options, SelectField};
 use crate::kit::markdown;
 use crate::kit::query::Params;

@@ -9,15 +9,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::agenda::editing::agenda_fields;
 use crate::agenda::editing::{action_fields, objective_fields};
 use crate::kit::auth::{SignedInForm, SignedInVisitor};
+use crate::kit::edit_page::{EditPage, FromPath};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, Kind};
+use crate::kit::i18n::Catalogue;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::FormPage;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::editors::AgendaCreator;
+use agio_app::records::NewAgendaEditor;
+use agio_domain::access::Principal;
 
 /// What is being added.
 #[derive(Clone, Copy)]
@@ -119,7 +124,7 @@ async fn submit(
 }
 
 /// GET shows the form for `what`, POST adds it.
-fn create_route(what: What) -> axum::routing::MethodRouter<AppState> {
+fn create_in_agenda(what: What) -> axum::routing::MethodRouter<AppState> {
     get(move |State(state): State<AppState>, lang: Lang, who: SignedInVisitor, Path(slug): Path<String>| async move {
         show(&state, lang, &who, &slug, what).await
     })
@@ -132,6 +137,40 @@ fn create_route(what: What) -> axum::routing::MethodRouter<AppState> {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/agende/{slug}/obiettivi/nuovo", create_route(What::Objective))
-        .route("/agende/{slug}/azioni/nuova", create_route(What::Action))
+        .route("/agende/nuova", crate::kit::edit_page::create_route::<NewAgendaEditor>())
+        .route("/agende/{slug}/obiettivi/nuovo", create_in_agenda(What::Objective))
+        .route("/agende/{slug}/azioni/nuova", create_in_agenda(What::Action))
+}
+
+impl EditPage for NewAgendaEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let form = form
+            .field("territory", c.t("agenda.territory"), Kind::Select(self.territories.clone()), true)
+            .hint(c.t("create.territory_hint"));
+        agenda_fields(form, c)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.t("create.agenda_title").to_string()
+    }
+
+    fn record(&self) -> &str {
+        ""
+    }
+
+    fn done(&self) -> String {
+        self.created.get().map_or_else(|| "/agende".into(), |slug| format!("/agende/{slug}"))
+    }
+
+    fn here(&self) -> String {
+        "/agende/nuova".into()
+    }
+}
+
+impl FromPath for NewAgendaEditor {
+    type Params = ();
+    async fn load(state: &AppState, who: Option<&Principal>, _: ()) -> Result<Self, AppError> {
+        Ok(NewAgendaEditor::load(state, who).await?)
+    }
 }

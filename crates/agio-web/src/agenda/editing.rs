@@ -1,141 +1,23 @@
-//! Edit pages: an agenda, its workflow, an action, an indicator. Each is a form under the
-//! record's address (`…/modifica`); all follow one flow: sign in, decide, show the form at the
-//! stored version; on submit check the token, decide again, read every field, save against the
-//! version, and on a conflict show both versions and save nothing. What is edited, and the
-//! rules, are in `crate::editors` (shared with the write API); this module is the HTML side.
+//! An agenda's edit pages: the agenda, its workflow, its objectives, an action and the lines of
+//! its lists (partners, budget, results, indicators), on the flow of `kit::edit_page`; the tools
+//! of the agenda and action pages; the fields of each form.
 
-use agio_app::Context;
-use agio_domain::access::{Operation, Principal, Target};
-use agio_domain::edit::{FieldError, FieldProblem, Reader};
-use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Channel, Direction, PartnerRole, ResultKind};
-use agio_store::Saved;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use agio_domain::access::{Operation, Target};
+use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, ResultKind};
 use axum::Router;
 
-use crate::kit::auth::{SignedInForm, SignedInVisitor, Visitor};
+use crate::kit::auth::Visitor;
+use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage};
 use crate::kit::error::AppError;
-use crate::kit::forms::{values_of, Form, FormBody, Kind};
+use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
-use crate::kit::layout::render;
-use crate::kit::layout::FormPage;
-use crate::kit::state::{AppState, PageContext};
+use crate::kit::layout::Tools;
+use crate::kit::state::AppState;
 use agio_app::editors::{
-    ActionEditor, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor, OrganizationEditor,
-    PartnerEditor, ResultEditor, ServiceEditor, StatusEditor,
+    ActionEditor, AgendaEditor, BudgetLineEditor, IndicatorEditor, ObjectiveEditor, PartnerEditor, ResultEditor,
+    StatusEditor,
 };
 use agio_app::parts::Part;
-
-/// The HTML side of an editor: its form, its title and where it leads back to.
-pub(crate) trait EditPage: Editor {
-    /// The form's fields (no values yet), labelled in `lang`.
-    fn fields(&self, form: Form, lang: Lang) -> Form;
-    /// The page title.
-    fn title(&self, c: &Catalogue) -> String;
-    /// The name of the record the page edits (the breadcrumb step back to it; none when creating).
-    fn record(&self) -> &str;
-    /// The record's page, where a save leads.
-    fn done(&self) -> String;
-    /// The address of the form.
-    fn here(&self) -> String;
-
-    /// The site section: its navigation key, the i18n key of its list's title, the list's address.
-    fn section(&self) -> (&'static str, &'static str, &'static str) {
-        ("agendas", "agendas.title", "/agende")
-    }
-
-    /// How a stored value shows in the form (lists of comuni by name, say).
-    fn shown(&self, _field: &str, stored: Option<String>) -> Option<String> {
-        stored
-    }
-
-    /// Title and breadcrumb: the list › the record › this page.
-    fn context(&self, lang: Lang) -> PageContext {
-        let c = lang.catalogue();
-        let (section, list_title, list) = self.section();
-        let ctx = PageContext::new(lang, &self.here(), section, self.title(c)).crumb(c.t(list_title), list);
-        match self.record() {
-            "" => ctx.last_crumb(),
-            record => ctx.crumb(record, self.done()).last_crumb(),
-        }
-    }
-}
-
-/// A select of the codes of a closed set, labelled in the visitor's language.
-pub(crate) fn options<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    key: impl Fn(T) -> String,
-    c: &Catalogue,
-) -> Kind {
-    Kind::Select(all.iter().map(|v| (code(*v).to_string(), c.label(&key(*v)).to_string())).collect())
-}
-
-fn page<E: EditPage>(e: &E, lang: Lang, form: Form) -> FormPage {
-    let c = lang.catalogue();
-    FormPage {
-        ctx: e.context(lang),
-        intro: c.t("edit.intro").to_string(),
-        form,
-        back: Some((e.done(), c.t("edit.cancel").to_string())),
-        alternative: None,
-    }
-}
-
-fn empty_form<E: EditPage>(e: &E, visitor: &Visitor, state: &AppState, lang: Lang) -> Form {
-    let (csrf, _) = visitor.csrf_token(state.secure_cookies);
-    let c = lang.catalogue();
-    e.fields(Form::new(e.here(), csrf, c.t("edit.save")).numbers_in(lang), lang)
-}
-
-/// GET: the form filled with the stored record.
-async fn show<E: EditPage>(state: &AppState, lang: Lang, visitor: &Visitor, e: &E) -> Result<Response, AppError> {
-    e.allowed(visitor.principal())?;
-    let (stored, version) = e.current();
-    let stored = values_of(stored);
-    let form = empty_form(e, visitor, state, lang).version(version).values(&|name: &str| e.shown(name, stored(name)));
-    Ok(render(page(e, lang, form))?.into_response())
-}
-
-/// POST: validate, save against the version, or show what is wrong or what changed meanwhile.
-async fn submit<E: EditPage>(
-    state: &AppState,
-    lang: Lang,
-    visitor: &Visitor,
-    e: &E,
-    body: &FormBody,
-) -> Result<Response, AppError> {
-    e.allowed(visitor.principal())?;
-    let c = lang.catalogue();
-    let input = |name: &str| body.get(name);
-    let mut reader = Reader::new(&input);
-    let fields = e.read(&mut reader);
-    let version = reader.version();
-    let form = empty_form(e, visitor, state, lang).values(&input);
-    let fields = match reader.conclude(fields) {
-        Ok(fields) => fields,
-        Err(errors) => {
-            let form = form.version(version).errors(&errors, c);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(e, lang, form))?).into_response());
-        }
-    };
-    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
-    match e.save(&mut w, &fields, version).await? {
-        Saved::Done { .. } => {
-            w.commit().await?;
-            state.after_write().await?;
-            Ok(Redirect::to(&e.done()).into_response())
-        }
-        Saved::Stale { current, version } => {
-            drop(w);
-            let stale = [FieldError { field: String::new(), problem: FieldProblem::Stale }];
-            let form = form.version(version).conflict(&values_of(&current)).errors(&stale, c);
-            Ok((StatusCode::CONFLICT, render(page(e, lang, form))?).into_response())
-        }
-    }
-}
 
 impl EditPage for AgendaEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
@@ -341,229 +223,19 @@ impl EditPage for ObjectiveEditor {
     }
 }
 
-impl EditPage for OrganizationEditor {
-    fn fields(&self, form: Form, lang: Lang) -> Form {
-        organization_fields(form, lang, &self.org_types)
-    }
-
-    fn title(&self, c: &Catalogue) -> String {
-        c.fmt("edit.organization_title", &[("name", &self.stored.label)])
-    }
-
-    fn record(&self) -> &str {
-        &self.stored.label
-    }
-
-    fn done(&self) -> String {
-        format!("/soggetti/{}", self.slug)
-    }
-
-    fn here(&self) -> String {
-        format!("/soggetti/{}/modifica", self.slug)
-    }
-
-    fn section(&self) -> (&'static str, &'static str, &'static str) {
-        ("organizations", "organizations.title", "/soggetti")
-    }
-}
-
-impl EditPage for ServiceEditor {
-    fn fields(&self, form: Form, lang: Lang) -> Form {
-        let c = lang.catalogue();
-        let levels = agio_domain::edit::DIGITAL_LEVELS
-            .iter()
-            .map(|l| (l.to_string(), c.label(&format!("digital_level.{l}")).to_string()))
-            .collect();
-        let form = form
-            .field("name", c.t("service_edit.name"), Kind::Line, true)
-            .field("summary", c.t("service_edit.summary"), Kind::Line, false)
-            .hint(c.t("service_edit.summary_hint"))
-            .field("description", c.t("service.what"), Kind::Text, true)
-            .field("eligibility", c.t("service.for_whom"), Kind::Text, false)
-            .field("application_process", c.t("service.steps"), Kind::Text, false)
-            .hint(c.t("service_edit.steps_hint"))
-            .field("online", c.t("service_edit.online"), Kind::Text, false)
-            .field("in_person", c.t("service_edit.in_person"), Kind::Text, false)
-            .field("fees", c.t("service.costs"), Kind::Line, false)
-            .field("digital_level", c.t("service.digital_level"), Kind::Select(levels), true)
-            .field("email", c.t("service.email"), Kind::Email, false);
-        // Weekly hours only where a line can say them all (one place, plain weekly openings).
-        let form = match agio_directory::editing::editable_hours(&self.stored.document) {
-            Some(_) => {
-                form.field("hours", c.t("service_edit.hours"), Kind::Text, false).hint(c.t("service_edit.hours_hint"))
-            }
-            None => form,
-        };
-        form.field("closures", c.t("service_edit.closures"), Kind::Text, false)
-            .hint(c.t("service_edit.closures_hint"))
-            .field("name_en", c.t("service_edit.name_en"), Kind::Line, false)
-            .hint(c.t("service_edit.english_hint"))
-            .field("summary_en", c.t("service_edit.summary_en"), Kind::Line, false)
-            .field("description_en", c.t("service_edit.description_en"), Kind::Text, false)
-            .field("eligibility_en", c.t("service_edit.eligibility_en"), Kind::Text, false)
-            .field("application_process_en", c.t("service_edit.steps_en"), Kind::Text, false)
-            .field("online_en", c.t("service_edit.online_en"), Kind::Text, false)
-            .field("in_person_en", c.t("service_edit.in_person_en"), Kind::Text, false)
-            .field("fees_en", c.t("service_edit.fees_en"), Kind::Line, false)
-    }
-
-    fn title(&self, c: &Catalogue) -> String {
-        c.fmt("service_edit.title", &[("name", &self.fields.name)])
-    }
-
-    fn record(&self) -> &str {
-        &self.fields.name
-    }
-
-    fn done(&self) -> String {
-        format!("/servizi/{}", self.stored.slug)
-    }
-
-    fn here(&self) -> String {
-        format!("/servizi/{}/modifica", self.stored.slug)
-    }
-
-    fn section(&self) -> (&'static str, &'static str, &'static str) {
-        ("services", "services.title", "/servizi")
-    }
-}
-
-impl FromPath for ServiceEditor {
-    type Params = String;
-    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        Ok(ServiceEditor::load(state, &slug).await?)
-    }
-}
-
-/// An edit page found from its address's parameters.
-pub(crate) trait FromPath: EditPage + Sized {
-    type Params: serde::de::DeserializeOwned + Send;
-    /// `who` is asking (a creator's choices depend on their scope).
-    fn load(
-        state: &AppState,
-        who: Option<&Principal>,
-        params: Self::Params,
-    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
-}
-
-impl FromPath for AgendaEditor {
-    type Params = String;
-    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        Ok(AgendaEditor::load(state, &slug).await?)
-    }
-}
-
-impl FromPath for StatusEditor {
-    type Params = String;
-    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        Ok(StatusEditor::load(state, &slug).await?)
-    }
-}
-
-impl FromPath for ActionEditor {
-    type Params = (String, String);
-    async fn load(state: &AppState, _: Option<&Principal>, (slug, code): (String, String)) -> Result<Self, AppError> {
-        Ok(ActionEditor::load(state, &slug, &code).await?)
-    }
-}
-
-impl FromPath for IndicatorEditor {
-    type Params = (String, String, String);
-    async fn load(
-        state: &AppState,
-        _: Option<&Principal>,
-        (slug, code, id): (String, String, String),
-    ) -> Result<Self, AppError> {
-        Ok(IndicatorEditor::load(state, &slug, &code, &id).await?)
-    }
-}
-
-impl FromPath for PartnerEditor {
-    type Params = (String, String, String);
-    async fn load(
-        state: &AppState,
-        _: Option<&Principal>,
-        (slug, code, item): (String, String, String),
-    ) -> Result<Self, AppError> {
-        Ok(PartnerEditor::load(state, &slug, &code, &item).await?)
-    }
-}
-
-impl FromPath for BudgetLineEditor {
-    type Params = (String, String, String);
-    async fn load(
-        state: &AppState,
-        _: Option<&Principal>,
-        (slug, code, item): (String, String, String),
-    ) -> Result<Self, AppError> {
-        Ok(BudgetLineEditor::load(state, &slug, &code, &item).await?)
-    }
-}
-
-impl FromPath for ResultEditor {
-    type Params = (String, String, String);
-    async fn load(
-        state: &AppState,
-        _: Option<&Principal>,
-        (slug, code, id): (String, String, String),
-    ) -> Result<Self, AppError> {
-        Ok(ResultEditor::load(state, &slug, &code, &id).await?)
-    }
-}
-
-impl FromPath for ObjectiveEditor {
-    type Params = (String, String);
-    async fn load(state: &AppState, _: Option<&Principal>, (slug, code): (String, String)) -> Result<Self, AppError> {
-        Ok(ObjectiveEditor::load(state, &slug, &code).await?)
-    }
-}
-
-impl FromPath for OrganizationEditor {
-    type Params = String;
-    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        Ok(OrganizationEditor::load(state, &slug).await?)
-    }
-}
-
-async fn edit_get<E: FromPath>(
-    State(state): State<AppState>,
-    lang: Lang,
-    SignedInVisitor { visitor, .. }: SignedInVisitor,
-    Path(params): Path<E::Params>,
-) -> Result<Response, AppError> {
-    show(&state, lang, &visitor, &E::load(&state, visitor.principal(), params).await?).await
-}
-
-async fn edit_post<E: FromPath>(
-    State(state): State<AppState>,
-    lang: Lang,
-    Path(params): Path<E::Params>,
-    SignedInForm { visitor, body, .. }: SignedInForm,
-) -> Result<Response, AppError> {
-    submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), params).await?, &body).await
-}
-
-/// GET shows the form, POST saves it.
-pub(crate) fn edit_route<E: FromPath + 'static>() -> axum::routing::MethodRouter<AppState> {
-    get(edit_get::<E>).post(edit_post::<E>)
-}
-
-/// A creation form, at an address without parameters.
-pub(crate) fn create_route<E: FromPath<Params = ()> + 'static>() -> axum::routing::MethodRouter<AppState> {
-    get(|State(state): State<AppState>, lang: Lang, SignedInVisitor { visitor, .. }: SignedInVisitor| async move {
-        show(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?).await
-    })
-    .post(
-        |State(state): State<AppState>, lang: Lang, SignedInForm { visitor, body, .. }: SignedInForm| async move {
-            submit(&state, lang, &visitor, &E::load(&state, visitor.principal(), ()).await?, &body).await
-        },
-    )
+loads_from_path! {
+    AgendaEditor(slug);
+    StatusEditor(slug);
+    ActionEditor(slug, code);
+    IndicatorEditor(slug, code, id);
+    PartnerEditor(slug, code, item);
+    BudgetLineEditor(slug, code, item);
+    ResultEditor(slug, code, id);
+    ObjectiveEditor(slug, code);
 }
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/soggetti/{slug}/modifica", edit_route::<OrganizationEditor>())
-        .route("/servizi/{slug}/modifica", edit_route::<ServiceEditor>())
         .route("/agende/{slug}/modifica", edit_route::<AgendaEditor>())
         .route("/agende/{slug}/stato", edit_route::<StatusEditor>())
         .route("/agende/{slug}/azioni/{code}/modifica", edit_route::<ActionEditor>())
@@ -572,49 +244,6 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/azioni/{code}/soggetti/{item}/modifica", edit_route::<PartnerEditor>())
         .route("/agende/{slug}/azioni/{code}/budget/{item}/modifica", edit_route::<BudgetLineEditor>())
         .route("/agende/{slug}/obiettivi/{code}/modifica", edit_route::<ObjectiveEditor>())
-}
-
-/// The edit links of an organisation's page, for its referents and the administrators.
-pub(crate) fn organization_tools(lang: Lang, visitor: &Visitor, id: &str, slug: &str) -> Tools {
-    let c = lang.catalogue();
-    let mut tools = Tools::default();
-    let target = Target::Organization(id);
-    if visitor.may(Operation::Edit, &target) {
-        tools.links.push((format!("/soggetti/{slug}/modifica"), c.t("edit.edit").to_string()));
-    }
-    if visitor.may(Operation::ReadHistory, &target) {
-        tools.links.push((format!("/soggetti/{slug}/cronologia"), c.t("edit.history").to_string()));
-    }
-    if visitor.may(Operation::Archive, &target) {
-        tools.links.push((format!("/soggetti/{slug}/archivia"), c.t("archive.tool").to_string()));
-    }
-    tools
-}
-
-/// The edit links a page shows to the people allowed to follow them, and whether the visitor
-/// is one of those who write the agenda (who see its working draft).
-#[derive(Debug, Default)]
-pub(crate) struct Tools {
-    pub links: Vec<(String, String)>,
-    /// Whether each indicator gets its own edit link.
-    pub edit_indicators: bool,
-    pub agenda_id: String,
-    /// Administrators, coordinators and referents of lead organisations: they see the draft.
-    pub member: bool,
-    /// Set when the record is archived: the banner, and the restore button for those who may.
-    pub archived: Option<crate::archive::archiving::ArchivedNote>,
-    /// Whether each objective gets its own archive link (the agenda's coordinators).
-    pub archive_objectives: bool,
-}
-
-impl Tools {
-    /// An archived record's page: the banner instead of the archive link.
-    pub(crate) fn archived(&mut self, note: Option<crate::archive::archiving::ArchivedNote>) {
-        if note.is_some() {
-            self.links.retain(|(href, _)| !href.ends_with("/archivia"));
-        }
-        self.archived = note;
-    }
 }
 
 /// For the agenda page (and, with an action code, the action page): hides drafts from those
@@ -782,17 +411,4 @@ pub(crate) fn agenda_fields(form: Form, c: &Catalogue) -> Form {
         .hint(c.t("edit.markdown_hint"))
         .field("context", c.t("agenda.context"), Kind::Text, false)
         .hint(c.t("edit.markdown_hint"))
-}
-
-/// The fields of an organisation's profile, for editing one or creating one.
-pub(crate) fn organization_fields(form: Form, lang: Lang, org_types: &[agio_domain::model::Term]) -> Form {
-    let c = lang.catalogue();
-    let org_types = org_types.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
-    form.field("name", c.t("organization.name_field"), Kind::Line, true)
-        .field("org_type", c.t("organization.type"), Kind::Select(org_types), true)
-        .field("tax_code", c.t("organization.tax_code"), Kind::Line, false)
-        .hint(c.t("edit.tax_code_hint"))
-        .field("website", c.t("organization.website"), Kind::Line, false)
-        .hint(c.t("edit.url_hint"))
-        .field("description", c.t("organization.description"), Kind::Text, false)
 }

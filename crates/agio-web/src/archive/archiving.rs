@@ -18,17 +18,10 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
+use crate::kit::layout::ArchivedNote;
 use crate::kit::layout::FormPage;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::archive::Archiving;
-
-/// What an archived record's page says, and the restore button for those who may.
-#[derive(Debug, Default)]
-pub(crate) struct ArchivedNote {
-    pub text: String,
-    /// Where the restore button posts, with the form token.
-    pub restore: Option<(String, String)>,
-}
 
 /// The banner of a record's page, if it is archived.
 pub(crate) fn archived_note(lang: Lang, visitor: &Visitor, a: &Archiving, here: &str) -> Option<ArchivedNote> {

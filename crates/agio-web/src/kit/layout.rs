@@ -146,3 +146,37 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
     };
     render(ErrorPage { ctx: PageContext::new(lang, path, "", title).last_crumb(), message: error.message(lang) })
 }
+
+/// The edit links a page shows to the people allowed to follow them, and whether the visitor
+/// is one of those who write the agenda (who see its working draft).
+#[derive(Debug, Default)]
+pub(crate) struct Tools {
+    pub links: Vec<(String, String)>,
+    /// Whether each indicator gets its own edit link.
+    pub edit_indicators: bool,
+    pub agenda_id: String,
+    /// Administrators, coordinators and referents of lead organisations: they see the draft.
+    pub member: bool,
+    /// Set when the record is archived: the banner, and the restore button for those who may.
+    pub archived: Option<ArchivedNote>,
+    /// Whether each objective gets its own archive link (the agenda's coordinators).
+    pub archive_objectives: bool,
+}
+
+impl Tools {
+    /// An archived record's page: the banner instead of the archive link.
+    pub(crate) fn archived(&mut self, note: Option<ArchivedNote>) {
+        if note.is_some() {
+            self.links.retain(|(href, _)| !href.ends_with("/archivia"));
+        }
+        self.archived = note;
+    }
+}
+
+/// What an archived record's page says, and the restore button for those who may.
+#[derive(Debug, Default)]
+pub(crate) struct ArchivedNote {
+    pub text: String,
+    /// Where the restore button posts, with the form token.
+    pub restore: Option<(String, String)>,
+}

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod edit_page;
 pub mod error;
 pub mod filters;
 pub mod forms;

@@ -11,11 +11,11 @@ use axum::Router;
 
 use agio_domain::access::{Operation, Target};
 
-use crate::agenda::editing::Tools;
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::filters::asset_filter;
 use crate::kit::i18n::Lang;
+use crate::kit::layout::Tools;
 use crate::kit::layout::{here, page_base, render, SelectField};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};

@@ -9,16 +9,17 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use crate::agenda::editing::{organization_tools, Tools};
 use crate::archive::archiving::archived_note;
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::filters::organization_filter;
 use crate::kit::i18n::Lang;
+use crate::kit::layout::Tools;
 use crate::kit::layout::{here, page_base, render, territory_options, SelectField};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
+use crate::registry::records::organization_tools;
 use agio_app::archive::Archiving;
 
 const FILTERS: &[&str] = &["q", "type", "territory"];

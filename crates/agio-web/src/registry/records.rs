@@ -7,17 +7,14 @@ use agio_domain::{AssetKind, AssetStatus};
 use agio_store::Places;
 use axum::Router;
 
-use crate::agenda::editing::{
-    agenda_fields, create_route, edit_route, options, organization_fields, EditPage, FromPath, Tools,
-};
 use crate::kit::auth::Visitor;
-use crate::kit::error::AppError;
+use crate::kit::edit_page::{create_route, edit_route, loads_from_path, options, EditPage};
 use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
+use crate::kit::layout::Tools;
 use crate::kit::state::AppState;
-use agio_app::records::{
-    AssetEditor, NewAgendaEditor, NewAssetEditor, NewOrganizationEditor, NewUnionEditor, UnionEditor,
-};
+use agio_app::editors::OrganizationEditor;
+use agio_app::records::{AssetEditor, NewAssetEditor, NewOrganizationEditor, NewUnionEditor, UnionEditor};
 
 /// A stored list of ISTAT codes (one per line) shown as "Name (code)" lines.
 fn comuni_shown(places: &Places, stored: Option<String>) -> Option<String> {
@@ -205,72 +202,56 @@ impl EditPage for NewOrganizationEditor {
     }
 }
 
-impl EditPage for NewAgendaEditor {
+impl EditPage for OrganizationEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
-        let c = lang.catalogue();
-        let form = form
-            .field("territory", c.t("agenda.territory"), Kind::Select(self.territories.clone()), true)
-            .hint(c.t("create.territory_hint"));
-        agenda_fields(form, c)
+        organization_fields(form, lang, &self.org_types)
     }
 
     fn title(&self, c: &Catalogue) -> String {
-        c.t("create.agenda_title").to_string()
+        c.fmt("edit.organization_title", &[("name", &self.stored.label)])
     }
 
     fn record(&self) -> &str {
-        ""
+        &self.stored.label
     }
 
     fn done(&self) -> String {
-        self.created.get().map_or_else(|| "/agende".into(), |slug| format!("/agende/{slug}"))
+        format!("/soggetti/{}", self.slug)
     }
 
     fn here(&self) -> String {
-        "/agende/nuova".into()
+        format!("/soggetti/{}/modifica", self.slug)
+    }
+
+    fn section(&self) -> (&'static str, &'static str, &'static str) {
+        ("organizations", "organizations.title", "/soggetti")
     }
 }
 
-impl FromPath for AssetEditor {
-    type Params = String;
-    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        Ok(AssetEditor::load(state, &slug).await?)
-    }
+loads_from_path! {
+    AssetEditor(slug);
+    NewAssetEditor();
+    UnionEditor(slug);
+    NewUnionEditor();
+    NewOrganizationEditor();
+    OrganizationEditor(slug);
 }
 
-impl FromPath for NewAssetEditor {
-    type Params = ();
-    async fn load(state: &AppState, _: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        Ok(NewAssetEditor::load(state).await?)
+/// The edit links of an organisation's page, for its referents and the administrators.
+pub(crate) fn organization_tools(lang: Lang, visitor: &Visitor, id: &str, slug: &str) -> Tools {
+    let c = lang.catalogue();
+    let mut tools = Tools::default();
+    let target = Target::Organization(id);
+    if visitor.may(Operation::Edit, &target) {
+        tools.links.push((format!("/soggetti/{slug}/modifica"), c.t("edit.edit").to_string()));
     }
-}
-
-impl FromPath for UnionEditor {
-    type Params = String;
-    async fn load(state: &AppState, _: Option<&Principal>, slug: String) -> Result<Self, AppError> {
-        Ok(UnionEditor::load(state, &slug).await?)
+    if visitor.may(Operation::ReadHistory, &target) {
+        tools.links.push((format!("/soggetti/{slug}/cronologia"), c.t("edit.history").to_string()));
     }
-}
-
-impl FromPath for NewUnionEditor {
-    type Params = ();
-    async fn load(state: &AppState, _: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        Ok(NewUnionEditor::load(state).await?)
+    if visitor.may(Operation::Archive, &target) {
+        tools.links.push((format!("/soggetti/{slug}/archivia"), c.t("archive.tool").to_string()));
     }
-}
-
-impl FromPath for NewOrganizationEditor {
-    type Params = ();
-    async fn load(state: &AppState, _: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        Ok(NewOrganizationEditor::load(state).await?)
-    }
-}
-
-impl FromPath for NewAgendaEditor {
-    type Params = ();
-    async fn load(state: &AppState, who: Option<&Principal>, _: ()) -> Result<Self, AppError> {
-        Ok(NewAgendaEditor::load(state, who).await?)
-    }
+    tools
 }
 
 /// The "new …" link of a list page, for those who may create there.
@@ -296,10 +277,23 @@ pub(crate) fn list_tools(lang: Lang, visitor: &Visitor, section: &str) -> Tools 
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/agende/nuova", create_route::<NewAgendaEditor>())
+        .route("/soggetti/{slug}/modifica", edit_route::<OrganizationEditor>())
         .route("/soggetti/nuovo", create_route::<NewOrganizationEditor>())
         .route("/asset-digitali/nuovo", create_route::<NewAssetEditor>())
         .route("/asset-digitali/{slug}/modifica", edit_route::<AssetEditor>())
         .route("/territori/unioni/nuova", create_route::<NewUnionEditor>())
         .route("/territori/unioni/{slug}/modifica", edit_route::<UnionEditor>())
+}
+
+/// The fields of an organisation's profile, for editing one or creating one.
+pub(crate) fn organization_fields(form: Form, lang: Lang, org_types: &[agio_domain::model::Term]) -> Form {
+    let c = lang.catalogue();
+    let org_types = org_types.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect();
+    form.field("name", c.t("organization.name_field"), Kind::Line, true)
+        .field("org_type", c.t("organization.type"), Kind::Select(org_types), true)
+        .field("tax_code", c.t("organization.tax_code"), Kind::Line, false)
+        .hint(c.t("edit.tax_code_hint"))
+        .field("website", c.t("organization.website"), Kind::Line, false)
+        .hint(c.t("edit.url_hint"))
+        .field("description", c.t("organization.description"), Kind::Text, false)
 }

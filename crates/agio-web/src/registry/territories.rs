@@ -9,12 +9,12 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use crate::agenda::editing::Tools;
 use crate::archive::archiving::archived_note;
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
+use crate::kit::layout::Tools;
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
 use agio_app::archive::Archiving;
