@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::kit::auth::{self, signed_in_or_redirect, SignedIn, SignedInForm, Visitor};
+use crate::kit::auth::{self, SignedIn, SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
@@ -156,11 +156,11 @@ async fn sign_out(State(state): State<AppState>, visitor: Visitor, form: FormBod
         .into_response())
 }
 
-async fn account(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
-    let s = match signed_in_or_redirect(&visitor, "/area-personale") {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
+async fn account(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedInVisitor { visitor, session: s }: SignedInVisitor,
+) -> Result<Response, AppError> {
     let form = token_form(lang, &s.csrf_token).values(&token_defaults);
     let close = close_form(lang, &s.csrf_token);
     Ok(account_page(&state, lang, &visitor, s, form, close).await?.into_response())

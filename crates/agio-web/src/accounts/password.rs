@@ -15,8 +15,7 @@ use axum::Router;
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::sign_in_message;
-use crate::kit::auth::signed_in_or_redirect;
-use crate::kit::auth::Visitor;
+use crate::kit::auth::{SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
@@ -183,10 +182,11 @@ struct OutboxPage {
 }
 
 /// What AGIO would have emailed, when no SMTP server is configured (administrators only).
-async fn outbox(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
-    if let Err(redirect) = signed_in_or_redirect(&visitor, "/amministrazione/posta") {
-        return Ok(redirect.into_response());
-    }
+async fn outbox(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
+) -> Result<Response, AppError> {
     visitor.require(Operation::Administer, &Target::Region)?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, "/amministrazione/posta", "", c.t("outbox.title"))

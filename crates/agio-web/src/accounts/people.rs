@@ -15,8 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::{Duration, OffsetDateTime};
 
-use crate::kit::auth::signed_in_or_redirect;
-use crate::kit::auth::{SignedInForm, Visitor};
+use crate::kit::auth::{SignedIn, SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
@@ -79,14 +78,10 @@ fn may_revoke(visitor: &Visitor, role: &RoleAssignment, agenda: Option<&AgendaFa
 async fn all_people(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, session: s }: SignedInVisitor,
     params: Params,
 ) -> Result<Response, AppError> {
     let here_path = here("/amministrazione/persone", &params, &["q"]);
-    let s = match signed_in_or_redirect(&visitor, &here_path) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     visitor.require(Operation::Administer, &Target::Region)?;
     let q = params.text("q")?;
     let found = state.store.people(q.as_deref(), params.page()?).await?;
@@ -163,11 +158,11 @@ fn invite_page(lang: Lang, here: &str, back: (&str, &str), form: Form) -> FormPa
     }
 }
 
-async fn admin_invite_get(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
-    let s = match signed_in_or_redirect(&visitor, "/amministrazione/invita") {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
+async fn admin_invite_get(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedInVisitor { visitor, session: s }: SignedInVisitor,
+) -> Result<Response, AppError> {
     visitor.require(Operation::Administer, &Target::Region)?;
     let form = admin_invite_form(&state, lang, &s.csrf_token).await?;
     render(invite_page(lang, "/amministrazione/invita", ("/amministrazione/persone", "people.title"), form))
@@ -283,14 +278,11 @@ async fn agenda_people_page(
     state: &AppState,
     lang: Lang,
     visitor: &Visitor,
+    s: &SignedIn,
     slug: &str,
     form: Option<Form>,
-) -> Result<Result<PeoplePage, Response>, AppError> {
+) -> Result<PeoplePage, AppError> {
     let here_path = format!("/agende/{slug}/persone");
-    let s = match signed_in_or_redirect(visitor, &here_path) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(Err(redirect.into_response())),
-    };
     let facts = state.store.agenda_facts(slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ManageRoles, &Target::Agenda(&facts))?;
     let agenda = state.store.agenda(slug).await?.ok_or(AppError::NotFound)?;
@@ -310,30 +302,27 @@ async fn agenda_people_page(
         .crumb(c.t("agendas.title"), "/agende")
         .crumb(agenda.title.clone(), format!("/agende/{slug}"))
         .last_crumb();
-    Ok(Ok(PeoplePage {
+    Ok(PeoplePage {
         ctx,
         intro: c.t("people.agenda_intro").to_string(),
         rows,
         unassigned: vec![],
-        csrf: s.csrf_token,
+        csrf: s.csrf_token.clone(),
         back: here_path,
         agenda_slug: Some(slug.to_string()),
         invite: Some(form),
         invite_link: None,
         search: None,
-    }))
+    })
 }
 
 async fn agenda_people(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, session: s }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    match agenda_people_page(&state, lang, &visitor, &slug, None).await? {
-        Ok(page) => render(page).map(IntoResponse::into_response),
-        Err(redirect) => Ok(redirect),
-    }
+    render(agenda_people_page(&state, lang, &visitor, &s, &slug, None).await?).map(IntoResponse::into_response)
 }
 
 async fn agenda_invite(
@@ -374,10 +363,8 @@ async fn agenda_invite(
         .await?
         .values(&input)
         .errors(&outcome, lang.catalogue());
-    match agenda_people_page(&state, lang, &visitor, &slug, Some(form)).await? {
-        Ok(page) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response()),
-        Err(redirect) => Ok(redirect),
-    }
+    let page = agenda_people_page(&state, lang, &visitor, &s, &slug, Some(form)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
 }
 
 /// Takes a role away; `agenda` (a slug) names the circle a coordinator acts in.

@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::kit::auth::signed_in_or_redirect;
-use crate::kit::auth::Visitor;
+use crate::kit::auth::SignedInVisitor;
 use crate::kit::error::AppError;
 use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::{here, page_base, render};
@@ -91,13 +90,10 @@ struct HistoryPage {
 async fn agenda_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let here = format!("/agende/{slug}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Agenda(&facts))?;
     let (agenda, _) = state.store.agenda_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
@@ -108,13 +104,10 @@ async fn agenda_history(
 async fn action_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let here = format!("/agende/{slug}/azioni/{code}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
     let (action, lead) = state.store.action_for_edit(&slug, &code).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Action(&facts, lead.as_deref()))?;
@@ -125,13 +118,10 @@ async fn action_history(
 async fn organization_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let here = format!("/soggetti/{slug}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let organization = state.store.organization_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Organization(&organization.id))?;
     let entries = state.store.history("organization", &organization.id).await?;
@@ -141,13 +131,10 @@ async fn organization_history(
 async fn objective_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let here = format!("/agende/{slug}/obiettivi/{code}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Agenda(&facts))?;
     let objective = state.store.objective_for_edit(&slug, &code).await?.ok_or(AppError::NotFound)?;
@@ -158,13 +145,10 @@ async fn objective_history(
 async fn service_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let here = format!("/servizi/{slug}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let service = agio_app::editors::ServiceEditor::load(&state, &slug).await?;
     visitor.require(Operation::ReadHistory, &Target::Services(service.owner.as_deref()))?;
     let entries = state.store.history("service", &service.stored.id).await?;
@@ -174,13 +158,10 @@ async fn service_history(
 async fn asset_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let here = format!("/asset-digitali/{slug}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let asset = state.store.asset_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Asset)?;
     let entries = state.store.history("asset", &asset.id).await?;
@@ -190,13 +171,10 @@ async fn asset_history(
 async fn union_history(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let here = format!("/territori/unioni/{slug}/cronologia");
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here) {
-        return Ok(redirect.into_response());
-    }
     let union = state.store.union_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Region)?;
     let entries = state.store.history("territory", &union.id).await?;
@@ -255,13 +233,10 @@ fn date_param(params: &Params, name: &str) -> Result<Option<String>, AppError> {
 async fn audit_log(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
     params: Params,
 ) -> Result<Response, AppError> {
     let here_path = here("/amministrazione/registro", &params, LOG_FILTERS);
-    if let Err(redirect) = signed_in_or_redirect(&visitor, &here_path) {
-        return Ok(redirect.into_response());
-    }
     visitor.require(Operation::Administer, &Target::Region)?;
     let filter = AuditFilter {
         person: params.text("person")?,

@@ -15,8 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::Value;
 
-use crate::kit::auth::signed_in_or_redirect;
-use crate::kit::auth::Visitor;
+use crate::kit::auth::{SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
@@ -45,11 +44,7 @@ fn page(lang: Lang, csrf: &str, done: Option<String>, problems: Vec<ImportProble
     ImportPage { ctx, csrf: csrf.to_string(), done, problems }
 }
 
-async fn form(lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
-    let s = match signed_in_or_redirect(&visitor, HERE) {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
+async fn form(lang: Lang, SignedInVisitor { session: s, .. }: SignedInVisitor) -> Result<Response, AppError> {
     Ok(render(page(lang, &s.csrf_token, None, Vec::new()))?.into_response())
 }
 

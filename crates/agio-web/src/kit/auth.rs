@@ -265,11 +265,6 @@ async fn load_session(state: &AppState, hash: &str) -> Result<Option<SignedIn>, 
     }))
 }
 
-/// Signed in, or a redirect to the sign-in page that comes back to `here`.
-pub(crate) fn signed_in_or_redirect(visitor: &Visitor, here: &str) -> Result<SignedIn, Redirect> {
-    visitor.signed_in.clone().ok_or_else(|| Redirect::to(&format!("/accedi?next={}", crate::kit::query::encode(here))))
-}
-
 /// Header pair for responses that set a cookie.
 pub fn set_cookie(value: HeaderValue) -> (header::HeaderName, HeaderValue) {
     (header::SET_COOKIE, value)
