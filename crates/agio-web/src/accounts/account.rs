@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::kit::auth::{self, SignedIn, SignedInForm, SignedInVisitor, Visitor};
+use crate::kit::auth::{self, CheckedForm, SignedIn, SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
@@ -110,11 +110,9 @@ async fn sign_in_get(
 async fn sign_in_post(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
     params: Params,
-    form: FormBody,
+    CheckedForm { visitor, body: form }: CheckedForm,
 ) -> Result<Response, AppError> {
-    visitor.check_csrf(form.csrf().as_deref())?;
     let next = crate::accounts::sign_in::safe_next(params.get("next"));
     let email = form.get("email").unwrap_or_default();
     let password = form.get("password").unwrap_or_default();

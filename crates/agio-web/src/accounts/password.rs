@@ -15,9 +15,9 @@ use axum::Router;
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::sign_in_message;
-use crate::kit::auth::{SignedInVisitor, Visitor};
+use crate::kit::auth::{CheckedForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
-use crate::kit::forms::{Form, FormBody, Kind};
+use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::FormPage;
 use crate::kit::layout::{render, with_form_cookie};
@@ -70,10 +70,8 @@ async fn request_get(State(state): State<AppState>, lang: Lang, visitor: Visitor
 async fn request_post(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
-    body: FormBody,
+    CheckedForm { visitor, body }: CheckedForm,
 ) -> Result<Response, AppError> {
-    visitor.check_csrf(body.csrf().as_deref())?;
     let email = body.get("email").unwrap_or_default();
     let scope = format!("reset:{}", visitor.address);
     if let Attempt::Wait(wait) = state.store.take_attempt(&scope, &RESET_POLICY, state.clock.now()).await? {
@@ -134,11 +132,9 @@ async fn new_password_get(
 async fn new_password_post(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
     params: Params,
-    body: FormBody,
+    CheckedForm { visitor, body }: CheckedForm,
 ) -> Result<Response, AppError> {
-    visitor.check_csrf(body.csrf().as_deref())?;
     let token = params.get("token").unwrap_or_default().to_string();
     let Some(person) = reset_person(&state, &token).await? else {
         return dead_link(lang);

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::{Duration, OffsetDateTime};
 
-use crate::kit::auth::{SignedIn, SignedInForm, SignedInVisitor, Visitor};
+use crate::kit::auth::{CheckedForm, SignedIn, SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
@@ -467,11 +467,9 @@ async fn accept_get(
 async fn accept_post(
     State(state): State<AppState>,
     lang: Lang,
-    visitor: Visitor,
     params: Params,
-    body: FormBody,
+    CheckedForm { visitor, body }: CheckedForm,
 ) -> Result<Response, AppError> {
-    visitor.check_csrf(body.csrf().as_deref())?;
     let token = params.get("token").unwrap_or_default().to_string();
     let c = lang.catalogue();
     let Some(invitation) = open_invitation(&state, &token).await? else {

@@ -390,3 +390,26 @@ impl FromRequest<AppState> for SignedInForm {
         Ok(SignedInForm { visitor, session, body })
     }
 }
+
+/// A form anyone may send (signing in, asking for a new password, accepting an invitation): the
+/// visitor, and the form read, with its anti-forgery token checked (the session's, or the
+/// double-submit cookie's for visitors not signed in).
+#[derive(Debug, Clone)]
+pub struct CheckedForm {
+    pub visitor: Visitor,
+    pub body: FormBody,
+}
+
+impl FromRequest<AppState> for CheckedForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<CheckedForm, Response> {
+        let (mut parts, body) = request.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let body = FormBody::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        visitor.check_csrf(body.csrf().as_deref()).map_err(IntoResponse::into_response)?;
+        Ok(CheckedForm { visitor, body })
+    }
+}
