@@ -60,23 +60,55 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-const PERSON_COLUMNS: &str =
+pub(crate) const PERSON_COLUMNS: &str =
     "SELECT id, email, name, organization_name, password_hash, is_demo, created_at FROM people WHERE closed_at IS NULL";
 
 pub(crate) fn person_row(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
-    let hash: Option<String> = col(r, 4)?;
+    let hash: Option<String> = col(r, "password_hash")?;
     Ok((
         Person {
-            id: col(r, 0)?,
-            email: col(r, 1)?,
-            name: col(r, 2)?,
-            organization_name: col(r, 3)?,
+            id: col(r, "id")?,
+            email: col(r, "email")?,
+            name: col(r, "name")?,
+            organization_name: col(r, "organization_name")?,
             has_password: hash.is_some(),
-            is_demo: flag(r, 5)?,
-            created_at: col(r, 6)?,
+            is_demo: flag(r, "is_demo")?,
+            created_at: col(r, "created_at")?,
         },
         hash,
     ))
+}
+
+/// The ids a scope is stored as: agenda, territory, organisation (at most one of them).
+pub(crate) fn scope_ids(scope: &Scope) -> (Option<String>, Option<String>, Option<String>) {
+    match scope {
+        Scope::Everywhere => (None, None, None),
+        Scope::Agenda(id) => (Some(id.clone()), None, None),
+        Scope::Territory(id) => (None, Some(id.clone()), None),
+        Scope::Organization(id) => (None, None, Some(id.clone())),
+    }
+}
+
+/// The scope of a row `x` (role assignment, invitation) with the title or name it has now;
+/// goes with [`SCOPE_JOINS`] and is read by [`scope_of`].
+pub(crate) const SCOPE_COLUMNS: &str = "x.agenda_id, a.title AS agenda_title, x.territory_id, \
+    t.name AS territory_name, x.organization_id, o.name AS organization_name";
+pub(crate) const SCOPE_JOINS: &str = "LEFT JOIN agendas a ON a.id = x.agenda_id \
+    LEFT JOIN territories t ON t.id = x.territory_id LEFT JOIN organizations o ON o.id = x.organization_id";
+
+/// The scope read with [`SCOPE_COLUMNS`], and its label.
+pub(crate) fn scope_of(r: &sqlx::any::AnyRow) -> Result<(Scope, String)> {
+    let scopes: [(&str, &str, fn(String) -> Scope); 3] = [
+        ("agenda_id", "agenda_title", Scope::Agenda),
+        ("territory_id", "territory_name", Scope::Territory),
+        ("organization_id", "organization_name", Scope::Organization),
+    ];
+    for (id_column, label_column, scope) in scopes {
+        if let Some(id) = col::<Option<String>>(r, id_column)? {
+            return Ok((scope(id), col(r, label_column)?));
+        }
+    }
+    Ok((Scope::Everywhere, String::new()))
 }
 
 impl WriteTx {
@@ -120,12 +152,7 @@ impl WriteTx {
 
     /// Gives a person a role; the scope ids must match the role (checked by the database too).
     pub async fn grant_role(&mut self, person: &Person, role: Role, scope: &Scope) -> Result<()> {
-        let (agenda, territory, organization) = match scope {
-            Scope::Everywhere => (None, None, None),
-            Scope::Agenda(id) => (Some(id.clone()), None, None),
-            Scope::Territory(id) => (None, Some(id.clone()), None),
-            Scope::Organization(id) => (None, None, Some(id.clone())),
-        };
+        let (agenda, territory, organization) = scope_ids(scope);
         let after = serde_json::json!({
             "role": role.code(), "agenda_id": agenda, "territory_id": territory, "organization_id": organization,
         });
@@ -166,14 +193,14 @@ const TOKEN_COLUMNS: &str =
 
 fn api_token(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
     Ok(ApiToken {
-        id: col(r, 0)?,
-        person_id: col(r, 1)?,
-        name: col(r, 2)?,
-        scope: code(r, 3)?,
-        created_at: col(r, 4)?,
-        expires_at: col(r, 5)?,
-        last_used_at: col(r, 6)?,
-        revoked_at: col(r, 7)?,
+        id: col(r, "id")?,
+        person_id: col(r, "person_id")?,
+        name: col(r, "name")?,
+        scope: code(r, "scope")?,
+        created_at: col(r, "created_at")?,
+        expires_at: col(r, "expires_at")?,
+        last_used_at: col(r, "last_used_at")?,
+        revoked_at: col(r, "revoked_at")?,
     })
 }
 
@@ -310,27 +337,22 @@ impl Store {
 
     /// The roles of a person, with readable scopes.
     pub async fn role_assignments(&self, person_id: &str) -> Result<Vec<RoleAssignment>> {
-        let mut sql = Sql::new(
-            "SELECT r.id, r.role, r.agenda_id, a.title, r.territory_id, t.name, r.organization_id, o.name \
-             FROM role_assignments r LEFT JOIN agendas a ON a.id = r.agenda_id \
-             LEFT JOIN territories t ON t.id = r.territory_id LEFT JOIN organizations o ON o.id = r.organization_id \
-             WHERE r.person_id = ",
-        );
-        sql.bind(person_id).push(" ORDER BY r.created_at, r.id");
+        let mut sql = Sql::new(&format!(
+            "SELECT x.id, x.role, {SCOPE_COLUMNS} FROM role_assignments x {SCOPE_JOINS} WHERE x.person_id = "
+        ));
+        sql.bind(person_id).push(" ORDER BY x.created_at, x.id");
         sql.fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {
-                let scoped = [("agenda", 2), ("territory", 4), ("organization", 6)]
-                    .into_iter()
-                    .find_map(|(kind, i)| match col::<Option<String>>(r, i) {
-                        Ok(Some(id)) => Some(col::<String>(r, i + 1).map(|label| (kind.to_string(), id, label))),
-                        Ok(None) => None,
-                        Err(e) => Some(Err(e)),
-                    })
-                    .transpose()?;
-                let (scope_kind, scope_id, scope_label) = scoped.unwrap_or_default();
-                Ok(RoleAssignment { id: col(r, 0)?, role: code(r, 1)?, scope_kind, scope_id, scope_label })
+                let (scope, scope_label) = scope_of(r)?;
+                let (scope_kind, scope_id) = match scope {
+                    Scope::Everywhere => (String::new(), String::new()),
+                    Scope::Agenda(id) => ("agenda".to_string(), id),
+                    Scope::Territory(id) => ("territory".to_string(), id),
+                    Scope::Organization(id) => ("organization".to_string(), id),
+                };
+                Ok(RoleAssignment { id: col(r, "id")?, role: code(r, "role")?, scope_kind, scope_id, scope_label })
             })
             .collect()
     }
@@ -383,10 +405,10 @@ impl Store {
             .await?
             .map(|r| {
                 Ok(SessionRecord {
-                    person_id: col(&r, 0)?,
-                    csrf_token: col(&r, 1)?,
-                    created_at: col(&r, 2)?,
-                    last_seen_at: col(&r, 3)?,
+                    person_id: col(&r, "person_id")?,
+                    csrf_token: col(&r, "csrf_token")?,
+                    created_at: col(&r, "created_at")?,
+                    last_seen_at: col(&r, "last_seen_at")?,
                 })
             })
             .transpose()

@@ -81,10 +81,10 @@ impl WriteTx {
     /// The next position in an action's list (`table` is one of ours, never user input).
     async fn next_position(&mut self, table: &str, parent_column: &str, parent: &str) -> Result<i64> {
         let mut next = Sql::new(&format!(
-            "SELECT CAST(COALESCE(MAX(position), 0) + 1 AS BIGINT) FROM {table} WHERE {parent_column} = "
+            "SELECT CAST(COALESCE(MAX(position), 0) + 1 AS BIGINT) AS position FROM {table} WHERE {parent_column} = "
         ));
         next.bind(parent);
-        col(&next.query().fetch_one(&mut *self.tx).await?, 0)
+        col(&next.query().fetch_one(&mut *self.tx).await?, "position")
     }
 
     /// Adds an expected result to an action; returns its id.
@@ -111,7 +111,7 @@ impl WriteTx {
         let mut sql = Sql::new("SELECT kind, description FROM expected_results WHERE action_id = ");
         sql.bind(action.id).push(" AND id = ").bind(result_id);
         let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
-        let result = ResultEdit { kind: code(&r, 0)?, description: col(&r, 1)? };
+        let result = ResultEdit { kind: code(&r, "kind")?, description: col(&r, "description")? };
         let mut indicators = Sql::new(crate::write::INDICATOR_EDIT);
         indicators.push(" WHERE r.id = ").bind(result_id).push(" ORDER BY i.position");
         let indicators: Vec<IndicatorEdit> = indicators
@@ -210,7 +210,7 @@ impl WriteTx {
         let mut sql = Sql::new("SELECT role, role_description FROM action_organizations WHERE action_id = ");
         sql.bind(action.id).push(" AND organization_id = ").bind(organization_id);
         let r = sql.query().fetch_one(&mut *self.tx).await?;
-        let before = PartnerEdit { role: code(&r, 0)?, role_description: col(&r, 1)? };
+        let before = PartnerEdit { role: code(&r, "role")?, role_description: col(&r, "role_description")? };
         if !self.claim_version("actions", action.id, expected_version).await? {
             return Ok(Saved::Stale { version: self.action_version(action.id).await?, current: before });
         }
@@ -259,7 +259,7 @@ impl WriteTx {
     async fn action_version(&mut self, action_id: &str) -> Result<i64> {
         let mut sql = Sql::new("SELECT version FROM actions WHERE id = ");
         sql.bind(action_id);
-        col(&sql.query().fetch_one(&mut *self.tx).await?, 0)
+        col(&sql.query().fetch_one(&mut *self.tx).await?, "version")
     }
 }
 
@@ -268,10 +268,10 @@ const BUDGET_LINE_EDIT: &str =
 
 fn budget_line_edit(r: &sqlx::any::AnyRow) -> Result<BudgetLineEdit> {
     Ok(BudgetLineEdit {
-        funding_source: col(r, 0)?,
-        amount_cents: col(r, 1)?,
-        cup: col(r, 2)?,
-        description: col(r, 3)?,
+        funding_source: col(r, "funding_source")?,
+        amount_cents: col(r, "amount_cents")?,
+        cup: col(r, "cup")?,
+        description: col(r, "description")?,
     })
 }
 
@@ -283,12 +283,16 @@ impl Store {
         organization_slug: &str,
     ) -> Result<Option<(String, PartnerEdit)>> {
         let mut sql = Sql::new(
-            "SELECT g.id, ao.role, ao.role_description FROM action_organizations ao \
+            "SELECT g.id AS organization_id, ao.role, ao.role_description FROM action_organizations ao \
              JOIN organizations g ON g.id = ao.organization_id WHERE ao.action_id = ",
         );
         sql.bind(action_id).push(" AND g.slug = ").bind(organization_slug);
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        Ok(Some((col(&r, 0)?, PartnerEdit { role: code(&r, 1)?, role_description: col(&r, 2)? })))
+        let organization_id = col(&r, "organization_id")?;
+        Ok(Some((
+            organization_id,
+            PartnerEdit { role: code(&r, "role")?, role_description: col(&r, "role_description")? },
+        )))
     }
 
     /// A budget line of an action, for editing.

@@ -8,7 +8,6 @@ use agio_domain::{Page, PageRequest};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use crate::audit::{AuditRow, WriteTx};
 use crate::read::{col, flag};
@@ -234,14 +233,13 @@ fn text_of<'a>(document: &'a Value, field: &str) -> &'a str {
 }
 
 fn stored_service(row: &AnyRow) -> Result<StoredService> {
-    let text: String = col(row, 2)?;
     Ok(StoredService {
-        id: col(row, 0)?,
-        slug: col(row, 1)?,
-        document: serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("service document: {e}")))?,
-        is_demo: flag(row, 3)?,
-        updated_at: col(row, 4)?,
-        version: col(row, 5)?,
+        id: col(row, "id")?,
+        slug: col(row, "slug")?,
+        document: document(row)?,
+        is_demo: flag(row, "is_demo")?,
+        updated_at: col(row, "updated_at")?,
+        version: col(row, "version")?,
     })
 }
 
@@ -276,12 +274,12 @@ impl WriteTx {
         self.bulk_cache(true).await?;
         let mut existing: HashMap<String, (String, String)> = HashMap::new();
         for row in sqlx::query("SELECT id, digest, slug FROM directory_services").fetch_all(&mut *self.tx).await? {
-            existing.insert(col(&row, 0)?, (col(&row, 1)?, col(&row, 2)?));
+            existing.insert(col(&row, "id")?, (col(&row, "digest")?, col(&row, "slug")?));
         }
         let slugs = existing.values().map(|(_, s)| s.clone()).collect();
         let mut organizations: HashMap<String, String> = HashMap::new();
         for row in sqlx::query("SELECT id, document FROM directory_organizations").fetch_all(&mut *self.tx).await? {
-            organizations.insert(col(&row, 0)?, col(&row, 1)?);
+            organizations.insert(col(&row, "id")?, col(&row, "document")?);
         }
         Ok(ServiceWriter {
             existing,
@@ -313,7 +311,7 @@ impl WriteTx {
                 .bind(id.clone())
                 .fetch_one(&mut *self.tx)
                 .await?;
-            before = Some(col::<String>(&row, 0)?);
+            before = Some(col::<String>(&row, "document")?);
             Sql::update(
                 "directory_services",
                 columns![
@@ -415,7 +413,7 @@ impl WriteTx {
             .bind(id)
             .fetch_one(&mut *self.tx)
             .await?;
-        let version: i64 = col(&row, 0)?;
+        let version: i64 = col(&row, "version")?;
         if version != expected {
             return Ok(None);
         }
@@ -516,7 +514,7 @@ impl Store {
     }
 
     pub async fn directory_service_count(&self) -> Result<i64> {
-        col(&sqlx::query("SELECT COUNT(*) FROM directory_services").fetch_one(&self.pool).await?, 0)
+        col(&sqlx::query("SELECT COUNT(*) AS n FROM directory_services").fetch_one(&self.pool).await?, "n")
     }
 
     /// A page of services matching `filter`, by name; with `filter.ids`, in the order of ids.
@@ -533,7 +531,7 @@ impl Store {
                 sql.bind_list(chunk.iter().cloned()).push(")");
                 push_filter(&mut sql, filter);
                 for row in sql.fetch_all(&self.pool).await? {
-                    kept.insert(col::<String>(&row, 0)?);
+                    kept.insert(col::<String>(&row, "id")?);
                 }
             }
             let ranked: Vec<String> = ids.iter().filter(|id| kept.contains(*id)).cloned().collect();
@@ -542,9 +540,9 @@ impl Store {
                 ranked.into_iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
             return Ok(Page::new(self.directory_services_by_id(&slice).await?, page, total));
         }
-        let mut count = Sql::new("SELECT COUNT(*) FROM directory_services s WHERE 1 = 1");
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM directory_services s WHERE 1 = 1");
         push_filter(&mut count, filter);
-        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         let mut sql = Sql::new(SERVICE_COLUMNS);
         sql.push(" WHERE 1 = 1");
         push_filter(&mut sql, filter);
@@ -574,7 +572,7 @@ impl Store {
                 sql.bind_list(slice.iter().cloned()).push(")");
                 push_filter(&mut sql, filter);
                 let kept: std::collections::HashSet<String> =
-                    sql.fetch_all(&self.pool).await?.iter().map(|r| r.try_get("id")).collect::<sqlx::Result<_>>()?;
+                    sql.fetch_all(&self.pool).await?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?;
                 let wanted: Vec<String> = slice.iter().filter(|id| kept.contains(*id)).cloned().collect();
                 found = self.directory_services_by_id(&wanted).await?;
             }
@@ -595,7 +593,7 @@ impl Store {
         let rows = sql.fetch_all(&self.pool).await?;
         let next = match rows.last() {
             Some(last) if rows.len() as i64 == batch => {
-                ServiceCursor::After { name: last.try_get("sort_name")?, id: last.try_get("id")? }
+                ServiceCursor::After { name: col(last, "sort_name")?, id: col(last, "id")? }
             }
             _ => ServiceCursor::End,
         };
@@ -607,33 +605,33 @@ impl Store {
         let mut sql = Sql::new("SELECT s.id, s.last_modified FROM directory_services s WHERE 1 = 1");
         push_filter(&mut sql, filter);
         sql.push(" ORDER BY s.id");
-        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, "id")?, col(r, "last_modified")?))).collect()
     }
 
     /// A page of organisations (their HSDS documents), by name.
     pub async fn directory_organization_page(&self, search: Option<&str>, page: PageRequest) -> Result<Page<Value>> {
-        let mut count = Sql::new("SELECT COUNT(*) FROM directory_organizations o WHERE 1 = 1");
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM directory_organizations o WHERE 1 = 1");
         let mut sql = Sql::new("SELECT o.document FROM directory_organizations o WHERE 1 = 1");
         if let Some(text) = search {
             crate::read::push_contains(&mut count, &["o.name"], text);
             crate::read::push_contains(&mut sql, &["o.name"], text);
         }
-        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         sql.push(" ORDER BY o.name, o.id LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = sql.fetch_all(&self.pool).await?.iter().map(|r| document(r, 0)).collect::<Result<_>>()?;
+        let items = sql.fetch_all(&self.pool).await?.iter().map(document).collect::<Result<_>>()?;
         Ok(Page::new(items, page, total))
     }
 
     pub async fn directory_organization(&self, id: &str) -> Result<Option<Value>> {
         let mut sql = Sql::new("SELECT o.document FROM directory_organizations o WHERE o.id = ");
         sql.bind(id);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(|r| document(r, 0)).transpose()
+        sql.fetch_optional(&self.pool).await?.as_ref().map(document).transpose()
     }
 
     /// The ids of every organisation of the directory.
     pub async fn directory_organization_ids(&self) -> Result<std::collections::HashSet<String>> {
         let rows = Sql::new("SELECT id FROM directory_organizations").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| col(r, 0)).collect()
+        rows.iter().map(|r| col(r, "id")).collect()
     }
 
     /// A page of service-at-locations matching `filter`; with `near` (lat, lon, metres), only
@@ -664,26 +662,19 @@ impl Store {
             }
         };
         let columns = "SELECT l.id, l.service_id, l.position, l.latitude, l.longitude ";
-        let row_of = |row: &AnyRow, distance_m: Option<f64>| -> Result<StoredServiceAtLocation> {
-            Ok(StoredServiceAtLocation {
-                id: col(row, 0)?,
-                service_id: col(row, 1)?,
-                position: col::<i64>(row, 2)? as usize,
-                distance_m,
-            })
-        };
         if near.is_none() && filter.ids.is_none() {
             // The common case is paged by the database.
-            let mut count = Sql::new(&format!("SELECT COUNT(*) {from}"));
+            let mut count = Sql::new(&format!("SELECT COUNT(*) AS n {from}"));
             conditions(&mut count);
-            let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+            let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
             let mut sql = Sql::new(&format!("{columns}{from}"));
             conditions(&mut sql);
             sql.push(" ORDER BY s.name, l.position, l.id LIMIT ")
                 .bind(page.limit())
                 .push(" OFFSET ")
                 .bind(page.offset());
-            let items = sql.fetch_all(&self.pool).await?.iter().map(|r| row_of(r, None)).collect::<Result<_>>()?;
+            let items =
+                sql.fetch_all(&self.pool).await?.iter().map(|r| service_at_location(r, None)).collect::<Result<_>>()?;
             return Ok(Page::new(items, page, total));
         }
         // Near a place or among the matches of a search: cut and ordered here.
@@ -693,11 +684,12 @@ impl Store {
         sql.push(" ORDER BY s.name, l.position, l.id");
         let mut rows: Vec<StoredServiceAtLocation> = Vec::new();
         for row in sql.fetch_all(&self.pool).await? {
-            let service_id: String = col(&row, 1)?;
+            let service_id: String = col(&row, "service_id")?;
             if wanted.as_ref().is_some_and(|w| !w.contains(&service_id)) {
                 continue;
             }
-            let distance_m = match (near, col::<Option<f64>>(&row, 3)?, col::<Option<f64>>(&row, 4)?) {
+            let distance_m = match (near, col::<Option<f64>>(&row, "latitude")?, col::<Option<f64>>(&row, "longitude")?)
+            {
                 (Some((la, lo, _)), Some(lat), Some(lon)) => Some(agio_directory::geo::distance_m(la, lo, lat, lon)),
                 _ => None,
             };
@@ -706,7 +698,7 @@ impl Store {
                     continue;
                 }
             }
-            rows.push(row_of(&row, distance_m)?);
+            rows.push(service_at_location(&row, distance_m)?);
         }
         if near.is_some() {
             rows.sort_by(|a, b| a.distance_m.partial_cmp(&b.distance_m).unwrap_or(std::cmp::Ordering::Equal));
@@ -720,25 +712,18 @@ impl Store {
         let mut sql =
             Sql::new("SELECT l.id, l.service_id, l.position FROM directory_service_at_locations l WHERE l.id = ");
         sql.bind(id);
-        match sql.fetch_optional(&self.pool).await? {
-            Some(row) => Ok(Some(StoredServiceAtLocation {
-                id: col(&row, 0)?,
-                service_id: col(&row, 1)?,
-                position: col::<i64>(&row, 2)? as usize,
-                distance_m: None,
-            })),
-            None => Ok(None),
-        }
+        sql.fetch_optional(&self.pool).await?.map(|row| service_at_location(&row, None)).transpose()
     }
 
     /// The centre of a postcode: the mean position of the locations that have it.
     pub async fn directory_postcode_centre(&self, postcode: &str) -> Result<Option<(f64, f64)>> {
         let mut sql = Sql::new(
-            "SELECT AVG(latitude), AVG(longitude) FROM directory_service_at_locations WHERE latitude IS NOT NULL AND postcode = ",
+            "SELECT AVG(latitude) AS latitude, AVG(longitude) AS longitude FROM directory_service_at_locations \
+             WHERE latitude IS NOT NULL AND postcode = ",
         );
         sql.bind(postcode);
         let row = sql.fetch_one(&self.pool).await?;
-        Ok(match (col::<Option<f64>>(&row, 0)?, col::<Option<f64>>(&row, 1)?) {
+        Ok(match (col::<Option<f64>>(&row, "latitude")?, col::<Option<f64>>(&row, "longitude")?) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         })
@@ -758,8 +743,18 @@ impl Store {
     }
 }
 
-fn document(row: &AnyRow, i: usize) -> Result<Value> {
-    let text: String = col(row, i)?;
+fn service_at_location(row: &AnyRow, distance_m: Option<f64>) -> Result<StoredServiceAtLocation> {
+    Ok(StoredServiceAtLocation {
+        id: col(row, "id")?,
+        service_id: col(row, "service_id")?,
+        position: col::<i64>(row, "position")? as usize,
+        distance_m,
+    })
+}
+
+/// The JSON of the `document` column.
+fn document(row: &AnyRow) -> Result<Value> {
+    let text: String = col(row, "document")?;
     serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("document: {e}")))
 }
 
@@ -785,8 +780,10 @@ impl Store {
     /// Every comune with its district, as the service generator places services.
     pub async fn directory_comuni(&self) -> Result<Vec<agio_directory::generate::Comune>> {
         let rows = Sql::new(
-            "SELECT c.code, c.name, COALESCE(c.province, ''), COALESCE(c.province_code, ''), c.lat, c.lon, d.code, d.name, \
-             COALESCE(d.health_authority, '') FROM territories c JOIN territories d ON d.id = c.parent_id \
+            "SELECT c.code AS istat, c.name, COALESCE(c.province, '') AS province, \
+             COALESCE(c.province_code, '') AS province_code, c.lat, c.lon, d.code AS district_code, \
+             d.name AS district_name, COALESCE(d.health_authority, '') AS health_authority \
+             FROM territories c JOIN territories d ON d.id = c.parent_id \
              WHERE c.kind = 'comune' AND d.kind = 'district' AND c.lat IS NOT NULL ORDER BY c.code",
         )
         .fetch_all(&self.pool)
@@ -794,15 +791,15 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(agio_directory::generate::Comune {
-                    istat: col(r, 0)?,
-                    name: col(r, 1)?,
-                    province: col(r, 2)?,
-                    province_code: col(r, 3)?,
-                    lat: col(r, 4)?,
-                    lon: col(r, 5)?,
-                    district_code: col(r, 6)?,
-                    district_name: col(r, 7)?,
-                    health_authority: col(r, 8)?,
+                    istat: col(r, "istat")?,
+                    name: col(r, "name")?,
+                    province: col(r, "province")?,
+                    province_code: col(r, "province_code")?,
+                    lat: col(r, "lat")?,
+                    lon: col(r, "lon")?,
+                    district_code: col(r, "district_code")?,
+                    district_name: col(r, "district_name")?,
+                    health_authority: col(r, "health_authority")?,
                 })
             })
             .collect()
@@ -824,17 +821,18 @@ impl Store {
         &self,
     ) -> Result<HashMap<(String, String), agio_directory::generate::ActionLink>> {
         let rows = Sql::new(
-            "SELECT t.code, a.title, g.slug, a.code FROM actions a JOIN agendas g ON g.id = a.agenda_id \
+            "SELECT t.code AS district_code, a.title, g.slug AS agenda_slug, a.code FROM actions a \
+             JOIN agendas g ON g.id = a.agenda_id \
              JOIN territories t ON t.id = g.territory_id",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut links = HashMap::new();
         for r in &rows {
-            let title: String = col(r, 1)?;
+            let title: String = col(r, "title")?;
             links.insert(
-                (col(r, 0)?, title.clone()),
-                agio_directory::generate::ActionLink { agenda: col(r, 2)?, code: col(r, 3)?, title },
+                (col(r, "district_code")?, title.clone()),
+                agio_directory::generate::ActionLink { agenda: col(r, "agenda_slug")?, code: col(r, "code")?, title },
             );
         }
         Ok(links)
@@ -871,7 +869,7 @@ impl Store {
             let mut sql = Sql::new("SELECT id, agio_organization_id FROM directory_organizations WHERE id IN (");
             sql.bind_list(chunk.iter().cloned()).push(")");
             for row in sql.fetch_all(&self.pool).await? {
-                owners.insert(col(&row, 0)?, col(&row, 1)?);
+                owners.insert(col(&row, "id")?, col(&row, "agio_organization_id")?);
             }
         }
         Ok(owners)
@@ -880,12 +878,12 @@ impl Store {
     /// AGIO organisations by name (a new directory organisation is linked to the one it names).
     pub async fn organization_ids_by_name(&self) -> Result<HashMap<String, String>> {
         let rows = Sql::new("SELECT name, id FROM organizations").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+        rows.iter().map(|r| Ok((col(r, "name")?, col(r, "id")?))).collect()
     }
 
     pub async fn directory_changed_since(&self, since: &str) -> Result<Vec<String>> {
         let mut sql = Sql::new("SELECT id FROM directory_services WHERE updated_at >= ");
         sql.bind(since);
-        sql.fetch_all(&self.pool).await?.iter().map(|r| col(r, 0)).collect()
+        sql.fetch_all(&self.pool).await?.iter().map(|r| col(r, "id")).collect()
     }
 }

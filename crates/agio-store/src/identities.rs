@@ -1,7 +1,6 @@
 //! External identities (OpenID Connect) and the sign-ins under way at the provider.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::accounts::Person;
 use crate::audit::{EntityRef, WriteTx};
@@ -84,7 +83,7 @@ impl Store {
     /// How many sign-ins are under way (for the tests that show the table stays bounded).
     pub async fn pending_oidc_logins(&self) -> Result<i64> {
         let row = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM oidc_logins").fetch_one(&self.pool).await?;
-        Ok(row.try_get("n")?)
+        col(&row, "n")
     }
 
     /// The sign-in with this state, removed so that it serves once; None when unknown or expired.
@@ -100,15 +99,15 @@ impl Store {
         if delete.query().execute(&self.pool).await?.rows_affected() == 0 {
             return Ok(None);
         }
-        let expires_at: String = r.try_get("expires_at")?;
+        let expires_at: String = col(&r, "expires_at")?;
         if expires_at.as_str() <= now {
             return Ok(None);
         }
         Ok(Some(PendingLogin {
-            nonce: r.try_get("nonce")?,
-            pkce_verifier: r.try_get("pkce_verifier")?,
-            next: r.try_get("next")?,
-            browser_hash: r.try_get("browser_hash")?,
+            nonce: col(&r, "nonce")?,
+            pkce_verifier: col(&r, "pkce_verifier")?,
+            next: col(&r, "next")?,
+            browser_hash: col(&r, "browser_hash")?,
         }))
     }
 
@@ -138,10 +137,7 @@ impl Store {
     pub async fn offered_identity_link(&self, person_id: &str) -> Result<Option<(String, String)>> {
         let mut sql = Sql::new("SELECT issuer, subject FROM identity_links WHERE person_id = ");
         sql.bind(person_id).push(" AND expires_at > ").bind(now());
-        match sql.fetch_optional(&self.pool).await? {
-            Some(r) => Ok(Some((r.try_get("issuer")?, r.try_get("subject")?))),
-            None => Ok(None),
-        }
+        sql.fetch_optional(&self.pool).await?.map(|r| Ok((col(&r, "issuer")?, col(&r, "subject")?))).transpose()
     }
 
     /// The open account an external identity is linked to.
@@ -149,7 +145,7 @@ impl Store {
         let mut sql = Sql::new("SELECT person_id FROM external_identities WHERE issuer = ");
         sql.bind(issuer).push(" AND subject = ").bind(subject);
         match sql.fetch_optional(&self.pool).await? {
-            Some(r) => self.person(&col::<String>(&r, 0)?).await,
+            Some(r) => self.person(&col::<String>(&r, "person_id")?).await,
             None => Ok(None),
         }
     }
@@ -160,7 +156,13 @@ impl Store {
         sql.fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok(ExternalIdentity { issuer: col(r, 0)?, subject: col(r, 1)?, created_at: col(r, 2)? }))
+            .map(|r| {
+                Ok(ExternalIdentity {
+                    issuer: col(r, "issuer")?,
+                    subject: col(r, "subject")?,
+                    created_at: col(r, "created_at")?,
+                })
+            })
             .collect()
     }
 }

@@ -40,7 +40,7 @@ impl Store {
     pub async fn password_reset_person(&self, token_hash: &str, now: &str) -> Result<Option<String>> {
         let mut sql = Sql::new("SELECT person_id FROM password_resets WHERE used_at IS NULL AND token_hash = ");
         sql.bind(token_hash).push(" AND expires_at > ").bind(now);
-        sql.fetch_optional(&self.pool).await?.map(|r| col(&r, 0)).transpose()
+        sql.fetch_optional(&self.pool).await?.map(|r| col(&r, "person_id")).transpose()
     }
 
     /// Marks a reset token used; false if it was already (two tabs racing: only one wins).
@@ -95,12 +95,12 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(OutboxMessage {
-                    id: col(r, 0)?,
-                    created_at: col(r, 1)?,
-                    recipient: col(r, 2)?,
-                    subject: col(r, 3)?,
-                    body: col(r, 4)?,
-                    lang: col(r, 5)?,
+                    id: col(r, "id")?,
+                    created_at: col(r, "created_at")?,
+                    recipient: col(r, "recipient")?,
+                    subject: col(r, "subject")?,
+                    body: col(r, "body")?,
+                    lang: col(r, "lang")?,
                 })
             })
             .collect()

@@ -1,7 +1,6 @@
 //! Embedded migrations, one list per backend, applied in order inside a transaction each.
 
-use sqlx::Row;
-
+use crate::read::col;
 use crate::{now, Backend, Result, Store};
 
 struct Migration {
@@ -35,8 +34,8 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?;
+            .map(|r| col(r, "version"))
+            .collect::<Result<_>>()?;
         let list = match self.backend {
             Backend::Sqlite => SQLITE,
             Backend::Postgres => POSTGRES,

@@ -7,7 +7,7 @@ use agio_domain::TerritoryKind;
 use serde::Serialize;
 
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col};
+use crate::read::{code, col, flag};
 use crate::sql::{columns, Sql};
 use crate::write::{Editable, Saved};
 use crate::{now, Result, Store};
@@ -18,7 +18,7 @@ fn json(value: &impl Serialize) -> serde_json::Value {
 
 const ASSET_EDIT: &str = "SELECT id, name, version, kind, provider, description, status, url FROM digital_assets";
 
-const UNION_EDIT: &str = "SELECT u.id, u.name, u.version, d.slug FROM territories u \
+const UNION_EDIT: &str = "SELECT u.id, u.name, u.version, d.slug AS district_slug FROM territories u \
     LEFT JOIN territories d ON d.id = u.parent_id WHERE u.kind = 'union'";
 
 /// What can be archived, and the table it lives in.
@@ -56,22 +56,23 @@ async fn asset_edit(conn: &mut sqlx::AnyConnection, key: (&str, &str)) -> Result
     let mut sql = Sql::new(ASSET_EDIT);
     sql.push(&format!(" WHERE {} = ", key.0)).bind(key.1);
     let Some(r) = sql.query().fetch_optional(&mut *conn).await? else { return Ok(None) };
-    let id: String = col(&r, 0)?;
+    let id: String = col(&r, "id")?;
     let mut coverage =
         Sql::new("SELECT t.code FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = ");
     coverage.bind(id.clone()).push(" ORDER BY t.name");
-    let coverage = coverage.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, 0)).collect::<Result<_>>()?;
+    let coverage =
+        coverage.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, "code")).collect::<Result<_>>()?;
     Ok(Some(Editable {
         id,
-        label: col(&r, 1)?,
-        version: col(&r, 2)?,
+        label: col(&r, "name")?,
+        version: col(&r, "version")?,
         fields: AssetEdit {
-            name: col(&r, 1)?,
-            kind: code(&r, 3)?,
-            provider: col(&r, 4)?,
-            description: col(&r, 5)?,
-            status: code(&r, 6)?,
-            url: col(&r, 7)?,
+            name: col(&r, "name")?,
+            kind: code(&r, "kind")?,
+            provider: col(&r, "provider")?,
+            description: col(&r, "description")?,
+            status: code(&r, "status")?,
+            url: col(&r, "url")?,
             coverage,
         },
     }))
@@ -82,16 +83,20 @@ async fn union_edit(conn: &mut sqlx::AnyConnection, key: (&str, &str)) -> Result
     let mut sql = Sql::new(UNION_EDIT);
     sql.push(&format!(" AND u.{} = ", key.0)).bind(key.1);
     let Some(r) = sql.query().fetch_optional(&mut *conn).await? else { return Ok(None) };
-    let id: String = col(&r, 0)?;
+    let id: String = col(&r, "id")?;
     let mut members =
         Sql::new("SELECT c.code FROM union_members m JOIN territories c ON c.id = m.comune_id WHERE m.union_id = ");
     members.bind(id.clone()).push(" ORDER BY c.name");
-    let members = members.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, 0)).collect::<Result<_>>()?;
+    let members = members.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, "code")).collect::<Result<_>>()?;
     Ok(Some(Editable {
         id,
-        label: col(&r, 1)?,
-        version: col(&r, 2)?,
-        fields: UnionEdit { name: col(&r, 1)?, district: col::<Option<String>>(&r, 3)?.unwrap_or_default(), members },
+        label: col(&r, "name")?,
+        version: col(&r, "version")?,
+        fields: UnionEdit {
+            name: col(&r, "name")?,
+            district: col::<Option<String>>(&r, "district_slug")?.unwrap_or_default(),
+            members,
+        },
     }))
 }
 
@@ -115,7 +120,7 @@ impl WriteTx {
         let mut taken = Sql::new(&format!("SELECT slug FROM {table} WHERE slug = "));
         taken.bind(base.clone()).push(" OR slug LIKE ").bind(format!("{base}-%"));
         let taken: Vec<String> =
-            taken.query().fetch_all(&mut *self.tx).await?.iter().map(|r| col(r, 0)).collect::<Result<_>>()?;
+            taken.query().fetch_all(&mut *self.tx).await?.iter().map(|r| col(r, "slug")).collect::<Result<_>>()?;
         Ok((1..)
             .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
             .find(|slug| !taken.contains(slug))
@@ -314,7 +319,7 @@ impl WriteTx {
         let kind = if archive { Archivable::Action } else { Archivable::Objective };
         for r in rows {
             let (id, label): (String, String) =
-                (col(&r, 0)?, format!("{} {}", col::<String>(&r, 1)?, col::<String>(&r, 2)?));
+                (col(&r, "id")?, format!("{} {}", col::<String>(&r, "code")?, col::<String>(&r, "title")?));
             let related = EntityRef { kind: kind.entity(), id: &id, label: &label };
             Box::pin(self.set_archived(kind, related, archive, note)).await?;
         }
@@ -335,21 +340,21 @@ impl Store {
     /// The archived objectives and actions of an agenda, most recent first.
     pub async fn archived_of_agenda(&self, agenda_id: &str) -> Result<Vec<ArchivedItem>> {
         let mut sql = Sql::new(
-            "SELECT 0, code, title, archived_at FROM objectives WHERE archived_at IS NOT NULL AND agenda_id = ",
+            "SELECT 0 AS is_action, code, title, archived_at FROM objectives WHERE archived_at IS NOT NULL AND agenda_id = ",
         );
         sql.bind(agenda_id)
             .push(" UNION ALL SELECT 1, code, title, archived_at FROM actions WHERE archived_at IS NOT NULL AND agenda_id = ")
             .bind(agenda_id)
-            .push(" ORDER BY 4 DESC, 2");
+            .push(" ORDER BY archived_at DESC, code");
         sql.fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {
                 Ok(ArchivedItem {
-                    is_action: col::<i64>(r, 0)? == 1,
-                    code: col(r, 1)?,
-                    title: col(r, 2)?,
-                    archived_at: col(r, 3)?,
+                    is_action: flag(r, "is_action")?,
+                    code: col(r, "code")?,
+                    title: col(r, "title")?,
+                    archived_at: col(r, "archived_at")?,
                 })
             })
             .collect()

@@ -38,17 +38,17 @@ fn json(value: &impl Serialize) -> serde_json::Value {
 
 fn action_edit(r: &AnyRow) -> Result<Editable<ActionEdit>> {
     Ok(Editable {
-        id: col(r, 0)?,
-        label: format!("{} {}", col::<String>(r, 1)?, col::<String>(r, 2)?),
-        version: col(r, 3)?,
+        id: col(r, "id")?,
+        label: format!("{} {}", col::<String>(r, "code")?, col::<String>(r, "title")?),
+        version: col(r, "version")?,
         fields: ActionEdit {
-            title: col(r, 2)?,
-            description: col(r, 4)?,
-            term: code(r, 5)?,
-            status: code(r, 6)?,
-            start_date: col(r, 7)?,
-            end_date: col(r, 8)?,
-            zone_plan_ref: col(r, 9)?,
+            title: col(r, "title")?,
+            description: col(r, "description")?,
+            term: code(r, "term")?,
+            status: code(r, "status")?,
+            start_date: col(r, "start_date")?,
+            end_date: col(r, "end_date")?,
+            zone_plan_ref: col(r, "zone_plan_ref")?,
         },
     })
 }
@@ -59,18 +59,18 @@ const ACTION_EDIT: &str = "SELECT x.id, x.code, x.title, x.version, x.descriptio
 fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
     Ok((
         Editable {
-            id: col(r, 0)?,
-            label: col(r, 1)?,
-            version: col(r, 2)?,
+            id: col(r, "id")?,
+            label: col(r, "title")?,
+            version: col(r, "version")?,
             fields: AgendaEdit {
-                title: col(r, 1)?,
-                period_start: col(r, 3)?,
-                period_end: col(r, 4)?,
-                vision: col(r, 5)?,
-                context: col(r, 6)?,
+                title: col(r, "title")?,
+                period_start: col(r, "period_start")?,
+                period_end: col(r, "period_end")?,
+                vision: col(r, "vision")?,
+                context: col(r, "context")?,
             },
         },
-        code(r, 7)?,
+        code(r, "status")?,
     ))
 }
 
@@ -78,13 +78,13 @@ const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, 
 
 pub(crate) fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
     Ok(IndicatorEdit {
-        name: col(r, 0)?,
-        unit: col(r, 1)?,
-        baseline_value: col(r, 2)?,
-        baseline_year: col(r, 3)?,
-        target_value: col(r, 4)?,
-        target_year: col(r, 5)?,
-        direction: code(r, 6)?,
+        name: col(r, "name")?,
+        unit: col(r, "unit")?,
+        baseline_value: col(r, "baseline_value")?,
+        baseline_year: col(r, "baseline_year")?,
+        target_value: col(r, "target_value")?,
+        target_year: col(r, "target_year")?,
+        direction: code(r, "direction")?,
     })
 }
 
@@ -93,15 +93,15 @@ pub(crate) const INDICATOR_EDIT: &str = "SELECT i.name, i.unit, i.baseline_value
 
 fn organization_edit(r: &AnyRow) -> Result<Editable<OrganizationEdit>> {
     Ok(Editable {
-        id: col(r, 0)?,
-        label: col(r, 1)?,
-        version: col(r, 2)?,
+        id: col(r, "id")?,
+        label: col(r, "name")?,
+        version: col(r, "version")?,
         fields: OrganizationEdit {
-            name: col(r, 1)?,
-            org_type: col(r, 3)?,
-            tax_code: col(r, 4)?,
-            description: col(r, 5)?,
-            website: col(r, 6)?,
+            name: col(r, "name")?,
+            org_type: col(r, "org_type")?,
+            tax_code: col(r, "tax_code")?,
+            description: col(r, "description")?,
+            website: col(r, "website")?,
         },
     })
 }
@@ -112,10 +112,10 @@ const OBJECTIVE_EDIT: &str = "SELECT o.id, o.code, o.title, o.version, o.descrip
 
 fn objective_edit(r: &AnyRow) -> Result<Editable<ObjectiveEdit>> {
     Ok(Editable {
-        id: col(r, 0)?,
-        label: format!("{} {}", col::<String>(r, 1)?, col::<String>(r, 2)?),
-        version: col(r, 3)?,
-        fields: ObjectiveEdit { title: col(r, 2)?, description: col(r, 4)? },
+        id: col(r, "id")?,
+        label: format!("{} {}", col::<String>(r, "code")?, col::<String>(r, "title")?),
+        version: col(r, "version")?,
+        fields: ObjectiveEdit { title: col(r, "title")?, description: col(r, "description")? },
     })
 }
 
@@ -136,7 +136,7 @@ impl Store {
         let mut sql = Sql::new(RESULT_EDIT);
         sql.push(" WHERE r.action_id = ").bind(action_id).push(" AND r.id = ").bind(result_id);
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        Ok(Some(ResultEdit { kind: code(&r, 0)?, description: col(&r, 1)? }))
+        Ok(Some(ResultEdit { kind: code(&r, "kind")?, description: col(&r, "description")? }))
     }
 
     pub async fn organization_for_edit(&self, slug: &str) -> Result<Option<Editable<OrganizationEdit>>> {
@@ -148,21 +148,25 @@ impl Store {
     /// What decides who may act on an agenda and its content (see `agio_domain::access`).
     pub async fn agenda_facts(&self, slug: &str) -> Result<Option<AgendaFacts>> {
         let mut sql = Sql::new(
-            "SELECT a.id, a.status, t.id, p.id, g.id FROM agendas a JOIN territories t ON t.id = a.territory_id \
+            "SELECT a.id AS agenda_id, a.status, t.id AS territory_id, p.id AS parent_id, g.id AS grandparent_id \
+             FROM agendas a JOIN territories t ON t.id = a.territory_id \
              LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = ",
         );
         sql.bind(slug);
         let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        let agenda_id: String = col(&row, 0)?;
-        let status: AgendaStatus = code(&row, 1)?;
-        let territory_path =
-            (2..5).filter_map(|i| col::<Option<String>>(&row, i).transpose()).collect::<Result<_>>()?;
+        let agenda_id: String = col(&row, "agenda_id")?;
+        let status: AgendaStatus = code(&row, "status")?;
+        let territory_path = ["territory_id", "parent_id", "grandparent_id"]
+            .into_iter()
+            .filter_map(|name| col::<Option<String>>(&row, name).transpose())
+            .collect::<Result<_>>()?;
         let mut leads = Sql::new(
             "SELECT DISTINCT ao.organization_id FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
              WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = ",
         );
         leads.bind(agenda_id.clone()).push(" ORDER BY ao.organization_id");
-        let lead_organizations = leads.fetch_all(&self.pool).await?.iter().map(|r| col(r, 0)).collect::<Result<_>>()?;
+        let lead_organizations =
+            leads.fetch_all(&self.pool).await?.iter().map(|r| col(r, "organization_id")).collect::<Result<_>>()?;
         Ok(Some(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations }))
     }
 
@@ -182,7 +186,7 @@ impl Store {
         let mut lead =
             Sql::new("SELECT organization_id FROM action_organizations WHERE role = 'lead' AND action_id = ");
         lead.bind(editable.id.clone());
-        let lead = lead.fetch_optional(&self.pool).await?.map(|r| col(&r, 0)).transpose()?;
+        let lead = lead.fetch_optional(&self.pool).await?.map(|r| col(&r, "organization_id")).transpose()?;
         Ok(Some((editable, lead)))
     }
 
@@ -330,7 +334,7 @@ impl WriteTx {
         let mut sql = Sql::new(RESULT_EDIT);
         sql.push(" WHERE r.id = ").bind(result_id).push(" AND r.action_id = ").bind(action_id);
         let r = sql.query().fetch_one(&mut *self.tx).await?;
-        let before = ResultEdit { kind: code(&r, 0)?, description: col(&r, 1)? };
+        let before = ResultEdit { kind: code(&r, "kind")?, description: col(&r, "description")? };
         let action = self.reread_action(action_id).await?;
         if !self.claim_version("actions", action_id, expected_version).await? {
             return Ok(Saved::Stale { version: action.version, current: before });
@@ -414,11 +418,11 @@ impl WriteTx {
         let mut highest = 0;
         let mut position = 0;
         for r in &rows {
-            let code: String = col(r, 0)?;
+            let code: String = col(r, "code")?;
             if let Some(n) = code.strip_prefix(prefix).and_then(|d| d.parse::<i64>().ok()) {
                 highest = highest.max(n);
             }
-            position = position.max(col::<i64>(r, 1)?);
+            position = position.max(col::<i64>(r, "position")?);
         }
         Ok((format!("{prefix}{:0width$}", highest + 1), position + 1))
     }

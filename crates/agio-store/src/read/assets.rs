@@ -10,25 +10,26 @@ use crate::{Result, Store};
 
 const FROM: &str = " FROM digital_assets d WHERE 1 = 1";
 const COLUMNS: &str = "SELECT d.id, d.slug, d.name, d.kind, d.provider, d.description, d.status, d.url, d.is_demo, \
-    (SELECT COUNT(*) FROM asset_coverage c WHERE c.asset_id = d.id), \
-    (SELECT COUNT(*) FROM action_assets aa WHERE aa.asset_id = d.id), d.created_at, d.updated_at, d.version";
+    (SELECT COUNT(*) FROM asset_coverage c WHERE c.asset_id = d.id) AS comuni_covered, \
+    (SELECT COUNT(*) FROM action_assets aa WHERE aa.asset_id = d.id) AS actions_count, \
+    d.created_at, d.updated_at, d.version";
 
 fn asset(r: &AnyRow) -> Result<DigitalAsset> {
     Ok(DigitalAsset {
-        id: col(r, 0)?,
-        slug: col(r, 1)?,
-        name: col(r, 2)?,
-        kind: code(r, 3)?,
-        provider: col(r, 4)?,
-        description: col(r, 5)?,
-        status: code(r, 6)?,
-        url: col(r, 7)?,
-        is_demo: flag(r, 8)?,
-        comuni_covered: col(r, 9)?,
-        actions_count: col(r, 10)?,
-        created_at: col(r, 11)?,
-        updated_at: col(r, 12)?,
-        version: col(r, 13)?,
+        id: col(r, "id")?,
+        slug: col(r, "slug")?,
+        name: col(r, "name")?,
+        kind: code(r, "kind")?,
+        provider: col(r, "provider")?,
+        description: col(r, "description")?,
+        status: code(r, "status")?,
+        url: col(r, "url")?,
+        is_demo: flag(r, "is_demo")?,
+        comuni_covered: col(r, "comuni_covered")?,
+        actions_count: col(r, "actions_count")?,
+        created_at: col(r, "created_at")?,
+        updated_at: col(r, "updated_at")?,
+        version: col(r, "version")?,
     })
 }
 
@@ -69,9 +70,7 @@ pub struct AssetDetail {
 
 impl Store {
     pub async fn list_assets(&self, filter: &AssetFilter, page: PageRequest) -> Result<Page<DigitalAsset>> {
-        let select = format!("{COLUMNS}{FROM}");
-        let count = format!("SELECT COUNT(*){FROM}");
-        paged(&self.pool, &select, &count, |s| filter.apply(s), "d.name", page, asset).await
+        paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), "d.name", page, asset).await
     }
 
     pub async fn asset(&self, slug: &str) -> Result<Option<DigitalAsset>> {
@@ -87,7 +86,7 @@ impl Store {
             "SELECT t.code, t.slug, t.name, t.kind FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = ",
         );
         sql.bind(asset.id.clone()).push(" ORDER BY t.name");
-        let comuni = sql.fetch_all(&self.pool).await?.iter().map(|r| territory_ref(r, 0)).collect::<Result<_>>()?;
+        let comuni = sql.fetch_all(&self.pool).await?.iter().map(|r| territory_ref(r, "")).collect::<Result<_>>()?;
         Ok(Some(AssetDetail { asset, actions, comuni }))
     }
 }

@@ -19,7 +19,13 @@ impl Store {
         sql.fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok(VocabularyTerm { vocabulary: code(r, 0)?, term: term(r, 1)?, position: col(r, 4)? }))
+            .map(|r| {
+                Ok(VocabularyTerm {
+                    vocabulary: code(r, "vocabulary")?,
+                    term: term(r, "")?,
+                    position: col(r, "position")?,
+                })
+            })
             .collect()
     }
 
