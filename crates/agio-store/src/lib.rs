@@ -5,7 +5,6 @@
 //! `migrations/{sqlite,postgres}` and are kept in lockstep (see the schema-parity test).
 
 mod accounts;
-mod action_parts;
 mod audit;
 mod copy;
 mod demo;
@@ -15,7 +14,6 @@ mod invitations;
 mod mail;
 mod migrate;
 pub(crate) mod read;
-mod records;
 mod reference;
 pub mod schema;
 mod sql;
@@ -45,10 +43,9 @@ pub use read::{
     MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,
     UnionDetail,
 };
-pub use records::{Archivable, ArchivedItem};
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
-pub use write::{Editable, Saved};
+pub use write::{Archivable, ArchivedItem, Editable, Saved};
 
 /// Which database server a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -163,6 +163,53 @@ both_backends!(accounts_reads_map_every_column, |backend| async move {
     assert_eq!(latest, versions[0]);
 });
 
+both_backends!(each_part_of_an_action_changes_its_version_once, |backend| async move {
+    let store = demo(backend).await;
+    let (action, _) = store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap();
+    let detail = store.action(GUASTALLA, "A02").await.unwrap().unwrap();
+    let entity = action_entity(&action.id);
+    let line = store.budget_line_for_edit(&action.id, &detail.budget[0].id).await.unwrap().unwrap();
+    let result = store.result_for_edit(&action.id, &detail.results[0].id).await.unwrap().unwrap();
+    let indicator = detail.results.iter().find_map(|r| r.indicators.first()).unwrap();
+    let indicator = store.indicator_for_edit(&action.id, &indicator.id).await.unwrap().unwrap();
+    let (organization, _) = store.choices(Choosable::Organizations).await.unwrap().remove(0);
+    let organization = store.organization(&organization).await.unwrap().unwrap();
+    let asset = store.asset_for_edit(&store.choices(Choosable::Assets).await.unwrap()[0].0).await.unwrap().unwrap();
+    let partner = agio_domain::edit::NewPartner {
+        organization: organization.slug.clone(),
+        role: agio_domain::PartnerRole::Partner,
+        role_description: "Prova".into(),
+    };
+
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    let _ = w.remove_partner(&entity, &organization.id, &organization.slug).await.unwrap();
+    let _ = w.unlink_asset(&entity, &asset.id, "asset").await.unwrap();
+    w.commit().await.unwrap();
+    let start = store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap().0.version;
+
+    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
+    w.add_partner(&entity, &organization.id, &partner).await.unwrap();
+    assert!(w.remove_partner(&entity, &organization.id, &organization.slug).await.unwrap());
+    let line_id = w.add_budget_line(&entity, &line).await.unwrap();
+    assert!(w.remove_budget_line(&entity, &line_id).await.unwrap());
+    let result_id = w.add_result(&entity, &result).await.unwrap();
+    let indicator_id = w.add_indicator(&entity, &result_id, &indicator).await.unwrap();
+    assert!(w.remove_indicator(&entity, &indicator_id).await.unwrap());
+    w.add_indicator(&entity, &result_id, &indicator).await.unwrap();
+    assert!(w.remove_result(&entity, &result_id).await.unwrap());
+    w.link_asset(&entity, &asset.id, "asset").await.unwrap();
+    assert!(w.unlink_asset(&entity, &asset.id, "asset").await.unwrap());
+    assert!(!w.unlink_asset(&entity, &asset.id, "asset").await.unwrap(), "nothing left to unlink");
+    w.commit().await.unwrap();
+
+    let (after, _) = store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap();
+    assert_eq!(after.version, start + 11);
+    let history = store.history("action", &action.id).await.unwrap();
+    let operations: Vec<&str> = history.iter().take(3).map(|e| e.operation.as_str()).collect();
+    assert_eq!(operations, ["unlink_asset", "link_asset", "remove_result"]);
+    assert!(history[2].before_json.as_deref().unwrap().contains("indicators"));
+});
+
 fn action_entity(id: &str) -> EntityRef<'_> {
     EntityRef { kind: "action", id, label: "A02" }
 }

@@ -1,0 +1,77 @@
+//! Organisations as editors create and change them.
+
+use agio_domain::edit::{NewOrganization, OrganizationEdit};
+use sqlx::any::AnyRow;
+
+use super::{Audit, Editable, Guard, Saved};
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::col;
+use crate::sql::{columns, Sql};
+use crate::{now, Result, Store};
+
+const ORGANIZATION_EDIT: &str = "SELECT id, name, version, org_type, tax_code, description, website FROM organizations";
+
+fn organization_edit(r: &AnyRow) -> Result<Editable<OrganizationEdit>> {
+    Ok(Editable {
+        id: col(r, "id")?,
+        label: col(r, "name")?,
+        version: col(r, "version")?,
+        fields: OrganizationEdit {
+            name: col(r, "name")?,
+            org_type: col(r, "org_type")?,
+            tax_code: col(r, "tax_code")?,
+            description: col(r, "description")?,
+            website: col(r, "website")?,
+        },
+    })
+}
+
+impl Store {
+    pub async fn organization_for_edit(&self, slug: &str) -> Result<Option<Editable<OrganizationEdit>>> {
+        let mut sql = Sql::new(ORGANIZATION_EDIT);
+        sql.push(" WHERE slug = ").bind(slug);
+        sql.fetch_optional(&self.pool).await?.as_ref().map(organization_edit).transpose()
+    }
+}
+
+impl WriteTx {
+    /// Creates an organisation, based in the territory with id `territory_id`; returns its slug.
+    pub async fn create_organization(&mut self, territory_id: Option<&str>, new: &NewOrganization) -> Result<String> {
+        let p = &new.profile;
+        let slug = self.free_slug("organizations", &p.name).await?;
+        let (id, at) = (crate::new_id(), now());
+        let insert = Sql::insert(
+            "organizations",
+            columns![
+                "id" => id.clone(), "slug" => slug.clone(), "name" => p.name.clone(), "org_type" => p.org_type.clone(),
+                "tax_code" => p.tax_code.clone(), "territory_id" => territory_id.map(str::to_string),
+                "description" => p.description.clone(), "website" => p.website.clone(), "created_at" => at.clone(),
+                "updated_at" => at,
+            ],
+        );
+        self.create_record(vec![insert], EntityRef { kind: "organization", id: &id, label: &p.name }, new).await?;
+        Ok(slug)
+    }
+
+    pub async fn update_organization(
+        &mut self,
+        id: &str,
+        edit: &OrganizationEdit,
+        expected_version: i64,
+    ) -> Result<Saved<OrganizationEdit>> {
+        let mut sql = Sql::new(ORGANIZATION_EDIT);
+        sql.push(" WHERE id = ").bind(id);
+        let before = organization_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let update = Sql::update(
+            "organizations",
+            columns![
+                "name" => edit.name.clone(), "org_type" => edit.org_type.clone(), "tax_code" => edit.tax_code.clone(),
+                "description" => edit.description.clone(), "website" => edit.website.clone(),
+            ],
+            id,
+        );
+        let audit = Audit::update(EntityRef { kind: "organization", id, label: &before.label }, &before.fields, edit);
+        let guard = Guard { table: "organizations", id, expected: expected_version };
+        self.versioned_update(guard, before.fields, vec![update], audit).await
+    }
+}
