@@ -8,7 +8,7 @@ use agio_domain::{Role, TokenScope};
 use serde::Serialize;
 
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col, flag};
+use crate::read::{code, col, flag, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
@@ -66,15 +66,11 @@ pub(crate) const PERSON_COLUMNS: &str =
 pub(crate) fn person_row(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
     let hash: Option<String> = col(r, "password_hash")?;
     Ok((
-        Person {
-            id: col(r, "id")?,
-            email: col(r, "email")?,
-            name: col(r, "name")?,
-            organization_name: col(r, "organization_name")?,
+        from_row!(r, Person {
+            id, email, name, organization_name, created_at;
             has_password: hash.is_some(),
             is_demo: flag(r, "is_demo")?,
-            created_at: col(r, "created_at")?,
-        },
+        }),
         hash,
     ))
 }
@@ -192,16 +188,10 @@ const TOKEN_COLUMNS: &str =
     "SELECT id, person_id, name, scope, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE 1 = 1";
 
 fn api_token(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
-    Ok(ApiToken {
-        id: col(r, "id")?,
-        person_id: col(r, "person_id")?,
-        name: col(r, "name")?,
+    Ok(from_row!(r, ApiToken {
+        id, person_id, name, created_at, expires_at, last_used_at, revoked_at;
         scope: code(r, "scope")?,
-        created_at: col(r, "created_at")?,
-        expires_at: col(r, "expires_at")?,
-        last_used_at: col(r, "last_used_at")?,
-        revoked_at: col(r, "revoked_at")?,
-    })
+    }))
 }
 
 impl WriteTx {
@@ -265,14 +255,14 @@ impl Store {
     pub async fn api_tokens(&self, person_id: &str) -> Result<Vec<ApiToken>> {
         let mut sql = Sql::new(TOKEN_COLUMNS);
         sql.push(" AND person_id = ").bind(person_id).push(" ORDER BY created_at DESC, id");
-        sql.fetch_all(&self.pool).await?.iter().map(api_token).collect()
+        sql.map_all(&self.pool, api_token).await
     }
 
     /// The live (not revoked) token with this hash; expiry is the caller's to check.
     pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
         let mut sql = Sql::new(TOKEN_COLUMNS);
         sql.push(" AND revoked_at IS NULL AND token_hash = ").bind(token_hash);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(api_token).transpose()
+        sql.map_optional(&self.pool, api_token).await
     }
 
     pub async fn touch_api_token(&self, id: &str) -> Result<()> {
@@ -326,13 +316,13 @@ impl Store {
     pub async fn person_by_email(&self, email: &str) -> Result<Option<(Person, Option<String>)>> {
         let mut sql = Sql::new(PERSON_COLUMNS);
         sql.push(" AND email = ").bind(normalize_email(email));
-        sql.fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()
+        sql.map_optional(&self.pool, person_row).await
     }
 
     pub async fn person(&self, id: &str) -> Result<Option<Person>> {
         let mut sql = Sql::new(PERSON_COLUMNS);
         sql.push(" AND id = ").bind(id);
-        Ok(sql.fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()?.map(|(p, _)| p))
+        Ok(sql.map_optional(&self.pool, person_row).await?.map(|(p, _)| p))
     }
 
     /// The roles of a person, with readable scopes.
@@ -341,20 +331,17 @@ impl Store {
             "SELECT x.id, x.role, {SCOPE_COLUMNS} FROM role_assignments x {SCOPE_JOINS} WHERE x.person_id = "
         ));
         sql.bind(person_id).push(" ORDER BY x.created_at, x.id");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let (scope, scope_label) = scope_of(r)?;
-                let (scope_kind, scope_id) = match scope {
-                    Scope::Everywhere => (String::new(), String::new()),
-                    Scope::Agenda(id) => ("agenda".to_string(), id),
-                    Scope::Territory(id) => ("territory".to_string(), id),
-                    Scope::Organization(id) => ("organization".to_string(), id),
-                };
-                Ok(RoleAssignment { id: col(r, "id")?, role: code(r, "role")?, scope_kind, scope_id, scope_label })
-            })
-            .collect()
+        sql.map_all(&self.pool, |r| {
+            let (scope, scope_label) = scope_of(r)?;
+            let (scope_kind, scope_id) = match scope {
+                Scope::Everywhere => (String::new(), String::new()),
+                Scope::Agenda(id) => ("agenda".to_string(), id),
+                Scope::Territory(id) => ("territory".to_string(), id),
+                Scope::Organization(id) => ("organization".to_string(), id),
+            };
+            Ok(RoleAssignment { id: col(r, "id")?, role: code(r, "role")?, scope_kind, scope_id, scope_label })
+        })
+        .await
     }
 
     /// The grants the authorisation module reasons about.
@@ -403,14 +390,7 @@ impl Store {
         sql.bind(token_hash);
         sql.fetch_optional(&self.pool)
             .await?
-            .map(|r| {
-                Ok(SessionRecord {
-                    person_id: col(&r, "person_id")?,
-                    csrf_token: col(&r, "csrf_token")?,
-                    created_at: col(&r, "created_at")?,
-                    last_seen_at: col(&r, "last_seen_at")?,
-                })
-            })
+            .map(|r| Ok(from_row!(&r, SessionRecord { person_id, csrf_token, created_at, last_seen_at })))
             .transpose()
     }
 

@@ -6,7 +6,7 @@ use agio_domain::{Channel, Page, PageRequest};
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
-use crate::read::{code, col};
+use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, Result, Store};
 
@@ -220,21 +220,11 @@ const ENTRY_COLUMNS: &str =
     FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1";
 
 fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
-    Ok(AuditEntry {
-        seq: col(r, "seq")?,
-        at: col(r, "at")?,
-        person_id: col(r, "person_id")?,
-        person_name: col(r, "person_name")?,
+    Ok(from_row!(r, AuditEntry {
+        seq, at, person_id, person_name, address, entity_type, entity_id, entity_label, operation, before_json,
+        after_json, note;
         channel: code(r, "channel")?,
-        address: col(r, "address")?,
-        entity_type: col(r, "entity_type")?,
-        entity_id: col(r, "entity_id")?,
-        entity_label: col(r, "entity_label")?,
-        operation: col(r, "operation")?,
-        before_json: col(r, "before_json")?,
-        after_json: col(r, "after_json")?,
-        note: col(r, "note")?,
-    })
+    }))
 }
 
 impl AuditFilter {
@@ -279,7 +269,7 @@ impl Store {
         let mut sql = Sql::new(ENTRY_COLUMNS);
         filter.apply(&mut sql);
         sql.push(" ORDER BY l.seq DESC LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = sql.fetch_all(&self.pool).await?.iter().map(entry).collect::<Result<Vec<_>>>()?;
+        let items = sql.map_all(&self.pool, entry).await?;
         Ok(Page::new(items, page, total))
     }
 }

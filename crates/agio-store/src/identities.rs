@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::accounts::Person;
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store};
 
@@ -103,12 +103,7 @@ impl Store {
         if expires_at.as_str() <= now {
             return Ok(None);
         }
-        Ok(Some(PendingLogin {
-            nonce: col(&r, "nonce")?,
-            pkce_verifier: col(&r, "pkce_verifier")?,
-            next: col(&r, "next")?,
-            browser_hash: col(&r, "browser_hash")?,
-        }))
+        Ok(Some(from_row!(&r, PendingLogin { nonce, pkce_verifier, next, browser_hash })))
     }
 
     /// Keeps an external identity for `person_id` to confirm (replacing one kept before).
@@ -153,17 +148,7 @@ impl Store {
     pub async fn identities(&self, person_id: &str) -> Result<Vec<ExternalIdentity>> {
         let mut sql = Sql::new("SELECT issuer, subject, created_at FROM external_identities WHERE person_id = ");
         sql.bind(person_id).push(" ORDER BY created_at");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ExternalIdentity {
-                    issuer: col(r, "issuer")?,
-                    subject: col(r, "subject")?,
-                    created_at: col(r, "created_at")?,
-                })
-            })
-            .collect()
+        sql.map_all(&self.pool, |r| Ok(from_row!(r, ExternalIdentity { issuer, subject, created_at }))).await
     }
 }
 

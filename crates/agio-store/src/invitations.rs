@@ -105,8 +105,7 @@ impl Store {
         }
         let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         list.push(" ORDER BY name, email LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items =
-            list.fetch_all(&self.pool).await?.iter().map(|r| Ok(person_row(r)?.0)).collect::<Result<Vec<_>>>()?;
+        let items = list.map_all(&self.pool, |r| Ok(person_row(r)?.0)).await?;
         Ok(Page::new(items, page, total))
     }
 

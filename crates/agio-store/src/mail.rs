@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store};
 
@@ -90,19 +90,7 @@ impl Store {
             "SELECT id, created_at, recipient, subject, body, lang FROM outbox ORDER BY created_at DESC, id LIMIT ",
         );
         sql.bind(limit);
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(OutboxMessage {
-                    id: col(r, "id")?,
-                    created_at: col(r, "created_at")?,
-                    recipient: col(r, "recipient")?,
-                    subject: col(r, "subject")?,
-                    body: col(r, "body")?,
-                    lang: col(r, "lang")?,
-                })
-            })
-            .collect()
+        sql.map_all(&self.pool, |r| Ok(from_row!(r, OutboxMessage { id, created_at, recipient, subject, body, lang })))
+            .await
     }
 }

@@ -113,11 +113,8 @@ impl Store {
                 let columns = Sql::new("SELECT name FROM pragma_index_info(")
                     .bind(index_name.clone())
                     .push(") ORDER BY seqno")
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|r| col(r, "name"))
-                    .collect::<Result<Vec<String>>>()?;
+                    .map_all(&self.pool, |r| col(r, "name"))
+                    .await?;
                 table.indexes.insert(Index {
                     name: (origin == "c").then_some(index_name),
                     columns,

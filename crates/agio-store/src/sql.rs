@@ -122,6 +122,24 @@ impl Sql {
     pub async fn fetch_one(&self, pool: &AnyPool) -> sqlx::Result<AnyRow> {
         self.query().fetch_one(pool).await
     }
+
+    /// Every row, each made into a `T` by `map`.
+    pub async fn map_all<T>(
+        &self,
+        pool: &AnyPool,
+        map: impl FnMut(&AnyRow) -> crate::Result<T>,
+    ) -> crate::Result<Vec<T>> {
+        self.fetch_all(pool).await?.iter().map(map).collect()
+    }
+
+    /// The row, if there is one, made into a `T` by `map`.
+    pub async fn map_optional<T>(
+        &self,
+        pool: &AnyPool,
+        map: impl FnOnce(&AnyRow) -> crate::Result<T>,
+    ) -> crate::Result<Option<T>> {
+        self.fetch_optional(pool).await?.as_ref().map(map).transpose()
+    }
 }
 
 impl Sql {

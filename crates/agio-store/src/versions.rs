@@ -48,7 +48,7 @@ impl Store {
     pub async fn agenda_versions(&self, agenda_id: &str) -> Result<Vec<VersionInfo>> {
         let mut sql = Sql::new("SELECT number, created_at, note FROM agenda_versions WHERE agenda_id = ");
         sql.bind(agenda_id).push(" ORDER BY number DESC");
-        sql.fetch_all(&self.pool).await?.iter().map(version_info).collect()
+        sql.map_all(&self.pool, version_info).await
     }
 
     /// One version's snapshot; `None` for the number: the latest.

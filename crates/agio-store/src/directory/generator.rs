@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use agio_directory::taxonomy::{term_id, DIRECTORY_VOCABULARIES};
 
 use super::DirectoryWrite;
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::Sql;
 use crate::{Result, Store, StoreError};
 
@@ -36,17 +36,20 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(agio_directory::generate::Comune {
-                    istat: col(r, "istat")?,
-                    name: col(r, "name")?,
-                    province: col(r, "province")?,
-                    province_code: col(r, "province_code")?,
-                    lat: col(r, "lat")?,
-                    lon: col(r, "lon")?,
-                    district_code: col(r, "district_code")?,
-                    district_name: col(r, "district_name")?,
-                    health_authority: col(r, "health_authority")?,
-                })
+                Ok(from_row!(
+                    r,
+                    agio_directory::generate::Comune {
+                        istat,
+                        name,
+                        province,
+                        province_code,
+                        lat,
+                        lon,
+                        district_code,
+                        district_name,
+                        health_authority,
+                    }
+                ))
             })
             .collect()
     }

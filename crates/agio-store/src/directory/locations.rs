@@ -59,8 +59,7 @@ impl Store {
                 .bind(page.limit())
                 .push(" OFFSET ")
                 .bind(page.offset());
-            let items =
-                sql.fetch_all(&self.pool).await?.iter().map(|r| service_at_location(r, None)).collect::<Result<_>>()?;
+            let items = sql.map_all(&self.pool, |r| service_at_location(r, None)).await?;
             return Ok(Page::new(items, page, total));
         }
         // Near a place or among the matches of a search: cut and ordered here.

@@ -21,14 +21,14 @@ impl Store {
         }
         let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         sql.push(" ORDER BY o.name, o.id LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = sql.fetch_all(&self.pool).await?.iter().map(document).collect::<Result<_>>()?;
+        let items = sql.map_all(&self.pool, document).await?;
         Ok(Page::new(items, page, total))
     }
 
     pub async fn directory_organization(&self, id: &str) -> Result<Option<Value>> {
         let mut sql = Sql::new("SELECT o.document FROM directory_organizations o WHERE o.id = ");
         sql.bind(id);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(document).transpose()
+        sql.map_optional(&self.pool, document).await
     }
 
     /// The ids of every organisation of the directory.

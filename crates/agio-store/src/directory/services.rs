@@ -6,7 +6,7 @@ use agio_domain::{Page, PageRequest};
 use sqlx::any::AnyRow;
 
 use super::{document, push_filter, ServiceCursor, ServiceFilter, StoredService};
-use crate::read::{col, flag};
+use crate::read::{col, flag, from_row};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -14,14 +14,11 @@ const SERVICE_COLUMNS: &str =
     "SELECT s.id, s.slug, s.document, s.is_demo, s.updated_at, s.version FROM directory_services s";
 
 fn stored_service(row: &AnyRow) -> Result<StoredService> {
-    Ok(StoredService {
-        id: col(row, "id")?,
-        slug: col(row, "slug")?,
+    Ok(from_row!(row, StoredService {
+        id, slug, updated_at, version;
         document: document(row)?,
         is_demo: flag(row, "is_demo")?,
-        updated_at: col(row, "updated_at")?,
-        version: col(row, "version")?,
-    })
+    }))
 }
 
 impl Store {
@@ -29,7 +26,7 @@ impl Store {
     pub async fn directory_service(&self, key: &str) -> Result<Option<StoredService>> {
         let mut sql = Sql::new(SERVICE_COLUMNS);
         sql.push(" WHERE s.id = ").bind(key).push(" OR s.slug = ").bind(key);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(stored_service).transpose()
+        sql.map_optional(&self.pool, stored_service).await
     }
 
     /// Services by id, in the order given (missing ids are skipped).
@@ -51,7 +48,7 @@ impl Store {
     pub async fn directory_services_after(&self, after: &str, batch: i64) -> Result<Vec<StoredService>> {
         let mut sql = Sql::new(SERVICE_COLUMNS);
         sql.push(" WHERE s.id > ").bind(after).push(" ORDER BY s.id LIMIT ").bind(batch);
-        sql.fetch_all(&self.pool).await?.iter().map(stored_service).collect()
+        sql.map_all(&self.pool, stored_service).await
     }
 
     pub async fn directory_service_count(&self) -> Result<i64> {
@@ -88,7 +85,7 @@ impl Store {
         sql.push(" WHERE 1 = 1");
         push_filter(&mut sql, filter);
         sql.push(" ORDER BY s.name, s.id LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = sql.fetch_all(&self.pool).await?.iter().map(stored_service).collect::<Result<_>>()?;
+        let items = sql.map_all(&self.pool, stored_service).await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -112,8 +109,7 @@ impl Store {
                 let mut sql = Sql::new("SELECT s.id FROM directory_services s WHERE s.id IN (");
                 sql.bind_list(slice.iter().cloned()).push(")");
                 push_filter(&mut sql, filter);
-                let kept: HashSet<String> =
-                    sql.fetch_all(&self.pool).await?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?;
+                let kept: HashSet<String> = sql.map_all(&self.pool, |r| col(r, "id")).await?.into_iter().collect();
                 let wanted: Vec<String> = slice.iter().filter(|id| kept.contains(*id)).cloned().collect();
                 found = self.directory_services_by_id(&wanted).await?;
             }
@@ -146,13 +142,13 @@ impl Store {
         let mut sql = Sql::new("SELECT s.id, s.last_modified FROM directory_services s WHERE 1 = 1");
         push_filter(&mut sql, filter);
         sql.push(" ORDER BY s.id");
-        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, "id")?, col(r, "last_modified")?))).collect()
+        sql.map_all(&self.pool, |r| Ok((col(r, "id")?, col(r, "last_modified")?))).await
     }
 
     /// Ids of the services written at or after `since` (RFC 3339), to bring an index up to date.
     pub async fn directory_changed_since(&self, since: &str) -> Result<Vec<String>> {
         let mut sql = Sql::new("SELECT id FROM directory_services WHERE updated_at >= ");
         sql.bind(since);
-        sql.fetch_all(&self.pool).await?.iter().map(|r| col(r, "id")).collect()
+        sql.map_all(&self.pool, |r| col(r, "id")).await
     }
 }

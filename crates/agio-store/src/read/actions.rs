@@ -8,7 +8,7 @@ use agio_domain::model::{
 use agio_domain::{ActionStatus, Page, PageRequest, Vocabulary};
 use sqlx::any::AnyRow;
 
-use super::{asset_ref, code, col, flag, org_ref_opt, paged, push_contains, term};
+use super::{asset_ref, code, col, flag, from_row, org_ref_opt, paged, push_contains, term};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -21,20 +21,13 @@ const COLUMNS: &str = "SELECT x.id, a.slug AS agenda_slug, a.title AS agenda_tit
 const ORDER: &str = "a.slug, x.position";
 
 fn summary(r: &AnyRow) -> Result<ActionSummary> {
-    Ok(ActionSummary {
-        id: col(r, "id")?,
-        agenda_slug: col(r, "agenda_slug")?,
-        agenda_title: col(r, "agenda_title")?,
-        objective_code: col(r, "objective_code")?,
-        code: col(r, "code")?,
-        title: col(r, "title")?,
+    Ok(from_row!(r, ActionSummary {
+        id, agenda_slug, agenda_title, objective_code, code, title, start_date, end_date;
         term: code(r, "term")?,
         status: code(r, "status")?,
-        start_date: col(r, "start_date")?,
-        end_date: col(r, "end_date")?,
         lead: org_ref_opt(r, "lead_")?,
         is_demo: flag(r, "is_demo")?,
-    })
+    }))
 }
 
 /// Filters of the action list (API).
@@ -99,7 +92,7 @@ impl Store {
     pub(crate) async fn actions_of_agenda(&self, agenda_id: &str) -> Result<Vec<ActionSummary>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND x.archived_at IS NULL AND a.id = ").bind(agenda_id).push(" ORDER BY x.position");
-        sql.fetch_all(&self.pool).await?.iter().map(summary).collect()
+        sql.map_all(&self.pool, summary).await
     }
 
     /// Action summaries matching a filter, unpaged (for detail pages of organisations and assets).
@@ -107,7 +100,7 @@ impl Store {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         filter.apply(&mut sql);
         sql.push(" ORDER BY ").push(ORDER);
-        sql.fetch_all(&self.pool).await?.iter().map(summary).collect()
+        sql.map_all(&self.pool, summary).await
     }
 
     /// The whole action `code` of agenda `agenda_slug`.
@@ -124,17 +117,14 @@ impl Store {
         );
         q.bind(id.clone()).push(" ORDER BY CASE ao.role WHEN 'lead' THEN 0 ELSE 1 END, g.name");
         let partners = q
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
+            .map_all(&self.pool, |r| {
                 Ok(ActionPartner {
                     organization: OrganizationRef { slug: col(r, "slug")?, name: col(r, "name")? },
                     role: code(r, "role")?,
                     role_description: col(r, "role_description")?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
 
         let mut q = Sql::new(
             "SELECT xt.vocabulary, v.code, v.label_it, v.label_en FROM action_terms xt \
@@ -153,25 +143,19 @@ impl Store {
         );
         q.bind(id.clone()).push(" ORDER BY b.position");
         let budget = q
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(BudgetLine {
-                    id: col(r, "id")?,
+            .map_all(&self.pool, |r| {
+                Ok(from_row!(r, BudgetLine {
+                    id, amount_cents, cup, description;
                     funding_source: term(r, "funding_")?,
-                    amount_cents: col(r, "amount_cents")?,
-                    cup: col(r, "cup")?,
-                    description: col(r, "description")?,
-                })
+                }))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
 
         let mut q = Sql::new(
             "SELECT d.slug, d.name, d.kind FROM action_assets aa JOIN digital_assets d ON d.id = aa.asset_id WHERE aa.action_id = ",
         );
         q.bind(id.clone()).push(" ORDER BY d.name");
-        let assets = q.fetch_all(&self.pool).await?.iter().map(asset_ref).collect::<Result<Vec<_>>>()?;
+        let assets = q.map_all(&self.pool, asset_ref).await?;
 
         let mut q = Sql::new(
             "SELECT r.id AS result_id, r.kind, r.description, i.id AS indicator_id, i.name, i.unit, i.baseline_value, i.baseline_year, \
@@ -191,16 +175,11 @@ impl Store {
                 });
             }
             if let Some(indicator_id) = col::<Option<String>>(&r, "indicator_id")? {
-                let indicator = Indicator {
+                let indicator = from_row!(&r, Indicator {
+                    name, unit, baseline_value, baseline_year, target_value, target_year;
                     id: indicator_id,
-                    name: col(&r, "name")?,
-                    unit: col(&r, "unit")?,
-                    baseline_value: col(&r, "baseline_value")?,
-                    baseline_year: col(&r, "baseline_year")?,
-                    target_value: col(&r, "target_value")?,
-                    target_year: col(&r, "target_year")?,
                     direction: code(&r, "direction")?,
-                };
+                });
                 results.last_mut().expect("pushed above").indicators.push(indicator);
             }
         }

@@ -5,7 +5,7 @@ use agio_domain::{AgendaStatus, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::{asset_ref, code, col, flag, paged, push_contains, term, territory_ref};
+use super::{asset_ref, code, col, flag, from_row, paged, push_contains, term, territory_ref};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -19,23 +19,13 @@ const COLUMNS: &str = "SELECT a.id, a.slug, a.title, t.code AS territory_code, t
     a.created_at, a.updated_at, a.version";
 
 fn agenda(r: &AnyRow) -> Result<Agenda> {
-    Ok(Agenda {
-        id: col(r, "id")?,
-        slug: col(r, "slug")?,
-        title: col(r, "title")?,
+    Ok(from_row!(r, Agenda {
+        id, slug, title, period_start, period_end, vision, context, objectives_count, actions_count, created_at,
+        updated_at, version;
         territory: territory_ref(r, "territory_")?,
-        period_start: col(r, "period_start")?,
-        period_end: col(r, "period_end")?,
         status: code(r, "status")?,
-        vision: col(r, "vision")?,
-        context: col(r, "context")?,
         is_demo: flag(r, "is_demo")?,
-        objectives_count: col(r, "objectives_count")?,
-        actions_count: col(r, "actions_count")?,
-        created_at: col(r, "created_at")?,
-        updated_at: col(r, "updated_at")?,
-        version: col(r, "version")?,
-    })
+    }))
 }
 
 /// Filters shared by the agenda pages and the API.
@@ -117,17 +107,10 @@ const OBJECTIVE_COLUMNS: &str = "SELECT o.id, a.slug AS agenda_slug, o.code, o.p
 const OBJECTIVE_FROM: &str = " FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
 
 fn objective(r: &AnyRow) -> Result<Objective> {
-    Ok(Objective {
-        id: col(r, "id")?,
-        agenda_slug: col(r, "agenda_slug")?,
-        code: col(r, "code")?,
-        position: col(r, "position")?,
-        title: col(r, "title")?,
-        description: col(r, "description")?,
-        created_at: col(r, "created_at")?,
-        updated_at: col(r, "updated_at")?,
-        archived_at: col(r, "archived_at")?,
-    })
+    Ok(from_row!(
+        r,
+        Objective { id, agenda_slug, code, position, title, description, created_at, updated_at, archived_at }
+    ))
 }
 
 impl Store {
@@ -139,14 +122,14 @@ impl Store {
     pub async fn agenda(&self, slug: &str) -> Result<Option<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND a.slug = ").bind(slug);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(agenda).transpose()
+        sql.map_optional(&self.pool, agenda).await
     }
 
     /// Agendas a citizen sees as published (in consultation or approved), newest period first.
     pub async fn published_agendas(&self) -> Result<Vec<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND a.status IN ('consultation', 'approved') ORDER BY a.period_start DESC, t.name, a.title");
-        sql.fetch_all(&self.pool).await?.iter().map(agenda).collect()
+        sql.map_all(&self.pool, agenda).await
     }
 
     pub(crate) async fn agendas_of_territory(&self, territory_id: &str) -> Result<Vec<Agenda>> {
@@ -156,7 +139,7 @@ impl Store {
             .push(" OR t.parent_id = ")
             .bind(territory_id)
             .push(") ORDER BY a.period_start DESC, a.title");
-        sql.fetch_all(&self.pool).await?.iter().map(agenda).collect()
+        sql.map_all(&self.pool, agenda).await
     }
 
     /// Objectives of one agenda (by slug), or of all agendas.
@@ -173,7 +156,7 @@ impl Store {
     pub async fn objective(&self, agenda_slug: &str, code: &str) -> Result<Option<Objective>> {
         let mut sql = Sql::new(&format!("{OBJECTIVE_COLUMNS}{OBJECTIVE_FROM}"));
         sql.push(" AND a.slug = ").bind(agenda_slug).push(" AND o.code = ").bind(code);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(objective).transpose()
+        sql.map_optional(&self.pool, objective).await
     }
 
     /// The objectives of one agenda in their order, whatever its status (its editors work on
@@ -181,7 +164,7 @@ impl Store {
     pub async fn objectives_of_agenda(&self, agenda_id: &str) -> Result<Vec<Objective>> {
         let mut sql = Sql::new(&format!("{OBJECTIVE_COLUMNS}{OBJECTIVE_FROM}"));
         sql.push(" AND o.archived_at IS NULL AND a.id = ").bind(agenda_id).push(" ORDER BY o.position");
-        sql.fetch_all(&self.pool).await?.iter().map(objective).collect()
+        sql.map_all(&self.pool, objective).await
     }
 
     pub async fn agenda_detail(&self, slug: &str) -> Result<Option<AgendaDetail>> {
@@ -208,10 +191,7 @@ impl Store {
         sql.bind(agenda.id.clone())
             .push(" GROUP BY g.slug, g.name, v.code, v.label_it, v.label_en ORDER BY leads DESC, g.name");
         let partners = sql
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
+            .map_all(&self.pool, |r| {
                 Ok(AgendaPartner {
                     organization: OrganizationRef { slug: col(r, "slug")?, name: col(r, "name")? },
                     org_type: term(r, "org_type_")?,
@@ -219,14 +199,14 @@ impl Store {
                     joins: col(r, "joins")?,
                 })
             })
-            .collect::<Result<_>>()?;
+            .await?;
 
         let mut sql = Sql::new(
             "SELECT DISTINCT d.slug, d.name, d.kind FROM action_assets aa JOIN actions x ON x.id = aa.action_id \
              JOIN digital_assets d ON d.id = aa.asset_id WHERE x.archived_at IS NULL AND x.agenda_id = ",
         );
         sql.bind(agenda.id.clone()).push(" ORDER BY d.name");
-        let assets = sql.fetch_all(&self.pool).await?.iter().map(asset_ref).collect::<Result<_>>()?;
+        let assets = sql.map_all(&self.pool, asset_ref).await?;
         Ok(Some(AgendaDetail { agenda, objectives, partners, assets }))
     }
 }

@@ -4,7 +4,7 @@ use agio_domain::model::{ActionSummary, DigitalAsset, TerritoryRef};
 use agio_domain::{AssetKind, AssetStatus, Page, PageRequest};
 use sqlx::any::AnyRow;
 
-use super::{actions::ActionFilter, code, col, flag, paged, push_contains, territory_ref};
+use super::{actions::ActionFilter, code, flag, from_row, paged, push_contains, territory_ref};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -15,22 +15,12 @@ const COLUMNS: &str = "SELECT d.id, d.slug, d.name, d.kind, d.provider, d.descri
     d.created_at, d.updated_at, d.version";
 
 fn asset(r: &AnyRow) -> Result<DigitalAsset> {
-    Ok(DigitalAsset {
-        id: col(r, "id")?,
-        slug: col(r, "slug")?,
-        name: col(r, "name")?,
+    Ok(from_row!(r, DigitalAsset {
+        id, slug, name, provider, description, url, comuni_covered, actions_count, created_at, updated_at, version;
         kind: code(r, "kind")?,
-        provider: col(r, "provider")?,
-        description: col(r, "description")?,
         status: code(r, "status")?,
-        url: col(r, "url")?,
         is_demo: flag(r, "is_demo")?,
-        comuni_covered: col(r, "comuni_covered")?,
-        actions_count: col(r, "actions_count")?,
-        created_at: col(r, "created_at")?,
-        updated_at: col(r, "updated_at")?,
-        version: col(r, "version")?,
-    })
+    }))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -76,7 +66,7 @@ impl Store {
     pub async fn asset(&self, slug: &str) -> Result<Option<DigitalAsset>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND d.slug = ").bind(slug);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(asset).transpose()
+        sql.map_optional(&self.pool, asset).await
     }
 
     pub async fn asset_detail(&self, slug: &str) -> Result<Option<AssetDetail>> {
@@ -86,7 +76,7 @@ impl Store {
             "SELECT t.code, t.slug, t.name, t.kind FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = ",
         );
         sql.bind(asset.id.clone()).push(" ORDER BY t.name");
-        let comuni = sql.fetch_all(&self.pool).await?.iter().map(|r| territory_ref(r, "")).collect::<Result<_>>()?;
+        let comuni = sql.map_all(&self.pool, |r| territory_ref(r, "")).await?;
         Ok(Some(AssetDetail { asset, actions, comuni }))
     }
 }

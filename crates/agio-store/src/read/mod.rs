@@ -32,6 +32,18 @@ where
     Ok(row.try_get::<T, _>(name)?)
 }
 
+/// Builds a struct from a row: the fields listed first from the columns of the same names,
+/// those after `;` from their expressions (codes, flags, references, computed values).
+///
+/// `from_row!(r, VersionInfo { number, created_at, note })`,
+/// `from_row!(r, ResultEdit { description; kind: code(r, "kind")? })`.
+macro_rules! from_row {
+    ($row:expr, $($ty:ident)::+ { $($field:ident),* $(,)? $(; $($name:ident : $value:expr),+ $(,)?)? }) => {
+        $($ty)::+ { $($field: $crate::read::col($row, stringify!($field))?,)* $($($name: $value,)+)? }
+    };
+}
+pub(crate) use from_row;
+
 /// Reads column `name` as a code of a closed set.
 pub(crate) fn code<T: FromStr>(row: &AnyRow, name: &str) -> Result<T>
 where
@@ -138,6 +150,6 @@ impl Store {
             Choosable::Assets => "digital_assets WHERE status <> 'retired'",
         };
         let sql = Sql::new(&format!("SELECT slug, name FROM {from} ORDER BY name, slug"));
-        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, "slug")?, col(r, "name")?))).collect()
+        sql.map_all(&self.pool, |r| Ok((col(r, "slug")?, col(r, "name")?))).await
     }
 }

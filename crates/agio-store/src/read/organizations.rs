@@ -4,7 +4,7 @@ use agio_domain::model::{ActionSummary, Organization};
 use agio_domain::{Page, PageRequest, PartnerRole};
 use sqlx::any::AnyRow;
 
-use super::{actions::ActionFilter, code, col, flag, paged, push_contains, term, territory_ref_opt};
+use super::{actions::ActionFilter, code, col, flag, from_row, paged, push_contains, term, territory_ref_opt};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -19,22 +19,12 @@ const COLUMNS: &str = "SELECT g.id, g.slug, g.name, v.code AS org_type_code, v.l
     g.created_at, g.updated_at, g.version, g.archived_at";
 
 fn organization(r: &AnyRow) -> Result<Organization> {
-    Ok(Organization {
-        id: col(r, "id")?,
-        slug: col(r, "slug")?,
-        name: col(r, "name")?,
+    Ok(from_row!(r, Organization {
+        id, slug, name, tax_code, description, website, actions_count, created_at, updated_at, version, archived_at;
         org_type: term(r, "org_type_")?,
-        tax_code: col(r, "tax_code")?,
         territory: territory_ref_opt(r, "territory_")?,
-        description: col(r, "description")?,
-        website: col(r, "website")?,
         is_demo: flag(r, "is_demo")?,
-        actions_count: col(r, "actions_count")?,
-        created_at: col(r, "created_at")?,
-        updated_at: col(r, "updated_at")?,
-        version: col(r, "version")?,
-        archived_at: col(r, "archived_at")?,
-    })
+    }))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -95,7 +85,7 @@ impl Store {
     async fn organization_where(&self, column: &str, value: &str) -> Result<Option<Organization>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM} AND {column} = "));
         sql.bind(value);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(organization).transpose()
+        sql.map_optional(&self.pool, organization).await
     }
 
     pub async fn organization_detail(&self, slug: &str) -> Result<Option<OrganizationDetail>> {
@@ -104,12 +94,8 @@ impl Store {
             self.actions_where(&ActionFilter { organization: Some(slug.to_string()), ..Default::default() }).await?;
         let mut sql = Sql::new("SELECT ao.action_id, ao.role FROM action_organizations ao WHERE ao.organization_id = ");
         sql.bind(organization.id.clone());
-        let roles: Vec<(String, PartnerRole)> = sql
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((col(r, "action_id")?, code(r, "role")?)))
-            .collect::<Result<_>>()?;
+        let roles: Vec<(String, PartnerRole)> =
+            sql.map_all(&self.pool, |r| Ok((col(r, "action_id")?, code(r, "role")?))).await?;
         let actions = actions
             .into_iter()
             .map(|a| {

@@ -4,7 +4,7 @@ use agio_domain::model::{Agenda, KeyFigures, Territory};
 use agio_domain::{Page, PageRequest, TerritoryKind};
 use sqlx::any::AnyRow;
 
-use super::{code, col, paged, push_contains, territory_ref_opt};
+use super::{code, col, from_row, paged, push_contains, territory_ref_opt};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -26,22 +26,12 @@ const ORDER: &str =
     "CASE t.kind WHEN 'region' THEN 0 WHEN 'district' THEN 1 WHEN 'union' THEN 2 ELSE 3 END, t.name, t.code";
 
 fn territory(r: &AnyRow) -> Result<Territory> {
-    Ok(Territory {
-        id: col(r, "id")?,
+    Ok(from_row!(r, Territory {
+        id, code, slug, name, province, province_code, health_authority, population, lat, lon, comuni_count,
+        agendas_count;
         kind: code(r, "kind")?,
-        code: col(r, "code")?,
-        slug: col(r, "slug")?,
-        name: col(r, "name")?,
         parent: territory_ref_opt(r, "parent_")?,
-        province: col(r, "province")?,
-        province_code: col(r, "province_code")?,
-        health_authority: col(r, "health_authority")?,
-        population: col(r, "population")?,
-        lat: col(r, "lat")?,
-        lon: col(r, "lon")?,
-        comuni_count: col(r, "comuni_count")?,
-        agendas_count: col(r, "agendas_count")?,
-    })
+    }))
 }
 
 /// Filters of the territory list.
@@ -107,14 +97,14 @@ impl Store {
     pub async fn territory(&self, key: &str) -> Result<Option<Territory>> {
         let mut sql = select();
         sql.push(" AND (t.code = ").bind(key).push(" OR t.slug = ").bind(key).push(")");
-        sql.fetch_optional(&self.pool).await?.as_ref().map(territory).transpose()
+        sql.map_optional(&self.pool, territory).await
     }
 
     /// All districts, by name.
     pub async fn districts(&self) -> Result<Vec<Territory>> {
         let mut sql = select();
         sql.push(" AND t.kind = 'district' ORDER BY t.name");
-        sql.fetch_all(&self.pool).await?.iter().map(territory).collect()
+        sql.map_all(&self.pool, territory).await
     }
 
     pub async fn district_detail(&self, key: &str) -> Result<Option<DistrictDetail>> {
@@ -131,14 +121,8 @@ impl Store {
                 .push(" ORDER BY t.name");
             sql
         };
-        let comuni = children(TerritoryKind::Comune)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(territory)
-            .collect::<Result<_>>()?;
-        let unions =
-            children(TerritoryKind::Union).fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
+        let comuni = children(TerritoryKind::Comune).map_all(&self.pool, territory).await?;
+        let unions = children(TerritoryKind::Union).map_all(&self.pool, territory).await?;
         let agendas = self.agendas_of_territory(&district.id).await?;
         Ok(Some(DistrictDetail { district, comuni, unions, agendas }))
     }
@@ -153,7 +137,7 @@ impl Store {
         sql.push(" AND t.id IN (SELECT comune_id FROM union_members WHERE union_id = ")
             .bind(union.id.clone())
             .push(") ORDER BY t.name");
-        let comuni = sql.fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
+        let comuni = sql.map_all(&self.pool, territory).await?;
         let mut archived = Sql::new("SELECT archived_at FROM territories WHERE id = ");
         archived.bind(union.id.clone());
         let archived_at = col(&archived.fetch_one(&self.pool).await?, "archived_at")?;
@@ -170,13 +154,10 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(MapShape {
-                    comune_name: col(r, "comune_name")?,
-                    district_slug: col(r, "district_slug")?,
-                    district_name: col(r, "district_name")?,
-                    geometry: col(r, "geometry")?,
-                    district_province_code: col(r, "district_province_code")?,
-                })
+                Ok(from_row!(
+                    r,
+                    MapShape { comune_name, district_slug, district_name, geometry, district_province_code }
+                ))
             })
             .collect()
     }
@@ -193,15 +174,7 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(KeyFigures {
-            districts: col(&row, "districts")?,
-            comuni: col(&row, "comuni")?,
-            population: col(&row, "population")?,
-            agendas: col(&row, "agendas")?,
-            actions: col(&row, "actions")?,
-            organizations: col(&row, "organizations")?,
-            assets: col(&row, "assets")?,
-        })
+        Ok(from_row!(&row, KeyFigures { districts, comuni, population, agendas, actions, organizations, assets }))
     }
 }
 
@@ -291,15 +264,11 @@ impl Store {
         let mut comuni_of_parent: std::collections::HashMap<String, Vec<String>> = Default::default();
         let mut entries = Vec::with_capacity(rows.len());
         for r in &rows {
-            let place = Place {
-                id: col(r, "id")?,
+            let place = from_row!(r, Place {
+                id, code, slug, name, parent_id;
                 kind: code(r, "kind")?,
-                code: col(r, "code")?,
-                slug: col(r, "slug")?,
-                name: col(r, "name")?,
-                parent_id: col(r, "parent_id")?,
                 comuni: Vec::new(),
-            };
+            });
             if let (TerritoryKind::Comune, Some(parent)) = (place.kind, &place.parent_id) {
                 comuni_of_parent.entry(parent.clone()).or_default().push(place.code.clone());
             }

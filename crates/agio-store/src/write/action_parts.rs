@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 
 use super::{json, Audit, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col};
+use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{Result, Store};
 
@@ -33,12 +33,7 @@ fn partner_edit(r: &AnyRow) -> Result<PartnerEdit> {
 }
 
 fn budget_line_edit(r: &AnyRow) -> Result<BudgetLineEdit> {
-    Ok(BudgetLineEdit {
-        funding_source: col(r, "funding_source")?,
-        amount_cents: col(r, "amount_cents")?,
-        cup: col(r, "cup")?,
-        description: col(r, "description")?,
-    })
+    Ok(from_row!(r, BudgetLineEdit { funding_source, amount_cents, cup, description }))
 }
 
 fn result_edit(r: &AnyRow) -> Result<ResultEdit> {
@@ -46,15 +41,10 @@ fn result_edit(r: &AnyRow) -> Result<ResultEdit> {
 }
 
 fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
-    Ok(IndicatorEdit {
-        name: col(r, "name")?,
-        unit: col(r, "unit")?,
-        baseline_value: col(r, "baseline_value")?,
-        baseline_year: col(r, "baseline_year")?,
-        target_value: col(r, "target_value")?,
-        target_year: col(r, "target_year")?,
+    Ok(from_row!(r, IndicatorEdit {
+        name, unit, baseline_value, baseline_year, target_value, target_year;
         direction: code(r, "direction")?,
-    })
+    }))
 }
 
 impl Store {
@@ -76,19 +66,19 @@ impl Store {
     /// A budget line of an action, for editing.
     pub async fn budget_line_for_edit(&self, action_id: &str, line_id: &str) -> Result<Option<BudgetLineEdit>> {
         let sql = part_of(BUDGET_LINE_EDIT, action_id, "id", line_id);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(budget_line_edit).transpose()
+        sql.map_optional(&self.pool, budget_line_edit).await
     }
 
     /// An expected result of an action, for editing.
     pub async fn result_for_edit(&self, action_id: &str, result_id: &str) -> Result<Option<ResultEdit>> {
         let sql = part_of(RESULT_EDIT, action_id, "r.id", result_id);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(result_edit).transpose()
+        sql.map_optional(&self.pool, result_edit).await
     }
 
     /// An indicator of an action, for editing.
     pub async fn indicator_for_edit(&self, action_id: &str, indicator_id: &str) -> Result<Option<IndicatorEdit>> {
         let sql = part_of(INDICATOR_EDIT, action_id, "i.id", indicator_id);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(indicator_edit).transpose()
+        sql.map_optional(&self.pool, indicator_edit).await
     }
 }
 

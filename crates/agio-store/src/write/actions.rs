@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::{Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col};
+use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store};
 
@@ -13,20 +13,15 @@ const ACTION_EDIT: &str = "SELECT x.id, x.code, x.title, x.version, x.descriptio
     x.end_date, x.zone_plan_ref FROM actions x";
 
 fn action_edit(r: &AnyRow) -> Result<Editable<ActionEdit>> {
-    Ok(Editable {
-        id: col(r, "id")?,
+    Ok(from_row!(r, Editable {
+        id, version;
         label: format!("{} {}", col::<String>(r, "code")?, col::<String>(r, "title")?),
-        version: col(r, "version")?,
-        fields: ActionEdit {
-            title: col(r, "title")?,
-            description: col(r, "description")?,
+        fields: from_row!(r, ActionEdit {
+            title, description, start_date, end_date, zone_plan_ref;
             term: code(r, "term")?,
             status: code(r, "status")?,
-            start_date: col(r, "start_date")?,
-            end_date: col(r, "end_date")?,
-            zone_plan_ref: col(r, "zone_plan_ref")?,
-        },
-    })
+        }),
+    }))
 }
 
 impl Store {

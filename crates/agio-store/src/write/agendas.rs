@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::{Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col};
+use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store};
 
@@ -15,18 +15,11 @@ const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, 
 
 fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
     Ok((
-        Editable {
-            id: col(r, "id")?,
+        from_row!(r, Editable {
+            id, version;
             label: col(r, "title")?,
-            version: col(r, "version")?,
-            fields: AgendaEdit {
-                title: col(r, "title")?,
-                period_start: col(r, "period_start")?,
-                period_end: col(r, "period_end")?,
-                vision: col(r, "vision")?,
-                context: col(r, "context")?,
-            },
-        },
+            fields: from_row!(r, AgendaEdit { title, period_start, period_end, vision, context }),
+        }),
         code(r, "status")?,
     ))
 }
@@ -34,19 +27,18 @@ fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
 const OBJECTIVE_EDIT: &str = "SELECT o.id, o.code, o.title, o.version, o.description FROM objectives o";
 
 fn objective_edit(r: &AnyRow) -> Result<Editable<ObjectiveEdit>> {
-    Ok(Editable {
-        id: col(r, "id")?,
+    Ok(from_row!(r, Editable {
+        id, version;
         label: format!("{} {}", col::<String>(r, "code")?, col::<String>(r, "title")?),
-        version: col(r, "version")?,
-        fields: ObjectiveEdit { title: col(r, "title")?, description: col(r, "description")? },
-    })
+        fields: from_row!(r, ObjectiveEdit { title, description }),
+    }))
 }
 
 impl Store {
     pub async fn agenda_for_edit(&self, slug: &str) -> Result<Option<(Editable<AgendaEdit>, AgendaStatus)>> {
         let mut sql = Sql::new(AGENDA_EDIT);
         sql.push(" WHERE slug = ").bind(slug);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(agenda_edit).transpose()
+        sql.map_optional(&self.pool, agenda_edit).await
     }
 
     pub async fn objective_for_edit(&self, agenda_slug: &str, code: &str) -> Result<Option<Editable<ObjectiveEdit>>> {
@@ -55,7 +47,7 @@ impl Store {
             .bind(agenda_slug)
             .push(" AND o.code = ")
             .bind(code);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(objective_edit).transpose()
+        sql.map_optional(&self.pool, objective_edit).await
     }
 
     /// What decides who may act on an agenda and its content (see `agio_domain::access`).
@@ -78,8 +70,7 @@ impl Store {
              WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = ",
         );
         leads.bind(agenda_id.clone()).push(" ORDER BY ao.organization_id");
-        let lead_organizations =
-            leads.fetch_all(&self.pool).await?.iter().map(|r| col(r, "organization_id")).collect::<Result<_>>()?;
+        let lead_organizations = leads.map_all(&self.pool, |r| col(r, "organization_id")).await?;
         Ok(Some(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations }))
     }
 }

@@ -2,7 +2,7 @@
 //! links and history stay.
 
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{col, flag};
+use crate::read::{col, flag, from_row};
 use crate::sql::Sql;
 use crate::{now, Result, Store};
 
@@ -103,17 +103,9 @@ impl Store {
             .push(" UNION ALL SELECT 1, code, title, archived_at FROM actions WHERE archived_at IS NOT NULL AND agenda_id = ")
             .bind(agenda_id)
             .push(" ORDER BY archived_at DESC, code");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ArchivedItem {
-                    is_action: flag(r, "is_action")?,
-                    code: col(r, "code")?,
-                    title: col(r, "title")?,
-                    archived_at: col(r, "archived_at")?,
-                })
-            })
-            .collect()
+        sql.map_all(&self.pool, |r| {
+            Ok(from_row!(r, ArchivedItem { code, title, archived_at; is_action: flag(r, "is_action")? }))
+        })
+        .await
     }
 }

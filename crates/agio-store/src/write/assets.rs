@@ -2,9 +2,9 @@
 
 use agio_domain::edit::AssetEdit;
 
-use super::{set_comuni, Audit, Editable, Guard, Saved};
+use super::{set_comuni, with_comuni, Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col};
+use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store, StoreError};
 
@@ -14,27 +14,18 @@ const ASSET_EDIT: &str = "SELECT id, name, version, kind, provider, description,
 async fn asset_edit(conn: &mut sqlx::AnyConnection, key: (&str, &str)) -> Result<Option<Editable<AssetEdit>>> {
     let mut sql = Sql::new(ASSET_EDIT);
     sql.push(&format!(" WHERE {} = ", key.0)).bind(key.1);
-    let Some(r) = sql.query().fetch_optional(&mut *conn).await? else { return Ok(None) };
-    let id: String = col(&r, "id")?;
-    let mut coverage =
-        Sql::new("SELECT t.code FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = ");
-    coverage.bind(id.clone()).push(" ORDER BY t.name");
-    let coverage =
-        coverage.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, "code")).collect::<Result<_>>()?;
-    Ok(Some(Editable {
-        id,
+    let coverage = "SELECT t.code FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = ";
+    let Some((r, comuni)) = with_comuni(conn, sql, coverage).await? else { return Ok(None) };
+    Ok(Some(from_row!(&r, Editable {
+        id, version;
         label: col(&r, "name")?,
-        version: col(&r, "version")?,
-        fields: AssetEdit {
-            name: col(&r, "name")?,
+        fields: from_row!(&r, AssetEdit {
+            name, provider, description, url;
             kind: code(&r, "kind")?,
-            provider: col(&r, "provider")?,
-            description: col(&r, "description")?,
             status: code(&r, "status")?,
-            url: col(&r, "url")?,
-            coverage,
-        },
-    }))
+            coverage: comuni,
+        }),
+    })))
 }
 
 impl Store {

@@ -154,6 +154,20 @@ impl WriteTx {
     }
 }
 
+/// A record read in `conn` by `record` (one row, with an `id`), and the ISTAT codes of its
+/// comuni, listed by `comuni` (a query of `t.code` from territories `t`, ending in `= `).
+async fn with_comuni(
+    conn: &mut sqlx::AnyConnection,
+    record: Sql,
+    comuni: &str,
+) -> Result<Option<(sqlx::any::AnyRow, Vec<String>)>> {
+    let Some(row) = record.query().fetch_optional(&mut *conn).await? else { return Ok(None) };
+    let mut codes = Sql::new(comuni);
+    codes.bind(col::<String>(&row, "id")?).push(" ORDER BY t.name");
+    let codes = codes.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, "code")).collect::<Result<_>>()?;
+    Ok(Some((row, codes)))
+}
+
 /// The statements that replace the comuni linked to `owner` in `table` by those with the
 /// given ISTAT codes.
 fn set_comuni(table: &str, owner_column: &str, owner: &str, codes: &[String]) -> Vec<Sql> {

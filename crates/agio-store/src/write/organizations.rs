@@ -5,32 +5,25 @@ use sqlx::any::AnyRow;
 
 use super::{Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store};
 
 const ORGANIZATION_EDIT: &str = "SELECT id, name, version, org_type, tax_code, description, website FROM organizations";
 
 fn organization_edit(r: &AnyRow) -> Result<Editable<OrganizationEdit>> {
-    Ok(Editable {
-        id: col(r, "id")?,
+    Ok(from_row!(r, Editable {
+        id, version;
         label: col(r, "name")?,
-        version: col(r, "version")?,
-        fields: OrganizationEdit {
-            name: col(r, "name")?,
-            org_type: col(r, "org_type")?,
-            tax_code: col(r, "tax_code")?,
-            description: col(r, "description")?,
-            website: col(r, "website")?,
-        },
-    })
+        fields: from_row!(r, OrganizationEdit { name, org_type, tax_code, description, website }),
+    }))
 }
 
 impl Store {
     pub async fn organization_for_edit(&self, slug: &str) -> Result<Option<Editable<OrganizationEdit>>> {
         let mut sql = Sql::new(ORGANIZATION_EDIT);
         sql.push(" WHERE slug = ").bind(slug);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(organization_edit).transpose()
+        sql.map_optional(&self.pool, organization_edit).await
     }
 }
 

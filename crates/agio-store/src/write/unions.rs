@@ -3,9 +3,9 @@
 use agio_domain::edit::UnionEdit;
 use agio_domain::TerritoryKind;
 
-use super::{set_comuni, Audit, Editable, Guard, Saved};
+use super::{set_comuni, with_comuni, Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store, StoreError};
 
@@ -16,22 +16,17 @@ const UNION_EDIT: &str = "SELECT u.id, u.name, u.version, d.slug AS district_slu
 async fn union_edit(conn: &mut sqlx::AnyConnection, key: (&str, &str)) -> Result<Option<Editable<UnionEdit>>> {
     let mut sql = Sql::new(UNION_EDIT);
     sql.push(&format!(" AND u.{} = ", key.0)).bind(key.1);
-    let Some(r) = sql.query().fetch_optional(&mut *conn).await? else { return Ok(None) };
-    let id: String = col(&r, "id")?;
-    let mut members =
-        Sql::new("SELECT c.code FROM union_members m JOIN territories c ON c.id = m.comune_id WHERE m.union_id = ");
-    members.bind(id.clone()).push(" ORDER BY c.name");
-    let members = members.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, "code")).collect::<Result<_>>()?;
-    Ok(Some(Editable {
-        id,
+    let members = "SELECT t.code FROM union_members m JOIN territories t ON t.id = m.comune_id WHERE m.union_id = ";
+    let Some((r, comuni)) = with_comuni(conn, sql, members).await? else { return Ok(None) };
+    Ok(Some(from_row!(&r, Editable {
+        id, version;
         label: col(&r, "name")?,
-        version: col(&r, "version")?,
-        fields: UnionEdit {
-            name: col(&r, "name")?,
+        fields: from_row!(&r, UnionEdit {
+            name;
             district: col::<Option<String>>(&r, "district_slug")?.unwrap_or_default(),
-            members,
-        },
-    }))
+            members: comuni,
+        }),
+    })))
 }
 
 impl Store {
