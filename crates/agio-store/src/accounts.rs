@@ -94,15 +94,14 @@ pub(crate) const SCOPE_JOINS: &str = "LEFT JOIN agendas a ON a.id = x.agenda_id 
 
 /// The scope read with [`SCOPE_COLUMNS`], and its label.
 pub(crate) fn scope_of(r: &sqlx::any::AnyRow) -> Result<(Scope, String)> {
-    let scopes: [(&str, &str, fn(String) -> Scope); 3] = [
-        ("agenda_id", "agenda_title", Scope::Agenda),
-        ("territory_id", "territory_name", Scope::Territory),
-        ("organization_id", "organization_name", Scope::Organization),
-    ];
-    for (id_column, label_column, scope) in scopes {
-        if let Some(id) = col::<Option<String>>(r, id_column)? {
-            return Ok((scope(id), col(r, label_column)?));
-        }
+    if let Some(id) = col(r, "agenda_id")? {
+        return Ok((Scope::Agenda(id), col(r, "agenda_title")?));
+    }
+    if let Some(id) = col(r, "territory_id")? {
+        return Ok((Scope::Territory(id), col(r, "territory_name")?));
+    }
+    if let Some(id) = col(r, "organization_id")? {
+        return Ok((Scope::Organization(id), col(r, "organization_name")?));
     }
     Ok((Scope::Everywhere, String::new()))
 }

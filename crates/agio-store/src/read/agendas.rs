@@ -5,7 +5,7 @@ use agio_domain::{AgendaStatus, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::{asset_ref, code, col, flag, from_row, paged, push_contains, term, territory_ref};
+use super::{asset_ref, code, col, flag, from_row, paged, push_code_or_slug, push_contains, term, territory_ref};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -46,19 +46,10 @@ impl AgendaFilter {
         sql.push(" AND a.status <> 'draft'");
         if let Some(t) = &self.territory {
             // The territory itself, the territories inside it, and the one that contains it.
-            sql.push(" AND (t.code = ")
-                .bind(t.clone())
-                .push(" OR t.slug = ")
-                .bind(t.clone())
-                .push(" OR tp.code = ")
-                .bind(t.clone())
-                .push(" OR tp.slug = ")
-                .bind(t.clone())
-                .push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE c.code = ")
-                .bind(t.clone())
-                .push(" OR c.slug = ")
-                .bind(t.clone())
-                .push("))");
+            sql.push(" AND (");
+            push_code_or_slug(sql, "t", t).push(" OR ");
+            push_code_or_slug(sql, "tp", t).push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE ");
+            push_code_or_slug(sql, "c", t).push("))");
         }
         if let Some(s) = self.status {
             sql.push(" AND a.status = ").bind(s.code());

@@ -4,7 +4,7 @@ use agio_domain::model::{ActionSummary, DigitalAsset, TerritoryRef};
 use agio_domain::{AssetKind, AssetStatus, Page, PageRequest};
 use sqlx::any::AnyRow;
 
-use super::{actions::ActionFilter, code, flag, from_row, paged, push_contains, territory_ref};
+use super::{actions::ActionFilter, code, flag, from_row, paged, push_code_or_slug, push_contains, territory_ref};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -41,8 +41,8 @@ impl AssetFilter {
             sql.push(" AND d.status = ").bind(v.code());
         }
         if let Some(v) = &self.comune {
-            sql.push(" AND EXISTS (SELECT 1 FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = d.id AND (t.code = ")
-                .bind(v.clone()).push(" OR t.slug = ").bind(v.clone()).push("))");
+            sql.push(" AND EXISTS (SELECT 1 FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = d.id AND ");
+            push_code_or_slug(sql, "t", v).push(")");
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["d.name", "d.description", "d.provider"], q);

@@ -113,6 +113,11 @@ pub(crate) fn push_contains(sql: &mut Sql, columns: &[&str], text: &str) {
     sql.push(")");
 }
 
+/// Appends `(alias.code = … OR alias.slug = …)`: a territory named by its code or its slug.
+pub(crate) fn push_code_or_slug<'s>(sql: &'s mut Sql, alias: &str, key: &str) -> &'s mut Sql {
+    sql.push(&format!("({alias}.code = ")).bind(key).push(&format!(" OR {alias}.slug = ")).bind(key).push(")")
+}
+
 /// Runs a paged list: the rows of `columns` + `from` (which `filter` completes), and their
 /// count (`SELECT COUNT(*) AS n` + the same `from`).
 pub(crate) async fn paged<T>(

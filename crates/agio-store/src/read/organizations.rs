@@ -4,7 +4,9 @@ use agio_domain::model::{ActionSummary, Organization};
 use agio_domain::{Page, PageRequest, PartnerRole};
 use sqlx::any::AnyRow;
 
-use super::{actions::ActionFilter, code, col, flag, from_row, paged, push_contains, term, territory_ref_opt};
+use super::{
+    actions::ActionFilter, code, col, flag, from_row, paged, push_code_or_slug, push_contains, term, territory_ref_opt,
+};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -42,15 +44,9 @@ impl OrganizationFilter {
             sql.push(" AND g.org_type = ").bind(v.clone());
         }
         if let Some(v) = &self.territory {
-            sql.push(" AND (t.code = ")
-                .bind(v.clone())
-                .push(" OR t.slug = ")
-                .bind(v.clone())
-                .push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE d.code = ")
-                .bind(v.clone())
-                .push(" OR d.slug = ")
-                .bind(v.clone())
-                .push("))");
+            sql.push(" AND (");
+            push_code_or_slug(sql, "t", v).push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE ");
+            push_code_or_slug(sql, "d", v).push("))");
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["g.name", "g.description"], q);

@@ -4,7 +4,7 @@ use agio_domain::model::{Agenda, KeyFigures, Territory};
 use agio_domain::{Page, PageRequest, TerritoryKind};
 use sqlx::any::AnyRow;
 
-use super::{code, col, from_row, paged, push_contains, territory_ref_opt};
+use super::{code, col, from_row, paged, push_code_or_slug, push_contains, territory_ref_opt};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -51,7 +51,7 @@ impl TerritoryFilter {
             sql.push(" AND t.kind = ").bind(kind.code());
         }
         if let Some(parent) = &self.parent {
-            sql.push(" AND (p.code = ").bind(parent.clone()).push(" OR p.slug = ").bind(parent.clone()).push(")");
+            push_code_or_slug(sql.push(" AND "), "p", parent);
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["t.name"], q);
@@ -96,7 +96,7 @@ impl Store {
     /// A territory by code (ISTAT code, district code) or slug.
     pub async fn territory(&self, key: &str) -> Result<Option<Territory>> {
         let mut sql = select();
-        sql.push(" AND (t.code = ").bind(key).push(" OR t.slug = ").bind(key).push(")");
+        push_code_or_slug(sql.push(" AND "), "t", key);
         sql.map_optional(&self.pool, territory).await
     }
 
