@@ -159,7 +159,7 @@ impl WriteTx {
         expected_version: i64,
     ) -> Result<Saved<PartnerEdit>> {
         let sql = part_of(PARTNER_EDIT, action.id, "organization_id", organization_id);
-        let before = partner_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let before = sql.map_one(&mut *self.tx, partner_edit).await?;
         let mut update = Sql::new("UPDATE action_organizations SET role = ");
         update
             .bind(edit.role.code())
@@ -203,7 +203,7 @@ impl WriteTx {
         expected_version: i64,
     ) -> Result<Saved<BudgetLineEdit>> {
         let sql = part_of(BUDGET_LINE_EDIT, action.id, "id", line_id);
-        let before = budget_line_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let before = sql.map_one(&mut *self.tx, budget_line_edit).await?;
         let update = Sql::update(
             "budget_lines",
             columns![
@@ -218,10 +218,10 @@ impl WriteTx {
     /// Removes a budget line of an action; false if it has no such line.
     pub async fn remove_budget_line(&mut self, action: &EntityRef<'_>, line_id: &str) -> Result<bool> {
         let sql = part_of(BUDGET_LINE_EDIT, action.id, "id", line_id);
-        let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
+        let Some(before) = sql.map_optional(&mut *self.tx, budget_line_edit).await? else { return Ok(false) };
         let mut delete = Sql::new("DELETE FROM budget_lines WHERE id = ");
         delete.bind(line_id);
-        self.remove_part(action, delete, "remove_budget_line", json(&budget_line_edit(&r)?)).await
+        self.remove_part(action, delete, "remove_budget_line", json(&before)).await
     }
 
     /// Adds an expected result to an action; returns its id.
@@ -248,7 +248,7 @@ impl WriteTx {
         expected_version: i64,
     ) -> Result<Saved<ResultEdit>> {
         let sql = part_of(RESULT_EDIT, action_id, "r.id", result_id);
-        let before = result_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let before = sql.map_one(&mut *self.tx, result_edit).await?;
         let action = self.reread_action(action_id).await?;
         let update = Sql::update(
             "expected_results",
@@ -262,12 +262,10 @@ impl WriteTx {
     /// Removes an expected result and its indicators; false if the action has no such result.
     pub async fn remove_result(&mut self, action: &EntityRef<'_>, result_id: &str) -> Result<bool> {
         let sql = part_of(RESULT_EDIT, action.id, "r.id", result_id);
-        let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
-        let result = result_edit(&r)?;
+        let Some(result) = sql.map_optional(&mut *self.tx, result_edit).await? else { return Ok(false) };
         let mut indicators = part_of(INDICATOR_EDIT, action.id, "r.id", result_id);
         indicators.push(" ORDER BY i.position");
-        let indicators: Vec<IndicatorEdit> =
-            indicators.query().fetch_all(&mut *self.tx).await?.iter().map(indicator_edit).collect::<Result<_>>()?;
+        let indicators: Vec<IndicatorEdit> = indicators.map_all(&mut *self.tx, indicator_edit).await?;
         // Indicators first: the foreign key cascades, but the order keeps both backends alike.
         let mut delete_indicators = Sql::new("DELETE FROM indicators WHERE result_id = ");
         delete_indicators.bind(result_id);
@@ -311,7 +309,7 @@ impl WriteTx {
         expected_version: i64,
     ) -> Result<Saved<IndicatorEdit>> {
         let sql = part_of(INDICATOR_EDIT, action_id, "i.id", indicator_id);
-        let before = indicator_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let before = sql.map_one(&mut *self.tx, indicator_edit).await?;
         let action = self.reread_action(action_id).await?;
         let update = Sql::update(
             "indicators",
@@ -335,10 +333,10 @@ impl WriteTx {
     /// Removes an indicator of the action; false if it has no such indicator.
     pub async fn remove_indicator(&mut self, action: &EntityRef<'_>, indicator_id: &str) -> Result<bool> {
         let sql = part_of(INDICATOR_EDIT, action.id, "i.id", indicator_id);
-        let Some(r) = sql.query().fetch_optional(&mut *self.tx).await? else { return Ok(false) };
+        let Some(before) = sql.map_optional(&mut *self.tx, indicator_edit).await? else { return Ok(false) };
         let mut delete = Sql::new("DELETE FROM indicators WHERE id = ");
         delete.bind(indicator_id);
-        self.remove_part(action, delete, "remove_indicator", json(&indicator_edit(&r)?)).await
+        self.remove_part(action, delete, "remove_indicator", json(&before)).await
     }
 
     /// Links a digital asset (its id) to an action; the caller checked it is not linked yet.

@@ -51,7 +51,7 @@ impl WriteTx {
     pub(super) async fn reread_action(&mut self, id: &str) -> Result<Editable<ActionEdit>> {
         let mut sql = Sql::new(ACTION_EDIT);
         sql.push(" WHERE x.id = ").bind(id);
-        action_edit(&sql.query().fetch_one(&mut *self.tx).await?)
+        sql.map_one(&mut *self.tx, action_edit).await
     }
 
     /// Adds an action to an agenda, under one of its objectives; returns its code.

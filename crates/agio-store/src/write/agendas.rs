@@ -79,7 +79,7 @@ impl WriteTx {
     async fn reread_agenda(&mut self, id: &str) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
         let mut sql = Sql::new(AGENDA_EDIT);
         sql.push(" WHERE id = ").bind(id);
-        agenda_edit(&sql.query().fetch_one(&mut *self.tx).await?)
+        sql.map_one(&mut *self.tx, agenda_edit).await
     }
 
     /// Creates an agenda, as a draft, for the territory with id `territory_id`; returns its slug.
@@ -168,7 +168,7 @@ impl WriteTx {
     ) -> Result<Saved<ObjectiveEdit>> {
         let mut sql = Sql::new(OBJECTIVE_EDIT);
         sql.push(" WHERE o.id = ").bind(objective_id);
-        let before = objective_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let before = sql.map_one(&mut *self.tx, objective_edit).await?;
         let update = Sql::update(
             "objectives",
             columns!["title" => edit.title.clone(), "description" => edit.description.clone()],

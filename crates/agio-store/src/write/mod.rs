@@ -131,8 +131,7 @@ impl WriteTx {
         };
         let mut taken = Sql::new(&format!("SELECT slug FROM {table} WHERE slug = "));
         taken.bind(base.clone()).push(" OR slug LIKE ").bind(format!("{base}-%"));
-        let taken: Vec<String> =
-            taken.query().fetch_all(&mut *self.tx).await?.iter().map(|r| col(r, "slug")).collect::<Result<_>>()?;
+        let taken: Vec<String> = taken.map_all(&mut *self.tx, |r| col(r, "slug")).await?;
         Ok((1..)
             .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
             .find(|slug| !taken.contains(slug))
@@ -164,7 +163,7 @@ async fn with_comuni(
     let Some(row) = record.query().fetch_optional(&mut *conn).await? else { return Ok(None) };
     let mut codes = Sql::new(comuni);
     codes.bind(col::<String>(&row, "id")?).push(" ORDER BY t.name");
-    let codes = codes.query().fetch_all(&mut *conn).await?.iter().map(|r| col(r, "code")).collect::<Result<_>>()?;
+    let codes = codes.map_all(&mut *conn, |r| col(r, "code")).await?;
     Ok(Some((row, codes)))
 }
 

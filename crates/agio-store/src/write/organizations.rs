@@ -54,7 +54,7 @@ impl WriteTx {
     ) -> Result<Saved<OrganizationEdit>> {
         let mut sql = Sql::new(ORGANIZATION_EDIT);
         sql.push(" WHERE id = ").bind(id);
-        let before = organization_edit(&sql.query().fetch_one(&mut *self.tx).await?)?;
+        let before = sql.map_one(&mut *self.tx, organization_edit).await?;
         let update = Sql::update(
             "organizations",
             columns![
