@@ -8,7 +8,7 @@ use agio_domain::{Role, TokenScope};
 use serde::Serialize;
 
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::{code, col, flag};
+use crate::read::{code, col, flag, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
@@ -60,23 +60,50 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-const PERSON_COLUMNS: &str =
+pub(crate) const PERSON_COLUMNS: &str =
     "SELECT id, email, name, organization_name, password_hash, is_demo, created_at FROM people WHERE closed_at IS NULL";
 
 pub(crate) fn person_row(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
-    let hash: Option<String> = col(r, 4)?;
+    let hash: Option<String> = col(r, "password_hash")?;
     Ok((
-        Person {
-            id: col(r, 0)?,
-            email: col(r, 1)?,
-            name: col(r, 2)?,
-            organization_name: col(r, 3)?,
+        from_row!(r, Person {
+            id, email, name, organization_name, created_at;
             has_password: hash.is_some(),
-            is_demo: flag(r, 5)?,
-            created_at: col(r, 6)?,
-        },
+            is_demo: flag(r, "is_demo")?,
+        }),
         hash,
     ))
+}
+
+/// The ids a scope is stored as: agenda, territory, organisation (at most one of them).
+pub(crate) fn scope_ids(scope: &Scope) -> (Option<String>, Option<String>, Option<String>) {
+    match scope {
+        Scope::Everywhere => (None, None, None),
+        Scope::Agenda(id) => (Some(id.clone()), None, None),
+        Scope::Territory(id) => (None, Some(id.clone()), None),
+        Scope::Organization(id) => (None, None, Some(id.clone())),
+    }
+}
+
+/// The scope of a row `x` (role assignment, invitation) with the title or name it has now;
+/// goes with [`SCOPE_JOINS`] and is read by [`scope_of`].
+pub(crate) const SCOPE_COLUMNS: &str = "x.agenda_id, a.title AS agenda_title, x.territory_id, \
+    t.name AS territory_name, x.organization_id, o.name AS organization_name";
+pub(crate) const SCOPE_JOINS: &str = "LEFT JOIN agendas a ON a.id = x.agenda_id \
+    LEFT JOIN territories t ON t.id = x.territory_id LEFT JOIN organizations o ON o.id = x.organization_id";
+
+/// The scope read with [`SCOPE_COLUMNS`], and its label.
+pub(crate) fn scope_of(r: &sqlx::any::AnyRow) -> Result<(Scope, String)> {
+    if let Some(id) = col(r, "agenda_id")? {
+        return Ok((Scope::Agenda(id), col(r, "agenda_title")?));
+    }
+    if let Some(id) = col(r, "territory_id")? {
+        return Ok((Scope::Territory(id), col(r, "territory_name")?));
+    }
+    if let Some(id) = col(r, "organization_id")? {
+        return Ok((Scope::Organization(id), col(r, "organization_name")?));
+    }
+    Ok((Scope::Everywhere, String::new()))
 }
 
 impl WriteTx {
@@ -120,12 +147,7 @@ impl WriteTx {
 
     /// Gives a person a role; the scope ids must match the role (checked by the database too).
     pub async fn grant_role(&mut self, person: &Person, role: Role, scope: &Scope) -> Result<()> {
-        let (agenda, territory, organization) = match scope {
-            Scope::Everywhere => (None, None, None),
-            Scope::Agenda(id) => (Some(id.clone()), None, None),
-            Scope::Territory(id) => (None, Some(id.clone()), None),
-            Scope::Organization(id) => (None, None, Some(id.clone())),
-        };
+        let (agenda, territory, organization) = scope_ids(scope);
         let after = serde_json::json!({
             "role": role.code(), "agenda_id": agenda, "territory_id": territory, "organization_id": organization,
         });
@@ -165,16 +187,10 @@ const TOKEN_COLUMNS: &str =
     "SELECT id, person_id, name, scope, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE 1 = 1";
 
 fn api_token(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
-    Ok(ApiToken {
-        id: col(r, 0)?,
-        person_id: col(r, 1)?,
-        name: col(r, 2)?,
-        scope: code(r, 3)?,
-        created_at: col(r, 4)?,
-        expires_at: col(r, 5)?,
-        last_used_at: col(r, 6)?,
-        revoked_at: col(r, 7)?,
-    })
+    Ok(from_row!(r, ApiToken {
+        id, person_id, name, created_at, expires_at, last_used_at, revoked_at;
+        scope: code(r, "scope")?,
+    }))
 }
 
 impl WriteTx {
@@ -238,14 +254,14 @@ impl Store {
     pub async fn api_tokens(&self, person_id: &str) -> Result<Vec<ApiToken>> {
         let mut sql = Sql::new(TOKEN_COLUMNS);
         sql.push(" AND person_id = ").bind(person_id).push(" ORDER BY created_at DESC, id");
-        sql.fetch_all(&self.pool).await?.iter().map(api_token).collect()
+        sql.map_all(&self.pool, api_token).await
     }
 
     /// The live (not revoked) token with this hash; expiry is the caller's to check.
     pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
         let mut sql = Sql::new(TOKEN_COLUMNS);
         sql.push(" AND revoked_at IS NULL AND token_hash = ").bind(token_hash);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(api_token).transpose()
+        sql.map_optional(&self.pool, api_token).await
     }
 
     pub async fn touch_api_token(&self, id: &str) -> Result<()> {
@@ -299,40 +315,32 @@ impl Store {
     pub async fn person_by_email(&self, email: &str) -> Result<Option<(Person, Option<String>)>> {
         let mut sql = Sql::new(PERSON_COLUMNS);
         sql.push(" AND email = ").bind(normalize_email(email));
-        sql.fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()
+        sql.map_optional(&self.pool, person_row).await
     }
 
     pub async fn person(&self, id: &str) -> Result<Option<Person>> {
         let mut sql = Sql::new(PERSON_COLUMNS);
         sql.push(" AND id = ").bind(id);
-        Ok(sql.fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()?.map(|(p, _)| p))
+        Ok(sql.map_optional(&self.pool, person_row).await?.map(|(p, _)| p))
     }
 
     /// The roles of a person, with readable scopes.
     pub async fn role_assignments(&self, person_id: &str) -> Result<Vec<RoleAssignment>> {
-        let mut sql = Sql::new(
-            "SELECT r.id, r.role, r.agenda_id, a.title, r.territory_id, t.name, r.organization_id, o.name \
-             FROM role_assignments r LEFT JOIN agendas a ON a.id = r.agenda_id \
-             LEFT JOIN territories t ON t.id = r.territory_id LEFT JOIN organizations o ON o.id = r.organization_id \
-             WHERE r.person_id = ",
-        );
-        sql.bind(person_id).push(" ORDER BY r.created_at, r.id");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let scoped = [("agenda", 2), ("territory", 4), ("organization", 6)]
-                    .into_iter()
-                    .find_map(|(kind, i)| match col::<Option<String>>(r, i) {
-                        Ok(Some(id)) => Some(col::<String>(r, i + 1).map(|label| (kind.to_string(), id, label))),
-                        Ok(None) => None,
-                        Err(e) => Some(Err(e)),
-                    })
-                    .transpose()?;
-                let (scope_kind, scope_id, scope_label) = scoped.unwrap_or_default();
-                Ok(RoleAssignment { id: col(r, 0)?, role: code(r, 1)?, scope_kind, scope_id, scope_label })
-            })
-            .collect()
+        let mut sql = Sql::new(&format!(
+            "SELECT x.id, x.role, {SCOPE_COLUMNS} FROM role_assignments x {SCOPE_JOINS} WHERE x.person_id = "
+        ));
+        sql.bind(person_id).push(" ORDER BY x.created_at, x.id");
+        sql.map_all(&self.pool, |r| {
+            let (scope, scope_label) = scope_of(r)?;
+            let (scope_kind, scope_id) = match scope {
+                Scope::Everywhere => (String::new(), String::new()),
+                Scope::Agenda(id) => ("agenda".to_string(), id),
+                Scope::Territory(id) => ("territory".to_string(), id),
+                Scope::Organization(id) => ("organization".to_string(), id),
+            };
+            Ok(RoleAssignment { id: col(r, "id")?, role: code(r, "role")?, scope_kind, scope_id, scope_label })
+        })
+        .await
     }
 
     /// The grants the authorisation module reasons about.
@@ -381,14 +389,7 @@ impl Store {
         sql.bind(token_hash);
         sql.fetch_optional(&self.pool)
             .await?
-            .map(|r| {
-                Ok(SessionRecord {
-                    person_id: col(&r, 0)?,
-                    csrf_token: col(&r, 1)?,
-                    created_at: col(&r, 2)?,
-                    last_seen_at: col(&r, 3)?,
-                })
-            })
+            .map(|r| Ok(from_row!(&r, SessionRecord { person_id, csrf_token, created_at, last_seen_at })))
             .transpose()
     }
 

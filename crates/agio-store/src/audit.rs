@@ -6,7 +6,7 @@ use agio_domain::{Channel, Page, PageRequest};
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
-use crate::read::{code, col};
+use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, Result, Store};
 
@@ -121,10 +121,10 @@ impl WriteTx {
         let mut last = match self.last_seq {
             Some(last) => last,
             None => col(
-                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log")
+                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM audit_log")
                     .fetch_one(&mut *self.tx)
                     .await?,
-                0,
+                "seq",
             )?,
         };
         let at = crate::now();
@@ -209,31 +209,22 @@ pub struct AuditFilter {
 /// (their documents are large, and an import writes 100,000): a document that changed again is
 /// the before of the entity's next record, one that did not is the service's current document.
 /// Every change to a service document is recorded in its transaction, so the chain has no gap.
-const ENTRY_COLUMNS: &str = "SELECT l.seq, l.at, l.person_id, COALESCE(p.name, ''), l.channel, l.address, \
+const ENTRY_COLUMNS: &str =
+    "SELECT l.seq, l.at, l.person_id, COALESCE(p.name, '') AS person_name, l.channel, l.address, \
     l.entity_type, l.entity_id, l.entity_label, l.operation, l.before_json, \
     CASE WHEN l.after_elsewhere = 1 THEN COALESCE(\
       (SELECT n.before_json FROM audit_log n WHERE n.entity_type = l.entity_type AND n.entity_id = l.entity_id \
        AND n.seq > l.seq AND n.before_json IS NOT NULL ORDER BY n.seq LIMIT 1), \
       (SELECT s.document FROM directory_services s WHERE l.entity_type = 'service' AND s.id = l.entity_id)) \
-    ELSE l.after_json END, l.note \
+    ELSE l.after_json END AS after_json, l.note \
     FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1";
 
 fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
-    Ok(AuditEntry {
-        seq: col(r, 0)?,
-        at: col(r, 1)?,
-        person_id: col(r, 2)?,
-        person_name: col(r, 3)?,
-        channel: code(r, 4)?,
-        address: col(r, 5)?,
-        entity_type: col(r, 6)?,
-        entity_id: col(r, 7)?,
-        entity_label: col(r, 8)?,
-        operation: col(r, 9)?,
-        before_json: col(r, 10)?,
-        after_json: col(r, 11)?,
-        note: col(r, 12)?,
-    })
+    Ok(from_row!(r, AuditEntry {
+        seq, at, person_id, person_name, address, entity_type, entity_id, entity_label, operation, before_json,
+        after_json, note;
+        channel: code(r, "channel")?,
+    }))
 }
 
 impl AuditFilter {
@@ -271,14 +262,14 @@ impl Store {
     /// The log, filtered, newest first.
     pub async fn search_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
         let mut count = Sql::new(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1",
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1",
         );
         filter.apply(&mut count);
-        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         let mut sql = Sql::new(ENTRY_COLUMNS);
         filter.apply(&mut sql);
         sql.push(" ORDER BY l.seq DESC LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = sql.fetch_all(&self.pool).await?.iter().map(entry).collect::<Result<Vec<_>>>()?;
+        let items = sql.map_all(&self.pool, entry).await?;
         Ok(Page::new(items, page, total))
     }
 }

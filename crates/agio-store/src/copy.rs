@@ -58,8 +58,8 @@ impl Store {
         let schema = self.schema_snapshot().await?;
         for (table, _) in COPY_ORDER.iter().filter(|(t, _)| !SEEDED_BY_MIGRATIONS.contains(t)) {
             let count: i64 = crate::read::col(
-                &sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&target.pool).await?,
-                0,
+                &sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&target.pool).await?,
+                "n",
             )?;
             if count > 0 {
                 return Err(StoreError::TargetNotEmpty(table.to_string()));

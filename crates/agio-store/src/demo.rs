@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
+use crate::read::col;
 use crate::sql::{columns, Sql, Value};
 use agio_domain::access::Scope;
 use agio_domain::Role;
@@ -193,7 +194,7 @@ impl Store {
 
 async fn lookup(tx: &mut Tx, sql: &str, key: &str) -> Result<Option<String>> {
     let row = sqlx::query(sql).bind(key.to_string()).fetch_optional(&mut **tx).await?;
-    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    row.map(|r| col(&r, "id")).transpose()
 }
 
 async fn territory_id(tx: &mut Tx, code: &str) -> Result<String> {
@@ -410,7 +411,7 @@ async fn demo_people(write: &mut WriteTx) -> Result<usize> {
         for query in *scopes {
             let row = sqlx::query(query).fetch_optional(&mut *write.tx).await?;
             let Some(row) = row else { continue };
-            let id: String = row.try_get(0)?;
+            let id: String = col(&row, "id")?;
             let scope = if *role == Role::Referent { Scope::Organization(id) } else { Scope::Agenda(id) };
             write.grant_role(&person, *role, &scope).await?;
         }

@@ -1,11 +1,10 @@
 //! External identities (OpenID Connect) and the sign-ins under way at the provider.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::accounts::Person;
 use crate::audit::{EntityRef, WriteTx};
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{now, Result, Store};
 
@@ -84,7 +83,7 @@ impl Store {
     /// How many sign-ins are under way (for the tests that show the table stays bounded).
     pub async fn pending_oidc_logins(&self) -> Result<i64> {
         let row = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM oidc_logins").fetch_one(&self.pool).await?;
-        Ok(row.try_get("n")?)
+        col(&row, "n")
     }
 
     /// The sign-in with this state, removed so that it serves once; None when unknown or expired.
@@ -100,16 +99,11 @@ impl Store {
         if delete.query().execute(&self.pool).await?.rows_affected() == 0 {
             return Ok(None);
         }
-        let expires_at: String = r.try_get("expires_at")?;
+        let expires_at: String = col(&r, "expires_at")?;
         if expires_at.as_str() <= now {
             return Ok(None);
         }
-        Ok(Some(PendingLogin {
-            nonce: r.try_get("nonce")?,
-            pkce_verifier: r.try_get("pkce_verifier")?,
-            next: r.try_get("next")?,
-            browser_hash: r.try_get("browser_hash")?,
-        }))
+        Ok(Some(from_row!(&r, PendingLogin { nonce, pkce_verifier, next, browser_hash })))
     }
 
     /// Keeps an external identity for `person_id` to confirm (replacing one kept before).
@@ -138,10 +132,7 @@ impl Store {
     pub async fn offered_identity_link(&self, person_id: &str) -> Result<Option<(String, String)>> {
         let mut sql = Sql::new("SELECT issuer, subject FROM identity_links WHERE person_id = ");
         sql.bind(person_id).push(" AND expires_at > ").bind(now());
-        match sql.fetch_optional(&self.pool).await? {
-            Some(r) => Ok(Some((r.try_get("issuer")?, r.try_get("subject")?))),
-            None => Ok(None),
-        }
+        sql.fetch_optional(&self.pool).await?.map(|r| Ok((col(&r, "issuer")?, col(&r, "subject")?))).transpose()
     }
 
     /// The open account an external identity is linked to.
@@ -149,7 +140,7 @@ impl Store {
         let mut sql = Sql::new("SELECT person_id FROM external_identities WHERE issuer = ");
         sql.bind(issuer).push(" AND subject = ").bind(subject);
         match sql.fetch_optional(&self.pool).await? {
-            Some(r) => self.person(&col::<String>(&r, 0)?).await,
+            Some(r) => self.person(&col::<String>(&r, "person_id")?).await,
             None => Ok(None),
         }
     }
@@ -157,11 +148,7 @@ impl Store {
     pub async fn identities(&self, person_id: &str) -> Result<Vec<ExternalIdentity>> {
         let mut sql = Sql::new("SELECT issuer, subject, created_at FROM external_identities WHERE person_id = ");
         sql.bind(person_id).push(" ORDER BY created_at");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(ExternalIdentity { issuer: col(r, 0)?, subject: col(r, 1)?, created_at: col(r, 2)? }))
-            .collect()
+        sql.map_all(&self.pool, |r| Ok(from_row!(r, ExternalIdentity { issuer, subject, created_at }))).await
     }
 }
 

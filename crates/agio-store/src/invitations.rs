@@ -3,7 +3,9 @@
 use agio_domain::access::Scope;
 use agio_domain::{Page, PageRequest, Role};
 
-use crate::accounts::{Person, RoleAssignment};
+use crate::accounts::{
+    person_row, scope_ids, scope_of, Person, RoleAssignment, PERSON_COLUMNS, SCOPE_COLUMNS, SCOPE_JOINS,
+};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, col, push_contains};
 use crate::sql::{columns, Sql};
@@ -19,30 +21,6 @@ pub struct Invitation {
     pub scope_label: String,
     pub expires_at: String,
 }
-
-fn scope_ids(scope: &Scope) -> (Option<String>, Option<String>, Option<String>) {
-    match scope {
-        Scope::Everywhere => (None, None, None),
-        Scope::Agenda(id) => (Some(id.clone()), None, None),
-        Scope::Territory(id) => (None, Some(id.clone()), None),
-        Scope::Organization(id) => (None, None, Some(id.clone())),
-    }
-}
-
-/// Columns `i..i+6`: agenda id, title, territory id, name, organisation id, name.
-fn scope_at(r: &sqlx::any::AnyRow, i: usize) -> Result<(Scope, String)> {
-    for (k, make) in
-        [(i, Scope::Agenda as fn(String) -> Scope), (i + 2, Scope::Territory), (i + 4, Scope::Organization)]
-    {
-        if let Some(id) = col::<Option<String>>(r, k)? {
-            return Ok((make(id), col(r, k + 1)?));
-        }
-    }
-    Ok((Scope::Everywhere, String::new()))
-}
-
-const SCOPE_JOINS: &str = "LEFT JOIN agendas a ON a.id = x.agenda_id LEFT JOIN territories t ON t.id = x.territory_id \
-    LEFT JOIN organizations o ON o.id = x.organization_id";
 
 impl WriteTx {
     /// Records an invitation (its token's hash) for `email` to take `role` on `scope`.
@@ -102,33 +80,32 @@ impl Store {
     /// The open invitation with this token hash, if `now` is before its expiry.
     pub async fn invitation(&self, token_hash: &str, now: &str) -> Result<Option<Invitation>> {
         let mut sql = Sql::new(&format!(
-            "SELECT x.email, x.role, x.expires_at, x.agenda_id, a.title, x.territory_id, t.name, x.organization_id, o.name \
+            "SELECT x.email, x.role, x.expires_at, {SCOPE_COLUMNS} \
              FROM invitations x {SCOPE_JOINS} WHERE x.accepted_at IS NULL AND x.token_hash = "
         ));
         sql.bind(token_hash).push(" AND x.expires_at > ").bind(now);
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        let (scope, scope_label) = scope_at(&r, 3)?;
-        Ok(Some(Invitation { email: col(&r, 0)?, role: code(&r, 1)?, scope, scope_label, expires_at: col(&r, 2)? }))
+        let (scope, scope_label) = scope_of(&r)?;
+        Ok(Some(Invitation {
+            email: col(&r, "email")?,
+            role: code(&r, "role")?,
+            scope,
+            scope_label,
+            expires_at: col(&r, "expires_at")?,
+        }))
     }
 
     /// People with an open account, by name, optionally matching `q` (name or email).
     pub async fn people(&self, q: Option<&str>, page: PageRequest) -> Result<Page<Person>> {
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM people WHERE closed_at IS NULL");
-        let mut list = Sql::new(
-            "SELECT id, email, name, organization_name, password_hash, is_demo, created_at FROM people WHERE closed_at IS NULL",
-        );
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM people WHERE closed_at IS NULL");
+        let mut list = Sql::new(PERSON_COLUMNS);
         if let Some(q) = q {
             push_contains(&mut count, &["name", "email"], q);
             push_contains(&mut list, &["name", "email"], q);
         }
-        let total: i64 = col(&count.fetch_one(&self.pool).await?, 0)?;
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         list.push(" ORDER BY name, email LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = list
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(crate::accounts::person_row(r)?.0))
-            .collect::<Result<Vec<_>>>()?;
+        let items = list.map_all(&self.pool, |r| Ok(person_row(r)?.0)).await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -151,7 +128,7 @@ impl Store {
         sql.push(") ORDER BY p.name, r.id");
         let mut out = Vec::new();
         for r in sql.fetch_all(&self.pool).await? {
-            let (person_id, assignment_id): (String, String) = (col(&r, 0)?, col(&r, 1)?);
+            let (person_id, assignment_id): (String, String) = (col(&r, "person_id")?, col(&r, "id")?);
             let Some(person) = self.person(&person_id).await? else { continue };
             let roles = self.role_assignments(&person_id).await?;
             if let Some(a) = roles.into_iter().find(|a| a.id == assignment_id) {

@@ -5,7 +5,6 @@
 //! `migrations/{sqlite,postgres}` and are kept in lockstep (see the schema-parity test).
 
 mod accounts;
-mod action_parts;
 mod audit;
 mod copy;
 mod demo;
@@ -15,7 +14,6 @@ mod invitations;
 mod mail;
 mod migrate;
 pub(crate) mod read;
-mod records;
 mod reference;
 pub mod schema;
 mod sql;
@@ -45,10 +43,9 @@ pub use read::{
     MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,
     UnionDetail,
 };
-pub use records::{Archivable, ArchivedItem};
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
-pub use write::{Editable, Saved};
+pub use write::{Archivable, ArchivedItem, Editable, Saved};
 
 /// Which database server a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +158,7 @@ impl Store {
     /// The data version: it changes whenever data is written (by any instance).
     pub async fn data_version(&self) -> Result<i64> {
         let row = sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?;
-        Ok(sqlx::Row::try_get(&row, 0)?)
+        read::col(&row, "version")
     }
 
     /// Runs SQL without parameters (administration: CREATE DATABASE, PRAGMA, …).
@@ -269,13 +266,17 @@ mod tests {
     async fn sqlite_connections_are_set_up() {
         let dir = std::env::temp_dir().join(format!("agio-pragmas-{}", std::process::id()));
         let store = Store::connect(&format!("sqlite://{}/x.sqlite", dir.display())).await.unwrap();
+        // A pragma answers in a column of its own name.
         let pragma = |name: &'static str| {
             let pool = store.pool.clone();
-            async move { read::col::<i64>(&sqlx::query(name).fetch_one(&pool).await.unwrap(), 0).unwrap() }
+            async move {
+                let row = sqlx::query(&format!("PRAGMA {name}")).fetch_one(&pool).await.unwrap();
+                read::col::<i64>(&row, name).unwrap()
+            }
         };
-        assert_eq!(pragma("PRAGMA journal_size_limit").await, 64 * 1024 * 1024);
-        assert_eq!(pragma("PRAGMA foreign_keys").await, 1);
-        assert_eq!(pragma("PRAGMA page_size").await, 16384);
+        assert_eq!(pragma("journal_size_limit").await, 64 * 1024 * 1024);
+        assert_eq!(pragma("foreign_keys").await, 1);
+        assert_eq!(pragma("page_size").await, 16384);
         store.close().await;
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::read::col;
+use crate::read::{col, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store};
 
@@ -40,7 +40,7 @@ impl Store {
     pub async fn password_reset_person(&self, token_hash: &str, now: &str) -> Result<Option<String>> {
         let mut sql = Sql::new("SELECT person_id FROM password_resets WHERE used_at IS NULL AND token_hash = ");
         sql.bind(token_hash).push(" AND expires_at > ").bind(now);
-        sql.fetch_optional(&self.pool).await?.map(|r| col(&r, 0)).transpose()
+        sql.fetch_optional(&self.pool).await?.map(|r| col(&r, "person_id")).transpose()
     }
 
     /// Marks a reset token used; false if it was already (two tabs racing: only one wins).
@@ -90,19 +90,7 @@ impl Store {
             "SELECT id, created_at, recipient, subject, body, lang FROM outbox ORDER BY created_at DESC, id LIMIT ",
         );
         sql.bind(limit);
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(OutboxMessage {
-                    id: col(r, 0)?,
-                    created_at: col(r, 1)?,
-                    recipient: col(r, 2)?,
-                    subject: col(r, 3)?,
-                    body: col(r, 4)?,
-                    lang: col(r, 5)?,
-                })
-            })
-            .collect()
+        sql.map_all(&self.pool, |r| Ok(from_row!(r, OutboxMessage { id, created_at, recipient, subject, body, lang })))
+            .await
     }
 }

@@ -1,7 +1,7 @@
 //! Embedded migrations, one list per backend, applied in order inside a transaction each.
 
-use sqlx::Row;
-
+use crate::read::col;
+use crate::sql::Sql;
 use crate::{now, Backend, Result, Store};
 
 struct Migration {
@@ -31,12 +31,8 @@ impl Store {
         )
         .execute(&self.pool)
         .await?;
-        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?;
+        let applied: Vec<i64> =
+            Sql::new("SELECT version FROM schema_migrations").map_all(&self.pool, |r| col(r, "version")).await?;
         let list = match self.backend {
             Backend::Sqlite => SQLITE,
             Backend::Postgres => POSTGRES,

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use agio_domain::slugify;
-use sqlx::Row;
 
+use crate::read::col;
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
@@ -126,10 +126,10 @@ fn parse_boundaries() -> Result<HashMap<String, String>> {
 impl Store {
     /// Loads region, districts and comuni unless already there. Returns whether it loaded.
     pub async fn load_reference_territories(&self) -> Result<bool> {
-        let present: i64 = sqlx::query("SELECT COUNT(*) FROM territories WHERE kind = 'comune'")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let present: i64 = col(
+            &sqlx::query("SELECT COUNT(*) AS n FROM territories WHERE kind = 'comune'").fetch_one(&self.pool).await?,
+            "n",
+        )?;
         if present > 0 {
             return Ok(false);
         }

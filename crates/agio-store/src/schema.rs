@@ -3,8 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sqlx::Row;
-
 use crate::read::{col, flag};
 use crate::sql::{Sql, Value};
 use crate::{Backend, Result, Store, StoreError};
@@ -89,7 +87,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for t in tables {
-            let name: String = col(&t, 0)?;
+            let name: String = col(&t, "name")?;
             let mut table = Table::default();
             for c in Sql::new("SELECT name, type, \"notnull\", pk FROM pragma_table_info(")
                 .bind(name.clone())
@@ -97,11 +95,11 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             {
-                let declared: String = col(&c, 1)?;
+                let declared: String = col(&c, "type")?;
                 table.columns.push(Column {
-                    name: col(&c, 0)?,
+                    name: col(&c, "name")?,
                     family: family(&declared),
-                    not_null: col::<i64>(&c, 2)? != 0 || col::<i64>(&c, 3)? != 0,
+                    not_null: flag(&c, "notnull")? || flag(&c, "pk")?,
                 });
             }
             for i in Sql::new("SELECT name, \"unique\", origin FROM pragma_index_list(")
@@ -110,20 +108,17 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             {
-                let index_name: String = col(&i, 0)?;
-                let origin: String = col(&i, 2)?;
+                let index_name: String = col(&i, "name")?;
+                let origin: String = col(&i, "origin")?;
                 let columns = Sql::new("SELECT name FROM pragma_index_info(")
                     .bind(index_name.clone())
                     .push(") ORDER BY seqno")
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|r| col(r, 0))
-                    .collect::<Result<Vec<String>>>()?;
+                    .map_all(&self.pool, |r| col(r, "name"))
+                    .await?;
                 table.indexes.insert(Index {
                     name: (origin == "c").then_some(index_name),
                     columns,
-                    unique: flag(&i, 1)?,
+                    unique: flag(&i, "unique")?,
                 });
             }
             let mut fks: BTreeMap<i64, ForeignKey> = BTreeMap::new();
@@ -133,16 +128,16 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             {
-                let fk = fks.entry(col(&f, 0)?).or_insert_with(|| ForeignKey {
+                let fk = fks.entry(col(&f, "id")?).or_insert_with(|| ForeignKey {
                     columns: vec![],
                     references: String::new(),
                     referenced_columns: vec![],
                     on_delete: String::new(),
                 });
-                fk.references = col(&f, 1)?;
-                fk.columns.push(col(&f, 2)?);
-                fk.referenced_columns.push(col(&f, 3)?);
-                fk.on_delete = col::<String>(&f, 4)?.to_uppercase();
+                fk.references = col(&f, "table")?;
+                fk.columns.push(col(&f, "from")?);
+                fk.referenced_columns.push(col(&f, "to")?);
+                fk.on_delete = col::<String>(&f, "on_delete")?.to_uppercase();
             }
             table.foreign_keys = fks.into_values().collect();
             out.insert(name, table);
@@ -153,56 +148,57 @@ impl Store {
     async fn postgres_snapshot(&self) -> Result<Snapshot> {
         let mut out = Snapshot::new();
         let columns = sqlx::query(
-            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT), CAST(data_type AS TEXT), CAST(is_nullable AS TEXT) \
+            "SELECT CAST(table_name AS TEXT) AS table_name, CAST(column_name AS TEXT) AS column_name, \
+             CAST(data_type AS TEXT) AS data_type, CAST(is_nullable AS TEXT) AS is_nullable \
              FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' \
              ORDER BY table_name, ordinal_position",
         )
         .fetch_all(&self.pool)
         .await?;
         for c in columns {
-            let declared: String = col(&c, 2)?;
-            out.entry(col(&c, 0)?).or_default().columns.push(Column {
-                name: col(&c, 1)?,
+            let declared: String = col(&c, "data_type")?;
+            out.entry(col(&c, "table_name")?).or_default().columns.push(Column {
+                name: col(&c, "column_name")?,
                 family: family(&declared),
-                not_null: col::<String>(&c, 3)? == "NO",
+                not_null: col::<String>(&c, "is_nullable")? == "NO",
             });
         }
         let indexes = sqlx::query(
-            "SELECT CAST(t.relname AS TEXT), CAST(i.relname AS TEXT), ix.indisunique, \
+            "SELECT CAST(t.relname AS TEXT) AS table_name, CAST(i.relname AS TEXT) AS index_name, ix.indisunique AS is_unique, \
              (SELECT string_agg(CAST(a.attname AS TEXT), ',' ORDER BY k.ord) FROM unnest(CAST(ix.indkey AS int2[])) WITH ORDINALITY k(attnum, ord) \
-              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum), \
-             EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) \
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum) AS column_names, \
+             EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) AS backs_constraint \
              FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid \
              JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema() AND t.relname <> 'schema_migrations'",
         )
         .fetch_all(&self.pool)
         .await?;
         for i in indexes {
-            let backs_constraint: bool = col(&i, 4)?;
-            out.entry(col(&i, 0)?).or_default().indexes.insert(Index {
-                name: if backs_constraint { None } else { Some(col(&i, 1)?) },
-                columns: split(col(&i, 3)?),
-                unique: col(&i, 2)?,
+            let backs_constraint: bool = col(&i, "backs_constraint")?;
+            out.entry(col(&i, "table_name")?).or_default().indexes.insert(Index {
+                name: if backs_constraint { None } else { Some(col(&i, "index_name")?) },
+                columns: split(col(&i, "column_names")?),
+                unique: col(&i, "is_unique")?,
             });
         }
         let fks = sqlx::query(
-            "SELECT CAST(cl.relname AS TEXT), CAST(ft.relname AS TEXT), \
+            "SELECT CAST(cl.relname AS TEXT) AS table_name, CAST(ft.relname AS TEXT) AS referenced_table, \
              (SELECT string_agg(CAST(a.attname AS TEXT), ',' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) \
-              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum), \
+              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS column_names, \
              (SELECT string_agg(CAST(a.attname AS TEXT), ',' ORDER BY k.ord) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord) \
-              JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum), \
-             CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END \
+              JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS referenced_columns, \
+             CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS on_delete \
              FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_class ft ON ft.oid = c.confrelid \
              JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE c.contype = 'f' AND n.nspname = current_schema()",
         )
         .fetch_all(&self.pool)
         .await?;
         for f in fks {
-            out.entry(col(&f, 0)?).or_default().foreign_keys.insert(ForeignKey {
-                columns: split(col(&f, 2)?),
-                references: col(&f, 1)?,
-                referenced_columns: split(col(&f, 3)?),
-                on_delete: col(&f, 4)?,
+            out.entry(col(&f, "table_name")?).or_default().foreign_keys.insert(ForeignKey {
+                columns: split(col(&f, "column_names")?),
+                references: col(&f, "referenced_table")?,
+                referenced_columns: split(col(&f, "referenced_columns")?),
+                on_delete: col(&f, "on_delete")?,
             });
         }
         Ok(out)
@@ -217,12 +213,11 @@ impl Store {
             .map(|r| {
                 columns
                     .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
+                    .map(|c| {
                         Ok(match c.family {
-                            TypeFamily::Integer => Cell::Int(r.try_get::<Option<i64>, _>(i)?),
-                            TypeFamily::Float => Cell::Float(r.try_get::<Option<f64>, _>(i)?),
-                            TypeFamily::Text | TypeFamily::Other => Cell::Text(r.try_get::<Option<String>, _>(i)?),
+                            TypeFamily::Integer => Cell::Int(col(r, &c.name)?),
+                            TypeFamily::Float => Cell::Float(col(r, &c.name)?),
+                            TypeFamily::Text | TypeFamily::Other => Cell::Text(col(r, &c.name)?),
                             // Flags are BIGINT 0/1 (the Any driver cannot read SQLite booleans).
                             TypeFamily::Boolean => {
                                 return Err(StoreError::InvalidData(format!(

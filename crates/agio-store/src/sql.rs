@@ -2,7 +2,7 @@
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, AnyPool};
+use sqlx::{Any, AnyPool, Executor};
 
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
@@ -121,6 +121,33 @@ impl Sql {
 
     pub async fn fetch_one(&self, pool: &AnyPool) -> sqlx::Result<AnyRow> {
         self.query().fetch_one(pool).await
+    }
+
+    /// Every row, each made into a `T` by `map` (on a pool or in a transaction).
+    pub async fn map_all<'e, T>(
+        &'e self,
+        on: impl Executor<'e, Database = Any>,
+        map: impl FnMut(&AnyRow) -> crate::Result<T>,
+    ) -> crate::Result<Vec<T>> {
+        self.query().fetch_all(on).await?.iter().map(map).collect()
+    }
+
+    /// The row, if there is one, made into a `T` by `map`.
+    pub async fn map_optional<'e, T>(
+        &'e self,
+        on: impl Executor<'e, Database = Any>,
+        map: impl FnOnce(&AnyRow) -> crate::Result<T>,
+    ) -> crate::Result<Option<T>> {
+        self.query().fetch_optional(on).await?.as_ref().map(map).transpose()
+    }
+
+    /// The one row there must be, made into a `T` by `map`.
+    pub async fn map_one<'e, T>(
+        &'e self,
+        on: impl Executor<'e, Database = Any>,
+        map: impl FnOnce(&AnyRow) -> crate::Result<T>,
+    ) -> crate::Result<T> {
+        map(&self.query().fetch_one(on).await?)
     }
 }
 

@@ -5,9 +5,9 @@
 //! An attempt is taken (counted) before it is checked, with a compare-and-set on the stored
 //! count, so that of many concurrent attempts exactly those that fit are taken.
 
-use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 
+use crate::read::col;
 use crate::sql::{columns, Sql};
 use crate::{Result, Store};
 
@@ -78,9 +78,9 @@ impl Store {
                 }
                 continue;
             };
-            let attempts: i64 = row.try_get("attempts")?;
-            let last_at: String = row.try_get("last_at")?;
-            let next_at: String = row.try_get("next_at")?;
+            let attempts: i64 = col(&row, "attempts")?;
+            let last_at: String = col(&row, "last_at")?;
+            let next_at: String = col(&row, "next_at")?;
             if let Some(next) = parse(&next_at).filter(|next| *next > now) {
                 return Ok(Attempt::Wait(next - now));
             }
@@ -134,7 +134,7 @@ impl Store {
     /// How many scopes are kept (for the tests that show the table stays bounded).
     pub async fn throttled_scopes(&self) -> Result<i64> {
         let row = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM sign_in_throttle").fetch_one(&self.pool).await?;
-        Ok(row.try_get("n")?)
+        col(&row, "n")
     }
 }
 

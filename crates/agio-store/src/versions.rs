@@ -25,6 +25,10 @@ pub struct VersionInfo {
     pub note: String,
 }
 
+fn version_info(r: &sqlx::any::AnyRow) -> Result<VersionInfo> {
+    Ok(VersionInfo { number: col(r, "number")?, created_at: col(r, "created_at")?, note: col(r, "note")? })
+}
+
 impl Store {
     /// The agenda as it stands now, in snapshot form.
     pub async fn agenda_snapshot(&self, slug: &str) -> Result<Option<AgendaSnapshot>> {
@@ -44,11 +48,7 @@ impl Store {
     pub async fn agenda_versions(&self, agenda_id: &str) -> Result<Vec<VersionInfo>> {
         let mut sql = Sql::new("SELECT number, created_at, note FROM agenda_versions WHERE agenda_id = ");
         sql.bind(agenda_id).push(" ORDER BY number DESC");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(VersionInfo { number: col(r, 0)?, created_at: col(r, 1)?, note: col(r, 2)? }))
-            .collect()
+        sql.map_all(&self.pool, version_info).await
     }
 
     /// One version's snapshot; `None` for the number: the latest.
@@ -64,20 +64,21 @@ impl Store {
         }
         sql.push(" ORDER BY number DESC LIMIT 1");
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        let snapshot: String = col(&r, 3)?;
+        let snapshot: String = col(&r, "snapshot")?;
         let snapshot = serde_json::from_str(&snapshot)
             .map_err(|e| StoreError::InvalidData(format!("agenda version snapshot: {e}")))?;
-        Ok(Some((VersionInfo { number: col(&r, 0)?, created_at: col(&r, 1)?, note: col(&r, 2)? }, snapshot)))
+        Ok(Some((version_info(&r)?, snapshot)))
     }
 }
 
 impl WriteTx {
     /// Records a new approved version of an agenda; returns its number.
     pub async fn record_version(&mut self, agenda_id: &str, snapshot: &AgendaSnapshot, note: &str) -> Result<i64> {
-        let mut next =
-            Sql::new("SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) FROM agenda_versions WHERE agenda_id = ");
+        let mut next = Sql::new(
+            "SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) AS number FROM agenda_versions WHERE agenda_id = ",
+        );
         next.bind(agenda_id);
-        let number: i64 = col(&next.query().fetch_one(&mut *self.tx).await?, 0)?;
+        let number: i64 = col(&next.query().fetch_one(&mut *self.tx).await?, "number")?;
         let text = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidData(e.to_string()))?;
         Sql::insert(
             "agenda_versions",

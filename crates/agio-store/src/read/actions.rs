@@ -3,39 +3,31 @@
 use std::collections::HashMap;
 
 use agio_domain::model::{
-    Action, ActionPartner, ActionSummary, AssetRef, BudgetLine, ExpectedResult, Indicator, OrganizationRef,
+    Action, ActionPartner, ActionSummary, BudgetLine, ExpectedResult, Indicator, OrganizationRef,
 };
 use agio_domain::{ActionStatus, Page, PageRequest, Vocabulary};
 use sqlx::any::AnyRow;
 
-use super::{code, col, flag, org_ref_opt, paged, push_contains, term};
+use super::{asset_ref, code, col, flag, from_row, org_ref_opt, paged, push_contains, term};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
 const FROM: &str = " FROM actions x JOIN agendas a ON a.id = x.agenda_id JOIN objectives o ON o.id = x.objective_id \
     LEFT JOIN action_organizations lao ON lao.action_id = x.id AND lao.role = 'lead' \
     LEFT JOIN organizations lo ON lo.id = lao.organization_id WHERE 1 = 1";
-const COLUMNS: &str =
-    "SELECT x.id, a.slug, a.title, o.code, x.code, x.title, x.term, x.status, x.start_date, x.end_date, \
-    lo.slug, lo.name, a.is_demo, o.title, x.description, x.zone_plan_ref, x.created_at, x.updated_at, x.version, \
-    x.archived_at";
+const COLUMNS: &str = "SELECT x.id, a.slug AS agenda_slug, a.title AS agenda_title, o.code AS objective_code, \
+    x.code, x.title, x.term, x.status, x.start_date, x.end_date, lo.slug AS lead_slug, lo.name AS lead_name, a.is_demo, \
+    o.title AS objective_title, x.description, x.zone_plan_ref, x.created_at, x.updated_at, x.version, x.archived_at";
 const ORDER: &str = "a.slug, x.position";
 
 fn summary(r: &AnyRow) -> Result<ActionSummary> {
-    Ok(ActionSummary {
-        id: col(r, 0)?,
-        agenda_slug: col(r, 1)?,
-        agenda_title: col(r, 2)?,
-        objective_code: col(r, 3)?,
-        code: col(r, 4)?,
-        title: col(r, 5)?,
-        term: code(r, 6)?,
-        status: code(r, 7)?,
-        start_date: col(r, 8)?,
-        end_date: col(r, 9)?,
-        lead: org_ref_opt(r, 10)?,
-        is_demo: flag(r, 12)?,
-    })
+    Ok(from_row!(r, ActionSummary {
+        id, agenda_slug, agenda_title, objective_code, code, title, start_date, end_date;
+        term: code(r, "term")?,
+        status: code(r, "status")?,
+        lead: org_ref_opt(r, "lead_")?,
+        is_demo: flag(r, "is_demo")?,
+    }))
 }
 
 /// Filters of the action list (API).
@@ -94,15 +86,13 @@ impl ActionFilter {
 
 impl Store {
     pub async fn list_actions(&self, filter: &ActionFilter, page: PageRequest) -> Result<Page<ActionSummary>> {
-        let select = format!("{COLUMNS}{FROM}");
-        let count = format!("SELECT COUNT(*){FROM}");
-        paged(&self.pool, &select, &count, |s| filter.apply(s), ORDER, page, summary).await
+        paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), ORDER, page, summary).await
     }
 
     pub(crate) async fn actions_of_agenda(&self, agenda_id: &str) -> Result<Vec<ActionSummary>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND x.archived_at IS NULL AND a.id = ").bind(agenda_id).push(" ORDER BY x.position");
-        sql.fetch_all(&self.pool).await?.iter().map(summary).collect()
+        sql.map_all(&self.pool, summary).await
     }
 
     /// Action summaries matching a filter, unpaged (for detail pages of organisations and assets).
@@ -110,7 +100,7 @@ impl Store {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         filter.apply(&mut sql);
         sql.push(" ORDER BY ").push(ORDER);
-        sql.fetch_all(&self.pool).await?.iter().map(summary).collect()
+        sql.map_all(&self.pool, summary).await
     }
 
     /// The whole action `code` of agenda `agenda_slug`.
@@ -127,17 +117,14 @@ impl Store {
         );
         q.bind(id.clone()).push(" ORDER BY CASE ao.role WHEN 'lead' THEN 0 ELSE 1 END, g.name");
         let partners = q
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
+            .map_all(&self.pool, |r| {
                 Ok(ActionPartner {
-                    organization: OrganizationRef { slug: col(r, 0)?, name: col(r, 1)? },
-                    role: code(r, 2)?,
-                    role_description: col(r, 3)?,
+                    organization: OrganizationRef { slug: col(r, "slug")?, name: col(r, "name")? },
+                    role: code(r, "role")?,
+                    role_description: col(r, "role_description")?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
 
         let mut q = Sql::new(
             "SELECT xt.vocabulary, v.code, v.label_it, v.label_en FROM action_terms xt \
@@ -146,80 +133,65 @@ impl Store {
         q.bind(id.clone()).push(" ORDER BY v.position");
         let mut terms: HashMap<Vocabulary, Vec<_>> = HashMap::new();
         for r in q.fetch_all(&self.pool).await? {
-            terms.entry(code(&r, 0)?).or_default().push(term(&r, 1)?);
+            terms.entry(code(&r, "vocabulary")?).or_default().push(term(&r, "")?);
         }
 
         let mut q = Sql::new(
-            "SELECT v.code, v.label_it, v.label_en, b.amount_cents, b.cup, b.description, b.id FROM budget_lines b \
+            "SELECT v.code AS funding_code, v.label_it AS funding_label_it, v.label_en AS funding_label_en, \
+             b.amount_cents, b.cup, b.description, b.id FROM budget_lines b \
              JOIN vocabulary_terms v ON v.vocabulary = b.funding_vocabulary AND v.code = b.funding_source WHERE b.action_id = ",
         );
         q.bind(id.clone()).push(" ORDER BY b.position");
         let budget = q
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(BudgetLine {
-                    id: col(r, 6)?,
-                    funding_source: term(r, 0)?,
-                    amount_cents: col(r, 3)?,
-                    cup: col(r, 4)?,
-                    description: col(r, 5)?,
-                })
+            .map_all(&self.pool, |r| {
+                Ok(from_row!(r, BudgetLine {
+                    id, amount_cents, cup, description;
+                    funding_source: term(r, "funding_")?,
+                }))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
 
         let mut q = Sql::new(
             "SELECT d.slug, d.name, d.kind FROM action_assets aa JOIN digital_assets d ON d.id = aa.asset_id WHERE aa.action_id = ",
         );
         q.bind(id.clone()).push(" ORDER BY d.name");
-        let assets = q
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(AssetRef { slug: col(r, 0)?, name: col(r, 1)?, kind: code(r, 2)? }))
-            .collect::<Result<Vec<_>>>()?;
+        let assets = q.map_all(&self.pool, asset_ref).await?;
 
         let mut q = Sql::new(
-            "SELECT r.id, r.kind, r.description, i.id, i.name, i.unit, i.baseline_value, i.baseline_year, \
+            "SELECT r.id AS result_id, r.kind, r.description, i.id AS indicator_id, i.name, i.unit, i.baseline_value, i.baseline_year, \
              i.target_value, i.target_year, i.direction FROM expected_results r \
              LEFT JOIN indicators i ON i.result_id = r.id WHERE r.action_id = ",
         );
         q.bind(id.clone()).push(" ORDER BY r.position, i.position");
         let mut results: Vec<ExpectedResult> = Vec::new();
         for r in q.fetch_all(&self.pool).await? {
-            let result_id: String = col(&r, 0)?;
+            let result_id: String = col(&r, "result_id")?;
             if results.last().map(|x| x.id != result_id).unwrap_or(true) {
                 results.push(ExpectedResult {
                     id: result_id,
-                    kind: code(&r, 1)?,
-                    description: col(&r, 2)?,
+                    kind: code(&r, "kind")?,
+                    description: col(&r, "description")?,
                     indicators: vec![],
                 });
             }
-            if let Some(indicator_id) = col::<Option<String>>(&r, 3)? {
-                let indicator = Indicator {
+            if let Some(indicator_id) = col::<Option<String>>(&r, "indicator_id")? {
+                let indicator = from_row!(&r, Indicator {
+                    name, unit, baseline_value, baseline_year, target_value, target_year;
                     id: indicator_id,
-                    name: col(&r, 4)?,
-                    unit: col(&r, 5)?,
-                    baseline_value: col(&r, 6)?,
-                    baseline_year: col(&r, 7)?,
-                    target_value: col(&r, 8)?,
-                    target_year: col(&r, 9)?,
-                    direction: code(&r, 10)?,
-                };
+                    direction: code(&r, "direction")?,
+                });
                 results.last_mut().expect("pushed above").indicators.push(indicator);
             }
         }
 
         Ok(Some(Action {
-            objective_title: col(&row, 13)?,
-            description: col(&row, 14)?,
-            zone_plan_ref: col(&row, 15)?,
-            created_at: col(&row, 16)?,
-            updated_at: col(&row, 17)?,
-            version: col(&row, 18)?,
-            archived_at: col(&row, 19)?,
+            objective_title: col(&row, "objective_title")?,
+            description: col(&row, "description")?,
+            zone_plan_ref: col(&row, "zone_plan_ref")?,
+            created_at: col(&row, "created_at")?,
+            updated_at: col(&row, "updated_at")?,
+            version: col(&row, "version")?,
+            archived_at: col(&row, "archived_at")?,
             budget_total_cents: budget.iter().map(|b| b.amount_cents).sum(),
             target_groups: terms.remove(&Vocabulary::TargetGroup).unwrap_or_default(),
             life_stages: terms.remove(&Vocabulary::LifeStage).unwrap_or_default(),

@@ -5,35 +5,27 @@ use agio_domain::{AgendaStatus, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::{code, col, flag, paged, push_contains, term, territory_ref};
+use super::{asset_ref, code, col, flag, from_row, paged, push_code_or_slug, push_contains, term, territory_ref};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
 const FROM: &str = " FROM agendas a JOIN territories t ON t.id = a.territory_id \
     LEFT JOIN territories tp ON tp.id = t.parent_id WHERE 1 = 1";
-const COLUMNS: &str = "SELECT a.id, a.slug, a.title, t.code, t.slug, t.name, t.kind, a.period_start, a.period_end, \
-    a.status, a.vision, a.context, a.is_demo, \
-    (SELECT COUNT(*) FROM objectives o WHERE o.agenda_id = a.id AND o.archived_at IS NULL), \
-    (SELECT COUNT(*) FROM actions x WHERE x.agenda_id = a.id AND x.archived_at IS NULL), a.created_at, a.updated_at, a.version";
+const COLUMNS: &str = "SELECT a.id, a.slug, a.title, t.code AS territory_code, t.slug AS territory_slug, \
+    t.name AS territory_name, t.kind AS territory_kind, a.period_start, a.period_end, a.status, a.vision, a.context, \
+    a.is_demo, \
+    (SELECT COUNT(*) FROM objectives o WHERE o.agenda_id = a.id AND o.archived_at IS NULL) AS objectives_count, \
+    (SELECT COUNT(*) FROM actions x WHERE x.agenda_id = a.id AND x.archived_at IS NULL) AS actions_count, \
+    a.created_at, a.updated_at, a.version";
 
 fn agenda(r: &AnyRow) -> Result<Agenda> {
-    Ok(Agenda {
-        id: col(r, 0)?,
-        slug: col(r, 1)?,
-        title: col(r, 2)?,
-        territory: territory_ref(r, 3)?,
-        period_start: col(r, 7)?,
-        period_end: col(r, 8)?,
-        status: code(r, 9)?,
-        vision: col(r, 10)?,
-        context: col(r, 11)?,
-        is_demo: flag(r, 12)?,
-        objectives_count: col(r, 13)?,
-        actions_count: col(r, 14)?,
-        created_at: col(r, 15)?,
-        updated_at: col(r, 16)?,
-        version: col(r, 17)?,
-    })
+    Ok(from_row!(r, Agenda {
+        id, slug, title, period_start, period_end, vision, context, objectives_count, actions_count, created_at,
+        updated_at, version;
+        territory: territory_ref(r, "territory_")?,
+        status: code(r, "status")?,
+        is_demo: flag(r, "is_demo")?,
+    }))
 }
 
 /// Filters shared by the agenda pages and the API.
@@ -54,19 +46,10 @@ impl AgendaFilter {
         sql.push(" AND a.status <> 'draft'");
         if let Some(t) = &self.territory {
             // The territory itself, the territories inside it, and the one that contains it.
-            sql.push(" AND (t.code = ")
-                .bind(t.clone())
-                .push(" OR t.slug = ")
-                .bind(t.clone())
-                .push(" OR tp.code = ")
-                .bind(t.clone())
-                .push(" OR tp.slug = ")
-                .bind(t.clone())
-                .push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE c.code = ")
-                .bind(t.clone())
-                .push(" OR c.slug = ")
-                .bind(t.clone())
-                .push("))");
+            sql.push(" AND (");
+            push_code_or_slug(sql, "t", t).push(" OR ");
+            push_code_or_slug(sql, "tp", t).push(" OR t.id IN (SELECT c.parent_id FROM territories c WHERE ");
+            push_code_or_slug(sql, "c", t).push("))");
         }
         if let Some(s) = self.status {
             sql.push(" AND a.status = ").bind(s.code());
@@ -110,43 +93,34 @@ pub struct AgendaDetail {
     pub assets: Vec<AssetRef>,
 }
 
-const OBJECTIVE_COLUMNS: &str =
-    "SELECT o.id, a.slug, o.code, o.position, o.title, o.description, o.created_at, o.updated_at, o.archived_at \
-    FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
+const OBJECTIVE_COLUMNS: &str = "SELECT o.id, a.slug AS agenda_slug, o.code, o.position, o.title, o.description, \
+    o.created_at, o.updated_at, o.archived_at";
+const OBJECTIVE_FROM: &str = " FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
 
 fn objective(r: &AnyRow) -> Result<Objective> {
-    Ok(Objective {
-        id: col(r, 0)?,
-        agenda_slug: col(r, 1)?,
-        code: col(r, 2)?,
-        position: col(r, 3)?,
-        title: col(r, 4)?,
-        description: col(r, 5)?,
-        created_at: col(r, 6)?,
-        updated_at: col(r, 7)?,
-        archived_at: col(r, 8)?,
-    })
+    Ok(from_row!(
+        r,
+        Objective { id, agenda_slug, code, position, title, description, created_at, updated_at, archived_at }
+    ))
 }
 
 impl Store {
     pub async fn list_agendas(&self, filter: &AgendaFilter, page: PageRequest) -> Result<Page<Agenda>> {
-        let select = format!("{COLUMNS}{FROM}");
-        let count = format!("SELECT COUNT(*){FROM}");
-        paged(&self.pool, &select, &count, |s| filter.apply(s), "a.period_start DESC, t.name, a.title", page, agenda)
+        paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), "a.period_start DESC, t.name, a.title", page, agenda)
             .await
     }
 
     pub async fn agenda(&self, slug: &str) -> Result<Option<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND a.slug = ").bind(slug);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(agenda).transpose()
+        sql.map_optional(&self.pool, agenda).await
     }
 
     /// Agendas a citizen sees as published (in consultation or approved), newest period first.
     pub async fn published_agendas(&self) -> Result<Vec<Agenda>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND a.status IN ('consultation', 'approved') ORDER BY a.period_start DESC, t.name, a.title");
-        sql.fetch_all(&self.pool).await?.iter().map(agenda).collect()
+        sql.map_all(&self.pool, agenda).await
     }
 
     pub(crate) async fn agendas_of_territory(&self, territory_id: &str) -> Result<Vec<Agenda>> {
@@ -156,7 +130,7 @@ impl Store {
             .push(" OR t.parent_id = ")
             .bind(territory_id)
             .push(") ORDER BY a.period_start DESC, a.title");
-        sql.fetch_all(&self.pool).await?.iter().map(agenda).collect()
+        sql.map_all(&self.pool, agenda).await
     }
 
     /// Objectives of one agenda (by slug), or of all agendas.
@@ -167,22 +141,21 @@ impl Store {
                 s.push(" AND a.slug = ").bind(slug);
             }
         };
-        let count = "SELECT COUNT(*) FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
-        paged(&self.pool, OBJECTIVE_COLUMNS, count, filter, "a.slug, o.position", page, objective).await
+        paged(&self.pool, OBJECTIVE_COLUMNS, OBJECTIVE_FROM, filter, "a.slug, o.position", page, objective).await
     }
 
     pub async fn objective(&self, agenda_slug: &str, code: &str) -> Result<Option<Objective>> {
-        let mut sql = Sql::new(OBJECTIVE_COLUMNS);
+        let mut sql = Sql::new(&format!("{OBJECTIVE_COLUMNS}{OBJECTIVE_FROM}"));
         sql.push(" AND a.slug = ").bind(agenda_slug).push(" AND o.code = ").bind(code);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(objective).transpose()
+        sql.map_optional(&self.pool, objective).await
     }
 
     /// The objectives of one agenda in their order, whatever its status (its editors work on
     /// the draft), without the archived ones.
     pub async fn objectives_of_agenda(&self, agenda_id: &str) -> Result<Vec<Objective>> {
-        let mut sql = Sql::new(OBJECTIVE_COLUMNS);
+        let mut sql = Sql::new(&format!("{OBJECTIVE_COLUMNS}{OBJECTIVE_FROM}"));
         sql.push(" AND o.archived_at IS NULL AND a.id = ").bind(agenda_id).push(" ORDER BY o.position");
-        sql.fetch_all(&self.pool).await?.iter().map(objective).collect()
+        sql.map_all(&self.pool, objective).await
     }
 
     pub async fn agenda_detail(&self, slug: &str) -> Result<Option<AgendaDetail>> {
@@ -198,41 +171,33 @@ impl Store {
             .collect();
 
         let mut sql = Sql::new(
-            "SELECT g.slug, g.name, v.code, v.label_it, v.label_en, \
-             CAST(SUM(CASE WHEN ao.role = 'lead' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN ao.role = 'partner' THEN 1 ELSE 0 END) AS BIGINT) \
+            "SELECT g.slug, g.name, v.code AS org_type_code, v.label_it AS org_type_label_it, \
+             v.label_en AS org_type_label_en, CAST(SUM(CASE WHEN ao.role = 'lead' THEN 1 ELSE 0 END) AS BIGINT) AS leads, \
+             CAST(SUM(CASE WHEN ao.role = 'partner' THEN 1 ELSE 0 END) AS BIGINT) AS joins \
              FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
              JOIN organizations g ON g.id = ao.organization_id \
              JOIN vocabulary_terms v ON v.vocabulary = g.org_type_vocabulary AND v.code = g.org_type \
              WHERE x.archived_at IS NULL AND x.agenda_id = ",
         );
         sql.bind(agenda.id.clone())
-            .push(" GROUP BY g.slug, g.name, v.code, v.label_it, v.label_en ORDER BY 6 DESC, g.name");
+            .push(" GROUP BY g.slug, g.name, v.code, v.label_it, v.label_en ORDER BY leads DESC, g.name");
         let partners = sql
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
+            .map_all(&self.pool, |r| {
                 Ok(AgendaPartner {
-                    organization: OrganizationRef { slug: col(r, 0)?, name: col(r, 1)? },
-                    org_type: term(r, 2)?,
-                    leads: col(r, 5)?,
-                    joins: col(r, 6)?,
+                    organization: OrganizationRef { slug: col(r, "slug")?, name: col(r, "name")? },
+                    org_type: term(r, "org_type_")?,
+                    leads: col(r, "leads")?,
+                    joins: col(r, "joins")?,
                 })
             })
-            .collect::<Result<_>>()?;
+            .await?;
 
         let mut sql = Sql::new(
             "SELECT DISTINCT d.slug, d.name, d.kind FROM action_assets aa JOIN actions x ON x.id = aa.action_id \
              JOIN digital_assets d ON d.id = aa.asset_id WHERE x.archived_at IS NULL AND x.agenda_id = ",
         );
         sql.bind(agenda.id.clone()).push(" ORDER BY d.name");
-        let assets = sql
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(AssetRef { slug: col(r, 0)?, name: col(r, 1)?, kind: code(r, 2)? }))
-            .collect::<Result<_>>()?;
+        let assets = sql.map_all(&self.pool, asset_ref).await?;
         Ok(Some(AgendaDetail { agenda, objectives, partners, assets }))
     }
 }

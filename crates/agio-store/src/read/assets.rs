@@ -4,32 +4,23 @@ use agio_domain::model::{ActionSummary, DigitalAsset, TerritoryRef};
 use agio_domain::{AssetKind, AssetStatus, Page, PageRequest};
 use sqlx::any::AnyRow;
 
-use super::{actions::ActionFilter, code, col, flag, paged, push_contains, territory_ref};
+use super::{actions::ActionFilter, code, flag, from_row, paged, push_code_or_slug, push_contains, territory_ref};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
 const FROM: &str = " FROM digital_assets d WHERE 1 = 1";
 const COLUMNS: &str = "SELECT d.id, d.slug, d.name, d.kind, d.provider, d.description, d.status, d.url, d.is_demo, \
-    (SELECT COUNT(*) FROM asset_coverage c WHERE c.asset_id = d.id), \
-    (SELECT COUNT(*) FROM action_assets aa WHERE aa.asset_id = d.id), d.created_at, d.updated_at, d.version";
+    (SELECT COUNT(*) FROM asset_coverage c WHERE c.asset_id = d.id) AS comuni_covered, \
+    (SELECT COUNT(*) FROM action_assets aa WHERE aa.asset_id = d.id) AS actions_count, \
+    d.created_at, d.updated_at, d.version";
 
 fn asset(r: &AnyRow) -> Result<DigitalAsset> {
-    Ok(DigitalAsset {
-        id: col(r, 0)?,
-        slug: col(r, 1)?,
-        name: col(r, 2)?,
-        kind: code(r, 3)?,
-        provider: col(r, 4)?,
-        description: col(r, 5)?,
-        status: code(r, 6)?,
-        url: col(r, 7)?,
-        is_demo: flag(r, 8)?,
-        comuni_covered: col(r, 9)?,
-        actions_count: col(r, 10)?,
-        created_at: col(r, 11)?,
-        updated_at: col(r, 12)?,
-        version: col(r, 13)?,
-    })
+    Ok(from_row!(r, DigitalAsset {
+        id, slug, name, provider, description, url, comuni_covered, actions_count, created_at, updated_at, version;
+        kind: code(r, "kind")?,
+        status: code(r, "status")?,
+        is_demo: flag(r, "is_demo")?,
+    }))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -50,8 +41,8 @@ impl AssetFilter {
             sql.push(" AND d.status = ").bind(v.code());
         }
         if let Some(v) = &self.comune {
-            sql.push(" AND EXISTS (SELECT 1 FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = d.id AND (t.code = ")
-                .bind(v.clone()).push(" OR t.slug = ").bind(v.clone()).push("))");
+            sql.push(" AND EXISTS (SELECT 1 FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = d.id AND ");
+            push_code_or_slug(sql, "t", v).push(")");
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["d.name", "d.description", "d.provider"], q);
@@ -69,15 +60,13 @@ pub struct AssetDetail {
 
 impl Store {
     pub async fn list_assets(&self, filter: &AssetFilter, page: PageRequest) -> Result<Page<DigitalAsset>> {
-        let select = format!("{COLUMNS}{FROM}");
-        let count = format!("SELECT COUNT(*){FROM}");
-        paged(&self.pool, &select, &count, |s| filter.apply(s), "d.name", page, asset).await
+        paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), "d.name", page, asset).await
     }
 
     pub async fn asset(&self, slug: &str) -> Result<Option<DigitalAsset>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
         sql.push(" AND d.slug = ").bind(slug);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(asset).transpose()
+        sql.map_optional(&self.pool, asset).await
     }
 
     pub async fn asset_detail(&self, slug: &str) -> Result<Option<AssetDetail>> {
@@ -87,7 +76,7 @@ impl Store {
             "SELECT t.code, t.slug, t.name, t.kind FROM asset_coverage c JOIN territories t ON t.id = c.comune_id WHERE c.asset_id = ",
         );
         sql.bind(asset.id.clone()).push(" ORDER BY t.name");
-        let comuni = sql.fetch_all(&self.pool).await?.iter().map(|r| territory_ref(r, 0)).collect::<Result<_>>()?;
+        let comuni = sql.map_all(&self.pool, |r| territory_ref(r, "")).await?;
         Ok(Some(AssetDetail { asset, actions, comuni }))
     }
 }

@@ -9,7 +9,7 @@ mod vocabularies;
 
 use std::str::FromStr;
 
-use agio_domain::model::{OrganizationRef, Term, TerritoryRef};
+use agio_domain::model::{AssetRef, OrganizationRef, Term, TerritoryRef};
 use agio_domain::{Page, PageRequest};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -23,51 +23,80 @@ pub use assets::{AssetDetail, AssetFilter};
 pub use organizations::{OrganizationDetail, OrganizationFilter};
 pub use territories::{DistrictDetail, MapShape, Place, Places, TerritoryFilter, UnionDetail};
 
-/// Reads column `i` of a row.
-pub(crate) fn col<'r, T>(row: &'r AnyRow, i: usize) -> Result<T>
+/// Reads the column called `name` (its `AS` alias, lower case: PostgreSQL folds unquoted
+/// aliases, and reading by name keeps a query's columns free to move).
+pub(crate) fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
-    Ok(row.try_get::<T, _>(i)?)
+    Ok(row.try_get::<T, _>(name)?)
 }
 
-/// Reads column `i` as a code of a closed set.
-pub(crate) fn code<T: FromStr>(row: &AnyRow, i: usize) -> Result<T>
+/// Builds a struct from a row: the fields listed first from the columns of the same names,
+/// those after `;` from their expressions (codes, flags, references, computed values).
+///
+/// `from_row!(r, VersionInfo { number, created_at, note })`,
+/// `from_row!(r, ResultEdit { description; kind: code(r, "kind")? })`.
+macro_rules! from_row {
+    ($row:expr, $($ty:ident)::+ { $($field:ident),* $(,)? $(; $($name:ident : $value:expr),+ $(,)?)? }) => {
+        $($ty)::+ { $($field: $crate::read::col($row, stringify!($field))?,)* $($($name: $value,)+)? }
+    };
+}
+pub(crate) use from_row;
+
+/// Reads column `name` as a code of a closed set.
+pub(crate) fn code<T: FromStr>(row: &AnyRow, name: &str) -> Result<T>
 where
     T::Err: std::fmt::Display,
 {
-    let raw: String = col(row, i)?;
-    raw.parse().map_err(|e: T::Err| StoreError::InvalidData(format!("column {i}: {e}")))
+    let raw: String = col(row, name)?;
+    raw.parse().map_err(|e: T::Err| StoreError::InvalidData(format!("column {name}: {e}")))
 }
 
 /// Flags are stored as 0/1 integers on both backends (see the foundation migration).
-pub(crate) fn flag(row: &AnyRow, i: usize) -> Result<bool> {
-    Ok(col::<i64>(row, i)? != 0)
+pub(crate) fn flag(row: &AnyRow, name: &str) -> Result<bool> {
+    Ok(col::<i64>(row, name)? != 0)
 }
 
-/// Columns `i..i+4` as a territory reference: code, slug, name, kind.
-pub(crate) fn territory_ref(row: &AnyRow, i: usize) -> Result<TerritoryRef> {
-    Ok(TerritoryRef { code: col(row, i)?, slug: col(row, i + 1)?, name: col(row, i + 2)?, kind: code(row, i + 3)? })
+/// A territory reference from the columns `{prefix}code`, `{prefix}slug`, `{prefix}name`, `{prefix}kind`.
+pub(crate) fn territory_ref(row: &AnyRow, prefix: &str) -> Result<TerritoryRef> {
+    let named = |field: &str| format!("{prefix}{field}");
+    Ok(TerritoryRef {
+        code: col(row, &named("code"))?,
+        slug: col(row, &named("slug"))?,
+        name: col(row, &named("name"))?,
+        kind: code(row, &named("kind"))?,
+    })
 }
 
-/// Optional territory reference (left join): present when the code column is not null.
-pub(crate) fn territory_ref_opt(row: &AnyRow, i: usize) -> Result<Option<TerritoryRef>> {
-    match col::<Option<String>>(row, i)? {
-        Some(_) => Ok(Some(territory_ref(row, i)?)),
+/// Optional territory reference (left join): present when `{prefix}code` is not null.
+pub(crate) fn territory_ref_opt(row: &AnyRow, prefix: &str) -> Result<Option<TerritoryRef>> {
+    match col::<Option<String>>(row, &format!("{prefix}code"))? {
+        Some(_) => Ok(Some(territory_ref(row, prefix)?)),
         None => Ok(None),
     }
 }
 
-pub(crate) fn org_ref_opt(row: &AnyRow, i: usize) -> Result<Option<OrganizationRef>> {
-    match col::<Option<String>>(row, i)? {
-        Some(slug) => Ok(Some(OrganizationRef { slug, name: col(row, i + 1)? })),
+/// Optional organisation reference (left join) from `{prefix}slug` and `{prefix}name`.
+pub(crate) fn org_ref_opt(row: &AnyRow, prefix: &str) -> Result<Option<OrganizationRef>> {
+    match col::<Option<String>>(row, &format!("{prefix}slug"))? {
+        Some(slug) => Ok(Some(OrganizationRef { slug, name: col(row, &format!("{prefix}name"))? })),
         None => Ok(None),
     }
 }
 
-/// Columns `i..i+3` as a vocabulary term: code, label_it, label_en.
-pub(crate) fn term(row: &AnyRow, i: usize) -> Result<Term> {
-    Ok(Term { code: col(row, i)?, label_it: col(row, i + 1)?, label_en: col(row, i + 2)? })
+/// A vocabulary term from the columns `{prefix}code`, `{prefix}label_it`, `{prefix}label_en`.
+pub(crate) fn term(row: &AnyRow, prefix: &str) -> Result<Term> {
+    Ok(Term {
+        code: col(row, &format!("{prefix}code"))?,
+        label_it: col(row, &format!("{prefix}label_it"))?,
+        label_en: col(row, &format!("{prefix}label_en"))?,
+    })
+}
+
+/// A digital asset reference from the columns `slug`, `name`, `kind`.
+pub(crate) fn asset_ref(row: &AnyRow) -> Result<AssetRef> {
+    Ok(AssetRef { slug: col(row, "slug")?, name: col(row, "name")?, kind: code(row, "kind")? })
 }
 
 /// Appends `AND LOWER(column) LIKE %text%` with LIKE wildcards in the text escaped.
@@ -84,20 +113,26 @@ pub(crate) fn push_contains(sql: &mut Sql, columns: &[&str], text: &str) {
     sql.push(")");
 }
 
-/// Runs a paged list: `select` and `count` share the same FROM/WHERE built by `filter`.
+/// Appends `(alias.code = … OR alias.slug = …)`: a territory named by its code or its slug.
+pub(crate) fn push_code_or_slug<'s>(sql: &'s mut Sql, alias: &str, key: &str) -> &'s mut Sql {
+    sql.push(&format!("({alias}.code = ")).bind(key).push(&format!(" OR {alias}.slug = ")).bind(key).push(")")
+}
+
+/// Runs a paged list: the rows of `columns` + `from` (which `filter` completes), and their
+/// count (`SELECT COUNT(*) AS n` + the same `from`).
 pub(crate) async fn paged<T>(
     pool: &AnyPool,
-    select: &str,
-    count: &str,
+    columns: &str,
+    from: &str,
     filter: impl Fn(&mut Sql),
     order: &str,
     page: PageRequest,
     map: impl Fn(&AnyRow) -> Result<T>,
 ) -> Result<Page<T>> {
-    let mut count_sql = Sql::new(count);
+    let mut count_sql = Sql::new(&format!("SELECT COUNT(*) AS n{from}"));
     filter(&mut count_sql);
-    let total: i64 = col(&count_sql.fetch_one(pool).await?, 0)?;
-    let mut list = Sql::new(select);
+    let total: i64 = col(&count_sql.fetch_one(pool).await?, "n")?;
+    let mut list = Sql::new(&format!("{columns}{from}"));
     filter(&mut list);
     list.push(" ORDER BY ").push(order).push(" LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
     let items = list.fetch_all(pool).await?.iter().map(map).collect::<Result<Vec<T>>>()?;
@@ -120,6 +155,6 @@ impl Store {
             Choosable::Assets => "digital_assets WHERE status <> 'retired'",
         };
         let sql = Sql::new(&format!("SELECT slug, name FROM {from} ORDER BY name, slug"));
-        sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+        sql.map_all(&self.pool, |r| Ok((col(r, "slug")?, col(r, "name")?))).await
     }
 }

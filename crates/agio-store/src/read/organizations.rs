@@ -4,35 +4,29 @@ use agio_domain::model::{ActionSummary, Organization};
 use agio_domain::{Page, PageRequest, PartnerRole};
 use sqlx::any::AnyRow;
 
-use super::{actions::ActionFilter, code, col, flag, paged, push_contains, term, territory_ref_opt};
+use super::{
+    actions::ActionFilter, code, col, flag, from_row, paged, push_code_or_slug, push_contains, term, territory_ref_opt,
+};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
 const FROM: &str = " FROM organizations g \
     JOIN vocabulary_terms v ON v.vocabulary = g.org_type_vocabulary AND v.code = g.org_type \
     LEFT JOIN territories t ON t.id = g.territory_id WHERE 1 = 1";
-const COLUMNS: &str = "SELECT g.id, g.slug, g.name, v.code, v.label_it, v.label_en, g.tax_code, \
-    t.code, t.slug, t.name, t.kind, g.description, g.website, g.is_demo, \
+const COLUMNS: &str = "SELECT g.id, g.slug, g.name, v.code AS org_type_code, v.label_it AS org_type_label_it, \
+    v.label_en AS org_type_label_en, g.tax_code, t.code AS territory_code, t.slug AS territory_slug, \
+    t.name AS territory_name, t.kind AS territory_kind, g.description, g.website, g.is_demo, \
     (SELECT COUNT(*) FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
-        WHERE ao.organization_id = g.id AND x.archived_at IS NULL), g.created_at, g.updated_at, g.version, g.archived_at";
+        WHERE ao.organization_id = g.id AND x.archived_at IS NULL) AS actions_count, \
+    g.created_at, g.updated_at, g.version, g.archived_at";
 
 fn organization(r: &AnyRow) -> Result<Organization> {
-    Ok(Organization {
-        id: col(r, 0)?,
-        slug: col(r, 1)?,
-        name: col(r, 2)?,
-        org_type: term(r, 3)?,
-        tax_code: col(r, 6)?,
-        territory: territory_ref_opt(r, 7)?,
-        description: col(r, 11)?,
-        website: col(r, 12)?,
-        is_demo: flag(r, 13)?,
-        actions_count: col(r, 14)?,
-        created_at: col(r, 15)?,
-        updated_at: col(r, 16)?,
-        version: col(r, 17)?,
-        archived_at: col(r, 18)?,
-    })
+    Ok(from_row!(r, Organization {
+        id, slug, name, tax_code, description, website, actions_count, created_at, updated_at, version, archived_at;
+        org_type: term(r, "org_type_")?,
+        territory: territory_ref_opt(r, "territory_")?,
+        is_demo: flag(r, "is_demo")?,
+    }))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -50,15 +44,9 @@ impl OrganizationFilter {
             sql.push(" AND g.org_type = ").bind(v.clone());
         }
         if let Some(v) = &self.territory {
-            sql.push(" AND (t.code = ")
-                .bind(v.clone())
-                .push(" OR t.slug = ")
-                .bind(v.clone())
-                .push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE d.code = ")
-                .bind(v.clone())
-                .push(" OR d.slug = ")
-                .bind(v.clone())
-                .push("))");
+            sql.push(" AND (");
+            push_code_or_slug(sql, "t", v).push(" OR t.parent_id IN (SELECT d.id FROM territories d WHERE ");
+            push_code_or_slug(sql, "d", v).push("))");
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["g.name", "g.description"], q);
@@ -79,9 +67,7 @@ impl Store {
         filter: &OrganizationFilter,
         page: PageRequest,
     ) -> Result<Page<Organization>> {
-        let select = format!("{COLUMNS}{FROM}");
-        let count = format!("SELECT COUNT(*){FROM}");
-        paged(&self.pool, &select, &count, |s| filter.apply(s), "g.name", page, organization).await
+        paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), "g.name", page, organization).await
     }
 
     pub async fn organization(&self, slug: &str) -> Result<Option<Organization>> {
@@ -95,7 +81,7 @@ impl Store {
     async fn organization_where(&self, column: &str, value: &str) -> Result<Option<Organization>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM} AND {column} = "));
         sql.bind(value);
-        sql.fetch_optional(&self.pool).await?.as_ref().map(organization).transpose()
+        sql.map_optional(&self.pool, organization).await
     }
 
     pub async fn organization_detail(&self, slug: &str) -> Result<Option<OrganizationDetail>> {
@@ -105,7 +91,7 @@ impl Store {
         let mut sql = Sql::new("SELECT ao.action_id, ao.role FROM action_organizations ao WHERE ao.organization_id = ");
         sql.bind(organization.id.clone());
         let roles: Vec<(String, PartnerRole)> =
-            sql.fetch_all(&self.pool).await?.iter().map(|r| Ok((col(r, 0)?, code(r, 1)?))).collect::<Result<_>>()?;
+            sql.map_all(&self.pool, |r| Ok((col(r, "action_id")?, code(r, "role")?))).await?;
         let actions = actions
             .into_iter()
             .map(|a| {

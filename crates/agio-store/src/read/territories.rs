@@ -4,39 +4,34 @@ use agio_domain::model::{Agenda, KeyFigures, Territory};
 use agio_domain::{Page, PageRequest, TerritoryKind};
 use sqlx::any::AnyRow;
 
-use super::{code, col, paged, push_contains, territory_ref_opt};
+use super::{code, col, from_row, paged, push_code_or_slug, push_contains, territory_ref_opt};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
-const SELECT: &str = "SELECT t.id, t.kind, t.code, t.slug, t.name, p.code, p.slug, p.name, p.kind, \
-    t.province, t.province_code, t.health_authority, t.population, t.lat, t.lon, \
+const COLUMNS: &str = "SELECT t.id, t.kind, t.code, t.slug, t.name, p.code AS parent_code, p.slug AS parent_slug, \
+    p.name AS parent_name, p.kind AS parent_kind, t.province, t.province_code, t.health_authority, t.population, \
+    t.lat, t.lon, \
     CASE t.kind WHEN 'comune' THEN 1 \
         WHEN 'union' THEN (SELECT COUNT(*) FROM union_members um WHERE um.union_id = t.id) \
         WHEN 'region' THEN (SELECT COUNT(*) FROM territories c WHERE c.kind = 'comune') \
-        ELSE (SELECT COUNT(*) FROM territories c WHERE c.parent_id = t.id AND c.kind = 'comune') END, \
-    (SELECT COUNT(*) FROM agendas a WHERE a.territory_id = t.id AND a.status <> 'draft') \
-    FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
-const COUNT: &str = "SELECT COUNT(*) FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
+        ELSE (SELECT COUNT(*) FROM territories c WHERE c.parent_id = t.id AND c.kind = 'comune') END AS comuni_count, \
+    (SELECT COUNT(*) FROM agendas a WHERE a.territory_id = t.id AND a.status <> 'draft') AS agendas_count";
+const FROM: &str = " FROM territories t LEFT JOIN territories p ON p.id = t.parent_id WHERE 1 = 1";
+/// The territory columns and their FROM, for a query to complete.
+fn select() -> Sql {
+    Sql::new(&format!("{COLUMNS}{FROM}"))
+}
+
 const ORDER: &str =
     "CASE t.kind WHEN 'region' THEN 0 WHEN 'district' THEN 1 WHEN 'union' THEN 2 ELSE 3 END, t.name, t.code";
 
 fn territory(r: &AnyRow) -> Result<Territory> {
-    Ok(Territory {
-        id: col(r, 0)?,
-        kind: code(r, 1)?,
-        code: col(r, 2)?,
-        slug: col(r, 3)?,
-        name: col(r, 4)?,
-        parent: territory_ref_opt(r, 5)?,
-        province: col(r, 9)?,
-        province_code: col(r, 10)?,
-        health_authority: col(r, 11)?,
-        population: col(r, 12)?,
-        lat: col(r, 13)?,
-        lon: col(r, 14)?,
-        comuni_count: col(r, 15)?,
-        agendas_count: col(r, 16)?,
-    })
+    Ok(from_row!(r, Territory {
+        id, code, slug, name, province, province_code, health_authority, population, lat, lon, comuni_count,
+        agendas_count;
+        kind: code(r, "kind")?,
+        parent: territory_ref_opt(r, "parent_")?,
+    }))
 }
 
 /// Filters of the territory list.
@@ -56,7 +51,7 @@ impl TerritoryFilter {
             sql.push(" AND t.kind = ").bind(kind.code());
         }
         if let Some(parent) = &self.parent {
-            sql.push(" AND (p.code = ").bind(parent.clone()).push(" OR p.slug = ").bind(parent.clone()).push(")");
+            push_code_or_slug(sql.push(" AND "), "p", parent);
         }
         if let Some(q) = &self.q {
             push_contains(sql, &["t.name"], q);
@@ -95,21 +90,21 @@ pub struct MapShape {
 
 impl Store {
     pub async fn list_territories(&self, filter: &TerritoryFilter, page: PageRequest) -> Result<Page<Territory>> {
-        paged(&self.pool, SELECT, COUNT, |s| filter.apply(s), ORDER, page, territory).await
+        paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), ORDER, page, territory).await
     }
 
     /// A territory by code (ISTAT code, district code) or slug.
     pub async fn territory(&self, key: &str) -> Result<Option<Territory>> {
-        let mut sql = Sql::new(SELECT);
-        sql.push(" AND (t.code = ").bind(key).push(" OR t.slug = ").bind(key).push(")");
-        sql.fetch_optional(&self.pool).await?.as_ref().map(territory).transpose()
+        let mut sql = select();
+        push_code_or_slug(sql.push(" AND "), "t", key);
+        sql.map_optional(&self.pool, territory).await
     }
 
     /// All districts, by name.
     pub async fn districts(&self) -> Result<Vec<Territory>> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = select();
         sql.push(" AND t.kind = 'district' ORDER BY t.name");
-        sql.fetch_all(&self.pool).await?.iter().map(territory).collect()
+        sql.map_all(&self.pool, territory).await
     }
 
     pub async fn district_detail(&self, key: &str) -> Result<Option<DistrictDetail>> {
@@ -118,7 +113,7 @@ impl Store {
             return Ok(None);
         }
         let children = |kind: TerritoryKind| {
-            let mut sql = Sql::new(SELECT);
+            let mut sql = select();
             sql.push(" AND t.archived_at IS NULL AND t.kind = ")
                 .bind(kind.code())
                 .push(" AND t.parent_id = ")
@@ -126,75 +121,60 @@ impl Store {
                 .push(" ORDER BY t.name");
             sql
         };
-        let comuni = children(TerritoryKind::Comune)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(territory)
-            .collect::<Result<_>>()?;
-        let unions =
-            children(TerritoryKind::Union).fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
+        let comuni = children(TerritoryKind::Comune).map_all(&self.pool, territory).await?;
+        let unions = children(TerritoryKind::Union).map_all(&self.pool, territory).await?;
         let agendas = self.agendas_of_territory(&district.id).await?;
         Ok(Some(DistrictDetail { district, comuni, unions, agendas }))
     }
 
     /// A union of comuni (archived ones too: their page stays) with its comuni.
     pub async fn union_detail(&self, slug: &str) -> Result<Option<UnionDetail>> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = select();
         sql.push(" AND t.kind = 'union' AND t.slug = ").bind(slug);
         let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
         let union = territory(&row)?;
-        let mut sql = Sql::new(SELECT);
+        let mut sql = select();
         sql.push(" AND t.id IN (SELECT comune_id FROM union_members WHERE union_id = ")
             .bind(union.id.clone())
             .push(") ORDER BY t.name");
-        let comuni = sql.fetch_all(&self.pool).await?.iter().map(territory).collect::<Result<_>>()?;
+        let comuni = sql.map_all(&self.pool, territory).await?;
         let mut archived = Sql::new("SELECT archived_at FROM territories WHERE id = ");
         archived.bind(union.id.clone());
-        let archived_at = col(&archived.fetch_one(&self.pool).await?, 0)?;
+        let archived_at = col(&archived.fetch_one(&self.pool).await?, "archived_at")?;
         Ok(Some(UnionDetail { union, comuni, archived_at }))
     }
 
     pub async fn map_shapes(&self) -> Result<Vec<MapShape>> {
         let rows = sqlx::query(
-            "SELECT c.name, d.slug, d.name, c.boundary, d.province_code FROM territories c JOIN territories d ON d.id = c.parent_id \
+            "SELECT c.name AS comune_name, d.slug AS district_slug, d.name AS district_name, c.boundary AS geometry, \
+             d.province_code AS district_province_code FROM territories c JOIN territories d ON d.id = c.parent_id \
              WHERE c.kind = 'comune' AND c.boundary IS NOT NULL ORDER BY d.name, c.name",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(MapShape {
-                    comune_name: col(r, 0)?,
-                    district_slug: col(r, 1)?,
-                    district_name: col(r, 2)?,
-                    geometry: col(r, 3)?,
-                    district_province_code: col(r, 4)?,
-                })
+                Ok(from_row!(
+                    r,
+                    MapShape { comune_name, district_slug, district_name, geometry, district_province_code }
+                ))
             })
             .collect()
     }
 
     pub async fn key_figures(&self) -> Result<KeyFigures> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM territories WHERE kind = 'district'), \
-             (SELECT COUNT(*) FROM territories WHERE kind = 'comune'), \
-             (SELECT CAST(COALESCE(SUM(population), 0) AS BIGINT) FROM territories WHERE kind = 'comune'), \
-             (SELECT COUNT(*) FROM agendas WHERE status IN ('consultation', 'approved')), \
-             (SELECT COUNT(*) FROM actions WHERE archived_at IS NULL), \
-             (SELECT COUNT(*) FROM organizations WHERE archived_at IS NULL), (SELECT COUNT(*) FROM digital_assets)",
+            "SELECT (SELECT COUNT(*) FROM territories WHERE kind = 'district') AS districts, \
+             (SELECT COUNT(*) FROM territories WHERE kind = 'comune') AS comuni, \
+             (SELECT CAST(COALESCE(SUM(population), 0) AS BIGINT) FROM territories WHERE kind = 'comune') AS population, \
+             (SELECT COUNT(*) FROM agendas WHERE status IN ('consultation', 'approved')) AS agendas, \
+             (SELECT COUNT(*) FROM actions WHERE archived_at IS NULL) AS actions, \
+             (SELECT COUNT(*) FROM organizations WHERE archived_at IS NULL) AS organizations, \
+             (SELECT COUNT(*) FROM digital_assets) AS assets",
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(KeyFigures {
-            districts: col(&row, 0)?,
-            comuni: col(&row, 1)?,
-            population: col(&row, 2)?,
-            agendas: col(&row, 3)?,
-            actions: col(&row, 4)?,
-            organizations: col(&row, 5)?,
-            assets: col(&row, 6)?,
-        })
+        Ok(from_row!(&row, KeyFigures { districts, comuni, population, agendas, actions, organizations, assets }))
     }
 }
 
@@ -284,15 +264,11 @@ impl Store {
         let mut comuni_of_parent: std::collections::HashMap<String, Vec<String>> = Default::default();
         let mut entries = Vec::with_capacity(rows.len());
         for r in &rows {
-            let place = Place {
-                id: col(r, 0)?,
-                kind: code(r, 1)?,
-                code: col(r, 2)?,
-                slug: col(r, 3)?,
-                name: col(r, 4)?,
-                parent_id: col(r, 5)?,
+            let place = from_row!(r, Place {
+                id, code, slug, name, parent_id;
+                kind: code(r, "kind")?,
                 comuni: Vec::new(),
-            };
+            });
             if let (TerritoryKind::Comune, Some(parent)) = (place.kind, &place.parent_id) {
                 comuni_of_parent.entry(parent.clone()).or_default().push(place.code.clone());
             }
@@ -300,7 +276,7 @@ impl Store {
         }
         let mut comuni_of_union: std::collections::HashMap<String, Vec<String>> = Default::default();
         for r in &members {
-            comuni_of_union.entry(col(r, 0)?).or_default().push(col(r, 1)?);
+            comuni_of_union.entry(col(r, "union_id")?).or_default().push(col(r, "code")?);
         }
         let all: Vec<String> =
             entries.iter().filter(|p| p.kind == TerritoryKind::Comune).map(|p| p.code.clone()).collect();

@@ -16,11 +16,10 @@ impl Store {
             sql.push(" AND vocabulary = ").bind(v.code());
         }
         sql.push(" ORDER BY vocabulary, position");
-        sql.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(VocabularyTerm { vocabulary: code(r, 0)?, term: term(r, 1)?, position: col(r, 4)? }))
-            .collect()
+        sql.map_all(&self.pool, |r| {
+            Ok(VocabularyTerm { vocabulary: code(r, "vocabulary")?, term: term(r, "")?, position: col(r, "position")? })
+        })
+        .await
     }
 
     /// Terms of one vocabulary as plain terms (for filter menus and validation).

@@ -1,0 +1,182 @@
+//! Agendas and their objectives, as editors read and write them.
+
+use agio_domain::access::AgendaFacts;
+use agio_domain::edit::{AgendaEdit, NewAgenda, ObjectiveEdit};
+use agio_domain::AgendaStatus;
+use sqlx::any::AnyRow;
+
+use super::{Audit, Editable, Guard, Saved};
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::{code, col, from_row};
+use crate::sql::{columns, Sql};
+use crate::{now, Result, Store};
+
+const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
+
+fn agenda_edit(r: &AnyRow) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
+    Ok((
+        from_row!(r, Editable {
+            id, version;
+            label: col(r, "title")?,
+            fields: from_row!(r, AgendaEdit { title, period_start, period_end, vision, context }),
+        }),
+        code(r, "status")?,
+    ))
+}
+
+const OBJECTIVE_EDIT: &str = "SELECT o.id, o.code, o.title, o.version, o.description FROM objectives o";
+
+fn objective_edit(r: &AnyRow) -> Result<Editable<ObjectiveEdit>> {
+    Ok(from_row!(r, Editable {
+        id, version;
+        label: format!("{} {}", col::<String>(r, "code")?, col::<String>(r, "title")?),
+        fields: from_row!(r, ObjectiveEdit { title, description }),
+    }))
+}
+
+impl Store {
+    pub async fn agenda_for_edit(&self, slug: &str) -> Result<Option<(Editable<AgendaEdit>, AgendaStatus)>> {
+        let mut sql = Sql::new(AGENDA_EDIT);
+        sql.push(" WHERE slug = ").bind(slug);
+        sql.map_optional(&self.pool, agenda_edit).await
+    }
+
+    pub async fn objective_for_edit(&self, agenda_slug: &str, code: &str) -> Result<Option<Editable<ObjectiveEdit>>> {
+        let mut sql = Sql::new(OBJECTIVE_EDIT);
+        sql.push(" JOIN agendas a ON a.id = o.agenda_id WHERE a.slug = ")
+            .bind(agenda_slug)
+            .push(" AND o.code = ")
+            .bind(code);
+        sql.map_optional(&self.pool, objective_edit).await
+    }
+
+    /// What decides who may act on an agenda and its content (see `agio_domain::access`).
+    pub async fn agenda_facts(&self, slug: &str) -> Result<Option<AgendaFacts>> {
+        let mut sql = Sql::new(
+            "SELECT a.id AS agenda_id, a.status, t.id AS territory_id, p.id AS parent_id, g.id AS grandparent_id \
+             FROM agendas a JOIN territories t ON t.id = a.territory_id \
+             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = ",
+        );
+        sql.bind(slug);
+        let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let agenda_id: String = col(&row, "agenda_id")?;
+        let status: AgendaStatus = code(&row, "status")?;
+        let territory_path = ["territory_id", "parent_id", "grandparent_id"]
+            .into_iter()
+            .filter_map(|name| col::<Option<String>>(&row, name).transpose())
+            .collect::<Result<_>>()?;
+        let mut leads = Sql::new(
+            "SELECT DISTINCT ao.organization_id FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
+             WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = ",
+        );
+        leads.bind(agenda_id.clone()).push(" ORDER BY ao.organization_id");
+        let lead_organizations = leads.map_all(&self.pool, |r| col(r, "organization_id")).await?;
+        Ok(Some(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations }))
+    }
+}
+
+impl WriteTx {
+    async fn reread_agenda(&mut self, id: &str) -> Result<(Editable<AgendaEdit>, AgendaStatus)> {
+        let mut sql = Sql::new(AGENDA_EDIT);
+        sql.push(" WHERE id = ").bind(id);
+        sql.map_one(&mut *self.tx, agenda_edit).await
+    }
+
+    /// Creates an agenda, as a draft, for the territory with id `territory_id`; returns its slug.
+    pub async fn create_agenda(&mut self, territory_id: &str, new: &NewAgenda) -> Result<String> {
+        let slug = self.free_slug("agendas", &new.agenda.title).await?;
+        let (id, at) = (crate::new_id(), now());
+        let a = &new.agenda;
+        let insert = Sql::insert(
+            "agendas",
+            columns![
+                "id" => id.clone(), "slug" => slug.clone(), "territory_id" => territory_id, "title" => a.title.clone(),
+                "period_start" => a.period_start, "period_end" => a.period_end, "status" => "draft",
+                "vision" => a.vision.clone(), "context" => a.context.clone(), "created_at" => at.clone(),
+                "updated_at" => at,
+            ],
+        );
+        self.create_record(vec![insert], EntityRef { kind: "agenda", id: &id, label: &a.title }, new).await?;
+        Ok(slug)
+    }
+
+    pub async fn update_agenda(
+        &mut self,
+        agenda_id: &str,
+        edit: &AgendaEdit,
+        expected_version: i64,
+    ) -> Result<Saved<AgendaEdit>> {
+        let (before, _) = self.reread_agenda(agenda_id).await?;
+        let update = Sql::update(
+            "agendas",
+            columns![
+                "title" => edit.title.clone(), "period_start" => edit.period_start, "period_end" => edit.period_end,
+                "vision" => edit.vision.clone(), "context" => edit.context.clone(),
+            ],
+            agenda_id,
+        );
+        let audit =
+            Audit::update(EntityRef { kind: "agenda", id: agenda_id, label: &before.label }, &before.fields, edit);
+        let guard = Guard { table: "agendas", id: agenda_id, expected: expected_version };
+        self.versioned_update(guard, before.fields, vec![update], audit).await
+    }
+
+    /// Moves an agenda to `to` (the caller checked the move is allowed), with a note.
+    pub async fn move_agenda(
+        &mut self,
+        agenda_id: &str,
+        to: AgendaStatus,
+        note: &str,
+        expected_version: i64,
+    ) -> Result<Saved<AgendaStatus>> {
+        let (before, from) = self.reread_agenda(agenda_id).await?;
+        let update = Sql::update("agendas", columns!["status" => to.code()], agenda_id);
+        let entity = EntityRef { kind: "agenda", id: agenda_id, label: &before.label };
+        let (b, a) = (serde_json::json!({ "status": from }), serde_json::json!({ "status": to }));
+        let audit = Audit { records: vec![(entity, "status")], before: b, after: a, note };
+        let guard = Guard { table: "agendas", id: agenda_id, expected: expected_version };
+        self.versioned_update(guard, from, vec![update], audit).await
+    }
+
+    /// Adds an objective to an agenda; returns its code.
+    pub async fn create_objective(
+        &mut self,
+        agenda_id: &str,
+        agenda_label: &str,
+        new: &ObjectiveEdit,
+    ) -> Result<String> {
+        let (code, position) = self.next_code("objectives", agenda_id, "O", 1).await?;
+        let (id, at) = (crate::new_id(), now());
+        let insert = Sql::insert(
+            "objectives",
+            columns![
+                "id" => id.clone(), "agenda_id" => agenda_id, "code" => code.clone(), "position" => position,
+                "title" => new.title.clone(), "description" => new.description.clone(),
+                "created_at" => at.clone(), "updated_at" => at,
+            ],
+        );
+        let label = format!("{agenda_label} — {code}");
+        self.create_record(vec![insert], EntityRef { kind: "objective", id: &id, label: &label }, new).await?;
+        Ok(code)
+    }
+
+    pub async fn update_objective(
+        &mut self,
+        objective_id: &str,
+        edit: &ObjectiveEdit,
+        expected_version: i64,
+    ) -> Result<Saved<ObjectiveEdit>> {
+        let mut sql = Sql::new(OBJECTIVE_EDIT);
+        sql.push(" WHERE o.id = ").bind(objective_id);
+        let before = sql.map_one(&mut *self.tx, objective_edit).await?;
+        let update = Sql::update(
+            "objectives",
+            columns!["title" => edit.title.clone(), "description" => edit.description.clone()],
+            objective_id,
+        );
+        let entity = EntityRef { kind: "objective", id: objective_id, label: &before.label };
+        let audit = Audit::update(entity, &before.fields, edit);
+        let guard = Guard { table: "objectives", id: objective_id, expected: expected_version };
+        self.versioned_update(guard, before.fields, vec![update], audit).await
+    }
+}
