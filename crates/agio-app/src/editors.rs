@@ -197,84 +197,62 @@ impl Editor for ActionEditor {
     }
 }
 
-// --- an indicator of an action -------------------------------------------------------------
+// --- an indicator, or an expected result, of an action ---------------------------------------
 
-pub struct IndicatorEditor {
-    pub action: ActionEditor,
-    pub indicator_id: String,
-    pub stored: IndicatorEdit,
+/// An editor of one line of an action that the referents report on (an indicator, an expected
+/// result): found by its id within the action, guarded by the action's rule for results, and
+/// versioned by the action (a line is part of its action).
+macro_rules! reported_line_editor {
+    ($(#[$doc:meta])* $editor:ident { $id:ident: $fields:ident }, $for_edit:ident, $update:ident) => {
+        $(#[$doc])*
+        pub struct $editor {
+            pub action: ActionEditor,
+            pub $id: String,
+            pub stored: $fields,
+        }
+
+        impl $editor {
+            pub async fn load(state: &impl Context, slug: &str, code: &str, id: &str) -> Result<$editor, Error> {
+                let action = ActionEditor::load(state, slug, code).await?;
+                let stored = state.store().$for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
+                Ok($editor { action, $id: id.to_string(), stored })
+            }
+        }
+
+        impl Editor for $editor {
+            type Fields = $fields;
+
+            fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
+                require(who, Operation::EditResults, &self.action.target())
+            }
+
+            fn read(&self, reader: &mut Reader) -> Option<$fields> {
+                $fields::read(reader)
+            }
+
+            async fn save(&self, w: &mut WriteTx, fields: &$fields, version: i64) -> agio_store::Result<Saved<$fields>> {
+                w.$update(&self.action.stored.id, &self.$id, fields, version).await
+            }
+
+            fn current(&self) -> (&$fields, i64) {
+                (&self.stored, self.action.stored.version)
+            }
+        }
+    };
 }
 
-impl IndicatorEditor {
-    pub async fn load(state: &impl Context, slug: &str, code: &str, id: &str) -> Result<IndicatorEditor, Error> {
-        let action = ActionEditor::load(state, slug, code).await?;
-        let stored = state.store().indicator_for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
-        Ok(IndicatorEditor { action, indicator_id: id.to_string(), stored })
-    }
-}
-
-impl Editor for IndicatorEditor {
-    type Fields = IndicatorEdit;
-
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
-        require(who, Operation::EditResults, &self.action.target())
-    }
-
-    fn read(&self, reader: &mut Reader) -> Option<IndicatorEdit> {
-        IndicatorEdit::read(reader)
-    }
-
-    async fn save(
-        &self,
-        w: &mut WriteTx,
-        fields: &IndicatorEdit,
-        version: i64,
-    ) -> agio_store::Result<Saved<IndicatorEdit>> {
-        w.update_indicator(&self.action.stored.id, &self.indicator_id, fields, version).await
-    }
-
-    /// An indicator is part of its action: the action's version guards it.
-    fn current(&self) -> (&IndicatorEdit, i64) {
-        (&self.stored, self.action.stored.version)
-    }
-}
-
-// --- an expected result of an action ----------------------------------------------------------
-
-pub struct ResultEditor {
-    pub action: ActionEditor,
-    pub result_id: String,
-    pub stored: ResultEdit,
-}
-
-impl ResultEditor {
-    pub async fn load(state: &impl Context, slug: &str, code: &str, id: &str) -> Result<ResultEditor, Error> {
-        let action = ActionEditor::load(state, slug, code).await?;
-        let stored = state.store().result_for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
-        Ok(ResultEditor { action, result_id: id.to_string(), stored })
-    }
-}
-
-impl Editor for ResultEditor {
-    type Fields = ResultEdit;
-
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
-        require(who, Operation::EditResults, &self.action.target())
-    }
-
-    fn read(&self, reader: &mut Reader) -> Option<ResultEdit> {
-        ResultEdit::read(reader)
-    }
-
-    async fn save(&self, w: &mut WriteTx, fields: &ResultEdit, version: i64) -> agio_store::Result<Saved<ResultEdit>> {
-        w.update_result(&self.action.stored.id, &self.result_id, fields, version).await
-    }
-
-    /// A result is part of its action: the action's version guards it.
-    fn current(&self) -> (&ResultEdit, i64) {
-        (&self.stored, self.action.stored.version)
-    }
-}
+reported_line_editor!(
+    /// An indicator of an action: its target and the value reached.
+    IndicatorEditor { indicator_id: IndicatorEdit },
+    indicator_for_edit,
+    update_indicator
+);
+reported_line_editor!(
+    /// An expected result of an action.
+    ResultEditor { result_id: ResultEdit },
+    result_for_edit,
+    update_result
+);
 
 // --- an organisation's part in an action, and a budget line --------------------------------------
 

@@ -5,7 +5,6 @@ mod support;
 
 use agio_domain::access::Scope;
 use agio_domain::Role;
-use agio_store::{Actor, NewPerson};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
 use support::{TestApp, GUASTALLA, RIMINI};
@@ -19,21 +18,8 @@ const RIMINI_COORDINATOR: &str = "rimini@demo.agio.example";
 
 /// A coordinator of the Rimini agenda only, with the demo password.
 async fn add_rimini_coordinator(app: &TestApp) {
-    let store = &app.state.store;
-    let facts = store.agenda_facts(RIMINI).await.unwrap().unwrap();
-    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
-    let person = w
-        .create_person(&NewPerson {
-            email: RIMINI_COORDINATOR.into(),
-            name: "Rimini".into(),
-            organization_name: String::new(),
-            password_hash: Some(agio_domain::credentials::hash_password(agio_store::DEMO_PASSWORD)),
-            is_demo: true,
-        })
-        .await
-        .unwrap();
-    w.grant_role(&person, Role::Coordinator, &Scope::Agenda(facts.agenda_id)).await.unwrap();
-    w.commit().await.unwrap();
+    let facts = app.state.store.agenda_facts(RIMINI).await.unwrap().unwrap();
+    app.add_person(RIMINI_COORDINATOR, "Rimini", Role::Coordinator, Scope::Agenda(facts.agenda_id)).await;
 }
 
 /// The id of the first indicator of an action.

@@ -6,7 +6,6 @@ mod support;
 
 use agio_domain::access::Scope;
 use agio_domain::Role;
-use agio_store::{Actor, NewPerson};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
 use serde_json::json;
@@ -20,21 +19,9 @@ const CITIZEN: &str = "cittadino@demo.agio.example";
 const DISTRICT_COORDINATOR: &str = "distretto@demo.agio.example";
 
 async fn add_district_coordinator(app: &TestApp) {
-    let store = &app.state.store;
-    let district = store.territory("re-guastalla").await.unwrap().unwrap();
-    let mut w = store.begin_write(&Actor::cli()).await.unwrap();
-    let person = w
-        .create_person(&NewPerson {
-            email: DISTRICT_COORDINATOR.into(),
-            name: "Ufficio di Piano di Guastalla".into(),
-            organization_name: String::new(),
-            password_hash: Some(agio_domain::credentials::hash_password(agio_store::DEMO_PASSWORD)),
-            is_demo: true,
-        })
-        .await
-        .unwrap();
-    w.grant_role(&person, Role::Coordinator, &Scope::Territory(district.id)).await.unwrap();
-    w.commit().await.unwrap();
+    let district = app.state.store.territory("re-guastalla").await.unwrap().unwrap();
+    let name = "Ufficio di Piano di Guastalla";
+    app.add_person(DISTRICT_COORDINATOR, name, Role::Coordinator, Scope::Territory(district.id)).await;
 }
 
 fn version_in(body: &str) -> String {

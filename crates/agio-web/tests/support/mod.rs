@@ -154,6 +154,27 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Adds a person with the demo password and one role (as the command line would).
+    pub async fn add_person(
+        &self,
+        email: &str,
+        name: &str,
+        role: agio_domain::Role,
+        scope: agio_domain::access::Scope,
+    ) {
+        let mut w = self.state.store.begin_write(&agio_store::Actor::cli()).await.unwrap();
+        let new = agio_store::NewPerson {
+            email: email.into(),
+            name: name.into(),
+            organization_name: String::new(),
+            password_hash: Some(agio_domain::credentials::hash_password(agio_store::DEMO_PASSWORD)),
+            is_demo: true,
+        };
+        let person = w.create_person(&new).await.unwrap();
+        w.grant_role(&person, role, &scope).await.unwrap();
+        w.commit().await.unwrap();
+    }
+
     /// Moves an agenda back to its draft (as the command line would); returns its id.
     pub async fn make_draft(&self, slug: &str) -> String {
         let store = &self.state.store;
