@@ -64,11 +64,58 @@ impl Store {
         }
         sql.push(" ORDER BY number DESC LIMIT 1");
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        let snapshot: String = col(&r, "snapshot")?;
-        let snapshot = serde_json::from_str(&snapshot)
-            .map_err(|e| StoreError::InvalidData(format!("agenda version snapshot: {e}")))?;
-        Ok(Some((version_info(&r)?, snapshot)))
+        Ok(Some((version_info(&r)?, snapshot_part(&r)?)))
     }
+
+    /// The agenda page of the latest approved version. Only that part of the snapshot is read:
+    /// the actions' pages are passed over.
+    pub async fn published_agenda(&self, agenda_id: &str) -> Result<Option<(VersionInfo, AgendaDetail)>> {
+        #[derive(Deserialize)]
+        struct AgendaPage {
+            detail: AgendaDetail,
+        }
+        let Some(r) = self.latest_version_row(agenda_id).await? else { return Ok(None) };
+        let page: AgendaPage = snapshot_part(&r)?;
+        Ok(Some((version_info(&r)?, page.detail)))
+    }
+
+    /// One action's page in the latest approved version (`None` inside: the action came later).
+    /// Only that action of the snapshot is read in full.
+    pub async fn published_action(&self, agenda_id: &str, code: &str) -> Result<Option<(VersionInfo, Option<Action>)>> {
+        #[derive(Deserialize)]
+        struct ActionPages<'a> {
+            #[serde(borrow)]
+            actions: Vec<&'a serde_json::value::RawValue>,
+        }
+        /// An action's code (its summary is flattened into the action).
+        #[derive(Deserialize)]
+        struct Code {
+            code: String,
+        }
+        let Some(r) = self.latest_version_row(agenda_id).await? else { return Ok(None) };
+        let text: String = col(&r, "snapshot")?;
+        let pages: ActionPages = parse_snapshot(&text)?;
+        let found =
+            pages.actions.into_iter().find(|raw| parse_snapshot::<Code>(raw.get()).is_ok_and(|c| c.code == code));
+        let action = found.map(|raw| parse_snapshot::<Action>(raw.get())).transpose()?;
+        Ok(Some((version_info(&r)?, action)))
+    }
+
+    async fn latest_version_row(&self, agenda_id: &str) -> Result<Option<sqlx::any::AnyRow>> {
+        let mut sql = Sql::new("SELECT number, created_at, note, snapshot FROM agenda_versions WHERE agenda_id = ");
+        sql.bind(agenda_id).push(" ORDER BY number DESC LIMIT 1");
+        Ok(sql.fetch_optional(&self.pool).await?)
+    }
+}
+
+/// The snapshot column of a version row, read as `T` (all of it, or the part `T` names).
+fn snapshot_part<T: serde::de::DeserializeOwned>(r: &sqlx::any::AnyRow) -> Result<T> {
+    let text: String = col(r, "snapshot")?;
+    parse_snapshot(&text)
+}
+
+fn parse_snapshot<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::InvalidData(format!("agenda version snapshot: {e}")))
 }
 
 impl WriteTx {

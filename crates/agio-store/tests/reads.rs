@@ -159,8 +159,16 @@ both_backends!(accounts_reads_map_every_column, |backend| async move {
     assert_eq!(store.outbox(5).await.unwrap()[0].subject, "Oggetto");
 
     let versions = store.agenda_versions(&agenda.id).await.unwrap();
-    let (latest, _) = store.agenda_version(&agenda.id, None).await.unwrap().unwrap();
+    let (latest, snapshot) = store.agenda_version(&agenda.id, None).await.unwrap().unwrap();
     assert_eq!(latest, versions[0]);
+    // The parts the public pages read are those of the whole snapshot.
+    let (info, detail) = store.published_agenda(&agenda.id).await.unwrap().unwrap();
+    assert_eq!((info, detail), (latest.clone(), snapshot.detail.clone()));
+    let first = &snapshot.actions[0];
+    let (_, action) = store.published_action(&agenda.id, &first.summary.code).await.unwrap().unwrap();
+    assert_eq!(action.as_ref(), Some(first));
+    let (_, later) = store.published_action(&agenda.id, "A99").await.unwrap().unwrap();
+    assert_eq!(later, None, "an action added after the approval is not in it");
 });
 
 both_backends!(each_part_of_an_action_changes_its_version_once, |backend| async move {

@@ -2,7 +2,7 @@
 
 use agio_domain::model::{Action, Agenda};
 use agio_domain::{AgendaStatus, Page, TerritoryKind};
-use agio_store::{AgendaDetail, AgendaSnapshot, VersionInfo};
+use agio_store::{AgendaDetail, VersionInfo};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -117,14 +117,15 @@ async fn agenda(
     Path(slug): Path<String>,
 ) -> Result<Html<Bytes>, AppError> {
     let tools = tools(&state, lang, &visitor, &slug, None).await?;
-    let version = latest_version(&state, &tools).await?;
-    let banner = banner(lang, &slug, &tools, &version);
+    let id = &tools.agenda_id;
+    let published = state.cache.read(format!("published_agenda {id}"), state.store.published_agenda(id)).await?;
+    let banner = banner(lang, &slug, &tools, published.as_ref().as_ref().map(|(info, _)| info));
     let key = page_key(lang, &format!("/agende/{slug}"), &visitor, &(&tools, &banner));
     state
         .cache
         .page(key, async {
-            let d = match version.as_ref() {
-                Some((_, snapshot)) if !tools.member => snapshot.detail.clone(),
+            let d = match published.as_ref() {
+                Some((_, detail)) if !tools.member => detail.clone(),
                 _ => state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?,
             };
             let c = lang.catalogue();
@@ -171,24 +172,10 @@ pub struct VersionBanner {
     pub link: String,
 }
 
-/// The latest approved version of the agenda (kept for the data version), if any.
-pub(crate) async fn latest_version(
-    state: &AppState,
-    tools: &Tools,
-) -> Result<std::sync::Arc<Option<(VersionInfo, AgendaSnapshot)>>, AppError> {
-    let id = &tools.agenda_id;
-    Ok(state.cache.read(format!("agenda_version {id}"), state.store.agenda_version(id, None)).await?)
-}
-
 /// What the visitor reads: the latest approved version (the public), or the live agenda (those
 /// who write it, and everyone when nothing was approved yet); the note says which.
-fn banner(
-    lang: Lang,
-    slug: &str,
-    tools: &Tools,
-    version: &Option<(VersionInfo, AgendaSnapshot)>,
-) -> Option<VersionBanner> {
-    let (info, _) = version.as_ref()?;
+fn banner(lang: Lang, slug: &str, tools: &Tools, latest: Option<&VersionInfo>) -> Option<VersionBanner> {
+    let info = latest?;
     let c = lang.catalogue();
     let (n, date) = (info.number.to_string(), crate::kit::i18n::date(lang, &info.created_at));
     Some(match tools.member {
@@ -212,9 +199,11 @@ async fn action(
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Html<Bytes>, AppError> {
     let mut tools = tools(&state, lang, &visitor, &slug, Some(&code)).await?;
-    let version = latest_version(&state, &tools).await?;
-    let banner = banner(lang, &slug, &tools, &version);
-    let published = version.as_ref().as_ref().filter(|_| !tools.member).map(|(_, snapshot)| snapshot);
+    let id = &tools.agenda_id;
+    let version = state.store.published_action(id, &code);
+    let version = state.cache.read(format!("published_action {id} {code}"), version).await?;
+    let banner = banner(lang, &slug, &tools, version.as_ref().as_ref().map(|(info, _)| info));
+    let published = version.as_ref().as_ref().filter(|_| !tools.member).map(|(_, action)| action);
     let here = format!("/agende/{slug}/azioni/{code}");
     if published.is_none() {
         let archiving = Archiving::action(&state, &slug, &code);
@@ -227,9 +216,7 @@ async fn action(
         .page(key, async {
             let x = match published {
                 // An action added after the approval is not public yet.
-                Some(snapshot) => {
-                    snapshot.actions.iter().find(|a| a.summary.code == code).cloned().ok_or(AppError::NotFound)?
-                }
+                Some(action) => action.clone().ok_or(AppError::NotFound)?,
                 None => state.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?,
             };
             let c = lang.catalogue();
