@@ -2,7 +2,7 @@
 //! what and the values before and after, in the same transaction as the change itself. The
 //! table is append-only (database triggers refuse UPDATE and DELETE).
 
-use agio_domain::{Channel, Page, PageRequest};
+use agio_domain::Channel;
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
@@ -193,6 +193,16 @@ pub struct AuditEntry {
     pub note: String,
 }
 
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    /// Entries matching the filter, in all pages.
+    pub total: i64,
+    /// The `before` of the next, older page, if there is one.
+    pub older: Option<i64>,
+}
+
 /// Criteria of the administrators' log search; every field optional.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -256,11 +266,13 @@ impl Store {
             entity_id: Some(entity_id.into()),
             ..Default::default()
         };
-        Ok(self.search_audit(&filter, PageRequest { page: 1, per_page: 500 }).await?.items)
+        Ok(self.search_audit(&filter, None, 500).await?.items)
     }
 
-    /// The log, filtered, newest first.
-    pub async fn search_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
+    /// The log, filtered, newest first: `limit` entries older than the entry `before` (a
+    /// sequence number; none: from the newest). The log only grows, so it is read from a key,
+    /// never by skipping rows: a page deep in it costs what the first one does.
+    pub async fn search_audit(&self, filter: &AuditFilter, before: Option<i64>, limit: i64) -> Result<AuditPage> {
         let mut count = Sql::new(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_log l LEFT JOIN people p ON p.id = l.person_id WHERE 1 = 1",
         );
@@ -268,8 +280,19 @@ impl Store {
         let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         let mut sql = Sql::new(ENTRY_COLUMNS);
         filter.apply(&mut sql);
-        sql.push(" ORDER BY l.seq DESC LIMIT ").bind(page.limit()).push(" OFFSET ").bind(page.offset());
-        let items = sql.map_all(&self.pool, entry).await?;
-        Ok(Page::new(items, page, total))
+        if let Some(before) = before {
+            sql.push(" AND l.seq < ").bind(before);
+        }
+        // One more than asked: whether there is an older page.
+        sql.push(" ORDER BY l.seq DESC LIMIT ").bind(limit + 1);
+        let mut items = sql.map_all(&self.pool, entry).await?;
+        let older = match items.len() as i64 > limit {
+            true => {
+                items.truncate(limit as usize);
+                items.last().map(|e| e.seq)
+            }
+            false => None,
+        };
+        Ok(AuditPage { items, total, older })
     }
 }

@@ -28,7 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment, SessionRecord};
-pub use audit::{Actor, AuditEntry, AuditFilter, EntityRef, WriteTx};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditPage, EntityRef, WriteTx};
 pub use copy::{CopyReport, COPY_ORDER};
 pub use demo::{DemoReport, DEMO_PASSWORD};
 pub use directory::{

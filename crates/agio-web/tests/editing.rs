@@ -370,6 +370,29 @@ both_backends!(the_workflow_moves_with_a_note, |backend| async move {
     let bad = app.get_as("/amministrazione/registro?from=ieri", &admin).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("«ieri» non è una data"));
+    let bad = app.get_as("/amministrazione/registro?prima=ieri", &admin).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // The whole log, page after older page: every entry once, newest first, as many as counted.
+    let mut next = Some("/amministrazione/registro".to_string());
+    let (mut seen, mut pages, mut total) = (Vec::new(), 0, 0);
+    while let Some(path) = next.take() {
+        let page = app.get_as(&path, &admin).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let count = page.body.split("role=\"status\">").nth(1).unwrap().split("<strong>").nth(1).unwrap();
+        total = count.split('<').next().unwrap().parse::<usize>().unwrap();
+        seen.extend(page.body.matches("class=\"agio-history-entry\"").map(|_| pages));
+        next = page.body.split("href=\"/amministrazione/registro?").skip(1).find_map(|link| {
+            let href = link.split('"').next().unwrap().replace("&amp;", "&");
+            href.contains("prima=").then(|| format!("/amministrazione/registro?{href}"))
+        });
+        if pages > 0 {
+            page.page_with(&["Le più recenti"]);
+        }
+        pages += 1;
+    }
+    assert!(pages > 1, "the demo's log takes more than one page ({total} entries)");
+    assert_eq!(seen.len(), total, "each entry on exactly one page");
 });
 
 both_backends!(hostile_input_is_stored_literally_and_rendered_inert, |backend| async move {

@@ -205,11 +205,17 @@ struct AuditLogPage {
     to: String,
     entries: Vec<EntryView>,
     entity_kinds: &'static [agio_domain::EntityKind],
-    page: agio_domain::Page<()>,
-    page_base: String,
+    /// Entries matching the filters, in all pages.
+    total: i64,
+    /// The first page, when this is an older one.
+    newest: Option<String>,
+    /// The next, older page, if any.
+    older: Option<String>,
 }
 
 const LOG_FILTERS: &[&str] = &["person", "entity", "from", "to"];
+/// Entries per page of the audit log.
+const LOG_PAGE: i64 = 50;
 
 /// A `YYYY-MM-DD` query parameter.
 fn date_param(params: &Params, name: &str) -> Result<Option<String>, AppError> {
@@ -245,18 +251,12 @@ async fn audit_log(
         from: date_param(&params, "from")?,
         to: date_param(&params, "to")?,
     };
-    let found = state.store.search_audit(&filter, params.page()?).await?;
+    let before = params.whole_number("prima", 1, i64::MAX)?;
+    let found = state.store.search_audit(&filter, before, LOG_PAGE).await?;
     let c = lang.catalogue();
     let ctx = PageContext::new(lang, &here_path, "", c.t("audit.title"))
         .crumb(c.t("account.title"), "/area-personale")
         .last_crumb();
-    let page = agio_domain::Page {
-        items: vec![],
-        page: found.page,
-        per_page: found.per_page,
-        total: found.total,
-        total_pages: found.total_pages,
-    };
     let text = |n: &str| params.get(n).unwrap_or_default().to_string();
     Ok(render(AuditLogPage {
         ctx,
@@ -266,8 +266,11 @@ async fn audit_log(
         to: text("to"),
         entries: found.items.into_iter().map(|e| view(e, c)).collect(),
         entity_kinds: agio_domain::EntityKind::ALL,
-        page,
-        page_base: page_base("/amministrazione/registro", &params, LOG_FILTERS),
+        total: found.total,
+        newest: before.map(|_| here("/amministrazione/registro", &params, LOG_FILTERS)),
+        older: found
+            .older
+            .map(|seq| format!("{}prima={seq}", page_base("/amministrazione/registro", &params, LOG_FILTERS))),
     })?
     .into_response())
 }

@@ -107,7 +107,8 @@ impl Params {
         }
     }
 
-    fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, AppError> {
+    /// A whole number between `min` and `max`, if given.
+    pub fn whole_number(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, AppError> {
         self.get(name)
             .map(|v| {
                 let n: i64 =
@@ -147,8 +148,8 @@ impl Params {
 
     /// `page` and `per_page`.
     pub fn page(&self) -> Result<PageRequest, AppError> {
-        let page = self.int("page", 1, 1_000_000)?;
-        let per_page = self.int("per_page", 1, agio_domain::paging::MAX_PER_PAGE as i64)?;
+        let page = self.whole_number("page", 1, 1_000_000)?;
+        let per_page = self.whole_number("per_page", 1, agio_domain::paging::MAX_PER_PAGE as i64)?;
         PageRequest::new(page, per_page).map_err(|_| bad("page", ParamProblem::Unreadable))
     }
 }
