@@ -9,7 +9,7 @@ use super::{Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
-use crate::{now, Result, Store};
+use crate::{now, Backend, Result, Store};
 
 const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
 
@@ -52,11 +52,19 @@ impl Store {
 
     /// What decides who may act on an agenda and its content (see `agio_domain::access`).
     pub async fn agenda_facts(&self, slug: &str) -> Result<Option<AgendaFacts>> {
-        let mut sql = Sql::new(
-            "SELECT a.id AS agenda_id, a.status, t.id AS territory_id, p.id AS parent_id, g.id AS grandparent_id \
+        // The lead organisations come in the same row, joined by commas (ids are UUIDs): every
+        // agenda and action page asks for these facts first, so they cost one statement.
+        let leads = match self.backend {
+            Backend::Sqlite => "group_concat(DISTINCT ao.organization_id)",
+            Backend::Postgres => "string_agg(DISTINCT ao.organization_id, ',')",
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT a.id AS agenda_id, a.status, t.id AS territory_id, p.id AS parent_id, g.id AS grandparent_id, \
+             (SELECT {leads} FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
+              WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = a.id) AS leads \
              FROM agendas a JOIN territories t ON t.id = a.territory_id \
-             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = ",
-        );
+             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = "
+        ));
         sql.bind(slug);
         let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
         let agenda_id: String = col(&row, "agenda_id")?;
@@ -65,12 +73,9 @@ impl Store {
             .into_iter()
             .filter_map(|name| col::<Option<String>>(&row, name).transpose())
             .collect::<Result<_>>()?;
-        let mut leads = Sql::new(
-            "SELECT DISTINCT ao.organization_id FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
-             WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = ",
-        );
-        leads.bind(agenda_id.clone()).push(" ORDER BY ao.organization_id");
-        let lead_organizations = leads.map_all(&self.pool, |r| col(r, "organization_id")).await?;
+        let leads: Option<String> = col(&row, "leads")?;
+        let mut lead_organizations: Vec<String> = leads.iter().flat_map(|l| l.split(',')).map(str::to_string).collect();
+        lead_organizations.sort();
         Ok(Some(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations }))
     }
 }
