@@ -45,7 +45,7 @@ pub use read::{
 };
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
-pub use write::{Archivable, ArchivedItem, Editable, Saved};
+pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 
 /// Which database server a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

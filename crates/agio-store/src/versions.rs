@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{col, AgendaDetail};
 use crate::sql::{columns, Sql};
-use crate::{new_id, now, Backend, Result, Store, StoreError};
+use crate::{new_id, now, Result, Store, StoreError};
 
 /// What an approved version holds: the agenda page and every action page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,45 +66,6 @@ impl Store {
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
         Ok(Some((version_info(&r)?, snapshot_part(&r)?)))
     }
-
-    /// The agenda page of the latest approved version. Only that part of the snapshot leaves
-    /// the database: the actions' pages are not read.
-    pub async fn published_agenda(&self, agenda_id: &str) -> Result<Option<(VersionInfo, AgendaDetail)>> {
-        let mut sql = Sql::new("SELECT number, created_at, note, ");
-        sql.push(match self.backend {
-            Backend::Sqlite => "json_extract(snapshot, '$.detail')",
-            Backend::Postgres => "(snapshot::json -> 'detail')::text",
-        });
-        let Some(r) = self.latest_version(sql, agenda_id).await? else { return Ok(None) };
-        Ok(Some((version_info(&r)?, snapshot_part(&r)?)))
-    }
-
-    /// One action's page in the latest approved version (`None` inside: the action came later).
-    /// Only that action leaves the database.
-    pub async fn published_action(&self, agenda_id: &str, code: &str) -> Result<Option<(VersionInfo, Option<Action>)>> {
-        let mut sql = Sql::new("SELECT number, created_at, note, ");
-        sql.push(match self.backend {
-            Backend::Sqlite => {
-                "(SELECT a.value FROM json_each(snapshot, '$.actions') a WHERE json_extract(a.value, '$.code') = "
-            }
-            Backend::Postgres => {
-                "(SELECT a::text FROM json_array_elements(snapshot::json -> 'actions') a WHERE a ->> 'code' = "
-            }
-        });
-        sql.bind(code).push(")");
-        let Some(r) = self.latest_version(sql, agenda_id).await? else { return Ok(None) };
-        let text: Option<String> = col(&r, "snapshot")?;
-        let action = text.map(|text| parse_snapshot(&text)).transpose()?;
-        Ok(Some((version_info(&r)?, action)))
-    }
-
-    /// The latest version of an agenda, with what `select` (number, created_at, note and an
-    /// expression of the snapshot) reads of it, named `snapshot`.
-    async fn latest_version(&self, mut select: Sql, agenda_id: &str) -> Result<Option<sqlx::any::AnyRow>> {
-        select.push(" AS snapshot FROM agenda_versions WHERE agenda_id = ").bind(agenda_id);
-        select.push(" ORDER BY number DESC LIMIT 1");
-        Ok(select.fetch_optional(&self.pool).await?)
-    }
 }
 
 /// The snapshot column of a version row, read as `T` (all of it, or the part `T` names).
@@ -113,7 +74,7 @@ fn snapshot_part<T: serde::de::DeserializeOwned>(r: &sqlx::any::AnyRow) -> Resul
     parse_snapshot(&text)
 }
 
-fn parse_snapshot<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
+pub(crate) fn parse_snapshot<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::InvalidData(format!("agenda version snapshot: {e}")))
 }
 

@@ -2,9 +2,11 @@
 //! over the demo data (a missing or misspelt alias fails as "no column found").
 
 use agio_domain::access::Scope;
+use agio_domain::model::Action;
 use agio_domain::{PageRequest, Role, TokenScope};
 use agio_store::{
-    Actor, Archivable, Backend, Choosable, EntityRef, Saved, ServiceCursor, ServiceFilter, Store, TerritoryFilter,
+    Actor, AgendaDetail, Archivable, Backend, Choosable, EntityRef, Published, Saved, ServiceCursor, ServiceFilter,
+    Store, TerritoryFilter,
 };
 use agio_testkit::{both_backends, fresh_store, Seed};
 
@@ -161,13 +163,19 @@ both_backends!(accounts_reads_map_every_column, |backend| async move {
     let versions = store.agenda_versions(&agenda.id).await.unwrap();
     let (latest, snapshot) = store.agenda_version(&agenda.id, None).await.unwrap().unwrap();
     assert_eq!(latest, versions[0]);
-    // The parts the public pages read are those of the whole snapshot.
-    let (info, detail) = store.published_agenda(&agenda.id).await.unwrap().unwrap();
-    assert_eq!((info, detail), (latest.clone(), snapshot.detail.clone()));
+    // The parts the public pages read are those of the whole snapshot, with the facts.
+    let facts = store.agenda_facts(GUASTALLA).await.unwrap().unwrap();
+    let (with_page, published) =
+        store.agenda_facts_and_published::<AgendaDetail>(GUASTALLA, Published::Agenda).await.unwrap().unwrap();
+    assert_eq!(with_page, facts);
+    assert_eq!(published, Some((latest.clone(), Some(snapshot.detail.clone()))));
     let first = &snapshot.actions[0];
-    let (_, action) = store.published_action(&agenda.id, &first.summary.code).await.unwrap().unwrap();
-    assert_eq!(action.as_ref(), Some(first));
-    let (_, later) = store.published_action(&agenda.id, "A99").await.unwrap().unwrap();
+    let code = Published::Action(&first.summary.code);
+    let (_, published) = store.agenda_facts_and_published::<Action>(GUASTALLA, code).await.unwrap().unwrap();
+    assert_eq!(published, Some((latest.clone(), Some(first.clone()))));
+    let (_, later) =
+        store.agenda_facts_and_published::<Action>(GUASTALLA, Published::Action("A99")).await.unwrap().unwrap();
+    let later = later.unwrap().1;
     assert_eq!(later, None, "an action added after the approval is not in it");
 });
 

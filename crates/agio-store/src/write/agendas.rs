@@ -9,6 +9,7 @@ use super::{Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
+use crate::versions::{parse_snapshot, VersionInfo};
 use crate::{now, Backend, Result, Store};
 
 const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
@@ -52,6 +53,30 @@ impl Store {
 
     /// What decides who may act on an agenda and its content (see `agio_domain::access`).
     pub async fn agenda_facts(&self, slug: &str) -> Result<Option<AgendaFacts>> {
+        let Some(row) = self.facts_query(slug, None).fetch_optional(&self.pool).await? else { return Ok(None) };
+        Ok(Some(facts_of(&row)?))
+    }
+
+    /// An agenda's facts and, in the same statement, what its latest approved version shows
+    /// on a public page (`part`), if it has one: the public agenda and action pages need
+    /// nothing else from the database.
+    pub async fn agenda_facts_and_published<T: serde::de::DeserializeOwned>(
+        &self,
+        slug: &str,
+        part: Published<'_>,
+    ) -> Result<Option<(AgendaFacts, Option<(VersionInfo, Option<T>)>)>> {
+        let Some(row) = self.facts_query(slug, Some(part)).fetch_optional(&self.pool).await? else { return Ok(None) };
+        let facts = facts_of(&row)?;
+        let Some(number) = col::<Option<i64>>(&row, "version_number")? else { return Ok(Some((facts, None))) };
+        let info =
+            VersionInfo { number, created_at: col(&row, "version_created_at")?, note: col(&row, "version_note")? };
+        let shown: Option<String> = col(&row, "published")?;
+        let shown = shown.map(|text| parse_snapshot(&text)).transpose()?;
+        Ok(Some((facts, Some((info, shown)))))
+    }
+
+    /// The facts' statement, with the latest version's number, date, note and `part` when asked.
+    fn facts_query(&self, slug: &str, part: Option<Published<'_>>) -> Sql {
         // The lead organisations come in the same row, joined by commas (ids are UUIDs): every
         // agenda and action page asks for these facts first, so they cost one statement.
         let leads = match self.backend {
@@ -61,23 +86,57 @@ impl Store {
         let mut sql = Sql::new(&format!(
             "SELECT a.id AS agenda_id, a.status, t.id AS territory_id, p.id AS parent_id, g.id AS grandparent_id, \
              (SELECT {leads} FROM action_organizations ao JOIN actions x ON x.id = ao.action_id \
-              WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = a.id) AS leads \
-             FROM agendas a JOIN territories t ON t.id = a.territory_id \
-             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = "
+              WHERE ao.role = 'lead' AND x.archived_at IS NULL AND x.agenda_id = a.id) AS leads"
         ));
-        sql.bind(slug);
-        let Some(row) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
-        let agenda_id: String = col(&row, "agenda_id")?;
-        let status: AgendaStatus = code(&row, "status")?;
-        let territory_path = ["territory_id", "parent_id", "grandparent_id"]
-            .into_iter()
-            .filter_map(|name| col::<Option<String>>(&row, name).transpose())
-            .collect::<Result<_>>()?;
-        let leads: Option<String> = col(&row, "leads")?;
-        let mut lead_organizations: Vec<String> = leads.iter().flat_map(|l| l.split(',')).map(str::to_string).collect();
-        lead_organizations.sort();
-        Ok(Some(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations }))
+        if let Some(part) = part {
+            let latest = "FROM agenda_versions v WHERE v.agenda_id = a.id ORDER BY v.number DESC LIMIT 1";
+            for (column, name) in
+                [("number", "version_number"), ("created_at", "version_created_at"), ("note", "version_note")]
+            {
+                sql.push(&format!(", (SELECT v.{column} {latest}) AS {name}"));
+            }
+            sql.push(", (SELECT ");
+            match (part, self.backend) {
+                (Published::Agenda, Backend::Sqlite) => sql.push("json_extract(v.snapshot, '$.detail')"),
+                (Published::Agenda, Backend::Postgres) => sql.push("(v.snapshot::json -> 'detail')::text"),
+                (Published::Action(code), Backend::Sqlite) => sql
+                    .push("(SELECT e.value FROM json_each(v.snapshot, '$.actions') e WHERE json_extract(e.value, '$.code') = ")
+                    .bind(code.to_string())
+                    .push(")"),
+                (Published::Action(code), Backend::Postgres) => sql
+                    .push("(SELECT e::text FROM json_array_elements(v.snapshot::json -> 'actions') e WHERE e ->> 'code' = ")
+                    .bind(code.to_string())
+                    .push(")"),
+            };
+            sql.push(&format!(" {latest}) AS published"));
+        }
+        sql.push(
+            " FROM agendas a JOIN territories t ON t.id = a.territory_id \
+             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = ",
+        );
+        sql.bind(slug.to_string());
+        sql
     }
+}
+
+/// Which page of an approved version: the agenda's, or one action's (by code).
+#[derive(Debug, Clone, Copy)]
+pub enum Published<'a> {
+    Agenda,
+    Action(&'a str),
+}
+
+fn facts_of(row: &AnyRow) -> Result<AgendaFacts> {
+    let agenda_id: String = col(row, "agenda_id")?;
+    let status: AgendaStatus = code(row, "status")?;
+    let territory_path = ["territory_id", "parent_id", "grandparent_id"]
+        .into_iter()
+        .filter_map(|name| col::<Option<String>>(row, name).transpose())
+        .collect::<Result<_>>()?;
+    let leads: Option<String> = col(row, "leads")?;
+    let mut lead_organizations: Vec<String> = leads.iter().flat_map(|l| l.split(',')).map(str::to_string).collect();
+    lead_organizations.sort();
+    Ok(AgendaFacts { agenda_id, territory_path, public: status != AgendaStatus::Draft, lead_organizations })
 }
 
 impl WriteTx {

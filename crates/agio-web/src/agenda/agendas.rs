@@ -2,7 +2,7 @@
 
 use agio_domain::model::{Action, Agenda};
 use agio_domain::{AgendaStatus, Page, TerritoryKind};
-use agio_store::{AgendaDetail, VersionInfo};
+use agio_store::{AgendaDetail, Published, VersionInfo};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -10,7 +10,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-use crate::agenda::editing::tools;
+use crate::agenda::editing::tools_for;
 use crate::archive::archiving::archived_note;
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
@@ -116,16 +116,17 @@ async fn agenda(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<Bytes>, AppError> {
-    let tools = tools(&state, lang, &visitor, &slug, None).await?;
-    let id = &tools.agenda_id;
-    let published = state.cache.read(format!("published_agenda {id}"), state.store.published_agenda(id)).await?;
-    let banner = banner(lang, &slug, &tools, published.as_ref().as_ref().map(|(info, _)| info));
+    let found = state.store.agenda_facts_and_published::<AgendaDetail>(&slug, Published::Agenda);
+    let found = state.cache.read(format!("agenda_published {slug}"), found).await?;
+    let (facts, published) = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    let tools = tools_for(&state, lang, &visitor, facts, &slug, None).await?;
+    let banner = banner(lang, &slug, &tools, published.as_ref().map(|(info, _)| info));
     let key = page_key(lang, &format!("/agende/{slug}"), &visitor, &(&tools, &banner));
     state
         .cache
         .page(key, async {
-            let d = match published.as_ref() {
-                Some((_, detail)) if !tools.member => detail.clone(),
+            let d = match published {
+                Some((_, Some(detail))) if !tools.member => detail.clone(),
                 _ => state.store.agenda_detail(&slug).await?.ok_or(AppError::NotFound)?,
             };
             let c = lang.catalogue();
@@ -198,12 +199,12 @@ async fn action(
     visitor: Visitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Html<Bytes>, AppError> {
-    let mut tools = tools(&state, lang, &visitor, &slug, Some(&code)).await?;
-    let id = &tools.agenda_id;
-    let version = state.store.published_action(id, &code);
-    let version = state.cache.read(format!("published_action {id} {code}"), version).await?;
-    let banner = banner(lang, &slug, &tools, version.as_ref().as_ref().map(|(info, _)| info));
-    let published = version.as_ref().as_ref().filter(|_| !tools.member).map(|(_, action)| action);
+    let found = state.store.agenda_facts_and_published::<Action>(&slug, Published::Action(&code));
+    let found = state.cache.read(format!("action_published {slug} {code}"), found).await?;
+    let (facts, version) = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    let mut tools = tools_for(&state, lang, &visitor, facts, &slug, Some(&code)).await?;
+    let banner = banner(lang, &slug, &tools, version.as_ref().map(|(info, _)| info));
+    let published = version.as_ref().filter(|_| !tools.member).map(|(_, action)| action);
     let here = format!("/agende/{slug}/azioni/{code}");
     if published.is_none() {
         let archiving = Archiving::action(&state, &slug, &code);

@@ -2,7 +2,7 @@
 //! its lists (partners, budget, results, indicators), on the flow of `kit::edit_page`; the tools
 //! of the agenda and action pages; the fields of each form.
 
-use agio_domain::access::{Operation, Target};
+use agio_domain::access::{AgendaFacts, Operation, Target};
 use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, ResultKind};
 use axum::Router;
 
@@ -255,9 +255,21 @@ pub(crate) async fn tools(
     slug: &str,
     action: Option<&str>,
 ) -> Result<Tools, AppError> {
-    let c = lang.catalogue();
     let facts = state.cache.read(format!("agenda_facts {slug}"), state.store.agenda_facts(slug)).await?;
     let facts = facts.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    tools_for(state, lang, visitor, facts, slug, action).await
+}
+
+/// `tools` for an agenda whose facts are already read.
+pub(crate) async fn tools_for(
+    state: &AppState,
+    lang: Lang,
+    visitor: &Visitor,
+    facts: &AgendaFacts,
+    slug: &str,
+    action: Option<&str>,
+) -> Result<Tools, AppError> {
+    let c = lang.catalogue();
     visitor.require(Operation::ReadDraft, &Target::Agenda(facts))?;
     let mut tools = Tools { agenda_id: facts.agenda_id.clone(), ..Tools::default() };
     if action.is_none() {
