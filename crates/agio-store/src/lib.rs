@@ -97,14 +97,6 @@ impl StoreError {
 }
 
 /// A pool of connections to one AGIO database.
-/// SQLite connections: each has a thread of its own that runs its statements, and reading is
-/// CPU work, so more threads than twice the cores only add switching between them (measured:
-/// a quarter of the time of an uncached page went to waking those threads).
-fn sqlite_connections() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
-    (cores * 2).clamp(2, 8)
-}
-
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
@@ -131,7 +123,7 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?;
         let pool_options = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new().max_connections(sqlite_connections()).after_connect(|conn, _meta| {
+                AnyPoolOptions::new().max_connections(8).after_connect(|conn, _meta| {
                     Box::pin(async move {
                         // page_size applies to a new file only (directory documents of 5–10 KB then fit
                         // one page). journal_size_limit: a large import grows the write-ahead log to
