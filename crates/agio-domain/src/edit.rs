@@ -130,6 +130,30 @@ impl<'a> Reader<'a> {
         (self.input)(field).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 
+    /// The value, or None after reporting `problem`: every check ends the same way.
+    fn or_report<T>(&mut self, field: &str, value: Option<T>, problem: FieldProblem) -> Option<T> {
+        if value.is_none() {
+            self.fail(field, problem);
+        }
+        value
+    }
+
+    /// The trimmed value of a field that must be given.
+    fn required(&mut self, field: &str) -> Option<String> {
+        let value = self.raw(field);
+        self.or_report(field, value, FieldProblem::Required)
+    }
+
+    /// The value when it is one of `allowed`.
+    fn one_of(&mut self, field: &str, value: String, allowed: &[String]) -> Option<String> {
+        if allowed.contains(&value) {
+            Some(value)
+        } else {
+            self.fail(field, FieldProblem::NotOneOf { allowed: allowed.to_vec() });
+            None
+        }
+    }
+
     fn checked(&mut self, field: &str, value: String, max: usize, multiline: bool) -> Option<String> {
         let bad_control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
         if value.chars().any(bad_control) {
@@ -145,13 +169,7 @@ impl<'a> Reader<'a> {
 
     /// A required line of text.
     pub fn line(&mut self, field: &str) -> String {
-        match self.raw(field) {
-            Some(v) => self.checked(field, v, LINE_MAX, false).unwrap_or_default(),
-            None => {
-                self.fail(field, FieldProblem::Required);
-                String::new()
-            }
-        }
+        self.required(field).and_then(|v| self.checked(field, v, LINE_MAX, false)).unwrap_or_default()
     }
 
     pub fn opt_line(&mut self, field: &str) -> Option<String> {
@@ -169,11 +187,7 @@ impl<'a> Reader<'a> {
 
     /// A required code of a closed set.
     pub fn code<T: std::str::FromStr<Err = UnknownCode>>(&mut self, field: &str) -> Option<T> {
-        let Some(v) = self.raw(field) else {
-            self.fail(field, FieldProblem::Required);
-            return None;
-        };
-        match v.parse::<T>() {
+        match self.required(field)?.parse::<T>() {
             Ok(code) => Some(code),
             Err(e) => {
                 self.fail(field, FieldProblem::NotOneOf { allowed: e.allowed.iter().map(|s| s.to_string()).collect() });
@@ -184,16 +198,8 @@ impl<'a> Reader<'a> {
 
     /// A required choice among `allowed` codes (a controlled vocabulary).
     pub fn choice(&mut self, field: &str, allowed: &[String]) -> Option<String> {
-        let Some(v) = self.raw(field) else {
-            self.fail(field, FieldProblem::Required);
-            return None;
-        };
-        if allowed.contains(&v) {
-            Some(v)
-        } else {
-            self.fail(field, FieldProblem::NotOneOf { allowed: allowed.to_vec() });
-            None
-        }
+        let v = self.required(field)?;
+        self.one_of(field, v, allowed)
     }
 
     /// An optional web address.
@@ -201,11 +207,8 @@ impl<'a> Reader<'a> {
         let v = self.opt_line(field)?;
         let lower = v.to_ascii_lowercase();
         let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or("");
-        if host.is_empty() || host.starts_with('/') || v.chars().any(char::is_whitespace) {
-            self.fail(field, FieldProblem::NotAUrl);
-            return None;
-        }
-        Some(v)
+        let url = !host.is_empty() && !host.starts_with('/') && !v.chars().any(char::is_whitespace);
+        self.or_report(field, url.then_some(v), FieldProblem::NotAUrl)
     }
 
     /// An optional codice fiscale or partita IVA, stored uppercase.
@@ -213,20 +216,12 @@ impl<'a> Reader<'a> {
         let v = self.opt_line(field)?.to_uppercase();
         let partita_iva = v.len() == 11 && v.bytes().all(|b| b.is_ascii_digit());
         let codice_fiscale = v.len() == 16 && v.bytes().all(|b| b.is_ascii_alphanumeric());
-        if partita_iva || codice_fiscale {
-            Some(v)
-        } else {
-            self.fail(field, FieldProblem::NotATaxCode);
-            None
-        }
+        self.or_report(field, (partita_iva || codice_fiscale).then_some(v), FieldProblem::NotATaxCode)
     }
 
     /// A required amount in euros, as people write it (1.234,56 or 1234.56 or 1234), in cents.
     pub fn euros(&mut self, field: &str) -> Option<i64> {
-        let Some(raw) = self.raw(field) else {
-            self.fail(field, FieldProblem::Required);
-            return None;
-        };
+        let raw = self.required(field)?;
         let plain: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '€').collect();
         // Italian: a comma for decimals, dots between thousands (2.000 is two thousand).
         let thousands = |s: &str| {
@@ -238,13 +233,8 @@ impl<'a> Reader<'a> {
         };
         let normal =
             if plain.contains(',') || thousands(&plain) { plain.replace('.', "").replace(',', ".") } else { plain };
-        match normal.parse::<f64>() {
-            Ok(v) if v.is_finite() && (0.0..1e12).contains(&v) => Some((v * 100.0).round() as i64),
-            _ => {
-                self.fail(field, FieldProblem::NotAnAmount);
-                None
-            }
-        }
+        let euros = normal.parse::<f64>().ok().filter(|v| v.is_finite() && (0.0..1e12).contains(v));
+        self.or_report(field, euros.map(|v| (v * 100.0).round() as i64), FieldProblem::NotAnAmount)
     }
 
     /// Whether a field was given (not blank).
@@ -280,51 +270,25 @@ impl<'a> Reader<'a> {
 
     /// A required amount in whole euro cents (at least 0).
     pub fn cents(&mut self, field: &str) -> Option<i64> {
-        match self.raw(field).map(|v| v.parse::<i64>()) {
-            Some(Ok(cents)) if (0..100_000_000_000_000).contains(&cents) => Some(cents),
-            Some(_) => {
-                self.fail(field, FieldProblem::NotAnAmount);
-                None
-            }
-            None => {
-                self.fail(field, FieldProblem::Required);
-                None
-            }
-        }
+        let cents = self.required(field)?.parse::<i64>().ok().filter(|c| (0..100_000_000_000_000).contains(c));
+        self.or_report(field, cents, FieldProblem::NotAnAmount)
     }
 
     /// An optional date, `YYYY-MM-DD` (what `<input type=date>` sends).
     pub fn opt_date(&mut self, field: &str) -> Option<String> {
         let v = self.raw(field)?;
-        if is_date(&v) {
-            Some(v)
-        } else {
-            self.fail(field, FieldProblem::NotADate);
-            None
-        }
+        self.or_report(field, is_date(&v).then_some(v), FieldProblem::NotADate)
     }
 
     /// An optional decimal number; the Italian decimal comma is accepted.
     pub fn opt_number(&mut self, field: &str) -> Option<f64> {
-        let v = self.raw(field)?;
-        match v.replace(',', ".").parse::<f64>() {
-            Ok(n) if n.is_finite() && n.abs() < 1e15 => Some(n),
-            _ => {
-                self.fail(field, FieldProblem::NotANumber);
-                None
-            }
-        }
+        let n = self.raw(field)?.replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite() && n.abs() < 1e15);
+        self.or_report(field, n, FieldProblem::NotANumber)
     }
 
     pub fn opt_year(&mut self, field: &str) -> Option<i64> {
-        let v = self.raw(field)?;
-        match v.parse::<i64>() {
-            Ok(y) if (1900..=2100).contains(&y) => Some(y),
-            _ => {
-                self.fail(field, FieldProblem::NotAYear);
-                None
-            }
-        }
+        let year = self.raw(field)?.parse::<i64>().ok().filter(|y| (1900..=2100).contains(y));
+        self.or_report(field, year, FieldProblem::NotAYear)
     }
 
     /// The version the editor started from (a hidden field); missing or garbled means 0,
@@ -537,14 +501,7 @@ impl NewAction {
         let description = r.text("description");
         let term = r.code("term");
         let status = r.code("status");
-        let lead = match r.opt_line("lead") {
-            Some(slug) if organizations.contains(&slug) => Some(slug),
-            Some(_) => {
-                r.fail("lead", FieldProblem::NotOneOf { allowed: organizations.to_vec() });
-                None
-            }
-            None => None,
-        };
+        let lead = r.opt_line("lead").and_then(|slug| r.one_of("lead", slug, organizations));
         Some(NewAction { objective: objective?, title, description, term: term?, status: status?, lead })
     }
 }
@@ -946,6 +903,25 @@ mod tests {
             true
         ))
         .is_ok());
+    }
+
+    #[test]
+    fn a_missing_value_is_required_and_a_wrong_one_says_why() {
+        let input = |name: &str| ["12x", "1800", "", "x"].get(name.parse::<usize>().ok()?).map(|v| v.to_string());
+        let mut r = Reader::new(&input);
+        assert_eq!((r.cents("0"), r.opt_year("1"), r.cents("2"), r.opt_year("2")), (None, None, None, None));
+        assert_eq!((r.choice("3", &["y".into()]), r.line("4")), (None, String::new()));
+        let problems: Vec<_> = r.errors.iter().map(|e| (e.field.as_str(), e.problem.label_key())).collect();
+        assert_eq!(
+            problems,
+            [
+                ("0", "field.not_an_amount"),
+                ("1", "field.not_a_year"),
+                ("2", "field.required"),
+                ("3", "field.not_one_of"),
+                ("4", "field.required")
+            ]
+        );
     }
 
     #[test]
