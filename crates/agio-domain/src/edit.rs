@@ -154,6 +154,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reports `end_field` when both ends are given and the end comes before the start.
+    fn in_order<T: PartialOrd>(&mut self, start: &Option<T>, end: &Option<T>, end_field: &str) {
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                self.fail(end_field, FieldProblem::EndBeforeStart);
+            }
+        }
+    }
+
     fn checked(&mut self, field: &str, value: String, max: usize, multiline: bool) -> Option<String> {
         let bad_control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
         if value.chars().any(bad_control) {
@@ -361,11 +370,7 @@ impl ActionEdit {
         let start_date = r.opt_date("start_date");
         let end_date = r.opt_date("end_date");
         let zone_plan_ref = r.opt_line("zone_plan_ref");
-        if let (Some(start), Some(end)) = (&start_date, &end_date) {
-            if end < start {
-                r.fail("end_date", FieldProblem::EndBeforeStart);
-            }
-        }
+        r.in_order(&start_date, &end_date, "end_date");
         Some(ActionEdit { title, description, term: term?, status: status?, start_date, end_date, zone_plan_ref })
     }
 }
@@ -392,11 +397,7 @@ impl AgendaEdit {
                 r.fail(field, FieldProblem::Required);
             }
         }
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                r.fail("period_end", FieldProblem::EndBeforeStart);
-            }
-        }
+        r.in_order(&start, &end, "period_end");
         let vision = r.text("vision");
         let context = r.text("context");
         Some(AgendaEdit { title, period_start: start?, period_end: end?, vision, context })
@@ -423,11 +424,7 @@ impl IndicatorEdit {
         let baseline_year = r.opt_year("baseline_year");
         let target_value = r.opt_number("target_value");
         let target_year = r.opt_year("target_year");
-        if let (Some(b), Some(t)) = (baseline_year, target_year) {
-            if t < b {
-                r.fail("target_year", FieldProblem::EndBeforeStart);
-            }
-        }
+        r.in_order(&baseline_year, &target_year, "target_year");
         let direction = r.code("direction");
         Some(IndicatorEdit {
             name,
