@@ -526,12 +526,9 @@ impl NewPartner {
         if organization.as_ref().is_some_and(|o| taking_part.contains(o)) {
             r.fail("organization", FieldProblem::AlreadyTakingPart);
         }
-        let role = r.code::<PartnerRole>("role");
-        if role == Some(PartnerRole::Lead) && has_lead {
-            r.fail("role", FieldProblem::SecondLead);
-        }
-        let role_description = r.opt_line("role_description").unwrap_or_default();
-        Some(NewPartner { organization: organization?, role: role?, role_description })
+        // Its role is read as when it is corrected in place.
+        let PartnerEdit { role, role_description } = PartnerEdit::read(r, has_lead)?;
+        Some(NewPartner { organization: organization?, role, role_description })
     }
 }
 
