@@ -1049,9 +1049,7 @@ impl Closure {
         if to < from {
             return None;
         }
-        let reason = words.collect::<Vec<_>>().join(" ");
-        let reason = reason.trim_start_matches([':', '-', ' ']).trim().to_string();
-        Some(Closure { from, to, reason: Some(reason).filter(|r| !r.is_empty()) })
+        Some(Closure { from, to, reason: trailing_note(words) })
     }
 
     /// The closure as a line of the form: dates as Italians write them.
@@ -1065,10 +1063,7 @@ impl Closure {
         } else {
             format!("{} - {}", italian(&self.from), italian(&self.to))
         };
-        match &self.reason {
-            Some(reason) => format!("{dates} {reason}"),
-            None => dates,
-        }
+        with_note(dates, self.reason.as_deref())
     }
 }
 
@@ -1089,6 +1084,21 @@ fn read_lines<T>(text: &str, read: impl Fn(&str) -> Option<Vec<T>>) -> Result<Ve
         Ok(values)
     } else {
         Err(bad)
+    }
+}
+
+/// The words that end a closure or hours line: its reason or note, without the `:` or `-`
+/// people put before it.
+fn trailing_note<'a>(words: impl Iterator<Item = &'a str>) -> Option<String> {
+    let note = words.collect::<Vec<_>>().join(" ");
+    Some(note.trim_start_matches([':', '-', ' ']).trim().to_string()).filter(|n| !n.is_empty())
+}
+
+/// A closure or hours line written back, its reason or note at the end.
+fn with_note(line: String, note: Option<&str>) -> String {
+    match note {
+        Some(note) => format!("{line} {note}"),
+        None => line,
     }
 }
 
@@ -1137,8 +1147,7 @@ impl WeeklyHours {
             times.push(range);
             rest.next();
         }
-        let note = rest.copied().collect::<Vec<_>>().join(" ");
-        let note = Some(note.trim_start_matches([':', '-', ' ']).trim().to_string()).filter(|n| !n.is_empty());
+        let note = trailing_note(rest.copied());
         if times.is_empty() {
             return None;
         }
@@ -1162,11 +1171,7 @@ impl WeeklyHours {
             }
             _ => numbers.iter().map(|&n| DAYS[n].1).collect::<Vec<_>>().join(", "),
         };
-        let line = format!("{days} {}-{}", self.opens, self.closes);
-        match &self.note {
-            Some(note) => format!("{line} {note}"),
-            None => line,
-        }
+        with_note(format!("{days} {}-{}", self.opens, self.closes), self.note.as_deref())
     }
 
     /// An HSDS weekly schedule as hours (None when `byday` names something else than days;
