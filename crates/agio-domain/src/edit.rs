@@ -130,6 +130,39 @@ impl<'a> Reader<'a> {
         (self.input)(field).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 
+    /// The value, or None after reporting `problem`: every check ends the same way.
+    fn or_report<T>(&mut self, field: &str, value: Option<T>, problem: FieldProblem) -> Option<T> {
+        if value.is_none() {
+            self.fail(field, problem);
+        }
+        value
+    }
+
+    /// The trimmed value of a field that must be given.
+    fn required(&mut self, field: &str) -> Option<String> {
+        let value = self.raw(field);
+        self.or_report(field, value, FieldProblem::Required)
+    }
+
+    /// The value when it is one of `allowed`.
+    fn one_of(&mut self, field: &str, value: String, allowed: &[String]) -> Option<String> {
+        if allowed.contains(&value) {
+            Some(value)
+        } else {
+            self.fail(field, FieldProblem::NotOneOf { allowed: allowed.to_vec() });
+            None
+        }
+    }
+
+    /// Reports `end_field` when both ends are given and the end comes before the start.
+    fn in_order<T: PartialOrd>(&mut self, start: &Option<T>, end: &Option<T>, end_field: &str) {
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                self.fail(end_field, FieldProblem::EndBeforeStart);
+            }
+        }
+    }
+
     fn checked(&mut self, field: &str, value: String, max: usize, multiline: bool) -> Option<String> {
         let bad_control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
         if value.chars().any(bad_control) {
@@ -145,13 +178,7 @@ impl<'a> Reader<'a> {
 
     /// A required line of text.
     pub fn line(&mut self, field: &str) -> String {
-        match self.raw(field) {
-            Some(v) => self.checked(field, v, LINE_MAX, false).unwrap_or_default(),
-            None => {
-                self.fail(field, FieldProblem::Required);
-                String::new()
-            }
-        }
+        self.required(field).and_then(|v| self.checked(field, v, LINE_MAX, false)).unwrap_or_default()
     }
 
     pub fn opt_line(&mut self, field: &str) -> Option<String> {
@@ -169,11 +196,7 @@ impl<'a> Reader<'a> {
 
     /// A required code of a closed set.
     pub fn code<T: std::str::FromStr<Err = UnknownCode>>(&mut self, field: &str) -> Option<T> {
-        let Some(v) = self.raw(field) else {
-            self.fail(field, FieldProblem::Required);
-            return None;
-        };
-        match v.parse::<T>() {
+        match self.required(field)?.parse::<T>() {
             Ok(code) => Some(code),
             Err(e) => {
                 self.fail(field, FieldProblem::NotOneOf { allowed: e.allowed.iter().map(|s| s.to_string()).collect() });
@@ -184,16 +207,8 @@ impl<'a> Reader<'a> {
 
     /// A required choice among `allowed` codes (a controlled vocabulary).
     pub fn choice(&mut self, field: &str, allowed: &[String]) -> Option<String> {
-        let Some(v) = self.raw(field) else {
-            self.fail(field, FieldProblem::Required);
-            return None;
-        };
-        if allowed.contains(&v) {
-            Some(v)
-        } else {
-            self.fail(field, FieldProblem::NotOneOf { allowed: allowed.to_vec() });
-            None
-        }
+        let v = self.required(field)?;
+        self.one_of(field, v, allowed)
     }
 
     /// An optional web address.
@@ -201,11 +216,8 @@ impl<'a> Reader<'a> {
         let v = self.opt_line(field)?;
         let lower = v.to_ascii_lowercase();
         let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or("");
-        if host.is_empty() || host.starts_with('/') || v.chars().any(char::is_whitespace) {
-            self.fail(field, FieldProblem::NotAUrl);
-            return None;
-        }
-        Some(v)
+        let url = !host.is_empty() && !host.starts_with('/') && !v.chars().any(char::is_whitespace);
+        self.or_report(field, url.then_some(v), FieldProblem::NotAUrl)
     }
 
     /// An optional codice fiscale or partita IVA, stored uppercase.
@@ -213,20 +225,12 @@ impl<'a> Reader<'a> {
         let v = self.opt_line(field)?.to_uppercase();
         let partita_iva = v.len() == 11 && v.bytes().all(|b| b.is_ascii_digit());
         let codice_fiscale = v.len() == 16 && v.bytes().all(|b| b.is_ascii_alphanumeric());
-        if partita_iva || codice_fiscale {
-            Some(v)
-        } else {
-            self.fail(field, FieldProblem::NotATaxCode);
-            None
-        }
+        self.or_report(field, (partita_iva || codice_fiscale).then_some(v), FieldProblem::NotATaxCode)
     }
 
     /// A required amount in euros, as people write it (1.234,56 or 1234.56 or 1234), in cents.
     pub fn euros(&mut self, field: &str) -> Option<i64> {
-        let Some(raw) = self.raw(field) else {
-            self.fail(field, FieldProblem::Required);
-            return None;
-        };
+        let raw = self.required(field)?;
         let plain: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '€').collect();
         // Italian: a comma for decimals, dots between thousands (2.000 is two thousand).
         let thousands = |s: &str| {
@@ -238,13 +242,8 @@ impl<'a> Reader<'a> {
         };
         let normal =
             if plain.contains(',') || thousands(&plain) { plain.replace('.', "").replace(',', ".") } else { plain };
-        match normal.parse::<f64>() {
-            Ok(v) if v.is_finite() && (0.0..1e12).contains(&v) => Some((v * 100.0).round() as i64),
-            _ => {
-                self.fail(field, FieldProblem::NotAnAmount);
-                None
-            }
-        }
+        let euros = normal.parse::<f64>().ok().filter(|v| v.is_finite() && (0.0..1e12).contains(v));
+        self.or_report(field, euros.map(|v| (v * 100.0).round() as i64), FieldProblem::NotAnAmount)
     }
 
     /// Whether a field was given (not blank).
@@ -280,51 +279,25 @@ impl<'a> Reader<'a> {
 
     /// A required amount in whole euro cents (at least 0).
     pub fn cents(&mut self, field: &str) -> Option<i64> {
-        match self.raw(field).map(|v| v.parse::<i64>()) {
-            Some(Ok(cents)) if (0..100_000_000_000_000).contains(&cents) => Some(cents),
-            Some(_) => {
-                self.fail(field, FieldProblem::NotAnAmount);
-                None
-            }
-            None => {
-                self.fail(field, FieldProblem::Required);
-                None
-            }
-        }
+        let cents = self.required(field)?.parse::<i64>().ok().filter(|c| (0..100_000_000_000_000).contains(c));
+        self.or_report(field, cents, FieldProblem::NotAnAmount)
     }
 
     /// An optional date, `YYYY-MM-DD` (what `<input type=date>` sends).
     pub fn opt_date(&mut self, field: &str) -> Option<String> {
         let v = self.raw(field)?;
-        if is_date(&v) {
-            Some(v)
-        } else {
-            self.fail(field, FieldProblem::NotADate);
-            None
-        }
+        self.or_report(field, is_date(&v).then_some(v), FieldProblem::NotADate)
     }
 
     /// An optional decimal number; the Italian decimal comma is accepted.
     pub fn opt_number(&mut self, field: &str) -> Option<f64> {
-        let v = self.raw(field)?;
-        match v.replace(',', ".").parse::<f64>() {
-            Ok(n) if n.is_finite() && n.abs() < 1e15 => Some(n),
-            _ => {
-                self.fail(field, FieldProblem::NotANumber);
-                None
-            }
-        }
+        let n = self.raw(field)?.replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite() && n.abs() < 1e15);
+        self.or_report(field, n, FieldProblem::NotANumber)
     }
 
     pub fn opt_year(&mut self, field: &str) -> Option<i64> {
-        let v = self.raw(field)?;
-        match v.parse::<i64>() {
-            Ok(y) if (1900..=2100).contains(&y) => Some(y),
-            _ => {
-                self.fail(field, FieldProblem::NotAYear);
-                None
-            }
-        }
+        let year = self.raw(field)?.parse::<i64>().ok().filter(|y| (1900..=2100).contains(y));
+        self.or_report(field, year, FieldProblem::NotAYear)
     }
 
     /// The version the editor started from (a hidden field); missing or garbled means 0,
@@ -397,11 +370,7 @@ impl ActionEdit {
         let start_date = r.opt_date("start_date");
         let end_date = r.opt_date("end_date");
         let zone_plan_ref = r.opt_line("zone_plan_ref");
-        if let (Some(start), Some(end)) = (&start_date, &end_date) {
-            if end < start {
-                r.fail("end_date", FieldProblem::EndBeforeStart);
-            }
-        }
+        r.in_order(&start_date, &end_date, "end_date");
         Some(ActionEdit { title, description, term: term?, status: status?, start_date, end_date, zone_plan_ref })
     }
 }
@@ -428,11 +397,7 @@ impl AgendaEdit {
                 r.fail(field, FieldProblem::Required);
             }
         }
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                r.fail("period_end", FieldProblem::EndBeforeStart);
-            }
-        }
+        r.in_order(&start, &end, "period_end");
         let vision = r.text("vision");
         let context = r.text("context");
         Some(AgendaEdit { title, period_start: start?, period_end: end?, vision, context })
@@ -459,11 +424,7 @@ impl IndicatorEdit {
         let baseline_year = r.opt_year("baseline_year");
         let target_value = r.opt_number("target_value");
         let target_year = r.opt_year("target_year");
-        if let (Some(b), Some(t)) = (baseline_year, target_year) {
-            if t < b {
-                r.fail("target_year", FieldProblem::EndBeforeStart);
-            }
-        }
+        r.in_order(&baseline_year, &target_year, "target_year");
         let direction = r.code("direction");
         Some(IndicatorEdit {
             name,
@@ -537,14 +498,7 @@ impl NewAction {
         let description = r.text("description");
         let term = r.code("term");
         let status = r.code("status");
-        let lead = match r.opt_line("lead") {
-            Some(slug) if organizations.contains(&slug) => Some(slug),
-            Some(_) => {
-                r.fail("lead", FieldProblem::NotOneOf { allowed: organizations.to_vec() });
-                None
-            }
-            None => None,
-        };
+        let lead = r.opt_line("lead").and_then(|slug| r.one_of("lead", slug, organizations));
         Some(NewAction { objective: objective?, title, description, term: term?, status: status?, lead })
     }
 }
@@ -572,12 +526,9 @@ impl NewPartner {
         if organization.as_ref().is_some_and(|o| taking_part.contains(o)) {
             r.fail("organization", FieldProblem::AlreadyTakingPart);
         }
-        let role = r.code::<PartnerRole>("role");
-        if role == Some(PartnerRole::Lead) && has_lead {
-            r.fail("role", FieldProblem::SecondLead);
-        }
-        let role_description = r.opt_line("role_description").unwrap_or_default();
-        Some(NewPartner { organization: organization?, role: role?, role_description })
+        // Its role is read as when it is corrected in place.
+        let PartnerEdit { role, role_description } = PartnerEdit::read(r, has_lead)?;
+        Some(NewPartner { organization: organization?, role, role_description })
     }
 }
 
@@ -949,6 +900,25 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_value_is_required_and_a_wrong_one_says_why() {
+        let input = |name: &str| ["12x", "1800", "", "x"].get(name.parse::<usize>().ok()?).map(|v| v.to_string());
+        let mut r = Reader::new(&input);
+        assert_eq!((r.cents("0"), r.opt_year("1"), r.cents("2"), r.opt_year("2")), (None, None, None, None));
+        assert_eq!((r.choice("3", &["y".into()]), r.line("4")), (None, String::new()));
+        let problems: Vec<_> = r.errors.iter().map(|e| (e.field.as_str(), e.problem.label_key())).collect();
+        assert_eq!(
+            problems,
+            [
+                ("0", "field.not_an_amount"),
+                ("1", "field.not_a_year"),
+                ("2", "field.required"),
+                ("3", "field.not_one_of"),
+                ("4", "field.required")
+            ]
+        );
+    }
+
+    #[test]
     fn the_workflow_moves_one_step_at_a_time() {
         use AgendaStatus::*;
         assert!(can_move(Draft, Consultation) && can_move(Consultation, Draft) && can_move(Consultation, Approved));
@@ -1079,9 +1049,7 @@ impl Closure {
         if to < from {
             return None;
         }
-        let reason = words.collect::<Vec<_>>().join(" ");
-        let reason = reason.trim_start_matches([':', '-', ' ']).trim().to_string();
-        Some(Closure { from, to, reason: Some(reason).filter(|r| !r.is_empty()) })
+        Some(Closure { from, to, reason: trailing_note(words) })
     }
 
     /// The closure as a line of the form: dates as Italians write them.
@@ -1095,10 +1063,7 @@ impl Closure {
         } else {
             format!("{} - {}", italian(&self.from), italian(&self.to))
         };
-        match &self.reason {
-            Some(reason) => format!("{dates} {reason}"),
-            None => dates,
-        }
+        with_note(dates, self.reason.as_deref())
     }
 }
 
@@ -1119,6 +1084,21 @@ fn read_lines<T>(text: &str, read: impl Fn(&str) -> Option<Vec<T>>) -> Result<Ve
         Ok(values)
     } else {
         Err(bad)
+    }
+}
+
+/// The words that end a closure or hours line: its reason or note, without the `:` or `-`
+/// people put before it.
+fn trailing_note<'a>(words: impl Iterator<Item = &'a str>) -> Option<String> {
+    let note = words.collect::<Vec<_>>().join(" ");
+    Some(note.trim_start_matches([':', '-', ' ']).trim().to_string()).filter(|n| !n.is_empty())
+}
+
+/// A closure or hours line written back, its reason or note at the end.
+fn with_note(line: String, note: Option<&str>) -> String {
+    match note {
+        Some(note) => format!("{line} {note}"),
+        None => line,
     }
 }
 
@@ -1167,8 +1147,7 @@ impl WeeklyHours {
             times.push(range);
             rest.next();
         }
-        let note = rest.copied().collect::<Vec<_>>().join(" ");
-        let note = Some(note.trim_start_matches([':', '-', ' ']).trim().to_string()).filter(|n| !n.is_empty());
+        let note = trailing_note(rest.copied());
         if times.is_empty() {
             return None;
         }
@@ -1192,11 +1171,7 @@ impl WeeklyHours {
             }
             _ => numbers.iter().map(|&n| DAYS[n].1).collect::<Vec<_>>().join(", "),
         };
-        let line = format!("{days} {}-{}", self.opens, self.closes);
-        match &self.note {
-            Some(note) => format!("{line} {note}"),
-            None => line,
-        }
+        with_note(format!("{days} {}-{}", self.opens, self.closes), self.note.as_deref())
     }
 
     /// An HSDS weekly schedule as hours (None when `byday` names something else than days;
