@@ -13,6 +13,11 @@ use clap::{Parser, Subcommand};
 
 use config::{Config, ConfigArgs, LogFormat};
 
+// mimalloc instead of glibc's malloc: pages render with many short allocations across threads,
+// and glibc kept a grown arena per thread after a burst of sign-ins (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// AGIO — the platform of the Agende Digitali Sociali of Emilia-Romagna.
 #[derive(Parser)]
 #[command(name = "agio", version, about)]
