@@ -32,6 +32,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("outbox", "id"),
     ("invitations", "token_hash"),
     ("agenda_versions", "id"),
+    ("agenda_version_pages", "version_id, page"),
     ("external_identities", "issuer, subject"),
     ("oidc_logins", "state_hash"),
     ("identity_links", "person_id"),

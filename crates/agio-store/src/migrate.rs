@@ -20,8 +20,8 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"), (4, "0004_accounts"), (5, "0005_api_tokens"), (6, "0006_mail"), (7, "0007_invitations"), (8, "0008_agenda_versions"), (9, "0009_external_identities"), (10, "0010_archiving"), (11, "0011_directory"), (12, "0012_audit_documents_once"), (13, "0013_sign_in_throttle"), (14, "0014_oidc_bound_to_the_browser"), (15, "0015_directory_services_by_name"));
-const POSTGRES: &[Migration] = migrations!("postgres": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"), (4, "0004_accounts"), (5, "0005_api_tokens"), (6, "0006_mail"), (7, "0007_invitations"), (8, "0008_agenda_versions"), (9, "0009_external_identities"), (10, "0010_archiving"), (11, "0011_directory"), (12, "0012_audit_documents_once"), (13, "0013_sign_in_throttle"), (14, "0014_oidc_bound_to_the_browser"), (15, "0015_directory_services_by_name"));
+const SQLITE: &[Migration] = migrations!("sqlite": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"), (4, "0004_accounts"), (5, "0005_api_tokens"), (6, "0006_mail"), (7, "0007_invitations"), (8, "0008_agenda_versions"), (9, "0009_external_identities"), (10, "0010_archiving"), (11, "0011_directory"), (12, "0012_audit_documents_once"), (13, "0013_sign_in_throttle"), (14, "0014_oidc_bound_to_the_browser"), (15, "0015_directory_services_by_name"), (16, "0016_agenda_version_pages"));
+const POSTGRES: &[Migration] = migrations!("postgres": (1, "0001_foundation"), (2, "0002_vocabularies"), (3, "0003_data_version"), (4, "0004_accounts"), (5, "0005_api_tokens"), (6, "0006_mail"), (7, "0007_invitations"), (8, "0008_agenda_versions"), (9, "0009_external_identities"), (10, "0010_archiving"), (11, "0011_directory"), (12, "0012_audit_documents_once"), (13, "0013_sign_in_throttle"), (14, "0014_oidc_bound_to_the_browser"), (15, "0015_directory_services_by_name"), (16, "0016_agenda_version_pages"));
 
 impl Store {
     /// Applies the migrations not yet applied; returns how many ran.

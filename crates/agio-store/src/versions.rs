@@ -86,11 +86,12 @@ impl WriteTx {
         );
         next.bind(agenda_id);
         let number: i64 = col(&next.query().fetch_one(&mut *self.tx).await?, "number")?;
-        let text = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidData(e.to_string()))?;
+        let text = to_json(snapshot)?;
+        let version_id = new_id();
         Sql::insert(
             "agenda_versions",
             columns![
-                "id" => new_id(),
+                "id" => version_id.clone(),
                 "agenda_id" => agenda_id,
                 "number" => number,
                 "created_at" => now(),
@@ -102,9 +103,30 @@ impl WriteTx {
         .query()
         .execute(&mut *self.tx)
         .await?;
+        self.record_version_pages(&version_id, snapshot).await?;
         let label = snapshot.detail.agenda.title.clone();
         let entity = EntityRef { kind: "agenda", id: agenda_id, label: &label };
         self.record(entity, "version", None, Some(&serde_json::json!({ "version": number })), note).await?;
         Ok(number)
     }
+
+    /// The version's pages, each on its own row (see `Published`): the agenda's under the key
+    /// '', each action's under its code.
+    async fn record_version_pages(&mut self, version_id: &str, snapshot: &AgendaSnapshot) -> Result<()> {
+        let mut pages = vec![("", to_json(&snapshot.detail)?)];
+        for action in &snapshot.actions {
+            pages.push((action.summary.code.as_str(), to_json(action)?));
+        }
+        for (key, body) in pages {
+            Sql::insert("agenda_version_pages", columns!["version_id" => version_id, "page" => key, "body" => body])
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::InvalidData(e.to_string()))
 }

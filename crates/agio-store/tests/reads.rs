@@ -179,6 +179,35 @@ both_backends!(accounts_reads_map_every_column, |backend| async move {
     assert_eq!(later, None, "an action added after the approval is not in it");
 });
 
+// Versions approved before each page had a row of its own get their pages from the migration:
+// its statements rebuild what approving writes, page for page.
+both_backends!(the_migration_fills_the_pages_of_earlier_versions, |backend| async move {
+    let store = demo(backend).await;
+    let facts = store.agenda_facts(GUASTALLA).await.unwrap().unwrap();
+    let (latest, snapshot) = store.agenda_version(&facts.agenda_id, None).await.unwrap().unwrap();
+    store.execute_raw("DELETE FROM agenda_version_pages").await.unwrap();
+    let (_, gone) =
+        store.agenda_facts_and_published::<AgendaDetail>(GUASTALLA, Published::Agenda).await.unwrap().unwrap();
+    assert_eq!(gone, Some((latest.clone(), None)), "the page is read from its own row");
+
+    let migration = match backend {
+        Backend::Sqlite => include_str!("../migrations/sqlite/0016_agenda_version_pages.sql"),
+        Backend::Postgres => include_str!("../migrations/postgres/0016_agenda_version_pages.sql"),
+    };
+    let without_comments: String = migration.lines().filter(|l| !l.starts_with("--")).collect::<Vec<_>>().join("\n");
+    for insert in without_comments.split(';').map(str::trim).filter(|s| s.starts_with("INSERT")) {
+        store.execute_raw(insert).await.unwrap();
+    }
+    let (_, page) =
+        store.agenda_facts_and_published::<AgendaDetail>(GUASTALLA, Published::Agenda).await.unwrap().unwrap();
+    assert_eq!(page, Some((latest.clone(), Some(snapshot.detail.clone()))));
+    for action in &snapshot.actions {
+        let code = Published::Action(&action.summary.code);
+        let (_, page) = store.agenda_facts_and_published::<Action>(GUASTALLA, code).await.unwrap().unwrap();
+        assert_eq!(page, Some((latest.clone(), Some(action.clone()))), "action {}", action.summary.code);
+    }
+});
+
 both_backends!(each_part_of_an_action_changes_its_version_once, |backend| async move {
     let store = demo(backend).await;
     let (action, _) = store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap();

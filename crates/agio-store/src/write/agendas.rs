@@ -95,20 +95,13 @@ impl Store {
             {
                 sql.push(&format!(", (SELECT v.{column} {latest}) AS {name}"));
             }
-            sql.push(", (SELECT ");
-            match (part, self.backend) {
-                (Published::Agenda, Backend::Sqlite) => sql.push("json_extract(v.snapshot, '$.detail')"),
-                (Published::Agenda, Backend::Postgres) => sql.push("(v.snapshot::json -> 'detail')::text"),
-                (Published::Action(code), Backend::Sqlite) => sql
-                    .push("(SELECT e.value FROM json_each(v.snapshot, '$.actions') e WHERE json_extract(e.value, '$.code') = ")
-                    .bind(code.to_string())
-                    .push(")"),
-                (Published::Action(code), Backend::Postgres) => sql
-                    .push("(SELECT e::text FROM json_array_elements(v.snapshot::json -> 'actions') e WHERE e ->> 'code' = ")
-                    .bind(code.to_string())
-                    .push(")"),
+            let page = match part {
+                Published::Agenda => "",
+                Published::Action(code) => code,
             };
-            sql.push(&format!(" {latest}) AS published"));
+            sql.push(&format!(", (SELECT p.body FROM agenda_version_pages p WHERE p.version_id = (SELECT v.id {latest}) AND p.page = "))
+                .bind(page.to_string())
+                .push(") AS published");
         }
         sql.push(
             " FROM agendas a JOIN territories t ON t.id = a.territory_id \
