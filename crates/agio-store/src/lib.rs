@@ -2,7 +2,8 @@
 //!
 //! SQL is written once with `$n` placeholders, which both dialects accept; the few places
 //! where the dialects differ are inside this crate (`Backend`). Migrations live in
-//! `migrations/{sqlite,postgres}` and are kept in lockstep (see the schema-parity test).
+//! `migrations/common`, or in `migrations/{sqlite,postgres}` where the dialects differ, and the
+//! two schemas are kept in lockstep (see the schema-parity test).
 
 mod accounts;
 mod audit;
