@@ -92,9 +92,14 @@ impl Directory {
         let mut names = vec![s.name.clone()];
         // Typos are forgiven in the words that say what a service is: names, summaries, needs.
         let mut key_words: Vec<String> = s.agio_summary.iter().cloned().collect();
+        let mut how: Vec<String> = Vec::new();
         for (lang, fields) in &s.agio_translations {
-            let texts = if lang == "en" { &mut en } else { &mut it };
             for (field, text) in fields {
+                let texts = match lang.as_str() {
+                    _ if says_how_to_reach(field) => &mut how,
+                    "en" => &mut en,
+                    _ => &mut it,
+                };
                 if field == "name" {
                     names.push(text.clone());
                 }
@@ -104,14 +109,10 @@ impl Directory {
                 texts.push(text.clone());
             }
         }
-        it.extend(
-            [&s.description, &s.agio_summary, &s.eligibility_description, &s.application_process, &s.fees_description]
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
-        it.extend(s.agio_access.online.iter().chain(s.agio_access.in_person.iter()).cloned());
-        it.extend(s.required_documents.iter().filter_map(|d| d.document.clone()));
+        it.extend([&s.description, &s.agio_summary, &s.eligibility_description].into_iter().flatten().cloned());
+        how.extend([&s.application_process, &s.fees_description].into_iter().flatten().cloned());
+        how.extend(s.agio_access.online.iter().chain(s.agio_access.in_person.iter()).cloned());
+        how.extend(s.required_documents.iter().filter_map(|d| d.document.clone()));
         if let Some(o) = &s.organization {
             it.push(o.name.clone());
         }
@@ -160,6 +161,7 @@ impl Directory {
             id: stored.id.clone(),
             names,
             text_it: it.join("\n"),
+            text_how: how.join("\n"),
             key_words: key_words.join("\n"),
             text_en: en.join("\n"),
             filters,
@@ -168,6 +170,13 @@ impl Directory {
             position,
         })
     }
+}
+
+/// Whether a (translated) field says how to reach a service rather than what it is.
+fn says_how_to_reach(field: &str) -> bool {
+    ["application_process", "fees_description", "agio_access.", "required_documents.", "service_at_locations."]
+        .iter()
+        .any(|prefix| field.starts_with(prefix))
 }
 
 /// Whether a service is a point of digital facilitation.

@@ -47,7 +47,8 @@ pub fn fold(text: &str) -> String {
     words(text).join(" ")
 }
 
-/// Italian and English words that say nothing about a need (they would match everything).
+/// Italian and English words that say nothing about a need (they would match everything), and
+/// the relatives a person searches for ("per mia madre": the need is in the other words).
 pub fn stop_word(word: &str) -> bool {
     const STOP: &[&str] = &[
         "a", "ad", "al", "alla", "alle", "allo", "ai", "agli", "che", "chi", "ci", "con", "cosa", "come", "da", "dal",
@@ -55,7 +56,9 @@ pub fn stop_word(word: &str) -> bool {
         "la", "le", "lo", "ma", "mi", "mia", "mie", "miei", "mio", "ne", "nei", "nel", "nella", "non", "o", "per",
         "piu", "posso", "qui", "se", "si", "sono", "su", "sua", "suo", "sul", "sulla", "ti", "tra", "tu", "un", "una",
         "uno", "vorrei", "voglio", "cerco", "serve", "aiuto", "the", "of", "for", "and", "to", "an", "my", "me", "i",
-        "is", "with", "on", "at", "need", "help", "how", "can", "do", "where", "get",
+        "is", "with", "on", "at", "need", "help", "how", "can", "do", "where", "get", "madre", "padre", "marito",
+        "moglie", "fratello", "sorella", "suocera", "suocero", "zia", "zio", "mother", "father", "husband", "wife",
+        "mum", "mom", "dad", "brother", "sister", "so", "sa", "sai",
     ];
     STOP.contains(&word)
 }

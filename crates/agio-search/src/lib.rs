@@ -21,9 +21,11 @@ use tantivy::query::{
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
 
 pub use analysis::{fold, stop_word};
+use synonyms::Concept;
 pub use synonyms::{Synonyms, SynonymsError};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +45,13 @@ pub struct IndexedService {
     pub id: String,
     /// The names, in every language the service has.
     pub names: Vec<String>,
-    /// Italian texts (descriptions, eligibility, labels of its needs, places…).
+    /// Italian texts that say what the service is (descriptions, eligibility, labels of its
+    /// needs, places…): a word must be found here, in a name or in `text_en` to match.
     pub text_it: String,
+    /// Italian texts on how to reach it (how to apply, channels, documents, fees): they rank
+    /// but never match alone, or every service that takes an application with SPID would
+    /// answer a search for SPID.
+    pub text_how: String,
     /// The words worth forgiving a typo in (names, summaries, needs), in any language.
     pub key_words: String,
     /// English texts (translations and English labels).
@@ -97,12 +104,15 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Count of results per value, per dimension.
     pub facets: BTreeMap<&'static str, BTreeMap<String, u64>>,
+    /// No service has every word asked: these are the services with some of them.
+    pub relaxed: bool,
 }
 
 struct Fields {
     id: Field,
     name: Field,
     text_it: Field,
+    text_how: Field,
     text_en: Field,
     folded: Field,
     filter: Field,
@@ -112,12 +122,23 @@ struct Fields {
 }
 
 pub struct SearchIndex {
-    index: Index,
+    italian: TextAnalyzer,
+    english: TextAnalyzer,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
     synonyms: Synonyms,
 }
+
+/// How much each language's texts weigh, by the language of the search.
+#[derive(Debug, Clone, Copy)]
+struct Weights {
+    it: f32,
+    en: f32,
+}
+
+/// What a service of the need the words express gains (a strong match of one word scores 2–6).
+const NEED_BOOST: f32 = 1.5;
 
 /// A weekly half-hour slot code (`day-slot`; Monday is day 0).
 pub fn slot_code(weekday_from_monday: u8, hour: u8, minute: u8) -> String {
@@ -141,6 +162,7 @@ impl SearchIndex {
             id: builder.add_text_field("id", STRING | STORED),
             name: builder.add_text_field("name", text(analysis::ITALIAN, false)),
             text_it: builder.add_text_field("text_it", text(analysis::ITALIAN, true)),
+            text_how: builder.add_text_field("text_how", text(analysis::ITALIAN, false)),
             text_en: builder.add_text_field("text_en", text(analysis::ENGLISH, false)),
             folded: builder.add_text_field("folded", text(analysis::FOLDED, false)),
             filter: builder.add_text_field("filter", STRING),
@@ -153,8 +175,10 @@ impl SearchIndex {
         // One indexing thread and a small arena: the index lives beside a web server.
         let writer = index.writer_with_num_threads(1, 15_000_000)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let synonyms = synonyms.analyzed(&index.tokenizers().get(analysis::ITALIAN).expect("registered"));
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields, synonyms })
+        let italian = index.tokenizers().get(analysis::ITALIAN).expect("registered");
+        let english = index.tokenizers().get(analysis::ENGLISH).expect("registered");
+        let synonyms = synonyms.analyzed(&italian);
+        Ok(SearchIndex { italian, english, reader, writer: Mutex::new(writer), fields, synonyms })
     }
 
     /// Adds or replaces services (by id) and makes the change visible to searches.
@@ -198,6 +222,7 @@ impl SearchIndex {
             doc.add_text(f.folded, name);
         }
         doc.add_text(f.text_it, &s.text_it);
+        doc.add_text(f.text_how, &s.text_how);
         doc.add_text(f.text_en, &s.text_en);
         doc.add_text(f.folded, &s.key_words);
         for (dimension, values) in &s.filters {
@@ -219,61 +244,116 @@ impl SearchIndex {
         doc
     }
 
-    /// The query for the words a person typed: any word may match (more matching words rank
-    /// higher), each in the name (weighed most), in the texts of either language, through its
-    /// synonyms, or with a typo when it is long enough.
-    fn text_query(&self, searcher: &tantivy::Searcher, text: &str, lang: Option<Lang>) -> Option<Box<dyn Query>> {
-        let f = &self.fields;
-        let italian = self.index.tokenizers().get(analysis::ITALIAN).expect("registered");
-        let english = self.index.tokenizers().get(analysis::ENGLISH).expect("registered");
-        let folded_words = analysis::words(text);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let (weight_it, weight_en) = match lang {
-            Some(Lang::En) => (0.6, 1.0),
-            _ => (1.0, 0.4),
+    /// The query for the words a person typed, made of its concepts (see `Synonyms::concepts`):
+    /// at least `required` of them must be found. Services of the needs the words express, and
+    /// words found in how to reach a service, rank higher.
+    fn text_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        concepts: &[Concept],
+        lang: Option<Lang>,
+        required: usize,
+    ) -> Box<dyn Query> {
+        let weights = match lang {
+            Some(Lang::En) => Weights { it: 0.6, en: 1.0 },
+            _ => Weights { it: 1.0, en: 0.4 },
         };
-        for word in folded_words.iter().filter(|w| !stop_word(w)) {
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for stem in analysis::tokens(&mut italian.clone(), word) {
-                alternatives.push(boosted(
-                    TermQuery::new(Term::from_field_text(f.name, &stem), IndexRecordOption::WithFreqs),
-                    2.0 * weight_it,
-                ));
-                alternatives.push(boosted(
-                    TermQuery::new(Term::from_field_text(f.text_it, &stem), IndexRecordOption::WithFreqs),
-                    weight_it,
-                ));
+        let mut found: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for concept in concepts {
+            found.push((Occur::Should, self.concept_query(searcher, concept, weights)));
+            if let Some(need) = &concept.need {
+                let of_the_need = ConstScoreQuery::new(self.term(&format!("need:{need}")), NEED_BOOST);
+                clauses.push((Occur::Should, Box::new(of_the_need)));
             }
-            for stem in analysis::tokens(&mut english.clone(), word) {
-                alternatives.push(boosted(
-                    TermQuery::new(Term::from_field_text(f.text_en, &stem), IndexRecordOption::WithFreqs),
-                    weight_en,
-                ));
+            for word in &concept.words {
+                for stem in analysis::tokens(&mut self.italian.clone(), word) {
+                    let how = Term::from_field_text(self.fields.text_how, &stem);
+                    clauses.push(boosted(TermQuery::new(how, IndexRecordOption::WithFreqs), 0.2 * weights.it));
+                }
             }
-            // A word the index knows as written needs no typo search (the costly part).
-            let known = searcher.doc_freq(&Term::from_field_text(f.folded, word)).unwrap_or(0) > 0;
-            let distance = match word.chars().count() {
-                _ if known => 0,
-                0..=4 => 0,
-                5..=7 => 1,
-                _ => 2,
-            };
-            if distance > 0 {
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, word), distance, true);
-                alternatives.push(boosted(fuzzy, 0.3));
-            }
-            clauses.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
         }
-        // Synonyms: every other member of a group the query mentions, as a word or a phrase.
-        for phrase in self.synonyms.expansions(&folded_words) {
-            let terms: Vec<Term> = phrase.iter().map(|stem| Term::from_field_text(f.text_it, stem)).collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(found, required))));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One concept: all its own words, or any other expression of its group.
+    fn concept_query(&self, searcher: &tantivy::Searcher, concept: &Concept, weights: Weights) -> Box<dyn Query> {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let own: Vec<(Occur, Box<dyn Query>)> = concept
+            .words
+            .iter()
+            .map(|word| (Occur::Must, self.word_query(searcher, word, weights) as Box<dyn Query>))
+            .collect();
+        if !own.is_empty() {
+            alternatives.push((Occur::Should, Box::new(BooleanQuery::new(own))));
+        }
+        for phrase in &concept.alternatives {
+            let terms: Vec<Term> = phrase.iter().map(|stem| Term::from_field_text(self.fields.text_it, stem)).collect();
             let query: Box<dyn Query> = match terms.len() {
                 1 => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
                 _ => Box::new(PhraseQuery::new(terms)),
             };
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, 0.8 * weight_it))));
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(query, 0.8 * weights.it))));
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    /// One word, in a name (weighed most), in the texts of either language, or with a typo.
+    fn word_query(&self, searcher: &tantivy::Searcher, word: &str, weights: Weights) -> Box<BooleanQuery> {
+        let f = &self.fields;
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for stem in analysis::tokens(&mut self.italian.clone(), word) {
+            let in_name = TermQuery::new(Term::from_field_text(f.name, &stem), IndexRecordOption::WithFreqs);
+            alternatives.push(boosted(in_name, 2.0 * weights.it));
+            let in_text = TermQuery::new(Term::from_field_text(f.text_it, &stem), IndexRecordOption::WithFreqs);
+            alternatives.push(boosted(in_text, weights.it));
+        }
+        for stem in analysis::tokens(&mut self.english.clone(), word) {
+            let in_text = TermQuery::new(Term::from_field_text(f.text_en, &stem), IndexRecordOption::WithFreqs);
+            alternatives.push(boosted(in_text, weights.en));
+        }
+        // A word the index knows as written needs no typo search (the costly part).
+        let known = searcher.doc_freq(&Term::from_field_text(f.folded, word)).unwrap_or(0) > 0;
+        let distance = match word.chars().count() {
+            _ if known => 0,
+            0..=4 => 0,
+            5..=7 => 1,
+            _ => 2,
+        };
+        if distance > 0 {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.folded, word), distance, true);
+            alternatives.push(boosted(fuzzy, 0.3));
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    /// The words' query for a request: every concept required when some service (within the
+    /// filters) has them all, else all but one (any one), and so on, with `true` when relaxed
+    /// so. `None` when the words are only stop words; `Some((None, false))` when there are no
+    /// words.
+    #[allow(clippy::type_complexity)]
+    fn words_that_find(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+    ) -> Result<Option<(Option<Box<dyn Query>>, bool)>, SearchError> {
+        if request.text.trim().is_empty() {
+            return Ok(Some((None, false)));
+        }
+        let concepts = self.synonyms.concepts(&analysis::words(&request.text));
+        if concepts.is_empty() {
+            return Ok(None);
+        }
+        let mut required = concepts.len();
+        loop {
+            let query = Some(self.text_query(searcher, &concepts, request.lang, required));
+            let found = searcher.search(&self.combined(&query, self.filter_clauses(request, None)), &Count)?;
+            if found > 0 || required == 1 {
+                return Ok(Some((query, required < concepts.len())));
+            }
+            required -= 1;
+        }
     }
 
     /// The filter clauses of a request, leaving out one dimension (for its own counts).
@@ -312,11 +392,10 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let text = self.text_query(&searcher, &request.text, request.lang);
-        if !request.text.trim().is_empty() && text.is_none() {
+        let Some((text, relaxed)) = self.words_that_find(&searcher, request)? else {
             // Only stop words: nothing to look for.
             return Ok(SearchResults::default());
-        }
+        };
         let query = self.combined(&text, self.filter_clauses(request, None));
         let limit = request.limit.max(1);
         let mut facets = FacetCollector::for_field("facet");
@@ -360,7 +439,7 @@ impl SearchIndex {
                 .and_then(|(lat, lon)| self.position(&searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
             hits.push(Hit { id, score: score as f32, distance_m });
         }
-        let mut results = SearchResults { total, hits, ..Default::default() };
+        let mut results = SearchResults { total, hits, relaxed, ..Default::default() };
         if let Some(counts) = facet_counts {
             for dimension in DIMENSIONS {
                 let counts = if request.filters.contains_key(dimension) {
@@ -383,7 +462,7 @@ impl SearchIndex {
     pub fn count_open(&self, request: &SearchRequest, open_at: (String, String)) -> Result<u64, SearchError> {
         let request = SearchRequest { open_at: Some(open_at), ..request.clone() };
         let searcher = self.reader.searcher();
-        let text = self.text_query(&searcher, &request.text, request.lang);
+        let Some((text, _)) = self.words_that_find(&searcher, &request)? else { return Ok(0) };
         let query = self.combined(&text, self.filter_clauses(&request, None));
         Ok(searcher.search(&query, &Count)? as u64)
     }
