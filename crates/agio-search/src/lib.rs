@@ -390,12 +390,34 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
+    /// The services for a request: with words, those that have every concept of them, or, when
+    /// none has, all but one, and so on (`relaxed`). Each try that finds nothing costs little.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let Some((text, relaxed)) = self.words_that_find(&searcher, request)? else {
-            // Only stop words: nothing to look for.
-            return Ok(SearchResults::default());
-        };
+        if request.text.trim().is_empty() {
+            return self.search_with(&searcher, request, None);
+        }
+        let concepts = self.synonyms.concepts(&analysis::words(&request.text));
+        let mut required = concepts.len();
+        while required > 0 {
+            let text = self.text_query(&searcher, &concepts, request.lang, required);
+            let mut results = self.search_with(&searcher, request, Some(text))?;
+            if results.total > 0 || required == 1 {
+                results.relaxed = required < concepts.len();
+                return Ok(results);
+            }
+            required -= 1;
+        }
+        // Only stop words: nothing to look for.
+        Ok(SearchResults::default())
+    }
+
+    fn search_with(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        text: Option<Box<dyn Query>>,
+    ) -> Result<SearchResults, SearchError> {
         let query = self.combined(&text, self.filter_clauses(request, None));
         let limit = request.limit.max(1);
         let mut facets = FacetCollector::for_field("facet");
@@ -439,7 +461,7 @@ impl SearchIndex {
                 .and_then(|(lat, lon)| self.position(&searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
             hits.push(Hit { id, score: score as f32, distance_m });
         }
-        let mut results = SearchResults { total, hits, relaxed, ..Default::default() };
+        let mut results = SearchResults { total, hits, ..Default::default() };
         if let Some(counts) = facet_counts {
             for dimension in DIMENSIONS {
                 let counts = if request.filters.contains_key(dimension) {

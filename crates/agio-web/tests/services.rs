@@ -43,6 +43,21 @@ both_backends!(a_person_finds_a_service_by_everyday_words_near_a_comune, |backen
     let online = app.get("/servizi?channel=online&language=ar").await;
     online.page_with(&["<option value=\"ar\" selected>arabo (12)", "Online (12)"]);
 
+    // A search narrows: every word counts, and the page says when none has them all.
+    let spid = app.get("/servizi?q=aiuto+con+lo+SPID&place=035024").await;
+    spid.page_with(&["Punto Digitale Facile"]);
+    let about_spid = result_slugs(&spid.body).iter().all(|slug| slug.contains("spid"));
+    assert!(about_spid, "only the services about SPID: {:?}", result_slugs(&spid.body));
+    let found: usize =
+        spid.body.split("Servizi trovati: <strong>").nth(1).and_then(|r| r.split('<').next()).unwrap().parse().unwrap();
+    assert!((5..=20).contains(&found), "a dozen, not every service of the district: {found}");
+    assert!(!spid.body.contains("Nessun servizio con tutte le parole"));
+    let some = app.get("/servizi?q=pasti+a+domicilio+zzzxqy&place=035024").await;
+    some.page_with(&[
+        "Nessun servizio con tutte le parole cercate; ecco quelli che ne hanno alcune.",
+        "Pasti a domicilio",
+    ]);
+
     // In English: the English texts, and a note where a text exists only in Italian.
     let english = app.get_en("/servizi?q=rent+support").await;
     english.page_with(&["Find a service", "Rent"]);

@@ -81,6 +81,8 @@ struct ServicesPage {
     page_base: String,
     /// Why there is nothing to show, when there is nothing.
     empty_reason: Option<String>,
+    /// No service has every word asked: the results have some of them.
+    relaxed: bool,
 }
 
 /// Reads the search from the query string; unknown codes are a 400 that names the parameter.
@@ -237,6 +239,7 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
         results: results_page,
         page_base: page_base("/servizi", &params, FILTERS),
         empty_reason,
+        relaxed: results.relaxed,
     })
 }
 
