@@ -2,25 +2,24 @@
 //! database (rebuilt at start, updated on every change), that understands Italian: stemming,
 //! accent and case folding, typo tolerance on longer words and the planners' synonyms.
 //!
-//! Filters and facets are exact terms; facet counts come from the same query (and, for a
+//! Filters are exact terms; facet counts (see `facets`) come from the same query (and, for a
 //! dimension that is itself filtered, from one more count without that filter, so that its
 //! other values still show how many results they would give). When a place is chosen the
 //! relevance is weighed by distance.
 
 mod analysis;
+mod facets;
 mod synonyms;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use agio_directory::geo::distance_m;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
 
@@ -116,7 +115,7 @@ struct Fields {
     text_en: Field,
     folded: Field,
     filter: Field,
-    facet: Field,
+    values: Field,
     lat: Field,
     lon: Field,
 }
@@ -128,6 +127,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     synonyms: Synonyms,
+    numbers: facets::ValueNumbers,
 }
 
 /// How much each language's texts weigh, by the language of the search.
@@ -166,7 +166,7 @@ impl SearchIndex {
             text_en: builder.add_text_field("text_en", text(analysis::ENGLISH, false)),
             folded: builder.add_text_field("folded", text(analysis::FOLDED, false)),
             filter: builder.add_text_field("filter", STRING),
-            facet: builder.add_facet_field("facet", FacetOptions::default()),
+            values: builder.add_u64_field(facets::FIELD, FAST),
             lat: builder.add_f64_field("lat", FAST),
             lon: builder.add_f64_field("lon", FAST),
         };
@@ -178,7 +178,15 @@ impl SearchIndex {
         let italian = index.tokenizers().get(analysis::ITALIAN).expect("registered");
         let english = index.tokenizers().get(analysis::ENGLISH).expect("registered");
         let synonyms = synonyms.analyzed(&italian);
-        Ok(SearchIndex { italian, english, reader, writer: Mutex::new(writer), fields, synonyms })
+        Ok(SearchIndex {
+            italian,
+            english,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            synonyms,
+            numbers: Default::default(),
+        })
     }
 
     /// Adds or replaces services (by id) and makes the change visible to searches.
@@ -228,7 +236,7 @@ impl SearchIndex {
         for (dimension, values) in &s.filters {
             for value in values {
                 doc.add_text(f.filter, format!("{dimension}:{value}"));
-                doc.add_facet(f.facet, Facet::from_path([*dimension, value.as_str()]));
+                doc.add_u64(f.values, self.numbers.number(dimension, value));
             }
         }
         for slot in &s.open_slots {
@@ -273,7 +281,12 @@ impl SearchIndex {
                 }
             }
         }
-        clauses.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(found, required))));
+        if required == concepts.len() {
+            // Every concept: an intersection, which skips through the lists (the common case).
+            clauses.extend(found.into_iter().map(|(_, concept)| (Occur::Must, concept)));
+        } else {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(found, required))));
+        }
         Box::new(BooleanQuery::new(clauses))
     }
 
@@ -420,10 +433,7 @@ impl SearchIndex {
     ) -> Result<SearchResults, SearchError> {
         let query = self.combined(&text, self.filter_clauses(request, None));
         let limit = request.limit.max(1);
-        let mut facets = FacetCollector::for_field("facet");
-        for dimension in DIMENSIONS {
-            facets.add_facet(Facet::from_path([dimension]));
-        }
+        let facets = self.numbers.counter();
         let has_text = text.is_some();
         let near = request.near;
         // Near a place, relevance halves every 10 km; without words, the nearest come first.
@@ -463,17 +473,17 @@ impl SearchIndex {
         }
         let mut results = SearchResults { total, hits, ..Default::default() };
         if let Some(counts) = facet_counts {
+            let mut all = self.numbers.by_dimension(&counts);
             for dimension in DIMENSIONS {
                 let counts = if request.filters.contains_key(dimension) {
                     // Counts for the other values of a chosen filter: the search without it.
                     let query = self.combined(&text, self.filter_clauses(request, Some(dimension)));
-                    let mut own = FacetCollector::for_field("facet");
-                    own.add_facet(Facet::from_path([dimension]));
-                    facet_map(&searcher.search(&query, &own)?, dimension)
+                    let own = searcher.search(&query, &self.numbers.counter())?;
+                    self.numbers.by_dimension(&own).remove(dimension)
                 } else {
-                    facet_map(&counts, dimension)
+                    all.remove(dimension)
                 };
-                results.facets.insert(dimension, counts);
+                results.facets.insert(dimension, counts.unwrap_or_default());
             }
         }
         Ok(results)
@@ -499,14 +509,4 @@ impl SearchIndex {
 
 fn boosted(query: impl Query, boost: f32) -> (Occur, Box<dyn Query>) {
     (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
-}
-
-fn facet_map(counts: &tantivy::collector::FacetCounts, dimension: &str) -> BTreeMap<String, u64> {
-    counts
-        .get(Facet::from_path([dimension]))
-        .map(|(facet, count)| {
-            let path = facet.to_path();
-            (path.last().map(|s| s.to_string()).unwrap_or_default(), count)
-        })
-        .collect()
 }

@@ -178,7 +178,7 @@ pub async fn search(store: &Store, postgres_url: &str, count: usize, seed: u64) 
     println!("{}", agio.row());
     println!("{}", postgres.row());
     println!();
-    println!("p50 ratio AGIO / PostgreSQL: {:.3} (target ≤ 0.200)", agio.percentile(0.5) / postgres.percentile(0.5));
+    println!("p50 ratio AGIO / PostgreSQL: {:.3} (target ≤ 0.10)", agio.percentile(0.5) / postgres.percentile(0.5));
     Ok(())
 }
 
