@@ -724,133 +724,72 @@ impl utoipa::IntoResponses for RemoveProblems {
     }
 }
 
-/// Add an organisation to an action, as its lead (one at most) or a partner.
-#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/partners", tag = "editing",
-    security(("token" = [])), params(ActionPath), request_body(content = NewPartner, content_type = "application/json"),
-    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
-pub async fn add_partner(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code)): Path<(String, String)>,
-    body: JsonObject,
-) -> Result<(StatusCode, Json<Action>), AppError> {
-    add_part(&s, &caller, (&slug, &code), Part::Partners, body).await
+/// The two endpoints of a part of an action: add one (POST with its body, 201 and the action)
+/// and remove one (DELETE by its item, 204), with their OpenAPI descriptions.
+macro_rules! part_endpoints {
+    ($part:path, $body:tt, $add:ident: $add_doc:tt $add_path:tt, $remove:ident: $remove_doc:tt $remove_path:tt,
+     $item:tt: $item_doc:tt) => {
+        #[doc = $add_doc]
+        #[utoipa::path(post, path = $add_path, tag = "editing",
+            security(("token" = [])), params(ActionPath), request_body(content = $body, content_type = "application/json"),
+            responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
+        pub async fn $add(
+            State(s): State<AppState>,
+            caller: TokenCaller,
+            Path((slug, code)): Path<(String, String)>,
+            body: JsonObject,
+        ) -> Result<(StatusCode, Json<Action>), AppError> {
+            add_part(&s, &caller, (&slug, &code), $part, body).await
+        }
+
+        #[doc = $remove_doc]
+        #[utoipa::path(delete, path = $remove_path, tag = "editing",
+            security(("token" = [])), params(ActionPath, ($item = String, Path, description = $item_doc)),
+            responses((status = 204, description = "Removed"), RemoveProblems))]
+        pub async fn $remove(
+            State(s): State<AppState>,
+            caller: TokenCaller,
+            Path((slug, code, item)): Path<(String, String, String)>,
+        ) -> Result<StatusCode, AppError> {
+            remove_part(&s, &caller, (&slug, &code, &item), $part).await
+        }
+    };
 }
 
-/// Remove an organisation (by its slug) from an action.
-#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Organisation slug")),
-    responses((status = 204, description = "Removed"), RemoveProblems))]
-pub async fn remove_partner(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
-    remove_part(&s, &caller, (&slug, &code, &item), Part::Partners).await
-}
+part_endpoints!(
+    Part::Partners, NewPartner,
+    add_partner: "Add an organisation to an action, as its lead (one at most) or a partner." "/api/v1/agendas/{slug}/actions/{code}/partners",
+    remove_partner: "Remove an organisation (by its slug) from an action." "/api/v1/agendas/{slug}/actions/{code}/partners/{item}",
+    "item": "Organisation slug"
+);
 
-/// Add a line to an action's budget.
-#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines", tag = "editing",
-    security(("token" = [])), params(ActionPath),
-    request_body(content = BudgetLineCreation, content_type = "application/json"),
-    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
-pub async fn add_budget_line(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code)): Path<(String, String)>,
-    body: JsonObject,
-) -> Result<(StatusCode, Json<Action>), AppError> {
-    add_part(&s, &caller, (&slug, &code), Part::BudgetLines, body).await
-}
+part_endpoints!(
+    Part::BudgetLines, BudgetLineCreation,
+    add_budget_line: "Add a line to an action's budget." "/api/v1/agendas/{slug}/actions/{code}/budget-lines",
+    remove_budget_line: "Remove a line (by its id) from an action's budget." "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}",
+    "item": "Budget line id"
+);
 
-/// Remove a line (by its id) from an action's budget.
-#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Budget line id")),
-    responses((status = 204, description = "Removed"), RemoveProblems))]
-pub async fn remove_budget_line(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
-    remove_part(&s, &caller, (&slug, &code, &item), Part::BudgetLines).await
-}
+part_endpoints!(
+    Part::Results, ResultEdit,
+    add_result: "Add an expected result to an action (its indicators are added afterwards)." "/api/v1/agendas/{slug}/actions/{code}/results",
+    remove_result: "Remove an expected result (by its id) and its indicators from an action." "/api/v1/agendas/{slug}/actions/{code}/results/{item}",
+    "item": "Expected result id"
+);
 
-/// Add an expected result to an action (its indicators are added afterwards).
-#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/results", tag = "editing",
-    security(("token" = [])), params(ActionPath), request_body(content = ResultEdit, content_type = "application/json"),
-    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
-pub async fn add_result(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code)): Path<(String, String)>,
-    body: JsonObject,
-) -> Result<(StatusCode, Json<Action>), AppError> {
-    add_part(&s, &caller, (&slug, &code), Part::Results, body).await
-}
+part_endpoints!(
+    Part::Indicators, NewIndicator,
+    add_indicator: "Add an indicator to one of an action's expected results." "/api/v1/agendas/{slug}/actions/{code}/indicators",
+    remove_indicator: "Remove an indicator (by its id) from an action." "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}",
+    "id": "Indicator id"
+);
 
-/// Remove an expected result (by its id) and its indicators from an action.
-#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/results/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Expected result id")),
-    responses((status = 204, description = "Removed"), RemoveProblems))]
-pub async fn remove_result(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
-    remove_part(&s, &caller, (&slug, &code, &item), Part::Results).await
-}
-
-/// Add an indicator to one of an action's expected results.
-#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/indicators", tag = "editing",
-    security(("token" = [])), params(ActionPath),
-    request_body(content = NewIndicator, content_type = "application/json"),
-    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
-pub async fn add_indicator(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code)): Path<(String, String)>,
-    body: JsonObject,
-) -> Result<(StatusCode, Json<Action>), AppError> {
-    add_part(&s, &caller, (&slug, &code), Part::Indicators, body).await
-}
-
-/// Remove an indicator (by its id) from an action.
-#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("id" = String, Path, description = "Indicator id")),
-    responses((status = 204, description = "Removed"), RemoveProblems))]
-pub async fn remove_indicator(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code, id)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
-    remove_part(&s, &caller, (&slug, &code, &id), Part::Indicators).await
-}
-
-/// Link a digital asset to an action.
-#[utoipa::path(post, path = "/api/v1/agendas/{slug}/actions/{code}/assets", tag = "editing",
-    security(("token" = [])), params(ActionPath),
-    request_body(content = NewAssetLink, content_type = "application/json"),
-    responses((status = 201, body = Action, description = "The action after the change"), CreateProblems))]
-pub async fn link_asset(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code)): Path<(String, String)>,
-    body: JsonObject,
-) -> Result<(StatusCode, Json<Action>), AppError> {
-    add_part(&s, &caller, (&slug, &code), Part::Assets, body).await
-}
-
-/// Unlink a digital asset (by its slug) from an action.
-#[utoipa::path(delete, path = "/api/v1/agendas/{slug}/actions/{code}/assets/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Digital asset slug")),
-    responses((status = 204, description = "Removed"), RemoveProblems))]
-pub async fn unlink_asset(
-    State(s): State<AppState>,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-) -> Result<StatusCode, AppError> {
-    remove_part(&s, &caller, (&slug, &code, &item), Part::Assets).await
-}
+part_endpoints!(
+    Part::Assets, NewAssetLink,
+    link_asset: "Link a digital asset to an action." "/api/v1/agendas/{slug}/actions/{code}/assets",
+    unlink_asset: "Unlink a digital asset (by its slug) from an action." "/api/v1/agendas/{slug}/actions/{code}/assets/{item}",
+    "item": "Digital asset slug"
+);
 
 /// The path of an action.
 #[derive(utoipa::IntoParams)]
