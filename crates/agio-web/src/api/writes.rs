@@ -428,35 +428,49 @@ pub async fn put_objective(
     patch_objective(state, Method::PUT, caller, path, body).await
 }
 
-/// Change an expected result of an action (its kind or description).
-#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/results/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Expected result id")),
-    request_body(content = ResultChange, content_type = "application/json"),
-    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
-pub async fn patch_result(
-    State(s): State<AppState>,
-    method: Method,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-    body: JsonObject,
-) -> Result<Json<Action>, AppError> {
-    apply(&s, &caller, &ResultEditor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
-    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+/// The two endpoints that change one item of an action's part, by its id or slug: PATCH (the
+/// fields given) and PUT (all of them), both answering with the action, with their OpenAPI
+/// descriptions.
+macro_rules! part_item_endpoints {
+    ($editor:ident, $body:tt, $patch:ident: $patch_doc:tt, $put:ident: $put_doc:tt, $path:tt, $item_doc:tt) => {
+        #[doc = $patch_doc]
+        #[utoipa::path(patch, path = $path, tag = "editing",
+            security(("token" = [])), params(ActionPath, ("item" = String, Path, description = $item_doc)),
+            request_body(content = $body, content_type = "application/json"),
+            responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+        pub async fn $patch(
+            State(s): State<AppState>,
+            method: Method,
+            caller: TokenCaller,
+            Path((slug, code, item)): Path<(String, String, String)>,
+            body: JsonObject,
+        ) -> Result<Json<Action>, AppError> {
+            apply(&s, &caller, &$editor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
+            Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
+        }
+
+        #[doc = $put_doc]
+        #[utoipa::path(put, path = $path, tag = "editing",
+            security(("token" = [])), params(ActionPath, ("item" = String, Path, description = $item_doc)),
+            request_body(content = $body, content_type = "application/json"),
+            responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
+        pub async fn $put(
+            state: State<AppState>,
+            caller: TokenCaller,
+            path: Path<(String, String, String)>,
+            body: JsonObject,
+        ) -> Result<Json<Action>, AppError> {
+            $patch(state, Method::PUT, caller, path, body).await
+        }
+    };
 }
 
-/// Replace an expected result's fields: both must be given.
-#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/results/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Expected result id")),
-    request_body(content = ResultChange, content_type = "application/json"),
-    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
-pub async fn put_result(
-    state: State<AppState>,
-    caller: TokenCaller,
-    path: Path<(String, String, String)>,
-    body: JsonObject,
-) -> Result<Json<Action>, AppError> {
-    patch_result(state, Method::PUT, caller, path, body).await
-}
+part_item_endpoints!(
+    ResultEditor, ResultChange,
+    patch_result: "Change an expected result of an action (its kind or description).",
+    put_result: "Replace an expected result's fields: both must be given.",
+    "/api/v1/agendas/{slug}/actions/{code}/results/{item}", "Expected result id"
+);
 
 /// Fields of an organisation's part in an action to change, and the action's version.
 #[derive(ToSchema)]
@@ -482,65 +496,19 @@ pub struct BudgetLineChange {
     description: Option<String>,
 }
 
-/// Change an organisation's role or contribution in an action.
-#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Organisation slug")),
-    request_body(content = PartnerChange, content_type = "application/json"),
-    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
-pub async fn patch_partner(
-    State(s): State<AppState>,
-    method: Method,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-    body: JsonObject,
-) -> Result<Json<Action>, AppError> {
-    apply(&s, &caller, &PartnerEditor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
-    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
-}
+part_item_endpoints!(
+    PartnerEditor, PartnerChange,
+    patch_partner: "Change an organisation's role or contribution in an action.",
+    put_partner: "Replace an organisation's part in an action: the role must be given.",
+    "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", "Organisation slug"
+);
 
-/// Replace an organisation's part in an action: the role must be given.
-#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/partners/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Organisation slug")),
-    request_body(content = PartnerChange, content_type = "application/json"),
-    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
-pub async fn put_partner(
-    state: State<AppState>,
-    caller: TokenCaller,
-    path: Path<(String, String, String)>,
-    body: JsonObject,
-) -> Result<Json<Action>, AppError> {
-    patch_partner(state, Method::PUT, caller, path, body).await
-}
-
-/// Change a budget line of an action.
-#[utoipa::path(patch, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Budget line id")),
-    request_body(content = BudgetLineChange, content_type = "application/json"),
-    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
-pub async fn patch_budget_line(
-    State(s): State<AppState>,
-    method: Method,
-    caller: TokenCaller,
-    Path((slug, code, item)): Path<(String, String, String)>,
-    body: JsonObject,
-) -> Result<Json<Action>, AppError> {
-    apply(&s, &caller, &BudgetLineEditor::load(&s, &slug, &code, &item).await?, body, How::of(&method)).await?;
-    Ok(Json(s.store.action(&slug, &code).await?.ok_or(AppError::NotFound)?))
-}
-
-/// Replace a budget line: its source and amount must be given.
-#[utoipa::path(put, path = "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", tag = "editing",
-    security(("token" = [])), params(ActionPath, ("item" = String, Path, description = "Budget line id")),
-    request_body(content = BudgetLineChange, content_type = "application/json"),
-    responses((status = 200, body = Action, description = "The action after the change"), ChangeProblems))]
-pub async fn put_budget_line(
-    state: State<AppState>,
-    caller: TokenCaller,
-    path: Path<(String, String, String)>,
-    body: JsonObject,
-) -> Result<Json<Action>, AppError> {
-    patch_budget_line(state, Method::PUT, caller, path, body).await
-}
+part_item_endpoints!(
+    BudgetLineEditor, BudgetLineChange,
+    patch_budget_line: "Change a budget line of an action.",
+    put_budget_line: "Replace a budget line: its source and amount must be given.",
+    "/api/v1/agendas/{slug}/actions/{code}/budget-lines/{item}", "Budget line id"
+);
 
 /// The problem answers of a change: 400 unreadable body, 401 no valid token, 403 not allowed
 /// (or a read-only token), 404 no such record, 409 saved by someone else since, 422 invalid fields.
