@@ -1,5 +1,6 @@
 //! `agio`: the command line. A thin dispatcher; the work is in the libraries.
 
+mod allocator;
 mod bench;
 mod config;
 mod hsds;
@@ -13,8 +14,9 @@ use clap::{Parser, Subcommand};
 
 use config::{Config, ConfigArgs, LogFormat};
 
-// mimalloc instead of glibc's malloc: pages render with many short allocations across threads,
-// and glibc kept a grown arena per thread after a burst of sign-ins (see docs/benchmarks.md).
+// mimalloc instead of glibc's malloc: pages render with many short allocations across threads
+// (the uncached agenda page serves a quarter more requests), and glibc kept a grown arena per
+// thread after a burst of sign-ins (see docs/benchmarks.md). Its options are set in `main`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -252,6 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    allocator::return_freed_memory_at_once();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
