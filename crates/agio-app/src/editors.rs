@@ -528,8 +528,12 @@ impl ServiceEditor {
         let stored = state.store().directory_service(slug).await?.filter(|s| s.slug == slug).ok_or(Error::NotFound)?;
         let organization =
             stored.document.pointer("/organization/id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        let owner =
-            state.store().directory_organization_owners(&[organization.clone()]).await?.remove(&organization).flatten();
+        let owner = state
+            .store()
+            .directory_organization_owners(std::slice::from_ref(&organization))
+            .await?
+            .remove(&organization)
+            .flatten();
         let fields = agio_directory::editing::edit_of(&stored.document);
         Ok(ServiceEditor { stored, owner, fields })
     }

@@ -468,7 +468,7 @@ impl SearchIndex {
             let id = doc.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let distance_m = request
                 .near
-                .and_then(|(lat, lon)| self.position(&searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
+                .and_then(|(lat, lon)| self.position(searcher, address).map(|(a, b)| distance_m(lat, lon, a, b)));
             hits.push(Hit { id, score: score as f32, distance_m });
         }
         let mut results = SearchResults { total, hits, ..Default::default() };

@@ -134,7 +134,6 @@ pub fn wait(lang: Lang, wait: time::Duration) -> String {
 }
 
 /// Formats an integer with Italian or English thousands separators.
-
 pub fn number(lang: Lang, n: i64) -> String {
     let sep = if lang == Lang::It { '.' } else { ',' };
     let digits = n.unsigned_abs().to_string();
