@@ -161,20 +161,27 @@ impl PartsEditor {
     }
 
     async fn write(&self, state: &impl Context, actor: &Actor, new: NewLine) -> Result<String, Error> {
+        // The organisation or asset a line names is read before the write begins: a write
+        // transaction holds its connection, and a read through the pool while the other writers
+        // hold theirs, waiting for the write lock, could find none free.
+        let named_id = match &new {
+            NewLine::Partner(new) => state.store().organization(&new.organization).await?.map(|o| o.id),
+            NewLine::Asset(new) => state.store().asset(&new.asset).await?.map(|a| a.id),
+            _ => None,
+        };
+        let named_id = || named_id.clone().ok_or(Error::NotFound);
         let mut w = state.store().begin_write(actor).await?;
         let entity = self.action.entity();
         let added = match new {
             NewLine::Partner(new) => {
-                let organization = state.store().organization(&new.organization).await?.ok_or(Error::NotFound)?;
-                w.add_partner(&entity, &organization.id, &new).await?;
+                w.add_partner(&entity, &named_id()?, &new).await?;
                 new.organization
             }
             NewLine::Budget(new) => w.add_budget_line(&entity, &new).await?,
             NewLine::Result(new) => w.add_result(&entity, &new).await?,
             NewLine::Indicator(new) => w.add_indicator(&entity, &new.result, &new.indicator).await?,
             NewLine::Asset(new) => {
-                let asset = state.store().asset(&new.asset).await?.ok_or(Error::NotFound)?;
-                w.link_asset(&entity, &asset.id, &new.asset).await?;
+                w.link_asset(&entity, &named_id()?, &new.asset).await?;
                 new.asset
             }
         };
@@ -201,20 +208,21 @@ impl PartsEditor {
     /// Removes one line, named by its id (or the slug of the organisation or asset); 404 if
     /// the action has no such line.
     pub async fn remove(&self, state: &impl Context, actor: &Actor, part: Part, item: &str) -> Result<(), Error> {
+        // Read before the write begins, as in `write`.
+        let named_id = match part {
+            Part::Partners => state.store().organization(item).await?.map(|o| o.id),
+            Part::Assets => state.store().asset(item).await?.map(|a| a.id),
+            _ => None,
+        };
         let mut w = state.store().begin_write(actor).await?;
         let entity = self.action.entity();
-        let removed = match part {
-            Part::Partners => match state.store().organization(item).await? {
-                Some(organization) => w.remove_partner(&entity, &organization.id, item).await?,
-                None => false,
-            },
-            Part::BudgetLines => w.remove_budget_line(&entity, item).await?,
-            Part::Results => w.remove_result(&entity, item).await?,
-            Part::Indicators => w.remove_indicator(&entity, item).await?,
-            Part::Assets => match state.store().asset(item).await? {
-                Some(asset) => w.unlink_asset(&entity, &asset.id, item).await?,
-                None => false,
-            },
+        let removed = match (part, named_id) {
+            (Part::Partners, Some(id)) => w.remove_partner(&entity, &id, item).await?,
+            (Part::Assets, Some(id)) => w.unlink_asset(&entity, &id, item).await?,
+            (Part::Partners | Part::Assets, None) => false,
+            (Part::BudgetLines, _) => w.remove_budget_line(&entity, item).await?,
+            (Part::Results, _) => w.remove_result(&entity, item).await?,
+            (Part::Indicators, _) => w.remove_indicator(&entity, item).await?,
         };
         if !removed {
             return Err(Error::NotFound);
