@@ -1,10 +1,8 @@
 //! Signing in and out: cookies, session renewal, the form token, failed attempts. Both backends.
 
-mod support;
-
+use crate::support::{csrf_of, form, set_cookie_value, TestApp, DEMO_PASSWORD};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{csrf_of, form, set_cookie_value, TestApp, DEMO_PASSWORD};
 
 const REFERENT: &str = "referente@demo.agio.example";
 
@@ -87,7 +85,7 @@ both_backends!(forms_without_their_token_are_refused, |backend| async move {
 });
 
 /// A sign-in attempt from `address` (as the socket's peer), with its form token.
-async fn sign_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> support::Reply {
+async fn sign_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> crate::support::Reply {
     let page = app.get("/accedi").await;
     let cookie = format!("agio_csrf={}", set_cookie_value(&page, "agio_csrf").unwrap());
     let body = form(&[("csrf", &csrf_of(&page.body)), ("email", email), ("password", password)]);
@@ -291,12 +289,12 @@ both_backends!(behind_a_trusted_proxy_each_client_has_its_own_limit, |backend| a
 // API answer to a token; public pages are unaffected. Over https, browsers are told to stay on it.
 both_backends!(personal_answers_are_not_stored_and_https_is_strict, |backend| async move {
     let app = TestApp::demo(backend).await;
-    let public = app.get(&format!("/agende/{}", support::GUASTALLA)).await;
+    let public = app.get(&format!("/agende/{}", crate::support::GUASTALLA)).await;
     assert_eq!(public.status, StatusCode::OK);
     assert_eq!(public.header("cache-control"), "");
     assert_eq!(public.header("strict-transport-security"), "", "plain http: no HSTS");
     let session = app.sign_in(REFERENT).await;
-    for path in ["/area-personale".to_string(), format!("/agende/{}", support::GUASTALLA)] {
+    for path in ["/area-personale".to_string(), format!("/agende/{}", crate::support::GUASTALLA)] {
         let reply = app.get_as(&path, &session).await;
         assert_eq!((reply.status, reply.header("cache-control")), (StatusCode::OK, "no-store"), "{path}");
     }

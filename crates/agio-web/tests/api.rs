@@ -1,20 +1,18 @@
 //! Every API endpoint, on both backends: JSON content, paging, filters and problem+json errors.
 
-mod support;
-
+use crate::support::{TestApp, GUASTALLA, RIMINI};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{TestApp, GUASTALLA, RIMINI};
 
 #[track_caller]
-fn ok(r: &support::Reply) -> serde_json::Value {
+fn ok(r: &crate::support::Reply) -> serde_json::Value {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.header("content-type").starts_with("application/json"));
     r.json()
 }
 
 #[track_caller]
-fn problem(r: &support::Reply, status: StatusCode) -> serde_json::Value {
+fn problem(r: &crate::support::Reply, status: StatusCode) -> serde_json::Value {
     assert_eq!(r.status, status, "{}", r.body);
     assert_eq!(r.header("content-type"), "application/problem+json");
     let p = r.json();

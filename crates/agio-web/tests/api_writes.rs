@@ -1,17 +1,15 @@
 //! The write API: personal access tokens, the same rules as the forms, problem+json answers,
 //! every change audited. Both backends.
 
-mod support;
-
+use crate::support::{TestApp, GUASTALLA, RIMINI};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
 use serde_json::json;
-use support::{TestApp, GUASTALLA, RIMINI};
 
 const REFERENT: &str = "referente@demo.agio.example";
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
 
-fn problem(r: &support::Reply, status: StatusCode) -> serde_json::Value {
+fn problem(r: &crate::support::Reply, status: StatusCode) -> serde_json::Value {
     assert_eq!(r.status, status, "{}", r.body);
     assert_eq!(r.header("content-type"), "application/problem+json");
     r.json()

@@ -1,13 +1,11 @@
 //! Editing through forms: the authorisation matrix, validation, conflicts, the workflow, the
 //! history, and hostile input. Both backends.
 
-mod support;
-
+use crate::support::{TestApp, GUASTALLA, RIMINI};
 use agio_domain::access::Scope;
 use agio_domain::Role;
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{TestApp, GUASTALLA, RIMINI};
 
 const ADMIN: &str = "regione@demo.agio.example";
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
@@ -147,7 +145,7 @@ both_backends!(the_authorisation_matrix, |backend| async move {
     let visitor = app.get(&routes[2].1).await;
     assert_eq!(visitor.status, S::SEE_OTHER);
     assert!(visitor.header("location").starts_with("/accedi?next="));
-    let post = app.post_form(&routes[2].1, "", support::form(&[("title", "x")])).await;
+    let post = app.post_form(&routes[2].1, "", crate::support::form(&[("title", "x")])).await;
     assert_eq!(post.status, S::FORBIDDEN);
 });
 
@@ -206,7 +204,7 @@ both_backends!(tool_pages_do_not_tell_whether_a_draft_exists, |backend| async mo
         assert_eq!((a.status, b.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "GET {tail}");
         assert!(a.header("location").starts_with("/accedi?next=%2Fagende%2F"), "{tail}: {}", a.header("location"));
         assert!(b.header("location").starts_with("/accedi?next=%2Fagende%2F"), "{tail}: {}", b.header("location"));
-        let body = support::form(&[("title", "x")]);
+        let body = crate::support::form(&[("title", "x")]);
         let (a, b) = (app.post_form(&draft, "", body.clone()).await, app.post_form(&missing, "", body).await);
         assert_eq!(a.status, b.status, "POST {tail}");
         let (a, b) = (app.get_as(&draft, &citizen).await, app.get_as(&missing, &citizen).await);

@@ -2,12 +2,10 @@
 //! is stored literally or refused with a clear 4xx, always rendered inert, never a 500. Both
 //! backends. (The literal storage of one record is checked in `editing.rs`.)
 
-mod support;
-
+use crate::support::{Reply, Session, TestApp, GUASTALLA};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use support::{Reply, Session, TestApp, GUASTALLA};
 
 const ADMIN: &str = "regione@demo.agio.example";
 

@@ -3,12 +3,10 @@
 //! a middle and the last page of every list, and every id of those pages is followed to its
 //! detail endpoint, which is validated too. Then each parameter of the OpenAPI file is used.
 
-mod support;
-
+use crate::support::TestApp;
 use agio_hsds::{schemas, Object};
 use agio_testkit::both_backends;
 use serde_json::Value;
-use support::TestApp;
 
 /// Asserts a 200 JSON answer and returns it.
 async fn json(app: &TestApp, path: &str) -> Value {

@@ -2,14 +2,12 @@
 //! success and field errors naming the field, never a 500, through the forms and the API.
 //! Both backends.
 
-mod support;
-
+use crate::support::{form, Session, TestApp, GUASTALLA};
 use agio_testkit::both_backends;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::json;
-use support::{form, Session, TestApp, GUASTALLA};
 use tower::ServiceExt;
 
 const COORDINATOR: &str = "coordinatore@demo.agio.example";

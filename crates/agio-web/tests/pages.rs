@@ -1,10 +1,8 @@
 //! Every public page, on both backends: status and content.
 
-mod support;
-
+use crate::support::{TestApp, GUASTALLA, RIMINI};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{TestApp, GUASTALLA, RIMINI};
 
 both_backends!(home_page, |backend| async move {
     let app = TestApp::demo(backend).await;

@@ -1,17 +1,15 @@
 //! Password reset by emailed link: through a real SMTP server and through the outbox; single
 //! use, 30-minute expiry, no enumeration. Both backends.
 
-mod support;
-
+use crate::support::{csrf_of, form, set_cookie_value, SmtpSink, SmtpTls, TestApp, DEMO_PASSWORD};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{csrf_of, form, set_cookie_value, SmtpSink, SmtpTls, TestApp, DEMO_PASSWORD};
 
 const REFERENT: &str = "referente@demo.agio.example";
 const NEW_PASSWORD: &str = "argine del Po al tramonto";
 
 /// Asks for a reset link as a visitor who opened the request page.
-async fn ask_reset(app: &TestApp, email: &str) -> support::Reply {
+async fn ask_reset(app: &TestApp, email: &str) -> crate::support::Reply {
     let page = app.get("/accedi/recupero").await;
     page.page_with(&["Recupera la password", "autocomplete=\"username\""]);
     let cookie = format!("agio_csrf={}", set_cookie_value(&page, "agio_csrf").unwrap());
@@ -22,7 +20,7 @@ async fn ask_reset(app: &TestApp, email: &str) -> support::Reply {
 }
 
 /// Opens a reset link and posts a new password (twice, as confirmation unless given).
-async fn use_link(app: &TestApp, link_path: &str, password: &str, confirm: &str) -> support::Reply {
+async fn use_link(app: &TestApp, link_path: &str, password: &str, confirm: &str) -> crate::support::Reply {
     let page = app.get(link_path).await;
     let Some(token) = set_cookie_value(&page, "agio_csrf") else { return page };
     let body = form(&[("csrf", &csrf_of(&page.body)), ("password", password), ("confirm", confirm)]);

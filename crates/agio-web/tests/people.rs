@@ -1,11 +1,9 @@
 //! Managing people: invitations by email (accepted with or without an account), the agenda's
 //! circle for its coordinators, revoking roles, and who may do which. Both backends.
 
-mod support;
-
+use crate::support::{csrf_of, form, set_cookie_value, TestApp, GUASTALLA};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{csrf_of, form, set_cookie_value, TestApp, GUASTALLA};
 
 const ADMIN: &str = "regione@demo.agio.example";
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
@@ -22,7 +20,7 @@ async fn invitation_link(app: &TestApp, email: &str) -> String {
 }
 
 /// Opens an invitation link and posts the form with `fields`.
-async fn accept(app: &TestApp, link: &str, fields: &[(&str, &str)]) -> support::Reply {
+async fn accept(app: &TestApp, link: &str, fields: &[(&str, &str)]) -> crate::support::Reply {
     let page = app.get(link).await;
     let cookie = set_cookie_value(&page, "agio_csrf").map(|t| format!("agio_csrf={t}")).unwrap_or_default();
     let mut all = vec![("csrf", csrf_of(&page.body))];

@@ -2,14 +2,12 @@
 //! coverage, unions of comuni — and archiving, through the forms and the API, with who may do
 //! what. Both backends.
 
-mod support;
-
+use crate::support::{TestApp, GUASTALLA};
 use agio_domain::access::Scope;
 use agio_domain::Role;
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
 use serde_json::json;
-use support::{TestApp, GUASTALLA};
 
 const ADMIN: &str = "regione@demo.agio.example";
 const COORDINATOR: &str = "coordinatore@demo.agio.example";

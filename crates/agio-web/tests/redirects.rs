@@ -1,11 +1,9 @@
 //! Open redirects: every redirect whose target comes from the request stays on this site, for
 //! each payload of `corpus/open-redirect.txt`, as a browser would follow it. Both backends.
 
-mod support;
-
+use crate::support::{form, Reply, TestApp, DEMO_PASSWORD};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{form, Reply, TestApp, DEMO_PASSWORD};
 
 const REFERENT: &str = "referente@demo.agio.example";
 const SITE: &str = "http://127.0.0.1:8080/accedi";
@@ -43,8 +41,9 @@ both_backends!(no_payload_of_the_corpus_leads_off_site, |backend| async move {
         // Signing in with the right password.
         let page = app.get(&format!("/accedi?next={payload}")).await;
         assert!(page.status == StatusCode::OK, "{payload}: {}", page.status);
-        let token = support::set_cookie_value(&page, "agio_csrf").unwrap();
-        let body = form(&[("csrf", &support::csrf_of(&page.body)), ("email", REFERENT), ("password", DEMO_PASSWORD)]);
+        let token = crate::support::set_cookie_value(&page, "agio_csrf").unwrap();
+        let body =
+            form(&[("csrf", &crate::support::csrf_of(&page.body)), ("email", REFERENT), ("password", DEMO_PASSWORD)]);
         let reply = app.post_form(&format!("/accedi?next={payload}"), &format!("agio_csrf={token}"), body).await;
         stays_on_site(&format!("sign-in, next={payload}"), &reply);
         // The language switch.

@@ -5,13 +5,11 @@
 //! query must find, and of every service judged relevant to it (the groups of the set are
 //! broad on purpose, so this one stays low while the search narrows).
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::support::TestApp;
 use agio_app::directory::Ask;
 use agio_store::Backend;
-use support::TestApp;
 
 const SET: &str = include_str!("../../../data/directory/relevance.tsv");
 

@@ -2,11 +2,9 @@
 //! `data/directory/query-set.tsv` (typos, synonyms, everyday words, English, near a comune)
 //! must each find the expected service in the top 5.
 
-mod support;
-
+use crate::support::TestApp;
 use agio_app::directory::Ask;
 use agio_store::Backend;
-use support::TestApp;
 
 const QUERIES: &str = include_str!("../../../data/directory/query-set.tsv");
 

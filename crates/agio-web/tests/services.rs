@@ -1,11 +1,9 @@
 //! `/servizi` and `/servizi/{slug}`: finding a service by everyday words, filters with their
 //! counts, near a comune, in Italian and English, and the service page and its print view.
 
-mod support;
-
+use crate::support::TestApp;
 use agio_app::Context;
 use agio_testkit::both_backends;
-use support::TestApp;
 
 /// The slugs of the results on a search page, in order.
 fn result_slugs(body: &str) -> Vec<String> {
@@ -143,7 +141,7 @@ both_backends!(a_text_without_translation_is_marked_in_english, |backend| async 
 });
 
 /// Posts files as `multipart/form-data`, as the upload form does.
-async fn upload(app: &TestApp, session: &support::Session, files: &[(&str, &[u8])]) -> support::Reply {
+async fn upload(app: &TestApp, session: &crate::support::Session, files: &[(&str, &[u8])]) -> crate::support::Reply {
     let boundary = "agio-test-boundary";
     let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", session.csrf)
         .into_bytes();
@@ -215,7 +213,7 @@ both_backends!(referents_upload_the_services_of_their_organisation_only, |backen
     let citizen = app.sign_in("cittadino@demo.agio.example").await;
     let theirs = upload(&app, &citizen, &[("servizi.json", &file)]).await;
     assert_eq!(theirs.status, 422, "{}", theirs.body);
-    let forged = support::Session { cookie: referent.cookie.clone(), csrf: "forged".into() };
+    let forged = crate::support::Session { cookie: referent.cookie.clone(), csrf: "forged".into() };
     assert_eq!(upload(&app, &forged, &[("servizi.json", &file)]).await.status, 403);
 
     // Over the size limit: a page that says the limit, and nothing imported.
@@ -317,14 +315,19 @@ both_backends!(referents_edit_their_services_in_a_form_with_history_and_conflict
     assert_eq!(get(&app, format!("/servizi/{other}/modifica"), &admin).await.status, 200);
 });
 
-async fn get(app: &TestApp, path: String, session: &support::Session) -> support::Reply {
+async fn get(app: &TestApp, path: String, session: &crate::support::Session) -> crate::support::Reply {
     app.request(
         axum::http::Request::get(path).header("cookie", &session.cookie).body(axum::body::Body::empty()).unwrap(),
     )
     .await
 }
 
-async fn post(app: &TestApp, path: &str, session: &support::Session, pairs: &[(String, String)]) -> support::Reply {
+async fn post(
+    app: &TestApp,
+    path: &str,
+    session: &crate::support::Session,
+    pairs: &[(String, String)],
+) -> crate::support::Reply {
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     app.post_as(path, session, &borrowed).await
 }

@@ -2,11 +2,9 @@
 //! and layout", section 2): these tests show that nobody is ever shown another person's page,
 //! and that a change shows on the next request. Both backends.
 
-mod support;
-
+use crate::support::{TestApp, GUASTALLA};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use support::{TestApp, GUASTALLA};
 
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
 const REFERENT: &str = "referente@demo.agio.example";

@@ -1,0 +1,22 @@
+//! The web crate's integration tests, one module per file, in one binary: one link instead of
+//! sixteen, and one pool of test threads, so a file's last slow test leaves no core idle.
+//! `statements.rs` stays a binary of its own: it counts every SQL statement of its process.
+
+mod support;
+
+mod accounts;
+mod api;
+mod api_writes;
+mod editing;
+mod hostile;
+mod hsds_api;
+mod integrity;
+mod pages;
+mod password_reset;
+mod people;
+mod records;
+mod redirects;
+mod relevance;
+mod search_quality;
+mod services;
+mod signed_in_pages;
