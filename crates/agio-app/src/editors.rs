@@ -30,6 +30,12 @@ pub trait Editor: Send + Sync {
     ) -> impl std::future::Future<Output = agio_store::Result<Saved<Self::Fields>>> + Send;
     /// The stored fields and the version they are at.
     fn current(&self) -> (&Self::Fields, i64);
+    /// Reads what `save` needs besides the fields, before the write transaction begins: a write
+    /// transaction holds its connection, and a read through the pool while the other writers
+    /// hold theirs, waiting for the write lock, could find none free.
+    fn prepare(&self, _fields: &Self::Fields) -> impl std::future::Future<Output = agio_store::Result<()>> + Send {
+        std::future::ready(Ok(()))
+    }
 }
 
 async fn facts(state: &impl Context, slug: &str) -> Result<AgendaFacts, Error> {
@@ -88,13 +94,15 @@ pub struct StatusEditor {
     pub from: StatusMove,
     /// To take the snapshot an approval publishes.
     store: agio_store::Store,
+    /// The agenda as it stands, read by `prepare` when the move approves it.
+    snapshot: std::sync::Mutex<Option<agio_store::AgendaSnapshot>>,
 }
 
 impl StatusEditor {
     pub async fn load(state: &impl Context, slug: &str) -> Result<StatusEditor, Error> {
         let agenda = AgendaEditor::load(state, slug).await?;
         let from = StatusMove { status: agenda.status, note: String::new() };
-        Ok(StatusEditor { agenda, from, store: state.store().clone() })
+        Ok(StatusEditor { agenda, from, store: state.store().clone(), snapshot: Default::default() })
     }
 
     /// The statuses the workflow allows from here.
@@ -123,10 +131,18 @@ impl Editor for StatusEditor {
         Some(StatusMove { status: status?, note })
     }
 
+    async fn prepare(&self, fields: &StatusMove) -> agio_store::Result<()> {
+        if fields.status == AgendaStatus::Approved {
+            let snapshot = self.store.agenda_snapshot(&self.agenda.slug).await?;
+            *self.snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot;
+        }
+        Ok(())
+    }
+
     /// Approving also publishes an immutable version: the agenda as it stands, approved.
     async fn save(&self, w: &mut WriteTx, fields: &StatusMove, version: i64) -> agio_store::Result<Saved<StatusMove>> {
         let snapshot = match fields.status {
-            AgendaStatus::Approved => self.store.agenda_snapshot(&self.agenda.slug).await?,
+            AgendaStatus::Approved => self.snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take(),
             _ => None,
         };
         Ok(match w.move_agenda(&self.agenda.stored.id, fields.status, &fields.note, version).await? {

@@ -137,6 +137,7 @@ pub(super) async fn apply<E: Editor>(
     let (Some(fields), Some(version), true) = (fields, version, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    e.prepare(&fields).await?;
     let mut w = state.store.begin_write(&caller.actor()).await?;
     match e.save(&mut w, &fields, version).await? {
         Saved::Done { version } => {

@@ -115,6 +115,7 @@ async fn submit<E: EditPage>(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(e, lang, form))?).into_response());
         }
     };
+    e.prepare(&fields).await?;
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     match e.save(&mut w, &fields, version).await? {
         Saved::Done { .. } => {
