@@ -10,19 +10,21 @@ struct Migration {
     sql: MigrationSql,
 }
 
-/// A migration's SQL: one file for both backends (`migrations/common`), or one file each
-/// (`migrations/sqlite`, `migrations/postgres`) where the dialects differ.
+/// A migration's SQL: one file for both backends (`migrations/common`), optionally followed by a
+/// file in `migrations/sqlite` and `migrations/postgres` for what the dialects write differently
+/// (triggers, JSON functions).
 enum MigrationSql {
     Common(&'static str),
-    PerBackend { sqlite: &'static str, postgres: &'static str },
+    CommonThenDialect { common: &'static str, sqlite: &'static str, postgres: &'static str },
 }
 
 impl Migration {
-    fn sql(&self, backend: Backend) -> &'static str {
+    /// The scripts to run, in order, inside the migration's transaction.
+    fn scripts(&self, backend: Backend) -> Vec<&'static str> {
         match (&self.sql, backend) {
-            (MigrationSql::Common(sql), _) => sql,
-            (MigrationSql::PerBackend { sqlite, .. }, Backend::Sqlite) => sqlite,
-            (MigrationSql::PerBackend { postgres, .. }, Backend::Postgres) => postgres,
+            (MigrationSql::Common(sql), _) => vec![sql],
+            (MigrationSql::CommonThenDialect { common, sqlite, .. }, Backend::Sqlite) => vec![common, sqlite],
+            (MigrationSql::CommonThenDialect { common, postgres, .. }, Backend::Postgres) => vec![common, postgres],
         }
     }
 }
@@ -40,21 +42,25 @@ macro_rules! migrations {
     (@sql common, $name:literal) => {
         MigrationSql::Common(migration_file!("common", $name))
     };
-    (@sql per_backend, $name:literal) => {
-        MigrationSql::PerBackend { sqlite: migration_file!("sqlite", $name), postgres: migration_file!("postgres", $name) }
+    (@sql common_then_dialect, $name:literal) => {
+        MigrationSql::CommonThenDialect {
+            common: migration_file!("common", $name),
+            sqlite: migration_file!("sqlite", $name),
+            postgres: migration_file!("postgres", $name),
+        }
     };
 }
 
-/// Every migration, in order. A new one goes to `migrations/common` unless a dialect needs its own SQL.
+/// Every migration, in order. A new one goes to `migrations/common`, with a dialect file only for what the dialects write differently.
 const MIGRATIONS: &[Migration] = migrations!(
-    (1, "0001_foundation", per_backend),
+    (1, "0001_foundation", common),
     (2, "0002_vocabularies", common),
     (3, "0003_data_version", common),
-    (4, "0004_accounts", per_backend),
+    (4, "0004_accounts", common_then_dialect),
     (5, "0005_api_tokens", common),
     (6, "0006_mail", common),
     (7, "0007_invitations", common),
-    (8, "0008_agenda_versions", per_backend),
+    (8, "0008_agenda_versions", common_then_dialect),
     (9, "0009_external_identities", common),
     (10, "0010_archiving", common),
     (11, "0011_directory", common),
@@ -62,7 +68,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (13, "0013_sign_in_throttle", common),
     (14, "0014_oidc_bound_to_the_browser", common),
     (15, "0015_directory_services_by_name", common),
-    (16, "0016_agenda_version_pages", per_backend),
+    (16, "0016_agenda_version_pages", common_then_dialect),
 );
 
 impl Store {
@@ -78,7 +84,9 @@ impl Store {
         let mut ran = 0;
         for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
             let mut tx = self.pool.begin().await?;
-            sqlx::raw_sql(m.sql(self.backend)).execute(&mut *tx).await?;
+            for script in m.scripts(self.backend) {
+                sqlx::raw_sql(script).execute(&mut *tx).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)
                 .bind(m.name)

@@ -1,5 +1,5 @@
--- AGIO foundation schema (SQLite). Keep in lockstep with ../postgres/0001_foundation.sql:
--- the schema-parity test compares the two after migration.
+-- AGIO foundation schema, the same SQL for SQLite and PostgreSQL (the schema-parity test
+-- compares the two after migration).
 -- Flags are BIGINT 0/1, not BOOLEAN: sqlx's Any driver cannot decode SQLite booleans.
 
 CREATE TABLE vocabulary_terms (
