@@ -17,7 +17,7 @@ use crate::kit::error::AppError;
 use crate::kit::filters::agenda_filter;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::Tools;
-use crate::kit::layout::{here, page_base, render, territory_options, SelectField};
+use crate::kit::layout::{render, territory_options, ListFrame, SelectField};
 use crate::kit::markdown;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
@@ -31,10 +31,8 @@ const FILTERS: &[&str] = &["q", "territory", "status", "target_group", "life_sta
 struct AgendasPage {
     ctx: PageContext,
     tools: Tools,
-    fields: Vec<SelectField>,
-    q: String,
+    list: ListFrame,
     page: Page<Agenda>,
-    page_base: String,
 }
 
 #[derive(Template)]
@@ -96,18 +94,9 @@ async fn agendas(
         terms("life_stage", &v.life_stage),
         terms("theme", &v.theme),
     ];
-    let ctx = PageContext::new(lang, &here("/agende", &params, FILTERS), "agendas", c.t("agendas.title"))
-        .last_crumb()
-        .demo(page.items.iter().any(|a| a.is_demo));
-    let page_base = page_base("/agende", &params, FILTERS);
-    render(AgendasPage {
-        ctx,
-        tools: list_tools(lang, &visitor, "agendas"),
-        fields,
-        q: params.get("q").unwrap_or_default().to_string(),
-        page,
-        page_base,
-    })
+    let any_demo = page.items.iter().any(|a| a.is_demo);
+    let (ctx, list) = ListFrame::new(lang, ("/agende", "agendas"), (&params, FILTERS), fields, any_demo);
+    render(AgendasPage { ctx, tools: list_tools(lang, &visitor, "agendas"), list, page })
 }
 
 async fn agenda(

@@ -104,6 +104,32 @@ pub async fn territory_options(
     Ok(options)
 }
 
+/// What the filtered lists (agendas, organisations, assets) share around their items: where they
+/// live, the filter fields, the words searched and the base of the paging links.
+pub struct ListFrame {
+    pub path: &'static str,
+    pub fields: Vec<SelectField>,
+    pub q: String,
+    pub page_base: String,
+}
+
+impl ListFrame {
+    /// The frame of a list page at `path`, and its context: navigation section `section`, titled
+    /// by the catalogue's `{section}.title`, marked demo when an item on it is.
+    pub fn new(
+        lang: Lang,
+        (path, section): (&'static str, &'static str),
+        (params, filters): (&Params, &[&str]),
+        fields: Vec<SelectField>,
+        any_demo: bool,
+    ) -> (PageContext, ListFrame) {
+        let title = lang.catalogue().t(&format!("{section}.title")).to_string();
+        let ctx = PageContext::new(lang, &here(path, params, filters), section, title).last_crumb().demo(any_demo);
+        let q = params.get("q").unwrap_or_default().to_string();
+        (ctx, ListFrame { path, fields, q, page_base: page_base(path, params, filters) })
+    }
+}
+
 /// Path and query of a list page with its filters and page, for the language switch.
 pub fn here(path: &str, params: &Params, filters: &[&str]) -> String {
     let base = page_base(path, params, &[filters, &["page"]].concat());

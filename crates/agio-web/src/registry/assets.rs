@@ -16,7 +16,7 @@ use crate::kit::error::AppError;
 use crate::kit::filters::asset_filter;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::Tools;
-use crate::kit::layout::{here, page_base, render, SelectField};
+use crate::kit::layout::{render, ListFrame, SelectField};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
@@ -28,10 +28,8 @@ const FILTERS: &[&str] = &["q", "kind", "status", "comune"];
 struct AssetsPage {
     ctx: PageContext,
     tools: Tools,
-    fields: Vec<SelectField>,
-    q: String,
+    list: ListFrame,
     page: Page<DigitalAsset>,
-    page_base: String,
 }
 
 #[derive(Template)]
@@ -65,18 +63,9 @@ async fn assets(
             AssetStatus::ALL.iter().map(|s| (s.code().to_string(), c.label(&s.label_key()))),
         ),
     ];
-    let ctx = PageContext::new(lang, &here("/asset-digitali", &params, FILTERS), "assets", c.t("assets.title"))
-        .last_crumb()
-        .demo(page.items.iter().any(|a| a.is_demo));
-    let page_base = page_base("/asset-digitali", &params, FILTERS);
-    render(AssetsPage {
-        ctx,
-        tools: list_tools(lang, &visitor, "assets"),
-        fields,
-        q: params.get("q").unwrap_or_default().to_string(),
-        page,
-        page_base,
-    })
+    let any_demo = page.items.iter().any(|a| a.is_demo);
+    let (ctx, list) = ListFrame::new(lang, ("/asset-digitali", "assets"), (&params, FILTERS), fields, any_demo);
+    render(AssetsPage { ctx, tools: list_tools(lang, &visitor, "assets"), list, page })
 }
 
 async fn asset(

@@ -15,7 +15,7 @@ use crate::kit::error::AppError;
 use crate::kit::filters::organization_filter;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::Tools;
-use crate::kit::layout::{here, page_base, render, territory_options, SelectField};
+use crate::kit::layout::{render, territory_options, ListFrame, SelectField};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
@@ -29,10 +29,8 @@ const FILTERS: &[&str] = &["q", "type", "territory"];
 struct OrganizationsPage {
     ctx: PageContext,
     tools: Tools,
-    fields: Vec<SelectField>,
-    q: String,
+    list: ListFrame,
     page: Page<Organization>,
-    page_base: String,
 }
 
 #[derive(Template)]
@@ -66,18 +64,9 @@ async fn organizations(
             territory_options(&state.store, params.get("territory")).await?,
         ),
     ];
-    let ctx = PageContext::new(lang, &here("/soggetti", &params, FILTERS), "organizations", c.t("organizations.title"))
-        .last_crumb()
-        .demo(page.items.iter().any(|o| o.is_demo));
-    let page_base = page_base("/soggetti", &params, FILTERS);
-    render(OrganizationsPage {
-        ctx,
-        tools: list_tools(lang, &visitor, "organizations"),
-        fields,
-        q: params.get("q").unwrap_or_default().to_string(),
-        page,
-        page_base,
-    })
+    let any_demo = page.items.iter().any(|o| o.is_demo);
+    let (ctx, list) = ListFrame::new(lang, ("/soggetti", "organizations"), (&params, FILTERS), fields, any_demo);
+    render(OrganizationsPage { ctx, tools: list_tools(lang, &visitor, "organizations"), list, page })
 }
 
 async fn organization(
