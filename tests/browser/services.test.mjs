@@ -8,6 +8,7 @@ import { launchBrowser, url } from './support/common.mjs';
 import { newLocalContext, useEnglish, navigation } from './support/ui.mjs';
 
 const T = { timeout: 90_000 };
+const PHONE = { width: 375, height: 667 };
 let browser;
 
 before(async () => {
@@ -63,6 +64,43 @@ describe('finding a service', () => {
       await context.close();
     }
   });
+
+  for (const javaScriptEnabled of [false, true]) {
+    it(`shows the results first on a 375×667 phone (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, T, async () => {
+      const context = await newLocalContext(browser, { viewport: PHONE, javaScriptEnabled });
+      try {
+        const page = await context.newPage();
+        await page.goto(url('/servizi'));
+        // Before a search the filters are open; the menu is folded behind "Menu".
+        assert.equal(await page.locator('details.agio-more-filters').getAttribute('open'), '');
+        assert.equal(await page.locator('details.agio-menu').isVisible(), true);
+        assert.equal(await page.locator('details.agio-menu .nav-link').first().isVisible(), false);
+        await page.fill('#s-q', 'aiuto con lo spid');
+        await page.selectOption('#s-place', '035024');
+        await navigation(page, () => page.click('.agio-searchbar button[type=submit]'));
+        // After it: the filters fold away, the summary names the words and the filter, and the
+        // first result's title is on the first screen, with nothing scrolled or focused for it.
+        assert.equal(await page.locator('details.agio-more-filters').getAttribute('open'), null);
+        assert.match(await page.locator('.agio-summary [role=status]').textContent(), /servizi trovati per «aiuto con lo spid»/);
+        const first = await page.locator('.agio-results h2 a').first().boundingBox();
+        assert.ok(first.y + first.height <= PHONE.height, `the first result ends at ${first.y + first.height} px, below the first screen`);
+        assert.equal(await page.evaluate(() => window.scrollY), 0);
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, 'no sideways scrolling');
+        // Each active filter is a link that drops it and keeps the words.
+        const chip = page.locator('.agio-active-filters a', { hasText: 'Dove: Guastalla' });
+        await navigation(page, () => chip.click());
+        const here = new URL(page.url());
+        assert.equal(here.searchParams.get('q'), 'aiuto con lo spid');
+        assert.equal(here.searchParams.get('place'), null);
+        assert.equal(await page.locator('.agio-active-filters').count(), 0);
+        // The folded filters open with a tap, no JavaScript needed.
+        await page.click('details.agio-more-filters > summary');
+        assert.equal(await page.locator('#s-need').isVisible(), true);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 
   it('prints a service on one A4 page', T, async () => {
     const context = await newLocalContext(browser);

@@ -16,7 +16,7 @@ both_backends!(a_person_finds_a_service_by_everyday_words_near_a_comune, |backen
     all.page_with(&[
         "Trova un servizio",
         "Di che cosa hai bisogno?",
-        "Servizi trovati: <strong>173</strong>",
+        "<strong>173</strong> servizi trovati</p>",
         "Casa (",
         "Facilitazione digitale (",
     ]);
@@ -35,6 +35,14 @@ both_backends!(a_person_finds_a_service_by_everyday_words_near_a_comune, |backen
     // Filters narrow, and each value shows its count.
     let housing = app.get("/servizi?need=casa&place=rn-rimini").await;
     housing.page_with(&["<option value=\"casa\" selected>Casa ("]);
+    // After a search the filters fold away and the summary names each one, with a link that drops it.
+    assert!(all.body.contains("<details class=\"agio-more-filters\" open>"), "nothing asked yet: the filters are open");
+    housing.page_with(&[
+        "<details class=\"agio-more-filters\">",
+        "<summary>Filtri (2)</summary>",
+        "<a href=\"/servizi?need=casa\">Dove: Distretto di Rimini<span class=\"visually-hidden\"> — togli il filtro</span>",
+        "<a href=\"/servizi?place=rn-rimini\">Bisogno: Casa<span",
+    ]);
     assert!(result_slugs(&housing.body).iter().all(|s| !s.ends_with("guastalla")), "{:?}", result_slugs(&housing.body));
     let free = app.get("/servizi?free=1&need=anziani").await;
     assert!(!free.body.contains("pasti-a-domicilio"), "meals at home cost something");
@@ -47,7 +55,7 @@ both_backends!(a_person_finds_a_service_by_everyday_words_near_a_comune, |backen
     let about_spid = result_slugs(&spid.body).iter().all(|slug| slug.contains("spid"));
     assert!(about_spid, "only the services about SPID: {:?}", result_slugs(&spid.body));
     let found: usize =
-        spid.body.split("Servizi trovati: <strong>").nth(1).and_then(|r| r.split('<').next()).unwrap().parse().unwrap();
+        spid.body.split("role=\"status\"><strong>").nth(1).and_then(|r| r.split('<').next()).unwrap().parse().unwrap();
     assert!((5..=20).contains(&found), "a dozen, not every service of the district: {found}");
     assert!(!spid.body.contains("Nessun servizio con tutte le parole"));
     let some = app.get("/servizi?q=pasti+a+domicilio+zzzxqy&place=035024").await;

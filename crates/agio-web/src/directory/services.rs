@@ -83,6 +83,46 @@ struct ServicesPage {
     empty_reason: Option<String>,
     /// No service has every word asked: the results have some of them.
     relaxed: bool,
+    /// Something was asked (words or a filter): the results come first, the filters fold away.
+    searched: bool,
+    /// The filters in force, each with the link that drops it.
+    active: Vec<ActiveFilter>,
+}
+
+/// A filter in force, as the summary line shows it: "Bisogno: Casa", and the search without it.
+pub struct ActiveFilter {
+    pub label: String,
+    pub remove_href: String,
+}
+
+/// The filters in force among `facets`, `places` and the two check boxes, each removable.
+fn active_filters(
+    params: &Params,
+    facets: &[Facet],
+    places: &[FacetOption],
+    checks: [(&str, &FacetOption); 2],
+    c: &Catalogue,
+) -> Vec<ActiveFilter> {
+    let without = |name: &str| {
+        let kept: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != name).collect();
+        here("/servizi", params, &kept)
+    };
+    let mut active = Vec::new();
+    if let Some(place) = places.iter().find(|o| o.selected) {
+        active.push(ActiveFilter {
+            label: format!("{}: {}", c.t("services.place"), place.label),
+            remove_href: without("place"),
+        });
+    }
+    for f in facets {
+        if let Some(o) = f.options.iter().find(|o| o.selected) {
+            active.push(ActiveFilter { label: format!("{}: {}", f.label, o.label), remove_href: without(f.name) });
+        }
+    }
+    for (name, check) in checks.into_iter().filter(|(_, check)| check.selected) {
+        active.push(ActiveFilter { label: check.label.clone(), remove_href: without(name) });
+    }
+    active
 }
 
 /// Reads the search from the query string; unknown codes are a 400 that names the parameter.
@@ -229,8 +269,12 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
     let ctx = PageContext::new(lang, &here("/servizi", &params, FILTERS), "services", c.t("services.title"))
         .last_crumb()
         .demo(results_page.items.iter().any(|r| r.demo));
+    let active = active_filters(&params, &facets, &places, [("free", &free), ("open", &open_now)], c);
+    let searched = FILTERS.iter().any(|name| params.get(name).is_some());
     render(ServicesPage {
         ctx,
+        searched,
+        active,
         q: ask.text.clone(),
         facets,
         places,
