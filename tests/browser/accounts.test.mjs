@@ -88,6 +88,7 @@ const TEXT = {
     lastUsed: 'Ultimo uso',
     state: 'Stato',
     revoke: 'Revoca',
+    revokedNotice: 'Revocato.',
     revoked: 'Revocato',
     newTitle: 'Scegli una nuova password',
     save: 'Salva la nuova password',
@@ -117,6 +118,7 @@ const TEXT = {
     lastUsed: 'Last used',
     state: 'State',
     revoke: 'Revoke',
+    revokedNotice: 'Revoked.',
     revoked: 'Revoked',
     newTitle: 'Choose a new password',
     save: 'Save the new password',
@@ -283,6 +285,7 @@ async function revokeToken(page, name, t) {
   assert.equal(post.method(), 'POST', 'the redirect answers the POST of the revoke button');
   assert.equal((await post.response())?.status(), 303, 'revoking answers 303 See Other');
   assert.equal(new URL(page.url()).pathname, '/area-personale', 'back on the personal area');
+  assert.equal((await page.locator('#agio-notice[role="status"]').innerText()).trim(), t.revokedNotice, 'the confirmation');
   assert.equal(await tokenCell(page, name, t.state), t.revoked, `the token "${name}" is shown as revoked`);
   assert.equal(await tokenRow(page, name).locator('button').count(), 0, 'a revoked token has no button');
 }

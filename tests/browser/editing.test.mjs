@@ -118,6 +118,13 @@ async function assertSavedWithRedirect(response, what) {
   }
   assert.equal(post.method(), 'POST', `${what}: the redirect should answer the form's POST`);
   assert.equal((await post.response())?.status(), 303, `${what}: a successful save answers 303 See Other`);
+  // The page it leads to confirms the save, focused and announced to screen readers.
+  const page = response.frame().page();
+  const notice = page.locator('#agio-notice[role="status"]');
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  const saved = { it: 'Modifiche salvate.', en: 'Changes saved.' }[lang];
+  assert.equal((await notice.innerText()).trim(), saved, `${what}: the confirmation`);
+  await assertFocus(page, 'agio-notice', `${what}: the confirmation has the focus`);
 }
 
 /** The error summary and conflict box of a page, for assertion messages. */

@@ -123,6 +123,8 @@ for (const lang of ['it', 'en']) {
           union.startsWith('/territori/unioni/') && union !== '/territori/unioni/nuova',
           `saving leads to the union's page, not ${union}`,
         );
+        const created = lang === 'it' ? 'Creato e salvato.' : 'Created and saved.';
+        assert.equal((await page.locator('#agio-notice[role="status"]').innerText()).trim(), created, 'the confirmation');
         await axeCheck(page, 'union page', lang);
         assert.ok((await mainText(page)).includes(second), `${pathOf(page.url())}: the union covers ${second}`);
 

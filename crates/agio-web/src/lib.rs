@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kit::static_files::router())
         .merge(ops::router())
         .fallback(|| async { kit::error::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), kit::notice::show_notice))
         .with_state(state.clone());
     let app = with_layers(app);
     match state.secure_cookies {

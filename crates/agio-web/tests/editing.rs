@@ -1,7 +1,7 @@
 //! Editing through forms: the authorisation matrix, validation, conflicts, the workflow, the
 //! history, and hostile input. Both backends.
 
-use crate::support::{TestApp, GUASTALLA, RIMINI};
+use crate::support::{set_cookie_value, Session, TestApp, GUASTALLA, RIMINI};
 use agio_domain::access::Scope;
 use agio_domain::Role;
 use agio_testkit::both_backends;
@@ -272,7 +272,17 @@ both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |bac
         (r.status, r.header("location")),
         (StatusCode::SEE_OTHER, format!("/agende/{GUASTALLA}/azioni/A02").as_str())
     );
+    // The page the save leads to confirms it, once: focused and announced, then gone.
+    assert_eq!(set_cookie_value(&r, "agio_notice").as_deref(), Some("saved"));
+    let with_notice = Session { cookie: format!("{}; agio_notice=saved", coordinator.cookie), ..coordinator.clone() };
+    let page = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02"), &with_notice).await;
+    page.page_with(&["<div class=\"alert alert-success agio-notice\" role=\"status\" id=\"agio-notice\" tabindex=\"-1\" autofocus><p class=\"mb-0\">Modifiche salvate.</p></div>"]);
+    assert_eq!(set_cookie_value(&page, "agio_notice").as_deref(), Some(""), "the notice is cleared once shown");
+    let forged = Session { cookie: format!("{}; agio_notice=%3Cscript%3E", coordinator.cookie), ..coordinator.clone() };
+    let page = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02"), &forged).await;
+    assert!(!page.body.contains("agio-notice"), "only the known notices are shown");
     let page = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A02"), &coordinator).await;
+    assert!(!page.body.contains("agio-notice"));
     page.page_with(&[
         "Sportello digitale &#60;b&#62;di comunità&#60;/b&#62;",
         "<strong>aggiornato</strong>",

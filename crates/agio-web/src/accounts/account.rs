@@ -18,6 +18,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::{render, FormPage};
+use crate::kit::notice::Notice;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 
@@ -259,7 +260,7 @@ async fn revoke_token(
         return Err(AppError::NotFound);
     }
     w.commit().await?;
-    Ok(Redirect::to("/area-personale#token").into_response())
+    Ok(Notice::Revoked.redirect("/area-personale#token", state.secure_cookies))
 }
 
 /// Everything kept about the person, as JSON (their right of access and portability).

@@ -27,6 +27,7 @@ use crate::kit::forms::Form;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::FormPage;
+use crate::kit::notice::Notice;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 
@@ -203,7 +204,7 @@ async fn link(State(state): State<AppState>, lang: Lang, form: SignedInForm) -> 
     let mut w = state.store.begin_write(&form.visitor.actor(Channel::Form)).await?;
     w.link_identity(person, &issuer, &subject).await?;
     w.commit().await?;
-    Ok(Redirect::to("/area-personale").into_response())
+    Ok(Notice::Linked.redirect("/area-personale", state.secure_cookies))
 }
 
 pub fn router() -> Router<AppState> {

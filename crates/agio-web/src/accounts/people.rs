@@ -10,7 +10,7 @@ use agio_store::{Invitation, NewPerson, Person, RoleAssignment};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use time::{Duration, OffsetDateTime};
@@ -21,6 +21,7 @@ use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::FormPage;
 use crate::kit::layout::{here, page_base, render};
+use crate::kit::notice::Notice;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 
@@ -239,7 +240,7 @@ async fn admin_invite_post(
     match read_invitation(&state, &body).await? {
         Ok((email, role, scope)) => {
             send_invitation(&state, lang, &visitor, &email, role, &scope).await?;
-            Ok(Redirect::to("/amministrazione/persone").into_response())
+            Ok(Notice::Invited.redirect("/amministrazione/persone", state.secure_cookies))
         }
         Err(errors) => {
             let input = |name: &str| body.get(name);
@@ -349,7 +350,7 @@ async fn agenda_invite(
             };
             if allowed {
                 send_invitation(&state, lang, &visitor, &email, role, &scope).await?;
-                return Ok(Redirect::to(&format!("/agende/{slug}/persone")).into_response());
+                return Ok(Notice::Invited.redirect(&format!("/agende/{slug}/persone"), state.secure_cookies));
             }
             vec![agio_domain::edit::FieldError {
                 field: "organization".into(),
@@ -394,7 +395,7 @@ async fn revoke(
     // Who may do what has changed: sessions kept in memory are read again (kit::auth).
     state.after_write().await?;
     let back = crate::accounts::sign_in::safe_next(body.get("next").as_deref());
-    Ok(Redirect::to(&back).into_response())
+    Ok(Notice::Revoked.redirect(&back, state.secure_cookies))
 }
 
 // --- accepting an invitation ----------------------------------------------------------------

@@ -5,7 +5,7 @@ use agio_domain::edit::{FieldError, Reader};
 use agio_domain::Channel;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -19,6 +19,7 @@ use crate::kit::i18n::Catalogue;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::FormPage;
+use crate::kit::notice::Notice;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::editors::AgendaCreator;
 use agio_app::records::NewAgendaEditor;
@@ -110,11 +111,13 @@ async fn submit(
         What::Action => creator.create_action(state, &actor, Reader::new(&input)).await?,
     };
     match created {
-        Ok(code) => Ok(Redirect::to(&match what {
-            What::Objective => format!("/agende/{slug}#obj-{code}"),
-            What::Action => format!("/agende/{slug}/azioni/{code}"),
-        })
-        .into_response()),
+        Ok(code) => {
+            let to = match what {
+                What::Objective => format!("/agende/{slug}#obj-{code}"),
+                What::Action => format!("/agende/{slug}/azioni/{code}"),
+            };
+            Ok(Notice::Created.redirect(&to, state.secure_cookies))
+        }
         Err(errors) => {
             let errors: Vec<FieldError> = errors;
             let form = form(what, &creator, lang, &session.csrf_token).values(&input).errors(&errors, lang.catalogue());

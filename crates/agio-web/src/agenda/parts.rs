@@ -7,7 +7,7 @@ use agio_domain::Channel;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -17,6 +17,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
+use crate::kit::notice::Notice;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::parts::{Part, PartsEditor};
 
@@ -212,7 +213,7 @@ async fn add(
     let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     let input = |name: &str| body.get(name);
     match e.add(state, &visitor.actor(Channel::Form), part, Reader::new(&input)).await? {
-        Ok(_) => Ok(Redirect::to(&base(slug, code, part)).into_response()),
+        Ok(_) => Ok(Notice::Saved.redirect(&base(slug, code, part), state.secure_cookies)),
         Err(errors) => {
             let who = SignedInVisitor { visitor, session };
             page(state, lang, &who, (slug, code), part, Some((&body, errors))).await
@@ -228,7 +229,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     let e = PartsEditor::load(state, visitor.principal(), slug, code, part).await?;
     e.remove(state, &visitor.actor(Channel::Form), part, item).await?;
-    Ok(Redirect::to(&base(slug, code, part)).into_response())
+    Ok(Notice::Saved.redirect(&base(slug, code, part), state.secure_cookies))
 }
 
 /// The page of a list (GET) and its add form (POST).

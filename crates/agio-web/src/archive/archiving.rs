@@ -8,7 +8,7 @@ use agio_domain::Channel;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -20,6 +20,7 @@ use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::ArchivedNote;
 use crate::kit::layout::FormPage;
+use crate::kit::notice::Notice;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::archive::Archiving;
 
@@ -112,7 +113,7 @@ async fn archive(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
     a.set(state, &visitor.actor(Channel::Form), true, note.trim()).await?;
-    Ok(Redirect::to(&a.page).into_response())
+    Ok(Notice::Archived.redirect(&a.page, state.secure_cookies))
 }
 
 async fn restore(
@@ -124,7 +125,7 @@ async fn restore(
     let a = kind.find(state, p).await?;
     a.allowed(visitor.principal())?;
     a.set(state, &visitor.actor(Channel::Form), false, "").await?;
-    Ok(Redirect::to(&a.page).into_response())
+    Ok(Notice::Restored.redirect(&a.page, state.secure_cookies))
 }
 
 // --- an agenda's archive ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use agio_domain::Channel;
 use agio_store::Saved;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::kit::auth::{SignedInForm, SignedInVisitor, Visitor};
@@ -20,6 +20,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{values_of, Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::{render, FormPage};
+use crate::kit::notice::Notice;
 use crate::kit::state::{AppState, PageContext};
 
 /// The HTML side of an editor: its form, its title and where it leads back to.
@@ -121,7 +122,8 @@ async fn submit<E: EditPage>(
         Saved::Done { .. } => {
             w.commit().await?;
             state.after_write().await?;
-            Ok(Redirect::to(&e.done()).into_response())
+            let notice = if e.record().is_empty() { Notice::Created } else { Notice::Saved };
+            Ok(notice.redirect(&e.done(), state.secure_cookies))
         }
         Saved::Stale { current, version } => {
             drop(w);
