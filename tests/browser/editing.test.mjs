@@ -667,6 +667,11 @@ describe('coordinator, with the keyboard', () => {
     assert.equal(pathOf(page.url()), `${RIMINI}/cronologia`, 'the history of the agenda');
     const history = await page.locator('main').innerText();
     assert.ok(history.includes(note), `the history shows the note "${note}"`);
+    // It reads as the pages do: statuses by name, no stored field names or bookkeeping.
+    assert.ok(history.includes('Pubblicazione della versione approvata n. 1'), 'the publication names its version');
+    for (const raw of [/\bconsultation\b/, /\bapproved\b/, /\bversion\b/, /\bslug\b/, /\bsource\b/, /\w_\w/]) {
+      assert.doesNotMatch(history, raw, `the history shows ${raw}`);
+    }
   });
 });
 

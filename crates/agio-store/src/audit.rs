@@ -269,6 +269,25 @@ impl Store {
         Ok(self.search_audit(&filter, None, 500).await?.items)
     }
 
+    /// The history of an agenda and of everything in it (its objectives, actions and their
+    /// indicators), newest first: what a coordinator reads to know what changed in the plan.
+    pub async fn agenda_history(&self, agenda_id: &str) -> Result<Vec<AuditEntry>> {
+        let mut sql = Sql::new(ENTRY_COLUMNS);
+        sql.push(" AND ((l.entity_type = 'agenda' AND l.entity_id = ")
+            .bind(agenda_id)
+            .push(") OR (l.entity_type = 'objective' AND l.entity_id IN (SELECT id FROM objectives WHERE agenda_id = ")
+            .bind(agenda_id)
+            .push(")) OR (l.entity_type = 'action' AND l.entity_id IN (SELECT id FROM actions WHERE agenda_id = ")
+            .bind(agenda_id)
+            .push(
+                ")) OR (l.entity_type = 'indicator' AND l.entity_id IN (SELECT i.id FROM indicators i \
+                JOIN expected_results r ON r.id = i.result_id JOIN actions a ON a.id = r.action_id WHERE a.agenda_id = ",
+            )
+            .bind(agenda_id)
+            .push("))) ORDER BY l.seq DESC LIMIT 500");
+        sql.map_all(&self.pool, entry).await
+    }
+
     /// The log, filtered, newest first: `limit` entries older than the entry `before` (a
     /// sequence number; none: from the newest). The log only grows, so it is read from a key,
     /// never by skipping rows: a page deep in it costs what the first one does.

@@ -322,6 +322,36 @@ both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |bac
         "Sportello digitale &#60;b&#62;di comunità&#60;/b&#62;",
         "Testo **aggiornato**.",
     ]);
+
+    // The agenda's history holds its actions' and indicators' changes too, and reads as the
+    // pages do: labels, statuses by name, Italian dates and decimals, no bookkeeping.
+    let indicator = indicator_of(&app, "A02").await;
+    let indicator_form = format!("/agende/{GUASTALLA}/azioni/A02/indicatori/{indicator}/modifica");
+    let form = app.get_as(&indicator_form, &coordinator).await;
+    let version = form.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let change = [
+        ("name", "Guide tradotte"),
+        ("unit", "servizi"),
+        ("target_value", "150,5"),
+        ("direction", "increase"),
+        ("version", version.as_str()),
+    ];
+    let r = app.post_as(&indicator_form, &coordinator, &change).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let history = app.get_as(&format!("/agende/{GUASTALLA}/cronologia"), &coordinator).await;
+    history.page_with(&[
+        "Pubblicazione della versione approvata n. 2",
+        "Cambio di stato",
+        "Azione A02",
+        "<th scope=\"row\">Titolo</th>",
+        "<th scope=\"row\">Data di inizio</th>",
+        "Indicatore ",
+        "<th scope=\"row\">Valore obiettivo</th>",
+        "150,5",
+    ]);
+    for raw in ["<code>", "target_value", "start_date", "\"version\"", "slug", "2025-03-01", "150.5"] {
+        assert!(!history.body.contains(raw), "the history shows {raw}");
+    }
 });
 
 both_backends!(two_people_editing_at_once_lose_nothing, |backend| async move {
@@ -369,7 +399,7 @@ both_backends!(the_workflow_moves_with_a_note, |backend| async move {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     app.get(&format!("/agende/{RIMINI}")).await.page_with(&["Approvata"]);
     let history = app.get_as(&format!("/agende/{RIMINI}/cronologia"), &coordinator).await;
-    history.page_with(&["Cambio di stato", "Delibera n. 12/2026", "consultation", "approved"]);
+    history.page_with(&["Cambio di stato", "Delibera n. 12/2026", "In consultazione", "Approvata"]);
     // The administrator finds it in the log by person and kind.
     let admin = app.sign_in(ADMIN).await;
     let log = app.get_as("/amministrazione/registro?person=coordinatore&entity=agenda", &admin).await;

@@ -193,7 +193,7 @@ both_backends!(the_region_keeps_unions_and_coordinators_keep_assets, |backend| a
         "Creazione",
         "Modifica",
         "035024",
-        "retired",
+        "Dismesso",
     ]);
 
     // Archiving a union takes it out of the lists; its page stays, and the Region restores it.

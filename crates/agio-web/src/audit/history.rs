@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::audit::fields::{self, Label};
 use crate::kit::auth::SignedInVisitor;
 use crate::kit::error::AppError;
-use crate::kit::i18n::{Catalogue, Lang};
+use crate::kit::i18n::{date, Lang};
 use crate::kit::layout::{here, page_base, render};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
@@ -36,35 +37,42 @@ pub struct EntryView {
     pub changes: Vec<Change>,
 }
 
-fn shown(value: Option<&serde_json::Value>) -> String {
-    match value {
-        None | Some(serde_json::Value::Null) => "—".to_string(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// The fields whose values differ between the before and after JSON objects.
-fn changes(before: Option<&str>, after: Option<&str>) -> Vec<Change> {
+/// The fields whose values differ between the before and after JSON objects of a record of
+/// `entity`, labelled and formatted as its page shows them; bookkeeping left out.
+fn changes(entity: &str, before: Option<&str>, after: Option<&str>, lang: Lang) -> Vec<Change> {
     let object = |json: Option<&str>| match json.and_then(|j| serde_json::from_str(j).ok()) {
         Some(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     };
     let (before, after) = (object(before), object(after));
-    let mut fields: Vec<&String> = after.keys().chain(before.keys()).collect();
-    fields.dedup();
     let mut seen = std::collections::HashSet::new();
-    fields
-        .into_iter()
+    let c = lang.catalogue();
+    after
+        .keys()
+        .chain(before.keys())
         .filter(|f| seen.insert(*f) && before.get(*f) != after.get(*f))
-        .map(|f| Change { field: f.clone(), before: shown(before.get(f)), after: shown(after.get(f)) })
+        .filter_map(|f| {
+            let field = match fields::label(entity, f) {
+                Label::Key(key) => c.t(key).to_string(),
+                Label::Hidden => return None,
+                Label::Unknown => f.clone(),
+            };
+            let (was, is) =
+                (fields::shown(entity, f, before.get(f), lang), fields::shown(entity, f, after.get(f), lang));
+            (was != is).then_some(Change { field, before: was, after: is })
+        })
         .collect()
 }
 
-fn view(e: AuditEntry, c: &Catalogue) -> EntryView {
+fn view(e: AuditEntry, lang: Lang) -> EntryView {
+    let c = lang.catalogue();
     let channel = c.label(&e.channel.label_key());
+    let published = (e.operation == "version")
+        .then(|| e.after_json.as_deref().and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok()))
+        .flatten()
+        .and_then(|a| a.get("version").and_then(serde_json::Value::as_i64));
     EntryView {
-        at: e.at.replace('T', " ").trim_end_matches('Z').to_string(),
+        at: format!("{} {}", date(lang, &e.at), e.at.get(11..16).unwrap_or_default()),
         who: match (&e.person_id, e.person_name.is_empty()) {
             (None, _) => channel.to_string(),
             (Some(_), true) => c.t("history.closed_account").to_string(),
@@ -72,10 +80,13 @@ fn view(e: AuditEntry, c: &Catalogue) -> EntryView {
         },
         channel,
         address: e.address.clone(),
-        entity: e.entity_label.clone(),
-        operation: c.t(&format!("audit.op.{}", e.operation)).to_string(),
+        entity: format!("{} {}", c.label(&format!("audit.entity.{}", e.entity_type)), e.entity_label),
+        operation: match published {
+            Some(n) => c.fmt("history.version_published", &[("number", &n.to_string())]),
+            None => c.t(&format!("audit.op.{}", e.operation)).to_string(),
+        },
         note: e.note.clone(),
-        changes: changes(e.before_json.as_deref(), e.after_json.as_deref()),
+        changes: changes(&e.entity_type, e.before_json.as_deref(), e.after_json.as_deref(), lang),
     }
 }
 
@@ -85,6 +96,8 @@ struct HistoryPage {
     ctx: PageContext,
     entries: Vec<EntryView>,
     back: (String, String),
+    /// Entries about more than one record.
+    mixed: bool,
 }
 
 async fn agenda_history(
@@ -97,7 +110,7 @@ async fn agenda_history(
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
     visitor.require(Operation::ReadHistory, &Target::Agenda(&facts))?;
     let (agenda, _) = state.store.agenda_for_edit(&slug).await?.ok_or(AppError::NotFound)?;
-    let entries = state.store.history("agenda", &agenda.id).await?;
+    let entries = state.store.agenda_history(&agenda.id).await?;
     history_page(lang, &here, entries, (format!("/agende/{slug}"), agenda.label))
 }
 
@@ -191,8 +204,12 @@ fn history_page(
     let ctx = PageContext::new(lang, here, "agendas", c.fmt("history.title", &[("name", &back.1)]))
         .crumb(back.1.clone(), back.0.clone())
         .last_crumb();
-    let entries = entries.into_iter().map(|e| view(e, c)).collect();
-    Ok(render(HistoryPage { ctx, entries, back })?.into_response())
+    // An agenda's history holds its objectives', actions' and indicators' changes too: then each
+    // entry names what it is about.
+    let mixed =
+        entries.windows(2).any(|w| (&w[0].entity_type, &w[0].entity_id) != (&w[1].entity_type, &w[1].entity_id));
+    let entries = entries.into_iter().map(|e| view(e, lang)).collect();
+    Ok(render(HistoryPage { ctx, entries, back, mixed })?.into_response())
 }
 
 #[derive(Template)]
@@ -264,7 +281,7 @@ async fn audit_log(
         entity: text("entity"),
         from: text("from"),
         to: text("to"),
-        entries: found.items.into_iter().map(|e| view(e, c)).collect(),
+        entries: found.items.into_iter().map(|e| view(e, lang)).collect(),
         entity_kinds: agio_domain::EntityKind::ALL,
         total: found.total,
         newest: before.map(|_| here("/amministrazione/registro", &params, LOG_FILTERS)),
@@ -294,15 +311,17 @@ mod tests {
     #[test]
     fn changes_list_only_the_differing_fields() {
         let changes = changes(
-            Some(r#"{"title":"A","status":"planned","x":null}"#),
-            Some(r#"{"title":"B","status":"planned","x":null}"#),
+            "action",
+            Some(r#"{"title":"A","status":"planned","version":1,"zone_plan_ref":null}"#),
+            Some(r#"{"title":"B","status":"planned","version":2,"zone_plan_ref":""}"#),
+            Lang::It,
         );
-        assert_eq!(changes.len(), 1);
+        assert_eq!(changes.len(), 1, "the version is bookkeeping; null and empty read the same");
         assert_eq!(
             (changes[0].field.as_str(), changes[0].before.as_str(), changes[0].after.as_str()),
-            ("title", "A", "B")
+            ("Titolo", "A", "B")
         );
-        let created = super::changes(None, Some(r#"{"name":"N"}"#));
+        let created = super::changes("indicator", None, Some(r#"{"name":"N"}"#), Lang::It);
         assert_eq!((created[0].before.as_str(), created[0].after.as_str()), ("—", "N"));
     }
 }

@@ -1,0 +1,223 @@
+//! How a change reads in a history: each stored field under the label its form gives it, each
+//! value as the record's page shows it (statuses by name, dates and decimals the Italian way),
+//! and the bookkeeping (versions, slugs, sources, internal ids) left out.
+
+use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, Role};
+use serde_json::Value;
+
+use crate::kit::i18n::{date, decimal, Lang};
+
+/// What the history says of a stored field.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Label {
+    /// Shown under this catalogue key.
+    Key(&'static str),
+    /// Bookkeeping: not shown.
+    Hidden,
+    /// Not in the table below: shown by its stored name (a test keeps this from happening).
+    Unknown,
+}
+
+/// The label of `field` in a record of `entity` (an audit entity type).
+pub fn label(entity: &str, field: &str) -> Label {
+    Label::Key(match (entity, field) {
+        (
+            _,
+            "version" | "slug" | "source" | "id" | "is_demo" | "created_at" | "has_password" | "agenda_id"
+            | "organization_id" | "territory_id" | "position" | "token_id" | "result" | "subject",
+        ) => return Label::Hidden,
+        ("agenda" | "objective", "title") => "agenda.title_field",
+        ("agenda", "status") => "agenda.status",
+        ("agenda", "vision") => "agenda.vision",
+        ("agenda", "context") => "agenda.context",
+        ("agenda", "period_start") => "agenda.period_start",
+        ("agenda", "period_end") => "agenda.period_end",
+        ("agenda", "territory") => "agenda.territory",
+        ("action", "title") => "action.title_field",
+        ("action", "status") => "action.status",
+        ("action", "term") => "action.term",
+        ("action", "start_date") => "action.start",
+        ("action", "end_date") => "action.end",
+        ("action", "zone_plan_ref") => "action.zone_plan_ref",
+        ("action" | "objective", "description") => "action.description",
+        ("action", "lead") => "action.lead",
+        ("action", "objective") => "action.objective",
+        ("action", "organization") => "organization.name",
+        ("action", "role_description") => "action.contribution",
+        ("action", "amount") => "action.amount",
+        ("action", "funding_source") => "parts.funding_source",
+        ("action", "cup") => "parts.cup",
+        ("action", "asset") => "parts.asset",
+        (_, "code") => "action.code",
+        ("action" | "indicator", "name") => "indicator.name",
+        ("action" | "indicator", "unit") => "indicator.unit",
+        ("action" | "indicator", "baseline_value") => "indicator.baseline_value",
+        ("action" | "indicator", "baseline_year") => "indicator.baseline_year",
+        ("action" | "indicator", "target_value") => "indicator.target_value",
+        ("action" | "indicator", "target_year") => "indicator.target_year",
+        ("action" | "indicator", "direction") => "indicator.direction",
+        ("action" | "indicator", "indicator" | "indicators") => "parts.indicators_tool",
+        ("organization", "name") => "organization.name_field",
+        ("organization", "description") => "organization.description",
+        ("organization", "org_type") => "organization.type",
+        ("organization", "tax_code") => "organization.tax_code",
+        ("organization", "territory") => "organization.based_in",
+        ("organization", "website") => "organization.website",
+        ("asset", "name") => "asset.name_field",
+        ("asset", "description") => "asset.description",
+        ("asset", "kind") => "asset.kind",
+        ("asset", "status") => "asset.status",
+        ("asset", "provider") => "asset.provider",
+        ("asset", "url") => "asset.url",
+        ("asset", "coverage") => "asset.comuni",
+        ("territory", "name") => "union.name",
+        ("territory", "district") => "union.district",
+        ("territory", "members") => "union.members",
+        ("person" | "invitation", "name") => "account.name",
+        ("person" | "invitation", "email") => "account.email",
+        ("person" | "invitation", "role") => "invite.role",
+        ("person" | "invitation", "organization_name" | "organization") => "account.organization",
+        ("person" | "invitation", "agenda") => "invite.agenda",
+        ("person" | "invitation", "territory") => "invite.territory",
+        ("person", "issuer") => "history.identity_provider",
+        ("service", "name") => "service_edit.name",
+        ("service", "description") => "service.what",
+        ("service", "email") => "service.email",
+        _ => return Label::Unknown,
+    })
+}
+
+/// A stored value as the record's page shows it, in `lang`.
+pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> String {
+    let c = lang.catalogue();
+    let coded = |code: &str| -> Option<String> {
+        let key = match (entity, field) {
+            ("agenda", "status") => code.parse::<AgendaStatus>().ok()?.label_key(),
+            ("action", "status") => code.parse::<ActionStatus>().ok()?.label_key(),
+            (_, "term") => code.parse::<ActionTerm>().ok()?.label_key(),
+            (_, "direction") => code.parse::<Direction>().ok()?.label_key(),
+            ("asset", "kind") => code.parse::<AssetKind>().ok()?.label_key(),
+            ("asset", "status") => code.parse::<AssetStatus>().ok()?.label_key(),
+            (_, "role") => code.parse::<Role>().ok()?.label_key(),
+            _ => return None,
+        };
+        Some(c.label(&key).to_string())
+    };
+    match value {
+        None | Some(Value::Null) => "—".to_string(),
+        Some(Value::String(s)) if s.is_empty() => "—".to_string(),
+        Some(Value::String(s)) => coded(s).unwrap_or_else(|| if is_date(s) { date(lang, s) } else { s.clone() }),
+        Some(Value::Bool(b)) => c.t(if *b { "history.yes" } else { "history.no" }).to_string(),
+        // Years stay as they are written; other numbers take the language's decimal comma.
+        Some(Value::Number(n)) if field.ends_with("_year") || field.starts_with("period_") => n.to_string(),
+        Some(Value::Number(n)) => n.as_f64().map(|v| decimal(lang, v)).unwrap_or_else(|| n.to_string()),
+        Some(Value::Array(items)) => {
+            let items: Vec<String> = items.iter().map(|v| shown(entity, field, Some(v), lang)).collect();
+            if items.is_empty() {
+                "—".to_string()
+            } else {
+                items.join(", ")
+            }
+        }
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter(|(k, _)| label(entity, k) != Label::Hidden)
+            .map(|(k, v)| shown(entity, k, Some(v), lang))
+            .collect::<Vec<_>>()
+            .join(" · "),
+    }
+}
+
+/// `YYYY-MM-DD`, alone or starting a timestamp.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    (s.len() == 10 || (s.len() > 10 && b[10] == b'T'))
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s[..10].bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_read_as_on_the_page() {
+        let it = Lang::It;
+        assert_eq!(shown("agenda", "status", Some(&json!("approved")), it), "Approvata");
+        assert_eq!(shown("action", "start_date", Some(&json!("2025-03-01")), it), "01/03/2025");
+        assert_eq!(shown("indicator", "target_value", Some(&json!(150.5)), it), "150,5");
+        assert_eq!(shown("indicator", "target_year", Some(&json!(2026)), it), "2026");
+        assert_eq!(shown("action", "zone_plan_ref", Some(&json!("")), it), "—");
+        assert_eq!(shown("indicator", "direction", Some(&json!("increase")), Lang::En), "Higher is better");
+    }
+
+    #[test]
+    fn bookkeeping_is_left_out_and_form_fields_are_labelled() {
+        assert_eq!(label("agenda", "version"), Label::Hidden);
+        assert_eq!(label("agenda", "slug"), Label::Hidden);
+        assert_eq!(label("indicator", "target_value"), Label::Key("indicator.target_value"));
+        assert_eq!(label("agenda", "nonsense"), Label::Unknown);
+    }
+
+    #[test]
+    fn every_label_is_in_both_catalogues() {
+        let fields = [
+            "title",
+            "status",
+            "vision",
+            "context",
+            "period_start",
+            "period_end",
+            "territory",
+            "term",
+            "start_date",
+            "end_date",
+            "zone_plan_ref",
+            "description",
+            "lead",
+            "objective",
+            "organization",
+            "role_description",
+            "amount",
+            "funding_source",
+            "cup",
+            "asset",
+            "code",
+            "name",
+            "unit",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "direction",
+            "indicator",
+            "org_type",
+            "tax_code",
+            "website",
+            "kind",
+            "provider",
+            "url",
+            "coverage",
+            "district",
+            "members",
+            "email",
+            "role",
+            "organization_name",
+            "agenda",
+            "issuer",
+        ];
+        let entities =
+            ["agenda", "objective", "action", "indicator", "organization", "asset", "territory", "person", "service"];
+        for lang in [Lang::It, Lang::En] {
+            for entity in entities {
+                for field in fields {
+                    if let Label::Key(key) = label(entity, field) {
+                        assert_ne!(lang.catalogue().t(key), key, "{lang:?}: no text for {key}");
+                    }
+                }
+            }
+        }
+    }
+}
