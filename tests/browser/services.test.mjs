@@ -102,6 +102,33 @@ describe('finding a service', () => {
     });
   }
 
+  it('shows a service\'s essentials on the first screen of a phone, and its print view reflows', T, async () => {
+    const context = await newLocalContext(browser, { viewport: PHONE, javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      const missing = [];
+      page.on('response', (r) => { if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`); });
+      await page.goto(url('/servizi?q=punto+digitale+facile&place=035024'));
+      const service = await page.locator('.agio-results h2 a').first().getAttribute('href');
+      await page.goto(url(service));
+      const glance = page.locator('.agio-glance');
+      for (const [what, locator] of [
+        ['open now or not', glance.locator('.agio-open, .agio-closed')],
+        ['the address', glance.locator('p', { hasText: 'Guastalla' })],
+        ['the phone, as a link', glance.locator('a[href^="tel:"]')],
+      ]) {
+        const box = await locator.first().boundingBox();
+        assert.ok(box && box.y + box.height <= PHONE.height, `${what} is on the first screen (${JSON.stringify(box)})`);
+      }
+      await page.goto(url(`${service}/stampa`));
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, '/stampa does not scroll sideways');
+      assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.agio-print-columns')).columnCount), 'auto', 'one column on a phone');
+      assert.deepEqual(missing, [], 'nothing missing, the favicon included');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('prints a service on one A4 page', T, async () => {
     const context = await newLocalContext(browser);
     try {

@@ -113,6 +113,14 @@ both_backends!(a_service_page_says_what_who_how_when_where, |backend| async move
             || page.body.contains("Chiuso ora")
             || page.body.contains("Chiuso nei prossimi giorni")
     );
+    // At a glance, right under the name: open or not, the address, the phone, how to reach it.
+    let glance = page.body.split("<div class=\"agio-glance\">").nth(1).unwrap().split("</div>").next().unwrap();
+    for part in ["class=\"agio-open\"", "Guastalla", "Telefono: <a href=\"tel:+39", "Come: Online · Di persona"] {
+        assert!(
+            glance.contains(part) || (part.contains("agio-open") && glance.contains("agio-closed")),
+            "{part}: {glance}"
+        );
+    }
     // It asks for SPID: the points of digital facilitation nearby are on the page.
     page.page_with(&["Ti serve aiuto con SPID o CIE?"]);
     let help = page.body.split("id=\"help-title\"").nth(1).unwrap().split("</section>").next().unwrap();
@@ -128,6 +136,7 @@ both_backends!(a_service_page_says_what_who_how_when_where, |backend| async move
     let print = app.get("/servizi/contributo-per-l-affitto-fondo-affitto-guastalla/stampa").await;
     assert_eq!(print.status, 200);
     assert!(print.body.contains("class=\"agio-print\"") && !print.body.contains("navbar"), "no navigation in print");
+    assert!(print.body.contains("<link rel=\"icon\""), "the print view names its icon too");
     assert_eq!(app.get("/servizi/nessun-servizio").await.status, 404);
 });
 
