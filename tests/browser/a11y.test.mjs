@@ -316,7 +316,7 @@ describe('pages without JavaScript', () => {
     const page = await context.newPage();
     try {
       await page.goto(url('/soggetti'));
-      const form = page.locator('form[role="search"]');
+      const form = page.locator('main form[role="search"]');
       assert.equal((await form.getAttribute('method'))?.toLowerCase(), 'get');
       await form.locator('input[name="q"]').fill('a');
       await Promise.all([

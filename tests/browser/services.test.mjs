@@ -32,7 +32,7 @@ describe('finding a service', () => {
       await page.goto(url('/servizi'));
       await page.fill('#s-q', 'non riesco a pagare l\'affitto');
       await page.selectOption('#s-place', '035026');
-      await navigation(page, () => page.click('form[role=search] button[type=submit]'));
+      await navigation(page, () => page.click('main form[role=search] .agio-searchbar button[type=submit]'));
       const here = new URL(page.url());
       assert.equal(here.pathname, '/servizi');
       assert.equal(here.searchParams.get('place'), '035026');

@@ -20,6 +20,8 @@ pub struct ServeOptions {
     /// The planners' synonyms for the services search; None: the file AGIO ships.
     pub synonyms_file: Option<String>,
     pub mail_from: String,
+    /// The mailbox people write to about the site (accessibility statement, contacts page).
+    pub contact_email: String,
     /// An external OpenID Connect provider for sign-in; None: local accounts only.
     pub oidc: Option<crate::accounts::oidc::OidcSettings>,
     /// Reverse proxies trusted to tell the client's address in `X-Forwarded-For`.
@@ -70,6 +72,8 @@ impl Application {
         })?;
         let mut state =
             AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
+        state =
+            state.with_contact(&options.contact_email).ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         if options.no_cache {
             state = state.without_caches().ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         }

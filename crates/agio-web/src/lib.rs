@@ -1,6 +1,7 @@
 //! AGIO web layer: public pages (askama, Italian first), the JSON API with its OpenAPI
 //! document, static assets and operational endpoints, merged into one router.
 
+mod about;
 pub mod accounts;
 mod agenda;
 pub mod api;
@@ -35,6 +36,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub fn router(state: AppState) -> Router {
     let cached = Router::new()
         .merge(home::router())
+        .merge(about::router())
         .merge(agenda::router())
         .merge(registry::router())
         .merge(directory::router())

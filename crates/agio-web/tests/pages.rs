@@ -244,7 +244,7 @@ both_backends!(operations_and_headers, |backend| async move {
 both_backends!(assets_are_hashed_and_cached, |backend| async move {
     let app = TestApp::demo(backend).await;
     let page = app.get("/").await;
-    let css = page.body.split("href=\"/assets/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let css = page.body.split("rel=\"stylesheet\" href=\"/assets/").nth(1).unwrap().split('"').next().unwrap().to_string();
     assert!(css.starts_with("agio.") && css.ends_with(".css"));
     let r = app.get(&format!("/assets/{css}")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -312,4 +312,36 @@ both_backends!(filters_name_districts_unambiguously_and_survive_the_switch, |bac
     assert!(o.body.contains("/lingua/en?next=%2Fsoggetti%3Ftype%3Dodv"));
     let a = app.get("/asset-digitali?comune=035024&page=1").await;
     assert!(a.body.contains("/lingua/en?next=%2Fasset-digitali%3Fcomune%3D035024%26page%3D1"), "{}", a.body);
+});
+
+// What a public administration's site says about itself: the accessibility statement, legal
+// notes and contacts, each linked from every page's footer, with the mailbox the deployment names.
+both_backends!(the_accessibility_statement_legal_notes_and_contacts, |backend| async move {
+    let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
+    let state = agio_web::AppState::new(store, "http://127.0.0.1:8080").await.unwrap();
+    let app = TestApp::of(state.with_contact("urp@regione.example").unwrap());
+    let home = app.get("/").await;
+    home.page_with(&[
+        "<a href=\"/accessibilita\">Dichiarazione di accessibilità</a>",
+        "<a href=\"/note-legali\">Note legali</a>",
+        "<a href=\"/contatti\">Contatti</a>",
+        "<a href=\"/privacy\">",
+        "<a href=\"/hsds/\">",
+        "<span class=\"agio-region\">Regione Emilia-Romagna</span>",
+        // The services search, in the header and on the home page.
+        "<form class=\"agio-header-search d-none d-md-flex\" method=\"get\" action=\"/servizi\" role=\"search\"",
+        "id=\"home-q\" name=\"q\"",
+    ]);
+    app.get("/accessibilita").await.page_with(&[
+        "<h1>Dichiarazione di accessibilità</h1>",
+        "legge 9 gennaio 2004, n. 4",
+        "parzialmente conforme",
+        "WCAG 2.1",
+        "scrivi a urp@regione.example",
+        "Difensore civico per il digitale",
+        "<a href=\"mailto:urp@regione.example\">",
+    ]);
+    app.get_en("/accessibilita").await.page_with(&["<h1>Accessibility statement</h1>", "Digital Ombudsman"]);
+    app.get("/note-legali").await.page_with(&["<h1>Note legali</h1>", "CC BY 4.0", "EUPL-1.2"]);
+    app.get("/contatti").await.page_with(&["<h1>Contatti</h1>", "urp@regione.example", "ufficio di piano"]);
 });

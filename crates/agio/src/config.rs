@@ -40,6 +40,10 @@ pub struct ConfigArgs {
     /// Sender of outgoing email (default "AGIO <agio@localhost>").
     #[arg(long, env = "AGIO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// The mailbox people write to about the site (an accessibility problem, a correction),
+    /// given by the accessibility statement and the contacts page (default: the sender's address).
+    #[arg(long, env = "AGIO_CONTACT_EMAIL", global = true)]
+    pub contact_email: Option<String>,
     /// Issuer URL of an external OpenID Connect provider for sign-in (a regional SPID/CIE
     /// gateway), e.g. https://login.example.org (default: none, local accounts only).
     #[arg(long, env = "AGIO_OIDC_ISSUER", global = true)]
@@ -74,6 +78,7 @@ struct FileConfig {
     smtp_ca_file: Option<String>,
     synonyms_file: Option<String>,
     mail_from: Option<String>,
+    contact_email: Option<String>,
     oidc_issuer: Option<String>,
     oidc_client_id: Option<String>,
     oidc_client_secret: Option<String>,
@@ -98,6 +103,7 @@ pub struct Config {
     pub smtp_ca_file: Option<String>,
     pub synonyms_file: Option<String>,
     pub mail_from: String,
+    pub contact_email: String,
     /// Issuer, client id, client secret, label.
     pub oidc: Option<(String, String, String, String)>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -139,6 +145,12 @@ impl Config {
         let smtp_ca_file = args.smtp_ca_file.clone().or(file.smtp_ca_file).filter(|u| !u.is_empty());
         let synonyms_file = args.synonyms_file.clone().or(file.synonyms_file).filter(|u| !u.is_empty());
         let mail_from = args.mail_from.clone().or(file.mail_from).unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string());
+        let contact_email = args.contact_email.clone().or(file.contact_email).filter(|e| !e.is_empty());
+        // "AGIO <agio@example.org>": the address between the angle brackets.
+        let contact_email = contact_email.unwrap_or_else(|| match mail_from.rsplit_once('<') {
+            Some((_, rest)) => rest.trim_end_matches('>').trim().to_string(),
+            None => mail_from.trim().to_string(),
+        });
         let oidc = match (
             args.oidc_issuer.clone().or(file.oidc_issuer).filter(|v| !v.is_empty()),
             args.oidc_client_id.clone().or(file.oidc_client_id),
@@ -170,6 +182,7 @@ impl Config {
             smtp_ca_file,
             synonyms_file,
             mail_from,
+            contact_email,
             oidc,
             trusted_proxies,
             file: path,

@@ -160,6 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 smtp_ca_file: config.smtp_ca_file.clone(),
                 synonyms_file: config.synonyms_file.clone(),
                 mail_from: config.mail_from.clone(),
+                contact_email: config.contact_email.clone(),
                 oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
                     agio_web::accounts::oidc::OidcSettings { issuer, client_id, client_secret, label }
                 }),

@@ -27,6 +27,8 @@ export const PAGE_TYPES = [
   { id: 'service print view', discover: { from: 'service', pattern: /^\/servizi\/[^/]+\/stampa$/ }, demo: true, breadcrumb: false },
   { id: 'services bad request', path: '/servizi?need=soldi', status: 400 },
   { id: 'api docs', path: '/api/docs' },
+  { id: 'accessibility statement', path: '/accessibilita' },
+  { id: 'legal notes', path: '/note-legali' },
   { id: 'not found', path: '/nope', status: 404 },
   { id: 'bad request', path: '/agende?status=ok', status: 400 },
 ];

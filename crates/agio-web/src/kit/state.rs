@@ -69,6 +69,8 @@ pub struct StateInner {
     pub map_svg: String,
     /// Whether cookies must be `Secure` (the public base URL is https).
     pub secure_cookies: bool,
+    /// The mailbox people write to about the site (none in tests built without `with_contact`).
+    pub contact_email: String,
     /// Rendered public pages and API reads, valid for the current data version.
     pub cache: crate::kit::cache::PageCache,
     /// Signed-in people's sessions of the last second (see `kit::auth::SessionCache`).
@@ -120,6 +122,7 @@ impl AppState {
             vocabularies,
             map_svg,
             secure_cookies: base_url.starts_with("https://"),
+            contact_email: String::new(),
             base_url: base_url.trim_end_matches('/').to_string(),
             mailer,
             oidc,
@@ -134,6 +137,12 @@ impl AppState {
     pub fn without_caches(mut self) -> Option<AppState> {
         let inner = Arc::get_mut(&mut self.0)?;
         inner.cache = crate::kit::cache::PageCache::off(inner.cache.version());
+        Some(self)
+    }
+
+    /// The same state with the mailbox people write to; only while nothing else holds it.
+    pub fn with_contact(mut self, email: &str) -> Option<AppState> {
+        Arc::get_mut(&mut self.0)?.contact_email = email.to_string();
         Some(self)
     }
 
