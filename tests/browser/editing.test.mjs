@@ -646,7 +646,9 @@ describe('coordinator, with the keyboard', () => {
     assert.equal(pathOf(page.url()), `${RIMINI}/stato`, 'the status form');
 
     await tabTo(page, '#f-status');
-    await page.selectOption('#f-status', { label: TEXT.it.approved });
+    // The choices are actions: what approving does, and the version number it will publish.
+    await page.selectOption('#f-status', { label: 'Pubblica la bozza come versione approvata n. 1' });
+    assert.match(await page.locator('main').innerText(), /la bozza di oggi diventa la versione n\. 1/);
     assert.equal(await page.inputValue('#f-status'), 'approved');
     await page.keyboard.press('Tab');
     assert.equal(await focused(page), '#f-note', 'Tab moves from the status to the note');

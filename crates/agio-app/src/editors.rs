@@ -92,6 +92,8 @@ pub struct StatusEditor {
     pub agenda: AgendaEditor,
     /// The status now, as a move's starting point.
     pub from: StatusMove,
+    /// The number of the latest approved version, if any: an approval publishes the next one.
+    pub published: Option<i64>,
     /// To take the snapshot an approval publishes.
     store: agio_store::Store,
     /// The agenda as it stands, read by `prepare` when the move approves it.
@@ -102,7 +104,13 @@ impl StatusEditor {
     pub async fn load(state: &impl Context, slug: &str) -> Result<StatusEditor, Error> {
         let agenda = AgendaEditor::load(state, slug).await?;
         let from = StatusMove { status: agenda.status, note: String::new() };
-        Ok(StatusEditor { agenda, from, store: state.store().clone(), snapshot: Default::default() })
+        let published = state.store().agenda_versions(&agenda.facts.agenda_id).await?.first().map(|v| v.number);
+        Ok(StatusEditor { agenda, from, published, store: state.store().clone(), snapshot: Default::default() })
+    }
+
+    /// The number an approval would publish.
+    pub fn next_version(&self) -> i64 {
+        self.published.unwrap_or(0) + 1
     }
 
     /// The statuses the workflow allows from here.

@@ -168,7 +168,9 @@ both_backends!(drafts_are_hidden_outside_their_circle, |backend| async move {
     // Inside: the coordinator sees the draft and may edit it.
     let coordinator = app.sign_in(RIMINI_COORDINATOR).await;
     app.get_as(&page, &coordinator).await.page_with(&["Bozza", &format!("{page}/modifica")]);
-    app.get_as(&format!("{page}/stato"), &coordinator).await.page_with(&["Stato attuale: Bozza.", "In consultazione"]);
+    app.get_as(&format!("{page}/stato"), &coordinator)
+        .await
+        .page_with(&["Stato attuale: Bozza.", "Apri la consultazione"]);
 });
 
 // From outside, a draft's tool pages answer exactly as the same pages of something that does
@@ -386,7 +388,21 @@ both_backends!(the_workflow_moves_with_a_note, |backend| async move {
     let app = TestApp::demo(backend).await;
     let coordinator = app.sign_in(COORDINATOR).await;
     let path = format!("/agende/{RIMINI}/stato");
-    app.get_as(&path, &coordinator).await.page_with(&["Stato attuale: In consultazione.", "Approvata", "Bozza"]);
+    // The screen names what each move does, not only the states.
+    app.get_as(&path, &coordinator).await.page_with(&[
+        "Stato attuale: In consultazione. Non è ancora stata pubblicata nessuna versione approvata.",
+        "<option value=\"approved\">Pubblica la bozza come versione approvata n. 1</option>",
+        "<option value=\"draft\">Riporta l&#39;agenda in bozza</option>",
+        "Pubblica la bozza come versione approvata n. 1: la bozza di oggi diventa la versione n. 1",
+        ">Cambia stato</button>",
+    ]);
+    // Once a version is published, the next approval names the next number, and the screen
+    // offers the comparison of the draft with what is published.
+    let guastalla = app.get_as(&format!("/agende/{GUASTALLA}/stato"), &app.sign_in(COORDINATOR).await).await;
+    guastalla.page_with(&[
+        "È pubblicata la versione approvata n. 1",
+        "href=\"/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/versioni?da=1&#38;a=bozza\"",
+    ]);
     // Skipping a step is not one of the choices.
     let r = app.post_as(&path, &coordinator, &[("status", "archived"), ("note", "salto"), ("version", "1")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -244,7 +244,8 @@ both_backends!(operations_and_headers, |backend| async move {
 both_backends!(assets_are_hashed_and_cached, |backend| async move {
     let app = TestApp::demo(backend).await;
     let page = app.get("/").await;
-    let css = page.body.split("rel=\"stylesheet\" href=\"/assets/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let css =
+        page.body.split("rel=\"stylesheet\" href=\"/assets/").nth(1).unwrap().split('"').next().unwrap().to_string();
     assert!(css.starts_with("agio.") && css.ends_with(".css"));
     let r = app.get(&format!("/assets/{css}")).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -90,6 +90,8 @@ fn sign_in_page(state: &AppState, lang: Lang, form: Form, next: &str) -> FormPag
         form,
         back: Some(("/accedi/recupero".to_string(), c.t("reset.link").to_string())),
         alternative,
+        notes: vec![],
+        see_first: None,
     }
 }
 

@@ -183,6 +183,8 @@ fn confirmation(
         form: Form::new(LINK, &csrf, c.t("external.link_confirm")),
         back: Some(("/area-personale".to_string(), c.t("edit.cancel").to_string())),
         alternative: None,
+        notes: vec![],
+        see_first: None,
     };
     Ok(([(header::SET_COOKIE, forget), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], render(page)?)
         .into_response())

@@ -58,6 +58,8 @@ fn form_page(lang: Lang, here: &str, title_key: &str, intro_key: &str, form: For
         form,
         back: None,
         alternative: None,
+        notes: vec![],
+        see_first: None,
     }
 }
 

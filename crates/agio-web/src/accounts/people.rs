@@ -156,6 +156,8 @@ fn invite_page(lang: Lang, here: &str, back: (&str, &str), form: Form) -> FormPa
         form,
         back: None,
         alternative: None,
+        notes: vec![],
+        see_first: None,
     }
 }
 
@@ -446,6 +448,8 @@ fn accept_page(lang: Lang, invitation: &Invitation, token: &str, form: Form) -> 
         form,
         back: None,
         alternative: None,
+        notes: vec![],
+        see_first: None,
     }
 }
 

@@ -74,6 +74,8 @@ fn page(what: What, creator: &AgendaCreator, lang: Lang, form: Form) -> FormPage
         form,
         back: Some((format!("/agende/{}", creator.slug), c.t("edit.cancel").to_string())),
         alternative: None,
+        notes: vec![],
+        see_first: None,
     }
 }
 

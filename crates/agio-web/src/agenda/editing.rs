@@ -41,23 +41,49 @@ impl EditPage for AgendaEditor {
     }
 }
 
+/// What moving to `to` is called, as an action: the workflow screen names actions, not states
+/// ("Pubblica la bozza come versione approvata n. 3").
+fn move_action(e: &StatusEditor, to: AgendaStatus, c: &Catalogue) -> String {
+    c.fmt(&format!("workflow.action.{}", to.code()), &[("number", &e.next_version().to_string())])
+}
+
 impl EditPage for StatusEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
         let c = lang.catalogue();
-        let current = c.fmt("workflow.current", &[("status", c.label(&self.from.status.label_key()))]);
-        form.field(
-            "status",
-            c.t("workflow.to"),
-            options(&self.moves(), AgendaStatus::code, AgendaStatus::label_key, c),
-            true,
-        )
-        .hint(&current)
-        .field("note", c.t("workflow.note"), Kind::Text, true)
-        .hint(c.t("workflow.note_hint"))
+        let choices = self.moves().into_iter().map(|to| (to.code().to_string(), move_action(self, to, c))).collect();
+        let mut form = form
+            .field("status", c.t("workflow.to"), Kind::Select(choices), true)
+            .field("note", c.t("workflow.note"), Kind::Text, true)
+            .hint(c.t("workflow.note_hint"));
+        form.submit = c.t("workflow.change").to_string();
+        form
     }
 
     fn title(&self, c: &Catalogue) -> String {
         c.t("workflow.title").to_string()
+    }
+
+    fn intro(&self, c: &Catalogue) -> String {
+        let current = c.fmt("workflow.current", &[("status", c.label(&self.from.status.label_key()))]);
+        match self.published {
+            Some(n) => format!("{current} {}", c.fmt("workflow.published", &[("number", &n.to_string())])),
+            None => format!("{current} {}", c.t("workflow.never_published")),
+        }
+    }
+
+    /// Each possible move: what it does and who will see what.
+    fn notes(&self, lang: Lang) -> Vec<String> {
+        let c = lang.catalogue();
+        let number = self.next_version().to_string();
+        let effect = |to: AgendaStatus| c.fmt(&format!("workflow.effect.{}", to.code()), &[("number", &number)]);
+        self.moves().into_iter().map(|to| format!("{}: {}", move_action(self, to, c), effect(to))).collect()
+    }
+
+    /// Before publishing: what the draft changes from the published version.
+    fn see_first(&self, lang: Lang) -> Option<(String, String)> {
+        let n = self.published?;
+        let href = format!("/agende/{}/versioni?da={n}&a=bozza", self.agenda.slug);
+        Some((href, lang.catalogue().fmt("workflow.compare", &[("number", &n.to_string())])))
     }
 
     fn record(&self) -> &str {

@@ -77,6 +77,8 @@ fn confirmation(lang: Lang, a: &Archiving, here: &str, csrf: &str) -> (FormPage,
         form: form.clone(),
         back: Some((a.page.clone(), c.t("edit.cancel").to_string())),
         alternative: None,
+        notes: vec![],
+        see_first: None,
     };
     (page, form)
 }

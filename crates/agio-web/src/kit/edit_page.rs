@@ -41,6 +41,21 @@ pub(crate) trait EditPage: Editor {
         ("agendas", "agendas.title", "/agende")
     }
 
+    /// The lead paragraph above the form.
+    fn intro(&self, c: &Catalogue) -> String {
+        c.t("edit.intro").to_string()
+    }
+
+    /// What submitting will do, a paragraph each (none by default).
+    fn notes(&self, _lang: Lang) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// A page worth reading before submitting: (address, link text).
+    fn see_first(&self, _lang: Lang) -> Option<(String, String)> {
+        None
+    }
+
     /// How a stored value shows in the form (lists of comuni by name, say).
     fn shown(&self, _field: &str, stored: Option<String>) -> Option<String> {
         stored
@@ -72,10 +87,12 @@ fn page<E: EditPage>(e: &E, lang: Lang, form: Form) -> FormPage {
     let c = lang.catalogue();
     FormPage {
         ctx: e.context(lang),
-        intro: c.t("edit.intro").to_string(),
+        intro: e.intro(c),
         form,
         back: Some((e.done(), c.t("edit.cancel").to_string())),
         alternative: None,
+        notes: e.notes(lang),
+        see_first: e.see_first(lang),
     }
 }
 

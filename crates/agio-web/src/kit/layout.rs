@@ -44,6 +44,10 @@ pub(crate) struct FormPage {
     pub back: Option<(String, String)>,
     /// Another way to do it, offered above the form: (address, link text).
     pub alternative: Option<(String, String)>,
+    /// What submitting will do, a paragraph each, under the lead.
+    pub notes: Vec<String>,
+    /// A page worth reading before submitting: (address, link text).
+    pub see_first: Option<(String, String)>,
 }
 
 /// A choice in a filter form.
