@@ -299,6 +299,13 @@ both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |bac
     app.get_as(&a02, &coordinator)
         .await
         .page_with(&["Stai vedendo la bozza di lavoro", "Confronta con la versione pubblica"]);
+    // The toolbar has a hierarchy: the main actions first and prominent, the destructive last.
+    let agenda = app.get_as(&format!("/agende/{GUASTALLA}"), &coordinator).await;
+    let tools = agenda.body.split("class=\"agio-tools").nth(1).unwrap().split("</ul>").next().unwrap();
+    let classes: Vec<&str> = tools.split("class=\"btn ").skip(1).map(|b| b.split(" btn-sm").next().unwrap()).collect();
+    assert_eq!(classes.first(), Some(&"btn-primary"), "{tools}");
+    assert_eq!(classes.last(), Some(&"btn-outline-danger"), "{tools}");
+    assert!(tools.find("/modifica").unwrap() < tools.find("/versioni").unwrap(), "{tools}");
     let publish = [("status", "approved"), ("note", "Aggiornamento annuale"), ("version", "1")];
     let r = app.post_as(&format!("/agende/{GUASTALLA}/stato"), &coordinator, &publish).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

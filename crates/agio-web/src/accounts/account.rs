@@ -180,6 +180,7 @@ fn token_defaults(name: &str) -> Option<String> {
 fn close_form(lang: Lang, csrf: &str) -> Form {
     let c = lang.catalogue();
     Form::new("/area-personale/chiudi", csrf, c.t("close.submit"))
+        .destructive()
         .field("confirm_email", c.t("close.confirm"), Kind::Email, true)
         .hint(c.t("close.hint"))
 }

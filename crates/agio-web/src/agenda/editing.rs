@@ -11,7 +11,7 @@ use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
-use crate::kit::layout::Tools;
+use crate::kit::layout::{ToolKind, Tools};
 use crate::kit::state::AppState;
 use agio_app::editors::{
     ActionEditor, AgendaEditor, BudgetLineEditor, IndicatorEditor, ObjectiveEditor, PartnerEditor, ResultEditor,
@@ -299,7 +299,7 @@ pub(crate) async fn tools_for(
     visitor.require(Operation::ReadDraft, &Target::Agenda(facts))?;
     let mut tools = Tools { agenda_id: facts.agenda_id.clone(), ..Tools::default() };
     if action.is_none() {
-        tools.links.push((format!("/agende/{slug}/versioni"), c.t("version.title").to_string()));
+        tools.add(ToolKind::Other, format!("/agende/{slug}/versioni"), c.t("version.title"));
     }
     if visitor.signed_in.is_none() {
         return Ok(tools);
@@ -323,40 +323,40 @@ pub(crate) async fn tools_for(
         None => Target::Agenda(facts),
     };
     if visitor.may(Operation::Edit, &target) {
-        tools.links.push((format!("{base}/modifica"), c.t("edit.edit").to_string()));
+        tools.add(ToolKind::Main, format!("{base}/modifica"), c.t("edit.edit"));
         if action.is_some() {
             for (part, key) in [
                 (Part::Partners, "parts.partners_tool"),
                 (Part::BudgetLines, "parts.budget_tool"),
                 (Part::Assets, "parts.assets_tool"),
             ] {
-                tools.links.push((format!("{base}/{}", part.segment()), c.t(key).to_string()));
+                tools.add(ToolKind::Other, format!("{base}/{}", part.segment()), c.t(key));
             }
         }
     }
     if action.is_some() && visitor.may(Operation::EditResults, &target) {
         for (part, key) in [(Part::Results, "parts.results_tool"), (Part::Indicators, "parts.indicators_tool")] {
-            tools.links.push((format!("{base}/{}", part.segment()), c.t(key).to_string()));
+            tools.add(ToolKind::Other, format!("{base}/{}", part.segment()), c.t(key));
         }
     }
     if action.is_none() && visitor.may(Operation::Create, &target) {
-        tools.links.push((format!("{base}/obiettivi/nuovo"), c.t("create.objective_title").to_string()));
-        tools.links.push((format!("{base}/azioni/nuova"), c.t("create.action_title").to_string()));
+        tools.add(ToolKind::Other, format!("{base}/obiettivi/nuovo"), c.t("create.objective_title"));
+        tools.add(ToolKind::Other, format!("{base}/azioni/nuova"), c.t("create.action_title"));
     }
     if action.is_none() && visitor.may(Operation::ChangeStatus, &target) {
-        tools.links.push((format!("{base}/stato"), c.t("workflow.change").to_string()));
+        tools.add(ToolKind::Main, format!("{base}/stato"), c.t("workflow.change"));
     }
     if visitor.may(Operation::ReadHistory, &target) {
-        tools.links.push((format!("{base}/cronologia"), c.t("edit.history").to_string()));
+        tools.add(ToolKind::Other, format!("{base}/cronologia"), c.t("edit.history"));
     }
     if action.is_none() && visitor.may(Operation::ManageRoles, &target) {
-        tools.links.push((format!("{base}/persone"), c.t("people.tool").to_string()));
+        tools.add(ToolKind::Other, format!("{base}/persone"), c.t("people.tool"));
     }
     if visitor.may(Operation::Archive, &target) {
         match action {
-            Some(_) => tools.links.push((format!("{base}/archivia"), c.t("archive.tool").to_string())),
+            Some(_) => tools.add(ToolKind::Destructive, format!("{base}/archivia"), c.t("archive.tool")),
             None => {
-                tools.links.push((format!("{base}/archivio"), c.t("archive.agenda_tool").to_string()));
+                tools.add(ToolKind::Destructive, format!("{base}/archivio"), c.t("archive.agenda_tool"));
                 tools.archive_objectives = true;
             }
         }

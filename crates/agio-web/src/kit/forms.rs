@@ -172,6 +172,8 @@ pub struct Form {
     pub conflict: Vec<ConflictRow>,
     /// Show decimal numbers with a comma (Italian), as the hint says.
     decimal_comma: bool,
+    /// Submitting destroys something (closing an account): the button looks it.
+    pub destructive: bool,
 }
 
 impl Form {
@@ -185,7 +187,14 @@ impl Form {
             summary: Vec::new(),
             conflict: Vec::new(),
             decimal_comma: false,
+            destructive: false,
         }
+    }
+
+    /// A form whose submission destroys something: its button is styled as such.
+    pub fn destructive(mut self) -> Self {
+        self.destructive = true;
+        self
     }
 
     /// Numbers are shown as people of this language write them (12,5 in Italian).

@@ -181,7 +181,8 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
 /// is one of those who write the agenda (who see its working draft).
 #[derive(Debug, Default)]
 pub(crate) struct Tools {
-    pub links: Vec<(String, String)>,
+    /// The page's tools, the main one first and the destructive ones last (see `Tools::add`).
+    pub links: Vec<Tool>,
     /// Whether each indicator gets its own edit link.
     pub edit_indicators: bool,
     pub agenda_id: String,
@@ -193,11 +194,43 @@ pub(crate) struct Tools {
     pub archive_objectives: bool,
 }
 
+/// How much a tool weighs: the main action stands out, destructive ones look it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ToolKind {
+    Main,
+    Other,
+    Destructive,
+}
+
+#[derive(Debug)]
+pub(crate) struct Tool {
+    pub href: String,
+    pub label: String,
+    pub kind: ToolKind,
+}
+
+impl Tool {
+    /// The button's style.
+    pub fn class(&self) -> &'static str {
+        match self.kind {
+            ToolKind::Main => "btn-primary",
+            ToolKind::Other => "btn-outline-primary",
+            ToolKind::Destructive => "btn-outline-danger",
+        }
+    }
+}
+
 impl Tools {
+    /// Adds a tool, keeping the main ones first and the destructive ones last.
+    pub(crate) fn add(&mut self, kind: ToolKind, href: impl Into<String>, label: impl Into<String>) {
+        let at = self.links.partition_point(|t| t.kind <= kind);
+        self.links.insert(at, Tool { href: href.into(), label: label.into(), kind });
+    }
+
     /// An archived record's page: the banner instead of the archive link.
     pub(crate) fn archived(&mut self, note: Option<ArchivedNote>) {
         if note.is_some() {
-            self.links.retain(|(href, _)| !href.ends_with("/archivia"));
+            self.links.retain(|t| !t.href.ends_with("/archivia"));
         }
         self.archived = note;
     }

@@ -15,8 +15,8 @@ use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::filters::asset_filter;
 use crate::kit::i18n::Lang;
-use crate::kit::layout::Tools;
 use crate::kit::layout::{render, ListFrame, SelectField};
+use crate::kit::layout::{ToolKind, Tools};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
@@ -81,12 +81,12 @@ async fn asset(
         .last_crumb()
         .demo(d.asset.is_demo);
     let mut tools = Tools::default();
-    for (operation, href, key) in [
-        (Operation::Edit, format!("/asset-digitali/{slug}/modifica"), "edit.edit"),
-        (Operation::ReadHistory, format!("/asset-digitali/{slug}/cronologia"), "edit.history"),
+    for (operation, kind, href, key) in [
+        (Operation::Edit, ToolKind::Main, format!("/asset-digitali/{slug}/modifica"), "edit.edit"),
+        (Operation::ReadHistory, ToolKind::Other, format!("/asset-digitali/{slug}/cronologia"), "edit.history"),
     ] {
         if visitor.may(operation, &Target::Asset) {
-            tools.links.push((href, c.t(key).to_string()));
+            tools.add(kind, href, c.t(key));
         }
     }
     render(AssetPage { ctx, d, tools })

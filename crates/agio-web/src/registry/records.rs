@@ -11,7 +11,7 @@ use crate::kit::auth::Visitor;
 use crate::kit::edit_page::{create_route, edit_route, loads_from_path, options, EditPage};
 use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
-use crate::kit::layout::Tools;
+use crate::kit::layout::{ToolKind, Tools};
 use crate::kit::state::AppState;
 use agio_app::editors::OrganizationEditor;
 use agio_app::records::{AssetEditor, NewAssetEditor, NewOrganizationEditor, NewUnionEditor, UnionEditor};
@@ -243,13 +243,13 @@ pub(crate) fn organization_tools(lang: Lang, visitor: &Visitor, id: &str, slug: 
     let mut tools = Tools::default();
     let target = Target::Organization(id);
     if visitor.may(Operation::Edit, &target) {
-        tools.links.push((format!("/soggetti/{slug}/modifica"), c.t("edit.edit").to_string()));
+        tools.add(ToolKind::Main, format!("/soggetti/{slug}/modifica"), c.t("edit.edit"));
     }
     if visitor.may(Operation::ReadHistory, &target) {
-        tools.links.push((format!("/soggetti/{slug}/cronologia"), c.t("edit.history").to_string()));
+        tools.add(ToolKind::Other, format!("/soggetti/{slug}/cronologia"), c.t("edit.history"));
     }
     if visitor.may(Operation::Archive, &target) {
-        tools.links.push((format!("/soggetti/{slug}/archivia"), c.t("archive.tool").to_string()));
+        tools.add(ToolKind::Destructive, format!("/soggetti/{slug}/archivia"), c.t("archive.tool"));
     }
     tools
 }
@@ -270,7 +270,7 @@ pub(crate) fn list_tools(lang: Lang, visitor: &Visitor, section: &str) -> Tools 
         _ => (visitor.principal().is_some_and(Principal::plans_a_territory), "/agende/nuova", "create.agenda_title"),
     };
     if allowed {
-        tools.links.push((href.to_string(), c.t(key).to_string()));
+        tools.add(ToolKind::Main, href, c.t(key));
     }
     tools
 }

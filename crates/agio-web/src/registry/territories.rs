@@ -14,7 +14,7 @@ use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
-use crate::kit::layout::Tools;
+use crate::kit::layout::{ToolKind, Tools};
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
 use agio_app::archive::Archiving;
@@ -80,14 +80,14 @@ async fn union(
     }
     let mut tools =
         Tools { archived: archived_note(lang, &visitor, &Archiving::of_union(&d), &here), ..Tools::default() };
-    for (operation, href, key) in [
-        (Operation::Edit, format!("{here}/modifica"), "edit.edit"),
-        (Operation::ReadHistory, format!("{here}/cronologia"), "edit.history"),
-        (Operation::Archive, format!("{here}/archivia"), "archive.tool"),
+    for (operation, kind, href, key) in [
+        (Operation::Edit, ToolKind::Main, format!("{here}/modifica"), "edit.edit"),
+        (Operation::ReadHistory, ToolKind::Other, format!("{here}/cronologia"), "edit.history"),
+        (Operation::Archive, ToolKind::Destructive, format!("{here}/archivia"), "archive.tool"),
     ] {
         let archived = d.archived_at.is_some() && operation == Operation::Archive;
         if !archived && visitor.may(operation, &Target::Region) {
-            tools.links.push((href, c.t(key).to_string()));
+            tools.add(kind, href, c.t(key));
         }
     }
     render(UnionPage { ctx: ctx.last_crumb(), d, tools })
