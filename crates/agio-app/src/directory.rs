@@ -240,6 +240,22 @@ pub struct Ask {
     pub facets: bool,
 }
 
+impl Ask {
+    /// Every service of a district (by its code), counted: no words, no page, no facets.
+    pub fn in_district(code: &str) -> Ask {
+        Ask {
+            text: String::new(),
+            lang: None,
+            filters: BTreeMap::from([("district", code.to_string())]),
+            comune: None,
+            open_now: false,
+            offset: 0,
+            limit: 0,
+            facets: false,
+        }
+    }
+}
+
 /// The weekly half-hour and the day of a moment, in Italian time, as the index files them;
 /// on a public holiday no service counts as open.
 pub fn open_at(utc: time::OffsetDateTime) -> (String, String) {

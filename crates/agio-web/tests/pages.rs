@@ -344,5 +344,20 @@ both_backends!(the_accessibility_statement_legal_notes_and_contacts, |backend| a
     ]);
     app.get_en("/accessibilita").await.page_with(&["<h1>Accessibility statement</h1>", "Digital Ombudsman"]);
     app.get("/note-legali").await.page_with(&["<h1>Note legali</h1>", "CC BY 4.0", "EUPL-1.2"]);
-    app.get("/contatti").await.page_with(&["<h1>Contatti</h1>", "urp@regione.example", "ufficio di piano"]);
+    app.get("/contatti").await.page_with(&["<h1>Contatti</h1>", "urp@regione.example", "in consultazione"]);
+    // An agenda in consultation says where comments go; a district links its services.
+    app.get(&format!("/agende/{RIMINI}")).await.page_with(&[
+        "L&#39;agenda è in consultazione",
+        "<a href=\"mailto:urp@regione.example\">urp@regione.example</a>",
+    ]);
+    assert!(!app.get(&format!("/agende/{GUASTALLA}")).await.body.contains("agio-consultation"), "approved");
+    let district = app.get("/territori/re-guastalla").await;
+    district
+        .page_with(&["<a href=\"/servizi?place=re-guastalla\">I servizi sociali, sanitari e di aiuto del distretto ("]);
+    let count = district.body.split("del distretto (").nth(1).unwrap().split(')').next().unwrap();
+    let listed = app.get("/servizi?place=re-guastalla").await;
+    assert!(
+        listed.body.contains(&format!("<strong>{count}</strong> servizi trovati")),
+        "the count matches the list: {count}"
+    );
 });

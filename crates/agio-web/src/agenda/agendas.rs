@@ -37,8 +37,10 @@ struct AgendasPage {
 
 #[derive(Template)]
 #[template(path = "agenda/agenda.html")]
-struct AgendaPage {
+struct AgendaPage<'a> {
     ctx: PageContext,
+    /// Where comments go while the agenda is in consultation.
+    contact_email: &'a str,
     d: AgendaDetail,
     territory_href: String,
     vision_html: String,
@@ -129,6 +131,7 @@ async fn agenda(
             };
             Ok(AgendaPage {
                 ctx,
+                contact_email: &state.contact_email,
                 territory_href,
                 vision_html: markdown::to_html(&d.agenda.vision),
                 context_html: markdown::to_html(&d.agenda.context),

@@ -32,6 +32,8 @@ struct TerritoriesPage {
 struct DistrictPage {
     ctx: PageContext,
     d: DistrictDetail,
+    /// How many services of the directory are in the district.
+    services: usize,
 }
 
 async fn territories(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Html<String>, AppError> {
@@ -52,7 +54,9 @@ async fn district(
         .crumb(c.t("territories.title"), "/territori")
         .last_crumb()
         .demo(d.agendas.iter().any(|a| a.is_demo));
-    render(DistrictPage { ctx, d })
+    let services = agio_app::directory::Ask::in_district(&d.district.code);
+    let services = state.directory.search(&services, time::OffsetDateTime::now_utc())?.total;
+    render(DistrictPage { ctx, d, services })
 }
 
 #[derive(Template)]
