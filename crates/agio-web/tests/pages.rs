@@ -219,7 +219,13 @@ both_backends!(api_docs_page, |backend| async move {
         "GET /api/v1/agendas/{slug}/actions/{code}",
         "target_group",
         "/api/v1/openapi.json",
+        // The document's English texts are marked as such on the Italian page (WCAG 3.1.2).
+        "<div class=\"agio-prose\" lang=\"en\">",
+        "<span lang=\"en\">",
     ]);
+    let english = app.get_en("/api/docs").await;
+    assert!(!english.body.contains(" lang=\"en\">") || english.body.contains("<html lang=\"en\">"));
+    assert!(!english.body.contains("<div class=\"agio-prose\" lang=\"en\">"), "one language on the English page");
 });
 
 both_backends!(operations_and_headers, |backend| async move {

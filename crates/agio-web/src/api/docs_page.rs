@@ -38,6 +38,8 @@ struct ApiDocsPage {
     /// HTML rendered from the document's Markdown.
     description: String,
     operations: Vec<DocOperation>,
+    /// ` lang="en"` on an Italian page: the document's texts are in English (WCAG 3.1.2).
+    en: &'static str,
 }
 
 fn text(v: &Value) -> String {
@@ -94,6 +96,7 @@ async fn api_docs(lang: Lang) -> Result<Html<String>, AppError> {
         title: text(&doc["info"]["title"]),
         description: markdown::to_html(&text(&doc["info"]["description"])),
         operations: operations(&doc),
+        en: if lang == Lang::En { "" } else { " lang=\"en\"" },
     })
 }
 
