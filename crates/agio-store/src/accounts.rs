@@ -34,6 +34,8 @@ pub struct RoleAssignment {
     pub scope_id: String,
     /// The agenda title, territory or organisation name.
     pub scope_label: String,
+    /// The page of what the role concerns (an agenda, a territory, an organisation); empty for none.
+    pub scope_path: String,
 }
 
 /// A new person.
@@ -87,10 +89,30 @@ pub(crate) fn scope_ids(scope: &Scope) -> (Option<String>, Option<String>, Optio
 
 /// The scope of a row `x` (role assignment, invitation) with the title or name it has now;
 /// goes with [`SCOPE_JOINS`] and is read by [`scope_of`].
-pub(crate) const SCOPE_COLUMNS: &str = "x.agenda_id, a.title AS agenda_title, x.territory_id, \
-    t.name AS territory_name, x.organization_id, o.name AS organization_name";
+pub(crate) const SCOPE_COLUMNS: &str = "x.agenda_id, a.title AS agenda_title, a.slug AS agenda_slug, \
+    x.territory_id, t.name AS territory_name, t.slug AS territory_slug, t.kind AS territory_kind, \
+    x.organization_id, o.name AS organization_name, o.slug AS organization_slug";
 pub(crate) const SCOPE_JOINS: &str = "LEFT JOIN agendas a ON a.id = x.agenda_id \
     LEFT JOIN territories t ON t.id = x.territory_id LEFT JOIN organizations o ON o.id = x.organization_id";
+
+/// The page of a scope read with [`SCOPE_COLUMNS`]: the agenda, the territory (a comune has no
+/// page of its own: its agendas), the organisation.
+fn scope_path(r: &sqlx::any::AnyRow, scope: &Scope) -> Result<String> {
+    Ok(match scope {
+        Scope::Everywhere => String::new(),
+        Scope::Agenda(_) => format!("/agende/{}", col::<String>(r, "agenda_slug")?),
+        Scope::Organization(_) => format!("/soggetti/{}", col::<String>(r, "organization_slug")?),
+        Scope::Territory(_) => {
+            let slug: String = col(r, "territory_slug")?;
+            match col::<String>(r, "territory_kind")?.as_str() {
+                "region" => "/territori".to_string(),
+                "district" => format!("/territori/{slug}"),
+                "union" => format!("/territori/unioni/{slug}"),
+                _ => format!("/agende?territory={slug}"),
+            }
+        }
+    })
+}
 
 /// The scope read with [`SCOPE_COLUMNS`], and its label.
 pub(crate) fn scope_of(r: &sqlx::any::AnyRow) -> Result<(Scope, String)> {
@@ -332,13 +354,21 @@ impl Store {
         sql.bind(person_id).push(" ORDER BY x.created_at, x.id");
         sql.map_all(&self.pool, |r| {
             let (scope, scope_label) = scope_of(r)?;
+            let scope_path = scope_path(r, &scope)?;
             let (scope_kind, scope_id) = match scope {
                 Scope::Everywhere => (String::new(), String::new()),
                 Scope::Agenda(id) => ("agenda".to_string(), id),
                 Scope::Territory(id) => ("territory".to_string(), id),
                 Scope::Organization(id) => ("organization".to_string(), id),
             };
-            Ok(RoleAssignment { id: col(r, "id")?, role: code(r, "role")?, scope_kind, scope_id, scope_label })
+            Ok(RoleAssignment {
+                id: col(r, "id")?,
+                role: code(r, "role")?,
+                scope_kind,
+                scope_id,
+                scope_label,
+                scope_path,
+            })
         })
         .await
     }

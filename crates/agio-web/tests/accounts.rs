@@ -38,9 +38,9 @@ both_backends!(signing_in_renews_the_session_and_sets_safe_cookies, |backend| as
     app.get_as("/area-personale", &session).await.page_with(&[
         "Rita Referente (demo)",
         REFERENT,
-        "Referente di soggetto",
-        "Ponti tra Culture APS",
+        "Referente di soggetto — <a href=\"/soggetti/aps-ponti-tra-culture\">Ponti tra Culture APS</a>",
         "Esci",
+        "<div><dt>Email</dt><dd>",
     ]);
     let data = app.get_as("/area-personale/dati.json", &session).await;
     assert_eq!(data.json()["person"]["email"], REFERENT);
