@@ -50,7 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kit::static_files::router())
         .merge(ops::router())
         .fallback(|| async { kit::error::AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), kit::notice::show_notice))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), kit::personal::personalize))
         .with_state(state.clone());
     let app = with_layers(app);
     match state.secure_cookies {

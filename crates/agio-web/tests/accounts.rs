@@ -42,6 +42,18 @@ both_backends!(signing_in_renews_the_session_and_sets_safe_cookies, |backend| as
         "Esci",
         "<div><dt>Email</dt><dd>",
     ]);
+    // Every page names who is signed in, with "Esci", in its header; cached pages too.
+    for path in ["/", "/servizi", "/agende", "/area-personale"] {
+        let page = app.get_as(path, &session).await;
+        assert!(
+            page.body.contains(&format!(
+                "<a class=\"agio-account\" href=\"/area-personale\">Rita Referente (demo)</a><form class=\"agio-sign-out\" method=\"post\" action=\"/esci\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+                session.csrf
+            )),
+            "{path}"
+        );
+    }
+    assert!(!app.get("/").await.body.contains("Rita Referente"), "not in the page others are served");
     let data = app.get_as("/area-personale/dati.json", &session).await;
     assert_eq!(data.json()["person"]["email"], REFERENT);
     assert!(!data.body.contains("argon2"), "the password hash is never handed out");

@@ -18,7 +18,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::{render, FormPage};
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 

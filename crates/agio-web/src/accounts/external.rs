@@ -27,7 +27,7 @@ use crate::kit::forms::Form;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::FormPage;
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 

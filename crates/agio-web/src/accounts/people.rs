@@ -21,7 +21,7 @@ use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::FormPage;
 use crate::kit::layout::{here, page_base, render};
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 

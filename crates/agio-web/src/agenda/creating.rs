@@ -19,7 +19,7 @@ use crate::kit::i18n::Catalogue;
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::FormPage;
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::editors::AgendaCreator;
 use agio_app::records::NewAgendaEditor;

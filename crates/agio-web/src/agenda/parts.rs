@@ -17,7 +17,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::parts::{Part, PartsEditor};
 

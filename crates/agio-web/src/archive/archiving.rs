@@ -20,7 +20,7 @@ use crate::kit::i18n::Lang;
 use crate::kit::layout::render;
 use crate::kit::layout::ArchivedNote;
 use crate::kit::layout::FormPage;
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
 use agio_app::archive::Archiving;
 

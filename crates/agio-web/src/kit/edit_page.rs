@@ -20,7 +20,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{values_of, Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::{render, FormPage};
-use crate::kit::notice::Notice;
+use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
 
 /// The HTML side of an editor: its form, its title and where it leads back to.

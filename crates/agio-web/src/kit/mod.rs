@@ -12,7 +12,7 @@ pub mod i18n;
 pub mod layout;
 pub mod mail;
 pub mod markdown;
-pub mod notice;
+pub mod personal;
 pub mod query;
 pub mod redirect;
 pub mod state;

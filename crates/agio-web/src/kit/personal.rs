@@ -1,9 +1,10 @@
-//! The confirmation after a form is saved ("Modifiche salvate"), shown on the page the person is
-//! sent back to. The form's answer (a 303) sets a short-lived cookie naming the notice; the next
-//! HTML page the browser receives shows it, focused and announced (`role="status"`), and clears
-//! the cookie. The notice is written into the finished page, in place of a marker `base.html`
-//! puts at the top of `<main>`, so that it also reaches pages served from the page cache, and
-//! no handler has to pass it on.
+//! What a finished page shows of the person reading it, written in after it is rendered, so that
+//! pages shared through the page cache stay shared and no handler has to pass these on:
+//! - who is signed in, with "Esci", in the slim header (in place of the "Area personale" link
+//!   between the `ACCOUNT` markers of `base.html`);
+//! - the confirmation after a form is saved ("Modifiche salvate"). The form's answer (a 303)
+//!   sets a short-lived cookie naming the notice; the next HTML page shows it at the top of
+//!   `<main>` (the `NOTICE` marker), focused and announced (`role="status"`), and clears it.
 
 use askama::Template;
 use axum::body::Body;
@@ -12,13 +13,17 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::kit::auth::expired_cookie;
+use axum::extract::FromRequestParts;
+
+use crate::kit::auth::{expired_cookie, Visitor, SESSION_COOKIE};
 use crate::kit::i18n::Lang;
 use crate::kit::state::{cookies, AppState};
 
 const COOKIE: &str = "agio_notice";
 /// Where the notice goes in a page (see `kit/base.html`).
-pub const MARKER: &str = "<!--agio:notice-->";
+const NOTICE: &str = "<!--agio:notice-->";
+/// What stands between these in the slim header is for those not signed in.
+const ACCOUNT: (&str, &str) = ("<!--agio:account-->", "<!--/agio:account-->");
 /// A page larger than this is passed on untouched (pages are tens of kilobytes).
 const LARGEST_PAGE: usize = 4 * 1024 * 1024;
 
@@ -86,13 +91,35 @@ struct NoticeBox<'a> {
     text: &'a str,
 }
 
-/// Middleware: writes the pending notice into the first full HTML page answered, and clears it.
-pub async fn show_notice(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The signed-in person in the slim header: their name (to the personal area) and "Esci".
+#[derive(Template)]
+#[template(
+    source = r#"<a class="agio-account" href="/area-personale">{{ name }}</a><form class="agio-sign-out" method="post" action="/esci"><input type="hidden" name="csrf" value="{{ csrf }}"><button type="submit" class="btn btn-link agio-account">{{ sign_out }}</button></form>"#,
+    ext = "html"
+)]
+struct AccountBox<'a> {
+    name: &'a str,
+    csrf: &'a str,
+    sign_out: &'a str,
+}
+
+/// Middleware: writes who is signed in, and the pending notice (clearing it), into HTML pages.
+pub async fn personalize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let notice = cookies(request.headers()).find(|(name, _)| *name == COOKIE).and_then(|(_, v)| Notice::from_code(v));
-    let response = next.run(request).await;
-    let Some(notice) = notice else { return response };
+    let (mut parts, body) = request.into_parts();
+    // Read once here; the handler finds it in the request's extensions.
+    let has_session = cookies(&parts.headers).any(|(name, _)| name == SESSION_COOKIE);
+    let visitor = match has_session {
+        true => Visitor::from_request_parts(&mut parts, &state).await.ok(),
+        false => None,
+    };
+    let signed_in = visitor.and_then(|v| v.signed_in);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if notice.is_none() && signed_in.is_none() {
+        return response;
+    }
     let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if response.status() != StatusCode::OK || !is_html {
+    if !is_html || !(response.status().is_success() || response.status().is_client_error()) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -100,13 +127,20 @@ pub async fn show_notice(State(state): State<AppState>, request: Request, next: 
         return Response::from_parts(parts, Body::empty());
     };
     let page = String::from_utf8_lossy(&bytes);
-    if !page.contains(MARKER) {
-        return Response::from_parts(parts, Body::from(bytes));
-    }
     let lang = if page.contains("<html lang=\"en\"") { Lang::En } else { Lang::It };
-    let page = page.replacen(MARKER, &notice.html(lang), 1);
+    let mut page = page.into_owned();
+    if let Some(s) = &signed_in {
+        if let (Some(from), Some(to)) = (page.find(ACCOUNT.0), page.find(ACCOUNT.1)) {
+            let sign_out = lang.catalogue().t("account.sign_out");
+            let account = AccountBox { name: &s.person.name, csrf: &s.csrf_token, sign_out };
+            page.replace_range(from..to + ACCOUNT.1.len(), &account.render().unwrap_or_default());
+        }
+    }
+    if let Some(notice) = notice.filter(|_| parts.status == StatusCode::OK && page.contains(NOTICE)) {
+        page = page.replacen(NOTICE, &notice.html(lang), 1);
+        parts.headers.append(header::SET_COOKIE, expired_cookie(COOKIE, state.secure_cookies));
+    }
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.append(header::SET_COOKIE, expired_cookie(COOKIE, state.secure_cookies));
     Response::from_parts(parts, Body::from(page))
 }
 
