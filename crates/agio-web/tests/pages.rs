@@ -180,7 +180,7 @@ both_backends!(asset_pages, |backend| async move {
     assert!(!only_networks.body.contains("<td>Base dati</td>"));
     app.get("/asset-digitali/lepida-rete").await.page_with(&[
         "Agende e azioni che lo riutilizzano",
-        "Copertura",
+        "Dove è in uso",
         "Guastalla (035024)",
         GUASTALLA,
     ]);

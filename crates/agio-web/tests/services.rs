@@ -133,6 +133,16 @@ both_backends!(a_service_page_says_what_who_how_when_where, |backend| async move
     english.page_with(&["What it is", "Rent"]);
     assert!(!english.body.contains("Text only available in"), "the demo texts are translated");
 
+    // A cost is said with its conditions, never as a bare amount beside a text giving a range;
+    // the holiday closing is said once.
+    let search = app.get("/servizi?q=assistenza+domiciliare&place=035024").await;
+    let slug = result_slugs(&search.body).into_iter().find(|s| s.starts_with("assistenza-domiciliare")).unwrap();
+    let home_care = app.get(&format!("/servizi/{slug}")).await;
+    home_care.page_with(&["Da 0 a 16 euro l&#39;ora in base all&#39;ISEE."]);
+    assert!(!home_care.body.contains("<p>€ 16,00</p>"), "no bare amount");
+    let closed = home_care.body.matches("festivi").count();
+    assert_eq!(closed, 1, "the holiday closing said once");
+
     let print = app.get("/servizi/contributo-per-l-affitto-fondo-affitto-guastalla/stampa").await;
     assert_eq!(print.status, 200);
     assert!(print.body.contains("class=\"agio-print\"") && !print.body.contains("navbar"), "no navigation in print");

@@ -483,6 +483,8 @@ pub struct ServiceView {
     pub last_modified: String,
     pub helpers: Vec<Helper>,
     pub needs_identity: bool,
+    /// Say that offices close on public holidays: only where no place's own notes say when it closes.
+    pub holiday_note: bool,
     /// Closures that have not ended yet.
     pub closures: Vec<ClosureView>,
 }
@@ -514,7 +516,7 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
         .as_ref()
         .map(|p| agio_directory::editing::steps(p.text).lines().map(str::to_string).collect())
         .unwrap_or_default();
-    let places = s
+    let places: Vec<Place> = s
         .service_at_locations
         .iter()
         .enumerate()
@@ -574,6 +576,7 @@ async fn service_view(state: &AppState, slug: &str, lang: Lang) -> Result<(Servi
             .collect(),
         free: s.is_free(),
         open: open_line(&s, italian_time(now), c),
+        holiday_note: places.iter().all(|p| p.notes.is_empty()),
         places,
         phones,
         email: s.email.clone(),
