@@ -349,6 +349,8 @@ both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |bac
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let history = app.get_as(&format!("/agende/{GUASTALLA}/cronologia"), &coordinator).await;
     history.page_with(&[
+        // The trail starts from the list: Home › Agende › the agenda › Cronologia.
+        "<li class=\"breadcrumb-item\"><a href=\"/agende\">Agende digitali sociali</a>",
         "Pubblicazione della versione approvata n. 2",
         "Cambio di stato",
         "Azione A02",

@@ -201,7 +201,20 @@ fn history_page(
     back: (String, String),
 ) -> Result<Response, AppError> {
     let c = lang.catalogue();
-    let ctx = PageContext::new(lang, here, "agendas", c.fmt("history.title", &[("name", &back.1)]))
+    // The trail starts from the list the record belongs to: Home › Agende › the agenda › Cronologia.
+    let (section, list_title, list) = [
+        ("/agende/", ("agendas", "agendas.title", "/agende")),
+        ("/soggetti/", ("organizations", "organizations.title", "/soggetti")),
+        ("/servizi/", ("services", "services.title", "/servizi")),
+        ("/asset-digitali/", ("assets", "assets.title", "/asset-digitali")),
+        ("/territori/", ("territories", "territories.title", "/territori")),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| here.starts_with(prefix))
+    .map(|(_, list)| list)
+    .unwrap_or(("", "nav.home", "/"));
+    let ctx = PageContext::new(lang, here, section, c.fmt("history.title", &[("name", &back.1)]))
+        .crumb(c.t(list_title), list)
         .crumb(back.1.clone(), back.0.clone())
         .last_crumb();
     // An agenda's history holds its objectives', actions' and indicators' changes too: then each
