@@ -123,25 +123,43 @@ pub async fn personalize(State(state): State<AppState>, request: Request, next: 
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, LARGEST_PAGE).await else {
+    let Ok(page) = axum::body::to_bytes(body, LARGEST_PAGE).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    let page = String::from_utf8_lossy(&bytes);
-    let lang = if page.contains("<html lang=\"en\"") { Lang::En } else { Lang::It };
-    let mut page = page.into_owned();
+    // The page is spliced as bytes, copied once: signed-in pages are served many times a second.
+    let lang = if find(&page[..page.len().min(200)], b"<html lang=\"en\"").is_some() { Lang::En } else { Lang::It };
+    let mut splices: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     if let Some(s) = &signed_in {
-        if let (Some(from), Some(to)) = (page.find(ACCOUNT.0), page.find(ACCOUNT.1)) {
-            let sign_out = lang.catalogue().t("account.sign_out");
-            let account = AccountBox { name: &s.person.name, csrf: &s.csrf_token, sign_out };
-            page.replace_range(from..to + ACCOUNT.1.len(), &account.render().unwrap_or_default());
+        if let Some(from) = find(&page, ACCOUNT.0.as_bytes()) {
+            if let Some(length) = find(&page[from..], ACCOUNT.1.as_bytes()) {
+                let sign_out = lang.catalogue().t("account.sign_out");
+                let account = AccountBox { name: &s.person.name, csrf: &s.csrf_token, sign_out };
+                splices.push((from..from + length + ACCOUNT.1.len(), account.render().unwrap_or_default()));
+            }
         }
     }
-    if let Some(notice) = notice.filter(|_| parts.status == StatusCode::OK && page.contains(NOTICE)) {
-        page = page.replacen(NOTICE, &notice.html(lang), 1);
-        parts.headers.append(header::SET_COOKIE, expired_cookie(COOKIE, state.secure_cookies));
+    if let Some(notice) = notice.filter(|_| parts.status == StatusCode::OK) {
+        if let Some(at) = find(&page, NOTICE.as_bytes()) {
+            splices.push((at..at + NOTICE.len(), notice.html(lang)));
+            parts.headers.append(header::SET_COOKIE, expired_cookie(COOKIE, state.secure_cookies));
+        }
     }
+    let mut spliced = Vec::with_capacity(page.len() + splices.iter().map(|(_, s)| s.len()).sum::<usize>());
+    let mut kept = 0;
+    for (range, replacement) in splices {
+        spliced.extend_from_slice(&page[kept..range.start]);
+        spliced.extend_from_slice(replacement.as_bytes());
+        kept = range.end;
+    }
+    spliced.extend_from_slice(&page[kept..]);
+    let page = spliced;
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(page))
+}
+
+/// Where `needle` first stands in `haystack`. The markers sit in the first few kilobytes of a page.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
