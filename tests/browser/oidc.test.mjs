@@ -47,7 +47,7 @@ describe('sign-in with the external identity provider', () => {
     for (const expected of ['Mario Rossi', 'mario.rossi@example.it', 'Cittadino', 'spid-TINIT-RSSMRA80A01H501U']) {
       assert.ok(text.includes(expected), `the personal area shows ${expected}`);
     }
-    await page.getByRole('button', { name: 'Esci' }).click();
+    await page.locator('header').getByRole('button', { name: 'Esci' }).click();
     await page.waitForURL(url('/'));
     // The provider remembers Mario: the second sign-in needs no form, and finds the same account.
     await page.goto(url('/accedi'));
@@ -92,7 +92,7 @@ describe('sign-in with the external identity provider', () => {
     await page.getByRole('button', { name: 'Collega al mio account' }).click();
     await page.waitForURL(/area-personale/);
     assert.ok((await page.locator('main').innerText()).includes('spid-TINIT-BNCGLI85M41F205X'), 'the identity is listed');
-    await page.getByRole('button', { name: 'Esci' }).click();
+    await page.locator('header').getByRole('button', { name: 'Esci' }).click();
     await page.waitForURL(url('/'));
     await page.goto(url('/accedi'));
     await page.getByRole('link', { name: 'Entra con SPID / CIE' }).click();
