@@ -43,6 +43,7 @@ const PAGES = {
     `${RIMINI}/persone`,
     `${GUASTALLA}/versioni`,
     `${GUASTALLA}/versioni?da=1&a=bozza`,
+    `${GUASTALLA}/stato`,
     `${GUASTALLA}/obiettivi/nuovo`,
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,

@@ -306,6 +306,13 @@ both_backends!(an_action_edit_validates_keeps_input_and_records_the_change, |bac
     assert_eq!(classes.first(), Some(&"btn-primary"), "{tools}");
     assert_eq!(classes.last(), Some(&"btn-outline-danger"), "{tools}");
     assert!(tools.find("/modifica").unwrap() < tools.find("/versioni").unwrap(), "{tools}");
+    // Before publishing, the workflow screen shows what the draft changes.
+    let workflow = app.get_as(&format!("/agende/{GUASTALLA}/stato"), &coordinator).await;
+    workflow.page_with(&[
+        "<h2 class=\"mt-4\">Che cosa cambia la bozza rispetto alla versione n. 1</h2>",
+        "<th scope=\"row\">Azione A02 · Titolo</th>",
+        "Sportello digitale &#60;b&#62;di comunità&#60;/b&#62;",
+    ]);
     let publish = [("status", "approved"), ("note", "Aggiornamento annuale"), ("version", "1")];
     let r = app.post_as(&format!("/agende/{GUASTALLA}/stato"), &coordinator, &publish).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -406,12 +413,14 @@ both_backends!(the_workflow_moves_with_a_note, |backend| async move {
         ">Cambia stato</button>",
     ]);
     // Once a version is published, the next approval names the next number, and the screen
-    // offers the comparison of the draft with what is published.
+    // shows how the draft differs from what is published (here: not at all).
     let guastalla = app.get_as(&format!("/agende/{GUASTALLA}/stato"), &app.sign_in(COORDINATOR).await).await;
     guastalla.page_with(&[
         "È pubblicata la versione approvata n. 1",
-        "href=\"/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/versioni?da=1&#38;a=bozza\"",
+        "Che cosa cambia la bozza rispetto alla versione n. 1",
+        "Nessuna differenza.",
     ]);
+    assert!(!app.get_as(&path, &coordinator).await.body.contains("Che cosa cambia"), "nothing published yet");
     // Skipping a step is not one of the choices.
     let r = app.post_as(&path, &coordinator, &[("status", "archived"), ("note", "salto"), ("version", "1")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

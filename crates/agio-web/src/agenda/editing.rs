@@ -11,7 +11,7 @@ use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
-use crate::kit::layout::{ToolKind, Tools};
+use crate::kit::layout::{Comparison, ToolKind, Tools};
 use crate::kit::state::AppState;
 use agio_app::editors::{
     ActionEditor, AgendaEditor, BudgetLineEditor, IndicatorEditor, ObjectiveEditor, PartnerEditor, ResultEditor,
@@ -80,10 +80,10 @@ impl EditPage for StatusEditor {
     }
 
     /// Before publishing: what the draft changes from the published version.
-    fn see_first(&self, lang: Lang) -> Option<(String, String)> {
-        let n = self.published?;
-        let href = format!("/agende/{}/versioni?da={n}&a=bozza", self.agenda.slug);
-        Some((href, lang.catalogue().fmt("workflow.compare", &[("number", &n.to_string())])))
+    async fn see_first(&self, state: &AppState, lang: Lang) -> Result<Option<Comparison>, AppError> {
+        let Some(n) = self.published else { return Ok(None) };
+        let slug = &self.agenda.slug;
+        Ok(Some(crate::agenda::versions::draft_changes(state, slug, &self.agenda.facts.agenda_id, n, lang).await?))
     }
 
     fn record(&self) -> &str {

@@ -12,19 +12,12 @@ use crate::agenda::editing::tools;
 use crate::kit::auth::Visitor;
 use crate::kit::error::{AppError, ParamProblem};
 use crate::kit::i18n::{Catalogue, Lang};
-use crate::kit::layout::{render, SelectField};
+use crate::kit::layout::{render, Comparison, Difference, SelectField};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 
 /// The working draft, as the second term of a comparison.
 const DRAFT: &str = "bozza";
-
-/// One line of a comparison.
-pub struct Difference {
-    pub what: String,
-    pub before: String,
-    pub after: String,
-}
 
 #[derive(Template)]
 #[template(path = "agenda/versions.html")]
@@ -33,8 +26,8 @@ struct VersionsPage {
     slug: String,
     versions: Vec<VersionInfo>,
     fields: Vec<SelectField>,
-    /// The comparison asked for: its title and lines.
-    comparison: Option<(String, Vec<Difference>)>,
+    /// The comparison asked for.
+    comparison: Option<Comparison>,
 }
 
 /// Everything a version shows, as (readable place, value) pairs in page order.
@@ -165,7 +158,7 @@ async fn versions(
             let title = c.fmt("version.comparison", &[("from", &name(from)), ("to", &name(to))]);
             let before = flatten(&snapshot(&state, &slug, &tools.agenda_id, from).await?, c, lang);
             let after = flatten(&snapshot(&state, &slug, &tools.agenda_id, to).await?, c, lang);
-            Some((title, compare(&before, &after, c)))
+            Some(Comparison { title, rows: compare(&before, &after, c) })
         }
         _ => None,
     };
@@ -185,6 +178,21 @@ async fn versions(
         .last_crumb()
         .demo(agenda.is_demo);
     Ok(render(VersionsPage { ctx, slug, versions: list, fields, comparison })?.into_response())
+}
+
+/// What the working draft changes from approved version `n`: shown before publishing it.
+pub(crate) async fn draft_changes(
+    state: &AppState,
+    slug: &str,
+    agenda_id: &str,
+    n: i64,
+    lang: Lang,
+) -> Result<Comparison, AppError> {
+    let c = lang.catalogue();
+    let before = flatten(&snapshot(state, slug, agenda_id, Some(n)).await?, c, lang);
+    let after = flatten(&snapshot(state, slug, agenda_id, None).await?, c, lang);
+    let title = c.fmt("workflow.compare", &[("number", &n.to_string())]);
+    Ok(Comparison { title, rows: compare(&before, &after, c) })
 }
 
 pub fn router() -> Router<AppState> {

@@ -19,7 +19,7 @@ use crate::kit::auth::{SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{values_of, Form, FormBody, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
-use crate::kit::layout::{render, FormPage};
+use crate::kit::layout::{render, Comparison, FormPage};
 use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
 
@@ -51,9 +51,13 @@ pub(crate) trait EditPage: Editor {
         Vec::new()
     }
 
-    /// A page worth reading before submitting: (address, link text).
-    fn see_first(&self, _lang: Lang) -> Option<(String, String)> {
-        None
+    /// What to read before submitting (the changes a publication would make); none by default.
+    fn see_first(
+        &self,
+        _state: &AppState,
+        _lang: Lang,
+    ) -> impl std::future::Future<Output = Result<Option<Comparison>, AppError>> + Send {
+        std::future::ready(Ok(None))
     }
 
     /// How a stored value shows in the form (lists of comuni by name, say).
@@ -83,17 +87,17 @@ pub(crate) fn options<T: Copy>(
     Kind::Select(all.iter().map(|v| (code(*v).to_string(), c.label(&key(*v)).to_string())).collect())
 }
 
-fn page<E: EditPage>(e: &E, lang: Lang, form: Form) -> FormPage {
+async fn page<E: EditPage>(e: &E, state: &AppState, lang: Lang, form: Form) -> Result<FormPage, AppError> {
     let c = lang.catalogue();
-    FormPage {
+    Ok(FormPage {
         ctx: e.context(lang),
         intro: e.intro(c),
         form,
         back: Some((e.done(), c.t("edit.cancel").to_string())),
         alternative: None,
         notes: e.notes(lang),
-        see_first: e.see_first(lang),
-    }
+        see_first: e.see_first(state, lang).await?,
+    })
 }
 
 fn empty_form<E: EditPage>(e: &E, visitor: &Visitor, state: &AppState, lang: Lang) -> Form {
@@ -108,7 +112,7 @@ async fn show<E: EditPage>(state: &AppState, lang: Lang, visitor: &Visitor, e: &
     let (stored, version) = e.current();
     let stored = values_of(stored);
     let form = empty_form(e, visitor, state, lang).version(version).values(&|name: &str| e.shown(name, stored(name)));
-    Ok(render(page(e, lang, form))?.into_response())
+    Ok(render(page(e, state, lang, form).await?)?.into_response())
 }
 
 /// POST: validate, save against the version, or show what is wrong or what changed meanwhile.
@@ -130,7 +134,7 @@ async fn submit<E: EditPage>(
         Ok(fields) => fields,
         Err(errors) => {
             let form = form.version(version).errors(&errors, c);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(e, lang, form))?).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page(e, state, lang, form).await?)?).into_response());
         }
     };
     e.prepare(&fields).await?;
@@ -146,7 +150,7 @@ async fn submit<E: EditPage>(
             drop(w);
             let stale = [FieldError { field: String::new(), problem: FieldProblem::Stale }];
             let form = form.version(version).conflict(&values_of(&current)).errors(&stale, c);
-            Ok((StatusCode::CONFLICT, render(page(e, lang, form))?).into_response())
+            Ok((StatusCode::CONFLICT, render(page(e, state, lang, form).await?)?).into_response())
         }
     }
 }

@@ -46,8 +46,21 @@ pub(crate) struct FormPage {
     pub alternative: Option<(String, String)>,
     /// What submitting will do, a paragraph each, under the lead.
     pub notes: Vec<String>,
-    /// A page worth reading before submitting: (address, link text).
-    pub see_first: Option<(String, String)>,
+    /// What to read before submitting (the changes a publication would make).
+    pub see_first: Option<Comparison>,
+}
+
+/// One line of a comparison: a readable place, its value before and after.
+pub struct Difference {
+    pub what: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A titled before/after table; empty rows say "no difference".
+pub struct Comparison {
+    pub title: String,
+    pub rows: Vec<Difference>,
 }
 
 /// A choice in a filter form.
