@@ -114,13 +114,13 @@ describe('finding a service', () => {
       const glance = page.locator('.agio-glance');
       for (const [what, locator] of [
         ['open now or not', glance.locator('.agio-open, .agio-closed')],
-        ['the address', glance.locator('p', { hasText: 'Guastalla' })],
+        ['the address, with its distance from the comune searched near', glance.locator('p', { hasText: /Guastalla.* · a [0-9,]+ km da / })],
         ['the phone, as a link', glance.locator('a[href^="tel:"]')],
       ]) {
         const box = await locator.first().boundingBox();
         assert.ok(box && box.y + box.height <= PHONE.height, `${what} is on the first screen (${JSON.stringify(box)})`);
       }
-      await page.goto(url(`${service}/stampa`));
+      await page.goto(url(`${service.split('?')[0]}/stampa`));
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, '/stampa does not scroll sideways');
       assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.agio-print-columns')).columnCount), 'auto', 'one column on a phone');
       assert.deepEqual(missing, [], 'nothing missing, the favicon included');
@@ -137,7 +137,7 @@ describe('finding a service', () => {
       for (const query of ['contributo+affitto&place=035024', 'sportello+immigrazione', 'assistenza+domiciliare', 'centro+antiviolenza']) {
         await page.goto(url(`/servizi?q=${query}`));
         const service = await page.locator('.agio-results h2 a').first().getAttribute('href');
-        await page.goto(url(`${service}/stampa`));
+        await page.goto(url(`${service.split('?')[0]}/stampa`));
         await page.emulateMedia({ media: 'print' });
         const pdf = (await page.pdf({ format: 'A4', printBackground: false })).toString('latin1');
         const pages = pdf.match(/\/Type\s*\/Page[^s]/g) ?? [];

@@ -7,7 +7,7 @@ use agio_testkit::both_backends;
 
 /// The slugs of the results on a search page, in order.
 fn result_slugs(body: &str) -> Vec<String> {
-    body.split("<h2><a href=\"/servizi/").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
+    body.split("<h2><a href=\"/servizi/").skip(1).map(|s| s.split(['"', '?']).next().unwrap().to_string()).collect()
 }
 
 both_backends!(a_person_finds_a_service_by_everyday_words_near_a_comune, |backend| async move {
@@ -137,7 +137,15 @@ both_backends!(a_service_page_says_what_who_how_when_where, |backend| async move
     // the holiday closing is said once.
     let search = app.get("/servizi?q=assistenza+domiciliare&place=035024").await;
     let slug = result_slugs(&search.body).into_iter().find(|s| s.starts_with("assistenza-domiciliare")).unwrap();
+    // Found near a comune, its link carries the comune and its page says how far it is.
+    search.page_with(&[&format!("href=\"/servizi/{slug}?place=035024\"")]);
+    let near = app.get(&format!("/servizi/{slug}?place=035024")).await;
+    let glance = near.body.split("<div class=\"agio-glance\">").nth(1).unwrap().split("</div>").next().unwrap();
+    assert!(glance.contains(" km da Guastalla</p>"), "{glance}");
+    let unknown = app.get(&format!("/servizi/{slug}?place=999999")).await;
+    unknown.answer_with(axum::http::StatusCode::BAD_REQUEST, &["place", "999999"]);
     let home_care = app.get(&format!("/servizi/{slug}")).await;
+    assert!(!home_care.body.contains(" km da "), "no place asked, no distance");
     home_care.page_with(&["Da 0 a 16 euro l&#39;ora in base all&#39;ISEE."]);
     assert!(!home_care.body.contains("<p>€ 16,00</p>"), "no bare amount");
     let closed = home_care.body.matches("festivi").count();

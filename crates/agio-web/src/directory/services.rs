@@ -87,6 +87,8 @@ struct ServicesPage {
     searched: bool,
     /// The filters in force, each with the link that drops it.
     active: Vec<ActiveFilter>,
+    /// The comune searched near: each result's link carries it, so its page says how far it is.
+    near: Option<String>,
 }
 
 /// A filter in force, as the summary line shows it: "Bisogno: Casa", and the search without it.
@@ -284,6 +286,7 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
         page_base: page_base("/servizi", &params, FILTERS),
         empty_reason,
         relaxed: results.relaxed,
+        near: ask.comune.clone(),
     })
 }
 
@@ -374,9 +377,7 @@ fn card(
         summary: s.translated("agio_summary", s.agio_summary.as_ref(), l).map(|t| shown(t, lang)),
         who: s.translated("eligibility_description", s.eligibility_description.as_ref(), l).map(|t| shown(t, lang)),
         place,
-        distance: distance_m.map(|d| {
-            c.fmt("services.distance", &[("km", &crate::kit::i18n::decimal(lang, (d / 100.0).round() / 10.0))])
-        }),
+        distance: distance_m.map(|d| c.fmt("services.distance", &[("km", &kilometres(d, lang))])),
         open: open_line(s, now, c),
         online: s.is_online(),
         in_person: s.is_in_person(),
@@ -423,6 +424,8 @@ pub struct HoursLine {
 pub struct Place {
     pub name: String,
     pub address: String,
+    /// (latitude, longitude), for the distance from the comune the person searched near.
+    pub position: Option<(f64, f64)>,
     pub accessibility: Vec<Shown>,
     pub hours: Vec<HoursLine>,
     pub notes: Vec<Shown>,
@@ -442,6 +445,8 @@ struct ServicePageView {
     v: ServiceView,
     /// The edit form, for those who may edit the service.
     edit: Option<String>,
+    /// How far its first place is from the comune the person searched near ("a 3,2 km da Guastalla").
+    distance: Option<String>,
 }
 
 #[derive(Template)]
@@ -625,6 +630,7 @@ fn place(s: &Service, i: usize, loc: &Location, schedules: &[agio_directory::sch
             .first()
             .map(|a| format!("{}, {} {} ({})", a.address_1, a.postal_code, a.city, a.state_province))
             .unwrap_or_default(),
+        position: loc.latitude.zip(loc.longitude),
         accessibility: loc
             .accessibility
             .iter()
@@ -665,14 +671,33 @@ async fn facilitation_near(
     Ok(helpers)
 }
 
+/// Metres as kilometres to one decimal, in the page's language.
+fn kilometres(metres: f64, lang: Lang) -> String {
+    crate::kit::i18n::decimal(lang, (metres / 100.0).round() / 10.0)
+}
+
+/// "a 3,2 km da Guastalla": from the comune a search was made near (`place`, as the search's
+/// link carries it) to the service's first place with a position.
+fn distance_from(state: &AppState, params: &Params, v: &ServiceView, lang: Lang) -> Result<Option<String>, AppError> {
+    let Some(istat) = params.key("place")? else { return Ok(None) };
+    let Some(comune) = state.directory.comuni.get(&istat) else {
+        return Err(AppError::BadParam { name: "place".into(), problem: ParamProblem::NoSuch { value: istat } });
+    };
+    let Some((lat, lon)) = v.places.first().and_then(|p| p.position) else { return Ok(None) };
+    let km = kilometres(agio_directory::geo::distance_m(comune.lat, comune.lon, lat, lon), lang);
+    Ok(Some(lang.catalogue().fmt("service.distance_from", &[("km", &km), ("comune", &comune.name)])))
+}
+
 async fn service(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
     Path(slug): Path<String>,
+    params: Params,
 ) -> Result<Html<String>, AppError> {
     use agio_app::editors::Editor;
     let (v, demo) = service_view(&state, &slug, lang).await?;
+    let distance = distance_from(&state, &params, &v, lang)?;
     let edit = match visitor.principal() {
         Some(who) => {
             let editor = agio_app::editors::ServiceEditor::load(&state, &slug).await?;
@@ -685,7 +710,7 @@ async fn service(
         .crumb(c.t("services.title"), "/servizi")
         .last_crumb()
         .demo(demo);
-    render(ServicePageView { ctx, v, edit })
+    render(ServicePageView { ctx, v, edit, distance })
 }
 
 async fn service_print(
