@@ -531,18 +531,24 @@ function csrfOf(html) {
   return m[1];
 }
 
-/** Signs in as `email` with plain HTTP and creates a token of `scope`. */
-async function createToken(email, scope) {
-  const form = (o) => new URLSearchParams(o).toString();
+const form = (o) => new URLSearchParams(o).toString();
+
+/** Signs in as `email` with plain HTTP; returns the session's `cookie` header value. */
+async function signIn(email) {
   const page = await fetch(url('/accedi'));
-  const signIn = await fetch(url('/accedi'), {
+  const answer = await fetch(url('/accedi'), {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page) },
     body: form({ csrf: csrfOf(await page.text()), email, password: 'demo-agio-2026' }),
   });
-  assert.equal(signIn.status, 303, `sign-in of ${email}`);
-  const session = cookiesOf(signIn);
+  assert.equal(answer.status, 303, `sign-in of ${email}`);
+  return cookiesOf(answer);
+}
+
+/** Signs in as `email` and creates a token of `scope`. */
+async function createToken(email, scope) {
+  const session = await signIn(email);
   const area = await fetch(url('/area-personale'), { headers: { cookie: session } });
   const created = await fetch(url('/area-personale/token'), {
     method: 'POST',
@@ -803,5 +809,28 @@ describe('every change answers as documented', () => {
 
   it('every secured operation was called', T, () => {
     assert.deepEqual([...secured.keys()].filter((k) => !called.has(k)), [], 'operations not exercised');
+  });
+
+  // Every change above (and those of the other suites) is in the audit log: read as the
+  // administrators and the histories show it, no field is named by its stored name.
+  it('the log names every changed field by its label, never by its stored name', T, async () => {
+    const session = await signIn('regione@demo.agio.example');
+    const raw = new Map();
+    let pages = 0;
+    for (let next = '/amministrazione/registro'; next; pages += 1) {
+      const res = await fetch(url(next), { headers: { cookie: session } });
+      assert.equal(res.status, 200, next);
+      const html = await res.text();
+      const entries = html.split('<li class="agio-history-entry">').slice(1);
+      for (const entry of entries) {
+        const heading = entry.match(/<h2[^>]*>(.*?)<\/h2>/s)?.[1].replace(/<[^>]+>/g, '') ?? '';
+        for (const [, field] of entry.matchAll(/<tr><th scope="row">([^<]*)<\/th>/g)) {
+          if (/^[a-z0-9_]+$/.test(field)) raw.set(field, heading);
+        }
+      }
+      next = html.match(/<a class="page-link" href="([^"]+)">(?:Meno recenti|Older)/)?.[1]?.replaceAll('&amp;', '&').replaceAll('&#38;', '&');
+    }
+    assert.ok(pages > 1, 'the whole log was read');
+    assert.deepEqual([...raw.entries()], [], 'stored names shown as labels (field, first entry)');
   });
 });

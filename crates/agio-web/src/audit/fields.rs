@@ -2,10 +2,13 @@
 //! value as the record's page shows it (statuses by name, dates and decimals the Italian way),
 //! and the bookkeeping (versions, slugs, sources, internal ids) left out.
 
-use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, Role};
+use agio_domain::{
+    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, PartnerRole, ResultKind, Role,
+    TokenScope,
+};
 use serde_json::Value;
 
-use crate::kit::i18n::{date, decimal, Lang};
+use crate::kit::i18n::{date, decimal, euros, Lang};
 
 /// What the history says of a stored field.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,6 +29,9 @@ pub fn label(entity: &str, field: &str) -> Label {
             "version" | "slug" | "source" | "id" | "is_demo" | "created_at" | "has_password" | "agenda_id"
             | "organization_id" | "territory_id" | "position" | "token_id" | "result" | "subject",
         ) => return Label::Hidden,
+        ("person", "person_id" | "last_used_at" | "revoked_at") => return Label::Hidden,
+        // The directory's own bookkeeping: demo flag, stored translations, HSDS time stamp.
+        ("service", "agio_demo" | "agio_translations" | "agio_language" | "last_modified") => return Label::Hidden,
         ("agenda" | "objective", "title") => "agenda.title_field",
         ("agenda", "status") => "agenda.status",
         ("agenda", "vision") => "agenda.vision",
@@ -44,7 +50,9 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("action", "objective") => "action.objective",
         ("action", "organization") => "organization.name",
         ("action", "role_description") => "action.contribution",
-        ("action", "amount") => "action.amount",
+        ("action", "amount" | "amount_cents") => "action.amount",
+        ("action", "role") => "action.role",
+        ("action", "kind") => "parts.result_kind",
         ("action", "funding_source") => "parts.funding_source",
         ("action", "cup") => "parts.cup",
         ("action", "asset") => "parts.asset",
@@ -80,9 +88,41 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("person" | "invitation", "agenda") => "invite.agenda",
         ("person" | "invitation", "territory") => "invite.territory",
         ("person", "issuer") => "history.identity_provider",
+        ("person", "scope") => "tokens.scope",
+        ("person", "expires_at") => "tokens.expires",
         ("service", "name") => "service_edit.name",
         ("service", "description") => "service.what",
         ("service", "email") => "service.email",
+        ("service", "summary" | "agio_summary") => "service_edit.summary",
+        ("service", "eligibility" | "eligibility_description") => "service.for_whom",
+        ("service", "application_process") => "service.steps",
+        ("service", "online") => "service_edit.online",
+        ("service", "in_person") => "service_edit.in_person",
+        ("service", "agio_access") => "service.how",
+        ("service", "fees" | "fees_description" | "cost_options") => "service.costs",
+        ("service", "digital_level" | "agio_digital_level") => "service.digital_level",
+        ("service", "closures") => "service_edit.closures",
+        ("service", "hours") => "service_edit.hours",
+        ("service", "name_en") => "service_edit.name_en",
+        ("service", "summary_en") => "service_edit.summary_en",
+        ("service", "description_en") => "service_edit.description_en",
+        ("service", "eligibility_en") => "service_edit.eligibility_en",
+        ("service", "application_process_en") => "service_edit.steps_en",
+        ("service", "online_en") => "service_edit.online_en",
+        ("service", "in_person_en") => "service_edit.in_person_en",
+        ("service", "fees_en") => "service_edit.fees_en",
+        ("service", "agio_action") => "service.action",
+        ("service", "agio_assets") => "parts.assets_tool",
+        ("service", "languages") => "service.languages",
+        ("service", "interpretation_services") => "service.interpretation",
+        ("service", "organization") => "service.organization",
+        ("service", "phones") => "service.phone",
+        ("service", "required_documents") => "service.documents",
+        ("service", "service_areas") => "service.areas",
+        ("service", "service_at_locations") => "service.places",
+        ("service", "attributes") => "service.classification",
+        ("service", "status") => "service.status",
+        ("service", "url") => "service.website",
         _ => return Label::Unknown,
     })
 }
@@ -94,6 +134,9 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
         let key = match (entity, field) {
             ("agenda", "status") => code.parse::<AgendaStatus>().ok()?.label_key(),
             ("action", "status") => code.parse::<ActionStatus>().ok()?.label_key(),
+            ("action", "role") => code.parse::<PartnerRole>().ok()?.label_key(),
+            ("action", "kind") => code.parse::<ResultKind>().ok()?.label_key(),
+            ("person", "scope") => code.parse::<TokenScope>().ok()?.label_key(),
             (_, "term") => code.parse::<ActionTerm>().ok()?.label_key(),
             (_, "direction") => code.parse::<Direction>().ok()?.label_key(),
             ("asset", "kind") => code.parse::<AssetKind>().ok()?.label_key(),
@@ -108,6 +151,7 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
         Some(Value::String(s)) if s.is_empty() => "—".to_string(),
         Some(Value::String(s)) => coded(s).unwrap_or_else(|| if is_date(s) { date(lang, s) } else { s.clone() }),
         Some(Value::Bool(b)) => c.t(if *b { "history.yes" } else { "history.no" }).to_string(),
+        Some(Value::Number(n)) if field.ends_with("_cents") => n.as_i64().map(|v| euros(lang, v)).unwrap_or_default(),
         // Years stay as they are written; other numbers take the language's decimal comma.
         Some(Value::Number(n)) if field.ends_with("_year") || field.starts_with("period_") => n.to_string(),
         Some(Value::Number(n)) => n.as_f64().map(|v| decimal(lang, v)).unwrap_or_else(|| n.to_string()),
@@ -151,6 +195,9 @@ mod tests {
         assert_eq!(shown("indicator", "target_year", Some(&json!(2026)), it), "2026");
         assert_eq!(shown("action", "zone_plan_ref", Some(&json!("")), it), "—");
         assert_eq!(shown("indicator", "direction", Some(&json!("increase")), Lang::En), "Higher is better");
+        assert_eq!(shown("action", "amount_cents", Some(&json!(1_250_050)), it), "€ 12.500,50");
+        assert_eq!(shown("action", "role", Some(&json!("lead")), it), it.catalogue().label("partner_role.lead"));
+        assert_eq!(shown("action", "kind", Some(&json!("outcome")), it), it.catalogue().label("result_kind.outcome"));
     }
 
     #[test]
@@ -207,6 +254,41 @@ mod tests {
             "organization_name",
             "agenda",
             "issuer",
+            "amount_cents",
+            "scope",
+            "expires_at",
+            "summary",
+            "agio_summary",
+            "eligibility",
+            "eligibility_description",
+            "application_process",
+            "online",
+            "in_person",
+            "agio_access",
+            "fees",
+            "fees_description",
+            "cost_options",
+            "digital_level",
+            "agio_digital_level",
+            "closures",
+            "hours",
+            "name_en",
+            "summary_en",
+            "description_en",
+            "eligibility_en",
+            "application_process_en",
+            "online_en",
+            "in_person_en",
+            "fees_en",
+            "agio_action",
+            "agio_assets",
+            "languages",
+            "interpretation_services",
+            "phones",
+            "required_documents",
+            "service_areas",
+            "service_at_locations",
+            "attributes",
         ];
         let entities =
             ["agenda", "objective", "action", "indicator", "organization", "asset", "territory", "person", "service"];
