@@ -148,6 +148,8 @@ describe('page weight', () => {
 
       assert.equal(m.status, type.status ?? 200, `${path}: HTTP status`);
       assert.deepEqual(m.failed, [], `${path}: failed requests`);
+      const urls = m.details.map((d) => d.url);
+      assert.deepEqual(urls.filter((u, i) => urls.indexOf(u) !== i), [], `${path}: fetched twice (a preload not used?)`);
       const foreign = m.details.filter((d) => !isAllowedRequest(d.url)).map((d) => d.url);
       assert.deepEqual(foreign, [], `${path}: requests to other hosts`);
       assert.ok(
@@ -179,5 +181,33 @@ describe('page weight', () => {
         `${path}: ${m.byKind.js} bytes of JavaScript, over the ${JS_BUDGET}-byte budget:\n${breakdown}`,
       );
     });
+  }
+});
+
+// A first visit with an empty cache is when the fonts arrive late: the text must not move when
+// they do (the fonts are preloaded and shown only if they came in time).
+describe('layout stability on a first visit', () => {
+  const LAYOUT = ['api docs', 'home', 'services near a comune', 'service', 'agenda'];
+  for (const viewport of [{ width: 375, height: 667 }, { width: 1280, height: 900 }]) {
+    for (const id of LAYOUT) {
+      it(`${id} at ${viewport.width}×${viewport.height} does not shift`, T, async () => {
+        const context = await browser.newContext({ viewport });
+        try {
+          const page = await context.newPage();
+          await page.addInitScript(() => {
+            window.agioShifts = [];
+            new PerformanceObserver((list) => window.agioShifts.push(...list.getEntries().map((e) => e.value)))
+              .observe({ type: 'layout-shift', buffered: true });
+          });
+          await page.goto(url(paths.get(id)), { waitUntil: 'networkidle' });
+          await page.evaluate(() => document.fonts.ready);
+          const shifts = await page.evaluate(() => window.agioShifts);
+          const total = shifts.reduce((a, b) => a + b, 0);
+          assert.ok(total < 0.01, `${paths.get(id)}: cumulative layout shift ${total.toFixed(4)} (${shifts.join(', ')})`);
+        } finally {
+          await context.close();
+        }
+      });
+    }
   }
 });

@@ -238,6 +238,12 @@ impl PageContext {
         crate::kit::static_files::url("agio.css")
     }
 
+    /// The font files every page uses, preloaded with the style sheet so that the text does
+    /// not move when they arrive (the style sheet shows them only if they came in time).
+    pub fn fonts(&self) -> [&'static str; 3] {
+        crate::kit::static_files::fonts()
+    }
+
     pub fn favicon(&self) -> &'static str {
         crate::kit::static_files::url("favicon.svg")
     }

@@ -23,6 +23,11 @@ pub fn url(name: &str) -> &'static str {
     URLS.get(name).map(String::as_str).unwrap_or("/assets/missing")
 }
 
+/// The URLs of the font files the style sheet uses (Titillium Web, three weights).
+pub fn fonts() -> [&'static str; 3] {
+    ["regular", "600", "700"].map(|w| url(&format!("fonts/titillium-web-v10-latin-ext_latin-{w}.woff2")))
+}
+
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next() {
         Some("css") => "text/css; charset=utf-8",
@@ -57,6 +62,9 @@ mod tests {
         let css = url("agio.css");
         assert!(css.starts_with("/assets/agio.") && css.ends_with(".css") && css.len() > "/assets/agio.css".len());
         assert!(url("icons.svg").ends_with(".svg"));
+        for font in fonts() {
+            assert!(font.starts_with("/assets/fonts/titillium-web") && font.ends_with(".woff2"), "{font}");
+        }
     }
 
     /// The sprite ships exactly the icons the templates use (web/icons.txt).
