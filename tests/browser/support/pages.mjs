@@ -29,6 +29,7 @@ export const PAGE_TYPES = [
   { id: 'api docs', path: '/api/docs' },
   { id: 'accessibility statement', path: '/accessibilita' },
   { id: 'legal notes', path: '/note-legali' },
+  { id: 'contacts', path: '/contatti' },
   { id: 'not found', path: '/nope', status: 404 },
   { id: 'bad request', path: '/agende?status=ok', status: 400 },
 ];
