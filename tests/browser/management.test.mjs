@@ -44,6 +44,7 @@ const PAGES = {
     `${GUASTALLA}/versioni`,
     `${GUASTALLA}/versioni?da=1&a=bozza`,
     `${GUASTALLA}/stato`,
+    '/territori/re-guastalla/profilo/modifica',
     `${GUASTALLA}/obiettivi/nuovo`,
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,

@@ -591,3 +591,51 @@ impl Editor for ServiceEditor {
         (&self.fields, self.stored.version)
     }
 }
+
+// --- a territory's profile ------------------------------------------------------------------
+
+/// A district's digital-welfare profile: its status and the distance that makes a comune far.
+pub struct ProfileEditor {
+    pub territory: agio_domain::model::Territory,
+    /// What the history and the trail call it ("Profilo digitale di Guastalla").
+    pub label: String,
+    pub facts: agio_domain::access::ProfileFacts,
+    pub stored: Editable<agio_domain::edit::ProfileEdit>,
+}
+
+impl ProfileEditor {
+    pub async fn load(state: &impl Context, slug: &str) -> Result<ProfileEditor, Error> {
+        let store = state.store();
+        let territory = store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(Error::NotFound)?;
+        let stored = store.profile_for_edit(&territory.id).await?.ok_or(Error::NotFound)?;
+        let published = stored.fields.status == agio_domain::ProfileStatus::Published;
+        let facts = crate::profile::facts(store, &territory, published).await?;
+        let label = territory.name.clone();
+        Ok(ProfileEditor { territory, label, facts, stored })
+    }
+}
+
+impl Editor for ProfileEditor {
+    type Fields = agio_domain::edit::ProfileEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
+        require(who, Operation::Edit, &Target::Profile(&self.facts))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<Self::Fields> {
+        agio_domain::edit::ProfileEdit::read(reader)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &Self::Fields,
+        version: i64,
+    ) -> agio_store::Result<Saved<Self::Fields>> {
+        w.update_profile(&self.stored, &self.label, fields, version).await
+    }
+
+    fn current(&self) -> (&Self::Fields, i64) {
+        (&self.stored.fields, self.stored.version)
+    }
+}

@@ -8,6 +8,7 @@ pub mod archive;
 pub mod directory;
 pub mod editors;
 pub mod parts;
+pub mod profile;
 pub mod records;
 
 use std::future::Future;

@@ -65,6 +65,17 @@ pub enum Operation {
     ManageRoles,
 }
 
+/// The facts about a territory's profile that decide who reads and edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProfileFacts {
+    /// The territory and every territory containing it (district → region).
+    pub territory_path: Vec<String>,
+    /// The agendas of the territory: their coordinators are its planning office.
+    pub agenda_ids: Vec<String>,
+    /// Published profiles are public; drafts are not.
+    pub public: bool,
+}
+
 /// The facts about an agenda that decide who may act on it and on what it contains.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AgendaFacts {
@@ -97,6 +108,8 @@ pub enum Target<'a> {
     /// Services of the directory, by the AGIO organisation that provides them (None: one
     /// AGIO does not know, whose services only administrators manage).
     Services(Option<&'a str>),
+    /// A territory's digital-welfare profile.
+    Profile(&'a ProfileFacts),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +149,19 @@ impl Principal {
         })
     }
 
+    /// Plans for the profile's territory: coordinates it (or a territory containing it), or
+    /// one of its agendas.
+    fn plans(&self, profile: &ProfileFacts) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == Role::Coordinator
+                && match &g.scope {
+                    Scope::Agenda(id) => profile.agenda_ids.contains(id),
+                    Scope::Territory(id) => profile.territory_path.contains(id),
+                    _ => false,
+                }
+        })
+    }
+
     /// Is a referent of this organisation.
     fn represents(&self, organization_id: &str) -> bool {
         self.grants
@@ -164,8 +190,17 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
             return Decision::Hidden;
         }
     }
+    if let Target::Profile(profile) = target {
+        if !profile.public && !who.is_some_and(|p| p.is_admin() || p.plans(profile)) {
+            return Decision::Hidden;
+        }
+    }
     let Some(p) = who else {
-        return allow(operation == Operation::ReadDraft && agenda.is_some_and(|a| a.public));
+        let public = agenda.map(|a| a.public).or(match target {
+            Target::Profile(profile) => Some(profile.public),
+            _ => None,
+        });
+        return allow(operation == Operation::ReadDraft && public == Some(true));
     };
     if p.is_admin() {
         return Decision::Allow;
@@ -174,6 +209,8 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
     match (operation, target) {
         (Administer, _) => Decision::Forbidden,
         (ReadDraft, Target::Agenda(a) | Target::Action(a, _)) => allow(p.can_see(a)),
+        (ReadDraft, Target::Profile(profile)) => allow(profile.public || p.plans(profile)),
+        (Create | Edit | ChangeStatus | ReadHistory, Target::Profile(profile)) => allow(p.plans(profile)),
         (ReadDraft, _) => Decision::Allow,
         (Create, Target::Territory(path)) => allow(
             p.grants
@@ -220,6 +257,34 @@ mod tests {
             public,
             lead_organizations: vec!["org-a".into()],
         }
+    }
+
+    #[test]
+    fn a_profile_is_written_by_its_territory_s_planners_and_its_draft_seen_only_by_them() {
+        let draft = ProfileFacts {
+            territory_path: vec!["district".into(), "region".into()],
+            agenda_ids: vec!["ag".into()],
+            public: false,
+        };
+        let published = ProfileFacts { public: true, ..draft.clone() };
+        let by_agenda = person(&[(Role::Coordinator, Scope::Agenda("ag".into()))]);
+        let by_district = person(&[(Role::Coordinator, Scope::Territory("district".into()))]);
+        let elsewhere = person(&[(Role::Coordinator, Scope::Territory("other".into()))]);
+        let referent = person(&[(Role::Referent, Scope::Organization("org-a".into()))]);
+        let admin = person(&[(Role::Admin, Scope::Everywhere)]);
+        for planner in [&by_agenda, &by_district, &admin] {
+            for op in [Operation::ReadDraft, Operation::Edit, Operation::ChangeStatus, Operation::ReadHistory] {
+                assert_eq!(decide(Some(planner), op, &Target::Profile(&draft)), Decision::Allow, "{op:?}");
+            }
+        }
+        for outsider in [None, Some(&elsewhere), Some(&referent)] {
+            assert_eq!(decide(outsider, Operation::ReadDraft, &Target::Profile(&draft)), Decision::Hidden);
+            assert_eq!(decide(outsider, Operation::ReadDraft, &Target::Profile(&published)), Decision::Allow);
+        }
+        for outsider in [&elsewhere, &referent] {
+            assert_eq!(decide(Some(outsider), Operation::Edit, &Target::Profile(&published)), Decision::Forbidden);
+        }
+        assert_eq!(decide(None, Operation::Edit, &Target::Profile(&published)), Decision::Forbidden);
     }
 
     #[test]

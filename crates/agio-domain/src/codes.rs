@@ -115,8 +115,20 @@ code_enum!(
     EntityKind {
         Agenda = "agenda", Objective = "objective", Action = "action", Indicator = "indicator", Organization = "organization",
         Person = "person", Invitation = "invitation", Asset = "asset", Territory = "territory",
-        Service = "service",
+        Service = "service", Profile = "profile",
     }
+);
+code_enum!(
+    /// A territory's digital-welfare profile: its coordinators' draft, or published for all.
+    ProfileStatus { Draft = "draft", Published = "published" }
+);
+code_enum!(
+    /// How a service is reached.
+    ServiceChannel { InPerson = "in_person", Phone = "phone", Email = "email", Web = "web", AppIo = "app_io" }
+);
+code_enum!(
+    /// The national digital platforms a service can use.
+    NationalPlatform { Spid = "spid", Cie = "cie", PagoPa = "pagopa", AppIo = "app_io", Pdnd = "pdnd", Anpr = "anpr" }
 );
 
 macro_rules! key_prefix {
@@ -129,7 +141,8 @@ key_prefix!(
     ActionTerm => "action_term", PartnerRole => "partner_role", ResultKind => "result_kind",
     Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
     Vocabulary => "vocabulary", Role => "role", Channel => "channel",
-    TokenScope => "token_scope", EntityKind => "audit.entity",
+    TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
+    ServiceChannel => "service_channel", NationalPlatform => "platform",
 );
 
 #[cfg(test)]

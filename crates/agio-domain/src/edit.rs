@@ -26,6 +26,11 @@ pub enum FieldProblem {
     NotADate,
     NotANumber,
     NotAYear,
+    /// A number outside the range the field allows.
+    OutOfRange {
+        min: String,
+        max: String,
+    },
     EndBeforeStart,
     /// The save started from an older version than the one stored.
     Stale,
@@ -80,6 +85,7 @@ impl FieldProblem {
             FieldProblem::NotADate => "field.not_a_date",
             FieldProblem::NotANumber => "field.not_a_number",
             FieldProblem::NotAYear => "field.not_a_year",
+            FieldProblem::OutOfRange { .. } => "field.out_of_range",
             FieldProblem::EndBeforeStart => "field.end_before_start",
             FieldProblem::Stale => "field.stale",
             FieldProblem::WrongType => "field.wrong_type",
@@ -1330,5 +1336,39 @@ mod hours_tests {
     fn lines_that_are_not_hours_are_named() {
         let text = "lun 9-12\nmattina\nlun 12-9\nven-lun 9-12\nlun 25:00-26:00\nogni giorno 9-12";
         assert_eq!(WeeklyHours::read_lines(text), Err(vec![2, 3, 4, 5, 6]));
+    }
+}
+
+/// The editable fields of a territory's digital-welfare profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProfileEdit {
+    /// `published` makes it public.
+    pub status: crate::ProfileStatus,
+    /// A comune is at risk of digital exclusion when its nearest point of digital facilitation
+    /// is farther than this many kilometres (from its centre, as the crow flies).
+    pub facilitation_km: f64,
+}
+
+/// The distances a person may choose for "too far from a point of digital facilitation".
+pub const FACILITATION_KM: std::ops::RangeInclusive<f64> = 1.0..=50.0;
+
+impl ProfileEdit {
+    pub fn read(r: &mut Reader) -> Option<ProfileEdit> {
+        let status = r.code("status");
+        let km = r.opt_number("facilitation_km");
+        let facilitation_km = match km {
+            Some(km) if FACILITATION_KM.contains(&km) => Some(km),
+            Some(_) => {
+                let (min, max) = (FACILITATION_KM.start().to_string(), FACILITATION_KM.end().to_string());
+                r.fail("facilitation_km", FieldProblem::OutOfRange { min, max });
+                None
+            }
+            None if !r.errors.iter().any(|e| e.field == "facilitation_km") => {
+                r.fail("facilitation_km", FieldProblem::Required);
+                None
+            }
+            None => None,
+        };
+        Some(ProfileEdit { status: status?, facilitation_km: facilitation_km? })
     }
 }

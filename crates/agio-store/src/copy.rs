@@ -40,6 +40,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("directory_services", "id"),
     ("directory_service_terms", "service_id, term_id"),
     ("directory_service_at_locations", "id"),
+    ("profiles", "id"),
+    ("profile_services", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

@@ -25,6 +25,27 @@ struct DemoFile {
     organizations: Vec<DemoOrganization>,
     assets: Vec<DemoAsset>,
     objectives: Vec<DemoObjective>,
+    profile: DemoProfile,
+}
+
+/// The district's digital-welfare profile and the internal services it lists.
+#[derive(Deserialize)]
+struct DemoProfile {
+    status: String,
+    facilitation_km: f64,
+    internal_services: Vec<DemoInternalService>,
+}
+
+#[derive(Deserialize)]
+struct DemoInternalService {
+    name: String,
+    description: String,
+    target_groups: Vec<String>,
+    life_stages: Vec<String>,
+    needs: Vec<String>,
+    channels: Vec<String>,
+    platforms: Vec<String>,
+    digital_level: i64,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +186,7 @@ impl Store {
         // Actions may reuse an asset of the other file, so assets go in first.
         for file in &pending {
             insert_agenda(tx, file, &assets, &mut report).await?;
+            insert_profile(tx, &file.agenda.territory, &file.profile).await?;
         }
         for file in &pending {
             let id = lookup(&mut write.tx, "SELECT id FROM agendas WHERE slug = $1", &file.agenda.slug).await?;
@@ -205,6 +227,38 @@ async fn territory_id(tx: &mut Tx, code: &str) -> Result<String> {
 
 async fn insert(tx: &mut Tx, table: &str, columns: Vec<(&str, Value)>) -> Result<()> {
     Sql::insert(table, columns).query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_profile(tx: &mut Tx, territory: &str, p: &DemoProfile) -> Result<()> {
+    let (id, ts) = (new_id(), now());
+    let published_at = (p.status == "published").then(|| ts.clone());
+    let territory = territory_id(tx, territory).await?;
+    insert(
+        tx,
+        "profiles",
+        columns![
+            "id" => id.clone(), "territory_id" => territory, "status" => p.status.clone(),
+            "facilitation_km" => Some(p.facilitation_km), "is_demo" => 1, "published_at" => published_at,
+            "created_at" => ts.clone(), "updated_at" => ts.clone(),
+        ],
+    )
+    .await?;
+    let list = |codes: &[String]| serde_json::to_string(codes).unwrap_or_else(|_| "[]".into());
+    for s in &p.internal_services {
+        insert(
+            tx,
+            "profile_services",
+            columns![
+                "id" => new_id(), "profile_id" => id.clone(), "name" => s.name.clone(),
+                "description" => s.description.clone(), "target_groups" => list(&s.target_groups),
+                "life_stages" => list(&s.life_stages), "needs" => list(&s.needs), "channels" => list(&s.channels),
+                "platforms" => list(&s.platforms), "digital_level" => s.digital_level, "is_demo" => 1,
+                "created_at" => ts.clone(), "updated_at" => ts.clone(),
+            ],
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -69,6 +69,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (14, "0014_oidc_bound_to_the_browser", common),
     (15, "0015_directory_services_by_name", common),
     (16, "0016_agenda_version_pages", common_then_dialect),
+    (17, "0017_profiles", common),
 );
 
 impl Store {

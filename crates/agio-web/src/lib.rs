@@ -12,6 +12,7 @@ mod directory;
 mod home;
 pub mod kit;
 mod ops;
+mod profile;
 mod registry;
 
 pub use app::{Application, ServeOptions};
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(agenda::router())
         .merge(registry::router())
         .merge(directory::router())
+        .merge(profile::router())
         .merge(accounts::router())
         .merge(audit::router())
         .merge(archive::router())

@@ -101,18 +101,23 @@ both_backends!(the_authorisation_matrix, |backend| async move {
             "/soggetti/unione-comuni-bassa-reggiana/modifica".to_string(),
             vec![("name", "Unione"), ("org_type", "local_authority")],
         ),
+        (
+            "district profile",
+            "/territori/re-guastalla/profilo/modifica".to_string(),
+            vec![("status", "published"), ("facilitation_km", "8")],
+        ),
     ];
     // Expected answer per route (same order) for each person; 303 is "allowed" for a POST
     // (saved, then redirected) and 200 for a GET.
     use StatusCode as S;
     let ok = S::OK;
     let no = S::FORBIDDEN;
-    let expected: Vec<(&str, [S; 18])> = vec![
-        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
-        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no, ok, ok, ok, ok]),
-        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
-        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no, no, no, ok, no]),
-        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+    let expected: Vec<(&str, [S; 19])> = vec![
+        (ADMIN, [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok]),
+        (COORDINATOR, [ok, ok, ok, ok, ok, ok, ok, no, ok, no, no, no, no, no, ok, ok, ok, ok, ok]),
+        (RIMINI_COORDINATOR, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
+        (REFERENT, [no, no, ok, no, ok, no, no, no, no, no, no, no, ok, no, no, no, ok, no, no]),
+        (CITIZEN, [no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no, no]),
     ];
     for (email, answers) in &expected {
         let session = app.sign_in(email).await;

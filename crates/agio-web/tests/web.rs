@@ -14,6 +14,7 @@ mod integrity;
 mod pages;
 mod password_reset;
 mod people;
+mod profile;
 mod records;
 mod redirects;
 mod relevance;

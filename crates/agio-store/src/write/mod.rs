@@ -8,6 +8,7 @@ mod agendas;
 mod archive;
 mod assets;
 mod organizations;
+mod profiles;
 mod unions;
 
 use serde::Serialize;

@@ -3,8 +3,8 @@
 //! and the bookkeeping (versions, slugs, sources, internal ids) left out.
 
 use agio_domain::{
-    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, PartnerRole, ResultKind, Role,
-    TokenScope,
+    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, PartnerRole, ProfileStatus, ResultKind,
+    Role, TokenScope,
 };
 use serde_json::Value;
 
@@ -90,6 +90,8 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("person", "issuer") => "history.identity_provider",
         ("person", "scope") => "tokens.scope",
         ("person", "expires_at") => "tokens.expires",
+        ("profile", "status") => "profile.status",
+        ("profile", "facilitation_km") => "profile.facilitation_km",
         ("service", "name") => "service_edit.name",
         ("service", "description") => "service.what",
         ("service", "email") => "service.email",
@@ -137,6 +139,7 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
             ("action", "role") => code.parse::<PartnerRole>().ok()?.label_key(),
             ("action", "kind") => code.parse::<ResultKind>().ok()?.label_key(),
             ("person", "scope") => code.parse::<TokenScope>().ok()?.label_key(),
+            ("profile", "status") => code.parse::<ProfileStatus>().ok()?.label_key(),
             (_, "term") => code.parse::<ActionTerm>().ok()?.label_key(),
             (_, "direction") => code.parse::<Direction>().ok()?.label_key(),
             ("asset", "kind") => code.parse::<AssetKind>().ok()?.label_key(),
@@ -289,9 +292,20 @@ mod tests {
             "service_areas",
             "service_at_locations",
             "attributes",
+            "facilitation_km",
         ];
-        let entities =
-            ["agenda", "objective", "action", "indicator", "organization", "asset", "territory", "person", "service"];
+        let entities = [
+            "agenda",
+            "objective",
+            "action",
+            "indicator",
+            "organization",
+            "asset",
+            "territory",
+            "person",
+            "service",
+            "profile",
+        ];
         for lang in [Lang::It, Lang::En] {
             for entity in entities {
                 for field in fields {

@@ -34,6 +34,8 @@ struct DistrictPage {
     d: DistrictDetail,
     /// How many services of the directory are in the district.
     services: usize,
+    /// It has a published digital profile.
+    profile: bool,
 }
 
 async fn territories(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Html<String>, AppError> {
@@ -56,7 +58,9 @@ async fn district(
         .demo(d.agendas.iter().any(|a| a.is_demo));
     let services = agio_app::directory::Ask::in_district(&d.district.code);
     let services = state.directory.search(&services, time::OffsetDateTime::now_utc())?.total;
-    render(DistrictPage { ctx, d, services })
+    let profile = state.store.profile(&d.district.id).await?;
+    let profile = profile.is_some_and(|p| p.status == agio_domain::ProfileStatus::Published);
+    render(DistrictPage { ctx, d, services, profile })
 }
 
 #[derive(Template)]

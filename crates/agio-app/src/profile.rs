@@ -1,0 +1,341 @@
+//! A territory's digital-welfare profile (step 1 of the regional method, *conoscenza*): the
+//! services it runs and how digital each is, who they cover, and the comuni at risk of being
+//! left out; with the maturity score and its components. The public services are read from the
+//! directory (those located in the territory), the internal ones from the profile.
+//!
+//! The score, documented on the profile page and in `docs/profile.md`:
+//! `score = 0.5 × digitalisation + 0.25 × coverage + 0.25 × inclusion`, each 0–100, where
+//! digitalisation is the average digital level over 4, coverage the share of needs with at
+//! least one service, inclusion the share of the population living in comuni not at risk.
+
+use std::collections::BTreeMap;
+
+use agio_directory::service::Service;
+use agio_domain::access::ProfileFacts;
+use agio_domain::model::Territory;
+use agio_domain::{NationalPlatform, ServiceChannel, TerritoryKind};
+use agio_store::{ComuneFacts, InternalService, Store, StoredProfile};
+use serde::Serialize;
+
+use crate::directory::{Ask, Directory};
+use crate::Error;
+
+/// The weights of the score's components, in the order digitalisation, coverage, inclusion.
+pub const WEIGHTS: [f64; 3] = [0.5, 0.25, 0.25];
+
+/// One service of the inventory, public (from the directory) or internal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryItem {
+    pub name: String,
+    /// The directory's page of a public service; none for an internal one.
+    pub directory_slug: Option<String>,
+    pub digital_level: u8,
+    pub target_groups: Vec<String>,
+    pub life_stages: Vec<String>,
+    pub needs: Vec<String>,
+    pub channels: Vec<String>,
+    pub platforms: Vec<String>,
+}
+
+/// A comune and whether its people risk being left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComuneRisk {
+    pub code: String,
+    pub name: String,
+    pub population: i64,
+    /// The nearest point of digital facilitation of the district, in kilometres.
+    pub nearest_facilitation_km: Option<f64>,
+    /// Covered by an active network asset (broadband, public WiFi).
+    pub connected: bool,
+    /// No facilitation point within the profile's distance.
+    pub far: bool,
+}
+
+impl ComuneRisk {
+    pub fn at_risk(&self) -> bool {
+        self.far || !self.connected
+    }
+}
+
+/// A cell of the coverage matrix: the services for a target group at a life stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub services: usize,
+    /// Their average digital level; none without services.
+    pub average_level: Option<f64>,
+}
+
+/// What the profile page shows: the score, its parts, the matrix and the gaps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    /// 0–100.
+    pub score: f64,
+    /// 0–100 each, in the order of [`WEIGHTS`].
+    pub digitalisation: f64,
+    pub coverage: f64,
+    pub inclusion: f64,
+    pub average_level: f64,
+    /// How many services are at each level, 0 to 4.
+    pub by_level: [usize; 5],
+    /// Rows by target group, columns by life stage (vocabulary order).
+    pub matrix: Vec<(String, Vec<(String, Cell)>)>,
+    /// Needs of the vocabulary with no service.
+    pub needs_without_service: Vec<String>,
+    /// Services still at level 0 or 1, by name.
+    pub low_level: Vec<String>,
+    pub population: i64,
+    pub population_at_risk: i64,
+}
+
+/// A territory's profile with everything its page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub territory: Territory,
+    pub stored: StoredProfile,
+    pub services: Vec<InventoryItem>,
+    pub comuni: Vec<ComuneRisk>,
+    pub figures: Figures,
+}
+
+/// The vocabularies a profile is measured against, by code in their order.
+pub struct Measure<'a> {
+    pub needs: &'a [String],
+    pub target_groups: &'a [String],
+    pub life_stages: &'a [String],
+}
+
+/// The facts that decide who reads and edits a territory's profile.
+pub async fn facts(store: &Store, territory: &Territory, published: bool) -> Result<ProfileFacts, Error> {
+    let territory_path = store.territory_path(&territory.id).await?;
+    let agenda_ids = store.agenda_ids_of_territory(&territory.id).await?;
+    Ok(ProfileFacts { territory_path, agenda_ids, public: published })
+}
+
+/// Reads a district's profile and works out its figures; none when it has no profile.
+pub async fn load(
+    store: &Store,
+    directory: &Directory,
+    territory: Territory,
+    measure: &Measure<'_>,
+) -> Result<Option<Profile>, Error> {
+    if territory.kind != TerritoryKind::District {
+        return Ok(None);
+    }
+    let Some(stored) = store.profile(&territory.id).await? else { return Ok(None) };
+    let now = time::OffsetDateTime::now_utc();
+    let mut ask = Ask::in_district(&territory.code);
+    ask.limit = 100_000;
+    let ids: Vec<String> = directory.search(&ask, now)?.hits.into_iter().map(|h| h.id).collect();
+    let mut services: Vec<InventoryItem> = Vec::new();
+    for stored in store.directory_services_by_id(&ids).await? {
+        if let Ok(s) = Service::from_document(&stored.document) {
+            services.push(public_item(&s, stored.slug));
+        }
+    }
+    services.extend(store.internal_services(&stored.id).await?.into_iter().map(internal_item));
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    let comuni = store.district_comuni(&territory.id).await?;
+    let comuni = risks(directory, comuni, stored.facilitation_km, now)?;
+    let figures = figures(&services, &comuni, measure);
+    Ok(Some(Profile { territory, stored, services, comuni, figures }))
+}
+
+/// A directory service as the inventory lists it: its channels and platforms read from what
+/// the directory says of it.
+fn public_item(s: &Service, slug: String) -> InventoryItem {
+    let mut channels = Vec::new();
+    let mut platforms = Vec::new();
+    if s.is_in_person() {
+        channels.push(ServiceChannel::InPerson);
+    }
+    if !s.phones.is_empty() {
+        channels.push(ServiceChannel::Phone);
+    }
+    if s.email.is_some() {
+        channels.push(ServiceChannel::Email);
+    }
+    if s.is_online() {
+        channels.push(ServiceChannel::Web);
+    }
+    for asset in &s.agio_assets {
+        match asset.as_str() {
+            "digital_identity" => platforms.extend([NationalPlatform::Spid, NationalPlatform::Cie]),
+            "online_payment" => platforms.push(NationalPlatform::PagoPa),
+            "app" => {
+                channels.push(ServiceChannel::AppIo);
+                platforms.push(NationalPlatform::AppIo);
+            }
+            _ => {}
+        }
+    }
+    InventoryItem {
+        name: s.name.clone(),
+        directory_slug: Some(slug),
+        digital_level: s.agio_digital_level.unwrap_or(0).min(4),
+        target_groups: s.term_codes("target_group"),
+        life_stages: s.term_codes("life_stage"),
+        needs: s.term_codes("need"),
+        channels: channels.iter().map(|c| c.code().to_string()).collect(),
+        platforms: platforms.iter().map(|p| p.code().to_string()).collect(),
+    }
+}
+
+fn internal_item(s: InternalService) -> InventoryItem {
+    InventoryItem {
+        name: s.name,
+        directory_slug: None,
+        digital_level: s.digital_level.clamp(0, 4) as u8,
+        target_groups: s.target_groups,
+        life_stages: s.life_stages,
+        needs: s.needs,
+        channels: s.channels,
+        platforms: s.platforms,
+    }
+}
+
+/// Each comune with its nearest point of digital facilitation (the directory's services of
+/// that need, in the comune's district) and whether that is farther than `far_km`.
+fn risks(
+    directory: &Directory,
+    comuni: Vec<ComuneFacts>,
+    far_km: f64,
+    now: time::OffsetDateTime,
+) -> Result<Vec<ComuneRisk>, Error> {
+    let mut out = Vec::new();
+    for c in comuni {
+        let ask = Ask {
+            filters: BTreeMap::from([("need", agio_directory::taxonomy::DIGITAL_FACILITATION.to_string())]),
+            comune: Some(c.code.clone()),
+            limit: 10_000,
+            ..Default::default()
+        };
+        let nearest = directory
+            .search(&ask, now)?
+            .hits
+            .iter()
+            .filter_map(|h| h.distance_m)
+            .fold(None, |best: Option<f64>, d| Some(best.map_or(d, |b| b.min(d))))
+            .map(|m| m / 1000.0);
+        out.push(ComuneRisk {
+            far: nearest.is_none_or(|km| km > far_km),
+            nearest_facilitation_km: nearest,
+            code: c.code,
+            name: c.name,
+            population: c.population,
+            connected: c.connected,
+        });
+    }
+    Ok(out)
+}
+
+/// The figures of an inventory and its comuni, measured against the vocabularies.
+pub fn figures(services: &[InventoryItem], comuni: &[ComuneRisk], measure: &Measure<'_>) -> Figures {
+    let mut by_level = [0usize; 5];
+    for s in services {
+        by_level[usize::from(s.digital_level.min(4))] += 1;
+    }
+    let average = |items: &mut dyn Iterator<Item = &InventoryItem>| {
+        let (n, sum) = items.fold((0usize, 0u32), |(n, sum), s| (n + 1, sum + u32::from(s.digital_level)));
+        (n > 0).then(|| f64::from(sum) / n as f64)
+    };
+    let average_level = average(&mut services.iter()).unwrap_or(0.0);
+    let has = |list: &[String], code: &str| list.iter().any(|c| c == code);
+    let needs_without_service: Vec<String> =
+        measure.needs.iter().filter(|n| !services.iter().any(|s| has(&s.needs, n))).cloned().collect();
+    let matrix = measure
+        .target_groups
+        .iter()
+        .map(|group| {
+            let cells = measure
+                .life_stages
+                .iter()
+                .map(|stage| {
+                    let mut here =
+                        services.iter().filter(|s| has(&s.target_groups, group) && has(&s.life_stages, stage));
+                    let count = here.clone().count();
+                    (stage.clone(), Cell { services: count, average_level: average(&mut here) })
+                })
+                .collect();
+            (group.clone(), cells)
+        })
+        .collect();
+    let population: i64 = comuni.iter().map(|c| c.population).sum();
+    let population_at_risk: i64 = comuni.iter().filter(|c| c.at_risk()).map(|c| c.population).sum();
+    let digitalisation = average_level / 4.0 * 100.0;
+    let coverage = match measure.needs.len() {
+        0 => 0.0,
+        n => (n - needs_without_service.len()) as f64 / n as f64 * 100.0,
+    };
+    let inclusion = match population {
+        0 => 0.0,
+        p => (p - population_at_risk) as f64 / p as f64 * 100.0,
+    };
+    let score = WEIGHTS[0] * digitalisation + WEIGHTS[1] * coverage + WEIGHTS[2] * inclusion;
+    Figures {
+        score,
+        digitalisation,
+        coverage,
+        inclusion,
+        average_level,
+        by_level,
+        matrix,
+        needs_without_service,
+        low_level: services.iter().filter(|s| s.digital_level <= 1).map(|s| s.name.clone()).collect(),
+        population,
+        population_at_risk,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(name: &str, level: u8, group: &str, stage: &str, need: &str) -> InventoryItem {
+        InventoryItem {
+            name: name.into(),
+            directory_slug: None,
+            digital_level: level,
+            target_groups: vec![group.into()],
+            life_stages: vec![stage.into()],
+            needs: vec![need.into()],
+            channels: vec![],
+            platforms: vec![],
+        }
+    }
+
+    fn comune(name: &str, population: i64, far: bool, connected: bool) -> ComuneRisk {
+        ComuneRisk { code: name.into(), name: name.into(), population, nearest_facilitation_km: None, connected, far }
+    }
+
+    #[test]
+    fn the_score_is_its_documented_components() {
+        let codes = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (needs, groups, stages) =
+            (codes(&["casa", "anziani"]), codes(&["poverty", "caregivers"]), codes(&["adults"]));
+        let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
+        let services = [item("A", 4, "poverty", "adults", "casa"), item("B", 0, "poverty", "adults", "casa")];
+        let comuni =
+            [comune("X", 3_000, false, true), comune("Y", 1_000, true, true), comune("Z", 1_000, false, false)];
+        let f = figures(&services, &comuni, &measure);
+        assert_eq!(f.average_level, 2.0);
+        assert_eq!(f.digitalisation, 50.0);
+        assert_eq!(f.needs_without_service, ["anziani"]);
+        assert_eq!(f.coverage, 50.0);
+        assert_eq!((f.population, f.population_at_risk), (5_000, 2_000), "far or unconnected");
+        assert_eq!(f.inclusion, 60.0);
+        assert_eq!(f.score, 0.5 * 50.0 + 0.25 * 50.0 + 0.25 * 60.0);
+        assert_eq!(f.by_level, [1, 0, 0, 0, 1]);
+        assert_eq!(f.low_level, ["B"]);
+        let poverty = &f.matrix[0].1[0].1;
+        assert_eq!((poverty.services, poverty.average_level), (2, Some(2.0)));
+        let caregivers = &f.matrix[1].1[0].1;
+        assert_eq!((caregivers.services, caregivers.average_level), (0, None));
+    }
+
+    #[test]
+    fn an_empty_profile_scores_zero_without_dividing_by_zero() {
+        let measure = Measure { needs: &[], target_groups: &[], life_stages: &[] };
+        let f = figures(&[], &[], &measure);
+        assert_eq!((f.score, f.average_level, f.population), (0.0, 0.0, 0));
+    }
+}

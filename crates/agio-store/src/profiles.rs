@@ -1,0 +1,153 @@
+//! Digital-welfare profiles: one per territory, with the internal services the directory does
+//! not hold, and what the profile reads of its territory (comuni, population, connectivity).
+
+use agio_domain::edit::ProfileEdit;
+use agio_domain::ProfileStatus;
+use serde::Serialize;
+
+use crate::read::{code, col, flag, from_row};
+use crate::sql::Sql;
+use crate::write::Editable;
+use crate::{Result, Store, StoreError};
+
+/// A territory's profile, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredProfile {
+    pub id: String,
+    pub territory_id: String,
+    pub status: ProfileStatus,
+    pub facilitation_km: f64,
+    pub is_demo: bool,
+    pub version: i64,
+    pub published_at: Option<String>,
+    pub updated_at: String,
+}
+
+/// A service or procedure the territory runs that is not in the public directory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InternalService {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Vocabulary codes.
+    pub target_groups: Vec<String>,
+    pub life_stages: Vec<String>,
+    pub needs: Vec<String>,
+    /// `ServiceChannel` and `NationalPlatform` codes.
+    pub channels: Vec<String>,
+    pub platforms: Vec<String>,
+    pub digital_level: i64,
+}
+
+/// A comune of the territory, as the exclusion-risk figures need it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComuneFacts {
+    pub code: String,
+    pub name: String,
+    pub population: i64,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Covered by an active network asset (broadband, public WiFi) of the registry.
+    pub connected: bool,
+}
+
+const PROFILE: &str = "SELECT id, territory_id, status, facilitation_km, is_demo, version, published_at, updated_at \
+    FROM profiles";
+
+fn profile(r: &sqlx::any::AnyRow) -> Result<StoredProfile> {
+    Ok(from_row!(r, StoredProfile {
+        id, territory_id, facilitation_km, version, published_at, updated_at;
+        status: code(r, "status")?,
+        is_demo: flag(r, "is_demo")?,
+    }))
+}
+
+/// A JSON array of codes, as stored in a text column.
+fn codes(r: &sqlx::any::AnyRow, name: &str) -> Result<Vec<String>> {
+    let text: String = col(r, name)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("column {name}: {e}")))
+}
+
+impl Store {
+    /// The profile of a territory (by id), if it has one.
+    pub async fn profile(&self, territory_id: &str) -> Result<Option<StoredProfile>> {
+        let mut sql = Sql::new(PROFILE);
+        sql.push(" WHERE territory_id = ").bind(territory_id);
+        sql.map_optional(&self.pool, profile).await
+    }
+
+    /// Every published profile, for the regional figures.
+    pub async fn published_profiles(&self) -> Result<Vec<StoredProfile>> {
+        let mut sql = Sql::new(PROFILE);
+        sql.push(" WHERE status = 'published' ORDER BY territory_id");
+        sql.map_all(&self.pool, profile).await
+    }
+
+    pub async fn profile_for_edit(&self, territory_id: &str) -> Result<Option<Editable<ProfileEdit>>> {
+        Ok(self.profile(territory_id).await?.map(|p| Editable {
+            label: String::new(),
+            version: p.version,
+            fields: ProfileEdit { status: p.status, facilitation_km: p.facilitation_km },
+            id: p.id,
+        }))
+    }
+
+    /// The internal services of a profile, by name.
+    pub async fn internal_services(&self, profile_id: &str) -> Result<Vec<InternalService>> {
+        let mut sql = Sql::new(
+            "SELECT id, name, description, target_groups, life_stages, needs, channels, platforms, digital_level \
+             FROM profile_services WHERE archived_at IS NULL AND profile_id = ",
+        );
+        sql.bind(profile_id).push(" ORDER BY name, id");
+        sql.map_all(&self.pool, |r| {
+            Ok(from_row!(r, InternalService {
+                id, name, description, digital_level;
+                target_groups: codes(r, "target_groups")?,
+                life_stages: codes(r, "life_stages")?,
+                needs: codes(r, "needs")?,
+                channels: codes(r, "channels")?,
+                platforms: codes(r, "platforms")?,
+            }))
+        })
+        .await
+    }
+
+    /// The comuni of a district, with their population, centre and connectivity, by name.
+    pub async fn district_comuni(&self, district_id: &str) -> Result<Vec<ComuneFacts>> {
+        let mut sql = Sql::new(
+            "SELECT t.code, t.name, COALESCE(t.population, 0) AS population, t.lat, t.lon, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM asset_coverage c JOIN digital_assets a ON a.id = c.asset_id \
+               WHERE c.comune_id = t.id AND a.kind = 'network' AND a.status = 'active') THEN 1 ELSE 0 END AS BIGINT) \
+             AS connected \
+             FROM territories t WHERE t.kind = 'comune' AND t.parent_id = ",
+        );
+        sql.bind(district_id).push(" ORDER BY t.name");
+        sql.map_all(&self.pool, |r| {
+            Ok(from_row!(r, ComuneFacts { code, name, population, lat, lon; connected: flag(r, "connected")? }))
+        })
+        .await
+    }
+}
+
+impl Store {
+    /// The ids of the agendas of a territory (archived ones too: their coordinators still plan there).
+    pub async fn agenda_ids_of_territory(&self, territory_id: &str) -> Result<Vec<String>> {
+        let mut sql = Sql::new("SELECT id FROM agendas WHERE territory_id = ");
+        sql.bind(territory_id).push(" ORDER BY id");
+        sql.map_all(&self.pool, |r| col(r, "id")).await
+    }
+}
+
+impl Store {
+    /// A territory's id and those of the territories containing it (district → region).
+    pub async fn territory_path(&self, territory_id: &str) -> Result<Vec<String>> {
+        let mut sql = Sql::new(
+            "SELECT t.id, p.id AS parent_id, g.id AS grandparent_id FROM territories t \
+             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE t.id = ",
+        );
+        sql.bind(territory_id);
+        let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(Vec::new()) };
+        let ids = [col::<Option<String>>(&r, "id")?, col(&r, "parent_id")?, col(&r, "grandparent_id")?];
+        Ok(ids.into_iter().flatten().collect())
+    }
+}

@@ -1,0 +1,324 @@
+//! `/territori/{slug}/profilo` (and `.csv`, `.json`): a district's profile, public once
+//! published; its draft is seen only by those who plan for the territory (404 for anyone else,
+//! as for a profile that does not exist).
+
+use agio_app::profile::{Figures, Measure, Profile, WEIGHTS};
+use agio_domain::access::{Operation, Target};
+use agio_domain::model::Term;
+use agio_domain::ProfileStatus;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::kit::auth::Visitor;
+use crate::kit::error::AppError;
+use crate::kit::i18n::{decimal, number, Catalogue, Lang};
+use crate::kit::layout::{render, ToolKind, Tools};
+use crate::kit::state::{AppState, PageContext};
+
+/// Width of the longest bar of a chart, in SVG units.
+const BAR: f64 = 240.0;
+
+/// A bar of a chart: its label, its value as shown, its length.
+pub struct Bar {
+    pub label: String,
+    pub value: String,
+    pub width: String,
+    pub y: usize,
+}
+
+/// A row of the score's table.
+pub struct Component {
+    pub name: String,
+    pub value: String,
+    pub weight: String,
+    pub how: String,
+}
+
+/// A service of the inventory, ready to show.
+pub struct ServiceRow {
+    pub name: String,
+    pub href: Option<String>,
+    pub level: u8,
+    pub channels: String,
+    pub platforms: String,
+}
+
+/// A comune at risk, ready to show.
+pub struct RiskRow {
+    pub name: String,
+    pub population: i64,
+    pub nearest: String,
+    pub why: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile/profile.html")]
+struct ProfilePage {
+    ctx: PageContext,
+    tools: Tools,
+    draft: bool,
+    score: String,
+    components: Vec<Component>,
+    component_bars: Vec<Bar>,
+    level_bars: Vec<Bar>,
+    /// (what the level means, how many services).
+    level_rows: Vec<(String, String)>,
+    /// "173 services, 4 of them internal; average digital level 2,4."
+    levels_lead: String,
+    stages: Vec<String>,
+    /// Rows: a target group and its cells ("3 · 2,3" or "—").
+    matrix: Vec<(String, Vec<String>)>,
+    needs_without_service: Vec<String>,
+    low_level: Vec<String>,
+    at_risk: Vec<RiskRow>,
+    /// The distance chosen and the people concerned.
+    at_risk_lead: String,
+    services: Vec<ServiceRow>,
+}
+
+/// The terms of a vocabulary by code, in the page's language.
+fn labels<'a>(terms: &'a [Term], lang: Lang) -> impl Fn(&str) -> String + 'a {
+    move |code: &str| {
+        terms.iter().find(|t| t.code == code).map(|t| t.label(lang.code()).to_string()).unwrap_or_else(|| code.into())
+    }
+}
+
+fn codes(terms: &[Term]) -> Vec<String> {
+    terms.iter().map(|t| t.code.clone()).collect()
+}
+
+/// A district's profile, if this visitor may read it.
+async fn profile_for(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Profile, AppError> {
+    let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
+    let v = &state.vocabularies;
+    let (needs, groups, stages) = (codes(&v.need), codes(&v.target_group), codes(&v.life_stage));
+    let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
+    let profile = agio_app::profile::load(&state.store, &state.directory, territory, &measure)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let published = profile.stored.status == ProfileStatus::Published;
+    let facts = agio_app::profile::facts(&state.store, &profile.territory, published).await?;
+    visitor.require(Operation::ReadDraft, &Target::Profile(&facts))?;
+    Ok(profile)
+}
+
+fn bars(values: &[(String, f64, String)], max: f64) -> Vec<Bar> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, (label, v, shown))| Bar {
+            label: label.clone(),
+            value: shown.clone(),
+            width: format!("{:.1}", if max > 0.0 { v / max * BAR } else { 0.0 }),
+            y: i * 28,
+        })
+        .collect()
+}
+
+fn percent(lang: Lang, v: f64) -> String {
+    format!("{}%", decimal(lang, v.round()))
+}
+
+fn components(f: &Figures, lang: Lang, c: &Catalogue) -> Vec<Component> {
+    [("digitalisation", f.digitalisation), ("coverage", f.coverage), ("inclusion", f.inclusion)]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|((key, value), weight)| Component {
+            name: c.t(&format!("profile.component.{key}")).to_string(),
+            value: percent(lang, *value),
+            weight: percent(lang, weight * 100.0),
+            how: c.t(&format!("profile.component.{key}_how")).to_string(),
+        })
+        .collect()
+}
+
+async fn page(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let p = profile_for(&state, &visitor, &slug).await?;
+    let c = lang.catalogue();
+    let v = &state.vocabularies;
+    let (group, need) = (labels(&v.target_group, lang), labels(&v.need, lang));
+    let f = &p.figures;
+    let here = format!("/territori/{slug}/profilo");
+    let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
+    let ctx = PageContext::new(lang, &here, "territories", title)
+        .crumb(c.t("territories.title"), "/territori")
+        .crumb(c.fmt("district.title", &[("name", &p.territory.name)]), format!("/territori/{slug}"))
+        .last_crumb()
+        .demo(p.stored.is_demo);
+    let facts = agio_app::profile::facts(&state.store, &p.territory, true).await?;
+    let mut tools = Tools::default();
+    if visitor.may(Operation::Edit, &Target::Profile(&facts)) {
+        tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
+    }
+    tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
+    tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
+    let component_values: Vec<(String, f64, String)> = components(f, lang, c)
+        .into_iter()
+        .zip([f.digitalisation, f.coverage, f.inclusion])
+        .map(|(k, v)| (k.name, v, k.value))
+        .collect();
+    // The chart names a level by its number; its table, by what the level means.
+    let level_rows: Vec<(String, String)> = f
+        .by_level
+        .iter()
+        .enumerate()
+        .map(|(level, n)| (c.t(&format!("profile.level.{level}")).to_string(), n.to_string()))
+        .collect();
+    let level_values: Vec<(String, f64, String)> = f
+        .by_level
+        .iter()
+        .enumerate()
+        .map(|(level, n)| (c.fmt("profile.level_short", &[("level", &level.to_string())]), *n as f64, n.to_string()))
+        .collect();
+    let most = f.by_level.iter().copied().max().unwrap_or(0) as f64;
+    let cell = |s: &agio_app::profile::Cell| match s.average_level {
+        Some(avg) => format!("{} · {}", s.services, decimal(lang, (avg * 10.0).round() / 10.0)),
+        None => "—".to_string(),
+    };
+    let channel = |code: &String| c.label(&format!("service_channel.{code}")).to_string();
+    let platform = |code: &String| c.label(&format!("platform.{code}")).to_string();
+    let page = ProfilePage {
+        tools,
+        draft: p.stored.status == ProfileStatus::Draft,
+        score: decimal(lang, f.score.round()),
+        components: components(f, lang, c),
+        component_bars: bars(&component_values, 100.0),
+        level_bars: bars(&level_values, most),
+        level_rows,
+        levels_lead: c.fmt(
+            "profile.levels_lead",
+            &[
+                ("count", &p.services.len().to_string()),
+                ("internal", &p.services.iter().filter(|s| s.directory_slug.is_none()).count().to_string()),
+                ("average", &decimal(lang, (f.average_level * 10.0).round() / 10.0)),
+            ],
+        ),
+        stages: v.life_stage.iter().map(|t| t.label(lang.code()).to_string()).collect(),
+        matrix: f.matrix.iter().map(|(g, cells)| (group(g), cells.iter().map(|(_, s)| cell(s)).collect())).collect(),
+        needs_without_service: f.needs_without_service.iter().map(|n| need(n)).collect(),
+        low_level: f.low_level.clone(),
+        at_risk: p
+            .comuni
+            .iter()
+            .filter(|x| x.at_risk())
+            .map(|x| RiskRow {
+                name: x.name.clone(),
+                population: x.population,
+                nearest: x
+                    .nearest_facilitation_km
+                    .map(|km| format!("{} km", decimal(lang, (km * 10.0).round() / 10.0)))
+                    .unwrap_or_else(|| c.t("profile.no_point").to_string()),
+                why: [(x.far, "profile.risk.far"), (!x.connected, "profile.risk.unconnected")]
+                    .iter()
+                    .filter(|(yes, _)| *yes)
+                    .map(|(_, key)| c.t(key))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })
+            .collect(),
+        at_risk_lead: c.fmt(
+            "profile.at_risk_lead",
+            &[
+                ("km", &decimal(lang, p.stored.facilitation_km)),
+                ("people", &number(lang, f.population_at_risk)),
+                ("population", &number(lang, f.population)),
+            ],
+        ),
+        services: p
+            .services
+            .iter()
+            .map(|s| ServiceRow {
+                name: s.name.clone(),
+                href: s.directory_slug.as_ref().map(|slug| format!("/servizi/{slug}")),
+                level: s.digital_level,
+                channels: s.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
+                platforms: s.platforms.iter().map(platform).collect::<Vec<_>>().join(", "),
+            })
+            .collect(),
+        ctx,
+    };
+    Ok(render(page)?.into_response())
+}
+
+/// The profile as data: its figures, its services and its comuni.
+async fn json(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let p = profile_for(&state, &visitor, &slug).await?;
+    let body = serde_json::json!({
+        "territory": { "code": p.territory.code, "slug": p.territory.slug, "name": p.territory.name },
+        "status": p.stored.status.code(),
+        "facilitation_km": p.stored.facilitation_km,
+        "figures": p.figures,
+        "services": p.services,
+        "comuni": p.comuni.iter().map(|c| serde_json::json!({
+            "code": c.code, "name": c.name, "population": c.population,
+            "nearest_facilitation_km": c.nearest_facilitation_km, "connected": c.connected,
+            "far": c.far, "at_risk": c.at_risk(),
+        })).collect::<Vec<_>>(),
+    });
+    let disposition = format!("attachment; filename=\"profilo-{slug}.json\"");
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], axum::Json(body)).into_response())
+}
+
+/// The inventory as a spreadsheet: one row per service.
+async fn csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let p = profile_for(&state, &visitor, &slug).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
+        out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))
+    };
+    write(
+        &mut out,
+        &[
+            "name",
+            "kind",
+            "directory_slug",
+            "digital_level",
+            "target_groups",
+            "life_stages",
+            "needs",
+            "channels",
+            "platforms",
+        ],
+    )?;
+    for s in &p.services {
+        let level = s.digital_level.to_string();
+        let kind = if s.directory_slug.is_some() { "public" } else { "internal" };
+        write(
+            &mut out,
+            &[
+                &s.name,
+                kind,
+                s.directory_slug.as_deref().unwrap_or(""),
+                &level,
+                &s.target_groups.join(";"),
+                &s.life_stages.join(";"),
+                &s.needs.join(";"),
+                &s.channels.join(";"),
+                &s.platforms.join(";"),
+            ],
+        )?;
+    }
+    let bytes = out.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"profilo-{slug}.csv\"");
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/territori/{slug}/profilo", get(page))
+        .route("/territori/{slug}/profilo.json", get(json))
+        .route("/territori/{slug}/profilo.csv", get(csv))
+}

@@ -1,0 +1,124 @@
+//! A district's digital-welfare profile: its page, its downloads, who sees its draft, and the
+//! form that publishes it. Both backends.
+
+use crate::support::TestApp;
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+
+const COORDINATOR: &str = "coordinatore@demo.agio.example";
+const REFERENT: &str = "referente@demo.agio.example";
+const GUASTALLA: &str = "/territori/re-guastalla/profilo";
+const RIMINI: &str = "/territori/rn-rimini/profilo";
+
+both_backends!(a_published_profile_shows_its_score_matrix_gaps_and_comuni_at_risk, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let page = app.get(RIMINI).await;
+    page.page_with(&[
+        "Profilo digitale del distretto di Rimini",
+        "Contenuto dimostrativo",
+        // The score, with its formula and each component, not a black box.
+        "Punteggio di maturità digitale",
+        "Punteggio = 50% digitalizzazione + 25% copertura dei bisogni + 25% inclusione.",
+        "<th scope=\"row\">Digitalizzazione</th>",
+        "<th scope=\"row\">Copertura dei bisogni</th>",
+        "<th scope=\"row\">Inclusione</th>",
+        // Charts are SVG beside the table that says the same.
+        "<svg role=\"img\" aria-hidden=\"true\"",
+        "<th scope=\"row\">4 · tutto online, pagamento con pagoPA</th>",
+        // The matrix: target groups by life stage.
+        "Servizi e livello digitale medio per destinatari e fase della vita",
+        "<th scope=\"row\">Persone migranti</th>",
+        // The gaps: the inland comuni have no active network yet (ultra-broadband in development).
+        "Comuni a rischio di esclusione digitale",
+        "<th scope=\"row\">Casteldelci</th>",
+        "nessuna rete attiva",
+        // The inventory: the directory's services linked, the internal ones marked.
+        "Gestione dei posti in emergenza abitativa <span class=\"badge agio-internal-badge\">interno</span>",
+        "<a href=\"/servizi/assegno-di-cura-distretto-di-rimini\">",
+        "Scarica i servizi (CSV)",
+    ]);
+    assert!(!page.body.contains("<th scope=\"row\">Rimini</th>"), "the coast is covered by the regional network");
+    // In English too.
+    app.get_en(RIMINI).await.page_with(&["Digital profile of the Rimini district", "no active network"]);
+
+    // The district's page leads to it.
+    app.get("/territori/rn-rimini").await.page_with(&["href=\"/territori/rn-rimini/profilo\""]);
+
+    // Downloads: the inventory as CSV, the whole profile as JSON, the same figures as the page.
+    let csv = app.get(&format!("{RIMINI}.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("profilo-rn-rimini.csv"));
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some("name,kind,directory_slug,digital_level,target_groups,life_stages,needs,channels,platforms")
+    );
+    assert!(csv.body.contains("Voucher per i centri estivi,internal,,4,families_in_difficulty"), "{}", csv.body);
+    let json = app.get(&format!("{RIMINI}.json")).await;
+    assert_eq!(json.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(json["status"], "published");
+    let score = json["figures"]["score"].as_f64().unwrap();
+    assert!(page.body.contains(&format!("<strong>{}</strong> / 100", score.round())), "the page shows {score}");
+    let casteldelci = json["comuni"].as_array().unwrap().iter().find(|c| c["name"] == "Casteldelci").unwrap();
+    assert_eq!((casteldelci["connected"].as_bool(), casteldelci["at_risk"].as_bool()), (Some(false), Some(true)));
+    let internal = json["services"].as_array().unwrap().iter().filter(|s| s["directory_slug"].is_null()).count();
+    assert_eq!(internal, 4);
+
+    // A district with no profile, and a comune: nothing there.
+    assert_eq!(app.get("/territori/pc-levante/profilo").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/territori/035024/profilo").await.status, StatusCode::NOT_FOUND);
+});
+
+both_backends!(a_draft_profile_is_seen_and_published_only_by_the_territory_s_planners, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let referent = app.sign_in(REFERENT).await;
+    let form = format!("{GUASTALLA}/modifica");
+    // Outsiders may not even open the form.
+    assert_eq!(app.get_as(&form, &referent).await.status, StatusCode::FORBIDDEN);
+    let edit = app.get_as(&form, &coordinator).await;
+    edit.page_with(&["Profilo digitale di Guastalla", "Distanza massima da un punto di facilitazione (km)"]);
+    // Out of range and not a number: a clear message on the field, nothing saved.
+    let wrong =
+        app.post_as(&form, &coordinator, &[("status", "draft"), ("facilitation_km", "80"), ("version", "1")]).await;
+    wrong.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["scrivi un numero tra 1 e 50."]);
+    let wrong =
+        app.post_as(&form, &coordinator, &[("status", "bozza"), ("facilitation_km", "tre"), ("version", "1")]).await;
+    wrong.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["scrivi un numero", "draft, published"]);
+    // Back to draft, with a shorter distance (the Italian decimal comma).
+    let saved =
+        app.post_as(&form, &coordinator, &[("status", "draft"), ("facilitation_km", "2,5"), ("version", "1")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.header("location"), GUASTALLA);
+    // A second save from the old version is refused, with what is stored now.
+    let stale =
+        app.post_as(&form, &coordinator, &[("status", "published"), ("facilitation_km", "8"), ("version", "1")]).await;
+    stale.answer_with(StatusCode::CONFLICT, &["2.5"]);
+    // The draft: 404 for the public and for outsiders, exactly like a profile that does not exist.
+    for reply in
+        [app.get(GUASTALLA).await, app.get_as(GUASTALLA, &referent).await, app.get(&format!("{GUASTALLA}.json")).await]
+    {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    }
+    app.get("/territori/re-guastalla").await.page_with(&["non ha ancora un profilo digitale pubblicato"]);
+    let draft = app.get_as(GUASTALLA, &coordinator).await;
+    draft.page_with(&["Bozza: la vedono solo le persone che pianificano per questo territorio.", "più di 2,5 km"]);
+    // Published again, it is everyone's.
+    let published =
+        app.post_as(&form, &coordinator, &[("status", "published"), ("facilitation_km", "8"), ("version", "2")]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    app.get(GUASTALLA).await.page_with(&["più di 8 km"]);
+    // The change is in the audit log, under readable labels.
+    let id = app
+        .state
+        .store
+        .profile_for_edit(&app.state.store.territory("re-guastalla").await.unwrap().unwrap().id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let history = app.state.store.history("profile", &id).await.unwrap();
+    assert_eq!(history.len(), 2);
+});
