@@ -122,3 +122,54 @@ both_backends!(a_draft_profile_is_seen_and_published_only_by_the_territory_s_pla
     let history = app.state.store.history("profile", &id).await.unwrap();
     assert_eq!(history.len(), 2);
 });
+
+both_backends!(the_region_sees_its_districts_side_by_side, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let table = app.get("/profili").await;
+    table.page_with(&[
+        "Profili digitali dei distretti",
+        // The map: districts with a profile are coloured by score and lead to it; the others
+        // are pale and lead to their district page.
+        "<a href=\"/territori/rn-rimini/profilo\" aria-label=\"Rimini (RN): punteggio ",
+        "<a href=\"/territori/pc-levante\" aria-label=\"Levante (PC): nessun profilo pubblicato\"",
+        "fill=\"#e6e9f2\"",
+        // The legend says what the colours mean.
+        "80 e più",
+        // The table, sortable by links: every district, the published ones with their figures.
+        "<th scope=\"col\" aria-sort=\"ascending\"><a href=\"/profili?ordina=nome&#38;verso=desc\">Distretto</a></th>",
+        "<a href=\"/profili?ordina=punteggio&#38;verso=desc\">Punteggio</a>",
+        "2 distretti hanno pubblicato il profilo.",
+    ]);
+    assert_eq!(table.body.matches("<tr><th scope=\"row\">").count(), 38, "every district");
+    // Sorted by people at risk, most first: Rimini (its inland comuni have no network yet).
+    let by_risk = app.get("/profili?ordina=persone").await;
+    let rows: Vec<&str> = by_risk.body.split("<tr><th scope=\"row\"><a href=\"").skip(1).collect();
+    assert!(rows[0].starts_with("/territori/rn-rimini/profilo"), "{}", rows[0]);
+    assert!(rows[1].starts_with("/territori/re-guastalla/profilo"), "{}", rows[1]);
+    assert!(by_risk.body.contains("aria-sort=\"descending\"><a href=\"/profili?ordina=persone&#38;verso=asc\""));
+    let ascending = app.get("/profili?ordina=persone&verso=asc").await;
+    let rows: Vec<&str> = ascending.body.split("<tr><th scope=\"row\"><a href=\"").skip(1).collect();
+    assert!(rows[0].starts_with("/territori/re-guastalla/profilo"), "profiles first, then the others");
+    for bad in ["/profili?ordina=altezza", "/profili?verso=su"] {
+        app.get(bad)
+            .await
+            .answer_with(StatusCode::BAD_REQUEST, &[if bad.contains("ordina") { "ordina" } else { "verso" }]);
+    }
+    app.get_en("/profili").await.page_with(&["Digital profiles of the districts", "no published profile"]);
+    app.get("/territori").await.page_with(&["href=\"/profili\""]);
+
+    // Two districts column by column, chosen with a plain form.
+    let compare = app.get("/territori/confronto?t=re-guastalla&t=rn-rimini").await;
+    compare.page_with(&[
+        "Confronto tra distretti",
+        "<option value=\"re-guastalla\" selected>Guastalla</option>",
+        "<th scope=\"col\"><a href=\"/territori/re-guastalla/profilo\">Guastalla</a></th><th scope=\"col\"><a href=\"/territori/rn-rimini/profilo\">Rimini</a></th>",
+        "<th scope=\"row\">Persone a rischio</th>",
+        "Casteldelci",
+    ]);
+    app.get("/territori/confronto").await.page_with(&["Scegli almeno un distretto con il profilo pubblicato."]);
+    // A district without a published profile, or too many: a 400 naming `t`.
+    app.get("/territori/confronto?t=pc-levante").await.answer_with(StatusCode::BAD_REQUEST, &["pc-levante"]);
+    let five = "/territori/confronto?t=re-guastalla&t=rn-rimini&t=re-guastalla&t=rn-rimini&t=re-guastalla";
+    app.get(five).await.answer_with(StatusCode::BAD_REQUEST, &["t"]);
+});

@@ -13,6 +13,8 @@ export const PAGE_TYPES = [
   { id: 'territory', discover: { from: 'territories', pattern: /^\/territori\/[^/]+$/ } },
   { id: 'territory with agenda', discover: { from: 'agenda', pattern: /^\/territori\/[^/]+$/ }, demo: true },
   { id: 'profile', path: '/territori/rn-rimini/profilo', demo: true },
+  { id: 'profiles', path: '/profili?ordina=punteggio', demo: true },
+  { id: 'profiles compared', path: '/territori/confronto?t=re-guastalla&t=rn-rimini', demo: true },
   { id: 'agendas', path: '/agende', demo: true },
   { id: 'agendas filtered', path: '/agende?status=approved', demo: true },
   { id: 'agenda', discover: { from: 'agendas', pattern: /^\/agende\/[^/]+$/ }, demo: true },

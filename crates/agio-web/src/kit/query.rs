@@ -16,9 +16,10 @@ pub const MAX_TEXT: usize = 200;
 /// Longest query string read at all.
 pub const MAX_QUERY: usize = 4096;
 
-/// The parameters of a request's query string.
+/// The parameters of a request's query string: the last value of each name, and every value
+/// of a name given more than once (a form's repeated select).
 #[derive(Debug, Default)]
-pub struct Params(HashMap<String, String>);
+pub struct Params(HashMap<String, String>, Vec<(String, String)>);
 
 fn bad(name: &str, problem: ParamProblem) -> AppError {
     AppError::BadParam { name: name.to_string(), problem }
@@ -43,13 +44,20 @@ impl Params {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(raw).map_err(|_| bad("query", ParamProblem::Unreadable))?;
         let mut map = HashMap::new();
+        let mut all = Vec::new();
         for (k, v) in pairs {
             let v = v.trim().to_string();
             if !v.is_empty() {
-                map.insert(k, v);
+                map.insert(k.clone(), v.clone());
+                all.push((k, v));
             }
         }
-        Ok(Params(map))
+        Ok(Params(map, all))
+    }
+
+    /// Every non-empty value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.1.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

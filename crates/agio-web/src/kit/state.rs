@@ -67,6 +67,8 @@ pub struct StateInner {
     pub vocabularies: Vocabularies,
     /// The regional map, drawn once from the comuni boundaries.
     pub map_svg: String,
+    /// The districts drawn once, for the pages that colour them (the profiles' map).
+    pub map: crate::registry::map::DistrictMap,
     /// Whether cookies must be `Secure` (the public base URL is https).
     pub secure_cookies: bool,
     /// The mailbox people write to about the site (none in tests built without `with_contact`).
@@ -113,7 +115,8 @@ impl AppState {
         let vocabularies = Vocabularies::load(&store).await?;
         let directory = agio_app::directory::Directory::build(&store, synonyms).await?;
         release_freed_memory();
-        let map_svg = crate::registry::map::render(&store.map_shapes().await?);
+        let map = crate::registry::map::DistrictMap::draw(&store.map_shapes().await?);
+        let map_svg = crate::registry::map::render(&map);
         let cache = crate::kit::cache::PageCache::new(store.data_version().await? as u64);
         Ok(AppState(Arc::new(StateInner {
             cache,
@@ -121,6 +124,7 @@ impl AppState {
             store,
             vocabularies,
             map_svg,
+            map,
             secure_cookies: base_url.starts_with("https://"),
             contact_email: String::new(),
             base_url: base_url.trim_end_matches('/').to_string(),

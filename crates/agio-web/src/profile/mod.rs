@@ -2,13 +2,15 @@
 //! its page with the score, the coverage matrix, the gaps and the comuni at risk; its CSV and
 //! JSON downloads; the form that publishes it.
 
+mod compare;
 mod editing;
 mod page;
+mod regional;
 
 use axum::Router;
 
 use crate::kit::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    page::router().merge(editing::router())
+    page::router().merge(editing::router()).merge(regional::router()).merge(compare::router())
 }

@@ -4,7 +4,7 @@
 
 use agio_app::profile::{Figures, Measure, Profile, WEIGHTS};
 use agio_domain::access::{Operation, Target};
-use agio_domain::model::Term;
+use agio_domain::model::{Term, Territory};
 use agio_domain::ProfileStatus;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -91,22 +91,25 @@ fn codes(terms: &[Term]) -> Vec<String> {
     terms.iter().map(|t| t.code.clone()).collect()
 }
 
-/// A district's profile, if this visitor may read it.
-async fn profile_for(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Profile, AppError> {
-    let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
+/// A district's profile with its figures, whoever asks (none when it has none).
+pub(super) async fn load(state: &AppState, territory: Territory) -> Result<Option<Profile>, AppError> {
     let v = &state.vocabularies;
     let (needs, groups, stages) = (codes(&v.need), codes(&v.target_group), codes(&v.life_stage));
     let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
-    let profile = agio_app::profile::load(&state.store, &state.directory, territory, &measure)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    Ok(agio_app::profile::load(&state.store, &state.directory, territory, &measure).await?)
+}
+
+/// A district's profile, if this visitor may read it.
+pub(super) async fn profile_for(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Profile, AppError> {
+    let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
+    let profile = load(state, territory).await?.ok_or(AppError::NotFound)?;
     let published = profile.stored.status == ProfileStatus::Published;
     let facts = agio_app::profile::facts(&state.store, &profile.territory, published).await?;
     visitor.require(Operation::ReadDraft, &Target::Profile(&facts))?;
     Ok(profile)
 }
 
-fn bars(values: &[(String, f64, String)], max: f64) -> Vec<Bar> {
+pub(super) fn bars(values: &[(String, f64, String)], max: f64) -> Vec<Bar> {
     values
         .iter()
         .enumerate()
@@ -119,7 +122,7 @@ fn bars(values: &[(String, f64, String)], max: f64) -> Vec<Bar> {
         .collect()
 }
 
-fn percent(lang: Lang, v: f64) -> String {
+pub(super) fn percent(lang: Lang, v: f64) -> String {
     format!("{}%", decimal(lang, v.round()))
 }
 

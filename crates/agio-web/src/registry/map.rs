@@ -94,47 +94,90 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Renders the map; each district is an `<a>` to its page, with a title for pointer and screen reader.
-pub fn render(shapes: &[MapShape]) -> String {
-    let parsed: Vec<(&MapShape, Vec<Vec<Point>>)> = shapes.iter().map(|s| (s, rings(&s.geometry))).collect();
-    let all: Vec<Point> = parsed.iter().flat_map(|(_, r)| r.iter().flatten().copied()).collect();
-    if all.is_empty() {
-        return String::new();
-    }
-    let (projection, height) = Projection::fit(&all);
-    let mut districts: BTreeMap<(String, &str), String> = BTreeMap::new();
-    for (shape, rings) in &parsed {
-        // With the province: two districts are called Sud-Est.
-        let label = match &shape.district_province_code {
-            Some(p) => format!("{} ({p})", shape.district_name),
-            None => shape.district_name.clone(),
-        };
-        let d = districts.entry((label, shape.district_slug.as_str())).or_default();
-        for ring in rings {
-            let projected: Vec<Point> = ring.iter().map(|p| projection.project(*p)).collect();
-            let simple = simplify(&projected, TOLERANCE);
-            if simple.len() < 3 {
-                continue;
-            }
-            for (i, (x, y)) in simple.iter().enumerate() {
-                let _ = write!(d, "{}{:.0} {:.0}", if i == 0 { "M" } else { "L" }, x, y);
-            }
-            d.push('Z');
+/// A district's outline, projected and simplified.
+pub struct DistrictShape {
+    /// With the province where two districts share a name ("Sud-Est (FE)").
+    pub name: String,
+    pub slug: String,
+    path: String,
+}
+
+/// The districts of the region drawn once, at start; each page colours and links them.
+pub struct DistrictMap {
+    height: f64,
+    pub districts: Vec<DistrictShape>,
+}
+
+impl DistrictMap {
+    pub fn draw(shapes: &[MapShape]) -> DistrictMap {
+        let parsed: Vec<(&MapShape, Vec<Vec<Point>>)> = shapes.iter().map(|s| (s, rings(&s.geometry))).collect();
+        let all: Vec<Point> = parsed.iter().flat_map(|(_, r)| r.iter().flatten().copied()).collect();
+        if all.is_empty() {
+            return DistrictMap { height: 0.0, districts: Vec::new() };
         }
+        let (projection, height) = Projection::fit(&all);
+        let mut districts: BTreeMap<(String, &str), String> = BTreeMap::new();
+        for (shape, rings) in &parsed {
+            let label = match &shape.district_province_code {
+                Some(p) => format!("{} ({p})", shape.district_name),
+                None => shape.district_name.clone(),
+            };
+            let d = districts.entry((label, shape.district_slug.as_str())).or_default();
+            for ring in rings {
+                let projected: Vec<Point> = ring.iter().map(|p| projection.project(*p)).collect();
+                let simple = simplify(&projected, TOLERANCE);
+                if simple.len() < 3 {
+                    continue;
+                }
+                for (i, (x, y)) in simple.iter().enumerate() {
+                    let _ = write!(d, "{}{:.0} {:.0}", if i == 0 { "M" } else { "L" }, x, y);
+                }
+                d.push('Z');
+            }
+        }
+        let districts = districts
+            .into_iter()
+            .map(|((name, slug), path)| DistrictShape { name, slug: slug.to_string(), path })
+            .collect();
+        DistrictMap { height, districts }
     }
-    let mut svg = format!(
-        r#"<svg class="agio-map-svg" viewBox="0 0 {WIDTH:.0} {height:.0}" xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="agio-map-title"><title id="agio-map-title">Emilia-Romagna</title>"#
-    );
-    for (i, ((name, slug), path)) in districts.iter().enumerate() {
-        let name = escape(name);
-        let _ = write!(
-            svg,
-            r##"<a href="/territori/{slug}" aria-label="{name}"><title>{name}</title><path d="{path}" fill="{}" stroke="#ffffff" stroke-width="0.6"/></a>"##,
-            PALETTE[i % PALETTE.len()]
+
+    /// The map as SVG: each district an `<a>` to `link(slug)`, filled with `fill(index, slug)`,
+    /// titled with its name and `note(slug)` (a score, say) for pointer and screen reader.
+    pub fn svg(
+        &self,
+        link: impl Fn(&str) -> String,
+        fill: impl Fn(usize, &str) -> &'static str,
+        note: impl Fn(&str) -> Option<String>,
+    ) -> String {
+        if self.districts.is_empty() {
+            return String::new();
+        }
+        let mut svg = format!(
+            r#"<svg class="agio-map-svg" viewBox="0 0 {WIDTH:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="agio-map-title"><title id="agio-map-title">Emilia-Romagna</title>"#,
+            self.height
         );
+        for (i, d) in self.districts.iter().enumerate() {
+            let name = match note(&d.slug) {
+                Some(note) => escape(&format!("{}: {note}", d.name)),
+                None => escape(&d.name),
+            };
+            let _ = write!(
+                svg,
+                r##"<a href="{}" aria-label="{name}"><title>{name}</title><path d="{}" fill="{}" stroke="#ffffff" stroke-width="0.6"/></a>"##,
+                escape(&link(&d.slug)),
+                d.path,
+                fill(i, &d.slug)
+            );
+        }
+        svg.push_str("</svg>");
+        svg
     }
-    svg.push_str("</svg>");
-    svg
+}
+
+/// The home page's map: each district a link to its page, in the palette's colours.
+pub fn render(map: &DistrictMap) -> String {
+    map.svg(|slug| format!("/territori/{slug}"), |i, _| PALETTE[i % PALETTE.len()], |_| None)
 }
 
 #[cfg(test)]
@@ -158,11 +201,11 @@ mod tests {
             district_province_code: None,
             geometry: g.into(),
         };
-        let svg = render(&[
+        let svg = render(&DistrictMap::draw(&[
             shape("a-one", "One & Co", square),
             shape("b-two", "Two", other),
             shape("a-one", "One & Co", other),
-        ]);
+        ]));
         assert_eq!(svg.matches("<a ").count(), 2);
         assert!(svg.contains(r#"href="/territori/a-one" aria-label="One &amp; Co""#));
         assert!(!svg.contains("style="));
