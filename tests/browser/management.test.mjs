@@ -45,6 +45,7 @@ const PAGES = {
     `${GUASTALLA}/versioni?da=1&a=bozza`,
     `${GUASTALLA}/stato`,
     '/territori/re-guastalla/profilo/modifica',
+    '/territori/rn-rimini/profilo/servizi/nuovo',
     `${GUASTALLA}/obiettivi/nuovo`,
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,

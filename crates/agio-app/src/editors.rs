@@ -594,24 +594,55 @@ impl Editor for ServiceEditor {
 
 // --- a territory's profile ------------------------------------------------------------------
 
-/// A district's digital-welfare profile: its status and the distance that makes a comune far.
-pub struct ProfileEditor {
+/// The district a profile is of, and who may write it.
+pub struct ProfileOf {
     pub territory: agio_domain::model::Territory,
-    /// What the history and the trail call it ("Profilo digitale di Guastalla").
-    pub label: String,
     pub facts: agio_domain::access::ProfileFacts,
+    /// None until the profile is started.
+    pub profile_id: Option<String>,
+}
+
+impl ProfileOf {
+    pub async fn load(state: &impl Context, slug: &str) -> Result<ProfileOf, Error> {
+        let store = state.store();
+        let territory = store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(Error::NotFound)?;
+        if territory.kind != agio_domain::TerritoryKind::District {
+            return Err(Error::NotFound);
+        }
+        let stored = store.profile(&territory.id).await?;
+        let published = stored.as_ref().is_some_and(|p| p.status == agio_domain::ProfileStatus::Published);
+        let facts = crate::profile::facts(store, &territory, published).await?;
+        Ok(ProfileOf { territory, facts, profile_id: stored.map(|p| p.id) })
+    }
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
+        require(who, Operation::Edit, &Target::Profile(&self.facts))
+    }
+}
+
+/// A district's digital-welfare profile: its status and the distance that makes a comune far.
+/// A district without one starts it here, as a draft.
+pub struct ProfileEditor {
+    pub of: ProfileOf,
     pub stored: Editable<agio_domain::edit::ProfileEdit>,
 }
 
 impl ProfileEditor {
     pub async fn load(state: &impl Context, slug: &str) -> Result<ProfileEditor, Error> {
-        let store = state.store();
-        let territory = store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(Error::NotFound)?;
-        let stored = store.profile_for_edit(&territory.id).await?.ok_or(Error::NotFound)?;
-        let published = stored.fields.status == agio_domain::ProfileStatus::Published;
-        let facts = crate::profile::facts(store, &territory, published).await?;
-        let label = territory.name.clone();
-        Ok(ProfileEditor { territory, label, facts, stored })
+        let of = ProfileOf::load(state, slug).await?;
+        let stored = match state.store().profile_for_edit(&of.territory.id).await? {
+            Some(stored) => stored,
+            None => Editable {
+                id: String::new(),
+                label: String::new(),
+                version: 0,
+                fields: agio_domain::edit::ProfileEdit {
+                    status: agio_domain::ProfileStatus::Draft,
+                    facilitation_km: agio_domain::edit::DEFAULT_FACILITATION_KM,
+                },
+            },
+        };
+        Ok(ProfileEditor { of, stored })
     }
 }
 
@@ -619,7 +650,7 @@ impl Editor for ProfileEditor {
     type Fields = agio_domain::edit::ProfileEdit;
 
     fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
-        require(who, Operation::Edit, &Target::Profile(&self.facts))
+        self.of.allowed(who)
     }
 
     fn read(&self, reader: &mut Reader) -> Option<Self::Fields> {
@@ -632,7 +663,94 @@ impl Editor for ProfileEditor {
         fields: &Self::Fields,
         version: i64,
     ) -> agio_store::Result<Saved<Self::Fields>> {
-        w.update_profile(&self.stored, &self.label, fields, version).await
+        let name = &self.of.territory.name;
+        if self.stored.id.is_empty() {
+            w.create_profile(&self.of.territory.id, name, fields).await?;
+            return Ok(Saved::Done { version: 1 });
+        }
+        w.update_profile(&self.stored, name, fields, version).await
+    }
+
+    fn current(&self) -> (&Self::Fields, i64) {
+        (&self.stored.fields, self.stored.version)
+    }
+}
+
+/// The vocabularies an internal service is described with: target groups, life stages, needs.
+fn service_terms(state: &impl Context) -> [Vec<agio_domain::model::Term>; 3] {
+    let v = state.vocabularies();
+    [v.target_group.clone(), v.life_stage.clone(), v.need.clone()]
+}
+
+fn read_internal(
+    terms: &[Vec<agio_domain::model::Term>; 3],
+    reader: &mut Reader,
+) -> Option<agio_domain::edit::InternalServiceEdit> {
+    let codes = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<_>>();
+    let [target_groups, life_stages, needs] = terms.each_ref().map(|t| codes(t));
+    let terms =
+        agio_domain::edit::ServiceTerms { target_groups: &target_groups, life_stages: &life_stages, needs: &needs };
+    agio_domain::edit::InternalServiceEdit::read(reader, &terms)
+}
+
+/// An internal service of a profile, new (`stored.id` empty) or stored.
+pub struct InternalServiceEditor {
+    pub of: ProfileOf,
+    pub stored: Editable<agio_domain::edit::InternalServiceEdit>,
+    /// Target groups, life stages, needs: what the form offers.
+    pub terms: [Vec<agio_domain::model::Term>; 3],
+}
+
+impl InternalServiceEditor {
+    /// The service `id` of the district's profile; `None`: a new one.
+    pub async fn load(state: &impl Context, slug: &str, id: Option<&str>) -> Result<InternalServiceEditor, Error> {
+        let of = ProfileOf::load(state, slug).await?;
+        let profile_id = of.profile_id.clone().ok_or(Error::NotFound)?;
+        let stored = match id {
+            Some(id) => state.store().internal_service_for_edit(&profile_id, id).await?.ok_or(Error::NotFound)?,
+            None => Editable {
+                id: String::new(),
+                label: String::new(),
+                version: 0,
+                fields: agio_domain::edit::InternalServiceEdit {
+                    name: String::new(),
+                    description: String::new(),
+                    digital_level: 0,
+                    target_groups: Vec::new(),
+                    life_stages: Vec::new(),
+                    needs: Vec::new(),
+                    channels: Vec::new(),
+                    platforms: Vec::new(),
+                },
+            },
+        };
+        Ok(InternalServiceEditor { of, stored, terms: service_terms(state) })
+    }
+}
+
+impl Editor for InternalServiceEditor {
+    type Fields = agio_domain::edit::InternalServiceEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
+        self.of.allowed(who)
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<Self::Fields> {
+        read_internal(&self.terms, reader)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &Self::Fields,
+        version: i64,
+    ) -> agio_store::Result<Saved<Self::Fields>> {
+        let profile_id = self.of.profile_id.as_deref().unwrap_or_default();
+        if self.stored.id.is_empty() {
+            w.create_internal_service(profile_id, fields).await?;
+            return Ok(Saved::Done { version: 1 });
+        }
+        w.update_internal_service(&self.stored, profile_id, fields, version).await
     }
 
     fn current(&self) -> (&Self::Fields, i64) {

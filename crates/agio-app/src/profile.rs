@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 
 use agio_directory::service::Service;
 use agio_domain::access::ProfileFacts;
+use agio_domain::edit::InternalServiceEdit;
 use agio_domain::model::Territory;
 use agio_domain::{NationalPlatform, ServiceChannel, TerritoryKind};
-use agio_store::{ComuneFacts, InternalService, Store, StoredProfile};
+use agio_store::{ComuneFacts, Editable, Store, StoredProfile};
 use serde::Serialize;
 
 use crate::directory::{Ask, Directory};
@@ -29,6 +30,8 @@ pub struct InventoryItem {
     pub name: String,
     /// The directory's page of a public service; none for an internal one.
     pub directory_slug: Option<String>,
+    /// The stored id of an internal service; none for a public one.
+    pub internal_id: Option<String>,
     pub digital_level: u8,
     pub target_groups: Vec<String>,
     pub life_stages: Vec<String>,
@@ -171,6 +174,7 @@ fn public_item(s: &Service, slug: String) -> InventoryItem {
     InventoryItem {
         name: s.name.clone(),
         directory_slug: Some(slug),
+        internal_id: None,
         digital_level: s.agio_digital_level.unwrap_or(0).min(4),
         target_groups: s.term_codes("target_group"),
         life_stages: s.term_codes("life_stage"),
@@ -180,10 +184,12 @@ fn public_item(s: &Service, slug: String) -> InventoryItem {
     }
 }
 
-fn internal_item(s: InternalService) -> InventoryItem {
+fn internal_item(stored: Editable<InternalServiceEdit>) -> InventoryItem {
+    let s = stored.fields;
     InventoryItem {
-        name: s.name,
         directory_slug: None,
+        internal_id: Some(stored.id),
+        name: s.name,
         digital_level: s.digital_level.clamp(0, 4) as u8,
         target_groups: s.target_groups,
         life_stages: s.life_stages,
@@ -294,6 +300,7 @@ mod tests {
         InventoryItem {
             name: name.into(),
             directory_slug: None,
+            internal_id: None,
             digital_level: level,
             target_groups: vec![group.into()],
             life_stages: vec![stage.into()],

@@ -211,6 +211,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Codes among `allowed`, one per line or separated by commas (a form's ticked boxes, an
+    /// API's array); each once, in the order given. Unknown ones are an error naming the allowed.
+    pub fn codes(&mut self, field: &str, allowed: &[String], required: bool) -> Vec<String> {
+        let text = self.raw(field).unwrap_or_default();
+        let mut codes: Vec<String> = Vec::new();
+        for code in text.split(['\n', ',']).map(str::trim).filter(|c| !c.is_empty()) {
+            if !allowed.iter().any(|a| a == code) {
+                self.fail(field, FieldProblem::NotOneOf { allowed: allowed.to_vec() });
+                return Vec::new();
+            }
+            if !codes.iter().any(|c| c == code) {
+                codes.push(code.to_string());
+            }
+        }
+        if required && codes.is_empty() {
+            self.fail(field, FieldProblem::Required);
+        }
+        codes
+    }
+
     /// A required choice among `allowed` codes (a controlled vocabulary).
     pub fn choice(&mut self, field: &str, allowed: &[String]) -> Option<String> {
         let v = self.required(field)?;
@@ -1349,6 +1369,9 @@ pub struct ProfileEdit {
     pub facilitation_km: f64,
 }
 
+/// The distance a new profile starts from, in kilometres.
+pub const DEFAULT_FACILITATION_KM: f64 = 10.0;
+
 /// The distances a person may choose for "too far from a point of digital facilitation".
 pub const FACILITATION_KM: std::ops::RangeInclusive<f64> = 1.0..=50.0;
 
@@ -1370,5 +1393,55 @@ impl ProfileEdit {
             None => None,
         };
         Some(ProfileEdit { status: status?, facilitation_km: facilitation_km? })
+    }
+}
+
+/// A service or procedure of the territory that the public directory does not hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InternalServiceEdit {
+    pub name: String,
+    /// Markdown.
+    pub description: String,
+    /// 0 no information online … 4 fully online including payment (see `docs/profile.md`).
+    pub digital_level: i64,
+    /// Vocabulary codes (`target_group`, `life_stage`, `need`).
+    pub target_groups: Vec<String>,
+    pub life_stages: Vec<String>,
+    pub needs: Vec<String>,
+    /// `ServiceChannel` codes.
+    pub channels: Vec<String>,
+    /// `NationalPlatform` codes.
+    pub platforms: Vec<String>,
+}
+
+/// The vocabularies an internal service is described with, by code.
+pub struct ServiceTerms<'a> {
+    pub target_groups: &'a [String],
+    pub life_stages: &'a [String],
+    pub needs: &'a [String],
+}
+
+impl InternalServiceEdit {
+    pub fn read(r: &mut Reader, terms: &ServiceTerms) -> Option<InternalServiceEdit> {
+        let levels: Vec<String> = (0..=4).map(|l: i64| l.to_string()).collect();
+        let codes = |all: &[&str]| all.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let name = r.line("name");
+        let description = r.text("description");
+        let digital_level = r.choice("digital_level", &levels).and_then(|l| l.parse().ok());
+        let target_groups = r.codes("target_groups", terms.target_groups, true);
+        let life_stages = r.codes("life_stages", terms.life_stages, true);
+        let needs = r.codes("needs", terms.needs, false);
+        let channels = r.codes("channels", &codes(crate::ServiceChannel::CODES), true);
+        let platforms = r.codes("platforms", &codes(crate::NationalPlatform::CODES), false);
+        Some(InternalServiceEdit {
+            name,
+            description,
+            digital_level: digital_level?,
+            target_groups,
+            life_stages,
+            needs,
+            channels,
+            platforms,
+        })
     }
 }

@@ -40,7 +40,7 @@ pub use directory::{
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
-pub use profiles::{ComuneFacts, InternalService, StoredProfile};
+pub use profiles::{ComuneFacts, StoredProfile};
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, Choosable, DistrictDetail,
     MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,

@@ -1,7 +1,7 @@
 //! Digital-welfare profiles: one per territory, with the internal services the directory does
 //! not hold, and what the profile reads of its territory (comuni, population, connectivity).
 
-use agio_domain::edit::ProfileEdit;
+use agio_domain::edit::{InternalServiceEdit, ProfileEdit};
 use agio_domain::ProfileStatus;
 use serde::Serialize;
 
@@ -21,22 +21,6 @@ pub struct StoredProfile {
     pub version: i64,
     pub published_at: Option<String>,
     pub updated_at: String,
-}
-
-/// A service or procedure the territory runs that is not in the public directory.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InternalService {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    /// Vocabulary codes.
-    pub target_groups: Vec<String>,
-    pub life_stages: Vec<String>,
-    pub needs: Vec<String>,
-    /// `ServiceChannel` and `NationalPlatform` codes.
-    pub channels: Vec<String>,
-    pub platforms: Vec<String>,
-    pub digital_level: i64,
 }
 
 /// A comune of the territory, as the exclusion-risk figures need it.
@@ -60,6 +44,25 @@ fn profile(r: &sqlx::any::AnyRow) -> Result<StoredProfile> {
         status: code(r, "status")?,
         is_demo: flag(r, "is_demo")?,
     }))
+}
+
+const INTERNAL_SERVICE: &str = "SELECT id, name, description, target_groups, life_stages, needs, channels, \
+    platforms, digital_level, version FROM profile_services WHERE archived_at IS NULL AND profile_id = ";
+
+fn internal_service(r: &sqlx::any::AnyRow) -> Result<Editable<InternalServiceEdit>> {
+    Ok(Editable {
+        id: col(r, "id")?,
+        label: col(r, "name")?,
+        version: col(r, "version")?,
+        fields: from_row!(r, InternalServiceEdit {
+            name, description, digital_level;
+            target_groups: codes(r, "target_groups")?,
+            life_stages: codes(r, "life_stages")?,
+            needs: codes(r, "needs")?,
+            channels: codes(r, "channels")?,
+            platforms: codes(r, "platforms")?,
+        }),
+    })
 }
 
 /// A JSON array of codes, as stored in a text column.
@@ -93,23 +96,21 @@ impl Store {
     }
 
     /// The internal services of a profile, by name.
-    pub async fn internal_services(&self, profile_id: &str) -> Result<Vec<InternalService>> {
-        let mut sql = Sql::new(
-            "SELECT id, name, description, target_groups, life_stages, needs, channels, platforms, digital_level \
-             FROM profile_services WHERE archived_at IS NULL AND profile_id = ",
-        );
+    pub async fn internal_services(&self, profile_id: &str) -> Result<Vec<Editable<InternalServiceEdit>>> {
+        let mut sql = Sql::new(INTERNAL_SERVICE);
         sql.bind(profile_id).push(" ORDER BY name, id");
-        sql.map_all(&self.pool, |r| {
-            Ok(from_row!(r, InternalService {
-                id, name, description, digital_level;
-                target_groups: codes(r, "target_groups")?,
-                life_stages: codes(r, "life_stages")?,
-                needs: codes(r, "needs")?,
-                channels: codes(r, "channels")?,
-                platforms: codes(r, "platforms")?,
-            }))
-        })
-        .await
+        sql.map_all(&self.pool, internal_service).await
+    }
+
+    /// One internal service of a profile, for editing.
+    pub async fn internal_service_for_edit(
+        &self,
+        profile_id: &str,
+        id: &str,
+    ) -> Result<Option<Editable<InternalServiceEdit>>> {
+        let mut sql = Sql::new(INTERNAL_SERVICE);
+        sql.bind(profile_id).push(" AND id = ").bind(id);
+        sql.map_optional(&self.pool, internal_service).await
     }
 
     /// The comuni of a district, with their population, centre and connectivity, by name.

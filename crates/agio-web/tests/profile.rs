@@ -173,3 +173,90 @@ both_backends!(the_region_sees_its_districts_side_by_side, |backend| async move 
     let five = "/territori/confronto?t=re-guastalla&t=rn-rimini&t=re-guastalla&t=rn-rimini&t=re-guastalla";
     app.get(five).await.answer_with(StatusCode::BAD_REQUEST, &["t"]);
 });
+
+both_backends!(a_planner_starts_a_profile_and_lists_its_internal_services, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    // The Region's administrator plans everywhere: a district with no profile offers to start one.
+    let admin = app.sign_in("regione@demo.agio.example").await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let district = app.get_as("/territori/pc-levante", &admin).await;
+    district.page_with(&["href=\"/territori/pc-levante/profilo/modifica\"", "Avvia il profilo digitale del distretto"]);
+    assert!(!app.get_as("/territori/pc-levante", &coordinator).await.body.contains("/profilo/modifica"), "not theirs");
+    assert!(!app.get("/territori/pc-levante").await.body.contains("/profilo/modifica"));
+    // A profile not started is a draft nobody outside may know of: 404, as for what does not exist.
+    assert_eq!(app.get_as("/territori/pc-levante/profilo/modifica", &coordinator).await.status, StatusCode::NOT_FOUND);
+    let form = "/territori/pc-levante/profilo/modifica";
+    app.get_as(form, &admin).await.page_with(&["Il profilo parte in bozza"]);
+    let started = app.post_as(form, &admin, &[("status", "draft"), ("facilitation_km", "12"), ("version", "0")]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let draft = app.get_as("/territori/pc-levante/profilo", &admin).await;
+    draft.page_with(&["Bozza:", "href=\"/territori/pc-levante/profilo/servizi/nuovo\""]);
+    assert_eq!(app.get("/territori/pc-levante/profilo").await.status, StatusCode::NOT_FOUND, "a draft");
+
+    // An internal service: ticked boxes for its lists, every problem named at once.
+    let new = "/territori/pc-levante/profilo/servizi/nuovo";
+    let page = app.get_as(new, &admin).await;
+    page.page_with(&[
+        "<legend class=\"form-label\">Destinatari <span class=\"agio-required\">",
+        "<input type=\"checkbox\" name=\"channels\" value=\"app_io\"> App IO",
+    ]);
+    let wrong = app
+        .post_as(new, &admin, &[("name", ""), ("digital_level", "7"), ("channels", "piccione"), ("version", "0")])
+        .await;
+    wrong.answer_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            "Nome del servizio",
+            "Livello digitale",
+            "Destinatari",
+            "Fasi della vita",
+            "in_person, phone, email, web, app_io",
+        ],
+    );
+    let service = [
+        ("name", "Protocollo delle domande di assegno di cura"),
+        ("digital_level", "2"),
+        ("target_groups", "long_term_care"),
+        ("target_groups", "caregivers"),
+        ("life_stages", "elderly"),
+        ("needs", "anziani"),
+        ("channels", "in_person"),
+        ("channels", "email"),
+        ("platforms", "pdnd"),
+        ("description", "Le domande arrivano per posta elettronica e si protocollano a mano."),
+        ("version", "0"),
+    ];
+    let saved = app.post_as(new, &admin, &service).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let profile = app.get_as("/territori/pc-levante/profilo", &admin).await;
+    profile.page_with(&[
+        "Protocollo delle domande di assegno di cura <span class=\"badge agio-internal-badge\">interno</span>",
+        "di persona, e-mail",
+        "PDND",
+    ]);
+    // Its form comes back with the boxes ticked; a change is saved against its version.
+    let edit = profile
+        .body
+        .split("href=\"/territori/pc-levante/profilo/servizi/")
+        .skip(1)
+        .map(|rest| format!("/territori/pc-levante/profilo/servizi/{}", &rest[..rest.find('"').unwrap()]))
+        .find(|href| href.ends_with("/modifica"))
+        .expect("the internal service's form is linked");
+    let form = app.get_as(&edit, &admin).await;
+    form.page_with(&["value=\"caregivers\" checked", "value=\"email\" checked"]);
+    assert!(!form.body.contains("value=\"phone\" checked"));
+    let mut changed = service.to_vec();
+    changed[1] = ("digital_level", "3");
+    changed.retain(|(k, _)| *k != "version");
+    changed.push(("version", "1"));
+    assert_eq!(app.post_as(&edit, &admin, &changed).await.status, StatusCode::SEE_OTHER);
+    let stale = app.post_as(&edit, &admin, &changed).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    // Only the district's planners: to a coordinator of another territory the draft does not exist.
+    assert_eq!(app.get_as(&edit, &coordinator).await.status, StatusCode::NOT_FOUND);
+    // The history reads with labels and values as the page shows them.
+    let id = app.state.store.territory("pc-levante").await.unwrap().unwrap().id;
+    let profile_id = app.state.store.profile(&id).await.unwrap().unwrap().id;
+    let history = app.state.store.history("profile", &profile_id).await.unwrap();
+    assert_eq!(history.len(), 3, "started, service added, service changed");
+});

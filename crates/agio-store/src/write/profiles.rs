@@ -1,6 +1,6 @@
 //! A territory's profile, as its coordinators start it and change it.
 
-use agio_domain::edit::ProfileEdit;
+use agio_domain::edit::{InternalServiceEdit, ProfileEdit};
 use agio_domain::ProfileStatus;
 
 use super::{Audit, Editable, Guard, Saved};
@@ -41,6 +41,49 @@ impl WriteTx {
         let statements = vec![Sql::update("profiles", values, &before.id)];
         let audit = Audit::update(EntityRef { kind: "profile", id: &before.id, label }, &before.fields, edit);
         let guard = Guard { table: "profiles", id: &before.id, expected: expected_version };
+        self.versioned_update(guard, before.fields.clone(), statements, audit).await
+    }
+}
+
+/// A list of codes as its JSON column stores it.
+fn json_codes(codes: &[String]) -> String {
+    serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
+}
+
+fn internal_columns(edit: &InternalServiceEdit) -> Vec<(&'static str, crate::sql::Value)> {
+    columns![
+        "name" => edit.name.clone(), "description" => edit.description.clone(),
+        "digital_level" => edit.digital_level, "target_groups" => json_codes(&edit.target_groups),
+        "life_stages" => json_codes(&edit.life_stages), "needs" => json_codes(&edit.needs),
+        "channels" => json_codes(&edit.channels), "platforms" => json_codes(&edit.platforms),
+    ]
+}
+
+impl WriteTx {
+    /// Adds an internal service to a profile; returns its id.
+    pub async fn create_internal_service(&mut self, profile_id: &str, edit: &InternalServiceEdit) -> Result<String> {
+        let (id, at) = (new_id(), now());
+        let mut values = internal_columns(edit);
+        values.extend(columns![
+            "id" => id.clone(), "profile_id" => profile_id, "created_at" => at.clone(), "updated_at" => at,
+        ]);
+        let entity = EntityRef { kind: "profile", id: profile_id, label: &edit.name };
+        self.run(vec![Sql::insert("profile_services", values)]).await?;
+        self.record(entity, "add_service", None, Some(&serde_json::to_value(edit).unwrap_or_default()), "").await?;
+        Ok(id)
+    }
+
+    pub async fn update_internal_service(
+        &mut self,
+        before: &Editable<InternalServiceEdit>,
+        profile_id: &str,
+        edit: &InternalServiceEdit,
+        expected_version: i64,
+    ) -> Result<Saved<InternalServiceEdit>> {
+        let statements = vec![Sql::update("profile_services", internal_columns(edit), &before.id)];
+        let entity = EntityRef { kind: "profile", id: profile_id, label: &before.label };
+        let audit = Audit::of(vec![(entity, "update_service")], &before.fields, edit);
+        let guard = Guard { table: "profile_services", id: &before.id, expected: expected_version };
         self.versioned_update(guard, before.fields.clone(), statements, audit).await
     }
 }

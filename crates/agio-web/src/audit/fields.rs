@@ -3,8 +3,8 @@
 //! and the bookkeeping (versions, slugs, sources, internal ids) left out.
 
 use agio_domain::{
-    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, PartnerRole, ProfileStatus, ResultKind,
-    Role, TokenScope,
+    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, NationalPlatform, PartnerRole,
+    ProfileStatus, ResultKind, Role, ServiceChannel, TokenScope,
 };
 use serde_json::Value;
 
@@ -92,6 +92,14 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("person", "expires_at") => "tokens.expires",
         ("profile", "status") => "profile.status",
         ("profile", "facilitation_km") => "profile.facilitation_km",
+        ("profile", "name") => "profile.service_name",
+        ("profile", "description") => "profile.service_description",
+        ("profile", "digital_level") => "profile.level",
+        ("profile", "target_groups") => "profile.group",
+        ("profile", "life_stages") => "profile.stages",
+        ("profile", "needs") => "profile.needs",
+        ("profile", "channels") => "profile.channels",
+        ("profile", "platforms") => "profile.platforms",
         ("service", "name") => "service_edit.name",
         ("service", "description") => "service.what",
         ("service", "email") => "service.email",
@@ -140,6 +148,8 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
             ("action", "kind") => code.parse::<ResultKind>().ok()?.label_key(),
             ("person", "scope") => code.parse::<TokenScope>().ok()?.label_key(),
             ("profile", "status") => code.parse::<ProfileStatus>().ok()?.label_key(),
+            ("profile", "channels") => code.parse::<ServiceChannel>().ok()?.label_key(),
+            ("profile", "platforms") => code.parse::<NationalPlatform>().ok()?.label_key(),
             (_, "term") => code.parse::<ActionTerm>().ok()?.label_key(),
             (_, "direction") => code.parse::<Direction>().ok()?.label_key(),
             ("asset", "kind") => code.parse::<AssetKind>().ok()?.label_key(),
@@ -293,6 +303,11 @@ mod tests {
             "service_at_locations",
             "attributes",
             "facilitation_km",
+            "target_groups",
+            "life_stages",
+            "needs",
+            "channels",
+            "platforms",
         ];
         let entities = [
             "agenda",

@@ -19,9 +19,11 @@ pub const MAX_FORM_BYTES: usize = 256 * 1024;
 pub struct FormBody(pub Vec<(String, String)>);
 
 impl FormBody {
-    /// The first value of `name`.
+    /// The value of `name`; the values of a name sent more than once (ticked check boxes), a
+    /// line each, as a list is read from the API's arrays.
     pub fn get(&self, name: &str) -> Option<String> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        let values: Vec<&str> = self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect();
+        (!values.is_empty()).then(|| values.join("\n"))
     }
 
     pub fn csrf(&self) -> Option<String> {
@@ -80,6 +82,8 @@ pub enum Kind {
     Password,
     /// A choice among (value, label).
     Select(Vec<(String, String)>),
+    /// Any number of (value, label), as check boxes; the value holds the chosen ones a line each.
+    Choices(Vec<(String, String)>),
 }
 
 #[derive(Debug, Clone)]
@@ -135,9 +139,18 @@ impl Field {
 
     pub fn options(&self) -> &[(String, String)] {
         match &self.kind {
-            Kind::Select(options) => options,
+            Kind::Select(options) | Kind::Choices(options) => options,
             _ => &[],
         }
+    }
+
+    pub fn is_choices(&self) -> bool {
+        matches!(self.kind, Kind::Choices(_))
+    }
+
+    /// Whether a check box of a `Choices` field is ticked.
+    pub fn is_chosen(&self, value: &str) -> bool {
+        self.value.lines().any(|line| line.trim() == value)
     }
 
     pub fn is_select(&self) -> bool {

@@ -42,6 +42,8 @@ pub struct Component {
 pub struct ServiceRow {
     pub name: String,
     pub href: Option<String>,
+    /// The form of an internal service, for those who may edit the profile.
+    pub edit: Option<String>,
     pub level: u8,
     pub channels: String,
     pub platforms: String,
@@ -159,8 +161,10 @@ async fn page(
         .demo(p.stored.is_demo);
     let facts = agio_app::profile::facts(&state.store, &p.territory, true).await?;
     let mut tools = Tools::default();
-    if visitor.may(Operation::Edit, &Target::Profile(&facts)) {
+    let editor = visitor.may(Operation::Edit, &Target::Profile(&facts));
+    if editor {
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
+        tools.add(ToolKind::Other, format!("{here}/servizi/nuovo"), c.t("profile.add_service"));
     }
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
@@ -242,6 +246,7 @@ async fn page(
             .map(|s| ServiceRow {
                 name: s.name.clone(),
                 href: s.directory_slug.as_ref().map(|slug| format!("/servizi/{slug}")),
+                edit: s.internal_id.as_ref().filter(|_| editor).map(|id| format!("{here}/servizi/{id}/modifica")),
                 level: s.digital_level,
                 channels: s.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
                 platforms: s.platforms.iter().map(platform).collect::<Vec<_>>().join(", "),

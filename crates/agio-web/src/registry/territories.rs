@@ -36,6 +36,8 @@ struct DistrictPage {
     services: usize,
     /// It has a published digital profile.
     profile: bool,
+    /// The form that starts the profile, for those who plan for the district and have none yet.
+    start_profile: Option<String>,
 }
 
 async fn territories(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Html<String>, AppError> {
@@ -47,6 +49,7 @@ async fn territories(State(state): State<AppState>, lang: Lang, visitor: Visitor
 async fn district(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let d = state.store.district_detail(&slug).await?.ok_or(AppError::NotFound)?;
@@ -58,9 +61,19 @@ async fn district(
         .demo(d.agendas.iter().any(|a| a.is_demo));
     let services = agio_app::directory::Ask::in_district(&d.district.code);
     let services = state.directory.search(&services, time::OffsetDateTime::now_utc())?.total;
-    let profile = state.store.profile(&d.district.id).await?;
-    let profile = profile.is_some_and(|p| p.status == agio_domain::ProfileStatus::Published);
-    render(DistrictPage { ctx, d, services, profile })
+    let stored = state.store.profile(&d.district.id).await?;
+    let profile = stored.as_ref().is_some_and(|p| p.status == agio_domain::ProfileStatus::Published);
+    let start_profile = match (&stored, visitor.principal()) {
+        (None, Some(_)) => {
+            let territory = state.store.territory(&slug).await?.ok_or(AppError::NotFound)?;
+            let facts = agio_app::profile::facts(&state.store, &territory, false).await?;
+            visitor
+                .may(Operation::Edit, &Target::Profile(&facts))
+                .then(|| format!("/territori/{slug}/profilo/modifica"))
+        }
+        _ => None,
+    };
+    render(DistrictPage { ctx, d, services, profile, start_profile })
 }
 
 #[derive(Template)]
