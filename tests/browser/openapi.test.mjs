@@ -184,6 +184,7 @@ function examplesFor(template) {
       ...samples.agendas.map((a) => ({ code: a.territory.code })),
     ],
     '/api/v1/vocabularies/{vocabulary}': () => samples.vocabularies.map((v) => ({ vocabulary: v })),
+    '/api/v1/profiles/{slug}': () => samples.profiles.map((p) => ({ slug: p.territory.slug })),
   };
   const f = table[template];
   assert.ok(f, `no example values for ${template}: add the new path to examplesFor() in openapi.test.mjs`);
@@ -235,6 +236,7 @@ before(async () => {
   samples.assets = await listAll('/api/v1/assets');
   const { body: vocab } = await fetchJson('/api/v1/vocabularies');
   samples.vocabularies = [...new Set(vocab.map((t) => t.vocabulary))];
+  samples.profiles = (await fetchJson('/api/v1/profiles')).body;
 }, T);
 
 describe('the OpenAPI document', () => {
@@ -640,6 +642,22 @@ describe('every change answers as documented', () => {
     await call('PATCH', orgTemplate, own, referent, { version: profile.version, website: 'not a url' }, 422);
     await call('PATCH', orgTemplate, '/api/v1/organizations/unione-comuni-bassa-reggiana', referent, { version: 1 }, 403);
     await call('PATCH', orgTemplate, '/api/v1/organizations/zzz', referent, { version: 1 }, 404);
+
+    // A district's profile: its planners change it against its version; a draft is theirs alone.
+    const profileTemplate = '/api/v1/profiles/{slug}';
+    const profilePath = '/api/v1/profiles/re-guastalla';
+    const { body: district } = await fetchJson(profilePath);
+    assert.equal(district.status, 'published');
+    const withdrawn = await call('PATCH', profileTemplate, profilePath, coordinator, { version: 1, status: 'draft', facilitation_km: 6.5 }, 200);
+    assert.equal(withdrawn.facilitation_km, 6.5);
+    assert.equal((await fetchJson(profilePath)).res.status, 404, 'a draft is not public');
+    await call('PATCH', profileTemplate, profilePath, coordinator, { version: 1, status: 'published' }, 409);
+    await call('PATCH', profileTemplate, profilePath, coordinator, { version: 2, facilitation_km: 80 }, 422);
+    await call('PATCH', profileTemplate, profilePath, referent, { version: 2, status: 'published' }, 404);
+    await call('PATCH', profileTemplate, '/api/v1/profiles/zzz', coordinator, { version: 1 }, 404);
+    await call('PATCH', profileTemplate, profilePath, '', { version: 2 }, 401);
+    const republished = await call('PATCH', profileTemplate, profilePath, coordinator, { version: 2, status: 'published', facilitation_km: 8 }, 200);
+    assert.equal(republished.status, 'published');
 
     const agendaTemplate = '/api/v1/agendas/{slug}';
     const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));

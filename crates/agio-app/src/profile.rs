@@ -17,6 +17,7 @@ use agio_domain::model::Territory;
 use agio_domain::{NationalPlatform, ServiceChannel, TerritoryKind};
 use agio_store::{ComuneFacts, Editable, Store, StoredProfile};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::directory::{Ask, Directory};
 use crate::Error;
@@ -25,7 +26,7 @@ use crate::Error;
 pub const WEIGHTS: [f64; 3] = [0.5, 0.25, 0.25];
 
 /// One service of the inventory, public (from the directory) or internal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct InventoryItem {
     pub name: String,
     /// The directory's page of a public service; none for an internal one.
@@ -41,7 +42,7 @@ pub struct InventoryItem {
 }
 
 /// A comune and whether its people risk being left out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ComuneRisk {
     pub code: String,
     pub name: String,
@@ -52,24 +53,28 @@ pub struct ComuneRisk {
     pub connected: bool,
     /// No facilitation point within the profile's distance.
     pub far: bool,
+    /// Far, or not connected.
+    pub at_risk: bool,
 }
 
-impl ComuneRisk {
-    pub fn at_risk(&self) -> bool {
-        self.far || !self.connected
-    }
+/// A row of the coverage matrix: a target group at each life stage.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MatrixRow {
+    pub target_group: String,
+    pub cells: Vec<Cell>,
 }
 
 /// A cell of the coverage matrix: the services for a target group at a life stage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Cell {
+    pub life_stage: String,
     pub services: usize,
     /// Their average digital level; none without services.
     pub average_level: Option<f64>,
 }
 
 /// What the profile page shows: the score, its parts, the matrix and the gaps.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Figures {
     /// 0–100.
     pub score: f64,
@@ -79,9 +84,9 @@ pub struct Figures {
     pub inclusion: f64,
     pub average_level: f64,
     /// How many services are at each level, 0 to 4.
-    pub by_level: [usize; 5],
+    pub by_level: Vec<usize>,
     /// Rows by target group, columns by life stage (vocabulary order).
-    pub matrix: Vec<(String, Vec<(String, Cell)>)>,
+    pub matrix: Vec<MatrixRow>,
     /// Needs of the vocabulary with no service.
     pub needs_without_service: Vec<String>,
     /// Services still at level 0 or 1, by name.
@@ -98,6 +103,70 @@ pub struct Profile {
     pub services: Vec<InventoryItem>,
     pub comuni: Vec<ComuneRisk>,
     pub figures: Figures,
+}
+
+/// A profile as data: the API's answer and the JSON download.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProfileDocument {
+    pub territory: agio_domain::model::TerritoryRef,
+    pub status: agio_domain::ProfileStatus,
+    /// The distance beyond which a comune counts as far from digital facilitation, in km.
+    pub facilitation_km: f64,
+    pub published_at: Option<String>,
+    pub is_demo: bool,
+    pub figures: Figures,
+    /// Public (from the directory) and internal services, by name.
+    pub services: Vec<InventoryItem>,
+    pub comuni: Vec<ComuneRisk>,
+}
+
+/// A line of the regional list: a district's published profile in figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProfileSummary {
+    pub territory: agio_domain::model::TerritoryRef,
+    pub score: f64,
+    pub services: usize,
+    pub average_level: f64,
+    pub comuni_at_risk: usize,
+    pub population_at_risk: i64,
+    pub is_demo: bool,
+}
+
+impl Profile {
+    fn territory_ref(&self) -> agio_domain::model::TerritoryRef {
+        let t = &self.territory;
+        agio_domain::model::TerritoryRef {
+            code: t.code.clone(),
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+            kind: t.kind,
+        }
+    }
+
+    pub fn document(&self) -> ProfileDocument {
+        ProfileDocument {
+            territory: self.territory_ref(),
+            status: self.stored.status,
+            facilitation_km: self.stored.facilitation_km,
+            published_at: self.stored.published_at.clone(),
+            is_demo: self.stored.is_demo,
+            figures: self.figures.clone(),
+            services: self.services.clone(),
+            comuni: self.comuni.clone(),
+        }
+    }
+
+    pub fn summary(&self) -> ProfileSummary {
+        ProfileSummary {
+            territory: self.territory_ref(),
+            score: self.figures.score,
+            services: self.services.len(),
+            average_level: self.figures.average_level,
+            comuni_at_risk: self.comuni.iter().filter(|c| c.at_risk).count(),
+            population_at_risk: self.figures.population_at_risk,
+            is_demo: self.stored.is_demo,
+        }
+    }
 }
 
 /// The vocabularies a profile is measured against, by code in their order.
@@ -163,7 +232,7 @@ fn public_item(s: &Service, slug: String) -> InventoryItem {
     for asset in &s.agio_assets {
         match asset.as_str() {
             "digital_identity" => platforms.extend([NationalPlatform::Spid, NationalPlatform::Cie]),
-            "online_payment" => platforms.push(NationalPlatform::PagoPa),
+            "online_payment" => platforms.push(NationalPlatform::Pagopa),
             "app" => {
                 channels.push(ServiceChannel::AppIo);
                 platforms.push(NationalPlatform::AppIo);
@@ -222,8 +291,10 @@ fn risks(
             .filter_map(|h| h.distance_m)
             .fold(None, |best: Option<f64>, d| Some(best.map_or(d, |b| b.min(d))))
             .map(|m| m / 1000.0);
+        let far = nearest.is_none_or(|km| km > far_km);
         out.push(ComuneRisk {
-            far: nearest.is_none_or(|km| km > far_km),
+            far,
+            at_risk: far || !c.connected,
             nearest_facilitation_km: nearest,
             code: c.code,
             name: c.name,
@@ -236,7 +307,7 @@ fn risks(
 
 /// The figures of an inventory and its comuni, measured against the vocabularies.
 pub fn figures(services: &[InventoryItem], comuni: &[ComuneRisk], measure: &Measure<'_>) -> Figures {
-    let mut by_level = [0usize; 5];
+    let mut by_level = vec![0usize; 5];
     for s in services {
         by_level[usize::from(s.digital_level.min(4))] += 1;
     }
@@ -259,14 +330,14 @@ pub fn figures(services: &[InventoryItem], comuni: &[ComuneRisk], measure: &Meas
                     let mut here =
                         services.iter().filter(|s| has(&s.target_groups, group) && has(&s.life_stages, stage));
                     let count = here.clone().count();
-                    (stage.clone(), Cell { services: count, average_level: average(&mut here) })
+                    Cell { life_stage: stage.clone(), services: count, average_level: average(&mut here) }
                 })
                 .collect();
-            (group.clone(), cells)
+            MatrixRow { target_group: group.clone(), cells }
         })
         .collect();
     let population: i64 = comuni.iter().map(|c| c.population).sum();
-    let population_at_risk: i64 = comuni.iter().filter(|c| c.at_risk()).map(|c| c.population).sum();
+    let population_at_risk: i64 = comuni.iter().filter(|c| c.at_risk).map(|c| c.population).sum();
     let digitalisation = average_level / 4.0 * 100.0;
     let coverage = match measure.needs.len() {
         0 => 0.0,
@@ -311,7 +382,15 @@ mod tests {
     }
 
     fn comune(name: &str, population: i64, far: bool, connected: bool) -> ComuneRisk {
-        ComuneRisk { code: name.into(), name: name.into(), population, nearest_facilitation_km: None, connected, far }
+        ComuneRisk {
+            code: name.into(),
+            name: name.into(),
+            population,
+            nearest_facilitation_km: None,
+            connected,
+            far,
+            at_risk: far || !connected,
+        }
     }
 
     #[test]
@@ -333,9 +412,9 @@ mod tests {
         assert_eq!(f.score, 0.5 * 50.0 + 0.25 * 50.0 + 0.25 * 60.0);
         assert_eq!(f.by_level, [1, 0, 0, 0, 1]);
         assert_eq!(f.low_level, ["B"]);
-        let poverty = &f.matrix[0].1[0].1;
+        let poverty = &f.matrix[0].cells[0];
         assert_eq!((poverty.services, poverty.average_level), (2, Some(2.0)));
-        let caregivers = &f.matrix[1].1[0].1;
+        let caregivers = &f.matrix[1].cells[0];
         assert_eq!((caregivers.services, caregivers.average_level), (0, None));
     }
 

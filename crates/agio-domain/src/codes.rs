@@ -128,7 +128,7 @@ code_enum!(
 );
 code_enum!(
     /// The national digital platforms a service can use.
-    NationalPlatform { Spid = "spid", Cie = "cie", PagoPa = "pagopa", AppIo = "app_io", Pdnd = "pdnd", Anpr = "anpr" }
+    NationalPlatform { Spid = "spid", Cie = "cie", Pagopa = "pagopa", AppIo = "app_io", Pdnd = "pdnd", Anpr = "anpr" }
 );
 
 macro_rules! key_prefix {

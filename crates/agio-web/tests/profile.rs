@@ -260,3 +260,34 @@ both_backends!(a_planner_starts_a_profile_and_lists_its_internal_services, |back
     let history = app.state.store.history("profile", &profile_id).await.unwrap();
     assert_eq!(history.len(), 3, "started, service added, service changed");
 });
+
+both_backends!(the_api_gives_the_profiles_and_their_planners_change_them, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let list = app.get("/api/v1/profiles").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let list: serde_json::Value = list.json();
+    let slugs: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["territory"]["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["re-guastalla", "rn-rimini"]);
+    let rimini: serde_json::Value = app.get("/api/v1/profiles/rn-rimini").await.json();
+    assert_eq!(rimini["figures"]["by_level"].as_array().unwrap().len(), 5);
+    assert_eq!(rimini["figures"]["matrix"][0]["cells"].as_array().unwrap().len(), 5, "five life stages");
+    // Withdrawn to a draft with a token, it is gone for everyone else but its planners.
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let token = app.create_token(&coordinator, "write").await;
+    let change = serde_json::json!({ "version": 1, "status": "draft" });
+    let r = app.api("PATCH", "/api/v1/profiles/rn-rimini", &token, change).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.get("/api/v1/profiles/rn-rimini").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api("GET", "/api/v1/profiles/rn-rimini", &token, serde_json::Value::Null).await.status,
+        StatusCode::OK
+    );
+    let list: serde_json::Value = app.get("/api/v1/profiles").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // A distance out of range: 422 naming the field, nothing saved.
+    let r = app
+        .api("PATCH", "/api/v1/profiles/rn-rimini", &token, serde_json::json!({ "version": 2, "facilitation_km": 0 }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("facilitation_km"), "{}", r.body);
+});

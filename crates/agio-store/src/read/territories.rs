@@ -101,6 +101,12 @@ impl Store {
     }
 
     /// All districts, by name.
+    pub async fn territory_by_id(&self, id: &str) -> Result<Option<Territory>> {
+        let mut sql = select();
+        sql.push(" AND t.id = ").bind(id);
+        sql.map_optional(&self.pool, territory).await
+    }
+
     pub async fn districts(&self) -> Result<Vec<Territory>> {
         let mut sql = select();
         sql.push(" AND t.kind = 'district' ORDER BY t.name");

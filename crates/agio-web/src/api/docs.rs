@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organizations", description = "Organisations (soggetti) taking part in actions"),
         (name = "assets", description = "Digital assets and their coverage"),
         (name = "vocabularies", description = "Controlled vocabularies with Italian and English labels"),
+        (name = "profiles", description = "The districts' digital-welfare profiles: services and how digital they are, gaps, comuni at risk"),
         (name = "editing", description = "Changes, with a personal access token; every one is recorded in the audit log")
     ),
     modifiers(&TokenAuth)

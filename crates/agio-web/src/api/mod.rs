@@ -6,6 +6,7 @@ mod docs;
 mod docs_page;
 mod handlers;
 mod hsds;
+mod profiles;
 mod records;
 mod writes;
 
@@ -37,6 +38,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(get_asset))
         .routes(routes!(list_vocabularies))
         .routes(routes!(get_vocabulary))
+        .routes(routes!(profiles::list_profiles))
+        .routes(routes!(profiles::get_profile, profiles::patch_profile))
         .routes(routes!(writes::me))
         .routes(routes!(writes::patch_agenda, writes::put_agenda))
         .routes(routes!(writes::move_agenda))

@@ -88,7 +88,7 @@ async fn compare(State(state): State<AppState>, lang: Lang, params: Params) -> R
     let list = |items: Vec<String>| if items.is_empty() { "—".to_string() } else { items.join(", ") };
     rows.push(row("profile.needs_without", &|p| list(p.figures.needs_without_service.iter().map(need).collect())));
     rows.push(row("compare.comuni_at_risk", &|p| {
-        list(p.comuni.iter().filter(|x| x.at_risk()).map(|x| x.name.clone()).collect())
+        list(p.comuni.iter().filter(|x| x.at_risk).map(|x| x.name.clone()).collect())
     }));
     rows.push(row("territory.population", &|p| number(lang, p.figures.population)));
     rows.push(row("profiles.column.persone", &|p| number(lang, p.figures.population_at_risk)));

@@ -4,7 +4,7 @@
 
 mod compare;
 mod editing;
-mod page;
+pub(crate) mod page;
 mod regional;
 
 use axum::Router;

@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::kit::auth::Visitor;
+use crate::kit::auth::{require, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::i18n::{decimal, number, Catalogue, Lang};
 use crate::kit::layout::{render, ToolKind, Tools};
 use crate::kit::state::{AppState, PageContext};
+use agio_domain::access::Principal;
 
 /// Width of the longest bar of a chart, in SVG units.
 const BAR: f64 = 240.0;
@@ -94,21 +95,32 @@ fn codes(terms: &[Term]) -> Vec<String> {
 }
 
 /// A district's profile with its figures, whoever asks (none when it has none).
-pub(super) async fn load(state: &AppState, territory: Territory) -> Result<Option<Profile>, AppError> {
+pub(crate) async fn load(state: &AppState, territory: Territory) -> Result<Option<Profile>, AppError> {
     let v = &state.vocabularies;
     let (needs, groups, stages) = (codes(&v.need), codes(&v.target_group), codes(&v.life_stage));
     let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
     Ok(agio_app::profile::load(&state.store, &state.directory, territory, &measure).await?)
 }
 
-/// A district's profile, if this visitor may read it.
-pub(super) async fn profile_for(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Profile, AppError> {
+/// A district's profile, if `who` may read it (a draft only those who plan for the district).
+pub(crate) async fn profile_for(state: &AppState, who: Option<&Principal>, slug: &str) -> Result<Profile, AppError> {
     let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
     let profile = load(state, territory).await?.ok_or(AppError::NotFound)?;
     let published = profile.stored.status == ProfileStatus::Published;
     let facts = agio_app::profile::facts(&state.store, &profile.territory, published).await?;
-    visitor.require(Operation::ReadDraft, &Target::Profile(&facts))?;
+    require(who, Operation::ReadDraft, &Target::Profile(&facts))?;
     Ok(profile)
+}
+
+/// Every published profile, by district name.
+pub(crate) async fn published(state: &AppState) -> Result<Vec<Profile>, AppError> {
+    let mut out = Vec::new();
+    for stored in state.store.published_profiles().await? {
+        let Some(territory) = state.store.territory_by_id(&stored.territory_id).await? else { continue };
+        out.extend(load(state, territory).await?.filter(|p| p.stored.status == ProfileStatus::Published));
+    }
+    out.sort_by(|a, b| a.territory.name.cmp(&b.territory.name));
+    Ok(out)
 }
 
 pub(super) fn bars(values: &[(String, f64, String)], max: f64) -> Vec<Bar> {
@@ -147,7 +159,7 @@ async fn page(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = profile_for(&state, &visitor, &slug).await?;
+    let p = profile_for(&state, visitor.principal(), &slug).await?;
     let c = lang.catalogue();
     let v = &state.vocabularies;
     let (group, need) = (labels(&v.target_group, lang), labels(&v.need, lang));
@@ -210,13 +222,13 @@ async fn page(
             ],
         ),
         stages: v.life_stage.iter().map(|t| t.label(lang.code()).to_string()).collect(),
-        matrix: f.matrix.iter().map(|(g, cells)| (group(g), cells.iter().map(|(_, s)| cell(s)).collect())).collect(),
+        matrix: f.matrix.iter().map(|row| (group(&row.target_group), row.cells.iter().map(cell).collect())).collect(),
         needs_without_service: f.needs_without_service.iter().map(|n| need(n)).collect(),
         low_level: f.low_level.clone(),
         at_risk: p
             .comuni
             .iter()
-            .filter(|x| x.at_risk())
+            .filter(|x| x.at_risk)
             .map(|x| RiskRow {
                 name: x.name.clone(),
                 population: x.population,
@@ -257,28 +269,16 @@ async fn page(
     Ok(render(page)?.into_response())
 }
 
-/// The profile as data: its figures, its services and its comuni.
+/// The profile as data: its figures, its services and its comuni (what the API answers).
 async fn json(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let p = profile_for(&state, &visitor, &slug).await?;
-    let body = serde_json::json!({
-        "territory": { "code": p.territory.code, "slug": p.territory.slug, "name": p.territory.name },
-        "status": p.stored.status.code(),
-        "facilitation_km": p.stored.facilitation_km,
-        "figures": p.figures,
-        "services": p.services,
-        "comuni": p.comuni.iter().map(|c| serde_json::json!({
-            "code": c.code, "name": c.name, "population": c.population,
-            "nearest_facilitation_km": c.nearest_facilitation_km, "connected": c.connected,
-            "far": c.far, "at_risk": c.at_risk(),
-        })).collect::<Vec<_>>(),
-    });
+    let p = profile_for(&state, visitor.principal(), &slug).await?;
     let disposition = format!("attachment; filename=\"profilo-{slug}.json\"");
-    Ok(([(header::CONTENT_DISPOSITION, disposition)], axum::Json(body)).into_response())
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], axum::Json(p.document())).into_response())
 }
 
 /// The inventory as a spreadsheet: one row per service.
 async fn csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let p = profile_for(&state, &visitor, &slug).await?;
+    let p = profile_for(&state, visitor.principal(), &slug).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
         out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))

@@ -2,8 +2,7 @@
 //! and comuni and people at risk, in a table sortable without JavaScript and on a map coloured
 //! by score; and `/territori/confronto`: up to four districts' profiles column by column.
 
-use agio_app::profile::Profile;
-use agio_domain::ProfileStatus;
+use agio_app::profile::ProfileSummary;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -15,7 +14,7 @@ use crate::kit::i18n::{decimal, number, Lang};
 use crate::kit::layout::render;
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
-use crate::profile::page::load;
+use crate::profile::page::published;
 
 /// Score bands of the map, lowest first: (lowest score, fill, i18n key of the legend).
 const BANDS: [(f64, &str, &str); 4] = [
@@ -36,36 +35,17 @@ pub struct DistrictRow {
     pub slug: String,
     pub href: String,
     pub demo: bool,
-    pub figures: Option<RowFigures>,
+    pub figures: Option<ProfileSummary>,
 }
 
-pub struct RowFigures {
-    pub score: f64,
-    pub services: usize,
-    pub average_level: f64,
-    pub comuni_at_risk: usize,
-    pub population_at_risk: i64,
-}
-
-impl RowFigures {
-    fn of(p: &Profile) -> RowFigures {
-        RowFigures {
-            score: p.figures.score,
-            services: p.services.len(),
-            average_level: p.figures.average_level,
-            comuni_at_risk: p.comuni.iter().filter(|c| c.at_risk()).count(),
-            population_at_risk: p.figures.population_at_risk,
-        }
-    }
-
-    fn key(&self, sort: &str) -> f64 {
-        match sort {
-            "punteggio" => self.score,
-            "servizi" => self.services as f64,
-            "livello" => self.average_level,
-            "comuni" => self.comuni_at_risk as f64,
-            _ => self.population_at_risk as f64,
-        }
+/// The value a column sorts by.
+fn sort_key(f: &ProfileSummary, sort: &str) -> f64 {
+    match sort {
+        "punteggio" => f.score,
+        "servizi" => f.services as f64,
+        "livello" => f.average_level,
+        "comuni" => f.comuni_at_risk as f64,
+        _ => f.population_at_risk as f64,
     }
 }
 
@@ -103,21 +83,18 @@ fn fill(score: Option<f64>) -> &'static str {
 
 /// Every district with its published profile, if any.
 async fn districts(state: &AppState) -> Result<Vec<DistrictRow>, AppError> {
-    let published: std::collections::HashSet<String> =
-        state.store.published_profiles().await?.into_iter().map(|p| p.territory_id).collect();
+    let mut published: std::collections::HashMap<String, ProfileSummary> =
+        published(state).await?.iter().map(|p| (p.territory.id.clone(), p.summary())).collect();
     let mut rows = Vec::new();
     for d in state.store.districts().await? {
-        let profile = match published.contains(&d.id) {
-            true => load(state, d.clone()).await?.filter(|p| p.stored.status == ProfileStatus::Published),
-            false => None,
-        };
+        let figures = published.remove(&d.id);
         rows.push(DistrictRow {
-            href: match &profile {
+            href: match &figures {
                 Some(_) => format!("/territori/{}/profilo", d.slug),
                 None => format!("/territori/{}", d.slug),
             },
-            demo: profile.as_ref().is_some_and(|p| p.stored.is_demo),
-            figures: profile.as_ref().map(RowFigures::of),
+            demo: figures.as_ref().is_some_and(|f| f.is_demo),
+            figures,
             name: d.name,
             slug: d.slug,
         });
@@ -166,7 +143,7 @@ async fn profiles(State(state): State<AppState>, lang: Lang, params: Params) -> 
     if sort != "nome" {
         rows.sort_by(|a, b| match (&a.figures, &b.figures) {
             (Some(x), Some(y)) => {
-                let order = x.key(sort).total_cmp(&y.key(sort));
+                let order = sort_key(x, sort).total_cmp(&sort_key(y, sort));
                 if descending {
                     order.reverse()
                 } else {
