@@ -46,6 +46,7 @@ const PAGES = {
     `${GUASTALLA}/stato`,
     '/territori/re-guastalla/profilo/modifica',
     '/territori/rn-rimini/profilo/servizi/nuovo',
+    '/territori/rn-rimini/profilo/piano-di-zona',
     `${GUASTALLA}/obiettivi/nuovo`,
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,

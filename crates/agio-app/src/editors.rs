@@ -615,7 +615,8 @@ impl ProfileOf {
         Ok(ProfileOf { territory, facts, profile_id: stored.map(|p| p.id) })
     }
 
-    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
+    /// Whether `who` may write the profile (404 for a draft they may not see).
+    pub fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         require(who, Operation::Edit, &Target::Profile(&self.facts))
     }
 }

@@ -10,6 +10,7 @@ pub mod editors;
 pub mod parts;
 pub mod profile;
 pub mod records;
+pub mod zone_plan;
 
 use std::future::Future;
 

@@ -103,6 +103,54 @@ pub struct Profile {
     pub services: Vec<InventoryItem>,
     pub comuni: Vec<ComuneRisk>,
     pub figures: Figures,
+    pub zone_plan: Option<PlanDocument>,
+}
+
+/// The district's Piano di Zona, each sheet with the agenda actions that carry it forward.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanDocument {
+    pub title: String,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub sheets: Vec<SheetDocument>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SheetDocument {
+    #[serde(flatten)]
+    pub sheet: agio_domain::model::ZonePlanSheet,
+    /// The agenda actions whose Piano di Zona reference names this sheet.
+    pub actions: Vec<ActionLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ActionLink {
+    pub agenda_slug: String,
+    pub code: String,
+    pub title: String,
+}
+
+/// The plan of a profile with, for each sheet, the actions of the territory's agendas that name it.
+async fn plan_of(store: &Store, profile_id: &str, territory_id: &str) -> Result<Option<PlanDocument>, Error> {
+    let Some(plan) = store.zone_plan(profile_id).await? else { return Ok(None) };
+    let references = store.actions_with_zone_plan_ref(territory_id).await?;
+    let sheets = plan
+        .sheets
+        .into_iter()
+        .map(|sheet| SheetDocument {
+            actions: references
+                .iter()
+                .filter(|r| crate::zone_plan::sheet_number(&r.zone_plan_ref).as_deref() == Some(sheet.number.as_str()))
+                .map(|r| ActionLink {
+                    agenda_slug: r.agenda_slug.clone(),
+                    code: r.code.clone(),
+                    title: r.title.clone(),
+                })
+                .collect(),
+            sheet,
+        })
+        .collect();
+    Ok(Some(PlanDocument { title: plan.title, period_start: plan.period_start, period_end: plan.period_end, sheets }))
 }
 
 /// A profile as data: the API's answer and the JSON download.
@@ -118,6 +166,7 @@ pub struct ProfileDocument {
     /// Public (from the directory) and internal services, by name.
     pub services: Vec<InventoryItem>,
     pub comuni: Vec<ComuneRisk>,
+    pub zone_plan: Option<PlanDocument>,
 }
 
 /// A line of the regional list: a district's published profile in figures.
@@ -153,6 +202,7 @@ impl Profile {
             figures: self.figures.clone(),
             services: self.services.clone(),
             comuni: self.comuni.clone(),
+            zone_plan: self.zone_plan.clone(),
         }
     }
 
@@ -209,7 +259,8 @@ pub async fn load(
     let comuni = store.district_comuni(&territory.id).await?;
     let comuni = risks(directory, comuni, stored.facilitation_km, now)?;
     let figures = figures(&services, &comuni, measure);
-    Ok(Some(Profile { territory, stored, services, comuni, figures }))
+    let zone_plan = plan_of(store, &stored.id, &territory.id).await?;
+    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan }))
 }
 
 /// A directory service as the inventory lists it: its channels and platforms read from what

@@ -123,6 +123,10 @@ code_enum!(
     ProfileStatus { Draft = "draft", Published = "published" }
 );
 code_enum!(
+    /// Where an intervention sheet of a Piano di Zona stands.
+    SheetStatus { Planned = "planned", InProgress = "in_progress", Completed = "completed", Suspended = "suspended" }
+);
+code_enum!(
     /// How a service is reached.
     ServiceChannel { InPerson = "in_person", Phone = "phone", Email = "email", Web = "web", AppIo = "app_io" }
 );
@@ -142,7 +146,7 @@ key_prefix!(
     Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
     Vocabulary => "vocabulary", Role => "role", Channel => "channel",
     TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
-    ServiceChannel => "service_channel", NationalPlatform => "platform",
+    ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status",
 );
 
 #[cfg(test)]

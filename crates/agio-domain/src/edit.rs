@@ -72,6 +72,14 @@ pub enum FieldProblem {
     NotHours {
         lines: Vec<usize>,
     },
+    /// A file that is not UTF-8 text.
+    NotUtf8,
+    /// A column the template has and the file lacks.
+    MissingColumn,
+    /// A value already given on another row (numbered from 1, the header included).
+    Duplicate {
+        row: usize,
+    },
 }
 
 impl FieldProblem {
@@ -102,6 +110,9 @@ impl FieldProblem {
             FieldProblem::InAnotherUnion { .. } => "field.in_another_union",
             FieldProblem::NotClosures { .. } => "field.not_closures",
             FieldProblem::NotHours { .. } => "field.not_hours",
+            FieldProblem::NotUtf8 => "field.not_utf8",
+            FieldProblem::MissingColumn => "field.missing_column",
+            FieldProblem::Duplicate { .. } => "field.duplicate",
         }
     }
 }

@@ -250,3 +250,16 @@ pub struct KeyFigures {
     pub organizations: i64,
     pub assets: i64,
 }
+
+/// One intervention sheet of a district's Piano di Zona.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ZonePlanSheet {
+    /// As the plan numbers it ("16", "3.2").
+    pub number: String,
+    pub title: String,
+    pub area: String,
+    /// `target_group` codes.
+    pub target_groups: Vec<String>,
+    pub budget_cents: Option<i64>,
+    pub status: crate::SheetStatus,
+}

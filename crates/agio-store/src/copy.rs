@@ -42,6 +42,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("directory_service_at_locations", "id"),
     ("profiles", "id"),
     ("profile_services", "id"),
+    ("zone_plans", "id"),
+    ("zone_plan_sheets", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

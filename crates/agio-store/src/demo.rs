@@ -28,12 +28,31 @@ struct DemoFile {
     profile: DemoProfile,
 }
 
-/// The district's digital-welfare profile and the internal services it lists.
+/// The district's digital-welfare profile, the internal services it lists and its Piano di Zona.
 #[derive(Deserialize)]
 struct DemoProfile {
     status: String,
     facilitation_km: f64,
     internal_services: Vec<DemoInternalService>,
+    zone_plan: DemoZonePlan,
+}
+
+#[derive(Deserialize)]
+struct DemoZonePlan {
+    title: String,
+    period_start: i64,
+    period_end: i64,
+    sheets: Vec<DemoSheet>,
+}
+
+#[derive(Deserialize)]
+struct DemoSheet {
+    number: String,
+    title: String,
+    area: String,
+    target_groups: Vec<String>,
+    budget_cents: Option<i64>,
+    status: String,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +277,23 @@ async fn insert_profile(tx: &mut Tx, territory: &str, p: &DemoProfile) -> Result
             ],
         )
         .await?;
+    }
+    let (plan_id, plan) = (new_id(), &p.zone_plan);
+    let columns = columns![
+        "id" => plan_id.clone(), "profile_id" => id, "title" => plan.title.clone(),
+        "period_start" => plan.period_start, "period_end" => plan.period_end, "is_demo" => 1,
+        "created_at" => ts.clone(), "updated_at" => ts.clone(),
+    ];
+    insert(tx, "zone_plans", columns).await?;
+    for (position, sheet) in plan.sheets.iter().enumerate() {
+        let columns = columns![
+            "id" => new_id(), "plan_id" => plan_id.clone(), "number" => sheet.number.clone(),
+            "title" => sheet.title.clone(), "area" => sheet.area.clone(),
+            "target_groups" => list(&sheet.target_groups), "budget_cents" => sheet.budget_cents,
+            "status" => sheet.status.clone(), "position" => position as i64,
+            "created_at" => ts.clone(), "updated_at" => ts.clone(),
+        ];
+        insert(tx, "zone_plan_sheets", columns).await?;
     }
     Ok(())
 }

@@ -40,7 +40,7 @@ pub use directory::{
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
-pub use profiles::{ComuneFacts, StoredProfile};
+pub use profiles::{ActionReference, ComuneFacts, StoredProfile, ZonePlan};
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, Choosable, DistrictDetail,
     MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,
@@ -48,6 +48,7 @@ pub use read::{
 };
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
+pub use write::NewZonePlan;
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 
 /// Which database server a store talks to.

@@ -70,6 +70,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (15, "0015_directory_services_by_name", common),
     (16, "0016_agenda_version_pages", common_then_dialect),
     (17, "0017_profiles", common),
+    (18, "0018_zone_plans", common),
 );
 
 impl Store {

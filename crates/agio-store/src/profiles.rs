@@ -2,6 +2,7 @@
 //! not hold, and what the profile reads of its territory (comuni, population, connectivity).
 
 use agio_domain::edit::{InternalServiceEdit, ProfileEdit};
+use agio_domain::model::ZonePlanSheet;
 use agio_domain::ProfileStatus;
 use serde::Serialize;
 
@@ -150,5 +151,73 @@ impl Store {
         let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(Vec::new()) };
         let ids = [col::<Option<String>>(&r, "id")?, col(&r, "parent_id")?, col(&r, "grandparent_id")?];
         Ok(ids.into_iter().flatten().collect())
+    }
+}
+
+/// A district's Piano di Zona and its intervention sheets, in the plan's order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZonePlan {
+    pub id: String,
+    pub title: String,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub sheets: Vec<ZonePlanSheet>,
+}
+
+/// An agenda action that names a Piano di Zona sheet in its reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionReference {
+    pub agenda_slug: String,
+    pub code: String,
+    pub title: String,
+    pub zone_plan_ref: String,
+}
+
+impl Store {
+    pub async fn zone_plan(&self, profile_id: &str) -> Result<Option<ZonePlan>> {
+        let mut sql = Sql::new("SELECT id, title, period_start, period_end FROM zone_plans WHERE profile_id = ");
+        sql.bind(profile_id);
+        let Some(r) = sql.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let id: String = col(&r, "id")?;
+        let mut sheets = Sql::new(
+            "SELECT number, title, area, target_groups, budget_cents, status FROM zone_plan_sheets WHERE plan_id = ",
+        );
+        sheets.bind(id.clone()).push(" ORDER BY position");
+        let sheets = sheets
+            .map_all(&self.pool, |r| {
+                Ok(from_row!(r, ZonePlanSheet {
+                    number, title, area, budget_cents;
+                    target_groups: codes(r, "target_groups")?,
+                    status: code(r, "status")?,
+                }))
+            })
+            .await?;
+        Ok(Some(from_row!(&r, ZonePlan { title, period_start, period_end; id: id, sheets: sheets })))
+    }
+
+    /// The actions, in the agendas of a territory, whose reference to the Piano di Zona is set.
+    pub async fn actions_with_zone_plan_ref(&self, territory_id: &str) -> Result<Vec<ActionReference>> {
+        let mut sql = Sql::new(
+            "SELECT g.slug AS agenda_slug, a.code, a.title, a.zone_plan_ref FROM actions a \
+             JOIN agendas g ON g.id = a.agenda_id \
+             WHERE a.archived_at IS NULL AND a.zone_plan_ref IS NOT NULL AND a.zone_plan_ref <> '' AND g.territory_id = ",
+        );
+        sql.bind(territory_id).push(" ORDER BY g.slug, a.code");
+        sql.map_all(&self.pool, |r| Ok(from_row!(r, ActionReference { agenda_slug, code, title, zone_plan_ref }))).await
+    }
+}
+
+impl Store {
+    /// The district whose published profile has sheet `number` in its Piano di Zona, for an
+    /// agenda of that district (its slug): where an action's reference leads.
+    pub async fn zone_plan_sheet_district(&self, agenda_slug: &str, number: &str) -> Result<Option<String>> {
+        let mut sql = Sql::new(
+            "SELECT t.slug FROM agendas g JOIN territories t ON t.id = g.territory_id \
+             JOIN profiles p ON p.territory_id = t.id AND p.status = 'published' \
+             JOIN zone_plans z ON z.profile_id = p.id \
+             JOIN zone_plan_sheets s ON s.plan_id = z.id WHERE g.slug = ",
+        );
+        sql.bind(agenda_slug).push(" AND s.number = ").bind(number);
+        sql.map_optional(&self.pool, |r| col(r, "slug")).await
     }
 }

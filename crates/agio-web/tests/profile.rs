@@ -291,3 +291,74 @@ both_backends!(the_api_gives_the_profiles_and_their_planners_change_them, |backe
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("facilitation_km"), "{}", r.body);
 });
+
+both_backends!(the_piano_di_zona_is_imported_whole_and_links_the_agenda_both_ways, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    // The demo plan: each sheet lists the actions that carry it forward, and an action leads to its sheet.
+    let profile = app.get(GUASTALLA).await;
+    profile.page_with(&[
+        "Piano di Zona per la salute e il benessere sociale 2024-2026 – Distretto di Guastalla (2024–2026)",
+        "<tr id=\"scheda-16\"><th scope=\"row\">16</th><td>Welfare di comunità, partecipazione e invecchiamento attivo</td>",
+        "href=\"/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/azioni/A01\">A01 — ",
+        "€ 1.850.000,00",
+    ]);
+    let action = app.get("/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/azioni/A01").await;
+    action.page_with(&["<a href=\"/territori/re-guastalla/profilo#scheda-16\">Scheda 16 – Welfare di comunità"]);
+
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let referent = app.sign_in(REFERENT).await;
+    let import = "/territori/re-guastalla/profilo/piano-di-zona";
+    assert_eq!(app.get_as(import, &referent).await.status, StatusCode::FORBIDDEN);
+    let form = app.get_as(import, &coordinator).await;
+    form.page_with(&["Importa il Piano di Zona (CSV)", "value=\"2024\"", "/profilo/piano-di-zona/modello.csv"]);
+    let template = app.get(&format!("{import}/modello.csv")).await;
+    assert!(template.body.starts_with("numero;titolo;area;destinatari;budget;stato\n"), "{}", template.body);
+
+    // A file with problems: every one named by row and column, nothing saved.
+    let fields = [("title", "Piano di Zona 2027-2029"), ("period_start", "2027"), ("period_end", "2029")];
+    let bad = "numero;titolo;area;destinatari;budget;stato\n16;Comunità;;nessuno;molto;in corso\n16;Ancora;;;;forse\n";
+    let refused = app.post_multipart(import, &coordinator, &fields, &[("file", "piano.csv", bad.as_bytes())]).await;
+    refused.answer_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            "Non è stato salvato nulla.",
+            "<td>2</td><td>destinatari</td>",
+            "<td>2</td><td>budget</td>",
+            "<td>3</td><td>numero</td><td>già usato alla riga 2.</td>",
+            "<td>3</td><td>stato</td>",
+        ],
+    );
+    let missing = b"numero,titolo\n1,Uno\n";
+    let refused = app.post_multipart(import, &coordinator, &fields, &[("file", "piano.csv", missing)]).await;
+    refused.answer_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["<td>1</td><td>stato</td><td>manca questa colonna del modello.</td>"],
+    );
+    let latin1 = b"numero,titolo,area,destinatari,budget,stato\n1,Attivit\xe0,,,,conclusa\n";
+    let refused = app.post_multipart(import, &coordinator, &fields, &[("file", "piano.csv", latin1)]).await;
+    refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["il file non è testo UTF-8"]);
+    let backwards = [("title", "Piano"), ("period_start", "2029"), ("period_end", "2027")];
+    let good = "numero,titolo,area,destinatari,budget,stato\n16,Comunità digitale,Comunità,\"caregivers, digital_divide\",\"40.000,00\",pianificata\n";
+    let refused = app.post_multipart(import, &coordinator, &backwards, &[("file", "piano.csv", good.as_bytes())]).await;
+    refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["Ultimo anno"]);
+    // Nothing of it was saved.
+    app.get(GUASTALLA).await.page_with(&["Welfare di comunità, partecipazione e invecchiamento attivo"]);
+
+    // A good file replaces the sheets; the action still finds sheet 16.
+    let saved = app.post_multipart(import, &coordinator, &fields, &[("file", "piano.csv", good.as_bytes())]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.header("location"), "/territori/re-guastalla/profilo#piano-di-zona");
+    let profile = app.get(GUASTALLA).await;
+    profile.page_with(&[
+        "Piano di Zona 2027-2029 (2027–2029)",
+        "<td>Comunità digitale</td>",
+        "€ 40.000,00",
+        "Pianificata",
+    ]);
+    assert!(!profile.body.contains("Welfare di comunità, partecipazione e invecchiamento attivo"), "replaced");
+    let json: serde_json::Value = app.get(&format!("{GUASTALLA}.json")).await.json();
+    let sheets = json["zone_plan"]["sheets"].as_array().unwrap();
+    assert_eq!(sheets.len(), 1);
+    assert_eq!(sheets[0]["target_groups"], serde_json::json!(["caregivers", "digital_divide"]));
+    assert_eq!(sheets[0]["actions"][0]["code"], "A01");
+});

@@ -177,21 +177,8 @@ both_backends!(a_text_without_translation_is_marked_in_english, |backend| async 
 
 /// Posts files as `multipart/form-data`, as the upload form does.
 async fn upload(app: &TestApp, session: &crate::support::Session, files: &[(&str, &[u8])]) -> crate::support::Reply {
-    let boundary = "agio-test-boundary";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", session.csrf)
-        .into_bytes();
-    for (name, bytes) in files {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
-        body.extend_from_slice(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").bytes());
-    let request = axum::http::Request::post("/servizi/importa")
-        .header("cookie", &session.cookie)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    app.request(request).await
+    let files: Vec<(&str, &str, &[u8])> = files.iter().map(|(name, bytes)| ("files", *name, *bytes)).collect();
+    app.post_multipart("/servizi/importa", session, &[], &files).await
 }
 
 both_backends!(referents_upload_the_services_of_their_organisation_only, |backend| async move {

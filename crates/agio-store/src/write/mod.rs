@@ -9,6 +9,8 @@ mod archive;
 mod assets;
 mod organizations;
 mod profiles;
+
+pub use profiles::NewZonePlan;
 mod unions;
 
 use serde::Serialize;

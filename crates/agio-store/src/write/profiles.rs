@@ -87,3 +87,60 @@ impl WriteTx {
         self.versioned_update(guard, before.fields.clone(), statements, audit).await
     }
 }
+
+/// A plan's title and period, and its sheets, as an import brings them.
+pub struct NewZonePlan<'a> {
+    pub title: &'a str,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub sheets: &'a [agio_domain::model::ZonePlanSheet],
+}
+
+impl WriteTx {
+    /// Replaces a profile's Piano di Zona (the plan and all its sheets) with an imported one.
+    pub async fn replace_zone_plan(&mut self, profile_id: &str, label: &str, plan: &NewZonePlan<'_>) -> Result<()> {
+        let at = now();
+        let mut existing = Sql::new("SELECT id FROM zone_plans WHERE profile_id = ");
+        existing.bind(profile_id);
+        let existing: Option<String> =
+            existing.query().fetch_optional(&mut *self.tx).await?.map(|r| crate::read::col(&r, "id")).transpose()?;
+        let plan_id = existing.clone().unwrap_or_else(new_id);
+        let values = columns![
+            "title" => plan.title, "period_start" => plan.period_start, "period_end" => plan.period_end,
+            "updated_at" => at.clone(),
+        ];
+        let mut statements = match &existing {
+            Some(id) => {
+                let mut delete = Sql::new("DELETE FROM zone_plan_sheets WHERE plan_id = ");
+                delete.bind(id.clone());
+                vec![Sql::update("zone_plans", values, id), delete]
+            }
+            None => {
+                let mut values = values;
+                values.extend(columns![
+                    "id" => plan_id.clone(), "profile_id" => profile_id, "created_at" => at.clone(),
+                ]);
+                vec![Sql::insert("zone_plans", values)]
+            }
+        };
+        for (position, sheet) in plan.sheets.iter().enumerate() {
+            statements.push(Sql::insert(
+                "zone_plan_sheets",
+                columns![
+                    "id" => new_id(), "plan_id" => plan_id.clone(), "number" => sheet.number.clone(),
+                    "title" => sheet.title.clone(), "area" => sheet.area.clone(),
+                    "target_groups" => json_codes(&sheet.target_groups), "budget_cents" => sheet.budget_cents,
+                    "status" => sheet.status.code(), "position" => position as i64,
+                    "created_at" => at.clone(), "updated_at" => at.clone(),
+                ],
+            ));
+        }
+        self.run(statements).await?;
+        let after = serde_json::json!({
+            "title": plan.title, "period_start": plan.period_start, "period_end": plan.period_end,
+            "sheets": plan.sheets.len(),
+        });
+        let entity = EntityRef { kind: "profile", id: profile_id, label };
+        self.record(entity, "import_zone_plan", None, Some(&after), "").await
+    }
+}

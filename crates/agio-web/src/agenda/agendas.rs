@@ -59,6 +59,8 @@ struct ActionPage {
     by_source: Vec<(String, i64)>,
     tools: Tools,
     banner: Option<VersionBanner>,
+    /// The Piano di Zona sheet the action's reference names, on its district's profile.
+    sheet_link: Option<String>,
 }
 
 async fn agendas(
@@ -229,7 +231,16 @@ async fn action(
                 .last_crumb()
                 .demo(x.summary.is_demo);
             let description_html = markdown::to_html(&x.description);
-            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner }.render()?)
+            let sheet = x.zone_plan_ref.as_deref().and_then(agio_app::zone_plan::sheet_number);
+            let sheet_link = match sheet {
+                Some(n) => state
+                    .store
+                    .zone_plan_sheet_district(&slug, &n)
+                    .await?
+                    .map(|district| format!("/territori/{district}/profilo#scheda-{n}")),
+                None => None,
+            };
+            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link }.render()?)
         })
         .await
 }

@@ -322,6 +322,7 @@ pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
         FieldProblem::TooLong { max } => c.fmt(problem.label_key(), &[("max", &max.to_string())]),
         FieldProblem::NotOneOf { allowed } => c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))]),
         FieldProblem::OutOfRange { min, max } => c.fmt(problem.label_key(), &[("min", min), ("max", max)]),
+        FieldProblem::Duplicate { row } => c.fmt(problem.label_key(), &[("row", &row.to_string())]),
         FieldProblem::UnknownPlaces { names }
         | FieldProblem::OutsideDistrict { names }
         | FieldProblem::InAnotherUnion { names } => c.fmt(problem.label_key(), &[("names", &names.join(", "))]),

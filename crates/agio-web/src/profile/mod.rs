@@ -6,11 +6,16 @@ mod compare;
 mod editing;
 pub(crate) mod page;
 mod regional;
+mod zone_plan;
 
 use axum::Router;
 
 use crate::kit::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    page::router().merge(editing::router()).merge(regional::router()).merge(compare::router())
+    page::router()
+        .merge(editing::router())
+        .merge(regional::router())
+        .merge(compare::router())
+        .merge(zone_plan::router())
 }

@@ -15,7 +15,7 @@ use axum::Router;
 
 use crate::kit::auth::{require, Visitor};
 use crate::kit::error::AppError;
-use crate::kit::i18n::{decimal, number, Catalogue, Lang};
+use crate::kit::i18n::{decimal, euros, number, Catalogue, Lang};
 use crate::kit::layout::{render, ToolKind, Tools};
 use crate::kit::state::{AppState, PageContext};
 use agio_domain::access::Principal;
@@ -50,6 +50,24 @@ pub struct ServiceRow {
     pub platforms: String,
 }
 
+/// The Piano di Zona, ready to show.
+pub struct PlanView {
+    pub title: String,
+    pub period: String,
+    pub sheets: Vec<SheetRow>,
+}
+
+pub struct SheetRow {
+    pub number: String,
+    pub title: String,
+    pub area: String,
+    pub groups: String,
+    pub budget: String,
+    pub status: String,
+    /// (address, "A03 — title") of each action that carries the sheet forward.
+    pub actions: Vec<(String, String)>,
+}
+
 /// A comune at risk, ready to show.
 pub struct RiskRow {
     pub name: String,
@@ -81,6 +99,7 @@ struct ProfilePage {
     /// The distance chosen and the people concerned.
     at_risk_lead: String,
     services: Vec<ServiceRow>,
+    plan: Option<PlanView>,
 }
 
 /// The terms of a vocabulary by code, in the page's language.
@@ -177,6 +196,7 @@ async fn page(
     if editor {
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
         tools.add(ToolKind::Other, format!("{here}/servizi/nuovo"), c.t("profile.add_service"));
+        tools.add(ToolKind::Other, format!("{here}/piano-di-zona"), c.t("zone_plan.import"));
     }
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
@@ -264,6 +284,32 @@ async fn page(
                 platforms: s.platforms.iter().map(platform).collect::<Vec<_>>().join(", "),
             })
             .collect(),
+        plan: p.zone_plan.as_ref().map(|plan| PlanView {
+            title: plan.title.clone(),
+            period: format!("{}–{}", plan.period_start, plan.period_end),
+            sheets: plan
+                .sheets
+                .iter()
+                .map(|doc| (&doc.sheet, &doc.actions))
+                .map(|(sheet, actions)| SheetRow {
+                    number: sheet.number.clone(),
+                    title: sheet.title.clone(),
+                    area: sheet.area.clone(),
+                    groups: sheet.target_groups.iter().map(|g| group(g)).collect::<Vec<_>>().join(", "),
+                    budget: sheet.budget_cents.map(|b| euros(lang, b)).unwrap_or_else(|| "—".into()),
+                    status: c.label(&sheet.status.label_key()).to_string(),
+                    actions: actions
+                        .iter()
+                        .map(|a| {
+                            (
+                                format!("/agende/{}/azioni/{}", a.agenda_slug, a.code),
+                                format!("{} — {}", a.code, a.title),
+                            )
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }),
         ctx,
     };
     Ok(render(page)?.into_response())

@@ -135,6 +135,37 @@ impl TestApp {
         self.post_form(path, &session.cookie, form(&all)).await
     }
 
+    /// Posts `fields` and `files` (field name, file name, bytes) as `multipart/form-data`, as an
+    /// upload form does, with the session's token.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        session: &Session,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "agio-test-boundary";
+        let part = |name: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"");
+        let mut body = Vec::new();
+        for (name, value) in [("csrf", session.csrf.as_str())].iter().chain(fields) {
+            body.extend(format!("{}\r\n\r\n{value}\r\n", part(name)).bytes());
+        }
+        for (field, file, bytes) in files {
+            let head =
+                format!("{}; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n", part(field));
+            body.extend(head.bytes());
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let request = Request::post(path)
+            .header("cookie", &session.cookie)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.request(request).await
+    }
+
     /// The sign-in attempt of a browser that first opened the sign-in page.
     pub async fn try_sign_in(&self, email: &str, password: &str) -> Reply {
         let page = self.get("/accedi").await;
