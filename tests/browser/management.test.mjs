@@ -47,6 +47,7 @@ const PAGES = {
     '/territori/re-guastalla/profilo/modifica',
     '/territori/rn-rimini/profilo/servizi/nuovo',
     '/territori/rn-rimini/profilo/piano-di-zona',
+    '/territori/rn-rimini/profilo/basi-dati/nuova',
     `${GUASTALLA}/obiettivi/nuovo`,
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,

@@ -683,78 +683,158 @@ fn service_terms(state: &impl Context) -> [Vec<agio_domain::model::Term>; 3] {
     [v.target_group.clone(), v.life_stage.clone(), v.need.clone()]
 }
 
-fn read_internal(
-    terms: &[Vec<agio_domain::model::Term>; 3],
-    reader: &mut Reader,
-) -> Option<agio_domain::edit::InternalServiceEdit> {
-    let codes = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<_>>();
-    let [target_groups, life_stages, needs] = terms.each_ref().map(|t| codes(t));
-    let terms =
-        agio_domain::edit::ServiceTerms { target_groups: &target_groups, life_stages: &life_stages, needs: &needs };
-    agio_domain::edit::InternalServiceEdit::read(reader, &terms)
+/// A line of one of a profile's lists (its internal services, its databases): blank, found,
+/// read and saved.
+pub trait ProfileItem: Sized + Clone + Serialize + Send + Sync + 'static {
+    fn blank() -> Self;
+    fn find(
+        store: &agio_store::Store,
+        profile_id: &str,
+        id: &str,
+    ) -> impl std::future::Future<Output = agio_store::Result<Option<Editable<Self>>>> + Send;
+    /// `terms`: target groups, life stages and needs, for the lists that use them.
+    fn read(reader: &mut Reader, terms: &[Vec<agio_domain::model::Term>; 3]) -> Option<Self>;
+    fn create(
+        w: &mut WriteTx,
+        profile_id: &str,
+        item: &Self,
+    ) -> impl std::future::Future<Output = agio_store::Result<String>> + Send;
+    fn update(
+        w: &mut WriteTx,
+        before: &Editable<Self>,
+        profile_id: &str,
+        item: &Self,
+        version: i64,
+    ) -> impl std::future::Future<Output = agio_store::Result<Saved<Self>>> + Send;
 }
 
-/// An internal service of a profile, new (`stored.id` empty) or stored.
-pub struct InternalServiceEditor {
+impl ProfileItem for agio_domain::edit::InternalServiceEdit {
+    fn blank() -> Self {
+        agio_domain::edit::InternalServiceEdit {
+            name: String::new(),
+            description: String::new(),
+            digital_level: 0,
+            target_groups: Vec::new(),
+            life_stages: Vec::new(),
+            needs: Vec::new(),
+            channels: Vec::new(),
+            platforms: Vec::new(),
+        }
+    }
+
+    async fn find(store: &agio_store::Store, profile_id: &str, id: &str) -> agio_store::Result<Option<Editable<Self>>> {
+        store.internal_service_for_edit(profile_id, id).await
+    }
+
+    fn read(reader: &mut Reader, terms: &[Vec<agio_domain::model::Term>; 3]) -> Option<Self> {
+        let codes = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<_>>();
+        let [target_groups, life_stages, needs] = terms.each_ref().map(|t| codes(t));
+        let terms =
+            agio_domain::edit::ServiceTerms { target_groups: &target_groups, life_stages: &life_stages, needs: &needs };
+        agio_domain::edit::InternalServiceEdit::read(reader, &terms)
+    }
+
+    async fn create(w: &mut WriteTx, profile_id: &str, item: &Self) -> agio_store::Result<String> {
+        w.create_internal_service(profile_id, item).await
+    }
+
+    async fn update(
+        w: &mut WriteTx,
+        before: &Editable<Self>,
+        profile_id: &str,
+        item: &Self,
+        version: i64,
+    ) -> agio_store::Result<Saved<Self>> {
+        w.update_internal_service(before, profile_id, item, version).await
+    }
+}
+
+impl ProfileItem for agio_domain::edit::DatabaseEdit {
+    fn blank() -> Self {
+        agio_domain::edit::DatabaseEdit {
+            name: String::new(),
+            holder: String::new(),
+            contents: String::new(),
+            personal_data: true,
+            special_categories: false,
+            legal_basis: String::new(),
+            format: String::new(),
+            update_frequency: String::new(),
+            access: agio_domain::DatabaseAccess::NoAccess,
+            used_by: String::new(),
+        }
+    }
+
+    async fn find(store: &agio_store::Store, profile_id: &str, id: &str) -> agio_store::Result<Option<Editable<Self>>> {
+        store.profile_database_for_edit(profile_id, id).await
+    }
+
+    fn read(reader: &mut Reader, _: &[Vec<agio_domain::model::Term>; 3]) -> Option<Self> {
+        agio_domain::edit::DatabaseEdit::read(reader)
+    }
+
+    async fn create(w: &mut WriteTx, profile_id: &str, item: &Self) -> agio_store::Result<String> {
+        w.create_profile_database(profile_id, item).await
+    }
+
+    async fn update(
+        w: &mut WriteTx,
+        before: &Editable<Self>,
+        profile_id: &str,
+        item: &Self,
+        version: i64,
+    ) -> agio_store::Result<Saved<Self>> {
+        w.update_profile_database(before, profile_id, item, version).await
+    }
+}
+
+/// A line of a profile's list, new (`stored.id` empty) or stored.
+pub struct ProfileItemEditor<T: ProfileItem> {
     pub of: ProfileOf,
-    pub stored: Editable<agio_domain::edit::InternalServiceEdit>,
+    pub stored: Editable<T>,
     /// Target groups, life stages, needs: what the form offers.
     pub terms: [Vec<agio_domain::model::Term>; 3],
 }
 
-impl InternalServiceEditor {
-    /// The service `id` of the district's profile; `None`: a new one.
-    pub async fn load(state: &impl Context, slug: &str, id: Option<&str>) -> Result<InternalServiceEditor, Error> {
+/// An internal service of a profile.
+pub type InternalServiceEditor = ProfileItemEditor<agio_domain::edit::InternalServiceEdit>;
+/// An essential database of a profile.
+pub type DatabaseEditor = ProfileItemEditor<agio_domain::edit::DatabaseEdit>;
+
+impl<T: ProfileItem> ProfileItemEditor<T> {
+    /// The line `id` of the district's profile; `None`: a new one.
+    pub async fn load(state: &impl Context, slug: &str, id: Option<&str>) -> Result<Self, Error> {
         let of = ProfileOf::load(state, slug).await?;
         let profile_id = of.profile_id.clone().ok_or(Error::NotFound)?;
         let stored = match id {
-            Some(id) => state.store().internal_service_for_edit(&profile_id, id).await?.ok_or(Error::NotFound)?,
-            None => Editable {
-                id: String::new(),
-                label: String::new(),
-                version: 0,
-                fields: agio_domain::edit::InternalServiceEdit {
-                    name: String::new(),
-                    description: String::new(),
-                    digital_level: 0,
-                    target_groups: Vec::new(),
-                    life_stages: Vec::new(),
-                    needs: Vec::new(),
-                    channels: Vec::new(),
-                    platforms: Vec::new(),
-                },
-            },
+            Some(id) => T::find(state.store(), &profile_id, id).await?.ok_or(Error::NotFound)?,
+            None => Editable { id: String::new(), label: String::new(), version: 0, fields: T::blank() },
         };
-        Ok(InternalServiceEditor { of, stored, terms: service_terms(state) })
+        Ok(ProfileItemEditor { of, stored, terms: service_terms(state) })
     }
 }
 
-impl Editor for InternalServiceEditor {
-    type Fields = agio_domain::edit::InternalServiceEdit;
+impl<T: ProfileItem> Editor for ProfileItemEditor<T> {
+    type Fields = T;
 
     fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
         self.of.allowed(who)
     }
 
-    fn read(&self, reader: &mut Reader) -> Option<Self::Fields> {
-        read_internal(&self.terms, reader)
+    fn read(&self, reader: &mut Reader) -> Option<T> {
+        T::read(reader, &self.terms)
     }
 
-    async fn save(
-        &self,
-        w: &mut WriteTx,
-        fields: &Self::Fields,
-        version: i64,
-    ) -> agio_store::Result<Saved<Self::Fields>> {
+    async fn save(&self, w: &mut WriteTx, fields: &T, version: i64) -> agio_store::Result<Saved<T>> {
         let profile_id = self.of.profile_id.as_deref().unwrap_or_default();
         if self.stored.id.is_empty() {
-            w.create_internal_service(profile_id, fields).await?;
+            T::create(w, profile_id, fields).await?;
             return Ok(Saved::Done { version: 1 });
         }
-        w.update_internal_service(&self.stored, profile_id, fields, version).await
+        T::update(w, &self.stored, profile_id, fields, version).await
     }
 
-    fn current(&self) -> (&Self::Fields, i64) {
+    fn current(&self) -> (&T, i64) {
         (&self.stored.fields, self.stored.version)
     }
 }

@@ -96,7 +96,7 @@ pub struct Figures {
 }
 
 /// A territory's profile with everything its page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Profile {
     pub territory: Territory,
     pub stored: StoredProfile,
@@ -104,6 +104,8 @@ pub struct Profile {
     pub comuni: Vec<ComuneRisk>,
     pub figures: Figures,
     pub zone_plan: Option<PlanDocument>,
+    /// The essential databases the services rely on (with their stored ids).
+    pub databases: Vec<Editable<agio_domain::edit::DatabaseEdit>>,
 }
 
 /// The district's Piano di Zona, each sheet with the agenda actions that carry it forward.
@@ -167,6 +169,7 @@ pub struct ProfileDocument {
     pub services: Vec<InventoryItem>,
     pub comuni: Vec<ComuneRisk>,
     pub zone_plan: Option<PlanDocument>,
+    pub databases: Vec<agio_domain::edit::DatabaseEdit>,
 }
 
 /// A line of the regional list: a district's published profile in figures.
@@ -203,6 +206,7 @@ impl Profile {
             services: self.services.clone(),
             comuni: self.comuni.clone(),
             zone_plan: self.zone_plan.clone(),
+            databases: self.databases.iter().map(|d| d.fields.clone()).collect(),
         }
     }
 
@@ -260,7 +264,8 @@ pub async fn load(
     let comuni = risks(directory, comuni, stored.facilitation_km, now)?;
     let figures = figures(&services, &comuni, measure);
     let zone_plan = plan_of(store, &stored.id, &territory.id).await?;
-    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan }))
+    let databases = store.profile_databases(&stored.id).await?;
+    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan, databases }))
 }
 
 /// A directory service as the inventory lists it: its channels and platforms read from what

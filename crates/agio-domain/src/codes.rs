@@ -15,9 +15,9 @@ pub struct UnknownCode {
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
+        // Serialized as their codes, so that JSON and the database agree.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $code)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -127,6 +127,10 @@ code_enum!(
     SheetStatus { Planned = "planned", InProgress = "in_progress", Completed = "completed", Suspended = "suspended" }
 );
 code_enum!(
+    /// How others can reach an essential database.
+    DatabaseAccess { Api = "api", Pdnd = "pdnd", OpenData = "open_data", FileExchange = "file_exchange", NoAccess = "none" }
+);
+code_enum!(
     /// How a service is reached.
     ServiceChannel { InPerson = "in_person", Phone = "phone", Email = "email", Web = "web", AppIo = "app_io" }
 );
@@ -146,7 +150,7 @@ key_prefix!(
     Direction => "direction", AssetKind => "asset_kind", AssetStatus => "asset_status",
     Vocabulary => "vocabulary", Role => "role", Channel => "channel",
     TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
-    ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status",
+    ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
 );
 
 #[cfg(test)]

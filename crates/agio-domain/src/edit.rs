@@ -80,6 +80,8 @@ pub enum FieldProblem {
     Duplicate {
         row: usize,
     },
+    /// Special categories of personal data in a database said to hold no personal data.
+    SpecialWithoutPersonal,
 }
 
 impl FieldProblem {
@@ -113,6 +115,7 @@ impl FieldProblem {
             FieldProblem::NotUtf8 => "field.not_utf8",
             FieldProblem::MissingColumn => "field.missing_column",
             FieldProblem::Duplicate { .. } => "field.duplicate",
+            FieldProblem::SpecialWithoutPersonal => "field.special_without_personal",
         }
     }
 }
@@ -1453,6 +1456,56 @@ impl InternalServiceEdit {
             needs,
             channels,
             platforms,
+        })
+    }
+}
+
+/// An essential database a district's services rely on (what it holds, never the data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DatabaseEdit {
+    pub name: String,
+    /// Who holds it (an organisation's name).
+    pub holder: String,
+    /// What it contains, in words.
+    pub contents: String,
+    pub personal_data: bool,
+    /// Special categories of personal data under GDPR art. 9 (health, ethnic origin, …).
+    pub special_categories: bool,
+    pub legal_basis: String,
+    pub format: String,
+    pub update_frequency: String,
+    pub access: crate::DatabaseAccess,
+    /// The services that use it, by name, one per line.
+    pub used_by: String,
+}
+
+impl DatabaseEdit {
+    pub fn read(r: &mut Reader) -> Option<DatabaseEdit> {
+        let yes_no = ["yes".to_string(), "no".to_string()];
+        let name = r.line("name");
+        let holder = r.line("holder");
+        let contents = r.text("contents");
+        let personal_data = r.choice("personal_data", &yes_no).map(|v| v == "yes");
+        let special_categories = r.choice("special_categories", &yes_no).map(|v| v == "yes");
+        let legal_basis = r.opt_line("legal_basis").unwrap_or_default();
+        let format = r.opt_line("format").unwrap_or_default();
+        let update_frequency = r.opt_line("update_frequency").unwrap_or_default();
+        let access = r.code("access");
+        let used_by = r.text("used_by");
+        if special_categories == Some(true) && personal_data == Some(false) {
+            r.fail("special_categories", FieldProblem::SpecialWithoutPersonal);
+        }
+        Some(DatabaseEdit {
+            name,
+            holder,
+            contents,
+            personal_data: personal_data?,
+            special_categories: special_categories?,
+            legal_basis,
+            format,
+            update_frequency,
+            access: access?,
+            used_by,
         })
     }
 }

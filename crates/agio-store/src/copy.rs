@@ -44,6 +44,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("profile_services", "id"),
     ("zone_plans", "id"),
     ("zone_plan_sheets", "id"),
+    ("profile_databases", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

@@ -35,6 +35,7 @@ struct DemoProfile {
     facilitation_km: f64,
     internal_services: Vec<DemoInternalService>,
     zone_plan: DemoZonePlan,
+    databases: Vec<agio_domain::edit::DatabaseEdit>,
 }
 
 #[derive(Deserialize)]
@@ -280,7 +281,7 @@ async fn insert_profile(tx: &mut Tx, territory: &str, p: &DemoProfile) -> Result
     }
     let (plan_id, plan) = (new_id(), &p.zone_plan);
     let columns = columns![
-        "id" => plan_id.clone(), "profile_id" => id, "title" => plan.title.clone(),
+        "id" => plan_id.clone(), "profile_id" => id.clone(), "title" => plan.title.clone(),
         "period_start" => plan.period_start, "period_end" => plan.period_end, "is_demo" => 1,
         "created_at" => ts.clone(), "updated_at" => ts.clone(),
     ];
@@ -294,6 +295,17 @@ async fn insert_profile(tx: &mut Tx, territory: &str, p: &DemoProfile) -> Result
             "created_at" => ts.clone(), "updated_at" => ts.clone(),
         ];
         insert(tx, "zone_plan_sheets", columns).await?;
+    }
+    for d in &p.databases {
+        let columns = columns![
+            "id" => new_id(), "profile_id" => id.clone(), "name" => d.name.clone(), "holder" => d.holder.clone(),
+            "contents" => d.contents.clone(), "personal_data" => i64::from(d.personal_data),
+            "special_categories" => i64::from(d.special_categories), "legal_basis" => d.legal_basis.clone(),
+            "format" => d.format.clone(), "update_frequency" => d.update_frequency.clone(),
+            "access" => d.access.code(), "used_by" => d.used_by.clone(), "is_demo" => 1,
+            "created_at" => ts.clone(), "updated_at" => ts.clone(),
+        ];
+        insert(tx, "profile_databases", columns).await?;
     }
     Ok(())
 }

@@ -71,6 +71,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (16, "0016_agenda_version_pages", common_then_dialect),
     (17, "0017_profiles", common),
     (18, "0018_zone_plans", common),
+    (19, "0019_profile_databases", common),
 );
 
 impl Store {

@@ -1,7 +1,7 @@
 //! Digital-welfare profiles: one per territory, with the internal services the directory does
 //! not hold, and what the profile reads of its territory (comuni, population, connectivity).
 
-use agio_domain::edit::{InternalServiceEdit, ProfileEdit};
+use agio_domain::edit::{DatabaseEdit, InternalServiceEdit, ProfileEdit};
 use agio_domain::model::ZonePlanSheet;
 use agio_domain::ProfileStatus;
 use serde::Serialize;
@@ -66,6 +66,23 @@ fn internal_service(r: &sqlx::any::AnyRow) -> Result<Editable<InternalServiceEdi
     })
 }
 
+const DATABASE: &str = "SELECT id, name, holder, contents, personal_data, special_categories, legal_basis, format, \
+    update_frequency, access, used_by, version FROM profile_databases WHERE archived_at IS NULL AND profile_id = ";
+
+fn database(r: &sqlx::any::AnyRow) -> Result<Editable<DatabaseEdit>> {
+    Ok(Editable {
+        id: col(r, "id")?,
+        label: col(r, "name")?,
+        version: col(r, "version")?,
+        fields: from_row!(r, DatabaseEdit {
+            name, holder, contents, legal_basis, format, update_frequency, used_by;
+            personal_data: flag(r, "personal_data")?,
+            special_categories: flag(r, "special_categories")?,
+            access: code(r, "access")?,
+        }),
+    })
+}
+
 /// A JSON array of codes, as stored in a text column.
 fn codes(r: &sqlx::any::AnyRow, name: &str) -> Result<Vec<String>> {
     let text: String = col(r, name)?;
@@ -112,6 +129,23 @@ impl Store {
         let mut sql = Sql::new(INTERNAL_SERVICE);
         sql.bind(profile_id).push(" AND id = ").bind(id);
         sql.map_optional(&self.pool, internal_service).await
+    }
+
+    /// The essential databases of a profile, by name.
+    pub async fn profile_databases(&self, profile_id: &str) -> Result<Vec<Editable<DatabaseEdit>>> {
+        let mut sql = Sql::new(DATABASE);
+        sql.bind(profile_id).push(" ORDER BY name, id");
+        sql.map_all(&self.pool, database).await
+    }
+
+    pub async fn profile_database_for_edit(
+        &self,
+        profile_id: &str,
+        id: &str,
+    ) -> Result<Option<Editable<DatabaseEdit>>> {
+        let mut sql = Sql::new(DATABASE);
+        sql.bind(profile_id).push(" AND id = ").bind(id);
+        sql.map_optional(&self.pool, database).await
     }
 
     /// The comuni of a district, with their population, centre and connectivity, by name.

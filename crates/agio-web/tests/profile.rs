@@ -362,3 +362,52 @@ both_backends!(the_piano_di_zona_is_imported_whole_and_links_the_agenda_both_way
     assert_eq!(sheets[0]["target_groups"], serde_json::json!(["caregivers", "digital_divide"]));
     assert_eq!(sheets[0]["actions"][0]["code"], "A01");
 });
+
+both_backends!(the_essential_databases_are_registered_never_their_data, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let profile = app.get(RIMINI).await;
+    profile.page_with(&[
+        "<h2 id=\"basi-dati\">Basi dati essenziali</h2>",
+        "<th scope=\"row\">Cartella sociale del distretto di Rimini</th>",
+        "sì, anche di categorie particolari (art. 9)",
+        "<td>dati aperti</td>",
+        // A gap: a database nobody else can reach.
+        "Basi dati che nessun altro può raggiungere</h3>\n<ul><li>Registro dei posti di accoglienza</li></ul>",
+    ]);
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let new = "/territori/rn-rimini/profilo/basi-dati/nuova";
+    assert_eq!(app.get_as(new, &app.sign_in(REFERENT).await).await.status, StatusCode::FORBIDDEN);
+    // Special categories in a database said to hold no personal data; an unknown access: named.
+    let wrong = [
+        ("name", "Registro dei caregiver"),
+        ("holder", "Comune di Rimini"),
+        ("personal_data", "no"),
+        ("special_categories", "yes"),
+        ("access", "piccione"),
+        ("version", "0"),
+    ];
+    let refused = app.post_as(new, &coordinator, &wrong).await;
+    refused.answer_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["le categorie particolari sono dati personali", "api, pdnd, open_data, file_exchange, none"],
+    );
+    let mut good = wrong.to_vec();
+    good[2] = ("personal_data", "yes");
+    good[4] = ("access", "pdnd");
+    let saved = app.post_as(new, &coordinator, &good).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let profile = app.get_as(RIMINI, &coordinator).await;
+    profile.page_with(&["<th scope=\"row\">Registro dei caregiver <a href=\"/territori/rn-rimini/profilo/basi-dati/"]);
+    let edit = profile
+        .body
+        .split("href=\"/territori/rn-rimini/profilo/basi-dati/")
+        .skip(1)
+        .map(|rest| format!("/territori/rn-rimini/profilo/basi-dati/{}", &rest[..rest.find('"').unwrap()]))
+        .find(|href| href.ends_with("/modifica"))
+        .unwrap();
+    let form = app.get_as(&edit, &coordinator).await;
+    form.page_with(&["<option value=\"yes\" selected>"]);
+    let json: serde_json::Value = app.get(&format!("{RIMINI}.json")).await.json();
+    let names: Vec<&str> = json["databases"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Registro dei caregiver"), "{names:?}");
+});

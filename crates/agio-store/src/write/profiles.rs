@@ -1,6 +1,6 @@
 //! A territory's profile, as its coordinators start it and change it.
 
-use agio_domain::edit::{InternalServiceEdit, ProfileEdit};
+use agio_domain::edit::{DatabaseEdit, InternalServiceEdit, ProfileEdit};
 use agio_domain::ProfileStatus;
 
 use super::{Audit, Editable, Guard, Saved};
@@ -142,5 +142,44 @@ impl WriteTx {
         });
         let entity = EntityRef { kind: "profile", id: profile_id, label };
         self.record(entity, "import_zone_plan", None, Some(&after), "").await
+    }
+}
+
+fn database_columns(edit: &DatabaseEdit) -> Vec<(&'static str, crate::sql::Value)> {
+    columns![
+        "name" => edit.name.clone(), "holder" => edit.holder.clone(), "contents" => edit.contents.clone(),
+        "personal_data" => i64::from(edit.personal_data), "special_categories" => i64::from(edit.special_categories),
+        "legal_basis" => edit.legal_basis.clone(), "format" => edit.format.clone(),
+        "update_frequency" => edit.update_frequency.clone(), "access" => edit.access.code(),
+        "used_by" => edit.used_by.clone(),
+    ]
+}
+
+impl WriteTx {
+    /// Adds an essential database to a profile's register; returns its id.
+    pub async fn create_profile_database(&mut self, profile_id: &str, edit: &DatabaseEdit) -> Result<String> {
+        let (id, at) = (new_id(), now());
+        let mut values = database_columns(edit);
+        values.extend(columns![
+            "id" => id.clone(), "profile_id" => profile_id, "created_at" => at.clone(), "updated_at" => at,
+        ]);
+        self.run(vec![Sql::insert("profile_databases", values)]).await?;
+        let entity = EntityRef { kind: "profile", id: profile_id, label: &edit.name };
+        self.record(entity, "add_database", None, Some(&serde_json::to_value(edit).unwrap_or_default()), "").await?;
+        Ok(id)
+    }
+
+    pub async fn update_profile_database(
+        &mut self,
+        before: &Editable<DatabaseEdit>,
+        profile_id: &str,
+        edit: &DatabaseEdit,
+        expected_version: i64,
+    ) -> Result<Saved<DatabaseEdit>> {
+        let statements = vec![Sql::update("profile_databases", database_columns(edit), &before.id)];
+        let entity = EntityRef { kind: "profile", id: profile_id, label: &before.label };
+        let audit = Audit::of(vec![(entity, "update_database")], &before.fields, edit);
+        let guard = Guard { table: "profile_databases", id: &before.id, expected: expected_version };
+        self.versioned_update(guard, before.fields.clone(), statements, audit).await
     }
 }

@@ -2,10 +2,10 @@
 //! it back to draft, and sets the distance beyond which a comune counts as far from digital
 //! facilitation; `…/servizi/nuovo` and `…/servizi/{id}/modifica` list its internal services.
 
-use agio_app::editors::{InternalServiceEditor, ProfileEditor};
+use agio_app::editors::{DatabaseEditor, InternalServiceEditor, ProfileEditor, ProfileItem, ProfileItemEditor};
 use agio_domain::access::Principal;
 use agio_domain::model::Term;
-use agio_domain::{NationalPlatform, ProfileStatus, ServiceChannel};
+use agio_domain::{DatabaseAccess, NationalPlatform, ProfileStatus, ServiceChannel};
 use axum::Router;
 
 use crate::kit::edit_page::{edit_route, loads_from_path, EditPage, FromPath};
@@ -71,10 +71,13 @@ pub(crate) struct ServicePath {
     id: Option<String>,
 }
 
-impl FromPath for InternalServiceEditor {
+impl<T: ProfileItem> FromPath for ProfileItemEditor<T>
+where
+    ProfileItemEditor<T>: EditPage,
+{
     type Params = ServicePath;
     async fn load(state: &AppState, _: Option<&Principal>, path: ServicePath) -> Result<Self, AppError> {
-        Ok(InternalServiceEditor::load(state, &path.slug, path.id.as_deref()).await?)
+        Ok(ProfileItemEditor::load(state, &path.slug, path.id.as_deref()).await?)
     }
 }
 
@@ -132,9 +135,75 @@ impl EditPage for InternalServiceEditor {
     }
 }
 
+impl EditPage for DatabaseEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let yes_no =
+            || Kind::Select(vec![("yes".into(), c.t("history.yes").into()), ("no".into(), c.t("history.no").into())]);
+        let access =
+            DatabaseAccess::ALL.iter().map(|a| (a.code().to_string(), c.label(&a.label_key()).to_string())).collect();
+        form.field("name", c.t("database.name"), Kind::Line, true)
+            .field("holder", c.t("database.holder"), Kind::Line, true)
+            .hint(c.t("database.holder_hint"))
+            .field("contents", c.t("database.contents"), Kind::Text, false)
+            .hint(c.t("database.contents_hint"))
+            .field("personal_data", c.t("database.personal_data"), yes_no(), true)
+            .field("special_categories", c.t("database.special_categories"), yes_no(), true)
+            .hint(c.t("database.special_hint"))
+            .field("legal_basis", c.t("database.legal_basis"), Kind::Line, false)
+            .field("format", c.t("database.format_field"), Kind::Line, false)
+            .field("update_frequency", c.t("database.update_frequency"), Kind::Line, false)
+            .field("access", c.t("database.access"), Kind::Select(access), true)
+            .field("used_by", c.t("database.used_by"), Kind::Text, false)
+            .hint(c.t("database.used_by_hint"))
+    }
+
+    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
+        match field {
+            "personal_data" | "special_categories" => {
+                stored.map(|v| if v == "true" { "yes".into() } else { "no".into() })
+            }
+            _ => stored,
+        }
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        match self.stored.id.is_empty() {
+            true => c.t("database.add").to_string(),
+            false => c.fmt("profile.edit_service", &[("name", &self.stored.label)]),
+        }
+    }
+
+    fn intro(&self, c: &Catalogue) -> String {
+        c.t("database.intro").to_string()
+    }
+
+    fn record(&self) -> &str {
+        &self.of.territory.name
+    }
+
+    fn done(&self) -> String {
+        format!("/territori/{}/profilo#basi-dati", self.of.territory.slug)
+    }
+
+    fn here(&self) -> String {
+        let base = format!("/territori/{}/profilo/basi-dati", self.of.territory.slug);
+        match self.stored.id.is_empty() {
+            true => format!("{base}/nuova"),
+            false => format!("{base}/{}/modifica", self.stored.id),
+        }
+    }
+
+    fn section(&self) -> (&'static str, &'static str, &'static str) {
+        TERRITORIES
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/territori/{slug}/profilo/modifica", edit_route::<ProfileEditor>())
         .route("/territori/{slug}/profilo/servizi/nuovo", edit_route::<InternalServiceEditor>())
         .route("/territori/{slug}/profilo/servizi/{id}/modifica", edit_route::<InternalServiceEditor>())
+        .route("/territori/{slug}/profilo/basi-dati/nuova", edit_route::<DatabaseEditor>())
+        .route("/territori/{slug}/profilo/basi-dati/{id}/modifica", edit_route::<DatabaseEditor>())
 }

@@ -68,6 +68,19 @@ pub struct SheetRow {
     pub actions: Vec<(String, String)>,
 }
 
+/// An essential database, ready to show.
+pub struct DatabaseRow {
+    pub name: String,
+    pub holder: String,
+    pub contents: String,
+    pub personal: String,
+    pub legal_basis: String,
+    pub format: String,
+    pub access: String,
+    pub used_by: String,
+    pub edit: Option<String>,
+}
+
 /// A comune at risk, ready to show.
 pub struct RiskRow {
     pub name: String,
@@ -100,6 +113,9 @@ struct ProfilePage {
     at_risk_lead: String,
     services: Vec<ServiceRow>,
     plan: Option<PlanView>,
+    databases: Vec<DatabaseRow>,
+    /// Databases nobody outside their holder can reach: a gap.
+    closed_databases: Vec<String>,
 }
 
 /// The terms of a vocabulary by code, in the page's language.
@@ -197,6 +213,7 @@ async fn page(
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
         tools.add(ToolKind::Other, format!("{here}/servizi/nuovo"), c.t("profile.add_service"));
         tools.add(ToolKind::Other, format!("{here}/piano-di-zona"), c.t("zone_plan.import"));
+        tools.add(ToolKind::Other, format!("{here}/basi-dati/nuova"), c.t("database.add"));
     }
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
@@ -283,6 +300,41 @@ async fn page(
                 channels: s.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
                 platforms: s.platforms.iter().map(platform).collect::<Vec<_>>().join(", "),
             })
+            .collect(),
+        databases: p
+            .databases
+            .iter()
+            .map(|d| {
+                let f = &d.fields;
+                DatabaseRow {
+                    name: f.name.clone(),
+                    holder: f.holder.clone(),
+                    contents: f.contents.clone(),
+                    personal: c
+                        .t(match (f.personal_data, f.special_categories) {
+                            (true, true) => "database.personal.special",
+                            (true, false) => "database.personal.yes",
+                            _ => "database.personal.no",
+                        })
+                        .to_string(),
+                    legal_basis: f.legal_basis.clone(),
+                    format: [f.format.as_str(), f.update_frequency.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                    access: c.label(&f.access.label_key()).to_string(),
+                    used_by: f.used_by.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", "),
+                    edit: editor.then(|| format!("{here}/basi-dati/{}/modifica", d.id)),
+                }
+            })
+            .collect(),
+        closed_databases: p
+            .databases
+            .iter()
+            .filter(|d| d.fields.access == agio_domain::DatabaseAccess::NoAccess)
+            .map(|d| d.fields.name.clone())
             .collect(),
         plan: p.zone_plan.as_ref().map(|plan| PlanView {
             title: plan.title.clone(),
