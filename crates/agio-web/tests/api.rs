@@ -153,6 +153,8 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/me",
         "/api/v1/agendas/{slug}/status",
         "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}",
+        "/api/v1/profiles",
+        "/api/v1/profiles/{slug}",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }
@@ -168,6 +170,7 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
             .replace("/agendas/{slug}", &format!("/agendas/{GUASTALLA}"))
             .replace("/organizations/{slug}", "/organizations/unione-comuni-bassa-reggiana")
             .replace("/assets/{slug}", "/assets/lepida-rete")
+            .replace("/profiles/{slug}", "/profiles/re-guastalla")
             .replace("{vocabulary}", "theme");
         ok(&app.get(&concrete).await);
     }
