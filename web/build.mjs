@@ -55,7 +55,7 @@ const REQUIRED_CLASSES = [
   'agio-figure-label', 'agio-results', 'agio-open', 'agio-closed', 'agio-tags', 'agio-check',
   'agio-channels', 'agio-other-lang', 'agio-print', 'agio-print-columns', 'agio-no-print',
   'agio-menu', 'agio-more-filters', 'agio-active-filters', 'd-lg-none', 'd-lg-block', 'agio-searchbar', 'agio-glance', 'agio-footer-list', 'agio-header-search', 'small', 'btn-danger', 'btn-outline-danger', 'btn-link', 'agio-sign-out',
-  'agio-internal-badge', 'agio-score', 'agio-chart', 'agio-legend', 'agio-choices', 'agio-fieldset',
+  'agio-internal-badge', 'agio-score', 'agio-chart', 'agio-legend', 'agio-choices', 'agio-fieldset', 'agio-step', 'agio-done-badge', 'agio-todo-badge',
 ];
 
 function fail(message) {

@@ -48,6 +48,7 @@ const PAGES = {
     '/territori/rn-rimini/profilo/servizi/nuovo',
     '/territori/rn-rimini/profilo/piano-di-zona',
     '/territori/rn-rimini/profilo/basi-dati/nuova',
+    '/territori/rn-rimini/profilo/guida',
     `${GUASTALLA}/obiettivi/nuovo`,
     `${GUASTALLA}/azioni/nuova`,
     `${GUASTALLA}/azioni/A03/soggetti`,

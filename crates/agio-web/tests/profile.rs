@@ -180,9 +180,17 @@ both_backends!(a_planner_starts_a_profile_and_lists_its_internal_services, |back
     let admin = app.sign_in("regione@demo.agio.example").await;
     let coordinator = app.sign_in(COORDINATOR).await;
     let district = app.get_as("/territori/pc-levante", &admin).await;
-    district.page_with(&["href=\"/territori/pc-levante/profilo/modifica\"", "Avvia il profilo digitale del distretto"]);
-    assert!(!app.get_as("/territori/pc-levante", &coordinator).await.body.contains("/profilo/modifica"), "not theirs");
-    assert!(!app.get("/territori/pc-levante").await.body.contains("/profilo/modifica"));
+    district.page_with(&["href=\"/territori/pc-levante/profilo/guida\"", "Avvia il profilo digitale del distretto"]);
+    assert!(!app.get_as("/territori/pc-levante", &coordinator).await.body.contains("/profilo/guida"), "not theirs");
+    assert!(!app.get("/territori/pc-levante").await.body.contains("/profilo/guida"));
+    // The guided self-assessment: the steps, none done, the first one to take.
+    let guide = "/territori/pc-levante/profilo/guida";
+    assert_eq!(app.get_as(guide, &coordinator).await.status, StatusCode::NOT_FOUND);
+    let steps = app.get_as(guide, &admin).await;
+    steps.page_with(&[
+        "<strong>0 / 6</strong>",
+        "<li class=\"agio-step\" aria-current=\"step\">\n    <h2 class=\"h5\">1. Avvia il profilo",
+    ]);
     // A profile not started is a draft nobody outside may know of: 404, as for what does not exist.
     assert_eq!(app.get_as("/territori/pc-levante/profilo/modifica", &coordinator).await.status, StatusCode::NOT_FOUND);
     let form = "/territori/pc-levante/profilo/modifica";
@@ -233,6 +241,12 @@ both_backends!(a_planner_starts_a_profile_and_lists_its_internal_services, |back
         "Protocollo delle domande di assegno di cura <span class=\"badge agio-internal-badge\">interno</span>",
         "di persona, e-mail",
         "PDND",
+    ]);
+    // The guide resumes where the work stopped: started, public services seen, one internal service.
+    let steps = app.get_as(guide, &admin).await;
+    steps.page_with(&[
+        "<strong>3 / 6</strong>",
+        "aria-current=\"step\">\n    <h2 class=\"h5\">4. Registra le basi dati",
     ]);
     // Its form comes back with the boxes ticked; a change is saved against its version.
     let edit = profile

@@ -4,6 +4,7 @@
 
 mod compare;
 mod editing;
+mod guide;
 pub(crate) mod page;
 mod regional;
 mod zone_plan;
@@ -18,4 +19,5 @@ pub fn router() -> Router<AppState> {
         .merge(regional::router())
         .merge(compare::router())
         .merge(zone_plan::router())
+        .merge(guide::router())
 }

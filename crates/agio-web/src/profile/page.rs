@@ -211,6 +211,7 @@ async fn page(
     let editor = visitor.may(Operation::Edit, &Target::Profile(&facts));
     if editor {
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
+        tools.add(ToolKind::Other, format!("{here}/guida"), c.t("profile.guide"));
         tools.add(ToolKind::Other, format!("{here}/servizi/nuovo"), c.t("profile.add_service"));
         tools.add(ToolKind::Other, format!("{here}/piano-di-zona"), c.t("zone_plan.import"));
         tools.add(ToolKind::Other, format!("{here}/basi-dati/nuova"), c.t("database.add"));

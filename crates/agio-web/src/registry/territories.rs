@@ -67,9 +67,7 @@ async fn district(
         (None, Some(_)) => {
             let territory = state.store.territory(&slug).await?.ok_or(AppError::NotFound)?;
             let facts = agio_app::profile::facts(&state.store, &territory, false).await?;
-            visitor
-                .may(Operation::Edit, &Target::Profile(&facts))
-                .then(|| format!("/territori/{slug}/profilo/modifica"))
+            visitor.may(Operation::Edit, &Target::Profile(&facts)).then(|| format!("/territori/{slug}/profilo/guida"))
         }
         _ => None,
     };
