@@ -106,6 +106,8 @@ pub struct Profile {
     pub zone_plan: Option<PlanDocument>,
     /// The essential databases the services rely on (with their stored ids).
     pub databases: Vec<Editable<agio_domain::edit::DatabaseEdit>>,
+    /// The registry's digital assets that cover its comuni.
+    pub assets: Vec<agio_store::AssetInUse>,
 }
 
 /// The district's Piano di Zona, each sheet with the agenda actions that carry it forward.
@@ -170,6 +172,7 @@ pub struct ProfileDocument {
     pub comuni: Vec<ComuneRisk>,
     pub zone_plan: Option<PlanDocument>,
     pub databases: Vec<agio_domain::edit::DatabaseEdit>,
+    pub assets: Vec<agio_store::AssetInUse>,
 }
 
 /// A line of the regional list: a district's published profile in figures.
@@ -207,6 +210,7 @@ impl Profile {
             comuni: self.comuni.clone(),
             zone_plan: self.zone_plan.clone(),
             databases: self.databases.iter().map(|d| d.fields.clone()).collect(),
+            assets: self.assets.clone(),
         }
     }
 
@@ -265,7 +269,8 @@ pub async fn load(
     let figures = figures(&services, &comuni, measure);
     let zone_plan = plan_of(store, &stored.id, &territory.id).await?;
     let databases = store.profile_databases(&stored.id).await?;
-    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan, databases }))
+    let assets = store.assets_in_district(&territory.id).await?;
+    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan, databases, assets }))
 }
 
 /// A directory service as the inventory lists it: its channels and platforms read from what

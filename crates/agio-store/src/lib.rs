@@ -40,7 +40,7 @@ pub use directory::{
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
-pub use profiles::{ActionReference, ComuneFacts, StoredProfile, ZonePlan};
+pub use profiles::{ActionReference, AssetInUse, ComuneFacts, DistrictUsing, StoredProfile, ZonePlan};
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, Choosable, DistrictDetail,
     MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,

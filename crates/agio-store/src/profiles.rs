@@ -255,3 +255,56 @@ impl Store {
         sql.map_optional(&self.pool, |r| col(r, "slug")).await
     }
 }
+
+/// A digital asset of the registry as a district uses it: how many of its comuni it covers.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AssetInUse {
+    pub slug: String,
+    pub name: String,
+    pub kind: agio_domain::AssetKind,
+    pub status: agio_domain::AssetStatus,
+    /// Comuni of the district it covers.
+    pub comuni: i64,
+}
+
+/// A district that uses a digital asset: how many of its comuni the asset covers, and whether
+/// its profile is published.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistrictUsing {
+    pub slug: String,
+    pub name: String,
+    pub comuni: i64,
+    pub published_profile: bool,
+}
+
+impl Store {
+    /// The registry's digital assets that cover comuni of a district, most covering first.
+    pub async fn assets_in_district(&self, district_id: &str) -> Result<Vec<AssetInUse>> {
+        let mut sql = Sql::new(
+            "SELECT a.slug, a.name, a.kind, a.status, CAST(COUNT(*) AS BIGINT) AS comuni FROM digital_assets a \
+             JOIN asset_coverage c ON c.asset_id = a.id JOIN territories t ON t.id = c.comune_id \
+             WHERE t.parent_id = ",
+        );
+        sql.bind(district_id).push(" GROUP BY a.slug, a.name, a.kind, a.status ORDER BY comuni DESC, a.name");
+        sql.map_all(&self.pool, |r| {
+            Ok(from_row!(r, AssetInUse { slug, name, comuni; kind: code(r, "kind")?, status: code(r, "status")? }))
+        })
+        .await
+    }
+
+    /// The districts whose comuni a digital asset covers (its reuse across territories).
+    pub async fn districts_using_asset(&self, asset_slug: &str) -> Result<Vec<DistrictUsing>> {
+        let mut sql = Sql::new(
+            "SELECT d.slug, d.name, CAST(COUNT(*) AS BIGINT) AS comuni, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM profiles p WHERE p.territory_id = d.id AND p.status = 'published') \
+               THEN 1 ELSE 0 END AS BIGINT) AS published_profile \
+             FROM digital_assets a JOIN asset_coverage c ON c.asset_id = a.id \
+             JOIN territories t ON t.id = c.comune_id JOIN territories d ON d.id = t.parent_id WHERE a.slug = ",
+        );
+        sql.bind(asset_slug).push(" GROUP BY d.id, d.slug, d.name ORDER BY d.name");
+        sql.map_all(&self.pool, |r| {
+            Ok(from_row!(r, DistrictUsing { slug, name, comuni; published_profile: flag(r, "published_profile")? }))
+        })
+        .await
+    }
+}

@@ -425,3 +425,22 @@ both_backends!(the_essential_databases_are_registered_never_their_data, |backend
     let names: Vec<&str> = json["databases"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"Registro dei caregiver"), "{names:?}");
 });
+
+both_backends!(the_digital_assets_in_use_show_their_reuse_across_territories, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    app.get(GUASTALLA).await.page_with(&[
+        "<h2 id=\"asset-in-uso\">Asset digitali in uso</h2>",
+        "<th scope=\"row\"><a href=\"/asset-digitali/lepida-rete\">",
+        "8 comuni su 8",
+    ]);
+    // The regional network serves Guastalla's comuni and three of Rimini's: both profiles list it,
+    // and its page shows both districts, each leading to its profile.
+    app.get(RIMINI).await.page_with(&["3 comuni su 13"]);
+    app.get("/asset-digitali/lepida-rete").await.page_with(&[
+        "Territori che lo usano",
+        "<a href=\"/territori/re-guastalla/profilo\">Guastalla</a> — 8 comuni · nel profilo digitale",
+        "<a href=\"/territori/rn-rimini/profilo\">Rimini</a> — 3 comuni",
+    ]);
+    let json: serde_json::Value = app.get(&format!("{RIMINI}.json")).await.json();
+    assert!(json["assets"].as_array().unwrap().iter().any(|a| a["slug"] == "lepida-rete" && a["comuni"] == 3));
+});

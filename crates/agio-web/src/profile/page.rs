@@ -114,6 +114,8 @@ struct ProfilePage {
     services: Vec<ServiceRow>,
     plan: Option<PlanView>,
     databases: Vec<DatabaseRow>,
+    /// (address, name, kind, status, "8 di 8 comuni").
+    assets: Vec<(String, String, String, String, String)>,
     /// Databases nobody outside their holder can reach: a gap.
     closed_databases: Vec<String>,
 }
@@ -329,6 +331,22 @@ async fn page(
                     used_by: f.used_by.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", "),
                     edit: editor.then(|| format!("{here}/basi-dati/{}/modifica", d.id)),
                 }
+            })
+            .collect(),
+        assets: p
+            .assets
+            .iter()
+            .map(|a| {
+                (
+                    format!("/asset-digitali/{}", a.slug),
+                    a.name.clone(),
+                    c.label(&a.kind.label_key()).to_string(),
+                    c.label(&a.status.label_key()).to_string(),
+                    c.fmt(
+                        "profile.asset_coverage",
+                        &[("n", &a.comuni.to_string()), ("of", &p.comuni.len().to_string())],
+                    ),
+                )
             })
             .collect(),
         closed_databases: p

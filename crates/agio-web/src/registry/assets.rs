@@ -38,6 +38,8 @@ struct AssetPage {
     ctx: PageContext,
     d: AssetDetail,
     tools: Tools,
+    /// The districts whose comuni it covers, each to its profile when published.
+    districts: Vec<agio_store::DistrictUsing>,
 }
 
 async fn assets(
@@ -89,7 +91,8 @@ async fn asset(
             tools.add(kind, href, c.t(key));
         }
     }
-    render(AssetPage { ctx, d, tools })
+    let districts = state.store.districts_using_asset(&slug).await?;
+    render(AssetPage { ctx, d, tools, districts })
 }
 
 pub fn router() -> Router<AppState> {
