@@ -41,6 +41,12 @@ both_backends!(a_published_profile_shows_its_score_matrix_gaps_and_comuni_at_ris
     // In English too.
     app.get_en(RIMINI).await.page_with(&["Digital profile of the Rimini district", "no active network"]);
 
+    // A print sheet, one click away: the same profile without the site's navigation.
+    page.page_with(&["href=\"/territori/rn-rimini/profilo/stampa\""]);
+    let sheet = app.get(&format!("{RIMINI}/stampa")).await;
+    sheet.page_with(&["<main id=\"main\" class=\"agio-print\">", "Punteggio di maturità digitale", "Casteldelci"]);
+    assert!(!sheet.body.contains("class=\"navbar\""), "no navigation on paper");
+
     // The district's page leads to it.
     app.get("/territori/rn-rimini").await.page_with(&["href=\"/territori/rn-rimini/profilo\""]);
 

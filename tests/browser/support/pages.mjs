@@ -13,6 +13,7 @@ export const PAGE_TYPES = [
   { id: 'territory', discover: { from: 'territories', pattern: /^\/territori\/[^/]+$/ } },
   { id: 'territory with agenda', discover: { from: 'agenda', pattern: /^\/territori\/[^/]+$/ }, demo: true },
   { id: 'profile', path: '/territori/rn-rimini/profilo', demo: true },
+  { id: 'profile print view', path: '/territori/rn-rimini/profilo/stampa', demo: true, breadcrumb: false },
   { id: 'profiles', path: '/profili?ordina=punteggio', demo: true },
   { id: 'profiles compared', path: '/territori/confronto?t=re-guastalla&t=rn-rimini', demo: true },
   { id: 'agendas', path: '/agende', demo: true },

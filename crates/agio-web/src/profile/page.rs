@@ -89,12 +89,8 @@ pub struct RiskRow {
     pub why: String,
 }
 
-#[derive(Template)]
-#[template(path = "profile/profile.html")]
-struct ProfilePage {
-    ctx: PageContext,
-    tools: Tools,
-    draft: bool,
+/// What the profile shows, on its page and its print sheet.
+struct ProfileView {
     score: String,
     components: Vec<Component>,
     component_bars: Vec<Bar>,
@@ -118,6 +114,25 @@ struct ProfilePage {
     assets: Vec<(String, String, String, String, String)>,
     /// Databases nobody outside their holder can reach: a gap.
     closed_databases: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "profile/profile.html")]
+struct ProfilePage {
+    ctx: PageContext,
+    tools: Tools,
+    draft: bool,
+    v: ProfileView,
+}
+
+#[derive(Template)]
+#[template(path = "profile/profile_print.html")]
+struct ProfilePrint {
+    ctx: PageContext,
+    draft: bool,
+    /// The profile page, to go back to.
+    back: String,
+    v: ProfileView,
 }
 
 /// The terms of a vocabulary by code, in the page's language.
@@ -190,6 +205,12 @@ fn components(f: &Figures, lang: Lang, c: &Catalogue) -> Vec<Component> {
         .collect()
 }
 
+/// Who may change the profile, and the profile page's address.
+async fn planner(state: &AppState, visitor: &Visitor, p: &Profile) -> Result<bool, AppError> {
+    let facts = agio_app::profile::facts(&state.store, &p.territory, true).await?;
+    Ok(visitor.may(Operation::Edit, &Target::Profile(&facts)))
+}
+
 async fn page(
     State(state): State<AppState>,
     lang: Lang,
@@ -198,9 +219,6 @@ async fn page(
 ) -> Result<Response, AppError> {
     let p = profile_for(&state, visitor.principal(), &slug).await?;
     let c = lang.catalogue();
-    let v = &state.vocabularies;
-    let (group, need) = (labels(&v.target_group, lang), labels(&v.need, lang));
-    let f = &p.figures;
     let here = format!("/territori/{slug}/profilo");
     let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
     let ctx = PageContext::new(lang, &here, "territories", title)
@@ -208,9 +226,8 @@ async fn page(
         .crumb(c.fmt("district.title", &[("name", &p.territory.name)]), format!("/territori/{slug}"))
         .last_crumb()
         .demo(p.stored.is_demo);
-    let facts = agio_app::profile::facts(&state.store, &p.territory, true).await?;
+    let editor = planner(&state, &visitor, &p).await?;
     let mut tools = Tools::default();
-    let editor = visitor.may(Operation::Edit, &Target::Profile(&facts));
     if editor {
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
         tools.add(ToolKind::Other, format!("{here}/guida"), c.t("profile.guide"));
@@ -218,8 +235,37 @@ async fn page(
         tools.add(ToolKind::Other, format!("{here}/piano-di-zona"), c.t("zone_plan.import"));
         tools.add(ToolKind::Other, format!("{here}/basi-dati/nuova"), c.t("database.add"));
     }
+    tools.add(ToolKind::Other, format!("{here}/stampa"), c.t("profile.print"));
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
+    let draft = p.stored.status == ProfileStatus::Draft;
+    Ok(render(ProfilePage { ctx, tools, draft, v: view(&state, &p, lang, &here, editor) })?.into_response())
+}
+
+/// The print sheet: the profile without the site's navigation, on A4.
+async fn print(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let p = profile_for(&state, visitor.principal(), &slug).await?;
+    let c = lang.catalogue();
+    let back = format!("/territori/{slug}/profilo");
+    let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
+    let ctx = PageContext::new(lang, &format!("{back}/stampa"), "territories", title).demo(p.stored.is_demo);
+    let draft = p.stored.status == ProfileStatus::Draft;
+    let v = view(&state, &p, lang, &back, false);
+    Ok(render(ProfilePrint { ctx, draft, back, v })?.into_response())
+}
+
+/// Everything the profile shows, in `lang`; the internal services and databases linked to
+/// their forms for an `editor`.
+fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> ProfileView {
+    let c = lang.catalogue();
+    let v = &state.vocabularies;
+    let (group, need) = (labels(&v.target_group, lang), labels(&v.need, lang));
+    let f = &p.figures;
     let component_values: Vec<(String, f64, String)> = components(f, lang, c)
         .into_iter()
         .zip([f.digitalisation, f.coverage, f.inclusion])
@@ -245,9 +291,7 @@ async fn page(
     };
     let channel = |code: &String| c.label(&format!("service_channel.{code}")).to_string();
     let platform = |code: &String| c.label(&format!("platform.{code}")).to_string();
-    let page = ProfilePage {
-        tools,
-        draft: p.stored.status == ProfileStatus::Draft,
+    ProfileView {
         score: decimal(lang, f.score.round()),
         components: components(f, lang, c),
         component_bars: bars(&component_values, 100.0),
@@ -381,9 +425,7 @@ async fn page(
                 })
                 .collect(),
         }),
-        ctx,
-    };
-    Ok(render(page)?.into_response())
+    }
 }
 
 /// The profile as data: its figures, its services and its comuni (what the API answers).
@@ -445,5 +487,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/territori/{slug}/profilo", get(page))
         .route("/territori/{slug}/profilo.json", get(json))
+        .route("/territori/{slug}/profilo/stampa", get(print))
         .route("/territori/{slug}/profilo.csv", get(csv))
 }
