@@ -760,7 +760,7 @@ impl ProfileItem for agio_domain::edit::DatabaseEdit {
             legal_basis: String::new(),
             format: String::new(),
             update_frequency: String::new(),
-            access: agio_domain::DatabaseAccess::NoAccess,
+            access: agio_domain::DatabaseAccess::None,
             used_by: String::new(),
         }
     }

@@ -15,9 +15,10 @@ pub struct UnknownCode {
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
-        // Serialized as their codes, so that JSON and the database agree.
+        // Serialized in snake_case, which must be the code (a test checks every enum).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        pub enum $name { $(#[serde(rename = $code)] $variant),+ }
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -128,7 +129,7 @@ code_enum!(
 );
 code_enum!(
     /// How others can reach an essential database.
-    DatabaseAccess { Api = "api", Pdnd = "pdnd", OpenData = "open_data", FileExchange = "file_exchange", NoAccess = "none" }
+    DatabaseAccess { Api = "api", Pdnd = "pdnd", OpenData = "open_data", FileExchange = "file_exchange", None = "none" }
 );
 code_enum!(
     /// How a service is reached.
@@ -163,6 +164,35 @@ mod tests {
             assert_eq!(s.code().parse::<ActionStatus>().unwrap(), *s);
         }
         assert_eq!(AgendaStatus::Approved.label_key(), "agenda_status.approved");
+    }
+
+    /// JSON (serde, and the OpenAPI document that utoipa reads from it) and the database agree.
+    #[test]
+    fn every_code_is_its_json_form() {
+        fn check<T: Serialize + Copy>(all: &[T], code: impl Fn(T) -> &'static str) {
+            for v in all {
+                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(code(*v)));
+            }
+        }
+        check(TerritoryKind::ALL, TerritoryKind::code);
+        check(AgendaStatus::ALL, AgendaStatus::code);
+        check(ActionStatus::ALL, ActionStatus::code);
+        check(ActionTerm::ALL, ActionTerm::code);
+        check(PartnerRole::ALL, PartnerRole::code);
+        check(ResultKind::ALL, ResultKind::code);
+        check(Direction::ALL, Direction::code);
+        check(AssetKind::ALL, AssetKind::code);
+        check(AssetStatus::ALL, AssetStatus::code);
+        check(Vocabulary::ALL, Vocabulary::code);
+        check(Role::ALL, Role::code);
+        check(Channel::ALL, Channel::code);
+        check(TokenScope::ALL, TokenScope::code);
+        check(EntityKind::ALL, EntityKind::code);
+        check(ProfileStatus::ALL, ProfileStatus::code);
+        check(SheetStatus::ALL, SheetStatus::code);
+        check(DatabaseAccess::ALL, DatabaseAccess::code);
+        check(ServiceChannel::ALL, ServiceChannel::code);
+        check(NationalPlatform::ALL, NationalPlatform::code);
     }
 
     #[test]

@@ -217,16 +217,37 @@ async fn page(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = profile_for(&state, visitor.principal(), &slug).await?;
+    show(&state, lang, &visitor, &slug, false).await
+}
+
+/// The print sheet: the profile without the site's navigation, on A4.
+async fn print(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    show(&state, lang, &visitor, &slug, true).await
+}
+
+/// The profile page, or its print sheet.
+async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet: bool) -> Result<Response, AppError> {
+    let p = profile_for(state, visitor.principal(), slug).await?;
     let c = lang.catalogue();
     let here = format!("/territori/{slug}/profilo");
     let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
+    let draft = p.stored.status == ProfileStatus::Draft;
+    if sheet {
+        let ctx = PageContext::new(lang, &format!("{here}/stampa"), "territories", title).demo(p.stored.is_demo);
+        let v = view(state, &p, lang, &here, false);
+        return Ok(render(ProfilePrint { ctx, draft, back: here, v })?.into_response());
+    }
     let ctx = PageContext::new(lang, &here, "territories", title)
         .crumb(c.t("territories.title"), "/territori")
         .crumb(c.fmt("district.title", &[("name", &p.territory.name)]), format!("/territori/{slug}"))
         .last_crumb()
         .demo(p.stored.is_demo);
-    let editor = planner(&state, &visitor, &p).await?;
+    let editor = planner(state, visitor, &p).await?;
     let mut tools = Tools::default();
     if editor {
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
@@ -238,25 +259,7 @@ async fn page(
     tools.add(ToolKind::Other, format!("{here}/stampa"), c.t("profile.print"));
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
-    let draft = p.stored.status == ProfileStatus::Draft;
-    Ok(render(ProfilePage { ctx, tools, draft, v: view(&state, &p, lang, &here, editor) })?.into_response())
-}
-
-/// The print sheet: the profile without the site's navigation, on A4.
-async fn print(
-    State(state): State<AppState>,
-    lang: Lang,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    let p = profile_for(&state, visitor.principal(), &slug).await?;
-    let c = lang.catalogue();
-    let back = format!("/territori/{slug}/profilo");
-    let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
-    let ctx = PageContext::new(lang, &format!("{back}/stampa"), "territories", title).demo(p.stored.is_demo);
-    let draft = p.stored.status == ProfileStatus::Draft;
-    let v = view(&state, &p, lang, &back, false);
-    Ok(render(ProfilePrint { ctx, draft, back, v })?.into_response())
+    Ok(render(ProfilePage { ctx, tools, draft, v: view(state, &p, lang, &here, editor) })?.into_response())
 }
 
 /// Everything the profile shows, in `lang`; the internal services and databases linked to
@@ -396,7 +399,7 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
         closed_databases: p
             .databases
             .iter()
-            .filter(|d| d.fields.access == agio_domain::DatabaseAccess::NoAccess)
+            .filter(|d| d.fields.access == agio_domain::DatabaseAccess::None)
             .map(|d| d.fields.name.clone())
             .collect(),
         plan: p.zone_plan.as_ref().map(|plan| PlanView {
