@@ -157,11 +157,12 @@ pub(crate) async fn load(state: &AppState, territory: Territory) -> Result<Optio
 /// A district's profile, if `who` may read it (a draft only those who plan for the district).
 pub(crate) async fn profile_for(state: &AppState, who: Option<&Principal>, slug: &str) -> Result<Profile, AppError> {
     let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
-    let profile = load(state, territory).await?.ok_or(AppError::NotFound)?;
-    let published = profile.stored.status == ProfileStatus::Published;
-    let facts = agio_app::profile::facts(&state.store, &profile.territory, published).await?;
+    // Decide before working the figures out: a draft's outsiders cost no more than a 404.
+    let stored = state.store.profile(&territory.id).await?.ok_or(AppError::NotFound)?;
+    let published = stored.status == ProfileStatus::Published;
+    let facts = agio_app::profile::facts(&state.store, &territory, published).await?;
     require(who, Operation::ReadDraft, &Target::Profile(&facts))?;
-    Ok(profile)
+    load(state, territory).await?.ok_or(AppError::NotFound)
 }
 
 /// Every published profile, by district name.
