@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod directory;
 pub mod editors;
+pub mod gaps;
 pub mod parts;
 pub mod profile;
 pub mod records;
@@ -61,6 +62,8 @@ pub fn require(who: Option<&Principal>, operation: Operation, target: &Target) -
 pub trait Context: Send + Sync {
     fn store(&self) -> &Store;
     fn vocabularies(&self) -> &Vocabularies;
+    /// The directory of services and its search index (the profiles read their public services there).
+    fn directory(&self) -> &directory::Directory;
     /// Called after every write: the host drops what it rendered from older data and brings
     /// the directory's index up to date.
     fn after_write(&self) -> impl Future<Output = Result<(), Error>> + Send;

@@ -108,6 +108,59 @@ pub struct Profile {
     pub databases: Vec<Editable<agio_domain::edit::DatabaseEdit>>,
     /// The registry's digital assets that cover its comuni.
     pub assets: Vec<agio_store::AssetInUse>,
+    /// The objectives and actions of the district's public agendas that address its gaps.
+    pub links: Vec<agio_store::GapLink>,
+}
+
+/// What kind of gap: a need with no service, a service still at level 0–1, a database nobody
+/// else can reach, a comune at risk of exclusion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    Need,
+    LowLevelService,
+    ClosedDatabase,
+    ComuneAtRisk,
+}
+
+impl GapKind {
+    /// The key prefixes of each kind ("service:" and "internal:" are both services).
+    pub fn of_key(key: &str) -> Option<GapKind> {
+        Some(match key.split_once(':')?.0 {
+            "need" => GapKind::Need,
+            "service" | "internal" => GapKind::LowLevelService,
+            "database" => GapKind::ClosedDatabase,
+            "comune" => GapKind::ComuneAtRisk,
+            _ => return None,
+        })
+    }
+}
+
+/// A gap that an objective or action named and the profile no longer finds (the service went
+/// online, the comune got a facilitation point): named by its key.
+pub fn closed_gap(key: &str) -> Gap {
+    Gap {
+        key: key.to_string(),
+        kind: GapKind::of_key(key).unwrap_or(GapKind::Need),
+        subject: key.split_once(':').map_or(key, |(_, rest)| rest).to_string(),
+        population: None,
+        addressed_by: Vec::new(),
+    }
+}
+
+/// A gap of a profile, with what addresses it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Gap {
+    /// Stable across edits: `need:{code}`, `service:{directory slug}`, `internal:{id}`,
+    /// `database:{id}`, `comune:{ISTAT code}`.
+    pub key: String,
+    pub kind: GapKind,
+    /// The need's code; the service's, database's or comune's name.
+    pub subject: String,
+    /// The people living there, for a comune at risk.
+    pub population: Option<i64>,
+    /// The objectives and actions of the district's public agendas that address it.
+    pub addressed_by: Vec<ActionLink>,
 }
 
 /// The district's Piano di Zona, each sheet with the agenda actions that carry it forward.
@@ -127,11 +180,22 @@ pub struct SheetDocument {
     pub actions: Vec<ActionLink>,
 }
 
+/// An objective (O1) or action (A03) of an agenda.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ActionLink {
     pub agenda_slug: String,
     pub code: String,
     pub title: String,
+}
+
+impl ActionLink {
+    /// Its page: an action's own, an objective's place on the agenda page.
+    pub fn href(&self) -> String {
+        match self.code.starts_with('O') {
+            true => format!("/agende/{}#obj-{}", self.agenda_slug, self.code),
+            false => format!("/agende/{}/azioni/{}", self.agenda_slug, self.code),
+        }
+    }
 }
 
 /// The plan of a profile with, for each sheet, the actions of the territory's agendas that name it.
@@ -173,6 +237,8 @@ pub struct ProfileDocument {
     pub zone_plan: Option<PlanDocument>,
     pub databases: Vec<agio_domain::edit::DatabaseEdit>,
     pub assets: Vec<agio_store::AssetInUse>,
+    /// Every gap, with the objectives and actions that address it.
+    pub gaps: Vec<Gap>,
 }
 
 /// A line of the regional list: a district's published profile in figures.
@@ -211,7 +277,49 @@ impl Profile {
             zone_plan: self.zone_plan.clone(),
             databases: self.databases.iter().map(|d| d.fields.clone()).collect(),
             assets: self.assets.clone(),
+            gaps: self.gaps(),
         }
+    }
+
+    /// Every gap of the profile, in the order of its page: needs, services, databases, comuni.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let gap = |key: String, kind, subject: String, population| Gap {
+            addressed_by: self
+                .links
+                .iter()
+                .filter(|l| l.gaps.contains(&key))
+                .map(|l| ActionLink {
+                    agenda_slug: l.agenda_slug.clone(),
+                    code: l.code.clone(),
+                    title: l.title.clone(),
+                })
+                .collect(),
+            key,
+            kind,
+            subject,
+            population,
+        };
+        let needs =
+            self.figures.needs_without_service.iter().map(|n| gap(format!("need:{n}"), GapKind::Need, n.clone(), None));
+        let services = self.services.iter().filter(|s| s.digital_level <= 1).filter_map(|s| {
+            let key = match (&s.directory_slug, &s.internal_id) {
+                (Some(slug), _) => format!("service:{slug}"),
+                (None, Some(id)) => format!("internal:{id}"),
+                (None, None) => return None,
+            };
+            Some(gap(key, GapKind::LowLevelService, s.name.clone(), None))
+        });
+        let databases = self
+            .databases
+            .iter()
+            .filter(|d| d.fields.access == agio_domain::DatabaseAccess::None)
+            .map(|d| gap(format!("database:{}", d.id), GapKind::ClosedDatabase, d.fields.name.clone(), None));
+        let comuni = self
+            .comuni
+            .iter()
+            .filter(|c| c.at_risk)
+            .map(|c| gap(format!("comune:{}", c.code), GapKind::ComuneAtRisk, c.name.clone(), Some(c.population)));
+        needs.chain(services).chain(databases).chain(comuni).collect()
     }
 
     pub fn summary(&self) -> ProfileSummary {
@@ -270,7 +378,30 @@ pub async fn load(
     let zone_plan = plan_of(store, &stored.id, &territory.id).await?;
     let databases = store.profile_databases(&stored.id).await?;
     let assets = store.assets_in_district(&territory.id).await?;
-    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan, databases, assets }))
+    let links = store.gap_links(&territory.id).await?;
+    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan, databases, assets, links }))
+}
+
+/// A district's profile, measured against the context's vocabularies; none without one.
+pub async fn load_in(ctx: &impl crate::Context, territory: Territory) -> Result<Option<Profile>, Error> {
+    let v = ctx.vocabularies();
+    let codes = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<_>>();
+    let (needs, groups, stages) = (codes(&v.need), codes(&v.target_group), codes(&v.life_stage));
+    let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
+    load(ctx.store(), ctx.directory(), territory, &measure).await
+}
+
+/// The profile of the district a territory is in (or is), whatever its status; none without one.
+pub async fn of_district_containing(
+    ctx: &impl crate::Context,
+    territory_path: &[String],
+) -> Result<Option<Profile>, Error> {
+    for id in territory_path {
+        if let Some(t) = ctx.store().territory_by_id(id).await?.filter(|t| t.kind == TerritoryKind::District) {
+            return load_in(ctx, t).await;
+        }
+    }
+    Ok(None)
 }
 
 /// A directory service as the inventory lists it: its channels and platforms read from what

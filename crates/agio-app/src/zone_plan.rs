@@ -192,3 +192,46 @@ mod tests {
         assert_eq!(sheet_number(""), None);
     }
 }
+
+/// Why an import was refused: the plan's fields, and the file's rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Refused {
+    pub fields: Vec<FieldError>,
+    pub rows: Vec<RowProblem>,
+}
+
+/// Replaces a district's Piano di Zona with the plan's `title`, `period_start` and
+/// `period_end` (read from `input`) and the sheets of `file`: all or nothing, every problem
+/// named. `actor` is who imports it (a form, the API).
+pub async fn replace(
+    ctx: &impl crate::Context,
+    actor: &agio_store::Actor,
+    of: &crate::editors::ProfileOf,
+    input: &(dyn Fn(&str) -> Option<String> + Sync),
+    file: &[u8],
+) -> Result<Result<(), Refused>, crate::Error> {
+    let profile_id = of.profile_id.clone().ok_or(crate::Error::NotFound)?;
+    let mut r = Reader::new(input);
+    let title = r.line("title");
+    let (start, end) = (r.opt_year("period_start"), r.opt_year("period_end"));
+    for (field, year) in [("period_start", start), ("period_end", end)] {
+        if year.is_none() && !r.errors.iter().any(|e| e.field == field) {
+            r.fail(field, FieldProblem::Required);
+        }
+    }
+    r.in_order(&start, &end, "period_end");
+    let mut refused = Refused { fields: r.errors, rows: Vec::new() };
+    let sheets = read_sheets(file, &ctx.vocabularies().target_group).unwrap_or_else(|rows| {
+        refused.rows = rows;
+        Vec::new()
+    });
+    let (Some(start), Some(end), true) = (start, end, refused == Refused::default()) else {
+        return Ok(Err(refused));
+    };
+    let plan = agio_store::NewZonePlan { title: &title, period_start: start, period_end: end, sheets: &sheets };
+    let mut w = ctx.store().begin_write(actor).await?;
+    w.replace_zone_plan(&profile_id, &of.territory.name, &plan).await?;
+    w.commit().await?;
+    ctx.after_write().await?;
+    Ok(Ok(()))
+}

@@ -175,7 +175,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reports `end_field` when both ends are given and the end comes before the start.
-    fn in_order<T: PartialOrd>(&mut self, start: &Option<T>, end: &Option<T>, end_field: &str) {
+    pub fn in_order<T: PartialOrd>(&mut self, start: &Option<T>, end: &Option<T>, end_field: &str) {
         if let (Some(start), Some(end)) = (start, end) {
             if end < start {
                 self.fail(end_field, FieldProblem::EndBeforeStart);
@@ -243,6 +243,18 @@ impl<'a> Reader<'a> {
             self.fail(field, FieldProblem::Required);
         }
         codes
+    }
+
+    /// A required yes or no: a form's `yes`/`no`, or JSON's `true`/`false`.
+    pub fn yes_no(&mut self, field: &str) -> Option<bool> {
+        match self.required(field)?.as_str() {
+            "yes" | "true" => Some(true),
+            "no" | "false" => Some(false),
+            _ => {
+                self.fail(field, FieldProblem::NotOneOf { allowed: vec!["yes".into(), "no".into()] });
+                None
+            }
+        }
     }
 
     /// A required choice among `allowed` codes (a controlled vocabulary).
@@ -513,6 +525,19 @@ pub struct ObjectiveEdit {
 impl ObjectiveEdit {
     pub fn read(r: &mut Reader) -> Option<ObjectiveEdit> {
         Some(ObjectiveEdit { title: r.line("title"), description: r.text("description") })
+    }
+}
+
+/// The gaps of the district's profile that an objective or an action addresses, by key
+/// (`agio_app::profile::Gap`): offered from the profile, so only its gaps are accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GapsEdit {
+    pub gaps: Vec<String>,
+}
+
+impl GapsEdit {
+    pub fn read(r: &mut Reader, offered: &[String]) -> Option<GapsEdit> {
+        Some(GapsEdit { gaps: r.codes("gaps", offered, false) })
     }
 }
 
@@ -1481,12 +1506,11 @@ pub struct DatabaseEdit {
 
 impl DatabaseEdit {
     pub fn read(r: &mut Reader) -> Option<DatabaseEdit> {
-        let yes_no = ["yes".to_string(), "no".to_string()];
         let name = r.line("name");
         let holder = r.line("holder");
         let contents = r.text("contents");
-        let personal_data = r.choice("personal_data", &yes_no).map(|v| v == "yes");
-        let special_categories = r.choice("special_categories", &yes_no).map(|v| v == "yes");
+        let personal_data = r.yes_no("personal_data");
+        let special_categories = r.yes_no("special_categories");
         let legal_basis = r.opt_line("legal_basis").unwrap_or_default();
         let format = r.opt_line("format").unwrap_or_default();
         let update_frequency = r.opt_line("update_frequency").unwrap_or_default();

@@ -93,6 +93,9 @@ pub struct Objective {
     pub position: i64,
     pub title: String,
     pub description: String,
+    /// The gaps of the district's profile it addresses, by key (see `GapsEdit`).
+    #[serde(default)]
+    pub gaps: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     /// When it was archived (out of the lists, kept with its history), or null.
@@ -120,6 +123,9 @@ pub struct ActionSummary {
     pub end_date: Option<String>,
     pub lead: Option<OrganizationRef>,
     pub is_demo: bool,
+    /// The gaps of the district's profile it addresses, by key (see `GapsEdit`).
+    #[serde(default)]
+    pub gaps: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

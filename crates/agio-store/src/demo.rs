@@ -109,6 +109,9 @@ struct DemoObjective {
     code: String,
     title: String,
     description: String,
+    /// The gaps of the district's demo profile it addresses (keys, see `GapsEdit`).
+    #[serde(default)]
+    gaps: Vec<String>,
     actions: Vec<DemoAction>,
 }
 
@@ -129,6 +132,8 @@ struct DemoAction {
     budget: Vec<DemoBudget>,
     assets: Vec<String>,
     zone_plan_ref: Option<String>,
+    #[serde(default)]
+    gaps: Vec<String>,
     results: Vec<DemoResult>,
 }
 
@@ -378,7 +383,7 @@ async fn insert_agenda(
             columns![
                 "id" => objective_id.clone(), "agenda_id" => agenda_id.clone(), "code" => o.code.as_str(),
                 "position" => op as i64 + 1, "title" => o.title.as_str(), "description" => o.description.as_str(),
-                "created_at" => ts.clone(), "updated_at" => ts.clone(),
+                "gaps" => crate::write::json_codes(&o.gaps), "created_at" => ts.clone(), "updated_at" => ts.clone(),
             ],
         )
         .await?;
@@ -391,7 +396,7 @@ async fn insert_agenda(
                 "code" => x.code.as_str(), "position" => action_position, "title" => x.title.as_str(),
                 "description" => x.description.as_str(), "term" => x.term.as_str(), "start_date" => x.start_date.clone(),
                 "end_date" => x.end_date.clone(), "status" => x.status.as_str(), "zone_plan_ref" => x.zone_plan_ref.clone(),
-                "created_at" => ts.clone(), "updated_at" => ts.clone(),
+                "gaps" => crate::write::json_codes(&x.gaps), "created_at" => ts.clone(), "updated_at" => ts.clone(),
             ]).await?;
             report.actions += 1;
 

@@ -72,6 +72,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (17, "0017_profiles", common),
     (18, "0018_zone_plans", common),
     (19, "0019_profile_databases", common),
+    (20, "0020_gap_links", common),
 );
 
 impl Store {

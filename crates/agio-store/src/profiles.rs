@@ -6,10 +6,10 @@ use agio_domain::model::ZonePlanSheet;
 use agio_domain::ProfileStatus;
 use serde::Serialize;
 
-use crate::read::{code, col, flag, from_row};
+use crate::read::{code, codes, col, flag, from_row};
 use crate::sql::Sql;
 use crate::write::Editable;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// A territory's profile, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,12 +81,6 @@ fn database(r: &sqlx::any::AnyRow) -> Result<Editable<DatabaseEdit>> {
             access: code(r, "access")?,
         }),
     })
-}
-
-/// A JSON array of codes, as stored in a text column.
-fn codes(r: &sqlx::any::AnyRow, name: &str) -> Result<Vec<String>> {
-    let text: String = col(r, name)?;
-    serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("column {name}: {e}")))
 }
 
 impl Store {
@@ -229,14 +223,16 @@ impl Store {
         Ok(Some(from_row!(&r, ZonePlan { title, period_start, period_end; id: id, sheets: sheets })))
     }
 
-    /// The actions, in the agendas of a territory, whose reference to the Piano di Zona is set.
-    pub async fn actions_with_zone_plan_ref(&self, territory_id: &str) -> Result<Vec<ActionReference>> {
+    /// The actions, in the public agendas of a district, whose reference to the Piano di Zona
+    /// is set (a draft's actions are not shown on the public profile).
+    pub async fn actions_with_zone_plan_ref(&self, district_id: &str) -> Result<Vec<ActionReference>> {
         let mut sql = Sql::new(
             "SELECT g.slug AS agenda_slug, a.code, a.title, a.zone_plan_ref FROM actions a \
              JOIN agendas g ON g.id = a.agenda_id \
-             WHERE a.archived_at IS NULL AND a.zone_plan_ref IS NOT NULL AND a.zone_plan_ref <> '' AND g.territory_id = ",
+             WHERE a.archived_at IS NULL AND a.zone_plan_ref IS NOT NULL AND a.zone_plan_ref <> '' \
+             AND g.status <> 'draft' AND g.territory_id = ",
         );
-        sql.bind(territory_id).push(" ORDER BY g.slug, a.code");
+        sql.bind(district_id).push(" ORDER BY g.slug, a.code");
         sql.map_all(&self.pool, |r| Ok(from_row!(r, ActionReference { agenda_slug, code, title, zone_plan_ref }))).await
     }
 }

@@ -155,6 +155,13 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/actions/{code}/indicators/{id}",
         "/api/v1/profiles",
         "/api/v1/profiles/{slug}",
+        "/api/v1/profiles/{slug}/internal-services",
+        "/api/v1/profiles/{slug}/internal-services/{id}",
+        "/api/v1/profiles/{slug}/databases",
+        "/api/v1/profiles/{slug}/databases/{id}",
+        "/api/v1/profiles/{slug}/zone-plan",
+        "/api/v1/agendas/{slug}/objectives/{code}/gaps",
+        "/api/v1/agendas/{slug}/actions/{code}/gaps",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }

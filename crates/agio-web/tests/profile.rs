@@ -450,3 +450,191 @@ both_backends!(the_digital_assets_in_use_show_their_reuse_across_territories, |b
     let json: serde_json::Value = app.get(&format!("{RIMINI}.json")).await.json();
     assert!(json["assets"].as_array().unwrap().iter().any(|a| a["slug"] == "lepida-rete" && a["comuni"] == 3));
 });
+
+both_backends!(objectives_and_actions_name_the_profile_s_gaps_and_the_profile_names_them_back, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let agenda = "/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
+    // The demo agenda stands on its profile: what it addresses, what is still open.
+    app.get(agenda).await.page_with(&[
+        "Le lacune del profilo del distretto",
+        "Affrontate da questa agenda",
+        "Comune a rischio di esclusione digitale: Casteldelci (373 abitanti) — <a href=\"/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028#obj-O1\">O1 — ",
+        "Ancora aperte",
+        "Comune a rischio di esclusione digitale: Verucchio (10.052 abitanti)</li>",
+    ]);
+    // An action that makes a service digital lists the comuni where people risk being left out.
+    app.get(&format!("{agenda}/azioni/A03")).await.page_with(&[
+        "Le lacune che affronta",
+        "<li>Servizio ancora a livello 0–1: Sportello itinerante: il furgone dei servizi nei paesi – Distretto di Rimini</li>",
+        "Chi rischia di restare escluso",
+        "<th scope=\"row\">Casteldelci</th><td class=\"text-end\">373</td>",
+    ]);
+
+    // A coordinator chooses the gaps an action addresses among those the profile found.
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let form = format!("{agenda}/azioni/A02/lacune");
+    assert_eq!(app.get(&form).await.status, StatusCode::SEE_OTHER, "signed-in only");
+    app.get_as(&form, &coordinator).await.page_with(&[
+        "Lacune affrontate da A02",
+        "value=\"comune:099022\"",
+        "Comune a rischio di esclusione digitale: Maiolo (801 abitanti)",
+        "value=\"service:assegno-di-cura-distretto-di-rimini\"",
+    ]);
+    app.get_as(&format!("{agenda}/azioni/A02"), &coordinator).await.page_with(&[&format!("href=\"{form}\"")]);
+    // A gap the profile does not have: 422 naming the field, nothing saved.
+    let refused = app.post_as(&form, &coordinator, &[("gaps", "need:nessuno"), ("version", "1")]).await;
+    refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["Lacune del profilo che affronta"]);
+    let saved = app
+        .post_as(
+            &form,
+            &coordinator,
+            &[("gaps", "comune:099022"), ("gaps", "service:assegno-di-cura-distretto-di-rimini"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Both ways: the action names its gaps, the profile names the action beside each gap.
+    app.get(&format!("{agenda}/azioni/A02")).await.page_with(&[
+        "<li>Servizio ancora a livello 0–1: Assegno di cura – Distretto di Rimini</li>",
+        "<li>Comune a rischio di esclusione digitale: Maiolo (801 abitanti)</li>",
+        "Chi rischia di restare escluso",
+    ]);
+    app.get(RIMINI).await.page_with(&[
+        "<th scope=\"row\">Maiolo</th><td>801</td>",
+        "<a href=\"/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/azioni/A02\">A02 — ",
+        "Assegno di cura – Distretto di Rimini — Affrontata da: <a href=\"/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/azioni/A02\">",
+    ]);
+    let json: serde_json::Value = app.get(&format!("{RIMINI}.json")).await.json();
+    let maiolo = json["gaps"].as_array().unwrap().iter().find(|g| g["key"] == "comune:099022").unwrap();
+    assert_eq!(maiolo["kind"], "comune_at_risk");
+    let by: Vec<&str> =
+        maiolo["addressed_by"].as_array().unwrap().iter().map(|a| a["code"].as_str().unwrap()).collect();
+    assert_eq!(by, ["O1", "A02"], "objectives first, then actions");
+    // Someone saved meanwhile: the second save is refused, nothing lost.
+    let stale = app.post_as(&form, &coordinator, &[("gaps", "comune:099021"), ("version", "1")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+
+    // Objectives too, from the agenda page.
+    let objective = format!("{agenda}/obiettivi/O3/lacune");
+    app.get_as(agenda, &coordinator).await.page_with(&[&format!("href=\"{objective}\"")]);
+    let saved = app.post_as(&objective, &coordinator, &[("gaps", "database:nessuno"), ("version", "1")]).await;
+    assert_eq!(saved.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A draft agenda's links stay out of the public profile, as its sheets' actions do.
+    app.make_draft("agenda-digitale-sociale-rimini-valmarecchia-2026-2028").await;
+    let profile = app.get(RIMINI).await;
+    assert!(
+        !profile.body.contains("/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/azioni/"),
+        "{}",
+        profile.body
+    );
+});
+
+both_backends!(the_api_writes_a_profile_s_services_databases_plan_and_gaps, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let token = app.create_token(&coordinator, "write").await;
+    let api = "/api/v1/profiles/rn-rimini";
+    let problem_names = |body: &str, what: &str| assert!(body.contains(what), "{what} in {body}");
+
+    // An internal service: every field checked, every problem named.
+    let bad = serde_json::json!({ "name": "Prenotazione pasti a domicilio", "digital_level": 7, "target_groups": ["poverty"],
+        "life_stages": ["older_adults"], "channels": ["fax"] });
+    let r = app.api("POST", &format!("{api}/internal-services"), &token, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for field in ["digital_level", "channels", "life_stages"] {
+        problem_names(&r.body, field);
+    }
+    let service = serde_json::json!({ "name": "Prenotazione pasti a domicilio", "description": "", "digital_level": 1,
+        "target_groups": ["long_term_care"], "life_stages": ["elderly"], "needs": [], "channels": ["phone"], "platforms": [] });
+    let r = app.api("POST", &format!("{api}/internal-services"), &token, service).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let doc: serde_json::Value = r.json();
+    let added =
+        doc["services"].as_array().unwrap().iter().find(|s| s["name"] == "Prenotazione pasti a domicilio").unwrap();
+    let id = added["internal_id"].as_str().unwrap().to_string();
+    assert!(doc["gaps"].as_array().unwrap().iter().any(|g| g["key"] == format!("internal:{id}")), "level 1 is a gap");
+    let r = app
+        .api(
+            "PATCH",
+            &format!("{api}/internal-services/{id}"),
+            &token,
+            serde_json::json!({ "version": 1, "digital_level": 3 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .api(
+            "PATCH",
+            &format!("{api}/internal-services/{id}"),
+            &token,
+            serde_json::json!({ "version": 1, "digital_level": 4 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+
+    // A database: special categories need personal data.
+    let db = serde_json::json!({ "name": "Anagrafe dei caregiver", "holder": "Comune di Rimini", "contents": "Chi assiste chi",
+        "personal_data": false, "special_categories": true, "legal_basis": "", "format": "", "update_frequency": "",
+        "access": "none", "used_by": "" });
+    let r = app.api("POST", &format!("{api}/databases"), &token, db.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    problem_names(&r.body, "special_categories");
+    let mut db = db;
+    db["personal_data"] = serde_json::json!(true);
+    let r = app.api("POST", &format!("{api}/databases"), &token, db).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let doc: serde_json::Value = r.json();
+    let closed = doc["gaps"].as_array().unwrap().iter().find(|g| g["subject"] == "Anagrafe dei caregiver").unwrap();
+    assert_eq!(closed["kind"], "closed_database", "nobody else can reach it");
+    let closed = closed["key"].as_str().unwrap().to_string();
+
+    // The Piano di Zona, as the template's CSV: every problem by row and column, nothing saved.
+    let plan =
+        "/api/v1/profiles/rn-rimini/zone-plan?title=Piano%20di%20Zona%202027-2029&period_start=2027&period_end=2029";
+    let put_csv = |csv: &'static str| {
+        let request = axum::http::Request::put(plan)
+            .header("content-type", "text/csv")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::from(csv))
+            .unwrap();
+        app.request(request)
+    };
+    let r = put_csv("numero;titolo;area;destinatari;budget;stato\n1;Casa;;nessuno;molto;forse\n1;Ancora;;;;\n").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for at in ["file: row 2, column destinatari", "file: row 2, column budget", "file: row 3, column numero"] {
+        problem_names(&r.body, at);
+    }
+    let before: serde_json::Value = app.get("/api/v1/profiles/rn-rimini").await.json();
+    assert_ne!(before["zone_plan"]["title"], "Piano di Zona 2027-2029");
+    let r = put_csv("numero;titolo;area;destinatari;budget;stato\n1;Casa e abitare;Casa;;120.000,00;in corso\n").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let doc: serde_json::Value = r.json();
+    assert_eq!(doc["zone_plan"]["title"], "Piano di Zona 2027-2029");
+    assert_eq!(doc["zone_plan"]["sheets"].as_array().unwrap().len(), 1);
+
+    // The gaps an action addresses.
+    let gaps = "/api/v1/agendas/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/actions/A06/gaps";
+    let r = app.api("PATCH", gaps, &token, serde_json::json!({ "version": 1, "gaps": ["need:nessuno"] })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    problem_names(&r.body, "gaps");
+    // The service went to level 3 above: no longer a gap to address.
+    let r =
+        app.api("PATCH", gaps, &token, serde_json::json!({ "version": 1, "gaps": [format!("internal:{id}")] })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app.api("PATCH", gaps, &token, serde_json::json!({ "version": 1, "gaps": [closed] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["gaps"][0], closed);
+
+    // A referent of an organisation plans for no district: forbidden.
+    let referent = app.sign_in(REFERENT).await;
+    let theirs = app.create_token(&referent, "write").await;
+    let r = app
+        .api(
+            "PATCH",
+            &format!("{api}/internal-services/{id}"),
+            &theirs,
+            serde_json::json!({ "version": 2, "digital_level": 4 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+});

@@ -8,7 +8,7 @@ use agio_domain::model::{
 use agio_domain::{ActionStatus, Page, PageRequest, Vocabulary};
 use sqlx::any::AnyRow;
 
-use super::{asset_ref, code, col, flag, from_row, org_ref_opt, paged, push_contains, term};
+use super::{asset_ref, code, codes, col, flag, from_row, org_ref_opt, paged, push_contains, term};
 use crate::sql::Sql;
 use crate::{Result, Store};
 
@@ -17,7 +17,7 @@ const FROM: &str = " FROM actions x JOIN agendas a ON a.id = x.agenda_id JOIN ob
     LEFT JOIN organizations lo ON lo.id = lao.organization_id WHERE 1 = 1";
 const COLUMNS: &str = "SELECT x.id, a.slug AS agenda_slug, a.title AS agenda_title, o.code AS objective_code, \
     x.code, x.title, x.term, x.status, x.start_date, x.end_date, lo.slug AS lead_slug, lo.name AS lead_name, a.is_demo, \
-    o.title AS objective_title, x.description, x.zone_plan_ref, x.created_at, x.updated_at, x.version, x.archived_at";
+    o.title AS objective_title, x.description, x.zone_plan_ref, x.gaps, x.created_at, x.updated_at, x.version, x.archived_at";
 const ORDER: &str = "a.slug, x.position";
 
 fn summary(r: &AnyRow) -> Result<ActionSummary> {
@@ -27,6 +27,7 @@ fn summary(r: &AnyRow) -> Result<ActionSummary> {
         status: code(r, "status")?,
         lead: org_ref_opt(r, "lead_")?,
         is_demo: flag(r, "is_demo")?,
+        gaps: codes(r, "gaps")?,
     }))
 }
 

@@ -53,6 +53,12 @@ where
     raw.parse().map_err(|e: T::Err| StoreError::InvalidData(format!("column {name}: {e}")))
 }
 
+/// A JSON array of codes, as stored in a text column.
+pub(crate) fn codes(row: &AnyRow, name: &str) -> Result<Vec<String>> {
+    let text: String = col(row, name)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::InvalidData(format!("column {name}: {e}")))
+}
+
 /// Flags are stored as 0/1 integers on both backends (see the foundation migration).
 pub(crate) fn flag(row: &AnyRow, name: &str) -> Result<bool> {
     Ok(col::<i64>(row, name)? != 0)

@@ -7,9 +7,11 @@ mod actions;
 mod agendas;
 mod archive;
 mod assets;
+mod gaps;
 mod organizations;
 mod profiles;
 
+pub use gaps::{Addresser, GapLink};
 pub use profiles::NewZonePlan;
 mod unions;
 
@@ -39,6 +41,11 @@ pub struct Editable<T> {
     pub label: String,
     pub version: i64,
     pub fields: T,
+}
+
+/// A list of codes as its JSON column stores it.
+pub(crate) fn json_codes(codes: &[String]) -> String {
+    serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
 }
 
 fn json(value: &impl Serialize) -> serde_json::Value {

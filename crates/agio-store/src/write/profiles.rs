@@ -3,7 +3,7 @@
 use agio_domain::edit::{DatabaseEdit, InternalServiceEdit, ProfileEdit};
 use agio_domain::ProfileStatus;
 
-use super::{Audit, Editable, Guard, Saved};
+use super::{json_codes, Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result};
@@ -43,11 +43,6 @@ impl WriteTx {
         let guard = Guard { table: "profiles", id: &before.id, expected: expected_version };
         self.versioned_update(guard, before.fields.clone(), statements, audit).await
     }
-}
-
-/// A list of codes as its JSON column stores it.
-fn json_codes(codes: &[String]) -> String {
-    serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
 }
 
 fn internal_columns(edit: &InternalServiceEdit) -> Vec<(&'static str, crate::sql::Value)> {

@@ -47,6 +47,8 @@ struct AgendaPage<'a> {
     context_html: String,
     tools: Tools,
     banner: Option<VersionBanner>,
+    /// The gaps of the district's profile it addresses and those still open.
+    gaps: Option<super::gaps::AgendaGaps>,
 }
 
 #[derive(Template)]
@@ -61,6 +63,8 @@ struct ActionPage {
     banner: Option<VersionBanner>,
     /// The Piano di Zona sheet the action's reference names, on its district's profile.
     sheet_link: Option<String>,
+    /// The gaps of the district's profile it addresses.
+    gaps: Option<super::gaps::ActionGaps>,
 }
 
 async fn agendas(
@@ -131,7 +135,9 @@ async fn agenda(
                 TerritoryKind::District => format!("/territori/{}", d.agenda.territory.slug),
                 _ => format!("/agende?territory={}", d.agenda.territory.slug),
             };
+            let gaps = super::gaps::of_agenda(&state, lang, &facts.territory_path, &d).await?;
             Ok(AgendaPage {
+                gaps,
                 ctx,
                 contact_email: &state.contact_email,
                 territory_href,
@@ -240,7 +246,8 @@ async fn action(
                     .map(|district| format!("/territori/{district}/profilo#scheda-{n}")),
                 None => None,
             };
-            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link }.render()?)
+            let gaps = super::gaps::of_action(&state, lang, &facts.territory_path, &x.summary.gaps).await?;
+            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link, gaps }.render()?)
         })
         .await
 }

@@ -325,6 +325,7 @@ pub(crate) async fn tools_for(
     if visitor.may(Operation::Edit, &target) {
         tools.add(ToolKind::Main, format!("{base}/modifica"), c.t("edit.edit"));
         if action.is_some() {
+            tools.add(ToolKind::Other, format!("{base}/lacune"), c.t("gap.tool"));
             for (part, key) in [
                 (Part::Partners, "parts.partners_tool"),
                 (Part::BudgetLines, "parts.budget_tool"),

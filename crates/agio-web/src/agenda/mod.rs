@@ -4,6 +4,7 @@
 pub(crate) mod agendas;
 mod creating;
 pub(crate) mod editing;
+mod gaps;
 pub(crate) mod parts;
 mod versions;
 
@@ -15,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(agendas::router())
         .merge(editing::router())
+        .merge(gaps::router())
         .merge(creating::router())
         .merge(parts::router())
         .merge(versions::router())

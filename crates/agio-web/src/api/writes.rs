@@ -56,12 +56,16 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
-/// A value the readers take: a string, a number or null; or, for a field that is a list (`list`),
-/// an array of strings (read one per line).
-fn plain(value: &serde_json::Value, list: bool) -> bool {
+/// A value the readers take: a string, a number or null; for a field that is a list, an array
+/// of strings (read one per line); for a yes-or-no field, a boolean. `stored` is the field's
+/// stored value, which says what kind it is.
+fn plain(value: &serde_json::Value, stored: Option<&serde_json::Value>) -> bool {
     match value {
-        serde_json::Value::Array(items) => list && items.iter().all(serde_json::Value::is_string),
-        serde_json::Value::Object(_) | serde_json::Value::Bool(_) => false,
+        serde_json::Value::Array(items) => {
+            stored.is_some_and(serde_json::Value::is_array) && items.iter().all(serde_json::Value::is_string)
+        }
+        serde_json::Value::Bool(_) => stored.is_some_and(serde_json::Value::is_boolean),
+        serde_json::Value::Object(_) => false,
         _ => true,
     }
 }
@@ -100,8 +104,8 @@ pub(super) async fn apply<E: Editor>(
         Ok(serde_json::Value::Object(map)) => map,
         _ => return Err(AppError::Internal("an editable record is not a JSON object".into())),
     };
-    // The fields that are lists (sent as arrays of strings), known from the stored record.
-    let lists: Vec<String> = merged.iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k.clone()).collect();
+    // What kind each field is (a list, a yes or no), known from the stored record.
+    let kinds = merged.clone();
     if how == How::Replace {
         // A PUT gives the whole record: what it leaves out is empty, and required fields must be there.
         merged.values_mut().for_each(|v| *v = serde_json::Value::Null);
@@ -116,7 +120,7 @@ pub(super) async fn apply<E: Editor>(
             }
             (_, "version") => Some(FieldProblem::NotANumber),
             (_, _) if !merged.contains_key(&name) => Some(FieldProblem::Unknown),
-            (value, name) if !plain(value, lists.iter().any(|l| l == name)) => Some(FieldProblem::WrongType),
+            (value, name) if !plain(value, kinds.get(name)) => Some(FieldProblem::WrongType),
             _ => None,
         };
         match problem {
@@ -569,9 +573,10 @@ pub(super) fn creation_input(
     if caller.scope != TokenScope::Write {
         return Err(AppError::Forbidden);
     }
+    let a_list = serde_json::Value::Array(Vec::new());
     let wrong: Vec<FieldError> = body
         .iter()
-        .filter(|(name, v)| !plain(v, lists.contains(&name.as_str())))
+        .filter(|(name, v)| !plain(v, lists.contains(&name.as_str()).then_some(&a_list)))
         .map(|(name, _)| FieldError { field: name.clone(), problem: FieldProblem::WrongType })
         .collect();
     if !wrong.is_empty() {

@@ -51,6 +51,10 @@ impl agio_app::Context for AppState {
         &self.vocabularies
     }
 
+    fn directory(&self) -> &agio_app::directory::Directory {
+        &self.directory
+    }
+
     /// After a write by this instance: its cached pages are stale now, not in a second.
     async fn after_write(&self) -> Result<(), agio_app::Error> {
         self.cache.set_version(self.store.data_version().await? as u64);

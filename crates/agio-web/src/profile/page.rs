@@ -2,7 +2,7 @@
 //! published; its draft is seen only by those who plan for the territory (404 for anyone else,
 //! as for a profile that does not exist).
 
-use agio_app::profile::{Figures, Measure, Profile, WEIGHTS};
+use agio_app::profile::{ActionLink, Figures, Gap, GapKind, Profile, WEIGHTS};
 use agio_domain::access::{Operation, Target};
 use agio_domain::model::{Term, Territory};
 use agio_domain::ProfileStatus;
@@ -87,6 +87,8 @@ pub struct RiskRow {
     pub population: i64,
     pub nearest: String,
     pub why: String,
+    /// (address, "A03 — title") of what addresses it.
+    pub addressed: Vec<(String, String)>,
 }
 
 /// What the profile shows, on its page and its print sheet.
@@ -102,8 +104,8 @@ struct ProfileView {
     stages: Vec<String>,
     /// Rows: a target group and its cells ("3 · 2,3" or "—").
     matrix: Vec<(String, Vec<String>)>,
-    needs_without_service: Vec<String>,
-    low_level: Vec<String>,
+    needs_without_service: Vec<GapItem>,
+    low_level: Vec<GapItem>,
     at_risk: Vec<RiskRow>,
     /// The distance chosen and the people concerned.
     at_risk_lead: String,
@@ -113,7 +115,13 @@ struct ProfileView {
     /// (address, name, kind, status, "8 di 8 comuni").
     assets: Vec<(String, String, String, String, String)>,
     /// Databases nobody outside their holder can reach: a gap.
-    closed_databases: Vec<String>,
+    closed_databases: Vec<GapItem>,
+}
+
+/// A gap, named, with the objectives and actions that address it.
+pub struct GapItem {
+    pub name: String,
+    pub addressed: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -142,16 +150,28 @@ fn labels<'a>(terms: &'a [Term], lang: Lang) -> impl Fn(&str) -> String + 'a {
     }
 }
 
-fn codes(terms: &[Term]) -> Vec<String> {
-    terms.iter().map(|t| t.code.clone()).collect()
-}
-
 /// A district's profile with its figures, whoever asks (none when it has none).
 pub(crate) async fn load(state: &AppState, territory: Territory) -> Result<Option<Profile>, AppError> {
-    let v = &state.vocabularies;
-    let (needs, groups, stages) = (codes(&v.need), codes(&v.target_group), codes(&v.life_stage));
-    let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
-    Ok(agio_app::profile::load(&state.store, &state.directory, territory, &measure).await?)
+    Ok(agio_app::profile::load_in(state, territory).await?)
+}
+
+/// A gap as a sentence of its kind: "Casa", "Sportello sociale (livello 0–1)", a comune with its people.
+pub(crate) fn gap_label(needs: &[Term], lang: Lang, gap: &Gap) -> String {
+    let c = lang.catalogue();
+    match gap.kind {
+        GapKind::Need => c.fmt("gap.need", &[("need", &labels(needs, lang)(&gap.subject))]),
+        GapKind::LowLevelService => c.fmt("gap.service", &[("name", &gap.subject)]),
+        GapKind::ClosedDatabase => c.fmt("gap.database", &[("name", &gap.subject)]),
+        GapKind::ComuneAtRisk => match gap.population {
+            Some(people) => c.fmt("gap.comune", &[("name", &gap.subject), ("people", &number(lang, people))]),
+            None => c.fmt("gap.comune_closed", &[("name", &gap.subject)]),
+        },
+    }
+}
+
+/// (address, "A03 — title") of each objective and action.
+pub(crate) fn link_rows(links: &[ActionLink]) -> Vec<(String, String)> {
+    links.iter().map(|a| (a.href(), format!("{} — {}", a.code, a.title))).collect()
 }
 
 /// A district's profile, if `who` may read it (a draft only those who plan for the district).
@@ -294,6 +314,13 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
         None => "—".to_string(),
     };
     let channel = |code: &String| c.label(&format!("service_channel.{code}")).to_string();
+    let gaps = p.gaps();
+    let gap_items = |kind: GapKind, name: &dyn Fn(&Gap) -> String| -> Vec<GapItem> {
+        gaps.iter()
+            .filter(|g| g.kind == kind)
+            .map(|g| GapItem { name: name(g), addressed: link_rows(&g.addressed_by) })
+            .collect()
+    };
     let platform = |code: &String| c.label(&format!("platform.{code}")).to_string();
     ProfileView {
         score: decimal(lang, f.score.round()),
@@ -311,8 +338,8 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
         ),
         stages: v.life_stage.iter().map(|t| t.label(lang.code()).to_string()).collect(),
         matrix: f.matrix.iter().map(|row| (group(&row.target_group), row.cells.iter().map(cell).collect())).collect(),
-        needs_without_service: f.needs_without_service.iter().map(|n| need(n)).collect(),
-        low_level: f.low_level.clone(),
+        needs_without_service: gap_items(GapKind::Need, &|g| need(&g.subject)),
+        low_level: gap_items(GapKind::LowLevelService, &|g| g.subject.clone()),
         at_risk: p
             .comuni
             .iter()
@@ -330,6 +357,11 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
                     .map(|(_, key)| c.t(key))
                     .collect::<Vec<_>>()
                     .join("; "),
+                addressed: gaps
+                    .iter()
+                    .find(|g| g.key == format!("comune:{}", x.code))
+                    .map(|g| link_rows(&g.addressed_by))
+                    .unwrap_or_default(),
             })
             .collect(),
         at_risk_lead: c.fmt(
@@ -397,12 +429,7 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
                 )
             })
             .collect(),
-        closed_databases: p
-            .databases
-            .iter()
-            .filter(|d| d.fields.access == agio_domain::DatabaseAccess::None)
-            .map(|d| d.fields.name.clone())
-            .collect(),
+        closed_databases: gap_items(GapKind::ClosedDatabase, &|g| g.subject.clone()),
         plan: p.zone_plan.as_ref().map(|plan| PlanView {
             title: plan.title.clone(),
             period: format!("{}–{}", plan.period_start, plan.period_end),
@@ -417,15 +444,7 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
                     groups: sheet.target_groups.iter().map(|g| group(g)).collect::<Vec<_>>().join(", "),
                     budget: sheet.budget_cents.map(|b| euros(lang, b)).unwrap_or_else(|| "—".into()),
                     status: c.label(&sheet.status.label_key()).to_string(),
-                    actions: actions
-                        .iter()
-                        .map(|a| {
-                            (
-                                format!("/agende/{}/azioni/{}", a.agenda_slug, a.code),
-                                format!("{} — {}", a.code, a.title),
-                            )
-                        })
-                        .collect(),
+                    actions: link_rows(actions),
                 })
                 .collect(),
         }),

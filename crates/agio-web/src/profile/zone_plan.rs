@@ -3,9 +3,8 @@
 //! at `…/modello.csv`) — all or nothing, every problem named by row and column.
 
 use agio_app::editors::ProfileOf;
-use agio_app::zone_plan::{read_sheets, RowProblem};
-use agio_app::Context;
-use agio_domain::edit::{FieldError, Reader};
+use agio_app::zone_plan::{replace, RowProblem};
+use agio_domain::edit::FieldError;
 use agio_domain::Channel;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -126,53 +125,30 @@ async fn upload(
     let (fields, file) = read_upload(multipart).await?;
     let get = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_string());
     visitor.check_csrf(get("csrf").as_deref())?;
-    let (of, profile_id) = writable(&state, &visitor, &slug).await?;
+    let (of, _) = writable(&state, &visitor, &slug).await?;
     let c = lang.catalogue();
     let input = |name: &str| get(name).filter(|v| !v.is_empty());
-    let mut r = Reader::new(&input);
-    let title = r.line("title");
-    let (start, end) = (r.opt_year("period_start"), r.opt_year("period_end"));
-    for (field, year) in [("period_start", start), ("period_end", end)] {
-        if year.is_none() && !r.errors.iter().any(|e| e.field == field) {
-            r.fail(field, agio_domain::edit::FieldProblem::Required);
-        }
-    }
-    if let (Some(s), Some(e)) = (start, end) {
-        if e < s {
-            r.fail("period_end", agio_domain::edit::FieldProblem::EndBeforeStart);
-        }
-    }
-    let label = |field: &str| c.t(&format!("zone_plan.field.{field}")).to_string();
-    let mut problems: Vec<ProblemRow> = r
-        .errors
-        .iter()
-        .map(|FieldError { field, problem }| ProblemRow {
+    if let Err(refused) = replace(&state, &visitor.actor(Channel::Import), &of, &input, &file).await? {
+        let label = |field: &str| c.t(&format!("zone_plan.field.{field}")).to_string();
+        let fields = refused.fields.iter().map(|FieldError { field, problem }| ProblemRow {
             row: "—".into(),
             column: label(field),
             text: problem_text(problem, c),
-        })
-        .collect();
-    let sheets = match read_sheets(&file, &state.vocabularies.target_group) {
-        Ok(sheets) => sheets,
-        Err(rows) => {
-            problems.extend(rows.into_iter().map(|RowProblem { row, column, problem }| ProblemRow {
-                row: row.map_or_else(|| "—".into(), |r| r.to_string()),
-                column: column.unwrap_or_else(|| c.t("zone_plan.file").to_string()),
-                text: problem_text(&problem, c),
-            }));
-            Vec::new()
-        }
-    };
-    let (Some(start), Some(end), true) = (start, end, problems.is_empty()) else {
-        let fields = [title, get("period_start").unwrap_or_default(), get("period_end").unwrap_or_default()];
+        });
+        let rows = refused.rows.into_iter().map(|RowProblem { row, column, problem }| ProblemRow {
+            row: row.map_or_else(|| "—".into(), |r| r.to_string()),
+            column: column.unwrap_or_else(|| c.t("zone_plan.file").to_string()),
+            text: problem_text(&problem, c),
+        });
+        let problems = fields.chain(rows).collect();
+        let fields = [
+            get("title").unwrap_or_default(),
+            get("period_start").unwrap_or_default(),
+            get("period_end").unwrap_or_default(),
+        ];
         let page = page(lang, &of, &session.csrf_token, fields, problems);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
-    };
-    let plan = agio_store::NewZonePlan { title: &title, period_start: start, period_end: end, sheets: &sheets };
-    let mut w = state.store.begin_write(&visitor.actor(Channel::Import)).await?;
-    w.replace_zone_plan(&profile_id, &of.territory.name, &plan).await?;
-    w.commit().await?;
-    state.after_write().await?;
+    }
     Ok(Notice::Saved.redirect(&format!("/territori/{slug}/profilo#piano-di-zona"), state.secure_cookies))
 }
 
