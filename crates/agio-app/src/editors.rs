@@ -626,24 +626,40 @@ impl ProfileOf {
 pub struct ProfileEditor {
     pub of: ProfileOf,
     pub stored: Editable<agio_domain::edit::ProfileEdit>,
+    /// The profile as it stands, which a save as published publishes as its next version.
+    live: crate::profile::Profile,
+    codes: crate::profile::Codes,
 }
 
 impl ProfileEditor {
     pub async fn load(state: &impl Context, slug: &str) -> Result<ProfileEditor, Error> {
         let of = ProfileOf::load(state, slug).await?;
-        let stored = match state.store().profile_for_edit(&of.territory.id).await? {
-            Some(stored) => stored,
-            None => Editable {
-                id: String::new(),
-                label: String::new(),
-                version: 0,
-                fields: agio_domain::edit::ProfileEdit {
-                    status: agio_domain::ProfileStatus::Draft,
-                    facilitation_km: agio_domain::edit::DEFAULT_FACILITATION_KM,
-                },
-            },
-        };
-        Ok(ProfileEditor { of, stored })
+        let store = state.store();
+        let (stored, profile) =
+            match (store.profile_for_edit(&of.territory.id).await?, store.profile(&of.territory.id).await?) {
+                (Some(stored), Some(profile)) => (stored, profile),
+                _ => {
+                    let fields = agio_domain::edit::ProfileEdit {
+                        status: agio_domain::ProfileStatus::Draft,
+                        facilitation_km: agio_domain::edit::DEFAULT_FACILITATION_KM,
+                    };
+                    let blank = agio_store::StoredProfile {
+                        id: String::new(),
+                        territory_id: of.territory.id.clone(),
+                        status: fields.status,
+                        facilitation_km: fields.facilitation_km,
+                        is_demo: false,
+                        version: 0,
+                        published_at: None,
+                        updated_at: String::new(),
+                    };
+                    (Editable { id: String::new(), label: String::new(), version: 0, fields }, blank)
+                }
+            };
+        let codes = crate::profile::Codes::of(state);
+        let live =
+            crate::profile::live(store, state.directory(), of.territory.clone(), profile, &codes.measure()).await?;
+        Ok(ProfileEditor { of, stored, live, codes })
     }
 }
 
@@ -658,6 +674,7 @@ impl Editor for ProfileEditor {
         agio_domain::edit::ProfileEdit::read(reader)
     }
 
+    /// Saving it as published publishes the profile as it stands as a new version.
     async fn save(
         &self,
         w: &mut WriteTx,
@@ -665,11 +682,17 @@ impl Editor for ProfileEditor {
         version: i64,
     ) -> agio_store::Result<Saved<Self::Fields>> {
         let name = &self.of.territory.name;
-        if self.stored.id.is_empty() {
-            w.create_profile(&self.of.territory.id, name, fields).await?;
-            return Ok(Saved::Done { version: 1 });
+        let mut live = self.live.clone();
+        let saved = if self.stored.id.is_empty() {
+            live.stored.id = w.create_profile(&self.of.territory.id, name, fields).await?;
+            Saved::Done { version: 1 }
+        } else {
+            w.update_profile(&self.stored, name, fields, version).await?
+        };
+        if matches!(saved, Saved::Done { .. }) && fields.status == agio_domain::ProfileStatus::Published {
+            crate::profile::publish(w, &live.at_distance(fields.facilitation_km, &self.codes.measure())).await?;
         }
-        w.update_profile(&self.stored, name, fields, version).await
+        Ok(saved)
     }
 
     fn current(&self) -> (&Self::Fields, i64) {

@@ -16,7 +16,7 @@ use agio_domain::edit::InternalServiceEdit;
 use agio_domain::model::Territory;
 use agio_domain::{NationalPlatform, ServiceChannel, TerritoryKind};
 use agio_store::{ComuneFacts, Editable, Store, StoredProfile};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::directory::{Ask, Directory};
@@ -26,7 +26,7 @@ use crate::Error;
 pub const WEIGHTS: [f64; 3] = [0.5, 0.25, 0.25];
 
 /// One service of the inventory, public (from the directory) or internal.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct InventoryItem {
     pub name: String,
     /// The directory's page of a public service; none for an internal one.
@@ -42,7 +42,7 @@ pub struct InventoryItem {
 }
 
 /// A comune and whether its people risk being left out.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ComuneRisk {
     pub code: String,
     pub name: String,
@@ -58,14 +58,14 @@ pub struct ComuneRisk {
 }
 
 /// A row of the coverage matrix: a target group at each life stage.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MatrixRow {
     pub target_group: String,
     pub cells: Vec<Cell>,
 }
 
 /// A cell of the coverage matrix: the services for a target group at a life stage.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Cell {
     pub life_stage: String,
     pub services: usize,
@@ -74,7 +74,7 @@ pub struct Cell {
 }
 
 /// What the profile page shows: the score, its parts, the matrix and the gaps.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Figures {
     /// 0–100.
     pub score: f64,
@@ -114,7 +114,7 @@ pub struct Profile {
 
 /// What kind of gap: a need with no service, a service still at level 0–1, a database nobody
 /// else can reach, a comune at risk of exclusion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {
     Need,
@@ -136,6 +136,33 @@ impl GapKind {
     }
 }
 
+/// The objectives and actions of `links` that address the gap `key`.
+fn addressed_by(links: &[agio_store::GapLink], key: &str) -> Vec<ActionLink> {
+    links
+        .iter()
+        .filter(|l| l.gaps.iter().any(|g| g == key))
+        .map(|l| ActionLink { agenda_slug: l.agenda_slug.clone(), code: l.code.clone(), title: l.title.clone() })
+        .collect()
+}
+
+impl ProfileDocument {
+    /// A published version with the agendas as they are now (they go on after it): what
+    /// addresses each gap, what carries each Piano di Zona sheet forward.
+    pub async fn with_agendas(mut self, store: &Store, district_id: &str) -> Result<ProfileDocument, Error> {
+        let links = store.gap_links(district_id).await?;
+        for gap in &mut self.gaps {
+            gap.addressed_by = addressed_by(&links, &gap.key);
+        }
+        if let Some(plan) = &mut self.zone_plan {
+            let references = store.actions_with_zone_plan_ref(district_id).await?;
+            for doc in &mut plan.sheets {
+                doc.actions = sheet_actions(&references, &doc.sheet.number);
+            }
+        }
+        Ok(self)
+    }
+}
+
 /// A gap that an objective or action named and the profile no longer finds (the service went
 /// online, the comune got a facilitation point): named by its key.
 pub fn closed_gap(key: &str) -> Gap {
@@ -149,7 +176,7 @@ pub fn closed_gap(key: &str) -> Gap {
 }
 
 /// A gap of a profile, with what addresses it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Gap {
     /// Stable across edits: `need:{code}`, `service:{directory slug}`, `internal:{id}`,
     /// `database:{id}`, `comune:{ISTAT code}`.
@@ -164,7 +191,7 @@ pub struct Gap {
 }
 
 /// The district's Piano di Zona, each sheet with the agenda actions that carry it forward.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PlanDocument {
     pub title: String,
     pub period_start: i64,
@@ -172,7 +199,7 @@ pub struct PlanDocument {
     pub sheets: Vec<SheetDocument>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SheetDocument {
     #[serde(flatten)]
     pub sheet: agio_domain::model::ZonePlanSheet,
@@ -181,7 +208,7 @@ pub struct SheetDocument {
 }
 
 /// An objective (O1) or action (A03) of an agenda.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionLink {
     pub agenda_slug: String,
     pub code: String,
@@ -198,6 +225,15 @@ impl ActionLink {
     }
 }
 
+/// The actions among `references` whose Piano di Zona reference names sheet `number`.
+fn sheet_actions(references: &[agio_store::ActionReference], number: &str) -> Vec<ActionLink> {
+    references
+        .iter()
+        .filter(|r| crate::zone_plan::sheet_number(&r.zone_plan_ref).as_deref() == Some(number))
+        .map(|r| ActionLink { agenda_slug: r.agenda_slug.clone(), code: r.code.clone(), title: r.title.clone() })
+        .collect()
+}
+
 /// The plan of a profile with, for each sheet, the actions of the territory's agendas that name it.
 async fn plan_of(store: &Store, profile_id: &str, territory_id: &str) -> Result<Option<PlanDocument>, Error> {
     let Some(plan) = store.zone_plan(profile_id).await? else { return Ok(None) };
@@ -205,24 +241,13 @@ async fn plan_of(store: &Store, profile_id: &str, territory_id: &str) -> Result<
     let sheets = plan
         .sheets
         .into_iter()
-        .map(|sheet| SheetDocument {
-            actions: references
-                .iter()
-                .filter(|r| crate::zone_plan::sheet_number(&r.zone_plan_ref).as_deref() == Some(sheet.number.as_str()))
-                .map(|r| ActionLink {
-                    agenda_slug: r.agenda_slug.clone(),
-                    code: r.code.clone(),
-                    title: r.title.clone(),
-                })
-                .collect(),
-            sheet,
-        })
+        .map(|sheet| SheetDocument { actions: sheet_actions(&references, &sheet.number), sheet })
         .collect();
     Ok(Some(PlanDocument { title: plan.title, period_start: plan.period_start, period_end: plan.period_end, sheets }))
 }
 
 /// A profile as data: the API's answer and the JSON download.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProfileDocument {
     pub territory: agio_domain::model::TerritoryRef,
     pub status: agio_domain::ProfileStatus,
@@ -235,14 +260,22 @@ pub struct ProfileDocument {
     pub services: Vec<InventoryItem>,
     pub comuni: Vec<ComuneRisk>,
     pub zone_plan: Option<PlanDocument>,
-    pub databases: Vec<agio_domain::edit::DatabaseEdit>,
+    pub databases: Vec<DatabaseDocument>,
     pub assets: Vec<agio_store::AssetInUse>,
     /// Every gap, with the objectives and actions that address it.
     pub gaps: Vec<Gap>,
 }
 
+/// An essential database of a profile, with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DatabaseDocument {
+    pub id: String,
+    #[serde(flatten)]
+    pub fields: agio_domain::edit::DatabaseEdit,
+}
+
 /// A line of the regional list: a district's published profile in figures.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProfileSummary {
     pub territory: agio_domain::model::TerritoryRef,
     pub score: f64,
@@ -275,7 +308,11 @@ impl Profile {
             services: self.services.clone(),
             comuni: self.comuni.clone(),
             zone_plan: self.zone_plan.clone(),
-            databases: self.databases.iter().map(|d| d.fields.clone()).collect(),
+            databases: self
+                .databases
+                .iter()
+                .map(|d| DatabaseDocument { id: d.id.clone(), fields: d.fields.clone() })
+                .collect(),
             assets: self.assets.clone(),
             gaps: self.gaps(),
         }
@@ -284,16 +321,7 @@ impl Profile {
     /// Every gap of the profile, in the order of its page: needs, services, databases, comuni.
     pub fn gaps(&self) -> Vec<Gap> {
         let gap = |key: String, kind, subject: String, population| Gap {
-            addressed_by: self
-                .links
-                .iter()
-                .filter(|l| l.gaps.contains(&key))
-                .map(|l| ActionLink {
-                    agenda_slug: l.agenda_slug.clone(),
-                    code: l.code.clone(),
-                    title: l.title.clone(),
-                })
-                .collect(),
+            addressed_by: addressed_by(&self.links, &key),
             key,
             kind,
             subject,
@@ -360,6 +388,18 @@ pub async fn load(
         return Ok(None);
     }
     let Some(stored) = store.profile(&territory.id).await? else { return Ok(None) };
+    Ok(Some(live(store, directory, territory, stored, measure).await?))
+}
+
+/// A district's profile as it stands: its public services found in the directory now, its
+/// own lists, its comuni and their risk, its figures.
+pub async fn live(
+    store: &Store,
+    directory: &Directory,
+    territory: Territory,
+    stored: StoredProfile,
+    measure: &Measure<'_>,
+) -> Result<Profile, Error> {
     let now = time::OffsetDateTime::now_utc();
     let mut ask = Ask::in_district(&territory.code);
     ask.limit = 100_000;
@@ -379,16 +419,89 @@ pub async fn load(
     let databases = store.profile_databases(&stored.id).await?;
     let assets = store.assets_in_district(&territory.id).await?;
     let links = store.gap_links(&territory.id).await?;
-    Ok(Some(Profile { territory, stored, services, comuni, figures, zone_plan, databases, assets, links }))
+    Ok(Profile { territory, stored, services, comuni, figures, zone_plan, databases, assets, links })
+}
+
+impl Profile {
+    /// The same profile with comuni far from facilitation beyond `km` instead (a change of the
+    /// distance, before it is saved).
+    pub fn at_distance(mut self, km: f64, measure: &Measure<'_>) -> Profile {
+        for c in &mut self.comuni {
+            c.far = c.nearest_facilitation_km.is_none_or(|nearest| nearest > km);
+            c.at_risk = c.far || !c.connected;
+        }
+        self.figures = figures(&self.services, &self.comuni, measure);
+        self.stored.facilitation_km = km;
+        self
+    }
+
+    /// What a published version stores: its line in the regional table, its gaps, the whole.
+    pub fn version_parts(&self) -> [serde_json::Value; 3] {
+        let mut document = self.document();
+        document.status = agio_domain::ProfileStatus::Published;
+        let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or(serde_json::Value::Null);
+        [
+            json(serde_json::to_value(self.summary())),
+            json(serde_json::to_value(&document.gaps)),
+            json(serde_json::to_value(&document)),
+        ]
+    }
 }
 
 /// A district's profile, measured against the context's vocabularies; none without one.
 pub async fn load_in(ctx: &impl crate::Context, territory: Territory) -> Result<Option<Profile>, Error> {
-    let v = ctx.vocabularies();
-    let codes = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<_>>();
-    let (needs, groups, stages) = (codes(&v.need), codes(&v.target_group), codes(&v.life_stage));
-    let measure = Measure { needs: &needs, target_groups: &groups, life_stages: &stages };
-    load(ctx.store(), ctx.directory(), territory, &measure).await
+    let codes = Codes::of(ctx);
+    load(ctx.store(), ctx.directory(), territory, &codes.measure()).await
+}
+
+/// The codes of the vocabularies a profile is measured against, owned (see [`Measure`]).
+#[derive(Debug, Clone)]
+pub struct Codes {
+    needs: Vec<String>,
+    target_groups: Vec<String>,
+    life_stages: Vec<String>,
+}
+
+impl Codes {
+    pub fn of(ctx: &impl crate::Context) -> Codes {
+        let v = ctx.vocabularies();
+        let codes = |terms: &[agio_domain::model::Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<_>>();
+        Codes { needs: codes(&v.need), target_groups: codes(&v.target_group), life_stages: codes(&v.life_stage) }
+    }
+
+    pub fn measure(&self) -> Measure<'_> {
+        Measure { needs: &self.needs, target_groups: &self.target_groups, life_stages: &self.life_stages }
+    }
+}
+
+/// Publishes a first version of every published profile that has none (loaded as demo data,
+/// generated for a benchmark, or published before profiles had versions); returns how many.
+/// Instances starting together may race to it: a version another one wrote first is kept.
+pub async fn publish_unversioned(ctx: &impl crate::Context) -> Result<usize, Error> {
+    let codes = Codes::of(ctx);
+    let mut published = 0;
+    for stored in ctx.store().published_profiles().await? {
+        if !ctx.store().profile_versions(&stored.id).await?.is_empty() {
+            continue;
+        }
+        let Some(territory) = ctx.store().territory_by_id(&stored.territory_id).await? else { continue };
+        let profile = live(ctx.store(), ctx.directory(), territory, stored, &codes.measure()).await?;
+        let mut w = ctx.store().begin_write(&agio_store::Actor::cli()).await?;
+        match publish(&mut w, &profile).await {
+            Ok(_) => w.commit().await?,
+            Err(e) if e.violation().is_some() => continue,
+            Err(e) => return Err(e.into()),
+        }
+        published += 1;
+    }
+    Ok(published)
+}
+
+/// Publishes the profile as it stands as its next version; returns its number.
+pub async fn publish(w: &mut agio_store::WriteTx, profile: &Profile) -> agio_store::Result<i64> {
+    let [summary, gaps, document] = profile.version_parts();
+    let parts = agio_store::PublishedProfile { summary: &summary, gaps: &gaps, document: &document };
+    w.publish_profile_version(&profile.stored.id, &profile.territory.name, "", parts).await
 }
 
 /// The profile of the district a territory is in (or is), whatever its status; none without one.

@@ -45,6 +45,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("zone_plans", "id"),
     ("zone_plan_sheets", "id"),
     ("profile_databases", "id"),
+    ("profile_versions", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.

@@ -14,6 +14,7 @@ mod identities;
 mod invitations;
 mod mail;
 mod migrate;
+mod profile_versions;
 mod profiles;
 pub(crate) mod read;
 mod reference;
@@ -40,6 +41,7 @@ pub use directory::{
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
+pub use profile_versions::PublishedProfile;
 pub use profiles::{ActionReference, AssetInUse, ComuneFacts, DistrictUsing, StoredProfile, ZonePlan};
 pub use read::{
     ActionFilter, AgendaDetail, AgendaFilter, AgendaPartner, AssetDetail, AssetFilter, Choosable, DistrictDetail,

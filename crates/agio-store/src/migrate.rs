@@ -73,6 +73,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (18, "0018_zone_plans", common),
     (19, "0019_profile_databases", common),
     (20, "0020_gap_links", common),
+    (21, "0021_profile_versions", common),
 );
 
 impl Store {

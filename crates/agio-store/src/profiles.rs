@@ -253,7 +253,7 @@ impl Store {
 }
 
 /// A digital asset of the registry as a district uses it: how many of its comuni it covers.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct AssetInUse {
     pub slug: String,
     pub name: String,

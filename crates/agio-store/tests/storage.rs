@@ -88,6 +88,12 @@ async fn copy_into_postgres_round_trip() {
     )
     .await
     .unwrap();
+    // A published version of a profile (the application writes its documents; any JSON here).
+    let rimini = source.territory("rn-rimini").await.unwrap().unwrap();
+    let profile = source.profile(&rimini.id).await.unwrap().unwrap();
+    let part = serde_json::json!({ "score": 50.0 });
+    let parts = agio_store::PublishedProfile { summary: &part, gaps: &serde_json::json!([]), document: &part };
+    w.publish_profile_version(&profile.id, "Rimini", "", parts).await.unwrap();
     w.commit().await.unwrap();
     source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
     source.put_in_outbox(&person.email, "Oggetto", "Testo", "it").await.unwrap();

@@ -126,7 +126,12 @@ both_backends!(a_draft_profile_is_seen_and_published_only_by_the_territory_s_pla
         .unwrap()
         .id;
     let history = app.state.store.history("profile", &id).await.unwrap();
-    assert_eq!(history.len(), 2);
+    let count = |operation: &str| history.iter().filter(|e| e.operation == operation).count();
+    assert_eq!(count("update"), 2, "withdrawn, then published again");
+    assert_eq!(count("publish"), 2, "the demo's first version, then the one published again");
+    // The public reads the version published last, dated; its planners, the profile as it stands.
+    app.get(GUASTALLA).await.page_with(&["Versione pubblicata n. 2 del"]);
+    app.get_as(GUASTALLA, &coordinator).await.page_with(&["Il pubblico legge la versione n. 2 del"]);
 });
 
 both_backends!(the_region_sees_its_districts_side_by_side, |backend| async move {
@@ -368,8 +373,19 @@ both_backends!(the_piano_di_zona_is_imported_whole_and_links_the_agenda_both_way
     let saved = app.post_multipart(import, &coordinator, &fields, &[("file", "piano.csv", good.as_bytes())]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(saved.header("location"), "/territori/re-guastalla/profilo#piano-di-zona");
+    // The public reads the published version until the profile is published again.
+    app.get(GUASTALLA).await.page_with(&["Piano di Zona per la salute e il benessere sociale 2024-2026"]);
+    let republished = app
+        .post_as(
+            "/territori/re-guastalla/profilo/modifica",
+            &coordinator,
+            &[("status", "published"), ("facilitation_km", "8"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(republished.status, StatusCode::SEE_OTHER, "{}", republished.body);
     let profile = app.get(GUASTALLA).await;
     profile.page_with(&[
+        "Versione pubblicata n. 2",
         "Piano di Zona 2027-2029 (2027–2029)",
         "<td>Comunità digitale</td>",
         "€ 40.000,00",
@@ -427,7 +443,8 @@ both_backends!(the_essential_databases_are_registered_never_their_data, |backend
         .unwrap();
     let form = app.get_as(&edit, &coordinator).await;
     form.page_with(&["<option value=\"yes\" selected>"]);
-    let json: serde_json::Value = app.get(&format!("{RIMINI}.json")).await.json();
+    // Its planners see it at once; the public, once the profile is published again.
+    let json: serde_json::Value = app.get_as(&format!("{RIMINI}.json"), &coordinator).await.json();
     let names: Vec<&str> = json["databases"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"Registro dei caregiver"), "{names:?}");
 });

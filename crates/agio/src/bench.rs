@@ -270,3 +270,100 @@ async fn postgres_query(pg: &sqlx::PgPool, q: &BenchQuery) -> anyhow::Result<usi
     let rows = query.fetch_all(pg).await?;
     Ok(rows.first().map(|r| sqlx::Row::get::<i64, _>(r, 1) as usize).unwrap_or(0))
 }
+
+/// What `agio bench profiles` puts in each district's profile.
+pub struct ProfileLoad {
+    pub services: usize,
+    pub sheets: usize,
+    pub databases: usize,
+    pub seed: u64,
+}
+
+/// A full published profile for every district (those that have one are left alone): internal
+/// services at every digital level across the vocabularies, a Piano di Zona, databases.
+pub async fn profiles(store: &Store, load: &ProfileLoad) -> anyhow::Result<()> {
+    use agio_domain::edit::{DatabaseEdit, InternalServiceEdit, ProfileEdit};
+    use agio_domain::{DatabaseAccess, NationalPlatform, ProfileStatus, ServiceChannel, SheetStatus, Vocabulary};
+    let codes = |terms: Vec<agio_domain::model::Term>| terms.into_iter().map(|t| t.code).collect::<Vec<_>>();
+    let groups = codes(store.terms(Vocabulary::TargetGroup).await?);
+    let stages = codes(store.terms(Vocabulary::LifeStage).await?);
+    let needs = codes(store.terms(Vocabulary::Need).await?);
+    let mut random = load.seed.max(1);
+    let mut next = move |below: usize| {
+        // xorshift64, as `synthetic_services`: the same seed gives the same region.
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (random % below.max(1) as u64) as usize
+    };
+    let mut pick = |all: &[String], n: usize| {
+        let mut chosen: Vec<String> = (0..n).map(|_| all[next(all.len())].clone()).collect();
+        chosen.sort();
+        chosen.dedup();
+        chosen
+    };
+    let mut made = 0;
+    for district in store.districts().await? {
+        if store.profile(&district.id).await?.is_some() {
+            continue;
+        }
+        let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+        let fields = ProfileEdit { status: ProfileStatus::Published, facilitation_km: 8.0 };
+        let profile_id = w.create_profile(&district.id, &district.name, &fields).await?;
+        for n in 0..load.services {
+            let level = (n * 7 + district.name.len()) % 5;
+            let service = InternalServiceEdit {
+                name: format!("Servizio interno {} n. {}", district.name, n + 1),
+                description: String::new(),
+                digital_level: level as i64,
+                target_groups: pick(&groups, 2),
+                life_stages: pick(&stages, 2),
+                needs: pick(&needs, 1),
+                channels: ServiceChannel::CODES[..1 + level % ServiceChannel::CODES.len()]
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+                platforms: NationalPlatform::CODES[..level.min(NationalPlatform::CODES.len())]
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            };
+            w.create_internal_service(&profile_id, &service).await?;
+        }
+        let sheets: Vec<agio_domain::model::ZonePlanSheet> = (0..load.sheets)
+            .map(|n| agio_domain::model::ZonePlanSheet {
+                number: (n + 1).to_string(),
+                title: format!("Scheda di intervento n. {}", n + 1),
+                area: String::new(),
+                target_groups: pick(&groups, 2),
+                budget_cents: Some(1_000_000 * (n as i64 + 1)),
+                status: SheetStatus::ALL[n % SheetStatus::ALL.len()],
+            })
+            .collect();
+        let title = format!("Piano di Zona 2024-2026 – {}", district.name);
+        let plan = agio_store::NewZonePlan { title: &title, period_start: 2024, period_end: 2026, sheets: &sheets };
+        w.replace_zone_plan(&profile_id, &district.name, &plan).await?;
+        for n in 0..load.databases {
+            let database = DatabaseEdit {
+                name: format!("Base dati {} n. {}", district.name, n + 1),
+                holder: district.name.clone(),
+                contents: "Dati di servizio".into(),
+                personal_data: n % 2 == 0,
+                special_categories: n % 4 == 0,
+                legal_basis: String::new(),
+                format: "CSV".into(),
+                update_frequency: "mensile".into(),
+                access: DatabaseAccess::ALL[n % DatabaseAccess::ALL.len()],
+                used_by: String::new(),
+            };
+            w.create_profile_database(&profile_id, &database).await?;
+        }
+        w.commit().await?;
+        made += 1;
+    }
+    eprintln!(
+        "{made} published profiles written, each with {} internal services, {} Piano di Zona sheets, {} databases",
+        load.services, load.sheets, load.databases
+    );
+    Ok(())
+}

@@ -112,6 +112,17 @@ enum BenchCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// A full published profile for every district that has none (`scripts/bench-profile`).
+    Profiles {
+        #[arg(long, default_value_t = 300)]
+        services: usize,
+        #[arg(long, default_value_t = 50)]
+        sheets: usize,
+        #[arg(long, default_value_t = 40)]
+        databases: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Time a fixed mix of searches on AGIO's index and on PostgreSQL full-text search over
     /// the services of this database; prints a table.
     Search {
@@ -216,6 +227,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.migrate().await?;
             store.load_reference_territories().await?;
             bench::generate(&store, services, seed, &out).await
+        }
+        Command::Bench { command: BenchCommand::Profiles { services, sheets, databases, seed } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            store.load_reference_territories().await?;
+            bench::profiles(&store, &bench::ProfileLoad { services, sheets, databases, seed }).await
         }
         Command::Bench { command: BenchCommand::Search { postgres, queries, seed } } => {
             let store = connect(&config).await?;

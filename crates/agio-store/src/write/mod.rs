@@ -156,7 +156,7 @@ impl WriteTx {
     }
 
     /// Runs statements in this transaction.
-    async fn run(&mut self, statements: Vec<Sql>) -> Result<()> {
+    pub(crate) async fn run(&mut self, statements: Vec<Sql>) -> Result<()> {
         for sql in statements {
             sql.query().execute(&mut *self.tx).await?;
         }

@@ -3,9 +3,8 @@
 //! profile found (`agio_app::gaps`); and the agenda and action pages' account of them.
 
 use agio_app::gaps::{ActionGapsEditor, Addressing, GapsEditor, ObjectiveGapsEditor};
-use agio_app::profile::{Gap, GapKind, Profile};
+use agio_app::profile::{Gap, GapKind};
 use agio_domain::model::ActionSummary;
-use agio_domain::ProfileStatus;
 use agio_store::{Addresser, AgendaDetail};
 use axum::Router;
 
@@ -65,10 +64,13 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/azioni/{code}/lacune", edit_route::<ActionGapsEditor>())
 }
 
-/// The published profile of the district an agenda belongs to.
-async fn published_profile(state: &AppState, territory_path: &[String]) -> Result<Option<Profile>, AppError> {
-    let profile = agio_app::profile::of_district_containing(state, territory_path).await?;
-    Ok(profile.filter(|p| p.stored.status == ProfileStatus::Published))
+/// The gaps of the published profile of the district an agenda belongs to: (district slug,
+/// district name, gaps), from its latest version.
+async fn published_gaps(
+    state: &AppState,
+    territory_path: &[String],
+) -> Result<Option<(String, String, Vec<Gap>)>, AppError> {
+    Ok(state.store.published_profile_gaps(territory_path).await?)
 }
 
 /// The agenda page's account of its district's profile.
@@ -88,7 +90,7 @@ pub(crate) async fn of_agenda(
     territory_path: &[String],
     d: &AgendaDetail,
 ) -> Result<Option<AgendaGaps>, AppError> {
-    let Some(p) = published_profile(state, territory_path).await? else { return Ok(None) };
+    let Some((district_slug, district, gaps)) = published_gaps(state, territory_path).await? else { return Ok(None) };
     let slug = &d.agenda.slug;
     let mut ours: Vec<(&Vec<String>, String, String)> = Vec::new();
     for o in &d.objectives {
@@ -103,7 +105,7 @@ pub(crate) async fn of_agenda(
         }));
     }
     let (mut addressed, mut open) = (Vec::new(), Vec::new());
-    for gap in p.gaps() {
+    for gap in gaps {
         let label = gap_label(&state.vocabularies.need, lang, &gap);
         let by: Vec<(String, String)> = ours
             .iter()
@@ -117,8 +119,8 @@ pub(crate) async fn of_agenda(
     }
     let c = lang.catalogue();
     Ok(Some(AgendaGaps {
-        lead: c.fmt("gap.agenda_lead", &[("district", &p.territory.name)]),
-        profile_href: format!("/territori/{}/profilo", p.territory.slug),
+        lead: c.fmt("gap.agenda_lead", &[("district", &district)]),
+        profile_href: format!("/territori/{district_slug}/profilo"),
         addressed,
         open,
     }))
@@ -143,8 +145,7 @@ pub(crate) async fn of_action(
     if gaps.is_empty() {
         return Ok(None);
     }
-    let Some(p) = published_profile(state, territory_path).await? else { return Ok(None) };
-    let current = p.gaps();
+    let Some((district_slug, _, current)) = published_gaps(state, territory_path).await? else { return Ok(None) };
     let named: Vec<Gap> = gaps
         .iter()
         .map(|key| {
@@ -153,13 +154,16 @@ pub(crate) async fn of_action(
         .collect();
     let digitalises = named.iter().any(|g| g.kind == GapKind::LowLevelService);
     let at_risk = digitalises.then(|| {
-        let comuni: Vec<(String, i64)> =
-            p.comuni.iter().filter(|c| c.at_risk).map(|c| (c.name.clone(), c.population)).collect();
-        let people = number(lang, p.figures.population_at_risk);
+        let comuni: Vec<(String, i64)> = current
+            .iter()
+            .filter(|g| g.kind == GapKind::ComuneAtRisk)
+            .map(|g| (g.subject.clone(), g.population.unwrap_or(0)))
+            .collect();
+        let people = number(lang, comuni.iter().map(|(_, people)| people).sum());
         (lang.catalogue().fmt("gap.at_risk_lead", &[("people", &people)]), comuni)
     });
     Ok(Some(ActionGaps {
-        profile_href: format!("/territori/{}/profilo", p.territory.slug),
+        profile_href: format!("/territori/{district_slug}/profilo"),
         addressed: named.iter().map(|g| gap_label(&state.vocabularies.need, lang, g)).collect(),
         at_risk,
     }))

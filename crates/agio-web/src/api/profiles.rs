@@ -23,7 +23,7 @@ use crate::profile::page::{profile_for, published};
 #[utoipa::path(get, path = "/api/v1/profiles", tag = "profiles",
     responses((status = 200, body = Vec<ProfileSummary>)))]
 pub async fn list_profiles(State(s): State<AppState>) -> Result<Json<Vec<ProfileSummary>>, AppError> {
-    Ok(Json(published(&s).await?.iter().map(|p| p.summary()).collect()))
+    Ok(Json(published(&s).await?))
 }
 
 /// A district's digital-welfare profile: its score and components, the coverage matrix, the
@@ -38,7 +38,7 @@ pub async fn get_profile(
     Path(slug): Path<String>,
 ) -> Result<Json<ProfileDocument>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
-    Ok(Json(profile_for(&s, who, &slug).await?.document()))
+    Ok(Json(profile_for(&s, who, &slug).await?.doc))
 }
 
 /// The fields of a profile to change, and the version the change starts from (0 starts it).
@@ -65,7 +65,7 @@ pub async fn patch_profile(
     body: JsonObject,
 ) -> Result<Json<ProfileDocument>, AppError> {
     apply(&s, &caller, &ProfileEditor::load(&s, &slug).await?, body, How::of(&Method::PATCH)).await?;
-    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.document()))
+    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.doc))
 }
 
 /// The fields of an internal service of a profile (every one needed to add it).
@@ -124,7 +124,7 @@ pub async fn add_internal_service(
     body: JsonObject,
 ) -> Result<(StatusCode, Json<ProfileDocument>), AppError> {
     apply(&s, &caller, &InternalServiceEditor::load(&s, &slug, None).await?, as_new(body), How::Replace).await?;
-    Ok((StatusCode::CREATED, Json(profile_for(&s, Some(&caller.principal), &slug).await?.document())))
+    Ok((StatusCode::CREATED, Json(profile_for(&s, Some(&caller.principal), &slug).await?.doc)))
 }
 
 /// Change an internal service of a district's profile: the fields given, the others kept.
@@ -139,7 +139,7 @@ pub async fn patch_internal_service(
     body: JsonObject,
 ) -> Result<Json<ProfileDocument>, AppError> {
     apply(&s, &caller, &InternalServiceEditor::load(&s, &slug, Some(&id)).await?, body, How::Merge).await?;
-    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.document()))
+    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.doc))
 }
 
 /// Add an essential database to a district's profile.
@@ -154,7 +154,7 @@ pub async fn add_database(
     body: JsonObject,
 ) -> Result<(StatusCode, Json<ProfileDocument>), AppError> {
     apply(&s, &caller, &DatabaseEditor::load(&s, &slug, None).await?, as_new(body), How::Replace).await?;
-    Ok((StatusCode::CREATED, Json(profile_for(&s, Some(&caller.principal), &slug).await?.document())))
+    Ok((StatusCode::CREATED, Json(profile_for(&s, Some(&caller.principal), &slug).await?.doc)))
 }
 
 /// Change an essential database of a district's profile: the fields given, the others kept.
@@ -169,7 +169,7 @@ pub async fn patch_database(
     body: JsonObject,
 ) -> Result<Json<ProfileDocument>, AppError> {
     apply(&s, &caller, &DatabaseEditor::load(&s, &slug, Some(&id)).await?, body, How::Merge).await?;
-    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.document()))
+    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.doc))
 }
 
 /// The plan's title and period, beside the CSV file of its sheets.
@@ -221,7 +221,7 @@ pub async fn put_zone_plan(
         });
         return Err(AppError::Invalid(refused.fields.into_iter().chain(rows).collect()));
     }
-    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.document()))
+    Ok(Json(profile_for(&s, Some(&caller.principal), &slug).await?.doc))
 }
 
 /// Name the gaps of the district's profile that an objective addresses (keys from the profile's `gaps`).

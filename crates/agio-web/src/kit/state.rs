@@ -122,7 +122,7 @@ impl AppState {
         let map = crate::registry::map::DistrictMap::draw(&store.map_shapes().await?);
         let map_svg = crate::registry::map::render(&map);
         let cache = crate::kit::cache::PageCache::new(store.data_version().await? as u64);
-        Ok(AppState(Arc::new(StateInner {
+        let state = AppState(Arc::new(StateInner {
             cache,
             sessions: Default::default(),
             store,
@@ -137,7 +137,10 @@ impl AppState {
             trusted_proxies,
             directory,
             clock: Clock::default(),
-        })))
+        }));
+        // Published profiles without a version (demo data, generated ones) get their first.
+        agio_app::profile::publish_unversioned(&state).await?;
+        Ok(state)
     }
 
     /// The same state with every cache off (pages, read models, sessions): each request is

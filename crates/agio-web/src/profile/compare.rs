@@ -1,7 +1,6 @@
 //! `/territori/confronto?t=…&t=…`: up to four districts' published profiles, column by column.
 
-use agio_app::profile::Profile;
-use agio_domain::ProfileStatus;
+use agio_app::profile::ProfileDocument;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -13,7 +12,7 @@ use crate::kit::i18n::{decimal, number, Lang};
 use crate::kit::layout::{render, SelectField, SelectOption};
 use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
-use crate::profile::page::{load, percent};
+use crate::profile::page::percent;
 
 /// How many districts a comparison holds at most.
 const AT_MOST: usize = 4;
@@ -39,13 +38,13 @@ async fn compare(State(state): State<AppState>, lang: Lang, params: Params) -> R
     let published: std::collections::HashSet<String> =
         state.store.published_profiles().await?.into_iter().map(|p| p.territory_id).collect();
     let districts: Vec<_> = state.store.districts().await?.into_iter().filter(|d| published.contains(&d.id)).collect();
-    let mut profiles: Vec<Profile> = Vec::new();
+    let mut profiles: Vec<ProfileDocument> = Vec::new();
     for slug in &chosen {
         let district = districts.iter().find(|d| d.slug == *slug).ok_or_else(|| AppError::BadParam {
             name: "t".into(),
             problem: ParamProblem::NoSuch { value: slug.to_string() },
         })?;
-        if let Some(p) = load(&state, district.clone()).await?.filter(|p| p.stored.status == ProfileStatus::Published) {
+        if let Some((_, p)) = state.store.published_profile::<ProfileDocument>(&district.id, None).await? {
             profiles.push(p);
         }
     }
@@ -63,8 +62,9 @@ async fn compare(State(state): State<AppState>, lang: Lang, params: Params) -> R
                 .collect(),
         })
         .collect();
-    let row =
-        |key: &str, cell: &dyn Fn(&Profile) -> String| (c.t(key).to_string(), profiles.iter().map(cell).collect());
+    let row = |key: &str, cell: &dyn Fn(&ProfileDocument) -> String| {
+        (c.t(key).to_string(), profiles.iter().map(cell).collect())
+    };
     let one_decimal = |v: f64| decimal(lang, (v * 10.0).round() / 10.0);
     let mut rows: Vec<(String, Vec<String>)> = vec![
         row("profiles.column.punteggio", &|p| decimal(lang, p.figures.score.round())),
@@ -101,7 +101,7 @@ async fn compare(State(state): State<AppState>, lang: Lang, params: Params) -> R
         .crumb(c.t("territories.title"), "/territori")
         .crumb(c.t("profiles.title"), "/profili")
         .last_crumb()
-        .demo(profiles.iter().any(|p| p.stored.is_demo));
+        .demo(profiles.iter().any(|p| p.is_demo));
     render(ComparePage { ctx, fields, columns, rows })
 }
 

@@ -2,10 +2,12 @@
 //! published; its draft is seen only by those who plan for the territory (404 for anyone else,
 //! as for a profile that does not exist).
 
-use agio_app::profile::{ActionLink, Figures, Gap, GapKind, Profile, WEIGHTS};
+use agio_app::profile::{ActionLink, Figures, Gap, GapKind, Profile, ProfileDocument, ProfileSummary, WEIGHTS};
+use agio_domain::access;
 use agio_domain::access::{Operation, Target};
 use agio_domain::model::{Term, Territory};
 use agio_domain::ProfileStatus;
+use agio_store::VersionInfo;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -130,6 +132,7 @@ struct ProfilePage {
     ctx: PageContext,
     tools: Tools,
     draft: bool,
+    version_note: Option<String>,
     v: ProfileView,
 }
 
@@ -138,6 +141,7 @@ struct ProfilePage {
 struct ProfilePrint {
     ctx: PageContext,
     draft: bool,
+    version_note: Option<String>,
     /// The profile page, to go back to.
     back: String,
     v: ProfileView,
@@ -174,26 +178,44 @@ pub(crate) fn link_rows(links: &[ActionLink]) -> Vec<(String, String)> {
     links.iter().map(|a| (a.href(), format!("{} — {}", a.code, a.title))).collect()
 }
 
+/// A profile as a page shows it: the latest published version to the public, the profile as
+/// it stands to those who plan for the district.
+pub(crate) struct Shown {
+    pub doc: ProfileDocument,
+    /// The published version shown, or the latest one beside the live profile a planner sees.
+    pub version: Option<VersionInfo>,
+    /// Whether `who` plans for the district (sees the live profile, may edit it).
+    pub planner: bool,
+}
+
 /// A district's profile, if `who` may read it (a draft only those who plan for the district).
-pub(crate) async fn profile_for(state: &AppState, who: Option<&Principal>, slug: &str) -> Result<Profile, AppError> {
+pub(crate) async fn profile_for(state: &AppState, who: Option<&Principal>, slug: &str) -> Result<Shown, AppError> {
     let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
     // Decide before working the figures out: a draft's outsiders cost no more than a 404.
     let stored = state.store.profile(&territory.id).await?.ok_or(AppError::NotFound)?;
     let published = stored.status == ProfileStatus::Published;
     let facts = agio_app::profile::facts(&state.store, &territory, published).await?;
     require(who, Operation::ReadDraft, &Target::Profile(&facts))?;
-    load(state, territory).await?.ok_or(AppError::NotFound)
+    let planner = access::decide(who, Operation::Edit, &Target::Profile(&facts)) == access::Decision::Allow;
+    let version = match published {
+        true => state.store.published_profile::<ProfileDocument>(&territory.id, None).await?,
+        false => None,
+    };
+    match version {
+        Some((info, doc)) if !planner => {
+            let doc = doc.with_agendas(&state.store, &territory.id).await?;
+            Ok(Shown { doc, version: Some(info), planner })
+        }
+        version => {
+            let live = load(state, territory).await?.ok_or(AppError::NotFound)?;
+            Ok(Shown { doc: live.document(), version: version.map(|(info, _)| info), planner })
+        }
+    }
 }
 
-/// Every published profile, by district name.
-pub(crate) async fn published(state: &AppState) -> Result<Vec<Profile>, AppError> {
-    let mut out = Vec::new();
-    for stored in state.store.published_profiles().await? {
-        let Some(territory) = state.store.territory_by_id(&stored.territory_id).await? else { continue };
-        out.extend(load(state, territory).await?.filter(|p| p.stored.status == ProfileStatus::Published));
-    }
-    out.sort_by(|a, b| a.territory.name.cmp(&b.territory.name));
-    Ok(out)
+/// The regional table's line of every published profile (its latest version), by district name.
+pub(crate) async fn published(state: &AppState) -> Result<Vec<ProfileSummary>, AppError> {
+    Ok(state.store.published_profile_summaries().await?)
 }
 
 pub(super) fn bars(values: &[(String, f64, String)], max: f64) -> Vec<Bar> {
@@ -226,12 +248,6 @@ fn components(f: &Figures, lang: Lang, c: &Catalogue) -> Vec<Component> {
         .collect()
 }
 
-/// Who may change the profile, and the profile page's address.
-async fn planner(state: &AppState, visitor: &Visitor, p: &Profile) -> Result<bool, AppError> {
-    let facts = agio_app::profile::facts(&state.store, &p.territory, true).await?;
-    Ok(visitor.may(Operation::Edit, &Target::Profile(&facts)))
-}
-
 async fn page(
     State(state): State<AppState>,
     lang: Lang,
@@ -253,24 +269,29 @@ async fn print(
 
 /// The profile page, or its print sheet.
 async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet: bool) -> Result<Response, AppError> {
-    let p = profile_for(state, visitor.principal(), slug).await?;
+    let Shown { doc: p, version, planner } = profile_for(state, visitor.principal(), slug).await?;
     let c = lang.catalogue();
     let here = format!("/territori/{slug}/profilo");
     let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
-    let draft = p.stored.status == ProfileStatus::Draft;
+    let draft = p.status == ProfileStatus::Draft;
+    // Which version this is: the published one, or (for a planner) the profile as it stands.
+    let version_note = version.map(|v| {
+        let (number, date) = (v.number.to_string(), crate::kit::i18n::date(lang, &v.created_at));
+        let key = if planner { "profile.version_live" } else { "profile.version_published" };
+        c.fmt(key, &[("number", &number), ("date", &date)])
+    });
     if sheet {
-        let ctx = PageContext::new(lang, &format!("{here}/stampa"), "territories", title).demo(p.stored.is_demo);
+        let ctx = PageContext::new(lang, &format!("{here}/stampa"), "territories", title).demo(p.is_demo);
         let v = view(state, &p, lang, &here, false);
-        return Ok(render(ProfilePrint { ctx, draft, back: here, v })?.into_response());
+        return Ok(render(ProfilePrint { ctx, draft, version_note, back: here, v })?.into_response());
     }
     let ctx = PageContext::new(lang, &here, "territories", title)
         .crumb(c.t("territories.title"), "/territori")
         .crumb(c.fmt("district.title", &[("name", &p.territory.name)]), format!("/territori/{slug}"))
         .last_crumb()
-        .demo(p.stored.is_demo);
-    let editor = planner(state, visitor, &p).await?;
+        .demo(p.is_demo);
     let mut tools = Tools::default();
-    if editor {
+    if planner {
         tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("profile.edit"));
         tools.add(ToolKind::Other, format!("{here}/guida"), c.t("profile.guide"));
         tools.add(ToolKind::Other, format!("{here}/servizi/nuovo"), c.t("profile.add_service"));
@@ -280,12 +301,13 @@ async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet
     tools.add(ToolKind::Other, format!("{here}/stampa"), c.t("profile.print"));
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
-    Ok(render(ProfilePage { ctx, tools, draft, v: view(state, &p, lang, &here, editor) })?.into_response())
+    let v = view(state, &p, lang, &here, planner);
+    Ok(render(ProfilePage { ctx, tools, draft, version_note, v })?.into_response())
 }
 
 /// Everything the profile shows, in `lang`; the internal services and databases linked to
 /// their forms for an `editor`.
-fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> ProfileView {
+fn view(state: &AppState, p: &ProfileDocument, lang: Lang, here: &str, editor: bool) -> ProfileView {
     let c = lang.catalogue();
     let v = &state.vocabularies;
     let (group, need) = (labels(&v.target_group, lang), labels(&v.need, lang));
@@ -314,7 +336,7 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
         None => "—".to_string(),
     };
     let channel = |code: &String| c.label(&format!("service_channel.{code}")).to_string();
-    let gaps = p.gaps();
+    let gaps = &p.gaps;
     let gap_items = |kind: GapKind, name: &dyn Fn(&Gap) -> String| -> Vec<GapItem> {
         gaps.iter()
             .filter(|g| g.kind == kind)
@@ -367,7 +389,7 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
         at_risk_lead: c.fmt(
             "profile.at_risk_lead",
             &[
-                ("km", &decimal(lang, p.stored.facilitation_km)),
+                ("km", &decimal(lang, p.facilitation_km)),
                 ("people", &number(lang, f.population_at_risk)),
                 ("population", &number(lang, f.population)),
             ],
@@ -453,14 +475,14 @@ fn view(state: &AppState, p: &Profile, lang: Lang, here: &str, editor: bool) -> 
 
 /// The profile as data: its figures, its services and its comuni (what the API answers).
 async fn json(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let p = profile_for(&state, visitor.principal(), &slug).await?;
+    let p = profile_for(&state, visitor.principal(), &slug).await?.doc;
     let disposition = format!("attachment; filename=\"profilo-{slug}.json\"");
-    Ok(([(header::CONTENT_DISPOSITION, disposition)], axum::Json(p.document())).into_response())
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], axum::Json(p)).into_response())
 }
 
 /// The inventory as a spreadsheet: one row per service.
 async fn csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let p = profile_for(&state, visitor.principal(), &slug).await?;
+    let p = profile_for(&state, visitor.principal(), &slug).await?.doc;
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
         out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))

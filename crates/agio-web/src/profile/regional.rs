@@ -84,10 +84,10 @@ fn fill(score: Option<f64>) -> &'static str {
 /// Every district with its published profile, if any.
 async fn districts(state: &AppState) -> Result<Vec<DistrictRow>, AppError> {
     let mut published: std::collections::HashMap<String, ProfileSummary> =
-        published(state).await?.iter().map(|p| (p.territory.id.clone(), p.summary())).collect();
+        published(state).await?.into_iter().map(|p| (p.territory.code.clone(), p)).collect();
     let mut rows = Vec::new();
     for d in state.store.districts().await? {
-        let figures = published.remove(&d.id);
+        let figures = published.remove(&d.code);
         rows.push(DistrictRow {
             href: match &figures {
                 Some(_) => format!("/territori/{}/profilo", d.slug),
