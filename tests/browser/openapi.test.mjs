@@ -566,10 +566,12 @@ async function createToken(email, scope) {
 async function change(method, template, path, token, body, expectedStatus) {
   const op = secured.get(`${method} ${template}`);
   assert.ok(op, `no secured operation ${method} ${template}`);
-  const headers = { 'content-type': 'application/json' };
+  // A string body is a CSV file (the Piano di Zona); anything else, JSON.
+  const csv = typeof body === 'string';
+  const headers = { 'content-type': csv ? 'text/csv' : 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const init = { method, headers };
-  if (method !== 'GET') init.body = JSON.stringify(body);
+  if (method !== 'GET') init.body = csv ? body : JSON.stringify(body);
   const { res, body: answer, text } = await fetchJson(path, init);
   assert.equal(res.status, expectedStatus, `${method} ${path}: status (body: ${text.slice(0, 300)})`);
   if (expectedStatus === 204) {
@@ -658,6 +660,60 @@ describe('every change answers as documented', () => {
     await call('PATCH', profileTemplate, profilePath, '', { version: 2 }, 401);
     const republished = await call('PATCH', profileTemplate, profilePath, coordinator, { version: 2, status: 'published', facilitation_km: 8 }, 200);
     assert.equal(republished.status, 'published');
+
+    // Its internal services, databases and Piano di Zona; the gaps an agenda addresses.
+    const services = '/api/v1/profiles/{slug}/internal-services';
+    const service = { name: 'Conformità API', description: '', digital_level: 1, target_groups: ['caregivers'],
+      life_stages: ['adults'], needs: [], channels: ['phone'], platforms: [] };
+    const withService = await call('POST', services, `${profilePath}/internal-services`, coordinator, service, 201);
+    await call('POST', services, `${profilePath}/internal-services`, coordinator, { ...service, digital_level: 9 }, 422);
+    await call('POST', services, `${profilePath}/internal-services`, referent, service, 403);
+    const internalId = withService.services.find((x) => x.name === 'Conformità API').internal_id;
+    const serviceOne = '/api/v1/profiles/{slug}/internal-services/{id}';
+    await call('PATCH', serviceOne, `${profilePath}/internal-services/${internalId}`, coordinator, { version: 1, digital_level: 2 }, 200);
+    await call('PATCH', serviceOne, `${profilePath}/internal-services/${internalId}`, coordinator, { version: 1, digital_level: 3 }, 409);
+    await call('PATCH', serviceOne, `${profilePath}/internal-services/zzz`, coordinator, { version: 1 }, 404);
+    const databases = '/api/v1/profiles/{slug}/databases';
+    const database = { name: 'Registro API', holder: 'Unione', contents: '', personal_data: true, special_categories: false,
+      legal_basis: '', format: '', update_frequency: '', access: 'none', used_by: '' };
+    const withDatabase = await call('POST', databases, `${profilePath}/databases`, coordinator, database, 201);
+    await call('POST', databases, `${profilePath}/databases`, coordinator, { ...database, access: 'fax' }, 422);
+    const databaseId = withDatabase.databases.find((d) => d.name === 'Registro API').id;
+    const databaseOne = '/api/v1/profiles/{slug}/databases/{id}';
+    await call('PATCH', databaseOne, `${profilePath}/databases/${databaseId}`, coordinator, { version: 1, access: 'pdnd' }, 200);
+    await call('PATCH', databaseOne, `${profilePath}/databases/${databaseId}`, coordinator, { version: 1, access: 'api' }, 409);
+    const plan = '/api/v1/profiles/{slug}/zone-plan';
+    const planPath = `${profilePath}/zone-plan?title=Piano%20API&period_start=2024&period_end=2026`;
+    await call('PUT', plan, planPath, coordinator, 'numero;titolo;area;destinatari;budget;stato\n1;Casa;;nessuno;;\n', 422);
+    const planned = await call('PUT', plan, planPath, coordinator, 'numero;titolo;area;destinatari;budget;stato\n1;Casa;;caregivers;1.000,00;in corso\n', 200);
+    assert.equal(planned.zone_plan.title, 'Piano API');
+    await call('PUT', plan, planPath, referent, 'numero;titolo\n', 403);
+    const gapsTemplate = '/api/v1/agendas/{slug}/actions/{code}/gaps';
+    const gapKey = planned.gaps[0].key;
+    const { body: a04 } = await fetchJson(`/api/v1/agendas/${GUASTALLA}/actions/A04`);
+    await call('PATCH', gapsTemplate, `/api/v1/agendas/${GUASTALLA}/actions/A04/gaps`, coordinator, { version: a04.version, gaps: ['need:nessuno'] }, 422);
+    await call('PATCH', gapsTemplate, `/api/v1/agendas/${GUASTALLA}/actions/A04/gaps`, coordinator, { version: a04.version, gaps: [gapKey] }, 200);
+    const objectiveGaps = '/api/v1/agendas/{slug}/objectives/{code}/gaps';
+    await call('PATCH', objectiveGaps, `/api/v1/agendas/${GUASTALLA}/objectives/O2/gaps`, coordinator, { version: 1, gaps: [gapKey] }, 200);
+    await call('PATCH', objectiveGaps, `/api/v1/agendas/${GUASTALLA}/objectives/O2/gaps`, referent, { version: 2, gaps: [] }, 403);
+    const targets = '/api/v1/agendas/{slug}/objectives/{code}/targets';
+    await call('PATCH', targets, `/api/v1/agendas/${GUASTALLA}/objectives/O2/targets`, coordinator, { version: 2, targets: ['sdg:0'] }, 422);
+    await call('PATCH', targets, `/api/v1/agendas/${GUASTALLA}/objectives/O2/targets`, coordinator, { version: 2, targets: ['sdg:16.7'] }, 200);
+
+    // The frameworks, the regional administrator's.
+    const regional = await createToken('regione@demo.agio.example', 'write');
+    const frameworkOne = '/api/v1/frameworks/{id}';
+    await call('PATCH', frameworkOne, '/api/v1/frameworks/pnrr', coordinator, { version: 1, edition: 'x' }, 403);
+    await call('PATCH', frameworkOne, '/api/v1/frameworks/pnrr', regional, { version: 1, edition: 'PNRR 2021-2026 (rev. 2023)' }, 200);
+    await call('PATCH', frameworkOne, '/api/v1/frameworks/pnrr', regional, { version: 1, edition: 'x' }, 409);
+    await call('PATCH', frameworkOne, '/api/v1/frameworks/zzz', regional, { version: 1 }, 404);
+    const items = '/api/v1/frameworks/{id}/items';
+    const grown = await call('POST', items, '/api/v1/frameworks/sdg/items', regional, { code: '11.7', parent_code: '11', title: 'Spazi pubblici accessibili' }, 201);
+    await call('POST', items, '/api/v1/frameworks/sdg/items', regional, { code: '11.7', title: 'Doppione' }, 422);
+    const itemOne = '/api/v1/frameworks/{id}/items/{item}';
+    const added = grown.items.find((i) => i.code === '11.7');
+    await call('PATCH', itemOne, `/api/v1/frameworks/sdg/items/${added.id}`, regional, { version: 1, title: 'Spazi verdi e pubblici accessibili' }, 200);
+    await call('PATCH', itemOne, `/api/v1/frameworks/sdg/items/${added.id}`, regional, { version: 1, title: 'Di nuovo' }, 409);
 
     const agendaTemplate = '/api/v1/agendas/{slug}';
     const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));

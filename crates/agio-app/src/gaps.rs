@@ -56,7 +56,7 @@ impl<K: Addressing> GapsEditor<K> {
             Addresser::Action => ctx.store().action_for_edit(slug, code).await?.ok_or(Error::NotFound)?.1,
             Addresser::Objective => None,
         };
-        let stored = ctx.store().gaps_for_edit(K::OF, slug, code).await?.ok_or(Error::NotFound)?;
+        let stored: Editable<GapsEdit> = ctx.store().list_for_edit(K::OF, slug, code).await?.ok_or(Error::NotFound)?;
         let profile = crate::profile::of_district_containing(ctx, &facts.territory_path).await?;
         let mut offered = profile.as_ref().map(Profile::gaps).unwrap_or_default();
         for key in &stored.fields.gaps {
@@ -101,7 +101,7 @@ impl<K: Addressing> Editor for GapsEditor<K> {
     }
 
     async fn save(&self, w: &mut WriteTx, fields: &GapsEdit, version: i64) -> agio_store::Result<Saved<GapsEdit>> {
-        w.update_gaps(K::OF, &self.stored.id, fields, version).await
+        w.update_list(K::OF, &self.stored.id, fields, version).await
     }
 
     fn current(&self) -> (&GapsEdit, i64) {

@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod directory;
 pub mod editors;
+pub mod frameworks;
 pub mod gaps;
 pub mod parts;
 pub mod profile;

@@ -82,6 +82,10 @@ pub enum FieldProblem {
     },
     /// Special categories of personal data in a database said to hold no personal data.
     SpecialWithoutPersonal,
+    /// A code with characters other than letters, digits, `.` and `-`, or longer than 20.
+    BadCode,
+    /// A code another item of the same list already has.
+    Taken,
 }
 
 impl FieldProblem {
@@ -116,6 +120,8 @@ impl FieldProblem {
             FieldProblem::MissingColumn => "field.missing_column",
             FieldProblem::Duplicate { .. } => "field.duplicate",
             FieldProblem::SpecialWithoutPersonal => "field.special_without_personal",
+            FieldProblem::BadCode => "field.bad_code",
+            FieldProblem::Taken => "field.taken",
         }
     }
 }
@@ -538,6 +544,65 @@ pub struct GapsEdit {
 impl GapsEdit {
     pub fn read(r: &mut Reader, offered: &[String]) -> Option<GapsEdit> {
         Some(GapsEdit { gaps: r.codes("gaps", offered, false) })
+    }
+}
+
+/// The framework targets an objective serves, by key `{framework}:{code}` (`sdg:10.2`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TargetsEdit {
+    pub targets: Vec<String>,
+}
+
+impl TargetsEdit {
+    pub fn read(r: &mut Reader, offered: &[String]) -> Option<TargetsEdit> {
+        Some(TargetsEdit { targets: r.codes("targets", offered, false) })
+    }
+}
+
+/// What the regional administrator edits of a framework: its name, its edition, its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FrameworkEdit {
+    pub name: String,
+    /// Which edition the items follow ("Data Valley Bene Comune 2020-2025").
+    pub edition: String,
+    pub source_url: Option<String>,
+}
+
+impl FrameworkEdit {
+    pub fn read(r: &mut Reader) -> Option<FrameworkEdit> {
+        let name = r.line("name");
+        let edition = r.line("edition");
+        let source_url = r.opt_url("source_url");
+        Some(FrameworkEdit { name, edition, source_url })
+    }
+}
+
+/// An item of a framework: a challenge, a mission, a component, an investment, a goal, a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FrameworkTargetEdit {
+    /// Unique in its framework (`10.2`, `M1C1-I1.7`): letters, digits, `.` and `-`.
+    pub code: String,
+    /// The code of the item it belongs to (a goal, a mission), if any.
+    pub parent_code: Option<String>,
+    pub title: String,
+}
+
+impl FrameworkTargetEdit {
+    /// `others`: the codes of the framework's other items (its possible parents).
+    pub fn read(r: &mut Reader, others: &[String]) -> Option<FrameworkTargetEdit> {
+        let code = r.line("code");
+        let good = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+        if !code.is_empty() && (code.len() > 20 || !code.chars().all(good)) {
+            r.fail("code", FieldProblem::BadCode);
+        } else if others.contains(&code) {
+            r.fail("code", FieldProblem::Taken);
+        }
+        let parent_code = match r.opt_line("parent_code") {
+            Some(parent) => r.one_of("parent_code", parent, others),
+            None => None,
+        };
+        let title = r.line("title");
+        Some(FrameworkTargetEdit { code, parent_code, title })
     }
 }
 

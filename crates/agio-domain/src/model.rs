@@ -96,6 +96,9 @@ pub struct Objective {
     /// The gaps of the district's profile it addresses, by key (see `GapsEdit`).
     #[serde(default)]
     pub gaps: Vec<String>,
+    /// The framework targets it serves, by key (see `TargetsEdit`).
+    #[serde(default)]
+    pub targets: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     /// When it was archived (out of the lists, kept with its history), or null.
@@ -268,4 +271,35 @@ pub struct ZonePlanSheet {
     pub target_groups: Vec<String>,
     pub budget_cents: Option<i64>,
     pub status: crate::SheetStatus,
+}
+
+/// A regional or national framework an agenda's objectives serve (ADER, PNRR, SDGs), with its
+/// items in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Framework {
+    /// `ader`, `pnrr`, `sdg`.
+    pub id: String,
+    pub name: String,
+    pub edition: String,
+    pub source_url: Option<String>,
+    pub version: i64,
+    pub items: Vec<FrameworkItem>,
+}
+
+/// A challenge, mission, component, investment, goal or target of a framework.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FrameworkItem {
+    pub id: String,
+    pub code: String,
+    /// The code of the item it belongs to (a goal, a mission), if any.
+    pub parent_code: Option<String>,
+    pub title: String,
+    pub version: i64,
+}
+
+impl FrameworkItem {
+    /// How an objective names it: `{framework}:{code}`.
+    pub fn key(&self, framework: &str) -> String {
+        format!("{framework}:{}", self.code)
+    }
 }

@@ -46,10 +46,13 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("zone_plan_sheets", "id"),
     ("profile_databases", "id"),
     ("profile_versions", "id"),
+    ("frameworks", "id"),
+    ("framework_targets", "id"),
 ];
 
-/// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness.
-const SEEDED_BY_MIGRATIONS: &[&str] = &["data_version", "vocabulary_terms"];
+/// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness
+/// (emptied in this order: a framework's targets before the framework).
+const SEEDED_BY_MIGRATIONS: &[&str] = &["data_version", "vocabulary_terms", "framework_targets", "frameworks"];
 
 /// Rows copied, by table.
 #[derive(Debug, Default)]

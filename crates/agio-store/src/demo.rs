@@ -112,6 +112,9 @@ struct DemoObjective {
     /// The gaps of the district's demo profile it addresses (keys, see `GapsEdit`).
     #[serde(default)]
     gaps: Vec<String>,
+    /// The framework items it serves (keys, see `TargetsEdit`).
+    #[serde(default)]
+    targets: Vec<String>,
     actions: Vec<DemoAction>,
 }
 
@@ -383,7 +386,8 @@ async fn insert_agenda(
             columns![
                 "id" => objective_id.clone(), "agenda_id" => agenda_id.clone(), "code" => o.code.as_str(),
                 "position" => op as i64 + 1, "title" => o.title.as_str(), "description" => o.description.as_str(),
-                "gaps" => crate::write::json_codes(&o.gaps), "created_at" => ts.clone(), "updated_at" => ts.clone(),
+                "gaps" => crate::write::json_codes(&o.gaps), "targets" => crate::write::json_codes(&o.targets),
+                "created_at" => ts.clone(), "updated_at" => ts.clone(),
             ],
         )
         .await?;

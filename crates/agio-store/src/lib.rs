@@ -50,7 +50,7 @@ pub use read::{
 };
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
-pub use write::{Addresser, GapLink, NewZonePlan};
+pub use write::{Addresser, CodeList, GapLink, NewZonePlan, TargetLink};
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 
 /// Which database server a store talks to.

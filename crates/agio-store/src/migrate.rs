@@ -74,6 +74,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (19, "0019_profile_databases", common),
     (20, "0020_gap_links", common),
     (21, "0021_profile_versions", common),
+    (22, "0022_frameworks", common),
 );
 
 impl Store {

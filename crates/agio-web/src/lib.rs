@@ -9,6 +9,7 @@ mod app;
 mod archive;
 mod audit;
 mod directory;
+mod frameworks;
 mod home;
 pub mod kit;
 mod ops;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(registry::router())
         .merge(directory::router())
         .merge(profile::router())
+        .merge(frameworks::router())
         .merge(accounts::router())
         .merge(audit::router())
         .merge(archive::router())

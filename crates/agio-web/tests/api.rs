@@ -162,6 +162,11 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/profiles/{slug}/zone-plan",
         "/api/v1/agendas/{slug}/objectives/{code}/gaps",
         "/api/v1/agendas/{slug}/actions/{code}/gaps",
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/{id}",
+        "/api/v1/frameworks/{id}/items",
+        "/api/v1/frameworks/{id}/items/{item}",
+        "/api/v1/agendas/{slug}/objectives/{code}/targets",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }

@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod api_writes;
 mod editing;
+mod frameworks;
 mod hostile;
 mod hsds_api;
 mod integrity;

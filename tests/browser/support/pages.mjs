@@ -16,6 +16,7 @@ export const PAGE_TYPES = [
   { id: 'profile print view', path: '/territori/rn-rimini/profilo/stampa', demo: true, breadcrumb: false },
   { id: 'profiles', path: '/profili?ordina=punteggio', demo: true },
   { id: 'profiles compared', path: '/territori/confronto?t=re-guastalla&t=rn-rimini', demo: true },
+  { id: 'frameworks', path: '/quadri' },
   { id: 'agendas', path: '/agende', demo: true },
   { id: 'agendas filtered', path: '/agende?status=approved', demo: true },
   { id: 'agenda', discover: { from: 'agendas', pattern: /^\/agende\/[^/]+$/ }, demo: true },

@@ -96,14 +96,14 @@ pub struct AgendaDetail {
 }
 
 const OBJECTIVE_COLUMNS: &str = "SELECT o.id, a.slug AS agenda_slug, o.code, o.position, o.title, o.description, \
-    o.gaps, o.created_at, o.updated_at, o.archived_at";
+    o.gaps, o.targets, o.created_at, o.updated_at, o.archived_at";
 const OBJECTIVE_FROM: &str = " FROM objectives o JOIN agendas a ON a.id = o.agenda_id WHERE 1 = 1";
 
 fn objective(r: &AnyRow) -> Result<Objective> {
     Ok(from_row!(
         r,
         Objective { id, agenda_slug, code, position, title, description, created_at, updated_at, archived_at;
-            gaps: codes(r, "gaps")? }
+            gaps: codes(r, "gaps")?, targets: codes(r, "targets")? }
     ))
 }
 

@@ -1,13 +1,14 @@
-//! Which gaps of the district's profile an objective or an action addresses: read for its form,
-//! saved against the record's version, and read back for the profile page.
+//! Lists of codes an objective or an action names: the gaps of the district's profile it
+//! addresses, the framework targets an objective serves. Read for their forms, saved against
+//! the record's version, and read back for the profile page.
 
-use agio_domain::edit::GapsEdit;
+use agio_domain::edit::{GapsEdit, TargetsEdit};
 use serde::Serialize;
 
 use super::{json_codes, Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{codes, col, from_row};
-use crate::sql::{columns, Sql};
+use crate::sql::Sql;
 use crate::{Result, Store};
 
 /// What addresses gaps: an agenda's objectives, or its actions.
@@ -43,29 +44,56 @@ pub struct GapLink {
     pub gaps: Vec<String>,
 }
 
-fn gaps_edit(r: &sqlx::any::AnyRow) -> Result<Editable<GapsEdit>> {
+/// A list of codes kept in a JSON column of objectives or actions.
+pub trait CodeList: Serialize + Send + Sync {
+    const COLUMN: &'static str;
+    fn of(codes: Vec<String>) -> Self;
+    fn codes(&self) -> &[String];
+}
+
+impl CodeList for GapsEdit {
+    const COLUMN: &'static str = "gaps";
+    fn of(gaps: Vec<String>) -> Self {
+        GapsEdit { gaps }
+    }
+    fn codes(&self) -> &[String] {
+        &self.gaps
+    }
+}
+
+impl CodeList for TargetsEdit {
+    const COLUMN: &'static str = "targets";
+    fn of(targets: Vec<String>) -> Self {
+        TargetsEdit { targets }
+    }
+    fn codes(&self) -> &[String] {
+        &self.targets
+    }
+}
+
+fn list_edit<T: CodeList>(r: &sqlx::any::AnyRow) -> Result<Editable<T>> {
     Ok(from_row!(r, Editable {
         id, version;
         label: format!("{} {}", col::<String>(r, "code")?, col::<String>(r, "title")?),
-        fields: GapsEdit { gaps: codes(r, "gaps")? },
+        fields: T::of(codes(r, T::COLUMN)?),
     }))
 }
 
 impl Store {
-    /// The gaps an objective or an action of an agenda addresses, for editing.
-    pub async fn gaps_for_edit(
+    /// A list of codes of an objective or an action of an agenda, for editing.
+    pub async fn list_for_edit<T: CodeList>(
         &self,
         of: Addresser,
         agenda_slug: &str,
         code: &str,
-    ) -> Result<Option<Editable<GapsEdit>>> {
-        let table = of.table();
+    ) -> Result<Option<Editable<T>>> {
+        let (table, column) = (of.table(), T::COLUMN);
         let mut sql = Sql::new(&format!(
-            "SELECT x.id, x.code, x.title, x.version, x.gaps FROM {table} x JOIN agendas a ON a.id = x.agenda_id \
+            "SELECT x.id, x.code, x.title, x.version, x.{column} FROM {table} x JOIN agendas a ON a.id = x.agenda_id \
              WHERE a.slug = "
         ));
         sql.bind(agenda_slug).push(" AND x.code = ").bind(code);
-        sql.map_optional(&self.pool, gaps_edit).await
+        sql.map_optional(&self.pool, list_edit::<T>).await
     }
 
     /// The objectives and actions, in the public agendas of a district and of the territories
@@ -93,19 +121,20 @@ impl Store {
 }
 
 impl WriteTx {
-    pub async fn update_gaps(
+    /// Saves a list of codes of an objective or action against its version.
+    pub async fn update_list<T: CodeList>(
         &mut self,
         of: Addresser,
         id: &str,
-        edit: &GapsEdit,
+        edit: &T,
         expected_version: i64,
-    ) -> Result<Saved<GapsEdit>> {
-        let table = of.table();
+    ) -> Result<Saved<T>> {
+        let (table, column) = (of.table(), T::COLUMN);
         let mut sql =
-            Sql::new(&format!("SELECT x.id, x.code, x.title, x.version, x.gaps FROM {table} x WHERE x.id = "));
+            Sql::new(&format!("SELECT x.id, x.code, x.title, x.version, x.{column} FROM {table} x WHERE x.id = "));
         sql.bind(id);
-        let before = sql.map_one(&mut *self.tx, gaps_edit).await?;
-        let update = Sql::update(table, columns!["gaps" => json_codes(&edit.gaps)], id);
+        let before = sql.map_one(&mut *self.tx, list_edit::<T>).await?;
+        let update = Sql::update(table, vec![(column, crate::sql::Value::from(json_codes(edit.codes())))], id);
         let entity = EntityRef { kind: of.kind(), id, label: &before.label };
         let audit = Audit::update(entity, &before.fields, edit);
         let guard = Guard { table, id, expected: expected_version };

@@ -7,11 +7,13 @@ mod actions;
 mod agendas;
 mod archive;
 mod assets;
+mod frameworks;
 mod gaps;
 mod organizations;
 mod profiles;
 
-pub use gaps::{Addresser, GapLink};
+pub use frameworks::TargetLink;
+pub use gaps::{Addresser, CodeList, GapLink};
 pub use profiles::NewZonePlan;
 mod unions;
 

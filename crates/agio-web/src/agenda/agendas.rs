@@ -51,6 +51,13 @@ struct AgendaPage<'a> {
     gaps: Option<super::gaps::AgendaGaps>,
 }
 
+impl AgendaPage<'_> {
+    /// A framework item an objective serves, as the page names it ("SDG 10.2").
+    fn target_label(&self, key: &str) -> String {
+        agio_app::frameworks::short_key(key)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "agenda/action.html")]
 struct ActionPage {

@@ -4,6 +4,7 @@
 
 mod docs;
 mod docs_page;
+mod frameworks;
 mod handlers;
 mod hsds;
 mod profiles;
@@ -47,6 +48,11 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(profiles::put_zone_plan))
         .routes(routes!(profiles::patch_objective_gaps))
         .routes(routes!(profiles::patch_action_gaps))
+        .routes(routes!(frameworks::list_frameworks))
+        .routes(routes!(frameworks::patch_framework))
+        .routes(routes!(frameworks::add_framework_item))
+        .routes(routes!(frameworks::patch_framework_item))
+        .routes(routes!(frameworks::patch_objective_targets))
         .routes(routes!(writes::me))
         .routes(routes!(writes::patch_agenda, writes::put_agenda))
         .routes(routes!(writes::move_agenda))
