@@ -208,6 +208,10 @@ both_backends!(a_planner_starts_a_profile_and_lists_its_internal_services, |back
     app.get_as(form, &admin).await.page_with(&["Il profilo parte in bozza"]);
     let started = app.post_as(form, &admin, &[("status", "draft"), ("facilitation_km", "12"), ("version", "0")]).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    // Someone else started it from the same empty form: refused, the first start shown, nothing lost.
+    let second =
+        app.post_as(form, &admin, &[("status", "published"), ("facilitation_km", "5"), ("version", "0")]).await;
+    second.answer_with(StatusCode::CONFLICT, &["Modifiche salvate da un", "<td class=\"agio-pre\">12"]);
     let draft = app.get_as("/territori/pc-levante/profilo", &admin).await;
     draft.page_with(&["Bozza:", "href=\"/territori/pc-levante/profilo/servizi/nuovo\""]);
     assert_eq!(app.get("/territori/pc-levante/profilo").await.status, StatusCode::NOT_FOUND, "a draft");
@@ -338,6 +342,11 @@ both_backends!(the_piano_di_zona_is_imported_whole_and_links_the_agenda_both_way
     form.page_with(&["Importa il Piano di Zona (CSV)", "value=\"2024\"", "/profilo/piano-di-zona/modello.csv"]);
     let template = app.get(&format!("{import}/modello.csv")).await;
     assert!(template.body.starts_with("numero;titolo;area;destinatari;budget;stato\n"), "{}", template.body);
+
+    // A file over 1 MB is refused before it is read.
+    let big = vec![b'x'; 1024 * 1024 + 1];
+    let refused = app.post_multipart(import, &coordinator, &[], &[("file", "piano.csv", big.as_slice())]).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     // A file with problems: every one named by row and column, nothing saved.
     let fields = [("title", "Piano di Zona 2027-2029"), ("period_start", "2027"), ("period_end", "2029")];
