@@ -120,6 +120,37 @@ pub fn read_sheets(bytes: &[u8], groups: &[Term]) -> Result<Vec<Sheet>, Vec<RowP
     }
 }
 
+/// The sheets as the template writes them (semicolons, Italian statuses and amounts): what a
+/// planning office downloads, changes in a spreadsheet and imports again.
+pub fn write_sheets(sheets: &[Sheet]) -> String {
+    let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let euros = |cents: i64| {
+        let units = (cents / 100).to_string();
+        let mut grouped = String::new();
+        for (i, digit) in units.chars().enumerate() {
+            if i > 0 && (units.len() - i).is_multiple_of(3) {
+                grouped.push('.');
+            }
+            grouped.push(digit);
+        }
+        format!("{grouped},{:02}", cents % 100)
+    };
+    let status = |s: SheetStatus| match s {
+        SheetStatus::Planned => "pianificata",
+        SheetStatus::InProgress => "in corso",
+        SheetStatus::Completed => "conclusa",
+        SheetStatus::Suspended => "sospesa",
+    };
+    // Writing into memory cannot fail.
+    let _ = out.write_record(COLUMNS);
+    for sheet in sheets {
+        let budget = sheet.budget_cents.map(euros).unwrap_or_default();
+        let groups = sheet.target_groups.join(", ");
+        let _ = out.write_record([&sheet.number, &sheet.title, &sheet.area, &groups, &budget, status(sheet.status)]);
+    }
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 /// The sheet number an action's reference names: "16", "Scheda 16", "Scheda 16 – Welfare …".
 pub fn sheet_number(reference: &str) -> Option<String> {
     let rest = reference.trim();
@@ -132,6 +163,36 @@ pub fn sheet_number(reference: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_written_out_reads_back_the_same() {
+        let groups = [Term {
+            code: "caregivers".into(),
+            label_it: "Caregiver familiari".into(),
+            label_en: "Family caregivers".into(),
+        }];
+        let sheets = vec![
+            Sheet {
+                number: "2".into(),
+                title: "Domiciliarità; caregiver".into(),
+                area: "Anziani".into(),
+                target_groups: vec!["caregivers".into()],
+                budget_cents: Some(123_456_789),
+                status: SheetStatus::InProgress,
+            },
+            Sheet {
+                number: "16.1".into(),
+                title: "Comunità".into(),
+                area: String::new(),
+                target_groups: vec![],
+                budget_cents: None,
+                status: SheetStatus::Suspended,
+            },
+        ];
+        let text = write_sheets(&sheets);
+        assert!(text.contains("1.234.567,89;in corso"), "{text}");
+        assert_eq!(read_sheets(text.as_bytes(), &groups).unwrap(), sheets);
+    }
 
     fn groups() -> Vec<Term> {
         vec![Term {

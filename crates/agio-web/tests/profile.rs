@@ -130,7 +130,19 @@ both_backends!(a_draft_profile_is_seen_and_published_only_by_the_territory_s_pla
     assert_eq!(count("update"), 2, "withdrawn, then published again");
     assert_eq!(count("publish"), 2, "the demo's first version, then the one published again");
     // The public reads the version published last, dated; its planners, the profile as it stands.
-    app.get(GUASTALLA).await.page_with(&["Versione pubblicata n. 2 del"]);
+    app.get(GUASTALLA)
+        .await
+        .page_with(&["Versione pubblicata n. 2 del", "href=\"/territori/re-guastalla/profilo/versioni\""]);
+    // Every version stays readable as it was published.
+    let versions = app.get(&format!("{GUASTALLA}/versioni")).await;
+    versions.page_with(&[
+        "Versioni pubblicate",
+        "href=\"/territori/re-guastalla/profilo/versioni/1\"",
+        "/versioni/2\"",
+    ]);
+    app.get(&format!("{GUASTALLA}/versioni/1")).await.page_with(&["Versione pubblicata n. 1 del", "più di 8 km"]);
+    assert_eq!(app.get(&format!("{GUASTALLA}/versioni/3")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("{GUASTALLA}/versioni/uno")).await.status, StatusCode::NOT_FOUND);
     app.get_as(GUASTALLA, &coordinator).await.page_with(&["Il pubblico legge la versione n. 2 del"]);
 });
 
@@ -342,6 +354,26 @@ both_backends!(the_piano_di_zona_is_imported_whole_and_links_the_agenda_both_way
     form.page_with(&["Importa il Piano di Zona (CSV)", "value=\"2024\"", "/profilo/piano-di-zona/modello.csv"]);
     let template = app.get(&format!("{import}/modello.csv")).await;
     assert!(template.body.starts_with("numero;titolo;area;destinatari;budget;stato\n"), "{}", template.body);
+
+    // The plan as it stands, to change in a spreadsheet and import again: the same plan back.
+    form.page_with(&["/profilo/piano-di-zona/attuale.csv"]);
+    let current = app.get_as(&format!("{import}/attuale.csv"), &coordinator).await;
+    assert!(current.body.starts_with("numero;titolo;area;destinatari;budget;stato\n"), "{}", current.body);
+    assert!(
+        current.body.contains("\n16;Welfare di comunità, partecipazione e invecchiamento attivo;"),
+        "{}",
+        current.body
+    );
+    assert_eq!(app.get_as(&format!("{import}/attuale.csv"), &referent).await.status, StatusCode::FORBIDDEN);
+    let same = [
+        ("title", "Piano di Zona per la salute e il benessere sociale 2024-2026 – Distretto di Guastalla"),
+        ("period_start", "2024"),
+        ("period_end", "2026"),
+    ];
+    let again =
+        app.post_multipart(import, &coordinator, &same, &[("file", "piano.csv", current.body.as_bytes())]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(app.get_as(&format!("{import}/attuale.csv"), &coordinator).await.body, current.body);
 
     // A file over 1 MB is refused before it is read.
     let big = vec![b'x'; 1024 * 1024 + 1];

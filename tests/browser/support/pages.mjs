@@ -14,6 +14,8 @@ export const PAGE_TYPES = [
   { id: 'territory with agenda', discover: { from: 'agenda', pattern: /^\/territori\/[^/]+$/ }, demo: true },
   { id: 'profile', path: '/territori/rn-rimini/profilo', demo: true },
   { id: 'profile print view', path: '/territori/rn-rimini/profilo/stampa', demo: true, breadcrumb: false },
+  { id: 'profile versions', path: '/territori/rn-rimini/profilo/versioni', demo: true },
+  { id: 'profile version', path: '/territori/rn-rimini/profilo/versioni/1', demo: true },
   { id: 'profiles', path: '/profili?ordina=punteggio', demo: true },
   { id: 'profiles compared', path: '/territori/confronto?t=re-guastalla&t=rn-rimini', demo: true },
   { id: 'frameworks', path: '/quadri' },

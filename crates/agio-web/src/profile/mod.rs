@@ -7,6 +7,7 @@ mod editing;
 mod guide;
 pub(crate) mod page;
 mod regional;
+mod versions;
 mod zone_plan;
 
 use axum::Router;
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(compare::router())
         .merge(zone_plan::router())
         .merge(guide::router())
+        .merge(versions::router())
 }

@@ -94,7 +94,7 @@ pub struct RiskRow {
 }
 
 /// What the profile shows, on its page and its print sheet.
-struct ProfileView {
+pub(super) struct ProfileView {
     score: String,
     components: Vec<Component>,
     component_bars: Vec<Bar>,
@@ -128,12 +128,12 @@ pub struct GapItem {
 
 #[derive(Template)]
 #[template(path = "profile/profile.html")]
-struct ProfilePage {
-    ctx: PageContext,
-    tools: Tools,
-    draft: bool,
-    version_note: Option<String>,
-    v: ProfileView,
+pub(super) struct ProfilePage {
+    pub ctx: PageContext,
+    pub tools: Tools,
+    pub draft: bool,
+    pub version_note: Option<String>,
+    pub v: ProfileView,
 }
 
 #[derive(Template)]
@@ -188,14 +188,25 @@ pub(crate) struct Shown {
     pub planner: bool,
 }
 
+/// A district and its profile, if `who` may read it (a draft only those who plan for the
+/// district): decided before any figure is worked out, so a draft's outsiders cost no more
+/// than a 404.
+pub(super) async fn readable(
+    state: &AppState,
+    who: Option<&Principal>,
+    slug: &str,
+) -> Result<(Territory, agio_store::StoredProfile, agio_domain::access::ProfileFacts), AppError> {
+    let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
+    let stored = state.store.profile(&territory.id).await?.ok_or(AppError::NotFound)?;
+    let facts = agio_app::profile::facts(&state.store, &territory, stored.status == ProfileStatus::Published).await?;
+    require(who, Operation::ReadDraft, &Target::Profile(&facts))?;
+    Ok((territory, stored, facts))
+}
+
 /// A district's profile, if `who` may read it (a draft only those who plan for the district).
 pub(crate) async fn profile_for(state: &AppState, who: Option<&Principal>, slug: &str) -> Result<Shown, AppError> {
-    let territory = state.store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(AppError::NotFound)?;
-    // Decide before working the figures out: a draft's outsiders cost no more than a 404.
-    let stored = state.store.profile(&territory.id).await?.ok_or(AppError::NotFound)?;
+    let (territory, stored, facts) = readable(state, who, slug).await?;
     let published = stored.status == ProfileStatus::Published;
-    let facts = agio_app::profile::facts(&state.store, &territory, published).await?;
-    require(who, Operation::ReadDraft, &Target::Profile(&facts))?;
     let planner = access::decide(who, Operation::Edit, &Target::Profile(&facts)) == access::Decision::Allow;
     let version = match published {
         true => state.store.published_profile::<ProfileDocument>(&territory.id, None).await?,
@@ -275,7 +286,7 @@ async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet
     let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
     let draft = p.status == ProfileStatus::Draft;
     // Which version this is: the published one, or (for a planner) the profile as it stands.
-    let version_note = version.map(|v| {
+    let version_note = version.as_ref().map(|v| {
         let (number, date) = (v.number.to_string(), crate::kit::i18n::date(lang, &v.created_at));
         let key = if planner { "profile.version_live" } else { "profile.version_published" };
         c.fmt(key, &[("number", &number), ("date", &date)])
@@ -299,6 +310,9 @@ async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet
         tools.add(ToolKind::Other, format!("{here}/basi-dati/nuova"), c.t("database.add"));
     }
     tools.add(ToolKind::Other, format!("{here}/stampa"), c.t("profile.print"));
+    if version.is_some() {
+        tools.add(ToolKind::Other, format!("{here}/versioni"), c.t("profile.versions"));
+    }
     tools.add(ToolKind::Other, format!("{here}.csv"), c.t("profile.download_csv"));
     tools.add(ToolKind::Other, format!("{here}.json"), c.t("profile.download_json"));
     let v = view(state, &p, lang, &here, planner);
@@ -307,7 +321,7 @@ async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet
 
 /// Everything the profile shows, in `lang`; the internal services and databases linked to
 /// their forms for an `editor`.
-fn view(state: &AppState, p: &ProfileDocument, lang: Lang, here: &str, editor: bool) -> ProfileView {
+pub(super) fn view(state: &AppState, p: &ProfileDocument, lang: Lang, here: &str, editor: bool) -> ProfileView {
     let c = lang.catalogue();
     let v = &state.vocabularies;
     let (group, need) = (labels(&v.target_group, lang), labels(&v.need, lang));

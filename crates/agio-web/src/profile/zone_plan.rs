@@ -46,6 +46,8 @@ struct ImportPage {
     period_start: String,
     period_end: String,
     problems: Vec<ProblemRow>,
+    /// The district has a plan to download, change and import again.
+    has_plan: bool,
 }
 
 /// The district's profile, for someone who may write it.
@@ -57,6 +59,8 @@ async fn writable(state: &AppState, visitor: &Visitor, slug: &str) -> Result<(Pr
 }
 
 fn page(lang: Lang, of: &ProfileOf, csrf: &str, fields: [String; 3], problems: Vec<ProblemRow>) -> ImportPage {
+    // A plan has a title: the form shows the stored one.
+    let has_plan = !fields[0].is_empty();
     let c = lang.catalogue();
     let slug = &of.territory.slug;
     let ctx = PageContext::new(
@@ -77,6 +81,7 @@ fn page(lang: Lang, of: &ProfileOf, csrf: &str, fields: [String; 3], problems: V
         period_start,
         period_end,
         problems,
+        has_plan,
     }
 }
 
@@ -152,6 +157,21 @@ async fn upload(
     Ok(Notice::Saved.redirect(&format!("/territori/{slug}/profilo#piano-di-zona"), state.secure_cookies))
 }
 
+/// The district's plan as it stands, in the template's form: to change in a spreadsheet and
+/// import again.
+async fn current(
+    State(state): State<AppState>,
+    SignedInVisitor { visitor, .. }: SignedInVisitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let (_, profile_id) = writable(&state, &visitor, &slug).await?;
+    let plan = state.store.zone_plan(&profile_id).await?.ok_or(AppError::NotFound)?;
+    let disposition = format!("attachment; filename=\"piano-di-zona-{slug}.csv\"");
+    let headers =
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)];
+    Ok((headers, agio_app::zone_plan::write_sheets(&plan.sheets)).into_response())
+}
+
 /// The template to fill in (semicolons, as a spreadsheet in Italian writes them).
 async fn template() -> Response {
     let headers = [
@@ -168,6 +188,7 @@ pub fn router() -> Router<AppState> {
             get(form).post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/territori/{slug}/profilo/piano-di-zona/modello.csv", get(template))
+        .route("/territori/{slug}/profilo/piano-di-zona/attuale.csv", get(current))
 }
 
 #[cfg(test)]
