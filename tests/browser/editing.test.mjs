@@ -551,9 +551,12 @@ describe('without JavaScript', () => {
       assert.equal(await page.locator('#form-errors a[href="#f-title"]').count(), 1, 'the error summary links to the title');
       assert.equal(await page.getAttribute('#f-title', 'aria-invalid'), 'true', 'the title is marked invalid');
 
-      const reference = 'Scheda 3 – Anziani e domiciliarità (salvata senza JavaScript)';
+      // The district has a Piano di Zona: the action names one of its sheets.
+      const sheets = await page.locator('#f-zone_plan_ref option').allTextContents();
+      const reference = sheets.find((o) => o.startsWith('Scheda 2 '));
+      assert.ok(reference, `the plan offers sheet 2 (${sheets.join(' | ')})`);
       await page.fill('#f-title', title);
-      await page.fill('#f-zone_plan_ref', reference);
+      await page.selectOption('#f-zone_plan_ref', reference);
       const response = await navigation(page, () => page.locator('main form button[type="submit"]').click());
       await assertSavedWithRedirect(response, 'saving A03 without JavaScript');
       assert.equal(pathOf(page.url()), path, 'back on the action page');

@@ -620,8 +620,11 @@ describe('every change answers as documented', () => {
     // the version to change is the draft's.
     const asMember = (token) => ({ headers: { authorization: `Bearer ${token}` } });
     const { body: action } = await fetchJson(a02, asMember(referent));
-    const saved = await call('PATCH', actionTemplate, a02, referent, { version: action.version, zone_plan_ref: 'Scheda 4.2' }, 200);
-    assert.equal(saved.zone_plan_ref, 'Scheda 4.2');
+    // The district has a Piano di Zona: a reference names one of its sheets.
+    await call('PATCH', actionTemplate, a02, referent, { version: action.version, zone_plan_ref: 'Scheda 4.2' }, 422);
+    const sheet16 = 'Scheda 16 – Welfare di comunità, partecipazione e invecchiamento attivo';
+    const saved = await call('PATCH', actionTemplate, a02, referent, { version: action.version, zone_plan_ref: sheet16 }, 200);
+    assert.equal(saved.zone_plan_ref, sheet16);
     await call('PATCH', actionTemplate, a02, referent, { version: action.version, title: 'x' }, 409);
     await call('PATCH', actionTemplate, a02, referent, { version: saved.version, title: '' }, 422);
     await call('PATCH', actionTemplate, `/api/v1/agendas/${GUASTALLA}/actions/A01`, referent, { version: 1 }, 403);

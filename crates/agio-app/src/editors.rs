@@ -182,13 +182,22 @@ pub struct ActionEditor {
     /// The id of the organisation leading the action (its referents may edit it).
     pub lead: Option<String>,
     pub stored: Editable<ActionEdit>,
+    /// The sheets of the district's Piano di Zona the action may name (and the one it names, if
+    /// no longer in the plan); none when the district has no plan: any reference is taken.
+    pub sheets: Vec<String>,
 }
 
 impl ActionEditor {
     pub async fn load(state: &impl Context, slug: &str, code: &str) -> Result<ActionEditor, Error> {
         let facts = facts(state, slug).await?;
         let (stored, lead) = state.store().action_for_edit(slug, code).await?.ok_or(Error::NotFound)?;
-        Ok(ActionEditor { slug: slug.to_string(), code: code.to_string(), facts, lead, stored })
+        let mut sheets = state.store().zone_plan_sheets_of_agenda(slug).await?;
+        if let Some(current) = stored.fields.zone_plan_ref.as_ref().filter(|r| !sheets.contains(r)) {
+            if !sheets.is_empty() {
+                sheets.push(current.clone());
+            }
+        }
+        Ok(ActionEditor { slug: slug.to_string(), code: code.to_string(), facts, lead, stored, sheets })
     }
 
     pub fn target(&self) -> Target<'_> {
@@ -208,8 +217,14 @@ impl Editor for ActionEditor {
         require(who, Operation::Edit, &self.target())
     }
 
+    /// A district with a Piano di Zona: the action names one of its sheets.
     fn read(&self, reader: &mut Reader) -> Option<ActionEdit> {
-        ActionEdit::read(reader)
+        let edit = ActionEdit::read(reader)?;
+        let unknown = edit.zone_plan_ref.as_ref().is_some_and(|r| !self.sheets.is_empty() && !self.sheets.contains(r));
+        if unknown {
+            reader.fail("zone_plan_ref", FieldProblem::NotOneOf { allowed: self.sheets.clone() });
+        }
+        Some(edit)
     }
 
     async fn save(&self, w: &mut WriteTx, fields: &ActionEdit, version: i64) -> agio_store::Result<Saved<ActionEdit>> {

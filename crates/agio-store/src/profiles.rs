@@ -238,6 +238,22 @@ impl Store {
 }
 
 impl Store {
+    /// The sheets of the Piano di Zona of an agenda's district (its profile's, whatever its
+    /// status), as an action names them: "Scheda 16 – Welfare di comunità…", in the plan's order.
+    pub async fn zone_plan_sheets_of_agenda(&self, agenda_slug: &str) -> Result<Vec<String>> {
+        let mut sql = Sql::new(
+            "SELECT s.number, s.title FROM agendas a JOIN territories t ON t.id = a.territory_id \
+             LEFT JOIN territories p ON p.id = t.parent_id \
+             JOIN profiles pr ON pr.territory_id = t.id OR pr.territory_id = p.id OR pr.territory_id = p.parent_id \
+             JOIN zone_plans z ON z.profile_id = pr.id JOIN zone_plan_sheets s ON s.plan_id = z.id WHERE a.slug = ",
+        );
+        sql.bind(agenda_slug).push(" ORDER BY s.position");
+        sql.map_all(&self.pool, |r| {
+            Ok(format!("Scheda {} – {}", col::<String>(r, "number")?, col::<String>(r, "title")?))
+        })
+        .await
+    }
+
     /// The district whose published profile has sheet `number` in its Piano di Zona, for an
     /// agenda of that district (its slug): where an action's reference leads.
     pub async fn zone_plan_sheet_district(&self, agenda_slug: &str, number: &str) -> Result<Option<String>> {

@@ -348,6 +348,21 @@ both_backends!(the_piano_di_zona_is_imported_whole_and_links_the_agenda_both_way
 
     let coordinator = app.sign_in(COORDINATOR).await;
     let referent = app.sign_in(REFERENT).await;
+    // An action names a sheet of its district's plan, chosen from a list, not typed.
+    let edit = "/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/azioni/A01/modifica";
+    app.get_as(edit, &coordinator).await.page_with(&[
+        "<select class=\"form-select\" id=\"f-zone_plan_ref\"",
+        "<option value=\"Scheda 16 – Welfare di comunità, partecipazione e invecchiamento attivo\" selected>",
+    ]);
+    let typo = [
+        ("title", "Rete dei Punti Pane e Internet"),
+        ("term", "short"),
+        ("status", "in_progress"),
+        ("zone_plan_ref", "Scheda 61"),
+        ("version", "1"),
+    ];
+    let refused = app.post_as(edit, &coordinator, &typo).await;
+    refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["Riferimento al Piano di Zona"]);
     let import = "/territori/re-guastalla/profilo/piano-di-zona";
     assert_eq!(app.get_as(import, &referent).await.status, StatusCode::FORBIDDEN);
     let form = app.get_as(import, &coordinator).await;

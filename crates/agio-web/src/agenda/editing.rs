@@ -99,6 +99,14 @@ impl EditPage for StatusEditor {
     }
 }
 
+/// The action's Piano di Zona reference: a sheet of its district's plan, or (no plan yet) a line.
+fn zone_plan_kind(e: &ActionEditor) -> Kind {
+    match e.sheets.is_empty() {
+        true => Kind::Line,
+        false => Kind::Select(e.sheets.iter().map(|s| (s.clone(), s.clone())).collect()),
+    }
+}
+
 impl EditPage for ActionEditor {
     fn fields(&self, form: Form, lang: Lang) -> Form {
         let c = lang.catalogue();
@@ -107,7 +115,7 @@ impl EditPage for ActionEditor {
             .hint(c.t("edit.date_hint"))
             .field("end_date", c.t("action.end"), Kind::Date, false)
             .hint(c.t("edit.date_hint"))
-            .field("zone_plan_ref", c.t("action.zone_plan_ref"), Kind::Line, false)
+            .field("zone_plan_ref", c.t("action.zone_plan_ref"), zone_plan_kind(self), false)
     }
 
     fn title(&self, c: &Catalogue) -> String {
