@@ -242,6 +242,13 @@ pub struct Ask {
 
 impl Ask {
     /// Every service of a district (by its code), counted: no words, no page, no facets.
+    /// Every service located in a comune (its ISTAT code).
+    pub fn in_comune(code: &str) -> Ask {
+        let mut ask = Ask::in_district("");
+        ask.filters = BTreeMap::from([("comune", code.to_string())]);
+        ask
+    }
+
     pub fn in_district(code: &str) -> Ask {
         Ask {
             text: String::new(),

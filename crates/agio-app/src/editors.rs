@@ -621,7 +621,7 @@ impl ProfileOf {
     pub async fn load(state: &impl Context, slug: &str) -> Result<ProfileOf, Error> {
         let store = state.store();
         let territory = store.territory(slug).await?.filter(|t| t.slug == slug).ok_or(Error::NotFound)?;
-        if territory.kind != agio_domain::TerritoryKind::District {
+        if territory.kind == agio_domain::TerritoryKind::Region {
             return Err(Error::NotFound);
         }
         let stored = store.profile(&territory.id).await?;

@@ -39,6 +39,9 @@ pub struct InventoryItem {
     pub needs: Vec<String>,
     pub channels: Vec<String>,
     pub platforms: Vec<String>,
+    /// For a district: the union or comune whose own profile lists this internal service.
+    #[serde(default)]
+    pub rolled_up_from: Option<String>,
 }
 
 /// A comune and whether its people risk being left out.
@@ -104,8 +107,9 @@ pub struct Profile {
     pub comuni: Vec<ComuneRisk>,
     pub figures: Figures,
     pub zone_plan: Option<PlanDocument>,
-    /// The essential databases the services rely on (with their stored ids).
-    pub databases: Vec<Editable<agio_domain::edit::DatabaseEdit>>,
+    /// The essential databases the services rely on (with their stored ids), each with the
+    /// union or comune whose own profile lists it (rolled up into a district's).
+    pub databases: Vec<(Option<String>, Editable<agio_domain::edit::DatabaseEdit>)>,
     /// The registry's digital assets that cover its comuni.
     pub assets: Vec<agio_store::AssetInUse>,
     /// The objectives and actions of the district's public agendas that address its gaps.
@@ -272,6 +276,9 @@ pub struct DatabaseDocument {
     pub id: String,
     #[serde(flatten)]
     pub fields: agio_domain::edit::DatabaseEdit,
+    /// For a district: the union or comune whose own profile lists it.
+    #[serde(default)]
+    pub rolled_up_from: Option<String>,
 }
 
 /// A line of the regional list: a district's published profile in figures.
@@ -311,7 +318,11 @@ impl Profile {
             databases: self
                 .databases
                 .iter()
-                .map(|d| DatabaseDocument { id: d.id.clone(), fields: d.fields.clone() })
+                .map(|(from, d)| DatabaseDocument {
+                    id: d.id.clone(),
+                    fields: d.fields.clone(),
+                    rolled_up_from: from.clone(),
+                })
                 .collect(),
             assets: self.assets.clone(),
             gaps: self.gaps(),
@@ -340,6 +351,7 @@ impl Profile {
         let databases = self
             .databases
             .iter()
+            .map(|(_, d)| d)
             .filter(|d| d.fields.access == agio_domain::DatabaseAccess::None)
             .map(|d| gap(format!("database:{}", d.id), GapKind::ClosedDatabase, d.fields.name.clone(), None));
         let comuni = self
@@ -384,7 +396,7 @@ pub async fn load(
     territory: Territory,
     measure: &Measure<'_>,
 ) -> Result<Option<Profile>, Error> {
-    if territory.kind != TerritoryKind::District {
+    if territory.kind == TerritoryKind::Region {
         return Ok(None);
     }
     let Some(stored) = store.profile(&territory.id).await? else { return Ok(None) };
@@ -401,22 +413,46 @@ pub async fn live(
     measure: &Measure<'_>,
 ) -> Result<Profile, Error> {
     let now = time::OffsetDateTime::now_utc();
-    let mut ask = Ask::in_district(&territory.code);
-    ask.limit = 100_000;
-    let ids: Vec<String> = directory.search(&ask, now)?.hits.into_iter().map(|h| h.id).collect();
+    let comuni = store.territory_comuni(&territory.id).await?;
+    // The directory's services located in the territory: a district's at once, a union's or a
+    // comune's comune by comune.
+    let asks: Vec<Ask> = match territory.kind {
+        TerritoryKind::District => vec![Ask::in_district(&territory.code)],
+        _ => comuni.iter().map(|c| Ask::in_comune(&c.code)).collect(),
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for mut ask in asks {
+        ask.limit = 100_000;
+        ids.extend(directory.search(&ask, now)?.hits.into_iter().map(|h| h.id));
+    }
+    ids.sort();
+    ids.dedup();
     let mut services: Vec<InventoryItem> = Vec::new();
     for stored in store.directory_services_by_id(&ids).await? {
         if let Ok(s) = Service::from_document(&stored.document) {
             services.push(public_item(&s, stored.slug));
         }
     }
-    services.extend(store.internal_services(&stored.id).await?.into_iter().map(internal_item));
+    // Its own internal services and, for a district, those of its unions' and comuni's profiles.
+    for (owner, item) in store.rolled_up_services(&territory.id).await? {
+        let mut item = internal_item(item);
+        if owner != territory.id {
+            item.rolled_up_from = Some(territory_name(store, &owner).await?);
+        }
+        services.push(item);
+    }
     services.sort_by(|a, b| a.name.cmp(&b.name));
-    let comuni = store.district_comuni(&territory.id).await?;
     let comuni = risks(directory, comuni, stored.facilitation_km, now)?;
     let figures = figures(&services, &comuni, measure);
     let zone_plan = plan_of(store, &stored.id, &territory.id).await?;
-    let databases = store.profile_databases(&stored.id).await?;
+    let mut databases = Vec::new();
+    for (owner, database) in store.rolled_up_databases(&territory.id).await? {
+        let from = match owner == territory.id {
+            true => None,
+            false => Some(territory_name(store, &owner).await?),
+        };
+        databases.push((from, database));
+    }
     let assets = store.assets_in_district(&territory.id).await?;
     let links = store.gap_links(&territory.id).await?;
     Ok(Profile { territory, stored, services, comuni, figures, zone_plan, databases, assets, links })
@@ -517,6 +553,11 @@ pub async fn of_district_containing(
     Ok(None)
 }
 
+/// The name of the territory with id `id` (one whose profile rolls up into its district's).
+async fn territory_name(store: &Store, id: &str) -> Result<String, Error> {
+    Ok(store.territory_by_id(id).await?.map(|t| t.name).unwrap_or_default())
+}
+
 /// A directory service as the inventory lists it: its channels and platforms read from what
 /// the directory says of it.
 fn public_item(s: &Service, slug: String) -> InventoryItem {
@@ -555,6 +596,7 @@ fn public_item(s: &Service, slug: String) -> InventoryItem {
         needs: s.term_codes("need"),
         channels: channels.iter().map(|c| c.code().to_string()).collect(),
         platforms: platforms.iter().map(|p| p.code().to_string()).collect(),
+        rolled_up_from: None,
     }
 }
 
@@ -570,6 +612,7 @@ fn internal_item(stored: Editable<InternalServiceEdit>) -> InventoryItem {
         needs: s.needs,
         channels: s.channels,
         platforms: s.platforms,
+        rolled_up_from: None,
     }
 }
 
@@ -683,6 +726,7 @@ mod tests {
             needs: vec![need.into()],
             channels: vec![],
             platforms: vec![],
+            rolled_up_from: None,
         }
     }
 

@@ -90,7 +90,8 @@ impl Store {
         if path.is_empty() {
             return Ok(None);
         }
-        let mut sql = Sql::new(&format!("SELECT t.slug, t.name, v.gaps{LATEST} AND p.territory_id IN ("));
+        let mut sql =
+            Sql::new(&format!("SELECT t.slug, t.name, v.gaps{LATEST} AND t.kind = 'district' AND p.territory_id IN ("));
         for (i, id) in path.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");

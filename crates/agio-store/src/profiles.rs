@@ -47,8 +47,11 @@ fn profile(r: &sqlx::any::AnyRow) -> Result<StoredProfile> {
     }))
 }
 
-const INTERNAL_SERVICE: &str = "SELECT id, name, description, target_groups, life_stages, needs, channels, \
-    platforms, digital_level, version FROM profile_services WHERE archived_at IS NULL AND profile_id = ";
+const INTERNAL_SERVICE: &str =
+    "SELECT s.id, s.name, s.description, s.target_groups, s.life_stages, s.needs, s.channels, \
+    s.platforms, s.digital_level, s.version, pr.territory_id FROM profile_services s \
+    JOIN profiles pr ON pr.id = s.profile_id JOIN territories t ON t.id = pr.territory_id \
+    WHERE s.archived_at IS NULL AND s.profile_id = ";
 
 fn internal_service(r: &sqlx::any::AnyRow) -> Result<Editable<InternalServiceEdit>> {
     Ok(Editable {
@@ -66,8 +69,10 @@ fn internal_service(r: &sqlx::any::AnyRow) -> Result<Editable<InternalServiceEdi
     })
 }
 
-const DATABASE: &str = "SELECT id, name, holder, contents, personal_data, special_categories, legal_basis, format, \
-    update_frequency, access, used_by, version FROM profile_databases WHERE archived_at IS NULL AND profile_id = ";
+const DATABASE: &str = "SELECT s.id, s.name, s.holder, s.contents, s.personal_data, s.special_categories, \
+    s.legal_basis, s.format, s.update_frequency, s.access, s.used_by, s.version, pr.territory_id FROM profile_databases s \
+    JOIN profiles pr ON pr.id = s.profile_id JOIN territories t ON t.id = pr.territory_id \
+    WHERE s.archived_at IS NULL AND s.profile_id = ";
 
 fn database(r: &sqlx::any::AnyRow) -> Result<Editable<DatabaseEdit>> {
     Ok(Editable {
@@ -110,7 +115,7 @@ impl Store {
     /// The internal services of a profile, by name.
     pub async fn internal_services(&self, profile_id: &str) -> Result<Vec<Editable<InternalServiceEdit>>> {
         let mut sql = Sql::new(INTERNAL_SERVICE);
-        sql.bind(profile_id).push(" ORDER BY name, id");
+        sql.bind(profile_id).push(" ORDER BY s.name, s.id");
         sql.map_all(&self.pool, internal_service).await
     }
 
@@ -121,14 +126,14 @@ impl Store {
         id: &str,
     ) -> Result<Option<Editable<InternalServiceEdit>>> {
         let mut sql = Sql::new(INTERNAL_SERVICE);
-        sql.bind(profile_id).push(" AND id = ").bind(id);
+        sql.bind(profile_id).push(" AND s.id = ").bind(id);
         sql.map_optional(&self.pool, internal_service).await
     }
 
     /// The essential databases of a profile, by name.
     pub async fn profile_databases(&self, profile_id: &str) -> Result<Vec<Editable<DatabaseEdit>>> {
         let mut sql = Sql::new(DATABASE);
-        sql.bind(profile_id).push(" ORDER BY name, id");
+        sql.bind(profile_id).push(" ORDER BY s.name, s.id");
         sql.map_all(&self.pool, database).await
     }
 
@@ -138,25 +143,52 @@ impl Store {
         id: &str,
     ) -> Result<Option<Editable<DatabaseEdit>>> {
         let mut sql = Sql::new(DATABASE);
-        sql.bind(profile_id).push(" AND id = ").bind(id);
+        sql.bind(profile_id).push(" AND s.id = ").bind(id);
         sql.map_optional(&self.pool, database).await
     }
 
-    /// The comuni of a district, with their population, centre and connectivity, by name.
-    pub async fn district_comuni(&self, district_id: &str) -> Result<Vec<ComuneFacts>> {
+    /// The comuni of a territory (a district's, a union's members, a comune itself), with their
+    /// population, centre and connectivity, by name.
+    pub async fn territory_comuni(&self, territory_id: &str) -> Result<Vec<ComuneFacts>> {
         let mut sql = Sql::new(
             "SELECT t.code, t.name, COALESCE(t.population, 0) AS population, t.lat, t.lon, \
              CAST(CASE WHEN EXISTS (SELECT 1 FROM asset_coverage c JOIN digital_assets a ON a.id = c.asset_id \
                WHERE c.comune_id = t.id AND a.kind = 'network' AND a.status = 'active') THEN 1 ELSE 0 END AS BIGINT) \
-             AS connected \
-             FROM territories t WHERE t.kind = 'comune' AND t.parent_id = ",
+             AS connected FROM territories t WHERE ",
         );
-        sql.bind(district_id).push(" ORDER BY t.name");
+        push_comuni_of(&mut sql, territory_id);
+        sql.push(" ORDER BY t.name");
         sql.map_all(&self.pool, |r| {
             Ok(from_row!(r, ComuneFacts { code, name, population, lat, lon; connected: flag(r, "connected")? }))
         })
         .await
     }
+
+    /// The internal services of a territory's profile and, for a district, those of the profiles
+    /// of its unions and comuni (rolled up), each with the territory whose profile lists it.
+    pub async fn rolled_up_services(&self, territory_id: &str) -> Result<Vec<(String, Editable<InternalServiceEdit>)>> {
+        let mut sql = Sql::new(&format!("{}{ROLLED_UP}", INTERNAL_SERVICE.replace("s.profile_id = ", "1 = 1")));
+        sql.bind(territory_id).push(" OR t.parent_id = ").bind(territory_id).push(") ORDER BY s.name, s.id");
+        sql.map_all(&self.pool, |r| Ok((col(r, "territory_id")?, internal_service(r)?))).await
+    }
+
+    /// The essential databases of a territory's profile and, for a district, of its unions' and
+    /// comuni's (rolled up), each with the territory whose profile lists it.
+    pub async fn rolled_up_databases(&self, territory_id: &str) -> Result<Vec<(String, Editable<DatabaseEdit>)>> {
+        let mut sql = Sql::new(&format!("{}{ROLLED_UP}", DATABASE.replace("s.profile_id = ", "1 = 1")));
+        sql.bind(territory_id).push(" OR t.parent_id = ").bind(territory_id).push(") ORDER BY s.name, s.id");
+        sql.map_all(&self.pool, |r| Ok((col(r, "territory_id")?, database(r)?))).await
+    }
+}
+
+/// The rows of the profiles of a territory and of the territories directly in it.
+const ROLLED_UP: &str = " AND (t.id = ";
+
+/// `t.id` among the comuni of the territory `territory_id`, whatever its kind.
+fn push_comuni_of(sql: &mut Sql, territory_id: &str) {
+    sql.push("t.kind = 'comune' AND (t.parent_id = ").bind(territory_id);
+    sql.push(" OR t.id = ").bind(territory_id);
+    sql.push(" OR t.id IN (SELECT comune_id FROM union_members WHERE union_id = ").bind(territory_id).push("))");
 }
 
 impl Store {
@@ -294,10 +326,10 @@ impl Store {
     pub async fn assets_in_district(&self, district_id: &str) -> Result<Vec<AssetInUse>> {
         let mut sql = Sql::new(
             "SELECT a.slug, a.name, a.kind, a.status, CAST(COUNT(*) AS BIGINT) AS comuni FROM digital_assets a \
-             JOIN asset_coverage c ON c.asset_id = a.id JOIN territories t ON t.id = c.comune_id \
-             WHERE t.parent_id = ",
+             JOIN asset_coverage c ON c.asset_id = a.id JOIN territories t ON t.id = c.comune_id WHERE ",
         );
-        sql.bind(district_id).push(" GROUP BY a.slug, a.name, a.kind, a.status ORDER BY comuni DESC, a.name");
+        push_comuni_of(&mut sql, district_id);
+        sql.push(" GROUP BY a.slug, a.name, a.kind, a.status ORDER BY comuni DESC, a.name");
         sql.map_all(&self.pool, |r| {
             Ok(from_row!(r, AssetInUse { slug, name, comuni; kind: code(r, "kind")?, status: code(r, "status")? }))
         })

@@ -711,3 +711,52 @@ both_backends!(the_api_writes_a_profile_s_services_databases_plan_and_gaps, |bac
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 });
+
+both_backends!(a_comune_has_its_own_profile_rolled_up_into_its_district_s, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let admin = app.sign_in("regione@demo.agio.example").await;
+    let boretto = "/territori/boretto/profilo";
+    assert_eq!(app.get(boretto).await.status, StatusCode::NOT_FOUND, "none yet");
+    let started = app
+        .post_as(
+            &format!("{boretto}/modifica"),
+            &admin,
+            &[("status", "draft"), ("facilitation_km", "8"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let service = [
+        ("name", "Sportello anagrafe a domicilio"),
+        ("digital_level", "0"),
+        ("target_groups", "long_term_care"),
+        ("life_stages", "elderly"),
+        ("channels", "in_person"),
+        ("version", "0"),
+    ];
+    let added = app.post_as(&format!("{boretto}/servizi/nuovo"), &admin, &service).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    // The comune's own profile: its one comune, its services, its own.
+    let page = app.get_as(boretto, &admin).await;
+    page.page_with(&[
+        "Profilo digitale del Comune di Boretto",
+        "Sportello anagrafe a domicilio",
+        "Trasporto sociale con volontari – Boretto",
+    ]);
+    assert!(!page.body.contains("Trasporto sociale con volontari – Brescello"), "only the comune's services");
+    // Rolled up into the district's: listed there, with where it comes from, edited where it belongs.
+    let district = app.get_as(GUASTALLA, &admin).await;
+    district.page_with(&["Sportello anagrafe a domicilio (dal profilo di Boretto)"]);
+    let at = district.body.find("Sportello anagrafe a domicilio (dal profilo di Boretto)").unwrap();
+    let cell = &district.body[at..at + district.body[at..].find("</th>").unwrap()];
+    assert!(!cell.contains("/modifica"), "edited on the comune's profile, not the district's: {cell}");
+    // Published, the comune's profile is everyone's.
+    let published = app
+        .post_as(
+            &format!("{boretto}/modifica"),
+            &admin,
+            &[("status", "published"), ("facilitation_km", "8"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    app.get(boretto).await.page_with(&["Versione pubblicata n. 1", "Sportello anagrafe a domicilio"]);
+});

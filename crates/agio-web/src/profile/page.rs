@@ -173,6 +173,27 @@ pub(crate) fn gap_label(needs: &[Term], lang: Lang, gap: &Gap) -> String {
     }
 }
 
+/// A profile's title: a district's, a union's or a comune's.
+pub(crate) fn profile_title(c: &Catalogue, kind: agio_domain::TerritoryKind, name: &str) -> String {
+    let key = match kind {
+        agio_domain::TerritoryKind::Union => "profile.title_union",
+        agio_domain::TerritoryKind::Comune => "profile.title_comune",
+        _ => "profile.title",
+    };
+    c.fmt(key, &[("name", name)])
+}
+
+/// The page of the territory a profile is of: a district's, a union's; a comune has none, so
+/// its district's.
+fn territory_page(c: &Catalogue, t: &Territory) -> (String, String) {
+    let district = |name: &str, slug: &str| (c.fmt("district.title", &[("name", name)]), format!("/territori/{slug}"));
+    match (t.kind, &t.parent) {
+        (agio_domain::TerritoryKind::Union, _) => (t.name.clone(), format!("/territori/unioni/{}", t.slug)),
+        (agio_domain::TerritoryKind::Comune, Some(d)) => district(&d.name, &d.slug),
+        _ => district(&t.name, &t.slug),
+    }
+}
+
 /// (address, "A03 — title") of each objective and action.
 pub(crate) fn link_rows(links: &[ActionLink]) -> Vec<(String, String)> {
     links.iter().map(|a| (a.href(), format!("{} — {}", a.code, a.title))).collect()
@@ -181,6 +202,7 @@ pub(crate) fn link_rows(links: &[ActionLink]) -> Vec<(String, String)> {
 /// A profile as a page shows it: the latest published version to the public, the profile as
 /// it stands to those who plan for the district.
 pub(crate) struct Shown {
+    pub territory: Territory,
     pub doc: ProfileDocument,
     /// The published version shown, or the latest one beside the live profile a planner sees.
     pub version: Option<VersionInfo>,
@@ -215,11 +237,11 @@ pub(crate) async fn profile_for(state: &AppState, who: Option<&Principal>, slug:
     match version {
         Some((info, doc)) if !planner => {
             let doc = doc.with_agendas(&state.store, &territory.id).await?;
-            Ok(Shown { doc, version: Some(info), planner })
+            Ok(Shown { territory, doc, version: Some(info), planner })
         }
         version => {
-            let live = load(state, territory).await?.ok_or(AppError::NotFound)?;
-            Ok(Shown { doc: live.document(), version: version.map(|(info, _)| info), planner })
+            let live = load(state, territory.clone()).await?.ok_or(AppError::NotFound)?;
+            Ok(Shown { territory, doc: live.document(), version: version.map(|(info, _)| info), planner })
         }
     }
 }
@@ -280,10 +302,10 @@ async fn print(
 
 /// The profile page, or its print sheet.
 async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet: bool) -> Result<Response, AppError> {
-    let Shown { doc: p, version, planner } = profile_for(state, visitor.principal(), slug).await?;
+    let Shown { territory, doc: p, version, planner } = profile_for(state, visitor.principal(), slug).await?;
     let c = lang.catalogue();
     let here = format!("/territori/{slug}/profilo");
-    let title = c.fmt("profile.title", &[("name", &p.territory.name)]);
+    let title = profile_title(c, p.territory.kind, &p.territory.name);
     let draft = p.status == ProfileStatus::Draft;
     // Which version this is: the published one, or (for a planner) the profile as it stands.
     let version_note = version.as_ref().map(|v| {
@@ -298,7 +320,7 @@ async fn show(state: &AppState, lang: Lang, visitor: &Visitor, slug: &str, sheet
     }
     let ctx = PageContext::new(lang, &here, "territories", title)
         .crumb(c.t("territories.title"), "/territori")
-        .crumb(c.fmt("district.title", &[("name", &p.territory.name)]), format!("/territori/{slug}"))
+        .crumb(territory_page(c, &territory).0, territory_page(c, &territory).1)
         .last_crumb()
         .demo(p.is_demo);
     let mut tools = Tools::default();
@@ -412,9 +434,16 @@ pub(super) fn view(state: &AppState, p: &ProfileDocument, lang: Lang, here: &str
             .services
             .iter()
             .map(|s| ServiceRow {
-                name: s.name.clone(),
+                name: match &s.rolled_up_from {
+                    Some(from) => c.fmt("profile.rolled_up", &[("name", &s.name), ("from", from)]),
+                    None => s.name.clone(),
+                },
                 href: s.directory_slug.as_ref().map(|slug| format!("/servizi/{slug}")),
-                edit: s.internal_id.as_ref().filter(|_| editor).map(|id| format!("{here}/servizi/{id}/modifica")),
+                edit: s
+                    .internal_id
+                    .as_ref()
+                    .filter(|_| editor && s.rolled_up_from.is_none())
+                    .map(|id| format!("{here}/servizi/{id}/modifica")),
                 level: s.digital_level,
                 channels: s.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
                 platforms: s.platforms.iter().map(platform).collect::<Vec<_>>().join(", "),
@@ -426,7 +455,10 @@ pub(super) fn view(state: &AppState, p: &ProfileDocument, lang: Lang, here: &str
             .map(|d| {
                 let f = &d.fields;
                 DatabaseRow {
-                    name: f.name.clone(),
+                    name: match &d.rolled_up_from {
+                        Some(from) => c.fmt("profile.rolled_up", &[("name", &f.name), ("from", from)]),
+                        None => f.name.clone(),
+                    },
                     holder: f.holder.clone(),
                     contents: f.contents.clone(),
                     personal: c
@@ -445,7 +477,7 @@ pub(super) fn view(state: &AppState, p: &ProfileDocument, lang: Lang, here: &str
                         .join(" · "),
                     access: c.label(&f.access.label_key()).to_string(),
                     used_by: f.used_by.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", "),
-                    edit: editor.then(|| format!("{here}/basi-dati/{}/modifica", d.id)),
+                    edit: (editor && d.rolled_up_from.is_none()).then(|| format!("{here}/basi-dati/{}/modifica", d.id)),
                 }
             })
             .collect(),

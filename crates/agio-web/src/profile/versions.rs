@@ -36,7 +36,7 @@ async fn versions(
     let profile = format!("/territori/{slug}/profilo");
     let ctx = PageContext::new(lang, &format!("{profile}/versioni"), "territories", c.t("profile.versions"))
         .crumb(c.t("territories.title"), "/territori")
-        .crumb(c.fmt("profile.title", &[("name", &territory.name)]), profile)
+        .crumb(super::page::profile_title(c, territory.kind, &territory.name), profile)
         .last_crumb()
         .demo(stored.is_demo);
     let versions = match stored.status {
@@ -70,7 +70,7 @@ async fn version(
         c.fmt("profile.version_title", &[("number", &number.to_string())]),
     )
     .crumb(c.t("territories.title"), "/territori")
-    .crumb(c.fmt("profile.title", &[("name", &territory.name)]), profile.clone())
+    .crumb(super::page::profile_title(c, territory.kind, &territory.name), profile.clone())
     .crumb(c.t("profile.versions"), format!("{profile}/versioni"))
     .last_crumb()
     .demo(doc.is_demo);

@@ -70,7 +70,7 @@ fn page(lang: Lang, of: &ProfileOf, csrf: &str, fields: [String; 3], problems: V
         c.t("zone_plan.import"),
     )
     .crumb(c.t("territories.title"), "/territori")
-    .crumb(c.fmt("profile.title", &[("name", &of.territory.name)]), format!("/territori/{slug}/profilo"))
+    .crumb(super::page::profile_title(c, of.territory.kind, &of.territory.name), format!("/territori/{slug}/profilo"))
     .last_crumb();
     let [title, period_start, period_end] = fields;
     ImportPage {

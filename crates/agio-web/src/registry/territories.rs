@@ -109,6 +109,20 @@ async fn union(
             tools.add(kind, href, c.t(key));
         }
     }
+    // Its digital profile (its own, rolled up into the district's): to read, or to start.
+    if let Some(territory) = state.store.territory(&slug).await?.filter(|t| t.kind == agio_domain::TerritoryKind::Union)
+    {
+        let stored = state.store.profile(&territory.id).await?;
+        let published = stored.as_ref().is_some_and(|p| p.status == agio_domain::ProfileStatus::Published);
+        let facts = agio_app::profile::facts(&state.store, &territory, published).await?;
+        let profile = format!("/territori/{slug}/profilo");
+        match (stored.is_some(), visitor.may(Operation::Edit, &Target::Profile(&facts))) {
+            (true, _) if published => tools.add(ToolKind::Other, profile, c.t("district.profile")),
+            (true, true) => tools.add(ToolKind::Other, profile, c.t("district.profile")),
+            (false, true) => tools.add(ToolKind::Other, format!("{profile}/guida"), c.t("district.start_profile")),
+            _ => {}
+        }
+    }
     render(UnionPage { ctx: ctx.last_crumb(), d, tools })
 }
 
