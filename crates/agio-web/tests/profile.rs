@@ -760,3 +760,38 @@ both_backends!(a_comune_has_its_own_profile_rolled_up_into_its_district_s, |back
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
     app.get(boretto).await.page_with(&["Versione pubblicata n. 1", "Sportello anagrafe a domicilio"]);
 });
+
+both_backends!(a_union_has_its_own_profile_over_its_member_comuni, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let admin = app.sign_in("regione@demo.agio.example").await;
+    let members =
+        [("name", "Unione Bassa Reggiana Nord"), ("district", "re-guastalla"), ("members", "Boretto\nBrescello")];
+    let made = app.post_as("/territori/unioni/nuova", &admin, &members).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let union = "/territori/unioni/unione-bassa-reggiana-nord";
+    // Its page offers to start its profile to those who plan for it, and to nobody else.
+    let profile = "/territori/unione-bassa-reggiana-nord/profilo";
+    app.get_as(union, &admin).await.page_with(&[&format!("href=\"{profile}/guida\"")]);
+    assert!(!app.get(union).await.body.contains("/profilo"), "nothing to read yet");
+    let started = app
+        .post_as(
+            &format!("{profile}/modifica"),
+            &admin,
+            &[("status", "published"), ("facilitation_km", "8"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    // Published: its figures are over its two comuni, its services those located in them.
+    let page = app.get(profile).await;
+    page.page_with(&[
+        "Profilo digitale dell&#39;unione Unione Bassa Reggiana Nord",
+        "Trasporto sociale con volontari – Boretto",
+        "Trasporto sociale con volontari – Brescello",
+        "href=\"/territori/unioni/unione-bassa-reggiana-nord\"",
+    ]);
+    assert!(!page.body.contains("Trasporto sociale con volontari – Luzzara"), "not a member");
+    let json: serde_json::Value = app.get(&format!("{profile}.json")).await.json();
+    let comuni: Vec<&str> = json["comuni"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(comuni, ["Boretto", "Brescello"]);
+    app.get(union).await.page_with(&[&format!("href=\"{profile}\"")]);
+});
