@@ -65,9 +65,21 @@ const PAGES = {
     `${GUASTALLA}/azioni/A03/asset`,
     `${GUASTALLA}/azioni/A03/archivia`,
     `${GUASTALLA}/obiettivi/O1/archivia`,
+    `${GUASTALLA}/percorso/modifica`,
+    `${GUASTALLA}/percorso/fase`,
+    `${GUASTALLA}/percorso/fasi/working_day/modifica`,
+    `${GUASTALLA}/percorso/idee/1`,
+    `${GUASTALLA}/percorso/idee/1/risposta`,
+    `${RIMINI}/percorso/modifica`,
     `${GUASTALLA}/obiettivi/O1/modifica`,
     `${GUASTALLA}/obiettivi/O1/cronologia`,
     `${GUASTALLA}/azioni/A03/soggetti/iis-guastalla/modifica`,
+  ],
+  // The Community Lab as a participant sees it: the idea form, an idea with its forms.
+  'cittadino@demo.agio.example': [
+    `${RIMINI}/percorso/idee/nuova`,
+    `${RIMINI}/percorso/idee/1`,
+    `${RIMINI}/percorso`,
   ],
 };
 

@@ -175,6 +175,11 @@ function examplesFor(template) {
       samples.actions.map((a) => ({ slug: a.agenda_slug, code: a.code })),
     '/api/v1/agendas/{slug}/objectives/{code}': () =>
       samples.objectives.map((o) => ({ slug: o.agenda_slug, code: o.code })),
+    // The demo agendas both have a Community Lab.
+    '/api/v1/agendas/{slug}/process': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    '/api/v1/agendas/{slug}/process/ideas': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
+      samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),
     '/api/v1/assets/{slug}': () => samples.assets.map((a) => ({ slug: a.slug })),
     '/api/v1/territories/{code}': () => [
@@ -202,8 +207,11 @@ function unknownFor(template) {
 }
 
 /** The list operations: those whose 200 answer is a page of items. */
+// The lists at fixed paths (a list under an agenda, its ideas, is called with the examples above
+// and its parameters are checked by the Rust tests).
 function listTemplates() {
   return [...operations.entries()]
+    .filter(([t]) => !t.includes('{'))
     .filter(([, op]) => {
       const schema = op.responses?.['200']?.content?.['application/json']?.schema;
       return schema?.$ref?.startsWith('#/components/schemas/Page_');
@@ -717,6 +725,24 @@ describe('every change answers as documented', () => {
     const added = grown.items.find((i) => i.code === '11.7');
     await call('PATCH', itemOne, `/api/v1/frameworks/sdg/items/${added.id}`, regional, { version: 1, title: 'Spazi verdi e pubblici accessibili' }, 200);
     await call('PATCH', itemOne, `/api/v1/frameworks/sdg/items/${added.id}`, regional, { version: 1, title: 'Di nuovo' }, 409);
+
+    // The Community Lab: the coordinators answer an idea and move the active phase.
+    const answer = '/api/v1/agendas/{slug}/process/ideas/{number}/answer';
+    const answerPath = `/api/v1/agendas/${RIMINI}/process/ideas/2/answer`;
+    const { body: idea } = await fetchJson(`/api/v1/agendas/${RIMINI}/process/ideas/2`, asMember(coordinator));
+    await call('PUT', answer, answerPath, referent, { version: idea.version, answer: 'rejected', answer_note: 'No' }, 403);
+    await call('PUT', answer, answerPath, coordinator, { version: idea.version, answer: 'accepted' }, 422);
+    const answered = await call('PUT', answer, answerPath, coordinator, { version: idea.version, answer: 'accepted', action_code: 'A04' }, 200);
+    assert.equal(answered.action.code, 'A04');
+    await call('PUT', answer, answerPath, coordinator, { version: idea.version, answer: 'rejected', answer_note: 'Tardi' }, 409);
+    await call('PUT', answer, `/api/v1/agendas/${RIMINI}/process/ideas/99/answer`, coordinator, { version: 1, answer: 'rejected' }, 404);
+    const phase = '/api/v1/agendas/{slug}/process/active-phase';
+    const phasePath = `/api/v1/agendas/${RIMINI}/process/active-phase`;
+    const { body: lab } = await fetchJson(`/api/v1/agendas/${RIMINI}/process`, asMember(coordinator));
+    await call('PUT', phase, phasePath, coordinator, { version: lab.version, active_phase: 'voto' }, 422);
+    await call('PUT', phase, phasePath, referent, { version: lab.version, active_phase: 'pacts' }, 403);
+    const phased = await call('PUT', phase, phasePath, coordinator, { version: lab.version, active_phase: 'working_day' }, 200);
+    assert.equal(phased.active_phase, 'working_day');
 
     const agendaTemplate = '/api/v1/agendas/{slug}';
     const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));

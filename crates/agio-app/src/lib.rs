@@ -9,6 +9,7 @@ pub mod directory;
 pub mod editors;
 pub mod frameworks;
 pub mod gaps;
+pub mod lab;
 pub mod parts;
 pub mod profile;
 pub mod records;
@@ -33,6 +34,10 @@ pub enum Error {
     /// was saved.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Refused by the Community Lab's rules (the phase, a limit), although the person may take
+    /// part; nothing was saved.
+    #[error("refused: {0:?}")]
+    Refused(agio_domain::lab::Refusal),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -63,6 +63,10 @@ pub enum Operation {
     Administer,
     /// Give or take a role (by invitation or directly) on the target.
     ManageRoles,
+    /// Take part in an agenda's Community Lab: propose, support, comment, report.
+    Participate,
+    /// Hide what breaks the rules of an agenda's Community Lab, and read the reports.
+    Moderate,
 }
 
 /// The facts about a territory's profile that decide who reads and edits it.
@@ -222,6 +226,9 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
             allow(p.coordinates(a) || lead.is_some_and(|o| p.represents(o)))
         }
         (Archive, Target::Action(a, _) | Target::Agenda(a)) => allow(p.coordinates(a)),
+        // Anyone signed in takes part in a public agenda's Community Lab; its coordinators moderate.
+        (Participate, Target::Agenda(a)) => allow(a.public),
+        (Moderate, Target::Agenda(a)) => allow(p.coordinates(a)),
         // Coordinators bring in fellow coordinators, and referents of the organisations leading
         // actions of their agenda.
         (ManageRoles, Target::Agenda(a)) => allow(p.coordinates(a)),
@@ -285,6 +292,21 @@ mod tests {
             assert_eq!(decide(Some(outsider), Operation::Edit, &Target::Profile(&published)), Decision::Forbidden);
         }
         assert_eq!(decide(None, Operation::Edit, &Target::Profile(&published)), Decision::Forbidden);
+    }
+
+    #[test]
+    fn anyone_signed_in_takes_part_in_a_public_lab_and_its_coordinators_moderate() {
+        let (public, draft) = (agenda(true), agenda(false));
+        let citizen = person(&[(Role::Citizen, Scope::Everywhere)]);
+        let nobody_in_particular = person(&[]);
+        let coordinator = person(&[(Role::Coordinator, Scope::Agenda("ag".into()))]);
+        for who in [&citizen, &nobody_in_particular, &coordinator] {
+            assert_eq!(decide(Some(who), Operation::Participate, &Target::Agenda(&public)), Decision::Allow);
+        }
+        assert_eq!(decide(None, Operation::Participate, &Target::Agenda(&public)), Decision::Forbidden);
+        assert_eq!(decide(Some(&citizen), Operation::Participate, &Target::Agenda(&draft)), Decision::Hidden);
+        assert_eq!(decide(Some(&coordinator), Operation::Moderate, &Target::Agenda(&public)), Decision::Allow);
+        assert_eq!(decide(Some(&citizen), Operation::Moderate, &Target::Agenda(&public)), Decision::Forbidden);
     }
 
     #[test]

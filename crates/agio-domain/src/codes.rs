@@ -140,6 +140,27 @@ code_enum!(
     NationalPlatform { Spid = "spid", Cie = "cie", Pagopa = "pagopa", AppIo = "app_io", Pdnd = "pdnd", Anpr = "anpr" }
 );
 
+code_enum!(
+    /// The phases of a Community Lab, in the order of the regional method.
+    PhaseKind {
+        Information = "information", Ideas = "ideas", WorkingDay = "working_day",
+        Prioritisation = "prioritisation", Feedback = "feedback", Pacts = "pacts",
+    }
+);
+code_enum!(
+    /// How a Community Lab's prioritisation vote is cast: approve any number of ideas, or
+    /// distribute a number of points among them.
+    VoteMethod { Approval = "approval", Points = "points" }
+);
+code_enum!(
+    /// Whether an idea (or a comment) shows: published, withdrawn by its author, hidden by a moderator.
+    IdeaState { Published = "published", Withdrawn = "withdrawn", Hidden = "hidden" }
+);
+code_enum!(
+    /// The coordinators' answer to an idea.
+    IdeaAnswer { Accepted = "accepted", Merged = "merged", Rejected = "rejected" }
+);
+
 macro_rules! key_prefix {
     ($($name:ident => $prefix:literal),+ $(,)?) => {
         $(impl $name { const KEY_PREFIX: &'static str = $prefix; })+
@@ -152,6 +173,7 @@ key_prefix!(
     Vocabulary => "vocabulary", Role => "role", Channel => "channel",
     TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
     ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
+    PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
 );
 
 #[cfg(test)]
@@ -193,6 +215,10 @@ mod tests {
         check(DatabaseAccess::ALL, DatabaseAccess::code);
         check(ServiceChannel::ALL, ServiceChannel::code);
         check(NationalPlatform::ALL, NationalPlatform::code);
+        check(PhaseKind::ALL, PhaseKind::code);
+        check(VoteMethod::ALL, VoteMethod::code);
+        check(IdeaState::ALL, IdeaState::code);
+        check(IdeaAnswer::ALL, IdeaAnswer::code);
     }
 
     #[test]

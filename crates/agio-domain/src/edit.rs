@@ -269,6 +269,29 @@ impl<'a> Reader<'a> {
         self.one_of(field, v, allowed)
     }
 
+    /// An optional choice among `allowed`.
+    pub fn opt_choice(&mut self, field: &str, allowed: &[String]) -> Option<String> {
+        let v = self.raw(field)?;
+        self.one_of(field, v, allowed)
+    }
+
+    /// An optional whole number within `range`.
+    pub fn opt_whole(&mut self, field: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        let n = self.raw(field)?.parse::<i64>().ok();
+        let n = self.or_report(field, n, FieldProblem::NotANumber)?;
+        if range.contains(&n) {
+            return Some(n);
+        }
+        let (min, max) = (range.start().to_string(), range.end().to_string());
+        self.fail(field, FieldProblem::OutOfRange { min, max });
+        None
+    }
+
+    /// Whether `field` already has a problem reported.
+    pub fn failed(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
     /// An optional web address.
     pub fn opt_url(&mut self, field: &str) -> Option<String> {
         let v = self.opt_line(field)?;

@@ -8,6 +8,7 @@ pub mod access;
 pub mod codes;
 pub mod credentials;
 pub mod edit;
+pub mod lab;
 pub mod model;
 pub mod paging;
 

@@ -48,6 +48,12 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("profile_versions", "id"),
     ("frameworks", "id"),
     ("framework_targets", "id"),
+    ("lab_processes", "id"),
+    ("lab_phases", "id"),
+    ("lab_ideas", "id"),
+    ("lab_supports", "idea_id, person_id"),
+    ("lab_comments", "id"),
+    ("lab_reports", "idea_id, person_id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

@@ -180,6 +180,8 @@ pub struct DemoReport {
     pub assets: usize,
     pub actions: usize,
     pub people: usize,
+    /// Community Labs (participatory processes) created.
+    pub processes: usize,
     /// Services of the directory created or updated.
     pub services: usize,
 }
@@ -236,6 +238,8 @@ impl Store {
             write.record_version(&snapshot.detail.agenda.id, &snapshot, "").await?;
             write.commit().await?;
         }
+        // After the agendas and the people: the demo Community Labs lead to their actions.
+        report.processes = self.load_demo_lab().await?;
         // After the agendas: demo services name the actions they come from.
         report.services = self.load_demo_directory().await?.changed.len();
         Ok(report)

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod demo;
+mod demo_lab;
 mod directory;
 mod identities;
 mod invitations;
@@ -50,7 +51,7 @@ pub use read::{
 };
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
-pub use write::{Addresser, CodeList, GapLink, NewZonePlan, TargetLink};
+pub use write::{answer_of, Addresser, CodeList, GapLink, IdeaFilter, IdeaSort, NewZonePlan, TargetLink};
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 
 /// Which database server a store talks to.

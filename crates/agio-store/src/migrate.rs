@@ -75,6 +75,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (20, "0020_gap_links", common),
     (21, "0021_profile_versions", common),
     (22, "0022_frameworks", common),
+    (23, "0023_lab", common),
 );
 
 impl Store {

@@ -12,6 +12,7 @@ mod directory;
 mod frameworks;
 mod home;
 pub mod kit;
+mod lab;
 mod ops;
 mod profile;
 mod registry;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(profile::router())
         .merge(frameworks::router())
+        .merge(lab::router())
         .merge(accounts::router())
         .merge(audit::router())
         .merge(archive::router())

@@ -167,6 +167,11 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/frameworks/{id}/items",
         "/api/v1/frameworks/{id}/items/{item}",
         "/api/v1/agendas/{slug}/objectives/{code}/targets",
+        "/api/v1/agendas/{slug}/process",
+        "/api/v1/agendas/{slug}/process/ideas",
+        "/api/v1/agendas/{slug}/process/ideas/{number}",
+        "/api/v1/agendas/{slug}/process/ideas/{number}/answer",
+        "/api/v1/agendas/{slug}/process/active-phase",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }
@@ -183,7 +188,8 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
             .replace("/organizations/{slug}", "/organizations/unione-comuni-bassa-reggiana")
             .replace("/assets/{slug}", "/assets/lepida-rete")
             .replace("/profiles/{slug}", "/profiles/re-guastalla")
-            .replace("{vocabulary}", "theme");
+            .replace("{vocabulary}", "theme")
+            .replace("{number}", "1");
         ok(&app.get(&concrete).await);
     }
 });

@@ -12,6 +12,7 @@ mod frameworks;
 mod hostile;
 mod hsds_api;
 mod integrity;
+mod lab;
 mod pages;
 mod password_reset;
 mod people;

@@ -210,8 +210,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 let r = store.load_demo().await?;
                 println!(
-                    "demo: {} agendas, {} actions, {} organisations, {} assets, {} accounts, {} services loaded",
-                    r.agendas, r.actions, r.organizations, r.assets, r.people, r.services
+                    "demo: {} agendas, {} actions, {} organisations, {} assets, {} accounts, {} participatory processes, {} services loaded",
+                    r.agendas, r.actions, r.organizations, r.assets, r.people, r.processes, r.services
                 );
             }
             Ok(())

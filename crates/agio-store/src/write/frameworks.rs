@@ -5,7 +5,7 @@ use agio_domain::edit::{FrameworkEdit, FrameworkTargetEdit};
 use agio_domain::model::{Framework, FrameworkItem};
 use serde::Serialize;
 
-use super::{Audit, Editable, Guard, Saved};
+use super::{Editable, Saved};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{codes, col, from_row};
 use crate::sql::{columns, Sql};
@@ -122,11 +122,8 @@ impl WriteTx {
             "name" => edit.name.clone(), "edition" => edit.edition.clone(),
             "source_url" => edit.source_url.clone().unwrap_or_default(),
         ];
-        let statements = vec![Sql::update("frameworks", values, &before.id)];
-        let audit =
-            Audit::update(EntityRef { kind: "framework", id: &before.id, label: &before.label }, &before.fields, edit);
-        let guard = Guard { table: "frameworks", id: &before.id, expected: expected_version };
-        self.versioned_update(guard, before.fields.clone(), statements, audit).await
+        let entity = EntityRef { kind: "framework", id: &before.id, label: &before.label };
+        self.update_versioned("frameworks", before, edit, expected_version, values, entity).await
     }
 
     /// Adds an item to a framework (last); returns its id.
@@ -153,10 +150,7 @@ impl WriteTx {
         edit: &FrameworkTargetEdit,
         expected_version: i64,
     ) -> Result<Saved<FrameworkTargetEdit>> {
-        let statements = vec![Sql::update("framework_targets", item_columns(edit), &before.id)];
         let entity = EntityRef { kind: "framework_item", id: &before.id, label: &before.label };
-        let audit = Audit::update(entity, &before.fields, edit);
-        let guard = Guard { table: "framework_targets", id: &before.id, expected: expected_version };
-        self.versioned_update(guard, before.fields.clone(), statements, audit).await
+        self.update_versioned("framework_targets", before, edit, expected_version, item_columns(edit), entity).await
     }
 }

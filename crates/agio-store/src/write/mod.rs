@@ -9,11 +9,13 @@ mod archive;
 mod assets;
 mod frameworks;
 mod gaps;
+mod lab;
 mod organizations;
 mod profiles;
 
 pub use frameworks::TargetLink;
 pub use gaps::{Addresser, CodeList, GapLink};
+pub use lab::{answer_of, IdeaFilter, IdeaSort};
 pub use profiles::NewZonePlan;
 mod unions;
 
@@ -105,6 +107,23 @@ impl WriteTx {
             self.record(entity, operation, Some(&audit.before), Some(&audit.after), audit.note).await?;
         }
         Ok(Saved::Done { version: guard.expected + 1 })
+    }
+
+    /// A change of one record's own row in `table` to `values`, guarded by its version and
+    /// audited as an `update` of `entity` from `before` to `edit`.
+    async fn update_versioned<T: Serialize + Clone>(
+        &mut self,
+        table: &'static str,
+        before: &Editable<T>,
+        edit: &T,
+        expected_version: i64,
+        values: Vec<(&str, crate::sql::Value)>,
+        entity: EntityRef<'_>,
+    ) -> Result<Saved<T>> {
+        let statements = vec![Sql::update(table, values, &before.id)];
+        let audit = Audit::update(entity, &before.fields, edit);
+        let guard = Guard { table, id: &before.id, expected: expected_version };
+        self.versioned_update(guard, before.fields.clone(), statements, audit).await
     }
 
     /// Makes a new version of a record, only from version `expected` when given; false when

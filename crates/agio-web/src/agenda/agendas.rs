@@ -49,6 +49,8 @@ struct AgendaPage<'a> {
     banner: Option<VersionBanner>,
     /// The gaps of the district's profile it addresses and those still open.
     gaps: Option<super::gaps::AgendaGaps>,
+    /// Its participatory process, and the ideas its actions came from.
+    origins: crate::lab::process::Origins,
 }
 
 impl AgendaPage<'_> {
@@ -72,6 +74,8 @@ struct ActionPage {
     sheet_link: Option<String>,
     /// The gaps of the district's profile it addresses.
     gaps: Option<super::gaps::ActionGaps>,
+    /// The ideas of the Community Lab it came from: (address, label).
+    ideas: Vec<(String, String)>,
 }
 
 async fn agendas(
@@ -143,8 +147,10 @@ async fn agenda(
                 _ => format!("/agende?territory={}", d.agenda.territory.slug),
             };
             let gaps = super::gaps::of_agenda(&state, lang, &facts.territory_path, &d).await?;
+            let origins = crate::lab::process::origins(&state, lang, &slug).await?;
             Ok(AgendaPage {
                 gaps,
+                origins,
                 ctx,
                 contact_email: &state.contact_email,
                 territory_href,
@@ -254,7 +260,9 @@ async fn action(
                 None => None,
             };
             let gaps = super::gaps::of_action(&state, lang, &facts.territory_path, &x.summary.gaps).await?;
-            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link, gaps }.render()?)
+            let origins = crate::lab::process::origins(&state, lang, &slug).await?;
+            let ideas = origins.of(&code).to_vec();
+            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link, gaps, ideas }.render()?)
         })
         .await
 }

@@ -332,6 +332,9 @@ pub(crate) async fn tools_for(
     };
     if visitor.may(Operation::Edit, &target) {
         tools.add(ToolKind::Main, format!("{base}/modifica"), c.t("edit.edit"));
+        if action.is_none() {
+            tools.add(ToolKind::Other, format!("{base}/percorso/modifica"), c.t("lab.tool"));
+        }
         if action.is_some() {
             tools.add(ToolKind::Other, format!("{base}/lacune"), c.t("gap.tool"));
             for (part, key) in [

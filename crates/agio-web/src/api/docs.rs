@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "assets", description = "Digital assets and their coverage"),
         (name = "vocabularies", description = "Controlled vocabularies with Italian and English labels"),
         (name = "profiles", description = "The districts' digital-welfare profiles: services and how digital they are, gaps, comuni at risk"),
+        (name = "lab", description = "The Community Lab: an agenda's participatory process, its phases, the ideas with their supports, comments and answers"),
         (name = "editing", description = "Changes, with a personal access token; every one is recorded in the audit log")
     ),
     modifiers(&TokenAuth)

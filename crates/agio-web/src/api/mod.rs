@@ -7,6 +7,7 @@ mod docs_page;
 mod frameworks;
 mod handlers;
 mod hsds;
+mod lab;
 mod profiles;
 mod records;
 mod writes;
@@ -48,6 +49,11 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(profiles::put_zone_plan))
         .routes(routes!(profiles::patch_objective_gaps))
         .routes(routes!(profiles::patch_action_gaps))
+        .routes(routes!(lab::get_process))
+        .routes(routes!(lab::list_ideas))
+        .routes(routes!(lab::get_idea))
+        .routes(routes!(lab::put_answer))
+        .routes(routes!(lab::put_active_phase))
         .routes(routes!(frameworks::list_frameworks))
         .routes(routes!(frameworks::patch_framework))
         .routes(routes!(frameworks::add_framework_item))

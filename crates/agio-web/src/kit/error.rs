@@ -82,6 +82,9 @@ pub enum AppError {
     /// was saved.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Refused by the Community Lab's rules (its phase, a limit); nothing was saved.
+    #[error("refused: {0:?}")]
+    Refused(agio_domain::lab::Refusal),
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -102,6 +105,7 @@ impl From<agio_app::Error> for AppError {
             agio_app::Error::NotFound => AppError::NotFound,
             agio_app::Error::Forbidden => AppError::Forbidden,
             agio_app::Error::Conflict(what) => AppError::Conflict(what),
+            agio_app::Error::Refused(why) => AppError::Refused(why),
             agio_app::Error::Internal(what) => AppError::Internal(what),
         }
     }
@@ -126,6 +130,8 @@ impl AppError {
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Refused(agio_domain::lab::Refusal::TooManyIdeas) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -171,6 +177,7 @@ impl AppError {
             AppError::Invalid(_) => c.t("error.invalid.text").to_string(),
             AppError::Stale { .. } => c.t("field.stale").to_string(),
             AppError::Conflict(_) => c.t("error.conflict.text").to_string(),
+            AppError::Refused(why) => c.t(&format!("lab.refused.{}", why.code())).to_string(),
             AppError::Unavailable => c.t("error.unavailable.text").to_string(),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {

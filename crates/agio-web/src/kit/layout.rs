@@ -183,6 +183,7 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
         AppError::UnreadableBody(_) | AppError::Invalid(_) => c.t("error.bad_request.title"),
         AppError::Stale { .. } => c.t("form.conflict_title"),
         AppError::Conflict(_) => c.t("error.conflict.title"),
+        AppError::Refused(_) => c.t("lab.refused.title"),
         AppError::TooLarge { .. } => c.t("error.too_large.title"),
         AppError::Unavailable => c.t("error.unavailable.title"),
         AppError::Internal(_) => c.t("error.internal.title"),

@@ -37,10 +37,17 @@ pub enum Notice {
     Invited,
     Linked,
     Revoked,
+    /// The Community Lab: a support given or taken back, a comment, a report, an idea withdrawn or hidden.
+    Supported,
+    Unsupported,
+    Commented,
+    Reported,
+    Withdrawn,
+    Hidden,
 }
 
 impl Notice {
-    const ALL: [Notice; 7] = [
+    const ALL: [Notice; 13] = [
         Notice::Saved,
         Notice::Created,
         Notice::Archived,
@@ -48,6 +55,12 @@ impl Notice {
         Notice::Invited,
         Notice::Linked,
         Notice::Revoked,
+        Notice::Supported,
+        Notice::Unsupported,
+        Notice::Commented,
+        Notice::Reported,
+        Notice::Withdrawn,
+        Notice::Hidden,
     ];
 
     fn code(self) -> &'static str {
@@ -59,6 +72,12 @@ impl Notice {
             Notice::Invited => "invited",
             Notice::Linked => "linked",
             Notice::Revoked => "revoked",
+            Notice::Supported => "supported",
+            Notice::Unsupported => "unsupported",
+            Notice::Commented => "commented",
+            Notice::Reported => "reported",
+            Notice::Withdrawn => "withdrawn",
+            Notice::Hidden => "hidden",
         }
     }
 

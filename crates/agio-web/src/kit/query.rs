@@ -105,6 +105,15 @@ impl Params {
         }
     }
 
+    /// One of `allowed`, if given.
+    pub fn one_of(&self, name: &str, allowed: &[String]) -> Result<Option<String>, AppError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if allowed.iter().any(|a| a == v) => Ok(Some(v.to_string())),
+            Some(v) => Err(bad(name, ParamProblem::NotOneOf { value: v.to_string(), allowed: allowed.to_vec() })),
+        }
+    }
+
     /// A key (code or slug) of something that exists, e.g. a territory; checked by the caller.
     pub fn key(&self, name: &str) -> Result<Option<String>, AppError> {
         match self.get(name) {

@@ -1,0 +1,212 @@
+//! Demo Community Labs (`data/demo/lab.json`), flagged `is_demo`: a finished process for the
+//! Bassa Reggiana, whose answered ideas lead to the agenda's actions, and an open idea
+//! collection for Rimini, so a visitor can propose, support and comment at once.
+
+use std::collections::HashMap;
+
+use agio_domain::access::Scope;
+use agio_domain::lab::{IdeaEdit, ProcessEdit};
+use agio_domain::{Role, VoteMethod};
+use serde::Deserialize;
+
+use crate::audit::{Actor, WriteTx};
+use crate::read::col;
+use crate::sql::Sql;
+use crate::{NewPerson, Result, Store, StoreError, DEMO_PASSWORD};
+
+const LAB_FILE: &str = include_str!("../../../data/demo/lab.json");
+
+#[derive(Deserialize)]
+struct LabFile {
+    people: Vec<DemoPerson>,
+    processes: Vec<DemoProcess>,
+}
+
+#[derive(Deserialize)]
+struct DemoPerson {
+    email: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct DemoProcess {
+    agenda: String,
+    title: String,
+    description: String,
+    active_phase: String,
+    vote_method: VoteMethod,
+    vote_points: Option<i64>,
+    /// Phase code → (starts, ends, description).
+    phases: HashMap<String, (Option<String>, Option<String>, String)>,
+    ideas: Vec<DemoIdea>,
+}
+
+#[derive(Deserialize)]
+struct DemoIdea {
+    author: String,
+    title: String,
+    body: String,
+    comune: Option<String>,
+    target_groups: Vec<String>,
+    supports: Vec<String>,
+    comments: Vec<DemoComment>,
+    /// Reports to the moderators.
+    #[serde(default)]
+    reports: Vec<DemoReport>,
+    answer: Option<DemoAnswer>,
+}
+
+#[derive(Deserialize)]
+struct DemoReport {
+    by: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+struct DemoComment {
+    author: String,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct DemoAnswer {
+    answer: String,
+    action_code: Option<String>,
+    merged_into: Option<i64>,
+    note: String,
+}
+
+async fn id_of(w: &mut WriteTx, sql: &str, key: &str) -> Result<Option<String>> {
+    let mut q = Sql::new(sql);
+    q.bind(key);
+    q.map_optional(&mut *w.tx, |r| col::<String>(r, "id")).await
+}
+
+/// The id of the demo person with `email`, looked up once.
+async fn person(w: &mut WriteTx, people: &mut HashMap<String, String>, email: &str) -> Result<String> {
+    if let Some(id) = people.get(email) {
+        return Ok(id.clone());
+    }
+    let id = id_of(w, "SELECT id FROM people WHERE email = ", email)
+        .await?
+        .ok_or_else(|| StoreError::InvalidData(format!("data/demo/lab.json names unknown person {email}")))?;
+    people.insert(email.to_string(), id.clone());
+    Ok(id)
+}
+
+impl Store {
+    /// Loads the demo processes whose agenda has none yet; returns how many.
+    pub async fn load_demo_lab(&self) -> Result<usize> {
+        let file: LabFile =
+            serde_json::from_str(LAB_FILE).map_err(|e| StoreError::InvalidData(format!("data/demo/lab.json: {e}")))?;
+        let mut w = self.begin_write(&Actor::import()).await?;
+        let mut people: HashMap<String, String> = HashMap::new();
+        for p in &file.people {
+            if id_of(&mut w, "SELECT id FROM people WHERE email = ", &p.email).await?.is_none() {
+                let person = w
+                    .create_person(&NewPerson {
+                        email: p.email.clone(),
+                        name: p.name.clone(),
+                        organization_name: String::new(),
+                        password_hash: Some(agio_domain::credentials::hash_password(DEMO_PASSWORD)),
+                        is_demo: true,
+                    })
+                    .await?;
+                w.grant_role(&person, Role::Citizen, &Scope::Everywhere).await?;
+            }
+        }
+        let mut loaded = 0;
+        for p in &file.processes {
+            let Some(agenda_id) = id_of(&mut w, "SELECT id FROM agendas WHERE slug = ", &p.agenda).await? else {
+                continue;
+            };
+            if id_of(&mut w, "SELECT id FROM lab_processes WHERE agenda_id = ", &agenda_id).await?.is_some() {
+                continue;
+            }
+            let edit = ProcessEdit {
+                title: p.title.clone(),
+                description: p.description.clone(),
+                vote_method: p.vote_method,
+                vote_points: p.vote_points,
+            };
+            let process = w.create_lab_process(&agenda_id, &edit, true).await?;
+            let mut active = Sql::new("UPDATE lab_processes SET active_phase = ");
+            active.bind(p.active_phase.clone()).push(" WHERE id = ").bind(process.clone());
+            let mut statements = vec![active];
+            for (kind, (starts, ends, description)) in &p.phases {
+                let mut phase = Sql::new("UPDATE lab_phases SET starts_on = ");
+                phase.bind(starts.clone()).push(", ends_on = ").bind(ends.clone());
+                phase.push(", description = ").bind(description.clone());
+                phase.push(" WHERE process_id = ").bind(process.clone()).push(" AND kind = ").bind(kind.clone());
+                statements.push(phase);
+            }
+            w.run(statements).await?;
+            for idea in &p.ideas {
+                self.demo_idea(&mut w, &process, &agenda_id, idea, &mut people).await?;
+            }
+            loaded += 1;
+        }
+        w.commit().await?;
+        Ok(loaded)
+    }
+
+    async fn demo_idea(
+        &self,
+        w: &mut WriteTx,
+        process: &str,
+        agenda_id: &str,
+        idea: &DemoIdea,
+        people: &mut HashMap<String, String>,
+    ) -> Result<()> {
+        let author = person(w, people, &idea.author).await?;
+        let edit = IdeaEdit {
+            title: idea.title.clone(),
+            body: idea.body.clone(),
+            gap_key: None,
+            comune: idea.comune.clone(),
+            target_groups: idea.target_groups.clone(),
+            life_stages: Vec::new(),
+        };
+        let number = w.create_idea(process, Some(&author), &edit, true).await?;
+        let id = id_of(w, &format!("SELECT id FROM lab_ideas WHERE number = {number} AND process_id = "), process)
+            .await?
+            .ok_or_else(|| StoreError::InvalidData("a demo idea vanished".into()))?;
+        for email in &idea.supports {
+            let supporter = person(w, people, email).await?;
+            w.support(&id, &supporter).await?;
+        }
+        for c in &idea.comments {
+            let commenter = person(w, people, &c.author).await?;
+            let insert = Sql::insert(
+                "lab_comments",
+                crate::sql::columns![
+                    "id" => crate::new_id(), "idea_id" => id.clone(), "author_id" => commenter,
+                    "body" => c.body.clone(), "created_at" => crate::now(),
+                ],
+            );
+            let mut count = Sql::new("UPDATE lab_ideas SET comments = comments + 1 WHERE id = ");
+            count.bind(id.clone());
+            w.run(vec![insert, count]).await?;
+        }
+        for r in &idea.reports {
+            let by = person(w, people, &r.by).await?;
+            w.report(&id, &by, &r.reason).await?;
+        }
+        if let Some(a) = &idea.answer {
+            let action = match &a.action_code {
+                Some(code) => {
+                    let mut q = Sql::new("SELECT id FROM actions WHERE agenda_id = ");
+                    q.bind(agenda_id).push(" AND code = ").bind(code.clone());
+                    q.map_optional(&mut *w.tx, |r| col::<String>(r, "id")).await?
+                }
+                None => None,
+            };
+            let mut answer = Sql::new("UPDATE lab_ideas SET answer = ");
+            answer.bind(a.answer.clone()).push(", answer_note = ").bind(a.note.clone());
+            answer.push(", action_id = ").bind(action).push(", merged_into = ").bind(a.merged_into);
+            answer.push(", answered_at = ").bind(crate::now()).push(" WHERE id = ").bind(id);
+            w.run(vec![answer]).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,238 @@
+//! The forms of the Community Lab: the process (`…/percorso/modifica`, which starts it when the
+//! agenda has none), a phase's dates (`…/percorso/fasi/{kind}/modifica`), the active phase
+//! (`…/percorso/fase`), a new idea (`…/percorso/idee/nuova`) and the coordinators' answer
+//! (`…/percorso/idee/{n}/risposta`). The rules are `agio_app::lab`'s editors.
+
+use agio_app::lab::{ActivePhaseEditor, AnswerEditor, IdeaEditor, PhaseEditor, ProcessEditor};
+use agio_domain::access::Principal;
+use agio_domain::{IdeaAnswer, PhaseKind, VoteMethod};
+use axum::Router;
+
+use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage, FromPath};
+use crate::kit::error::AppError;
+use crate::kit::forms::{Form, Kind};
+use crate::kit::i18n::{Catalogue, Lang};
+use crate::kit::state::AppState;
+use crate::profile::page::gap_label;
+
+/// The process's page, where its forms lead back to.
+fn process_page(slug: &str) -> String {
+    format!("/agende/{slug}/percorso")
+}
+
+impl EditPage for ProcessEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        form.field("title", c.t("lab.process_title"), Kind::Line, true)
+            .field("description", c.t("lab.description"), Kind::Text, false)
+            .hint(c.t("lab.description_hint"))
+            .field(
+                "vote_method",
+                c.t("lab.vote_method"),
+                options(VoteMethod::ALL, VoteMethod::code, VoteMethod::label_key, c),
+                true,
+            )
+            .field("vote_points", c.t("lab.vote_points"), Kind::Number, false)
+            .hint(c.t("lab.vote_points_hint"))
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        match self.is_new() {
+            true => c.t("lab.start").to_string(),
+            false => c.fmt("lab.edit_title", &[("record", &self.stored.label)]),
+        }
+    }
+
+    fn intro(&self, c: &Catalogue) -> String {
+        c.t(if self.is_new() { "lab.start_intro" } else { "edit.intro" }).to_string()
+    }
+
+    fn record(&self) -> &str {
+        &self.stored.label
+    }
+
+    fn done(&self) -> String {
+        process_page(&self.slug)
+    }
+
+    fn here(&self) -> String {
+        format!("/agende/{}/percorso/modifica", self.slug)
+    }
+}
+
+impl EditPage for PhaseEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        form.field("starts_on", c.t("lab.starts_on"), Kind::Date, false)
+            .field("ends_on", c.t("lab.ends_on"), Kind::Date, false)
+            .hint(c.t("lab.dates_hint"))
+            .field("description", c.t("lab.phase_description"), Kind::Text, false)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("lab.phase_edit_title", &[("phase", c.label(&self.kind.label_key()))])
+    }
+
+    fn record(&self) -> &str {
+        &self.process_title
+    }
+
+    fn done(&self) -> String {
+        format!("{}#fase-{}", process_page(&self.slug), self.kind.code())
+    }
+
+    fn here(&self) -> String {
+        format!("/agende/{}/percorso/fasi/{}/modifica", self.slug, self.kind.code())
+    }
+}
+
+impl EditPage for ActivePhaseEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        form.field(
+            "active_phase",
+            c.t("lab.active_phase"),
+            options(PhaseKind::ALL, PhaseKind::code, PhaseKind::label_key, c),
+            true,
+        )
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.t("lab.phase_move").to_string()
+    }
+
+    fn intro(&self, c: &Catalogue) -> String {
+        c.t("lab.phase_move_intro").to_string()
+    }
+
+    fn record(&self) -> &str {
+        &self.process.title
+    }
+
+    fn done(&self) -> String {
+        process_page(&self.slug)
+    }
+
+    fn here(&self) -> String {
+        format!("/agende/{}/percorso/fase", self.slug)
+    }
+}
+
+impl FromPath for IdeaEditor {
+    type Params = String;
+    async fn load(state: &AppState, who: Option<&Principal>, slug: String) -> Result<Self, AppError> {
+        Ok(IdeaEditor::load(state, who, &slug).await?)
+    }
+}
+
+impl EditPage for IdeaEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let needs = &self.choices.needs;
+        let gaps = self.choices.gaps.iter().map(|g| (g.key.clone(), gap_label(needs, lang, g))).collect();
+        let terms = |terms: &[agio_domain::model::Term]| {
+            terms.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect()
+        };
+        form.field("title", c.t("lab.idea_title"), Kind::Line, true)
+            .field("body", c.t("lab.idea_body"), Kind::Text, true)
+            .hint(c.t("lab.idea_body_hint"))
+            .field("gap_key", c.t("lab.idea_gap"), Kind::Select(gaps), false)
+            .hint(c.t("lab.idea_gap_hint"))
+            .field("comune", c.t("lab.idea_comune"), Kind::Select(self.choices.comuni.clone()), false)
+            .field(
+                "target_groups",
+                c.t("vocabulary.target_group"),
+                Kind::Choices(terms(&self.choices.target_groups)),
+                false,
+            )
+            .field("life_stages", c.t("vocabulary.life_stage"), Kind::Choices(terms(&self.choices.life_stages)), false)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.t("lab.propose").to_string()
+    }
+
+    fn intro(&self, c: &Catalogue) -> String {
+        c.t("lab.propose_intro").to_string()
+    }
+
+    /// Empty: a new record, whose notice says it was created.
+    fn record(&self) -> &str {
+        ""
+    }
+
+    fn done(&self) -> String {
+        match self.created() {
+            Some(n) => format!("/agende/{}/percorso/idee/{n}", self.slug),
+            None => format!("/agende/{}/percorso/idee", self.slug),
+        }
+    }
+
+    fn here(&self) -> String {
+        format!("/agende/{}/percorso/idee/nuova", self.slug)
+    }
+}
+
+/// The address of an idea: its agenda and number.
+#[derive(serde::Deserialize)]
+pub(crate) struct IdeaPath {
+    slug: String,
+    number: String,
+}
+
+impl FromPath for AnswerEditor {
+    type Params = IdeaPath;
+    async fn load(state: &AppState, who: Option<&Principal>, p: IdeaPath) -> Result<Self, AppError> {
+        Ok(AnswerEditor::load(state, who, &p.slug, super::number(&p.number)?).await?)
+    }
+}
+
+impl EditPage for AnswerEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let actions = self.actions.iter().map(|(code, _, title)| (code.clone(), format!("{code} — {title}"))).collect();
+        let ideas = self.others.iter().map(|n| (n.clone(), c.fmt("lab.idea_number", &[("n", n)]))).collect();
+        form.field(
+            "answer",
+            c.t("lab.answer"),
+            options(IdeaAnswer::ALL, IdeaAnswer::code, IdeaAnswer::label_key, c),
+            true,
+        )
+        .field("action_code", c.t("lab.answer_action"), Kind::Select(actions), false)
+        .hint(c.t("lab.answer_action_hint"))
+        .field("merged_into", c.t("lab.answer_merged"), Kind::Select(ideas), false)
+        .field("answer_note", c.t("lab.answer_note"), Kind::Text, false)
+        .hint(c.t("lab.answer_note_hint"))
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("lab.answer_title", &[("n", &self.idea.summary.number.to_string())])
+    }
+
+    fn record(&self) -> &str {
+        &self.idea.summary.title
+    }
+
+    fn done(&self) -> String {
+        format!("/agende/{}/percorso/idee/{}", self.slug, self.idea.summary.number)
+    }
+
+    fn here(&self) -> String {
+        format!("{}/risposta", self.done())
+    }
+}
+
+loads_from_path! {
+    ProcessEditor(slug);
+    PhaseEditor(slug, kind);
+    ActivePhaseEditor(slug);
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agende/{slug}/percorso/modifica", edit_route::<ProcessEditor>())
+        .route("/agende/{slug}/percorso/fasi/{kind}/modifica", edit_route::<PhaseEditor>())
+        .route("/agende/{slug}/percorso/fase", edit_route::<ActivePhaseEditor>())
+        .route("/agende/{slug}/percorso/idee/nuova", edit_route::<IdeaEditor>())
+        .route("/agende/{slug}/percorso/idee/{number}/risposta", edit_route::<AnswerEditor>())
+}

@@ -1,0 +1,24 @@
+//! The Community Lab (step 2 of the regional method, *realizzazione*): an agenda's
+//! participatory process and its phases, the ideas people propose with their supports,
+//! comments and moderation, and the coordinators' answers that carry ideas into actions.
+//! The rules are in `agio_app::lab`, the storage in `agio_store`'s `write/lab.rs`.
+
+mod editing;
+mod ideas;
+pub(crate) mod process;
+
+pub(crate) use ideas::idea_filter;
+
+use axum::Router;
+
+use crate::kit::error::AppError;
+use crate::kit::state::AppState;
+
+/// An idea's number from its address: anything else names no idea (404).
+pub(crate) fn number(segment: &str) -> Result<i64, AppError> {
+    segment.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(process::router()).merge(ideas::router()).merge(editing::router())
+}

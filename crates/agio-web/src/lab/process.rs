@@ -1,0 +1,158 @@
+//! `/agende/{slug}/percorso`: an agenda's participatory process — what it is, its phases in
+//! order with the active one marked, participation figures, and the way in to the ideas. And
+//! what the agenda's pages show of it: the ideas each action came from (`origins`).
+
+use agio_domain::access::{Operation, Target};
+use agio_domain::lab::{IdeaOrigin, Process};
+use agio_domain::PhaseKind;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+
+use crate::kit::auth::Visitor;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Lang;
+use crate::kit::layout::{render, ToolKind, Tools};
+use crate::kit::markdown;
+use crate::kit::state::{AppState, PageContext};
+
+pub(crate) struct PhaseView {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub dates: String,
+    pub description_html: String,
+    pub active: bool,
+    pub edit: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "lab/process.html")]
+struct ProcessPage {
+    ctx: PageContext,
+    tools: Tools,
+    p: Process,
+    description_html: String,
+    phases: Vec<PhaseView>,
+    active: String,
+    ideas_href: String,
+    /// Where to propose an idea: the form, or signing in first; none outside the collection.
+    propose: Option<(String, String)>,
+}
+
+/// "dal 1 marzo 2026 al 31 marzo 2026", or "date da definire".
+fn dates(lang: Lang, starts: &Option<String>, ends: &Option<String>) -> String {
+    let c = lang.catalogue();
+    let d = |v: &String| crate::kit::i18n::date(lang, v);
+    match (starts, ends) {
+        (Some(s), Some(e)) => c.fmt("lab.dates", &[("from", &d(s)), ("to", &d(e))]),
+        (Some(s), None) => c.fmt("lab.from", &[("from", &d(s))]),
+        (None, Some(e)) => c.fmt("lab.until", &[("to", &d(e))]),
+        (None, None) => c.t("lab.no_dates").to_string(),
+    }
+}
+
+/// "Fase attiva: raccolta delle idee", or not started.
+pub(crate) fn active_phase(lang: Lang, p: &Process) -> String {
+    let c = lang.catalogue();
+    match p.active_phase {
+        Some(kind) => c.label(&kind.label_key()).to_string(),
+        None => c.t("lab.not_started").to_string(),
+    }
+}
+
+/// Where a visitor proposes an idea while the collection is open: the form, or sign-in first.
+pub(crate) fn propose_link(lang: Lang, visitor: &Visitor, p: &Process) -> Option<(String, String)> {
+    if !p.in_phase(PhaseKind::Ideas) {
+        return None;
+    }
+    let c = lang.catalogue();
+    let form = format!("/agende/{}/percorso/idee/nuova", p.agenda_slug);
+    Some(match visitor.signed_in {
+        Some(_) => (form, c.t("lab.propose").to_string()),
+        None => (format!("/accedi?next={form}"), c.t("lab.propose_sign_in").to_string()),
+    })
+}
+
+async fn process(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (facts, p) = agio_app::lab::process(&state, visitor.principal(), &slug).await?;
+    let c = lang.catalogue();
+    let coordinator = visitor.may(Operation::Edit, &Target::Agenda(&facts));
+    let mut tools = Tools::default();
+    if coordinator {
+        tools.add(ToolKind::Main, format!("/agende/{slug}/percorso/fase"), c.t("lab.phase_move"));
+        tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/modifica"), c.t("edit.edit"));
+    }
+    let phases = p
+        .phases
+        .iter()
+        .map(|ph| PhaseView {
+            code: ph.kind.code(),
+            name: c.label(&ph.kind.label_key()),
+            dates: dates(lang, &ph.starts_on, &ph.ends_on),
+            description_html: markdown::to_html(&ph.description),
+            active: p.active_phase == Some(ph.kind),
+            edit: coordinator.then(|| format!("/agende/{slug}/percorso/fasi/{}/modifica", ph.kind.code())),
+        })
+        .collect();
+    let here = format!("/agende/{slug}/percorso");
+    let ctx = PageContext::new(lang, &here, "agendas", p.title.clone())
+        .crumb(c.t("agendas.title"), "/agende")
+        .crumb(p.agenda_title.clone(), format!("/agende/{slug}"))
+        .last_crumb()
+        .demo(p.is_demo);
+    render(ProcessPage {
+        ctx,
+        tools,
+        description_html: markdown::to_html(&p.description),
+        phases,
+        active: active_phase(lang, &p),
+        ideas_href: format!("{here}/idee"),
+        propose: propose_link(lang, &visitor, &p),
+        p,
+    })
+}
+
+/// What an agenda's page shows of its process: the link to it, and for each action the ideas it
+/// came from (address, "n. 3 — title (12 sostegni)").
+#[derive(Debug, Default)]
+pub(crate) struct Origins {
+    pub process: Option<(String, String)>,
+    pub by_action: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl Origins {
+    pub(crate) fn of(&self, action_code: &str) -> &[(String, String)] {
+        self.by_action.iter().find(|(code, _)| code == action_code).map(|(_, ideas)| ideas.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// The process of agenda `slug` and the accepted ideas of its actions.
+pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<Origins, AppError> {
+    // Read once per data version: the agenda's pages are among the most read.
+    let found = state.cache.read(format!("lab_origins {slug}"), state.store.lab_origins(slug));
+    let Some((process_title, ideas)) = found.await?.as_ref().clone() else { return Ok(Origins::default()) };
+    let c = lang.catalogue();
+    let mut by_action: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for IdeaOrigin { action_code, number, title, supports } in ideas {
+        let label =
+            c.fmt("lab.origin", &[("n", &number.to_string()), ("title", &title), ("supports", &supports.to_string())]);
+        let idea = (format!("/agende/{slug}/percorso/idee/{number}"), label);
+        match by_action.iter_mut().find(|(code, _)| *code == action_code) {
+            Some((_, ideas)) => ideas.push(idea),
+            None => by_action.push((action_code, vec![idea])),
+        }
+    }
+    let link = (format!("/agende/{slug}/percorso"), process_title);
+    Ok(Origins { process: Some(link), by_action })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/agende/{slug}/percorso", get(process))
+}

@@ -1,0 +1,312 @@
+//! The Community Lab: the process page, the ideas with their supports, comments, moderation and
+//! answers, the phase rules and the agenda's actions showing where they came from. Both backends.
+
+use crate::support::{Session, TestApp};
+use agio_domain::access::Scope;
+use agio_domain::Role;
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+
+const COORDINATOR: &str = "coordinatore@demo.agio.example";
+const CITIZEN: &str = "cittadino@demo.agio.example";
+const GUASTALLA: &str = "/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027";
+const RIMINI: &str = "/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
+
+/// The number of supports an idea's page shows.
+fn supports(page: &str) -> i64 {
+    let at = page.find("<dt>Sostegni</dt><dd>").expect("the supports figure") + 21;
+    page[at..at + page[at..].find('<').unwrap()].parse().unwrap()
+}
+
+/// Proposes an idea in Rimini's open collection; returns the reply.
+async fn propose(app: &TestApp, who: &Session, title: &str, body: &str) -> crate::support::Reply {
+    let fields = [("title", title), ("body", body), ("target_groups", "migrants"), ("version", "0")];
+    app.post_as(&format!("{RIMINI}/percorso/idee/nuova"), who, &fields).await
+}
+
+both_backends!(the_demo_process_shows_its_phases_ideas_answers_and_the_actions_they_became, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    app.get(&format!("{GUASTALLA}/percorso")).await.page_with(&[
+        "<h1>Community Lab della Bassa Reggiana</h1>",
+        "<dt>Fase attiva</dt><dd>Patti di collaborazione</dd>",
+        "<dt>Idee</dt><dd>5</dd>",
+        "<dt>Sostegni</dt><dd>10</dd>",
+        "id=\"fase-working_day\"",
+        "Giornata di lavoro alla Biblioteca Maldotti",
+        "aria-current=\"step\"",
+    ]);
+    // The list filters and sorts without JavaScript; the most supported comes first.
+    let list = app.get(&format!("{GUASTALLA}/percorso/idee")).await;
+    list.page_with(&["Risultati: <strong>5</strong>"]);
+    assert!(list.body.find("Un punto dove farsi aiutare").unwrap() < list.body.find("Ragazzi che insegnano").unwrap());
+    let accepted = app.get(&format!("{GUASTALLA}/percorso/idee?answer=accepted&sort=recent")).await;
+    accepted.page_with(&["Risultati: <strong>3</strong>"]);
+    assert!(!accepted.body.contains("app regionale unica"), "a rejected idea is filtered out");
+    app.get(&format!("{GUASTALLA}/percorso/idee?comune=035028")).await.page_with(&["Risultati: <strong>1</strong>"]);
+    let bad = app.get(&format!("{GUASTALLA}/percorso/idee?sort=caso")).await;
+    bad.answer_with(StatusCode::BAD_REQUEST, &["sort"]);
+    // Each idea has a stable address, with its answer and where it went.
+    app.get(&format!("{GUASTALLA}/percorso/idee/1")).await.page_with(&[
+        "Idea n. 1: Un punto dove farsi aiutare con SPID vicino a casa",
+        "Marta B. (demo)",
+        "<strong>in paese</strong>",
+        "<strong>Accolta</strong>",
+        "La realizza l&#39;azione <a href=\"",
+        "/azioni/A01\">A01 — Rete dei Punti Pane e Internet",
+        "Come associazione abbiamo volontari",
+    ]);
+    app.get(&format!("{GUASTALLA}/percorso/idee/3"))
+        .await
+        .page_with(&["Confluita nell&#39;idea", "/percorso/idee/2\">n. 2"]);
+    app.get(&format!("{GUASTALLA}/percorso/idee/5"))
+        .await
+        .page_with(&["Non accolta", "non è nelle competenze del distretto"]);
+    // The agenda and its actions show where they came from.
+    app.get(GUASTALLA).await.page_with(&["Da quali idee vengono le azioni", "n. 4 — Moduli dei servizi sociali"]);
+    app.get(&format!("{GUASTALLA}/azioni/A01")).await.page_with(&[
+        "Idee da cui nasce l&#39;azione",
+        "n. 1 — Un punto dove farsi aiutare con SPID vicino a casa (4 sostegni)",
+    ]);
+    app.get_en(&format!("{GUASTALLA}/percorso")).await.page_with(&["Active phase", "Collaboration pacts"]);
+    app.get(&format!("{GUASTALLA}/percorso/idee/99")).await.answer_with(StatusCode::NOT_FOUND, &[]);
+    // A draft agenda's process is as hidden as the agenda.
+    app.make_draft("agenda-digitale-sociale-rimini-valmarecchia-2026-2028").await;
+    app.get(&format!("{RIMINI}/percorso")).await.answer_with(StatusCode::NOT_FOUND, &[]);
+    app.get(&format!("{RIMINI}/percorso/idee/1")).await.answer_with(StatusCode::NOT_FOUND, &[]);
+});
+
+both_backends!(a_citizen_proposes_supports_and_comments_while_the_collection_is_open, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    let form = app.get_as(&format!("{RIMINI}/percorso/idee/nuova"), &citizen).await;
+    form.page_with(&["Proponi un&#39;idea", "Lacuna del profilo digitale", "Persone migranti"]);
+    // Anonymous visitors are asked to sign in; nobody posts without being signed in.
+    app.get(&format!("{RIMINI}/percorso")).await.page_with(&["Accedi per proporre un&#39;idea"]);
+    // Bad input: every problem named, nothing saved.
+    let fields = [("title", ""), ("body", ""), ("comune", "035024"), ("version", "0")];
+    let bad = app.post_as(&format!("{RIMINI}/percorso/idee/nuova"), &citizen, &fields).await;
+    bad.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-title\"", "href=\"#f-body\"", "href=\"#f-comune\""]);
+    let long = "x".repeat(20_001);
+    propose(&app, &citizen, "Troppo lunga", &long).await.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["f-body"]);
+    // HTML in an idea shows as text.
+    let saved = propose(&app, &citizen, "Sportello <b>mobile</b>", "<script>alert(1)</script> nei paesi").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let idea = format!("{RIMINI}/percorso/idee/3");
+    assert_eq!(saved.header("location"), idea);
+    let page = app.get_as(&idea, &citizen).await;
+    page.page_with(&["Sportello &#60;b&#62;mobile&#60;/b&#62;", "Ciro Cittadino (demo)"]);
+    assert!(!page.body.contains("<script>alert"), "no script from an idea");
+    assert_eq!(supports(&page.body), 0);
+    // One support per person: a second one counts nothing; withdrawing takes it back.
+    let support = format!("{idea}/sostieni");
+    assert_eq!(app.post_as(&support, &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_as(&support, &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    let page = app.get_as(&idea, &citizen).await;
+    assert_eq!(supports(&page.body), 1);
+    page.page_with(&["Ritira il sostegno"]);
+    app.post_as(&format!("{idea}/ritira-sostegno"), &citizen, &[]).await;
+    assert_eq!(supports(&app.get(&idea).await.body), 0);
+    // A comment, one level deep; an empty one is refused with the text kept.
+    let comment = format!("{idea}/commenta");
+    app.post_as(&comment, &citizen, &[("body", "   ")])
+        .await
+        .answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["obbligatori"]);
+    assert_eq!(app.post_as(&comment, &citizen, &[("body", "Anche a Talamello")]).await.status, StatusCode::SEE_OTHER);
+    app.get(&idea).await.page_with(&["Commenti (1)", "Anche a Talamello"]);
+    // A flood of ideas from one account: the sixth in an hour is refused, and says why.
+    for n in 0..4 {
+        assert_eq!(propose(&app, &citizen, &format!("Idea {n}"), "testo").await.status, StatusCode::SEE_OTHER);
+    }
+    let flood = propose(&app, &citizen, "Idea di troppo", "testo").await;
+    flood.answer_with(StatusCode::TOO_MANY_REQUESTS, &["molte idee nell&#39;ultima ora"]);
+    app.get(&format!("{RIMINI}/percorso")).await.page_with(&["<dt>Idee</dt><dd>7</dd>"]);
+});
+
+both_backends!(the_phase_opens_and_closes_what_participants_may_do, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    // Guastalla's process is at its pacts: no new ideas, no supports.
+    let closed = app
+        .post_as(
+            &format!("{GUASTALLA}/percorso/idee/nuova"),
+            &citizen,
+            &[("title", "T"), ("body", "B"), ("version", "0")],
+        )
+        .await;
+    closed.answer_with(StatusCode::CONFLICT, &["La fase attiva del percorso non lo consente"]);
+    let support = format!("{GUASTALLA}/percorso/idee/1/sostieni");
+    app.post_as(&support, &citizen, &[]).await.answer_with(StatusCode::CONFLICT, &["fase attiva"]);
+    assert_eq!(supports(&app.get(&format!("{GUASTALLA}/percorso/idee/1")).await.body), 4);
+    // Only the coordinators move the phase, audited.
+    let phase = format!("{GUASTALLA}/percorso/fase");
+    assert_eq!(
+        app.post_as(&phase, &citizen, &[("active_phase", "ideas"), ("version", "1")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let form = app.get_as(&phase, &coordinator).await;
+    form.page_with(&["Cambia la fase attiva", "Raccolta delle idee"]);
+    let version = form.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let moved = app.post_as(&phase, &coordinator, &[("active_phase", "ideas"), ("version", &version)]).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    app.get(&format!("{GUASTALLA}/percorso")).await.page_with(&["<dt>Fase attiva</dt><dd>Raccolta delle idee</dd>"]);
+    let unsupported = format!("{GUASTALLA}/percorso/idee/5");
+    assert_eq!(app.post_as(&format!("{unsupported}/sostieni"), &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(supports(&app.get(&unsupported).await.body), 1);
+    let bad = app.post_as(&phase, &coordinator, &[("active_phase", "voto"), ("version", &version)]).await;
+    bad.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["f-active_phase"]);
+    // A phase's dates: the end may not come before the start.
+    let dates = format!("{GUASTALLA}/percorso/fasi/working_day/modifica");
+    let wrong = app
+        .post_as(&dates, &coordinator, &[("starts_on", "2024-12-07"), ("ends_on", "2024-12-01"), ("version", "1")])
+        .await;
+    wrong.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["f-ends_on"]);
+    assert_eq!(
+        app.get_as(&format!("{GUASTALLA}/percorso/fasi/nessuna/modifica"), &coordinator).await.status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+both_backends!(a_coordinator_starts_a_process_and_answers_ideas_into_actions, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    // Rimini's agenda page offers the process to its coordinators.
+    app.get_as(RIMINI, &coordinator).await.page_with(&["/percorso/modifica\">Percorso partecipativo"]);
+    let edit = format!("{RIMINI}/percorso/modifica");
+    assert_eq!(app.get_as(&edit, &citizen).await.status, StatusCode::FORBIDDEN);
+    let points = app
+        .post_as(
+            &edit,
+            &coordinator,
+            &[("title", "Lab"), ("vote_method", "points"), ("vote_points", "500"), ("version", "1")],
+        )
+        .await;
+    points.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["f-vote_points"]);
+    // Answers: accepted needs its action, not accepted its reason.
+    let answer = format!("{RIMINI}/percorso/idee/2/risposta");
+    assert_eq!(
+        app.post_as(&answer, &citizen, &[("answer", "accepted"), ("version", "1")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.get_as(&answer, &coordinator).await.page_with(&["Risposta all&#39;idea n. 2", "A04 — Lavoro stagionale"]);
+    let missing = app.post_as(&answer, &coordinator, &[("answer", "accepted"), ("version", "1")]).await;
+    missing.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-action_code\""]);
+    let no_reason = app.post_as(&answer, &coordinator, &[("answer", "rejected"), ("version", "1")]).await;
+    no_reason.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-answer_note\""]);
+    let saved = app
+        .post_as(
+            &answer,
+            &coordinator,
+            &[("answer", "accepted"), ("action_code", "A04"), ("answer_note", "Nella A04."), ("version", "1")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    app.get(&format!("{RIMINI}/azioni/A04"))
+        .await
+        .page_with(&["Idee da cui nasce l&#39;azione", "n. 2 — Contratti stagionali"]);
+    // A second answer from the same version is a conflict: nothing lost.
+    let stale =
+        app.post_as(&answer, &coordinator, &[("answer", "rejected"), ("answer_note", "No"), ("version", "1")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    app.get(&format!("{RIMINI}/percorso/idee/2")).await.page_with(&["<strong>Accolta</strong>"]);
+});
+
+both_backends!(reports_hiding_and_withdrawing_change_what_shows_and_are_refused_to_others, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let idea = format!("{RIMINI}/percorso/idee/1");
+    // Anyone signed in reports, once; the moderators read the reports.
+    assert_eq!(
+        app.post_as(&format!("{idea}/segnala"), &citizen, &[("reason", "Spam")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.get_as(&idea, &citizen).await.page_with(&["Hai segnalato questa idea"]);
+    app.get_as(&idea, &coordinator).await.page_with(&["Moderazione", "Spam"]);
+    // A citizen may not hide; a moderator hides with a reason shown in place of the text.
+    let hide = format!("{idea}/nascondi");
+    assert_eq!(app.post_as(&hide, &citizen, &[("hidden_reason", "No")]).await.status, StatusCode::FORBIDDEN);
+    app.post_as(&hide, &coordinator, &[("hidden_reason", "")]).await.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &[]);
+    assert_eq!(
+        app.post_as(&hide, &coordinator, &[("hidden_reason", "Dati personali nel testo")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.get(&idea).await;
+    page.page_with(&["Nascosto dai moderatori: Dati personali nel testo"]);
+    assert!(!page.body.contains("40 km di curve"), "the hidden text is not shown");
+    // Nothing more happens to a hidden idea: no support, no comment.
+    app.post_as(&format!("{idea}/sostieni"), &citizen, &[])
+        .await
+        .answer_with(StatusCode::CONFLICT, &["ritirata o nascosta"]);
+    app.post_as(&format!("{idea}/commenta"), &citizen, &[("body", "ciao")])
+        .await
+        .answer_with(StatusCode::CONFLICT, &[]);
+    // An author withdraws their own idea, and only theirs.
+    let own = propose(&app, &citizen, "La mia idea", "Da ritirare").await;
+    let own = own.header("location").to_string();
+    let other = app.sign_in("referente@demo.agio.example").await;
+    assert_eq!(app.post_as(&format!("{own}/ritira"), &other, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_as(&format!("{own}/ritira"), &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    app.get(&own).await.page_with(&["L&#39;autore ha ritirato questa idea."]);
+    // Acts that do not exist, or on ideas that do not, are 404s.
+    assert_eq!(app.post_as(&format!("{idea}/vota"), &citizen, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post_as(&format!("{RIMINI}/percorso/idee/99/sostieni"), &citizen, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+both_backends!(supports_clicked_at_once_count_once_each, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let mut people = Vec::new();
+    for n in 0..8 {
+        let email = format!("sostenitore{n}@demo.agio.example");
+        app.add_person(&email, &format!("Sostenitore {n}"), Role::Citizen, Scope::Everywhere).await;
+        people.push(app.sign_in(&email).await);
+    }
+    let support = format!("{RIMINI}/percorso/idee/2/sostieni");
+    // Each person clicks twice at once.
+    let clicks = people.iter().chain(people.iter()).map(|who| app.post_as(&support, who, &[]));
+    for reply in futures_util::future::join_all(clicks).await {
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    // One before (the demo's) and one per person: the stored count agrees with the rows.
+    let page = app.get(&format!("{RIMINI}/percorso/idee/2")).await;
+    assert_eq!(supports(&page.body), 9);
+    let process =
+        app.state.store.lab_process("agenda-digitale-sociale-rimini-valmarecchia-2026-2028").await.unwrap().unwrap();
+    let idea = app.state.store.lab_idea(&process.id, 2).await.unwrap().unwrap();
+    assert_eq!(app.state.store.lab_support_rows(&idea.id).await.unwrap(), 9);
+});
+
+both_backends!(the_api_reads_the_process_its_ideas_and_each_idea, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let api = "/api/v1/agendas/agenda-digitale-sociale-bassa-reggiana-2025-2027/process";
+    let process = app.get(api).await.json();
+    assert_eq!(process["active_phase"], "pacts");
+    assert_eq!(process["phases"].as_array().unwrap().len(), 6);
+    assert_eq!((process["ideas"].as_i64(), process["supports"].as_i64()), (Some(5), Some(10)));
+    let accepted = app.get(&format!("{api}/ideas?answer=accepted&sort=recent")).await.json();
+    assert_eq!(accepted["total"], 3);
+    assert_eq!(accepted["items"][0]["number"], 4, "the most recent first");
+    let bad = app.get(&format!("{api}/ideas?answer=forse")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.header("content-type"), "application/problem+json");
+    let idea = app.get(&format!("{api}/ideas/1")).await.json();
+    assert_eq!(idea["action"]["code"], "A01");
+    assert_eq!(idea["supports"], 4);
+    assert_eq!(idea["comment_list"].as_array().unwrap().len(), 2);
+    assert!(
+        idea.get("author_id").is_none() && idea["comment_list"][0].get("author_id").is_none(),
+        "only names are public"
+    );
+    // A hidden idea's text is not in the API either.
+    let coordinator = app.sign_in(COORDINATOR).await;
+    app.post_as(&format!("{RIMINI}/percorso/idee/1/nascondi"), &coordinator, &[("hidden_reason", "Prova")]).await;
+    let hidden =
+        app.get("/api/v1/agendas/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/process/ideas/1").await.json();
+    assert_eq!((hidden["state"].as_str(), hidden["body"].as_str()), (Some("hidden"), Some("")));
+    assert_eq!(hidden["hidden_reason"], "Prova");
+    assert_eq!(app.get(&format!("{api}/ideas/99")).await.status, StatusCode::NOT_FOUND);
+});
