@@ -478,7 +478,7 @@ describe('referent', () => {
     const page = await context.newPage();
     try {
       await page.goto(url(GUASTALLA));
-      await navigation(page, () => page.locator(`main a[href="${actionPath(GUASTALLA, 'A02')}"]`).click());
+      await navigation(page, () => page.locator(`main table a[href="${actionPath(GUASTALLA, 'A02')}"]`).click());
       const links = page.locator(INDICATOR_EDIT_LINKS);
       assert.ok((await links.count()) >= 1, 'the referent sees "Modifica" links for the indicators of A02');
       const form = await navigation(page, () => links.first().click());

@@ -70,6 +70,10 @@ const PAGES = {
     `${GUASTALLA}/percorso/fasi/working_day/modifica`,
     `${GUASTALLA}/percorso/idee/1`,
     `${GUASTALLA}/percorso/idee/1/risposta`,
+    `${GUASTALLA}/percorso/voto/ammesse`,
+    `${GUASTALLA}/percorso/incontri/1/modifica`,
+    `${GUASTALLA}/percorso/incontri/1/presenze`,
+    `${RIMINI}/percorso/incontri/nuovo`,
     `${RIMINI}/percorso/modifica`,
     `${GUASTALLA}/obiettivi/O1/modifica`,
     `${GUASTALLA}/obiettivi/O1/cronologia`,
@@ -80,6 +84,8 @@ const PAGES = {
     `${RIMINI}/percorso/idee/nuova`,
     `${RIMINI}/percorso/idee/1`,
     `${RIMINI}/percorso`,
+    `${RIMINI}/percorso/voto`,
+    `${RIMINI}/percorso/incontri/1`,
   ],
 };
 

@@ -178,6 +178,7 @@ function examplesFor(template) {
     // The demo agendas both have a Community Lab.
     '/api/v1/agendas/{slug}/process': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/ideas': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    '/api/v1/agendas/{slug}/process/results': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
       samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),

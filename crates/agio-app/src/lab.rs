@@ -6,10 +6,10 @@
 use std::sync::Mutex;
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
-use agio_domain::edit::Reader;
+use agio_domain::edit::{FieldError, Reader};
 use agio_domain::lab::{
-    ActivePhaseEdit, AnswerEdit, CommentEdit, HideEdit, Idea, IdeaChoices, IdeaEdit, PhaseEdit, Process, ProcessEdit,
-    Refusal, IDEAS_PER_HOUR,
+    ActivePhaseEdit, AdmittedEdit, AnswerEdit, BallotEdit, CommentEdit, HideEdit, Idea, IdeaChoices, IdeaEdit,
+    IdeaSummary, PhaseEdit, Process, ProcessEdit, Refusal, VoteResults, IDEAS_PER_HOUR,
 };
 use agio_domain::model::Term;
 use agio_domain::{IdeaState, PhaseKind, VoteMethod};
@@ -456,4 +456,132 @@ pub async fn act(
         ctx.after_write().await?;
     }
     Ok(changed)
+}
+
+// --- the prioritisation vote ---------------------------------------------------------------
+
+/// The ideas the coordinators admit to the vote.
+pub struct AdmittedEditor {
+    pub slug: String,
+    pub facts: AgendaFacts,
+    pub process: Process,
+    pub stored: Editable<AdmittedEdit>,
+    /// The published ideas: (number, "n. 3 — title").
+    pub ideas: Vec<(String, String)>,
+}
+
+impl AdmittedEditor {
+    pub async fn load(ctx: &impl Context, slug: &str) -> Result<AdmittedEditor, Error> {
+        let facts = facts(ctx, slug).await?;
+        let process = ctx.store().lab_process(slug).await?.ok_or(Error::NotFound)?;
+        let admitted = ctx.store().lab_admitted_for_edit(&process.id).await?;
+        let ideas = ctx.store().lab_idea_titles(&process.id).await?;
+        let stored = Editable {
+            id: process.id.clone(),
+            label: process.title.clone(),
+            version: process.version,
+            fields: AdmittedEdit { admitted },
+        };
+        let ideas = ideas.into_iter().map(|(n, _, title)| (n.to_string(), format!("n. {n} — {title}"))).collect();
+        Ok(AdmittedEditor { slug: slug.into(), facts, process, stored, ideas })
+    }
+}
+
+impl Editor for AdmittedEditor {
+    type Fields = AdmittedEdit;
+
+    fn allowed(&self, who: Option<&Principal>) -> Result<(), Error> {
+        require(who, Operation::Edit, &Target::Agenda(&self.facts))
+    }
+
+    fn read(&self, reader: &mut Reader) -> Option<AdmittedEdit> {
+        let numbers: Vec<String> = self.ideas.iter().map(|(n, _)| n.clone()).collect();
+        AdmittedEdit::read(reader, &numbers)
+    }
+
+    async fn save(
+        &self,
+        w: &mut WriteTx,
+        fields: &AdmittedEdit,
+        version: i64,
+    ) -> agio_store::Result<Saved<AdmittedEdit>> {
+        w.set_admitted(&self.stored, fields, version).await
+    }
+
+    fn current(&self) -> (&AdmittedEdit, i64) {
+        (&self.stored.fields, self.stored.version)
+    }
+}
+
+/// The vote as a person sees it: the admitted ideas, their own ballot, and the results once
+/// the prioritisation has closed (nothing of them before, for anyone).
+pub struct Vote {
+    pub facts: AgendaFacts,
+    pub process: Process,
+    pub admitted: Vec<IdeaSummary>,
+    /// Their ballot: (idea number, points).
+    pub ballot: Vec<(i64, i64)>,
+    pub results: VoteResults,
+}
+
+impl Vote {
+    /// The most points a ballot gives: the process's points, or one per idea when approving.
+    pub fn points(&self) -> i64 {
+        match self.process.vote_method {
+            VoteMethod::Points => self.process.vote_points.unwrap_or(1),
+            VoteMethod::Approval => self.admitted.len() as i64,
+        }
+    }
+}
+
+pub async fn vote(ctx: &impl Context, who: Option<&Principal>, slug: &str) -> Result<Vote, Error> {
+    let (facts, process) = process(ctx, who, slug).await?;
+    let store = ctx.store();
+    let admitted = store.lab_admitted(&process.id).await?;
+    let ballot = match who {
+        Some(p) => store.lab_ballot(&process.id, &p.person_id).await?,
+        None => Vec::new(),
+    };
+    let results = match process.results_public() {
+        true => {
+            let (ballots, tally) = store.lab_tally(&process.id).await?;
+            VoteResults { published: true, method: process.vote_method, ballots: Some(ballots), tally }
+        }
+        false => VoteResults { published: false, method: process.vote_method, ballots: None, tally: Vec::new() },
+    };
+    Ok(Vote { facts, process, admitted, ballot, results })
+}
+
+/// Casts or replaces `who`'s ballot while the prioritisation is open; the fields' problems
+/// when the ballot breaks its rules (nothing saved).
+pub async fn cast(
+    ctx: &impl Context,
+    who: &Principal,
+    actor: &Actor,
+    slug: &str,
+    input: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<Result<(), Vec<FieldError>>, Error> {
+    let v = vote(ctx, Some(who), slug).await?;
+    require(Some(who), Operation::Participate, &Target::Agenda(&v.facts))?;
+    if !v.process.in_phase(PhaseKind::Prioritisation) {
+        return Err(Error::Refused(Refusal::PhaseClosed));
+    }
+    let numbers: Vec<i64> = v.admitted.iter().map(|i| i.number).collect();
+    let mut reader = Reader::new(input);
+    let ballot = BallotEdit::read(&mut reader, v.process.vote_method, v.points(), &numbers);
+    let ballot = match reader.conclude(ballot) {
+        Ok(ballot) => ballot,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let ids = ctx.store().lab_idea_ids(&v.process.id).await?;
+    let choices: Vec<(String, i64)> = ballot
+        .choices
+        .iter()
+        .filter_map(|(n, points)| ids.iter().find(|(number, _)| number == n).map(|(_, id)| (id.clone(), *points)))
+        .collect();
+    let mut w = ctx.store().begin_write(actor).await?;
+    w.cast_ballot(&v.process.id, &who.person_id, &choices).await?;
+    w.commit().await?;
+    ctx.after_write().await?;
+    Ok(Ok(()))
 }

@@ -10,6 +10,7 @@ pub mod editors;
 pub mod frameworks;
 pub mod gaps;
 pub mod lab;
+pub mod lab_meetings;
 pub mod parts;
 pub mod profile;
 pub mod records;

@@ -157,6 +157,15 @@ code_enum!(
     IdeaState { Published = "published", Withdrawn = "withdrawn", Hidden = "hidden" }
 );
 code_enum!(
+    /// A meeting of a Community Lab: an open meeting, the working day, or a negotiation table
+    /// with named members whose decisions are recorded.
+    MeetingKind { Meeting = "meeting", WorkingDay = "working_day", NegotiationTable = "negotiation_table" }
+);
+code_enum!(
+    /// Where a person stands for a meeting: a seat, or the waiting list.
+    Seat { Registered = "registered", Waiting = "waiting" }
+);
+code_enum!(
     /// The coordinators' answer to an idea.
     IdeaAnswer { Accepted = "accepted", Merged = "merged", Rejected = "rejected" }
 );
@@ -174,6 +183,7 @@ key_prefix!(
     TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
     ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
     PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
+    MeetingKind => "meeting_kind", Seat => "seat",
 );
 
 #[cfg(test)]
@@ -219,6 +229,8 @@ mod tests {
         check(VoteMethod::ALL, VoteMethod::code);
         check(IdeaState::ALL, IdeaState::code);
         check(IdeaAnswer::ALL, IdeaAnswer::code);
+        check(MeetingKind::ALL, MeetingKind::code);
+        check(Seat::ALL, Seat::code);
     }
 
     #[test]

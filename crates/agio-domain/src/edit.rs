@@ -86,6 +86,8 @@ pub enum FieldProblem {
     BadCode,
     /// A code another item of the same list already has.
     Taken,
+    /// Not a time of day (hh:mm).
+    NotATime,
 }
 
 impl FieldProblem {
@@ -122,6 +124,7 @@ impl FieldProblem {
             FieldProblem::SpecialWithoutPersonal => "field.special_without_personal",
             FieldProblem::BadCode => "field.bad_code",
             FieldProblem::Taken => "field.taken",
+            FieldProblem::NotATime => "field.not_a_time",
         }
     }
 }
@@ -368,6 +371,16 @@ impl<'a> Reader<'a> {
     pub fn opt_date(&mut self, field: &str) -> Option<String> {
         let v = self.raw(field)?;
         self.or_report(field, is_date(&v).then_some(v), FieldProblem::NotADate)
+    }
+
+    /// An optional time of day, `hh:mm` (24 hours); `9.30` and `9:30` are read as `09:30`.
+    pub fn opt_time(&mut self, field: &str) -> Option<String> {
+        let v = self.raw(field)?;
+        let time = v.replace('.', ":").split_once(':').and_then(|(h, m)| {
+            let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+            (h < 24 && m < 60 && v.len() <= 5).then(|| format!("{h:02}:{m:02}"))
+        });
+        self.or_report(field, time, FieldProblem::NotATime)
     }
 
     /// An optional decimal number; the Italian decimal comma is accepted.

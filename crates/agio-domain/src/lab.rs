@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::edit::{FieldProblem, Reader};
-use crate::{IdeaAnswer, IdeaState, PhaseKind, VoteMethod};
+use crate::{IdeaAnswer, IdeaState, MeetingKind, PhaseKind, Seat, VoteMethod};
 
 /// The most points a ballot may distribute.
 pub const MAX_VOTE_POINTS: i64 = 100;
@@ -44,6 +44,11 @@ impl Process {
     /// Whether the active phase is `kind`.
     pub fn in_phase(&self, kind: PhaseKind) -> bool {
         self.active_phase == Some(kind)
+    }
+
+    /// Whether the prioritisation has closed, so its results are public: from the feedback on.
+    pub fn results_public(&self) -> bool {
+        matches!(self.active_phase, Some(PhaseKind::Feedback | PhaseKind::Pacts))
     }
 
     /// Whether ideas are still open to supports and comments: from their collection up to the
@@ -148,6 +153,8 @@ pub enum Refusal {
     TooManyIdeas,
     /// The idea is hidden or withdrawn: no supports or comments.
     IdeaClosed,
+    /// The meeting's day is past: no registrations or cancellations.
+    MeetingPast,
 }
 
 impl Refusal {
@@ -156,8 +163,148 @@ impl Refusal {
             Refusal::PhaseClosed => "phase_closed",
             Refusal::TooManyIdeas => "too_many_ideas",
             Refusal::IdeaClosed => "idea_closed",
+            Refusal::MeetingPast => "meeting_past",
         }
     }
+}
+
+/// The prioritisation's results: none until its phase closes, then the full tally.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct VoteResults {
+    /// False while the vote is open or has not started: nothing else is given.
+    pub published: bool,
+    pub method: VoteMethod,
+    /// Ballots cast, one per voter (published only).
+    pub ballots: Option<i64>,
+    /// The admitted ideas, the most voted first (published only).
+    pub tally: Vec<Tally>,
+}
+
+/// An idea's result: points (approvals under approval voting) and how many ballots gave it any.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Tally {
+    pub number: i64,
+    pub title: String,
+    pub points: i64,
+    pub voters: i64,
+}
+
+/// A meeting of the process, as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MeetingSummary {
+    /// Its number in the process: its address.
+    pub number: i64,
+    pub kind: MeetingKind,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `hh:mm`.
+    pub starts: Option<String>,
+    pub ends: Option<String>,
+    pub place: Option<String>,
+    pub online_url: Option<String>,
+    /// Seats (none: no limit).
+    pub capacity: Option<i64>,
+    pub registered: i64,
+    pub waiting: i64,
+    pub attended: i64,
+    pub is_demo: bool,
+}
+
+/// A meeting, whole.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Meeting {
+    #[serde(flatten)]
+    pub summary: MeetingSummary,
+    #[serde(skip)]
+    pub id: String,
+    /// Markdown: what will be discussed.
+    pub agenda: String,
+    /// Markdown, written after.
+    pub minutes: String,
+    /// A negotiation table's decisions (Markdown).
+    pub decisions: String,
+    /// A negotiation table's members: "Name — Organisation", a line each.
+    pub members: Vec<String>,
+    /// The ideas discussed: (number, title).
+    pub ideas: Vec<(i64, String)>,
+    pub version: i64,
+}
+
+/// A meeting as the coordinators write it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MeetingEdit {
+    pub kind: MeetingKind,
+    pub title: String,
+    pub date: String,
+    pub starts: Option<String>,
+    pub ends: Option<String>,
+    pub place: Option<String>,
+    pub online_url: Option<String>,
+    pub agenda: String,
+    /// Seats; none: no limit.
+    pub capacity: Option<i64>,
+    pub minutes: String,
+    pub decisions: String,
+    pub members: Vec<String>,
+    /// The ideas discussed, by number.
+    pub ideas: Vec<String>,
+}
+
+impl MeetingEdit {
+    /// `ideas`: the numbers of the process's ideas.
+    pub fn read(r: &mut Reader, ideas: &[String]) -> Option<MeetingEdit> {
+        let kind = r.code::<MeetingKind>("kind");
+        let title = r.line("title");
+        let date = r.opt_date("date");
+        if date.is_none() && !r.failed("date") {
+            r.fail("date", FieldProblem::Required);
+        }
+        let starts = r.opt_time("starts");
+        let ends = r.opt_time("ends");
+        r.in_order(&starts, &ends, "ends");
+        let place = r.opt_line("place");
+        let online_url = r.opt_url("online_url");
+        if place.is_none() && online_url.is_none() && !r.failed("online_url") {
+            r.fail("place", FieldProblem::Required);
+        }
+        let members = r.text("members").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+        Some(MeetingEdit {
+            kind: kind?,
+            title,
+            date: date?,
+            starts,
+            ends,
+            place,
+            online_url,
+            agenda: r.text("agenda"),
+            capacity: r.opt_whole("capacity", 1..=100_000),
+            minutes: r.text("minutes"),
+            decisions: r.text("decisions"),
+            members,
+            ideas: r.codes("ideas", ideas, false),
+        })
+    }
+}
+
+/// Who came to a meeting, among those registered (person ids).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AttendanceEdit {
+    pub attended: Vec<String>,
+}
+
+impl AttendanceEdit {
+    pub fn read(r: &mut Reader, registered: &[String]) -> Option<AttendanceEdit> {
+        Some(AttendanceEdit { attended: r.codes("attended", registered, false) })
+    }
+}
+
+/// Where a person stands for a meeting, for its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registration {
+    pub seat: Seat,
+    /// Their place on the waiting list (from 1), when waiting.
+    pub waiting_at: Option<i64>,
 }
 
 // --- what coordinators and participants write ---------------------------------------------
@@ -300,6 +447,50 @@ impl AnswerEdit {
     }
 }
 
+/// The ideas the coordinators admit to the vote, by number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdmittedEdit {
+    pub admitted: Vec<String>,
+}
+
+impl AdmittedEdit {
+    pub fn read(r: &mut Reader, ideas: &[String]) -> Option<AdmittedEdit> {
+        Some(AdmittedEdit { admitted: r.codes("admitted", ideas, false) })
+    }
+}
+
+/// A ballot: points per admitted idea, by number (1 for each approved idea).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BallotEdit {
+    pub choices: Vec<(i64, i64)>,
+}
+
+impl BallotEdit {
+    /// Approval: the ticked ideas (`ideas`); points: `points_{n}` for each admitted idea `n`,
+    /// at most `max` in all.
+    pub fn read(r: &mut Reader, method: VoteMethod, max: i64, admitted: &[i64]) -> Option<BallotEdit> {
+        let choices: Vec<(i64, i64)> = match method {
+            VoteMethod::Approval => {
+                let offered: Vec<String> = admitted.iter().map(|n| n.to_string()).collect();
+                r.codes("ideas", &offered, false).iter().filter_map(|n| n.parse().ok()).map(|n| (n, 1)).collect()
+            }
+            VoteMethod::Points => admitted
+                .iter()
+                .filter_map(|n| r.opt_whole(&format!("points_{n}"), 0..=max).map(|p| (*n, p)))
+                .filter(|(_, p)| *p > 0)
+                .collect(),
+        };
+        let field = if method == VoteMethod::Points { "points" } else { "ideas" };
+        let total: i64 = choices.iter().map(|(_, p)| p).sum();
+        if method == VoteMethod::Points && total > max {
+            r.fail(field, FieldProblem::OutOfRange { min: "1".into(), max: max.to_string() });
+        } else if choices.is_empty() && !r.errors.iter().any(|e| e.field.starts_with(field)) {
+            r.fail(field, FieldProblem::Required);
+        }
+        Some(BallotEdit { choices })
+    }
+}
+
 /// A moderator's reason for hiding an idea or a comment, shown in its place.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct HideEdit {
@@ -351,6 +542,36 @@ mod tests {
         assert_eq!(read(&fields("10"), ProcessEdit::read).unwrap().vote_points, Some(10));
         let approval = [("title", "Laboratorio"), ("vote_method", "approval"), ("vote_points", "10")];
         assert_eq!(read(&approval, ProcessEdit::read).unwrap().vote_points, None);
+    }
+
+    #[test]
+    fn a_ballot_gives_points_within_the_total_to_admitted_ideas_only() {
+        let admitted = [1, 2, 3];
+        let points = |pairs: &[(&str, &str)]| read(pairs, |r| BallotEdit::read(r, VoteMethod::Points, 10, &admitted));
+        assert_eq!(points(&[("points_1", "6"), ("points_3", "4")]).unwrap().choices, [(1, 6), (3, 4)]);
+        assert_eq!(points(&[("points_1", "6"), ("points_2", "5")]).unwrap_err(), ["points"]);
+        assert_eq!(points(&[("points_1", "-1")]).unwrap_err(), ["points_1"]);
+        assert_eq!(points(&[("points_9", "5")]).unwrap_err(), ["points"], "an idea not admitted counts nothing");
+        let approval =
+            |pairs: &[(&str, &str)]| read(pairs, |r| BallotEdit::read(r, VoteMethod::Approval, 0, &admitted));
+        assert_eq!(approval(&[("ideas", "1\n3")]).unwrap().choices, [(1, 1), (3, 1)]);
+        assert_eq!(approval(&[("ideas", "4")]).unwrap_err(), ["ideas"]);
+        assert_eq!(approval(&[]).unwrap_err(), ["ideas"]);
+    }
+
+    #[test]
+    fn a_meeting_needs_a_day_and_a_place_or_a_link_and_times_in_order() {
+        let ideas = vec!["1".to_string()];
+        let meeting = |pairs: &[(&str, &str)]| read(pairs, |r| MeetingEdit::read(r, &ideas));
+        assert_eq!(meeting(&[("kind", "meeting"), ("title", "T")]).unwrap_err(), ["date", "place"]);
+        let base = [("kind", "working_day"), ("title", "Giornata"), ("date", "2027-02-13"), ("place", "Novafeltria")];
+        let with = |more: &[(&'static str, &'static str)]| [&base[..], more].concat();
+        assert_eq!(meeting(&with(&[("starts", "9.30"), ("ends", "13:00")])).unwrap().starts.as_deref(), Some("09:30"));
+        assert_eq!(meeting(&with(&[("starts", "25:00")])).unwrap_err(), ["starts"]);
+        assert_eq!(meeting(&with(&[("starts", "14:00"), ("ends", "13:00")])).unwrap_err(), ["ends"]);
+        assert_eq!(meeting(&with(&[("ideas", "2")])).unwrap_err(), ["ideas"]);
+        let table = meeting(&with(&[("members", "Anna — AUSL\n\nLuca — Coop Golena\n")])).unwrap();
+        assert_eq!(table.members, ["Anna — AUSL", "Luca — Coop Golena"]);
     }
 
     #[test]

@@ -54,6 +54,12 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("lab_supports", "idea_id, person_id"),
     ("lab_comments", "id"),
     ("lab_reports", "idea_id, person_id"),
+    ("lab_ballots", "id"),
+    ("lab_ballot_choices", "ballot_id, idea_id"),
+    ("registrations", "token_hash"),
+    ("lab_meetings", "id"),
+    ("lab_meeting_registrations", "meeting_id, person_id"),
+    ("lab_meeting_ideas", "meeting_id, idea_id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

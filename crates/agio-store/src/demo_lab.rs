@@ -39,6 +39,26 @@ struct DemoProcess {
     /// Phase code → (starts, ends, description).
     phases: HashMap<String, (Option<String>, Option<String>, String)>,
     ideas: Vec<DemoIdea>,
+    /// The numbers of the ideas admitted to the vote.
+    admitted: Vec<i64>,
+    /// Approval ballots: who, and the ideas they approve.
+    ballots: Vec<DemoBallot>,
+    meetings: Vec<DemoMeeting>,
+}
+
+#[derive(Deserialize)]
+struct DemoMeeting {
+    #[serde(flatten)]
+    fields: agio_domain::lab::MeetingEdit,
+    /// Who registered, in order, and who came.
+    registered: Vec<String>,
+    attended: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoBallot {
+    by: String,
+    ideas: Vec<i64>,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +100,13 @@ async fn id_of(w: &mut WriteTx, sql: &str, key: &str) -> Result<Option<String>> 
     let mut q = Sql::new(sql);
     q.bind(key);
     q.map_optional(&mut *w.tx, |r| col::<String>(r, "id")).await
+}
+
+/// `day` (`YYYY-MM-DD`) plus `days`, at ten in the morning UTC, as stored.
+fn demo_time(day: &str, days: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, format).unwrap_or(time::Date::MIN) + time::Duration::days(days);
+    format!("{date}T10:00:00Z")
 }
 
 /// The id of the demo person with `email`, looked up once.
@@ -141,8 +168,62 @@ impl Store {
                 statements.push(phase);
             }
             w.run(statements).await?;
+            let mut ids = Vec::new();
             for idea in &p.ideas {
-                self.demo_idea(&mut w, &process, &agenda_id, idea, &mut people).await?;
+                ids.push(self.demo_idea(&mut w, &process, &agenda_id, idea, &mut people).await?);
+            }
+            // The demo's ideas were proposed during its collection, a day apart, and answered
+            // when its feedback began.
+            let day_of = |kind: &str| p.phases.get(kind).and_then(|(starts, _, _)| starts.clone());
+            if let Some(first) = day_of("ideas") {
+                for (n, id) in ids.iter().enumerate() {
+                    let mut dated = Sql::new("UPDATE lab_ideas SET created_at = ");
+                    dated.bind(demo_time(&first, n as i64));
+                    if let Some(answered) = day_of("feedback") {
+                        dated.push(", answered_at = CASE WHEN answer IS NULL THEN NULL ELSE ");
+                        dated.bind(demo_time(&answered, 0)).push(" END");
+                    }
+                    dated.push(" WHERE id = ").bind(id.clone());
+                    w.run(vec![dated]).await?;
+                }
+            }
+            let id_of_number = |n: &i64| ids.get((*n - 1) as usize).cloned();
+            let mut admit = Sql::new("UPDATE lab_ideas SET admitted = 1 WHERE id IN (");
+            admit.bind_list(p.admitted.iter().filter_map(id_of_number)).push(")");
+            if !p.admitted.is_empty() {
+                w.run(vec![admit]).await?;
+            }
+            for m in &p.meetings {
+                let ideas: Vec<String> = m
+                    .fields
+                    .ideas
+                    .iter()
+                    .filter_map(|n| n.parse().ok())
+                    .filter_map(|n: i64| id_of_number(&n))
+                    .collect();
+                let number = w.create_meeting(&process, &m.fields, &ideas, true).await?;
+                let meeting = id_of(
+                    &mut w,
+                    &format!("SELECT id FROM lab_meetings WHERE number = {number} AND process_id = "),
+                    &process,
+                )
+                .await?
+                .ok_or_else(|| StoreError::InvalidData("a demo meeting vanished".into()))?;
+                for email in &m.registered {
+                    let who = person(&mut w, &mut people, email).await?;
+                    w.register_for_meeting(&meeting, m.fields.capacity, &who).await?;
+                    if m.attended.contains(email) {
+                        let mut came =
+                            Sql::new("UPDATE lab_meeting_registrations SET attended = 1 WHERE meeting_id = ");
+                        came.bind(meeting.clone()).push(" AND person_id = ").bind(who);
+                        w.run(vec![came]).await?;
+                    }
+                }
+            }
+            for b in &p.ballots {
+                let voter = person(&mut w, &mut people, &b.by).await?;
+                let choices: Vec<(String, i64)> = b.ideas.iter().filter_map(id_of_number).map(|id| (id, 1)).collect();
+                w.cast_ballot(&process, &voter, &choices).await?;
             }
             loaded += 1;
         }
@@ -157,7 +238,7 @@ impl Store {
         agenda_id: &str,
         idea: &DemoIdea,
         people: &mut HashMap<String, String>,
-    ) -> Result<()> {
+    ) -> Result<String> {
         let author = person(w, people, &idea.author).await?;
         let edit = IdeaEdit {
             title: idea.title.clone(),
@@ -204,9 +285,9 @@ impl Store {
             let mut answer = Sql::new("UPDATE lab_ideas SET answer = ");
             answer.bind(a.answer.clone()).push(", answer_note = ").bind(a.note.clone());
             answer.push(", action_id = ").bind(action).push(", merged_into = ").bind(a.merged_into);
-            answer.push(", answered_at = ").bind(crate::now()).push(" WHERE id = ").bind(id);
+            answer.push(", answered_at = ").bind(crate::now()).push(" WHERE id = ").bind(id.clone());
             w.run(vec![answer]).await?;
         }
-        Ok(())
+        Ok(id)
     }
 }

@@ -19,6 +19,7 @@ mod profile_versions;
 mod profiles;
 pub(crate) mod read;
 mod reference;
+mod registrations;
 pub mod schema;
 mod sql;
 mod throttle;
@@ -49,9 +50,12 @@ pub use read::{
     MapShape, ObjectiveWithActions, OrganizationDetail, OrganizationFilter, Place, Places, TerritoryFilter,
     UnionDetail,
 };
+pub use registrations::{PendingRegistration, PENDING_REGISTRATIONS_AT_MOST};
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
-pub use write::{answer_of, Addresser, CodeList, GapLink, IdeaFilter, IdeaSort, NewZonePlan, TargetLink};
+pub use write::{
+    answer_of, meeting_for_edit, Addresser, CodeList, GapLink, IdeaFilter, IdeaSort, NewZonePlan, TargetLink,
+};
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 
 /// Which database server a store talks to.

@@ -76,6 +76,9 @@ const MIGRATIONS: &[Migration] = migrations!(
     (21, "0021_profile_versions", common),
     (22, "0022_frameworks", common),
     (23, "0023_lab", common),
+    (24, "0024_lab_votes", common),
+    (25, "0025_registrations", common),
+    (26, "0026_lab_meetings", common),
 );
 
 impl Store {

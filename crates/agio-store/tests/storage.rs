@@ -104,6 +104,12 @@ async fn copy_into_postgres_round_trip() {
         browser_hash: "b".into(),
     };
     source.create_oidc_login("state-hash", &login, "192.0.2.1", "2030-01-01T00:00:00Z").await.unwrap();
+    let registration = agio_store::PendingRegistration {
+        email: "nuova@example.org".into(),
+        name: "Nuova".into(),
+        password_hash: "hash".into(),
+    };
+    source.create_registration("registration-hash", &registration, "2030-01-01T00:00:00Z").await.unwrap();
     source
         .offer_identity_link(&person.id, "https://idp.example", "spid-TINIT-Y", "2030-01-01T00:00:00Z")
         .await

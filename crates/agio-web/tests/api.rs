@@ -169,6 +169,7 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/objectives/{code}/targets",
         "/api/v1/agendas/{slug}/process",
         "/api/v1/agendas/{slug}/process/ideas",
+        "/api/v1/agendas/{slug}/process/results",
         "/api/v1/agendas/{slug}/process/ideas/{number}",
         "/api/v1/agendas/{slug}/process/ideas/{number}/answer",
         "/api/v1/agendas/{slug}/process/active-phase",

@@ -310,3 +310,150 @@ both_backends!(the_api_reads_the_process_its_ideas_and_each_idea, |backend| asyn
     assert_eq!(hidden["hidden_reason"], "Prova");
     assert_eq!(app.get(&format!("{api}/ideas/99")).await.status, StatusCode::NOT_FOUND);
 });
+
+/// Moves a process's active phase as its coordinator.
+async fn move_phase(app: &TestApp, agenda: &str, coordinator: &Session, to: &str) {
+    let form = app.get_as(&format!("{agenda}/percorso/fase"), coordinator).await;
+    let version = form.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let moved = app
+        .post_as(&format!("{agenda}/percorso/fase"), coordinator, &[("active_phase", to), ("version", &version)])
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+}
+
+both_backends!(the_closed_vote_publishes_its_full_tally_with_one_ballot_per_voter, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let page = app.get(&format!("{GUASTALLA}/percorso/voto")).await;
+    page.page_with(&["Schede: <strong>5</strong>", "Ogni persona ha una sola scheda", "Approvazioni"]);
+    // The most approved first: idea 1 (4 approvals), then 2 and 4 (3 each), then 5 (none).
+    let at = |n: &str| page.body.find(&format!("/percorso/idee/{n}\">n. {n}")).unwrap();
+    assert!(at("1") < at("2") && at("2") < at("4") && at("4") < at("5"));
+    assert!(!page.body.contains("/percorso/idee/3\">"), "an idea not admitted has no result");
+    let results =
+        app.get("/api/v1/agendas/agenda-digitale-sociale-bassa-reggiana-2025-2027/process/results").await.json();
+    assert_eq!((results["published"].as_bool(), results["ballots"].as_i64()), (Some(true), Some(5)));
+    assert_eq!((results["tally"][0]["number"].as_i64(), results["tally"][0]["points"].as_i64()), (Some(1), Some(4)));
+    // Nobody votes once the vote is closed.
+    let citizen = app.sign_in(CITIZEN).await;
+    let late = app.post_as(&format!("{GUASTALLA}/percorso/voto"), &citizen, &[("ideas", "5")]).await;
+    late.answer_with(StatusCode::CONFLICT, &["fase attiva"]);
+});
+
+both_backends!(a_ballot_is_cast_changed_and_counted_once_and_no_result_shows_before_the_close, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    let vote = format!("{RIMINI}/percorso/voto");
+    // Before the prioritisation: no ballot; the coordinators admit ideas.
+    app.get_as(&vote, &citizen).await.page_with(&["Il voto si apre nella fase di prioritizzazione"]);
+    app.post_as(&vote, &citizen, &[("points_1", "3")]).await.answer_with(StatusCode::CONFLICT, &[]);
+    let admitted = format!("{vote}/ammesse");
+    assert_eq!(app.get_as(&admitted, &citizen).await.status, StatusCode::FORBIDDEN);
+    app.get_as(&admitted, &coordinator).await.page_with(&["n. 1 — Il medico in video", "n. 2 — Contratti stagionali"]);
+    let saved = app.post_as(&admitted, &coordinator, &[("admitted", "1"), ("admitted", "2"), ("version", "1")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    move_phase(&app, RIMINI, &coordinator, "prioritisation").await;
+    // Ten points to distribute: more is refused, naming the total; nothing is saved.
+    let form = app.get_as(&vote, &citizen).await;
+    form.page_with(&["Distribuisci i tuoi punti", "name=\"points_1\"", "name=\"points_2\""]);
+    let over = app.post_as(&vote, &citizen, &[("points_1", "8"), ("points_2", "5")]).await;
+    over.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["10"]);
+    assert_eq!(
+        app.post_as(&vote, &citizen, &[("points_1", "7"), ("points_2", "3")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Changed before the close: still one ballot, with the new points.
+    assert_eq!(
+        app.post_as(&vote, &citizen, &[("points_1", "2"), ("points_2", "8")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.get_as(&vote, &citizen).await.page_with(&["Cambia la tua scheda", "id=\"points-2\" value=\"8\""]);
+    let other = app.sign_in("referente@demo.agio.example").await;
+    assert_eq!(app.post_as(&vote, &other, &[("points_1", "10")]).await.status, StatusCode::SEE_OTHER);
+    // Nothing of the results before the close, for anyone: pages and API.
+    for page in [app.get(&vote).await, app.get_as(&vote, &coordinator).await] {
+        page.page_with(&["I risultati restano nascosti"]);
+        assert!(!page.body.contains("Schede:"), "no tally before the close");
+    }
+    let api = "/api/v1/agendas/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/process/results";
+    let hidden = app.get(api).await.json();
+    assert_eq!(hidden["published"], false);
+    assert!(hidden["ballots"].is_null() && hidden["tally"].as_array().unwrap().is_empty());
+    // Closed: the full tally, two ballots for two voters.
+    move_phase(&app, RIMINI, &coordinator, "feedback").await;
+    let results = app.get(api).await.json();
+    assert_eq!(results["ballots"], 2);
+    assert_eq!((results["tally"][0]["number"].as_i64(), results["tally"][0]["points"].as_i64()), (Some(1), Some(12)));
+    assert_eq!((results["tally"][1]["points"].as_i64(), results["tally"][1]["voters"].as_i64()), (Some(8), Some(1)));
+});
+
+both_backends!(meetings_take_registrations_up_to_their_seats_then_a_waiting_list, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    let other = app.sign_in("referente@demo.agio.example").await;
+    // The demo's working day, with its minutes, ideas discussed and how many came.
+    app.get(&format!("{GUASTALLA}/percorso/incontri/1")).await.page_with(&[
+        "Giornata di lavoro — Tavoli tematici alla Biblioteca Maldotti",
+        "Biblioteca Maldotti, corso Garibaldi 54",
+        "4 iscritti su 60 posti",
+        "<dt>Presenti</dt><dd>3</dd>",
+        "/percorso/idee/4\">n. 4",
+        "Verbale",
+    ]);
+    app.get(&format!("{GUASTALLA}/percorso/incontri/2")).await.page_with(&[
+        "Componenti del tavolo",
+        "Associazione Filò (demo)",
+        "Decisioni del tavolo",
+        "Un punto di facilitazione in ogni comune",
+    ]);
+    // An idea's path names the meetings where it was discussed and its place in the vote.
+    app.get(&format!("{GUASTALLA}/percorso/idee/1")).await.page_with(&[
+        "Il percorso dell&#39;idea",
+        "Discussa in «Tavoli tematici alla Biblioteca Maldotti»",
+        "Nel voto delle priorità: 4 approvazioni, al posto 1 su 4",
+    ]);
+    // A past meeting takes no registration.
+    let past = app.post_as(&format!("{GUASTALLA}/percorso/incontri/1/iscriviti"), &citizen, &[]).await;
+    past.answer_with(StatusCode::CONFLICT, &["si è già tenuto"]);
+    // The coordinator plans a meeting with one seat; bad input is named.
+    let new = format!("{RIMINI}/percorso/incontri/nuovo");
+    assert_eq!(app.get_as(&new, &citizen).await.status, StatusCode::FORBIDDEN);
+    let bad = app
+        .post_as(
+            &new,
+            &coordinator,
+            &[("kind", "meeting"), ("title", "Incontro"), ("date", "2099-13-01"), ("starts", "9"), ("version", "0")],
+        )
+        .await;
+    bad.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-date\"", "href=\"#f-starts\"", "href=\"#f-place\""]);
+    let fields = [
+        ("kind", "meeting"),
+        ("title", "Incontro a Pennabilli"),
+        ("date", "2099-03-01"),
+        ("starts", "18:00"),
+        ("place", "Sala civica"),
+        ("capacity", "1"),
+        ("ideas", "1"),
+        ("version", "0"),
+    ];
+    let created = app.post_as(&new, &coordinator, &fields).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let meeting = created.header("location").to_string();
+    assert!(meeting.ends_with("/percorso/incontri/2"), "{meeting}");
+    // One seat: the first registers, the second waits; a second click changes nothing.
+    assert_eq!(app.post_as(&format!("{meeting}/iscriviti"), &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_as(&format!("{meeting}/iscriviti"), &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_as(&format!("{meeting}/iscriviti"), &other, &[]).await.status, StatusCode::SEE_OTHER);
+    app.get_as(&meeting, &citizen).await.page_with(&["1 iscritti su 1 posti, 1 in lista d&#39;attesa", "Sei iscritto"]);
+    app.get_as(&meeting, &other).await.page_with(&["sei in lista d&#39;attesa, al posto n. 1"]);
+    // The first cancels: the waiting one gets the seat.
+    assert_eq!(app.post_as(&format!("{meeting}/annulla"), &citizen, &[]).await.status, StatusCode::SEE_OTHER);
+    app.get_as(&meeting, &other).await.page_with(&["1 iscritti su 1 posti", "Sei iscritto"]);
+    // Attendance is the coordinators' and shows only as a number.
+    let attendance = format!("{meeting}/presenze");
+    assert_eq!(app.get_as(&attendance, &citizen).await.status, StatusCode::FORBIDDEN);
+    app.get_as(&attendance, &coordinator).await.page_with(&["Rita Referente (demo)"]);
+    assert!(!app.get(&meeting).await.body.contains("Rita Referente"), "who registered is not public");
+    assert_eq!(app.post_as(&format!("{meeting}/iscrizione"), &citizen, &[]).await.status, StatusCode::NOT_FOUND);
+});

@@ -28,7 +28,7 @@ async fn use_link(app: &TestApp, link_path: &str, password: &str, confirm: &str)
 }
 
 /// Undoes quoted-printable (what SMTP carries for Italian text): soft line breaks and `=XX`.
-fn decode_quoted_printable(raw: &str) -> String {
+pub(crate) fn decode_quoted_printable(raw: &str) -> String {
     let joined = raw.replace("=\r\n", "").replace("=\n", "");
     let bytes = joined.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -56,24 +56,7 @@ fn link_in(text: &str) -> String {
 
 both_backends!(a_reset_link_travels_by_real_smtp_and_works_once, |backend| async move {
     let sink = SmtpSink::start();
-    let store = agio_testkit::fresh_store(backend, agio_testkit::Seed::Demo).await;
-    let mailer = agio_web::kit::mail::Mailer::new(
-        Some(&format!("smtp://127.0.0.1:{}", sink.port)),
-        "AGIO <agio@localhost>",
-        None,
-    )
-    .unwrap();
-    let state = agio_web::AppState::with_services(
-        store,
-        "https://agio.example.org",
-        mailer,
-        None,
-        Vec::new(),
-        Default::default(),
-    )
-    .await
-    .unwrap();
-    let app = TestApp::of(state);
+    let app = TestApp::demo_with_smtp(backend, &sink).await;
     let old_session = app.sign_in(REFERENT).await;
 
     let known = ask_reset(&app, REFERENT).await;

@@ -19,6 +19,7 @@ mod people;
 mod profile;
 mod records;
 mod redirects;
+mod registration;
 mod relevance;
 mod search_quality;
 mod services;

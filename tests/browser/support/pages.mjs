@@ -25,6 +25,9 @@ export const PAGE_TYPES = [
   { id: 'action', discover: { from: 'agenda', pattern: /^\/agende\/[^/]+\/azioni\/[^/]+$/ }, demo: true },
   { id: 'lab process', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso', demo: true },
   { id: 'lab ideas', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/idee?answer=accepted', demo: true },
+  { id: 'lab vote results', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/voto', demo: true },
+  { id: 'lab meeting', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/incontri/1', demo: true },
+  { id: 'lab negotiation table', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/incontri/2', demo: true },
   { id: 'lab idea', discover: { from: 'lab ideas', pattern: /^\/agende\/[^/]+\/percorso\/idee\/\d+$/ }, demo: true },
   { id: 'organizations', path: '/soggetti', demo: true },
   { id: 'organizations page 2', path: '/soggetti?page=2', demo: true },
@@ -40,6 +43,7 @@ export const PAGE_TYPES = [
   { id: 'accessibility statement', path: '/accessibilita' },
   { id: 'legal notes', path: '/note-legali' },
   { id: 'contacts', path: '/contatti' },
+  { id: 'register', path: '/accedi/registrati' },
   { id: 'not found', path: '/nope', status: 404 },
   { id: 'bad request', path: '/agende?status=ok', status: 400 },
 ];

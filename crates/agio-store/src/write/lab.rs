@@ -1,14 +1,15 @@
 //! The Community Lab's storage: an agenda's participatory process and its phases, the ideas
-//! with their supports, comments and reports, and the coordinators' answers.
+//! with their supports, comments and reports, the coordinators' answers, and the prioritisation
+//! vote (the ideas admitted, one ballot per person, the tally).
 
 use agio_domain::lab::{
-    ActivePhaseEdit, AnswerEdit, Comment, HideEdit, Idea, IdeaAction, IdeaEdit, IdeaOrigin, IdeaSummary, Phase,
-    PhaseEdit, Process, ProcessEdit,
+    ActivePhaseEdit, AdmittedEdit, AnswerEdit, Comment, HideEdit, Idea, IdeaAction, IdeaEdit, IdeaOrigin, IdeaSummary,
+    Phase, PhaseEdit, Process, ProcessEdit, Tally,
 };
 use agio_domain::{IdeaAnswer, IdeaState, Page, PageRequest, PhaseKind};
 use sqlx::any::AnyRow;
 
-use super::{json_codes, Editable, Saved};
+use super::{json_codes, Audit, Editable, Guard, Saved};
 use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, codes, col, flag, from_row, paged};
 use crate::sql::{columns, Sql};
@@ -247,6 +248,20 @@ impl Store {
         Ok(Some(idea))
     }
 
+    /// The process's published ideas: (number, id, title), by number.
+    pub async fn lab_idea_titles(&self, process_id: &str) -> Result<Vec<(i64, String, String)>> {
+        let mut sql = Sql::new("SELECT number, id, title FROM lab_ideas WHERE state = 'published' AND process_id = ");
+        sql.bind(process_id).push(" ORDER BY number");
+        sql.map_all(&self.pool, |r| Ok((col(r, "number")?, col(r, "id")?, col(r, "title")?))).await
+    }
+
+    /// The process's ideas: (number, id).
+    pub async fn lab_idea_ids(&self, process_id: &str) -> Result<Vec<(i64, String)>> {
+        let mut sql = Sql::new("SELECT number, id FROM lab_ideas WHERE process_id = ");
+        sql.bind(process_id);
+        sql.map_all(&self.pool, |r| Ok((col(r, "number")?, col(r, "id")?))).await
+    }
+
     /// The numbers of the process's ideas, in order.
     pub async fn lab_idea_numbers(&self, process_id: &str) -> Result<Vec<i64>> {
         let mut sql = Sql::new("SELECT number FROM lab_ideas WHERE process_id = ");
@@ -308,6 +323,48 @@ impl Store {
         let mut sql = Sql::new("SELECT code, id, title FROM actions WHERE archived_at IS NULL AND agenda_id = ");
         sql.bind(agenda_id).push(" ORDER BY position");
         sql.map_all(&self.pool, |r| Ok((col(r, "code")?, col(r, "id")?, col(r, "title")?))).await
+    }
+
+    /// The ideas admitted to the vote, published ones only, by number.
+    pub async fn lab_admitted(&self, process_id: &str) -> Result<Vec<IdeaSummary>> {
+        let mut sql = Sql::new(&format!(
+            "{IDEA_COLUMNS}{IDEA_FROM} WHERE i.admitted = 1 AND i.state = 'published' AND i.process_id = "
+        ));
+        sql.bind(process_id).push(" ORDER BY i.number");
+        sql.map_all(&self.pool, summary).await
+    }
+
+    /// The numbers of the ideas admitted to the vote, as their form keeps them.
+    pub async fn lab_admitted_for_edit(&self, process_id: &str) -> Result<Vec<String>> {
+        let mut sql = Sql::new("SELECT number FROM lab_ideas WHERE admitted = 1 AND process_id = ");
+        sql.bind(process_id).push(" ORDER BY number");
+        sql.map_all(&self.pool, |r| Ok(col::<i64>(r, "number")?.to_string())).await
+    }
+
+    /// `person`'s ballot in the process: (idea number, points).
+    pub async fn lab_ballot(&self, process_id: &str, person: &str) -> Result<Vec<(i64, i64)>> {
+        let mut sql = Sql::new(
+            "SELECT i.number, c.points FROM lab_ballots b JOIN lab_ballot_choices c ON c.ballot_id = b.id \
+             JOIN lab_ideas i ON i.id = c.idea_id WHERE b.process_id = ",
+        );
+        sql.bind(process_id).push(" AND b.person_id = ").bind(person).push(" ORDER BY i.number");
+        sql.map_all(&self.pool, |r| Ok((col(r, "number")?, col(r, "points")?))).await
+    }
+
+    /// The tally of the vote: the number of ballots, and each admitted idea's points and
+    /// voters, the most voted first. Only for when the results are public.
+    pub async fn lab_tally(&self, process_id: &str) -> Result<(i64, Vec<Tally>)> {
+        let mut ballots = Sql::new("SELECT COUNT(*) AS n FROM lab_ballots WHERE process_id = ");
+        ballots.bind(process_id);
+        let ballots = col(&ballots.fetch_one(&self.pool).await?, "n")?;
+        let mut sql = Sql::new(
+            "SELECT i.number, i.title, CAST(COALESCE(SUM(c.points), 0) AS BIGINT) AS points, \
+             CAST(COUNT(c.ballot_id) AS BIGINT) AS voters FROM lab_ideas i \
+             LEFT JOIN lab_ballot_choices c ON c.idea_id = i.id WHERE i.admitted = 1 AND i.process_id = ",
+        );
+        sql.bind(process_id).push(" GROUP BY i.number, i.title ORDER BY points DESC, voters DESC, i.number");
+        let tally = sql.map_all(&self.pool, |r| Ok(from_row!(r, Tally { number, title, points, voters }))).await?;
+        Ok((ballots, tally))
     }
 
     /// How many supports the idea has, counted from their rows (the stored count must agree).
@@ -520,6 +577,57 @@ impl WriteTx {
         let entity = EntityRef { kind: "idea_comment", id: &id, label: &idea.summary.title };
         self.record(entity, "create", None, Some(&serde_json::json!({ "body": body })), "").await?;
         Ok(id)
+    }
+
+    /// Admits to the vote the ideas numbered in `edit` and no other.
+    pub async fn set_admitted(
+        &mut self,
+        process: &Editable<AdmittedEdit>,
+        edit: &AdmittedEdit,
+        expected_version: i64,
+    ) -> Result<Saved<AdmittedEdit>> {
+        let mut none = Sql::new("UPDATE lab_ideas SET admitted = 0 WHERE process_id = ");
+        none.bind(process.id.clone());
+        let mut statements = vec![none];
+        if !edit.admitted.is_empty() {
+            let mut some = Sql::new("UPDATE lab_ideas SET admitted = 1 WHERE process_id = ");
+            some.bind(process.id.clone()).push(" AND number IN (");
+            some.bind_list(edit.admitted.iter().filter_map(|n| n.parse::<i64>().ok())).push(")");
+            statements.push(some);
+        }
+        let entity = EntityRef { kind: "lab_process", id: &process.id, label: &process.label };
+        let guard = Guard { table: "lab_processes", id: &process.id, expected: expected_version };
+        self.versioned_update(guard, process.fields.clone(), statements, Audit::update(entity, &process.fields, edit))
+            .await
+    }
+
+    /// Casts or replaces `person`'s ballot: one per person and process (the unique key).
+    /// Not audited: the audit log would say who voted for what.
+    pub async fn cast_ballot(&mut self, process_id: &str, person: &str, choices: &[(String, i64)]) -> Result<()> {
+        let at = now();
+        let mut upsert = Sql::insert(
+            "lab_ballots",
+            columns![
+                "id" => new_id(), "process_id" => process_id, "person_id" => person,
+                "created_at" => at.clone(), "updated_at" => at.clone(),
+            ],
+        );
+        upsert.push(" ON CONFLICT (process_id, person_id) DO UPDATE SET updated_at = ").bind(at);
+        self.run(vec![upsert]).await?;
+        let mut ballot = Sql::new("SELECT id FROM lab_ballots WHERE process_id = ");
+        ballot.bind(process_id).push(" AND person_id = ").bind(person);
+        let ballot: String = col(&ballot.query().fetch_one(&mut *self.tx).await?, "id")?;
+        let mut clear = Sql::new("DELETE FROM lab_ballot_choices WHERE ballot_id = ");
+        clear.bind(ballot.clone());
+        let rows = choices
+            .iter()
+            .map(|(idea_id, points)| vec![ballot.clone().into(), idea_id.clone().into(), (*points).into()])
+            .collect::<Vec<_>>();
+        let mut statements = vec![clear];
+        if !rows.is_empty() {
+            statements.push(Sql::insert_rows("lab_ballot_choices", &["ballot_id", "idea_id", "points"], rows));
+        }
+        self.run(statements).await
     }
 
     /// `person` reports the idea to its moderators; false when they already did.

@@ -10,12 +10,14 @@ mod assets;
 mod frameworks;
 mod gaps;
 mod lab;
+mod lab_meetings;
 mod organizations;
 mod profiles;
 
 pub use frameworks::TargetLink;
 pub use gaps::{Addresser, CodeList, GapLink};
 pub use lab::{answer_of, IdeaFilter, IdeaSort};
+pub use lab_meetings::meeting_for_edit;
 pub use profiles::NewZonePlan;
 mod unions;
 

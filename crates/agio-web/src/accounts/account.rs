@@ -92,6 +92,7 @@ fn sign_in_page(state: &AppState, lang: Lang, form: Form, next: &str) -> FormPag
         alternative,
         notes: vec![],
         see_first: None,
+        more: vec![("/accedi/registrati".to_string(), c.t("register.link").to_string())],
     }
 }
 

@@ -185,6 +185,7 @@ fn confirmation(
         alternative: None,
         notes: vec![],
         see_first: None,
+        more: Vec::new(),
     };
     Ok(([(header::SET_COOKIE, forget), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], render(page)?)
         .into_response())

@@ -6,6 +6,7 @@ mod external;
 pub mod oidc;
 mod password;
 mod people;
+mod registration;
 pub(crate) mod sign_in;
 
 use axum::Router;
@@ -16,7 +17,12 @@ use crate::kit::layout::{render, MessagePage};
 use crate::kit::state::{AppState, PageContext};
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(account::router()).merge(password::router()).merge(people::router()).merge(external::router())
+    Router::new()
+        .merge(account::router())
+        .merge(password::router())
+        .merge(registration::router())
+        .merge(people::router())
+        .merge(external::router())
 }
 
 /// A page that only says something about signing in (a link sent, a link dead, a refusal),

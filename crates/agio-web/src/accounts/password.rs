@@ -60,6 +60,7 @@ fn form_page(lang: Lang, here: &str, title_key: &str, intro_key: &str, form: For
         alternative: None,
         notes: vec![],
         see_first: None,
+        more: Vec::new(),
     }
 }
 

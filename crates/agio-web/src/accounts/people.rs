@@ -158,6 +158,7 @@ fn invite_page(lang: Lang, here: &str, back: (&str, &str), form: Form) -> FormPa
         alternative: None,
         notes: vec![],
         see_first: None,
+        more: Vec::new(),
     }
 }
 
@@ -450,6 +451,7 @@ fn accept_page(lang: Lang, invitation: &Invitation, token: &str, form: Form) -> 
         alternative: None,
         notes: vec![],
         see_first: None,
+        more: Vec::new(),
     }
 }
 

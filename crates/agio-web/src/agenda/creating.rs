@@ -76,6 +76,7 @@ fn page(what: What, creator: &AgendaCreator, lang: Lang, form: Form) -> FormPage
         alternative: None,
         notes: vec![],
         see_first: None,
+        more: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! and the active phase (`agio_app::lab`).
 
 use agio_app::lab::{ActivePhaseEditor, AnswerEditor, Choices};
-use agio_domain::lab::{Idea, IdeaSummary, Process};
+use agio_domain::lab::{Idea, IdeaSummary, Process, VoteResults};
 use agio_domain::Page;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -69,6 +69,21 @@ pub async fn get_idea(
 ) -> Result<Json<Idea>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
     Ok(Json(agio_app::lab::idea(&s, who, &slug, crate::lab::number(&number)?).await?.2))
+}
+
+/// The prioritisation's results: `published` false, and nothing else, until the vote closes
+/// (for everyone, coordinators included); then every admitted idea's points and voters, and the
+/// number of ballots (one per voter).
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/process/results", tag = "lab",
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    responses((status = 200, body = VoteResults), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_results(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path(slug): Path<String>,
+) -> Result<Json<VoteResults>, AppError> {
+    let who = caller.as_ref().map(|c| &c.principal);
+    Ok(Json(agio_app::lab::vote(&s, who, &slug).await?.results))
 }
 
 /// The coordinators' answer to an idea.

@@ -52,6 +52,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(lab::get_process))
         .routes(routes!(lab::list_ideas))
         .routes(routes!(lab::get_idea))
+        .routes(routes!(lab::get_results))
         .routes(routes!(lab::put_answer))
         .routes(routes!(lab::put_active_phase))
         .routes(routes!(frameworks::list_frameworks))

@@ -79,6 +79,7 @@ fn confirmation(lang: Lang, a: &Archiving, here: &str, csrf: &str) -> (FormPage,
         alternative: None,
         notes: vec![],
         see_first: None,
+        more: Vec::new(),
     };
     (page, form)
 }

@@ -97,6 +97,7 @@ async fn page<E: EditPage>(e: &E, state: &AppState, lang: Lang, form: Form) -> R
         alternative: None,
         notes: e.notes(lang),
         see_first: e.see_first(state, lang).await?,
+        more: Vec::new(),
     })
 }
 

@@ -48,6 +48,8 @@ pub(crate) struct FormPage {
     pub notes: Vec<String>,
     /// What to read before submitting (the changes a publication would make).
     pub see_first: Option<Comparison>,
+    /// More links below the form (after `back`): (address, label).
+    pub more: Vec<(String, String)>,
 }
 
 /// One line of a comparison: a readable place, its value before and after.

@@ -44,10 +44,17 @@ pub enum Notice {
     Reported,
     Withdrawn,
     Hidden,
+    Voted,
+    /// A self-registration confirmed: the account exists, sign in.
+    Registered,
+    /// A meeting: a seat taken, a place on the waiting list, a registration cancelled.
+    Enrolled,
+    Waiting,
+    Cancelled,
 }
 
 impl Notice {
-    const ALL: [Notice; 13] = [
+    const ALL: [Notice; 18] = [
         Notice::Saved,
         Notice::Created,
         Notice::Archived,
@@ -61,6 +68,11 @@ impl Notice {
         Notice::Reported,
         Notice::Withdrawn,
         Notice::Hidden,
+        Notice::Voted,
+        Notice::Registered,
+        Notice::Enrolled,
+        Notice::Waiting,
+        Notice::Cancelled,
     ];
 
     fn code(self) -> &'static str {
@@ -78,6 +90,11 @@ impl Notice {
             Notice::Reported => "reported",
             Notice::Withdrawn => "withdrawn",
             Notice::Hidden => "hidden",
+            Notice::Voted => "voted",
+            Notice::Registered => "registered",
+            Notice::Enrolled => "enrolled",
+            Notice::Waiting => "waiting",
+            Notice::Cancelled => "cancelled",
         }
     }
 

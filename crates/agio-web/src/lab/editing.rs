@@ -3,8 +3,10 @@
 //! (`…/percorso/fase`), a new idea (`…/percorso/idee/nuova`) and the coordinators' answer
 //! (`…/percorso/idee/{n}/risposta`). The rules are `agio_app::lab`'s editors.
 
-use agio_app::lab::{ActivePhaseEditor, AnswerEditor, IdeaEditor, PhaseEditor, ProcessEditor};
+use agio_app::lab::{ActivePhaseEditor, AdmittedEditor, AnswerEditor, IdeaEditor, PhaseEditor, ProcessEditor};
+use agio_app::lab_meetings::{AttendanceEditor, MeetingEditor};
 use agio_domain::access::Principal;
+use agio_domain::MeetingKind;
 use agio_domain::{IdeaAnswer, PhaseKind, VoteMethod};
 use axum::Router;
 
@@ -222,7 +224,134 @@ impl EditPage for AnswerEditor {
     }
 }
 
+impl EditPage for AdmittedEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        form.field("admitted", c.t("lab.admitted"), Kind::Choices(self.ideas.clone()), false)
+            .hint(c.t("lab.admitted_hint"))
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.t("lab.admitted_tool").to_string()
+    }
+
+    fn record(&self) -> &str {
+        &self.process.title
+    }
+
+    fn done(&self) -> String {
+        format!("/agende/{}/percorso/voto", self.slug)
+    }
+
+    fn here(&self) -> String {
+        format!("{}/ammesse", self.done())
+    }
+}
+
+/// The address of a meeting's form: `{number}` absent for a new one.
+#[derive(serde::Deserialize)]
+pub(crate) struct MeetingPath {
+    slug: String,
+    number: Option<String>,
+}
+
+impl FromPath for MeetingEditor {
+    type Params = MeetingPath;
+    async fn load(state: &AppState, who: Option<&Principal>, p: MeetingPath) -> Result<Self, AppError> {
+        let number = p.number.as_deref().map(super::number).transpose()?;
+        Ok(MeetingEditor::load(state, who, &p.slug, number).await?)
+    }
+}
+
+impl EditPage for MeetingEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let ideas = self.ideas.iter().map(|(n, _, title)| (n.clone(), format!("n. {n} — {title}"))).collect();
+        form.field(
+            "kind",
+            c.t("lab.meeting_kind"),
+            options(MeetingKind::ALL, MeetingKind::code, MeetingKind::label_key, c),
+            true,
+        )
+        .field("title", c.t("lab.meeting_title"), Kind::Line, true)
+        .field("date", c.t("lab.meeting_date"), Kind::Date, true)
+        .field("starts", c.t("lab.meeting_starts"), Kind::Line, false)
+        .hint(c.t("lab.time_hint"))
+        .field("ends", c.t("lab.meeting_ends"), Kind::Line, false)
+        .hint(c.t("lab.time_hint"))
+        .field("place", c.t("lab.place"), Kind::Line, false)
+        .hint(c.t("lab.place_hint"))
+        .field("online_url", c.t("lab.online"), Kind::Line, false)
+        .field("capacity", c.t("lab.capacity"), Kind::Number, false)
+        .hint(c.t("lab.capacity_hint"))
+        .field("agenda", c.t("lab.meeting_agenda"), Kind::Text, false)
+        .field("members", c.t("lab.members"), Kind::Text, false)
+        .hint(c.t("lab.members_hint"))
+        .field("ideas", c.t("lab.ideas_discussed"), Kind::Choices(ideas), false)
+        .field("minutes", c.t("lab.minutes"), Kind::Text, false)
+        .hint(c.t("lab.minutes_hint"))
+        .field("decisions", c.t("lab.decisions"), Kind::Text, false)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        match self.is_new() {
+            true => c.t("lab.new_meeting").to_string(),
+            false => c.fmt("lab.edit_title", &[("record", &self.stored.label)]),
+        }
+    }
+
+    fn record(&self) -> &str {
+        &self.stored.label
+    }
+
+    fn done(&self) -> String {
+        match self.number() {
+            Some(n) => format!("/agende/{}/percorso/incontri/{n}", self.slug),
+            None => process_page(&self.slug),
+        }
+    }
+
+    fn here(&self) -> String {
+        match self.number() {
+            Some(n) => format!("/agende/{}/percorso/incontri/{n}/modifica", self.slug),
+            None => format!("/agende/{}/percorso/incontri/nuovo", self.slug),
+        }
+    }
+}
+
+impl FromPath for AttendanceEditor {
+    type Params = IdeaPath;
+    async fn load(state: &AppState, who: Option<&Principal>, p: IdeaPath) -> Result<Self, AppError> {
+        Ok(AttendanceEditor::load(state, who, &p.slug, super::number(&p.number)?).await?)
+    }
+}
+
+impl EditPage for AttendanceEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        form.field("attended", c.t("lab.attended"), Kind::Choices(self.registered.clone()), false)
+            .hint(c.t("lab.attended_hint"))
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("lab.attendance_title", &[("record", &self.meeting.summary.title)])
+    }
+
+    fn record(&self) -> &str {
+        &self.meeting.summary.title
+    }
+
+    fn done(&self) -> String {
+        format!("/agende/{}/percorso/incontri/{}", self.slug, self.meeting.summary.number)
+    }
+
+    fn here(&self) -> String {
+        format!("{}/presenze", self.done())
+    }
+}
+
 loads_from_path! {
+    AdmittedEditor(slug);
     ProcessEditor(slug);
     PhaseEditor(slug, kind);
     ActivePhaseEditor(slug);
@@ -233,6 +362,10 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/percorso/modifica", edit_route::<ProcessEditor>())
         .route("/agende/{slug}/percorso/fasi/{kind}/modifica", edit_route::<PhaseEditor>())
         .route("/agende/{slug}/percorso/fase", edit_route::<ActivePhaseEditor>())
+        .route("/agende/{slug}/percorso/voto/ammesse", edit_route::<AdmittedEditor>())
+        .route("/agende/{slug}/percorso/incontri/nuovo", edit_route::<MeetingEditor>())
+        .route("/agende/{slug}/percorso/incontri/{number}/modifica", edit_route::<MeetingEditor>())
+        .route("/agende/{slug}/percorso/incontri/{number}/presenze", edit_route::<AttendanceEditor>())
         .route("/agende/{slug}/percorso/idee/nuova", edit_route::<IdeaEditor>())
         .route("/agende/{slug}/percorso/idee/{number}/risposta", edit_route::<AnswerEditor>())
 }

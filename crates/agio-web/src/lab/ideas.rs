@@ -196,6 +196,8 @@ struct IdeaPage {
     phase_note: Option<String>,
     /// A problem with the comment or the hiding reason just sent, and what was typed.
     problem: Option<(String, String)>,
+    /// Where the idea went, in order: (what happened, link to it, if any).
+    timeline: Vec<(String, Option<String>)>,
 }
 
 async fn idea(
@@ -251,6 +253,7 @@ async fn idea_page(
             hidden_reason: cm.hidden_reason.clone(),
         })
         .collect();
+    let timeline = timeline(state, lang, slug, &p, &i).await?;
     let sign_in = visitor.signed_in.is_none().then(|| format!("/accedi?next={here}"));
     let phase_note = (!p.open_to_supports()).then(|| c.t("lab.closed_to_supports").to_string());
     let title = c.fmt("lab.idea_heading", &[("n", &number.to_string()), ("title", &i.summary.title)]);
@@ -279,8 +282,49 @@ async fn idea_page(
         sign_in,
         phase_note,
         problem,
+        timeline,
         i,
     })
+}
+
+/// An idea's path: proposed, discussed at meetings, its place in the vote once published, the
+/// answer, the action that carries it.
+async fn timeline(
+    state: &AppState,
+    lang: Lang,
+    slug: &str,
+    p: &Process,
+    i: &Idea,
+) -> Result<Vec<(String, Option<String>)>, AppError> {
+    let c = lang.catalogue();
+    let date = |at: &String| crate::kit::i18n::date(lang, at);
+    let mut steps = vec![(c.fmt("lab.step_proposed", &[("date", &date(&i.summary.created_at))]), None)];
+    for (number, title, day) in state.store.lab_meetings_of_idea(&i.id).await? {
+        let text = c.fmt("lab.step_discussed", &[("title", &title), ("date", &date(&day))]);
+        steps.push((text, Some(format!("/agende/{slug}/percorso/incontri/{number}"))));
+    }
+    if p.results_public() {
+        let (_, tally) = state.store.lab_tally(&p.id).await?;
+        if let Some(at) = tally.iter().position(|t| t.number == i.summary.number) {
+            let unit = match p.vote_method {
+                agio_domain::VoteMethod::Approval => c.t("lab.approvals"),
+                agio_domain::VoteMethod::Points => c.t("lab.points_given"),
+            };
+            let result = format!("{} {}", tally[at].points, unit.to_lowercase());
+            let (rank, of) = ((at + 1).to_string(), tally.len().to_string());
+            let text = c.fmt("lab.step_voted", &[("result", &result), ("rank", &rank), ("of", &of)]);
+            steps.push((text, Some(format!("/agende/{slug}/percorso/voto"))));
+        }
+    }
+    if let (Some(answer), Some(at)) = (i.summary.answer, &i.answered_at) {
+        let text = c.fmt("lab.step_answered", &[("answer", c.label(&answer.label_key())), ("date", &date(at))]);
+        steps.push((text, None));
+    }
+    if let Some(action) = &i.action {
+        let text = c.fmt("lab.step_action", &[("code", &action.code), ("title", &action.title)]);
+        steps.push((text, Some(format!("/agende/{slug}/azioni/{}", action.code))));
+    }
+    Ok(steps)
 }
 
 async fn acts(state: &AppState, visitor: &Visitor, p: &Process, i: &Idea) -> Result<Acts, AppError> {

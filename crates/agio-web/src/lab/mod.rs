@@ -5,7 +5,9 @@
 
 mod editing;
 mod ideas;
+mod meetings;
 pub(crate) mod process;
+mod vote;
 
 pub(crate) use ideas::idea_filter;
 
@@ -14,11 +16,16 @@ use axum::Router;
 use crate::kit::error::AppError;
 use crate::kit::state::AppState;
 
-/// An idea's number from its address: anything else names no idea (404).
+/// An idea's or a meeting's number from its address: anything else names nothing (404).
 pub(crate) fn number(segment: &str) -> Result<i64, AppError> {
     segment.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(process::router()).merge(ideas::router()).merge(editing::router())
+    Router::new()
+        .merge(process::router())
+        .merge(ideas::router())
+        .merge(vote::router())
+        .merge(meetings::router())
+        .merge(editing::router())
 }

@@ -37,6 +37,9 @@ struct ProcessPage {
     phases: Vec<PhaseView>,
     active: String,
     ideas_href: String,
+    vote_href: String,
+    /// (address, "Giornata di lavoro — title", when and where, seats).
+    meetings: Vec<(String, String, String, String)>,
     /// Where to propose an idea: the form, or signing in first; none outside the collection.
     propose: Option<(String, String)>,
 }
@@ -87,6 +90,7 @@ async fn process(
     let mut tools = Tools::default();
     if coordinator {
         tools.add(ToolKind::Main, format!("/agende/{slug}/percorso/fase"), c.t("lab.phase_move"));
+        tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/incontri/nuovo"), c.t("lab.new_meeting"));
         tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/modifica"), c.t("edit.edit"));
     }
     let phases = p
@@ -102,6 +106,22 @@ async fn process(
         })
         .collect();
     let here = format!("/agende/{slug}/percorso");
+    let meetings = state
+        .store
+        .lab_meetings(&p.id)
+        .await?
+        .iter()
+        .map(|m| {
+            let place =
+                m.place.clone().or(m.online_url.as_ref().map(|_| c.t("lab.online").to_string())).unwrap_or_default();
+            (
+                format!("{here}/incontri/{}", m.number),
+                format!("{} — {}", c.label(&m.kind.label_key()), m.title),
+                format!("{}, {place}", super::meetings::when(lang, &m.date, &m.starts, &m.ends)),
+                super::meetings::seats(lang, m),
+            )
+        })
+        .collect();
     let ctx = PageContext::new(lang, &here, "agendas", p.title.clone())
         .crumb(c.t("agendas.title"), "/agende")
         .crumb(p.agenda_title.clone(), format!("/agende/{slug}"))
@@ -114,6 +134,8 @@ async fn process(
         phases,
         active: active_phase(lang, &p),
         ideas_href: format!("{here}/idee"),
+        vote_href: format!("{here}/voto"),
+        meetings,
         propose: propose_link(lang, &visitor, &p),
         p,
     })

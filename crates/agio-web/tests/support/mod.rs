@@ -59,6 +59,16 @@ impl TestApp {
         TestApp::of(AppState::new(store, "http://127.0.0.1:8080").await.expect("state"))
     }
 
+    /// The demo, sending its mail through the real SMTP server `sink`, at a public base URL.
+    pub async fn demo_with_smtp(backend: Backend, sink: &SmtpSink) -> TestApp {
+        let store = fresh_store(backend, Seed::Demo).await;
+        let smtp = format!("smtp://127.0.0.1:{}", sink.port);
+        let mailer = agio_web::kit::mail::Mailer::new(Some(&smtp), "AGIO <agio@localhost>", None).unwrap();
+        let base = "https://agio.example.org";
+        let state = AppState::with_services(store, base, mailer, None, Vec::new(), Default::default()).await.unwrap();
+        TestApp::of(state)
+    }
+
     /// The whole router over `state`, with the sign-in throttle's clock stopped: its waits
     /// never run out during a test, however slowly the machine runs it.
     pub fn of(state: AppState) -> TestApp {
@@ -175,7 +185,11 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str) -> Session {
-        let reply = self.try_sign_in(email, DEMO_PASSWORD).await;
+        self.sign_in_with(email, DEMO_PASSWORD).await
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> Session {
+        let reply = self.try_sign_in(email, password).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", reply.body);
         let cookie = format!("agio_session={}", set_cookie_value(&reply, "agio_session").expect("a session cookie"));
         let account =
