@@ -11,6 +11,7 @@ pub mod frameworks;
 pub mod gaps;
 pub mod lab;
 pub mod lab_meetings;
+pub mod lab_pacts;
 pub mod parts;
 pub mod profile;
 pub mod records;

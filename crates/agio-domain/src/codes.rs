@@ -166,6 +166,10 @@ code_enum!(
     Seat { Registered = "registered", Waiting = "waiting" }
 );
 code_enum!(
+    /// Where a collaboration pact stands: proposed, signed by its parties, concluded.
+    PactStatus { Proposed = "proposed", Signed = "signed", Concluded = "concluded" }
+);
+code_enum!(
     /// The coordinators' answer to an idea.
     IdeaAnswer { Accepted = "accepted", Merged = "merged", Rejected = "rejected" }
 );
@@ -183,7 +187,7 @@ key_prefix!(
     TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
     ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
     PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
-    MeetingKind => "meeting_kind", Seat => "seat",
+    MeetingKind => "meeting_kind", Seat => "seat", PactStatus => "pact_status",
 );
 
 #[cfg(test)]
@@ -231,6 +235,7 @@ mod tests {
         check(IdeaAnswer::ALL, IdeaAnswer::code);
         check(MeetingKind::ALL, MeetingKind::code);
         check(Seat::ALL, Seat::code);
+        check(PactStatus::ALL, PactStatus::code);
     }
 
     #[test]

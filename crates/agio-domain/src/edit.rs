@@ -420,7 +420,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn is_date(v: &str) -> bool {
+pub(crate) fn is_date(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     let [y, m, d] = parts.as_slice() else { return false };
     let num = |s: &str, len: usize| {

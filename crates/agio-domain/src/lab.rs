@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::edit::{FieldProblem, Reader};
-use crate::{IdeaAnswer, IdeaState, MeetingKind, PhaseKind, Seat, VoteMethod};
+use crate::{IdeaAnswer, IdeaState, MeetingKind, PactStatus, PhaseKind, Seat, VoteMethod};
 
 /// The most points a ballot may distribute.
 pub const MAX_VOTE_POINTS: i64 = 100;
@@ -134,13 +134,17 @@ pub struct Comment {
     pub created_at: String,
 }
 
-/// An idea an action came from, as the agenda shows it.
+/// An idea an action came from, or a collaboration pact that carries it out, as the agenda
+/// shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct IdeaOrigin {
     pub action_code: String,
     pub number: i64,
     pub title: String,
+    /// An idea's supports (none for a pact).
     pub supports: i64,
+    /// A pact, not an idea.
+    pub pact: bool,
 }
 
 /// Why a participant's act is refused although they may take part: the process's phase, or
@@ -305,6 +309,34 @@ pub struct Registration {
     pub seat: Seat,
     /// Their place on the waiting list (from 1), when waiting.
     pub waiting_at: Option<i64>,
+}
+
+/// A collaboration pact of the process.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Pact {
+    #[serde(skip)]
+    pub id: String,
+    /// Its number in the process: its address.
+    pub number: i64,
+    pub title: String,
+    /// Markdown.
+    pub object: String,
+    /// The good or service concerned.
+    pub good: String,
+    /// "Name — role", a line each.
+    pub parties: Vec<String>,
+    /// Markdown: what each party commits to.
+    pub commitments: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub reporting_dates: Vec<String>,
+    pub status: PactStatus,
+    /// The action it carries out.
+    pub action: Option<IdeaAction>,
+    /// Its reports, oldest first: (date, text).
+    pub reports: Vec<(String, String)>,
+    pub is_demo: bool,
+    pub version: i64,
 }
 
 // --- what coordinators and participants write ---------------------------------------------
@@ -488,6 +520,80 @@ impl BallotEdit {
             r.fail(field, FieldProblem::Required);
         }
         Some(BallotEdit { choices })
+    }
+}
+
+/// A collaboration pact as the coordinators write it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PactEdit {
+    pub title: String,
+    pub object: String,
+    pub good: String,
+    pub parties: Vec<String>,
+    pub commitments: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub reporting_dates: Vec<String>,
+    pub status: PactStatus,
+    /// The action it carries out, by code.
+    pub action_code: Option<String>,
+}
+
+impl PactEdit {
+    /// `actions`: the agenda's action codes.
+    pub fn read(r: &mut Reader, actions: &[String]) -> Option<PactEdit> {
+        let title = r.line("title");
+        let object = r.text("object");
+        if object.is_empty() && !r.failed("object") {
+            r.fail("object", FieldProblem::Required);
+        }
+        let lines = |text: String| -> Vec<String> {
+            text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+        };
+        let parties = lines(r.text("parties"));
+        if parties.len() < 2 && !r.failed("parties") {
+            r.fail("parties", FieldProblem::Required);
+        }
+        let starts_on = r.opt_date("starts_on");
+        let ends_on = r.opt_date("ends_on");
+        r.in_order(&starts_on, &ends_on, "ends_on");
+        let reporting_dates = lines(r.text("reporting_dates"));
+        if reporting_dates.iter().any(|d| !crate::edit::is_date(d)) {
+            r.fail("reporting_dates", FieldProblem::NotADate);
+        }
+        Some(PactEdit {
+            title,
+            object,
+            good: r.opt_line("good").unwrap_or_default(),
+            parties,
+            commitments: r.text("commitments"),
+            starts_on,
+            ends_on,
+            reporting_dates,
+            status: r.code("status")?,
+            action_code: r.opt_choice("action_code", actions),
+        })
+    }
+}
+
+/// A report on a pact: its date and what was done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PactReportEdit {
+    pub date: String,
+    pub text: String,
+}
+
+impl PactReportEdit {
+    pub fn read(r: &mut Reader) -> Option<PactReportEdit> {
+        let date = r.opt_date("date");
+        if date.is_none() && !r.failed("date") {
+            r.fail("date", FieldProblem::Required);
+        }
+        let text = r.text("text");
+        if text.is_empty() && !r.failed("text") {
+            r.fail("text", FieldProblem::Required);
+        }
+        Some(PactReportEdit { date: date?, text })
     }
 }
 

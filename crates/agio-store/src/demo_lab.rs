@@ -44,6 +44,14 @@ struct DemoProcess {
     /// Approval ballots: who, and the ideas they approve.
     ballots: Vec<DemoBallot>,
     meetings: Vec<DemoMeeting>,
+    pacts: Vec<DemoPact>,
+}
+
+#[derive(Deserialize)]
+struct DemoPact {
+    #[serde(flatten)]
+    fields: agio_domain::lab::PactEdit,
+    reports: Vec<agio_domain::lab::PactReportEdit>,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +226,34 @@ impl Store {
                         came.bind(meeting.clone()).push(" AND person_id = ").bind(who);
                         w.run(vec![came]).await?;
                     }
+                }
+            }
+            for pact in &p.pacts {
+                let action = match &pact.fields.action_code {
+                    Some(code) => {
+                        let mut q = Sql::new("SELECT id FROM actions WHERE agenda_id = ");
+                        q.bind(agenda_id.clone()).push(" AND code = ").bind(code.clone());
+                        q.map_optional(&mut *w.tx, |r| col::<String>(r, "id")).await?
+                    }
+                    None => None,
+                };
+                let number = w.create_pact(&process, &pact.fields, action.as_deref(), true).await?;
+                let id = id_of(
+                    &mut w,
+                    &format!("SELECT id FROM lab_pacts WHERE number = {number} AND process_id = "),
+                    &process,
+                )
+                .await?
+                .ok_or_else(|| StoreError::InvalidData("a demo pact vanished".into()))?;
+                for r in &pact.reports {
+                    let row = Sql::insert(
+                        "lab_pact_reports",
+                        crate::sql::columns![
+                            "id" => crate::new_id(), "pact_id" => id.clone(), "date" => r.date.clone(),
+                            "text" => r.text.clone(), "created_at" => crate::now(),
+                        ],
+                    );
+                    w.run(vec![row]).await?;
                 }
             }
             for b in &p.ballots {

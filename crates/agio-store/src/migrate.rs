@@ -79,6 +79,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (24, "0024_lab_votes", common),
     (25, "0025_registrations", common),
     (26, "0026_lab_meetings", common),
+    (27, "0027_lab_pacts", common),
 );
 
 impl Store {

@@ -457,3 +457,70 @@ both_backends!(meetings_take_registrations_up_to_their_seats_then_a_waiting_list
     assert!(!app.get(&meeting).await.body.contains("Rita Referente"), "who registered is not public");
     assert_eq!(app.post_as(&format!("{meeting}/iscrizione"), &citizen, &[]).await.status, StatusCode::NOT_FOUND);
 });
+
+both_backends!(collaboration_pacts_name_their_parties_and_the_action_they_carry_out, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    app.get(&format!("{GUASTALLA}/percorso/patti/1")).await.page_with(&[
+        "Patto n. 1: Punti Pane e Internet nelle biblioteche",
+        "<dt>Stato</dt><dd>Sottoscritto</dd>",
+        "Associazione Filò (demo) — volontari della facilitazione",
+        "<strong>L'Unione</strong>",
+        "Otto punti aperti su otto",
+        "/azioni/A01\">A01 — Rete dei Punti Pane e Internet",
+    ]);
+    app.get(&format!("{GUASTALLA}/azioni/A01"))
+        .await
+        .page_with(&["Patti di collaborazione", "Patto n. 1 — Punti Pane e Internet nelle biblioteche"]);
+    app.get(&format!("{GUASTALLA}/percorso"))
+        .await
+        .page_with(&["Patto n. 2: Tutor digitali tra generazioni</a> — Proposto"]);
+    // Recorded by the coordinators only; two parties at least, dates in order.
+    let new = format!("{RIMINI}/percorso/patti/nuovo");
+    assert_eq!(app.get_as(&new, &citizen).await.status, StatusCode::FORBIDDEN);
+    let bad = app
+        .post_as(
+            &new,
+            &coordinator,
+            &[
+                ("title", "Patto"),
+                ("status", "signed"),
+                ("parties", "Solo il Comune"),
+                ("object", "x"),
+                ("starts_on", "2027-05-01"),
+                ("ends_on", "2027-01-01"),
+                ("reporting_dates", "31/12/2027"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    bad.answer_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["href=\"#f-parties\"", "href=\"#f-ends_on\"", "href=\"#f-reporting_dates\""],
+    );
+    let fields = [
+        ("title", "Sale digitali di comunità"),
+        ("status", "proposed"),
+        ("parties", "Comune di Pennabilli — amministrazione\nPro loco — volontari"),
+        ("object", "Aprire la sala civica il sabato."),
+        ("action_code", "A01"),
+        ("reporting_dates", "2027-12-31"),
+        ("version", "0"),
+    ];
+    let created = app.post_as(&new, &coordinator, &fields).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let pact = created.header("location").to_string();
+    assert!(pact.ends_with("/percorso/patti/1"), "{pact}");
+    // Its status moves and its reports accumulate.
+    let report = format!("{pact}/rendiconti/nuovo");
+    app.post_as(&report, &coordinator, &[("date", ""), ("text", ""), ("version", "1")])
+        .await
+        .answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-date\""]);
+    let added = app
+        .post_as(&report, &coordinator, &[("date", "2027-06-30"), ("text", "Aperta 20 sabati."), ("version", "1")])
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    app.get(&pact).await.page_with(&["30/06/2027", "Aperta 20 sabati."]);
+    app.get(&format!("{RIMINI}/azioni/A01")).await.page_with(&["Patto n. 1 — Sale digitali di comunità"]);
+});

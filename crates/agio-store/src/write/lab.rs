@@ -269,22 +269,36 @@ impl Store {
         sql.map_all(&self.pool, |r| col(r, "number")).await
     }
 
-    /// The title of agenda `slug`'s process, if it has one, and the ideas accepted into its
-    /// actions: one statement, as the agenda's pages read it.
+    /// The title of agenda `slug`'s process, if it has one, the ideas accepted into its actions
+    /// and the pacts that carry them out: one statement, as the agenda's pages read it.
     pub async fn lab_origins(&self, slug: &str) -> Result<Option<(String, Vec<IdeaOrigin>)>> {
+        // Ideas and pacts of the process, with the process's title on a row of its own so that a
+        // process with neither still answers.
         let mut sql = Sql::new(
-            "SELECT l.title AS process_title, x.code AS action_code, i.number, i.title, i.supports \
-             FROM lab_processes l JOIN agendas a ON a.id = l.agenda_id \
-             LEFT JOIN lab_ideas i ON i.process_id = l.id AND i.answer = 'accepted' \
-             LEFT JOIN actions x ON x.id = i.action_id AND x.archived_at IS NULL WHERE a.slug = ",
+            "SELECT l.title AS process_title, NULL AS action_code, CAST(0 AS BIGINT) AS number, '' AS title, \
+             CAST(0 AS BIGINT) AS supports, CAST(0 AS BIGINT) AS pact, CAST(0 AS BIGINT) AS position FROM lab_processes l JOIN agendas a ON a.id = l.agenda_id WHERE a.slug = ",
         );
-        sql.bind(slug).push(" ORDER BY x.position, i.number");
+        sql.bind(slug);
+        sql.push(
+            " UNION ALL SELECT l.title, x.code, i.number, i.title, i.supports, CAST(0 AS BIGINT), x.position FROM lab_ideas i \
+             JOIN lab_processes l ON l.id = i.process_id JOIN agendas a ON a.id = l.agenda_id \
+             JOIN actions x ON x.id = i.action_id WHERE i.answer = 'accepted' AND x.archived_at IS NULL AND a.slug = ",
+        );
+        sql.bind(slug);
+        sql.push(
+            " UNION ALL SELECT l.title, x.code, p.number, p.title, CAST(0 AS BIGINT), CAST(1 AS BIGINT), x.position FROM lab_pacts p \
+             JOIN lab_processes l ON l.id = p.process_id JOIN agendas a ON a.id = l.agenda_id \
+             JOIN actions x ON x.id = p.action_id WHERE x.archived_at IS NULL AND a.slug = ",
+        );
+        sql.bind(slug).push(" ORDER BY position, pact, number");
         let rows = sql
             .map_all(&self.pool, |r| {
                 let origin = match col::<Option<String>>(r, "action_code")? {
-                    Some(action_code) => {
-                        Some(from_row!(r, IdeaOrigin { number, title, supports; action_code: action_code }))
-                    }
+                    Some(action_code) => Some(from_row!(r, IdeaOrigin {
+                        number, title, supports;
+                        action_code: action_code,
+                        pact: col::<i64>(r, "pact")? == 1,
+                    })),
                     None => None,
                 };
                 Ok((col::<String>(r, "process_title")?, origin))

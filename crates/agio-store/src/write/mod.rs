@@ -11,6 +11,7 @@ mod frameworks;
 mod gaps;
 mod lab;
 mod lab_meetings;
+mod lab_pacts;
 mod organizations;
 mod profiles;
 
@@ -18,6 +19,7 @@ pub use frameworks::TargetLink;
 pub use gaps::{Addresser, CodeList, GapLink};
 pub use lab::{answer_of, IdeaFilter, IdeaSort};
 pub use lab_meetings::meeting_for_edit;
+pub use lab_pacts::pact_for_edit;
 pub use profiles::NewZonePlan;
 mod unions;
 

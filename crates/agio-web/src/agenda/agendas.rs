@@ -74,8 +74,9 @@ struct ActionPage {
     sheet_link: Option<String>,
     /// The gaps of the district's profile it addresses.
     gaps: Option<super::gaps::ActionGaps>,
-    /// The ideas of the Community Lab it came from: (address, label).
+    /// The ideas of the Community Lab it came from, and the pacts carrying it out: (address, label).
     ideas: Vec<(String, String)>,
+    pacts: Vec<(String, String)>,
 }
 
 async fn agendas(
@@ -261,8 +262,9 @@ async fn action(
             };
             let gaps = super::gaps::of_action(&state, lang, &facts.territory_path, &x.summary.gaps).await?;
             let origins = crate::lab::process::origins(&state, lang, &slug).await?;
-            let ideas = origins.of(&code).to_vec();
-            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link, gaps, ideas }.render()?)
+            let (ideas, pacts) = (origins.of(&code).to_vec(), origins.pacts_of(&code).to_vec());
+            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link, gaps, ideas, pacts }
+                .render()?)
         })
         .await
 }

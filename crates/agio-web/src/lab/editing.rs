@@ -5,9 +5,10 @@
 
 use agio_app::lab::{ActivePhaseEditor, AdmittedEditor, AnswerEditor, IdeaEditor, PhaseEditor, ProcessEditor};
 use agio_app::lab_meetings::{AttendanceEditor, MeetingEditor};
+use agio_app::lab_pacts::{PactEditor, PactReportEditor};
 use agio_domain::access::Principal;
-use agio_domain::MeetingKind;
 use agio_domain::{IdeaAnswer, PhaseKind, VoteMethod};
+use agio_domain::{MeetingKind, PactStatus};
 use axum::Router;
 
 use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage, FromPath};
@@ -350,6 +351,99 @@ impl EditPage for AttendanceEditor {
     }
 }
 
+impl FromPath for PactEditor {
+    type Params = MeetingPath;
+    async fn load(state: &AppState, who: Option<&Principal>, p: MeetingPath) -> Result<Self, AppError> {
+        let number = p.number.as_deref().map(super::number).transpose()?;
+        Ok(PactEditor::load(state, who, &p.slug, number).await?)
+    }
+}
+
+impl EditPage for PactEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        let actions = self.actions.iter().map(|(code, _, title)| (code.clone(), format!("{code} — {title}"))).collect();
+        form.field("title", c.t("lab.pact_title"), Kind::Line, true)
+            .field(
+                "status",
+                c.t("lab.pact_status"),
+                options(PactStatus::ALL, PactStatus::code, PactStatus::label_key, c),
+                true,
+            )
+            .field("parties", c.t("lab.pact_parties"), Kind::Text, true)
+            .hint(c.t("lab.pact_parties_hint"))
+            .field("object", c.t("lab.pact_object"), Kind::Text, true)
+            .field("good", c.t("lab.pact_good"), Kind::Line, false)
+            .field("commitments", c.t("lab.pact_commitments"), Kind::Text, false)
+            .hint(c.t("lab.pact_commitments_hint"))
+            .field("starts_on", c.t("lab.starts_on"), Kind::Date, false)
+            .field("ends_on", c.t("lab.ends_on"), Kind::Date, false)
+            .field("reporting_dates", c.t("lab.pact_reporting_dates"), Kind::Text, false)
+            .hint(c.t("lab.pact_reporting_hint"))
+            .field("action_code", c.t("lab.pact_action"), Kind::Select(actions), false)
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        match self.is_new() {
+            true => c.t("lab.new_pact").to_string(),
+            false => c.fmt("lab.edit_title", &[("record", &self.stored.label)]),
+        }
+    }
+
+    fn record(&self) -> &str {
+        &self.stored.label
+    }
+
+    fn done(&self) -> String {
+        match self.number() {
+            Some(n) => format!("/agende/{}/percorso/patti/{n}", self.slug),
+            None => process_page(&self.slug),
+        }
+    }
+
+    fn here(&self) -> String {
+        match self.number() {
+            Some(n) => format!("/agende/{}/percorso/patti/{n}/modifica", self.slug),
+            None => format!("/agende/{}/percorso/patti/nuovo", self.slug),
+        }
+    }
+}
+
+impl FromPath for PactReportEditor {
+    type Params = IdeaPath;
+    async fn load(state: &AppState, who: Option<&Principal>, p: IdeaPath) -> Result<Self, AppError> {
+        Ok(PactReportEditor::load(state, who, &p.slug, super::number(&p.number)?).await?)
+    }
+}
+
+impl EditPage for PactReportEditor {
+    fn fields(&self, form: Form, lang: Lang) -> Form {
+        let c = lang.catalogue();
+        form.field("date", c.t("lab.report_date"), Kind::Date, true).field(
+            "text",
+            c.t("lab.report_text"),
+            Kind::Text,
+            true,
+        )
+    }
+
+    fn title(&self, c: &Catalogue) -> String {
+        c.fmt("lab.report_title", &[("record", &self.pact.title)])
+    }
+
+    fn record(&self) -> &str {
+        &self.pact.title
+    }
+
+    fn done(&self) -> String {
+        format!("/agende/{}/percorso/patti/{}", self.slug, self.pact.number)
+    }
+
+    fn here(&self) -> String {
+        format!("{}/rendiconti/nuovo", self.done())
+    }
+}
+
 loads_from_path! {
     AdmittedEditor(slug);
     ProcessEditor(slug);
@@ -366,6 +460,9 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/percorso/incontri/nuovo", edit_route::<MeetingEditor>())
         .route("/agende/{slug}/percorso/incontri/{number}/modifica", edit_route::<MeetingEditor>())
         .route("/agende/{slug}/percorso/incontri/{number}/presenze", edit_route::<AttendanceEditor>())
+        .route("/agende/{slug}/percorso/patti/nuovo", edit_route::<PactEditor>())
+        .route("/agende/{slug}/percorso/patti/{number}/modifica", edit_route::<PactEditor>())
+        .route("/agende/{slug}/percorso/patti/{number}/rendiconti/nuovo", edit_route::<PactReportEditor>())
         .route("/agende/{slug}/percorso/idee/nuova", edit_route::<IdeaEditor>())
         .route("/agende/{slug}/percorso/idee/{number}/risposta", edit_route::<AnswerEditor>())
 }

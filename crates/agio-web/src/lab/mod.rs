@@ -6,6 +6,7 @@
 mod editing;
 mod ideas;
 mod meetings;
+mod pacts;
 pub(crate) mod process;
 mod vote;
 
@@ -27,5 +28,6 @@ pub fn router() -> Router<AppState> {
         .merge(ideas::router())
         .merge(vote::router())
         .merge(meetings::router())
+        .merge(pacts::router())
         .merge(editing::router())
 }

@@ -40,6 +40,8 @@ struct ProcessPage {
     vote_href: String,
     /// (address, "Giornata di lavoro — title", when and where, seats).
     meetings: Vec<(String, String, String, String)>,
+    /// (address, "Patto n. 1 — title", status, duration).
+    pacts: Vec<(String, String, String, String)>,
     /// Where to propose an idea: the form, or signing in first; none outside the collection.
     propose: Option<(String, String)>,
 }
@@ -91,6 +93,7 @@ async fn process(
     if coordinator {
         tools.add(ToolKind::Main, format!("/agende/{slug}/percorso/fase"), c.t("lab.phase_move"));
         tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/incontri/nuovo"), c.t("lab.new_meeting"));
+        tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/patti/nuovo"), c.t("lab.new_pact"));
         tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/modifica"), c.t("edit.edit"));
     }
     let phases = p
@@ -122,6 +125,20 @@ async fn process(
             )
         })
         .collect();
+    let pacts = state
+        .store
+        .lab_pacts(&p.id)
+        .await?
+        .iter()
+        .map(|pact| {
+            (
+                format!("{here}/patti/{}", pact.number),
+                c.fmt("lab.pact_heading", &[("n", &pact.number.to_string()), ("title", &pact.title)]),
+                c.label(&pact.status.label_key()).to_string(),
+                super::pacts::duration(lang, pact),
+            )
+        })
+        .collect();
     let ctx = PageContext::new(lang, &here, "agendas", p.title.clone())
         .crumb(c.t("agendas.title"), "/agende")
         .crumb(p.agenda_title.clone(), format!("/agende/{slug}"))
@@ -136,6 +153,7 @@ async fn process(
         ideas_href: format!("{here}/idee"),
         vote_href: format!("{here}/voto"),
         meetings,
+        pacts,
         propose: propose_link(lang, &visitor, &p),
         p,
     })
@@ -147,32 +165,53 @@ async fn process(
 pub(crate) struct Origins {
     pub process: Option<(String, String)>,
     pub by_action: Vec<(String, Vec<(String, String)>)>,
+    /// The collaboration pacts carrying out each action, the same way.
+    pub pacts: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The links listed under `action_code` in `lists`.
+fn under<'a>(lists: &'a [(String, Vec<(String, String)>)], action_code: &str) -> &'a [(String, String)] {
+    lists.iter().find(|(code, _)| code == action_code).map(|(_, links)| links.as_slice()).unwrap_or(&[])
 }
 
 impl Origins {
+    /// The ideas an action came from.
     pub(crate) fn of(&self, action_code: &str) -> &[(String, String)] {
-        self.by_action.iter().find(|(code, _)| code == action_code).map(|(_, ideas)| ideas.as_slice()).unwrap_or(&[])
+        under(&self.by_action, action_code)
+    }
+
+    /// The pacts that carry an action out.
+    pub(crate) fn pacts_of(&self, action_code: &str) -> &[(String, String)] {
+        under(&self.pacts, action_code)
     }
 }
 
-/// The process of agenda `slug` and the accepted ideas of its actions.
+/// The process of agenda `slug`, the accepted ideas of its actions and the pacts carrying them out.
 pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<Origins, AppError> {
     // Read once per data version: the agenda's pages are among the most read.
     let found = state.cache.read(format!("lab_origins {slug}"), state.store.lab_origins(slug));
     let Some((process_title, ideas)) = found.await?.as_ref().clone() else { return Ok(Origins::default()) };
     let c = lang.catalogue();
-    let mut by_action: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for IdeaOrigin { action_code, number, title, supports } in ideas {
-        let label =
-            c.fmt("lab.origin", &[("n", &number.to_string()), ("title", &title), ("supports", &supports.to_string())]);
-        let idea = (format!("/agende/{slug}/percorso/idee/{number}"), label);
-        match by_action.iter_mut().find(|(code, _)| *code == action_code) {
-            Some((_, ideas)) => ideas.push(idea),
-            None => by_action.push((action_code, vec![idea])),
+    let (mut by_action, mut pacts): (Vec<(String, Vec<(String, String)>)>, Vec<_>) = (Vec::new(), Vec::new());
+    for IdeaOrigin { action_code, number, title, supports, pact } in ideas {
+        let n = number.to_string();
+        let (list, link) = match pact {
+            true => {
+                let label = c.fmt("lab.pact_origin", &[("n", &n), ("title", &title)]);
+                (&mut pacts, (format!("/agende/{slug}/percorso/patti/{n}"), label))
+            }
+            false => {
+                let label = c.fmt("lab.origin", &[("n", &n), ("title", &title), ("supports", &supports.to_string())]);
+                (&mut by_action, (format!("/agende/{slug}/percorso/idee/{n}"), label))
+            }
+        };
+        match list.iter_mut().find(|(code, _)| *code == action_code) {
+            Some((_, links)) => links.push(link),
+            None => list.push((action_code, vec![link])),
         }
     }
     let link = (format!("/agende/{slug}/percorso"), process_title);
-    Ok(Origins { process: Some(link), by_action })
+    Ok(Origins { process: Some(link), by_action, pacts })
 }
 
 pub fn router() -> Router<AppState> {
