@@ -179,6 +179,7 @@ function examplesFor(template) {
     '/api/v1/agendas/{slug}/process': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/ideas': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/results': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    '/api/v1/agendas/{slug}/process/document': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
       samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),

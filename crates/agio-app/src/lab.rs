@@ -9,7 +9,7 @@ use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
 use agio_domain::edit::{FieldError, Reader};
 use agio_domain::lab::{
     ActivePhaseEdit, AdmittedEdit, AnswerEdit, BallotEdit, CommentEdit, HideEdit, Idea, IdeaChoices, IdeaEdit,
-    IdeaSummary, PhaseEdit, Process, ProcessEdit, Refusal, VoteResults, IDEAS_PER_HOUR,
+    IdeaSummary, PhaseEdit, Process, ProcessDocument, ProcessEdit, Refusal, VoteResults, IDEAS_PER_HOUR,
 };
 use agio_domain::model::Term;
 use agio_domain::{IdeaState, PhaseKind, VoteMethod};
@@ -584,4 +584,36 @@ pub async fn cast(
     w.commit().await?;
     ctx.after_write().await?;
     Ok(Ok(()))
+}
+
+// --- the final participatory document --------------------------------------------------------
+
+/// The final participatory document of the agenda's process: phases, participation figures,
+/// every idea with its answer, the vote's results (once published), the meetings with their
+/// minutes, and the pacts.
+pub async fn document(ctx: &impl Context, who: Option<&Principal>, slug: &str) -> Result<ProcessDocument, Error> {
+    let v = vote(ctx, who, slug).await?;
+    let store = ctx.store();
+    let id = &v.process.id;
+    let ideas = store.lab_ideas_whole(id).await?;
+    let mut meetings = Vec::new();
+    for m in store.lab_meetings(id).await? {
+        meetings.extend(store.lab_meeting(id, m.number).await?);
+    }
+    let attendances = meetings.iter().map(|m| m.summary.attended).sum();
+    let generated_at = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(ProcessDocument {
+        ballots: v.results.ballots,
+        attendances,
+        ideas,
+        results: v.results,
+        meetings,
+        pacts: store.lab_pacts(id).await?,
+        process: v.process,
+        generated_at,
+    })
 }

@@ -230,9 +230,25 @@ pub struct Meeting {
     pub decisions: String,
     /// A negotiation table's members: "Name — Organisation", a line each.
     pub members: Vec<String>,
-    /// The ideas discussed: (number, title).
-    pub ideas: Vec<(i64, String)>,
+    /// The ideas discussed.
+    pub ideas: Vec<IdeaRef>,
     pub version: i64,
+}
+
+/// An idea named by another record.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct IdeaRef {
+    pub number: i64,
+    pub title: String,
+}
+
+/// A report on a collaboration pact.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PactReport {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Markdown.
+    pub text: String,
 }
 
 /// A meeting as the coordinators write it.
@@ -333,10 +349,27 @@ pub struct Pact {
     pub status: PactStatus,
     /// The action it carries out.
     pub action: Option<IdeaAction>,
-    /// Its reports, oldest first: (date, text).
-    pub reports: Vec<(String, String)>,
+    /// Its reports, oldest first.
+    pub reports: Vec<PactReport>,
     pub is_demo: bool,
     pub version: i64,
+}
+
+/// The final participatory document: the whole path of a process, as generated from it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ProcessDocument {
+    pub process: Process,
+    /// Ballots cast; published with the results only.
+    pub ballots: Option<i64>,
+    /// People who came to the meetings (counted per meeting).
+    pub attendances: i64,
+    /// Every idea, with its answer and the action carrying it.
+    pub ideas: Vec<Idea>,
+    pub results: VoteResults,
+    pub meetings: Vec<Meeting>,
+    pub pacts: Vec<Pact>,
+    /// When the document was generated (RFC 3339).
+    pub generated_at: String,
 }
 
 // --- what coordinators and participants write ---------------------------------------------

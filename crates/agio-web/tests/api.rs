@@ -170,6 +170,7 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/process",
         "/api/v1/agendas/{slug}/process/ideas",
         "/api/v1/agendas/{slug}/process/results",
+        "/api/v1/agendas/{slug}/process/document",
         "/api/v1/agendas/{slug}/process/ideas/{number}",
         "/api/v1/agendas/{slug}/process/ideas/{number}/answer",
         "/api/v1/agendas/{slug}/process/active-phase",

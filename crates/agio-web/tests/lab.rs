@@ -524,3 +524,44 @@ both_backends!(collaboration_pacts_name_their_parties_and_the_action_they_carry_
     app.get(&pact).await.page_with(&["30/06/2027", "Aperta 20 sabati."]);
     app.get(&format!("{RIMINI}/azioni/A01")).await.page_with(&["Patto n. 1 — Sale digitali di comunità"]);
 });
+
+both_backends!(the_final_document_gathers_the_whole_path_and_exports_it, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let doc = format!("{GUASTALLA}/percorso/documento");
+    app.get(&doc).await.page_with(&[
+        "Documento finale del percorso partecipativo: Community Lab della Bassa Reggiana",
+        "<dt>Schede</dt><dd>5</dd>",
+        "<dt>Presenti</dt><dd>3</dd>",
+        "Un punto dove farsi aiutare con SPID vicino a casa</a></th><td>4</td><td>4</td><td>Accolta</td>",
+        "Tavoli tematici alla Biblioteca Maldotti",
+        "Patto n. 1: Punti Pane e Internet nelle biblioteche</a> — Sottoscritto",
+    ]);
+    let csv = app.get(&format!("{doc}.csv")).await;
+    assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+    let rows: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(rows.len(), 1 + 5, "a header and a row per idea");
+    assert!(
+        rows[1].starts_with("1,Un punto dove farsi aiutare con SPID vicino a casa,Marta B. (demo),"),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[1].contains(",4,accepted,"), "the vote and the answer: {}", rows[1]);
+    let json = app.get(&format!("{doc}.json")).await.json();
+    assert_eq!(json["ideas"].as_array().unwrap().len(), 5);
+    assert_eq!(json["pacts"][0]["reports"][0]["date"], "2025-12-31");
+    let api = app.get("/api/v1/agendas/agenda-digitale-sociale-bassa-reggiana-2025-2027/process/document").await.json();
+    assert_eq!(api["meetings"][1]["members"].as_array().unwrap().len(), 4);
+    // While the vote is open, the exports say nothing of it either.
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    app.post_as(&format!("{RIMINI}/percorso/voto/ammesse"), &coordinator, &[("admitted", "1"), ("version", "1")]).await;
+    move_phase(&app, RIMINI, &coordinator, "prioritisation").await;
+    app.post_as(&format!("{RIMINI}/percorso/voto"), &citizen, &[("points_1", "10")]).await;
+    let open = format!("{RIMINI}/percorso/documento");
+    let csv = app.get_as(&format!("{open}.csv"), &coordinator).await;
+    let first: Vec<&str> = csv.body.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!((first[0], first[8]), ("1", ""), "no vote column before the close: {}", csv.body);
+    let json = app.get_as(&format!("{open}.json"), &coordinator).await.json();
+    assert_eq!((json["results"]["published"].as_bool(), json["ballots"].is_null()), (Some(false), true));
+    app.get(&open).await.page_with(&["I risultati restano nascosti"]);
+});

@@ -262,6 +262,13 @@ impl Store {
         sql.map_all(&self.pool, |r| Ok((col(r, "number")?, col(r, "id")?))).await
     }
 
+    /// Every idea of the process, whole but without comments, by number.
+    pub async fn lab_ideas_whole(&self, process_id: &str) -> Result<Vec<Idea>> {
+        let mut sql = Sql::new(&format!("{IDEA_COLUMNS}{IDEA_FROM} WHERE i.process_id = "));
+        sql.bind(process_id).push(" ORDER BY i.number");
+        sql.map_all(&self.pool, idea).await
+    }
+
     /// The numbers of the process's ideas, in order.
     pub async fn lab_idea_numbers(&self, process_id: &str) -> Result<Vec<i64>> {
         let mut sql = Sql::new("SELECT number FROM lab_ideas WHERE process_id = ");

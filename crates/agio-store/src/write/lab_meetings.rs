@@ -2,7 +2,7 @@
 //! registrations with a capacity and a waiting list, attendance, minutes, and the ideas
 //! discussed.
 
-use agio_domain::lab::{AttendanceEdit, Meeting, MeetingEdit, MeetingSummary, Registration};
+use agio_domain::lab::{AttendanceEdit, IdeaRef, Meeting, MeetingEdit, MeetingSummary, Registration};
 use agio_domain::Seat;
 use sqlx::any::AnyRow;
 
@@ -45,7 +45,7 @@ fn edit_of(m: &Meeting) -> MeetingEdit {
         minutes: m.minutes.clone(),
         decisions: m.decisions.clone(),
         members: m.members.clone(),
-        ideas: m.ideas.iter().map(|(n, _)| n.to_string()).collect(),
+        ideas: m.ideas.iter().map(|i| i.number.to_string()).collect(),
     }
 }
 
@@ -93,7 +93,7 @@ impl Store {
             "SELECT i.number, i.title FROM lab_meeting_ideas x JOIN lab_ideas i ON i.id = x.idea_id WHERE x.meeting_id = ",
         );
         ideas.bind(meeting.id.clone()).push(" ORDER BY i.number");
-        meeting.ideas = ideas.map_all(&self.pool, |r| Ok((col(r, "number")?, col(r, "title")?))).await?;
+        meeting.ideas = ideas.map_all(&self.pool, |r| Ok(from_row!(r, IdeaRef { number, title }))).await?;
         Ok(Some(meeting))
     }
 

@@ -1,6 +1,6 @@
 //! The Community Lab's collaboration pacts and their reports.
 
-use agio_domain::lab::{IdeaAction, Pact, PactEdit, PactReportEdit};
+use agio_domain::lab::{IdeaAction, Pact, PactEdit, PactReport, PactReportEdit};
 use sqlx::any::AnyRow;
 
 use super::{json_codes, Audit, Editable, Guard, Saved};
@@ -72,7 +72,7 @@ impl Store {
             .await?
         {
             if let Some(p) = pacts.iter_mut().find(|p| p.id == pact_id) {
-                p.reports.push((date, text));
+                p.reports.push(PactReport { date, text });
             }
         }
         Ok(pacts)

@@ -3,7 +3,7 @@
 //! and the active phase (`agio_app::lab`).
 
 use agio_app::lab::{ActivePhaseEditor, AnswerEditor, Choices};
-use agio_domain::lab::{Idea, IdeaSummary, Process, VoteResults};
+use agio_domain::lab::{Idea, IdeaSummary, Process, ProcessDocument, VoteResults};
 use agio_domain::Page;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -84,6 +84,21 @@ pub async fn get_results(
 ) -> Result<Json<VoteResults>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
     Ok(Json(agio_app::lab::vote(&s, who, &slug).await?.results))
+}
+
+/// The final participatory document: the process with its phases and figures, every idea with
+/// its answer, the vote's results (only once published), the meetings with their minutes and
+/// the collaboration pacts with their reports.
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/process/document", tag = "lab",
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    responses((status = 200, body = ProcessDocument), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_document(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path(slug): Path<String>,
+) -> Result<Json<ProcessDocument>, AppError> {
+    let who = caller.as_ref().map(|c| &c.principal);
+    Ok(Json(agio_app::lab::document(&s, who, &slug).await?))
 }
 
 /// The coordinators' answer to an idea.

@@ -53,6 +53,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(lab::list_ideas))
         .routes(routes!(lab::get_idea))
         .routes(routes!(lab::get_results))
+        .routes(routes!(lab::get_document))
         .routes(routes!(lab::put_answer))
         .routes(routes!(lab::put_active_phase))
         .routes(routes!(frameworks::list_frameworks))

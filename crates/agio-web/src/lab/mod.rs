@@ -3,6 +3,7 @@
 //! comments and moderation, and the coordinators' answers that carry ideas into actions.
 //! The rules are in `agio_app::lab`, the storage in `agio_store`'s `write/lab.rs`.
 
+mod document;
 mod editing;
 mod ideas;
 mod meetings;
@@ -29,5 +30,6 @@ pub fn router() -> Router<AppState> {
         .merge(vote::router())
         .merge(meetings::router())
         .merge(pacts::router())
+        .merge(document::router())
         .merge(editing::router())
 }

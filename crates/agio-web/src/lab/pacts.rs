@@ -79,7 +79,11 @@ async fn show(
         object_html: markdown::to_html(&p.object),
         commitments_html: markdown::to_html(&p.commitments),
         reporting_dates: p.reporting_dates.iter().map(|d| crate::kit::i18n::date(lang, d)).collect(),
-        reports: p.reports.iter().map(|(d, t)| (crate::kit::i18n::date(lang, d), markdown::to_html(t))).collect(),
+        reports: p
+            .reports
+            .iter()
+            .map(|r| (crate::kit::i18n::date(lang, &r.date), markdown::to_html(&r.text)))
+            .collect(),
         action_href: p.action.as_ref().map(|a| format!("/agende/{slug}/azioni/{}", a.code)),
         p,
     })

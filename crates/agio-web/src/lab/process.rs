@@ -38,6 +38,7 @@ struct ProcessPage {
     active: String,
     ideas_href: String,
     vote_href: String,
+    document_href: String,
     /// (address, "Giornata di lavoro — title", when and where, seats).
     meetings: Vec<(String, String, String, String)>,
     /// (address, "Patto n. 1 — title", status, duration).
@@ -152,6 +153,7 @@ async fn process(
         active: active_phase(lang, &p),
         ideas_href: format!("{here}/idee"),
         vote_href: format!("{here}/voto"),
+        document_href: format!("{here}/documento"),
         meetings,
         pacts,
         propose: propose_link(lang, &visitor, &p),
@@ -164,13 +166,16 @@ async fn process(
 #[derive(Debug, Default)]
 pub(crate) struct Origins {
     pub process: Option<(String, String)>,
-    pub by_action: Vec<(String, Vec<(String, String)>)>,
+    pub by_action: Vec<Links>,
     /// The collaboration pacts carrying out each action, the same way.
-    pub pacts: Vec<(String, Vec<(String, String)>)>,
+    pub pacts: Vec<Links>,
 }
 
+/// An action's code and its links: (address, label).
+pub(crate) type Links = (String, Vec<(String, String)>);
+
 /// The links listed under `action_code` in `lists`.
-fn under<'a>(lists: &'a [(String, Vec<(String, String)>)], action_code: &str) -> &'a [(String, String)] {
+fn under<'a>(lists: &'a [Links], action_code: &str) -> &'a [(String, String)] {
     lists.iter().find(|(code, _)| code == action_code).map(|(_, links)| links.as_slice()).unwrap_or(&[])
 }
 
@@ -192,7 +197,7 @@ pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<
     let found = state.cache.read(format!("lab_origins {slug}"), state.store.lab_origins(slug));
     let Some((process_title, ideas)) = found.await?.as_ref().clone() else { return Ok(Origins::default()) };
     let c = lang.catalogue();
-    let (mut by_action, mut pacts): (Vec<(String, Vec<(String, String)>)>, Vec<_>) = (Vec::new(), Vec::new());
+    let (mut by_action, mut pacts): (Vec<Links>, Vec<Links>) = (Vec::new(), Vec::new());
     for IdeaOrigin { action_code, number, title, supports, pact } in ideas {
         let n = number.to_string();
         let (list, link) = match pact {
