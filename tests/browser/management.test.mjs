@@ -89,6 +89,7 @@ const PAGES = {
     `${RIMINI}/percorso`,
     `${RIMINI}/percorso/voto`,
     `${RIMINI}/percorso/incontri/1`,
+    '/area-personale/notifiche',
   ],
 };
 

@@ -170,6 +170,13 @@ code_enum!(
     PactStatus { Proposed = "proposed", Signed = "signed", Concluded = "concluded" }
 );
 code_enum!(
+    /// The e-mails the Community Lab sends, each of which a person can turn off.
+    Notification {
+        IdeaAnswered = "idea_answered", IdeaHidden = "idea_hidden", IdeaCommented = "idea_commented",
+        MeetingChanged = "meeting_changed",
+    }
+);
+code_enum!(
     /// The coordinators' answer to an idea.
     IdeaAnswer { Accepted = "accepted", Merged = "merged", Rejected = "rejected" }
 );
@@ -187,7 +194,7 @@ key_prefix!(
     TokenScope => "token_scope", EntityKind => "audit.entity", ProfileStatus => "profile_status",
     ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
     PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
-    MeetingKind => "meeting_kind", Seat => "seat", PactStatus => "pact_status",
+    MeetingKind => "meeting_kind", Seat => "seat", PactStatus => "pact_status", Notification => "notification",
 );
 
 #[cfg(test)]
@@ -236,6 +243,7 @@ mod tests {
         check(MeetingKind::ALL, MeetingKind::code);
         check(Seat::ALL, Seat::code);
         check(PactStatus::ALL, PactStatus::code);
+        check(Notification::ALL, Notification::code);
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("lab_meeting_ideas", "meeting_id, idea_id"),
     ("lab_pacts", "id"),
     ("lab_pact_reports", "id"),
+    ("notification_opt_outs", "person_id, kind"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

@@ -15,6 +15,7 @@ mod identities;
 mod invitations;
 mod mail;
 mod migrate;
+mod notifications;
 mod profile_versions;
 mod profiles;
 pub(crate) mod read;
@@ -43,6 +44,7 @@ pub use directory::{
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
+pub use notifications::Recipient;
 pub use profile_versions::PublishedProfile;
 pub use profiles::{ActionReference, AssetInUse, ComuneFacts, DistrictUsing, StoredProfile, ZonePlan};
 pub use read::{

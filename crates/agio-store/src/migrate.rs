@@ -80,6 +80,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (25, "0025_registrations", common),
     (26, "0026_lab_meetings", common),
     (27, "0027_lab_pacts", common),
+    (28, "0028_notification_opt_outs", common),
 );
 
 impl Store {

@@ -565,3 +565,73 @@ both_backends!(the_final_document_gathers_the_whole_path_and_exports_it, |backen
     assert_eq!((json["results"]["published"].as_bool(), json["ballots"].is_null()), (Some(false), true));
     app.get(&open).await.page_with(&["I risultati restano nascosti"]);
 });
+
+both_backends!(authors_and_registrants_are_told_by_mail_unless_they_turned_it_off, |backend| async move {
+    let sink = crate::support::SmtpSink::start();
+    let app = TestApp::demo_with_smtp(backend, &sink).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let citizen = app.sign_in(CITIZEN).await;
+    let mails = || -> Vec<String> {
+        sink.messages().iter().map(|m| crate::password_reset::decode_quoted_printable(m)).collect()
+    };
+    let idea = propose(&app, &citizen, "Sportello mobile", "Nei paesi").await.header("location").to_string();
+    // A comment by someone else, and the answer, reach the author; their own comment does not.
+    app.post_as(&format!("{idea}/commenta"), &citizen, &[("body", "Aggiungo: il sabato")]).await;
+    assert!(mails().is_empty(), "no mail for one's own comment");
+    app.post_as(&format!("{idea}/commenta"), &coordinator, &[("body", "Buona idea")]).await;
+    let answer = format!("{idea}/risposta");
+    app.post_as(&answer, &coordinator, &[("answer", "accepted"), ("action_code", "A03"), ("version", "1")]).await;
+    let sent = mails();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent.iter().all(|m| m.contains("To: cittadino@demo.agio.example")));
+    let answered = sent.iter().find(|m| m.contains("ha una risposta")).expect("the answer's mail");
+    assert!(answered.contains("Accolta") && answered.contains(&format!("https://agio.example.org{idea}")), "{answered}");
+    assert!(!answered.contains("token="), "links sign nobody in");
+    // Turned off, the kind is not sent any more; the others still are.
+    let settings = "/area-personale/notifiche";
+    app.get_as(settings, &citizen).await.page_with(&["Scrivimi quando", "checked"]);
+    let saved = app
+        .post_as(settings, &citizen, &[("on", "idea_commented"), ("on", "idea_hidden"), ("on", "meeting_changed")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let version = app
+        .get_as(&answer, &coordinator)
+        .await
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    app.post_as(
+        &answer,
+        &coordinator,
+        &[("answer", "rejected"), ("answer_note", "Ci ripensiamo"), ("version", &version)],
+    )
+    .await;
+    assert_eq!(mails().len(), 2, "no mail of a kind turned off");
+    app.post_as(&format!("{idea}/nascondi"), &coordinator, &[("hidden_reason", "Prova di moderazione")]).await;
+    let hidden = mails().into_iter().find(|m| m.contains("nascosto")).expect("the hiding's mail");
+    assert!(hidden.contains("Prova di moderazione"));
+    // A meeting that changes is told to everyone with a place.
+    let meeting = format!("{RIMINI}/percorso/incontri/1");
+    app.post_as(&format!("{meeting}/iscriviti"), &citizen, &[]).await;
+    let form = app.get_as(&format!("{meeting}/modifica"), &coordinator).await;
+    let version = form.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let fields = [
+        ("kind", "working_day"),
+        ("title", "Tavoli sulle idee a Novafeltria"),
+        ("date", "2027-02-20"),
+        ("starts", "10:00"),
+        ("place", "Teatro Sociale, Novafeltria"),
+        ("capacity", "40"),
+        ("version", version.as_str()),
+    ];
+    let changed = app.post_as(&format!("{meeting}/modifica"), &coordinator, &fields).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let told: Vec<String> = mails().into_iter().filter(|m| m.contains("a cui sei iscritto è cambiato")).collect();
+    assert_eq!(told.len(), 2, "the citizen and the demo participant");
+    assert!(told.iter().any(|m| m.contains("To: marta@demo.agio.example") && m.contains("20/02/2027, 10:00")));
+});

@@ -3,6 +3,7 @@
 
 mod account;
 mod external;
+mod notifications;
 pub mod oidc;
 mod password;
 mod people;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(password::router())
         .merge(registration::router())
+        .merge(notifications::router())
         .merge(people::router())
         .merge(external::router())
 }

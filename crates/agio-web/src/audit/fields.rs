@@ -95,6 +95,7 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("person" | "invitation", "agenda") => "invite.agenda",
         ("person" | "invitation", "territory") => "invite.territory",
         ("person", "issuer") => "history.identity_provider",
+        ("person", "notifications_off") => "notifications.title",
         ("person", "scope") => "tokens.scope",
         ("person", "expires_at") => "tokens.expires",
         ("profile", "status") => "profile.status",

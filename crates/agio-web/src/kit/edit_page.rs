@@ -60,6 +60,15 @@ pub(crate) trait EditPage: Editor {
         std::future::ready(Ok(None))
     }
 
+    /// What follows a save, once committed (the e-mails it sends); nothing by default.
+    fn after_save(
+        &self,
+        _state: &AppState,
+        _saved: &Self::Fields,
+    ) -> impl std::future::Future<Output = Result<(), AppError>> + Send {
+        std::future::ready(Ok(()))
+    }
+
     /// How a stored value shows in the form (lists of comuni by name, say).
     fn shown(&self, _field: &str, stored: Option<String>) -> Option<String> {
         stored
@@ -144,6 +153,7 @@ async fn submit<E: EditPage>(
         Saved::Done { .. } => {
             w.commit().await?;
             state.after_write().await?;
+            e.after_save(state, &fields).await?;
             let notice = if e.record().is_empty() { Notice::Created } else { Notice::Saved };
             Ok(notice.redirect(&e.done(), state.secure_cookies))
         }

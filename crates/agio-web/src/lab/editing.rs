@@ -7,8 +7,11 @@ use agio_app::lab::{ActivePhaseEditor, AdmittedEditor, AnswerEditor, IdeaEditor,
 use agio_app::lab_meetings::{AttendanceEditor, MeetingEditor};
 use agio_app::lab_pacts::{PactEditor, PactReportEditor};
 use agio_domain::access::Principal;
+use agio_domain::lab::{AnswerEdit, MeetingEdit};
 use agio_domain::{IdeaAnswer, PhaseKind, VoteMethod};
-use agio_domain::{MeetingKind, PactStatus};
+use agio_domain::{MeetingKind, Notification, PactStatus};
+
+use super::notify::notify;
 use axum::Router;
 
 use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage, FromPath};
@@ -212,6 +215,16 @@ impl EditPage for AnswerEditor {
         c.fmt("lab.answer_title", &[("n", &self.idea.summary.number.to_string())])
     }
 
+    /// The idea's author is told of the answer.
+    async fn after_save(&self, state: &AppState, saved: &AnswerEdit) -> Result<(), AppError> {
+        let Some(author) = self.idea.author_id.clone() else { return Ok(()) };
+        let c = Lang::It.catalogue();
+        let answer = saved.answer.map(|a| c.label(&a.label_key())).unwrap_or_default();
+        let n = self.idea.summary.number.to_string();
+        let args = [("n", n.as_str()), ("title", self.idea.summary.title.as_str()), ("answer", answer)];
+        notify(state, &[author], Notification::IdeaAnswered, &self.done(), &args).await
+    }
+
     fn record(&self) -> &str {
         &self.idea.summary.title
     }
@@ -299,6 +312,18 @@ impl EditPage for MeetingEditor {
             true => c.t("lab.new_meeting").to_string(),
             false => c.fmt("lab.edit_title", &[("record", &self.stored.label)]),
         }
+    }
+
+    /// Those registered are told that the meeting changed.
+    async fn after_save(&self, state: &AppState, saved: &MeetingEdit) -> Result<(), AppError> {
+        if self.is_new() {
+            return Ok(());
+        }
+        let people = state.store.meeting_people(&self.stored.id).await?;
+        let when = super::meetings::when(Lang::It, &saved.date, &saved.starts, &saved.ends);
+        let place = saved.place.clone().or(saved.online_url.clone()).unwrap_or_default();
+        let args = [("title", saved.title.as_str()), ("when", when.as_str()), ("place", place.as_str())];
+        notify(state, &people, Notification::MeetingChanged, &self.done(), &args).await
     }
 
     fn record(&self) -> &str {

@@ -7,7 +7,7 @@ use agio_app::lab::{Act, Choices};
 use agio_domain::access::{Operation, Target};
 use agio_domain::edit::{FieldError, Reader};
 use agio_domain::lab::{CommentEdit, HideEdit, Idea, IdeaSummary, Process};
-use agio_domain::{Channel, IdeaAnswer, IdeaState, Page};
+use agio_domain::{Channel, IdeaAnswer, IdeaState, Notification, Page};
 use agio_store::{IdeaFilter, IdeaSort};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -399,9 +399,41 @@ async fn act(
         }
         _ => return Err(AppError::NotFound),
     };
-    agio_app::lab::act(&state, who, &visitor.actor(Channel::Form), &slug, number, &act).await?;
+    let changed = agio_app::lab::act(&state, who, &visitor.actor(Channel::Form), &slug, number, &act).await?;
     let to = format!("/agende/{slug}/percorso/idee/{number}");
+    if changed {
+        tell_the_author(&state, who, &slug, number, &act, &to).await?;
+    }
     Ok(notice.redirect(&to, state.secure_cookies))
+}
+
+/// A comment is told to the idea's author (unless they wrote it), a hiding to the author of
+/// what was hidden.
+async fn tell_the_author(
+    state: &AppState,
+    who: &agio_domain::access::Principal,
+    slug: &str,
+    number: i64,
+    act: &Act,
+    path: &str,
+) -> Result<(), AppError> {
+    let (_, _, idea) = agio_app::lab::idea(state, Some(who), slug, number).await?;
+    let (kind, author) = match act {
+        Act::Comment(_) => (Notification::IdeaCommented, idea.author_id.clone()),
+        Act::Hide { comment: None, .. } => (Notification::IdeaHidden, idea.author_id.clone()),
+        Act::Hide { comment: Some(id), .. } => {
+            (Notification::IdeaHidden, idea.comment_list.iter().find(|c| &c.id == id).and_then(|c| c.author_id.clone()))
+        }
+        _ => return Ok(()),
+    };
+    let Some(author) = author.filter(|a| *a != who.person_id) else { return Ok(()) };
+    let n = number.to_string();
+    let reason = match act {
+        Act::Hide { reason, .. } => reason.hidden_reason.as_str(),
+        _ => "",
+    };
+    let args = [("n", n.as_str()), ("title", idea.summary.title.as_str()), ("reason", reason)];
+    super::notify::notify(state, &[author], kind, path, &args).await
 }
 
 /// The idea's page again, 422, with the problem of what was sent and the text kept.

@@ -7,6 +7,7 @@ mod document;
 mod editing;
 mod ideas;
 mod meetings;
+pub(crate) mod notify;
 mod pacts;
 pub(crate) mod process;
 mod vote;
