@@ -94,6 +94,7 @@ async fn copy_into_postgres_round_trip() {
     let part = serde_json::json!({ "score": 50.0 });
     let parts = agio_store::PublishedProfile { summary: &part, gaps: &serde_json::json!([]), document: &part };
     w.publish_profile_version(&profile.id, "Rimini", "", parts).await.unwrap();
+    w.set_notifications_off(&person.id, &person.name, &[agio_domain::Notification::MeetingChanged]).await.unwrap();
     w.commit().await.unwrap();
     source.create_password_reset("reset-hash", &person.id, "2030-01-01T00:00:00Z").await.unwrap();
     source.put_in_outbox(&person.email, "Oggetto", "Testo", "it").await.unwrap();

@@ -585,7 +585,10 @@ both_backends!(authors_and_registrants_are_told_by_mail_unless_they_turned_it_of
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert!(sent.iter().all(|m| m.contains("To: cittadino@demo.agio.example")));
     let answered = sent.iter().find(|m| m.contains("ha una risposta")).expect("the answer's mail");
-    assert!(answered.contains("Accolta") && answered.contains(&format!("https://agio.example.org{idea}")), "{answered}");
+    assert!(
+        answered.contains("Accolta") && answered.contains(&format!("https://agio.example.org{idea}")),
+        "{answered}"
+    );
     assert!(!answered.contains("token="), "links sign nobody in");
     // Turned off, the kind is not sent any more; the others still are.
     let settings = "/area-personale/notifiche";

@@ -367,3 +367,161 @@ pub async fn profiles(store: &Store, load: &ProfileLoad) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// How many of each `agio bench lab` puts into the Rimini demo's Community Lab.
+pub struct LabLoad {
+    pub ideas: usize,
+    pub supports: usize,
+    pub ballots: usize,
+    pub seed: u64,
+}
+
+const RIMINI: &str = "agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
+
+/// `n` people `{prefix}{i}@bench.agio.example`, without a password (they never sign in); their ids.
+async fn bench_people(w: &mut agio_store::WriteTx, prefix: &str, n: usize) -> anyhow::Result<Vec<String>> {
+    let mut people = Vec::with_capacity(n);
+    for i in 0..n {
+        let new = agio_store::NewPerson {
+            email: format!("{prefix}{i}@bench.agio.example"),
+            name: format!("Partecipante {prefix} {i}"),
+            organization_name: String::new(),
+            password_hash: None,
+            is_demo: true,
+        };
+        people.push(w.create_person(&new).await?.id);
+    }
+    Ok(people)
+}
+
+/// Fills the Rimini demo's Community Lab with `load.ballots` people (no password: they never
+/// sign in), `load.ideas` ideas, `load.supports` distinct supports and a ballot each on 50
+/// admitted ideas (10 points spread over up to three), through the store's own writes.
+pub async fn lab(store: &Store, load: &LabLoad) -> anyhow::Result<()> {
+    use agio_domain::lab::{AdmittedEdit, IdeaEdit};
+    let process = store
+        .lab_process(RIMINI)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo process: run `agio seed --demo` first"))?;
+    let mut random = load.seed.max(1);
+    let mut next = move |below: usize| {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (random % below.max(1) as u64) as usize
+    };
+    let started = std::time::Instant::now();
+    let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+    let people = bench_people(&mut w, "bench", load.ballots.max(1)).await?;
+    let groups = ["digital_divide", "migrants", "caregivers", "poverty", "disability"];
+    let mut ideas = Vec::with_capacity(load.ideas);
+    for n in 0..load.ideas {
+        let edit = IdeaEdit {
+            title: format!("Idea di prova n. {n}: sportello digitale di quartiere"),
+            body: "Un punto di aiuto per i servizi online, vicino a casa, con orari serali.".into(),
+            gap_key: None,
+            comune: None,
+            target_groups: vec![groups[n % groups.len()].to_string()],
+            life_stages: Vec::new(),
+        };
+        let author = &people[next(people.len())];
+        ideas.push(w.create_idea(&process.id, Some(author), &edit, true).await?);
+    }
+    w.commit().await?;
+    let ids = store.lab_idea_ids(&process.id).await?;
+    let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+    let mut given = 0;
+    while given < load.supports {
+        let (_, idea) = &ids[next(ids.len())];
+        if w.support(idea, &people[next(people.len())]).await? {
+            given += 1;
+        }
+    }
+    let admitted: Vec<String> = ids.iter().take(50).map(|(n, _)| n.to_string()).collect();
+    let before = agio_store::Editable {
+        id: process.id.clone(),
+        label: process.title.clone(),
+        version: process.version,
+        fields: AdmittedEdit { admitted: Vec::new() },
+    };
+    w.set_admitted(&before, &AdmittedEdit { admitted }, process.version).await?;
+    let on_ballot: Vec<&String> = ids.iter().take(50).map(|(_, id)| id).collect();
+    for voter in people.iter().take(load.ballots) {
+        let first = on_ballot[next(on_ballot.len())].clone();
+        let second = on_ballot[next(on_ballot.len())].clone();
+        let choices = if first == second { vec![(first, 10)] } else { vec![(first, 6), (second, 4)] };
+        w.cast_ballot(&process.id, voter, &choices).await?;
+    }
+    w.commit().await?;
+    eprintln!(
+        "{} people, {} ideas, {given} supports, {} ballots written in {:.1} s",
+        people.len(),
+        ideas.len(),
+        load.ballots,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Closes the vote and times its tally (`runs` times, p50 and slowest), then has 200 people
+/// support one idea at once, each clicking twice, and checks the count: every support counted
+/// once. Prints Markdown rows.
+pub async fn lab_close(store: &Store, backend: &str, runs: usize) -> anyhow::Result<()> {
+    use agio_domain::lab::ActivePhaseEdit;
+    let process = store.lab_process(RIMINI).await?.ok_or_else(|| anyhow::anyhow!("no demo process"))?;
+    let before = agio_store::Editable {
+        id: process.id.clone(),
+        label: process.title.clone(),
+        version: process.version,
+        fields: ActivePhaseEdit { active_phase: process.active_phase },
+    };
+    let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+    let to = ActivePhaseEdit { active_phase: Some(agio_domain::PhaseKind::Feedback) };
+    w.set_active_phase(&before, &to, process.version).await?;
+    w.commit().await?;
+    let mut times = Vec::with_capacity(runs);
+    let mut ballots = 0;
+    for _ in 0..runs.max(1) {
+        let started = std::time::Instant::now();
+        let (n, tally) = store.lab_tally(&process.id).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        ballots = n;
+        anyhow::ensure!(!tally.is_empty(), "an empty tally");
+    }
+    times.sort_by(f64::total_cmp);
+    let (p50, worst) = (times[times.len() / 2], times[times.len() - 1]);
+    println!("| the tally at the close ({ballots} ballots), in process | {backend} | {p50:.1} | {worst:.1} | ≤ 1000 |");
+
+    // 200 supporters at once, each clicking twice, on an idea none of them supported.
+    let ids = store.lab_idea_ids(&process.id).await?;
+    let (_, idea) = ids.iter().max_by_key(|(n, _)| *n).ok_or_else(|| anyhow::anyhow!("no idea"))?;
+    let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+    let people = bench_people(&mut w, "clicker", 200).await?;
+    w.commit().await?;
+    let counted = store.lab_support_rows(idea).await?;
+    let started = std::time::Instant::now();
+    let mut clicks = tokio::task::JoinSet::new();
+    for person in people.iter().chain(people.iter()) {
+        let (store, idea, person) = (store.clone(), idea.clone(), person.clone());
+        clicks.spawn(async move {
+            let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+            let added = w.support(&idea, &person).await?;
+            w.commit().await?;
+            Ok::<bool, agio_store::StoreError>(added)
+        });
+    }
+    let mut added = 0;
+    while let Some(click) = clicks.join_next().await {
+        if click?? {
+            added += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    let rows = store.lab_support_rows(idea).await? - counted;
+    let shown =
+        store.lab_idea(&process.id, ids.iter().map(|(n, _)| *n).max().unwrap_or(1)).await?.map(|i| i.summary.supports);
+    anyhow::ensure!(added == 200 && rows == 200, "200 supporters: {added} counted, {rows} rows");
+    anyhow::ensure!(shown == Some(counted + 200), "the idea shows {shown:?}, its rows are {}", counted + 200);
+    println!("| 200 supporters clicking twice at once: 400 clicks, 200 supports counted, none lost or doubled | {backend} | {elapsed:.0} (all) | — | exact count |");
+    Ok(())
+}

@@ -123,6 +123,27 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Fill the Rimini demo's Community Lab with many ideas, supports and ballots
+    /// (`scripts/bench-lab`).
+    Lab {
+        #[arg(long, default_value_t = 5000)]
+        ideas: usize,
+        #[arg(long, default_value_t = 100_000)]
+        supports: usize,
+        #[arg(long, default_value_t = 20_000)]
+        ballots: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Close the Rimini demo's vote and time its tally, then check that 200 supporters clicking
+    /// at once are each counted once; prints Markdown rows (`scripts/bench-lab`).
+    LabClose {
+        /// The database's name in the rows.
+        #[arg(long)]
+        backend: String,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// Time a fixed mix of searches on AGIO's index and on PostgreSQL full-text search over
     /// the services of this database; prints a table.
     Search {
@@ -233,6 +254,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.migrate().await?;
             store.load_reference_territories().await?;
             bench::profiles(&store, &bench::ProfileLoad { services, sheets, databases, seed }).await
+        }
+        Command::Bench { command: BenchCommand::Lab { ideas, supports, ballots, seed } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            bench::lab(&store, &bench::LabLoad { ideas, supports, ballots, seed }).await
+        }
+        Command::Bench { command: BenchCommand::LabClose { backend, runs } } => {
+            let store = connect(&config).await?;
+            bench::lab_close(&store, &backend, runs).await
         }
         Command::Bench { command: BenchCommand::Search { postgres, queries, seed } } => {
             let store = connect(&config).await?;

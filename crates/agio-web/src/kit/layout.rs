@@ -259,3 +259,23 @@ pub(crate) struct ArchivedNote {
     /// Where the restore button posts, with the form token.
     pub restore: Option<(String, String)>,
 }
+
+/// A CSV file to download, named `filename`.
+pub(crate) fn csv_download(filename: &str, body: impl axum::response::IntoResponse) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let headers =
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)];
+    (headers, body).into_response()
+}
+
+/// The rows written by `write` as CSV (with a header row among them).
+pub(crate) fn csv_bytes(
+    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Result<Vec<u8>, crate::kit::error::AppError> {
+    use crate::kit::error::AppError;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    write(&mut out).map_err(|e| AppError::Internal(e.to_string()))?;
+    out.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+}

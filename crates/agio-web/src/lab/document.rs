@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
-use crate::kit::layout::{render, ToolKind, Tools};
+use crate::kit::layout::{csv_bytes, csv_download, render, ToolKind, Tools};
 use crate::kit::markdown;
 use crate::kit::state::{AppState, PageContext};
 
@@ -156,7 +156,6 @@ async fn json(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<
 /// One row per idea: what it asked, how much support it got, its place in the vote, the answer.
 async fn csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
     let d = agio_app::lab::document(&state, visitor.principal(), &slug).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "number",
         "title",
@@ -172,33 +171,29 @@ async fn csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<S
         "action",
         "merged_into",
     ];
-    out.write_record(header).map_err(|e| AppError::Internal(e.to_string()))?;
-    for i in &d.ideas {
-        let s = &i.summary;
-        let row = [
-            s.number.to_string(),
-            s.title.clone(),
-            s.author.clone().unwrap_or_default(),
-            s.created_at.clone(),
-            s.state.code().to_string(),
-            s.supports.to_string(),
-            s.comments.to_string(),
-            s.comune.clone().unwrap_or_default(),
-            d.results.tally.iter().find(|t| t.number == s.number).map(|t| t.points.to_string()).unwrap_or_default(),
-            s.answer.map(|a| a.code().to_string()).unwrap_or_default(),
-            i.answer_note.clone(),
-            i.action.as_ref().map(|a| a.code.clone()).unwrap_or_default(),
-            i.merged_into.map(|n| n.to_string()).unwrap_or_default(),
-        ];
-        out.write_record(&row).map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    let bytes = out.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
-    let disposition = format!("attachment; filename=\"percorso-{slug}.csv\"");
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        bytes,
-    )
-        .into_response())
+    let bytes = csv_bytes(|out| {
+        out.write_record(header)?;
+        for i in &d.ideas {
+            let s = &i.summary;
+            out.write_record([
+                s.number.to_string(),
+                s.title.clone(),
+                s.author.clone().unwrap_or_default(),
+                s.created_at.clone(),
+                s.state.code().to_string(),
+                s.supports.to_string(),
+                s.comments.to_string(),
+                s.comune.clone().unwrap_or_default(),
+                d.results.tally.iter().find(|t| t.number == s.number).map(|t| t.points.to_string()).unwrap_or_default(),
+                s.answer.map(|a| a.code().to_string()).unwrap_or_default(),
+                i.answer_note.clone(),
+                i.action.as_ref().map(|a| a.code.clone()).unwrap_or_default(),
+                i.merged_into.map(|n| n.to_string()).unwrap_or_default(),
+            ])?;
+        }
+        Ok(())
+    })?;
+    Ok(csv_download(&format!("percorso-{slug}.csv"), bytes))
 }
 
 pub fn router() -> Router<AppState> {

@@ -15,7 +15,7 @@ use axum::Router;
 use crate::kit::auth::{SignedInForm, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
-use crate::kit::layout::{render, ToolKind, Tools};
+use crate::kit::layout::{render, Tools};
 use crate::kit::markdown;
 use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
@@ -90,11 +90,7 @@ async fn show(
     let (facts, p, m) = agio_app::lab_meetings::meeting(&state, visitor.principal(), &slug, number).await?;
     let c = lang.catalogue();
     let here = format!("/agende/{slug}/percorso/incontri/{number}");
-    let mut tools = Tools::default();
-    if visitor.may(Operation::Edit, &Target::Agenda(&facts)) {
-        tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("edit.edit"));
-        tools.add(ToolKind::Other, format!("{here}/presenze"), c.t("lab.attendance_tool"));
-    }
+    let tools = super::record_tools(lang, &visitor, &facts, &here, ("presenze", "lab.attendance_tool"));
     let past = m.summary.date < today(&state);
     let registration = match visitor.principal() {
         Some(who) => state.store.lab_registration(&m.id, &who.person_id).await?,

@@ -2,7 +2,6 @@
 //! the good or service concerned, each party's commitments, duration, status, reporting dates
 //! and its reports, and the action of the agenda it carries out.
 
-use agio_domain::access::{Operation, Target};
 use agio_domain::lab::Pact;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -13,7 +12,7 @@ use axum::Router;
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
-use crate::kit::layout::{render, ToolKind, Tools};
+use crate::kit::layout::{render, Tools};
 use crate::kit::markdown;
 use crate::kit::state::{AppState, PageContext};
 
@@ -55,11 +54,7 @@ async fn show(
     let (facts, process, p) = agio_app::lab_pacts::pact(&state, visitor.principal(), &slug, number).await?;
     let c = lang.catalogue();
     let here = format!("/agende/{slug}/percorso/patti/{number}");
-    let mut tools = Tools::default();
-    if visitor.may(Operation::Edit, &Target::Agenda(&facts)) {
-        tools.add(ToolKind::Main, format!("{here}/modifica"), c.t("edit.edit"));
-        tools.add(ToolKind::Other, format!("{here}/rendiconti/nuovo"), c.t("lab.add_report"));
-    }
+    let tools = super::record_tools(lang, &visitor, &facts, &here, ("rendiconti/nuovo", "lab.add_report"));
     let ctx = PageContext::new(
         lang,
         &here,

@@ -529,49 +529,36 @@ async fn json(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<
 /// The inventory as a spreadsheet: one row per service.
 async fn csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, AppError> {
     let p = profile_for(&state, visitor.principal(), &slug).await?.doc;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))
-    };
-    write(
-        &mut out,
-        &[
-            "name",
-            "kind",
-            "directory_slug",
-            "digital_level",
-            "target_groups",
-            "life_stages",
-            "needs",
-            "channels",
-            "platforms",
-        ],
-    )?;
-    for s in &p.services {
-        let level = s.digital_level.to_string();
-        let kind = if s.directory_slug.is_some() { "public" } else { "internal" };
-        write(
-            &mut out,
-            &[
-                &s.name,
+    let header = [
+        "name",
+        "kind",
+        "directory_slug",
+        "digital_level",
+        "target_groups",
+        "life_stages",
+        "needs",
+        "channels",
+        "platforms",
+    ];
+    let bytes = crate::kit::layout::csv_bytes(|out| {
+        out.write_record(header)?;
+        for s in &p.services {
+            let kind = if s.directory_slug.is_some() { "public" } else { "internal" };
+            out.write_record([
+                s.name.as_str(),
                 kind,
                 s.directory_slug.as_deref().unwrap_or(""),
-                &level,
+                &s.digital_level.to_string(),
                 &s.target_groups.join(";"),
                 &s.life_stages.join(";"),
                 &s.needs.join(";"),
                 &s.channels.join(";"),
                 &s.platforms.join(";"),
-            ],
-        )?;
-    }
-    let bytes = out.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
-    let disposition = format!("attachment; filename=\"profilo-{slug}.csv\"");
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        bytes,
-    )
-        .into_response())
+            ])?;
+        }
+        Ok(())
+    })?;
+    Ok(crate::kit::layout::csv_download(&format!("profilo-{slug}.csv"), bytes))
 }
 
 pub fn router() -> Router<AppState> {

@@ -8,7 +8,7 @@ use agio_domain::edit::FieldError;
 use agio_domain::Channel;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -166,19 +166,13 @@ async fn current(
 ) -> Result<Response, AppError> {
     let (_, profile_id) = writable(&state, &visitor, &slug).await?;
     let plan = state.store.zone_plan(&profile_id).await?.ok_or(AppError::NotFound)?;
-    let disposition = format!("attachment; filename=\"piano-di-zona-{slug}.csv\"");
-    let headers =
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)];
-    Ok((headers, agio_app::zone_plan::write_sheets(&plan.sheets)).into_response())
+    let sheets = agio_app::zone_plan::write_sheets(&plan.sheets);
+    Ok(crate::kit::layout::csv_download(&format!("piano-di-zona-{slug}.csv"), sheets))
 }
 
 /// The template to fill in (semicolons, as a spreadsheet in Italian writes them).
 async fn template() -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-        (header::CONTENT_DISPOSITION, "attachment; filename=\"piano-di-zona-modello.csv\""),
-    ];
-    (headers, TEMPLATE).into_response()
+    crate::kit::layout::csv_download("piano-di-zona-modello.csv", TEMPLATE)
 }
 
 pub fn router() -> Router<AppState> {
