@@ -56,8 +56,9 @@ pub struct Choices {
 
 impl Choices {
     pub async fn of(ctx: &impl Context, facts: &AgendaFacts) -> Result<Choices, Error> {
-        let profile = crate::profile::of_district_containing(ctx, &facts.territory_path).await?;
-        let gaps = profile.as_ref().map(crate::profile::Profile::gaps).unwrap_or_default();
+        // The gaps the public reads: those of the district profile's latest published version.
+        let published = ctx.store().published_profile_gaps::<Vec<Gap>>(&facts.territory_path).await?;
+        let gaps = published.map(|(_, _, gaps)| gaps).unwrap_or_default();
         let territory = facts.territory_path.first().cloned().unwrap_or_default();
         let comuni = ctx.store().territory_comuni(&territory).await?.into_iter().map(|c| (c.code, c.name)).collect();
         let v = ctx.vocabularies();
@@ -607,6 +608,7 @@ pub async fn document(ctx: &impl Context, who: Option<&Principal>, slug: &str) -
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(ProcessDocument {
+        participation: store.lab_participation(id).await?,
         ballots: v.results.ballots,
         attendances,
         ideas,

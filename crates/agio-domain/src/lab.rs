@@ -31,10 +31,6 @@ pub struct Process {
     /// The points a ballot distributes (`points` method).
     pub vote_points: Option<i64>,
     pub phases: Vec<Phase>,
-    pub ideas: i64,
-    pub supports: i64,
-    /// People who proposed, supported or commented.
-    pub participants: i64,
     pub is_demo: bool,
     /// To send with a change of its active phase.
     pub version: i64,
@@ -56,6 +52,26 @@ impl Process {
     pub fn open_to_supports(&self) -> bool {
         matches!(self.active_phase, Some(PhaseKind::Ideas | PhaseKind::WorkingDay | PhaseKind::Prioritisation))
     }
+}
+
+/// How many take part in a process (counted apart from the process: the list pages, which are
+/// the most read, do not need it).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToSchema)]
+pub struct Participation {
+    /// Published ideas.
+    pub ideas: i64,
+    pub supports: i64,
+    /// People who proposed, supported or commented.
+    pub participants: i64,
+}
+
+/// A process with its participation figures, as the API gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ProcessFigures {
+    #[serde(flatten)]
+    pub process: Process,
+    #[serde(flatten)]
+    pub participation: Participation,
 }
 
 /// A phase of a process; without dates it is not planned.
@@ -359,6 +375,7 @@ pub struct Pact {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ProcessDocument {
     pub process: Process,
+    pub participation: Participation,
     /// Ballots cast; published with the results only.
     pub ballots: Option<i64>,
     /// People who came to the meetings (counted per meeting).

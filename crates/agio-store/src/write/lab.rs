@@ -4,7 +4,7 @@
 
 use agio_domain::lab::{
     ActivePhaseEdit, AdmittedEdit, AnswerEdit, Comment, HideEdit, Idea, IdeaAction, IdeaEdit, IdeaOrigin, IdeaSummary,
-    Phase, PhaseEdit, Process, ProcessEdit, Tally,
+    Participation, Phase, PhaseEdit, Process, ProcessEdit, Tally,
 };
 use agio_domain::{IdeaAnswer, IdeaState, Page, PageRequest, PhaseKind};
 use sqlx::any::AnyRow;
@@ -142,17 +142,38 @@ fn phase(r: &AnyRow) -> Result<Phase> {
 }
 
 impl Store {
-    /// The participatory process of agenda `slug`, with its phases and participation figures.
+    /// How many take part in the process: its published ideas, their supports, and the people
+    /// who proposed, supported or commented.
+    pub async fn lab_participation(&self, process_id: &str) -> Result<Participation> {
+        let mut sql =
+            Sql::new("SELECT (SELECT COUNT(*) FROM lab_ideas i WHERE i.state = 'published' AND i.process_id = ");
+        sql.bind(process_id);
+        sql.push(
+            ") AS ideas, (SELECT CAST(COALESCE(SUM(i.supports), 0) AS BIGINT) FROM lab_ideas i WHERE i.process_id = ",
+        );
+        sql.bind(process_id);
+        sql.push(
+            ") AS supports, (SELECT COUNT(*) FROM (SELECT i.author_id AS who FROM lab_ideas i WHERE i.process_id = ",
+        );
+        sql.bind(process_id);
+        sql.push(
+            " UNION SELECT s.person_id FROM lab_supports s JOIN lab_ideas i ON i.id = s.idea_id WHERE i.process_id = ",
+        );
+        sql.bind(process_id);
+        sql.push(
+            " UNION SELECT c.author_id FROM lab_comments c JOIN lab_ideas i ON i.id = c.idea_id WHERE i.process_id = ",
+        );
+        sql.bind(process_id);
+        sql.push(") w WHERE w.who IS NOT NULL) AS participants");
+        let row = sql.fetch_one(&self.pool).await?;
+        Ok(from_row!(&row, Participation { ideas, supports, participants }))
+    }
+
+    /// The participatory process of agenda `slug`, with its phases.
     pub async fn lab_process(&self, slug: &str) -> Result<Option<Process>> {
         let mut sql = Sql::new(
             "SELECT l.id, a.slug AS agenda_slug, a.title AS agenda_title, l.title, l.description, l.active_phase, \
-             l.vote_method, l.vote_points, l.is_demo, l.version, \
-             (SELECT COUNT(*) FROM lab_ideas i WHERE i.process_id = l.id AND i.state = 'published') AS ideas, \
-             (SELECT COUNT(*) FROM lab_supports s JOIN lab_ideas i ON i.id = s.idea_id WHERE i.process_id = l.id) AS supports, \
-             (SELECT COUNT(*) FROM (SELECT i.author_id AS who FROM lab_ideas i WHERE i.process_id = l.id \
-                UNION SELECT s.person_id FROM lab_supports s JOIN lab_ideas i ON i.id = s.idea_id WHERE i.process_id = l.id \
-                UNION SELECT c.author_id FROM lab_comments c JOIN lab_ideas i ON i.id = c.idea_id WHERE i.process_id = l.id) w \
-                WHERE w.who IS NOT NULL) AS participants \
+             l.vote_method, l.vote_points, l.is_demo, l.version \
              FROM lab_processes l JOIN agendas a ON a.id = l.agenda_id WHERE a.slug = ",
         );
         sql.bind(slug);
@@ -164,9 +185,6 @@ impl Store {
                     vote_method: code(r, "vote_method")?,
                     vote_points: Some(col::<i64>(r, "vote_points")?).filter(|p| *p > 0),
                     phases: Vec::new(),
-                    ideas: col::<i64>(r, "ideas")?,
-                    supports: col::<i64>(r, "supports")?,
-                    participants: col::<i64>(r, "participants")?,
                     is_demo: flag(r, "is_demo")?,
                 }))
             })

@@ -3,7 +3,7 @@
 //! and the active phase (`agio_app::lab`).
 
 use agio_app::lab::{ActivePhaseEditor, AnswerEditor, Choices};
-use agio_domain::lab::{Idea, IdeaSummary, Process, ProcessDocument, VoteResults};
+use agio_domain::lab::{Idea, IdeaSummary, Process, ProcessDocument, ProcessFigures, VoteResults};
 use agio_domain::Page;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -19,14 +19,16 @@ use crate::kit::state::AppState;
 /// ideas, supports and participants it has. 404 when the agenda has none or is not visible.
 #[utoipa::path(get, path = "/api/v1/agendas/{slug}/process", tag = "lab",
     params(("slug" = String, Path, description = "Slug of the agenda")),
-    responses((status = 200, body = Process), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProcessFigures), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_process(
     State(s): State<AppState>,
     caller: Option<TokenCaller>,
     Path(slug): Path<String>,
-) -> Result<Json<Process>, AppError> {
+) -> Result<Json<ProcessFigures>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
-    Ok(Json(agio_app::lab::process(&s, who, &slug).await?.1))
+    let process = agio_app::lab::process(&s, who, &slug).await?.1;
+    let participation = s.store.lab_participation(&process.id).await?;
+    Ok(Json(ProcessFigures { process, participation }))
 }
 
 /// The ideas of an agenda's process, a page at a time.

@@ -3,7 +3,7 @@
 //! what the agenda's pages show of it: the ideas each action came from (`origins`).
 
 use agio_domain::access::{Operation, Target};
-use agio_domain::lab::{IdeaOrigin, Process};
+use agio_domain::lab::{IdeaOrigin, Participation, Process};
 use agio_domain::PhaseKind;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -33,6 +33,7 @@ struct ProcessPage {
     ctx: PageContext,
     tools: Tools,
     p: Process,
+    part: Participation,
     description_html: String,
     phases: Vec<PhaseView>,
     active: String,
@@ -145,7 +146,9 @@ async fn process(
         .crumb(p.agenda_title.clone(), format!("/agende/{slug}"))
         .last_crumb()
         .demo(p.is_demo);
+    let part = state.store.lab_participation(&p.id).await?;
     render(ProcessPage {
+        part,
         ctx,
         tools,
         description_html: markdown::to_html(&p.description),
