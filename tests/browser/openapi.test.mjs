@@ -180,6 +180,9 @@ function examplesFor(template) {
     '/api/v1/agendas/{slug}/process/ideas': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/results': () => samples.agendas.map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/document': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    // Only Rimini's demo agenda reads its consultation from Decidim.
+    '/api/v1/agendas/{slug}/decidim': () =>
+      samples.agendas.filter((a) => a.slug.includes('rimini')).map((a) => ({ slug: a.slug })),
     '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
       samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),
@@ -745,6 +748,19 @@ describe('every change answers as documented', () => {
     await call('PUT', phase, phasePath, referent, { version: lab.version, active_phase: 'pacts' }, 403);
     const phased = await call('PUT', phase, phasePath, coordinator, { version: lab.version, active_phase: 'working_day' }, 200);
     assert.equal(phased.active_phase, 'working_day');
+
+    // Decidim: the coordinators name an allowed instance and import from it.
+    const decidim = '/api/v1/agendas/{slug}/decidim';
+    const decidimPath = `/api/v1/agendas/${GUASTALLA}/decidim`;
+    await call('PUT', decidim, decidimPath, coordinator, { version: 0, instance_url: 'https://evil.example', process_slug: 'x' }, 422);
+    await call('PUT', decidim, decidimPath, referent, { version: 0, instance_url: 'https://partecipazioni.emr.it', process_slug: 'x' }, 403);
+    const source = await call('PUT', decidim, decidimPath, coordinator, { version: 0, instance_url: 'https://partecipazioni.emr.it', process_slug: 'pdz-2024' }, 200);
+    assert.equal(source.process_slug, 'pdz-2024');
+    // The demo's instance is not among those this server may read from: the import says so, with no call out.
+    const importTemplate = '/api/v1/agendas/{slug}/decidim/import';
+    const refused = await call('POST', importTemplate, `/api/v1/agendas/${RIMINI}/decidim/import`, coordinator, undefined, 502);
+    assert.match(refused.detail, /partecipazioni\.demo\.agio\.example/);
+    await call('POST', importTemplate, `/api/v1/agendas/${RIMINI}/decidim/import`, referent, undefined, 403);
 
     const agendaTemplate = '/api/v1/agendas/{slug}';
     const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));

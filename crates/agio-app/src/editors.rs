@@ -38,7 +38,7 @@ pub trait Editor: Send + Sync {
     }
 }
 
-async fn facts(state: &impl Context, slug: &str) -> Result<AgendaFacts, Error> {
+pub(crate) async fn facts(state: &impl Context, slug: &str) -> Result<AgendaFacts, Error> {
     state.store().agenda_facts(slug).await?.ok_or(Error::NotFound)
 }
 

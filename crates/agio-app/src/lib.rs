@@ -10,6 +10,7 @@ pub mod editors;
 pub mod frameworks;
 pub mod gaps;
 pub mod lab;
+pub mod lab_decidim;
 pub mod lab_meetings;
 pub mod lab_pacts;
 pub mod parts;

@@ -88,6 +88,10 @@ pub enum FieldProblem {
     Taken,
     /// Not a time of day (hh:mm).
     NotATime,
+    /// A web address on a host this platform may not call.
+    HostNotAllowed {
+        allowed: Vec<String>,
+    },
 }
 
 impl FieldProblem {
@@ -125,6 +129,7 @@ impl FieldProblem {
             FieldProblem::BadCode => "field.bad_code",
             FieldProblem::Taken => "field.taken",
             FieldProblem::NotATime => "field.not_a_time",
+            FieldProblem::HostNotAllowed { .. } => "field.host_not_allowed",
         }
     }
 }

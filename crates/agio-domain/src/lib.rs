@@ -7,6 +7,7 @@
 pub mod access;
 pub mod codes;
 pub mod credentials;
+pub mod decidim;
 pub mod edit;
 pub mod lab;
 pub mod model;

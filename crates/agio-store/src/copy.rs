@@ -63,6 +63,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("lab_pacts", "id"),
     ("lab_pact_reports", "id"),
     ("notification_opt_outs", "person_id, kind"),
+    ("decidim_sources", "id"),
+    ("decidim_items", "source_id, kind, decidim_id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

@@ -240,6 +240,7 @@ impl Store {
         }
         // After the agendas and the people: the demo Community Labs lead to their actions.
         report.processes = self.load_demo_lab().await?;
+        self.load_demo_decidim().await?;
         // After the agendas: demo services name the actions they come from.
         report.services = self.load_demo_directory().await?.changed.len();
         Ok(report)

@@ -15,6 +15,16 @@ use crate::sql::Sql;
 use crate::{NewPerson, Result, Store, StoreError, DEMO_PASSWORD};
 
 const LAB_FILE: &str = include_str!("../../../data/demo/lab.json");
+/// What an import of the example answers of a Decidim instance reads (`agio-decidim`'s tests
+/// check that it still is), for one demo agenda.
+const DECIDIM_FILE: &str = include_str!("../../../data/demo/decidim.json");
+
+#[derive(Deserialize)]
+struct DecidimDemo {
+    agenda: String,
+    source: agio_domain::decidim::DecidimSourceEdit,
+    snapshot: agio_domain::decidim::DecidimSnapshot,
+}
 
 #[derive(Deserialize)]
 struct LabFile {
@@ -130,6 +140,35 @@ async fn person(w: &mut WriteTx, people: &mut HashMap<String, String>, email: &s
 }
 
 impl Store {
+    /// Gives the demo agenda its Decidim source and what an import of it read, once.
+    pub async fn load_demo_decidim(&self) -> Result<bool> {
+        let demo: DecidimDemo = serde_json::from_str(DECIDIM_FILE)
+            .map_err(|e| StoreError::InvalidData(format!("data/demo/decidim.json: {e}")))?;
+        let mut w = self.begin_write(&Actor::import()).await?;
+        let Some(agenda_id) = id_of(&mut w, "SELECT id FROM agendas WHERE slug = ", &demo.agenda).await? else {
+            return Ok(false);
+        };
+        if id_of(&mut w, "SELECT id FROM decidim_sources WHERE agenda_id = ", &agenda_id).await?.is_some() {
+            return Ok(false);
+        }
+        let id = w.create_decidim_source(&agenda_id, &demo.source, true).await?;
+        let source = agio_domain::decidim::DecidimSource {
+            id,
+            instance_url: demo.source.instance_url.clone(),
+            process_slug: demo.source.process_slug.clone(),
+            process_title: String::new(),
+            process_url: String::new(),
+            synced_at: None,
+            last_error: None,
+            is_demo: true,
+            version: 1,
+            agenda_title: String::new(),
+        };
+        w.apply_decidim_snapshot(&source, &demo.snapshot).await?;
+        w.commit().await?;
+        Ok(true)
+    }
+
     /// Loads the demo processes whose agenda has none yet; returns how many.
     pub async fn load_demo_lab(&self) -> Result<usize> {
         let file: LabFile =

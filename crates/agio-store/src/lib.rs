@@ -56,8 +56,8 @@ pub use registrations::{PendingRegistration, PENDING_REGISTRATIONS_AT_MOST};
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{
-    answer_of, meeting_for_edit, pact_for_edit, Addresser, CodeList, GapLink, IdeaFilter, IdeaSort, NewZonePlan,
-    TargetLink,
+    answer_of, decidim_source_for_edit, meeting_for_edit, pact_for_edit, Addresser, CodeList, GapLink, IdeaFilter,
+    IdeaSort, NewZonePlan, TargetLink,
 };
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 

@@ -81,6 +81,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (26, "0026_lab_meetings", common),
     (27, "0027_lab_pacts", common),
     (28, "0028_notification_opt_outs", common),
+    (29, "0029_decidim", common),
 );
 
 impl Store {

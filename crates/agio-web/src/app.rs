@@ -26,6 +26,8 @@ pub struct ServeOptions {
     pub oidc: Option<crate::accounts::oidc::OidcSettings>,
     /// Reverse proxies trusted to tell the client's address in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The Decidim instances coordinators may import from (hosts, with the port if any).
+    pub decidim_hosts: Vec<String>,
     pub demo: bool,
     /// Every cache off (`agio serve --no-cache`).
     pub no_cache: bool,
@@ -74,6 +76,9 @@ impl Application {
             AppState::with_services(store.clone(), &options.base_url, mailer, oidc, proxies, synonyms).await?;
         state =
             state.with_contact(&options.contact_email).ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
+        state = state
+            .with_decidim_hosts(options.decidim_hosts.clone())
+            .ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         if options.no_cache {
             state = state.without_caches().ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         }

@@ -87,9 +87,10 @@ async fn count(backend: Backend) {
     let uncached = AppState::new(store, "http://127.0.0.1:8080").await.unwrap().without_caches().unwrap();
     let app = TestApp::of(uncached);
     // Both also read the gaps of the district's published profile (one statement) and the ideas
-    // of its Community Lab their actions came from (one); the action page, where its Piano di
-    // Zona sheet is (the district's published plan).
-    for (path, most) in [(&agenda, 3), (&action, 4)] {
+    // of its Community Lab their actions came from (one); the agenda page, whether its
+    // consultation runs on Decidim (one); the action page, where its Piano di Zona sheet is (the
+    // district's published plan).
+    for (path, most) in [(&agenda, 4), (&action, 4)] {
         let public = statements(&app, path, None).await;
         let again = statements(&app, path, None).await;
         println!("{backend:?} {path} without any cache: {public} statements each time");

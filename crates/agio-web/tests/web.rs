@@ -7,6 +7,7 @@ mod support;
 mod accounts;
 mod api;
 mod api_writes;
+mod decidim;
 mod editing;
 mod frameworks;
 mod hostile;

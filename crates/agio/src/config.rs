@@ -61,6 +61,10 @@ pub struct ConfigArgs {
     /// header gives the client's address (default: none; the socket's peer is the client).
     #[arg(long, env = "AGIO_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Comma-separated hosts (with the port, if any) of the Decidim instances coordinators may
+    /// import from (default: partecipazioni.emr.it,partecipa.gov.it).
+    #[arg(long, env = "AGIO_DECIDIM_HOSTS", global = true)]
+    pub decidim_hosts: Option<String>,
     /// Configuration file (default ./agio.toml when it exists).
     #[arg(long, env = "AGIO_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -84,6 +88,7 @@ struct FileConfig {
     oidc_client_secret: Option<String>,
     oidc_label: Option<String>,
     trusted_proxies: Option<String>,
+    decidim_hosts: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +112,7 @@ pub struct Config {
     /// Issuer, client id, client secret, label.
     pub oidc: Option<(String, String, String, String)>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub decidim_hosts: Vec<String>,
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
 }
@@ -173,6 +179,10 @@ impl Config {
             .filter(|a| !a.is_empty())
             .map(|a| a.parse().map_err(|_| anyhow::anyhow!("trusted proxy '{a}' is not an IP address")))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let decidim_hosts = match args.decidim_hosts.clone().or(file.decidim_hosts) {
+            Some(hosts) => hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_string).collect(),
+            None => agio_web::kit::state::DEFAULT_DECIDIM_HOSTS.iter().map(|h| h.to_string()).collect(),
+        };
         Ok(Config {
             database_url,
             listen,
@@ -185,6 +195,7 @@ impl Config {
             contact_email,
             oidc,
             trusted_proxies,
+            decidim_hosts,
             file: path,
         })
     }

@@ -197,6 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     agio_web::accounts::oidc::OidcSettings { issuer, client_id, client_secret, label }
                 }),
                 trusted_proxies: config.trusted_proxies.clone(),
+                decidim_hosts: config.decidim_hosts.clone(),
                 demo,
                 no_cache,
             };

@@ -30,6 +30,7 @@ export const PAGE_TYPES = [
   { id: 'lab negotiation table', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/incontri/2', demo: true },
   { id: 'lab pact', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/patti/1', demo: true },
   { id: 'lab final document', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/documento', demo: true },
+  { id: 'process on Decidim', path: '/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/decidim', demo: true },
   { id: 'lab idea', discover: { from: 'lab ideas', pattern: /^\/agende\/[^/]+\/percorso\/idee\/\d+$/ }, demo: true },
   { id: 'organizations', path: '/soggetti', demo: true },
   { id: 'organizations page 2', path: '/soggetti?page=2', demo: true },

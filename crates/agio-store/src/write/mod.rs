@@ -7,6 +7,7 @@ mod actions;
 mod agendas;
 mod archive;
 mod assets;
+mod decidim;
 mod frameworks;
 mod gaps;
 mod lab;
@@ -15,6 +16,7 @@ mod lab_pacts;
 mod organizations;
 mod profiles;
 
+pub use decidim::decidim_source_for_edit;
 pub use frameworks::TargetLink;
 pub use gaps::{Addresser, CodeList, GapLink};
 pub use lab::{answer_of, IdeaFilter, IdeaSort};

@@ -51,6 +51,8 @@ struct AgendaPage<'a> {
     gaps: Option<super::gaps::AgendaGaps>,
     /// Its participatory process, and the ideas its actions came from.
     origins: crate::lab::process::Origins,
+    /// The process on Decidim, when the consultation runs there: (address, title).
+    decidim: Option<(String, String)>,
 }
 
 impl AgendaPage<'_> {
@@ -149,9 +151,14 @@ async fn agenda(
             };
             let gaps = super::gaps::of_agenda(&state, lang, &facts.territory_path, &d).await?;
             let origins = crate::lab::process::origins(&state, lang, &slug).await?;
+            let decidim = state.store.decidim_source(&facts.agenda_id).await?.map(|s| {
+                let title = if s.process_title.is_empty() { s.process_slug } else { s.process_title };
+                (format!("/agende/{slug}/decidim"), title)
+            });
             Ok(AgendaPage {
                 gaps,
                 origins,
+                decidim,
                 ctx,
                 contact_email: &state.contact_email,
                 territory_href,

@@ -2,6 +2,7 @@
 //! RFC 9457 problem+json. The OpenAPI 3.1 document is generated from these handlers, so a
 //! route cannot exist without being documented.
 
+mod decidim;
 mod docs;
 mod docs_page;
 mod frameworks;
@@ -56,6 +57,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(lab::get_document))
         .routes(routes!(lab::put_answer))
         .routes(routes!(lab::put_active_phase))
+        .routes(routes!(decidim::get_import, decidim::put_source))
+        .routes(routes!(decidim::post_import))
         .routes(routes!(frameworks::list_frameworks))
         .routes(routes!(frameworks::patch_framework))
         .routes(routes!(frameworks::add_framework_item))

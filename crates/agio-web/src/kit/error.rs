@@ -87,6 +87,10 @@ pub enum AppError {
     Refused(agio_domain::lab::Refusal),
     #[error("service unavailable")]
     Unavailable,
+    /// Another system this request reads from failed (a Decidim instance): its code and what it
+    /// names, worded for people by `lab::decidim::failure_text`.
+    #[error("the instance failed: {code}: {detail}")]
+    Upstream { code: String, detail: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -133,6 +137,7 @@ impl AppError {
             AppError::Refused(agio_domain::lab::Refusal::TooManyIdeas) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -179,6 +184,7 @@ impl AppError {
             AppError::Conflict(_) => c.t("error.conflict.text").to_string(),
             AppError::Refused(why) => c.t(&format!("lab.refused.{}", why.code())).to_string(),
             AppError::Unavailable => c.t("error.unavailable.text").to_string(),
+            AppError::Upstream { code, detail } => crate::lab::decidim::failure_text(c, code, detail),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {
                 c.fmt("error.param", &[("name", name), ("reason", &Self::reason(problem, lang))])

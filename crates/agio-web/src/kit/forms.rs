@@ -320,7 +320,9 @@ impl Form {
 pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
     match problem {
         FieldProblem::TooLong { max } => c.fmt(problem.label_key(), &[("max", &max.to_string())]),
-        FieldProblem::NotOneOf { allowed } => c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))]),
+        FieldProblem::NotOneOf { allowed } | FieldProblem::HostNotAllowed { allowed } => {
+            c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))])
+        }
         FieldProblem::OutOfRange { min, max } => c.fmt(problem.label_key(), &[("min", min), ("max", max)]),
         FieldProblem::Duplicate { row } => c.fmt(problem.label_key(), &[("row", &row.to_string())]),
         FieldProblem::UnknownPlaces { names }

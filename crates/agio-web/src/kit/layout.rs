@@ -188,6 +188,7 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
         AppError::Refused(_) => c.t("lab.refused.title"),
         AppError::TooLarge { .. } => c.t("error.too_large.title"),
         AppError::Unavailable => c.t("error.unavailable.title"),
+        AppError::Upstream { .. } => c.t("error.upstream.title"),
         AppError::Internal(_) => c.t("error.internal.title"),
     };
     render(ErrorPage { ctx: PageContext::new(lang, path, "", title).last_crumb(), message: error.message(lang) })

@@ -51,10 +51,12 @@ pub enum Notice {
     Enrolled,
     Waiting,
     Cancelled,
+    /// A Decidim import done.
+    Imported,
 }
 
 impl Notice {
-    const ALL: [Notice; 18] = [
+    const ALL: [Notice; 19] = [
         Notice::Saved,
         Notice::Created,
         Notice::Archived,
@@ -73,6 +75,7 @@ impl Notice {
         Notice::Enrolled,
         Notice::Waiting,
         Notice::Cancelled,
+        Notice::Imported,
     ];
 
     fn code(self) -> &'static str {
@@ -95,6 +98,7 @@ impl Notice {
             Notice::Enrolled => "enrolled",
             Notice::Waiting => "waiting",
             Notice::Cancelled => "cancelled",
+            Notice::Imported => "imported",
         }
     }
 

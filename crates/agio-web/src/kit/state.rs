@@ -62,6 +62,10 @@ impl agio_app::Context for AppState {
     }
 }
 
+/// The Decidim instances of Emilia-Romagna's participation (PartecipAzioni) and of the national
+/// ParteciPA, which AGIO may read from unless configured otherwise.
+pub const DEFAULT_DECIDIM_HOSTS: [&str; 2] = ["partecipazioni.emr.it", "partecipa.gov.it"];
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState(Arc<StateInner>);
@@ -91,6 +95,8 @@ pub struct StateInner {
     /// The directory of services and its search index.
     pub directory: agio_app::directory::Directory,
     pub clock: Clock,
+    /// The Decidim instances coordinators may import from (hosts, with the port if any).
+    pub decidim_hosts: Vec<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -137,6 +143,7 @@ impl AppState {
             trusted_proxies,
             directory,
             clock: Clock::default(),
+            decidim_hosts: DEFAULT_DECIDIM_HOSTS.iter().map(|h| h.to_string()).collect(),
         }));
         // Published profiles without a version (demo data, generated ones) get their first.
         agio_app::profile::publish_unversioned(&state).await?;
@@ -154,6 +161,12 @@ impl AppState {
     /// The same state with the mailbox people write to; only while nothing else holds it.
     pub fn with_contact(mut self, email: &str) -> Option<AppState> {
         Arc::get_mut(&mut self.0)?.contact_email = email.to_string();
+        Some(self)
+    }
+
+    /// The same state reading Decidim from these instances only; while nothing else holds it.
+    pub fn with_decidim_hosts(mut self, hosts: Vec<String>) -> Option<AppState> {
+        Arc::get_mut(&mut self.0)?.decidim_hosts = hosts;
         Some(self)
     }
 

@@ -3,6 +3,7 @@
 //! comments and moderation, and the coordinators' answers that carry ideas into actions.
 //! The rules are in `agio_app::lab`, the storage in `agio_store`'s `write/lab.rs`.
 
+pub(crate) mod decidim;
 mod document;
 mod editing;
 mod ideas;
@@ -55,5 +56,6 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(pacts::router())
         .merge(document::router())
+        .merge(decidim::router())
         .merge(editing::router())
 }

@@ -329,3 +329,59 @@ impl Drop for SmtpSink {
         let _ = std::fs::remove_file(self.dir.with_extension("log"));
     }
 }
+
+/// A Decidim instance on loopback: `tests/decidim/server.py`, a real HTTP server executing
+/// GraphQL with graphql-core over Decidim's schema subset and the synthetic example data.
+/// `control` changes it between two imports (version, page size, failures, proposals).
+pub struct DecidimInstance {
+    child: std::process::Child,
+    control: std::path::PathBuf,
+    pub port: u16,
+}
+
+impl DecidimInstance {
+    pub fn start(control: serde_json::Value) -> DecidimInstance {
+        use std::io::BufRead;
+        let python = std::env::var("AGIO_TEST_PYTHON").expect(
+            "AGIO_TEST_PYTHON is not set: run scripts/test, or `source scripts/lib.sh && ensure_test_python` first",
+        );
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let control_file = std::env::temp_dir().join(format!("agio-decidim-{}-{n}.json", std::process::id()));
+        std::fs::write(&control_file, control.to_string()).unwrap();
+        let server = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/decidim/server.py");
+        let mut child = std::process::Command::new(python)
+            .arg(server)
+            .arg(&control_file)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the Decidim test server starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("the server says its port");
+        DecidimInstance { child, control: control_file, port }
+    }
+
+    /// The instance's address, as a coordinator gives it.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The host a platform must allow to read from it.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Changes the instance (read by it at every request).
+    pub fn set(&self, control: serde_json::Value) {
+        std::fs::write(&self.control, control.to_string()).unwrap();
+    }
+}
+
+impl Drop for DecidimInstance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.control);
+    }
+}
