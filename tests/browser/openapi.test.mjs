@@ -183,6 +183,11 @@ function examplesFor(template) {
     // Only Rimini's demo agenda reads its consultation from Decidim.
     '/api/v1/agendas/{slug}/decidim': () =>
       samples.agendas.filter((a) => a.slug.includes('rimini')).map((a) => ({ slug: a.slug })),
+    // The Bassa Reggiana's finished process has a working day, a negotiation table and two pacts.
+    '/api/v1/agendas/{slug}/process/meetings/{number}': () =>
+      [1, 2].map((number) => ({ slug: 'agenda-digitale-sociale-bassa-reggiana-2025-2027', number })),
+    '/api/v1/agendas/{slug}/process/pacts/{number}': () =>
+      [1, 2].map((number) => ({ slug: 'agenda-digitale-sociale-bassa-reggiana-2025-2027', number })),
     '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
       samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),
@@ -748,6 +753,28 @@ describe('every change answers as documented', () => {
     await call('PUT', phase, phasePath, referent, { version: lab.version, active_phase: 'pacts' }, 403);
     const phased = await call('PUT', phase, phasePath, coordinator, { version: lab.version, active_phase: 'working_day' }, 200);
     assert.equal(phased.active_phase, 'working_day');
+
+    // Meetings and pacts, the coordinators'.
+    const meetings = '/api/v1/agendas/{slug}/process/meetings';
+    const meetingOne = '/api/v1/agendas/{slug}/process/meetings/{number}';
+    const newMeeting = { kind: 'meeting', title: 'Incontro conformità', date: '2027-05-06', place: 'Sala', capacity: 20 };
+    await call('POST', meetings, `/api/v1/agendas/${RIMINI}/process/meetings`, referent, newMeeting, 403);
+    await call('POST', meetings, `/api/v1/agendas/${RIMINI}/process/meetings`, coordinator, { kind: 'meeting', title: 'x' }, 422);
+    const met = await call('POST', meetings, `/api/v1/agendas/${RIMINI}/process/meetings`, coordinator, newMeeting, 201);
+    const metPath = `/api/v1/agendas/${RIMINI}/process/meetings/${met.number}`;
+    await call('PUT', meetingOne, metPath, coordinator, { ...newMeeting, version: met.version, minutes: 'Verbale' }, 200);
+    await call('PUT', meetingOne, metPath, coordinator, { ...newMeeting, version: met.version }, 409);
+    const pacts = '/api/v1/agendas/{slug}/process/pacts';
+    const pactOne = '/api/v1/agendas/{slug}/process/pacts/{number}';
+    const pactReports = '/api/v1/agendas/{slug}/process/pacts/{number}/reports';
+    const newPact = { title: 'Patto conformità', object: 'Oggetto', status: 'proposed', parties: ['Comune — ente', 'APS — associazione'] };
+    await call('POST', pacts, `/api/v1/agendas/${RIMINI}/process/pacts`, coordinator, { ...newPact, parties: ['Solo'] }, 422);
+    const pact = await call('POST', pacts, `/api/v1/agendas/${RIMINI}/process/pacts`, coordinator, newPact, 201);
+    const pactPath = `/api/v1/agendas/${RIMINI}/process/pacts/${pact.number}`;
+    await call('PUT', pactOne, pactPath, coordinator, { ...newPact, version: pact.version, status: 'signed' }, 200);
+    await call('PUT', pactOne, pactPath, referent, { ...newPact, version: pact.version + 1 }, 403);
+    await call('POST', pactReports, `${pactPath}/reports`, coordinator, { version: pact.version + 1, date: '2027-06-30', text: 'Fatto' }, 201);
+    await call('POST', pactReports, `${pactPath}/reports`, coordinator, { version: 1, date: 'ieri', text: 'x' }, 422);
 
     // Decidim: the coordinators name an allowed instance and import from it.
     const decidim = '/api/v1/agendas/{slug}/decidim';

@@ -176,6 +176,11 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/process/active-phase",
         "/api/v1/agendas/{slug}/decidim",
         "/api/v1/agendas/{slug}/decidim/import",
+        "/api/v1/agendas/{slug}/process/meetings",
+        "/api/v1/agendas/{slug}/process/meetings/{number}",
+        "/api/v1/agendas/{slug}/process/pacts",
+        "/api/v1/agendas/{slug}/process/pacts/{number}",
+        "/api/v1/agendas/{slug}/process/pacts/{number}/reports",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }

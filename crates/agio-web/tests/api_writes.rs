@@ -305,3 +305,72 @@ both_backends!(an_actions_lists_are_written_through_the_api, |backend| async mov
         StatusCode::FORBIDDEN,
     );
 });
+
+// The Community Lab's meetings and pacts, written by the coordinators through the API with the
+// forms' rules, and read by anyone where the agenda is public.
+both_backends!(coordinators_write_meetings_and_pacts_through_the_api, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.create_token(&app.sign_in(COORDINATOR).await, "write").await;
+    let referent = app.create_token(&app.sign_in(REFERENT).await, "write").await;
+    let meetings = format!("/api/v1/agendas/{RIMINI}/process/meetings");
+    let meeting = json!({"kind": "meeting", "title": "Incontro API", "date": "2027-03-04", "starts": "17:30",
+        "place": "Sala del Consiglio", "capacity": 30, "agenda": "Le **idee** raccolte"});
+    problem(&app.api("POST", &meetings, &referent, meeting.clone()).await, StatusCode::FORBIDDEN);
+    let bad = problem(
+        &app.api("POST", &meetings, &coordinator, json!({"kind": "meeting", "title": "x"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert!(bad["invalid_params"].as_array().unwrap().iter().any(|p| p["name"] == "date"), "{bad}");
+    let created = app.api("POST", &meetings, &coordinator, meeting).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let created = created.json();
+    let number = created["number"].as_i64().unwrap();
+    assert_eq!((created["title"].as_str(), created["capacity"].as_i64()), (Some("Incontro API"), Some(30)));
+    // Anyone reads it; a number that is not one is a 404.
+    let one = format!("{meetings}/{number}");
+    assert_eq!(app.get(&one).await.json()["place"], "Sala del Consiglio");
+    problem(&app.get(&format!("{meetings}/999")).await, StatusCode::NOT_FOUND);
+    problem(&app.get(&format!("{meetings}/uno")).await, StatusCode::NOT_FOUND);
+    // A change names the version it starts from; an older one is refused.
+    let change = json!({"version": 1, "kind": "meeting", "title": "Incontro API", "date": "2027-03-11", "place": "Sala del Consiglio"});
+    let changed = app.api("PUT", &one, &coordinator, change.clone()).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.json()["date"], "2027-03-11");
+    problem(&app.api("PUT", &one, &coordinator, change).await, StatusCode::CONFLICT);
+
+    let pacts = format!("/api/v1/agendas/{RIMINI}/process/pacts");
+    let pact = json!({"title": "Patto API", "object": "La cura del punto digitale", "parties": ["Comune di Rimini — amministrazione"],
+        "status": "proposed"});
+    let bad = problem(&app.api("POST", &pacts, &coordinator, pact).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad["invalid_params"].as_array().unwrap().iter().any(|p| p["name"] == "parties"),
+        "two parties at least: {bad}"
+    );
+    let pact = json!({"title": "Patto API", "object": "La cura del punto digitale", "status": "signed",
+        "parties": ["Comune di Rimini — amministrazione", "Ponti tra Culture APS — associazione"], "reporting_dates": ["2027-06-30"]});
+    let created = app.api("POST", &pacts, &coordinator, pact).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let number = created.json()["number"].as_i64().unwrap();
+    let reports = format!("{pacts}/{number}/reports");
+    let reported = app
+        .api("POST", &reports, &coordinator, json!({"version": 1, "date": "2027-06-30", "text": "Aperto il punto."}))
+        .await;
+    assert_eq!(reported.status, StatusCode::CREATED, "{}", reported.body);
+    assert_eq!(reported.json()["reports"][0]["text"], "Aperto il punto.");
+    problem(
+        &app.api("POST", &reports, &referent, json!({"version": 2, "date": "2027-07-01", "text": "x"})).await,
+        StatusCode::FORBIDDEN,
+    );
+    let concluded = app
+        .api(
+            "PUT",
+            &format!("{pacts}/{number}"),
+            &coordinator,
+            json!({"version": 2, "title": "Patto API",
+        "object": "La cura del punto digitale", "status": "concluded",
+        "parties": ["Comune di Rimini — amministrazione", "Ponti tra Culture APS — associazione"]}),
+        )
+        .await;
+    assert_eq!(concluded.status, StatusCode::OK, "{}", concluded.body);
+    assert_eq!(app.get(&format!("{pacts}/{number}")).await.json()["status"], "concluded");
+});

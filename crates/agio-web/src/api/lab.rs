@@ -1,16 +1,24 @@
 //! The Community Lab in the API: an agenda's process with its phases and figures, its ideas
-//! (filtered and sorted as on the page) and each idea whole; the coordinators' answer to an idea
-//! and the active phase (`agio_app::lab`).
+//! (filtered and sorted as on the page) and each idea whole, its meetings and pacts; what the
+//! coordinators write — the answer to an idea, the active phase, meetings, pacts and their
+//! reports — with the forms' editors (`agio_app::lab`, `lab_meetings`, `lab_pacts`).
 
 use agio_app::lab::{ActivePhaseEditor, AnswerEditor, Choices};
-use agio_domain::lab::{Idea, IdeaSummary, Process, ProcessDocument, ProcessFigures, VoteResults};
+use agio_app::lab_meetings::MeetingEditor;
+use agio_app::lab_pacts::{PactEditor, PactReportEditor};
+use agio_domain::lab::{
+    Idea, IdeaSummary, Meeting, MeetingEdit, Pact, PactEdit, PactReportEdit, Process, ProcessDocument, ProcessFigures,
+    VoteResults,
+};
 use agio_domain::Page;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use utoipa::ToSchema;
 
-use super::writes::{apply, ChangeProblems, How, JsonObject};
+use super::writes::{apply, ChangeProblems, CreateProblems, How, JsonObject};
 use crate::kit::auth::TokenCaller;
+use crate::kit::edit_page::EditPage;
 use crate::kit::error::{AppError, Problem};
 use crate::kit::query::Params;
 use crate::kit::state::AppState;
@@ -161,4 +169,164 @@ pub async fn put_active_phase(
 ) -> Result<Json<Process>, AppError> {
     apply(&s, &caller, &ActivePhaseEditor::load(&s, &slug).await?, body, How::Replace).await?;
     Ok(Json(agio_app::lab::process(&s, Some(&caller.principal), &slug).await?.1))
+}
+
+/// A meeting of an agenda's process, whole: its agenda, minutes, a negotiation table's members
+/// and decisions, the ideas discussed, and its registrations (seats and waiting list).
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/process/meetings/{number}", tag = "lab",
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("number" = i64, Path, description = "The meeting's number")),
+    responses((status = 200, body = Meeting), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_meeting(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path((slug, number)): Path<(String, String)>,
+) -> Result<Json<Meeting>, AppError> {
+    let who = caller.as_ref().map(|c| &c.principal);
+    let number = crate::lab::number(&number)?;
+    Ok(Json(agio_app::lab_meetings::meeting(&s, who, &slug, number).await?.2))
+}
+
+/// A collaboration pact of an agenda's process, with its reports.
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/process/pacts/{number}", tag = "lab",
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("number" = i64, Path, description = "The pact's number")),
+    responses((status = 200, body = Pact), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_pact(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path((slug, number)): Path<(String, String)>,
+) -> Result<Json<Pact>, AppError> {
+    let who = caller.as_ref().map(|c| &c.principal);
+    let number = crate::lab::number(&number)?;
+    Ok(Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2))
+}
+
+/// A body that creates a record: it starts from nothing, so its version is 0 when not given.
+fn new_record(JsonObject(mut body): JsonObject) -> JsonObject {
+    body.entry("version").or_insert(serde_json::json!(0));
+    JsonObject(body)
+}
+
+/// A meeting to write, whole, with the version it starts from (0 or left out to create).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MeetingChange {
+    version: Option<i64>,
+    #[schema(inline)]
+    #[serde(flatten)]
+    fields: MeetingEdit,
+}
+
+/// Add a meeting to the process (the agenda's coordinators): a meeting, the working day or a
+/// negotiation table, with its date, place or link, agenda and capacity.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/process/meetings", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    request_body(content = MeetingChange, content_type = "application/json"),
+    responses((status = 201, body = Meeting, description = "The new meeting"), CreateProblems))]
+pub async fn create_meeting(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Meeting>), AppError> {
+    let who = Some(&caller.principal);
+    let editor = MeetingEditor::load(&s, who, &slug, None).await?;
+    apply(&s, &caller, &editor, new_record(body), How::Replace).await?;
+    let number = editor.number().ok_or_else(|| AppError::Internal("a created meeting has no number".into()))?;
+    Ok((StatusCode::CREATED, Json(agio_app::lab_meetings::meeting(&s, who, &slug, number).await?.2)))
+}
+
+/// Change a meeting (the agenda's coordinators), its minutes and decisions after it was held.
+/// Registered people are told by e-mail when its date, time or place changes.
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/process/meetings/{number}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("number" = i64, Path, description = "The meeting's number")),
+    request_body(content = MeetingChange, content_type = "application/json"),
+    responses((status = 200, body = Meeting, description = "The meeting as saved"), ChangeProblems))]
+pub async fn put_meeting(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, number)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Meeting>, AppError> {
+    let who = Some(&caller.principal);
+    let number = crate::lab::number(&number)?;
+    let editor = MeetingEditor::load(&s, who, &slug, Some(number)).await?;
+    apply(&s, &caller, &editor, body, How::Replace).await?;
+    let meeting = agio_app::lab_meetings::meeting(&s, who, &slug, number).await?.2;
+    // The people registered are told, as after the form.
+    EditPage::after_save(&editor, &s, &agio_store::meeting_for_edit(&meeting).fields).await?;
+    Ok(Json(meeting))
+}
+
+/// A pact to write, whole, with the version it starts from (0 or left out to create).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PactChange {
+    version: Option<i64>,
+    #[schema(inline)]
+    #[serde(flatten)]
+    fields: PactEdit,
+}
+
+/// Record a collaboration pact (the agenda's coordinators): its parties (two at least, a line
+/// each), object, commitments, duration, reporting dates, status and the action it carries out.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/process/pacts", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    request_body(content = PactChange, content_type = "application/json"),
+    responses((status = 201, body = Pact, description = "The new pact"), CreateProblems))]
+pub async fn create_pact(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Pact>), AppError> {
+    let who = Some(&caller.principal);
+    let editor = PactEditor::load(&s, who, &slug, None).await?;
+    apply(&s, &caller, &editor, new_record(body), How::Replace).await?;
+    let number = editor.number().ok_or_else(|| AppError::Internal("a created pact has no number".into()))?;
+    Ok((StatusCode::CREATED, Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2)))
+}
+
+/// Change a pact (the agenda's coordinators): its status (proposta, sottoscritto, concluso) and
+/// the rest.
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/process/pacts/{number}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("number" = i64, Path, description = "The pact's number")),
+    request_body(content = PactChange, content_type = "application/json"),
+    responses((status = 200, body = Pact, description = "The pact as saved"), ChangeProblems))]
+pub async fn put_pact(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, number)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Pact>, AppError> {
+    let who = Some(&caller.principal);
+    let number = crate::lab::number(&number)?;
+    apply(&s, &caller, &PactEditor::load(&s, who, &slug, Some(number)).await?, body, How::Replace).await?;
+    Ok(Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2))
+}
+
+/// A report on a pact, with the pact's version when it was read.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PactReportChange {
+    version: i64,
+    #[schema(inline)]
+    #[serde(flatten)]
+    fields: PactReportEdit,
+}
+
+/// Add a report to a pact (the agenda's coordinators): its date and what was done.
+#[utoipa::path(post, path = "/api/v1/agendas/{slug}/process/pacts/{number}/reports", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("number" = i64, Path, description = "The pact's number")),
+    request_body(content = PactReportChange, content_type = "application/json"),
+    responses((status = 201, body = Pact, description = "The pact with its new report"), ChangeProblems))]
+pub async fn create_pact_report(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, number)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<Pact>), AppError> {
+    let who = Some(&caller.principal);
+    let number = crate::lab::number(&number)?;
+    apply(&s, &caller, &PactReportEditor::load(&s, who, &slug, number).await?, body, How::Replace).await?;
+    Ok((StatusCode::CREATED, Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2)))
 }
