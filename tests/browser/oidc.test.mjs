@@ -21,7 +21,7 @@ const session = launchedBrowser(T);
 async function signInExternally(context, user, start = '/accedi') {
   const page = await context.newPage();
   await page.goto(url(start));
-  await page.getByRole('link', { name: /Entra con SPID \/ CIE|Collega SPID \/ CIE/ }).click();
+  await page.getByRole('link', { name: /Entra con SPID \/ CIE|Collega SPID \/ CIE|Registrati con SPID \/ CIE/ }).click();
   await page.waitForURL(/\/interaction\//);
   await page.locator(`input[name="user"][value="${user}"]`).check();
   await page.locator('#login button[type="submit"]').click();
@@ -39,9 +39,19 @@ describe('sign-in with the external identity provider', () => {
     await context.close();
   });
 
-  it('a verified identity gets an account (citizen) and signs in again to the same one', T, async () => {
+  it('offers the provider on the registration page too, accessibly', T, async () => {
     const context = await session.browser.newContext();
-    const page = await signInExternally(context, 'mario');
+    const page = await context.newPage();
+    await page.goto(url('/accedi/registrati'));
+    const link = page.getByRole('link', { name: "Registrati con SPID / CIE (accetti l'informativa sulla privacy)" });
+    assert.equal(await link.getAttribute('href'), '/accedi/oidc');
+    await assertAxeClean(page, 'registration page with the provider');
+    await context.close();
+  });
+
+  it('a verified identity registers (a citizen account) and signs in again to the same one', T, async () => {
+    const context = await session.browser.newContext();
+    const page = await signInExternally(context, 'mario', '/accedi/registrati');
     assert.equal(new URL(page.url()).pathname, '/area-personale');
     const text = await page.locator('main').innerText();
     for (const expected of ['Mario Rossi', 'mario.rossi@example.it', 'Cittadino', 'spid-TINIT-RSSMRA80A01H501U']) {

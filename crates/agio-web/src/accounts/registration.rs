@@ -64,9 +64,20 @@ fn page(lang: Lang, here: &str, title_key: &str, intro_key: &str, form: Form) ->
     }
 }
 
+/// The registration form, and registration through the identity provider where one is
+/// configured (a new identity becomes an account at its first sign-in, see `external`).
+fn ask_page(state: &AppState, lang: Lang, form: Form) -> FormPage {
+    let mut page = page(lang, HERE, "register.title", "register.intro", form);
+    if let Some(oidc) = &state.oidc {
+        let label = lang.catalogue().fmt("register.with_oidc", &[("provider", &oidc.label)]);
+        page.alternative = Some(("/accedi/oidc".to_string(), label));
+    }
+    page
+}
+
 async fn show(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> Result<Response, AppError> {
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
-    Ok(with_form_cookie(cookie, render(page(lang, HERE, "register.title", "register.intro", form(lang, &csrf)))?))
+    Ok(with_form_cookie(cookie, render(ask_page(&state, lang, form(lang, &csrf)))?))
 }
 
 async fn ask(
@@ -95,7 +106,7 @@ async fn ask(
         if let Some(problem) = weak {
             form = form.error_text("password", c.t(problem.label_key()).to_string());
         }
-        let html = render(page(lang, HERE, "register.title", "register.intro", form))?;
+        let html = render(ask_page(&state, lang, form))?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
     let scope = format!("register:{}", visitor.address);
