@@ -78,6 +78,7 @@ const PAGES = {
     `${GUASTALLA}/percorso/patti/1/rendiconti/nuovo`,
     `${RIMINI}/percorso/patti/nuovo`,
     `${RIMINI}/decidim`,
+    `${RIMINI}/percorso/rappresentanti`,
     `${RIMINI}/decidim/modifica`,
     `${GUASTALLA}/decidim/modifica`,
     `${RIMINI}/percorso/modifica`,
@@ -88,6 +89,7 @@ const PAGES = {
   // The Community Lab as a participant sees it: the idea form, an idea with its forms.
   'cittadino@demo.agio.example': [
     `${RIMINI}/percorso/idee/nuova`,
+    `${RIMINI}/percorso/rappresento`,
     `${RIMINI}/percorso/idee/1`,
     `${RIMINI}/percorso`,
     `${RIMINI}/percorso/voto`,

@@ -237,6 +237,9 @@ pub struct IdeaEditor {
     author: Option<String>,
     /// How many ideas they proposed in the last hour: a flood is refused.
     this_hour: i64,
+    /// The organisations they represent in the process (confirmed), which they may propose
+    /// the idea for: (slug, name).
+    pub organizations: Vec<(String, String)>,
 }
 
 impl IdeaEditor {
@@ -246,9 +249,12 @@ impl IdeaEditor {
         let hour_ago = (time::OffsetDateTime::now_utc() - time::Duration::hours(1))
             .format(&time::format_description::well_known::Rfc3339)
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let this_hour = match who {
-            Some(p) => ctx.store().lab_ideas_since(&process.id, &p.person_id, &hour_ago).await?,
-            None => 0,
+        let (this_hour, organizations) = match who {
+            Some(p) => (
+                ctx.store().lab_ideas_since(&process.id, &p.person_id, &hour_ago).await?,
+                crate::lab_representatives::represented(ctx, &process.id, &p.person_id).await?,
+            ),
+            None => (0, Vec::new()),
         };
         Ok(IdeaEditor {
             slug: slug.into(),
@@ -262,10 +268,12 @@ impl IdeaEditor {
                 comune: None,
                 target_groups: Vec::new(),
                 life_stages: Vec::new(),
+                on_behalf_of: None,
             },
             created: Mutex::new(None),
             author: who.map(|p| p.person_id.clone()),
             this_hour,
+            organizations,
         })
     }
 
@@ -294,8 +302,14 @@ impl Editor for IdeaEditor {
         let comuni: Vec<String> = self.choices.comuni.iter().map(|(code, _)| code.clone()).collect();
         let codes = |terms: &[Term]| terms.iter().map(|t| t.code.clone()).collect::<Vec<String>>();
         let (target_groups, life_stages) = (codes(&self.choices.target_groups), codes(&self.choices.life_stages));
-        let offered =
-            IdeaChoices { gaps: &gaps, comuni: &comuni, target_groups: &target_groups, life_stages: &life_stages };
+        let organizations: Vec<String> = self.organizations.iter().map(|(slug, _)| slug.clone()).collect();
+        let offered = IdeaChoices {
+            gaps: &gaps,
+            comuni: &comuni,
+            target_groups: &target_groups,
+            life_stages: &life_stages,
+            organizations: &organizations,
+        };
         IdeaEdit::read(reader, &offered)
     }
 

@@ -13,6 +13,7 @@ pub mod lab;
 pub mod lab_decidim;
 pub mod lab_meetings;
 pub mod lab_pacts;
+pub mod lab_representatives;
 pub mod parts;
 pub mod profile;
 pub mod records;

@@ -170,6 +170,11 @@ code_enum!(
     PactStatus { Proposed = "proposed", Signed = "signed", Concluded = "concluded" }
 );
 code_enum!(
+    /// A request to take part in a process for an organisation: waiting for the coordinators,
+    /// confirmed, or refused.
+    RepresentationStatus { Pending = "pending", Confirmed = "confirmed", Refused = "refused" }
+);
+code_enum!(
     /// The e-mails the Community Lab sends, each of which a person can turn off.
     Notification {
         IdeaAnswered = "idea_answered", IdeaHidden = "idea_hidden", IdeaCommented = "idea_commented",
@@ -195,6 +200,7 @@ key_prefix!(
     ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
     PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
     MeetingKind => "meeting_kind", Seat => "seat", PactStatus => "pact_status", Notification => "notification",
+    RepresentationStatus => "representation_status",
 );
 
 #[cfg(test)]
@@ -244,6 +250,7 @@ mod tests {
         check(Seat::ALL, Seat::code);
         check(PactStatus::ALL, PactStatus::code);
         check(Notification::ALL, Notification::code);
+        check(RepresentationStatus::ALL, RepresentationStatus::code);
     }
 
     #[test]

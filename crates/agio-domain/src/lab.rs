@@ -100,7 +100,43 @@ pub struct IdeaSummary {
     pub gap_key: Option<String>,
     /// The comune it concerns, by name.
     pub comune: Option<String>,
+    /// The organisation its author proposed it for (a confirmed representative), by name.
+    pub organization: Option<String>,
     pub is_demo: bool,
+}
+
+/// A person's request to take part in a process for an organisation, and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Representation {
+    #[serde(skip)]
+    pub id: String,
+    /// The person's display name.
+    pub person: String,
+    pub organization: String,
+    pub organization_slug: String,
+    /// Their role in the organisation, in their words.
+    pub role: String,
+    pub status: crate::RepresentationStatus,
+    pub created_at: String,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+/// A request to take part for an organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RepresentationEdit {
+    /// The organisation, by slug.
+    pub organization: String,
+    pub role: String,
+}
+
+impl RepresentationEdit {
+    /// `organizations`: the slugs of the organisations one may ask for.
+    pub fn read(r: &mut Reader, organizations: &[String]) -> Option<RepresentationEdit> {
+        let organization = r.choice("organization", organizations);
+        let role = r.line("role");
+        Some(RepresentationEdit { organization: organization.unwrap_or_default(), role })
+    }
 }
 
 /// An idea, whole.
@@ -456,6 +492,8 @@ pub struct IdeaChoices<'a> {
     pub comuni: &'a [String],
     pub target_groups: &'a [String],
     pub life_stages: &'a [String],
+    /// The organisations the author represents in the process, by slug.
+    pub organizations: &'a [String],
 }
 
 /// An idea as its author proposes it.
@@ -470,6 +508,8 @@ pub struct IdeaEdit {
     pub comune: Option<String>,
     pub target_groups: Vec<String>,
     pub life_stages: Vec<String>,
+    /// The organisation it is proposed for, by slug: one its author represents in the process.
+    pub on_behalf_of: Option<String>,
 }
 
 impl IdeaEdit {
@@ -486,6 +526,7 @@ impl IdeaEdit {
             comune: r.opt_choice("comune", offered.comuni),
             target_groups: r.codes("target_groups", offered.target_groups, false),
             life_stages: r.codes("life_stages", offered.life_stages, false),
+            on_behalf_of: r.opt_choice("on_behalf_of", offered.organizations),
         })
     }
 }
@@ -747,7 +788,13 @@ mod tests {
     fn an_idea_needs_a_title_and_a_text_and_only_offered_choices() {
         let none: Vec<String> = Vec::new();
         let groups = vec!["older_people".to_string()];
-        let offered = IdeaChoices { gaps: &none, comuni: &none, target_groups: &groups, life_stages: &none };
+        let offered = IdeaChoices {
+            gaps: &none,
+            comuni: &none,
+            target_groups: &groups,
+            life_stages: &none,
+            organizations: &none,
+        };
         let idea = |pairs: &[(&str, &str)]| read(pairs, |r| IdeaEdit::read(r, &offered));
         assert_eq!(idea(&[]).unwrap_err(), ["title", "body"]);
         assert_eq!(idea(&[("title", "T"), ("body", "B"), ("comune", "035024")]).unwrap_err(), ["comune"]);

@@ -63,6 +63,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("lab_pacts", "id"),
     ("lab_pact_reports", "id"),
     ("notification_opt_outs", "person_id, kind"),
+    ("lab_representatives", "id"),
     ("decidim_sources", "id"),
     ("decidim_items", "source_id, kind, decidim_id"),
 ];

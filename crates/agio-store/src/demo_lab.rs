@@ -55,6 +55,17 @@ struct DemoProcess {
     ballots: Vec<DemoBallot>,
     meetings: Vec<DemoMeeting>,
     pacts: Vec<DemoPact>,
+    /// People taking part for an organisation: asked, and confirmed or not yet.
+    #[serde(default)]
+    representatives: Vec<DemoRepresentative>,
+}
+
+#[derive(Deserialize)]
+struct DemoRepresentative {
+    person: String,
+    organization: String,
+    role: String,
+    status: agio_domain::RepresentationStatus,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +103,9 @@ struct DemoIdea {
     #[serde(default)]
     reports: Vec<DemoReport>,
     answer: Option<DemoAnswer>,
+    /// The organisation its author proposes it for (one they represent), by slug.
+    #[serde(default)]
+    on_behalf_of: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +229,18 @@ impl Store {
                 statements.push(phase);
             }
             w.run(statements).await?;
+            for r in &p.representatives {
+                let person = person(&mut w, &mut people, &r.person).await?;
+                let edit =
+                    agio_domain::lab::RepresentationEdit { organization: r.organization.clone(), role: r.role.clone() };
+                w.request_representation(&process, &person, &edit).await?;
+                if r.status != agio_domain::RepresentationStatus::Pending {
+                    let mut decided = Sql::new("UPDATE lab_representatives SET status = ");
+                    decided.bind(r.status.code()).push(", decided_at = ").bind(crate::now());
+                    decided.push(" WHERE process_id = ").bind(process.clone()).push(" AND person_id = ").bind(person);
+                    w.run(vec![decided]).await?;
+                }
+            }
             let mut ids = Vec::new();
             for idea in &p.ideas {
                 ids.push(self.demo_idea(&mut w, &process, &agenda_id, idea, &mut people).await?);
@@ -322,6 +348,7 @@ impl Store {
             comune: idea.comune.clone(),
             target_groups: idea.target_groups.clone(),
             life_stages: Vec::new(),
+            on_behalf_of: idea.on_behalf_of.clone(),
         };
         let number = w.create_idea(process, Some(&author), &edit, true).await?;
         let id = id_of(w, &format!("SELECT id FROM lab_ideas WHERE number = {number} AND process_id = "), process)

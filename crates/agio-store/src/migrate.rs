@@ -82,6 +82,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (27, "0027_lab_pacts", common),
     (28, "0028_notification_opt_outs", common),
     (29, "0029_decidim", common),
+    (30, "0030_lab_representatives", common),
 );
 
 impl Store {

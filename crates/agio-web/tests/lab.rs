@@ -638,3 +638,82 @@ both_backends!(authors_and_registrants_are_told_by_mail_unless_they_turned_it_of
     assert_eq!(told.len(), 2, "the citizen and the demo participant");
     assert!(told.iter().any(|m| m.contains("To: marta@demo.agio.example") && m.contains("20/02/2027, 10:00")));
 });
+
+both_backends!(representatives_ask_coordinators_confirm_and_ideas_name_the_organisation, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    // The demo: a confirmed representative's idea names the organisation.
+    app.get(&format!("{RIMINI}/percorso/idee/1"))
+        .await
+        .page_with(&["Marta B. (demo) per Associazione Colline in Rete ODV"]);
+    let form = format!("{RIMINI}/percorso/rappresento");
+    assert_ne!(app.get(&form).await.status, StatusCode::OK, "only signed-in participants ask");
+
+    let citizen = app.sign_in(CITIZEN).await;
+    app.get_as(&format!("{RIMINI}/percorso"), &citizen).await.page_with(&[&format!("href=\"{form}\"")]);
+    app.get_as(&form, &citizen).await.page_with(&["Partecipa per un&#39;organizzazione", "Mare d&#39;Inverno APS"]);
+    // Before a coordinator confirms, an idea cannot be proposed for the organisation.
+    let idea_form = app.get_as(&format!("{RIMINI}/percorso/idee/nuova"), &citizen).await;
+    assert!(!idea_form.body.contains("name=\"on_behalf_of\""));
+    let asked = app
+        .post_as(&form, &citizen, &[("organization", "aps-mare-d-inverno"), ("role", "Socio"), ("version", "0")])
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let again = app.get_as(&form, &citizen).await;
+    again.page_with(&["Hai chiesto di rappresentare Mare d&#39;Inverno APS: in attesa di conferma."]);
+    assert!(!again.body.contains("value=\"aps-mare-d-inverno\""), "an organisation is asked for once");
+    let twice = app
+        .post_as(&form, &citizen, &[("organization", "aps-mare-d-inverno"), ("role", "Socio"), ("version", "0")])
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let early =
+        [("title", "Per l'associazione"), ("body", "Testo"), ("on_behalf_of", "aps-mare-d-inverno"), ("version", "0")];
+    let refused = app.post_as(&format!("{RIMINI}/percorso/idee/nuova"), &citizen, &early).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "not a representative yet");
+
+    // The coordinators see the requests; nobody else does.
+    let requests = format!("{RIMINI}/percorso/rappresentanti");
+    let forbidden = app.get_as(&requests, &citizen).await.status;
+    assert!(matches!(forbidden, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND));
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let page = app.get_as(&requests, &coordinator).await;
+    page.page_with(&[
+        "Ciro Cittadino (demo)",
+        "Mare d&#39;Inverno APS",
+        "Socio",
+        "in attesa di conferma",
+        "Giorgio P. (demo)",
+    ]);
+    let row = page.body.find("Ciro Cittadino (demo)").unwrap();
+    let action = &page.body[row..];
+    let at = action.find("/conferma\"").unwrap();
+    let confirm = &action[action[..at].rfind("action=\"").unwrap() + 8..at + 9];
+    let stolen = app.post_as(confirm, &citizen, &[("version", "1")]).await;
+    assert!(
+        matches!(stolen.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "a citizen cannot confirm themselves"
+    );
+    let confirmed = app.post_as(confirm, &coordinator, &[("version", "1")]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
+    assert_eq!(
+        app.post_as(confirm, &coordinator, &[("version", "1")]).await.status,
+        StatusCode::CONFLICT,
+        "decided once"
+    );
+    let unknown = app.post_as(&format!("{requests}/nessuna/conferma"), &coordinator, &[("version", "1")]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // Confirmed: the idea form offers the organisation, and the idea names it.
+    let idea_form = app.get_as(&format!("{RIMINI}/percorso/idee/nuova"), &citizen).await;
+    assert!(idea_form.body.contains("name=\"on_behalf_of\""));
+    let proposed = app.post_as(&format!("{RIMINI}/percorso/idee/nuova"), &citizen, &early).await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let idea = app.get(proposed.header("location")).await;
+    idea.page_with(&["Ciro Cittadino (demo) per Mare d&#39;Inverno APS"]);
+    let api = app
+        .get(&format!(
+            "/api/v1{}",
+            proposed.header("location").replace("/agende/", "/agendas/").replace("/percorso/idee/", "/process/ideas/")
+        ))
+        .await;
+    assert_eq!(api.json()["organization"], "Mare d'Inverno APS", "{}", api.body);
+});

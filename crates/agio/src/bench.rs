@@ -423,6 +423,7 @@ pub async fn lab(store: &Store, load: &LabLoad) -> anyhow::Result<()> {
             comune: None,
             target_groups: vec![groups[n % groups.len()].to_string()],
             life_stages: Vec::new(),
+            on_behalf_of: None,
         };
         let author = &people[next(people.len())];
         ideas.push(w.create_idea(&process.id, Some(author), &edit, true).await?);

@@ -91,9 +91,10 @@ impl IdeaFilter {
 const IDEA_COLUMNS: &str = "SELECT i.id, i.number, i.title, i.body, i.author_id, p.name AS author, i.created_at, \
      i.state, i.hidden_reason, i.supports, i.comments, i.answer, i.answer_note, i.answered_at, i.gap_key, \
      t.code AS comune_code, t.name AS comune, i.target_groups, i.life_stages, i.merged_into, i.is_demo, \
-     i.version, x.code AS action_code, x.title AS action_title";
+     i.version, x.code AS action_code, x.title AS action_title, o.name AS organization";
 const IDEA_FROM: &str = " FROM lab_ideas i LEFT JOIN people p ON p.id = i.author_id \
-     LEFT JOIN territories t ON t.id = i.comune_id LEFT JOIN actions x ON x.id = i.action_id";
+     LEFT JOIN territories t ON t.id = i.comune_id LEFT JOIN actions x ON x.id = i.action_id \
+     LEFT JOIN organizations o ON o.id = i.organization_id";
 
 fn state(r: &AnyRow) -> Result<IdeaState> {
     code(r, "state")
@@ -101,7 +102,7 @@ fn state(r: &AnyRow) -> Result<IdeaState> {
 
 fn summary(r: &AnyRow) -> Result<IdeaSummary> {
     Ok(from_row!(r, IdeaSummary {
-        number, title, author, created_at, supports, comments, gap_key, comune;
+        number, title, author, created_at, supports, comments, gap_key, comune, organization;
         state: state(r)?,
         answer: col::<Option<String>>(r, "answer")?.and_then(|a| a.parse::<IdeaAnswer>().ok()),
         is_demo: flag(r, "is_demo")?,
@@ -510,6 +511,14 @@ impl WriteTx {
             }
             None => None,
         };
+        let organization_id = match &edit.on_behalf_of {
+            Some(slug) => {
+                let mut sql = Sql::new("SELECT id FROM organizations WHERE slug = ");
+                sql.bind(slug.clone());
+                sql.map_optional(&mut *self.tx, |r| col::<String>(r, "id")).await?
+            }
+            None => None,
+        };
         let (id, at) = (new_id(), now());
         let insert = Sql::insert(
             "lab_ideas",
@@ -518,6 +527,7 @@ impl WriteTx {
                 "author_id" => author_id.map(str::to_string), "title" => edit.title.clone(),
                 "body" => edit.body.clone(), "gap_key" => edit.gap_key.clone(), "comune_id" => comune_id,
                 "target_groups" => json_codes(&edit.target_groups), "life_stages" => json_codes(&edit.life_stages),
+                "organization_id" => organization_id,
                 "is_demo" => is_demo as i64, "created_at" => at.clone(), "updated_at" => at,
             ],
         );

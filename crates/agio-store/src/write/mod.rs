@@ -13,6 +13,7 @@ mod gaps;
 mod lab;
 mod lab_meetings;
 mod lab_pacts;
+mod lab_representatives;
 mod organizations;
 mod profiles;
 

@@ -141,6 +141,10 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("lab_meeting", "members") => "lab.members",
         ("lab_meeting", "ideas") => "lab.ideas_discussed",
         ("lab_meeting", "attended") => "lab.attended",
+        ("lab_representative", "organization") => "lab.represent_organization",
+        ("lab_representative", "role") => "lab.represent_role",
+        ("lab_representative", "status") => "lab.represent_status",
+        ("idea", "on_behalf_of") => "lab.on_behalf_of",
         ("decidim_source", "instance_url") => "decidim.instance_url",
         ("decidim_source", "process_slug") => "decidim.process_slug",
         ("decidim_source", "new") => "decidim.new",
@@ -237,6 +241,7 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
             ("idea" | "idea_comment", "state") => code.parse::<agio_domain::IdeaState>().ok()?.label_key(),
             ("lab_meeting", "kind") => code.parse::<agio_domain::MeetingKind>().ok()?.label_key(),
             ("lab_pact", "status") => code.parse::<agio_domain::PactStatus>().ok()?.label_key(),
+            ("lab_representative", "status") => code.parse::<agio_domain::RepresentationStatus>().ok()?.label_key(),
             _ => return None,
         };
         Some(c.label(&key).to_string())

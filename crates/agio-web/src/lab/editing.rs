@@ -139,7 +139,8 @@ impl EditPage for IdeaEditor {
         let terms = |terms: &[agio_domain::model::Term]| {
             terms.iter().map(|t| (t.code.clone(), t.label(lang.code()).to_string())).collect()
         };
-        form.field("title", c.t("lab.idea_title"), Kind::Line, true)
+        let form = form
+            .field("title", c.t("lab.idea_title"), Kind::Line, true)
             .field("body", c.t("lab.idea_body"), Kind::Text, true)
             .hint(c.t("lab.idea_body_hint"))
             .field("gap_key", c.t("lab.idea_gap"), Kind::Select(gaps), false)
@@ -151,7 +152,14 @@ impl EditPage for IdeaEditor {
                 Kind::Choices(terms(&self.choices.target_groups)),
                 false,
             )
-            .field("life_stages", c.t("vocabulary.life_stage"), Kind::Choices(terms(&self.choices.life_stages)), false)
+            .field("life_stages", c.t("vocabulary.life_stage"), Kind::Choices(terms(&self.choices.life_stages)), false);
+        // A confirmed representative may propose it for their organisation.
+        match self.organizations.is_empty() {
+            true => form,
+            false => form
+                .field("on_behalf_of", c.t("lab.on_behalf_of"), Kind::Select(self.organizations.clone()), false)
+                .hint(c.t("lab.on_behalf_of_hint")),
+        }
     }
 
     fn title(&self, c: &Catalogue) -> String {

@@ -52,7 +52,11 @@ struct IdeasPage {
 }
 
 fn byline(lang: Lang, s: &IdeaSummary) -> String {
-    let who = s.author.clone().unwrap_or_else(|| lang.catalogue().t("lab.someone").to_string());
+    let c = lang.catalogue();
+    let mut who = s.author.clone().unwrap_or_else(|| c.t("lab.someone").to_string());
+    if let Some(organization) = &s.organization {
+        who = c.fmt("lab.byline_for", &[("who", &who), ("organization", organization)]);
+    }
     format!("{who}, {}", crate::kit::i18n::date(lang, &s.created_at))
 }
 

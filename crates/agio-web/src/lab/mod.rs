@@ -11,6 +11,7 @@ mod meetings;
 pub(crate) mod notify;
 mod pacts;
 pub(crate) mod process;
+mod representatives;
 mod vote;
 
 pub(crate) use ideas::idea_filter;
@@ -57,5 +58,6 @@ pub fn router() -> Router<AppState> {
         .merge(pacts::router())
         .merge(document::router())
         .merge(decidim::router())
+        .merge(representatives::router())
         .merge(editing::router())
 }

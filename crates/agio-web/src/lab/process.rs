@@ -46,6 +46,8 @@ struct ProcessPage {
     pacts: Vec<(String, String, String, String)>,
     /// Where to propose an idea: the form, or signing in first; none outside the collection.
     propose: Option<(String, String)>,
+    /// Where a participant asks to take part for an organisation.
+    represent: Option<String>,
 }
 
 /// "dal 1 marzo 2026 al 31 marzo 2026", or "date da definire".
@@ -96,6 +98,7 @@ async fn process(
         tools.add(ToolKind::Main, format!("/agende/{slug}/percorso/fase"), c.t("lab.phase_move"));
         tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/incontri/nuovo"), c.t("lab.new_meeting"));
         tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/patti/nuovo"), c.t("lab.new_pact"));
+        tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/rappresentanti"), c.t("lab.representatives"));
         tools.add(ToolKind::Other, format!("/agende/{slug}/percorso/modifica"), c.t("edit.edit"));
     }
     let phases = p
@@ -160,6 +163,8 @@ async fn process(
         meetings,
         pacts,
         propose: propose_link(lang, &visitor, &p),
+        represent: (visitor.signed_in.is_some() && visitor.may(Operation::Participate, &Target::Agenda(&facts)))
+            .then(|| format!("{here}/rappresento")),
         p,
     })
 }
