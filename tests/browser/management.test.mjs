@@ -71,6 +71,7 @@ const PAGES = {
     `${GUASTALLA}/percorso/idee/1`,
     `${GUASTALLA}/percorso/idee/1/risposta`,
     `${GUASTALLA}/percorso/voto/ammesse`,
+    `${GUASTALLA}/percorso/incontri/1`,
     `${GUASTALLA}/percorso/incontri/1/modifica`,
     `${GUASTALLA}/percorso/incontri/1/presenze`,
     `${RIMINI}/percorso/incontri/nuovo`,

@@ -1,13 +1,13 @@
 //! The Community Lab's meetings: the coordinators plan them (the working day, open meetings,
 //! negotiation tables), people register — a seat while there is one, the waiting list after —
 //! and after the meeting its minutes, decisions, attendance and the ideas discussed are
-//! recorded.
+//! recorded, with its documents.
 
 use std::sync::Mutex;
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
 use agio_domain::edit::Reader;
-use agio_domain::lab::{AttendanceEdit, Meeting, MeetingEdit, Process, Refusal};
+use agio_domain::lab::{meeting_document, AttendanceEdit, DocumentProblem, Meeting, MeetingEdit, Process, Refusal};
 use agio_domain::{MeetingKind, Seat};
 use agio_store::{meeting_for_edit, Actor, Editable, Saved, WriteTx};
 
@@ -202,4 +202,49 @@ pub async fn register(
     w.commit().await?;
     ctx.after_write().await?;
     Ok(seat)
+}
+
+/// Adds a document to meeting `number` (the agenda's coordinators): refused, with the reason,
+/// when empty, too large or not a kind a meeting takes.
+pub async fn add_document(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    actor: &Actor,
+    slug: &str,
+    number: i64,
+    file_name: &str,
+    data: Vec<u8>,
+) -> Result<Result<String, DocumentProblem>, Error> {
+    let (facts, _, meeting) = meeting(ctx, who, slug, number).await?;
+    require(who, Operation::Edit, &Target::Agenda(&facts))?;
+    let (name, content_type) = match meeting_document(file_name, data.len()) {
+        Ok(kind) => kind,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let mut w = ctx.store().begin_write(actor).await?;
+    let id = w.add_meeting_document((&meeting.id, &meeting.summary.title), &name, content_type, data).await?;
+    w.commit().await?;
+    ctx.after_write().await?;
+    Ok(Ok(id))
+}
+
+/// Removes document `id` of meeting `number` (the agenda's coordinators).
+pub async fn remove_document(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    actor: &Actor,
+    slug: &str,
+    number: i64,
+    id: &str,
+) -> Result<(), Error> {
+    let (facts, _, meeting) = meeting(ctx, who, slug, number).await?;
+    require(who, Operation::Edit, &Target::Agenda(&facts))?;
+    let document = meeting.documents.iter().find(|d| d.id == id).ok_or(Error::NotFound)?;
+    let mut w = ctx.store().begin_write(actor).await?;
+    if !w.remove_meeting_document(&meeting, document).await? {
+        return Err(Error::NotFound);
+    }
+    w.commit().await?;
+    ctx.after_write().await?;
+    Ok(())
 }

@@ -60,6 +60,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("lab_meetings", "id"),
     ("lab_meeting_registrations", "meeting_id, person_id"),
     ("lab_meeting_ideas", "meeting_id, idea_id"),
+    ("lab_meeting_documents", "id"),
     ("lab_pacts", "id"),
     ("lab_pact_reports", "id"),
     ("notification_opt_outs", "person_id, kind"),

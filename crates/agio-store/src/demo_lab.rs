@@ -82,6 +82,9 @@ struct DemoMeeting {
     /// Who registered, in order, and who came.
     registered: Vec<String>,
     attended: Vec<String>,
+    /// Documents uploaded after it: (file name, text).
+    #[serde(default)]
+    documents: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -282,6 +285,12 @@ impl Store {
                 )
                 .await?
                 .ok_or_else(|| StoreError::InvalidData("a demo meeting vanished".into()))?;
+                for (name, text) in &m.documents {
+                    let kind = agio_domain::lab::meeting_document(name, text.len())
+                        .map_err(|e| StoreError::InvalidData(format!("demo document {name}: {e:?}")))?;
+                    w.add_meeting_document((&meeting, &m.fields.title), &kind.0, kind.1, text.clone().into_bytes())
+                        .await?;
+                }
                 for email in &m.registered {
                     let who = person(&mut w, &mut people, email).await?;
                     w.register_for_meeting(&meeting, m.fields.capacity, &who).await?;

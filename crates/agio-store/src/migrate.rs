@@ -83,6 +83,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (28, "0028_notification_opt_outs", common),
     (29, "0029_decidim", common),
     (30, "0030_lab_representatives", common),
+    (31, "0031_lab_meeting_documents", common),
 );
 
 impl Store {

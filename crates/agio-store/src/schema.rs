@@ -14,6 +14,8 @@ pub enum TypeFamily {
     Float,
     Text,
     Boolean,
+    /// Files: BYTEA on PostgreSQL, BYTEA (stored as a blob) on SQLite.
+    Bytes,
     Other,
 }
 
@@ -21,6 +23,8 @@ fn family(declared: &str) -> TypeFamily {
     let t = declared.to_lowercase();
     if t.contains("bool") {
         TypeFamily::Boolean
+    } else if t.contains("bytea") || t.contains("blob") {
+        TypeFamily::Bytes
     } else if t.contains("int") {
         TypeFamily::Integer
     } else if t.contains("char") || t.contains("text") || t.contains("clob") {
@@ -218,6 +222,7 @@ impl Store {
                             TypeFamily::Integer => Cell::Int(col(r, &c.name)?),
                             TypeFamily::Float => Cell::Float(col(r, &c.name)?),
                             TypeFamily::Text | TypeFamily::Other => Cell::Text(col(r, &c.name)?),
+                            TypeFamily::Bytes => Cell::Bytes(col(r, &c.name)?),
                             // Flags are BIGINT 0/1 (the Any driver cannot read SQLite booleans).
                             TypeFamily::Boolean => {
                                 return Err(StoreError::InvalidData(format!(
@@ -239,11 +244,12 @@ pub enum Cell {
     Int(Option<i64>),
     Float(Option<f64>),
     Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
 }
 
 impl Cell {
     pub fn is_null(&self) -> bool {
-        matches!(self, Cell::Int(None) | Cell::Float(None) | Cell::Text(None))
+        matches!(self, Cell::Int(None) | Cell::Float(None) | Cell::Text(None) | Cell::Bytes(None))
     }
 }
 
@@ -253,6 +259,7 @@ impl From<Cell> for Value {
             Cell::Int(v) => Value::Int(v),
             Cell::Float(v) => Value::Float(v),
             Cell::Text(v) => Value::Text(v),
+            Cell::Bytes(v) => Value::Bytes(v),
         }
     }
 }

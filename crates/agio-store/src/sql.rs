@@ -9,6 +9,13 @@ pub(crate) enum Value {
     Text(Option<String>),
     Int(Option<i64>),
     Float(Option<f64>),
+    Bytes(Option<Vec<u8>>),
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(Some(v))
+    }
 }
 
 impl From<&str> for Value {
@@ -106,6 +113,7 @@ impl Sql {
                 Value::Text(v) => q.bind(v),
                 Value::Int(v) => q.bind(v),
                 Value::Float(v) => q.bind(v),
+                Value::Bytes(v) => q.bind(v),
             };
         }
         q

@@ -717,3 +717,63 @@ both_backends!(representatives_ask_coordinators_confirm_and_ideas_name_the_organ
         .await;
     assert_eq!(api.json()["organization"], "Mare d'Inverno APS", "{}", api.body);
 });
+
+both_backends!(coordinators_upload_a_meetings_documents_and_anyone_downloads_them, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let meeting = format!("{GUASTALLA}/percorso/incontri/1");
+    // The demo's working day has its attendance sheet and a summary.
+    let page = app.get(&meeting).await;
+    page.page_with(&["Foglio presenze giornata di lavoro (demo).csv", "Sintesi dei tavoli (demo).txt"]);
+    assert!(!page.body.contains("enctype=\"multipart/form-data\""), "only coordinators upload");
+    let at = page.body.find(&format!("{meeting}/documenti/")).unwrap();
+    let href = &page.body[at..at + page.body[at..].find('"').unwrap()];
+    let sheet = app.get(href).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert_eq!(sheet.header("content-type"), "text/csv; charset=utf-8");
+    assert!(sheet.header("content-disposition").starts_with("attachment; filename=\"Foglio presenze"));
+    assert!(sheet.body.starts_with("tipo di partecipante;presenti"));
+    assert_eq!(app.get(&format!("{meeting}/documenti/nessuno")).await.status, StatusCode::NOT_FOUND);
+
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let upload = format!("{meeting}/documenti");
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let added = app.post_multipart(&upload, &coordinator, &[], &[("file", "Verbale finale.pdf", pdf)]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = app.get_as(&meeting, &coordinator).await;
+    page.page_with(&["Verbale finale.pdf", "(1 kB)"]);
+    let at = page.body.find("Verbale finale.pdf").unwrap();
+    let start = page.body[..at].rfind(&format!("{meeting}/documenti/")).unwrap();
+    let href = page.body[start..start + page.body[start..].find('"').unwrap()].to_string();
+    let file = app.get(&href).await;
+    assert_eq!((file.header("content-type"), file.body.as_bytes()), ("application/pdf", &pdf[..]));
+
+    // A page, a script, an empty file, one too large: refused with the reason, nothing kept.
+    for (name, bytes, says) in [
+        ("pagina.html", &b"<script>alert(1)</script>"[..], "Questo tipo di file non si può caricare"),
+        ("disegno.svg", &b"<svg onload=alert(1)>"[..], "Sono ammessi: pdf, odt"),
+        ("vuoto.pdf", &b""[..], "Il file è vuoto"),
+    ] {
+        let refused = app.post_multipart(&upload, &coordinator, &[], &[("file", name, bytes)]).await;
+        refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &[says]);
+    }
+    let large = vec![b'a'; agio_domain::lab::DOCUMENT_MAX_BYTES + 1];
+    let refused = app.post_multipart(&upload, &coordinator, &[], &[("file", "grande.pdf", &large)]).await;
+    assert!(
+        matches!(refused.status, StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNPROCESSABLE_ENTITY),
+        "{}",
+        refused.status
+    );
+    let page = app.get(&meeting).await;
+    assert!(!page.body.contains("pagina.html") && !page.body.contains("grande.pdf"));
+
+    // Nobody else adds or removes; the coordinators remove.
+    let citizen = app.sign_in(CITIZEN).await;
+    let by_citizen = app.post_multipart(&upload, &citizen, &[], &[("file", "mio.pdf", pdf)]).await;
+    assert!(matches!(by_citizen.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND));
+    let by_citizen = app.post_as(&format!("{href}/elimina"), &citizen, &[]).await;
+    assert!(matches!(by_citizen.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND));
+    let removed = app.post_as(&format!("{href}/elimina"), &coordinator, &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&href).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_as(&format!("{href}/elimina"), &coordinator, &[]).await.status, StatusCode::NOT_FOUND);
+});

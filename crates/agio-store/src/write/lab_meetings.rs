@@ -2,7 +2,7 @@
 //! registrations with a capacity and a waiting list, attendance, minutes, and the ideas
 //! discussed.
 
-use agio_domain::lab::{AttendanceEdit, IdeaRef, Meeting, MeetingEdit, MeetingSummary, Registration};
+use agio_domain::lab::{AttendanceEdit, IdeaRef, Meeting, MeetingDocument, MeetingEdit, MeetingSummary, Registration};
 use agio_domain::Seat;
 use sqlx::any::AnyRow;
 
@@ -83,6 +83,7 @@ impl Store {
                     summary: summary(r)?,
                     members: codes(r, "members")?,
                     ideas: Vec::new(),
+                    documents: Vec::new(),
                 }))
             })
             .await?
@@ -94,7 +95,25 @@ impl Store {
         );
         ideas.bind(meeting.id.clone()).push(" ORDER BY i.number");
         meeting.ideas = ideas.map_all(&self.pool, |r| Ok(from_row!(r, IdeaRef { number, title }))).await?;
+        let mut documents =
+            Sql::new("SELECT id, name, content_type, size, created_at FROM lab_meeting_documents WHERE meeting_id = ");
+        documents.bind(meeting.id.clone()).push(" ORDER BY created_at, name");
+        meeting.documents = documents
+            .map_all(&self.pool, |r| Ok(from_row!(r, MeetingDocument { id, name, content_type, size, created_at })))
+            .await?;
         Ok(Some(meeting))
+    }
+
+    /// A document of a meeting, with its bytes.
+    pub async fn lab_meeting_document(&self, meeting_id: &str, id: &str) -> Result<Option<(MeetingDocument, Vec<u8>)>> {
+        let mut sql = Sql::new(
+            "SELECT id, name, content_type, size, created_at, data FROM lab_meeting_documents WHERE meeting_id = ",
+        );
+        sql.bind(meeting_id).push(" AND id = ").bind(id);
+        sql.map_optional(&self.pool, |r| {
+            Ok((from_row!(r, MeetingDocument { id, name, content_type, size, created_at }), col(r, "data")?))
+        })
+        .await
     }
 
     /// The meetings where an idea was discussed: (number, title, date).
@@ -148,6 +167,43 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Adds a document to a meeting (`meeting`: its id and title) under a name made safe, with
+    /// the type its kind is served as; returns its id.
+    pub async fn add_meeting_document(
+        &mut self,
+        meeting: (&str, &str),
+        name: &str,
+        content_type: &str,
+        data: Vec<u8>,
+    ) -> Result<String> {
+        let (id, size) = (new_id(), data.len() as i64);
+        let insert = Sql::insert(
+            "lab_meeting_documents",
+            columns![
+                "id" => id.clone(), "meeting_id" => meeting.0, "name" => name, "content_type" => content_type,
+                "size" => size, "data" => data, "created_at" => now(),
+            ],
+        );
+        self.run(vec![insert]).await?;
+        let entity = EntityRef { kind: "lab_meeting", id: meeting.0, label: meeting.1 };
+        let after = serde_json::json!({ "document": name });
+        self.record(entity, "add_document", None, Some(&after), "").await?;
+        Ok(id)
+    }
+
+    /// Removes a document of a meeting; false when it has no such document.
+    pub async fn remove_meeting_document(&mut self, meeting: &Meeting, document: &MeetingDocument) -> Result<bool> {
+        let mut gone = Sql::new("DELETE FROM lab_meeting_documents WHERE meeting_id = ");
+        gone.bind(meeting.id.clone()).push(" AND id = ").bind(document.id.clone());
+        if gone.query().execute(&mut *self.tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let entity = EntityRef { kind: "lab_meeting", id: &meeting.id, label: &meeting.summary.title };
+        let before = serde_json::json!({ "document": document.name });
+        self.record(entity, "remove_document", Some(&before), None, "").await?;
+        Ok(true)
+    }
+
     /// Adds a meeting to the process; returns its number.
     pub async fn create_meeting(
         &mut self,

@@ -263,11 +263,25 @@ pub(crate) struct ArchivedNote {
 
 /// A CSV file to download, named `filename`.
 pub(crate) fn csv_download(filename: &str, body: impl axum::response::IntoResponse) -> axum::response::Response {
+    download(filename, "text/csv; charset=utf-8", body)
+}
+
+/// A file to save, never to open in the page: `filename` in ASCII for old clients and whole
+/// (percent-encoded UTF-8) for the others.
+pub(crate) fn download(
+    filename: &str,
+    content_type: &str,
+    body: impl axum::response::IntoResponse,
+) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    let headers =
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)];
+    let ascii: String = filename
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let headers = [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)];
     (headers, body).into_response()
 }
 

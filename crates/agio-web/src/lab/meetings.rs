@@ -4,11 +4,12 @@
 //! form each (`…/iscriviti`, `…/annulla`).
 
 use agio_domain::access::{Operation, Target};
-use agio_domain::lab::{Meeting, Registration};
+use agio_domain::lab::{DocumentProblem, Meeting, Registration, DOCUMENT_MAX_BYTES};
 use agio_domain::{Channel, MeetingKind, Seat};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::{Html, Response};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -38,6 +39,12 @@ struct MeetingPage {
     csrf: Option<String>,
     sign_in: Option<String>,
     past: bool,
+    /// Its documents: (address, name, size).
+    documents: Vec<(String, String, String)>,
+    /// The coordinators' form token, for adding and removing documents.
+    manage: Option<String>,
+    /// Why the document just sent was refused.
+    upload_error: Option<String>,
 }
 
 impl MeetingPage {
@@ -87,11 +94,30 @@ async fn show(
     Path((slug, number)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
     let number = super::number(&number)?;
-    let (facts, p, m) = agio_app::lab_meetings::meeting(&state, visitor.principal(), &slug, number).await?;
+    render(meeting_page(&state, lang, &visitor, &slug, number, None).await?)
+}
+
+/// "1,2 MB", "830 kB".
+fn size(lang: Lang, bytes: i64) -> String {
+    match bytes >= 1_000_000 {
+        true => format!("{} MB", crate::kit::i18n::decimal(lang, (bytes as f64 / 100_000.0).round() / 10.0)),
+        false => format!("{} kB", (bytes + 999) / 1000),
+    }
+}
+
+async fn meeting_page(
+    state: &AppState,
+    lang: Lang,
+    visitor: &Visitor,
+    slug: &str,
+    number: i64,
+    upload_error: Option<String>,
+) -> Result<MeetingPage, AppError> {
+    let (facts, p, m) = agio_app::lab_meetings::meeting(state, visitor.principal(), slug, number).await?;
     let c = lang.catalogue();
     let here = format!("/agende/{slug}/percorso/incontri/{number}");
-    let tools = super::record_tools(lang, &visitor, &facts, &here, ("presenze", "lab.attendance_tool"));
-    let past = m.summary.date < today(&state);
+    let tools = super::record_tools(lang, visitor, &facts, &here, ("presenze", "lab.attendance_tool"));
+    let past = m.summary.date < today(state);
     let registration = match visitor.principal() {
         Some(who) => state.store.lab_registration(&m.id, &who.person_id).await?,
         None => None,
@@ -106,9 +132,22 @@ async fn show(
         .crumb(p.title.clone(), format!("/agende/{slug}/percorso"))
         .last_crumb()
         .demo(m.summary.is_demo);
-    render(MeetingPage {
+    let documents = m
+        .documents
+        .iter()
+        .map(|d| (format!("{here}/documenti/{}", d.id), d.name.clone(), size(lang, d.size)))
+        .collect();
+    let manage = visitor
+        .signed_in
+        .as_ref()
+        .filter(|_| visitor.may(Operation::Edit, &Target::Agenda(&facts)))
+        .map(|s| s.csrf_token.clone());
+    Ok(MeetingPage {
         ctx,
         tools,
+        documents,
+        manage,
+        upload_error,
         when: when(lang, &m.summary.date, &m.summary.starts, &m.summary.ends),
         seats: seats(lang, &m.summary),
         agenda_html: markdown::to_html(&m.agenda),
@@ -122,6 +161,79 @@ async fn show(
         past,
         m,
     })
+}
+
+/// The document sent with the form: its name, its bytes, and the form's token.
+async fn read_document(mut multipart: Multipart) -> Result<(String, Vec<u8>, Option<String>), AppError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge { max_bytes: DOCUMENT_MAX_BYTES },
+        _ => AppError::UnreadableBody(e.body_text()),
+    };
+    let (mut name, mut data, mut csrf) = (String::new(), Vec::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("file") => {
+                name = field.file_name().unwrap_or_default().to_string();
+                data = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+            _ => {}
+        }
+    }
+    Ok((name, data, csrf))
+}
+
+/// A document added to the meeting (the coordinators); refused, on the meeting's page, with
+/// the reason.
+async fn upload(
+    State(state): State<AppState>,
+    lang: Lang,
+    visitor: Visitor,
+    Path((slug, number)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let number = super::number(&number)?;
+    let (name, data, csrf) = read_document(multipart).await?;
+    visitor.check_csrf(csrf.as_deref())?;
+    let actor = visitor.actor(Channel::Form);
+    let added = agio_app::lab_meetings::add_document(&state, visitor.principal(), &actor, &slug, number, &name, data);
+    let c = lang.catalogue();
+    let why = match added.await? {
+        Ok(_) => {
+            let here = format!("/agende/{slug}/percorso/incontri/{number}#documenti");
+            return Ok(Notice::Saved.redirect(&here, state.secure_cookies));
+        }
+        Err(DocumentProblem::Empty) => c.t("lab.document_empty").to_string(),
+        Err(DocumentProblem::TooLarge) => c.t("lab.document_too_large").to_string(),
+        Err(DocumentProblem::NotAllowed(kinds)) => c.fmt("lab.document_kind", &[("kinds", &kinds.join(", "))]),
+    };
+    let page = render(meeting_page(&state, lang, &visitor, &slug, number, Some(why)).await?)?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// A document of the meeting, to save.
+async fn document(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((slug, number, id)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let number = super::number(&number)?;
+    let (_, _, m) = agio_app::lab_meetings::meeting(&state, visitor.principal(), &slug, number).await?;
+    let (d, data) = state.store.lab_meeting_document(&m.id, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(crate::kit::layout::download(&d.name, &d.content_type, data))
+}
+
+/// A document removed from the meeting (the coordinators).
+async fn remove(
+    State(state): State<AppState>,
+    Path((slug, number, id)): Path<(String, String, String)>,
+    SignedInForm { visitor, .. }: SignedInForm,
+) -> Result<Response, AppError> {
+    let number = super::number(&number)?;
+    let actor = visitor.actor(Channel::Form);
+    agio_app::lab_meetings::remove_document(&state, visitor.principal(), &actor, &slug, number, &id).await?;
+    let here = format!("/agende/{slug}/percorso/incontri/{number}#documenti");
+    Ok(Notice::Saved.redirect(&here, state.secure_cookies))
 }
 
 async fn register(
@@ -147,7 +259,12 @@ async fn register(
 }
 
 pub fn router() -> Router<AppState> {
+    // The form's other fields are small: the body may be the largest document and a little more.
+    let upload_limit = DefaultBodyLimit::max(DOCUMENT_MAX_BYTES + 64 * 1024);
     Router::new()
         .route("/agende/{slug}/percorso/incontri/{number}", get(show))
         .route("/agende/{slug}/percorso/incontri/{number}/{act}", post(register))
+        .route("/agende/{slug}/percorso/incontri/{number}/documenti", post(upload).layer(upload_limit))
+        .route("/agende/{slug}/percorso/incontri/{number}/documenti/{id}", get(document))
+        .route("/agende/{slug}/percorso/incontri/{number}/documenti/{id}/elimina", post(remove))
 }
