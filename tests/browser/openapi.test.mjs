@@ -754,6 +754,25 @@ describe('every change answers as documented', () => {
     const phased = await call('PUT', phase, phasePath, coordinator, { version: lab.version, active_phase: 'working_day' }, 200);
     assert.equal(phased.active_phase, 'working_day');
 
+    // The process's settings, a phase's dates, the ideas admitted to the vote: written as they are.
+    const processTemplate = '/api/v1/agendas/{slug}/process';
+    const processPath = `/api/v1/agendas/${RIMINI}/process`;
+    const { body: processNow } = await fetchJson(processPath, asMember(coordinator));
+    const settings = { title: processNow.title, description: processNow.description, vote_method: processNow.vote_method, vote_points: processNow.vote_points };
+    await call('PUT', processTemplate, processPath, referent, { ...settings, version: processNow.version }, 403);
+    await call('PUT', processTemplate, processPath, coordinator, { ...settings, version: processNow.version, vote_method: 'sortition' }, 422);
+    const resaved = await call('PUT', processTemplate, processPath, coordinator, { ...settings, version: processNow.version }, 200);
+    await call('PUT', processTemplate, processPath, coordinator, { ...settings, version: processNow.version }, 409);
+    const phaseTemplate = '/api/v1/agendas/{slug}/process/phases/{kind}';
+    const pacts0 = resaved.phases.find((p) => p.kind === 'pacts');
+    const phaseBody = { version: pacts0.version, starts_on: pacts0.starts_on, ends_on: pacts0.ends_on, description: pacts0.description };
+    await call('PUT', phaseTemplate, `${processPath}/phases/pacts`, coordinator, { ...phaseBody, starts_on: 'domani' }, 422);
+    await call('PUT', phaseTemplate, `${processPath}/phases/pacts`, coordinator, phaseBody, 200);
+    await call('PUT', phaseTemplate, `${processPath}/phases/nessuna`, coordinator, phaseBody, 404);
+    const admittedTemplate = '/api/v1/agendas/{slug}/process/admitted';
+    await call('PUT', admittedTemplate, `${processPath}/admitted`, coordinator, { version: resaved.version, admitted: ['999'] }, 422);
+    await call('PUT', admittedTemplate, `${processPath}/admitted`, referent, { version: resaved.version, admitted: [] }, 403);
+
     // Meetings and pacts, the coordinators'.
     const meetings = '/api/v1/agendas/{slug}/process/meetings';
     const meetingOne = '/api/v1/agendas/{slug}/process/meetings/{number}';

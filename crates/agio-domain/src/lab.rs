@@ -82,6 +82,8 @@ pub struct Phase {
     pub ends_on: Option<String>,
     /// What happens in it (Markdown).
     pub description: String,
+    /// What a change of its dates starts from.
+    pub version: i64,
 }
 
 /// An idea as lists show it.

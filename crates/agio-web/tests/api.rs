@@ -181,6 +181,8 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/process/pacts",
         "/api/v1/agendas/{slug}/process/pacts/{number}",
         "/api/v1/agendas/{slug}/process/pacts/{number}/reports",
+        "/api/v1/agendas/{slug}/process/phases/{kind}",
+        "/api/v1/agendas/{slug}/process/admitted",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }

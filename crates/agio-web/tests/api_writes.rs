@@ -374,3 +374,47 @@ both_backends!(coordinators_write_meetings_and_pacts_through_the_api, |backend| 
     assert_eq!(concluded.status, StatusCode::OK, "{}", concluded.body);
     assert_eq!(app.get(&format!("{pacts}/{number}")).await.json()["status"], "concluded");
 });
+
+both_backends!(coordinators_set_up_the_process_its_phases_and_the_vote_through_the_api, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.create_token(&app.sign_in(COORDINATOR).await, "write").await;
+    let referent = app.create_token(&app.sign_in(REFERENT).await, "write").await;
+    let process = format!("/api/v1/agendas/{RIMINI}/process");
+    let read = app.get(&process).await.json();
+    let version = read["version"].as_i64().unwrap();
+    let change = json!({"version": version, "title": "Community Lab di Rimini", "description": "Aggiornato",
+        "vote_method": "points", "vote_points": 10});
+    problem(&app.api("PUT", &process, &referent, change.clone()).await, StatusCode::FORBIDDEN);
+    let bad = json!({"version": version, "title": "x", "vote_method": "points", "vote_points": 1000});
+    problem(&app.api("PUT", &process, &coordinator, bad).await, StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = app.api("PUT", &process, &coordinator, change.clone()).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.json()["vote_points"], 10);
+    problem(&app.api("PUT", &process, &coordinator, change).await, StatusCode::CONFLICT);
+
+    let phases = changed.json()["phases"].clone();
+    let working_day = phases.as_array().unwrap().iter().find(|p| p["kind"] == "working_day").unwrap().clone();
+    let phase = format!("{process}/phases/working_day");
+    let backwards = json!({"version": working_day["version"], "starts_on": "2027-03-10", "ends_on": "2027-03-01"});
+    let refused = problem(&app.api("PUT", &phase, &coordinator, backwards).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["invalid_params"][0]["name"], "ends_on");
+    let dates = json!({"version": working_day["version"], "starts_on": "2027-03-01", "ends_on": "2027-03-10",
+        "description": "La giornata di lavoro"});
+    let dated = app.api("PUT", &phase, &coordinator, dates).await;
+    assert_eq!(dated.status, StatusCode::OK, "{}", dated.body);
+    let saved = dated.json()["phases"].as_array().unwrap().iter().find(|p| p["kind"] == "working_day").unwrap().clone();
+    assert_eq!((saved["starts_on"].as_str(), saved["ends_on"].as_str()), (Some("2027-03-01"), Some("2027-03-10")));
+    problem(
+        &app.api("PUT", &format!("{process}/phases/nessuna"), &coordinator, json!({"version": 1})).await,
+        StatusCode::NOT_FOUND,
+    );
+
+    let admitted = format!("{process}/admitted");
+    let version = dated.json()["version"].as_i64().unwrap();
+    problem(
+        &app.api("PUT", &admitted, &coordinator, json!({"version": version, "admitted": ["99"]})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    let chosen = app.api("PUT", &admitted, &coordinator, json!({"version": version, "admitted": ["1", "2"]})).await;
+    assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.body);
+});

@@ -139,7 +139,7 @@ fn idea(r: &AnyRow) -> Result<Idea> {
 }
 
 fn phase(r: &AnyRow) -> Result<Phase> {
-    Ok(from_row!(r, Phase { starts_on, ends_on, description; kind: code(r, "kind")? }))
+    Ok(from_row!(r, Phase { starts_on, ends_on, description, version; kind: code(r, "kind")? }))
 }
 
 impl Store {
@@ -193,7 +193,8 @@ impl Store {
         else {
             return Ok(None);
         };
-        let mut phases = Sql::new("SELECT kind, starts_on, ends_on, description FROM lab_phases WHERE process_id = ");
+        let mut phases =
+            Sql::new("SELECT kind, starts_on, ends_on, description, version FROM lab_phases WHERE process_id = ");
         phases.bind(process.id.clone()).push(" ORDER BY position");
         process.phases = phases.map_all(&self.pool, phase).await?;
         Ok(Some(process))

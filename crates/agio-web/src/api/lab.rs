@@ -3,12 +3,12 @@
 //! coordinators write — the answer to an idea, the active phase, meetings, pacts and their
 //! reports — with the forms' editors (`agio_app::lab`, `lab_meetings`, `lab_pacts`).
 
-use agio_app::lab::{ActivePhaseEditor, AnswerEditor, Choices};
+use agio_app::lab::{ActivePhaseEditor, AdmittedEditor, AnswerEditor, Choices, PhaseEditor, ProcessEditor};
 use agio_app::lab_meetings::MeetingEditor;
 use agio_app::lab_pacts::{PactEditor, PactReportEditor};
 use agio_domain::lab::{
-    Idea, IdeaSummary, Meeting, MeetingEdit, Pact, PactEdit, PactReportEdit, Process, ProcessDocument, ProcessFigures,
-    VoteResults,
+    Idea, IdeaSummary, Meeting, MeetingEdit, Pact, PactEdit, PactReportEdit, PhaseEdit, Process, ProcessDocument,
+    ProcessEdit, ProcessFigures, VoteResults,
 };
 use agio_domain::Page;
 use axum::extract::{Path, State};
@@ -329,4 +329,80 @@ pub async fn create_pact_report(
     let number = crate::lab::number(&number)?;
     apply(&s, &caller, &PactReportEditor::load(&s, who, &slug, number).await?, body, How::Replace).await?;
     Ok((StatusCode::CREATED, Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2)))
+}
+
+/// The process's settings, with the version they start from (0 to start a process).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ProcessChange {
+    version: i64,
+    #[schema(inline)]
+    #[serde(flatten)]
+    fields: ProcessEdit,
+}
+
+/// Start the agenda's participatory process, or change its title, description and vote method
+/// (the agenda's coordinators).
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/process", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    request_body(content = ProcessChange, content_type = "application/json"),
+    responses((status = 200, body = Process, description = "The process as saved"), ChangeProblems))]
+pub async fn put_process(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<Json<Process>, AppError> {
+    apply(&s, &caller, &ProcessEditor::load(&s, &slug).await?, body, How::Replace).await?;
+    Ok(Json(agio_app::lab::process(&s, Some(&caller.principal), &slug).await?.1))
+}
+
+/// A phase's dates and description, with the phase's version they start from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PhaseDatesChange {
+    version: i64,
+    #[schema(inline)]
+    #[serde(flatten)]
+    fields: PhaseEdit,
+}
+
+/// Set a phase's dates and what happens in it (the agenda's coordinators).
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/process/phases/{kind}", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda"),
+        ("kind" = String, Path, description = "`information`, `ideas`, `working_day`, `prioritisation`, `feedback` or `pacts`")),
+    request_body(content = PhaseDatesChange, content_type = "application/json"),
+    responses((status = 200, body = Process, description = "The process with the phase as saved"), ChangeProblems))]
+pub async fn put_phase(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path((slug, kind)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Process>, AppError> {
+    apply(&s, &caller, &PhaseEditor::load(&s, &slug, &kind).await?, body, How::Replace).await?;
+    Ok(Json(agio_app::lab::process(&s, Some(&caller.principal), &slug).await?.1))
+}
+
+/// The ideas admitted to the vote, with the process's version they start from.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AdmittedChange {
+    version: i64,
+    /// The ideas' numbers.
+    admitted: Vec<String>,
+}
+
+/// Choose the ideas admitted to the vote (the agenda's coordinators), before it opens.
+#[utoipa::path(put, path = "/api/v1/agendas/{slug}/process/admitted", tag = "editing", security(("token" = [])),
+    params(("slug" = String, Path, description = "Slug of the agenda")),
+    request_body(content = AdmittedChange, content_type = "application/json"),
+    responses((status = 200, body = Process, description = "The process"), ChangeProblems))]
+pub async fn put_admitted(
+    State(s): State<AppState>,
+    caller: TokenCaller,
+    Path(slug): Path<String>,
+    body: JsonObject,
+) -> Result<Json<Process>, AppError> {
+    apply(&s, &caller, &AdmittedEditor::load(&s, &slug).await?, body, How::Replace).await?;
+    Ok(Json(agio_app::lab::process(&s, Some(&caller.principal), &slug).await?.1))
 }
