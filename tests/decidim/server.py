@@ -13,6 +13,7 @@ so that a test changes the instance between two imports) may set:
     max_per_page   the page size cap (Decidim's is 50), to make the connector page
     fail           "http500" (every request), "html" (a web page, not JSON), or null
     proposals      proposals added to component 57, or replacing those with the same id
+    removed        ids of proposals the instance no longer shows (deleted, hidden)
 """
 
 import base64
@@ -89,6 +90,7 @@ def dataset(control):
         proposals += json.load(f)
     for extra in control.get("proposals", []):
         proposals = [p for p in proposals if p["id"] != extra["id"]] + [extra]
+    proposals = [p for p in proposals if p["id"] not in control.get("removed", [])]
     proposals.sort(key=lambda p: int(p["id"]))
     meetings = nodes(example("meetings")["component"], "meetings")
     results = nodes(example("results")["component"], "results")

@@ -37,7 +37,9 @@ pub fn plain_text(html: &str) -> String {
 /// The character an entity at the start of `s` stands for, and its length; a '&' that starts
 /// no known entity is itself.
 fn entity(s: &str) -> (String, usize) {
-    let Some(end) = s[..s.len().min(12)].find(';') else { return ("&".into(), 1) };
+    // Entities are short: the ';' must come within the first 12 bytes (counted as bytes, so
+    // that a multi-byte character there cannot split a slice).
+    let Some(end) = s.bytes().take(12).position(|b| b == b';') else { return ("&".into(), 1) };
     let name = &s[1..end];
     let named = match name {
         "amp" => Some('&'),
@@ -80,5 +82,8 @@ mod tests {
         );
         assert_eq!(plain_text("1 < 2 & 3 &unknown; &#0;"), "1 < 2 & 3 &unknown; &#0;");
         assert_eq!(plain_text("<a href=\"javascript:x\" onclick='y'>link</a>"), "link");
+        // A bare '&' before accented text is text, whatever falls at the 12th byte.
+        assert_eq!(plain_text("Cura & àààààààà;"), "Cura & àààààààà;");
+        assert_eq!(plain_text("&àààààà"), "&àààààà");
     }
 }

@@ -181,12 +181,14 @@ pub struct DecidimSnapshot {
     pub missing_fields: Vec<String>,
 }
 
-/// What an import changed, per kind: new, updated and unchanged items.
+/// What an import changed, per kind: new, updated, unchanged items, and those the instance no
+/// longer shows (removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
 pub struct SyncCounts {
     pub new: i64,
     pub updated: i64,
     pub unchanged: i64,
+    pub removed: i64,
 }
 
 /// The outcome of an import.

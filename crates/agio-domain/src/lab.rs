@@ -341,13 +341,17 @@ pub fn meeting_document(file_name: &str, size: usize) -> Result<(String, &'stati
         return Err(DocumentProblem::TooLarge);
     }
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let safe: String =
-        base.chars().map(|c| if c.is_alphanumeric() || " .-_()".contains(c) { c } else { '_' }).take(120).collect();
-    let safe = safe.trim().trim_start_matches('.').to_string();
-    let extension = safe.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match DOCUMENT_TYPES.iter().find(|(e, _)| *e == extension) {
-        Some((_, content_type)) if !safe.is_empty() => Ok((safe, content_type)),
-        _ => Err(DocumentProblem::NotAllowed(DOCUMENT_TYPES.iter().map(|(e, _)| *e).collect())),
+    let not_allowed = || DocumentProblem::NotAllowed(DOCUMENT_TYPES.iter().map(|(e, _)| *e).collect());
+    let (stem, extension) = base.rsplit_once('.').ok_or_else(not_allowed)?;
+    let extension = extension.to_ascii_lowercase();
+    let content_type = DOCUMENT_TYPES.iter().find(|(e, _)| *e == extension).map(|(_, t)| *t).ok_or_else(not_allowed)?;
+    // The stem is cut, never the kind.
+    let stem: String =
+        stem.chars().map(|c| if c.is_alphanumeric() || " .-_()".contains(c) { c } else { '_' }).take(120).collect();
+    let stem = stem.trim().trim_start_matches('.').trim();
+    match stem.is_empty() {
+        true => Err(not_allowed()),
+        false => Ok((format!("{stem}.{extension}"), content_type)),
     }
 }
 
@@ -788,7 +792,9 @@ mod document_tests {
 
     #[test]
     fn document_names_are_made_safe_and_their_kind_decides_their_type() {
-        assert_eq!(meeting_document("Verbale 12-02.PDF", 10), Ok(("Verbale 12-02.PDF".into(), "application/pdf")));
+        assert_eq!(meeting_document("Verbale 12-02.PDF", 10), Ok(("Verbale 12-02.pdf".into(), "application/pdf")));
+        let long = format!("{}.pdf", "a".repeat(150));
+        assert_eq!(meeting_document(&long, 10).unwrap().0, format!("{}.pdf", "a".repeat(120)));
         let (name, _) = meeting_document("../../etc/\"x\";.odt", 10).unwrap();
         assert_eq!(name, "_x__.odt");
         assert_eq!(meeting_document("C:\\temp\\slide.pptx", 10).unwrap().0, "slide.pptx");

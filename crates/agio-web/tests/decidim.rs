@@ -105,10 +105,10 @@ both_backends!(a_coordinator_imports_a_paged_process_twice_without_duplicates, |
     let again = app.api("POST", &format!("/api/v1/agendas/{GUASTALLA}/decidim/import"), &token, json!(null)).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     let report = again.json();
-    assert_eq!(report["proposals"], json!({"new": 0, "updated": 0, "unchanged": 8}));
-    assert_eq!(report["meetings"], json!({"new": 0, "updated": 0, "unchanged": 2}));
-    assert_eq!(report["results"], json!({"new": 0, "updated": 0, "unchanged": 3}));
-    assert_eq!(report["steps"], json!({"new": 0, "updated": 0, "unchanged": 3}));
+    assert_eq!(report["proposals"], json!({"new": 0, "updated": 0, "unchanged": 8, "removed": 0}));
+    assert_eq!(report["meetings"], json!({"new": 0, "updated": 0, "unchanged": 2, "removed": 0}));
+    assert_eq!(report["results"], json!({"new": 0, "updated": 0, "unchanged": 3, "removed": 0}));
+    assert_eq!(report["steps"], json!({"new": 0, "updated": 0, "unchanged": 3, "removed": 0}));
     assert_eq!(kept(&app).await, (3, 8, 2, 3));
 });
 
@@ -137,16 +137,26 @@ both_backends!(a_second_import_writes_only_what_moved_on_decidim, |backend| asyn
     new["title"]["translations"][0]["text"] = json!("Assistente digitale per le prenotazioni del CUP");
     // Decidim 0.26–0.28 send an answer before it is published (with no state): not shown.
     new["answer"]["translations"][0]["text"] = json!("<p>Bozza di risposta interna</p>");
-    instance.set(json!({"proposals": [supported, new]}));
+    instance.set(json!({"proposals": [supported.clone(), new.clone()]}));
 
     let report = app.api("POST", &format!("/api/v1/agendas/{GUASTALLA}/decidim/import"), &token, json!(null)).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.body);
-    assert_eq!(report.json()["proposals"], json!({"new": 1, "updated": 1, "unchanged": 7}));
+    assert_eq!(report.json()["proposals"], json!({"new": 1, "updated": 1, "unchanged": 7, "removed": 0}));
     assert_eq!(kept(&app).await.1, 9);
     app.get(&format!("/agende/{GUASTALLA}/decidim"))
         .await
         .page_with(&["Assistente digitale per le prenotazioni del CUP", "sostegni: 64"]);
     assert!(!app.get(&format!("/agende/{GUASTALLA}/decidim")).await.body.contains("Bozza di risposta interna"));
+
+    // Decidim moves a count without touching `updatedAt`; a proposal is hidden by its moderators.
+    let mut counted = example[1].clone();
+    counted["voteCount"] = json!(40);
+    instance.set(json!({"proposals": [supported, new, counted], "removed": ["1218"]}));
+    let report = app.api("POST", &format!("/api/v1/agendas/{GUASTALLA}/decidim/import"), &token, json!(null)).await;
+    assert_eq!(report.json()["proposals"], json!({"new": 0, "updated": 1, "unchanged": 7, "removed": 1}));
+    let page = app.get(&format!("/agende/{GUASTALLA}/decidim")).await;
+    page.page_with(&["sostegni: 40"]);
+    assert!(!page.body.contains("Mappa online dei servizi per le famiglie"), "what Decidim hides goes");
 });
 
 both_backends!(instances_of_other_versions_are_read_without_the_fields_they_lack, |backend| async move {

@@ -133,21 +133,21 @@ impl WriteTx {
         self.update_versioned("decidim_sources", before, edit, expected_version, values, entity).await
     }
 
-    /// Keeps what an import read: new items are added, items whose Decidim time moved (or, with
-    /// no time, whose content changed) are replaced, the others are left alone.
+    /// Keeps what an import read: new items are added, items whose content or place changed are
+    /// replaced, items the instance no longer shows are removed, the others are left alone.
     pub async fn apply_decidim_snapshot(
         &mut self,
         source: &DecidimSource,
         snapshot: &DecidimSnapshot,
     ) -> Result<SyncReport> {
-        let mut stored = Sql::new("SELECT kind, decidim_id, updated_at, data FROM decidim_items WHERE source_id = ");
+        let mut stored = Sql::new("SELECT kind, decidim_id, position, data FROM decidim_items WHERE source_id = ");
         stored.bind(source.id.as_str());
-        let known: HashMap<(String, String), (Option<String>, String)> = stored
+        let mut known: HashMap<(String, String), (i64, String)> = stored
             .query()
             .fetch_all(&mut *self.tx)
             .await?
             .iter()
-            .map(|r| Ok(((col(r, "kind")?, col(r, "decidim_id")?), (col(r, "updated_at")?, col(r, "data")?))))
+            .map(|r| Ok(((col(r, "kind")?, col(r, "decidim_id")?), (col(r, "position")?, col(r, "data")?))))
             .collect::<Result<_>>()?;
         let mut report = SyncReport { missing_fields: snapshot.missing_fields.clone(), ..SyncReport::default() };
         let kinds = [
@@ -162,7 +162,7 @@ impl WriteTx {
                 let values = columns![
                     "position" => position as i64, "updated_at" => item.updated_at.clone(), "data" => item.data.clone(),
                 ];
-                match known.get(&(kind.to_string(), item.id.clone())) {
+                match known.remove(&(kind.to_string(), item.id.clone())) {
                     None => {
                         let mut all = columns![
                             "source_id" => source.id.clone(), "kind" => kind, "decidim_id" => item.id.clone(),
@@ -171,7 +171,16 @@ impl WriteTx {
                         statements.push(Sql::insert("decidim_items", all));
                         counts.new += 1;
                     }
-                    Some((at, data)) if *at == item.updated_at && (at.is_some() || *data == item.data) => {
+                    // Decidim moves counts (supports, endorsements) without touching `updatedAt`:
+                    // what is kept is compared whole. An item only moved in the order (one before
+                    // it went) is the same item: its place is kept, it is not counted as changed.
+                    Some((at, data)) if data == item.data => {
+                        if at != position as i64 {
+                            let mut moved = Sql::new("UPDATE decidim_items SET position = ");
+                            moved.bind(position as i64).push(" WHERE source_id = ").bind(source.id.as_str());
+                            moved.push(" AND kind = ").bind(kind).push(" AND decidim_id = ").bind(item.id.clone());
+                            statements.push(moved);
+                        }
                         counts.unchanged += 1;
                     }
                     Some(_) => {
@@ -187,8 +196,21 @@ impl WriteTx {
                 }
             }
         }
+        // What the instance no longer shows (deleted, hidden by its moderators) goes too: the
+        // snapshot is whole, every page was read.
+        for ((kind, id), _) in known {
+            let mut gone = Sql::new("DELETE FROM decidim_items WHERE source_id = ");
+            gone.bind(source.id.as_str()).push(" AND kind = ").bind(kind.clone()).push(" AND decidim_id = ").bind(id);
+            statements.push(gone);
+            match kind.as_str() {
+                STEP => report.steps.removed += 1,
+                PROPOSAL => report.proposals.removed += 1,
+                MEETING => report.meetings.removed += 1,
+                _ => report.results.removed += 1,
+            }
+        }
         self.run(statements).await?;
-        let done = Sql::update(
+        let mut done = Sql::update(
             "decidim_sources",
             columns![
                 "process_title" => snapshot.process_title.clone(), "process_url" => snapshot.process_url.clone(),
@@ -197,13 +219,19 @@ impl WriteTx {
             ],
             &source.id,
         );
-        self.run(vec![done]).await?;
+        // Only into the source as it was when the import began: pointed elsewhere meanwhile, the
+        // process read is not the one named now.
+        done.push(" AND version = ").bind(source.version);
+        if done.query().execute(&mut *self.tx).await?.rows_affected() == 0 {
+            return Err(StoreError::Conflict("the Decidim source was changed during the import".into()));
+        }
         let entity = EntityRef { kind: "decidim_source", id: &source.id, label: &source.process_slug };
         let kinds = [report.steps, report.proposals, report.meetings, report.results];
         let after = serde_json::json!({
             "new": kinds.iter().map(|k| k.new).sum::<i64>(),
             "updated": kinds.iter().map(|k| k.updated).sum::<i64>(),
             "unchanged": kinds.iter().map(|k| k.unchanged).sum::<i64>(),
+            "removed": kinds.iter().map(|k| k.removed).sum::<i64>(),
             "missing_fields": report.missing_fields,
         });
         self.record(entity, "import", None, Some(&after), "").await?;
@@ -212,11 +240,12 @@ impl WriteTx {
 
     /// Notes why an import failed; what earlier imports read stays.
     pub async fn record_decidim_failure(&mut self, source: &DecidimSource, code: &str, detail: &str) -> Result<()> {
-        let failed = Sql::update(
+        let mut failed = Sql::update(
             "decidim_sources",
             columns!["error_code" => code, "error_detail" => detail, "updated_at" => now()],
             &source.id,
         );
+        failed.push(" AND version = ").bind(source.version);
         self.run(vec![failed]).await?;
         let entity = EntityRef { kind: "decidim_source", id: &source.id, label: &source.process_slug };
         let note = format!("{code}: {detail}");

@@ -151,6 +151,7 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("decidim_source", "new") => "decidim.new",
         ("decidim_source", "updated") => "decidim.updated",
         ("decidim_source", "unchanged") => "decidim.unchanged",
+        ("decidim_source", "removed") => "decidim.removed",
         ("decidim_source", "missing_fields") => "decidim.missing_fields",
         ("lab_pact", "title") => "lab.pact_title",
         ("lab_pact", "object") => "lab.pact_object",

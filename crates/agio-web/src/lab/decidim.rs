@@ -23,6 +23,9 @@ use crate::kit::layout::{render, ToolKind, Tools};
 use crate::kit::personal::Notice;
 use crate::kit::state::{AppState, PageContext};
 
+/// How long an import may read: less than every request's limit (30 s, `lib.rs`).
+const IMPORT_TIME: std::time::Duration = std::time::Duration::from_secs(25);
+
 /// A proposal's summary on the page: its text cut to this many characters.
 const EXCERPT: usize = 320;
 
@@ -245,9 +248,16 @@ pub(crate) async fn import(
     let host = agio_domain::decidim::host_of(&source.instance_url);
     // The configuration may have changed since the source was named.
     let outcome = match state.decidim_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-        true => agio_decidim::fetch_process(&source.instance_url, &source.process_slug)
-            .await
-            .map_err(|e| (e.code(), e.detail())),
+        // Within the request's own time limit, so that a slow instance leaves its reason too.
+        true => match tokio::time::timeout(
+            IMPORT_TIME,
+            agio_decidim::fetch_process(&source.instance_url, &source.process_slug),
+        )
+        .await
+        {
+            Ok(read) => read.map_err(|e| (e.code(), e.detail())),
+            Err(_) => Err(("too_slow", IMPORT_TIME.as_secs().to_string())),
+        },
         false => Err(("host_not_allowed", host.to_string())),
     };
     Ok(agio_app::lab_decidim::record_import(state, actor, &source, outcome).await?)
