@@ -188,17 +188,28 @@ pub struct Comment {
     pub created_at: String,
 }
 
-/// An idea an action came from, or a collaboration pact that carries it out, as the agenda
-/// shows it.
+/// What an action's origin is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginKind {
+    /// An accepted idea the action carries.
+    Idea,
+    /// A meeting where one of those ideas was discussed.
+    Meeting,
+    /// A collaboration pact that carries the action out.
+    Pact,
+}
+
+/// An idea an action came from, a meeting where it was discussed, or a collaboration pact that
+/// carries the action out, as the agenda shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct IdeaOrigin {
     pub action_code: String,
     pub number: i64,
     pub title: String,
-    /// An idea's supports (none for a pact).
+    /// An idea's supports (none for a meeting or a pact).
     pub supports: i64,
-    /// A pact, not an idea.
-    pub pact: bool,
+    pub kind: OriginKind,
 }
 
 /// Why a participant's act is refused although they may take part: the process's phase, or

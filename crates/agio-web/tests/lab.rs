@@ -62,10 +62,16 @@ both_backends!(the_demo_process_shows_its_phases_ideas_answers_and_the_actions_t
         .await
         .page_with(&["Non accolta", "non è nelle competenze del distretto"]);
     // The agenda and its actions show where they came from.
-    app.get(GUASTALLA).await.page_with(&["Da quali idee vengono le azioni", "n. 4 — Moduli dei servizi sociali"]);
+    app.get(GUASTALLA).await.page_with(&[
+        "Da quali idee vengono le azioni",
+        "n. 4 — Moduli dei servizi sociali",
+        "discusse in <a href=\"/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/incontri/1\">",
+    ]);
     app.get(&format!("{GUASTALLA}/azioni/A01")).await.page_with(&[
         "Idee da cui nasce l&#39;azione",
         "n. 1 — Un punto dove farsi aiutare con SPID vicino a casa (4 sostegni)",
+        "Discusse in questi incontri:",
+        "/percorso/incontri/1\">Tavoli tematici alla Biblioteca Maldotti</a>",
     ]);
     app.get_en(&format!("{GUASTALLA}/percorso")).await.page_with(&["Active phase", "Collaboration pacts"]);
     app.get(&format!("{GUASTALLA}/percorso/idee/99")).await.answer_with(StatusCode::NOT_FOUND, &[]);

@@ -4,7 +4,7 @@
 
 use agio_domain::lab::{
     ActivePhaseEdit, AdmittedEdit, AnswerEdit, Comment, HideEdit, Idea, IdeaAction, IdeaEdit, IdeaOrigin, IdeaSummary,
-    Participation, Phase, PhaseEdit, Process, ProcessEdit, Tally,
+    OriginKind, Participation, Phase, PhaseEdit, Process, ProcessEdit, Tally,
 };
 use agio_domain::{IdeaAnswer, IdeaState, Page, PageRequest, PhaseKind};
 use sqlx::any::AnyRow;
@@ -296,14 +296,16 @@ impl Store {
         sql.map_all(&self.pool, |r| col(r, "number")).await
     }
 
-    /// The title of agenda `slug`'s process, if it has one, the ideas accepted into its actions
-    /// and the pacts that carry them out: one statement, as the agenda's pages read it.
+    /// The title of agenda `slug`'s process, if it has one, the ideas accepted into its actions,
+    /// the meetings that discussed them and the pacts that carry them out: one statement, as the
+    /// agenda's pages read it.
     pub async fn lab_origins(&self, slug: &str) -> Result<Option<(String, Vec<IdeaOrigin>)>> {
-        // Ideas and pacts of the process, with the process's title on a row of its own so that a
-        // process with neither still answers.
+        // Ideas, the meetings that discussed them, and pacts of the process, with the process's
+        // title on a row of its own so that a process with none still answers. `origin`: 0 an
+        // idea, 1 a meeting, 2 a pact (the order they are listed in under an action).
         let mut sql = Sql::new(
             "SELECT l.title AS process_title, NULL AS action_code, CAST(0 AS BIGINT) AS number, '' AS title, \
-             CAST(0 AS BIGINT) AS supports, CAST(0 AS BIGINT) AS pact, CAST(0 AS BIGINT) AS position FROM lab_processes l JOIN agendas a ON a.id = l.agenda_id WHERE a.slug = ",
+             CAST(0 AS BIGINT) AS supports, CAST(0 AS BIGINT) AS origin, CAST(0 AS BIGINT) AS position FROM lab_processes l JOIN agendas a ON a.id = l.agenda_id WHERE a.slug = ",
         );
         sql.bind(slug);
         sql.push(
@@ -313,18 +315,29 @@ impl Store {
         );
         sql.bind(slug);
         sql.push(
-            " UNION ALL SELECT l.title, x.code, p.number, p.title, CAST(0 AS BIGINT), CAST(1 AS BIGINT), x.position FROM lab_pacts p \
+            " UNION ALL SELECT DISTINCT l.title, x.code, m.number, m.title, CAST(0 AS BIGINT), CAST(1 AS BIGINT), x.position \
+             FROM lab_meeting_ideas mi JOIN lab_meetings m ON m.id = mi.meeting_id JOIN lab_ideas i ON i.id = mi.idea_id \
+             JOIN lab_processes l ON l.id = i.process_id JOIN agendas a ON a.id = l.agenda_id \
+             JOIN actions x ON x.id = i.action_id WHERE i.answer = 'accepted' AND x.archived_at IS NULL AND a.slug = ",
+        );
+        sql.bind(slug);
+        sql.push(
+            " UNION ALL SELECT l.title, x.code, p.number, p.title, CAST(0 AS BIGINT), CAST(2 AS BIGINT), x.position FROM lab_pacts p \
              JOIN lab_processes l ON l.id = p.process_id JOIN agendas a ON a.id = l.agenda_id \
              JOIN actions x ON x.id = p.action_id WHERE x.archived_at IS NULL AND a.slug = ",
         );
-        sql.bind(slug).push(" ORDER BY position, pact, number");
+        sql.bind(slug).push(" ORDER BY position, origin, number");
         let rows = sql
             .map_all(&self.pool, |r| {
                 let origin = match col::<Option<String>>(r, "action_code")? {
                     Some(action_code) => Some(from_row!(r, IdeaOrigin {
                         number, title, supports;
                         action_code: action_code,
-                        pact: col::<i64>(r, "pact")? == 1,
+                        kind: match col::<i64>(r, "origin")? {
+                            0 => OriginKind::Idea,
+                            1 => OriginKind::Meeting,
+                            _ => OriginKind::Pact,
+                        },
                     })),
                     None => None,
                 };

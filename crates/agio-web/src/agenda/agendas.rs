@@ -76,8 +76,10 @@ struct ActionPage {
     sheet_link: Option<String>,
     /// The gaps of the district's profile it addresses.
     gaps: Option<super::gaps::ActionGaps>,
-    /// The ideas of the Community Lab it came from, and the pacts carrying it out: (address, label).
+    /// The ideas of the Community Lab it came from, the meetings where they were discussed, and
+    /// the pacts carrying it out: (address, label).
     ideas: Vec<(String, String)>,
+    meetings: Vec<(String, String)>,
     pacts: Vec<(String, String)>,
 }
 
@@ -270,8 +272,21 @@ async fn action(
             let gaps = super::gaps::of_action(&state, lang, &facts.territory_path, &x.summary.gaps).await?;
             let origins = crate::lab::process::origins(&state, lang, &slug).await?;
             let (ideas, pacts) = (origins.of(&code).to_vec(), origins.pacts_of(&code).to_vec());
-            Ok(ActionPage { ctx, description_html, by_source, x, tools, banner, sheet_link, gaps, ideas, pacts }
-                .render()?)
+            let meetings = origins.meetings_of(&code).to_vec();
+            Ok(ActionPage {
+                ctx,
+                description_html,
+                by_source,
+                x,
+                tools,
+                banner,
+                sheet_link,
+                gaps,
+                ideas,
+                meetings,
+                pacts,
+            }
+            .render()?)
         })
         .await
 }

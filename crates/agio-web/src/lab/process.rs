@@ -3,7 +3,7 @@
 //! what the agenda's pages show of it: the ideas each action came from (`origins`).
 
 use agio_domain::access::{Operation, Target};
-use agio_domain::lab::{IdeaOrigin, Participation, Process};
+use agio_domain::lab::{IdeaOrigin, OriginKind, Participation, Process};
 use agio_domain::PhaseKind;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -170,12 +170,13 @@ async fn process(
 }
 
 /// What an agenda's page shows of its process: the link to it, and for each action the ideas it
-/// came from (address, "n. 3 — title (12 sostegni)").
+/// came from (address, "n. 3 — title (12 sostegni)"), the meetings where they were discussed and
+/// the pacts that carry it out.
 #[derive(Debug, Default)]
 pub(crate) struct Origins {
     pub process: Option<(String, String)>,
     pub by_action: Vec<Links>,
-    /// The collaboration pacts carrying out each action, the same way.
+    pub meetings: Vec<Links>,
     pub pacts: Vec<Links>,
 }
 
@@ -193,29 +194,36 @@ impl Origins {
         under(&self.by_action, action_code)
     }
 
+    /// The meetings where those ideas were discussed.
+    pub(crate) fn meetings_of(&self, action_code: &str) -> &[(String, String)] {
+        under(&self.meetings, action_code)
+    }
+
     /// The pacts that carry an action out.
     pub(crate) fn pacts_of(&self, action_code: &str) -> &[(String, String)] {
         under(&self.pacts, action_code)
     }
 }
 
-/// The process of agenda `slug`, the accepted ideas of its actions and the pacts carrying them out.
+/// The process of agenda `slug`, the accepted ideas of its actions, the meetings that discussed
+/// them and the pacts carrying them out.
 pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<Origins, AppError> {
     // Read once per data version: the agenda's pages are among the most read.
     let found = state.cache.read(format!("lab_origins {slug}"), state.store.lab_origins(slug));
     let Some((process_title, ideas)) = found.await?.as_ref().clone() else { return Ok(Origins::default()) };
     let c = lang.catalogue();
-    let (mut by_action, mut pacts): (Vec<Links>, Vec<Links>) = (Vec::new(), Vec::new());
-    for IdeaOrigin { action_code, number, title, supports, pact } in ideas {
+    let mut origins = Origins::default();
+    for IdeaOrigin { action_code, number, title, supports, kind } in ideas {
         let n = number.to_string();
-        let (list, link) = match pact {
-            true => {
+        let (list, link) = match kind {
+            OriginKind::Pact => {
                 let label = c.fmt("lab.pact_origin", &[("n", &n), ("title", &title)]);
-                (&mut pacts, (format!("/agende/{slug}/percorso/patti/{n}"), label))
+                (&mut origins.pacts, (format!("/agende/{slug}/percorso/patti/{n}"), label))
             }
-            false => {
+            OriginKind::Meeting => (&mut origins.meetings, (format!("/agende/{slug}/percorso/incontri/{n}"), title)),
+            OriginKind::Idea => {
                 let label = c.fmt("lab.origin", &[("n", &n), ("title", &title), ("supports", &supports.to_string())]);
-                (&mut by_action, (format!("/agende/{slug}/percorso/idee/{n}"), label))
+                (&mut origins.by_action, (format!("/agende/{slug}/percorso/idee/{n}"), label))
             }
         };
         match list.iter_mut().find(|(code, _)| *code == action_code) {
@@ -223,8 +231,8 @@ pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<
             None => list.push((action_code, vec![link])),
         }
     }
-    let link = (format!("/agende/{slug}/percorso"), process_title);
-    Ok(Origins { process: Some(link), by_action, pacts })
+    origins.process = Some((format!("/agende/{slug}/percorso"), process_title));
+    Ok(origins)
 }
 
 pub fn router() -> Router<AppState> {
