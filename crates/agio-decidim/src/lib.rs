@@ -74,7 +74,7 @@ struct Document {
 }
 
 const PROCESSES: (&str, &str, &[&str]) =
-    (include_str!("../queries/processes.graphql"), "ListProcesses", &["updatedAt", "active", "startDate", "endDate"]);
+    (include_str!("../queries/processes.graphql"), "ListProcesses", &["active", "startDate", "endDate"]);
 const PROPOSALS: (&str, &str, &[&str]) = (
     include_str!("../queries/proposals.graphql"),
     "ProposalsPage",

@@ -81,10 +81,8 @@ pub(crate) fn process(p: &Value, links: &Links) -> Result<DecidimSnapshot, Decid
     }
     steps.sort_by_key(|s| s.position);
     Ok(DecidimSnapshot {
-        process_id: required(&p["id"], "the process's id")?,
         process_title: translated(&p["title"]).unwrap_or_else(|| links.slug.clone()),
         process_url: links.process(),
-        process_updated_at: text(&p["updatedAt"]),
         steps,
         ..DecidimSnapshot::default()
     })

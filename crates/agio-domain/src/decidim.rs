@@ -169,10 +169,8 @@ pub struct DecidimResult {
 /// Everything read from the instance in one import.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DecidimSnapshot {
-    pub process_id: String,
     pub process_title: String,
     pub process_url: String,
-    pub process_updated_at: Option<String>,
     pub steps: Vec<DecidimStep>,
     pub proposals: Vec<DecidimProposal>,
     pub meetings: Vec<DecidimMeeting>,

@@ -1,8 +1,9 @@
 -- The Decidim connector: an agenda whose consultation runs on a Decidim instance names the
 -- instance and the process; each import keeps what it read (phases, proposals, meetings,
 -- accountability results) as items keyed by their Decidim id, so importing again updates them
--- in place and never duplicates. `updated_at` is Decidim's own: an item whose time has not
--- moved is left as it is. `data` is the item as AGIO shows it (JSON), read whole.
+-- in place and never duplicates. `updated_at` is Decidim's own time, kept with the item; an
+-- import compares `data` (the item as AGIO shows it, JSON, read whole), since Decidim moves
+-- counts without touching its time.
 
 CREATE TABLE decidim_sources (
     id TEXT PRIMARY KEY,
