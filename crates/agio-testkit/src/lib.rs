@@ -24,9 +24,26 @@ fn unique() -> String {
 }
 
 fn scratch_dir() -> PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(sweep_dead_scratch_dirs);
     let dir = std::env::temp_dir().join(format!("agio-tests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the scratch folder");
     dir
+}
+
+/// Removes the scratch folders of test processes that have ended: a process cannot clean up
+/// after itself (its databases are open until it exits), so the next one does, and a day of
+/// test runs does not fill the disk.
+fn sweep_dead_scratch_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("agio-tests-")) else { continue };
+        let ended = pid.parse::<u32>().is_ok_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if ended {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The admin URL of the test PostgreSQL server.
