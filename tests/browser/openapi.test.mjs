@@ -190,6 +190,9 @@ function examplesFor(template) {
       [1, 2].map((number) => ({ slug: 'agenda-digitale-sociale-bassa-reggiana-2025-2027', number })),
     '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
       samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
+    '/api/v1/agendas/{slug}/monitoring': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    // The Bassa Reggiana's agenda is under way: its indicators have values.
+    '/api/v1/agendas/{slug}/indicators/{id}/measurements': () => samples.indicators,
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),
     '/api/v1/assets/{slug}': () => samples.assets.map((a) => ({ slug: a.slug })),
     '/api/v1/territories/{code}': () => [
@@ -255,6 +258,9 @@ before(async () => {
   const { body: vocab } = await fetchJson('/api/v1/vocabularies');
   samples.vocabularies = [...new Set(vocab.map((t) => t.vocabulary))];
   samples.profiles = (await fetchJson('/api/v1/profiles')).body;
+  const guastalla = 'agenda-digitale-sociale-bassa-reggiana-2025-2027';
+  const { body: a01 } = await fetchJson(`/api/v1/agendas/${guastalla}/actions/A01`);
+  samples.indicators = a01.results.flatMap((r) => r.indicators.map((i) => ({ slug: guastalla, id: i.id })));
 }, T);
 
 describe('the OpenAPI document', () => {
@@ -807,6 +813,31 @@ describe('every change answers as documented', () => {
     const refused = await call('POST', importTemplate, `/api/v1/agendas/${RIMINI}/decidim/import`, coordinator, undefined, 502);
     assert.match(refused.detail, /partecipazioni\.demo\.agio\.example/);
     await call('POST', importTemplate, `/api/v1/agendas/${RIMINI}/decidim/import`, referent, undefined, 403);
+
+    // Monitoring: the referent of A02's lead organisation writes and sends a value, the
+    // coordinator returns it and approves it once sent again.
+    const measurement = '/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}';
+    const move = '/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}/{step}';
+    const countId = action.results.flatMap((r) => r.indicators)[1].id;
+    const a01Id = samples.indicators[0].id;
+    const q3 = `/api/v1/agendas/${GUASTALLA}/indicators/${countId}/measurements/2027-Q3`;
+    await call('PUT', measurement, q3, referent, { version: 0, value: '1.234' }, 422);
+    await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/${countId}/measurements/2031-Q1`, referent, { version: 0, value: 3 }, 422);
+    await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/${a01Id}/measurements/2027-Q3`, referent, { version: 0, value: 3 }, 403);
+    await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/zzz/measurements/2027-Q3`, referent, { version: 0, value: 3 }, 404);
+    const written = await call('PUT', measurement, q3, referent, { version: 0, value: 1.234, note: 'Dato esatto' }, 200);
+    assert.equal(written.value, '1.234', 'a JSON number is exact');
+    assert.equal(written.status, 'draft');
+    await call('PUT', measurement, q3, referent, { version: 0, value: 2 }, 409);
+    const sent = await call('POST', move, `${q3}/submit`, referent, { version: written.version }, 200);
+    await call('POST', move, `${q3}/approve`, referent, { version: sent.version }, 403);
+    await call('POST', move, `${q3}/return`, coordinator, { version: sent.version }, 422);
+    const returned = await call('POST', move, `${q3}/return`, coordinator, { version: sent.version, comment: 'Verificare la fonte' }, 200);
+    assert.equal(returned.review_note, 'Verificare la fonte');
+    await call('POST', move, `${q3}/approve`, coordinator, { version: returned.version }, 409);
+    const again = await call('POST', move, `${q3}/submit`, referent, { version: returned.version }, 200);
+    const approved = await call('POST', move, `${q3}/approve`, coordinator, { version: again.version }, 200);
+    assert.equal(approved.status, 'approved');
 
     const agendaTemplate = '/api/v1/agendas/{slug}';
     const { body: agenda } = await fetchJson(`/api/v1/agendas/${RIMINI}`, asMember(coordinator));

@@ -14,6 +14,7 @@ pub mod lab_decidim;
 pub mod lab_meetings;
 pub mod lab_pacts;
 pub mod lab_representatives;
+pub mod monitoring;
 pub mod parts;
 pub mod profile;
 pub mod records;

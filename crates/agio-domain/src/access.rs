@@ -67,6 +67,8 @@ pub enum Operation {
     Participate,
     /// Hide what breaks the rules of an agenda's Community Lab, and read the reports.
     Moderate,
+    /// Approve the measurements of an agenda's indicators, or return them with a comment.
+    Review,
 }
 
 /// The facts about a territory's profile that decide who reads and edits it.
@@ -226,6 +228,9 @@ pub fn decide(who: Option<&Principal>, operation: Operation, target: &Target) ->
             allow(p.coordinates(a) || lead.is_some_and(|o| p.represents(o)))
         }
         (Archive, Target::Action(a, _) | Target::Agenda(a)) => allow(p.coordinates(a)),
+        // Referents enter and send their actions' measurements (EditResults); coordinators
+        // approve or return them.
+        (Review, Target::Action(a, _) | Target::Agenda(a)) => allow(p.coordinates(a)),
         // Anyone signed in takes part in a public agenda's Community Lab; its coordinators moderate.
         (Participate, Target::Agenda(a)) => allow(a.public),
         (Moderate, Target::Agenda(a)) => allow(p.coordinates(a)),
@@ -345,6 +350,9 @@ mod tests {
         assert_eq!(decide(Some(&referent), Operation::Edit, &own), Decision::Allow);
         assert_eq!(decide(Some(&referent), Operation::EditResults, &other), Decision::Forbidden);
         assert_eq!(decide(Some(&referent), Operation::Archive, &own), Decision::Forbidden);
+        assert_eq!(decide(Some(&referent), Operation::Review, &own), Decision::Forbidden);
+        let coordinator = person(&[(Role::Coordinator, Scope::Agenda("ag".into()))]);
+        assert_eq!(decide(Some(&coordinator), Operation::Review, &other), Decision::Allow);
         assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-a")), Decision::Allow);
         assert_eq!(decide(Some(&referent), Operation::Edit, &Target::Organization("org-b")), Decision::Forbidden);
         for op in [Operation::Create, Operation::Edit, Operation::ReadHistory] {

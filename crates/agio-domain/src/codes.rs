@@ -185,6 +185,21 @@ code_enum!(
     /// The coordinators' answer to an idea.
     IdeaAnswer { Accepted = "accepted", Merged = "merged", Rejected = "rejected" }
 );
+code_enum!(
+    /// How often an indicator is measured: each quarter, each semester or once a year.
+    Frequency { Quarter = "quarter", Semester = "semester", Year = "year" }
+);
+code_enum!(
+    /// Where a measurement stands: the referent's draft (bozza), sent for approval (inviata),
+    /// approved by a coordinator (approvata: public, counted), or returned with a comment
+    /// (restituita: back to the referent).
+    MeasurementStatus { Draft = "draft", Submitted = "submitted", Approved = "approved", Returned = "returned" }
+);
+code_enum!(
+    /// How an action is doing, from the rules in `monitoring::action_standing` or a
+    /// coordinator's judgement.
+    Standing { OnTrack = "on_track", AtRisk = "at_risk", Late = "late", Completed = "completed", NoData = "no_data" }
+);
 
 macro_rules! key_prefix {
     ($($name:ident => $prefix:literal),+ $(,)?) => {
@@ -200,7 +215,8 @@ key_prefix!(
     ServiceChannel => "service_channel", NationalPlatform => "platform", SheetStatus => "sheet_status", DatabaseAccess => "database_access",
     PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
     MeetingKind => "meeting_kind", Seat => "seat", PactStatus => "pact_status", Notification => "notification",
-    RepresentationStatus => "representation_status",
+    RepresentationStatus => "representation_status", Frequency => "frequency",
+    MeasurementStatus => "measurement_status", Standing => "standing",
 );
 
 #[cfg(test)]
@@ -251,6 +267,9 @@ mod tests {
         check(PactStatus::ALL, PactStatus::code);
         check(Notification::ALL, Notification::code);
         check(RepresentationStatus::ALL, RepresentationStatus::code);
+        check(Frequency::ALL, Frequency::code);
+        check(MeasurementStatus::ALL, MeasurementStatus::code);
+        check(Standing::ALL, Standing::code);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, PartnerRole, ResultKind, UnknownCode,
+    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, Frequency, PartnerRole, ResultKind,
+    UnknownCode,
 };
 
 /// What is wrong with one field.
@@ -92,6 +93,17 @@ pub enum FieldProblem {
     HostNotAllowed {
         allowed: Vec<String>,
     },
+    /// A number whose one dot could separate thousands or decimals (`1.234`).
+    AmbiguousNumber,
+    /// A number that must be greater than zero.
+    NotPositive,
+    /// A percentage's numerator greater than its denominator.
+    NumeratorAboveDenominator,
+    /// Not one of the periods an indicator is measured in, between the first and the last.
+    NotAPeriod {
+        first: String,
+        last: String,
+    },
 }
 
 impl FieldProblem {
@@ -130,6 +142,10 @@ impl FieldProblem {
             FieldProblem::Taken => "field.taken",
             FieldProblem::NotATime => "field.not_a_time",
             FieldProblem::HostNotAllowed { .. } => "field.host_not_allowed",
+            FieldProblem::AmbiguousNumber => "field.ambiguous_number",
+            FieldProblem::NotPositive => "field.not_positive",
+            FieldProblem::NumeratorAboveDenominator => "field.numerator_above_denominator",
+            FieldProblem::NotAPeriod { .. } => "field.not_a_period",
         }
     }
 }
@@ -513,6 +529,20 @@ pub struct IndicatorEdit {
     pub target_value: Option<f64>,
     pub target_year: Option<i64>,
     pub direction: Direction,
+    /// How often it is measured (each quarter when not said).
+    #[serde(default = "quarterly")]
+    pub frequency: Frequency,
+    /// Its weight in its action's progress, 0–100 (1 when not said; 0 leaves it out).
+    #[serde(default = "one")]
+    pub weight: i64,
+}
+
+fn quarterly() -> Frequency {
+    Frequency::Quarter
+}
+
+fn one() -> i64 {
+    1
 }
 
 impl IndicatorEdit {
@@ -525,6 +555,8 @@ impl IndicatorEdit {
         let target_year = r.opt_year("target_year");
         r.in_order(&baseline_year, &target_year, "target_year");
         let direction = r.code("direction");
+        let frequency = if r.given("frequency") { r.code("frequency") } else { Some(Frequency::Quarter) };
+        let weight = if r.given("weight") { r.opt_whole("weight", 0..=100) } else { Some(1) };
         Some(IndicatorEdit {
             name,
             unit,
@@ -533,6 +565,8 @@ impl IndicatorEdit {
             target_value,
             target_year,
             direction: direction?,
+            frequency: frequency?,
+            weight: weight?,
         })
     }
 }

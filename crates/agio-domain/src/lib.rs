@@ -11,6 +11,7 @@ pub mod decidim;
 pub mod edit;
 pub mod lab;
 pub mod model;
+pub mod monitoring;
 pub mod paging;
 
 pub use codes::*;

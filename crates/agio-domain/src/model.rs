@@ -161,6 +161,20 @@ pub struct Indicator {
     pub target_value: Option<f64>,
     pub target_year: Option<i64>,
     pub direction: Direction,
+    /// How often it is measured.
+    #[serde(default = "crate::model::quarterly")]
+    pub frequency: crate::Frequency,
+    /// Its weight in its action's progress (0 leaves it out).
+    #[serde(default = "crate::model::one")]
+    pub weight: i64,
+}
+
+fn quarterly() -> crate::Frequency {
+    crate::Frequency::Quarter
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

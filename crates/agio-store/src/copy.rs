@@ -67,6 +67,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("lab_representatives", "id"),
     ("decidim_sources", "id"),
     ("decidim_items", "source_id, kind, decidim_id"),
+    ("measurements", "id"),
+    ("action_standings", "action_id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

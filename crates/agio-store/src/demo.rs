@@ -240,6 +240,8 @@ impl Store {
         }
         // After the agendas and the people: the demo Community Labs lead to their actions.
         report.processes = self.load_demo_lab().await?;
+        // After the agendas: two years of values for the agenda under way.
+        self.load_demo_monitoring().await?;
         self.load_demo_decidim().await?;
         // After the agendas: demo services name the actions they come from.
         report.services = self.load_demo_directory().await?.changed.len();

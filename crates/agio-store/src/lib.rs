@@ -10,6 +10,7 @@ mod audit;
 mod copy;
 mod demo;
 mod demo_lab;
+mod demo_monitoring;
 mod directory;
 mod identities;
 mod invitations;
@@ -56,8 +57,8 @@ pub use registrations::{PendingRegistration, PENDING_REGISTRATIONS_AT_MOST};
 pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{
-    answer_of, decidim_source_for_edit, meeting_for_edit, pact_for_edit, Addresser, CodeList, GapLink, IdeaFilter,
-    IdeaSort, NewZonePlan, TargetLink,
+    answer_of, decidim_source_for_edit, measurement_for_edit, meeting_for_edit, pact_for_edit, Addresser, CodeList,
+    GapLink, IdeaFilter, IdeaSort, MonitoredAgenda, NewZonePlan, Reuse, TargetLink,
 };
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 

@@ -84,6 +84,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (29, "0029_decidim", common),
     (30, "0030_lab_representatives", common),
     (31, "0031_lab_meeting_documents", common),
+    (32, "0032_monitoring", common),
 );
 
 impl Store {

@@ -13,6 +13,7 @@ mod frameworks;
 mod home;
 pub mod kit;
 mod lab;
+mod monitoring;
 mod ops;
 mod profile;
 mod registry;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(profile::router())
         .merge(frameworks::router())
         .merge(lab::router())
+        .merge(monitoring::router())
         .merge(accounts::router())
         .merge(audit::router())
         .merge(archive::router())

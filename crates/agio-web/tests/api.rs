@@ -183,11 +183,17 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/process/pacts/{number}/reports",
         "/api/v1/agendas/{slug}/process/phases/{kind}",
         "/api/v1/agendas/{slug}/process/admitted",
+        "/api/v1/agendas/{slug}/monitoring",
+        "/api/v1/agendas/{slug}/indicators/{id}/measurements",
+        "/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}",
+        "/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}/{step}",
     ] {
         assert!(paths.contains(&expected), "{expected} is not documented");
     }
     // Every documented public read answers (with real values in place of its parameters);
     // the changes, which need a token, are exercised by tests/api_writes.rs.
+    let a01 = ok(&app.get(&format!("/api/v1/agendas/{GUASTALLA}/actions/A01")).await);
+    let indicator = a01["results"][0]["indicators"][0]["id"].as_str().unwrap().to_string();
     let public_reads =
         paths.iter().filter(|p| doc["paths"][**p]["get"].is_object() && doc["paths"][**p]["get"]["security"].is_null());
     for path in public_reads {
@@ -195,6 +201,7 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
             // Only Rimini's demo agenda reads its consultation from Decidim.
             .replace("/agendas/{slug}/decidim", &format!("/agendas/{RIMINI}/decidim"))
             .replace("/territories/{code}", "/territories/re-guastalla")
+            .replace("/indicators/{id}", &format!("/indicators/{indicator}"))
             .replace("{slug}/objectives/{code}", &format!("{GUASTALLA}/objectives/O1"))
             .replace("{slug}/actions/{code}", &format!("{GUASTALLA}/actions/A01"))
             .replace("/agendas/{slug}", &format!("/agendas/{GUASTALLA}"))

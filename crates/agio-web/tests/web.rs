@@ -14,6 +14,7 @@ mod hostile;
 mod hsds_api;
 mod integrity;
 mod lab;
+mod monitoring;
 mod pages;
 mod password_reset;
 mod people;

@@ -160,7 +160,7 @@ impl Store {
 
         let mut q = Sql::new(
             "SELECT r.id AS result_id, r.kind, r.description, i.id AS indicator_id, i.name, i.unit, i.baseline_value, i.baseline_year, \
-             i.target_value, i.target_year, i.direction FROM expected_results r \
+             i.target_value, i.target_year, i.direction, i.frequency, i.weight FROM expected_results r \
              LEFT JOIN indicators i ON i.result_id = r.id WHERE r.action_id = ",
         );
         q.bind(id.clone()).push(" ORDER BY r.position, i.position");
@@ -177,9 +177,10 @@ impl Store {
             }
             if let Some(indicator_id) = col::<Option<String>>(&r, "indicator_id")? {
                 let indicator = from_row!(&r, Indicator {
-                    name, unit, baseline_value, baseline_year, target_value, target_year;
+                    name, unit, baseline_value, baseline_year, target_value, target_year, weight;
                     id: indicator_id,
                     direction: code(&r, "direction")?,
+                    frequency: code(&r, "frequency")?,
                 });
                 results.last_mut().expect("pushed above").indicators.push(indicator);
             }

@@ -108,6 +108,13 @@ fn objective(r: &AnyRow) -> Result<Objective> {
 }
 
 impl Store {
+    /// Whether the agenda is demo content (false when there is none).
+    pub async fn agenda_is_demo(&self, slug: &str) -> Result<bool> {
+        let mut sql = Sql::new("SELECT is_demo FROM agendas WHERE slug = ");
+        sql.bind(slug);
+        Ok(sql.map_optional(&self.pool, |r| flag(r, "is_demo")).await?.unwrap_or(false))
+    }
+
     pub async fn list_agendas(&self, filter: &AgendaFilter, page: PageRequest) -> Result<Page<Agenda>> {
         paged(&self.pool, COLUMNS, FROM, |s| filter.apply(s), "a.period_start DESC, t.name, a.title", page, agenda)
             .await

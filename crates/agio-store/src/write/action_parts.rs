@@ -19,7 +19,7 @@ const BUDGET_LINE_EDIT: &str =
     "SELECT funding_source, amount_cents, cup, description FROM budget_lines WHERE action_id = ";
 const RESULT_EDIT: &str = "SELECT r.kind, r.description FROM expected_results r WHERE r.action_id = ";
 const INDICATOR_EDIT: &str = "SELECT i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, \
-    i.target_year, i.direction FROM indicators i JOIN expected_results r ON r.id = i.result_id WHERE r.action_id = ";
+    i.target_year, i.direction, i.frequency, i.weight FROM indicators i JOIN expected_results r ON r.id = i.result_id WHERE r.action_id = ";
 
 /// One of the query constants above, completed with the action and the part's key.
 fn part_of(select: &str, action_id: &str, key_column: &str, key: &str) -> Sql {
@@ -42,8 +42,9 @@ fn result_edit(r: &AnyRow) -> Result<ResultEdit> {
 
 fn indicator_edit(r: &AnyRow) -> Result<IndicatorEdit> {
     Ok(from_row!(r, IndicatorEdit {
-        name, unit, baseline_value, baseline_year, target_value, target_year;
+        name, unit, baseline_value, baseline_year, target_value, target_year, weight;
         direction: code(r, "direction")?,
+        frequency: code(r, "frequency")?,
     }))
 }
 
@@ -293,6 +294,7 @@ impl WriteTx {
                 "unit" => new.unit.clone(), "baseline_value" => new.baseline_value,
                 "baseline_year" => new.baseline_year, "target_value" => new.target_value,
                 "target_year" => new.target_year, "direction" => new.direction.code(),
+                "frequency" => new.frequency.code(), "weight" => new.weight,
             ],
         );
         let after = value!({ "result": result_id, "indicator": new });
@@ -317,6 +319,7 @@ impl WriteTx {
                 "name" => edit.name.clone(), "unit" => edit.unit.clone(), "baseline_value" => edit.baseline_value,
                 "baseline_year" => edit.baseline_year, "target_value" => edit.target_value,
                 "target_year" => edit.target_year, "direction" => edit.direction.code(),
+                "frequency" => edit.frequency.code(), "weight" => edit.weight,
             ],
             indicator_id,
         );

@@ -14,6 +14,7 @@ mod lab;
 mod lab_meetings;
 mod lab_pacts;
 mod lab_representatives;
+mod measurements;
 mod organizations;
 mod profiles;
 
@@ -23,6 +24,7 @@ pub use gaps::{Addresser, CodeList, GapLink};
 pub use lab::{answer_of, IdeaFilter, IdeaSort};
 pub use lab_meetings::meeting_for_edit;
 pub use lab_pacts::pact_for_edit;
+pub use measurements::{measurement_for_edit, MonitoredAgenda, Reuse};
 pub use profiles::NewZonePlan;
 mod unions;
 

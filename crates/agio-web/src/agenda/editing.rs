@@ -3,7 +3,7 @@
 //! of the agenda and action pages; the fields of each form.
 
 use agio_domain::access::{AgendaFacts, Operation, Target};
-use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Direction, PartnerRole, ResultKind};
+use agio_domain::{ActionStatus, ActionTerm, AgendaStatus, Direction, Frequency, PartnerRole, ResultKind};
 use axum::Router;
 
 use crate::kit::auth::Visitor;
@@ -448,6 +448,14 @@ pub(crate) fn indicator_fields(form: Form, c: &Catalogue) -> Form {
             options(Direction::ALL, Direction::code, Direction::label_key, c),
             true,
         )
+        .field(
+            "frequency",
+            c.t("indicator.frequency"),
+            options(Frequency::ALL, Frequency::code, Frequency::label_key, c),
+            true,
+        )
+        .field("weight", c.t("indicator.weight"), Kind::Number, false)
+        .hint(c.t("indicator.weight_hint"))
 }
 
 /// The fields of an agenda, for editing one or creating one.

@@ -179,6 +179,8 @@ async fn page(
                 "role" => Some("partner".to_string()),
                 "kind" => Some("output".to_string()),
                 "direction" => Some("increase".to_string()),
+                "frequency" => Some("quarter".to_string()),
+                "weight" => Some("1".to_string()),
                 _ => None,
             };
             form = form.values(&defaults);

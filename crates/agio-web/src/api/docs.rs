@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         (name = "vocabularies", description = "Controlled vocabularies with Italian and English labels"),
         (name = "profiles", description = "The districts' digital-welfare profiles: services and how digital they are, gaps, comuni at risk"),
         (name = "lab", description = "The Community Lab: an agenda's participatory process, its phases, the ideas with their supports, comments and answers"),
+        (name = "monitoring", description = "Monitoring: the values measured for the agendas' indicators, period by period, and the progress worked out from the approved ones, from indicators to actions, objectives and agendas"),
         (name = "editing", description = "Changes, with a personal access token; every one is recorded in the audit log")
     ),
     modifiers(&TokenAuth)

@@ -9,6 +9,7 @@ mod frameworks;
 mod handlers;
 mod hsds;
 mod lab;
+mod monitoring;
 mod profiles;
 mod records;
 mod writes;
@@ -64,6 +65,10 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(lab::get_pact, lab::put_pact))
         .routes(routes!(lab::create_pact))
         .routes(routes!(lab::create_pact_report))
+        .routes(routes!(monitoring::get_monitoring))
+        .routes(routes!(monitoring::list_measurements))
+        .routes(routes!(monitoring::put_measurement))
+        .routes(routes!(monitoring::review_measurement))
         .routes(routes!(decidim::get_import, decidim::put_source))
         .routes(routes!(decidim::post_import))
         .routes(routes!(frameworks::list_frameworks))

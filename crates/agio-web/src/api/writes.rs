@@ -202,6 +202,11 @@ pub struct IndicatorChange {
     target_value: Option<f64>,
     target_year: Option<i64>,
     direction: Option<agio_domain::Direction>,
+    /// How often it is measured: quarter (the default), semester, year.
+    frequency: Option<agio_domain::Frequency>,
+    /// Weight in the action's progress, 0–100 (default 1).
+    #[schema(minimum = 0, maximum = 100)]
+    weight: Option<i64>,
 }
 
 /// Fields of an organisation's profile to change, and the version the change starts from.

@@ -3,8 +3,8 @@
 //! and the bookkeeping (versions, slugs, sources, internal ids) left out.
 
 use agio_domain::{
-    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, NationalPlatform, PartnerRole,
-    ProfileStatus, ResultKind, Role, ServiceChannel, TokenScope,
+    ActionStatus, ActionTerm, AgendaStatus, AssetKind, AssetStatus, Direction, Frequency, NationalPlatform,
+    PartnerRole, ProfileStatus, ResultKind, Role, ServiceChannel, TokenScope,
 };
 use serde_json::Value;
 
@@ -24,6 +24,8 @@ pub enum Label {
 /// The label of `field` in a record of `entity` (an audit entity type).
 pub fn label(entity: &str, field: &str) -> Label {
     Label::Key(match (entity, field) {
+        // A measured value's source is what the referent wrote, not bookkeeping.
+        ("indicator", "source") => "monitoring.source",
         (
             _,
             "version" | "slug" | "source" | "id" | "is_demo" | "created_at" | "has_password" | "agenda_id"
@@ -71,6 +73,17 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("action" | "indicator", "target_value") => "indicator.target_value",
         ("action" | "indicator", "target_year") => "indicator.target_year",
         ("action" | "indicator", "direction") => "indicator.direction",
+        ("action" | "indicator", "frequency") => "indicator.frequency",
+        ("indicator", "period") => "monitoring.period",
+        ("indicator", "value") => "monitoring.value",
+        ("indicator", "numerator") => "monitoring.numerator",
+        ("indicator", "denominator") => "monitoring.denominator",
+        ("indicator", "note") => "monitoring.note",
+        ("indicator", "status") => "monitoring.status",
+        ("action", "standing") => "monitoring.standing",
+        ("agenda", "measurements") => "monitoring.imported",
+        ("action", "reason") => "monitoring.reason",
+        ("action" | "indicator", "weight") => "indicator.weight",
         ("action" | "indicator", "indicator" | "indicators") => "parts.indicators_tool",
         ("organization", "name") => "organization.name_field",
         ("organization", "description") => "organization.description",
@@ -234,6 +247,7 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
             ("profile", "access") => code.parse::<agio_domain::DatabaseAccess>().ok()?.label_key(),
             (_, "term") => code.parse::<ActionTerm>().ok()?.label_key(),
             (_, "direction") => code.parse::<Direction>().ok()?.label_key(),
+            (_, "frequency") => code.parse::<Frequency>().ok()?.label_key(),
             ("asset", "kind") => code.parse::<AssetKind>().ok()?.label_key(),
             ("asset", "status") => code.parse::<AssetStatus>().ok()?.label_key(),
             (_, "role") => code.parse::<Role>().ok()?.label_key(),
@@ -244,6 +258,16 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
             ("lab_meeting", "kind") => code.parse::<agio_domain::MeetingKind>().ok()?.label_key(),
             ("lab_pact", "status") => code.parse::<agio_domain::PactStatus>().ok()?.label_key(),
             ("lab_representative", "status") => code.parse::<agio_domain::RepresentationStatus>().ok()?.label_key(),
+            ("indicator", "status") => code.parse::<agio_domain::MeasurementStatus>().ok()?.label_key(),
+            ("action", "standing") => code.parse::<agio_domain::Standing>().ok()?.label_key(),
+            ("indicator", "period") => {
+                let p = agio_domain::monitoring::Period::parse(code)?;
+                return Some(c.fmt(p.label_key(), &[("n", &p.index.to_string()), ("year", &p.year.to_string())]));
+            }
+            ("indicator", "value" | "numerator" | "denominator") => {
+                let value = code.parse::<rust_decimal::Decimal>().ok()?;
+                return Some(agio_domain::monitoring::format_decimal(value, lang == Lang::It));
+            }
             _ => return None,
         };
         Some(c.label(&key).to_string())
@@ -341,6 +365,16 @@ mod tests {
             "target_value",
             "target_year",
             "direction",
+            "frequency",
+            "weight",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "note",
+            "standing",
+            "reason",
+            "measurements",
             "indicator",
             "org_type",
             "tax_code",

@@ -324,6 +324,7 @@ pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
             c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))])
         }
         FieldProblem::OutOfRange { min, max } => c.fmt(problem.label_key(), &[("min", min), ("max", max)]),
+        FieldProblem::NotAPeriod { first, last } => c.fmt(problem.label_key(), &[("first", first), ("last", last)]),
         FieldProblem::Duplicate { row } => c.fmt(problem.label_key(), &[("row", &row.to_string())]),
         FieldProblem::UnknownPlaces { names }
         | FieldProblem::OutsideDistrict { names }

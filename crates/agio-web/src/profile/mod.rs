@@ -6,7 +6,7 @@ mod compare;
 mod editing;
 mod guide;
 pub(crate) mod page;
-mod regional;
+pub(crate) mod regional;
 mod versions;
 mod zone_plan;
 

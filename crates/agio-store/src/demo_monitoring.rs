@@ -1,0 +1,175 @@
+//! Demo monitoring: two years of quarterly values for the demo agenda already under way
+//! (Guastalla, 2025–2027), worked out from each indicator's baseline and target at a pace
+//! that differs by action, so the dashboards tell a story at first sight: actions on track,
+//! at risk, late and completed; the last quarter partly approved, partly waiting, one value
+//! returned, one still a draft; one coordinator's judgement.
+
+use agio_domain::monitoring::{is_percentage, percent_of, Period, StandingOverride};
+use agio_domain::{Frequency, MeasurementStatus, Standing};
+use rust_decimal::Decimal;
+
+use crate::audit::{Actor, EntityRef};
+use crate::read::col;
+use crate::sql::{columns, Sql};
+use crate::{new_id, Result, Store};
+
+/// The agenda that gets values, and the last quarter they reach.
+const AGENDA: &str = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
+const LAST: &str = "2026-Q4";
+
+/// How far each action has gone compared with its plan (1: as planned).
+fn pace(action: &str) -> Decimal {
+    let tenths = match action {
+        "A02" => 6,
+        "A04" => 4,
+        "A07" => 9,
+        "A09" => 7,
+        "A11" => 8,
+        "A03" | "A06" => 11,
+        _ => 10,
+    };
+    Decimal::new(tenths, 1)
+}
+
+/// What the last quarter's value of an action's indicators waits for.
+fn last_status(action: &str, position: usize) -> (MeasurementStatus, &'static str) {
+    match (action, position) {
+        ("A01", _) => (MeasurementStatus::Submitted, ""),
+        ("A04", 0) => (
+            MeasurementStatus::Returned,
+            "Il valore comprende anche i procedimenti in sperimentazione: indicare solo quelli aperti a tutti.",
+        ),
+        ("A07", _) => (MeasurementStatus::Draft, ""),
+        _ => (MeasurementStatus::Approved, ""),
+    }
+}
+
+struct Row {
+    action: String,
+    start: Option<String>,
+    end: Option<String>,
+    id: String,
+    unit: String,
+    baseline: Option<f64>,
+    target: Option<f64>,
+}
+
+/// Share of an action's time gone at `day` (both `YYYY-MM-DD`), from 0 to 1, by months.
+fn elapsed(start: &str, end: &str, day: &str) -> Decimal {
+    let months = |d: &str| -> i64 {
+        let year: i64 = d[..4].parse().unwrap_or(0);
+        let month: i64 = d[5..7].parse().unwrap_or(1);
+        year * 12 + month
+    };
+    let (s, e, d) = (months(start), months(end), months(day));
+    if e <= s {
+        return Decimal::ONE;
+    }
+    (Decimal::from((d - s).clamp(0, e - s)) / Decimal::from(e - s)).round_dp(4)
+}
+
+impl Store {
+    /// Loads the demo values once (not when the agenda already has some); returns how many.
+    pub async fn load_demo_monitoring(&self) -> Result<usize> {
+        let mut w = self.begin_write(&Actor::import()).await?;
+        let mut agenda = Sql::new("SELECT id, title FROM agendas WHERE slug = ");
+        agenda.bind(AGENDA);
+        let Some((agenda_id, title)) =
+            agenda.map_optional(&mut *w.tx, |r| Ok((col::<String>(r, "id")?, col::<String>(r, "title")?))).await?
+        else {
+            return Ok(0);
+        };
+        let mut any = Sql::new(
+            "SELECT COUNT(*) AS n FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
+             JOIN expected_results r ON r.id = i.result_id JOIN actions x ON x.id = r.action_id WHERE x.agenda_id = ",
+        );
+        any.bind(agenda_id.clone());
+        if any.map_one(&mut *w.tx, |r| col::<i64>(r, "n")).await? > 0 {
+            return Ok(0);
+        }
+        let mut rows = Sql::new(
+            "SELECT x.code AS action, x.start_date, x.end_date, i.id, i.unit, i.baseline_value, i.target_value \
+             FROM indicators i JOIN expected_results r ON r.id = i.result_id JOIN actions x ON x.id = r.action_id \
+             WHERE x.agenda_id = ",
+        );
+        rows.bind(agenda_id.clone()).push(" ORDER BY x.position, r.position, i.position");
+        let rows = rows
+            .map_all(&mut *w.tx, |r| {
+                Ok(Row {
+                    action: col(r, "action")?,
+                    start: col(r, "start_date")?,
+                    end: col(r, "end_date")?,
+                    id: col(r, "id")?,
+                    unit: col(r, "unit")?,
+                    baseline: col(r, "baseline_value")?,
+                    target: col(r, "target_value")?,
+                })
+            })
+            .await?;
+        let last = Period::parse(LAST).expect("a valid period");
+        let mut inserts = Vec::new();
+        let mut position_in_action = (String::new(), 0usize);
+        for row in &rows {
+            if position_in_action.0 != row.action {
+                position_in_action = (row.action.clone(), 0);
+            } else {
+                position_in_action.1 += 1;
+            }
+            let (Some(start), Some(end), Some(target)) = (&row.start, &row.end, row.target) else { continue };
+            let baseline = Decimal::try_from(row.baseline.unwrap_or(0.0)).unwrap_or_default();
+            let target = Decimal::try_from(target).unwrap_or_default();
+            let periods: Vec<Period> = Period::all(Frequency::Quarter, 2025, 2026)
+                .into_iter()
+                .filter(|p| p.last_day() >= *start && p.code() <= last.code())
+                .collect();
+            for period in &periods {
+                let share = (elapsed(start, end, &period.last_day()) * pace(&row.action)).min(Decimal::ONE);
+                let value = baseline + (target - baseline) * share;
+                let (value, numerator, denominator) = if is_percentage(&row.unit) {
+                    let denominator = Decimal::from(200);
+                    let numerator = (value * Decimal::TWO).round();
+                    (percent_of(numerator, denominator), Some(numerator.to_string()), Some(denominator.to_string()))
+                } else {
+                    (value.round(), None, None)
+                };
+                let (status, review_note) = if *period == last {
+                    last_status(&row.action, position_in_action.1)
+                } else {
+                    (MeasurementStatus::Approved, "")
+                };
+                let at = format!("{}T10:00:00Z", period.last_day());
+                inserts.push(Sql::insert(
+                    "measurements",
+                    columns![
+                        "id" => new_id(), "indicator_id" => row.id.clone(), "period" => period.code(),
+                        "value" => value.normalize().to_string(), "numerator" => numerator, "denominator" => denominator,
+                        "note" => "", "source" => "Rilevazione dell'Ufficio di Piano (dato dimostrativo)",
+                        "status" => status.code(), "review_note" => review_note, "version" => 1i64,
+                        "is_demo" => 1i64, "created_at" => at.clone(), "updated_at" => at,
+                    ],
+                ));
+            }
+        }
+        let loaded = inserts.len();
+        w.run(inserts).await?;
+        let mut judged = Sql::new("SELECT id, title FROM actions WHERE code = 'A09' AND agenda_id = ");
+        judged.bind(agenda_id.clone());
+        if let Some((action_id, action_title)) =
+            judged.map_optional(&mut *w.tx, |r| Ok((col::<String>(r, "id")?, col::<String>(r, "title")?))).await?
+        {
+            let judgement = StandingOverride {
+                standing: Standing::AtRisk,
+                reason: "Due Comuni non hanno ancora condiviso l'elenco delle persone fragili: il piano per le \
+                         ondate di calore rischia di slittare."
+                    .into(),
+            };
+            let label = format!("A09 — {action_title}");
+            w.set_standing(EntityRef { kind: "action", id: &action_id, label: &label }, Some(&judgement)).await?;
+        }
+        let entity = EntityRef { kind: "agenda", id: &agenda_id, label: &title };
+        let after = serde_json::json!({ "source": "demo", "measurements": loaded });
+        w.record(entity, "import_measurements", None, Some(&after), "").await?;
+        w.commit().await?;
+        Ok(loaded)
+    }
+}

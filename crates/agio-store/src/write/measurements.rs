@@ -1,0 +1,297 @@
+//! Monitoring: the values measured for indicators, period by period, with their workflow; and
+//! the coordinators' judgement of how an action is doing. Each change is recorded against the
+//! indicator (so its history and its agenda's show it), with the period it is about.
+
+use agio_domain::model::Indicator;
+use agio_domain::monitoring::{Measurement, MeasurementEdit, PlannedIndicator, StandingOverride};
+use agio_domain::MeasurementStatus;
+use rust_decimal::Decimal;
+use sqlx::any::AnyRow;
+
+use super::{Audit, Editable, Guard, Saved};
+use crate::audit::{EntityRef, WriteTx};
+use crate::read::{code, col, flag, from_row};
+use crate::sql::{columns, Sql};
+use crate::{new_id, now, Result, Store, StoreError};
+
+const PLAN: &str = "SELECT x.agenda_id, o.code AS objective_code, o.title AS objective_title, x.id AS action_id, \
+     x.code AS action_code, x.title AS action_title, x.status AS action_status, x.start_date, x.end_date, \
+     (SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id AND ao.role = 'lead') \
+       AS lead_organization, \
+     i.id AS indicator_id, i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, i.target_year, \
+     i.direction, i.frequency, i.weight \
+     FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
+     LEFT JOIN expected_results r ON r.action_id = x.id LEFT JOIN indicators i ON i.result_id = r.id \
+     WHERE x.archived_at IS NULL AND o.archived_at IS NULL";
+
+const MEASUREMENT: &str = "SELECT m.id, m.indicator_id, m.period, m.value, m.numerator, m.denominator, m.note, \
+     m.source, m.status, m.review_note, m.version, m.updated_at, m.is_demo FROM measurements m";
+
+/// The measurements of one agenda's indicators (bound next).
+const OF_AGENDA: &str = " JOIN indicators i ON i.id = m.indicator_id JOIN expected_results r ON r.id = i.result_id \
+     JOIN actions x ON x.id = r.action_id WHERE x.agenda_id = ";
+
+fn planned(r: &AnyRow) -> Result<(String, PlannedIndicator)> {
+    let indicator = match col::<Option<String>>(r, "indicator_id")? {
+        Some(id) => Some(from_row!(r, Indicator {
+            name, unit, baseline_value, baseline_year, target_value, target_year, weight;
+            id: id,
+            direction: code(r, "direction")?,
+            frequency: code(r, "frequency")?,
+        })),
+        None => None,
+    };
+    let row = from_row!(r, PlannedIndicator {
+        action_id, action_code, action_title, start_date, end_date, lead_organization, objective_code,
+        objective_title;
+        indicator: indicator,
+        action_status: code(r, "action_status")?,
+    });
+    Ok((col(r, "agenda_id")?, row))
+}
+
+fn decimal(r: &AnyRow, name: &str) -> Result<Option<Decimal>> {
+    match col::<Option<String>>(r, name)? {
+        Some(text) => text.parse().map(Some).map_err(|e| StoreError::InvalidData(format!("column {name}: {e}"))),
+        None => Ok(None),
+    }
+}
+
+fn measurement(r: &AnyRow) -> Result<Measurement> {
+    Ok(from_row!(r, Measurement {
+        id, indicator_id, period, review_note, version, updated_at;
+        fields: MeasurementEdit {
+            value: code(r, "value")?,
+            numerator: decimal(r, "numerator")?,
+            denominator: decimal(r, "denominator")?,
+            note: col(r, "note")?,
+            source: col(r, "source")?,
+        },
+        status: code(r, "status")?,
+        is_demo: flag(r, "is_demo")?,
+    }))
+}
+
+/// A measurement as its form edits it.
+pub fn measurement_for_edit(m: &Measurement) -> Editable<MeasurementEdit> {
+    Editable { id: m.id.clone(), label: m.period.clone(), version: m.version, fields: m.fields.clone() }
+}
+
+/// A value as the audit log keeps it: its fields beside its period and status.
+fn flat(period: &str, edit: &MeasurementEdit, status: MeasurementStatus) -> serde_json::Value {
+    let mut json = serde_json::to_value(edit).unwrap_or_default();
+    if let Some(fields) = json.as_object_mut() {
+        fields.insert("period".into(), period.into());
+        fields.insert("status".into(), status.code().into());
+    }
+    json
+}
+
+fn text(value: Option<Decimal>) -> Option<String> {
+    value.map(|v| v.normalize().to_string())
+}
+
+impl Store {
+    /// Every indicator of the agenda's actions (or of every agenda not in draft, for the
+    /// region), with its action and objective, in the plan's order; and the agenda of each.
+    pub async fn monitoring_plan(&self, agenda_id: Option<&str>) -> Result<Vec<(String, PlannedIndicator)>> {
+        let mut sql = Sql::new(PLAN);
+        match agenda_id {
+            Some(id) => sql.push(" AND x.agenda_id = ").bind(id),
+            None => sql.push(" AND a.status <> 'draft'"),
+        };
+        sql.push(" ORDER BY a.slug, o.position, x.position, r.position, i.position");
+        sql.map_all(&self.pool, planned).await
+    }
+
+    /// The measurements of the agenda's indicators (all statuses; the application decides who
+    /// sees which), or only approved ones of every agenda (`None`, for the region).
+    pub async fn measurements(&self, agenda_id: Option<&str>) -> Result<Vec<Measurement>> {
+        let mut sql = Sql::new(MEASUREMENT);
+        match agenda_id {
+            Some(id) => sql.push(OF_AGENDA).bind(id),
+            None => sql.push(" WHERE m.status = 'approved'"),
+        };
+        sql.map_all(&self.pool, measurement).await
+    }
+
+    /// The measurement of one indicator for one period.
+    pub async fn measurement(&self, indicator_id: &str, period: &str) -> Result<Option<Measurement>> {
+        let mut sql = Sql::new(&format!("{MEASUREMENT} WHERE m.indicator_id = "));
+        sql.bind(indicator_id).push(" AND m.period = ").bind(period);
+        sql.map_optional(&self.pool, measurement).await
+    }
+
+    /// The coordinators' judgements of the agenda's actions (of every agenda: None), by action id.
+    pub async fn standing_overrides(&self, agenda_id: Option<&str>) -> Result<Vec<(String, StandingOverride)>> {
+        let mut sql = Sql::new(
+            "SELECT s.action_id, s.standing, s.reason FROM action_standings s JOIN actions x ON x.id = s.action_id",
+        );
+        if let Some(id) = agenda_id {
+            sql.push(" WHERE x.agenda_id = ").bind(id);
+        }
+        sql.map_all(&self.pool, |r| {
+            Ok((col(r, "action_id")?, StandingOverride { standing: code(r, "standing")?, reason: col(r, "reason")? }))
+        })
+        .await
+    }
+}
+
+/// An agenda the region monitors: every one not in draft, with its district.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitoredAgenda {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub district_slug: String,
+    pub district_name: String,
+    pub is_demo: bool,
+}
+
+/// How many public actions use a digital asset, or carry a term of a vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reuse {
+    pub slug: String,
+    pub name: String,
+    pub actions: i64,
+}
+
+impl Store {
+    /// The agendas not in draft, by title, with the district each plans for (itself, or the
+    /// district containing the union or comune).
+    pub async fn monitored_agendas(&self) -> Result<Vec<MonitoredAgenda>> {
+        let sql = Sql::new(
+            "SELECT a.id, a.slug, a.title, a.is_demo, \
+             CASE WHEN t.kind = 'district' THEN t.slug ELSE tp.slug END AS district_slug, \
+             CASE WHEN t.kind = 'district' THEN t.name ELSE tp.name END AS district_name \
+             FROM agendas a JOIN territories t ON t.id = a.territory_id LEFT JOIN territories tp ON tp.id = t.parent_id \
+             WHERE a.status <> 'draft' ORDER BY a.title",
+        );
+        sql.map_all(&self.pool, |r| {
+            Ok(MonitoredAgenda {
+                id: col(r, "id")?,
+                slug: col(r, "slug")?,
+                title: col(r, "title")?,
+                district_slug: col::<Option<String>>(r, "district_slug")?.unwrap_or_default(),
+                district_name: col::<Option<String>>(r, "district_name")?.unwrap_or_default(),
+                is_demo: flag(r, "is_demo")?,
+            })
+        })
+        .await
+    }
+
+    /// The digital assets most used by the actions of agendas not in draft, most used first.
+    pub async fn most_reused_assets(&self, limit: i64) -> Result<Vec<Reuse>> {
+        let mut sql = Sql::new(
+            "SELECT d.slug, d.name, CAST(COUNT(*) AS BIGINT) AS actions FROM action_assets aa \
+             JOIN digital_assets d ON d.id = aa.asset_id JOIN actions x ON x.id = aa.action_id \
+             JOIN agendas a ON a.id = x.agenda_id WHERE a.status <> 'draft' AND x.archived_at IS NULL \
+             GROUP BY d.slug, d.name ORDER BY actions DESC, d.name LIMIT ",
+        );
+        sql.bind(limit);
+        sql.map_all(&self.pool, |r| {
+            Ok(Reuse { slug: col(r, "slug")?, name: col(r, "name")?, actions: col(r, "actions")? })
+        })
+        .await
+    }
+
+    /// How many actions of agendas not in draft carry each term of `vocabulary` (code, count).
+    pub async fn terms_covered(&self, vocabulary: agio_domain::Vocabulary) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::new(
+            "SELECT t.code, CAST(COUNT(*) AS BIGINT) AS actions FROM action_terms t JOIN actions x ON x.id = t.action_id \
+             JOIN agendas a ON a.id = x.agenda_id WHERE a.status <> 'draft' AND x.archived_at IS NULL AND t.vocabulary = ",
+        );
+        sql.bind(vocabulary.code()).push(" GROUP BY t.code");
+        sql.map_all(&self.pool, |r| Ok((col(r, "code")?, col(r, "actions")?))).await
+    }
+}
+
+impl WriteTx {
+    /// Writes the value of `indicator` (its id and a readable name) for `period`: a new
+    /// measurement when `before` is None (at version 1), otherwise a change of it guarded by
+    /// `expected_version`, which puts it to `status`.
+    pub async fn save_measurement(
+        &mut self,
+        indicator: EntityRef<'_>,
+        period: &str,
+        before: Option<&Measurement>,
+        edit: &MeasurementEdit,
+        status: MeasurementStatus,
+        expected_version: i64,
+    ) -> Result<Saved<MeasurementEdit>> {
+        let values = columns![
+            "value" => edit.value.normalize().to_string(), "numerator" => text(edit.numerator),
+            "denominator" => text(edit.denominator), "note" => edit.note.clone(), "source" => edit.source.clone(),
+            "status" => status.code(),
+        ];
+        let after = flat(period, edit, status);
+        let Some(before) = before else {
+            let at = now();
+            let mut values = values;
+            values.extend(columns![
+                "id" => new_id(), "indicator_id" => indicator.id, "period" => period, "review_note" => "",
+                "version" => 1i64, "is_demo" => 0i64, "created_at" => at.clone(), "updated_at" => at,
+            ]);
+            self.run(vec![Sql::insert("measurements", values)]).await?;
+            self.record(indicator, "measure", None, Some(&after), "").await?;
+            return Ok(Saved::Done { version: 1 });
+        };
+        let stored = measurement_for_edit(before);
+        let before_json = flat(period, &stored.fields, before.status);
+        let audit = Audit { records: vec![(indicator, "measure")], before: before_json, after, note: "" };
+        let guard = Guard { table: "measurements", id: &before.id, expected: expected_version };
+        self.versioned_update(guard, stored.fields, vec![Sql::update("measurements", values, &before.id)], audit).await
+    }
+
+    /// Moves a measurement to `status` (`operation`: `submit_measurement`,
+    /// `approve_measurement`, `return_measurement`), with the coordinator's comment when
+    /// returning; guarded by its version.
+    pub async fn review_measurement(
+        &mut self,
+        indicator: EntityRef<'_>,
+        measurement: &Measurement,
+        operation: &'static str,
+        status: MeasurementStatus,
+        comment: &str,
+        expected_version: i64,
+    ) -> Result<Saved<MeasurementStatus>> {
+        let mut values = columns!["status" => status.code()];
+        if status != MeasurementStatus::Submitted {
+            values.extend(columns!["review_note" => comment]);
+        }
+        let update = Sql::update("measurements", values, &measurement.id);
+        let before = serde_json::json!({ "period": measurement.period, "status": measurement.status.code() });
+        let after = serde_json::json!({ "period": measurement.period, "status": status.code() });
+        let audit = Audit { records: vec![(indicator, operation)], before, after, note: comment };
+        let guard = Guard { table: "measurements", id: &measurement.id, expected: expected_version };
+        self.versioned_update(guard, measurement.status, vec![update], audit).await
+    }
+
+    /// Sets (or, with None, drops) a coordinator's judgement of how `action` is doing.
+    pub async fn set_standing(&mut self, action: EntityRef<'_>, judged: Option<&StandingOverride>) -> Result<()> {
+        let mut before = Sql::new("SELECT standing, reason FROM action_standings WHERE action_id = ");
+        before.bind(action.id);
+        let before = before
+            .map_optional(&mut *self.tx, |r| {
+                Ok(StandingOverride { standing: code(r, "standing")?, reason: col(r, "reason")? })
+            })
+            .await?;
+        let mut gone = Sql::new("DELETE FROM action_standings WHERE action_id = ");
+        gone.bind(action.id);
+        let mut statements = vec![gone];
+        if let Some(judged) = judged {
+            statements.push(Sql::insert(
+                "action_standings",
+                columns![
+                    "action_id" => action.id, "standing" => judged.standing.code(), "reason" => judged.reason.clone(),
+                    "set_by" => self.actor().person_id.clone().unwrap_or_else(|| self.actor().channel.code().into()), "set_at" => now(),
+                ],
+            ));
+        }
+        self.run(statements).await?;
+        let json = |s: Option<&StandingOverride>| {
+            s.map(|s| serde_json::json!({ "standing": s.standing.code(), "reason": s.reason }))
+        };
+        self.record(action, "judge_standing", json(before.as_ref()).as_ref(), json(judged).as_ref(), "").await
+    }
+}

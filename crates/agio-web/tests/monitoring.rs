@@ -1,0 +1,184 @@
+//! Monitoring: a referent enters and sends a quarter's values, a coordinator returns one and
+//! approves, the progress changes, and the public sees only approved values. Both backends.
+
+use crate::support::{Session, TestApp};
+use agio_testkit::both_backends;
+use axum::http::StatusCode;
+
+const COORDINATOR: &str = "coordinatore@demo.agio.example";
+/// Referent of the organisation leading A02 (and nothing else).
+const REFERENT: &str = "referente@demo.agio.example";
+const GUASTALLA: &str = "/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027";
+
+/// The ids of an action's indicators, in order.
+async fn indicators(app: &TestApp, code: &str) -> Vec<String> {
+    let slug = GUASTALLA.trim_start_matches("/agende/");
+    let action = app.get(&format!("/api/v1/agendas/{slug}/actions/{code}")).await.json();
+    action["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["indicators"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// The form token and version a page's inline move form for `action` carries.
+fn version_in(page: &str, action: &str) -> String {
+    let at = page.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("no form for {action}"));
+    let rest = &page[at..];
+    let v = rest.find("name=\"version\" value=\"").unwrap() + 22;
+    rest[v..v + rest[v..].find('"').unwrap()].to_string()
+}
+
+async fn post(app: &TestApp, who: &Session, path: &str, pairs: &[(&str, &str)]) -> crate::support::Reply {
+    app.post_as(path, who, pairs).await
+}
+
+both_backends!(the_demo_agenda_shows_its_progress_and_only_approved_values_to_the_public, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let page = app.get(&format!("{GUASTALLA}/monitoraggio")).await;
+    page.page_with(&[
+        "<h1>Monitoraggio — Agenda Digitale Sociale della Bassa Reggiana 2025-2027</h1>",
+        "<dt>Avanzamento dell&#39;Agenda</dt>",
+        "A03 — Nonni e nipoti in rete",
+        "Completata",
+        "<figure class=\"agio-chart\">",
+        "Come si calcola",
+        "Due Comuni non hanno ancora condiviso l&#39;elenco",
+    ]);
+    // A01's last quarter is waiting for approval: the public reads the quarter before.
+    assert!(page.body.contains("7 (3º trimestre 2026)"), "A01's latest approved value");
+    assert!(!page.body.contains("Valori da approvare"), "the queue is the coordinators'");
+    let a01 = indicators(&app, "A01").await;
+    let public = app.get(&format!("{GUASTALLA}/indicatori/{}", a01[0])).await;
+    public.page_with(&["Valori nel tempo", "3º trimestre 2026", "<polyline"]);
+    assert!(!public.body.contains("4º trimestre 2026"), "a value waiting for approval is not public");
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let theirs = app.get_as(&format!("{GUASTALLA}/indicatori/{}", a01[0]), &coordinator).await;
+    theirs.page_with(&["4º trimestre 2026", "Inviata", "Approva"]);
+    app.get_en(&format!("{GUASTALLA}/monitoraggio")).await.page_with(&["Progress of the Agenda", "Q3 2026"]);
+    app.get(&format!("{GUASTALLA}/indicatori/nessuno")).await.answer_with(StatusCode::NOT_FOUND, &[]);
+});
+
+both_backends!(a_referent_enters_and_sends_a_coordinator_returns_and_approves, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let a02 = indicators(&app, "A02").await;
+    let page = format!("{GUASTALLA}/indicatori/{}", a02[0]);
+    let quarter = format!("{page}/2027-Q1");
+    // Numbers as people write them; an ambiguous one is refused and nothing is saved.
+    let ambiguous = post(&app, &referent, &format!("{quarter}/valore"), &[("value", "1.234"), ("version", "0")]).await;
+    ambiguous.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-value\"", "non è chiaro se il punto"]);
+    let saved = post(
+        &app,
+        &referent,
+        &format!("{quarter}/valore"),
+        &[("value", "5"), ("note", "Tradotte in arabo e urdu."), ("version", "0")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mine = app.get_as(&page, &referent).await;
+    mine.page_with(&["1º trimestre 2027", "Bozza", "Tradotte in arabo e urdu.", "Invia per l&#39;approvazione"]);
+    assert!(!app.get(&page).await.body.contains("1º trimestre 2027"), "a draft is not public");
+    // Sent; a referent cannot approve; a coordinator must say why a value goes back.
+    let version = version_in(&mine.body, &format!("{quarter}/invia"));
+    let sent = post(&app, &referent, &format!("{quarter}/invia"), &[("version", &version)]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let theirs = app.get_as(&page, &coordinator).await;
+    let version = version_in(&theirs.body, &format!("{quarter}/approva"));
+    let by_referent = post(&app, &referent, &format!("{quarter}/approva"), &[("version", &version)]).await;
+    assert_eq!(by_referent.status, StatusCode::FORBIDDEN);
+    let no_reason = post(&app, &coordinator, &format!("{quarter}/restituisci"), &[("version", &version)]).await;
+    no_reason.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-comment\""]);
+    let returned = post(
+        &app,
+        &coordinator,
+        &format!("{quarter}/restituisci"),
+        &[("comment", "Contare solo le guide pubblicate."), ("version", &version)],
+    )
+    .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+    let mine = app.get_as(&page, &referent).await;
+    mine.page_with(&["Restituita", "Contare solo le guide pubblicate."]);
+    // Corrected, sent again, approved: now public and counted.
+    let edit = app.get_as(&format!("{quarter}/valore"), &referent).await;
+    let version = edit.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let corrected = post(&app, &referent, &format!("{quarter}/valore"), &[("value", "4"), ("version", &version)]).await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER, "{}", corrected.body);
+    let mine = app.get_as(&page, &referent).await;
+    let version = version_in(&mine.body, &format!("{quarter}/invia"));
+    post(&app, &referent, &format!("{quarter}/invia"), &[("version", &version)]).await;
+    let theirs = app.get_as(&page, &coordinator).await;
+    let version = version_in(&theirs.body, &format!("{quarter}/approva"));
+    let approved = post(&app, &coordinator, &format!("{quarter}/approva"), &[("version", &version)]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    app.get(&page).await.page_with(&["4 (1º trimestre 2027)", "Approvata"]);
+    app.get(&format!("{GUASTALLA}/monitoraggio")).await.page_with(&["4 (1º trimestre 2027)"]);
+    // The history says who did what, field by field.
+    let history = app.get_as(&format!("{GUASTALLA}/cronologia"), &coordinator).await;
+    history.page_with(&["Restituzione di un valore", "Approvazione di un valore"]);
+});
+
+both_backends!(values_outside_a_referent_s_reach_or_the_agenda_s_span_are_refused, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let a02 = indicators(&app, "A02").await;
+    let a01 = indicators(&app, "A01").await;
+    // A01 is led by another organisation.
+    let other = format!("{GUASTALLA}/indicatori/{}/2027-Q1/valore", a01[0]);
+    assert_eq!(post(&app, &referent, &other, &[("value", "1")]).await.status, StatusCode::FORBIDDEN);
+    // 2028 is past the agenda's span; Q5 is no quarter.
+    for period in ["2028-Q1", "2027-Q5", "2027-S1"] {
+        let path = format!("{GUASTALLA}/indicatori/{}/{period}/valore", a02[0]);
+        assert_eq!(app.get_as(&path, &referent).await.status, StatusCode::NOT_FOUND, "{period}");
+    }
+    // A percentage is its parts, and the numerator cannot exceed the denominator.
+    let share = format!("{GUASTALLA}/indicatori/{}/2027-Q1/valore", a02[2]);
+    app.get_as(&share, &referent).await.page_with(&["Numeratore", "Denominatore"]);
+    let above = post(&app, &referent, &share, &[("numerator", "60"), ("denominator", "50"), ("version", "0")]).await;
+    above.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-numerator\""]);
+    // The coordinators judge an action's standing, with a reason.
+    let judge = format!("{GUASTALLA}/azioni/A02/andamento");
+    assert_eq!(app.get_as(&judge, &referent).await.status, StatusCode::FORBIDDEN);
+    let no_reason = post(&app, &coordinator, &judge, &[("standing", "late"), ("version", "0")]).await;
+    no_reason.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["href=\"#f-reason\""]);
+    let judged = post(
+        &app,
+        &coordinator,
+        &judge,
+        &[("standing", "late"), ("reason", "Mediatori non ancora assunti."), ("version", "0")],
+    )
+    .await;
+    assert_eq!(judged.status, StatusCode::SEE_OTHER, "{}", judged.body);
+    app.get(&format!("{GUASTALLA}/monitoraggio")).await.page_with(&["Mediatori non ancora assunti."]);
+});
+
+both_backends!(the_region_sees_every_agenda_s_progress_on_a_map_and_in_tables, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let page = app.get("/monitoraggio").await;
+    page.page_with(&[
+        "<h1>Monitoraggio regionale delle Agende</h1>",
+        "<dt>Avanzamento della regione</dt><dd>59,2%</dd>",
+        &format!("href=\"{GUASTALLA}/monitoraggio\""),
+        "Accesso con SPID e CIE tramite la federazione regionale",
+        "Competenze digitali",
+        "Persone a rischio di esclusione digitale",
+        "Senza valori approvati",
+    ]);
+    // The API gives the same tree, approved values only for the public.
+    let slug = GUASTALLA.trim_start_matches("/agende/");
+    let tree = app.get(&format!("/api/v1/agendas/{slug}/monitoring")).await.json();
+    assert_eq!(tree["progress"], "59.2");
+    let statuses: Vec<&str> = tree["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["actions"].as_array().unwrap())
+        .flat_map(|a| a["indicators"].as_array().unwrap())
+        .flat_map(|i| i["measurements"].as_array().unwrap())
+        .map(|m| m["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.len() > 100 && statuses.iter().all(|s| *s == "approved"), "{} values", statuses.len());
+});

@@ -1,0 +1,121 @@
+// Monitoring tried as its users would, in Chromium without JavaScript: a referent enters two
+// of a quarter's values (one a percentage, as its parts) and sends them; the coordinator
+// returns one with a comment and approves the other; the agenda's monitoring page then shows
+// the approved value, and a visitor sees only that. Every page on the way is checked with
+// axe, in Italian and in English. The quarter used (2027-Q2 of A02) is one the demo leaves
+// empty, so the files that run after this one find the demo as it was.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { url, pathOf, fetchJson } from './support/common.mjs';
+import { watchedBrowser, navigation, signIn, axeCheck, mainText, useEnglish } from './support/ui.mjs';
+
+const T = { timeout: 120_000 };
+const PASSWORD = 'demo-agio-2026';
+const COORDINATOR = 'coordinatore@demo.agio.example';
+const REFERENT = 'referente@demo.agio.example';
+const SLUG = 'agenda-digitale-sociale-bassa-reggiana-2025-2027';
+const AGENDA = `/agende/${SLUG}`;
+const QUARTER = '2027-Q2';
+
+const { newContext } = watchedBrowser(T, new Set([409, 422]));
+
+async function submit(page, selector) {
+  return navigation(page, () => page.locator(selector).click());
+}
+
+describe('monitoring, without JavaScript', () => {
+  let referent;
+  let coordinator;
+  let visitor;
+  let checker;
+  let indicators;
+  // axe runs in the page: each step's page is checked again with JavaScript, in both languages.
+  const checked = async (who, path) => {
+    for (const lang of ['it', 'en']) {
+      const p = await checker[who][lang].newPage();
+      try {
+        await p.goto(url(path));
+        await axeCheck(p, path, lang);
+      } finally {
+        await p.close();
+      }
+    }
+  };
+  before(async () => {
+    referent = await newContext({ javaScriptEnabled: false });
+    coordinator = await newContext({ javaScriptEnabled: false });
+    visitor = await newContext({ javaScriptEnabled: false });
+    checker = { referent: {}, coordinator: {} };
+    for (const [who, email] of [['referent', REFERENT], ['coordinator', COORDINATOR]]) {
+      for (const lang of ['it', 'en']) {
+        const context = await newContext();
+        await signIn(context, email, PASSWORD);
+        if (lang === 'en') await useEnglish(context);
+        checker[who][lang] = context;
+      }
+    }
+    await signIn(referent, REFERENT, PASSWORD);
+    await signIn(coordinator, COORDINATOR, PASSWORD);
+    const { body: action } = await fetchJson(`/api/v1/agendas/${SLUG}/actions/A02`);
+    indicators = action.results.flatMap((r) => r.indicators.map((i) => i.id));
+  }, T);
+  after(async () => {
+    for (const c of [referent, coordinator, visitor]) await c?.close();
+    for (const who of Object.values(checker ?? {})) for (const c of Object.values(who)) await c.close();
+  });
+
+  it('a referent enters a quarter, a coordinator returns one value and approves the other', T, async () => {
+    const r = await referent.newPage();
+    const k = await coordinator.newPage();
+    const count = `${AGENDA}/indicatori/${indicators[1]}`;
+    const share = `${AGENDA}/indicatori/${indicators[2]}`;
+
+    // The referent enters a count: an ambiguous number is named, then saved as a draft.
+    await checked('referent', `${count}/${QUARTER}/valore`);
+    await r.goto(url(`${count}/${QUARTER}/valore`));
+    await r.fill('#f-value', '1.234');
+    const refused = await submit(r, 'main form button[type="submit"]');
+    assert.equal(refused.status(), 422);
+    assert.equal(await r.locator('#form-errors a[href="#f-value"]').count(), 1, 'the summary names the value');
+    await r.fill('#f-value', '240');
+    await r.fill('#f-source', 'Registro degli sportelli');
+    await submit(r, 'main form button[type="submit"]');
+    assert.equal(pathOf(r.url()), count, 'back on the indicator');
+    assert.match(await mainText(r), /Bozza/);
+    await checked('referent', count);
+    await submit(r, `main form[action="${count}/${QUARTER}/invia"] button`);
+    assert.match(await mainText(r), /Inviata/);
+
+    // A percentage, as its parts.
+    await r.goto(url(`${share}/${QUARTER}/valore`));
+    await r.fill('#f-numerator', '30');
+    await r.fill('#f-denominator', '48');
+    await submit(r, 'main form button[type="submit"]');
+    assert.match(await mainText(r), /62,5/);
+    await submit(r, `main form[action="${share}/${QUARTER}/invia"] button`);
+
+    // The coordinator returns the percentage with a comment and approves the count.
+    await checked('coordinator', `${share}/${QUARTER}/restituisci`);
+    await k.goto(url(`${share}/${QUARTER}/restituisci`));
+    await k.fill('#f-comment', 'Il denominatore sono gli iscritti, non i frequentanti.');
+    await submit(k, 'main form button[type="submit"]');
+    assert.match(await mainText(k), /Restituita/);
+    await k.goto(url(count));
+    await submit(k, `main form[action="${count}/${QUARTER}/approva"] button`);
+    assert.match(await mainText(k), /Approvata/);
+    await checked('coordinator', `${AGENDA}/monitoraggio`);
+    await checked('coordinator', `${AGENDA}/azioni/A02/andamento`);
+
+    // The referent reads the comment; a visitor sees the approved value only.
+    await r.goto(url(share));
+    assert.match(await mainText(r), /Il denominatore sono gli iscritti/);
+    const v = await visitor.newPage();
+    await v.goto(url(count));
+    assert.match(await mainText(v), /240/);
+    await v.goto(url(share));
+    assert.doesNotMatch(await mainText(v), /2º trimestre 2027/);
+    await v.goto(url(`${AGENDA}/monitoraggio`));
+    assert.match(await mainText(v), /240 \(2º trimestre 2027\)/);
+  });
+});
