@@ -71,14 +71,63 @@ async fn agenda_in_view(
 /// everyone, the others for those who enter or approve them.
 pub async fn monitoring(ctx: &impl Context, who: Option<&Principal>, slug: &str) -> Result<Monitoring, Error> {
     let (facts, title, span) = agenda_in_view(ctx, who, slug).await?;
-    let plan: Vec<PlannedIndicator> =
-        ctx.store().monitoring_plan(Some(&facts.agenda_id)).await?.into_iter().map(|(_, row)| row).collect();
+    let plan = plan_in_view(ctx, who, &facts).await?;
     let reviews = require(who, Operation::Review, &Target::Agenda(&facts)).is_ok();
     let measurements = ctx.store().measurements(Some(&facts.agenda_id)).await?;
     let measurements = visible(who, &facts, &plan, measurements);
     let overrides = ctx.store().standing_overrides(Some(&facts.agenda_id)).await?;
     let progress = agenda_progress(plan, measurements, &overrides, &today());
     Ok(Monitoring { slug: slug.to_string(), title, span, facts, progress, reviews })
+}
+
+/// Whether `who` works on the agenda (reads its working draft): its coordinators and the
+/// referents of the organisations leading its actions.
+fn works_on(who: Option<&Principal>, facts: &AgendaFacts) -> bool {
+    let private = AgendaFacts { public: false, ..facts.clone() };
+    require(who, Operation::ReadDraft, &Target::Agenda(&private)).is_ok()
+}
+
+/// The plan `who` reads: the working draft for those who work on the agenda; for the others,
+/// the latest approved version when there is one (changes made since are not public yet).
+async fn plan_in_view(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    facts: &AgendaFacts,
+) -> Result<Vec<PlannedIndicator>, Error> {
+    if !works_on(who, facts) {
+        if let Some((_, snapshot)) = ctx.store().agenda_version(&facts.agenda_id, None).await? {
+            return Ok(published_plan(snapshot));
+        }
+    }
+    Ok(ctx.store().monitoring_plan(Some(&facts.agenda_id)).await?.into_iter().map(|(_, row)| row).collect())
+}
+
+/// An approved version's plan, in its order: objective, action, indicator.
+fn published_plan(snapshot: agio_store::AgendaSnapshot) -> Vec<PlannedIndicator> {
+    let mut plan = Vec::new();
+    for objective in &snapshot.detail.objectives {
+        for summary in &objective.actions {
+            let Some(action) = snapshot.actions.iter().find(|a| a.summary.id == summary.id) else { continue };
+            let row = PlannedIndicator {
+                indicator: None,
+                action_id: action.summary.id.clone(),
+                action_code: action.summary.code.clone(),
+                action_title: action.summary.title.clone(),
+                action_status: action.summary.status,
+                start_date: action.summary.start_date.clone(),
+                end_date: action.summary.end_date.clone(),
+                lead_organization: None,
+                objective_code: objective.objective.code.clone(),
+                objective_title: objective.objective.title.clone(),
+            };
+            let indicators: Vec<_> = action.results.iter().flat_map(|r| r.indicators.iter().cloned()).collect();
+            if indicators.is_empty() {
+                plan.push(row.clone());
+            }
+            plan.extend(indicators.into_iter().map(|i| PlannedIndicator { indicator: Some(i), ..row.clone() }));
+        }
+    }
+    plan
 }
 
 /// Approved values, and the others of the actions whose values `who` enters or approves.
@@ -146,12 +195,9 @@ pub async fn locate(
     indicator_id: &str,
 ) -> Result<Located, Error> {
     let (facts, _, span) = agenda_in_view(ctx, who, slug).await?;
-    let row = ctx
-        .store()
-        .monitoring_plan(Some(&facts.agenda_id))
+    let row = plan_in_view(ctx, who, &facts)
         .await?
         .into_iter()
-        .map(|(_, row)| row)
         .find(|row| row.indicator.as_ref().is_some_and(|i| i.id == indicator_id))
         .ok_or(Error::NotFound)?;
     Ok(Located { slug: slug.to_string(), facts, span, row })
@@ -435,13 +481,21 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
     let store = ctx.store();
     let agendas = store.monitored_agendas().await?;
     let mut plans: HashMap<String, Vec<PlannedIndicator>> = HashMap::new();
-    let mut agenda_of: HashMap<String, String> = HashMap::new();
     for (agenda_id, row) in store.monitoring_plan(None).await? {
-        if let Some(indicator) = &row.indicator {
-            agenda_of.insert(indicator.id.clone(), agenda_id.clone());
-        }
         plans.entry(agenda_id).or_default().push(row);
     }
+    // The public reads an approved agenda as approved, not its working draft.
+    for agenda in &agendas {
+        if let Some((_, snapshot)) = store.agenda_version(&agenda.id, None).await? {
+            plans.insert(agenda.id.clone(), published_plan(snapshot));
+        }
+    }
+    let agenda_of: HashMap<String, String> = plans
+        .iter()
+        .flat_map(|(agenda_id, rows)| {
+            rows.iter().filter_map(move |row| row.indicator.as_ref().map(|i| (i.id.clone(), agenda_id.clone())))
+        })
+        .collect();
     let measurements = store.measurements(None).await?;
     let approved = measurements.len();
     let mut values: HashMap<String, Vec<Measurement>> = HashMap::new();

@@ -182,3 +182,34 @@ both_backends!(the_region_sees_every_agenda_s_progress_on_a_map_and_in_tables, |
         .collect();
     assert!(statuses.len() > 100 && statuses.iter().all(|s| *s == "approved"), "{} values", statuses.len());
 });
+
+both_backends!(the_public_monitors_the_approved_plan_not_the_working_draft, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let a01 = indicators(&app, "A01").await;
+    // A change to an indicator of the approved agenda is the working draft until approved again.
+    let edit = format!("{GUASTALLA}/azioni/A01/indicatori/{}/modifica", a01[0]);
+    let form = app.get_as(&edit, &coordinator).await;
+    let version = form.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let renamed = post(
+        &app,
+        &coordinator,
+        &edit,
+        &[
+            ("name", "Comuni con un punto digitale (bozza)"),
+            ("unit", "comuni"),
+            ("baseline_value", "3"),
+            ("target_value", "8"),
+            ("direction", "increase"),
+            ("frequency", "quarter"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    let public = app.get(&format!("{GUASTALLA}/monitoraggio")).await;
+    assert!(public.body.contains("Comuni con almeno un Punto Pane e Internet attivo"), "the approved name");
+    assert!(!public.body.contains("(bozza)"), "the draft's name is not public");
+    assert!(!app.get("/monitoraggio").await.body.contains("(bozza)"));
+    app.get_as(&format!("{GUASTALLA}/monitoraggio"), &coordinator).await.page_with(&["(bozza)"]);
+});
