@@ -35,7 +35,8 @@ const MAX_READS: usize = 20_000;
 
 struct Entry {
     version: u64,
-    content_type: HeaderValue,
+    /// The answer's headers (content type, download name, CORS…), replayed on every hit.
+    headers: HeaderMap,
     body: Bytes,
 }
 
@@ -114,7 +115,9 @@ impl PageCache {
         let version = self.version();
         let body = Bytes::from(render.await?);
         if body.len() <= MAX_BODY && !key.is_empty() {
-            self.put(key, version, HeaderValue::from_static("text/html; charset=utf-8"), body.clone());
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            self.put(key, version, headers, body.clone());
         }
         Ok(axum::response::Html(body))
     }
@@ -135,16 +138,16 @@ impl PageCache {
         changed
     }
 
-    fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
+    fn get(&self, key: &str) -> Option<(HeaderMap, Bytes)> {
         if self.off {
             return None;
         }
         let version = self.version.load(Ordering::Acquire);
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries.map.get(key).filter(|e| e.version == version).map(|e| (e.content_type.clone(), e.body.clone()))
+        entries.map.get(key).filter(|e| e.version == version).map(|e| (e.headers.clone(), e.body.clone()))
     }
 
-    fn put(&self, key: String, version: u64, content_type: HeaderValue, body: Bytes) {
+    fn put(&self, key: String, version: u64, headers: HeaderMap, body: Bytes) {
         if self.off {
             return;
         }
@@ -153,7 +156,7 @@ impl PageCache {
             Self::clear(&mut entries);
         }
         entries.bytes += body.len();
-        if let Some(old) = entries.map.insert(key, Entry { version, content_type, body }) {
+        if let Some(old) = entries.map.insert(key, Entry { version, headers, body }) {
             entries.bytes -= old.body.len();
         }
     }
@@ -180,24 +183,30 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let Some(key) = key(request.method(), request.headers(), &path_and_query) else {
         return next.run(request).await;
     };
-    if let Some((content_type, body)) = state.cache.get(&key) {
-        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Some((headers, body)) = state.cache.get(&key) {
+        return (headers, body).into_response();
     }
     let version = state.cache.version.load(Ordering::Acquire);
     let response = next.run(request).await;
     // A streamed body (the directory's whole export) goes out as it comes, never held whole.
     let streamed = axum::body::HttpBody::size_hint(response.body()).exact().is_none();
-    let cacheable =
-        response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE) && !streamed;
-    let Some(content_type) = response.headers().get(header::CONTENT_TYPE).cloned().filter(|_| cacheable) else {
+    // An answer negotiated on the request's headers (`Vary`) is not the same for every asker.
+    let cacheable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && !response.headers().contains_key(header::VARY)
+        && response.headers().contains_key(header::CONTENT_TYPE)
+        && !streamed;
+    if !cacheable {
         return response;
-    };
+    }
     let (parts, body) = response.into_parts();
     match body.collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
             if bytes.len() <= MAX_BODY {
-                state.cache.put(key, version, content_type, bytes.clone());
+                let mut headers = parts.headers.clone();
+                headers.remove(header::CONTENT_LENGTH);
+                state.cache.put(key, version, headers, bytes.clone());
             }
             Response::from_parts(parts, Body::from(bytes))
         }
@@ -249,12 +258,12 @@ mod tests {
     #[test]
     fn a_new_version_drops_old_entries() {
         let cache = PageCache::new(1);
-        cache.put("it /".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"v1"));
+        cache.put("it /".into(), 1, HeaderMap::new(), Bytes::from_static(b"v1"));
         assert_eq!(cache.get("it /").unwrap().1, Bytes::from_static(b"v1"));
         cache.set_version(2);
         assert!(cache.get("it /").is_none());
         // A page rendered while the version moved is not served for the new version.
-        cache.put("it /x".into(), 1, HeaderValue::from_static("text/html"), Bytes::from_static(b"old"));
+        cache.put("it /x".into(), 1, HeaderMap::new(), Bytes::from_static(b"old"));
         assert!(cache.get("it /x").is_none());
     }
 
@@ -263,7 +272,7 @@ mod tests {
         let cache = PageCache::new(1);
         let page = Bytes::from(vec![b'x'; 100 * 1024]);
         for i in 0..1000 {
-            cache.put(format!("it /?x={i}"), 1, HeaderValue::from_static("text/html"), page.clone());
+            cache.put(format!("it /?x={i}"), 1, HeaderMap::new(), page.clone());
         }
         assert!(cache.entries.read().unwrap().bytes <= MAX_BYTES);
         assert!(cache.get("it /?x=999").is_some());
