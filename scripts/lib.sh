@@ -85,10 +85,11 @@ wait_for() {
 # AGIO_TEST_PYTHON for the Rust tests.
 ensure_test_python() {
   local venv="$ROOT/target/test-python"
-  if ! "$venv/bin/python" -c 'import aiosmtpd, trustme, graphql' 2>/dev/null; then
-    log "installing the Python test tools (aiosmtpd, trustme, graphql-core) in $venv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd, trustme, graphql, pyshacl' 2>/dev/null; then
+    log "installing the Python test tools (aiosmtpd, trustme, graphql-core, pyshacl) in $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 trustme==1.2.1 graphql-core==3.2.6
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 trustme==1.2.1 graphql-core==3.2.6 \
+      pyshacl==0.40.1
   fi
   export AGIO_TEST_PYTHON="$venv/bin/python"
 }

@@ -17,6 +17,7 @@ mod invitations;
 mod mail;
 mod migrate;
 mod notifications;
+mod opendata;
 mod profile_versions;
 mod profiles;
 pub(crate) mod read;
@@ -46,6 +47,7 @@ pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PEN
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use notifications::Recipient;
+pub use opendata::OpenTable;
 pub use profile_versions::PublishedProfile;
 pub use profiles::{ActionReference, AssetInUse, ComuneFacts, DistrictUsing, StoredProfile, ZonePlan};
 pub use read::{

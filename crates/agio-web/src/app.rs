@@ -28,6 +28,8 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The Decidim instances coordinators may import from (hosts, with the port if any).
     pub decidim_hosts: Vec<String>,
+    /// Name and IPA code of the administration publishing the open data catalogue.
+    pub publisher: (String, String),
     pub demo: bool,
     /// Every cache off (`agio serve --no-cache`).
     pub no_cache: bool,
@@ -78,6 +80,7 @@ impl Application {
             state.with_contact(&options.contact_email).ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         state = state
             .with_decidim_hosts(options.decidim_hosts.clone())
+            .and_then(|s| s.with_publisher(&options.publisher.0, &options.publisher.1))
             .ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         if options.no_cache {
             state = state.without_caches().ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;

@@ -14,6 +14,7 @@ mod home;
 pub mod kit;
 mod lab;
 mod monitoring;
+mod opendata;
 mod ops;
 mod profile;
 mod registry;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(frameworks::router())
         .merge(lab::router())
         .merge(monitoring::router())
+        .merge(opendata::router())
         .merge(accounts::router())
         .merge(audit::router())
         .merge(archive::router())

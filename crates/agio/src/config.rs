@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/agio.sqlite";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The open data publisher when none is configured: the Region, by its IPA code.
+const DEFAULT_PUBLISHER: (&str, &str) = ("Regione Emilia-Romagna", "r_emiro");
 const DEFAULT_MAIL_FROM: &str = "AGIO <agio@localhost>";
 
 /// Options shared by every subcommand (flags; each also read from its environment variable).
@@ -65,6 +67,13 @@ pub struct ConfigArgs {
     /// import from (default: partecipazioni.emr.it,partecipa.gov.it).
     #[arg(long, env = "AGIO_DECIDIM_HOSTS", global = true)]
     pub decidim_hosts: Option<String>,
+    /// The public administration publishing the open data catalogue (default: Regione
+    /// Emilia-Romagna).
+    #[arg(long, env = "AGIO_PUBLISHER_NAME", global = true)]
+    pub publisher_name: Option<String>,
+    /// Its code in the Indice delle Pubbliche Amministrazioni (default: r_emiro).
+    #[arg(long, env = "AGIO_PUBLISHER_IPA", global = true)]
+    pub publisher_ipa: Option<String>,
     /// Configuration file (default ./agio.toml when it exists).
     #[arg(long, env = "AGIO_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -89,6 +98,8 @@ struct FileConfig {
     oidc_label: Option<String>,
     trusted_proxies: Option<String>,
     decidim_hosts: Option<String>,
+    publisher_name: Option<String>,
+    publisher_ipa: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +124,8 @@ pub struct Config {
     pub oidc: Option<(String, String, String, String)>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub decidim_hosts: Vec<String>,
+    /// Name and IPA code of the administration publishing the open data.
+    pub publisher: (String, String),
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
 }
@@ -183,6 +196,10 @@ impl Config {
             Some(hosts) => hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_string).collect(),
             None => agio_web::kit::state::DEFAULT_DECIDIM_HOSTS.iter().map(|h| h.to_string()).collect(),
         };
+        let publisher = (
+            args.publisher_name.clone().or(file.publisher_name).unwrap_or_else(|| DEFAULT_PUBLISHER.0.to_string()),
+            args.publisher_ipa.clone().or(file.publisher_ipa).unwrap_or_else(|| DEFAULT_PUBLISHER.1.to_string()),
+        );
         Ok(Config {
             database_url,
             listen,
@@ -196,6 +213,7 @@ impl Config {
             oidc,
             trusted_proxies,
             decidim_hosts,
+            publisher,
             file: path,
         })
     }

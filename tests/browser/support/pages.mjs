@@ -32,6 +32,7 @@ export const PAGE_TYPES = [
   { id: 'lab final document', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/percorso/documento', demo: true },
   { id: 'process on Decidim', path: '/agende/agenda-digitale-sociale-rimini-valmarecchia-2026-2028/decidim', demo: true },
   { id: 'lab idea', discover: { from: 'lab ideas', pattern: /^\/agende\/[^/]+\/percorso\/idee\/\d+$/ }, demo: true },
+  { id: 'open data', path: '/dati' },
   { id: 'regional monitoring', path: '/monitoraggio', demo: true },
   { id: 'agenda monitoring', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/monitoraggio', demo: true },
   { id: 'indicator history', discover: { from: 'agenda monitoring', pattern: /^\/agende\/[^/]+\/indicatori\/[^/]+$/ }, demo: true },

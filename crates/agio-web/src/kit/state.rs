@@ -97,6 +97,9 @@ pub struct StateInner {
     pub clock: Clock,
     /// The Decidim instances coordinators may import from (hosts, with the port if any).
     pub decidim_hosts: Vec<String>,
+    /// The administration publishing the open data catalogue: its name and IPA code.
+    pub publisher_name: String,
+    pub publisher_ipa_code: String,
 }
 
 impl std::ops::Deref for AppState {
@@ -144,6 +147,8 @@ impl AppState {
             directory,
             clock: Clock::default(),
             decidim_hosts: DEFAULT_DECIDIM_HOSTS.iter().map(|h| h.to_string()).collect(),
+            publisher_name: "Regione Emilia-Romagna".into(),
+            publisher_ipa_code: "r_emiro".into(),
         }));
         // Published profiles without a version (demo data, generated ones) get their first.
         agio_app::profile::publish_unversioned(&state).await?;
@@ -161,6 +166,14 @@ impl AppState {
     /// The same state with the mailbox people write to; only while nothing else holds it.
     pub fn with_contact(mut self, email: &str) -> Option<AppState> {
         Arc::get_mut(&mut self.0)?.contact_email = email.to_string();
+        Some(self)
+    }
+
+    /// The same state with this open data publisher; while nothing else holds it.
+    pub fn with_publisher(mut self, name: &str, ipa_code: &str) -> Option<AppState> {
+        let inner = Arc::get_mut(&mut self.0)?;
+        inner.publisher_name = name.to_string();
+        inner.publisher_ipa_code = ipa_code.to_string();
         Some(self)
     }
 
