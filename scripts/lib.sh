@@ -122,7 +122,17 @@ check_prerequisites() {
   find_missing_prerequisites "$mode"
   if [ "${#MISSING[@]}" -gt 0 ] && [ "$MISSING_BY_HAND" = 0 ] && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
     log "installing ${PACKAGES[*]} (apt-get, as root on Debian)"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >/dev/null; } || true
+    # LibreOffice without what it recommends (Java, help, themes): Calc is all the tests open.
+    local lean=() rest=() p
+    for p in "${PACKAGES[@]}"; do
+      if [ "$p" = libreoffice-calc-nogui ]; then lean+=("$p"); else rest+=("$p"); fi
+    done
+    {
+      apt-get update -qq &&
+        { [ "${#rest[@]}" = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${rest[@]}" >/dev/null; } &&
+        { [ "${#lean[@]}" = 0 ] ||
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null; }
+    } || true
     find_missing_prerequisites "$mode"
   fi
   if [ "${#MISSING[@]}" -gt 0 ]; then
@@ -214,6 +224,10 @@ find_missing_prerequisites() {
     FOUND+=("python3 with venv")
   fi
   if command -v curl >/dev/null; then FOUND+=(curl); else missing_package "curl" curl; fi
+  # The monitoring spreadsheet is opened by LibreOffice in the tests (soffice --convert-to csv).
+  if command -v soffice >/dev/null; then FOUND+=(LibreOffice); else
+    missing_package "LibreOffice Calc, headless" libreoffice-calc-nogui
+  fi
 }
 
 missing_package() { MISSING+=("$1: $(as_root)apt-get install ${*:2}"); PACKAGES+=("${@:2}"); }

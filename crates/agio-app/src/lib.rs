@@ -15,6 +15,7 @@ pub mod lab_meetings;
 pub mod lab_pacts;
 pub mod lab_representatives;
 pub mod monitoring;
+pub mod monitoring_sheet;
 pub mod opendata;
 pub mod parts;
 pub mod profile;

@@ -9,12 +9,12 @@ use agio_domain::monitoring::{
     PlannedIndicator, Review, StandingOverride,
 };
 use agio_domain::{MeasurementStatus, Standing};
-use agio_store::{measurement_for_edit, Editable, EntityRef, Saved, WriteTx};
+use agio_store::{measurement_for_edit, Editable, EntityRef, Saved, Store, WriteTx};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::editors::{facts, Editor};
+use crate::editors::Editor;
 use crate::{require, Context, Error};
 
 /// The years an agenda covers, first and last.
@@ -40,6 +40,8 @@ pub struct Monitoring {
     pub progress: AgendaProgress,
     /// The reader approves and returns values.
     pub reviews: bool,
+    /// The reader works on the agenda (enters or approves values): the spreadsheet is theirs.
+    pub works_on: bool,
 }
 
 impl Monitoring {
@@ -56,13 +58,13 @@ fn today() -> String {
 
 /// The agenda `who` may see: its facts, title and years.
 async fn agenda_in_view(
-    ctx: &impl Context,
+    store: &Store,
     who: Option<&Principal>,
     slug: &str,
 ) -> Result<(AgendaFacts, String, Span), Error> {
-    let facts = facts(ctx, slug).await?;
+    let facts = store.agenda_facts(slug).await?.ok_or(Error::NotFound)?;
     require(who, Operation::ReadDraft, &Target::Agenda(&facts))?;
-    let (agenda, _) = ctx.store().agenda_for_edit(slug).await?.ok_or(Error::NotFound)?;
+    let (agenda, _) = store.agenda_for_edit(slug).await?.ok_or(Error::NotFound)?;
     let span = Span { first_year: agenda.fields.period_start, last_year: agenda.fields.period_end };
     Ok((facts, agenda.fields.title, span))
 }
@@ -70,14 +72,15 @@ async fn agenda_in_view(
 /// The agenda's monitoring: its tree with the values `who` may see — approved ones for
 /// everyone, the others for those who enter or approve them.
 pub async fn monitoring(ctx: &impl Context, who: Option<&Principal>, slug: &str) -> Result<Monitoring, Error> {
-    let (facts, title, span) = agenda_in_view(ctx, who, slug).await?;
-    let plan = plan_in_view(ctx, who, &facts).await?;
+    let (facts, title, span) = agenda_in_view(ctx.store(), who, slug).await?;
+    let plan = plan_in_view(ctx.store(), who, &facts).await?;
     let reviews = require(who, Operation::Review, &Target::Agenda(&facts)).is_ok();
     let measurements = ctx.store().measurements(Some(&facts.agenda_id)).await?;
     let measurements = visible(who, &facts, &plan, measurements);
     let overrides = ctx.store().standing_overrides(Some(&facts.agenda_id)).await?;
     let progress = agenda_progress(plan, measurements, &overrides, &today());
-    Ok(Monitoring { slug: slug.to_string(), title, span, facts, progress, reviews })
+    let works_on = works_on(who, &facts);
+    Ok(Monitoring { slug: slug.to_string(), title, span, facts, progress, reviews, works_on })
 }
 
 /// Whether `who` works on the agenda (reads its working draft): its coordinators and the
@@ -90,16 +93,16 @@ fn works_on(who: Option<&Principal>, facts: &AgendaFacts) -> bool {
 /// The plan `who` reads: the working draft for those who work on the agenda; for the others,
 /// the latest approved version when there is one (changes made since are not public yet).
 async fn plan_in_view(
-    ctx: &impl Context,
+    store: &Store,
     who: Option<&Principal>,
     facts: &AgendaFacts,
 ) -> Result<Vec<PlannedIndicator>, Error> {
     if !works_on(who, facts) {
-        if let Some((_, snapshot)) = ctx.store().agenda_version(&facts.agenda_id, None).await? {
+        if let Some((_, snapshot)) = store.agenda_version(&facts.agenda_id, None).await? {
             return Ok(published_plan(snapshot));
         }
     }
-    Ok(ctx.store().monitoring_plan(Some(&facts.agenda_id)).await?.into_iter().map(|(_, row)| row).collect())
+    Ok(store.monitoring_plan(Some(&facts.agenda_id)).await?.into_iter().map(|(_, row)| row).collect())
 }
 
 /// An approved version's plan, in its order: objective, action, indicator.
@@ -194,13 +197,40 @@ pub async fn locate(
     slug: &str,
     indicator_id: &str,
 ) -> Result<Located, Error> {
-    let (facts, _, span) = agenda_in_view(ctx, who, slug).await?;
-    let row = plan_in_view(ctx, who, &facts)
+    let (facts, _, span) = agenda_in_view(ctx.store(), who, slug).await?;
+    let row = plan_in_view(ctx.store(), who, &facts)
         .await?
         .into_iter()
         .find(|row| row.indicator.as_ref().is_some_and(|i| i.id == indicator_id))
         .ok_or(Error::NotFound)?;
     Ok(Located { slug: slug.to_string(), facts, span, row })
+}
+
+/// Every indicator of the agenda's working plan with all its stored values, for those who work
+/// on it (the spreadsheet's rows); and the agenda's title.
+pub async fn locate_all(
+    store: &Store,
+    who: Option<&Principal>,
+    slug: &str,
+) -> Result<(Vec<(Located, Vec<Measurement>)>, String), Error> {
+    let (facts, title, span) = agenda_in_view(store, who, slug).await?;
+    if !works_on(who, &facts) {
+        return Err(Error::Forbidden);
+    }
+    let mut values: std::collections::HashMap<String, Vec<Measurement>> = Default::default();
+    for m in store.measurements(Some(&facts.agenda_id)).await? {
+        values.entry(m.indicator_id.clone()).or_default().push(m);
+    }
+    let located = plan_in_view(store, who, &facts)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let id = row.indicator.as_ref()?.id.clone();
+            let at = Located { slug: slug.to_string(), facts: facts.clone(), span, row };
+            Some((at, values.remove(&id).unwrap_or_default()))
+        })
+        .collect();
+    Ok((located, title))
 }
 
 /// The value of one indicator for one period: a new one or one to change.

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// What is wrong with one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum FieldProblem {
     Required,

@@ -69,6 +69,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("decidim_items", "source_id, kind, decidim_id"),
     ("measurements", "id"),
     ("action_standings", "action_id"),
+    ("monitoring_imports", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

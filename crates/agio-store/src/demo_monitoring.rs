@@ -166,6 +166,21 @@ impl Store {
             let label = format!("A09 — {action_title}");
             w.set_standing(EntityRef { kind: "action", id: &action_id, label: &label }, Some(&judgement)).await?;
         }
+        // A spreadsheet sent back with problems, as the coordinators keep it: what each row lacks.
+        let problems = serde_json::json!([
+            { "sheet": "Valori", "row": 12, "column": 7, "problem": { "kind": "field", "problem": { "problem": "ambiguous_number" } } },
+            { "sheet": "Valori", "row": 19, "column": 7, "problem": { "kind": "formula" } },
+            { "sheet": "Valori", "row": 23, "column": 6, "problem": { "kind": "field", "problem": { "problem": "not_a_period", "first": "2025-Q1", "last": "2027-Q4" } } },
+        ]);
+        w.run(vec![Sql::insert(
+            "monitoring_imports",
+            columns![
+                "id" => new_id(), "agenda_id" => agenda_id.clone(), "file_name" => "valori-2026-T4-bozza.xlsx",
+                "status" => "failed", "rows_total" => 24i64, "rows_done" => 24i64, "report" => problems.to_string(),
+                "is_demo" => 1i64, "created_at" => "2026-10-05T09:00:00Z", "updated_at" => "2026-10-05T09:00:01Z",
+            ],
+        )])
+        .await?;
         let entity = EntityRef { kind: "agenda", id: &agenda_id, label: &title };
         let after = serde_json::json!({ "source": "demo", "measurements": loaded });
         w.record(entity, "import_measurements", None, Some(&after), "").await?;

@@ -60,7 +60,7 @@ pub use throttle::{Attempt, ThrottlePolicy};
 pub use versions::{AgendaSnapshot, VersionInfo};
 pub use write::{
     answer_of, decidim_source_for_edit, measurement_for_edit, meeting_for_edit, pact_for_edit, Addresser, CodeList,
-    GapLink, IdeaFilter, IdeaSort, MonitoredAgenda, NewZonePlan, Reuse, TargetLink,
+    GapLink, IdeaFilter, IdeaSort, MonitoredAgenda, MonitoringImport, NewZonePlan, Reuse, TargetLink, IMPORTS_KEPT,
 };
 pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
 

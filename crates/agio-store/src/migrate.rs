@@ -85,6 +85,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (30, "0030_lab_representatives", common),
     (31, "0031_lab_meeting_documents", common),
     (32, "0032_monitoring", common),
+    (33, "0033_monitoring_imports", common),
 );
 
 impl Store {

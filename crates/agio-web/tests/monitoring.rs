@@ -10,18 +10,6 @@ const COORDINATOR: &str = "coordinatore@demo.agio.example";
 const REFERENT: &str = "referente@demo.agio.example";
 const GUASTALLA: &str = "/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027";
 
-/// The ids of an action's indicators, in order.
-async fn indicators(app: &TestApp, code: &str) -> Vec<String> {
-    let slug = GUASTALLA.trim_start_matches("/agende/");
-    let action = app.get(&format!("/api/v1/agendas/{slug}/actions/{code}")).await.json();
-    action["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|r| r["indicators"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()))
-        .collect()
-}
-
 /// The form token and version a page's inline move form for `action` carries.
 fn version_in(page: &str, action: &str) -> String {
     let at = page.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("no form for {action}"));
@@ -49,7 +37,7 @@ both_backends!(the_demo_agenda_shows_its_progress_and_only_approved_values_to_th
     // A01's last quarter is waiting for approval: the public reads the quarter before.
     assert!(page.body.contains("7 (3º trimestre 2026)"), "A01's latest approved value");
     assert!(!page.body.contains("Valori da approvare"), "the queue is the coordinators'");
-    let a01 = indicators(&app, "A01").await;
+    let a01 = app.indicators(crate::support::GUASTALLA, "A01").await;
     let public = app.get(&format!("{GUASTALLA}/indicatori/{}", a01[0])).await;
     public.page_with(&["Valori nel tempo", "3º trimestre 2026", "<polyline"]);
     assert!(!public.body.contains("4º trimestre 2026"), "a value waiting for approval is not public");
@@ -64,7 +52,7 @@ both_backends!(a_referent_enters_and_sends_a_coordinator_returns_and_approves, |
     let app = TestApp::demo(backend).await;
     let referent = app.sign_in(REFERENT).await;
     let coordinator = app.sign_in(COORDINATOR).await;
-    let a02 = indicators(&app, "A02").await;
+    let a02 = app.indicators(crate::support::GUASTALLA, "A02").await;
     let page = format!("{GUASTALLA}/indicatori/{}", a02[0]);
     let quarter = format!("{page}/2027-Q1");
     // Numbers as people write them; an ambiguous one is refused and nothing is saved.
@@ -124,8 +112,8 @@ both_backends!(values_outside_a_referent_s_reach_or_the_agenda_s_span_are_refuse
     let app = TestApp::demo(backend).await;
     let referent = app.sign_in(REFERENT).await;
     let coordinator = app.sign_in(COORDINATOR).await;
-    let a02 = indicators(&app, "A02").await;
-    let a01 = indicators(&app, "A01").await;
+    let a02 = app.indicators(crate::support::GUASTALLA, "A02").await;
+    let a01 = app.indicators(crate::support::GUASTALLA, "A01").await;
     // A01 is led by another organisation.
     let other = format!("{GUASTALLA}/indicatori/{}/2027-Q1/valore", a01[0]);
     assert_eq!(post(&app, &referent, &other, &[("value", "1")]).await.status, StatusCode::FORBIDDEN);
@@ -186,7 +174,7 @@ both_backends!(the_region_sees_every_agenda_s_progress_on_a_map_and_in_tables, |
 both_backends!(the_public_monitors_the_approved_plan_not_the_working_draft, |backend| async move {
     let app = TestApp::demo(backend).await;
     let coordinator = app.sign_in(COORDINATOR).await;
-    let a01 = indicators(&app, "A01").await;
+    let a01 = app.indicators(crate::support::GUASTALLA, "A01").await;
     // A change to an indicator of the approved agenda is the working draft until approved again.
     let edit = format!("{GUASTALLA}/azioni/A01/indicatori/{}/modifica", a01[0]);
     let form = app.get_as(&edit, &coordinator).await;

@@ -15,6 +15,7 @@ mod hsds_api;
 mod integrity;
 mod lab;
 mod monitoring;
+mod monitoring_sheet;
 mod opendata;
 mod pages;
 mod password_reset;

@@ -4,6 +4,7 @@ mod allocator;
 mod bench;
 mod config;
 mod hsds;
+mod monitoring;
 mod user;
 
 use std::process::ExitCode;
@@ -70,6 +71,42 @@ enum Command {
     Hsds {
         #[command(subcommand)]
         command: HsdsCommand,
+    },
+    /// An agenda's monitoring values through the spreadsheet template (XLSX or CSV).
+    Monitoring {
+        #[command(subcommand)]
+        command: MonitoringCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MonitoringCommand {
+    /// Write the template with the stored values: one row per indicator and period.
+    Export {
+        /// Slug of the agenda.
+        #[arg(long)]
+        agenda: String,
+        /// E-mail of the person exporting: the indicators whose values they enter.
+        #[arg(long = "as")]
+        person: String,
+        /// The file to write: XLSX, or CSV when it ends in .csv.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Read a filled template (XLSX or CSV): every problem is printed with its sheet, row and
+    /// column, or what would change; with --apply it is all written in one transaction.
+    Import {
+        /// Slug of the agenda.
+        #[arg(long)]
+        agenda: String,
+        /// E-mail of the person importing: their rights apply and the audit log names them.
+        #[arg(long = "as")]
+        person: String,
+        /// Write the values (without it, only what would change is shown).
+        #[arg(long)]
+        apply: bool,
+        /// The file to read.
+        file: std::path::PathBuf,
     },
 }
 
@@ -286,6 +323,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = connect(&config).await?;
             store.migrate().await?;
             hsds::export(&store, format == "csv", out.as_deref()).await
+        }
+        Command::Monitoring { command: MonitoringCommand::Export { agenda, person, out } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            monitoring::export(&store, &agenda, &person, &out).await
+        }
+        Command::Monitoring { command: MonitoringCommand::Import { agenda, person, apply, file } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            let imported = monitoring::import(&store, &agenda, &person, &file, apply).await;
+            store.close().await;
+            imported
         }
         Command::Check => {
             println!(

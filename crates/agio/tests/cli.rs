@@ -22,7 +22,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["serve", "migrate", "seed", "check", "user create"] {
+    for sub in ["serve", "migrate", "seed", "check", "user create", "monitoring export", "monitoring import"] {
         let out = agio().args(sub.split(" ")).arg("--help").output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
@@ -367,4 +367,76 @@ fn hsds_import_and_export_round_trip_all_or_nothing() {
     assert!(text.contains("nothing was imported"), "{text}");
     let (_, text) = run(&db("d.sqlite"), &["hsds", "export"]);
     assert_eq!(text.trim(), "[]", "nothing was written");
+}
+
+/// The monitoring spreadsheet at the command line, on both databases: the referent exports
+/// their template as XLSX, fills a value in a workbook, sees what would change, and saves it;
+/// a value of another organisation's indicator is refused naming its row, and nothing is saved.
+#[tokio::test]
+async fn monitoring_export_edit_import_round_trip_on_both_backends() {
+    let dir = temp_dir("monitoring");
+    let slug = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let url = fresh_url(backend, Seed::Demo).await;
+        let run = |args: &[&str]| {
+            let out = agio().env("AGIO_DATABASE_URL", &url).args(args).output().unwrap();
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            (out.status.success(), text)
+        };
+        let file = |name: &str| dir.join(format!("{backend:?}-{name}")).display().to_string();
+        let who = ["--agenda", slug, "--as", "referente@demo.agio.example"];
+        let (ok, text) = run(&[&["monitoring", "export"][..], &who, &["--out", &file("valori.xlsx")]].concat());
+        assert!(ok && text.contains("36 rows"), "{text}");
+        // Filled in a workbook: A02's second indicator for the first quarter of 2027.
+        let rows = agio_app::monitoring_sheet::read_xlsx(std::fs::read(file("valori.xlsx")).unwrap()).unwrap();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Valori").unwrap();
+        for (c, name) in agio_app::monitoring_sheet::COLUMNS.iter().enumerate() {
+            sheet.write_string(0, c as u16, *name).unwrap();
+        }
+        let target = rows.iter().position(|r| r.cells[6] == agio_app::monitoring_sheet::Cell::Text("2027-Q1".into()));
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.cells.iter().enumerate() {
+                match cell {
+                    agio_app::monitoring_sheet::Cell::Text(t) => sheet.write_string(r as u32 + 1, c as u16, t).unwrap(),
+                    agio_app::monitoring_sheet::Cell::Number(n) => {
+                        sheet.write_number(r as u32 + 1, c as u16, *n).unwrap()
+                    }
+                    agio_app::monitoring_sheet::Cell::Empty => continue,
+                };
+            }
+            if Some(r) == target {
+                sheet.write_number(r as u32 + 1, 7, 4.0).unwrap();
+            }
+        }
+        std::fs::write(file("filled.xlsx"), book.save_to_buffer().unwrap()).unwrap();
+        let (ok, text) = run(&[&["monitoring", "import"][..], &who, &[&file("filled.xlsx")]].concat());
+        assert!(ok && text.contains("1 new values, 0 changed") && text.contains("--apply"), "{text}");
+        let (ok, text) = run(&[&["monitoring", "import"][..], &who, &["--apply", &file("filled.xlsx")]].concat());
+        assert!(ok && text.contains("saved 1 values"), "{text}");
+        let (ok, text) = run(&[&["monitoring", "export"][..], &who, &["--out", &file("after.csv")]].concat());
+        assert!(ok, "{text}");
+        let after = std::fs::read_to_string(file("after.csv")).unwrap();
+        assert!(after.lines().any(|l| l.contains(",2027-Q1,4,") && l.ends_with(",draft")), "{after}");
+        // Another organisation's indicator: refused, by row and column.
+        let mut csv_rows: Vec<Vec<String>> = csv::Reader::from_path(file("after.csv"))
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        let store = Store::connect_existing(&url).await.unwrap();
+        let a01 = store.action(slug, "A01").await.unwrap().unwrap();
+        csv_rows[0][0] = a01.results[0].indicators[0].id.clone();
+        csv_rows[0][7] = "8".into();
+        let mut out = csv::Writer::from_path(file("foreign.csv")).unwrap();
+        out.write_record(agio_app::monitoring_sheet::COLUMNS).unwrap();
+        for row in &csv_rows {
+            out.write_record(row).unwrap();
+        }
+        out.flush().unwrap();
+        let (ok, text) = run(&[&["monitoring", "import"][..], &who, &["--apply", &file("foreign.csv")]].concat());
+        assert!(!ok && text.contains("Valori, row 2, column A (id_indicatore): NotYours"), "{text}");
+        assert!(text.contains("nothing was imported"), "{text}");
+    }
 }

@@ -15,6 +15,7 @@ mod lab_meetings;
 mod lab_pacts;
 mod lab_representatives;
 mod measurements;
+mod monitoring_imports;
 mod organizations;
 mod profiles;
 
@@ -25,6 +26,7 @@ pub use lab::{answer_of, IdeaFilter, IdeaSort};
 pub use lab_meetings::meeting_for_edit;
 pub use lab_pacts::pact_for_edit;
 pub use measurements::{measurement_for_edit, MonitoredAgenda, Reuse};
+pub use monitoring_imports::{MonitoringImport, IMPORTS_KEPT};
 pub use profiles::NewZonePlan;
 mod unions;
 

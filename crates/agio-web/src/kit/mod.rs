@@ -17,3 +17,4 @@ pub mod query;
 pub mod redirect;
 pub mod state;
 pub mod static_files;
+pub mod upload;

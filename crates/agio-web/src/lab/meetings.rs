@@ -163,26 +163,6 @@ async fn meeting_page(
     })
 }
 
-/// The document sent with the form: its name, its bytes, and the form's token.
-async fn read_document(mut multipart: Multipart) -> Result<(String, Vec<u8>, Option<String>), AppError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge { max_bytes: DOCUMENT_MAX_BYTES },
-        _ => AppError::UnreadableBody(e.body_text()),
-    };
-    let (mut name, mut data, mut csrf) = (String::new(), Vec::new(), None);
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        match field.name() {
-            Some("file") => {
-                name = field.file_name().unwrap_or_default().to_string();
-                data = field.bytes().await.map_err(unreadable)?.to_vec();
-            }
-            Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
-            _ => {}
-        }
-    }
-    Ok((name, data, csrf))
-}
-
 /// A document added to the meeting (the coordinators); refused, on the meeting's page, with
 /// the reason.
 async fn upload(
@@ -193,7 +173,7 @@ async fn upload(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let number = super::number(&number)?;
-    let (name, data, csrf) = read_document(multipart).await?;
+    let (name, data, csrf) = crate::kit::upload::file_and_token(multipart, DOCUMENT_MAX_BYTES).await?;
     visitor.check_csrf(csrf.as_deref())?;
     let actor = visitor.actor(Channel::Form);
     let added = agio_app::lab_meetings::add_document(&state, visitor.principal(), &actor, &slug, number, &name, data);

@@ -64,6 +64,8 @@ struct AgendaMonitoringPage {
     objectives: Vec<ObjectiveView>,
     /// The standing's rules, with their thresholds.
     how_standing: String,
+    /// The spreadsheet's addresses (XLSX, CSV, import), for those who work on the agenda.
+    sheet: Option<(String, String, String)>,
 }
 
 /// A period's label: "2º trimestre 2026".
@@ -148,6 +150,10 @@ async fn show(
         standings: m.progress.standings.iter().map(|(s, n)| (c.label(&s.label_key()).to_string(), *n)).collect(),
         waiting: m.reviews.then_some(m.progress.waiting),
         objectives,
+        sheet: m.works_on.then(|| {
+            let base = format!("/agende/{slug}/monitoraggio");
+            (format!("{base}/valori.xlsx"), format!("{base}/valori.csv"), format!("{base}/importa"))
+        }),
         how_standing: c
             .fmt("monitoring.how_standing", &[("risk", &AT_RISK_GAP.to_string()), ("late", &LATE_GAP.to_string())]),
     })

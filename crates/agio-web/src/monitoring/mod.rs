@@ -8,6 +8,7 @@ mod charts;
 mod editing;
 mod indicator;
 mod region;
+mod sheet;
 
 use agio_domain::monitoring::format_decimal;
 use axum::Router;
@@ -32,5 +33,10 @@ pub(crate) fn indicator_href(slug: &str, indicator_id: &str) -> String {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(agenda::router()).merge(indicator::router()).merge(editing::router()).merge(region::router())
+    Router::new()
+        .merge(agenda::router())
+        .merge(indicator::router())
+        .merge(editing::router())
+        .merge(region::router())
+        .merge(sheet::router())
 }

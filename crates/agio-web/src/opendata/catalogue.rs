@@ -87,7 +87,7 @@ pub fn router() -> Router<AppState> {
 mod tests {
     use super::*;
 
-    fn accept(value: &str) -> RdfFormat {
+    fn chosen_for(value: &str) -> RdfFormat {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, value.parse().unwrap());
         negotiated(&headers)
@@ -95,9 +95,12 @@ mod tests {
 
     #[test]
     fn the_accept_header_chooses_the_format() {
-        assert_eq!(accept("application/rdf+xml"), RdfFormat::RdfXml);
-        assert_eq!(accept("text/turtle;q=0.5, application/ld+json"), RdfFormat::JsonLd { profile: Default::default() });
-        assert_eq!(accept("text/html,*/*;q=0.8"), RdfFormat::Turtle);
-        assert_eq!(accept("application/rdf+xml;q=0"), RdfFormat::Turtle);
+        assert_eq!(chosen_for("application/rdf+xml"), RdfFormat::RdfXml);
+        assert_eq!(
+            chosen_for("text/turtle;q=0.5, application/ld+json"),
+            RdfFormat::JsonLd { profile: Default::default() }
+        );
+        assert_eq!(chosen_for("text/html,*/*;q=0.8"), RdfFormat::Turtle);
+        assert_eq!(chosen_for("application/rdf+xml;q=0"), RdfFormat::Turtle);
     }
 }

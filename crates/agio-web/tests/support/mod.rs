@@ -18,6 +18,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (a download that is not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -90,7 +92,7 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 }
 
@@ -240,6 +242,17 @@ impl TestApp {
         assert_eq!(r.header("cache-control"), "no-store");
         let at = r.body.find("value=\"agio_").expect("the token is shown") + 7;
         r.body[at..at + 5 + 64].to_string()
+    }
+
+    /// The ids of the indicators of action `code` of agenda `slug`, in order (as the public reads them).
+    pub async fn indicators(&self, slug: &str, code: &str) -> Vec<String> {
+        let action = self.get(&format!("/api/v1/agendas/{slug}/actions/{code}")).await.json();
+        action["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["indicators"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()))
+            .collect()
     }
 
     /// A JSON request with a bearer token (empty: none).
