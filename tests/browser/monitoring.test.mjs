@@ -3,10 +3,17 @@
 // returns one with a comment and approves the other; the agenda's monitoring page then shows
 // the approved value, and a visitor sees only that. Every page on the way is checked with
 // axe, in Italian and in English. The quarter used (2027-Q2 of A02) is one the demo leaves
-// empty, so the files that run after this one find the demo as it was.
+// empty, so the files that run after this one find the demo as it was. Then the spreadsheet
+// round trip: the referent downloads the XLSX template, fills a value in LibreOffice (headless,
+// converting to CSV and back, as a person's spreadsheet program would save it), uploads it,
+// reads the preview and confirms.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { url, pathOf, fetchJson } from './support/common.mjs';
 import { watchedBrowser, navigation, signIn, axeCheck, mainText, useEnglish } from './support/ui.mjs';
 
@@ -117,5 +124,47 @@ describe('monitoring, without JavaScript', () => {
     assert.doesNotMatch(await mainText(v), /2º trimestre 2027/);
     await v.goto(url(`${AGENDA}/monitoraggio`));
     assert.match(await mainText(v), /240 \(2º trimestre 2027\)/);
+  });
+
+  it('the spreadsheet round trip: download, fill in LibreOffice, preview, confirm', T, async () => {
+    const r = await referent.newPage();
+    const work = mkdtempSync(join(tmpdir(), 'agio-sheet-'));
+    try {
+      await r.goto(url(`${AGENDA}/monitoraggio`));
+      const [download] = await Promise.all([
+        r.waitForEvent('download'),
+        r.locator('main a', { hasText: 'Scarica i valori (XLSX)' }).click(),
+      ]);
+      const xlsx = join(work, 'valori.xlsx');
+      await download.saveAs(xlsx);
+      // LibreOffice opens it, a value is written, and it is saved back as XLSX.
+      const soffice = (...args) => execFileSync('soffice', ['--headless', '--norestore', ...args, '--outdir', work],
+        { env: { ...process.env, HOME: work }, stdio: 'pipe' });
+      soffice('--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', xlsx);
+      const lines = readFileSync(join(work, 'valori.csv'), 'utf8').trimEnd().split('\n');
+      const at = lines.findIndex((l) => l.startsWith(`${indicators[0]},`) && l.includes(',2027-Q3,'));
+      assert.ok(at > 0, 'the template has the row');
+      const cells = lines[at].split(',');
+      cells[7] = '9';
+      lines[at] = cells.join(',');
+      writeFileSync(join(work, 'filled.csv'), `${lines.join('\n')}\n`);
+      soffice('--infilter=CSV:44,34,76', '--convert-to', 'xlsx', join(work, 'filled.csv'));
+
+      await checked('referent', `${AGENDA}/monitoraggio/importa`);
+      await r.goto(url(`${AGENDA}/monitoraggio/importa`));
+      await r.setInputFiles('#f-file', join(work, 'filled.xlsx'));
+      await submit(r, 'main form button[type="submit"]');
+      const preview = pathOf(r.url());
+      assert.match(preview, /\/monitoraggio\/importazioni\/[^/]+$/);
+      assert.match(await mainText(r), /Pronta da confermare/);
+      assert.match(await mainText(r), /1 valori nuovi, 0 modificati/);
+      await checked('referent', preview);
+      await submit(r, 'main form[action$="/conferma"] button');
+      assert.match(await mainText(r), /Confermata e salvata/);
+      await r.goto(url(`${AGENDA}/indicatori/${indicators[0]}`));
+      assert.match(await mainText(r), /3º trimestre 2027 9 Bozza/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

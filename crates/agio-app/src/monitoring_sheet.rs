@@ -250,15 +250,21 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<Vec<RawRow>, Vec<CellError>> {
     }
     let unreadable = |_| vec![at(0, None, FileProblem::Unreadable)];
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    if !book.sheet_names().iter().any(|s| s == SHEET) {
-        return Err(vec![at(0, None, FileProblem::NoSheet)]);
-    }
+    // The template's sheet; or the only sheet of a workbook saved anew (a CSV opened and saved
+    // as XLSX names its sheet after the file).
+    let names = book.sheet_names();
+    let sheet = match names.iter().find(|s| *s == SHEET) {
+        Some(name) => name.clone(),
+        None if names.len() == 1 => names[0].clone(),
+        None => return Err(vec![at(0, None, FileProblem::NoSheet)]),
+    };
+    let at = |row: usize, column: Option<usize>, problem| CellError { sheet: sheet.clone(), row, column, problem };
     let mut errors = Vec::new();
-    for merged in book.merge_cells_by_sheet_name(SHEET).map_err(unreadable)? {
+    for merged in book.merge_cells_by_sheet_name(&sheet).map_err(unreadable)? {
         errors.push(at(merged.start.0 as usize + 1, Some(merged.start.1 as usize), FileProblem::Merged));
     }
     let mut rows: Vec<RawRow> = Vec::new();
-    let mut cells = book.worksheet_cells_reader(SHEET).map_err(unreadable)?;
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(unreadable)?;
     while let Some(cell) = cells.next_cell_with_formula_metadata().map_err(unreadable)? {
         let (r, c) = (cell.pos.0 as usize, cell.pos.1 as usize);
         if r > MAX_ROWS {
@@ -294,7 +300,8 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<Vec<RawRow>, Vec<CellError>> {
         }
         row.cells[c] = value;
     }
-    with_header(rows, errors)
+    drop(cells);
+    with_header(rows, errors, &sheet)
 }
 
 /// The sum of what a zip's parts claim to unpack to; None when it is no zip.
@@ -308,10 +315,11 @@ fn unpacked_size(bytes: &[u8]) -> Option<u64> {
 }
 
 /// Checks the header (the first row, which must be row 1) and returns the rows under it.
-fn with_header(mut rows: Vec<RawRow>, mut errors: Vec<CellError>) -> Result<Vec<RawRow>, Vec<CellError>> {
+fn with_header(mut rows: Vec<RawRow>, mut errors: Vec<CellError>, sheet: &str) -> Result<Vec<RawRow>, Vec<CellError>> {
+    let header = |problems: Vec<CellError>| problems.into_iter().map(|e| CellError { sheet: sheet.to_string(), ..e });
     match rows.first() {
-        Some(first) if first.line == 1 => errors.extend(check_header(&first.cells)),
-        _ => errors.push(at(1, Some(0), FileProblem::Header { expected: COLUMNS[0].to_string() })),
+        Some(first) if first.line == 1 => errors.extend(header(check_header(&first.cells))),
+        _ => errors.extend(header(vec![at(1, Some(0), FileProblem::Header { expected: COLUMNS[0].to_string() })])),
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -344,7 +352,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, Vec<CellError>> {
             rows.push(RawRow { line: i + 1, cells });
         }
     }
-    with_header(rows, Vec::new())
+    with_header(rows, Vec::new(), SHEET)
 }
 
 /// One value the import writes.

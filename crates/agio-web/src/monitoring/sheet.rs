@@ -173,7 +173,7 @@ async fn upload(
     } else {
         tokio::spawn(reading);
     }
-    Ok(Notice::Saved.redirect(&format!("/agende/{slug}/monitoraggio/importazioni/{id}"), state.secure_cookies))
+    Ok(axum::response::Redirect::to(&format!("/agende/{slug}/monitoraggio/importazioni/{id}")).into_response())
 }
 
 /// Reads the file, checks every row and keeps the result on the import: the plan, or every
