@@ -526,3 +526,104 @@ pub async fn lab_close(store: &Store, backend: &str, runs: usize) -> anyhow::Res
     println!("| 200 supporters clicking twice at once: 400 clicks, 200 supports counted, none lost or doubled | {backend} | {elapsed:.0} (all) | — | exact count |");
     Ok(())
 }
+
+/// The region's monitoring at scale (`scripts/bench-monitoring`): an agenda in consultation
+/// for every district without one, each with `actions` actions of `indicators` indicators and
+/// a value approved for each quarter of its first `periods`; the first one larger, with
+/// `large` actions, so that its template has ten thousand rows. Written with plain SQL in
+/// batches (generated values only).
+pub async fn monitoring(store: &Store, load: &MonitoringLoad) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let at = "2026-01-01T00:00:00Z";
+    let districts = store.districts().await?;
+    let taken: Vec<String> = store.monitored_agendas().await?.into_iter().map(|a| a.district_slug).collect();
+    let periods: Vec<String> = agio_domain::monitoring::Period::all(agio_domain::Frequency::Quarter, 2025, 2027)
+        .iter()
+        .take(load.periods)
+        .map(|p| p.code())
+        .collect();
+    let mut measurements = 0usize;
+    let mut large = None;
+    for (n, district) in districts.iter().filter(|d| !taken.contains(&d.slug)).enumerate() {
+        let mut statements: Vec<String> = Vec::new();
+        let agenda = format!("bench-{}", district.slug);
+        statements.push(format!(
+            "INSERT INTO agendas (id, slug, territory_id, title, period_start, period_end, status, created_at, updated_at) \
+             SELECT '{agenda}', '{agenda}', t.id, 'Agenda di prova {}', 2025, 2027, 'consultation', '{at}', '{at}' \
+             FROM territories t WHERE t.slug = '{}'",
+            district.slug, district.slug
+        ));
+        let actions = if n == 0 { load.large } else { load.actions };
+        large.get_or_insert_with(|| agenda.clone());
+        for o in 0..5 {
+            statements.push(format!(
+                "INSERT INTO objectives (id, agenda_id, code, position, title, created_at, updated_at) \
+                 VALUES ('{agenda}-o{o}', '{agenda}', 'O{}', {o}, 'Obiettivo di prova {}', '{at}', '{at}')",
+                o + 1,
+                o + 1
+            ));
+        }
+        let mut values = Vec::new();
+        for a in 0..actions {
+            let action = format!("{agenda}-a{a}");
+            statements.push(format!(
+                "INSERT INTO actions (id, agenda_id, objective_id, code, position, title, term, start_date, end_date, status, \
+                 created_at, updated_at) VALUES ('{action}', '{agenda}', '{agenda}-o{}', 'A{:03}', {a}, 'Azione di prova {a}', \
+                 'medium', '2025-01-01', '2027-12-31', 'in_progress', '{at}', '{at}')",
+                a % 5,
+                a + 1
+            ));
+            statements.push(format!(
+                "INSERT INTO expected_results (id, action_id, position, kind, description) \
+                 VALUES ('{action}-r', '{action}', 0, 'output', 'Risultato di prova')"
+            ));
+            let mut indicators = Vec::new();
+            for i in 0..load.indicators {
+                let id = format!("{action}-i{i}");
+                indicators.push(format!(
+                    "('{id}', '{action}-r', {i}, 'Indicatore di prova {i}', 'persone', 10, 2024, {}, 2027, 'increase')",
+                    100 + 10 * i
+                ));
+                for (q, period) in periods.iter().enumerate() {
+                    let value = 10 + (q + 1) * (a % 7 + i + 1);
+                    values.push(format!(
+                        "('{id}-{period}', '{id}', '{period}', '{value}', 'approved', 1, '{at}', '{at}')"
+                    ));
+                }
+            }
+            statements.push(format!(
+                "INSERT INTO indicators (id, result_id, position, name, unit, baseline_value, baseline_year, target_value, \
+                 target_year, direction) VALUES {}",
+                indicators.join(", ")
+            ));
+        }
+        measurements += values.len();
+        for chunk in values.chunks(500) {
+            statements.push(format!(
+                "INSERT INTO measurements (id, indicator_id, period, value, status, is_demo, created_at, updated_at) VALUES {}",
+                chunk.join(", ")
+            ));
+        }
+        // One transaction per agenda, and a new data version for the running servers.
+        let mut script = String::from("BEGIN;\n");
+        for s in &statements {
+            script.push_str(s);
+            script.push_str(";\n");
+        }
+        script.push_str("UPDATE data_version SET version = version + 1;\nCOMMIT;\n");
+        store.execute_raw(&script).await?;
+    }
+    eprintln!("{measurements} approved values written in {:.1} s", started.elapsed().as_secs_f64());
+    if let Some(slug) = large {
+        println!("large agenda: {slug}");
+    }
+    Ok(())
+}
+
+/// The size of `agio bench monitoring`'s region.
+pub struct MonitoringLoad {
+    pub actions: usize,
+    pub large: usize,
+    pub indicators: usize,
+    pub periods: usize,
+}

@@ -172,6 +172,22 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// An agenda with values for every district without one: the region's monitoring at scale
+    /// (`scripts/bench-monitoring`).
+    Monitoring {
+        /// Actions per agenda.
+        #[arg(long, default_value_t = 40)]
+        actions: usize,
+        /// Actions of the first (large) agenda, whose template is the 10,000-row import.
+        #[arg(long, default_value_t = 170)]
+        large: usize,
+        /// Indicators per action.
+        #[arg(long, default_value_t = 5)]
+        indicators: usize,
+        /// Approved quarters per indicator.
+        #[arg(long, default_value_t = 12)]
+        periods: usize,
+    },
     /// Close the Rimini demo's vote and time its tally, then check that 200 supporters clicking
     /// at once are each counted once; prints Markdown rows (`scripts/bench-lab`).
     LabClose {
@@ -298,6 +314,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = connect(&config).await?;
             store.migrate().await?;
             bench::lab(&store, &bench::LabLoad { ideas, supports, ballots, seed }).await
+        }
+        Command::Bench { command: BenchCommand::Monitoring { actions, large, indicators, periods } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            bench::monitoring(&store, &bench::MonitoringLoad { actions, large, indicators, periods }).await
         }
         Command::Bench { command: BenchCommand::LabClose { backend, runs } } => {
             let store = connect(&config).await?;
