@@ -6,8 +6,9 @@
 use std::sync::Mutex;
 
 use agio_domain::access::{AgendaFacts, Operation, Principal, Target};
+use agio_domain::document::{self, DocumentProblem};
 use agio_domain::edit::Reader;
-use agio_domain::lab::{meeting_document, AttendanceEdit, DocumentProblem, Meeting, MeetingEdit, Process, Refusal};
+use agio_domain::lab::{AttendanceEdit, Meeting, MeetingEdit, Process, Refusal};
 use agio_domain::{MeetingKind, Seat};
 use agio_store::{meeting_for_edit, Actor, Editable, Saved, WriteTx};
 
@@ -217,7 +218,7 @@ pub async fn add_document(
 ) -> Result<Result<String, DocumentProblem>, Error> {
     let (facts, _, meeting) = meeting(ctx, who, slug, number).await?;
     require(who, Operation::Edit, &Target::Agenda(&facts))?;
-    let (name, content_type) = match meeting_document(file_name, data.len()) {
+    let (name, content_type) = match document::checked(file_name, data.len()) {
         Ok(kind) => kind,
         Err(problem) => return Ok(Err(problem)),
     };

@@ -64,6 +64,14 @@ async fn agenda_in_view(
 ) -> Result<(AgendaFacts, String, Span), Error> {
     let facts = store.agenda_facts(slug).await?.ok_or(Error::NotFound)?;
     require(who, Operation::ReadDraft, &Target::Agenda(&facts))?;
+    // The public reads an approved agenda's title and years as approved.
+    if !works_on(who, &facts) {
+        if let Some((_, snapshot)) = store.agenda_version(&facts.agenda_id, None).await? {
+            let a = snapshot.detail.agenda;
+            let span = Span { first_year: a.period_start, last_year: a.period_end };
+            return Ok((facts, a.title, span));
+        }
+    }
     let (agenda, _) = store.agenda_for_edit(slug).await?.ok_or(Error::NotFound)?;
     let span = Span { first_year: agenda.fields.period_start, last_year: agenda.fields.period_end };
     Ok((facts, agenda.fields.title, span))
@@ -509,29 +517,62 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
     use agio_domain::monitoring::mean;
     use std::collections::HashMap;
     let store = ctx.store();
-    let agendas = store.monitored_agendas().await?;
+    let mut agendas = store.monitored_agendas().await?;
     let mut plans: HashMap<String, Vec<PlannedIndicator>> = HashMap::new();
     for (agenda_id, row) in store.monitoring_plan(None).await? {
         plans.entry(agenda_id).or_default().push(row);
     }
-    // The public reads an approved agenda as approved, not its working draft.
-    for agenda in &agendas {
-        if let Some((_, snapshot)) = store.agenda_version(&agenda.id, None).await? {
-            plans.insert(agenda.id.clone(), published_plan(snapshot));
+    // The public reads an approved agenda as approved, not its working draft: its title, its
+    // plan, the assets and terms of its actions. Agendas without a version are read live.
+    let mut assets: HashMap<String, agio_store::Reuse> = HashMap::new();
+    let mut themes: HashMap<String, i64> = HashMap::new();
+    let mut target_groups: HashMap<String, i64> = HashMap::new();
+    for agenda in &mut agendas {
+        let Some((_, snapshot)) = store.agenda_version(&agenda.id, None).await? else { continue };
+        agenda.title = snapshot.detail.agenda.title.clone();
+        for action in &snapshot.actions {
+            for asset in &action.assets {
+                let reuse = assets.entry(asset.slug.clone()).or_insert_with(|| agio_store::Reuse {
+                    slug: asset.slug.clone(),
+                    name: asset.name.clone(),
+                    actions: 0,
+                });
+                reuse.actions += 1;
+            }
+            for term in &action.themes {
+                *themes.entry(term.code.clone()).or_default() += 1;
+            }
+            for term in &action.target_groups {
+                *target_groups.entry(term.code.clone()).or_default() += 1;
+            }
         }
+        plans.insert(agenda.id.clone(), published_plan(snapshot));
     }
+    for live in store.reused_assets_unversioned().await? {
+        assets.entry(live.slug.clone()).or_insert(agio_store::Reuse { actions: 0, ..live.clone() }).actions +=
+            live.actions;
+    }
+    for (code, n) in store.terms_covered_unversioned(agio_domain::Vocabulary::Theme).await? {
+        *themes.entry(code).or_default() += n;
+    }
+    for (code, n) in store.terms_covered_unversioned(agio_domain::Vocabulary::TargetGroup).await? {
+        *target_groups.entry(code).or_default() += n;
+    }
+    let mut assets: Vec<agio_store::Reuse> = assets.into_values().collect();
+    assets.sort_by(|a, b| b.actions.cmp(&a.actions).then_with(|| a.name.cmp(&b.name)));
+    assets.truncate(MOST_REUSED as usize);
     let agenda_of: HashMap<String, String> = plans
         .iter()
         .flat_map(|(agenda_id, rows)| {
             rows.iter().filter_map(move |row| row.indicator.as_ref().map(|i| (i.id.clone(), agenda_id.clone())))
         })
         .collect();
-    let measurements = store.measurements(None).await?;
-    let approved = measurements.len();
     let mut values: HashMap<String, Vec<Measurement>> = HashMap::new();
-    for m in measurements {
+    let mut approved = 0;
+    for m in store.measurements(None).await? {
         if let Some(agenda_id) = agenda_of.get(&m.indicator_id) {
             values.entry(agenda_id.clone()).or_default().push(m);
+            approved += 1;
         }
     }
     let overrides = store.standing_overrides(None).await?;
@@ -551,25 +592,112 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
         districts.push(DistrictRollup { slug: district.slug, name: district.name, progress });
     }
     let progress = mean(districts.iter().map(|d| (d.progress, 1)));
-    let covered = |terms: &[agio_domain::model::Term], counts: Vec<(String, i64)>| {
-        let mut covered: Vec<(agio_domain::model::Term, i64)> = terms
-            .iter()
-            .map(|t| (t.clone(), counts.iter().find(|(code, _)| *code == t.code).map_or(0, |(_, n)| *n)))
-            .collect();
+    let covered = |terms: &[agio_domain::model::Term], counts: HashMap<String, i64>| {
+        let mut covered: Vec<(agio_domain::model::Term, i64)> =
+            terms.iter().map(|t| (t.clone(), counts.get(&t.code).copied().unwrap_or(0))).collect();
         covered.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         covered
     };
     let vocabularies = ctx.vocabularies();
     Ok(Region {
-        themes: covered(&vocabularies.theme, store.terms_covered(agio_domain::Vocabulary::Theme).await?),
-        target_groups: covered(
-            &vocabularies.target_group,
-            store.terms_covered(agio_domain::Vocabulary::TargetGroup).await?,
-        ),
-        assets: store.most_reused_assets(MOST_REUSED).await?,
+        themes: covered(&vocabularies.theme, themes),
+        target_groups: covered(&vocabularies.target_group, target_groups),
+        assets,
         agendas: rollups,
         districts,
         progress,
         approved,
     })
+}
+
+/// A measurement's files, as `who` may see them: those of an approved value for everyone,
+/// the others for those who enter or approve it.
+pub struct Evidence {
+    pub editor: MeasurementEditor,
+    pub measurement: Measurement,
+    pub files: Vec<agio_domain::document::Document>,
+    /// `who` adds and removes files.
+    pub manages: bool,
+}
+
+pub async fn evidence(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    slug: &str,
+    indicator_id: &str,
+    period: &str,
+) -> Result<Evidence, Error> {
+    let editor = MeasurementEditor::load(ctx, who, slug, indicator_id, period).await?;
+    editor.at.period(&editor.period).ok_or(Error::NotFound)?;
+    let measurement = editor.stored.clone().ok_or(Error::NotFound)?;
+    let manages = editor.allowed(who).is_ok();
+    let reviews = require(who, Operation::Review, &Target::Agenda(&editor.at.facts)).is_ok();
+    if measurement.status != MeasurementStatus::Approved && !manages && !reviews {
+        return Err(Error::NotFound);
+    }
+    let files = ctx
+        .store()
+        .evidence_of_agenda(&editor.at.facts.agenda_id)
+        .await?
+        .into_iter()
+        .filter(|(m, _)| *m == measurement.id)
+        .map(|(_, file)| file)
+        .collect();
+    Ok(Evidence { editor, measurement, files, manages })
+}
+
+/// Attaches a file to a measurement (those who enter its values); the file's problem when it
+/// is refused.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_evidence(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    actor: &agio_store::Actor,
+    slug: &str,
+    indicator_id: &str,
+    period: &str,
+    file_name: &str,
+    data: Vec<u8>,
+) -> Result<Result<String, agio_domain::document::DocumentProblem>, Error> {
+    let e = evidence(ctx, who, slug, indicator_id, period).await?;
+    if !e.manages {
+        return Err(Error::Forbidden);
+    }
+    let (name, content_type) = match agio_domain::document::checked(file_name, data.len()) {
+        Ok(checked) => checked,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let label = e.editor.at.label();
+    let entity = EntityRef { kind: "indicator", id: &e.editor.at.indicator().id, label: &label };
+    let mut w = ctx.store().begin_write(actor).await?;
+    let id = w.add_evidence(entity, &e.measurement, &name, content_type, data).await?;
+    w.commit().await?;
+    ctx.after_write().await?;
+    Ok(Ok(id))
+}
+
+/// Removes a file of a measurement (those who enter its values).
+pub async fn remove_evidence(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    actor: &agio_store::Actor,
+    slug: &str,
+    indicator_id: &str,
+    period: &str,
+    file_id: &str,
+) -> Result<(), Error> {
+    let e = evidence(ctx, who, slug, indicator_id, period).await?;
+    if !e.manages {
+        return Err(Error::Forbidden);
+    }
+    let file = e.files.iter().find(|f| f.id == file_id).ok_or(Error::NotFound)?;
+    let label = e.editor.at.label();
+    let entity = EntityRef { kind: "indicator", id: &e.editor.at.indicator().id, label: &label };
+    let mut w = ctx.store().begin_write(actor).await?;
+    if !w.remove_evidence(entity, &e.measurement, file).await? {
+        return Err(Error::NotFound);
+    }
+    w.commit().await?;
+    ctx.after_write().await?;
+    Ok(())
 }

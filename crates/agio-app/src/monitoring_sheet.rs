@@ -52,6 +52,8 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_ROWS: usize = 20_000;
 /// What the parts of an XLSX may unpack to, at most (a small file may claim gigabytes).
 const MAX_UNPACKED_BYTES: u64 = 200 * 1024 * 1024;
+/// The most problems reported: past these, the file is far from the template anyway.
+const MAX_PROBLEMS: usize = 200;
 
 /// One row of the sheet as exported.
 pub struct SheetRow {
@@ -260,16 +262,24 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<Vec<RawRow>, Vec<CellError>> {
     };
     let at = |row: usize, column: Option<usize>, problem| CellError { sheet: sheet.clone(), row, column, problem };
     let mut errors = Vec::new();
-    for merged in book.merge_cells_by_sheet_name(&sheet).map_err(unreadable)? {
+    for merged in book.merge_cells_by_sheet_name(&sheet).map_err(unreadable)?.into_iter().take(MAX_PROBLEMS) {
         errors.push(at(merged.start.0 as usize + 1, Some(merged.start.1 as usize), FileProblem::Merged));
     }
     let mut rows: Vec<RawRow> = Vec::new();
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(unreadable)?;
     while let Some(cell) = cells.next_cell_with_formula_metadata().map_err(unreadable)? {
         let (r, c) = (cell.pos.0 as usize, cell.pos.1 as usize);
+        if errors.len() >= MAX_PROBLEMS {
+            break;
+        }
         if r > MAX_ROWS {
             errors.push(at(r + 1, None, FileProblem::TooManyRows));
             break;
+        }
+        // Past the template's columns (a cell far to the right would make every row as wide).
+        if c >= COLUMNS.len() {
+            errors.push(at(r + 1, Some(c), FileProblem::Header { expected: String::new() }));
+            continue;
         }
         if cell.formula.is_some() {
             errors.push(at(r + 1, Some(c), FileProblem::Formula));
@@ -385,8 +395,20 @@ fn decimal_cell(cell: &Cell) -> Result<Option<Decimal>, FieldProblem> {
             Decimal::from_f64(*n).map(|d| Some(d.round_dp(MAX_SCALE).normalize())).ok_or(FieldProblem::NotANumber)
         }
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        // A spreadsheet program writes a plain decimal point (its CSV and text cells never group
+        // thousands), so `1.234` from a file is one point two three four.
+        Cell::Text(t) if is_plain_decimal(t.trim()) => {
+            t.trim().parse::<Decimal>().map(|d| Some(d.normalize())).map_err(|_| FieldProblem::NotANumber)
+        }
         Cell::Text(t) => read_decimal(t).map(Some),
     }
+}
+
+/// `-1234.5`: digits, at most one dot, nothing else.
+fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty() && !fraction.is_empty() && (whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
 }
 
 /// Checks every row against the agenda as `who` may change it; `progress` hears how many rows
@@ -430,13 +452,19 @@ pub async fn plan(
             plan.empty += 1;
             continue;
         }
+        // A row with values must be of an action whose values this person enters.
+        if require(who, Operation::EditResults, &at_indicator.target()).is_err() {
+            errors.push(at(row.line, Some(ID), FileProblem::NotYours));
+            continue;
+        }
         // The row's values, read as a form reads them: the same rules, the same messages.
         let mut numbers = std::collections::HashMap::new();
         let mut bad = false;
         for (c, name) in [(VALUE, "value"), (NUMERATOR, "numerator"), (DENOMINATOR, "denominator")] {
             match decimal_cell(&cell(c)) {
                 Ok(Some(v)) => {
-                    numbers.insert(name, v.to_string());
+                    // Handed to the form's reader with the decimal comma, which it never doubts.
+                    numbers.insert(name, v.to_string().replace('.', ","));
                 }
                 Ok(None) => {}
                 Err(problem) => {
@@ -477,11 +505,7 @@ pub async fn plan(
             plan.unchanged += 1;
             continue;
         }
-        // A row that changes a value must be of an action whose values this person enters.
-        if require(who, Operation::EditResults, &at_indicator.target()).is_err() {
-            errors.push(at(row.line, Some(ID), FileProblem::NotYours));
-            continue;
-        }
+
         plan.changes.push(Change {
             indicator_id: id,
             label: at_indicator.label(),
@@ -494,6 +518,17 @@ pub async fn plan(
     Ok(if errors.is_empty() { Ok(plan) } else { Err(errors) })
 }
 
+/// Whether `who` still enters the values of every change of `plan` (rights may have changed
+/// since the file was read).
+pub async fn still_allowed(store: &Store, who: Option<&Principal>, slug: &str, plan: &Plan) -> Result<bool, Error> {
+    let (all, _) = locate_all(store, who, slug).await?;
+    Ok(plan.changes.iter().all(|change| {
+        all.iter().any(|(at, _)| {
+            at.indicator().id == change.indicator_id && require(who, Operation::EditResults, &at.target()).is_ok()
+        })
+    }))
+}
+
 /// Writes every change of `plan` in one transaction `w`, each against the version it was read
 /// at; false (nothing to commit) when any value changed since the preview.
 pub async fn apply(w: &mut WriteTx, plan: &Plan) -> agio_store::Result<bool> {
@@ -501,10 +536,13 @@ pub async fn apply(w: &mut WriteTx, plan: &Plan) -> agio_store::Result<bool> {
         let entity = EntityRef { kind: "indicator", id: &change.indicator_id, label: &change.label };
         let status = status_after_edit(change.before.as_ref().map(|m| m.status));
         let version = change.before.as_ref().map_or(0, |m| m.version);
-        let saved =
-            w.save_measurement(entity, &change.period, change.before.as_ref(), &change.after, status, version).await?;
-        if matches!(saved, Saved::Stale { .. }) {
-            return Ok(false);
+        let saved = w.save_measurement(entity, &change.period, change.before.as_ref(), &change.after, status, version);
+        match saved.await {
+            Ok(Saved::Done { .. }) => {}
+            Ok(Saved::Stale { .. }) => return Ok(false),
+            // A new value someone entered for the same period since the preview.
+            Err(e) if e.violation().is_some() => return Ok(false),
+            Err(e) => return Err(e),
         }
     }
     Ok(true)

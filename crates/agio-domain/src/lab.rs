@@ -298,72 +298,8 @@ pub struct Meeting {
     /// The ideas discussed.
     pub ideas: Vec<IdeaRef>,
     /// Documents uploaded after it (the minutes as a file, slides), oldest first.
-    pub documents: Vec<MeetingDocument>,
+    pub documents: Vec<crate::document::Document>,
     pub version: i64,
-}
-
-/// A document of a meeting: served as a download at `…/incontri/{number}/documenti/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct MeetingDocument {
-    pub id: String,
-    /// The file's name as uploaded (made safe).
-    pub name: String,
-    pub content_type: String,
-    /// Bytes.
-    pub size: i64,
-    pub created_at: String,
-}
-
-/// The largest document a meeting takes.
-pub const DOCUMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
-
-/// The kinds of documents a meeting takes, by extension: what they are served as.
-const DOCUMENT_TYPES: &[(&str, &str)] = &[
-    ("pdf", "application/pdf"),
-    ("odt", "application/vnd.oasis.opendocument.text"),
-    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
-    ("odp", "application/vnd.oasis.opendocument.presentation"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    ("csv", "text/csv; charset=utf-8"),
-    ("txt", "text/plain; charset=utf-8"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-];
-
-/// Why a document is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocumentProblem {
-    Empty,
-    TooLarge,
-    /// Not one of the kinds a meeting takes (the allowed extensions).
-    NotAllowed(Vec<&'static str>),
-}
-
-/// A file's name made safe to keep and to send back (letters, digits, spaces, `.-_()`, at most
-/// 120 characters), and the type it is served as; or why it is refused.
-pub fn meeting_document(file_name: &str, size: usize) -> Result<(String, &'static str), DocumentProblem> {
-    if size == 0 {
-        return Err(DocumentProblem::Empty);
-    }
-    if size > DOCUMENT_MAX_BYTES {
-        return Err(DocumentProblem::TooLarge);
-    }
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let not_allowed = || DocumentProblem::NotAllowed(DOCUMENT_TYPES.iter().map(|(e, _)| *e).collect());
-    let (stem, extension) = base.rsplit_once('.').ok_or_else(not_allowed)?;
-    let extension = extension.to_ascii_lowercase();
-    let content_type = DOCUMENT_TYPES.iter().find(|(e, _)| *e == extension).map(|(_, t)| *t).ok_or_else(not_allowed)?;
-    // The stem is cut, never the kind.
-    let stem: String =
-        stem.chars().map(|c| if c.is_alphanumeric() || " .-_()".contains(c) { c } else { '_' }).take(120).collect();
-    let stem = stem.trim().trim_start_matches('.').trim();
-    match stem.is_empty() {
-        true => Err(not_allowed()),
-        false => Ok((format!("{stem}.{extension}"), content_type)),
-    }
 }
 
 /// An idea named by another record.
@@ -794,26 +730,6 @@ impl CommentEdit {
             r.fail("body", FieldProblem::TooLong { max: COMMENT_MAX });
         }
         Some(CommentEdit { body })
-    }
-}
-
-#[cfg(test)]
-mod document_tests {
-    use super::*;
-
-    #[test]
-    fn document_names_are_made_safe_and_their_kind_decides_their_type() {
-        assert_eq!(meeting_document("Verbale 12-02.PDF", 10), Ok(("Verbale 12-02.pdf".into(), "application/pdf")));
-        let long = format!("{}.pdf", "a".repeat(150));
-        assert_eq!(meeting_document(&long, 10).unwrap().0, format!("{}.pdf", "a".repeat(120)));
-        let (name, _) = meeting_document("../../etc/\"x\";.odt", 10).unwrap();
-        assert_eq!(name, "_x__.odt");
-        assert_eq!(meeting_document("C:\\temp\\slide.pptx", 10).unwrap().0, "slide.pptx");
-        assert!(matches!(meeting_document("pagina.html", 10), Err(DocumentProblem::NotAllowed(_))));
-        assert!(matches!(meeting_document("script.svg", 10), Err(DocumentProblem::NotAllowed(_))));
-        assert!(matches!(meeting_document(".pdf", 10), Err(DocumentProblem::NotAllowed(_))));
-        assert_eq!(meeting_document("a.pdf", 0), Err(DocumentProblem::Empty));
-        assert_eq!(meeting_document("a.pdf", DOCUMENT_MAX_BYTES + 1), Err(DocumentProblem::TooLarge));
     }
 }
 

@@ -379,7 +379,7 @@ pub const LATE_GAP: i64 = 25;
 
 /// How an action is doing, by these rules in this order:
 /// 1. completed: the action is marked completed, or its progress reached 100;
-/// 2. no data: no approved value yet;
+/// 2. no data: no progress yet (no approved value of an indicator with a target);
 /// 3. late: its end date has passed;
 /// 4. late or at risk: its progress is [`LATE_GAP`] or [`AT_RISK_GAP`] points behind the share
 ///    of its time already gone (from its start to its end date);
@@ -395,13 +395,14 @@ pub fn action_standing(
         return Standing::Completed;
     }
     let Some(progress) = progress else { return Standing::NoData };
-    let (Some(start), Some(end)) = (start.and_then(day_number), end.and_then(day_number)) else {
-        return Standing::OnTrack;
-    };
     let Some(today) = day_number(today) else { return Standing::OnTrack };
-    if today > end {
+    let end = end.and_then(day_number);
+    if end.is_some_and(|end| today > end) {
         return Standing::Late;
     }
+    let (Some(start), Some(end)) = (start.and_then(day_number), end) else {
+        return Standing::OnTrack;
+    };
     let elapsed = if end <= start { 100 } else { ((today - start).max(0) * 100) / (end - start) };
     let behind = Decimal::from(elapsed) - progress;
     if behind > Decimal::from(LATE_GAP) {
@@ -709,6 +710,8 @@ mod tests {
         );
         assert_eq!(action_standing(None, ActionStatus::Completed, start, end, "2026-01-01"), Standing::Completed);
         assert_eq!(day_number("1970-01-02"), Some(1));
+        let no_start = action_standing(Some(d("10")), ActionStatus::InProgress, None, Some("2025-01-31"), "2026-01-01");
+        assert_eq!(no_start, Standing::Late);
     }
 
     #[test]

@@ -70,6 +70,7 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("measurements", "id"),
     ("action_standings", "action_id"),
     ("monitoring_imports", "id"),
+    ("measurement_evidence", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

@@ -286,7 +286,7 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::InvalidData("a demo meeting vanished".into()))?;
                 for (name, text) in &m.documents {
-                    let kind = agio_domain::lab::meeting_document(name, text.len())
+                    let kind = agio_domain::document::checked(name, text.len())
                         .map_err(|e| StoreError::InvalidData(format!("demo document {name}: {e:?}")))?;
                     w.add_meeting_document((&meeting, &m.fields.title), &kind.0, kind.1, text.clone().into_bytes())
                         .await?;

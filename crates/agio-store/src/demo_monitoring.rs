@@ -108,6 +108,8 @@ impl Store {
             .await?;
         let last = Period::parse(LAST).expect("a valid period");
         let mut inserts = Vec::new();
+        // The value the demo's evidence file proves: A01's first indicator, third quarter of 2026.
+        let mut proved = None;
         let mut position_in_action = (String::new(), 0usize);
         for row in &rows {
             if position_in_action.0 != row.action {
@@ -138,10 +140,14 @@ impl Store {
                     (MeasurementStatus::Approved, "")
                 };
                 let at = format!("{}T10:00:00Z", period.last_day());
+                let id = new_id();
+                if row.action == "A01" && position_in_action.1 == 0 && period.code() == "2026-Q3" {
+                    proved = Some(id.clone());
+                }
                 inserts.push(Sql::insert(
                     "measurements",
                     columns![
-                        "id" => new_id(), "indicator_id" => row.id.clone(), "period" => period.code(),
+                        "id" => id, "indicator_id" => row.id.clone(), "period" => period.code(),
                         "value" => value.normalize().to_string(), "numerator" => numerator, "denominator" => denominator,
                         "note" => "", "source" => "Rilevazione dell'Ufficio di Piano (dato dimostrativo)",
                         "status" => status.code(), "review_note" => review_note, "version" => 1i64,
@@ -151,6 +157,19 @@ impl Store {
             }
         }
         let loaded = inserts.len();
+        if let Some(measurement) = proved {
+            let register = "comune;punto;aperto dal\nGuastalla;Biblioteca Maldotti;2025-03-01\nGualtieri;Centro sociale;2025-05-12\n\
+                            Luzzara;Biblioteca;2025-09-01\nNovellara;Biblioteca;2026-01-15\nReggiolo;Centro anziani;2026-03-02\n\
+                            Poviglio;Biblioteca;2026-05-04\nBoretto;Biblioteca;2026-09-07\n";
+            inserts.push(Sql::insert(
+                "measurement_evidence",
+                columns![
+                    "id" => new_id(), "measurement_id" => measurement, "name" => "punti-attivi-2026-T3 (dimostrativo).csv",
+                    "content_type" => "text/csv; charset=utf-8", "size" => register.len() as i64,
+                    "data" => register.as_bytes().to_vec(), "created_at" => "2026-10-02T09:00:00Z",
+                ],
+            ));
+        }
         w.run(inserts).await?;
         let mut judged = Sql::new("SELECT id, title FROM actions WHERE code = 'A09' AND agenda_id = ");
         judged.bind(agenda_id.clone());

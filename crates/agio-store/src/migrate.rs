@@ -86,6 +86,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (31, "0031_lab_meeting_documents", common),
     (32, "0032_monitoring", common),
     (33, "0033_monitoring_imports", common),
+    (34, "0034_measurement_evidence", common),
 );
 
 impl Store {

@@ -762,7 +762,7 @@ both_backends!(coordinators_upload_a_meetings_documents_and_anyone_downloads_the
         let refused = app.post_multipart(&upload, &coordinator, &[], &[("file", name, bytes)]).await;
         refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &[says]);
     }
-    let large = vec![b'a'; agio_domain::lab::DOCUMENT_MAX_BYTES + 1];
+    let large = vec![b'a'; agio_domain::document::DOCUMENT_MAX_BYTES + 1];
     let refused = app.post_multipart(&upload, &coordinator, &[], &[("file", "grande.pdf", &large)]).await;
     assert!(
         matches!(refused.status, StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNPROCESSABLE_ENTITY),

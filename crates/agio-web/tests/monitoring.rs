@@ -201,3 +201,33 @@ both_backends!(the_public_monitors_the_approved_plan_not_the_working_draft, |bac
     assert!(!app.get("/monitoraggio").await.body.contains("(bozza)"));
     app.get_as(&format!("{GUASTALLA}/monitoraggio"), &coordinator).await.page_with(&["(bozza)"]);
 });
+
+both_backends!(a_value_s_documents_are_public_once_it_is_approved, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let a01 = app.indicators(crate::support::GUASTALLA, "A01").await;
+    // The demo's approved value has its register, public.
+    let proved = format!("{GUASTALLA}/indicatori/{}/2026-Q3/documenti", a01[0]);
+    let page = app.get(&proved).await;
+    page.page_with(&["punti-attivi-2026-T3 (dimostrativo).csv"]);
+    let href = page.body.split("href=\"").find(|s| s.starts_with(&format!("{proved}/"))).unwrap();
+    let href = href.split('"').next().unwrap().to_string();
+    let file = app.get(&href).await;
+    assert_eq!(file.header("content-type"), "text/csv; charset=utf-8");
+    assert!(file.header("content-disposition").starts_with("attachment;"));
+    assert!(file.body.contains("Biblioteca Maldotti"));
+    // A value waiting for approval keeps its documents from the public.
+    let waiting = format!("{GUASTALLA}/indicatori/{}/2026-Q4/documenti", a01[0]);
+    assert_eq!(app.get(&waiting).await.status, StatusCode::NOT_FOUND);
+    // The referent attaches a file to a value of their own action; not a web page.
+    let a02 = app.indicators(crate::support::GUASTALLA, "A02").await;
+    let own = format!("{GUASTALLA}/indicatori/{}/2026-Q3/documenti", a02[0]);
+    let refused = app.post_multipart(&own, &referent, &[], &[("file", "pagina.html", b"<script>x</script>")]).await;
+    refused.answer_with(StatusCode::UNPROCESSABLE_ENTITY, &["pdf, odt"]);
+    let added = app.post_multipart(&own, &referent, &[], &[("file", "verbale.pdf", b"%PDF-1.4 prova")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    app.get(&own).await.page_with(&["verbale.pdf"]);
+    // Not on another organisation's value.
+    let theirs = app.post_multipart(&proved, &referent, &[], &[("file", "x.pdf", b"%PDF")]).await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+});

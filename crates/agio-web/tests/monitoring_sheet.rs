@@ -87,13 +87,16 @@ both_backends!(a_quarter_goes_in_through_the_spreadsheet_after_a_preview, |backe
     let (_, again) = upload(&app, &referent, "valori.csv", &write_csv(&rows)).await;
     again.page_with(&["0 valori nuovi, 0 modificati"]);
     assert!(!again.body.contains("Conferma e salva"), "nothing to confirm");
-    // The imports are kept, with their result.
+    // The imports are kept, with their result: each person's own, and all for the coordinators.
     app.get_as(&format!("{GUASTALLA}/monitoraggio/importa"), &referent).await.page_with(&[
         "Importazioni recenti",
         "valori.csv",
         "Confermata e salvata",
-        "valori-2026-T4-bozza.xlsx",
     ]);
+    let coordinator = app.sign_in(COORDINATOR).await;
+    app.get_as(&format!("{GUASTALLA}/monitoraggio/importa"), &coordinator)
+        .await
+        .page_with(&["valori.csv", "valori-2026-T4-bozza.xlsx"]);
     // Only those who enter or approve values have the spreadsheet.
     let citizen = app.sign_in("cittadino@demo.agio.example").await;
     let refused = app.get_as(&format!("{GUASTALLA}/monitoraggio/valori.xlsx"), &citizen).await;
@@ -109,7 +112,7 @@ both_backends!(every_problem_of_a_file_is_named_by_sheet_row_and_column_and_noth
     let mut rows = records(&csv.body);
     let row_of = |rows: &[Vec<String>], id: &str| rows.iter().position(|r| r[0] == id && r[6] == "2027-Q1").unwrap();
     let ambiguous = row_of(&rows, &a02[1]);
-    rows[ambiguous][7] = "1.234".into();
+    rows[ambiguous][7] = "12 persone".into();
     // A row of an action led by another organisation (not in the referent's template).
     let mut foreign = rows[ambiguous].clone();
     foreign[0] = a01[0].clone();
@@ -122,7 +125,7 @@ both_backends!(every_problem_of_a_file_is_named_by_sheet_row_and_column_and_noth
     let (_, failed) = upload(&app, &referent, "valori.csv", &write_csv(&rows)).await;
     failed.page_with(&[
         "Con errori: niente è stato salvato",
-        &format!("<td>Valori</td><td>{}</td><td>H (valore)</td><td>non è chiaro se il punto", ambiguous + 1),
+        &format!("<td>Valori</td><td>{}</td><td>H (valore)</td><td>scrivi un numero", ambiguous + 1),
         &format!(
             "<td>{}</td><td>A (id_indicatore)</td><td>l&#39;indicatore è di un&#39;azione di un altro soggetto",
             other + 1
@@ -212,3 +215,32 @@ async fn libreoffice_reads_the_xlsx_export_as_the_csv_export() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(records(&read_back), records(&csv.body));
 }
+
+both_backends!(an_import_is_its_author_s_and_a_far_cell_or_three_decimals_are_read_safely, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let referent = app.sign_in(REFERENT).await;
+    let a02 = app.indicators(crate::support::GUASTALLA, "A02").await;
+    let csv = app.get_as(&format!("{GUASTALLA}/monitoraggio/valori.csv"), &coordinator).await;
+    let mut rows = records(&csv.body);
+    let at = rows.iter().position(|r| r[0] == a02[1] && r[6] == "2027-Q2").unwrap();
+    // Three decimals as a spreadsheet writes them are a decimal point, not thousands.
+    rows[at][7] = "1.234".into();
+    let (page, preview) = upload(&app, &coordinator, "valori.csv", &write_csv(&rows)).await;
+    preview.page_with(&["Pronta da confermare", "1,234"]);
+    // The coordinator's import is theirs: a referent neither reads nor confirms it.
+    assert_eq!(app.get_as(&page, &referent).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_as(&format!("{page}/conferma"), &referent, &[]).await.status, StatusCode::NOT_FOUND);
+    let list = app.get_as(&format!("{GUASTALLA}/monitoraggio/importa"), &referent).await;
+    assert!(!list.body.contains(&page), "the referent's list holds only their imports");
+    // A cell far to the right is refused where it is, without making every row that wide.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Valori").unwrap();
+    for (c, name) in agio_app::monitoring_sheet::COLUMNS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    sheet.write_number(1, 16_000, 1.0).unwrap();
+    let (_, far) = upload(&app, &referent, "valori.xlsx", &book.save_to_buffer().unwrap()).await;
+    far.page_with(&["<td>Valori</td><td>2</td><td>16001</td><td>questa colonna non è nel modello"]);
+});

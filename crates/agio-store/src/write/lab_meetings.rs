@@ -2,7 +2,8 @@
 //! registrations with a capacity and a waiting list, attendance, minutes, and the ideas
 //! discussed.
 
-use agio_domain::lab::{AttendanceEdit, IdeaRef, Meeting, MeetingDocument, MeetingEdit, MeetingSummary, Registration};
+use agio_domain::document::Document;
+use agio_domain::lab::{AttendanceEdit, IdeaRef, Meeting, MeetingEdit, MeetingSummary, Registration};
 use agio_domain::Seat;
 use sqlx::any::AnyRow;
 
@@ -99,19 +100,19 @@ impl Store {
             Sql::new("SELECT id, name, content_type, size, created_at FROM lab_meeting_documents WHERE meeting_id = ");
         documents.bind(meeting.id.clone()).push(" ORDER BY created_at, name");
         meeting.documents = documents
-            .map_all(&self.pool, |r| Ok(from_row!(r, MeetingDocument { id, name, content_type, size, created_at })))
+            .map_all(&self.pool, |r| Ok(from_row!(r, Document { id, name, content_type, size, created_at })))
             .await?;
         Ok(Some(meeting))
     }
 
     /// A document of a meeting, with its bytes.
-    pub async fn lab_meeting_document(&self, meeting_id: &str, id: &str) -> Result<Option<(MeetingDocument, Vec<u8>)>> {
+    pub async fn lab_meeting_document(&self, meeting_id: &str, id: &str) -> Result<Option<(Document, Vec<u8>)>> {
         let mut sql = Sql::new(
             "SELECT id, name, content_type, size, created_at, data FROM lab_meeting_documents WHERE meeting_id = ",
         );
         sql.bind(meeting_id).push(" AND id = ").bind(id);
         sql.map_optional(&self.pool, |r| {
-            Ok((from_row!(r, MeetingDocument { id, name, content_type, size, created_at }), col(r, "data")?))
+            Ok((from_row!(r, Document { id, name, content_type, size, created_at }), col(r, "data")?))
         })
         .await
     }
@@ -192,7 +193,7 @@ impl WriteTx {
     }
 
     /// Removes a document of a meeting; false when it has no such document.
-    pub async fn remove_meeting_document(&mut self, meeting: &Meeting, document: &MeetingDocument) -> Result<bool> {
+    pub async fn remove_meeting_document(&mut self, meeting: &Meeting, document: &Document) -> Result<bool> {
         let mut gone = Sql::new("DELETE FROM lab_meeting_documents WHERE meeting_id = ");
         gone.bind(meeting.id.clone()).push(" AND id = ").bind(document.id.clone());
         if gone.query().execute(&mut *self.tx).await?.rows_affected() == 0 {

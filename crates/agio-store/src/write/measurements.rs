@@ -2,6 +2,7 @@
 //! the coordinators' judgement of how an action is doing. Each change is recorded against the
 //! indicator (so its history and its agenda's show it), with the period it is about.
 
+use agio_domain::document::Document;
 use agio_domain::model::Indicator;
 use agio_domain::monitoring::{Measurement, MeasurementEdit, PlannedIndicator, StandingOverride};
 use agio_domain::MeasurementStatus;
@@ -23,6 +24,10 @@ const PLAN: &str = "SELECT x.agenda_id, o.code AS objective_code, o.title AS obj
      FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
      LEFT JOIN expected_results r ON r.action_id = x.id LEFT JOIN indicators i ON i.result_id = r.id \
      WHERE x.archived_at IS NULL AND o.archived_at IS NULL";
+
+/// The live actions the public reads: of agendas not in draft that have no approved version.
+const UNVERSIONED: &str = "a.status <> 'draft' AND x.archived_at IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM agenda_versions v WHERE v.agenda_id = a.id)";
 
 const MEASUREMENT: &str = "SELECT m.id, m.indicator_id, m.period, m.value, m.numerator, m.denominator, m.note, \
      m.source, m.status, m.review_note, m.version, m.updated_at, m.is_demo FROM measurements m";
@@ -137,6 +142,80 @@ impl Store {
     }
 }
 
+/// A file and the measurement it proves.
+fn evidence_row(r: &AnyRow) -> Result<(String, Document)> {
+    let document = from_row!(r, Document { id, name, content_type, size, created_at });
+    Ok((col(r, "measurement_id")?, document))
+}
+
+impl Store {
+    /// The files of the agenda's measurements: (measurement id, file), oldest first.
+    pub async fn evidence_of_agenda(&self, agenda_id: &str) -> Result<Vec<(String, Document)>> {
+        let mut sql = Sql::new(
+            "SELECT e.measurement_id, e.id, e.name, e.content_type, e.size, e.created_at FROM measurement_evidence e \
+             JOIN measurements m ON m.id = e.measurement_id",
+        );
+        sql.push(OF_AGENDA).bind(agenda_id).push(" ORDER BY e.created_at, e.name");
+        sql.map_all(&self.pool, evidence_row).await
+    }
+
+    /// A file of a measurement, with its bytes.
+    pub async fn evidence_file(&self, measurement_id: &str, id: &str) -> Result<Option<(Document, Vec<u8>)>> {
+        let mut sql = Sql::new(
+            "SELECT id, name, content_type, size, created_at, data FROM measurement_evidence WHERE measurement_id = ",
+        );
+        sql.bind(measurement_id).push(" AND id = ").bind(id);
+        sql.map_optional(&self.pool, |r| {
+            Ok((from_row!(r, Document { id, name, content_type, size, created_at }), col::<Vec<u8>>(r, "data")?))
+        })
+        .await
+    }
+}
+
+impl WriteTx {
+    /// Attaches a file (its name made safe, its type) to a measurement; recorded against the
+    /// indicator with the period.
+    pub async fn add_evidence(
+        &mut self,
+        indicator: EntityRef<'_>,
+        measurement: &Measurement,
+        name: &str,
+        content_type: &str,
+        data: Vec<u8>,
+    ) -> Result<String> {
+        let id = new_id();
+        let size = data.len() as i64;
+        let insert = Sql::insert(
+            "measurement_evidence",
+            columns![
+                "id" => id.clone(), "measurement_id" => measurement.id.clone(), "name" => name,
+                "content_type" => content_type, "size" => size, "data" => data, "created_at" => now(),
+            ],
+        );
+        self.run(vec![insert]).await?;
+        let after = serde_json::json!({ "period": measurement.period, "document": name });
+        self.record(indicator, "add_evidence", None, Some(&after), "").await?;
+        Ok(id)
+    }
+
+    /// Removes a file of a measurement; false when it has no such file.
+    pub async fn remove_evidence(
+        &mut self,
+        indicator: EntityRef<'_>,
+        measurement: &Measurement,
+        file: &Document,
+    ) -> Result<bool> {
+        let mut gone = Sql::new("DELETE FROM measurement_evidence WHERE measurement_id = ");
+        gone.bind(measurement.id.clone()).push(" AND id = ").bind(file.id.clone());
+        if gone.query().execute(&mut *self.tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let before = serde_json::json!({ "period": measurement.period, "document": file.name });
+        self.record(indicator, "remove_evidence", Some(&before), None, "").await?;
+        Ok(true)
+    }
+}
+
 /// An agenda the region monitors: every one not in draft, with its district.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonitoredAgenda {
@@ -180,27 +259,27 @@ impl Store {
         .await
     }
 
-    /// The digital assets most used by the actions of agendas not in draft, most used first.
-    pub async fn most_reused_assets(&self, limit: i64) -> Result<Vec<Reuse>> {
-        let mut sql = Sql::new(
+    /// How many actions of public agendas without an approved version (read live) use each
+    /// digital asset. (Those of approved agendas are counted from their version.)
+    pub async fn reused_assets_unversioned(&self) -> Result<Vec<Reuse>> {
+        let sql = Sql::new(&format!(
             "SELECT d.slug, d.name, CAST(COUNT(*) AS BIGINT) AS actions FROM action_assets aa \
              JOIN digital_assets d ON d.id = aa.asset_id JOIN actions x ON x.id = aa.action_id \
-             JOIN agendas a ON a.id = x.agenda_id WHERE a.status <> 'draft' AND x.archived_at IS NULL \
-             GROUP BY d.slug, d.name ORDER BY actions DESC, d.name LIMIT ",
-        );
-        sql.bind(limit);
+             JOIN agendas a ON a.id = x.agenda_id WHERE {UNVERSIONED} GROUP BY d.slug, d.name"
+        ));
         sql.map_all(&self.pool, |r| {
             Ok(Reuse { slug: col(r, "slug")?, name: col(r, "name")?, actions: col(r, "actions")? })
         })
         .await
     }
 
-    /// How many actions of agendas not in draft carry each term of `vocabulary` (code, count).
-    pub async fn terms_covered(&self, vocabulary: agio_domain::Vocabulary) -> Result<Vec<(String, i64)>> {
-        let mut sql = Sql::new(
+    /// How many actions of public agendas without an approved version carry each term of
+    /// `vocabulary` (code, count).
+    pub async fn terms_covered_unversioned(&self, vocabulary: agio_domain::Vocabulary) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::new(&format!(
             "SELECT t.code, CAST(COUNT(*) AS BIGINT) AS actions FROM action_terms t JOIN actions x ON x.id = t.action_id \
-             JOIN agendas a ON a.id = x.agenda_id WHERE a.status <> 'draft' AND x.archived_at IS NULL AND t.vocabulary = ",
-        );
+             JOIN agendas a ON a.id = x.agenda_id WHERE {UNVERSIONED} AND t.vocabulary = "
+        ));
         sql.bind(vocabulary.code()).push(" GROUP BY t.code");
         sql.map_all(&self.pool, |r| Ok((col(r, "code")?, col(r, "actions")?))).await
     }

@@ -48,8 +48,8 @@ fn import(r: &AnyRow) -> Result<MonitoringImport> {
 }
 
 impl Store {
-    /// Starts an import of `file_name` for the agenda by `person_id`; the agenda keeps its
-    /// latest [`IMPORTS_KEPT`]. Returns its id.
+    /// Starts an import of `file_name` for the agenda by `person_id`; each person keeps their
+    /// latest [`IMPORTS_KEPT`] of the agenda (nobody's uploads push out another's). Returns its id.
     pub async fn start_import(&self, agenda_id: &str, person_id: Option<&str>, file_name: &str) -> Result<String> {
         let (id, at) = (new_id(), now());
         let insert = Sql::insert(
@@ -60,9 +60,12 @@ impl Store {
             ],
         );
         insert.query().execute(&self.pool).await?;
+        let person = person_id.unwrap_or_default();
         let mut old = Sql::new("DELETE FROM monitoring_imports WHERE agenda_id = ");
-        old.bind(agenda_id).push(" AND id NOT IN (SELECT id FROM monitoring_imports WHERE agenda_id = ");
-        old.bind(agenda_id).push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(IMPORTS_KEPT).push(")");
+        old.bind(agenda_id).push(" AND person_id = ").bind(person);
+        old.push(" AND id NOT IN (SELECT id FROM monitoring_imports WHERE agenda_id = ").bind(agenda_id);
+        old.push(" AND person_id = ").bind(person);
+        old.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(IMPORTS_KEPT).push(")");
         old.query().execute(&self.pool).await?;
         Ok(id)
     }

@@ -155,6 +155,7 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("lab_meeting", "ideas") => "lab.ideas_discussed",
         ("lab_meeting", "attended") => "lab.attended",
         ("lab_meeting", "document") => "lab.documents",
+        ("indicator", "document") => "evidence.link",
         ("lab_representative", "organization") => "lab.represent_organization",
         ("lab_representative", "role") => "lab.represent_role",
         ("lab_representative", "status") => "lab.represent_status",

@@ -152,12 +152,15 @@ impl PageCache {
             return;
         }
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.bytes + body.len() > MAX_BYTES {
+        // What an entry costs: its body and its key (a query string the asker chose).
+        let cost = body.len() + key.len();
+        if entries.bytes + cost > MAX_BYTES {
             Self::clear(&mut entries);
         }
-        entries.bytes += body.len();
+        entries.bytes += cost;
+        let key_len = key.len();
         if let Some(old) = entries.map.insert(key, Entry { version, headers, body }) {
-            entries.bytes -= old.body.len();
+            entries.bytes -= old.body.len() + key_len;
         }
     }
 }

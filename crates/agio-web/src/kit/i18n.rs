@@ -133,6 +133,14 @@ pub fn wait(lang: Lang, wait: time::Duration) -> String {
     format!("{n} {word}")
 }
 
+/// A file's size as people read it: "1,2 MB", "830 kB".
+pub fn size(lang: Lang, bytes: i64) -> String {
+    match bytes >= 1_000_000 {
+        true => format!("{} MB", decimal(lang, (bytes as f64 / 100_000.0).round() / 10.0)),
+        false => format!("{} kB", (bytes + 999) / 1000),
+    }
+}
+
 /// Formats an integer with Italian or English thousands separators.
 pub fn number(lang: Lang, n: i64) -> String {
     let sep = if lang == Lang::It { '.' } else { ',' };

@@ -4,7 +4,8 @@
 //! form each (`…/iscriviti`, `…/annulla`).
 
 use agio_domain::access::{Operation, Target};
-use agio_domain::lab::{DocumentProblem, Meeting, Registration, DOCUMENT_MAX_BYTES};
+use agio_domain::document::{DocumentProblem, DOCUMENT_MAX_BYTES};
+use agio_domain::lab::{Meeting, Registration};
 use agio_domain::{Channel, MeetingKind, Seat};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -97,14 +98,6 @@ async fn show(
     render(meeting_page(&state, lang, &visitor, &slug, number, None).await?)
 }
 
-/// "1,2 MB", "830 kB".
-fn size(lang: Lang, bytes: i64) -> String {
-    match bytes >= 1_000_000 {
-        true => format!("{} MB", crate::kit::i18n::decimal(lang, (bytes as f64 / 100_000.0).round() / 10.0)),
-        false => format!("{} kB", (bytes + 999) / 1000),
-    }
-}
-
 async fn meeting_page(
     state: &AppState,
     lang: Lang,
@@ -135,7 +128,7 @@ async fn meeting_page(
     let documents = m
         .documents
         .iter()
-        .map(|d| (format!("{here}/documenti/{}", d.id), d.name.clone(), size(lang, d.size)))
+        .map(|d| (format!("{here}/documenti/{}", d.id), d.name.clone(), crate::kit::i18n::size(lang, d.size)))
         .collect();
     let manage = visitor
         .signed_in

@@ -36,6 +36,8 @@ struct PeriodRow {
     moves: Vec<(String, String, i64)>,
     /// The coordinator's return form.
     return_href: Option<String>,
+    /// The value's documents, when it has a value.
+    documents: Option<String>,
 }
 
 #[derive(Template)]
@@ -108,6 +110,7 @@ fn period_row(
         enter: enters.then(|| format!("{here}/valore")),
         moves,
         return_href: (reviews && returnable).then(|| format!("{here}/restituisci")),
+        documents: stored.map(|_| format!("{here}/documenti")),
     }
 }
 

@@ -6,6 +6,7 @@
 mod agenda;
 mod charts;
 mod editing;
+mod evidence;
 mod indicator;
 mod region;
 mod sheet;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(agenda::router())
         .merge(indicator::router())
         .merge(editing::router())
+        .merge(evidence::router())
         .merge(region::router())
         .merge(sheet::router())
 }

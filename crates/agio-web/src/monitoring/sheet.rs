@@ -68,6 +68,14 @@ struct UploadPage {
     max_mb: usize,
 }
 
+/// Whether `visitor` reads an import: its author, or a coordinator of the agenda (its preview
+/// shows values of every organisation it touches).
+fn reads(state_facts: &agio_domain::access::AgendaFacts, visitor: &Visitor, i: &agio_store::MonitoringImport) -> bool {
+    use agio_domain::access::{Operation, Target};
+    let mine = visitor.principal().is_some_and(|p| i.person_id.as_deref() == Some(p.person_id.as_str()));
+    mine || visitor.may(Operation::Review, &Target::Agenda(state_facts))
+}
+
 /// The status of an import as people read it (a reading cut short counts as failed).
 fn status_of(c: &Catalogue, i: &agio_store::MonitoringImport) -> String {
     c.t(&format!("sheet.status.{}", effective_status(i))).to_string()
@@ -104,6 +112,7 @@ async fn upload_page(
         .monitoring_imports(&facts.agenda_id)
         .await?
         .iter()
+        .filter(|i| reads(&facts, visitor, i))
         .map(|i| ImportLine {
             href: format!("{base}/importazioni/{}", i.id),
             when: crate::kit::i18n::date(lang, &i.created_at),
@@ -199,7 +208,9 @@ async fn read_and_check(state: AppState, who: Principal, slug: String, id: Strin
         Ok(Err(errors)) => ("failed", serde_json::to_string(&errors)),
         Err(e) => {
             tracing::error!(error = %e, import = %id, "a monitoring import stopped");
-            ("failed", serde_json::to_string(&Vec::<CellError>::new()))
+            let unreadable =
+                CellError { sheet: sheet::SHEET.into(), row: 0, column: None, problem: FileProblem::Unreadable };
+            ("failed", serde_json::to_string(&vec![unreadable]))
         }
     };
     let report = report.unwrap_or_else(|_| "[]".into());
@@ -291,7 +302,8 @@ async fn show_import(
 ) -> Result<Html<String>, AppError> {
     let (title, _) = sheet::export(&state.store, visitor.principal(), &slug).await?;
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
-    let i = state.store.monitoring_import(&facts.agenda_id, &id).await?.ok_or(AppError::NotFound)?;
+    let i = state.store.monitoring_import(&facts.agenda_id, &id).await?.filter(|i| reads(&facts, &visitor, i));
+    let i = i.ok_or(AppError::NotFound)?;
     let c = lang.catalogue();
     let base = format!("/agende/{slug}/monitoraggio");
     let here = format!("{base}/importazioni/{id}");
@@ -348,7 +360,8 @@ async fn show_import(
                     after: value_of(lang, &ch.after),
                 })
                 .collect();
-            if status == "ready" && !plan.changes.is_empty() {
+            let author = visitor.principal().is_some_and(|p| i.person_id.as_deref() == Some(p.person_id.as_str()));
+            if status == "ready" && !plan.changes.is_empty() && author {
                 page.confirm = Some((format!("{here}/conferma"), visitor.csrf_token(state.secure_cookies).0));
             }
         }
@@ -364,10 +377,16 @@ async fn confirm(
 ) -> Result<Response, AppError> {
     sheet::export(&state.store, visitor.principal(), &slug).await?;
     let facts = state.store.agenda_facts(&slug).await?.ok_or(AppError::NotFound)?;
-    let i = state.store.monitoring_import(&facts.agenda_id, &id).await?.ok_or(AppError::NotFound)?;
+    // Only its author confirms an import, with the rights they have now.
+    let who = visitor.principal().ok_or(AppError::Forbidden)?;
+    let i = state.store.monitoring_import(&facts.agenda_id, &id).await?;
+    let i = i.filter(|i| i.person_id.as_deref() == Some(who.person_id.as_str())).ok_or(AppError::NotFound)?;
     let plan: Plan =
         serde_json::from_str(&i.report).map_err(|_| AppError::Conflict("the import is not ready".into()))?;
     let here = format!("/agende/{slug}/monitoraggio/importazioni/{id}");
+    if !sheet::still_allowed(&state.store, Some(who), &slug, &plan).await? {
+        return Err(AppError::Forbidden);
+    }
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     if !w.claim_import(&id).await? {
         return Err(AppError::Conflict(format!("import {id} is not ready to apply")));
