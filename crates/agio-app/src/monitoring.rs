@@ -567,12 +567,13 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
             rows.iter().filter_map(move |row| row.indicator.as_ref().map(|i| (i.id.clone(), agenda_id.clone())))
         })
         .collect();
+    // Progress needs each indicator's latest approved value only.
     let mut values: HashMap<String, Vec<Measurement>> = HashMap::new();
     let mut approved = 0;
-    for m in store.measurements(None).await? {
+    for (m, count) in store.latest_approved().await? {
         if let Some(agenda_id) = agenda_of.get(&m.indicator_id) {
             values.entry(agenda_id.clone()).or_default().push(m);
-            approved += 1;
+            approved += count as usize;
         }
     }
     let overrides = store.standing_overrides(None).await?;

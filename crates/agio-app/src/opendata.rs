@@ -220,13 +220,27 @@ pub async fn table(ctx: &impl Context, key: &str, base_url: &str) -> Result<Opti
         "territori" => store.open_territories().await?,
         "soggetti" => store.open_organizations().await?,
         "asset" => store.open_assets().await?,
-        _ => plan_rows(key, &public_agendas(ctx).await?, base_url),
+        "misure" => {
+            // Every approved value (the region's rollup keeps the latest of each indicator only).
+            let mut values: HashMap<String, Vec<agio_domain::monitoring::Measurement>> = HashMap::new();
+            for m in store.measurements(None).await? {
+                values.entry(m.indicator_id.clone()).or_default().push(m);
+            }
+            plan_rows(key, &public_agendas(ctx).await?, &values, base_url)
+        }
+        _ => plan_rows(key, &public_agendas(ctx).await?, &HashMap::new(), base_url),
     };
     Ok(Some(Table { dataset, rows }))
 }
 
 /// The rows of the datasets made from the agendas' plans and measurements.
-fn plan_rows(key: &str, agendas: &[(agio_store::AgendaSnapshot, AgendaProgress)], base_url: &str) -> Vec<Vec<Value>> {
+/// `values`: every approved value by indicator, for `misure`.
+fn plan_rows(
+    key: &str,
+    agendas: &[(agio_store::AgendaSnapshot, AgendaProgress)],
+    values: &HashMap<String, Vec<agio_domain::monitoring::Measurement>>,
+    base_url: &str,
+) -> Vec<Vec<Value>> {
     let mut rows = Vec::new();
     for (snapshot, progress) in agendas {
         let agenda = &snapshot.detail.agenda;
@@ -301,7 +315,7 @@ fn plan_rows(key: &str, agendas: &[(agio_store::AgendaSnapshot, AgendaProgress)]
                             ]);
                             continue;
                         }
-                        for m in &i.measurements {
+                        for m in values.get(&ind.id).into_iter().flatten() {
                             rows.push(vec![
                                 text(&ind.id),
                                 text(&agenda.slug),

@@ -15,10 +15,9 @@ use crate::read::{code, col, flag, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
-const PLAN: &str = "SELECT x.agenda_id, o.code AS objective_code, o.title AS objective_title, x.id AS action_id, \
+/// The plan's columns, after the lead organisation's (see `monitoring_plan`).
+const PLAN: &str = "x.agenda_id, o.code AS objective_code, o.title AS objective_title, x.id AS action_id, \
      x.code AS action_code, x.title AS action_title, x.status AS action_status, x.start_date, x.end_date, \
-     (SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id AND ao.role = 'lead') \
-       AS lead_organization, \
      i.id AS indicator_id, i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, i.target_year, \
      i.direction, i.frequency, i.weight \
      FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
@@ -100,7 +99,15 @@ impl Store {
     /// Every indicator of the agenda's actions (or of every agenda not in draft, for the
     /// region), with its action and objective, in the plan's order; and the agenda of each.
     pub async fn monitoring_plan(&self, agenda_id: Option<&str>) -> Result<Vec<(String, PlannedIndicator)>> {
-        let mut sql = Sql::new(PLAN);
+        // Who leads each action decides who enters its values: the region's view needs it not.
+        let lead = match agenda_id {
+            Some(_) => {
+                "(SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id \
+                        AND ao.role = 'lead') AS lead_organization"
+            }
+            None => "CAST(NULL AS TEXT) AS lead_organization",
+        };
+        let mut sql = Sql::new(&format!("SELECT {lead}, {PLAN}"));
         match agenda_id {
             Some(id) => sql.push(" AND x.agenda_id = ").bind(id),
             None => sql.push(" AND a.status <> 'draft'"),
@@ -118,6 +125,38 @@ impl Store {
             None => sql.push(" WHERE m.status = 'approved'"),
         };
         sql.map_all(&self.pool, measurement).await
+    }
+
+    /// Each indicator's latest approved value (what its progress is worked out from), with how
+    /// many approved values it has: the region's figures, without reading every value.
+    pub async fn latest_approved(&self) -> Result<Vec<(Measurement, i64)>> {
+        let sql = Sql::new(
+            "SELECT m.indicator_id, m.period, m.value, m.numerator, m.denominator, l.n FROM measurements m \
+             JOIN (SELECT indicator_id, MAX(period) AS period, CAST(COUNT(*) AS BIGINT) AS n FROM measurements \
+             WHERE status = 'approved' GROUP BY indicator_id) l ON l.indicator_id = m.indicator_id AND l.period = m.period",
+        );
+        sql.map_all(&self.pool, |r| {
+            let fields = MeasurementEdit {
+                value: code(r, "value")?,
+                numerator: decimal(r, "numerator")?,
+                denominator: decimal(r, "denominator")?,
+                note: String::new(),
+                source: String::new(),
+            };
+            let measurement = Measurement {
+                id: String::new(),
+                indicator_id: col(r, "indicator_id")?,
+                period: col(r, "period")?,
+                fields,
+                status: MeasurementStatus::Approved,
+                review_note: String::new(),
+                version: 0,
+                updated_at: String::new(),
+                is_demo: false,
+            };
+            Ok((measurement, col(r, "n")?))
+        })
+        .await
     }
 
     /// The measurement of one indicator for one period.
