@@ -200,6 +200,24 @@ both_backends!(the_public_monitors_the_approved_plan_not_the_working_draft, |bac
     assert!(!public.body.contains("(bozza)"), "the draft's name is not public");
     assert!(!app.get("/monitoraggio").await.body.contains("(bozza)"));
     app.get_as(&format!("{GUASTALLA}/monitoraggio"), &coordinator).await.page_with(&["(bozza)"]);
+    // So is a new title and span of the agenda: the public monitoring keeps the approved ones.
+    let agenda = app.get_as(&format!("{GUASTALLA}/modifica"), &coordinator).await;
+    let version = agenda.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let retitled = post(
+        &app,
+        &coordinator,
+        &format!("{GUASTALLA}/modifica"),
+        &[("title", "Titolo in bozza"), ("period_start", "2025"), ("period_end", "2028"), ("version", &version)],
+    )
+    .await;
+    assert_eq!(retitled.status, StatusCode::SEE_OTHER, "{}", retitled.body);
+    for page in [format!("{GUASTALLA}/monitoraggio"), "/monitoraggio".to_string()] {
+        let public = app.get(&page).await;
+        assert!(!public.body.contains("Titolo in bozza"), "{page} shows the draft's title");
+        assert!(public.body.contains("Bassa Reggiana 2025-2027"), "{page}");
+    }
+    let indicator = app.get(&format!("{GUASTALLA}/indicatori/{}/2028-Q1/documenti", a01[0])).await;
+    assert_eq!(indicator.status, StatusCode::NOT_FOUND, "2028 is not a year of the approved agenda");
 });
 
 both_backends!(a_value_s_documents_are_public_once_it_is_approved, |backend| async move {
