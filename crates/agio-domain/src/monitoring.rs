@@ -562,7 +562,9 @@ pub fn agenda_progress(
             });
         }
         let Some(indicator) = row.indicator else { continue };
-        let mut values = by_indicator.remove(&indicator.id).unwrap_or_default();
+        // Values of another frequency (the indicator's was changed since) neither show nor count.
+        let mut values: Vec<Measurement> = by_indicator.remove(&indicator.id).unwrap_or_default();
+        values.retain(|m| Period::parse(&m.period).is_some_and(|p| p.frequency == indicator.frequency));
         values.sort_by(|a, b| a.period.cmp(&b.period));
         let latest = values.iter().rev().find(|m| m.status == MeasurementStatus::Approved);
         let progress = latest.and_then(|m| {
@@ -712,6 +714,55 @@ mod tests {
         assert_eq!(day_number("1970-01-02"), Some(1));
         let no_start = action_standing(Some(d("10")), ActionStatus::InProgress, None, Some("2025-01-31"), "2026-01-01");
         assert_eq!(no_start, Standing::Late);
+    }
+
+    #[test]
+    fn values_of_a_former_frequency_neither_show_nor_count() {
+        let indicator = Indicator {
+            id: "i".into(),
+            name: "n".into(),
+            unit: "persone".into(),
+            baseline_value: Some(0.0),
+            baseline_year: None,
+            target_value: Some(10.0),
+            target_year: None,
+            direction: Direction::Increase,
+            frequency: Frequency::Year,
+            weight: 1,
+        };
+        let row = PlannedIndicator {
+            indicator: Some(indicator),
+            action_id: "a".into(),
+            action_code: "A01".into(),
+            action_title: "t".into(),
+            action_status: ActionStatus::InProgress,
+            start_date: None,
+            end_date: None,
+            lead_organization: None,
+            objective_code: "O1".into(),
+            objective_title: "o".into(),
+        };
+        let value = |period: &str, v: &str| Measurement {
+            id: period.into(),
+            indicator_id: "i".into(),
+            period: period.into(),
+            fields: MeasurementEdit {
+                value: d(v),
+                numerator: None,
+                denominator: None,
+                note: String::new(),
+                source: String::new(),
+            },
+            status: MeasurementStatus::Approved,
+            review_note: String::new(),
+            version: 1,
+            updated_at: String::new(),
+            is_demo: false,
+        };
+        let tree = agenda_progress(vec![row], vec![value("2025", "5"), value("2025-Q4", "9")], &[], "2026-01-01");
+        let i = &tree.objectives[0].actions[0].indicators[0];
+        assert_eq!((i.latest_period.as_deref(), i.progress), (Some("2025"), Some(d("50"))));
+        assert_eq!(i.measurements.len(), 1);
     }
 
     #[test]

@@ -249,3 +249,24 @@ both_backends!(a_value_s_documents_are_public_once_it_is_approved, |backend| asy
     let theirs = app.post_multipart(&proved, &referent, &[], &[("file", "x.pdf", b"%PDF")]).await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
 });
+
+both_backends!(the_api_writes_a_value_exactly_as_the_json_number_says, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let referent = app.sign_in(REFERENT).await;
+    let token = app.create_token(&referent, "write").await;
+    let a02 = app.indicators(crate::support::GUASTALLA, "A02").await;
+    let slug = GUASTALLA.trim_start_matches("/agende/");
+    let path = |period: &str| format!("/api/v1/agendas/{slug}/indicators/{}/measurements/{period}", a02[1]);
+    for (period, number, stored) in
+        [("2027-Q1", serde_json::json!(2.5e3), "2500"), ("2027-Q2", serde_json::json!(1.234), "1.234")]
+    {
+        let written = app.api("PUT", &path(period), &token, serde_json::json!({ "version": 0, "value": number })).await;
+        assert_eq!(written.status, StatusCode::OK, "{}", written.body);
+        assert_eq!(written.json()["value"], stored);
+    }
+    // Text is read as people write it, and an ambiguous one is refused naming the field.
+    let ambiguous =
+        app.api("PUT", &path("2027-Q3"), &token, serde_json::json!({ "version": 0, "value": "1.234" })).await;
+    assert_eq!(ambiguous.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ambiguous.json()["invalid_params"][0]["name"], "value");
+});

@@ -3,7 +3,7 @@
 //! `agio_app::monitoring`'s editors, the same as the forms'.
 
 use agio_app::monitoring::{monitoring, MeasurementEditor, ReviewEditor};
-use agio_domain::monitoring::{AgendaProgress, Measurement, Review};
+use agio_domain::monitoring::{decimal_of, AgendaProgress, Measurement, Review};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -78,7 +78,9 @@ pub struct MeasurementChange {
 fn numbers_as_decimals(JsonObject(mut body): JsonObject) -> JsonObject {
     for field in ["value", "numerator", "denominator"] {
         if let Some(serde_json::Value::Number(n)) = body.get(field) {
-            let text = n.to_string().replace('.', ",");
+            // 2.5e3 is 2500: the number's value, written plainly with the decimal comma.
+            let exact = n.as_i64().map(rust_decimal::Decimal::from).or_else(|| n.as_f64().and_then(decimal_of));
+            let text = exact.map_or_else(|| n.to_string(), |d| d.normalize().to_string().replace('.', ","));
             body.insert(field.to_string(), serde_json::Value::String(text));
         }
     }
