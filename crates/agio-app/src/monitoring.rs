@@ -647,6 +647,23 @@ pub async fn evidence(
     Ok(Evidence { editor, measurement, files, manages })
 }
 
+/// A measurement's files for one who adds and removes them (403 otherwise), and the
+/// indicator's name as the audit log gives it.
+async fn managed_evidence(
+    ctx: &impl Context,
+    who: Option<&Principal>,
+    slug: &str,
+    indicator_id: &str,
+    period: &str,
+) -> Result<(Evidence, String), Error> {
+    let e = evidence(ctx, who, slug, indicator_id, period).await?;
+    if !e.manages {
+        return Err(Error::Forbidden);
+    }
+    let label = e.editor.at.label();
+    Ok((e, label))
+}
+
 /// Attaches a file to a measurement (those who enter its values); the file's problem when it
 /// is refused.
 #[allow(clippy::too_many_arguments)]
@@ -660,15 +677,11 @@ pub async fn add_evidence(
     file_name: &str,
     data: Vec<u8>,
 ) -> Result<Result<String, agio_domain::document::DocumentProblem>, Error> {
-    let e = evidence(ctx, who, slug, indicator_id, period).await?;
-    if !e.manages {
-        return Err(Error::Forbidden);
-    }
+    let (e, label) = managed_evidence(ctx, who, slug, indicator_id, period).await?;
     let (name, content_type) = match agio_domain::document::checked(file_name, data.len()) {
         Ok(checked) => checked,
         Err(problem) => return Ok(Err(problem)),
     };
-    let label = e.editor.at.label();
     let entity = EntityRef { kind: "indicator", id: &e.editor.at.indicator().id, label: &label };
     let mut w = ctx.store().begin_write(actor).await?;
     let id = w.add_evidence(entity, &e.measurement, &name, content_type, data).await?;
@@ -687,12 +700,8 @@ pub async fn remove_evidence(
     period: &str,
     file_id: &str,
 ) -> Result<(), Error> {
-    let e = evidence(ctx, who, slug, indicator_id, period).await?;
-    if !e.manages {
-        return Err(Error::Forbidden);
-    }
+    let (e, label) = managed_evidence(ctx, who, slug, indicator_id, period).await?;
     let file = e.files.iter().find(|f| f.id == file_id).ok_or(Error::NotFound)?;
-    let label = e.editor.at.label();
     let entity = EntityRef { kind: "indicator", id: &e.editor.at.indicator().id, label: &label };
     let mut w = ctx.store().begin_write(actor).await?;
     if !w.remove_evidence(entity, &e.measurement, file).await? {
