@@ -126,6 +126,47 @@ describe('monitoring, without JavaScript', () => {
     assert.match(await mainText(v), /240 \(2º trimestre 2027\)/);
   });
 
+  it('a referent records a milestone and a budget line\'s spending, and removes the milestone', T, async () => {
+    const r = await referent.newPage();
+    const delivery = `${AGENDA}/azioni/A02/attuazione`;
+    await checked('referent', delivery);
+    await checked('referent', `${AGENDA}/azioni/A02/tappe/nuova`);
+    await r.goto(url(delivery));
+    await navigation(r, () => r.locator('main a', { hasText: 'Aggiungi una tappa' }).click());
+    await r.fill('#f-title', 'Guide tradotte in arabo e urdu');
+    await r.fill('#f-planned_date', '2027-02-28');
+    await r.selectOption('#f-status', 'reached');
+    const refused = await submit(r, 'main form button[type="submit"]');
+    assert.equal(refused.status(), 422, 'a reached milestone needs its date');
+    assert.equal(await r.locator('#form-errors a[href="#f-actual_date"]').count(), 1);
+    await r.selectOption('#f-status', 'planned');
+    await submit(r, 'main form button[type="submit"]');
+    assert.equal(pathOf(r.url()), delivery, 'back on the action');
+    assert.match(await mainText(r), /Guide tradotte in arabo e urdu/);
+
+    // The spending form starts from the figures recorded; saved again as they are.
+    const spending = r.locator('main a', { hasText: 'Aggiorna impegnato e pagato' }).first();
+    const form = await spending.getAttribute('href');
+    await checked('referent', form);
+    await navigation(r, () => spending.click());
+    const committed = await r.inputValue('#f-committed');
+    await r.fill('#f-paid', '999999999');
+    const tooMuch = await submit(r, 'main form button[type="submit"]');
+    assert.equal(tooMuch.status(), 422, 'paid cannot exceed committed');
+    assert.equal(await r.locator('#form-errors a[href="#f-paid"]').count(), 1);
+    await r.fill('#f-paid', committed);
+    await submit(r, 'main form button[type="submit"]');
+    assert.equal(pathOf(r.url()), delivery);
+
+    // Removed again, so the files after this one find the demo as it was.
+    const row = r.locator('main tr', { hasText: 'Guide tradotte in arabo e urdu' });
+    await submit(r, `main tr:has-text("Guide tradotte in arabo e urdu") form button`);
+    assert.equal(await row.count(), 0);
+    const v = await visitor.newPage();
+    await v.goto(url(delivery));
+    assert.match(await mainText(v), /Avanzamento finanziario/);
+  });
+
   it('the spreadsheet round trip: download, fill in LibreOffice, preview, confirm', T, async () => {
     const r = await referent.newPage();
     const work = mkdtempSync(join(tmpdir(), 'agio-sheet-'));

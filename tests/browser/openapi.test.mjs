@@ -191,6 +191,9 @@ function examplesFor(template) {
     '/api/v1/agendas/{slug}/process/ideas/{number}': () =>
       samples.agendas.flatMap((a) => [1, 2].map((number) => ({ slug: a.slug, number }))),
     '/api/v1/agendas/{slug}/monitoring': () => samples.agendas.map((a) => ({ slug: a.slug })),
+    // Every action has its delivery: milestones and the spending of its budget lines.
+    '/api/v1/agendas/{slug}/actions/{code}/delivery': () =>
+      ['A01', 'A03', 'A11'].map((code) => ({ slug: 'agenda-digitale-sociale-bassa-reggiana-2025-2027', code })),
     // The Bassa Reggiana's agenda is under way: its indicators have values.
     '/api/v1/agendas/{slug}/indicators/{id}/measurements': () => samples.indicators,
     '/api/v1/organizations/{slug}': () => samples.organizations.map((o) => ({ slug: o.slug })),

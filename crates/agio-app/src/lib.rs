@@ -5,6 +5,7 @@
 //! its answers are values and `Error`s that each caller turns into its own kind of reply.
 
 pub mod archive;
+pub mod delivery;
 pub mod directory;
 pub mod editors;
 pub mod frameworks;

@@ -45,13 +45,18 @@ pub struct Monitoring {
 }
 
 impl Monitoring {
+    /// Action `code` of the tree; 404 when it has none such.
+    pub fn action(&self, code: &str) -> Result<&agio_domain::monitoring::ActionProgress, Error> {
+        self.progress.objectives.iter().flat_map(|o| &o.actions).find(|a| a.code == code).ok_or(Error::NotFound)
+    }
+
     /// Whether `who` enters the values of an action led by `lead`.
     pub fn enters(who: Option<&Principal>, facts: &AgendaFacts, lead: Option<&str>) -> bool {
         require(who, Operation::EditResults, &Target::Action(facts, lead)).is_ok()
     }
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     let now = time::OffsetDateTime::now_utc().date();
     format!("{:04}-{:02}-{:02}", now.year(), u8::from(now.month()), now.day())
 }
@@ -432,13 +437,7 @@ impl StandingEditor {
         action_code: &str,
     ) -> Result<StandingEditor, Error> {
         let monitoring = monitoring(ctx, who, slug).await?;
-        let action = monitoring
-            .progress
-            .objectives
-            .iter()
-            .flat_map(|o| &o.actions)
-            .find(|a| a.code == action_code)
-            .ok_or(Error::NotFound)?;
+        let action = monitoring.action(action_code)?;
         let current = StandingEdit {
             standing: action.standing_reason.as_ref().map(|_| action.standing),
             reason: action.standing_reason.clone().unwrap_or_default(),

@@ -200,6 +200,10 @@ code_enum!(
     /// coordinator's judgement.
     Standing { OnTrack = "on_track", AtRisk = "at_risk", Late = "late", Completed = "completed", NoData = "no_data" }
 );
+code_enum!(
+    /// Where an action's milestone is: ahead (prevista), reached (raggiunta) or dropped (annullata).
+    MilestoneStatus { Planned = "planned", Reached = "reached", Cancelled = "cancelled" }
+);
 
 macro_rules! key_prefix {
     ($($name:ident => $prefix:literal),+ $(,)?) => {
@@ -216,7 +220,7 @@ key_prefix!(
     PhaseKind => "lab_phase", VoteMethod => "vote_method", IdeaState => "idea_state", IdeaAnswer => "idea_answer",
     MeetingKind => "meeting_kind", Seat => "seat", PactStatus => "pact_status", Notification => "notification",
     RepresentationStatus => "representation_status", Frequency => "frequency",
-    MeasurementStatus => "measurement_status", Standing => "standing",
+    MeasurementStatus => "measurement_status", Standing => "standing", MilestoneStatus => "milestone_status",
 );
 
 #[cfg(test)]
@@ -270,6 +274,7 @@ mod tests {
         check(Frequency::ALL, Frequency::code);
         check(MeasurementStatus::ALL, MeasurementStatus::code);
         check(Standing::ALL, Standing::code);
+        check(MilestoneStatus::ALL, MilestoneStatus::code);
     }
 
     #[test]

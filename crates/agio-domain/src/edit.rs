@@ -104,6 +104,14 @@ pub enum FieldProblem {
         first: String,
         last: String,
     },
+    /// A date that only a reached milestone has.
+    OnlyWhenReached,
+    /// A date after today, where figures can only be as of a past day.
+    InTheFuture,
+    /// More committed than the budget line's amount.
+    AboveBudget,
+    /// More paid than committed.
+    PaidAboveCommitted,
 }
 
 impl FieldProblem {
@@ -146,6 +154,10 @@ impl FieldProblem {
             FieldProblem::NotPositive => "field.not_positive",
             FieldProblem::NumeratorAboveDenominator => "field.numerator_above_denominator",
             FieldProblem::NotAPeriod { .. } => "field.not_a_period",
+            FieldProblem::OnlyWhenReached => "field.only_when_reached",
+            FieldProblem::InTheFuture => "field.in_the_future",
+            FieldProblem::AboveBudget => "field.above_budget",
+            FieldProblem::PaidAboveCommitted => "field.paid_above_committed",
         }
     }
 }

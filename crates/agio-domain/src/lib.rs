@@ -8,6 +8,7 @@ pub mod access;
 pub mod codes;
 pub mod credentials;
 pub mod decidim;
+pub mod delivery;
 pub mod document;
 pub mod edit;
 pub mod lab;

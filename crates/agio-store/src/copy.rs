@@ -71,6 +71,8 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("action_standings", "action_id"),
     ("monitoring_imports", "id"),
     ("measurement_evidence", "id"),
+    ("milestones", "id"),
+    ("budget_spending", "id"),
 ];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness

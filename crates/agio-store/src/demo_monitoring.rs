@@ -54,13 +54,15 @@ struct Row {
     target: Option<f64>,
 }
 
+/// Months since year 0 of a `YYYY-MM-DD` date (January of year 0 is 0).
+fn months(d: &str) -> i64 {
+    let year: i64 = d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let month: i64 = d.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    year * 12 + month - 1
+}
+
 /// Share of an action's time gone at `day` (both `YYYY-MM-DD`), from 0 to 1, by months.
 fn elapsed(start: &str, end: &str, day: &str) -> Decimal {
-    let months = |d: &str| -> i64 {
-        let year: i64 = d[..4].parse().unwrap_or(0);
-        let month: i64 = d[5..7].parse().unwrap_or(1);
-        year * 12 + month
-    };
     let (s, e, d) = (months(start), months(end), months(day));
     if e <= s {
         return Decimal::ONE;
@@ -200,10 +202,95 @@ impl Store {
             ],
         )])
         .await?;
+        let delivery = demo_delivery(&mut w, &agenda_id).await?;
+        w.run(delivery).await?;
         let entity = EntityRef { kind: "agenda", id: &agenda_id, label: &title };
         let after = serde_json::json!({ "source": "demo", "measurements": loaded });
         w.record(entity, "import_measurements", None, Some(&after), "").await?;
         w.commit().await?;
         Ok(loaded)
     }
+}
+
+/// The day the demo's figures are at: the end of the last quarter with approved values.
+const AS_OF: &str = "2026-09-30";
+
+/// Each action's milestones (start, halfway, end: reached or not at the action's pace, one
+/// cancelled) and what is committed and paid of its budget lines at the same pace.
+async fn demo_delivery(w: &mut crate::audit::WriteTx, agenda_id: &str) -> Result<Vec<Sql>> {
+    let mut actions = Sql::new("SELECT id, code, start_date, end_date FROM actions WHERE agenda_id = ");
+    actions.bind(agenda_id).push(" ORDER BY position");
+    let actions = actions
+        .map_all(&mut *w.tx, |r| {
+            let dates = (col::<Option<String>>(r, "start_date")?, col::<Option<String>>(r, "end_date")?);
+            Ok((col::<String>(r, "id")?, col::<String>(r, "code")?, dates))
+        })
+        .await?;
+    let at = "2026-10-01T09:00:00Z";
+    let mut inserts = Vec::new();
+    for (action_id, code, dates) in actions {
+        let (Some(start), Some(end)) = dates else { continue };
+        let pace = pace(&code);
+        let halfway = halfway(&start, &end);
+        let milestones = [
+            ("Avvio delle attività con i partner", start.clone(), (start.as_str() <= AS_OF).then(|| start.clone())),
+            (
+                "Prima verifica intermedia con l'Ufficio di Piano",
+                halfway.clone(),
+                (halfway.as_str() <= AS_OF && pace >= Decimal::ONE).then(|| halfway.clone()),
+            ),
+            (
+                "Conclusione e restituzione pubblica dei risultati",
+                end.clone(),
+                (end.as_str() <= AS_OF && pace >= Decimal::ONE).then(|| end.clone()),
+            ),
+        ];
+        for (title, planned, actual) in milestones {
+            let status = if code == "A11" && actual.is_none() && planned == halfway {
+                "cancelled"
+            } else if actual.is_some() {
+                "reached"
+            } else {
+                "planned"
+            };
+            let note = if status == "cancelled" {
+                "Verifica accorpata a quella dell'azione A10 (dato dimostrativo)."
+            } else {
+                ""
+            };
+            inserts.push(Sql::insert(
+                "milestones",
+                columns![
+                    "id" => new_id(), "action_id" => action_id.clone(), "title" => title, "planned_date" => planned,
+                    "actual_date" => actual, "status" => status, "note" => note, "version" => 1i64,
+                    "is_demo" => 1i64, "created_at" => at, "updated_at" => at,
+                ],
+            ));
+        }
+        let mut lines = Sql::new("SELECT id, amount_cents FROM budget_lines WHERE action_id = ");
+        lines.bind(action_id.clone());
+        let lines =
+            lines.map_all(&mut *w.tx, |r| Ok((col::<String>(r, "id")?, col::<i64>(r, "amount_cents")?))).await?;
+        let share = (elapsed(&start, &end, AS_OF) * pace).min(Decimal::ONE);
+        for (line_id, amount) in lines {
+            let committed = (Decimal::from(amount) * (share * Decimal::new(12, 1)).min(Decimal::ONE)).round();
+            let paid = (committed * Decimal::new(6, 1)).round();
+            let cents = |d: Decimal| i64::try_from(d).unwrap_or(0);
+            inserts.push(Sql::insert(
+                "budget_spending",
+                columns![
+                    "id" => new_id(), "budget_line_id" => line_id, "committed_cents" => cents(committed),
+                    "paid_cents" => cents(paid), "as_of" => AS_OF, "version" => 1i64, "is_demo" => 1i64,
+                    "updated_at" => at,
+                ],
+            ));
+        }
+    }
+    Ok(inserts)
+}
+
+/// The first day of the month halfway between two dates (`YYYY-MM-DD`).
+fn halfway(start: &str, end: &str) -> String {
+    let middle = (months(start) + months(end)) / 2;
+    format!("{:04}-{:02}-01", middle / 12, middle % 12 + 1)
 }

@@ -87,6 +87,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (32, "0032_monitoring", common),
     (33, "0033_monitoring_imports", common),
     (34, "0034_measurement_evidence", common),
+    (35, "0035_delivery", common),
 );
 
 impl Store {

@@ -184,6 +184,7 @@ both_backends!(openapi_document_covers_every_route, |backend| async move {
         "/api/v1/agendas/{slug}/process/phases/{kind}",
         "/api/v1/agendas/{slug}/process/admitted",
         "/api/v1/agendas/{slug}/monitoring",
+        "/api/v1/agendas/{slug}/actions/{code}/delivery",
         "/api/v1/agendas/{slug}/indicators/{id}/measurements",
         "/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}",
         "/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}/{step}",

@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod api_writes;
 mod decidim;
+mod delivery;
 mod editing;
 mod frameworks;
 mod hostile;

@@ -36,6 +36,7 @@ export const PAGE_TYPES = [
   { id: 'regional monitoring', path: '/monitoraggio', demo: true },
   { id: 'agenda monitoring', path: '/agende/agenda-digitale-sociale-bassa-reggiana-2025-2027/monitoraggio', demo: true },
   { id: 'indicator history', discover: { from: 'agenda monitoring', pattern: /^\/agende\/[^/]+\/indicatori\/[^/]+$/ }, demo: true },
+  { id: 'action delivery', discover: { from: 'agenda monitoring', pattern: /^\/agende\/[^/]+\/azioni\/[^/]+\/attuazione$/ }, demo: true },
   { id: 'value documents', discover: { from: 'indicator history', pattern: /^\/agende\/[^/]+\/indicatori\/[^/]+\/[^/]+\/documenti$/ }, demo: true },
   { id: 'organizations', path: '/soggetti', demo: true },
   { id: 'organizations page 2', path: '/soggetti?page=2', demo: true },

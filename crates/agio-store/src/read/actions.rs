@@ -104,6 +104,13 @@ impl Store {
         sql.map_all(&self.pool, summary).await
     }
 
+    /// The budget lines of the agenda's actions, in order: (action id, line).
+    pub async fn budget_lines_of_agenda(&self, agenda_id: &str) -> Result<Vec<(String, BudgetLine)>> {
+        let mut q = Sql::new(&format!("{BUDGET_LINES} JOIN actions x ON x.id = b.action_id WHERE x.agenda_id = "));
+        q.bind(agenda_id).push(" ORDER BY x.position, b.position");
+        q.map_all(&self.pool, |r| Ok((col(r, "action_id")?, budget_line(r)?))).await
+    }
+
     /// The whole action `code` of agenda `agenda_slug`.
     pub async fn action(&self, agenda_slug: &str, action_code: &str) -> Result<Option<Action>> {
         let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
@@ -137,20 +144,9 @@ impl Store {
             terms.entry(code(&r, "vocabulary")?).or_default().push(term(&r, "")?);
         }
 
-        let mut q = Sql::new(
-            "SELECT v.code AS funding_code, v.label_it AS funding_label_it, v.label_en AS funding_label_en, \
-             b.amount_cents, b.cup, b.description, b.id FROM budget_lines b \
-             JOIN vocabulary_terms v ON v.vocabulary = b.funding_vocabulary AND v.code = b.funding_source WHERE b.action_id = ",
-        );
+        let mut q = Sql::new(&format!("{BUDGET_LINES} WHERE b.action_id = "));
         q.bind(id.clone()).push(" ORDER BY b.position");
-        let budget = q
-            .map_all(&self.pool, |r| {
-                Ok(from_row!(r, BudgetLine {
-                    id, amount_cents, cup, description;
-                    funding_source: term(r, "funding_")?,
-                }))
-            })
-            .await?;
+        let budget = q.map_all(&self.pool, budget_line).await?;
 
         let mut q = Sql::new(
             "SELECT d.slug, d.name, d.kind FROM action_assets aa JOIN digital_assets d ON d.id = aa.asset_id WHERE aa.action_id = ",
@@ -205,4 +201,12 @@ impl Store {
             results,
         }))
     }
+}
+
+const BUDGET_LINES: &str = "SELECT v.code AS funding_code, v.label_it AS funding_label_it, \
+     v.label_en AS funding_label_en, b.action_id, b.amount_cents, b.cup, b.description, b.id FROM budget_lines b \
+     JOIN vocabulary_terms v ON v.vocabulary = b.funding_vocabulary AND v.code = b.funding_source";
+
+fn budget_line(r: &AnyRow) -> Result<BudgetLine> {
+    Ok(from_row!(r, BudgetLine { id, amount_cents, cup, description; funding_source: term(r, "funding_")? }))
 }

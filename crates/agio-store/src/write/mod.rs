@@ -8,6 +8,7 @@ mod agendas;
 mod archive;
 mod assets;
 mod decidim;
+mod delivery;
 mod frameworks;
 mod gaps;
 mod lab;

@@ -200,14 +200,10 @@ impl EditPage for BudgetLineEditor {
         format!("{}/budget/{}/modifica", self.action.done(), self.line_id)
     }
 
-    /// The amount is stored in cents and written in euros (with a decimal comma, which the
-    /// reader takes in either language).
+    /// The amount is stored in cents and written in euros.
     fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
         match field {
-            "amount" => {
-                let cents = self.stored.amount_cents;
-                Some(format!("{},{:02}", cents / 100, cents % 100))
-            }
+            "amount" => Some(crate::kit::forms::euro_input(self.stored.amount_cents)),
             _ => stored,
         }
     }

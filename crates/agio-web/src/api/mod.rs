@@ -66,6 +66,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(lab::create_pact))
         .routes(routes!(lab::create_pact_report))
         .routes(routes!(monitoring::get_monitoring))
+        .routes(routes!(monitoring::get_delivery))
         .routes(routes!(monitoring::list_measurements))
         .routes(routes!(monitoring::put_measurement))
         .routes(routes!(monitoring::review_measurement))

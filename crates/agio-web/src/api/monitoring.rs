@@ -2,12 +2,14 @@
 //! written by a referent, and its moves (sent, approved, returned). The rules are
 //! `agio_app::monitoring`'s editors, the same as the forms'.
 
+use agio_app::delivery::{delivery, LineSpending, MilestoneView};
 use agio_app::monitoring::{monitoring, MeasurementEditor, ReviewEditor};
+use agio_domain::delivery::Financial;
 use agio_domain::monitoring::{decimal_of, AgendaProgress, Measurement, Review};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::writes::{apply, ChangeProblems, How, JsonObject};
@@ -29,6 +31,43 @@ pub async fn get_monitoring(
 ) -> Result<Json<AgendaProgress>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
     Ok(Json(monitoring(&s, who, &slug).await?.progress))
+}
+
+/// One action's delivery: its physical progress and standing, its milestones and the
+/// committed and paid amounts of its budget lines.
+#[derive(Serialize, ToSchema)]
+pub struct ActionDeliveryBody {
+    pub code: String,
+    /// Physical progress, from the indicators (percent), as a decimal string.
+    pub progress: Option<String>,
+    pub standing: agio_domain::Standing,
+    pub milestones: Vec<MilestoneView>,
+    pub budget_lines: Vec<LineSpending>,
+    /// The budget lines summed.
+    pub financial: Financial,
+}
+
+/// An action's results and delivery: milestones (with where each stands today) and financial
+/// progress per budget line, apart from the physical progress its indicators measure. 404 when
+/// the agenda or the action does not exist or is not visible.
+#[utoipa::path(get, path = "/api/v1/agendas/{slug}/actions/{code}/delivery", tag = "monitoring",
+    params(("slug" = String, Path, description = "Slug of the agenda"), ("code" = String, Path, description = "Code of the action")),
+    responses((status = 200, body = ActionDeliveryBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_delivery(
+    State(s): State<AppState>,
+    caller: Option<TokenCaller>,
+    Path((slug, code)): Path<(String, String)>,
+) -> Result<Json<ActionDeliveryBody>, AppError> {
+    let who = caller.as_ref().map(|c| &c.principal);
+    let d = delivery(&s, who, &slug, &code).await?;
+    Ok(Json(ActionDeliveryBody {
+        code: d.action.code,
+        progress: d.action.progress.map(|p| p.normalize().to_string()),
+        standing: d.action.standing,
+        milestones: d.milestones,
+        budget_lines: d.lines,
+        financial: d.financial,
+    }))
 }
 
 /// The values of one indicator of the agenda that the caller may see, in period order.

@@ -83,6 +83,15 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("action", "standing") => "monitoring.standing",
         ("agenda", "measurements") => "monitoring.imported",
         ("action", "reason") => "monitoring.reason",
+        ("action", "milestone") => "delivery.milestone",
+        ("action", "planned_date") => "delivery.planned_date",
+        ("action", "actual_date") => "delivery.actual_date",
+        ("action", "milestone_status") => "delivery.status",
+        ("action", "milestone_note") => "delivery.note",
+        ("action", "budget_line") => "parts.funding_source",
+        ("action", "committed_cents") => "delivery.committed",
+        ("action", "paid_cents") => "delivery.paid",
+        ("action", "as_of") => "delivery.as_of",
         ("action" | "indicator", "weight") => "indicator.weight",
         ("action" | "indicator", "indicator" | "indicators") => "parts.indicators_tool",
         ("organization", "name") => "organization.name_field",
@@ -261,6 +270,7 @@ pub fn shown(entity: &str, field: &str, value: Option<&Value>, lang: Lang) -> St
             ("lab_representative", "status") => code.parse::<agio_domain::RepresentationStatus>().ok()?.label_key(),
             ("indicator", "status") => code.parse::<agio_domain::MeasurementStatus>().ok()?.label_key(),
             ("action", "standing") => code.parse::<agio_domain::Standing>().ok()?.label_key(),
+            ("action", "milestone_status") => code.parse::<agio_domain::MilestoneStatus>().ok()?.label_key(),
             ("indicator", "period") => {
                 let p = agio_domain::monitoring::Period::parse(code)?;
                 return Some(c.fmt(p.label_key(), &[("n", &p.index.to_string()), ("year", &p.year.to_string())]));

@@ -69,6 +69,12 @@ pub fn values_of(record: &impl Serialize) -> impl Fn(&str) -> Option<String> {
     }
 }
 
+/// An amount in cents as a form field shows it: euros with a decimal comma ("1234,50"), which
+/// the reader takes in either language.
+pub fn euro_input(cents: i64) -> String {
+    format!("{},{:02}", cents / 100, cents % 100)
+}
+
 /// What kind of input a field is.
 #[derive(Debug, Clone)]
 pub enum Kind {

@@ -2,7 +2,9 @@
 //! and each action's, the actions' standing, and every indicator's latest approved value; each
 //! figure links to what it is made of, and each chart has its table.
 
+use agio_app::delivery::agenda_financial;
 use agio_app::monitoring::{monitoring, Monitoring};
+use agio_domain::delivery::Financial;
 use agio_domain::monitoring::{ActionProgress, IndicatorProgress, Period, AT_RISK_GAP, LATE_GAP};
 use agio_domain::MeasurementStatus;
 use askama::Template;
@@ -12,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::charts::{bars, Bar};
+use super::delivery::delivery_href;
 use super::{indicator_href, percent, shown};
 use crate::kit::auth::Visitor;
 use crate::kit::error::AppError;
@@ -42,6 +45,10 @@ struct ActionView {
     computed: Option<String>,
     reason: Option<String>,
     judge_href: Option<String>,
+    /// Its results, milestones and financial progress.
+    delivery_href: String,
+    /// Paid of its budget, or a dash.
+    paid: String,
     indicators: Vec<IndicatorLine>,
 }
 
@@ -58,6 +65,8 @@ struct ObjectiveView {
 struct AgendaMonitoringPage {
     ctx: PageContext,
     progress: String,
+    /// Paid of the agenda's budget, or a dash.
+    paid: String,
     /// (standing's label, how many actions).
     standings: Vec<(String, i64)>,
     waiting: Option<i64>,
@@ -101,7 +110,7 @@ pub(crate) fn indicator_line(lang: Lang, slug: &str, i: &IndicatorProgress) -> I
     }
 }
 
-fn action_view(lang: Lang, m: &Monitoring, a: &ActionProgress) -> ActionView {
+fn action_view(lang: Lang, m: &Monitoring, a: &ActionProgress, money: Option<&Financial>) -> ActionView {
     let c = lang.catalogue();
     let judged = a.standing_reason.is_some();
     ActionView {
@@ -113,6 +122,8 @@ fn action_view(lang: Lang, m: &Monitoring, a: &ActionProgress) -> ActionView {
         computed: judged.then(|| c.label(&a.computed_standing.label_key()).to_string()),
         reason: a.standing_reason.clone(),
         judge_href: m.reviews.then(|| format!("/agende/{}/azioni/{}/andamento", m.slug, a.code)),
+        delivery_href: delivery_href(&m.slug, &a.code),
+        paid: percent(lang, money.and_then(Financial::paid_share)),
         indicators: a.indicators.iter().map(|i| indicator_line(lang, &m.slug, i)).collect(),
     }
 }
@@ -124,6 +135,7 @@ async fn show(
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let m = monitoring(&state, visitor.principal(), &slug).await?;
+    let (by_action, financial) = agenda_financial(&state, &m).await?;
     let c = lang.catalogue();
     let here = format!("/agende/{slug}/monitoraggio");
     let objectives = m
@@ -135,7 +147,7 @@ async fn show(
             title: o.title.clone(),
             progress: percent(lang, o.progress),
             bars: bars(o.actions.iter().map(|a| (a.code.clone(), a.progress, percent(lang, a.progress)))),
-            actions: o.actions.iter().map(|a| action_view(lang, &m, a)).collect(),
+            actions: o.actions.iter().map(|a| action_view(lang, &m, a, by_action.get(&a.id))).collect(),
         })
         .collect();
     let demo = state.store.agenda_is_demo(&slug).await?;
@@ -147,6 +159,7 @@ async fn show(
     render(AgendaMonitoringPage {
         ctx,
         progress: percent(lang, m.progress.progress),
+        paid: percent(lang, financial.paid_share()),
         standings: m.progress.standings.iter().map(|(s, n)| (c.label(&s.label_key()).to_string(), *n)).collect(),
         waiting: m.reviews.then_some(m.progress.waiting),
         objectives,

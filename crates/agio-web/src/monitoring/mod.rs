@@ -5,6 +5,7 @@
 
 mod agenda;
 mod charts;
+mod delivery;
 mod editing;
 mod evidence;
 mod indicator;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(agenda::router())
         .merge(indicator::router())
+        .merge(delivery::router())
         .merge(editing::router())
         .merge(evidence::router())
         .merge(region::router())
