@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { url, fetchJson } from './support/common.mjs';
+import { createToken, signIn } from './support/tokens.mjs';
 
 // No test may hang the run: node:test has no default timeout.
 const T = { timeout: 60_000 };
@@ -444,7 +445,9 @@ describe('pagination of the list endpoints', () => {
   });
 });
 
-describe('bad parameters give 400 problem+json naming the parameter', () => {
+// A key that names nothing (a territory, a comune) answers 404 like an address naming nothing;
+// the other bad values 400. Both name the parameter.
+describe('bad parameters give 400 (404 for a key naming nothing) problem+json naming the parameter', () => {
   const BAD = [
     { name: 'status', value: 'ok' },
     { name: 'page', value: '-1' },
@@ -452,14 +455,14 @@ describe('bad parameters give 400 problem+json naming the parameter', () => {
     { name: 'page', value: 'abc' },
     { name: 'per_page', value: '1000' },
     { name: 'per_page', value: '0' },
-    { name: 'territory', value: 'zzz' },
+    { name: 'territory', value: 'zzz', status: 404 },
     { name: 'kind', value: 'zzz' },
     { name: 'target_group', value: 'zzz' },
     { name: 'life_stage', value: 'zzz' },
     { name: 'theme', value: 'zzz' },
     { name: 'type', value: 'zzz' },
-    { name: 'comune', value: 'zzz' },
-    { name: 'parent', value: 'zzz' },
+    { name: 'comune', value: 'zzz', status: 404 },
+    { name: 'parent', value: 'zzz', status: 404 },
   ];
 
   it('on every list endpoint, for every parameter it declares', T, async () => {
@@ -471,9 +474,10 @@ describe('bad parameters give 400 problem+json naming the parameter', () => {
         const path = `${template}?${bad.name}=${encodeURIComponent(bad.value)}`;
         try {
           checked++;
-          const { res, body } = await callAndValidate(template, path, 400);
+          const status = bad.status ?? 400;
+          const { res, body } = await callAndValidate(template, path, status);
           assert.equal((res.headers.get('content-type') ?? '').split(';')[0], 'application/problem+json', path);
-          assert.equal(body.status, 400, `${path}: problem status`);
+          assert.equal(body.status, status, `${path}: problem status`);
           const named = (body.invalid_params ?? []).map((p) => p.name);
           assert.ok(
             named.includes(bad.name),
@@ -490,13 +494,13 @@ describe('bad parameters give 400 problem+json naming the parameter', () => {
   });
 
   it('the four cases of the brief on /api/v1/agendas', T, async () => {
-    for (const [q, name] of [
-      ['status=ok', 'status'],
-      ['page=-1', 'page'],
-      ['per_page=1000', 'per_page'],
-      ['territory=zzz', 'territory'],
+    for (const [q, name, status] of [
+      ['status=ok', 'status', 400],
+      ['page=-1', 'page', 400],
+      ['per_page=1000', 'per_page', 400],
+      ['territory=zzz', 'territory', 404],
     ]) {
-      const { body } = await callAndValidate('/api/v1/agendas', `/api/v1/agendas?${q}`, 400);
+      const { body } = await callAndValidate('/api/v1/agendas', `/api/v1/agendas?${q}`, status);
       assert.deepEqual(
         body.invalid_params.map((p) => p.name),
         [name],
@@ -545,49 +549,6 @@ describe('filters return what they promise', () => {
 });
 
 // --- changes with a personal access token ----------------------------------
-
-/** Cookies of a fetch answer as a `cookie` header value (name=value; …). */
-function cookiesOf(res) {
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
-
-function csrfOf(html) {
-  const m = html.match(/name="csrf" value="([0-9a-f]+)"/);
-  assert.ok(m, 'no csrf field in the page');
-  return m[1];
-}
-
-const form = (o) => new URLSearchParams(o).toString();
-
-/** Signs in as `email` with plain HTTP; returns the session's `cookie` header value. */
-async function signIn(email) {
-  const page = await fetch(url('/accedi'));
-  const answer = await fetch(url('/accedi'), {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page) },
-    body: form({ csrf: csrfOf(await page.text()), email, password: 'demo-agio-2026' }),
-  });
-  assert.equal(answer.status, 303, `sign-in of ${email}`);
-  return cookiesOf(answer);
-}
-
-/** Signs in as `email` and creates a token of `scope`. */
-async function createToken(email, scope) {
-  const session = await signIn(email);
-  const area = await fetch(url('/area-personale'), { headers: { cookie: session } });
-  const created = await fetch(url('/area-personale/token'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session },
-    body: form({ csrf: csrfOf(await area.text()), name: `openapi ${scope}`, scope, lifetime: '30' }),
-  });
-  const m = (await created.text()).match(/value="(agio_[0-9a-f]{64})"/);
-  assert.ok(m, 'the token is shown once');
-  return m[1];
-}
 
 /** Calls a secured operation and validates the answer; returns the body. */
 async function change(method, template, path, token, body, expectedStatus) {

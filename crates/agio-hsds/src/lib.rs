@@ -50,6 +50,12 @@ const FILES: &[(&str, &str)] = schema_files![
     "compiled/service_list.json",
 ];
 
+/// The text of a published schema file (`service.json`, `compiled/service_list.json`), as
+/// embedded here.
+pub fn file(name: &str) -> Option<&'static str> {
+    FILES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
 /// The HSDS objects a document can be checked as (those the API serves on their own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Object {

@@ -105,21 +105,24 @@ both_backends!(organizations_assets_vocabularies, |backend| async move {
 
 both_backends!(bad_parameters_are_problems, |backend| async move {
     let app = TestApp::demo(backend).await;
-    for (path, param) in [
-        ("/api/v1/agendas?status=ok", "status"),
-        ("/api/v1/agendas?page=-1", "page"),
-        ("/api/v1/actions?per_page=1000", "per_page"),
-        ("/api/v1/actions?theme=cooking", "theme"),
-        ("/api/v1/organizations?territory=zzz", "territory"),
-        ("/api/v1/assets?status=broken", "status"),
-        ("/api/v1/territories?kind=planet", "kind"),
-        ("/api/v1/actions?agenda=zzz", "agenda"),
-        ("/api/v1/actions?organization=zzz", "organization"),
-        ("/api/v1/actions?asset=zzz", "asset"),
-        ("/api/v1/objectives?agenda=zzz", "agenda"),
-        ("/api/v1/territories?q=a%00b", "q"),
+    // A key naming nothing answers 404, like an address naming nothing; both name the parameter.
+    let (bad, nothing) = (StatusCode::BAD_REQUEST, StatusCode::NOT_FOUND);
+    for (path, param, status) in [
+        ("/api/v1/agendas?status=ok", "status", bad),
+        ("/api/v1/agendas?page=-1", "page", bad),
+        ("/api/v1/agendas?page=%201", "page", bad),
+        ("/api/v1/actions?per_page=1000", "per_page", bad),
+        ("/api/v1/actions?theme=cooking", "theme", bad),
+        ("/api/v1/organizations?territory=zzz", "territory", nothing),
+        ("/api/v1/assets?status=broken", "status", bad),
+        ("/api/v1/territories?kind=planet", "kind", bad),
+        ("/api/v1/actions?agenda=zzz", "agenda", nothing),
+        ("/api/v1/actions?organization=zzz", "organization", nothing),
+        ("/api/v1/actions?asset=zzz", "asset", nothing),
+        ("/api/v1/objectives?agenda=zzz", "agenda", nothing),
+        ("/api/v1/territories?q=a%00b", "q", bad),
     ] {
-        let p = problem(&app.get(path).await, StatusCode::BAD_REQUEST);
+        let p = problem(&app.get(path).await, status);
         assert_eq!(p["invalid_params"][0]["name"], param, "{path}");
         assert!(p["detail"].as_str().unwrap().contains(param));
         let reason = p["invalid_params"][0]["reason"].as_str().unwrap();
@@ -235,4 +238,27 @@ both_backends!(documented_query_parameters_are_validated, |backend| async move {
         ok(&app.get(&format!("{path}?not_a_parameter=%01")).await);
     }
     assert!(checked >= 30, "only {checked} parameters checked");
+});
+
+both_backends!(the_served_document_declares_what_the_server_checks, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let doc = ok(&app.get("/api/v1/openapi.json").await);
+    let parameter = |path: &str, name: &str| -> serde_json::Value {
+        let parameters = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        parameters.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{path} has no {name}")).clone()
+    };
+    // The vocabularies' codes, from the database.
+    let groups = parameter("/api/v1/agendas", "target_group");
+    assert!(groups["schema"]["enum"].as_array().unwrap().iter().any(|c| c == "digital_divide"), "{groups}");
+    assert_eq!(parameter("/api/v1/agendas", "status")["schema"]["enum"][0], "draft");
+    // Free text, keys and an empty value (no filter).
+    let q = parameter("/api/v1/agendas", "q");
+    assert_eq!((q["schema"]["maxLength"].clone(), q["allowEmptyValue"].clone()), (200.into(), true.into()));
+    assert!(parameter("/api/v1/actions", "organization")["schema"]["pattern"].is_string());
+    assert_eq!(parameter("/api/v1/agendas", "page")["schema"]["maximum"], 1_000_000);
+    assert!(doc["paths"]["/api/v1/agendas"]["get"]["responses"]["404"].is_object(), "a key naming nothing");
+    // What the document says is what the server does: an empty value is no filter.
+    let all = ok(&app.get("/api/v1/agendas").await);
+    assert_eq!(ok(&app.get("/api/v1/agendas?status=&territory=&q=").await)["total"], all["total"]);
+    assert_eq!(ok(&app.get("/api/v1/agendas?q=%20%20").await)["total"], all["total"], "spaces are no text");
 });

@@ -196,7 +196,6 @@ both_backends!(bad_parameters_are_clear_problems, |backend| async move {
         ("/hsds/services?page=abc", "page"),
         ("/hsds/services?format=xml", "format"),
         ("/hsds/service_at_locations?postcode=42016&proximity=far", "proximity"),
-        ("/hsds/service_at_locations?proximity=1000", "postcode"),
         ("/hsds/taxonomy_terms?top_only=maybe", "top_only"),
     ] {
         let reply = app.get(path).await;
@@ -204,6 +203,12 @@ both_backends!(bad_parameters_are_clear_problems, |backend| async move {
         assert_eq!(reply.header("content-type"), "application/problem+json", "{path}");
         assert_eq!(reply.json()["invalid_params"][0]["name"], name, "{path}: {}", reply.body);
     }
+    // A distance from no postcode is from nothing: 404, naming the postcode.
+    let nowhere = app.get("/hsds/service_at_locations?proximity=1000").await;
+    assert_eq!(
+        (nowhere.status.as_u16(), nowhere.json()["invalid_params"][0]["name"].clone()),
+        (404, "postcode".into())
+    );
     // A page beyond the end is an empty page that says so.
     let beyond = json(&app, "/hsds/services?page=999").await;
     assert_eq!(
@@ -223,4 +228,56 @@ both_backends!(bad_parameters_are_clear_problems, |backend| async move {
         assert_eq!(reply.status, 404, "{path}");
         assert_eq!(reply.header("content-type"), "application/problem+json", "{path}");
     }
+});
+
+both_backends!(the_document_s_schemas_resolve_here_and_its_limits_are_declared, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let doc = json(&app, "/hsds/openapi.json").await;
+    // Every reference out of the document, and every one inside the files it reaches, is
+    // served here (a client resolves them without the network).
+    fn references(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    found.push(r.clone());
+                }
+                map.values().for_each(|v| references(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+            _ => {}
+        }
+    }
+    let mut outside = Vec::new();
+    references(&doc, &mut outside);
+    outside.retain(|r| !r.starts_with('#'));
+    assert!(outside.contains(&"schema/compiled/service_list.json".to_string()), "{outside:?}");
+    assert!(outside.iter().all(|r| r.starts_with("schema/")), "{outside:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(file) = outside.pop() {
+        if !seen.insert(file.clone()) {
+            continue;
+        }
+        let reply = app.get(&format!("/hsds/{file}")).await;
+        assert_eq!(reply.status, 200, "{file}");
+        assert_eq!(reply.header("content-type"), "application/schema+json");
+        let mut inner = Vec::new();
+        references(&reply.json(), &mut inner);
+        let dir = file.rsplit_once('/').map(|(d, _)| d).unwrap_or_default();
+        outside.extend(inner.into_iter().filter(|r| !r.starts_with('#')).map(|r| format!("{dir}/{r}")));
+    }
+    assert!(seen.len() > 10, "the schemas reached: {seen:?}");
+    assert_eq!(app.get("/hsds/schema/nothing.json").await.status, 404);
+    // Limits, status codes and the streamed form are declared.
+    let page = &doc["components"]["parameters"]["per_page"];
+    assert_eq!((page["schema"]["maximum"].clone(), page["allowEmptyValue"].clone()), (100.into(), true.into()));
+    assert_eq!(doc["components"]["parameters"]["modified_after"]["schema"]["format"], "date-time");
+    let services = &doc["paths"]["/services"]["get"]["responses"];
+    assert!(
+        services["400"].is_object()
+            && services["404"].is_object()
+            && services["200"]["content"]["application/x-ndjson"].is_object()
+    );
+    // A streamed list that matches nothing ends cleanly.
+    let none = app.get("/hsds/services?format=ndjson&organization_id=00000000-0000-4000-8000-000000000000").await;
+    assert_eq!((none.status.as_u16(), none.body.as_str()), (200, ""));
 });

@@ -191,8 +191,9 @@ both_backends!(the_region_sees_its_districts_side_by_side, |backend| async move 
         "Casteldelci",
     ]);
     app.get("/territori/confronto").await.page_with(&["Scegli almeno un distretto con il profilo pubblicato."]);
-    // A district without a published profile, or too many: a 400 naming `t`.
-    app.get("/territori/confronto?t=pc-levante").await.answer_with(StatusCode::BAD_REQUEST, &["pc-levante"]);
+    // A district without a published profile names nothing to compare (404), too many is a 400;
+    // both name `t`.
+    app.get("/territori/confronto?t=pc-levante").await.answer_with(StatusCode::NOT_FOUND, &["pc-levante"]);
     let five = "/territori/confronto?t=re-guastalla&t=rn-rimini&t=re-guastalla&t=rn-rimini&t=re-guastalla";
     app.get(five).await.answer_with(StatusCode::BAD_REQUEST, &["t"]);
 });

@@ -73,7 +73,6 @@ both_backends!(bad_searches_say_what_is_wrong, |backend| async move {
     let app = TestApp::demo(backend).await;
     for (path, text) in [
         ("/servizi?need=soldi", "soldi"),
-        ("/servizi?place=999999", "999999"),
         ("/servizi?stage=neonati", "neonati"),
         ("/servizi?channel=posta", "posta"),
         ("/servizi?page=abc", "page"),
@@ -81,6 +80,8 @@ both_backends!(bad_searches_say_what_is_wrong, |backend| async move {
         let reply = app.get(path).await;
         reply.answer_with(axum::http::StatusCode::BAD_REQUEST, &[text]);
     }
+    // A comune that does not exist answers like an address naming nothing.
+    app.get("/servizi?place=999999").await.answer_with(axum::http::StatusCode::NOT_FOUND, &["999999"]);
     let long = format!("/servizi?q={}", "a".repeat(10 * 1024));
     assert_eq!(app.get(&long).await.status, 400);
     app.get("/servizi?q=qwertyuiop").await.page_with(&["Nessun servizio corrisponde alla ricerca"]);
@@ -143,7 +144,7 @@ both_backends!(a_service_page_says_what_who_how_when_where, |backend| async move
     let glance = near.body.split("<div class=\"agio-glance\">").nth(1).unwrap().split("</div>").next().unwrap();
     assert!(glance.contains(" km da Guastalla</p>"), "{glance}");
     let unknown = app.get(&format!("/servizi/{slug}?place=999999")).await;
-    unknown.answer_with(axum::http::StatusCode::BAD_REQUEST, &["place", "999999"]);
+    unknown.answer_with(axum::http::StatusCode::NOT_FOUND, &["place", "999999"]);
     let home_care = app.get(&format!("/servizi/{slug}")).await;
     assert!(!home_care.body.contains(" km da "), "no place asked, no distance");
     home_care.page_with(&["Da 0 a 16 euro l&#39;ora in base all&#39;ISEE."]);

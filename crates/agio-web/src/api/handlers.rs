@@ -24,7 +24,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
 #[allow(dead_code)] // read through `Params`; this struct documents them
 pub struct Paging {
     /// Page number, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -36,6 +36,7 @@ pub struct Paging {
 #[allow(dead_code)]
 pub struct TerritoryQuery {
     /// `region`, `district`, `union` or `comune`.
+    #[param(value_type = Option<agio_domain::TerritoryKind>, inline)]
     kind: Option<String>,
     /// Code or slug of the parent territory (a district, to list its comuni).
     parent: Option<String>,
@@ -51,6 +52,7 @@ pub struct AgendaQuery {
     /// (a district's comuni) and of the territory that contains it (a comune's district).
     territory: Option<String>,
     /// `draft`, `consultation`, `approved` or `archived`.
+    #[param(value_type = Option<agio_domain::AgendaStatus>, inline)]
     status: Option<String>,
     /// A `target_group` vocabulary code: agendas with at least one action for it.
     target_group: Option<String>,
@@ -79,6 +81,7 @@ pub struct ActionQuery {
     /// Code of the objective (e.g. `O1`).
     objective: Option<String>,
     /// `proposed`, `planned`, `in_progress`, `completed`, `suspended` or `cancelled`.
+    #[param(value_type = Option<agio_domain::ActionStatus>, inline)]
     status: Option<String>,
     target_group: Option<String>,
     life_stage: Option<String>,
@@ -109,8 +112,10 @@ pub struct OrganizationQuery {
 #[allow(dead_code)]
 pub struct AssetQuery {
     /// `network`, `datacenter`, `service_platform` or `database`.
+    #[param(value_type = Option<agio_domain::AssetKind>, inline)]
     kind: Option<String>,
     /// `active`, `in_development`, `planned` or `retired`.
+    #[param(value_type = Option<agio_domain::AssetStatus>, inline)]
     status: Option<String>,
     /// ISTAT code or slug of a comune the asset covers.
     comune: Option<String>,

@@ -158,7 +158,13 @@ async fn openapi(State(state): State<AppState>) -> Result<Json<Value>, AppError>
         "license": { "name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/" },
     });
     document["servers"] = json!([{ "url": format!("{}/hsds", state.base_url) }]);
-    Ok(Json(document))
+    Ok(Json(super::contract::hsds_declared(document)))
+}
+
+/// A schema file the document refers to (`schema/service.json`), as published.
+async fn schema_file(axum::extract::Path(file): axum::extract::Path<String>) -> Result<Response, AppError> {
+    let text = agio_hsds::file(&file).ok_or(AppError::NotFound)?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/schema+json")], text).into_response())
 }
 
 /// How much of a service a list shows.
@@ -192,10 +198,11 @@ async fn services(State(state): State<AppState>, params: Params) -> Result<Respo
         (false, true) => Shape::Full,
         (false, false) => Shape::List,
     };
+    let request = params.page()?;
     if ndjson(&params)? {
         return Ok(ndjson_stream(state, filter, shape));
     }
-    let page = state.store.directory_service_page(&filter, params.page()?).await?;
+    let page = state.store.directory_service_page(&filter, request).await?;
     let contents = page.items.iter().map(|s| shape.of(s)).collect();
     Ok(Json(hsds_page(&page, contents)).into_response())
 }
@@ -225,7 +232,9 @@ fn ndjson_stream(state: AppState, filter: ServiceFilter, shape: Shape) -> Respon
             }
         }
     });
-    ([(header::CONTENT_TYPE, "application/x-ndjson")], axum::body::Body::from_stream(batches)).into_response()
+    // Fused: a layer may poll the body again after its end, which an unfold must never be.
+    let body = axum::body::Body::from_stream(futures_util::StreamExt::fuse(batches));
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
 }
 
 async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
@@ -247,9 +256,12 @@ async fn found_service(state: &AppState, id: &str) -> Result<StoredService, AppE
 }
 
 async fn organizations(State(state): State<AppState>, params: Params) -> Result<Response, AppError> {
-    let full = params.flag("full")? || params.flag("full_service")?;
+    // Every parameter is read, so that a wrong one is named even when another decides.
+    let (full, full_service) = (params.flag("full")?, params.flag("full_service")?);
+    let full = full || full_service;
     let search = params.text("search")?;
-    let request = if ndjson(&params)? { None } else { Some(params.page()?) };
+    let asked = params.page()?;
+    let request = if ndjson(&params)? { None } else { Some(asked) };
     let page = state
         .store
         .directory_organization_page(
@@ -260,7 +272,7 @@ async fn organizations(State(state): State<AppState>, params: Params) -> Result<
     let mut contents = Vec::new();
     for organization in &page.items {
         contents.push(if full {
-            with_services(&state, organization, params.flag("full_service")?).await?
+            with_services(&state, organization, full_service).await?
         } else {
             organization.clone()
         });
@@ -338,8 +350,9 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
                 v.parse().ok().filter(|m: &f64| m.is_finite() && *m > 0.0 && *m <= 500_000.0).ok_or_else(|| {
                     bad("proximity", v, |value| ParamProblem::OutOfRange { value, min: 1, max: 500_000 })
                 })?;
-            let code =
-                postcode.as_deref().ok_or_else(|| bad("postcode", "", |value| ParamProblem::NoSuch { value }))?;
+            let code = postcode
+                .as_deref()
+                .ok_or_else(|| bad("postcode", "proximity", |other| ParamProblem::NeededWith { other }))?;
             // An unknown postcode has no centre: nothing is near it.
             match state.store.directory_postcode_centre(code).await? {
                 Some((lat, lon)) => Some((lat, lon, metres)),
@@ -347,8 +360,9 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
             }
         }
     };
+    let asked = params.page()?;
     let paged = !ndjson(&params)?;
-    let request = if paged { params.page()? } else { PageRequest::new(Some(1), Some(100)).expect("valid") };
+    let request = if paged { asked } else { PageRequest::new(Some(1), Some(100)).expect("valid") };
     let mut pages = vec![state.store.directory_sal_page(&filter, postcode.as_deref(), near, request).await?];
     if !paged {
         for n in 2..=pages[0].total_pages {
@@ -396,10 +410,10 @@ async fn all_terms(state: &AppState) -> Result<Vec<Value>, AppError> {
 
 /// Pages a list held in memory (taxonomies and terms are few).
 fn paged(params: &Params, items: Vec<Value>) -> Result<Response, AppError> {
+    let request = params.page()?;
     if ndjson(params)? {
         return Ok(ndjson_response(items));
     }
-    let request = params.page()?;
     let total = items.len() as i64;
     let slice: Vec<Value> = items.into_iter().skip(request.offset() as usize).take(request.limit() as usize).collect();
     let page = Page::new(Vec::<()>::new(), request, total);
@@ -459,6 +473,7 @@ pub fn router() -> Router<AppState> {
         .route("/hsds", get(|| async { axum::response::Redirect::permanent("/hsds/") }))
         .route("/hsds/", get(root))
         .route("/hsds/openapi.json", get(openapi))
+        .route("/hsds/schema/{*file}", get(schema_file))
         .route("/hsds/services", get(services))
         .route("/hsds/services/{id}", get(service))
         .route("/hsds/organizations", get(organizations))

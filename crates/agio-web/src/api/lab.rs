@@ -39,6 +39,27 @@ pub async fn get_process(
     Ok(Json(ProcessFigures { process, participation }))
 }
 
+/// The ideas an answer filter keeps: those still waiting for one, or those given it.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // read through `Params`; this enum documents them
+pub enum IdeaAnswerFilter {
+    Pending,
+    Accepted,
+    Merged,
+    Rejected,
+}
+
+/// The order of the ideas.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum IdeaOrder {
+    Supported,
+    Recent,
+    Commented,
+}
+
 /// The ideas of an agenda's process, a page at a time.
 #[utoipa::path(get, path = "/api/v1/agendas/{slug}/process/ideas", tag = "lab",
     params(
@@ -47,10 +68,10 @@ pub async fn get_process(
         ("gap" = Option<String>, Query, description = "A gap of the district's profile, by key"),
         ("comune" = Option<String>, Query, description = "ISTAT code of a comune"),
         ("target_group" = Option<String>, Query, description = "A target group's code"),
-        ("answer" = Option<String>, Query, description = "`pending`, `accepted`, `merged` or `rejected`"),
-        ("sort" = Option<String>, Query, description = "`supported` (default), `recent` or `commented`"),
-        ("page" = Option<i64>, Query, description = "From 1"),
-        ("per_page" = Option<i64>, Query, description = "From 1 to 100"),
+        ("answer" = inline(Option<IdeaAnswerFilter>), Query, description = "`pending`, `accepted`, `merged` or `rejected`"),
+        ("sort" = inline(Option<IdeaOrder>), Query, description = "`supported` (default), `recent` or `commented`"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 1000000, description = "From 1"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "From 1 to 100"),
     ),
     responses((status = 200, body = Page<IdeaSummary>), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]

@@ -2,6 +2,7 @@
 //! RFC 9457 problem+json. The OpenAPI 3.1 document is generated from these handlers, so a
 //! route cannot exist without being documented.
 
+mod contract;
 mod decidim;
 mod docs;
 mod docs_page;
@@ -112,10 +113,15 @@ pub fn openapi() -> &'static OpenApi {
     &DOC
 }
 
+/// The OpenAPI document as served: the annotations' document with what only the running
+/// instance knows (`contract`), worked out once.
+async fn document(axum::extract::State(state): axum::extract::State<AppState>) -> Json<serde_json::Value> {
+    static SERVED: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    let doc = SERVED
+        .get_or_init(|| contract::declared(serde_json::to_value(openapi()).unwrap_or_default(), &state.vocabularies));
+    Json(doc.clone())
+}
+
 pub fn router() -> Router<AppState> {
-    routes()
-        .0
-        .route("/api/v1/openapi.json", get(|| async { Json(openapi().clone()) }))
-        .merge(hsds::router())
-        .merge(docs_page::router())
+    routes().0.route("/api/v1/openapi.json", get(document)).merge(hsds::router()).merge(docs_page::router())
 }

@@ -182,7 +182,7 @@ pub struct ReviewChange {
 /// needs a comment). A move the workflow does not allow from the value's status is a 409.
 #[utoipa::path(post, path = "/api/v1/agendas/{slug}/indicators/{id}/measurements/{period}/{step}", tag = "editing", security(("token" = [])),
     params(("slug" = String, Path, description = "Slug of the agenda"), ("id" = String, Path, description = "Id of the indicator"),
-        ("period" = String, Path, description = "The period: 2025-Q1, 2025-S2 or 2025"), ("step" = Step, Path, description = "The move")),
+        ("period" = String, Path, description = "The period: 2025-Q1, 2025-S2 or 2025"), ("step" = inline(Step), Path, description = "The move")),
     request_body(content = ReviewChange, content_type = "application/json"),
     responses((status = 200, body = Measurement, description = "The value after the move"), ChangeProblems))]
 pub async fn review_measurement(

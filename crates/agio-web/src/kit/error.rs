@@ -36,6 +36,14 @@ pub enum ParamProblem {
     NoSuch {
         value: String,
     },
+    /// Not a code or a slug: more than 100 characters, or others than letters, digits, `-`, `_`.
+    NotAKey {
+        value: String,
+    },
+    /// Missing, while another parameter that needs it is given.
+    NeededWith {
+        other: String,
+    },
     Unreadable,
     /// Not a `YYYY-MM-DD` date.
     NotAUuid {
@@ -125,6 +133,11 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            // A filter naming nothing answers like an address naming nothing.
+            // (So does a distance from a postcode not given: it is from nothing.)
+            AppError::BadParam { problem: ParamProblem::NoSuch { .. } | ParamProblem::NeededWith { .. }, .. } => {
+                StatusCode::NOT_FOUND
+            }
             AppError::BadParam { .. } => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Forbidden | AppError::BadCsrf => StatusCode::FORBIDDEN,
@@ -160,6 +173,8 @@ impl AppError {
             ParamProblem::Unreadable => c.t("error.param.unreadable").to_string(),
             ParamProblem::NotADate { value } => c.fmt("error.param.not_a_date", &[("value", value)]),
             ParamProblem::NotAUuid { value } => c.fmt("error.param.not_a_uuid", &[("value", value)]),
+            ParamProblem::NotAKey { value } => c.fmt("error.param.not_a_key", &[("value", value)]),
+            ParamProblem::NeededWith { other } => c.fmt("error.param.needed_with", &[("other", other)]),
         }
     }
 

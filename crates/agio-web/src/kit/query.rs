@@ -45,8 +45,9 @@ impl Params {
             serde_urlencoded::from_str(raw).map_err(|_| bad("query", ParamProblem::Unreadable))?;
         let mut map = HashMap::new();
         let mut all = Vec::new();
+        // An empty value is no value (a form's blank field); any other is read as it is, so
+        // that what a parameter accepts is exactly what the API document says.
         for (k, v) in pairs {
-            let v = v.trim().to_string();
             if !v.is_empty() {
                 map.insert(k.clone(), v.clone());
                 all.push((k, v));
@@ -64,12 +65,13 @@ impl Params {
         self.0.get(name).map(String::as_str)
     }
 
-    /// Free text, at most [`MAX_TEXT`] characters, without control characters.
+    /// Free text, at most [`MAX_TEXT`] characters, without control characters, trimmed.
     pub fn text(&self, name: &str) -> Result<Option<String>, AppError> {
         match self.get(name) {
             Some(v) if v.chars().count() > MAX_TEXT => Err(bad(name, ParamProblem::TooLong { max: MAX_TEXT })),
             Some(v) if v.chars().any(char::is_control) => Err(bad(name, ParamProblem::ControlCharacters)),
-            v => Ok(v.map(str::to_string)),
+            // Spaces around words are not part of them; only spaces are no text.
+            v => Ok(v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)),
         }
     }
 
@@ -114,11 +116,19 @@ impl Params {
         }
     }
 
+    /// One of `keys` (the comuni of a territory, say), if given: another names nothing here.
+    pub fn key_among(&self, name: &str, keys: &[String]) -> Result<Option<String>, AppError> {
+        match self.key(name)? {
+            Some(key) if !keys.contains(&key) => Err(bad(name, ParamProblem::NoSuch { value: key })),
+            key => Ok(key),
+        }
+    }
+
     /// A key (code or slug) of something that exists, e.g. a territory; checked by the caller.
     pub fn key(&self, name: &str) -> Result<Option<String>, AppError> {
         match self.get(name) {
             Some(v) if v.len() > 100 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
-                Err(bad(name, ParamProblem::NoSuch { value: v.chars().take(100).collect() }))
+                Err(bad(name, ParamProblem::NotAKey { value: v.chars().take(100).collect() }))
             }
             v => Ok(v.map(str::to_string)),
         }

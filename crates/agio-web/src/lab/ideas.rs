@@ -77,8 +77,8 @@ pub(crate) fn idea_filter(
     let sorts: Vec<String> = IdeaSort::CODES.iter().map(|s| s.to_string()).collect();
     Ok(IdeaFilter {
         q: params.text("q")?,
-        gap: params.one_of("gap", &gaps)?,
-        comune: params.one_of("comune", &comuni)?,
+        gap: params.key_among("gap", &gaps)?,
+        comune: params.key_among("comune", &comuni)?,
         target_group: params.term("target_group", terms)?,
         answer: params.one_of("answer", &answers)?,
         sort: params.one_of("sort", &sorts)?.and_then(|s| IdeaSort::parse(&s)).unwrap_or_default(),
