@@ -123,6 +123,20 @@ pub const DATASETS: &[Dataset] = &[
         dated_by: OpenTable::Measurements,
     },
     Dataset {
+        key: "tappe",
+        columns: &["agenda", "azione", "tappa", "data_prevista", "data_effettiva", "stato", "nota"],
+        themes: &["SOCI", "GOVE"],
+        frequency: "IRREG",
+        dated_by: OpenTable::Milestones,
+    },
+    Dataset {
+        key: "spesa",
+        columns: &["agenda", "azione", "fonte", "descrizione", "cup", "budget", "impegnato", "pagato", "dati_al"],
+        themes: &["GOVE", "ECON"],
+        frequency: "IRREG",
+        dated_by: OpenTable::Spending,
+    },
+    Dataset {
         key: "soggetti",
         columns: &["slug", "nome", "tipo", "codice_fiscale", "territorio", "sito"],
         themes: &["SOCI"],
@@ -228,9 +242,65 @@ pub async fn table(ctx: &impl Context, key: &str, base_url: &str) -> Result<Opti
             }
             plan_rows(key, &public_agendas(ctx).await?, &values, base_url)
         }
+        "tappe" | "spesa" => delivery_rows(ctx, key, &public_agendas(ctx).await?).await?,
         _ => plan_rows(key, &public_agendas(ctx).await?, &HashMap::new(), base_url),
     };
     Ok(Some(Table { dataset, rows }))
+}
+
+/// Euro cents as the files write amounts: euros with a decimal point.
+fn euros(cents: i64) -> Value {
+    text(rust_decimal::Decimal::new(cents, 2).normalize().to_string())
+}
+
+/// The rows of the milestones (`tappe`) and of what is committed and paid of each budget line
+/// (`spesa`) of the public actions: the budget lines as the public reads them.
+async fn delivery_rows(
+    ctx: &impl Context,
+    key: &str,
+    agendas: &[(agio_store::AgendaSnapshot, AgendaProgress)],
+) -> Result<Vec<Vec<Value>>, Error> {
+    let mut rows = Vec::new();
+    for (snapshot, _) in agendas {
+        let agenda = &snapshot.detail.agenda;
+        let code_of: HashMap<&str, &str> =
+            snapshot.actions.iter().map(|a| (a.summary.id.as_str(), a.summary.code.as_str())).collect();
+        if key == "tappe" {
+            for m in ctx.store().milestones(&agenda.id).await? {
+                let Some(code) = code_of.get(m.action_id.as_str()) else { continue };
+                let f = &m.fields;
+                rows.push(vec![
+                    text(&agenda.slug),
+                    text(*code),
+                    text(&f.title),
+                    text(&f.planned_date),
+                    opt_text(f.actual_date.clone()),
+                    text(f.status.code()),
+                    text(&f.note),
+                ]);
+            }
+            continue;
+        }
+        let spending: HashMap<String, agio_domain::delivery::SpendingEdit> =
+            ctx.store().spending(&agenda.id).await?.into_iter().map(|(line, s)| (line, s.fields)).collect();
+        for action in &snapshot.actions {
+            for line in &action.budget {
+                let recorded = spending.get(&line.id);
+                rows.push(vec![
+                    text(&agenda.slug),
+                    text(&action.summary.code),
+                    text(&line.funding_source.code),
+                    text(&line.description),
+                    opt_text(line.cup.clone()),
+                    euros(line.amount_cents),
+                    recorded.map_or(Value::Null, |s| euros(s.committed_cents)),
+                    recorded.map_or(Value::Null, |s| euros(s.paid_cents)),
+                    opt_text(recorded.map(|s| s.as_of.clone())),
+                ]);
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// The rows of the datasets made from the agendas' plans and measurements.
@@ -284,7 +354,7 @@ fn plan_rows(
                         opt_text(a.summary.start_date.clone()),
                         opt_text(a.summary.end_date.clone()),
                         opt_text(a.summary.lead.as_ref().map(|l| l.slug.clone())),
-                        text(rust_decimal::Decimal::new(a.budget_total_cents, 2).normalize().to_string()),
+                        euros(a.budget_total_cents),
                         decimal(monitored.and_then(|m| m.progress)),
                         opt_text(monitored.map(|m| m.standing.code())),
                         text(format!("{base_url}/agende/{}/azioni/{}", agenda.slug, a.summary.code)),

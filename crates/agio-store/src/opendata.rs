@@ -66,6 +66,8 @@ impl Store {
             OpenTable::Assets => "digital_assets",
             OpenTable::Agendas => "agendas",
             OpenTable::Measurements => "measurements",
+            OpenTable::Milestones => "milestones",
+            OpenTable::Spending => "budget_spending",
             OpenTable::Services => "directory_services",
         };
         let sql = Sql::new(&format!("SELECT MAX(updated_at) AS at FROM {from}"));
@@ -81,5 +83,7 @@ pub enum OpenTable {
     Assets,
     Agendas,
     Measurements,
+    Milestones,
+    Spending,
     Services,
 }

@@ -64,6 +64,20 @@ both_backends!(every_public_dataset_is_a_csv_and_a_json_file_described_column_by
     assert!(!values.contains(&format!("{indicator},{GUASTALLA},A01,2026-Q4,")), "a value waiting for approval");
     let json = app.get("/dati/misure.json").await.json();
     assert_eq!(json.as_array().unwrap().len(), values.lines().count() - 1, "the same rows in both files");
+    // Each action's milestones and what is committed and paid of each budget line, with its CUP.
+    let milestones = app.get("/dati/tappe.csv").await.body;
+    assert_eq!(milestones.lines().next(), Some("agenda,azione,tappa,data_prevista,data_effettiva,stato,nota"));
+    assert!(milestones
+        .contains(&format!("{GUASTALLA},A03,Avvio delle attività con i partner,2025-01-15,2025-01-15,reached,")));
+    let spending = app.get("/dati/spesa.json").await.json();
+    let a01_pnrr = spending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["azione"] == "A01" && row["cup"] == "J61B25000230006")
+        .expect("A01's PNRR line");
+    assert_eq!((a01_pnrr["budget"].clone(), a01_pnrr["dati_al"].clone()), ("96000".into(), "2026-09-30".into()));
+    assert!(a01_pnrr["pagato"].as_str().is_some_and(|paid| !paid.is_empty()), "{a01_pnrr}");
     assert_eq!(app.get("/dati/agende").await.status, StatusCode::SEE_OTHER);
     for missing in ["/dati/nulla.csv", "/dati/agende.xlsx", "/dati/servizi.csv", "/dati/catalogo.xml"] {
         assert_eq!(app.get(missing).await.status, StatusCode::NOT_FOUND, "{missing}");
