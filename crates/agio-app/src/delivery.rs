@@ -100,7 +100,9 @@ pub async fn agenda_financial(
         .into_iter()
         .map(|(action, lines)| (action, lines.iter().map(|l| l.financial).sum()))
         .collect();
-    let total = by_action.values().copied().sum();
+    // The agenda's: of the actions in the tree the reader sees (not archived ones).
+    let shown = m.progress.objectives.iter().flat_map(|o| &o.actions);
+    let total = shown.filter_map(|a| by_action.get(&a.id)).copied().sum();
     Ok((by_action, total))
 }
 
@@ -203,7 +205,7 @@ impl Editor for MilestoneEditor {
     }
 
     fn read(&self, reader: &mut Reader) -> Option<MilestoneEdit> {
-        MilestoneEdit::read(reader)
+        MilestoneEdit::read(reader, &today())
     }
 
     async fn save(

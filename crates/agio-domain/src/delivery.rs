@@ -36,10 +36,14 @@ pub struct MilestoneEdit {
 }
 
 impl MilestoneEdit {
-    pub fn read(r: &mut Reader) -> Option<MilestoneEdit> {
+    /// Reads a milestone on `today` (`YYYY-MM-DD`): it cannot have been reached later.
+    pub fn read(r: &mut Reader, today: &str) -> Option<MilestoneEdit> {
         let title = r.line("title");
         let planned_date = required_date(r, "planned_date");
         let actual_date = r.opt_date("actual_date");
+        if actual_date.as_deref().is_some_and(|d| d > today) {
+            r.fail("actual_date", FieldProblem::InTheFuture);
+        }
         let status = r.code::<MilestoneStatus>("status");
         match (status, &actual_date) {
             (Some(MilestoneStatus::Reached), None) if !r.failed("actual_date") => {
@@ -198,7 +202,7 @@ mod tests {
     }
 
     fn milestone(pairs: &[(&str, &str)]) -> Result<MilestoneEdit, Vec<String>> {
-        read(pairs, MilestoneEdit::read)
+        read(pairs, |r| MilestoneEdit::read(r, "2026-12-04"))
     }
 
     #[test]
@@ -210,6 +214,8 @@ mod tests {
         let planned_with_date = milestone(&[base[0], base[1], ("status", "planned"), ("actual_date", "2026-04-10")]);
         assert_eq!(planned_with_date.unwrap_err(), ["actual_date"]);
         assert_eq!(milestone(&[base[0], ("status", "planned")]).unwrap_err(), ["planned_date"]);
+        let tomorrow = milestone(&[base[0], base[1], ("status", "reached"), ("actual_date", "2026-12-05")]);
+        assert_eq!(tomorrow.unwrap_err(), ["actual_date"], "not reached yet");
         assert_eq!(milestone(&[base[0], base[1], ("status", "done")]).unwrap_err(), ["status"]);
     }
 

@@ -272,7 +272,8 @@ async fn services(State(state): State<AppState>, lang: Lang, params: Params) -> 
         .last_crumb()
         .demo(results_page.items.iter().any(|r| r.demo));
     let active = active_filters(&params, &facets, &places, [("free", &free), ("open", &open_now)], c);
-    let searched = FILTERS.iter().any(|name| params.get(name).is_some());
+    // Only spaces in the search box is no search.
+    let searched = !ask.text.is_empty() || FILTERS.iter().any(|name| *name != "q" && params.get(name).is_some());
     render(ServicesPage {
         ctx,
         searched,
