@@ -241,8 +241,9 @@ impl SpendingEditor {
     ) -> Result<SpendingEditor, Error> {
         let delivery = delivery(ctx, who, slug, code).await?;
         let line = delivery.lines.iter().find(|l| l.line.id == line_id).cloned().ok_or(Error::NotFound)?;
+        // A line without figures has no date yet: its form starts empty.
         let current =
-            line.recorded.clone().unwrap_or(SpendingEdit { committed_cents: 0, paid_cents: 0, as_of: today() });
+            line.recorded.clone().unwrap_or(SpendingEdit { committed_cents: 0, paid_cents: 0, as_of: String::new() });
         Ok(SpendingEditor { delivery, line, current })
     }
 

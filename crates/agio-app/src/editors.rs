@@ -351,6 +351,8 @@ pub struct BudgetLineEditor {
     pub stored: BudgetLineEdit,
     /// The `funding_source` vocabulary.
     pub sources: Vec<agio_domain::model::Term>,
+    /// What is already committed on the line: its amount cannot go below it.
+    pub committed_cents: i64,
 }
 
 impl BudgetLineEditor {
@@ -358,7 +360,10 @@ impl BudgetLineEditor {
         let action = ActionEditor::load(state, slug, code).await?;
         let stored = state.store().budget_line_for_edit(&action.stored.id, id).await?.ok_or(Error::NotFound)?;
         let sources = state.vocabularies().funding_source.clone();
-        Ok(BudgetLineEditor { action, line_id: id.to_string(), stored, sources })
+        let spending = state.store().spending(&action.facts.agenda_id).await?;
+        let committed_cents =
+            spending.into_iter().find(|(line, _)| line == id).map_or(0, |(_, s)| s.fields.committed_cents);
+        Ok(BudgetLineEditor { action, line_id: id.to_string(), stored, sources, committed_cents })
     }
 }
 
@@ -371,7 +376,12 @@ impl Editor for BudgetLineEditor {
 
     fn read(&self, reader: &mut Reader) -> Option<BudgetLineEdit> {
         let codes: Vec<String> = self.sources.iter().map(|t| t.code.clone()).collect();
-        BudgetLineEdit::read(reader, &codes)
+        let line = BudgetLineEdit::read(reader, &codes)?;
+        if line.amount_cents < self.committed_cents {
+            let field = if reader.given("amount_cents") && !reader.given("amount") { "amount_cents" } else { "amount" };
+            reader.fail(field, FieldProblem::BelowCommitted);
+        }
+        Some(line)
     }
 
     async fn save(

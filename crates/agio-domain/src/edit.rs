@@ -112,6 +112,8 @@ pub enum FieldProblem {
     AboveBudget,
     /// More paid than committed.
     PaidAboveCommitted,
+    /// A budget line's amount below what is already committed on it.
+    BelowCommitted,
 }
 
 impl FieldProblem {
@@ -158,6 +160,7 @@ impl FieldProblem {
             FieldProblem::InTheFuture => "field.in_the_future",
             FieldProblem::AboveBudget => "field.above_budget",
             FieldProblem::PaidAboveCommitted => "field.paid_above_committed",
+            FieldProblem::BelowCommitted => "field.below_committed",
         }
     }
 }

@@ -128,9 +128,23 @@ both_backends!(a_referent_records_milestones_and_spending_and_wrong_figures_are_
     let saved = post(&app, &referent, &spend, &pairs).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     app.get(&page_of("A02")).await.page_with(&["€ 30.000,00", "€ 12.500,50", "30/11/2026"]);
-    // A second save from the same version is stale: nothing is written.
-    let stale = post(&app, &referent, &spend, &pairs).await;
-    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    // A second save from the same version is stale: nothing is written, and the form shows
+    // the figures saved meanwhile next to the person's, in euros.
+    let mut other_figures = figures("31.000", "12.500,50", "2026-11-30");
+    other_figures.push(("version", &version));
+    let stale = post(&app, &referent, &spend, &other_figures).await;
+    stale.answer_with(StatusCode::CONFLICT, &["30000,00", "31.000"]);
+    // The line's amount cannot go below what is committed on it (€ 30.000).
+    let line_id = spend.rsplit('/').nth(1).unwrap();
+    let token = app.create_token(&coordinator, "write").await;
+    let api_line = format!("/api/v1/agendas/{GUASTALLA}/actions/A02/budget-lines/{line_id}");
+    let version = app.state.store.action_for_edit(GUASTALLA, "A02").await.unwrap().unwrap().0.version;
+    let lowered = serde_json::json!({ "version": version, "amount_cents": 2_999_999 });
+    let refused = app.api("PATCH", &api_line, &token, lowered).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.json()["invalid_params"][0]["name"], "amount_cents");
+    let kept = serde_json::json!({ "version": version, "amount_cents": 3_000_000 });
+    assert_eq!(app.api("PATCH", &api_line, &token, kept).await.status, StatusCode::OK);
     // Another organisation's action is not the referent's; anonymous visitors are sent to sign in.
     let other = app.get_as(&format!("/agende/{GUASTALLA}/azioni/A01/tappe/nuova"), &referent).await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);

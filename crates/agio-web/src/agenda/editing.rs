@@ -9,7 +9,7 @@ use axum::Router;
 use crate::kit::auth::Visitor;
 use crate::kit::edit_page::{edit_route, loads_from_path, options, EditPage};
 use crate::kit::error::AppError;
-use crate::kit::forms::{Form, Kind};
+use crate::kit::forms::{cents_in_euros, Form, Kind};
 use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::{Comparison, ToolKind, Tools};
 use crate::kit::state::AppState;
@@ -201,10 +201,10 @@ impl EditPage for BudgetLineEditor {
     }
 
     /// The amount is stored in cents and written in euros.
-    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         match field {
-            "amount" => Some(crate::kit::forms::euro_input(self.stored.amount_cents)),
-            _ => stored,
+            "amount" => cents_in_euros(record("amount_cents")),
+            _ => record(field),
         }
     }
 }

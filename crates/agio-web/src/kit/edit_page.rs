@@ -69,9 +69,11 @@ pub(crate) trait EditPage: Editor {
         std::future::ready(Ok(()))
     }
 
-    /// How a stored value shows in the form (lists of comuni by name, say).
-    fn shown(&self, _field: &str, stored: Option<String>) -> Option<String> {
-        stored
+    /// How field `field` of a stored record shows in the form (lists of comuni by name, amounts
+    /// stored in cents written in euros, say). `record` reads the record's fields by name; it
+    /// is the editor's own record, or the one saved meanwhile when a save is stale.
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        record(field)
     }
 
     /// Title and breadcrumb: the list › the record › this page.
@@ -121,7 +123,7 @@ async fn show<E: EditPage>(state: &AppState, lang: Lang, visitor: &Visitor, e: &
     e.allowed(visitor.principal())?;
     let (stored, version) = e.current();
     let stored = values_of(stored);
-    let form = empty_form(e, visitor, state, lang).version(version).values(&|name: &str| e.shown(name, stored(name)));
+    let form = empty_form(e, visitor, state, lang).version(version).values(&|name: &str| e.shown(name, &stored));
     Ok(render(page(e, state, lang, form).await?)?.into_response())
 }
 
@@ -160,7 +162,8 @@ async fn submit<E: EditPage>(
         Saved::Stale { current, version } => {
             drop(w);
             let stale = [FieldError { field: String::new(), problem: FieldProblem::Stale }];
-            let form = form.version(version).conflict(&values_of(&current)).errors(&stale, c);
+            let theirs = values_of(&current);
+            let form = form.version(version).conflict(&|name: &str| e.shown(name, &theirs)).errors(&stale, c);
             Ok((StatusCode::CONFLICT, render(page(e, state, lang, form).await?)?).into_response())
         }
     }

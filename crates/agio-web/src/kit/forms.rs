@@ -69,10 +69,11 @@ pub fn values_of(record: &impl Serialize) -> impl Fn(&str) -> Option<String> {
     }
 }
 
-/// An amount in cents as a form field shows it: euros with a decimal comma ("1234,50"), which
-/// the reader takes in either language.
-pub fn euro_input(cents: i64) -> String {
-    format!("{},{:02}", cents / 100, cents % 100)
+/// A stored amount in cents as a form field shows it: euros with a decimal comma ("1234,50"),
+/// which the reader takes in either language.
+pub fn cents_in_euros(cents: Option<String>) -> Option<String> {
+    let cents: i64 = cents?.parse().ok()?;
+    Some(format!("{},{:02}", cents / 100, cents % 100))
 }
 
 /// What kind of input a field is.

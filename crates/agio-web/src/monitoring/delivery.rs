@@ -20,7 +20,7 @@ use super::percent;
 use crate::kit::auth::{SignedInForm, Visitor};
 use crate::kit::edit_page::{edit_route, EditPage, FromPath};
 use crate::kit::error::AppError;
-use crate::kit::forms::{euro_input, Form, Kind};
+use crate::kit::forms::{cents_in_euros, Form, Kind};
 use crate::kit::i18n::{date, euros, Catalogue, Lang};
 use crate::kit::layout::render;
 use crate::kit::personal::Notice;
@@ -258,13 +258,14 @@ impl EditPage for SpendingEditor {
         c.t("delivery.spending_intro").to_string()
     }
 
-    /// Amounts are stored in cents and written in euros; a line without figures starts empty.
-    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
-        let recorded = self.line.recorded.as_ref()?;
+    /// Amounts are stored in cents and written in euros; a line without figures (no date)
+    /// starts empty.
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        record("as_of").filter(|d| !d.is_empty())?;
         match field {
-            "committed" => Some(euro_input(recorded.committed_cents)),
-            "paid" => Some(euro_input(recorded.paid_cents)),
-            _ => stored,
+            "committed" => cents_in_euros(record("committed_cents")),
+            "paid" => cents_in_euros(record("paid_cents")),
+            _ => record(field),
         }
     }
 }

@@ -91,8 +91,8 @@ impl EditPage for MeasurementEditor {
     }
 
     /// A new value starts empty, not at zero.
-    fn shown(&self, _field: &str, stored: Option<String>) -> Option<String> {
-        stored.filter(|_| !self.is_new())
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        record(field).filter(|_| !self.is_new())
     }
 }
 
@@ -153,7 +153,7 @@ impl EditPage for ReviewEditor {
     }
 
     /// The form starts empty: a comment is about this move, not the last one.
-    fn shown(&self, _field: &str, _stored: Option<String>) -> Option<String> {
+    fn shown(&self, _field: &str, _record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         None
     }
 }

@@ -158,12 +158,12 @@ impl EditPage for DatabaseEditor {
             .hint(c.t("database.used_by_hint"))
     }
 
-    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         match field {
             "personal_data" | "special_categories" => {
-                stored.map(|v| if v == "true" { "yes".into() } else { "no".into() })
+                record(field).map(|v| if v == "true" { "yes".into() } else { "no".into() })
             }
-            _ => stored,
+            _ => record(field),
         }
     }
 

@@ -70,11 +70,11 @@ impl EditPage for AssetEditor {
         ASSETS
     }
 
-    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         if field == "coverage" {
-            comuni_shown(&self.places, stored)
+            comuni_shown(&self.places, record(field))
         } else {
-            stored
+            record(field)
         }
     }
 }
@@ -138,11 +138,11 @@ impl EditPage for UnionEditor {
         TERRITORIES
     }
 
-    fn shown(&self, field: &str, stored: Option<String>) -> Option<String> {
+    fn shown(&self, field: &str, record: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         if field == "members" {
-            comuni_shown(&self.places, stored)
+            comuni_shown(&self.places, record(field))
         } else {
-            stored
+            record(field)
         }
     }
 }
