@@ -16,13 +16,108 @@ use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
 /// The plan's columns, after the lead organisation's (see `monitoring_plan`).
-const PLAN: &str = "x.agenda_id, o.code AS objective_code, o.title AS objective_title, x.id AS action_id, \
-     x.code AS action_code, x.title AS action_title, x.status AS action_status, x.start_date, x.end_date, \
-     i.id AS indicator_id, i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, i.target_year, \
-     i.direction, i.frequency, i.weight \
-     FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
+/// The plan's columns: (name, expression).
+const PLAN_COLUMNS: &[(&str, &str)] = &[
+    ("agenda_slug", "a.slug"),
+    ("agenda_id", "x.agenda_id"),
+    ("objective_code", "o.code"),
+    ("objective_title", "o.title"),
+    ("objective_position", "o.position"),
+    ("action_id", "x.id"),
+    ("action_code", "x.code"),
+    ("action_title", "x.title"),
+    ("action_status", "x.status"),
+    ("action_position", "x.position"),
+    ("start_date", "x.start_date"),
+    ("end_date", "x.end_date"),
+    ("result_position", "r.position"),
+    ("indicator_id", "i.id"),
+    ("indicator_position", "i.position"),
+    ("name", "i.name"),
+    ("unit", "i.unit"),
+    ("baseline_value", "i.baseline_value"),
+    ("baseline_year", "i.baseline_year"),
+    ("target_value", "i.target_value"),
+    ("target_year", "i.target_year"),
+    ("direction", "i.direction"),
+    ("frequency", "i.frequency"),
+    ("weight", "i.weight"),
+];
+
+const PLAN: &str = " FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
      LEFT JOIN expected_results r ON r.action_id = x.id LEFT JOIN indicators i ON i.result_id = r.id \
      WHERE x.archived_at IS NULL AND o.archived_at IS NULL";
+
+/// A row of the plan, as the database writes it in JSON.
+#[derive(serde::Deserialize)]
+struct PlanRow {
+    agenda_slug: String,
+    agenda_id: String,
+    objective_code: String,
+    objective_title: String,
+    objective_position: i64,
+    action_id: String,
+    action_code: String,
+    action_title: String,
+    action_status: String,
+    action_position: i64,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    #[serde(default)]
+    lead_organization: Option<String>,
+    result_position: Option<i64>,
+    indicator_id: Option<String>,
+    indicator_position: Option<i64>,
+    name: Option<String>,
+    unit: Option<String>,
+    direction: Option<String>,
+    frequency: Option<String>,
+    weight: Option<i64>,
+    baseline_value: Option<f64>,
+    baseline_year: Option<i64>,
+    target_value: Option<f64>,
+    target_year: Option<i64>,
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, text: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e: T::Err| StoreError::InvalidData(format!("column {name}: {e}")))
+}
+
+impl PlanRow {
+    fn planned(self) -> Result<(String, PlannedIndicator)> {
+        let indicator = match self.indicator_id {
+            Some(id) => Some(Indicator {
+                id,
+                name: self.name.unwrap_or_default(),
+                unit: self.unit.unwrap_or_default(),
+                baseline_value: self.baseline_value,
+                baseline_year: self.baseline_year,
+                target_value: self.target_value,
+                target_year: self.target_year,
+                direction: parsed("direction", self.direction.as_deref().unwrap_or_default())?,
+                frequency: parsed("frequency", self.frequency.as_deref().unwrap_or_default())?,
+                weight: self.weight.unwrap_or(1),
+            }),
+            None => None,
+        };
+        let row = PlannedIndicator {
+            indicator,
+            action_id: self.action_id,
+            action_code: self.action_code,
+            action_title: self.action_title,
+            action_status: parsed("action_status", &self.action_status)?,
+            start_date: self.start_date,
+            end_date: self.end_date,
+            lead_organization: self.lead_organization,
+            objective_code: self.objective_code,
+            objective_title: self.objective_title,
+        };
+        Ok((self.agenda_id, row))
+    }
+}
 
 /// The live actions the public reads: of agendas not in draft that have no approved version.
 const UNVERSIONED: &str = "a.status <> 'draft' AND x.archived_at IS NULL \
@@ -34,25 +129,6 @@ const MEASUREMENT: &str = "SELECT m.id, m.indicator_id, m.period, m.value, m.num
 /// The measurements of one agenda's indicators (bound next).
 const OF_AGENDA: &str = " JOIN indicators i ON i.id = m.indicator_id JOIN expected_results r ON r.id = i.result_id \
      JOIN actions x ON x.id = r.action_id WHERE x.agenda_id = ";
-
-fn planned(r: &AnyRow) -> Result<(String, PlannedIndicator)> {
-    let indicator = match col::<Option<String>>(r, "indicator_id")? {
-        Some(id) => Some(from_row!(r, Indicator {
-            name, unit, baseline_value, baseline_year, target_value, target_year, weight;
-            id: id,
-            direction: code(r, "direction")?,
-            frequency: code(r, "frequency")?,
-        })),
-        None => None,
-    };
-    let row = from_row!(r, PlannedIndicator {
-        action_id, action_code, action_title, start_date, end_date, lead_organization, objective_code,
-        objective_title;
-        indicator: indicator,
-        action_status: code(r, "action_status")?,
-    });
-    Ok((col(r, "agenda_id")?, row))
-}
 
 fn decimal(r: &AnyRow, name: &str) -> Result<Option<Decimal>> {
     match col::<Option<String>>(r, name)? {
@@ -99,21 +175,35 @@ impl Store {
     /// Every indicator of the agenda's actions (or of every agenda not in draft, for the
     /// region), with its action and objective, in the plan's order; and the agenda of each.
     pub async fn monitoring_plan(&self, agenda_id: Option<&str>) -> Result<Vec<(String, PlannedIndicator)>> {
+        let mut columns = PLAN_COLUMNS.to_vec();
         // Who leads each action decides who enters its values: the region's view needs it not.
-        let lead = match agenda_id {
-            Some(_) => {
+        if agenda_id.is_some() {
+            columns.push((
+                "lead_organization",
                 "(SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id \
-                        AND ao.role = 'lead') AS lead_organization"
-            }
-            None => "CAST(NULL AS TEXT) AS lead_organization",
-        };
-        let mut sql = Sql::new(&format!("SELECT {lead}, {PLAN}"));
+                 AND ao.role = 'lead')",
+            ));
+        }
+        let mut sql = Sql::new(PLAN);
         match agenda_id {
             Some(id) => sql.push(" AND x.agenda_id = ").bind(id),
             None => sql.push(" AND a.status <> 'draft'"),
         };
-        sql.push(" ORDER BY a.slug, o.position, x.position, r.position, i.position");
-        sql.map_all(&self.pool, planned).await
+        // Read as one JSON value (thousands of rows for the region), then put in plan order.
+        let mut rows: Vec<PlanRow> = sql.json_rows(&self.pool, self.backend, &columns).await?;
+        rows.sort_by(|a, b| {
+            let key = |r: &PlanRow| {
+                (
+                    r.agenda_slug.clone(),
+                    r.objective_position,
+                    r.action_position,
+                    r.result_position,
+                    r.indicator_position,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        rows.into_iter().map(PlanRow::planned).collect()
     }
 
     /// The measurements of the agenda's indicators (all statuses; the application decides who
@@ -130,33 +220,53 @@ impl Store {
     /// Each indicator's latest approved value (what its progress is worked out from), with how
     /// many approved values it has: the region's figures, without reading every value.
     pub async fn latest_approved(&self) -> Result<Vec<(Measurement, i64)>> {
+        /// A latest value, as the database writes it in JSON.
+        #[derive(serde::Deserialize)]
+        struct Latest {
+            indicator_id: String,
+            period: String,
+            value: String,
+            numerator: Option<String>,
+            denominator: Option<String>,
+            n: i64,
+        }
         let sql = Sql::new(
-            "SELECT m.indicator_id, m.period, m.value, m.numerator, m.denominator, l.n FROM measurements m \
-             JOIN (SELECT indicator_id, MAX(period) AS period, CAST(COUNT(*) AS BIGINT) AS n FROM measurements \
+            " FROM measurements m JOIN (SELECT indicator_id, MAX(period) AS period, COUNT(*) AS n FROM measurements \
              WHERE status = 'approved' GROUP BY indicator_id) l ON l.indicator_id = m.indicator_id AND l.period = m.period",
         );
-        sql.map_all(&self.pool, |r| {
-            let fields = MeasurementEdit {
-                value: code(r, "value")?,
-                numerator: decimal(r, "numerator")?,
-                denominator: decimal(r, "denominator")?,
-                note: String::new(),
-                source: String::new(),
-            };
-            let measurement = Measurement {
-                id: String::new(),
-                indicator_id: col(r, "indicator_id")?,
-                period: col(r, "period")?,
-                fields,
-                status: MeasurementStatus::Approved,
-                review_note: String::new(),
-                version: 0,
-                updated_at: String::new(),
-                is_demo: false,
-            };
-            Ok((measurement, col(r, "n")?))
-        })
-        .await
+        let columns = [
+            ("indicator_id", "m.indicator_id"),
+            ("period", "m.period"),
+            ("value", "m.value"),
+            ("numerator", "m.numerator"),
+            ("denominator", "m.denominator"),
+            ("n", "l.n"),
+        ];
+        let decimal = |name: &str, text: Option<String>| text.map(|t| parsed::<Decimal>(name, &t)).transpose();
+        let rows: Vec<Latest> = sql.json_rows(&self.pool, self.backend, &columns).await?;
+        rows.into_iter()
+            .map(|row| {
+                let fields = MeasurementEdit {
+                    value: parsed("value", &row.value)?,
+                    numerator: decimal("numerator", row.numerator)?,
+                    denominator: decimal("denominator", row.denominator)?,
+                    note: String::new(),
+                    source: String::new(),
+                };
+                let measurement = Measurement {
+                    id: String::new(),
+                    indicator_id: row.indicator_id,
+                    period: row.period,
+                    fields,
+                    status: MeasurementStatus::Approved,
+                    review_note: String::new(),
+                    version: 0,
+                    updated_at: String::new(),
+                    is_demo: false,
+                };
+                Ok((measurement, row.n))
+            })
+            .collect()
     }
 
     /// The measurement of one indicator for one period.
