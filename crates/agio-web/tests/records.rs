@@ -585,11 +585,14 @@ both_backends!(partners_and_budget_lines_are_edited_in_place, |backend| async mo
     let shown = format!("value=\"{},{:02}\"", line.amount_cents / 100, line.amount_cents % 100);
     form.page_with(&[&shown]);
     let version = version_in(&form.body);
-    let fields = [("funding_source", line.funding_source.code.as_str()), ("amount", "1.234,56"), ("version", &version)];
+    // Raised by € 1.234,56 (it cannot go below what is already committed on it).
+    let raised = line.amount_cents + 123_456;
+    let amount = format!("{},{:02}", raised / 100, raised % 100);
+    let fields = [("funding_source", line.funding_source.code.as_str()), ("amount", &amount), ("version", &version)];
     let r = app.post_as(&path, &referent, &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let after = app.state.store.action(GUASTALLA, "A02").await.unwrap().unwrap();
-    assert_eq!(after.budget.iter().find(|b| b.id == line.id).unwrap().amount_cents, 123_456);
+    assert_eq!(after.budget.iter().find(|b| b.id == line.id).unwrap().amount_cents, raised);
     let history = app.get_as(&format!("{a02}/cronologia"), &referent).await;
     history.page_with(&["Modifica del ruolo di un soggetto", "Modifica di una voce di budget"]);
     // Not the referent's action.
@@ -605,7 +608,7 @@ both_backends!(partners_and_budget_lines_are_edited_in_place, |backend| async mo
             "PATCH",
             &format!("{api}/budget-lines/{}", line.id),
             &token,
-            json!({ "version": after.version, "amount_cents": 99 }),
+            json!({ "version": after.version, "amount_cents": raised + 99 }),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
