@@ -179,11 +179,31 @@ pub const TEXT_MAX: usize = 20_000;
 pub struct Reader<'a> {
     input: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub errors: Vec<FieldError>,
+    /// Problems found before reading (an API body against its schema): they refuse the record
+    /// as the reader's own do, and give way to the reader's message on the same field.
+    found_before: Vec<FieldError>,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(input: &'a (dyn Fn(&str) -> Option<String> + Sync)) -> Self {
-        Reader { input, errors: Vec::new() }
+        Reader { input, errors: Vec::new(), found_before: Vec::new() }
+    }
+
+    /// A reader that also refuses for `problems`, found before reading.
+    pub fn with_problems(mut self, problems: Vec<FieldError>) -> Self {
+        self.found_before = problems;
+        self
+    }
+
+    /// Every problem: the reader's, then those found before on fields the reader did not fault.
+    fn all_errors(self) -> Vec<FieldError> {
+        let mut errors = self.errors;
+        for problem in self.found_before {
+            if !errors.iter().any(|e| e.field == problem.field) {
+                errors.push(problem);
+            }
+        }
+        errors
     }
 
     pub fn fail(&mut self, field: &str, problem: FieldProblem) {
@@ -438,20 +458,22 @@ impl<'a> Reader<'a> {
 
     /// What a record's `read` gave (it gives None only after reporting why), or every problem.
     pub fn conclude<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
-        match (value, self.errors.is_empty()) {
+        let errors = self.all_errors();
+        match (value, errors.is_empty()) {
             (Some(value), true) => Ok(value),
             // A read that gave nothing without saying why: still a refusal, never a half value.
             (None, true) => Err(vec![FieldError { field: String::new(), problem: FieldProblem::Required }]),
-            (_, false) => Err(self.errors),
+            (_, false) => Err(errors),
         }
     }
 
     /// The value when every field was valid, all the problems otherwise.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
-        if self.errors.is_empty() {
+        let errors = self.all_errors();
+        if errors.is_empty() {
             Ok(value())
         } else {
-            Err(self.errors)
+            Err(errors)
         }
     }
 }

@@ -146,6 +146,37 @@ both_backends!(unreadable_bodies_are_clear_400s, |backend| async move {
     problem(&app.api("PATCH", &a02, &token, huge).await, StatusCode::BAD_REQUEST);
 });
 
+// A body is checked against its operation's request schema: what the OpenAPI document forbids,
+// the server refuses, nothing created, with the editors' findings on the other fields.
+both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let session = app.sign_in(COORDINATOR).await;
+    let token = app.create_token(&session, "write").await;
+    let objectives = format!("/api/v1/agendas/{GUASTALLA}/objectives");
+    let listed = format!("/api/v1/objectives?agenda={GUASTALLA}");
+    let before = app.get(&listed).await.json()["total"].as_i64().unwrap();
+    // Found by Schemathesis: a JSON number was taken as a title.
+    let p =
+        problem(&app.api("POST", &objectives, &token, json!({ "title": 0 })).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["invalid_params"][0]["name"], "title", "{p}");
+    let p = problem(
+        &app.api("POST", &objectives, &token, json!({ "title": "Inclusione", "colour": "blu" })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(p["invalid_params"][0]["name"], "colour", "{p}");
+    assert_eq!(p["invalid_params"][0]["reason"], "unknown field.", "{p}");
+    assert_eq!(app.get(&listed).await.json()["total"].as_i64().unwrap(), before, "nothing created");
+    // An enum's value outside the schema, beside the editors' own findings.
+    let results = format!("/api/v1/agendas/{GUASTALLA}/actions/A02/results");
+    let p = problem(
+        &app.api("POST", &results, &token, json!({ "kind": "wish", "description": ["a", "b"] })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    let fields: Vec<&str> =
+        p["invalid_params"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["kind", "description"], "{p}");
+});
+
 both_backends!(the_workflow_through_the_api, |backend| async move {
     let app = TestApp::demo(backend).await;
     let coordinator = app.sign_in(COORDINATOR).await;

@@ -168,3 +168,117 @@ fn served_here(value: &mut Value) {
         _ => {}
     }
 }
+
+/// The request bodies as the document declares them, and as the server checks them: no field
+/// that the record does not have.
+pub fn bodies_declared(mut doc: Value) -> Value {
+    let mut bodies = std::collections::BTreeSet::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
+        let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { continue };
+        if let Some(name) = schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            bodies.insert(name.to_string());
+        }
+    }
+    for name in bodies {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            if schema["type"] == "object" && schema.get("additionalProperties").is_none() {
+                schema["additionalProperties"] = json!(false);
+            }
+            lists_as_text(schema);
+        }
+    }
+    doc
+}
+
+/// A list of names may also be sent as text, one name per line, as the forms send it.
+fn lists_as_text(schema: &mut Value) {
+    for part in schema.get_mut("allOf").and_then(Value::as_array_mut).into_iter().flatten() {
+        lists_as_text(part);
+    }
+    for property in schema.get_mut("properties").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut())
+    {
+        let types = match &property["type"] {
+            Value::String(t) if t == "array" => json!(["array", "string"]),
+            Value::Array(t) if t.iter().any(|t| t == "array") => json!(["array", "string", "null"]),
+            _ => continue,
+        };
+        property["type"] = types;
+    }
+}
+
+/// Each operation's request body schema, compiled, and its fields' schemas (to name a range):
+/// (method, path template) → body.
+struct Bodies(std::collections::HashMap<(String, String), Body>);
+
+struct Body {
+    validator: jsonschema::Validator,
+    fields: Value,
+}
+
+fn bodies() -> &'static Bodies {
+    static BODIES: std::sync::LazyLock<Bodies> = std::sync::LazyLock::new(|| {
+        let doc = bodies_declared(serde_json::to_value(super::openapi()).unwrap_or_default());
+        let components = doc.get("components").cloned().unwrap_or_default();
+        let mut validators = std::collections::HashMap::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { continue };
+                // The body's schema, with the components its references point into.
+                let mut root = schema.clone();
+                root["components"] = components.clone();
+                let validator = jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft202012)
+                    .build(&root)
+                    .expect("the API's request body schemas compile (checked by the tests)");
+                let named = schema.get("$ref").and_then(Value::as_str);
+                let fields = named
+                    .and_then(|r| r.strip_prefix("#/"))
+                    .and_then(|pointer| doc.pointer(&format!("/{pointer}/properties")))
+                    .cloned()
+                    .unwrap_or_default();
+                validators.insert((method.to_uppercase(), path.clone()), Body { validator, fields });
+            }
+        }
+        Bodies(validators)
+    });
+    &BODIES
+}
+
+/// What is wrong with `body` by the request schema of the operation at `method` `path`, field
+/// by field (nothing when it has none).
+pub fn body_problems(method: &str, path: &str, body: &Value) -> Vec<agio_domain::edit::FieldError> {
+    use agio_domain::edit::{FieldError, FieldProblem};
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let Some(Body { validator, fields }) = bodies().0.get(&(method.to_string(), path.to_string())) else {
+        return Vec::new();
+    };
+    let mut problems: Vec<FieldError> = Vec::new();
+    for error in validator.iter_errors(body) {
+        let at = error.instance_path().as_str().trim_start_matches('/').split('/').next().unwrap_or("").to_string();
+        let found: Vec<(String, FieldProblem)> = match error.kind() {
+            Kind::AdditionalProperties { unexpected } => {
+                unexpected.iter().map(|field| (field.clone(), FieldProblem::Unknown)).collect()
+            }
+            // Which fields must be there is the editors' to say (a PATCH leaves most out).
+            Kind::Required { .. } => Vec::new(),
+            Kind::MinLength { .. } | Kind::Pattern { .. } => vec![(at, FieldProblem::Required)],
+            Kind::Enum { options } => {
+                let allowed = options.as_array().into_iter().flatten().filter_map(|o| o.as_str()).map(String::from);
+                vec![(at, FieldProblem::NotOneOf { allowed: allowed.collect() })]
+            }
+            Kind::Minimum { .. } | Kind::Maximum { .. } => {
+                let limit = |k: &str| fields[&at][k].as_number().map(|n| n.to_string()).unwrap_or_default();
+                let problem = FieldProblem::OutOfRange { min: limit("minimum"), max: limit("maximum") };
+                vec![(at, problem)]
+            }
+            _ => vec![(at, FieldProblem::WrongType)],
+        };
+        for (field, problem) in found {
+            if !problems.iter().any(|p| p.field == field) {
+                problems.push(FieldError { field, problem });
+            }
+        }
+    }
+    problems
+}

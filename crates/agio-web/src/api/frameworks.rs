@@ -74,10 +74,11 @@ pub async fn add_framework_item(
     State(s): State<AppState>,
     caller: TokenCaller,
     Path(id): Path<String>,
-    JsonObject(mut body): JsonObject,
+    JsonObject(mut body, off_contract): JsonObject,
 ) -> Result<(StatusCode, Json<Framework>), AppError> {
     body.entry("version").or_insert(serde_json::json!(0));
-    apply(&s, &caller, &FrameworkItemEditor::load(&s, &id, None).await?, JsonObject(body), How::Replace).await?;
+    let body = JsonObject(body, off_contract);
+    apply(&s, &caller, &FrameworkItemEditor::load(&s, &id, None).await?, body, How::Replace).await?;
     Ok((StatusCode::CREATED, Json(framework(&s, &id).await?)))
 }
 

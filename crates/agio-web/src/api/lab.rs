@@ -222,9 +222,9 @@ pub async fn get_pact(
 }
 
 /// A body that creates a record: it starts from nothing, so its version is 0 when not given.
-fn new_record(JsonObject(mut body): JsonObject) -> JsonObject {
+fn new_record(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
     body.entry("version").or_insert(serde_json::json!(0));
-    JsonObject(body)
+    JsonObject(body, off_contract)
 }
 
 /// A meeting to write, whole, with the version it starts from (0 or left out to create).

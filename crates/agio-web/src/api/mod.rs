@@ -117,8 +117,10 @@ pub fn openapi() -> &'static OpenApi {
 /// instance knows (`contract`), worked out once.
 async fn document(axum::extract::State(state): axum::extract::State<AppState>) -> Json<serde_json::Value> {
     static SERVED: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
-    let doc = SERVED
-        .get_or_init(|| contract::declared(serde_json::to_value(openapi()).unwrap_or_default(), &state.vocabularies));
+    let doc = SERVED.get_or_init(|| {
+        let doc = contract::bodies_declared(serde_json::to_value(openapi()).unwrap_or_default());
+        contract::declared(doc, &state.vocabularies)
+    });
     Json(doc.clone())
 }
 

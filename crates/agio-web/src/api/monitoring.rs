@@ -99,13 +99,13 @@ pub struct MeasurementChange {
     version: i64,
     /// The value, for an indicator that is not a percentage: a JSON number, or a string written
     /// as people write it (`"1234.5"`, `"1.234,5"`; `"1.234"` is refused as ambiguous).
-    #[schema(value_type = Option<String>, example = "1234.5")]
+    #[schema(schema_with = super::writes::number_or_text, example = "1234.5")]
     value: Option<serde_json::Value>,
     /// For a percentage (unit `%`): how many have the feature; the value is worked out.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::writes::number_or_text)]
     numerator: Option<serde_json::Value>,
     /// For a percentage: out of how many (greater than zero).
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::writes::number_or_text)]
     denominator: Option<serde_json::Value>,
     note: Option<String>,
     /// Where the value comes from.
@@ -114,7 +114,7 @@ pub struct MeasurementChange {
 
 /// JSON numbers are exact as sent: written with the decimal comma, which the reader takes as
 /// one (a number like 1.234 would otherwise read as ambiguous).
-fn numbers_as_decimals(JsonObject(mut body): JsonObject) -> JsonObject {
+fn numbers_as_decimals(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
     for field in ["value", "numerator", "denominator"] {
         if let Some(serde_json::Value::Number(n)) = body.get(field) {
             // 2.5e3 is 2500: the number's value, written plainly with the decimal comma.
@@ -123,7 +123,7 @@ fn numbers_as_decimals(JsonObject(mut body): JsonObject) -> JsonObject {
             body.insert(field.to_string(), serde_json::Value::String(text));
         }
     }
-    JsonObject(body)
+    JsonObject(body, off_contract)
 }
 
 /// The caller's measurement after a write.

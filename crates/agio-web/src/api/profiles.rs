@@ -107,9 +107,9 @@ pub struct DatabaseChange {
 }
 
 /// A new line of a profile's list starts from version 0.
-fn as_new(JsonObject(mut body): JsonObject) -> JsonObject {
+fn as_new(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
     body.entry("version").or_insert(serde_json::json!(0));
-    JsonObject(body)
+    JsonObject(body, off_contract)
 }
 
 /// Add an internal service (one the public directory does not list) to a district's profile.

@@ -12,7 +12,7 @@ use axum::Json;
 use utoipa::ToSchema;
 
 use super::writes::{
-    apply, creation_input, ActionPath, ChangeProblems, CreateProblems, How, JsonObject, RemoveProblems,
+    apply, creation_input, ActionPath, ChangeProblems, CreateProblems, Creation, How, JsonObject, RemoveProblems,
 };
 use crate::kit::auth::TokenCaller;
 use crate::kit::error::AppError;
@@ -36,8 +36,8 @@ async fn create<E: Editor>(
         return Err(AppError::Forbidden);
     }
     e.allowed(Some(&caller.principal))?;
-    let input = creation_input(caller, body, lists)?;
-    let mut reader = Reader::new(&input);
+    let Creation { input, problems } = creation_input(caller, body, lists)?;
+    let mut reader = Reader::new(&input).with_problems(problems);
     let fields = e.read(&mut reader);
     let fields = reader.conclude(fields).map_err(AppError::Invalid)?;
     let mut w = s.store.begin_write(&caller.actor()).await?;
@@ -277,6 +277,6 @@ pub async fn retire_asset(
     let mut body = serde_json::Map::new();
     body.insert("version".into(), e.stored.version.into());
     body.insert("status".into(), AssetStatus::Retired.code().into());
-    apply(&s, &caller, &e, JsonObject(body), How::Merge).await?;
+    apply(&s, &caller, &e, JsonObject(body, Vec::new()), How::Merge).await?;
     Ok(StatusCode::NO_CONTENT)
 }

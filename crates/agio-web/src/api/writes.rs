@@ -12,7 +12,7 @@ use agio_domain::model::{Action, Agenda, Objective, Organization};
 use agio_domain::TokenScope;
 use agio_store::{Person, RoleAssignment, Saved};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, MatchedPath, Path, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::Json;
 use serde::Serialize;
@@ -28,8 +28,9 @@ use agio_app::editors::{
 };
 use agio_app::parts::{Part, PartsEditor};
 
-/// A JSON object body.
-pub struct JsonObject(pub(super) serde_json::Map<String, serde_json::Value>);
+/// A JSON object body, and every way it departs from its operation's request schema (which the
+/// handler answers with the editors' own findings, once it knows the caller may write).
+pub struct JsonObject(pub(super) serde_json::Map<String, serde_json::Value>, pub(super) Vec<FieldError>);
 
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = AppError;
@@ -42,6 +43,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         if !json {
             return Err(AppError::UnreadableBody("send Content-Type: application/json".into()));
         }
+        // The operation, whose request schema the body must follow.
+        let method = request.method().as_str().to_string();
+        let operation = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|_| AppError::UnreadableBody(format!("larger than {} KB", MAX_FORM_BYTES / 1024)))?;
@@ -49,7 +53,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             return Err(AppError::UnreadableBody(format!("larger than {} KB", MAX_FORM_BYTES / 1024)));
         }
         match serde_json::from_slice(&bytes) {
-            Ok(serde_json::Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(body @ serde_json::Value::Object(_)) => {
+                let problems = super::contract::body_problems(&method, &operation, &body);
+                let map = body.as_object().cloned().unwrap_or_default();
+                Ok(JsonObject(map, problems))
+            }
             Ok(_) => Err(AppError::UnreadableBody("the body must be a JSON object".into())),
             Err(e) => Err(AppError::UnreadableBody(format!("not JSON: {e}"))),
         }
@@ -92,7 +100,7 @@ pub(super) async fn apply<E: Editor>(
     state: &AppState,
     caller: &TokenCaller,
     e: &E,
-    JsonObject(body): JsonObject,
+    JsonObject(body, off_contract): JsonObject,
     how: How,
 ) -> Result<i64, AppError> {
     if caller.scope != TokenScope::Write {
@@ -138,6 +146,7 @@ pub(super) async fn apply<E: Editor>(
     let mut reader = Reader::new(&input);
     let fields = e.read(&mut reader);
     errors.extend(reader.errors);
+    merge(&mut errors, off_contract);
     let (Some(fields), Some(version), true) = (fields, version, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
@@ -150,6 +159,16 @@ pub(super) async fn apply<E: Editor>(
             Ok(version)
         }
         Saved::Stale { current, version } => Err(AppError::Stale { current: serde_json::json!(current), version }),
+    }
+}
+
+/// Adds the departures from the request schema to the editors' findings, one per field: a
+/// field the editors found wrong keeps their (more precise) message.
+fn merge(errors: &mut Vec<FieldError>, off_contract: Vec<FieldError>) {
+    for problem in off_contract {
+        if !errors.iter().any(|e| e.field == problem.field) {
+            errors.push(problem);
+        }
     }
 }
 
@@ -567,27 +586,30 @@ impl utoipa::IntoResponses for CreateProblems {
     }
 }
 
-/// The fields of a creation body, once the token may write and every value is a string, a
-/// number or null.
-/// `lists` names the fields that are lists.
+/// The fields of a creation body, once the token may write, and what is wrong with the body
+/// before its fields are read: departures from the request schema, and values that are not a
+/// string, a number or null (`lists` names the fields that are lists).
 pub(super) fn creation_input(
     caller: &TokenCaller,
-    JsonObject(body): JsonObject,
+    JsonObject(body, mut problems): JsonObject,
     lists: &[&str],
-) -> Result<impl Fn(&str) -> Option<String> + Sync, AppError> {
+) -> Result<Creation<impl Fn(&str) -> Option<String> + Sync>, AppError> {
     if caller.scope != TokenScope::Write {
         return Err(AppError::Forbidden);
     }
     let a_list = serde_json::Value::Array(Vec::new());
-    let wrong: Vec<FieldError> = body
+    let wrong = body
         .iter()
         .filter(|(name, v)| !plain(v, lists.contains(&name.as_str()).then_some(&a_list)))
-        .map(|(name, _)| FieldError { field: name.clone(), problem: FieldProblem::WrongType })
-        .collect();
-    if !wrong.is_empty() {
-        return Err(AppError::Invalid(wrong));
-    }
-    Ok(values_of(&body))
+        .map(|(name, _)| FieldError { field: name.clone(), problem: FieldProblem::WrongType });
+    merge(&mut problems, wrong.collect());
+    Ok(Creation { input: values_of(&body), problems })
+}
+
+/// A creation body's fields, and what was found wrong with it before they are read.
+pub(super) struct Creation<F> {
+    pub input: F,
+    pub problems: Vec<FieldError>,
 }
 
 /// Reads a creation body with the creator's rules.
@@ -599,8 +621,8 @@ async fn create(
     objective: bool,
 ) -> Result<String, AppError> {
     creator.allowed(Some(&caller.principal))?;
-    let input = creation_input(caller, body, &[])?;
-    let reader = Reader::new(&input);
+    let Creation { input, problems } = creation_input(caller, body, &[])?;
+    let reader = Reader::new(&input).with_problems(problems);
     let created = if objective {
         creator.create_objective(s, &caller.actor(), reader).await?
     } else {
@@ -661,8 +683,8 @@ async fn add_part(
         return Err(AppError::Forbidden);
     }
     let e = PartsEditor::load(s, Some(&caller.principal), slug, code, part).await?;
-    let input = creation_input(caller, body, &[])?;
-    e.add(s, &caller.actor(), part, Reader::new(&input)).await?.map_err(AppError::Invalid)?;
+    let Creation { input, problems } = creation_input(caller, body, &[])?;
+    e.add(s, &caller.actor(), part, Reader::new(&input).with_problems(problems)).await?.map_err(AppError::Invalid)?;
     Ok((StatusCode::CREATED, Json(s.store.action(slug, code).await?.ok_or(AppError::NotFound)?)))
 }
 
@@ -688,10 +710,17 @@ pub struct BudgetLineCreation {
     /// A `funding_source` vocabulary code.
     funding_source: String,
     /// Euros: a number, or text as Italians write it ("12.500,00").
+    #[schema(schema_with = number_or_text)]
     amount: f64,
     /// Codice Unico di Progetto (15 characters).
     cup: Option<String>,
     description: Option<String>,
+}
+
+/// A number given as a JSON number or as text written as people write it ("1.234,5"), or null.
+pub(super) fn number_or_text() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Number, Type::String, Type::Null])).build()
 }
 
 /// The problem answers of a removal: 401, 403, 404.
