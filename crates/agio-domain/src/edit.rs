@@ -530,12 +530,17 @@ impl ActionEdit {
 /// The editable fields of an agenda (its status moves through the workflow instead).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AgendaEdit {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub title: String,
+    #[schema(minimum = 1900, maximum = 2100)]
     pub period_start: i64,
+    #[schema(minimum = 1900, maximum = 2100)]
     pub period_end: i64,
     /// Markdown.
+    #[serde(default)]
     pub vision: String,
     /// Markdown.
+    #[serde(default)]
     pub context: String,
 }
 
@@ -611,11 +616,14 @@ impl IndicatorEdit {
 /// The editable fields of an organisation's profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OrganizationEdit {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     /// An `organization_type` vocabulary code.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub org_type: String,
     /// Codice fiscale or partita IVA.
     pub tax_code: Option<String>,
+    #[serde(default)]
     pub description: String,
     pub website: Option<String>,
 }
@@ -749,9 +757,11 @@ impl NewAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NewPartner {
     /// The organisation's slug.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub organization: String,
     pub role: PartnerRole,
     /// What it brings to the action.
+    #[serde(default)]
     pub role_description: String,
 }
 
@@ -826,6 +836,7 @@ impl BudgetLineEdit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ResultEdit {
     pub kind: ResultKind,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub description: String,
 }
 
@@ -859,6 +870,7 @@ impl NewIndicator {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NewAssetLink {
     /// The asset's slug.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub asset: String,
 }
 
@@ -903,17 +915,21 @@ impl Reader<'_> {
 /// The editable fields of a digital asset, with the comuni it covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AssetEdit {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     pub kind: AssetKind,
     /// Who runs it.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub provider: String,
     /// Markdown.
+    #[serde(default)]
     pub description: String,
     /// `retired` archives it: it stays linked to the actions that used it.
     pub status: AssetStatus,
     pub url: Option<String>,
     /// ISTAT codes of the comuni it covers (names, and districts or unions standing for their
     /// comuni, are accepted too).
+    #[serde(default)]
     pub coverage: Vec<String>,
 }
 
@@ -933,8 +949,10 @@ impl AssetEdit {
 /// The editable fields of a union of comuni.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UnionEdit {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     /// The slug of the social-health district it belongs to.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub district: String,
     /// ISTAT codes of its comuni (names are accepted too).
     pub members: Vec<String>,

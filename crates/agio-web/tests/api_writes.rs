@@ -175,6 +175,19 @@ both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
     let fields: Vec<&str> =
         p["invalid_params"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(fields, ["kind", "description"], "{p}");
+    // The document says what a PUT must give (every field that cannot be null), and a required
+    // text cannot be blank.
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let put = &doc["paths"]["/api/v1/agendas/{slug}/objectives/{code}"]["put"]["requestBody"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(put["required"], json!(["title", "version"]), "{put}");
+    assert_eq!(doc["components"]["schemas"]["ObjectiveChange"]["properties"]["title"]["minLength"], 1);
+    assert_eq!(doc["components"]["schemas"]["ObjectiveChange"]["additionalProperties"], false);
+    // A version written as 3.0 is the integer 3, as JSON Schema reads it.
+    let objective = format!("/api/v1/agendas/{GUASTALLA}/objectives/O1");
+    let version = app.state.store.objective_for_edit(GUASTALLA, "O1").await.unwrap().unwrap().version as f64;
+    let r = app.api("PATCH", &objective, &token, json!({ "version": version, "description": "Con i Comuni" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 });
 
 both_backends!(the_workflow_through_the_api, |backend| async move {

@@ -26,6 +26,22 @@ pub fn declared(mut doc: Value, vocabularies: &Vocabularies) -> Value {
             _ => return None,
         })
     };
+    // The vocabulary codes a body's text field takes.
+    let body_codes =
+        [("org_type", codes(&vocabularies.organization_type)), ("funding_source", codes(&vocabularies.funding_source))];
+    let schemas = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut);
+    for schema in schemas.into_iter().flat_map(|s| s.values_mut()) {
+        for (field, codes) in &body_codes {
+            let Some(property) = schema.pointer_mut(&format!("/properties/{field}")) else { continue };
+            let mut allowed = codes.as_array().cloned().unwrap_or_default();
+            if property["type"] == json!(["string", "null"]) {
+                allowed.push(Value::Null);
+            } else if property["type"] != "string" {
+                continue;
+            }
+            property["enum"] = json!(allowed);
+        }
+    }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
     for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
         let Some(operation) = operation.as_object_mut() else { continue };
@@ -170,14 +186,22 @@ fn served_here(value: &mut Value) {
 }
 
 /// The request bodies as the document declares them, and as the server checks them: no field
-/// that the record does not have.
+/// that the record does not have; and a PUT of a change (a body with the `version` it starts
+/// from) gives every field that cannot be null, since a PUT empties what it leaves out.
 pub fn bodies_declared(mut doc: Value) -> Value {
     let mut bodies = std::collections::BTreeSet::new();
+    let components = doc.pointer("/components/schemas").cloned().unwrap_or_default();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
-    for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
-        let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { continue };
-        if let Some(name) = schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
-            bodies.insert(name.to_string());
+    for (method, operation) in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.iter_mut()) {
+        let Some(schema) = operation.pointer_mut("/requestBody/content/application~1json/schema") else { continue };
+        let Some(name) = schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) else {
+            continue;
+        };
+        bodies.insert(name.to_string());
+        let properties = components[name]["properties"].as_object().cloned().unwrap_or_default();
+        if method == "put" && properties.contains_key("version") {
+            let required: Vec<&String> = properties.iter().filter(|(_, p)| !admits_null(p)).map(|(f, _)| f).collect();
+            *schema = json!({ "allOf": [schema.clone()], "required": required });
         }
     }
     for name in bodies {
@@ -189,6 +213,15 @@ pub fn bodies_declared(mut doc: Value) -> Value {
         }
     }
     doc
+}
+
+fn admits_null(schema: &Value) -> bool {
+    let null = |t: &Value| t == "null";
+    match &schema["type"] {
+        Value::String(_) if null(&schema["type"]) => true,
+        Value::Array(types) if types.iter().any(null) => true,
+        _ => ["oneOf", "anyOf"].iter().any(|k| schema[k].as_array().is_some_and(|o| o.iter().any(admits_null))),
+    }
 }
 
 /// A list of names may also be sent as text, one name per line, as the forms send it.
@@ -231,7 +264,7 @@ fn bodies() -> &'static Bodies {
                     .with_draft(jsonschema::Draft::Draft202012)
                     .build(&root)
                     .expect("the API's request body schemas compile (checked by the tests)");
-                let named = schema.get("$ref").and_then(Value::as_str);
+                let named = schema.pointer("/allOf/0/$ref").or_else(|| schema.get("$ref")).and_then(Value::as_str);
                 let fields = named
                     .and_then(|r| r.strip_prefix("#/"))
                     .and_then(|pointer| doc.pointer(&format!("/{pointer}/properties")))

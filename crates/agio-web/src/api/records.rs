@@ -118,12 +118,16 @@ pub async fn create_union(
 pub struct AssetChange {
     /// The asset's `version` when it was read.
     version: i64,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     name: Option<String>,
+    #[schema(nullable = false)]
     kind: Option<agio_domain::AssetKind>,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     provider: Option<String>,
     /// Markdown.
     description: Option<String>,
     /// `retired` archives it.
+    #[schema(nullable = false)]
     status: Option<AssetStatus>,
     url: Option<String>,
     /// ISTAT codes (or names) of the comuni it covers; replaces the whole list.
@@ -136,8 +140,10 @@ pub struct AssetChange {
 pub struct UnionChange {
     /// The union's `version` when it was read.
     version: i64,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     name: Option<String>,
     /// The slug of its district.
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     district: Option<String>,
     /// ISTAT codes (or names) of its comuni; replaces the whole list.
     members: Option<Vec<String>>,

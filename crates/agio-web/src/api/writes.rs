@@ -78,6 +78,11 @@ fn plain(value: &serde_json::Value, stored: Option<&serde_json::Value>) -> bool 
     }
 }
 
+/// A JSON number that is a whole number, as JSON Schema's `integer` takes it (`12` or `12.0`).
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+}
+
 /// PATCH changes the fields it names; PUT replaces the whole record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum How {
@@ -123,7 +128,7 @@ pub(super) async fn apply<E: Editor>(
     for (name, value) in body {
         let problem = match (&value, name.as_str()) {
             (serde_json::Value::Number(n), "version") => {
-                version = n.as_i64();
+                version = whole(n);
                 version.is_none().then_some(FieldProblem::NotANumber)
             }
             (_, "version") => Some(FieldProblem::NotANumber),
@@ -181,8 +186,11 @@ fn merge(errors: &mut Vec<FieldError>, off_contract: Vec<FieldError>) {
 pub struct AgendaChange {
     /// The agenda's `version` when it was read.
     version: i64,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     title: Option<String>,
+    #[schema(nullable = false, minimum = 1900, maximum = 2100)]
     period_start: Option<i64>,
+    #[schema(nullable = false, minimum = 1900, maximum = 2100)]
     period_end: Option<i64>,
     /// Markdown.
     vision: Option<String>,
@@ -196,10 +204,13 @@ pub struct AgendaChange {
 pub struct ActionChange {
     /// The action's `version` when it was read.
     version: i64,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     title: Option<String>,
     /// Markdown.
     description: Option<String>,
+    #[schema(nullable = false)]
     term: Option<agio_domain::ActionTerm>,
+    #[schema(nullable = false)]
     status: Option<agio_domain::ActionStatus>,
     /// `YYYY-MM-DD`, or null.
     start_date: Option<String>,
@@ -234,8 +245,10 @@ pub struct IndicatorChange {
 pub struct OrganizationChange {
     /// The organisation's `version` when it was read.
     version: i64,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     name: Option<String>,
     /// An `organization_type` vocabulary code.
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     org_type: Option<String>,
     /// Codice fiscale (16 characters) or partita IVA (11 digits), or null.
     tax_code: Option<String>,
@@ -248,6 +261,7 @@ pub struct OrganizationChange {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ObjectiveCreation {
+    #[schema(min_length = 1, pattern = r"\S")]
     title: String,
     /// Markdown.
     description: Option<String>,
@@ -258,7 +272,9 @@ pub struct ObjectiveCreation {
 #[allow(dead_code)]
 pub struct ActionCreation {
     /// The code of one of the agenda's objectives.
+    #[schema(min_length = 1, pattern = r"\S")]
     objective: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     title: String,
     /// Markdown.
     description: Option<String>,
@@ -276,6 +292,7 @@ pub struct StatusChange {
     version: i64,
     status: agio_domain::AgendaStatus,
     /// Why (for example the act of approval): kept in the history.
+    #[schema(min_length = 1, pattern = r"\S")]
     note: String,
 }
 
@@ -412,6 +429,7 @@ pub async fn patch_organization(
 pub struct ObjectiveChange {
     /// The objective's `version` when it was read.
     version: i64,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     title: Option<String>,
     /// Markdown.
     description: Option<String>,
@@ -423,7 +441,9 @@ pub struct ObjectiveChange {
 pub struct ResultChange {
     /// The action's `version` when it was read.
     version: i64,
+    #[schema(nullable = false)]
     kind: Option<agio_domain::ResultKind>,
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     description: Option<String>,
 }
 
@@ -507,6 +527,7 @@ part_item_endpoints!(
 pub struct PartnerChange {
     /// The action's `version` when it was read.
     version: i64,
+    #[schema(nullable = false)]
     role: Option<agio_domain::PartnerRole>,
     role_description: Option<String>,
 }
@@ -518,6 +539,7 @@ pub struct BudgetLineChange {
     /// The action's `version` when it was read.
     version: i64,
     /// A `funding_source` vocabulary code.
+    #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     funding_source: Option<String>,
     /// Whole euro cents (or send `amount` in euros instead).
     amount_cents: Option<i64>,
@@ -708,6 +730,7 @@ async fn remove_part(
 #[allow(dead_code)]
 pub struct BudgetLineCreation {
     /// A `funding_source` vocabulary code.
+    #[schema(min_length = 1, pattern = r"\S")]
     funding_source: String,
     /// Euros: a number, or text as Italians write it ("12.500,00").
     #[schema(schema_with = number_or_text)]
