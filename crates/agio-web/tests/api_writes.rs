@@ -175,6 +175,11 @@ both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
     let fields: Vec<&str> =
         p["invalid_params"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(fields, ["kind", "description"], "{p}");
+    // What a client sends back as it read it: cents, and null for an optional text.
+    let lines = format!("/api/v1/agendas/{GUASTALLA}/actions/A02/budget-lines");
+    let body = json!({ "funding_source": "pnrr", "amount_cents": 150_050, "description": null });
+    let r = app.api("POST", &lines, &token, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     // The document says what a PUT must give (every field that cannot be null), and a required
     // text cannot be blank.
     let doc = app.get("/api/v1/openapi.json").await.json();

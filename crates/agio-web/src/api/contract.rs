@@ -204,7 +204,7 @@ pub fn bodies_declared(mut doc: Value) -> Value {
             *schema = json!({ "allOf": [schema.clone()], "required": required });
         }
     }
-    for name in bodies {
+    for name in &bodies {
         if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
             if schema["type"] == "object" && schema.get("additionalProperties").is_none() {
                 schema["additionalProperties"] = json!(false);
@@ -212,7 +212,53 @@ pub fn bodies_declared(mut doc: Value) -> Value {
             lists_as_text(schema);
         }
     }
+    // A new record's optional fields may be sent as null (no value), as the readers take it;
+    // a change's fields say so themselves.
+    let changes = |schema: &Value| {
+        schema.pointer("/properties/version").is_some()
+            || schema["allOf"]
+                .as_array()
+                .is_some_and(|parts| parts.iter().any(|p| p.pointer("/properties/version").is_some()))
+    };
+    let mut creations: Vec<String> = Vec::new();
+    for name in &bodies {
+        let schema = &components[name.as_str()];
+        if changes(schema) {
+            continue;
+        }
+        creations.push(name.clone());
+        let parts = schema["allOf"].as_array().into_iter().flatten();
+        creations
+            .extend(parts.filter_map(|p| p["$ref"].as_str()?.strip_prefix("#/components/schemas/").map(String::from)));
+    }
+    for name in creations {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            optional_as_nullable(schema);
+        }
+    }
     doc
+}
+
+/// Lets each field that is not required be null too.
+fn optional_as_nullable(schema: &mut Value) {
+    for part in schema.get_mut("allOf").and_then(Value::as_array_mut).into_iter().flatten() {
+        optional_as_nullable(part);
+    }
+    let required: Vec<Value> = schema["required"].as_array().cloned().unwrap_or_default();
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    for (field, property) in properties.iter_mut() {
+        if required.contains(&json!(field)) || admits_null(property) {
+            continue;
+        }
+        match property["type"].clone() {
+            Value::String(t) => property["type"] = json!([t, "null"]),
+            Value::Array(mut types) => {
+                types.push(json!("null"));
+                property["type"] = json!(types);
+            }
+            _ => *property = json!({ "oneOf": [property.clone(), { "type": "null" }] }),
+        }
+    }
 }
 
 fn admits_null(schema: &Value) -> bool {
@@ -289,6 +335,10 @@ pub fn body_problems(method: &str, path: &str, body: &Value) -> Vec<agio_domain:
     let mut problems: Vec<FieldError> = Vec::new();
     for error in validator.iter_errors(body) {
         let at = error.instance_path().as_str().trim_start_matches('/').split('/').next().unwrap_or("").to_string();
+        // A null is no value: the editors decide whether the field may be left empty.
+        if error.instance().is_null() {
+            continue;
+        }
         let found: Vec<(String, FieldProblem)> = match error.kind() {
             Kind::AdditionalProperties { unexpected } => {
                 unexpected.iter().map(|field| (field.clone(), FieldProblem::Unknown)).collect()

@@ -145,6 +145,7 @@ pub struct AnswerChange {
     /// The action that carries an accepted idea, by code.
     action_code: Option<String>,
     /// The idea a merged one joins, by number.
+    #[schema(schema_with = super::writes::number_or_text)]
     merged_into: Option<String>,
 }
 

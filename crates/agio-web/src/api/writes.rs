@@ -541,7 +541,7 @@ pub struct BudgetLineChange {
     /// A `funding_source` vocabulary code.
     #[schema(nullable = false, min_length = 1, pattern = r"\S")]
     funding_source: Option<String>,
-    /// Whole euro cents (or send `amount` in euros instead).
+    /// Whole euro cents.
     amount_cents: Option<i64>,
     cup: Option<String>,
     description: Option<String>,
@@ -732,9 +732,12 @@ pub struct BudgetLineCreation {
     /// A `funding_source` vocabulary code.
     #[schema(min_length = 1, pattern = r"\S")]
     funding_source: String,
-    /// Euros: a number, or text as Italians write it ("12.500,00").
+    /// Euros: a number, or text as Italians write it ("12.500,00"). Required unless
+    /// `amount_cents` is given.
     #[schema(schema_with = number_or_text)]
-    amount: f64,
+    amount: Option<f64>,
+    /// Whole euro cents, instead of `amount` (what the API answers).
+    amount_cents: Option<i64>,
     /// Codice Unico di Progetto (15 characters).
     cup: Option<String>,
     description: Option<String>,
