@@ -516,9 +516,20 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
     use agio_domain::monitoring::mean;
     use std::collections::HashMap;
     let store = ctx.store();
-    let mut agendas = store.monitored_agendas().await?;
+    // The reads do not depend on each other: on several connections at once, the page waits
+    // for the longest only (the plan and the latest values take most of its time).
+    let (mut agendas, plan, latest, overrides, reused, covered_themes, covered_groups, all_districts) = tokio::try_join!(
+        store.monitored_agendas(),
+        store.monitoring_plan(None),
+        store.latest_approved(),
+        store.standing_overrides(None),
+        store.reused_assets_unversioned(),
+        store.terms_covered_unversioned(agio_domain::Vocabulary::Theme),
+        store.terms_covered_unversioned(agio_domain::Vocabulary::TargetGroup),
+        store.districts(),
+    )?;
     let mut plans: HashMap<String, Vec<PlannedIndicator>> = HashMap::new();
-    for (agenda_id, row) in store.monitoring_plan(None).await? {
+    for (agenda_id, row) in plan {
         plans.entry(agenda_id).or_default().push(row);
     }
     // The public reads an approved agenda as approved, not its working draft: its title, its
@@ -547,14 +558,14 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
         }
         plans.insert(agenda.id.clone(), published_plan(snapshot));
     }
-    for live in store.reused_assets_unversioned().await? {
+    for live in reused {
         assets.entry(live.slug.clone()).or_insert(agio_store::Reuse { actions: 0, ..live.clone() }).actions +=
             live.actions;
     }
-    for (code, n) in store.terms_covered_unversioned(agio_domain::Vocabulary::Theme).await? {
+    for (code, n) in covered_themes {
         *themes.entry(code).or_default() += n;
     }
-    for (code, n) in store.terms_covered_unversioned(agio_domain::Vocabulary::TargetGroup).await? {
+    for (code, n) in covered_groups {
         *target_groups.entry(code).or_default() += n;
     }
     let mut assets: Vec<agio_store::Reuse> = assets.into_values().collect();
@@ -569,13 +580,12 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
     // Progress needs each indicator's latest approved value only.
     let mut values: HashMap<String, Vec<Measurement>> = HashMap::new();
     let mut approved = 0;
-    for (m, count) in store.latest_approved().await? {
+    for (m, count) in latest {
         if let Some(agenda_id) = agenda_of.get(&m.indicator_id) {
             values.entry(agenda_id.clone()).or_default().push(m);
             approved += count as usize;
         }
     }
-    let overrides = store.standing_overrides(None).await?;
     let today = today();
     let rollups: Vec<AgendaRollup> = agendas
         .into_iter()
@@ -586,7 +596,7 @@ pub async fn region(ctx: &impl Context) -> Result<Region, Error> {
         })
         .collect();
     let mut districts: Vec<DistrictRollup> = Vec::new();
-    for district in store.districts().await? {
+    for district in all_districts {
         let progress =
             mean(rollups.iter().filter(|r| r.agenda.district_slug == district.slug).map(|r| (r.progress.progress, 1)));
         districts.push(DistrictRollup { slug: district.slug, name: district.name, progress });

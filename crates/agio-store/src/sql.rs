@@ -141,29 +141,41 @@ impl Sql {
     }
 
     /// The rows of this statement's `FROM …` (and what follows it), with `columns` (name,
-    /// expression), aggregated by the database into one JSON array of objects and read as
-    /// `T`s. sqlx hands SQLite's rows over one at a time from its worker thread and converts
-    /// every value for the generic driver: for thousands of rows that costs several times the
-    /// query itself, and one JSON value does not. The order of the rows is not kept.
+    /// expression), read as `T`s by the columns' names. On SQLite the database aggregates them
+    /// into one JSON array of objects: sqlx hands SQLite's rows over one at a time from its
+    /// worker thread, which for thousands of rows costs several times the query itself. On
+    /// PostgreSQL building that JSON costs five times the query (50 against 11 ms for the
+    /// region's plan), so its rows are read as they come. The order of the rows is not kept.
     pub async fn json_rows<T: serde::de::DeserializeOwned>(
         &self,
         pool: &AnyPool,
         backend: crate::Backend,
         columns: &[(&str, &str)],
     ) -> crate::Result<Vec<T>> {
-        let pairs: Vec<String> = columns.iter().map(|(name, expr)| format!("'{name}', {expr}")).collect();
-        let select = match backend {
+        let invalid = |e: serde_json::Error| crate::StoreError::InvalidData(format!("rows as JSON: {e}"));
+        match backend {
             crate::Backend::Sqlite => {
-                format!("SELECT json_group_array(json_object({})) AS rows_json ", pairs.join(", "))
+                let pairs: Vec<String> = columns.iter().map(|(name, expr)| format!("'{name}', {expr}")).collect();
+                let select = format!("SELECT json_group_array(json_object({})) AS rows_json ", pairs.join(", "));
+                let all = Sql { text: format!("{select}{}", self.text), args: self.args.clone() };
+                let json: String = crate::read::col(&all.query().fetch_one(pool).await?, "rows_json")?;
+                serde_json::from_str(&json).map_err(invalid)
             }
-            crate::Backend::Postgres => format!(
-                "SELECT CAST(COALESCE(json_agg(json_build_object({})), '[]') AS TEXT) AS rows_json ",
-                pairs.join(", ")
-            ),
-        };
-        let all = Sql { text: format!("{select}{}", self.text), args: self.args.clone() };
-        let json: String = crate::read::col(&all.query().fetch_one(pool).await?, "rows_json")?;
-        serde_json::from_str(&json).map_err(|e| crate::StoreError::InvalidData(format!("rows as JSON: {e}")))
+            crate::Backend::Postgres => {
+                let named: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
+                let all = Sql { text: format!("SELECT {} {}", named.join(", "), self.text), args: self.args.clone() };
+                let rows = all.query().fetch_all(pool).await?;
+                rows.iter()
+                    .map(|row| {
+                        let mut object = serde_json::Map::new();
+                        for (name, _) in columns {
+                            object.insert(name.to_string(), json_value(row, name)?);
+                        }
+                        serde_json::from_value(serde_json::Value::Object(object)).map_err(invalid)
+                    })
+                    .collect()
+            }
+        }
     }
 
     /// The row, if there is one, made into a `T` by `map`.
@@ -222,6 +234,24 @@ macro_rules! columns {
     };
 }
 pub(crate) use columns;
+
+/// A column of `row` as JSON, by its type.
+fn json_value(row: &AnyRow, name: &str) -> crate::Result<serde_json::Value> {
+    use sqlx::any::AnyTypeInfoKind as Kind;
+    use sqlx::{Column, Row};
+    let column = row.try_column(name)?;
+    let value = match column.type_info().kind() {
+        Kind::Null => serde_json::Value::Null,
+        Kind::Bool => row.try_get::<Option<bool>, _>(name)?.into(),
+        Kind::SmallInt | Kind::Integer | Kind::BigInt => row.try_get::<Option<i64>, _>(name)?.into(),
+        Kind::Real | Kind::Double => row.try_get::<Option<f64>, _>(name)?.into(),
+        Kind::Text => row.try_get::<Option<String>, _>(name)?.into(),
+        Kind::Blob => {
+            return Err(crate::StoreError::InvalidData(format!("column {name}: bytes are not read as JSON")));
+        }
+    };
+    Ok(value)
+}
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,6 @@ use crate::{new_id, now, Result, Store, StoreError};
 /// The plan's columns, after the lead organisation's (see `monitoring_plan`).
 /// The plan's columns: (name, expression).
 const PLAN_COLUMNS: &[(&str, &str)] = &[
-    ("agenda_slug", "a.slug"),
     ("agenda_id", "x.agenda_id"),
     ("objective_code", "o.code"),
     ("objective_title", "o.title"),
@@ -44,20 +43,25 @@ const PLAN_COLUMNS: &[(&str, &str)] = &[
     ("weight", "i.weight"),
 ];
 
+/// The plan's texts that only an agenda's own page shows.
+const TITLES: [&str; 4] = ["objective_title", "action_title", "name", "unit"];
+
 const PLAN: &str = " FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
      LEFT JOIN expected_results r ON r.action_id = x.id LEFT JOIN indicators i ON i.result_id = r.id \
      WHERE x.archived_at IS NULL AND o.archived_at IS NULL";
 
-/// A row of the plan, as the database writes it in JSON.
+/// A row of the plan, as the database writes it in JSON. The region's plan leaves out the
+/// titles and names (its page shows none of them): a quarter of the text to build and parse.
 #[derive(serde::Deserialize)]
 struct PlanRow {
-    agenda_slug: String,
     agenda_id: String,
     objective_code: String,
+    #[serde(default)]
     objective_title: String,
     objective_position: i64,
     action_id: String,
     action_code: String,
+    #[serde(default)]
     action_title: String,
     action_status: String,
     action_position: i64,
@@ -68,7 +72,9 @@ struct PlanRow {
     result_position: Option<i64>,
     indicator_id: Option<String>,
     indicator_position: Option<i64>,
+    #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
     unit: Option<String>,
     direction: Option<String>,
     frequency: Option<String>,
@@ -176,32 +182,27 @@ impl Store {
     /// region), with its action and objective, in the plan's order; and the agenda of each.
     pub async fn monitoring_plan(&self, agenda_id: Option<&str>) -> Result<Vec<(String, PlannedIndicator)>> {
         let mut columns = PLAN_COLUMNS.to_vec();
-        // Who leads each action decides who enters its values: the region's view needs it not.
-        if agenda_id.is_some() {
-            columns.push((
-                "lead_organization",
-                "(SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id \
-                 AND ao.role = 'lead')",
-            ));
-        }
         let mut sql = Sql::new(PLAN);
         match agenda_id {
-            Some(id) => sql.push(" AND x.agenda_id = ").bind(id),
-            None => sql.push(" AND a.status <> 'draft'"),
+            // Who leads each action decides who enters its values, on the agenda's own page.
+            Some(id) => {
+                columns.push((
+                    "lead_organization",
+                    "(SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id \
+                     AND ao.role = 'lead')",
+                ));
+                sql.push(" AND x.agenda_id = ").bind(id);
+            }
+            None => {
+                columns.retain(|(name, _)| !TITLES.contains(name));
+                sql.push(" AND a.status <> 'draft'");
+            }
         };
         // Read as one JSON value (thousands of rows for the region), then put in plan order.
         let mut rows: Vec<PlanRow> = sql.json_rows(&self.pool, self.backend, &columns).await?;
         rows.sort_by(|a, b| {
-            let key = |r: &PlanRow| {
-                (
-                    r.agenda_slug.clone(),
-                    r.objective_position,
-                    r.action_position,
-                    r.result_position,
-                    r.indicator_position,
-                )
-            };
-            key(a).cmp(&key(b))
+            let key = |r: &PlanRow| (r.objective_position, r.action_position, r.result_position, r.indicator_position);
+            a.agenda_id.cmp(&b.agenda_id).then_with(|| key(a).cmp(&key(b)))
         });
         rows.into_iter().map(PlanRow::planned).collect()
     }
@@ -230,18 +231,36 @@ impl Store {
             denominator: Option<String>,
             n: i64,
         }
-        let sql = Sql::new(
-            " FROM measurements m JOIN (SELECT indicator_id, MAX(period) AS period, COUNT(*) AS n FROM measurements \
-             WHERE status = 'approved' GROUP BY indicator_id) l ON l.indicator_id = m.indicator_id AND l.period = m.period",
-        );
+        // One step back along the index (indicator_id, period) finds each indicator's latest
+        // approved value: cheaper than grouping every approved value of the region. The two
+        // planners need it asked differently: PostgreSQL hashes the whole table for SQLite's
+        // join, and SQLite has no LATERAL.
+        let (from, indicator, count) = match self.backend {
+            crate::Backend::Sqlite => (
+                " FROM indicators i JOIN measurements m ON m.id = (SELECT l.id FROM measurements l \
+                 WHERE l.indicator_id = i.id AND l.status = 'approved' ORDER BY l.period DESC LIMIT 1)",
+                "i.id",
+                "(SELECT CAST(COUNT(*) AS BIGINT) FROM measurements c WHERE c.indicator_id = i.id \
+                 AND c.status = 'approved')",
+            ),
+            crate::Backend::Postgres => (
+                " FROM (SELECT indicator_id, CAST(COUNT(*) AS BIGINT) AS n FROM measurements \
+                 WHERE status = 'approved' GROUP BY indicator_id) c CROSS JOIN LATERAL \
+                 (SELECT l.period, l.value, l.numerator, l.denominator FROM measurements l \
+                 WHERE l.indicator_id = c.indicator_id AND l.status = 'approved' ORDER BY l.period DESC LIMIT 1) m",
+                "c.indicator_id",
+                "c.n",
+            ),
+        };
         let columns = [
-            ("indicator_id", "m.indicator_id"),
+            ("indicator_id", indicator),
             ("period", "m.period"),
             ("value", "m.value"),
             ("numerator", "m.numerator"),
             ("denominator", "m.denominator"),
-            ("n", "l.n"),
+            ("n", count),
         ];
+        let sql = Sql::new(from);
         let decimal = |name: &str, text: Option<String>| text.map(|t| parsed::<Decimal>(name, &t)).transpose();
         let rows: Vec<Latest> = sql.json_rows(&self.pool, self.backend, &columns).await?;
         rows.into_iter()
