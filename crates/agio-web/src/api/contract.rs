@@ -190,6 +190,17 @@ fn served_here(value: &mut Value) {
 /// from) gives every field that cannot be null, since a PUT empties what it leaves out.
 pub fn bodies_declared(mut doc: Value) -> Value {
     let mut bodies = std::collections::BTreeSet::new();
+    let composed = doc.pointer("/components/schemas").cloned().unwrap_or_default();
+    let body_refs = doc["paths"].as_object().into_iter().flat_map(|paths| paths.values()).flat_map(|item| {
+        item.as_object().into_iter().flat_map(|o| o.values()).filter_map(|operation| {
+            operation.pointer("/requestBody/content/application~1json/schema/$ref")?.as_str().map(String::from)
+        })
+    });
+    for reference in body_refs.collect::<Vec<_>>() {
+        if let Some(schema) = reference.strip_prefix('#').and_then(|pointer| doc.pointer_mut(pointer)) {
+            flattened(schema, &composed);
+        }
+    }
     let components = doc.pointer("/components/schemas").cloned().unwrap_or_default();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
     for (method, operation) in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.iter_mut()) {
@@ -214,12 +225,7 @@ pub fn bodies_declared(mut doc: Value) -> Value {
     }
     // A new record's optional fields may be sent as null (no value), as the readers take it;
     // a change's fields say so themselves.
-    let changes = |schema: &Value| {
-        schema.pointer("/properties/version").is_some()
-            || schema["allOf"]
-                .as_array()
-                .is_some_and(|parts| parts.iter().any(|p| p.pointer("/properties/version").is_some()))
-    };
+    let changes = |schema: &Value| schema.pointer("/properties/version").is_some();
     let mut creations: Vec<String> = Vec::new();
     for name in &bodies {
         let schema = &components[name.as_str()];
@@ -237,6 +243,34 @@ pub fn bodies_declared(mut doc: Value) -> Value {
         }
     }
     doc
+}
+
+/// A body composed of parts (`allOf`: a record's fields and those of its creation or change)
+/// made one object, so that it can refuse the fields none of its parts has: `additionalProperties`
+/// sees only the properties written beside it.
+fn flattened(schema: &mut Value, components: &Value) {
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array).cloned() else { return };
+    let mut properties = serde_json::Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for part in parts {
+        let part = match part["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            Some(name) => components[name].clone(),
+            None => part,
+        };
+        if part.get("allOf").is_some() || part["type"] != "object" {
+            return; // deeper compositions stay as they are
+        }
+        properties.extend(part["properties"].as_object().cloned().unwrap_or_default());
+        required.extend(part["required"].as_array().cloned().unwrap_or_default());
+    }
+    let description = schema.get("description").cloned();
+    *schema = json!({ "type": "object", "properties": properties });
+    if !required.is_empty() {
+        schema["required"] = json!(required);
+    }
+    if let Some(description) = description {
+        schema["description"] = description;
+    }
 }
 
 /// Lets each field that is not required be null too.
