@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 const GUASTALLA: &str = "agenda-digitale-sociale-bassa-reggiana-2025-2027";
+const RIMINI: &str = "agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
 
 /// Runs `tests/dcat/validate.py` on a catalogue; returns whether it conforms and its report.
 fn shacl(catalogue: &str, syntax: &str) -> (bool, String) {
@@ -56,6 +57,9 @@ both_backends!(every_public_dataset_is_a_csv_and_a_json_file_described_column_by
         Some("slug,titolo,territorio,anno_inizio,anno_fine,stato,versione_approvata,avanzamento,indirizzo")
     );
     assert!(agendas.body.contains(&format!("{GUASTALLA},Agenda Digitale Sociale della Bassa Reggiana 2025-2027,")));
+    // An agenda read live (in consultation, with no approved version) names its indicators too.
+    let indicators = app.get("/dati/indicatori.csv").await.body;
+    assert!(indicators.contains(&format!(",{RIMINI},A01,Sale digitali di comunità attive,servizi,")), "{indicators}");
     // Values waiting for approval are not open data: A01's last quarter is waiting.
     let a01 = app.get(&format!("/api/v1/agendas/{GUASTALLA}/actions/A01")).await.json();
     let indicator = a01["results"][0]["indicators"][0]["id"].as_str().unwrap().to_string();

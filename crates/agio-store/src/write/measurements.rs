@@ -43,15 +43,16 @@ const PLAN_COLUMNS: &[(&str, &str)] = &[
     ("weight", "i.weight"),
 ];
 
-/// The plan's texts that only an agenda's own page shows.
-const TITLES: [&str; 4] = ["objective_title", "action_title", "name", "unit"];
+/// The plan's titles that only an agenda's own page reads from the plan.
+const TITLES: [&str; 2] = ["objective_title", "action_title"];
 
 const PLAN: &str = " FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
      LEFT JOIN expected_results r ON r.action_id = x.id LEFT JOIN indicators i ON i.result_id = r.id \
      WHERE x.archived_at IS NULL AND o.archived_at IS NULL";
 
 /// A row of the plan, as the database writes it in JSON. The region's plan leaves out the
-/// titles and names (its page shows none of them): a quarter of the text to build and parse.
+/// objectives' and actions' titles: its page shows none, and its open data takes them from the
+/// agenda itself. The indicators' names and units stay (the open data's `indicatori`).
 #[derive(serde::Deserialize)]
 struct PlanRow {
     agenda_id: String,
@@ -72,9 +73,7 @@ struct PlanRow {
     result_position: Option<i64>,
     indicator_id: Option<String>,
     indicator_position: Option<i64>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     unit: Option<String>,
     direction: Option<String>,
     frequency: Option<String>,

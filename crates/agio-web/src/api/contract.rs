@@ -196,9 +196,12 @@ pub fn bodies_declared(mut doc: Value) -> Value {
             operation.pointer("/requestBody/content/application~1json/schema/$ref")?.as_str().map(String::from)
         })
     });
+    let mut made_one = std::collections::BTreeSet::new();
     for reference in body_refs.collect::<Vec<_>>() {
         if let Some(schema) = reference.strip_prefix('#').and_then(|pointer| doc.pointer_mut(pointer)) {
-            flattened(schema, &composed);
+            if flattened(schema, &composed) {
+                made_one.insert(reference.trim_start_matches("#/components/schemas/").to_string());
+            }
         }
     }
     let components = doc.pointer("/components/schemas").cloned().unwrap_or_default();
@@ -210,7 +213,8 @@ pub fn bodies_declared(mut doc: Value) -> Value {
         };
         bodies.insert(name.to_string());
         let properties = components[name]["properties"].as_object().cloned().unwrap_or_default();
-        if method == "put" && properties.contains_key("version") {
+        // A composed body keeps its parts' own required fields: its readers take a text left out as empty.
+        if method == "put" && properties.contains_key("version") && !made_one.contains(name) {
             let required: Vec<&String> = properties.iter().filter(|(_, p)| !admits_null(p)).map(|(f, _)| f).collect();
             *schema = json!({ "allOf": [schema.clone()], "required": required });
         }
@@ -248,8 +252,8 @@ pub fn bodies_declared(mut doc: Value) -> Value {
 /// A body composed of parts (`allOf`: a record's fields and those of its creation or change)
 /// made one object, so that it can refuse the fields none of its parts has: `additionalProperties`
 /// sees only the properties written beside it.
-fn flattened(schema: &mut Value, components: &Value) {
-    let Some(parts) = schema.get("allOf").and_then(Value::as_array).cloned() else { return };
+fn flattened(schema: &mut Value, components: &Value) -> bool {
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array).cloned() else { return false };
     let mut properties = serde_json::Map::new();
     let mut required: Vec<Value> = Vec::new();
     for part in parts {
@@ -258,7 +262,7 @@ fn flattened(schema: &mut Value, components: &Value) {
             None => part,
         };
         if part.get("allOf").is_some() || part["type"] != "object" {
-            return; // deeper compositions stay as they are
+            return false; // deeper compositions stay as they are
         }
         properties.extend(part["properties"].as_object().cloned().unwrap_or_default());
         required.extend(part["required"].as_array().cloned().unwrap_or_default());
@@ -271,6 +275,7 @@ fn flattened(schema: &mut Value, components: &Value) {
     if let Some(description) = description {
         schema["description"] = description;
     }
+    true
 }
 
 /// Lets each field that is not required be null too.
