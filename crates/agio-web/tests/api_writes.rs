@@ -194,6 +194,12 @@ both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
     assert_eq!(put["required"], json!(["title", "version"]), "{put}");
     assert_eq!(doc["components"]["schemas"]["ObjectiveChange"]["properties"]["title"]["minLength"], 1);
     assert_eq!(doc["components"]["schemas"]["ObjectiveChange"]["additionalProperties"], false);
+    // A meeting's body also creates one (its version left out); its PUT changes one, so needs it.
+    let put = &doc["paths"]["/api/v1/agendas/{slug}/process/meetings/{number}"]["put"]["requestBody"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!((&put["required"], &put["properties"]["version"]["type"]), (&json!(["version"]), &json!("integer")));
+    let phase = &doc["paths"]["/api/v1/agendas/{slug}/process/phases/{kind}"]["put"]["parameters"][1]["schema"];
+    assert_eq!(phase["$ref"], "#/components/schemas/PhaseKind", "the phases are named in the document");
     let organization = &doc["components"]["schemas"]["NewOrganization"];
     assert_eq!(organization["additionalProperties"], false, "{organization}");
     assert!(organization["properties"]["territory"].is_object() && organization["properties"]["name"].is_object());

@@ -213,8 +213,16 @@ pub fn bodies_declared(mut doc: Value) -> Value {
         };
         bodies.insert(name.to_string());
         let properties = components[name]["properties"].as_object().cloned().unwrap_or_default();
-        // A composed body keeps its parts' own required fields: its readers take a text left out as empty.
-        if method == "put" && properties.contains_key("version") && !made_one.contains(name) {
+        if method != "put" || !properties.contains_key("version") {
+            continue;
+        }
+        if made_one.contains(name) {
+            // A composed body keeps its parts' own required fields (its readers take a text left
+            // out as empty), and creates when its version is left out: a PUT changes, so needs it.
+            let version = json!({ "type": "integer", "format": "int64" });
+            *schema =
+                json!({ "allOf": [schema.clone()], "required": ["version"], "properties": { "version": version } });
+        } else {
             let required: Vec<&String> = properties.iter().filter(|(_, p)| !admits_null(p)).map(|(f, _)| f).collect();
             *schema = json!({ "allOf": [schema.clone()], "required": required });
         }

@@ -392,7 +392,7 @@ pub struct PhaseDatesChange {
 /// Set a phase's dates and what happens in it (the agenda's coordinators).
 #[utoipa::path(put, path = "/api/v1/agendas/{slug}/process/phases/{kind}", tag = "editing", security(("token" = [])),
     params(("slug" = String, Path, description = "Slug of the agenda"),
-        ("kind" = String, Path, description = "`information`, `ideas`, `working_day`, `prioritisation`, `feedback` or `pacts`")),
+        ("kind" = agio_domain::codes::PhaseKind, Path, description = "The phase")),
     request_body(content = PhaseDatesChange, content_type = "application/json"),
     responses((status = 200, body = Process, description = "The process with the phase as saved"), ChangeProblems))]
 pub async fn put_phase(
