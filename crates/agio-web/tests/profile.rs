@@ -655,6 +655,8 @@ both_backends!(the_api_writes_a_profile_s_services_databases_plan_and_gaps, |bac
     problem_names(&r.body, "special_categories");
     let mut db = db;
     db["personal_data"] = serde_json::json!(true);
+    // A version in a new line's body is no stale save: what is added has none yet.
+    db["version"] = serde_json::json!(86);
     let r = app.api("POST", &format!("{api}/databases"), &token, db).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let doc: serde_json::Value = r.json();
@@ -665,14 +667,19 @@ both_backends!(the_api_writes_a_profile_s_services_databases_plan_and_gaps, |bac
     // The Piano di Zona, as the template's CSV: every problem by row and column, nothing saved.
     let plan =
         "/api/v1/profiles/rn-rimini/zone-plan?title=Piano%20di%20Zona%202027-2029&period_start=2027&period_end=2029";
-    let put_csv = |csv: &'static str| {
-        let request = axum::http::Request::put(plan)
+    let put_csv_at = |at: &'static str, csv: &'static str| {
+        let request = axum::http::Request::put(at)
             .header("content-type", "text/csv")
             .header("authorization", format!("Bearer {token}"))
             .body(axum::body::Body::from(csv))
             .unwrap();
         app.request(request)
     };
+    let put_csv = |csv: &'static str| put_csv_at(plan, csv);
+    // A query string that cannot be read is named as the API's other problems are.
+    let r = put_csv_at("/api/v1/profiles/rn-rimini/zone-plan?title=%FF", "numero;titolo\n").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.header("content-type").starts_with("application/problem+json"), "{:?}", r.header("content-type"));
     let r = put_csv("numero;titolo;area;destinatari;budget;stato\n1;Casa;;nessuno;molto;forse\n1;Ancora;;;;\n").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     for at in ["file: row 2, column destinatari", "file: row 2, column budget", "file: row 3, column numero"] {

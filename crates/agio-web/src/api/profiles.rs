@@ -7,7 +7,7 @@ use agio_app::editors::{DatabaseEditor, InternalServiceEditor, ProfileEditor, Pr
 use agio_app::gaps::{ActionGapsEditor, ObjectiveGapsEditor};
 use agio_app::profile::{ProfileDocument, ProfileSummary};
 use agio_domain::edit::{FieldError, GapsEdit};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::Json;
 use utoipa::ToSchema;
@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use super::writes::{apply, ChangeProblems, CreateProblems, How, JsonObject};
 use crate::kit::auth::TokenCaller;
 use crate::kit::error::{AppError, Problem};
+use crate::kit::query::Params;
 use crate::kit::state::AppState;
 use crate::profile::page::{profile_for, published};
 
@@ -106,9 +107,9 @@ pub struct DatabaseChange {
     used_by: Option<String>,
 }
 
-/// A new line of a profile's list starts from version 0.
+/// A new line of a profile's list starts from version 0, whatever the body says.
 fn as_new(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
-    body.entry("version").or_insert(serde_json::json!(0));
+    body.insert("version".into(), serde_json::json!(0));
     JsonObject(body, off_contract)
 }
 
@@ -173,7 +174,7 @@ pub async fn patch_database(
 }
 
 /// The plan's title and period, beside the CSV file of its sheets.
-#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PlanFields {
     title: Option<String>,
@@ -192,7 +193,7 @@ pub async fn put_zone_plan(
     State(s): State<AppState>,
     caller: TokenCaller,
     Path(slug): Path<String>,
-    Query(fields): Query<PlanFields>,
+    params: Params,
     file: axum::body::Bytes,
 ) -> Result<Json<ProfileDocument>, AppError> {
     if caller.scope != agio_domain::TokenScope::Write {
@@ -200,6 +201,9 @@ pub async fn put_zone_plan(
     }
     let of = ProfileOf::load(&s, &slug).await?;
     of.allowed(Some(&caller.principal))?;
+    let given = |name: &str| params.get(name).map(str::to_string);
+    let fields =
+        PlanFields { title: given("title"), period_start: given("period_start"), period_end: given("period_end") };
     let input = |name: &str| {
         let value = match name {
             "title" => &fields.title,
