@@ -478,7 +478,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-pub(crate) fn is_date(v: &str) -> bool {
+pub fn is_date(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     let [y, m, d] = parts.as_slice() else { return false };
     let num = |s: &str, len: usize| {
