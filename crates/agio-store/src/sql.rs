@@ -66,9 +66,17 @@ impl Sql {
         self
     }
 
-    /// Appends a placeholder for `value`.
+    /// Appends a placeholder for `value`; a null number is written as `NULL` instead. sqlx 0.8
+    /// sends PostgreSQL a null `f64` as a `float4` (its `Real` and `Double` nulls are swapped),
+    /// and the statement, prepared once per connection with that type, then refuses a number
+    /// in the same place ("incorrect binary data format"): found by Schemathesis.
     pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
-        self.args.push(value.into());
+        let value = value.into();
+        if let Value::Float(None) = value {
+            self.text.push_str("NULL");
+            return self;
+        }
+        self.args.push(value);
         self.text.push('$');
         self.text.push_str(&self.args.len().to_string());
         self
@@ -282,5 +290,12 @@ mod tests {
         let mut sql = Sql::new("SELECT $1 || ");
         sql.bind("x");
         assert_eq!(sql.for_backend(Backend::Sqlite).text, "SELECT $1 || $1");
+    }
+
+    #[test]
+    fn a_null_number_is_written_not_bound() {
+        let insert = Sql::insert_rows("t", &["a", "b"], vec![vec![None::<f64>.into(), Some(1.5).into()]]);
+        assert_eq!(insert.args.len(), 1);
+        assert_eq!(insert.for_backend(Backend::Postgres).text, "INSERT INTO t (a, b) VALUES (NULL, $1)");
     }
 }
