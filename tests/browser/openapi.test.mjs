@@ -700,7 +700,8 @@ describe('every change answers as documented', () => {
     await call('PATCH', frameworkOne, '/api/v1/frameworks/zzz', regional, { version: 1 }, 404);
     const items = '/api/v1/frameworks/{id}/items';
     const grown = await call('POST', items, '/api/v1/frameworks/sdg/items', regional, { code: '11.7', parent_code: '11', title: 'Spazi pubblici accessibili' }, 201);
-    await call('POST', items, '/api/v1/frameworks/sdg/items', regional, { code: '11.7', title: 'Doppione' }, 422);
+    // A code another item has: a clash with the framework as it is.
+    await call('POST', items, '/api/v1/frameworks/sdg/items', regional, { code: '11.7', title: 'Doppione' }, 409);
     const itemOne = '/api/v1/frameworks/{id}/items/{item}';
     const added = grown.items.find((i) => i.code === '11.7');
     await call('PATCH', itemOne, `/api/v1/frameworks/sdg/items/${added.id}`, regional, { version: 1, title: 'Spazi verdi e pubblici accessibili' }, 200);
@@ -786,7 +787,8 @@ describe('every change answers as documented', () => {
     const a01Id = samples.indicators[0].id;
     const q3 = `/api/v1/agendas/${GUASTALLA}/indicators/${countId}/measurements/2027-Q3`;
     await call('PUT', measurement, q3, referent, { version: 0, value: '1.234' }, 422);
-    await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/${countId}/measurements/2031-Q1`, referent, { version: 0, value: 3 }, 422);
+    // A period outside the agenda's span: a clash with the agenda as it is.
+    await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/${countId}/measurements/2031-Q1`, referent, { version: 0, value: 3 }, 409);
     await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/${a01Id}/measurements/2027-Q3`, referent, { version: 0, value: 3 }, 403);
     await call('PUT', measurement, `/api/v1/agendas/${GUASTALLA}/indicators/zzz/measurements/2027-Q3`, referent, { version: 0, value: 3 }, 404);
     const written = await call('PUT', measurement, q3, referent, { version: 0, value: 1.234, note: 'Dato esatto' }, 200);
@@ -823,7 +825,8 @@ describe('every change answers as documented', () => {
     const statusTemplate = '/api/v1/agendas/{slug}/status';
     const next = edited.status === 'consultation' ? 'approved' : 'archived';
     const notAllowed = edited.status === 'consultation' ? 'archived' : 'draft';
-    await call('POST', statusTemplate, `/api/v1/agendas/${RIMINI}/status`, coordinator, { version: edited.version, status: notAllowed, note: 'x' }, 422);
+    // Not a move from the present status: a clash with the agenda as it is.
+    await call('POST', statusTemplate, `/api/v1/agendas/${RIMINI}/status`, coordinator, { version: edited.version, status: notAllowed, note: 'x' }, 409);
     const moved = await call('POST', statusTemplate, `/api/v1/agendas/${RIMINI}/status`, coordinator, { version: edited.version, status: next, note: 'Conformità API' }, 200);
     assert.equal(moved.status, next);
     await call('POST', statusTemplate, `/api/v1/agendas/zzz/status`, coordinator, { version: 1, status: next, note: 'x' }, 404);
@@ -911,7 +914,8 @@ describe('every change answers as documented', () => {
     await call('PUT', assetOne, assetPath, coordinator,
       { version: assetChanged.version, name: 'Asset di conformità', kind: 'database', provider: 'Lepida', status: 'active' }, 200);
     await call('DELETE', assetOne, assetPath, coordinator, {}, 204);
-    await call('DELETE', assetOne, assetPath, coordinator, {}, 404);
+    // Retiring it again leaves it retired: a DELETE may be repeated.
+    await call('DELETE', assetOne, assetPath, coordinator, {}, 204);
 
     const territories = '/api/v1/territories';
     // A comune is in one union at most: comuni no other test puts in a union.
@@ -953,7 +957,8 @@ describe('every change answers as documented', () => {
     const partner = a02Lines.partners.find((p) => p.role === 'partner');
     const partnerPath = `${a02}/partners/${partner.organization.slug}`;
     const partnered = await call('PATCH', partnerOne, partnerPath, referent, { version: a02Lines.version, role_description: 'Conformità' }, 200);
-    await call('PUT', partnerOne, partnerPath, referent, { version: partnered.version, role: 'lead' }, 422);
+    // A second lead: a clash with the action as it is.
+    await call('PUT', partnerOne, partnerPath, referent, { version: partnered.version, role: 'lead' }, 409);
     const put = await call('PUT', partnerOne, partnerPath, referent, { version: partnered.version, role: 'partner', role_description: partner.role_description }, 200);
     const linePath = `${a02}/budget-lines/${a02Lines.budget[0].id}`;
     const lined = await call('PATCH', lineOne, linePath, referent, { version: put.version, amount_cents: a02Lines.budget[0].amount_cents }, 200);

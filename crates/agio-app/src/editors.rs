@@ -130,7 +130,7 @@ impl Editor for StatusEditor {
         let status = reader.code::<AgendaStatus>("status");
         if status.is_some_and(|to| !can_move(self.from.status, to)) {
             let allowed = self.moves().iter().map(|s| s.code().to_string()).collect();
-            reader.fail("status", FieldProblem::NotOneOf { allowed });
+            reader.fail("status", FieldProblem::NotAMoveFromHere { allowed });
         }
         let note = reader.text("note");
         if note.is_empty() && !reader.errors.iter().any(|e| e.field == "note") {

@@ -30,7 +30,8 @@ pub async fn source_to_import(
 ) -> Result<(AgendaFacts, DecidimSource), Error> {
     let facts = facts(ctx, slug).await?;
     require(who, Operation::Edit, &Target::Agenda(&facts))?;
-    let source = ctx.store().decidim_source(&facts.agenda_id).await?.ok_or(Error::NotFound)?;
+    let nothing_to_import = Error::Refused(agio_domain::lab::Refusal::NoDecidimSource);
+    let source = ctx.store().decidim_source(&facts.agenda_id).await?.ok_or(nothing_to_import)?;
     Ok((facts, source))
 }
 

@@ -114,9 +114,51 @@ pub enum FieldProblem {
     PaidAboveCommitted,
     /// A budget line's amount below what is already committed on it.
     BelowCommitted,
+    /// A status the record cannot move to from the one it has: `allowed` are those it can.
+    NotAMoveFromHere {
+        allowed: Vec<String>,
+    },
+    /// A change of one field that disagrees with another field's saved value (an end before
+    /// the saved start): the two are changed together.
+    AgainstSaved {
+        with: String,
+    },
 }
 
 impl FieldProblem {
+    /// The field whose value a rule between two fields holds `field`'s against (an end
+    /// against its start), when `self` is such a rule's problem.
+    pub fn partner(&self, field: &str) -> Option<&'static str> {
+        match (self, field) {
+            (FieldProblem::EndBeforeStart, "period_end") => Some("period_start"),
+            (FieldProblem::EndBeforeStart, "end_date") => Some("start_date"),
+            (FieldProblem::EndBeforeStart, "ends_on") => Some("starts_on"),
+            (FieldProblem::EndBeforeStart, "ends") => Some("starts"),
+            (FieldProblem::EndBeforeStart, "target_year") => Some("baseline_year"),
+            (FieldProblem::SpecialWithoutPersonal, "special_categories") => Some("personal_data"),
+            _ => None,
+        }
+    }
+
+    /// Whether the value clashes with the record's present state or its neighbours' (already
+    /// there, taken, below what is spent, not a move from here, a period outside its agenda's
+    /// span) rather than being wrong in
+    /// itself: the same request may succeed once the state changes. The API answers 409.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            FieldProblem::AlreadyTakingPart
+                | FieldProblem::SecondLead
+                | FieldProblem::AlreadyLinked
+                | FieldProblem::Taken
+                | FieldProblem::InAnotherUnion { .. }
+                | FieldProblem::BelowCommitted
+                | FieldProblem::NotAMoveFromHere { .. }
+                | FieldProblem::NotAPeriod { .. }
+                | FieldProblem::AgainstSaved { .. }
+        )
+    }
+
     /// The i18n key of the message (arguments come from the variant).
     pub fn label_key(&self) -> &'static str {
         match self {
@@ -161,6 +203,8 @@ impl FieldProblem {
             FieldProblem::AboveBudget => "field.above_budget",
             FieldProblem::PaidAboveCommitted => "field.paid_above_committed",
             FieldProblem::BelowCommitted => "field.below_committed",
+            FieldProblem::NotAMoveFromHere { .. } => "field.not_a_move_from_here",
+            FieldProblem::AgainstSaved { .. } => "field.against_saved",
         }
     }
 }
@@ -821,8 +865,12 @@ impl BudgetLineEdit {
     /// (`amount_cents`: what the API answers, so a PATCH can send back what it read).
     pub fn read(r: &mut Reader, sources: &[String]) -> Option<BudgetLineEdit> {
         let funding_source = r.choice("funding_source", sources);
-        let amount_cents =
-            if r.given("amount_cents") && !r.given("amount") { r.cents("amount_cents") } else { r.euros("amount") };
+        // Both given: the euros count, but the cents must still be an amount.
+        let cents = r.given("amount_cents").then(|| r.cents("amount_cents"));
+        let amount_cents = match cents {
+            Some(cents) if !r.given("amount") => cents,
+            _ => r.euros("amount"),
+        };
         let cup = r.opt_line("cup").map(|c| c.to_uppercase());
         if cup.as_ref().is_some_and(|c| c.len() != 15 || !c.bytes().all(|b| b.is_ascii_alphanumeric())) {
             r.fail("cup", FieldProblem::NotOneOf { allowed: vec!["15 caratteri alfanumerici".into()] });

@@ -224,6 +224,8 @@ pub enum Refusal {
     IdeaClosed,
     /// The meeting's day is past: no registrations or cancellations.
     MeetingPast,
+    /// The agenda names no Decidim process: there is nothing to import.
+    NoDecidimSource,
 }
 
 impl Refusal {
@@ -233,6 +235,7 @@ impl Refusal {
             Refusal::TooManyIdeas => "too_many_ideas",
             Refusal::IdeaClosed => "idea_closed",
             Refusal::MeetingPast => "meeting_past",
+            Refusal::NoDecidimSource => "no_decidim_source",
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::support::{TestApp, GUASTALLA, RIMINI};
 use agio_testkit::both_backends;
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const REFERENT: &str = "referente@demo.agio.example";
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
@@ -197,7 +197,14 @@ both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
     // A meeting's body also creates one (its version left out); its PUT changes one, so needs it.
     let put = &doc["paths"]["/api/v1/agendas/{slug}/process/meetings/{number}"]["put"]["requestBody"]["content"]
         ["application/json"]["schema"];
-    assert_eq!((&put["required"], &put["properties"]["version"]["type"]), (&json!(["version"]), &json!("integer")));
+    // It also gives what its reader requires, and a place or a link to join online.
+    assert_eq!(
+        (&put["required"], &put["properties"]["version"]["type"]),
+        (&json!(["version", "date", "kind", "title"]), &json!("integer"))
+    );
+    let somewhere: Vec<&Value> =
+        put["allOf"][1]["anyOf"].as_array().unwrap().iter().map(|o| &o["required"][0]).collect();
+    assert_eq!(somewhere, [&json!("place"), &json!("online_url")], "{put}");
     let phase = &doc["paths"]["/api/v1/agendas/{slug}/process/phases/{kind}"]["put"]["parameters"][1]["schema"];
     assert_eq!(phase["$ref"], "#/components/schemas/PhaseKind", "the phases are named in the document");
     let organization = &doc["components"]["schemas"]["NewOrganization"];
@@ -208,6 +215,13 @@ both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
     let version = app.state.store.objective_for_edit(GUASTALLA, "O1").await.unwrap().unwrap().version as f64;
     let r = app.api("PATCH", &objective, &token, json!({ "version": version, "description": "Con i Comuni" })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // An end changed alone, before the saved start: a clash with the agenda as it is, named.
+    let agenda = format!("/api/v1/agendas/{GUASTALLA}");
+    let version = app.get(&agenda).await.json()["version"].clone();
+    let r = app.api("PATCH", &agenda, &token, json!({ "version": version, "period_end": 2001 })).await;
+    let p = problem(&r, StatusCode::CONFLICT);
+    assert_eq!(p["invalid_params"][0]["name"], "period_end", "{p}");
+    assert!(p["invalid_params"][0]["reason"].as_str().unwrap().contains("saved period_start"), "{p}");
 });
 
 both_backends!(the_workflow_through_the_api, |backend| async move {
@@ -217,7 +231,8 @@ both_backends!(the_workflow_through_the_api, |backend| async move {
     let path = format!("/api/v1/agendas/{RIMINI}/status");
     let skip = problem(
         &app.api("POST", &path, &token, json!({ "version": 1, "status": "archived", "note": "x" })).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        // Not a move from the present status: a clash with the agenda's state.
+        StatusCode::CONFLICT,
     );
     assert_eq!(skip["invalid_params"][0]["name"], "status");
     let r = app
@@ -266,7 +281,8 @@ both_backends!(an_actions_lists_are_written_through_the_api, |backend| async mov
             json!({ "organization": "iis-guastalla", "role": "lead" }),
         )
         .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        // Already a partner, and a second lead: clashes with the action as it is.
+        StatusCode::CONFLICT,
     );
     let fields: Vec<&str> =
         p["invalid_params"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
@@ -481,4 +497,20 @@ both_backends!(coordinators_set_up_the_process_its_phases_and_the_vote_through_t
     );
     let chosen = app.api("PUT", &admitted, &coordinator, json!({"version": version, "admitted": ["1", "2"]})).await;
     assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.body);
+});
+
+// Found by Schemathesis on PostgreSQL: the same insert, first with no baseline value, then with
+// one, must both be saved (a statement prepared for a null of one type must take a number).
+both_backends!(an_indicator_s_numbers_may_be_left_out_then_given, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let coordinator = app.sign_in(COORDINATOR).await;
+    let token = app.create_token(&coordinator, "write").await;
+    let a01 = format!("/api/v1/agendas/{GUASTALLA}/actions/A01");
+    let result = app.get(&a01).await.json()["results"][0]["id"].clone();
+    for baseline in [json!(null), json!(3847064.51), json!(null), json!(12)] {
+        let body = json!({ "name": "Punti attivi", "unit": "punti", "direction": "decrease", "result": result,
+            "baseline_value": baseline, "baseline_year": 1954.0, "target_value": null, "weight": 26 });
+        let r = app.api("POST", &format!("{a01}/indicators"), &token, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{baseline}: {}", r.body);
+    }
 });

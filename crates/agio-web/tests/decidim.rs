@@ -71,6 +71,13 @@ both_backends!(the_demo_agenda_shows_its_process_read_from_decidim, |backend| as
     assert_eq!(body["proposals"].as_array().unwrap().len(), 3);
     assert_eq!(body["results"][1]["parent_id"], "88");
     assert_eq!(body["source"]["process_slug"], "pdz-pianura-est-2024-2026");
+    // An agenda that names no process has nothing to import: a clash with its state, not a miss.
+    let token = app.create_token(&app.sign_in(COORDINATOR).await, "write").await;
+    let none = app.api("POST", &format!("/api/v1/agendas/{GUASTALLA}/decidim/import"), &token, json!(null)).await;
+    assert_eq!(none.status, StatusCode::CONFLICT, "{}", none.body);
+    assert!(none.body.contains("names no Decidim process"), "{}", none.body);
+    let form = app.post_as(&format!("/agende/{GUASTALLA}/decidim/importa"), &app.sign_in(COORDINATOR).await, &[]).await;
+    form.answer_with(StatusCode::CONFLICT, &["non indica alcun percorso Decidim"]);
 });
 
 both_backends!(a_coordinator_imports_a_paged_process_twice_without_duplicates, |backend| async move {

@@ -123,6 +123,6 @@ both_backends!(an_objective_names_the_framework_items_it_serves, |backend| async
     let r = app.api("POST", "/api/v1/frameworks/pnrr/items", &token, item.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = app.api("POST", "/api/v1/frameworks/pnrr/items", &token, item).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("\"code\""), "{}", r.body);
 });

@@ -1,5 +1,6 @@
 //! What the database guarantees when requests race: concurrent duplicate additions answer one
-//! success and field errors naming the field, never a 500, through the forms and the API.
+//! success and field errors naming the field, never a 500, through the forms (422) and the API
+//! (409: a clash with what the first one added).
 //! Both backends.
 
 use crate::support::{form, Session, TestApp, GUASTALLA};
@@ -78,13 +79,13 @@ both_backends!(concurrent_duplicate_partners_and_assets_are_field_errors, |backe
     let body = json!({ "organization": "aps-ponti-tra-culture", "role": "partner" });
     let requests = (0..ATTEMPTS).map(|_| api_post(&format!("{api}/partners"), &token, body.clone())).collect();
     let replies = all_at_once(&app, requests).await;
-    one_wins(&replies, StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY, "\"organization\"", "already takes part");
+    one_wins(&replies, StatusCode::CREATED, StatusCode::CONFLICT, "\"organization\"", "already takes part");
 
     let requests = (0..ATTEMPTS)
         .map(|_| api_post(&format!("{api}/assets"), &token, json!({ "asset": "lepida-datacenter" })))
         .collect();
     let replies = all_at_once(&app, requests).await;
-    one_wins(&replies, StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY, "\"asset\"", "already linked");
+    one_wins(&replies, StatusCode::CREATED, StatusCode::CONFLICT, "\"asset\"", "already linked");
 });
 
 const ADMIN: &str = "regione@demo.agio.example";

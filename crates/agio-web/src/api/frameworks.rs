@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use utoipa::ToSchema;
 
-use super::writes::{apply, ChangeProblems, CreateProblems, How, JsonObject};
+use super::writes::{apply, as_new, ChangeProblems, CreateProblems, How, JsonObject};
 use crate::kit::auth::TokenCaller;
 use crate::kit::error::AppError;
 use crate::kit::state::AppState;
@@ -74,11 +74,9 @@ pub async fn add_framework_item(
     State(s): State<AppState>,
     caller: TokenCaller,
     Path(id): Path<String>,
-    JsonObject(mut body, off_contract): JsonObject,
+    body: JsonObject,
 ) -> Result<(StatusCode, Json<Framework>), AppError> {
-    body.entry("version").or_insert(serde_json::json!(0));
-    let body = JsonObject(body, off_contract);
-    apply(&s, &caller, &FrameworkItemEditor::load(&s, &id, None).await?, body, How::Replace).await?;
+    apply(&s, &caller, &FrameworkItemEditor::load(&s, &id, None).await?, as_new(body), How::Replace).await?;
     Ok((StatusCode::CREATED, Json(framework(&s, &id).await?)))
 }
 

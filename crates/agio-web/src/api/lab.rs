@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use utoipa::ToSchema;
 
-use super::writes::{apply, ChangeProblems, CreateProblems, How, JsonObject};
+use super::writes::{apply, as_new, ChangeProblems, CreateProblems, How, JsonObject};
 use crate::kit::auth::TokenCaller;
 use crate::kit::edit_page::EditPage;
 use crate::kit::error::{AppError, Problem};
@@ -138,7 +138,7 @@ pub async fn get_document(
 pub struct AnswerChange {
     /// The idea's version when it was read.
     version: i64,
-    /// `accepted`, `merged` or `rejected`.
+    #[schema(value_type = agio_domain::IdeaAnswer)]
     answer: String,
     /// Why (required when not accepted).
     answer_note: Option<String>,
@@ -173,7 +173,7 @@ pub async fn put_answer(
 pub struct PhaseChange {
     /// The process's version when it was read.
     version: i64,
-    /// `information`, `ideas`, `working_day`, `prioritisation`, `feedback` or `pacts`.
+    #[schema(value_type = agio_domain::PhaseKind)]
     active_phase: String,
 }
 
@@ -222,12 +222,6 @@ pub async fn get_pact(
     Ok(Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2))
 }
 
-/// A body that creates a record: it starts from nothing, so its version is 0 when not given.
-fn new_record(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
-    body.entry("version").or_insert(serde_json::json!(0));
-    JsonObject(body, off_contract)
-}
-
 /// A meeting to write, whole, with the version it starts from (0 or left out to create).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -252,7 +246,7 @@ pub async fn create_meeting(
 ) -> Result<(StatusCode, Json<Meeting>), AppError> {
     let who = Some(&caller.principal);
     let editor = MeetingEditor::load(&s, who, &slug, None).await?;
-    apply(&s, &caller, &editor, new_record(body), How::Replace).await?;
+    apply(&s, &caller, &editor, as_new(body), How::Replace).await?;
     let number = editor.number().ok_or_else(|| AppError::Internal("a created meeting has no number".into()))?;
     Ok((StatusCode::CREATED, Json(agio_app::lab_meetings::meeting(&s, who, &slug, number).await?.2)))
 }
@@ -303,7 +297,7 @@ pub async fn create_pact(
 ) -> Result<(StatusCode, Json<Pact>), AppError> {
     let who = Some(&caller.principal);
     let editor = PactEditor::load(&s, who, &slug, None).await?;
-    apply(&s, &caller, &editor, new_record(body), How::Replace).await?;
+    apply(&s, &caller, &editor, as_new(body), How::Replace).await?;
     let number = editor.number().ok_or_else(|| AppError::Internal("a created pact has no number".into()))?;
     Ok((StatusCode::CREATED, Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2)))
 }

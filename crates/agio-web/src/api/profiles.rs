@@ -12,7 +12,7 @@ use axum::http::{Method, StatusCode};
 use axum::Json;
 use utoipa::ToSchema;
 
-use super::writes::{apply, ChangeProblems, CreateProblems, How, JsonObject};
+use super::writes::{apply, as_new, ChangeProblems, CreateProblems, How, JsonObject};
 use crate::kit::auth::TokenCaller;
 use crate::kit::error::{AppError, Problem};
 use crate::kit::query::Params;
@@ -107,12 +107,6 @@ pub struct DatabaseChange {
     used_by: Option<String>,
 }
 
-/// A new line of a profile's list starts from version 0, whatever the body says.
-fn as_new(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
-    body.insert("version".into(), serde_json::json!(0));
-    JsonObject(body, off_contract)
-}
-
 /// Add an internal service (one the public directory does not list) to a district's profile.
 #[utoipa::path(post, path = "/api/v1/profiles/{slug}/internal-services", tag = "editing", security(("token" = [])),
     params(("slug" = String, Path, description = "Slug of the district")),
@@ -177,9 +171,12 @@ pub async fn patch_database(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PlanFields {
-    title: Option<String>,
-    period_start: Option<String>,
-    period_end: Option<String>,
+    /// The plan's title (its pattern: `readings`).
+    title: String,
+    /// The plan's first year.
+    period_start: String,
+    /// Its last year.
+    period_end: String,
 }
 
 /// Replace a district's Piano di Zona: its title and period in the query, its intervention
@@ -201,7 +198,7 @@ pub async fn put_zone_plan(
     }
     let of = ProfileOf::load(&s, &slug).await?;
     of.allowed(Some(&caller.principal))?;
-    let given = |name: &str| params.get(name).map(str::to_string);
+    let given = |name: &str| params.get(name).unwrap_or_default().to_string();
     let fields =
         PlanFields { title: given("title"), period_start: given("period_start"), period_end: given("period_end") };
     let input = |name: &str| {
@@ -209,9 +206,9 @@ pub async fn put_zone_plan(
             "title" => &fields.title,
             "period_start" => &fields.period_start,
             "period_end" => &fields.period_end,
-            _ => &None,
+            _ => return None,
         };
-        value.clone().filter(|v| !v.trim().is_empty())
+        Some(value.clone()).filter(|v| !v.trim().is_empty())
     };
     if let Err(refused) = agio_app::zone_plan::replace(&s, &caller.actor(), &of, &input, &file).await? {
         let rows = refused.rows.into_iter().map(|p| FieldError {

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 use crate::kit::auth::TokenCaller;
 use crate::kit::error::{AppError, Problem};
-use crate::kit::forms::{values_of, MAX_FORM_BYTES};
+use crate::kit::forms::{values_of, whole, MAX_FORM_BYTES};
 use crate::kit::state::AppState;
 use agio_app::editors::{
     ActionEditor, AgendaCreator, AgendaEditor, BudgetLineEditor, Editor, IndicatorEditor, ObjectiveEditor,
@@ -78,11 +78,6 @@ fn plain(value: &serde_json::Value, stored: Option<&serde_json::Value>) -> bool 
     }
 }
 
-/// A JSON number that is a whole number, as JSON Schema's `integer` takes it (`12` or `12.0`).
-fn whole(n: &serde_json::Number) -> Option<i64> {
-    n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
-}
-
 /// PATCH changes the fields it names; PUT replaces the whole record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum How {
@@ -125,6 +120,7 @@ pub(super) async fn apply<E: Editor>(
     }
     let mut errors = Vec::new();
     let mut version = None;
+    let sent: Vec<String> = body.keys().cloned().collect();
     for (name, value) in body {
         let problem = match (&value, name.as_str()) {
             (serde_json::Value::Number(n), "version") => {
@@ -150,7 +146,17 @@ pub(super) async fn apply<E: Editor>(
     let input = values_of(&merged);
     let mut reader = Reader::new(&input);
     let fields = e.read(&mut reader);
-    errors.extend(reader.errors);
+    // A PATCH that breaks a rule between two fields against the other one's saved value clashes
+    // with the record as it is, rather than being wrong in itself.
+    let unsent = |f: &&str| !sent.iter().any(|s| s == f);
+    errors.extend(reader.errors.into_iter().map(|mut error| {
+        let pair = error.problem.partner(&error.field).map(|partner| [partner, error.field.as_str()]);
+        let saved = pair.and_then(|pair| pair.into_iter().find(unsent)).filter(|_| how == How::Merge);
+        if let Some(with) = saved.map(str::to_string) {
+            error.problem = FieldProblem::AgainstSaved { with };
+        }
+        error
+    }));
     merge(&mut errors, off_contract);
     let (Some(fields), Some(version), true) = (fields, version, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
@@ -165,6 +171,16 @@ pub(super) async fn apply<E: Editor>(
         }
         Saved::Stale { current, version } => Err(AppError::Stale { current: serde_json::json!(current), version }),
     }
+}
+
+/// A body that adds a record: what is added has no version yet, whatever version the body
+/// gives, so a POST never meets a stale save (a version that is no whole number is still named).
+pub(super) fn as_new(JsonObject(mut body, off_contract): JsonObject) -> JsonObject {
+    let a_version = |v: &serde_json::Value| v.is_null() || v.as_number().and_then(whole).is_some();
+    if body.get("version").is_none_or(a_version) {
+        body.insert("version".into(), serde_json::json!(0));
+    }
+    JsonObject(body, off_contract)
 }
 
 /// Adds the departures from the request schema to the editors' findings, one per field: a
@@ -562,11 +578,17 @@ part_item_endpoints!(
 );
 
 /// The problem answers of a change: 400 unreadable body, 401 no valid token, 403 not allowed
-/// (or a read-only token), 404 no such record, 409 saved by someone else since, 422 invalid fields.
+/// (or a read-only token), 404 no such record, 409 saved by someone else since or a clash with
+/// the present state, 422 invalid fields.
 pub struct ChangeProblems;
 
-/// The problem answers of a creation: as for a change, but no 409.
+/// The problem answers of a creation: as for a change, its 409 only a clash with the present state.
 pub struct CreateProblems;
+
+/// What a 409 with `invalid_params` says: the values clash with the present state
+/// (`FieldProblem::is_conflict`), and the same request may succeed once it changes.
+const CLASH: &str = "The values clash with the present state (already there, taken, below what is spent, \
+    not a move from the present status), every one listed in invalid_params: nothing saved";
 
 fn problems(
     statuses: &[(u16, &str)],
@@ -594,17 +616,17 @@ const COMMON_PROBLEMS: &[(u16, &str)] = &[
 impl utoipa::IntoResponses for ChangeProblems {
     fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
         let mut all = problems(COMMON_PROBLEMS);
-        all.extend(problems(&[(
-            409,
-            "Saved by someone else since `version`: nothing saved; the stored values are in current",
-        )]));
+        let stale = "Saved by someone else since `version`: nothing saved; the stored values are in current";
+        all.extend(problems(&[(409, &format!("{stale}. Or: {CLASH}"))]));
         all
     }
 }
 
 impl utoipa::IntoResponses for CreateProblems {
     fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
-        problems(COMMON_PROBLEMS)
+        let mut all = problems(COMMON_PROBLEMS);
+        all.extend(problems(&[(409, CLASH)]));
+        all
     }
 }
 

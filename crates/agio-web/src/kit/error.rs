@@ -145,6 +145,8 @@ impl AppError {
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnreadableBody(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            // A clash with the present state, as a stale save is; a value wrong in itself, 422.
+            AppError::Invalid(errors) if errors.iter().all(|e| e.problem.is_conflict()) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused(agio_domain::lab::Refusal::TooManyIdeas) => StatusCode::TOO_MANY_REQUESTS,
@@ -193,6 +195,9 @@ impl AppError {
             AppError::UnreadableBody(_) => c.t("error.unreadable_body.text").to_string(),
             AppError::TooLarge { max_bytes } => {
                 c.fmt("error.too_large.text", &[("max", &format!("{} MB", max_bytes / (1024 * 1024)))])
+            }
+            AppError::Invalid(errors) if errors.iter().all(|e| e.problem.is_conflict()) => {
+                c.t("error.clash.text").to_string()
             }
             AppError::Invalid(_) => c.t("error.invalid.text").to_string(),
             AppError::Stale { .. } => c.t("field.stale").to_string(),

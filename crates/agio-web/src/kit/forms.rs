@@ -65,8 +65,28 @@ pub fn values_of(record: &impl Serialize) -> impl Fn(&str) -> Option<String> {
         serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => {
             Some(items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("\n"))
         }
+        serde_json::Value::Number(n) => Some(number_text(n)),
         other => Some(other.to_string()),
     }
+}
+
+/// A JSON number written as the readers take it, which they cannot misread: a whole number
+/// whatever its JSON form (`1989.0` is the year 1989), never an exponent, and never three
+/// digits after the point (`123.456` would read as the Italian thousands `123456`).
+fn number_text(n: &serde_json::Number) -> String {
+    if let Some(whole) = whole(n) {
+        return whole.to_string();
+    }
+    let mut text = n.as_f64().map_or_else(|| n.to_string(), |f| format!("{f}"));
+    if text.split_once('.').is_some_and(|(_, fraction)| fraction.len() == 3) {
+        text.push('0');
+    }
+    text
+}
+
+/// A JSON number that is a whole number, as JSON Schema's `integer` takes it (`12` or `12.0`).
+pub fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
 }
 
 /// A stored amount in cents as a form field shows it: euros with a decimal comma ("1234,50"),
@@ -327,12 +347,13 @@ impl Form {
 pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
     match problem {
         FieldProblem::TooLong { max } => c.fmt(problem.label_key(), &[("max", &max.to_string())]),
-        FieldProblem::NotOneOf { allowed } | FieldProblem::HostNotAllowed { allowed } => {
-            c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))])
-        }
+        FieldProblem::NotOneOf { allowed }
+        | FieldProblem::HostNotAllowed { allowed }
+        | FieldProblem::NotAMoveFromHere { allowed } => c.fmt(problem.label_key(), &[("allowed", &allowed.join(", "))]),
         FieldProblem::OutOfRange { min, max } => c.fmt(problem.label_key(), &[("min", min), ("max", max)]),
         FieldProblem::NotAPeriod { first, last } => c.fmt(problem.label_key(), &[("first", first), ("last", last)]),
         FieldProblem::Duplicate { row } => c.fmt(problem.label_key(), &[("row", &row.to_string())]),
+        FieldProblem::AgainstSaved { with } => c.fmt(problem.label_key(), &[("with", with)]),
         FieldProblem::UnknownPlaces { names }
         | FieldProblem::OutsideDistrict { names }
         | FieldProblem::InAnotherUnion { names } => c.fmt(problem.label_key(), &[("names", &names.join(", "))]),
@@ -348,6 +369,21 @@ pub fn problem_text(problem: &FieldProblem, c: &Catalogue) -> String {
 mod tests {
     use super::*;
     use crate::kit::i18n::Lang;
+
+    /// A JSON number reaches the readers in a form they read back as the same number.
+    #[test]
+    fn json_numbers_are_written_as_the_readers_take_them() {
+        let written = |json: &str| number_text(&serde_json::from_str(json).unwrap());
+        assert_eq!(written("1989.0"), "1989", "a whole number is an integer");
+        assert_eq!(written("1e20"), "100000000000000000000");
+        assert_eq!(written("1e-7"), "0.0000001");
+        assert_eq!(written("123.456"), "123.4560", "not the Italian thousands 123456");
+        assert_eq!(
+            agio_domain::monitoring::read_decimal(&written("123.456")).map(|d| d.to_string()),
+            Ok("123.456".to_string())
+        );
+        assert_eq!(written("12.5"), "12.5");
+    }
 
     #[test]
     fn errors_are_tied_to_their_fields_and_summarised() {
