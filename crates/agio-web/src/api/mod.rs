@@ -120,7 +120,7 @@ async fn document(axum::extract::State(state): axum::extract::State<AppState>) -
     static SERVED: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     let doc = SERVED.get_or_init(|| {
         let doc = contract::bodies_declared(serde_json::to_value(openapi()).unwrap_or_default());
-        contract::declared(readings::declared(doc), &state.vocabularies)
+        contract::declared(readings::declared(doc, &state.decidim_hosts), &state.vocabularies)
     });
     Json(doc.clone())
 }
