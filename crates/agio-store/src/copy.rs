@@ -4,7 +4,8 @@ use crate::sql::{Sql, Value};
 use crate::{Result, Store, StoreError};
 
 /// Tables in an order that satisfies the foreign keys, with the row order that keeps
-/// self-references (territory parents) valid. A test checks that it names every table.
+/// self-references (territory parents) valid. A test checks that it and [`DERIVED`] name every
+/// table.
 pub const COPY_ORDER: &[(&str, &str)] = &[
     ("data_version", "id"),
     ("vocabulary_terms", "vocabulary, code"),
@@ -74,6 +75,10 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
     ("milestones", "id"),
     ("budget_spending", "id"),
 ];
+
+/// Tables that triggers keep from other tables' rows (copying those fills them again), with
+/// their rows' order.
+pub const DERIVED: &[(&str, &str)] = &[("indicator_latest", "indicator_id")];
 
 /// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness
 /// (emptied in this order: a framework's targets before the framework).

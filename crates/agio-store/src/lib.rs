@@ -37,7 +37,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{normalize_email, ApiToken, NewPerson, Person, RoleAssignment, SessionRecord};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditPage, EntityRef, WriteTx};
-pub use copy::{CopyReport, COPY_ORDER};
+pub use copy::{CopyReport, COPY_ORDER, DERIVED};
 pub use demo::{DemoReport, DEMO_PASSWORD};
 pub use directory::{
     DirectoryWrite, PreparedService, ServiceCursor, ServiceFilter, ServiceWriter, StoredService,

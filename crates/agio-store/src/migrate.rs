@@ -88,6 +88,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (33, "0033_monitoring_imports", common),
     (34, "0034_measurement_evidence", common),
     (35, "0035_delivery", common),
+    (36, "0036_indicator_latest", common_then_dialect),
 );
 
 impl Store {

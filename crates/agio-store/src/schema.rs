@@ -155,7 +155,8 @@ impl Store {
             "SELECT CAST(table_name AS TEXT) AS table_name, CAST(column_name AS TEXT) AS column_name, \
              CAST(data_type AS TEXT) AS data_type, CAST(is_nullable AS TEXT) AS is_nullable \
              FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' \
-             ORDER BY table_name, ordinal_position",
+             AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() \
+             AND table_type = 'BASE TABLE') ORDER BY table_name, ordinal_position",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -173,13 +173,15 @@ impl Sql {
                 let named: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
                 let all = Sql { text: format!("SELECT {} {}", named.join(", "), self.text), args: self.args.clone() };
                 let rows = all.query().fetch_all(pool).await?;
+                // Each row is given to `T` as a map of its columns, in the select's order: no
+                // JSON object is built for it.
                 rows.iter()
                     .map(|row| {
-                        let mut object = serde_json::Map::new();
-                        for (name, _) in columns {
-                            object.insert(name.to_string(), json_value(row, name)?);
-                        }
-                        serde_json::from_value(serde_json::Value::Object(object)).map_err(invalid)
+                        let cells =
+                            (0..columns.len()).map(|i| json_value(row, i)).collect::<crate::Result<Vec<_>>>()?;
+                        let map =
+                            serde::de::value::MapDeserializer::new(columns.iter().map(|(name, _)| *name).zip(cells));
+                        T::deserialize(map).map_err(invalid)
                     })
                     .collect()
             }
@@ -243,18 +245,19 @@ macro_rules! columns {
 }
 pub(crate) use columns;
 
-/// A column of `row` as JSON, by its type.
-fn json_value(row: &AnyRow, name: &str) -> crate::Result<serde_json::Value> {
+/// Column `index` of `row` as JSON, by its type.
+fn json_value(row: &AnyRow, index: usize) -> crate::Result<serde_json::Value> {
     use sqlx::any::AnyTypeInfoKind as Kind;
     use sqlx::{Column, Row};
-    let column = row.try_column(name)?;
+    let column = row.try_column(index)?;
     let value = match column.type_info().kind() {
         Kind::Null => serde_json::Value::Null,
-        Kind::Bool => row.try_get::<Option<bool>, _>(name)?.into(),
-        Kind::SmallInt | Kind::Integer | Kind::BigInt => row.try_get::<Option<i64>, _>(name)?.into(),
-        Kind::Real | Kind::Double => row.try_get::<Option<f64>, _>(name)?.into(),
-        Kind::Text => row.try_get::<Option<String>, _>(name)?.into(),
+        Kind::Bool => row.try_get::<Option<bool>, _>(index)?.into(),
+        Kind::SmallInt | Kind::Integer | Kind::BigInt => row.try_get::<Option<i64>, _>(index)?.into(),
+        Kind::Real | Kind::Double => row.try_get::<Option<f64>, _>(index)?.into(),
+        Kind::Text => row.try_get::<Option<String>, _>(index)?.into(),
         Kind::Blob => {
+            let name = column.name();
             return Err(crate::StoreError::InvalidData(format!("column {name}: bytes are not read as JSON")));
         }
     };

@@ -169,3 +169,62 @@ both_backends!(a_service_history_shows_every_version_though_each_is_stored_once,
     assert_eq!(json(&history[0].after_json), documents[2]);
     assert_eq!(store.directory_service(&original.id).await.unwrap().unwrap().document, documents[2]);
 });
+
+/// Each indicator's latest approved value and count as `indicator_latest` keeps them, and as
+/// every approved value says they are.
+async fn latest_kept_and_recounted(
+    store: &Store,
+) -> (Vec<(String, String, String, i64)>, Vec<(String, String, String, i64)>) {
+    let mut kept: Vec<(String, String, String, i64)> = store
+        .latest_approved()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(m, n)| (m.indicator_id, m.period, m.fields.value.normalize().to_string(), n))
+        .collect();
+    kept.sort();
+    let mut recounted: std::collections::BTreeMap<String, (String, String, i64)> = Default::default();
+    for m in store.measurements(None).await.unwrap() {
+        let entry = recounted.entry(m.indicator_id.clone()).or_insert((String::new(), String::new(), 0));
+        entry.2 += 1;
+        if m.period > entry.0 {
+            (entry.0, entry.1) = (m.period.clone(), m.fields.value.normalize().to_string());
+        }
+    }
+    let recounted = recounted.into_iter().map(|(id, (period, value, n))| (id, period, value, n)).collect();
+    (kept, recounted)
+}
+
+// The regional dashboard reads each indicator's latest approved value from a table that
+// triggers keep: it follows a value approved, returned, changed and deleted, and an indicator
+// deleted, on both databases.
+both_backends!(latest_approved_values_follow_every_change, |backend| async move {
+    let store = demo(backend).await;
+    let (kept, recounted) = latest_kept_and_recounted(&store).await;
+    assert!(kept.len() > 10, "the demo has approved values");
+    assert_eq!(kept, recounted);
+    // An indicator with at least three approved values.
+    let (indicator, latest, _, n) = kept.iter().find(|(_, _, _, n)| *n >= 3).unwrap().clone();
+    let changes = [
+        format!(
+            "UPDATE measurements SET status = 'returned' WHERE indicator_id = '{indicator}' AND period = '{latest}'"
+        ),
+        format!("UPDATE measurements SET value = '123.45' WHERE indicator_id = '{indicator}' AND status = 'approved'"),
+        format!(
+            "UPDATE measurements SET status = 'approved' WHERE indicator_id = '{indicator}' AND period = '{latest}'"
+        ),
+        format!("DELETE FROM measurements WHERE indicator_id = '{indicator}' AND period = '{latest}'"),
+    ];
+    for change in &changes {
+        store.execute_raw(change).await.unwrap();
+        let (kept, recounted) = latest_kept_and_recounted(&store).await;
+        assert_eq!(kept, recounted, "after {change}");
+    }
+    let (kept, _) = latest_kept_and_recounted(&store).await;
+    let now = kept.iter().find(|(id, ..)| *id == indicator).unwrap();
+    assert!(now.1 < latest && now.2 == "123.45" && now.3 == n - 1, "{now:?}");
+    store.execute_raw(&format!("DELETE FROM indicators WHERE id = '{indicator}'")).await.unwrap();
+    let (kept, recounted) = latest_kept_and_recounted(&store).await;
+    assert_eq!(kept, recounted);
+    assert!(kept.iter().all(|(id, ..)| *id != indicator), "a deleted indicator keeps no latest value");
+});

@@ -15,9 +15,8 @@ use crate::read::{code, col, flag, from_row};
 use crate::sql::{columns, Sql};
 use crate::{new_id, now, Result, Store, StoreError};
 
-/// The plan's columns, after the lead organisation's (see `monitoring_plan`).
-/// The plan's columns: (name, expression).
-const PLAN_COLUMNS: &[(&str, &str)] = &[
+/// The plan's actions: (name, expression).
+const ACTION_COLUMNS: &[(&str, &str)] = &[
     ("agenda_id", "x.agenda_id"),
     ("objective_code", "o.code"),
     ("objective_title", "o.title"),
@@ -29,9 +28,14 @@ const PLAN_COLUMNS: &[(&str, &str)] = &[
     ("action_position", "x.position"),
     ("start_date", "x.start_date"),
     ("end_date", "x.end_date"),
+];
+
+/// The plan's indicators, each with its action: (name, expression).
+const INDICATOR_COLUMNS: &[(&str, &str)] = &[
+    ("action_id", "r.action_id"),
     ("result_position", "r.position"),
-    ("indicator_id", "i.id"),
-    ("indicator_position", "i.position"),
+    ("id", "i.id"),
+    ("position", "i.position"),
     ("name", "i.name"),
     ("unit", "i.unit"),
     ("baseline_value", "i.baseline_value"),
@@ -46,15 +50,16 @@ const PLAN_COLUMNS: &[(&str, &str)] = &[
 /// The plan's titles that only an agenda's own page reads from the plan.
 const TITLES: [&str; 2] = ["objective_title", "action_title"];
 
-const PLAN: &str = " FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
-     LEFT JOIN expected_results r ON r.action_id = x.id LEFT JOIN indicators i ON i.result_id = r.id \
+/// The plan's live actions (the indicators' statement joins their results to these).
+const PLAN_ACTIONS: &str =
+    " FROM actions x JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
      WHERE x.archived_at IS NULL AND o.archived_at IS NULL";
 
-/// A row of the plan, as the database writes it in JSON. The region's plan leaves out the
+/// An action of the plan, as the database writes it in JSON. The region's plan leaves out the
 /// objectives' and actions' titles: its page shows none, and its open data takes them from the
-/// agenda itself. The indicators' names and units stay (the open data's `indicatori`).
+/// agenda itself.
 #[derive(serde::Deserialize)]
-struct PlanRow {
+struct ActionRow {
     agenda_id: String,
     objective_code: String,
     #[serde(default)]
@@ -70,14 +75,21 @@ struct PlanRow {
     end_date: Option<String>,
     #[serde(default)]
     lead_organization: Option<String>,
-    result_position: Option<i64>,
-    indicator_id: Option<String>,
-    indicator_position: Option<i64>,
-    name: Option<String>,
-    unit: Option<String>,
-    direction: Option<String>,
-    frequency: Option<String>,
-    weight: Option<i64>,
+}
+
+/// An indicator of the plan. Its name and unit stay in the region's plan (the open data's
+/// `indicatori`).
+#[derive(serde::Deserialize)]
+struct IndicatorRow {
+    action_id: String,
+    result_position: i64,
+    id: String,
+    position: i64,
+    name: String,
+    unit: String,
+    direction: String,
+    frequency: String,
+    weight: i64,
     baseline_value: Option<f64>,
     baseline_year: Option<i64>,
     target_value: Option<f64>,
@@ -88,39 +100,41 @@ fn parsed<T: std::str::FromStr>(name: &str, text: &str) -> Result<T>
 where
     T::Err: std::fmt::Display,
 {
-    text.parse().map_err(|e: T::Err| StoreError::InvalidData(format!("column {name}: {e}")))
+    text.parse().map_err(|e| StoreError::InvalidData(format!("column {name}: {e}")))
 }
 
-impl PlanRow {
-    fn planned(self) -> Result<(String, PlannedIndicator)> {
-        let indicator = match self.indicator_id {
-            Some(id) => Some(Indicator {
-                id,
-                name: self.name.unwrap_or_default(),
-                unit: self.unit.unwrap_or_default(),
-                baseline_value: self.baseline_value,
-                baseline_year: self.baseline_year,
-                target_value: self.target_value,
-                target_year: self.target_year,
-                direction: parsed("direction", self.direction.as_deref().unwrap_or_default())?,
-                frequency: parsed("frequency", self.frequency.as_deref().unwrap_or_default())?,
-                weight: self.weight.unwrap_or(1),
-            }),
-            None => None,
-        };
-        let row = PlannedIndicator {
+impl IndicatorRow {
+    fn indicator(self) -> Result<Indicator> {
+        Ok(Indicator {
+            id: self.id,
+            name: self.name,
+            unit: self.unit,
+            baseline_value: self.baseline_value,
+            baseline_year: self.baseline_year,
+            target_value: self.target_value,
+            target_year: self.target_year,
+            direction: parsed("direction", &self.direction)?,
+            frequency: parsed("frequency", &self.frequency)?,
+            weight: self.weight,
+        })
+    }
+}
+
+impl ActionRow {
+    /// The plan's row for `indicator` of this action (None: the action has none).
+    fn planned(&self, indicator: Option<Indicator>) -> Result<PlannedIndicator> {
+        Ok(PlannedIndicator {
             indicator,
-            action_id: self.action_id,
-            action_code: self.action_code,
-            action_title: self.action_title,
+            action_id: self.action_id.clone(),
+            action_code: self.action_code.clone(),
+            action_title: self.action_title.clone(),
             action_status: parsed("action_status", &self.action_status)?,
-            start_date: self.start_date,
-            end_date: self.end_date,
-            lead_organization: self.lead_organization,
-            objective_code: self.objective_code,
-            objective_title: self.objective_title,
-        };
-        Ok((self.agenda_id, row))
+            start_date: self.start_date.clone(),
+            end_date: self.end_date.clone(),
+            lead_organization: self.lead_organization.clone(),
+            objective_code: self.objective_code.clone(),
+            objective_title: self.objective_title.clone(),
+        })
     }
 }
 
@@ -178,32 +192,61 @@ fn text(value: Option<Decimal>) -> Option<String> {
 
 impl Store {
     /// Every indicator of the agenda's actions (or of every agenda not in draft, for the
-    /// region), with its action and objective, in the plan's order; and the agenda of each.
+    /// region), with its action and objective, in the plan's order (an action without
+    /// indicators once, with none); and the agenda of each.
     pub async fn monitoring_plan(&self, agenda_id: Option<&str>) -> Result<Vec<(String, PlannedIndicator)>> {
-        let mut columns = PLAN_COLUMNS.to_vec();
-        let mut sql = Sql::new(PLAN);
+        let mut action_columns = ACTION_COLUMNS.to_vec();
+        let mut actions = Sql::new(PLAN_ACTIONS);
+        let mut indicators = Sql::new(
+            " FROM indicators i JOIN expected_results r ON r.id = i.result_id JOIN actions x ON x.id = r.action_id \
+             JOIN objectives o ON o.id = x.objective_id JOIN agendas a ON a.id = x.agenda_id \
+             WHERE x.archived_at IS NULL AND o.archived_at IS NULL",
+        );
         match agenda_id {
             // Who leads each action decides who enters its values, on the agenda's own page.
             Some(id) => {
-                columns.push((
+                action_columns.push((
                     "lead_organization",
                     "(SELECT ao.organization_id FROM action_organizations ao WHERE ao.action_id = x.id \
                      AND ao.role = 'lead')",
                 ));
-                sql.push(" AND x.agenda_id = ").bind(id);
+                actions.push(" AND x.agenda_id = ").bind(id);
+                indicators.push(" AND x.agenda_id = ").bind(id);
             }
             None => {
-                columns.retain(|(name, _)| !TITLES.contains(name));
-                sql.push(" AND a.status <> 'draft'");
+                action_columns.retain(|(name, _)| !TITLES.contains(name));
+                actions.push(" AND a.status <> 'draft'");
+                indicators.push(" AND a.status <> 'draft'");
             }
         };
-        // Read as one JSON value (thousands of rows for the region), then put in plan order.
-        let mut rows: Vec<PlanRow> = sql.json_rows(&self.pool, self.backend, &columns).await?;
-        rows.sort_by(|a, b| {
-            let key = |r: &PlanRow| (r.objective_position, r.action_position, r.result_position, r.indicator_position);
-            a.agenda_id.cmp(&b.agenda_id).then_with(|| key(a).cmp(&key(b)))
+        // Actions and indicators apart, each read as one JSON value (thousands of rows for the
+        // region): one row per indicator would repeat its action's columns in each.
+        let (mut actions, indicators): (Vec<ActionRow>, Vec<IndicatorRow>) = tokio::try_join!(
+            actions.json_rows(&self.pool, self.backend, &action_columns),
+            indicators.json_rows(&self.pool, self.backend, INDICATOR_COLUMNS),
+        )?;
+        actions.sort_by(|a, b| {
+            a.agenda_id
+                .cmp(&b.agenda_id)
+                .then_with(|| (a.objective_position, a.action_position).cmp(&(b.objective_position, b.action_position)))
         });
-        rows.into_iter().map(PlanRow::planned).collect()
+        let mut of_action: std::collections::HashMap<String, Vec<IndicatorRow>> = Default::default();
+        for row in indicators {
+            of_action.entry(row.action_id.clone()).or_default().push(row);
+        }
+        let mut plan = Vec::with_capacity(actions.len() + of_action.values().map(Vec::len).sum::<usize>());
+        for action in actions {
+            let mut indicators = of_action.remove(&action.action_id).unwrap_or_default();
+            if indicators.is_empty() {
+                plan.push((action.agenda_id.clone(), action.planned(None)?));
+                continue;
+            }
+            indicators.sort_by_key(|i| (i.result_position, i.position));
+            for indicator in indicators {
+                plan.push((action.agenda_id.clone(), action.planned(Some(indicator.indicator()?))?));
+            }
+        }
+        Ok(plan)
     }
 
     /// The measurements of the agenda's indicators (all statuses; the application decides who
@@ -230,36 +273,16 @@ impl Store {
             denominator: Option<String>,
             n: i64,
         }
-        // One step back along the index (indicator_id, period) finds each indicator's latest
-        // approved value: cheaper than grouping every approved value of the region. The two
-        // planners need it asked differently: PostgreSQL hashes the whole table for SQLite's
-        // join, and SQLite has no LATERAL.
-        let (from, indicator, count) = match self.backend {
-            crate::Backend::Sqlite => (
-                " FROM indicators i JOIN measurements m ON m.id = (SELECT l.id FROM measurements l \
-                 WHERE l.indicator_id = i.id AND l.status = 'approved' ORDER BY l.period DESC LIMIT 1)",
-                "i.id",
-                "(SELECT CAST(COUNT(*) AS BIGINT) FROM measurements c WHERE c.indicator_id = i.id \
-                 AND c.status = 'approved')",
-            ),
-            crate::Backend::Postgres => (
-                " FROM (SELECT indicator_id, CAST(COUNT(*) AS BIGINT) AS n FROM measurements \
-                 WHERE status = 'approved' GROUP BY indicator_id) c CROSS JOIN LATERAL \
-                 (SELECT l.period, l.value, l.numerator, l.denominator FROM measurements l \
-                 WHERE l.indicator_id = c.indicator_id AND l.status = 'approved' ORDER BY l.period DESC LIMIT 1) m",
-                "c.indicator_id",
-                "c.n",
-            ),
-        };
+        // Kept by triggers as the values change (migration 0036): one row per indicator.
         let columns = [
-            ("indicator_id", indicator),
-            ("period", "m.period"),
-            ("value", "m.value"),
-            ("numerator", "m.numerator"),
-            ("denominator", "m.denominator"),
-            ("n", count),
+            ("indicator_id", "l.indicator_id"),
+            ("period", "l.period"),
+            ("value", "l.value"),
+            ("numerator", "l.numerator"),
+            ("denominator", "l.denominator"),
+            ("n", "l.approved"),
         ];
-        let sql = Sql::new(from);
+        let sql = Sql::new(" FROM indicator_latest l");
         let decimal = |name: &str, text: Option<String>| text.map(|t| parsed::<Decimal>(name, &t)).transpose();
         let rows: Vec<Latest> = sql.json_rows(&self.pool, self.backend, &columns).await?;
         rows.into_iter()
