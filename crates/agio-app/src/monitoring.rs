@@ -264,6 +264,9 @@ impl MeasurementEditor {
         period: &str,
     ) -> Result<MeasurementEditor, Error> {
         let at = locate(ctx, who, slug, indicator_id).await?;
+        // What is no period at all names no value, as an unknown indicator does; a period
+        // outside the agenda's span is the form's problem (`period`).
+        Period::parse(period).ok_or(Error::NotFound)?;
         let period = at.period(period).map(|p| p.code()).unwrap_or_else(|| period.to_string());
         let stored = ctx.store().measurement(indicator_id, &period).await?;
         let editable = match &stored {

@@ -222,6 +222,11 @@ both_backends!(bodies_outside_their_schema_are_refused, |backend| async move {
     let p = problem(&r, StatusCode::CONFLICT);
     assert_eq!(p["invalid_params"][0]["name"], "period_end", "{p}");
     assert!(p["invalid_params"][0]["reason"].as_str().unwrap().contains("saved period_start"), "{p}");
+    // A start changed alone, after the saved end: named at the start the body sent.
+    let r = app.api("PATCH", &agenda, &token, json!({ "version": version, "period_start": 2099 })).await;
+    let p = problem(&r, StatusCode::CONFLICT);
+    assert_eq!(p["invalid_params"][0]["name"], "period_start", "{p}");
+    assert!(p["invalid_params"][0]["reason"].as_str().unwrap().contains("saved period_end"), "{p}");
 });
 
 both_backends!(the_workflow_through_the_api, |backend| async move {

@@ -269,4 +269,12 @@ both_backends!(the_api_writes_a_value_exactly_as_the_json_number_says, |backend|
         app.api("PUT", &path("2027-Q3"), &token, serde_json::json!({ "version": 0, "value": "1.234" })).await;
     assert_eq!(ambiguous.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(ambiguous.json()["invalid_params"][0]["name"], "value");
+    // What is no period names no value (404); a period outside the agenda's span clashes with
+    // the agenda as it is (409), naming the period.
+    let body = serde_json::json!({ "version": 0, "value": 1 });
+    let nowhere = app.api("PUT", &path("2027-Q9"), &token, body.clone()).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND, "{}", nowhere.body);
+    let outside = app.api("PUT", &path("2090-Q1"), &token, body).await;
+    assert_eq!(outside.status, StatusCode::CONFLICT, "{}", outside.body);
+    assert_eq!(outside.json()["invalid_params"][0]["name"], "period");
 });

@@ -400,6 +400,15 @@ pub fn declared(mut doc: Value, decidim_hosts: &[String]) -> Value {
             _ => {}
         }
     }
+    // A period in a path, as `Period::parse` reads it: any other answers 404.
+    let period = period_pattern();
+    let operations = doc.get_mut("paths").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut());
+    for operation in operations.filter_map(Value::as_object_mut).flat_map(|o| o.values_mut()) {
+        let parameters = operation.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten();
+        for parameter in parameters.filter(|p| p["name"] == "period" && p["in"] == "path") {
+            parameter["schema"]["pattern"] = json!(period);
+        }
+    }
     // A POST or a PUT gives every field its reader requires; a change (PUT, PATCH) the version
     // it starts from.
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
@@ -435,6 +444,11 @@ pub fn declared(mut doc: Value, decidim_hosts: &[String]) -> Value {
         }
     }
     doc
+}
+
+/// The periods `Period::parse` takes: a year, a quarter (Q or T, for trimestre) or a semester.
+fn period_pattern() -> String {
+    format!(r"^[{SPACE}]*\+?0*(19[0-9]{{2}}|20[0-9]{{2}}|2100)(-([QqTt]\+?0*[1-4]|[Ss]\+?0*[12]))?[{SPACE}]*$")
 }
 
 /// The component that an operation's request body schema names (itself, or its first part).
@@ -540,6 +554,48 @@ mod tests {
             }
         }
         r.errors.is_empty()
+    }
+
+    /// A period's pattern takes exactly what `Period::parse` takes.
+    #[test]
+    fn the_period_pattern_agrees_with_the_parser() {
+        let schema = json!({ "type": "string", "pattern": period_pattern() });
+        let validator = jsonschema::validator_for(&schema).expect("the pattern compiles");
+        let corpus = [
+            "2025",
+            "2025-Q1",
+            "2025-q4",
+            "2025-T2",
+            "2025-S2",
+            "2025-s1",
+            " 2025-Q1 ",
+            "2025-Q01",
+            "2025-Q+1",
+            "1900",
+            "2100",
+            "1899",
+            "2101",
+            "2025-Q5",
+            "2025-Q0",
+            "2025-S3",
+            "2025-X1",
+            "2025-",
+            "2025-Q",
+            "abc",
+            "",
+            "2025-Q1x",
+            "2025-Q-1",
+            "25-Q1",
+            "+2025",
+            "02025-S1",
+            "+-2025",
+            "2025-QQ1",
+            "2025-Q\u{0085}",
+        ];
+        for value in corpus {
+            let parsed = agio_domain::monitoring::Period::parse(value).is_some();
+            assert_eq!(validator.is_valid(&json!(value)), parsed, "{value:?}: the parser says {parsed}");
+        }
     }
 
     /// Each pattern takes exactly what its reader takes, over values near every edge.

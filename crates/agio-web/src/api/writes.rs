@@ -150,9 +150,16 @@ pub(super) async fn apply<E: Editor>(
     // with the record as it is, rather than being wrong in itself.
     let unsent = |f: &&str| !sent.iter().any(|s| s == f);
     errors.extend(reader.errors.into_iter().map(|mut error| {
-        let pair = error.problem.partner(&error.field).map(|partner| [partner, error.field.as_str()]);
-        let saved = pair.and_then(|pair| pair.into_iter().find(unsent)).filter(|_| how == How::Merge);
-        if let Some(with) = saved.map(str::to_string) {
+        let partner = error.problem.partner(&error.field).filter(|_| how == How::Merge);
+        let saved = partner.and_then(|partner| {
+            [partner, error.field.as_str()].into_iter().find(unsent).map(|with| (partner, with.to_string()))
+        });
+        if let Some((partner, with)) = saved {
+            // Named at the field the body sent: the reader names the end, the body may have
+            // sent only the start.
+            if with == error.field {
+                error.field = partner.to_string();
+            }
             error.problem = FieldProblem::AgainstSaved { with };
         }
         error

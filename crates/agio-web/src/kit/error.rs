@@ -105,6 +105,12 @@ pub enum AppError {
 
 /// A broken rule of the database is the client's conflict (409), never a 500 (the mapping is
 /// the application layer's).
+/// Whether every problem of a refused body is a clash with the present state (409), not a
+/// value wrong in itself (422); a body with no problem named is not one.
+fn clash(errors: &[agio_domain::edit::FieldError]) -> bool {
+    !errors.is_empty() && errors.iter().all(|e| e.problem.is_conflict())
+}
+
 impl From<agio_store::StoreError> for AppError {
     fn from(e: agio_store::StoreError) -> Self {
         agio_app::Error::from(e).into()
@@ -146,7 +152,7 @@ impl AppError {
             AppError::UnreadableBody(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             // A clash with the present state, as a stale save is; a value wrong in itself, 422.
-            AppError::Invalid(errors) if errors.iter().all(|e| e.problem.is_conflict()) => StatusCode::CONFLICT,
+            AppError::Invalid(errors) if clash(errors) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused(agio_domain::lab::Refusal::TooManyIdeas) => StatusCode::TOO_MANY_REQUESTS,
@@ -196,9 +202,7 @@ impl AppError {
             AppError::TooLarge { max_bytes } => {
                 c.fmt("error.too_large.text", &[("max", &format!("{} MB", max_bytes / (1024 * 1024)))])
             }
-            AppError::Invalid(errors) if errors.iter().all(|e| e.problem.is_conflict()) => {
-                c.t("error.clash.text").to_string()
-            }
+            AppError::Invalid(errors) if clash(errors) => c.t("error.clash.text").to_string(),
             AppError::Invalid(_) => c.t("error.invalid.text").to_string(),
             AppError::Stale { .. } => c.t("field.stale").to_string(),
             AppError::Conflict(_) => c.t("error.conflict.text").to_string(),
