@@ -67,6 +67,18 @@ async fn statements(app: &TestApp, path: &str, cookie: Option<&str>) -> usize {
     STATEMENTS.load(Ordering::SeqCst) - before
 }
 
+/// The statements one GET runs, told apart from those the application's background tasks run
+/// meanwhile (they share the process's count): a request runs the same statements each time it
+/// is repeated, the others only add to them, so the fewest of three is the request's own. Only
+/// for what repeats the same: a page seen before, or any page without a cache.
+async fn repeated(app: &TestApp, path: &str, cookie: Option<&str>) -> usize {
+    let mut fewest = usize::MAX;
+    for _ in 0..3 {
+        fewest = fewest.min(statements(app, path, cookie).await);
+    }
+    fewest
+}
+
 async fn count(backend: Backend) {
     let agenda = format!("/agende/{GUASTALLA}");
     let action = format!("/agende/{GUASTALLA}/azioni/A02");
@@ -76,8 +88,8 @@ async fn count(backend: Backend) {
     for path in [&agenda, &action] {
         let first = statements(&app, path, Some(&coordinator.cookie)).await;
         // The same person again, and another session with the same tools: nothing is read.
-        let again = statements(&app, path, Some(&coordinator.cookie)).await;
-        let other = statements(&app, path, Some(&other_coordinator_view.cookie)).await;
+        let again = repeated(&app, path, Some(&coordinator.cookie)).await;
+        let other = repeated(&app, path, Some(&other_coordinator_view.cookie)).await;
         println!("{backend:?} {path} signed in: first view {first} statements, then {again} and {other}");
         assert_eq!((again, other), (0, 0), "{path}: a page seen before runs no statement");
         assert!(first > 0, "{path}: the first view reads the database");
@@ -91,8 +103,8 @@ async fn count(backend: Backend) {
     // consultation runs on Decidim (one); the action page, where its Piano di Zona sheet is (the
     // district's published plan).
     for (path, most) in [(&agenda, 4), (&action, 4)] {
-        let public = statements(&app, path, None).await;
-        let again = statements(&app, path, None).await;
+        let public = repeated(&app, path, None).await;
+        let again = repeated(&app, path, None).await;
         println!("{backend:?} {path} without any cache: {public} statements each time");
         assert_eq!(public, again, "{path}: without a cache each request reads the same");
         assert!(public <= most, "{path}: {public} statements, more than {most}");
