@@ -155,8 +155,14 @@ fn number(field: &str) -> Option<Value> {
     };
     // Hundredths: a float's binary digits never reach the readers' limit of decimals.
     Some(match field {
-        "value" | "numerator" | "denominator" | "baseline_value" | "target_value" => {
+        "value" | "baseline_value" | "target_value" => {
             json!({ "pattern": text(12, 2, "-?"), "minimum": -1e12, "maximum": 1e12, "multipleOf": 0.01 })
+        }
+        // A percentage's parts: none below zero, and something to divide by (a text of zeros
+        // is left to the reader's 422).
+        "numerator" => json!({ "pattern": text(12, 2, ""), "minimum": 0, "maximum": 1e12, "multipleOf": 0.01 }),
+        "denominator" => {
+            json!({ "pattern": text(12, 2, ""), "exclusiveMinimum": 0, "maximum": 1e12, "multipleOf": 0.01 })
         }
         // Euros: rounded to the cent, whatever the decimals.
         "amount" => json!({ "pattern": text(11, 9, ""), "minimum": 0, "exclusiveMaximum": 1e12 }),
@@ -239,6 +245,12 @@ fn between_fields(body: &str, whole: bool) -> Option<Value> {
         "BudgetLineCreation" | "BudgetLineChange" => {
             json!({ "allOf": [either("amount", number_or_something, "amount_cents", json!({ "type": "integer" })), cents_emptied] })
         }
+        // A value, or a percentage's two parts (which one, the indicator's unit says).
+        "MeasurementChange" => json!({ "anyOf": [
+            { "required": ["value"], "properties": { "value": number_or_something } },
+            { "required": ["numerator", "denominator"],
+              "properties": { "numerator": number_or_something, "denominator": number_or_something } },
+        ] }),
         // A meeting is somewhere: a place, or a link to join online.
         "MeetingChange" => either("place", something.clone(), "online_url", something.clone()),
         // Special categories (GDPR art. 9) are personal data.
@@ -370,6 +382,10 @@ pub fn declared(mut doc: Value, decidim_hosts: &[String]) -> Value {
                 let hosts: Vec<String> = decidim_hosts.iter().map(|h| h.replace('.', "\\.")).collect();
                 let url = format!("[Hh][Tt][Tt][Pp][Ss]?://({})(/[^{SPACE}{CONTROL}]{{0,200}})?", hosts.join("|"));
                 property["pattern"] = json!(format!("^[{SPACE}]*{url}[{SPACE}]*$"));
+                if hosts.is_empty() {
+                    // No instance may be read from: no address is taken.
+                    property["not"] = json!({});
+                }
             }
             if required_text || given {
                 without_null(property);
