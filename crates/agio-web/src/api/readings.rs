@@ -106,8 +106,14 @@ fn pattern(reading: Reading, required: bool) -> String {
         }
         Reading::Date => optional(DATE),
         Reading::Time => optional("([01]?[0-9]|2[0-3])[:.][0-5]?[0-9]"),
+        // At most LINE_MAX characters, the scheme's included.
         Reading::Url => {
-            optional(&format!("[Hh][Tt][Tt][Pp][Ss]?://[^{SPACE}{CONTROL}/][^{SPACE}{CONTROL}]{{0,{}}}", LINE_MAX - 9))
+            // `letters`: the scheme's letters, each either case.
+            let address = |scheme: &str, letters: usize| {
+                let rest = LINE_MAX - letters - "://".len() - 1;
+                format!("{scheme}://[^{SPACE}{CONTROL}/][^{SPACE}{CONTROL}]{{0,{rest}}}")
+            };
+            optional(&format!("{}|{}", address("[Hh][Tt][Tt][Pp][Ss]", 5), address("[Hh][Tt][Tt][Pp]", 4)))
         }
         Reading::Cup => optional("[A-Za-z0-9]{15}"),
         Reading::TaxCode => optional("[0-9]{11}|[A-Za-z0-9]{16}"),
@@ -164,8 +170,9 @@ fn number(field: &str) -> Option<Value> {
         "denominator" => {
             json!({ "pattern": text(12, 2, ""), "exclusiveMinimum": 0, "maximum": 1e12, "multipleOf": 0.01 })
         }
-        // Euros: rounded to the cent, whatever the decimals.
-        "amount" => json!({ "pattern": text(11, 9, ""), "minimum": 0, "exclusiveMaximum": 1e12 }),
+        // Euros: rounded to the cent, whatever the decimals. As text, at most two decimals:
+        // after a dot, three digits are thousands (`1.234` is 1,234 euros).
+        "amount" => json!({ "pattern": text(11, 2, ""), "minimum": 0, "exclusiveMaximum": 1e12 }),
         // One of the five levels of digitalisation, 0 to 4.
         "digital_level" => {
             json!({ "pattern": format!("^[{SPACE}]*[0-4][{SPACE}]*$"), "minimum": 0, "maximum": 4, "multipleOf": 1 })
@@ -623,6 +630,11 @@ mod tests {
             long(LINE_MAX + 1),
             format!("{} {}", long(150), long(150)),
             long(TEXT_MAX + 1),
+            // Addresses of 300 and 301 characters, with either scheme.
+            format!("http://c.example/{}", long(LINE_MAX - 17)),
+            format!("http://c.example/{}", long(LINE_MAX - 16)),
+            format!("https://c.example/{}", long(LINE_MAX - 18)),
+            format!("https://c.example/{}", long(LINE_MAX - 17)),
         ];
         let corpus = [
             "",
