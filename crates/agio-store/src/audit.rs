@@ -78,7 +78,14 @@ pub struct WriteTx {
     /// so the next numbers are this transaction's to give (a long import does not ask again).
     last_seq: Option<i64>,
     pub(crate) backend: crate::Backend,
+    /// Records of this transaction not written yet: a change of many records (a spreadsheet's
+    /// 10,000 values) writes them [`AUDIT_BATCH`] at a time, not one statement each.
+    pending_audit: Vec<AuditRow>,
 }
+
+/// How many audit records one statement writes at most (14 values each: within both
+/// databases' limits on bound values).
+const AUDIT_BATCH: usize = 500;
 
 impl Store {
     /// Starts a write. The data version is bumped first: it takes the write lock at once (no
@@ -86,7 +93,7 @@ impl Store {
     pub async fn begin_write(&self, actor: &Actor) -> Result<WriteTx> {
         let mut tx = self.pool.begin().await?;
         crate::bump_data_version(&mut tx).await?;
-        Ok(WriteTx { tx, actor: actor.clone(), last_seq: None, backend: self.backend })
+        Ok(WriteTx { tx, actor: actor.clone(), last_seq: None, backend: self.backend, pending_audit: Vec::new() })
     }
 }
 
@@ -110,11 +117,25 @@ impl WriteTx {
             after_elsewhere: false,
             note: note.to_string(),
         };
-        self.record_rows(vec![row]).await
+        self.pending_audit.push(row);
+        if self.pending_audit.len() >= AUDIT_BATCH {
+            self.write_pending_audit().await?;
+        }
+        Ok(())
     }
 
-    /// Appends audit records in one statement, numbered in order.
+    /// Appends audit records in one statement, after those recorded before, numbered in order.
     pub(crate) async fn record_rows(&mut self, rows: Vec<AuditRow>) -> Result<()> {
+        self.write_pending_audit().await?;
+        self.insert_audit(rows).await
+    }
+
+    async fn write_pending_audit(&mut self) -> Result<()> {
+        let rows = std::mem::take(&mut self.pending_audit);
+        self.insert_audit(rows).await
+    }
+
+    async fn insert_audit(&mut self, rows: Vec<AuditRow>) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -168,7 +189,8 @@ impl WriteTx {
         &self.actor
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.write_pending_audit().await?;
         self.tx.commit().await?;
         Ok(())
     }
