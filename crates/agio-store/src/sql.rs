@@ -49,6 +49,22 @@ impl From<Option<f64>> for Value {
     }
 }
 
+/// `query` with each of `args` bound, in order (a macro: the drivers' queries share no trait).
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg.clone() {
+                Value::Text(v) => query.bind(v),
+                Value::Int(v) => query.bind(v),
+                Value::Float(v) => query.bind(v),
+                Value::Bytes(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
 /// SQL text plus its arguments, in placeholder order.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Sql {
@@ -115,16 +131,7 @@ impl Sql {
     }
 
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.text);
-        for arg in &self.args {
-            q = match arg.clone() {
-                Value::Text(v) => q.bind(v),
-                Value::Int(v) => q.bind(v),
-                Value::Float(v) => q.bind(v),
-                Value::Bytes(v) => q.bind(v),
-            };
-        }
-        q
+        bind_all!(sqlx::query(&self.text), &self.args)
     }
 
     pub async fn fetch_all(&self, pool: &AnyPool) -> sqlx::Result<Vec<AnyRow>> {
@@ -153,39 +160,38 @@ impl Sql {
     /// into one JSON array of objects: sqlx hands SQLite's rows over one at a time from its
     /// worker thread, which for thousands of rows costs several times the query itself. On
     /// PostgreSQL building that JSON costs five times the query (50 against 11 ms for the
-    /// region's plan), so its rows are read as they come. The order of the rows is not kept.
+    /// region's plan), so its rows are read as they come, through the native driver, each
+    /// value borrowed from the row until `T` takes it. The order of the rows is not kept.
     pub async fn json_rows<T: serde::de::DeserializeOwned>(
         &self,
-        pool: &AnyPool,
-        backend: crate::Backend,
+        store: &crate::Store,
         columns: &[(&str, &str)],
     ) -> crate::Result<Vec<T>> {
         let invalid = |e: serde_json::Error| crate::StoreError::InvalidData(format!("rows as JSON: {e}"));
-        match backend {
-            crate::Backend::Sqlite => {
-                let pairs: Vec<String> = columns.iter().map(|(name, expr)| format!("'{name}', {expr}")).collect();
-                let select = format!("SELECT json_group_array(json_object({})) AS rows_json ", pairs.join(", "));
-                let all = Sql { text: format!("{select}{}", self.text), args: self.args.clone() };
-                let json: String = crate::read::col(&all.query().fetch_one(pool).await?, "rows_json")?;
-                serde_json::from_str(&json).map_err(invalid)
-            }
-            crate::Backend::Postgres => {
-                let named: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
-                let all = Sql { text: format!("SELECT {} {}", named.join(", "), self.text), args: self.args.clone() };
-                let rows = all.query().fetch_all(pool).await?;
-                // Each row is given to `T` as a map of its columns, in the select's order: no
-                // JSON object is built for it.
-                rows.iter()
-                    .map(|row| {
-                        let cells =
-                            (0..columns.len()).map(|i| json_value(row, i)).collect::<crate::Result<Vec<_>>>()?;
-                        let map =
-                            serde::de::value::MapDeserializer::new(columns.iter().map(|(name, _)| *name).zip(cells));
-                        T::deserialize(map).map_err(invalid)
-                    })
-                    .collect()
-            }
-        }
+        let Some(bulk) = &store.bulk else {
+            let pairs: Vec<String> = columns.iter().map(|(name, expr)| format!("'{name}', {expr}")).collect();
+            let select = format!("SELECT json_group_array(json_object({})) AS rows_json ", pairs.join(", "));
+            let all = Sql { text: format!("{select}{}", self.text), args: self.args.clone() };
+            let json: String = crate::read::col(&all.query().fetch_one(&store.pool).await?, "rows_json")?;
+            return serde_json::from_str(&json).map_err(invalid);
+        };
+        let named: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
+        let text = format!("SELECT {} {}", named.join(", "), self.text);
+        let rows = bind_all!(sqlx::query::<sqlx::Postgres>(&text), &self.args).fetch_all(bulk).await?;
+        // Every row has the same types: each column's is looked up once.
+        let kinds = match rows.first() {
+            Some(first) => sqlx::Row::columns(first).iter().map(Kind::of).collect::<crate::Result<Vec<_>>>()?,
+            None => return Ok(Vec::new()),
+        };
+        rows.iter()
+            .map(|row| {
+                let cells =
+                    kinds.iter().enumerate().map(|(i, kind)| kind.cell(row, i)).collect::<crate::Result<Vec<_>>>()?;
+                let map = serde::de::value::MapDeserializer::new(columns.iter().map(|(name, _)| *name).zip(cells));
+                T::deserialize(map)
+                    .map_err(|e: serde::de::value::Error| crate::StoreError::InvalidData(format!("rows: {e}")))
+            })
+            .collect()
     }
 
     /// The row, if there is one, made into a `T` by `map`.
@@ -245,23 +251,101 @@ macro_rules! columns {
 }
 pub(crate) use columns;
 
-/// Column `index` of `row` as JSON, by its type.
-fn json_value(row: &AnyRow, index: usize) -> crate::Result<serde_json::Value> {
-    use sqlx::any::AnyTypeInfoKind as Kind;
-    use sqlx::{Column, Row};
-    let column = row.try_column(index)?;
-    let value = match column.type_info().kind() {
-        Kind::Null => serde_json::Value::Null,
-        Kind::Bool => row.try_get::<Option<bool>, _>(index)?.into(),
-        Kind::SmallInt | Kind::Integer | Kind::BigInt => row.try_get::<Option<i64>, _>(index)?.into(),
-        Kind::Real | Kind::Double => row.try_get::<Option<f64>, _>(index)?.into(),
-        Kind::Text => row.try_get::<Option<String>, _>(index)?.into(),
-        Kind::Blob => {
-            let name = column.name();
-            return Err(crate::StoreError::InvalidData(format!("column {name}: bytes are not read as JSON")));
+/// A PostgreSQL value as a row holds it, text borrowed: given to serde, each is copied once,
+/// into the field that takes it.
+enum Cell<'r> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(&'r str),
+}
+
+/// The types of PostgreSQL's columns that [`Cell`] reads.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    BigInt,
+    Integer,
+    SmallInt,
+    Double,
+    Real,
+    Bool,
+}
+
+impl Kind {
+    fn of(column: &sqlx::postgres::PgColumn) -> crate::Result<Kind> {
+        use sqlx::{Column, Postgres as Pg, Type, TypeInfo};
+        let ty = column.type_info();
+        let kinds = [
+            (<&str as Type<Pg>>::compatible(ty), Kind::Text),
+            (<i64 as Type<Pg>>::compatible(ty), Kind::BigInt),
+            (<i32 as Type<Pg>>::compatible(ty), Kind::Integer),
+            (<i16 as Type<Pg>>::compatible(ty), Kind::SmallInt),
+            (<f64 as Type<Pg>>::compatible(ty), Kind::Double),
+            (<f32 as Type<Pg>>::compatible(ty), Kind::Real),
+            (<bool as Type<Pg>>::compatible(ty), Kind::Bool),
+        ];
+        kinds.into_iter().find_map(|(compatible, kind)| compatible.then_some(kind)).ok_or_else(|| {
+            crate::StoreError::InvalidData(format!("column {}: {} is not read", column.name(), ty.name()))
+        })
+    }
+
+    /// The row's value at `index`, a column of this kind.
+    fn cell<'r>(self, row: &'r sqlx::postgres::PgRow, index: usize) -> crate::Result<Cell<'r>> {
+        use sqlx::{Decode, Postgres as Pg, Row, ValueRef};
+        let raw = row.try_get_raw(index)?;
+        if raw.is_null() {
+            return Ok(Cell::Null);
         }
-    };
-    Ok(value)
+        let decoded = match self {
+            Kind::Text => <&str as Decode<Pg>>::decode(raw).map(Cell::Text),
+            Kind::BigInt => <i64 as Decode<Pg>>::decode(raw).map(Cell::Int),
+            Kind::Integer => <i32 as Decode<Pg>>::decode(raw).map(|n| Cell::Int(n.into())),
+            Kind::SmallInt => <i16 as Decode<Pg>>::decode(raw).map(|n| Cell::Int(n.into())),
+            Kind::Double => <f64 as Decode<Pg>>::decode(raw).map(Cell::Float),
+            Kind::Real => <f32 as Decode<Pg>>::decode(raw).map(|n| Cell::Float(n.into())),
+            Kind::Bool => <bool as Decode<Pg>>::decode(raw).map(Cell::Bool),
+        };
+        decoded.map_err(|e| {
+            let name = sqlx::Column::name(&row.columns()[index]);
+            crate::StoreError::InvalidData(format!("column {name}: {e}"))
+        })
+    }
+}
+
+impl<'de> serde::de::IntoDeserializer<'de> for Cell<'_> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Cell<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Cell::Null => visitor.visit_unit(),
+            Cell::Bool(b) => visitor.visit_bool(b),
+            Cell::Int(n) => visitor.visit_i64(n),
+            Cell::Float(n) => visitor.visit_f64(n),
+            Cell::Text(text) => visitor.visit_str(text),
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Cell::Null => visitor.visit_none(),
+            cell => visitor.visit_some(cell),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
 }
 
 #[cfg(test)]

@@ -221,10 +221,8 @@ impl Store {
         };
         // Actions and indicators apart, each read as one JSON value (thousands of rows for the
         // region): one row per indicator would repeat its action's columns in each.
-        let (mut actions, indicators): (Vec<ActionRow>, Vec<IndicatorRow>) = tokio::try_join!(
-            actions.json_rows(&self.pool, self.backend, &action_columns),
-            indicators.json_rows(&self.pool, self.backend, INDICATOR_COLUMNS),
-        )?;
+        let (mut actions, indicators): (Vec<ActionRow>, Vec<IndicatorRow>) =
+            tokio::try_join!(actions.json_rows(self, &action_columns), indicators.json_rows(self, INDICATOR_COLUMNS),)?;
         actions.sort_by(|a, b| {
             a.agenda_id
                 .cmp(&b.agenda_id)
@@ -284,7 +282,7 @@ impl Store {
         ];
         let sql = Sql::new(" FROM indicator_latest l");
         let decimal = |name: &str, text: Option<String>| text.map(|t| parsed::<Decimal>(name, &t)).transpose();
-        let rows: Vec<Latest> = sql.json_rows(&self.pool, self.backend, &columns).await?;
+        let rows: Vec<Latest> = sql.json_rows(self, &columns).await?;
         rows.into_iter()
             .map(|row| {
                 let fields = MeasurementEdit {
