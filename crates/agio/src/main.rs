@@ -237,6 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing(config.log_format);
     match cli.command {
         Command::Serve { demo, no_cache } => {
+            allocator::spawn_purger();
             let options = ServeOptions {
                 database_url: config.database_url.clone(),
                 listen: config.listen.clone(),
@@ -374,9 +375,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    allocator::return_freed_memory_at_once();
+    allocator::configure();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(allocator::collect_when_idle)
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
