@@ -507,7 +507,7 @@ impl WriteTx {
         let before_json = flat(period, &stored.fields, before.status);
         let audit = Audit { records: vec![(indicator, "measure")], before: before_json, after, note: "" };
         let guard = Guard { table: "measurements", id: &before.id, expected: expected_version };
-        self.versioned_update(guard, stored.fields, vec![Sql::update("measurements", values, &before.id)], audit).await
+        self.versioned_row_update(guard, stored.fields, values, audit).await
     }
 
     /// Moves a measurement to `status` (`operation`: `submit_measurement`,

@@ -109,12 +109,43 @@ impl WriteTx {
         audit: Audit<'_>,
     ) -> Result<Saved<T>> {
         if !self.bump_version(guard.table, guard.id, Some(guard.expected)).await? {
-            let mut stored = Sql::new(&format!("SELECT version FROM {} WHERE id = ", guard.table));
-            stored.bind(guard.id);
-            let version = col(&stored.query().fetch_one(&mut *self.tx).await?, "version")?;
-            return Ok(Saved::Stale { current, version });
+            return self.stale(guard, current).await;
         }
         self.run(statements).await?;
+        self.saved(guard, audit).await
+    }
+
+    /// `versioned_update` of the guard's own row to `values`, in one statement: claiming the
+    /// version and changing the row are the same UPDATE (a spreadsheet import makes thousands).
+    async fn versioned_row_update<T>(
+        &mut self,
+        guard: Guard<'_>,
+        current: T,
+        values: Vec<(&str, crate::sql::Value)>,
+        audit: Audit<'_>,
+    ) -> Result<Saved<T>> {
+        let mut sql = Sql::new(&format!("UPDATE {} SET version = version + 1, updated_at = ", guard.table));
+        sql.bind(now());
+        for (name, value) in values {
+            sql.push(", ").push(name).push(" = ").bind(value);
+        }
+        sql.push(" WHERE id = ").bind(guard.id).push(" AND version = ").bind(guard.expected);
+        if sql.query().execute(&mut *self.tx).await?.rows_affected() != 1 {
+            return self.stale(guard, current).await;
+        }
+        self.saved(guard, audit).await
+    }
+
+    /// Someone saved first: `current` at the stored version.
+    async fn stale<T>(&mut self, guard: Guard<'_>, current: T) -> Result<Saved<T>> {
+        let mut stored = Sql::new(&format!("SELECT version FROM {} WHERE id = ", guard.table));
+        stored.bind(guard.id);
+        let version = col(&stored.query().fetch_one(&mut *self.tx).await?, "version")?;
+        Ok(Saved::Stale { current, version })
+    }
+
+    /// Records `audit` of a save made from the guard's version.
+    async fn saved<T>(&mut self, guard: Guard<'_>, audit: Audit<'_>) -> Result<Saved<T>> {
         for (entity, operation) in audit.records {
             self.record(entity, operation, Some(&audit.before), Some(&audit.after), audit.note).await?;
         }
@@ -132,10 +163,9 @@ impl WriteTx {
         values: Vec<(&str, crate::sql::Value)>,
         entity: EntityRef<'_>,
     ) -> Result<Saved<T>> {
-        let statements = vec![Sql::update(table, values, &before.id)];
         let audit = Audit::update(entity, &before.fields, edit);
         let guard = Guard { table, id: &before.id, expected: expected_version };
-        self.versioned_update(guard, before.fields.clone(), statements, audit).await
+        self.versioned_row_update(guard, before.fields.clone(), values, audit).await
     }
 
     /// Makes a new version of a record, only from version `expected` when given; false when
