@@ -12,7 +12,7 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use libmimalloc_sys::{mi_collect, mi_option_set, mi_option_t};
+use libmimalloc_sys::{mi_collect, mi_option_set, mi_option_t, mi_thread_init};
 
 /// The positions of the two options in `mi_option_t` (mimalloc 3, `include/mimalloc.h`); the
 /// test below checks them against their documented defaults.
@@ -56,10 +56,17 @@ pub fn collect_when_idle() {
 
 /// Starts the thread that purges, once a second, the memory the arenas hold unused.
 pub fn spawn_purger() {
-    let spawned = std::thread::Builder::new().name("purger".into()).spawn(|| loop {
-        std::thread::sleep(PURGE_EVERY);
-        // SAFETY: a forced collection purges every arena; mimalloc makes it thread-safe.
-        unsafe { mi_collect(true) };
+    let spawned = std::thread::Builder::new().name("purger".into()).spawn(|| {
+        // mimalloc collects only from a thread with a heap of its own, and this thread never
+        // allocates to be given one.
+        // SAFETY: initialising the calling thread's heap is what mimalloc does on its first
+        // allocation.
+        unsafe { mi_thread_init() };
+        loop {
+            std::thread::sleep(PURGE_EVERY);
+            // SAFETY: a forced collection purges every arena; mimalloc makes it thread-safe.
+            unsafe { mi_collect(true) };
+        }
     });
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "cannot start the thread that purges freed memory");
