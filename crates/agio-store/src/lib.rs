@@ -62,7 +62,7 @@ pub use write::{
     answer_of, decidim_source_for_edit, measurement_for_edit, meeting_for_edit, pact_for_edit, Addresser, CodeList,
     GapLink, IdeaFilter, IdeaSort, MonitoredAgenda, MonitoringImport, NewZonePlan, Reuse, TargetLink, IMPORTS_KEPT,
 };
-pub use write::{Archivable, ArchivedItem, Editable, Published, Saved};
+pub use write::{AgendaPageReads, Archivable, ArchivedItem, Editable, Published, Saved};
 
 /// Which database server a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

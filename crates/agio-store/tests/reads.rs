@@ -165,16 +165,29 @@ both_backends!(accounts_reads_map_every_column, |backend| async move {
     assert_eq!(latest, versions[0]);
     // The parts the public pages read are those of the whole snapshot, with the facts.
     let facts = store.agenda_facts(GUASTALLA).await.unwrap().unwrap();
-    let (with_page, published) =
-        store.agenda_facts_and_published::<AgendaDetail>(GUASTALLA, Published::Agenda).await.unwrap().unwrap();
+    let (with_page, published) = store
+        .agenda_page::<AgendaDetail, serde_json::Value>(GUASTALLA, Published::Agenda)
+        .await
+        .unwrap()
+        .map(|r| (r.facts, r.published))
+        .unwrap();
     assert_eq!(with_page, facts);
     assert_eq!(published, Some((latest.clone(), Some(snapshot.detail.clone()))));
     let first = &snapshot.actions[0];
     let code = Published::Action(&first.summary.code);
-    let (_, published) = store.agenda_facts_and_published::<Action>(GUASTALLA, code).await.unwrap().unwrap();
+    let (_, published) = store
+        .agenda_page::<Action, serde_json::Value>(GUASTALLA, code)
+        .await
+        .unwrap()
+        .map(|r| (r.facts, r.published))
+        .unwrap();
     assert_eq!(published, Some((latest.clone(), Some(first.clone()))));
-    let (_, later) =
-        store.agenda_facts_and_published::<Action>(GUASTALLA, Published::Action("A99")).await.unwrap().unwrap();
+    let (_, later) = store
+        .agenda_page::<Action, serde_json::Value>(GUASTALLA, Published::Action("A99"))
+        .await
+        .unwrap()
+        .map(|r| (r.facts, r.published))
+        .unwrap();
     let later = later.unwrap().1;
     assert_eq!(later, None, "an action added after the approval is not in it");
 });
@@ -186,8 +199,12 @@ both_backends!(the_migration_fills_the_pages_of_earlier_versions, |backend| asyn
     let facts = store.agenda_facts(GUASTALLA).await.unwrap().unwrap();
     let (latest, snapshot) = store.agenda_version(&facts.agenda_id, None).await.unwrap().unwrap();
     store.execute_raw("DELETE FROM agenda_version_pages").await.unwrap();
-    let (_, gone) =
-        store.agenda_facts_and_published::<AgendaDetail>(GUASTALLA, Published::Agenda).await.unwrap().unwrap();
+    let (_, gone) = store
+        .agenda_page::<AgendaDetail, serde_json::Value>(GUASTALLA, Published::Agenda)
+        .await
+        .unwrap()
+        .map(|r| (r.facts, r.published))
+        .unwrap();
     assert_eq!(gone, Some((latest.clone(), None)), "the page is read from its own row");
 
     let migration = match backend {
@@ -198,12 +215,21 @@ both_backends!(the_migration_fills_the_pages_of_earlier_versions, |backend| asyn
     for insert in without_comments.split(';').map(str::trim).filter(|s| s.starts_with("INSERT")) {
         store.execute_raw(insert).await.unwrap();
     }
-    let (_, page) =
-        store.agenda_facts_and_published::<AgendaDetail>(GUASTALLA, Published::Agenda).await.unwrap().unwrap();
+    let (_, page) = store
+        .agenda_page::<AgendaDetail, serde_json::Value>(GUASTALLA, Published::Agenda)
+        .await
+        .unwrap()
+        .map(|r| (r.facts, r.published))
+        .unwrap();
     assert_eq!(page, Some((latest.clone(), Some(snapshot.detail.clone()))));
     for action in &snapshot.actions {
         let code = Published::Action(&action.summary.code);
-        let (_, page) = store.agenda_facts_and_published::<Action>(GUASTALLA, code).await.unwrap().unwrap();
+        let (_, page) = store
+            .agenda_page::<Action, serde_json::Value>(GUASTALLA, code)
+            .await
+            .unwrap()
+            .map(|r| (r.facts, r.published))
+            .unwrap();
         assert_eq!(page, Some((latest.clone(), Some(action.clone()))), "action {}", action.summary.code);
     }
 });

@@ -370,3 +370,42 @@ both_backends!(the_accessibility_statement_legal_notes_and_contacts, |backend| a
         "the count matches the list: {count}"
     );
 });
+
+// A public agenda page reads everything it shows in one statement: the same district gaps and
+// Decidim process as the reads of their own, and the Lab's origins in the pages' order.
+both_backends!(the_agenda_page_reads_all_it_shows_at_once, |backend| async move {
+    use agio_domain::lab::OriginKind;
+    use agio_store::{AgendaDetail, Published};
+    // The application publishes the demo districts' profiles as it starts.
+    let app = TestApp::demo(backend).await;
+    let store = &app.state.store;
+    let page = |slug: &'static str| store.agenda_page::<AgendaDetail, serde_json::Value>(slug, Published::Agenda);
+    let guastalla = page(GUASTALLA).await.unwrap().unwrap();
+    let alone = store.published_profile_gaps::<serde_json::Value>(&guastalla.facts.territory_path).await.unwrap();
+    assert_eq!((&guastalla.district, &guastalla.decidim_title), (&alone, &None), "no published profile, no Decidim");
+    let (title, origins) = guastalla.origins.expect("the demo agenda has a Community Lab");
+    assert!(!title.is_empty());
+    for kind in [OriginKind::Idea, OriginKind::Meeting, OriginKind::Pact] {
+        assert!(origins.iter().any(|o| o.kind == kind), "{kind:?}: the demo has one at least");
+    }
+    // Each action's origins together, ideas then meetings then pacts, each by number.
+    let mut seen: Vec<&str> = Vec::new();
+    for pair in origins.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.action_code == b.action_code {
+            assert!((a.kind as u8, a.number) < (b.kind as u8, b.number), "{a:?} before {b:?}");
+        } else {
+            seen.push(&a.action_code);
+            assert!(!seen.contains(&b.action_code.as_str()), "{}'s origins apart: {origins:?}", b.action_code);
+        }
+    }
+
+    let rimini = page(RIMINI).await.unwrap().unwrap();
+    let alone = store.published_profile_gaps::<serde_json::Value>(&rimini.facts.territory_path).await.unwrap();
+    assert!(alone.is_some(), "the demo district of Rimini has a published profile");
+    assert_eq!(rimini.district, alone);
+    let source = store.decidim_source(&rimini.facts.agenda_id).await.unwrap().expect("the demo's Decidim source");
+    let expected = if source.process_title.is_empty() { source.process_slug } else { source.process_title };
+    assert_eq!(rimini.decidim_title, Some(expected));
+    assert!(page("no-such-agenda").await.unwrap().is_none());
+});

@@ -2,6 +2,7 @@
 
 use agio_domain::access::AgendaFacts;
 use agio_domain::edit::{AgendaEdit, NewAgenda, ObjectiveEdit};
+use agio_domain::lab::{IdeaOrigin, OriginKind};
 use agio_domain::AgendaStatus;
 use sqlx::any::AnyRow;
 
@@ -10,7 +11,7 @@ use crate::audit::{EntityRef, WriteTx};
 use crate::read::{code, col, from_row};
 use crate::sql::{columns, Sql};
 use crate::versions::{parse_snapshot, VersionInfo};
-use crate::{now, Backend, Result, Store};
+use crate::{now, Backend, Result, Store, StoreError};
 
 const AGENDA_EDIT: &str = "SELECT id, title, version, period_start, period_end, vision, context, status FROM agendas";
 
@@ -57,22 +58,38 @@ impl Store {
         Ok(Some(facts_of(&row)?))
     }
 
-    /// An agenda's facts and, in the same statement, what its latest approved version shows
-    /// on a public page (`part`), if it has one: the public agenda and action pages need
-    /// nothing else from the database.
-    pub async fn agenda_facts_and_published<T: serde::de::DeserializeOwned>(
+    /// Everything a public agenda or action page reads, in one statement: the agenda's facts;
+    /// what its latest approved version shows of `part`, if it has one; its district's published
+    /// profile gaps; its Decidim process; and the Community Lab's origins of its actions.
+    /// The pages are among the most read, and each statement costs two thread hand-offs.
+    pub async fn agenda_page<T: serde::de::DeserializeOwned, G: serde::de::DeserializeOwned>(
         &self,
         slug: &str,
         part: Published<'_>,
-    ) -> Result<Option<(AgendaFacts, Option<(VersionInfo, Option<T>)>)>> {
+    ) -> Result<Option<AgendaPageReads<T, G>>> {
         let Some(row) = self.facts_query(slug, Some(part)).fetch_optional(&self.pool).await? else { return Ok(None) };
         let facts = facts_of(&row)?;
-        let Some(number) = col::<Option<i64>>(&row, "version_number")? else { return Ok(Some((facts, None))) };
-        let info =
-            VersionInfo { number, created_at: col(&row, "version_created_at")?, note: col(&row, "version_note")? };
-        let shown: Option<String> = col(&row, "published")?;
-        let shown = shown.map(|text| parse_snapshot(&text)).transpose()?;
-        Ok(Some((facts, Some((info, shown)))))
+        let published = match col::<Option<i64>>(&row, "version_number")? {
+            Some(number) => {
+                let info = VersionInfo {
+                    number,
+                    created_at: col(&row, "version_created_at")?,
+                    note: col(&row, "version_note")?,
+                };
+                let shown: Option<String> = col(&row, "published")?;
+                Some((info, shown.map(|text| parse_snapshot(&text)).transpose()?))
+            }
+            None => None,
+        };
+        let district = match col::<Option<String>>(&row, "district_gaps")? {
+            Some(gaps) => Some((col(&row, "district_slug")?, col(&row, "district_name")?, parse_json(&gaps, "gaps")?)),
+            None => None,
+        };
+        let origins = match col::<Option<String>>(&row, "process_title")? {
+            Some(title) => Some((title, origins_of(col(&row, "origins")?)?)),
+            None => None,
+        };
+        Ok(Some(AgendaPageReads { facts, published, district, decidim_title: col(&row, "decidim_title")?, origins }))
     }
 
     /// The facts' statement, with the latest version's number, date, note and `part` when asked.
@@ -102,11 +119,24 @@ impl Store {
             sql.push(&format!(", (SELECT p.body FROM agenda_version_pages p WHERE p.version_id = (SELECT v.id {latest}) AND p.page = "))
                 .bind(page.to_string())
                 .push(") AS published");
+            sql.push(&page_extras(self.backend));
         }
         sql.push(
             " FROM agendas a JOIN territories t ON t.id = a.territory_id \
-             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id WHERE a.slug = ",
+             LEFT JOIN territories p ON p.id = t.parent_id LEFT JOIN territories g ON g.id = p.parent_id",
         );
+        if part.is_some() {
+            // The latest version of the published profile of the district among the agenda's
+            // territory and those containing it.
+            sql.push(
+                " LEFT JOIN profile_versions dv ON dv.id = (SELECT v.id FROM profile_versions v \
+                 JOIN profiles dp ON dp.id = v.profile_id JOIN territories dt ON dt.id = dp.territory_id \
+                 WHERE dp.status = 'published' AND dt.kind = 'district' AND dt.id IN (t.id, p.id, g.id) \
+                 ORDER BY v.number DESC LIMIT 1) \
+                 LEFT JOIN profiles dp ON dp.id = dv.profile_id LEFT JOIN territories dt ON dt.id = dp.territory_id",
+            );
+        }
+        sql.push(" WHERE a.slug = ");
         sql.bind(slug.to_string());
         sql
     }
@@ -117,6 +147,68 @@ impl Store {
 pub enum Published<'a> {
     Agenda,
     Action(&'a str),
+}
+
+/// What a public agenda or action page reads (`Store::agenda_page`).
+#[derive(Debug, Clone)]
+pub struct AgendaPageReads<T, G> {
+    pub facts: AgendaFacts,
+    /// The latest approved version and what it shows of the page, if it has one.
+    pub published: Option<(VersionInfo, Option<T>)>,
+    /// The district's published profile: (district slug, district name, gaps of its latest version).
+    pub district: Option<(String, String, G)>,
+    /// The title of the agenda's Decidim process (its slug when Decidim gave none).
+    pub decidim_title: Option<String>,
+    /// The agenda's Community Lab process's title, and the origins of its actions in the order
+    /// the pages list them: by action, ideas then meetings then pacts, each by number.
+    pub origins: Option<(String, Vec<IdeaOrigin>)>,
+}
+
+/// The columns of the page's statement beyond the facts and the version: the district's
+/// profile (from the joins `dv`, `dt`), the Decidim process, and the Lab's origins as one JSON
+/// array of `[action code, number, title, supports, kind, action position]`.
+fn page_extras(backend: Backend) -> String {
+    let (aggregate, close) = match backend {
+        Backend::Sqlite => ("json_group_array(json_array(", "))"),
+        Backend::Postgres => ("CAST(json_agg(json_build_array(", ")) AS TEXT)"),
+    };
+    let lab = "JOIN lab_processes l ON l.id = i.process_id JOIN actions x ON x.id = i.action_id \
+               WHERE i.answer = 'accepted' AND x.archived_at IS NULL AND l.agenda_id = a.id";
+    format!(
+        ", dt.slug AS district_slug, dt.name AS district_name, dv.gaps AS district_gaps, \
+         (SELECT COALESCE(NULLIF(s.process_title, ''), s.process_slug) FROM decidim_sources s WHERE s.agenda_id = a.id) AS decidim_title, \
+         (SELECT l.title FROM lab_processes l WHERE l.agenda_id = a.id) AS process_title, \
+         (SELECT {aggregate}o.code, o.number, o.title, o.supports, o.kind, o.position{close} FROM (\
+           SELECT x.code, i.number, i.title, i.supports, 0 AS kind, x.position FROM lab_ideas i {lab} \
+           UNION ALL SELECT DISTINCT x.code, m.number, m.title, 0, 1, x.position FROM lab_meeting_ideas mi \
+             JOIN lab_meetings m ON m.id = mi.meeting_id JOIN lab_ideas i ON i.id = mi.idea_id {lab} \
+           UNION ALL SELECT x.code, c.number, c.title, 0, 2, x.position FROM lab_pacts c \
+             JOIN lab_processes l ON l.id = c.process_id JOIN actions x ON x.id = c.action_id \
+             WHERE x.archived_at IS NULL AND l.agenda_id = a.id) o) AS origins"
+    )
+}
+
+/// The origins' JSON array (NULL when there are none), in the pages' order.
+fn origins_of(json: Option<String>) -> Result<Vec<IdeaOrigin>> {
+    let Some(json) = json else { return Ok(Vec::new()) };
+    let rows: Vec<(String, i64, String, i64, i64, i64)> = parse_json(&json, "origins")?;
+    let mut rows: Vec<_> = rows
+        .into_iter()
+        .map(|(code, number, title, supports, kind, position)| {
+            let kind = match kind {
+                0 => OriginKind::Idea,
+                1 => OriginKind::Meeting,
+                _ => OriginKind::Pact,
+            };
+            (position, kind as u8, IdeaOrigin { action_code: code, number, title, supports, kind })
+        })
+        .collect();
+    rows.sort_by_key(|(position, kind, origin)| (*position, *kind, origin.number));
+    Ok(rows.into_iter().map(|(_, _, origin)| origin).collect())
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::InvalidData(format!("agenda page {what}: {e}")))
 }
 
 fn facts_of(row: &AnyRow) -> Result<AgendaFacts> {

@@ -3,8 +3,8 @@
 //! vote (the ideas admitted, one ballot per person, the tally).
 
 use agio_domain::lab::{
-    ActivePhaseEdit, AdmittedEdit, AnswerEdit, Comment, HideEdit, Idea, IdeaAction, IdeaEdit, IdeaOrigin, IdeaSummary,
-    OriginKind, Participation, Phase, PhaseEdit, Process, ProcessEdit, Tally,
+    ActivePhaseEdit, AdmittedEdit, AnswerEdit, Comment, HideEdit, Idea, IdeaAction, IdeaEdit, IdeaSummary,
+    Participation, Phase, PhaseEdit, Process, ProcessEdit, Tally,
 };
 use agio_domain::{IdeaAnswer, IdeaState, Page, PageRequest, PhaseKind};
 use sqlx::any::AnyRow;
@@ -294,58 +294,6 @@ impl Store {
         let mut sql = Sql::new("SELECT number FROM lab_ideas WHERE process_id = ");
         sql.bind(process_id).push(" ORDER BY number");
         sql.map_all(&self.pool, |r| col(r, "number")).await
-    }
-
-    /// The title of agenda `slug`'s process, if it has one, the ideas accepted into its actions,
-    /// the meetings that discussed them and the pacts that carry them out: one statement, as the
-    /// agenda's pages read it.
-    pub async fn lab_origins(&self, slug: &str) -> Result<Option<(String, Vec<IdeaOrigin>)>> {
-        // Ideas, the meetings that discussed them, and pacts of the process, with the process's
-        // title on a row of its own so that a process with none still answers. `origin`: 0 an
-        // idea, 1 a meeting, 2 a pact (the order they are listed in under an action).
-        let mut sql = Sql::new(
-            "SELECT l.title AS process_title, NULL AS action_code, CAST(0 AS BIGINT) AS number, '' AS title, \
-             CAST(0 AS BIGINT) AS supports, CAST(0 AS BIGINT) AS origin, CAST(0 AS BIGINT) AS position FROM lab_processes l JOIN agendas a ON a.id = l.agenda_id WHERE a.slug = ",
-        );
-        sql.bind(slug);
-        sql.push(
-            " UNION ALL SELECT l.title, x.code, i.number, i.title, i.supports, CAST(0 AS BIGINT), x.position FROM lab_ideas i \
-             JOIN lab_processes l ON l.id = i.process_id JOIN agendas a ON a.id = l.agenda_id \
-             JOIN actions x ON x.id = i.action_id WHERE i.answer = 'accepted' AND x.archived_at IS NULL AND a.slug = ",
-        );
-        sql.bind(slug);
-        sql.push(
-            " UNION ALL SELECT DISTINCT l.title, x.code, m.number, m.title, CAST(0 AS BIGINT), CAST(1 AS BIGINT), x.position \
-             FROM lab_meeting_ideas mi JOIN lab_meetings m ON m.id = mi.meeting_id JOIN lab_ideas i ON i.id = mi.idea_id \
-             JOIN lab_processes l ON l.id = i.process_id JOIN agendas a ON a.id = l.agenda_id \
-             JOIN actions x ON x.id = i.action_id WHERE i.answer = 'accepted' AND x.archived_at IS NULL AND a.slug = ",
-        );
-        sql.bind(slug);
-        sql.push(
-            " UNION ALL SELECT l.title, x.code, p.number, p.title, CAST(0 AS BIGINT), CAST(2 AS BIGINT), x.position FROM lab_pacts p \
-             JOIN lab_processes l ON l.id = p.process_id JOIN agendas a ON a.id = l.agenda_id \
-             JOIN actions x ON x.id = p.action_id WHERE x.archived_at IS NULL AND a.slug = ",
-        );
-        sql.bind(slug).push(" ORDER BY position, origin, number");
-        let rows = sql
-            .map_all(&self.pool, |r| {
-                let origin = match col::<Option<String>>(r, "action_code")? {
-                    Some(action_code) => Some(from_row!(r, IdeaOrigin {
-                        number, title, supports;
-                        action_code: action_code,
-                        kind: match col::<i64>(r, "origin")? {
-                            0 => OriginKind::Idea,
-                            1 => OriginKind::Meeting,
-                            _ => OriginKind::Pact,
-                        },
-                    })),
-                    None => None,
-                };
-                Ok((col::<String>(r, "process_title")?, origin))
-            })
-            .await?;
-        let Some(title) = rows.first().map(|(title, _)| title.clone()) else { return Ok(None) };
-        Ok(Some((title, rows.into_iter().filter_map(|(_, origin)| origin).collect())))
     }
 
     /// How many ideas `person` proposed in the process since `since` (RFC 3339).

@@ -38,7 +38,7 @@ use crate::read::col;
 use crate::sql::Sql;
 use crate::{now, Result};
 
-pub use agendas::Published;
+pub use agendas::{AgendaPageReads, Published};
 pub use archive::{Archivable, ArchivedItem};
 
 /// The outcome of a save made against a version.

@@ -23,6 +23,7 @@ use crate::kit::query::Params;
 use crate::kit::state::{AppState, PageContext};
 use crate::registry::records::list_tools;
 use agio_app::archive::Archiving;
+use agio_app::profile::Gap;
 
 const FILTERS: &[&str] = &["q", "territory", "status", "target_group", "life_stage", "theme"];
 
@@ -129,9 +130,10 @@ async fn agenda(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<Bytes>, AppError> {
-    let found = state.store.agenda_facts_and_published::<AgendaDetail>(&slug, Published::Agenda);
+    let found = state.store.agenda_page::<AgendaDetail, Vec<Gap>>(&slug, Published::Agenda);
     let found = state.cache.read(format!("agenda_published {slug}"), found).await?;
-    let (facts, published) = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    let reads = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    let (facts, published) = (&reads.facts, &reads.published);
     let tools = tools_for(&state, lang, &visitor, facts, &slug, None).await?;
     let banner = banner(lang, &slug, &tools, published.as_ref().map(|(info, _)| info));
     let key = page_key(lang, &format!("/agende/{slug}"), &visitor, &(&tools, &banner));
@@ -151,12 +153,9 @@ async fn agenda(
                 TerritoryKind::District => format!("/territori/{}", d.agenda.territory.slug),
                 _ => format!("/agende?territory={}", d.agenda.territory.slug),
             };
-            let gaps = super::gaps::of_agenda(&state, lang, &facts.territory_path, &d).await?;
-            let origins = crate::lab::process::origins(&state, lang, &slug).await?;
-            let decidim = state.store.decidim_source(&facts.agenda_id).await?.map(|s| {
-                let title = if s.process_title.is_empty() { s.process_slug } else { s.process_title };
-                (format!("/agende/{slug}/decidim"), title)
-            });
+            let gaps = super::gaps::of_agenda(&state, lang, reads.district.as_ref(), &d);
+            let origins = crate::lab::process::origins(lang, &slug, reads.origins.as_ref());
+            let decidim = reads.decidim_title.clone().map(|title| (format!("/agende/{slug}/decidim"), title));
             Ok(AgendaPage {
                 gaps,
                 origins,
@@ -222,9 +221,10 @@ async fn action(
     visitor: Visitor,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Html<Bytes>, AppError> {
-    let found = state.store.agenda_facts_and_published::<Action>(&slug, Published::Action(&code));
+    let found = state.store.agenda_page::<Action, Vec<Gap>>(&slug, Published::Action(&code));
     let found = state.cache.read(format!("action_published {slug} {code}"), found).await?;
-    let (facts, version) = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    let reads = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
+    let (facts, version) = (&reads.facts, &reads.published);
     let mut tools = tools_for(&state, lang, &visitor, facts, &slug, Some(&code)).await?;
     let banner = banner(lang, &slug, &tools, version.as_ref().map(|(info, _)| info));
     let published = version.as_ref().filter(|_| !tools.member).map(|(_, action)| action);
@@ -269,8 +269,8 @@ async fn action(
                     .map(|district| format!("/territori/{district}/profilo#scheda-{n}")),
                 None => None,
             };
-            let gaps = super::gaps::of_action(&state, lang, &facts.territory_path, &x.summary.gaps).await?;
-            let origins = crate::lab::process::origins(&state, lang, &slug).await?;
+            let gaps = super::gaps::of_action(&state, lang, reads.district.as_ref(), &x.summary.gaps);
+            let origins = crate::lab::process::origins(lang, &slug, reads.origins.as_ref());
             let (ideas, pacts) = (origins.of(&code).to_vec(), origins.pacts_of(&code).to_vec());
             let meetings = origins.meetings_of(&code).to_vec();
             Ok(ActionPage {

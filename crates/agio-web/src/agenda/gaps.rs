@@ -9,7 +9,6 @@ use agio_store::{Addresser, AgendaDetail};
 use axum::Router;
 
 use crate::kit::edit_page::{edit_route, loads_from_path, EditPage};
-use crate::kit::error::AppError;
 use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::{number, Catalogue, Lang};
 use crate::kit::state::AppState;
@@ -64,14 +63,9 @@ pub fn router() -> Router<AppState> {
         .route("/agende/{slug}/azioni/{code}/lacune", edit_route::<ActionGapsEditor>())
 }
 
-/// The gaps of the published profile of the district an agenda belongs to: (district slug,
-/// district name, gaps), from its latest version.
-async fn published_gaps(
-    state: &AppState,
-    territory_path: &[String],
-) -> Result<Option<(String, String, Vec<Gap>)>, AppError> {
-    Ok(state.store.published_profile_gaps(territory_path).await?)
-}
+/// The published profile of an agenda's district: (district slug, district name, gaps of its
+/// latest version), as `Store::agenda_page` reads it.
+type DistrictGaps = (String, String, Vec<Gap>);
 
 /// The agenda page's account of its district's profile.
 pub struct AgendaGaps {
@@ -84,13 +78,13 @@ pub struct AgendaGaps {
 
 /// The gaps of the agenda's district that its objectives and actions address, and those still
 /// open; none when the district has no published profile.
-pub(crate) async fn of_agenda(
+pub(crate) fn of_agenda(
     state: &AppState,
     lang: Lang,
-    territory_path: &[String],
+    district: Option<&DistrictGaps>,
     d: &AgendaDetail,
-) -> Result<Option<AgendaGaps>, AppError> {
-    let Some((district_slug, district, gaps)) = published_gaps(state, territory_path).await? else { return Ok(None) };
+) -> Option<AgendaGaps> {
+    let (district_slug, district, gaps) = district?;
     let slug = &d.agenda.slug;
     let mut ours: Vec<(&Vec<String>, String, String)> = Vec::new();
     for o in &d.objectives {
@@ -106,7 +100,7 @@ pub(crate) async fn of_agenda(
     }
     let (mut addressed, mut open) = (Vec::new(), Vec::new());
     for gap in gaps {
-        let label = gap_label(&state.vocabularies.need, lang, &gap);
+        let label = gap_label(&state.vocabularies.need, lang, gap);
         let by: Vec<(String, String)> = ours
             .iter()
             .filter(|(gaps, _, _)| gaps.contains(&gap.key))
@@ -118,12 +112,12 @@ pub(crate) async fn of_agenda(
         }
     }
     let c = lang.catalogue();
-    Ok(Some(AgendaGaps {
-        lead: c.fmt("gap.agenda_lead", &[("district", &district)]),
+    Some(AgendaGaps {
+        lead: c.fmt("gap.agenda_lead", &[("district", district)]),
         profile_href: format!("/territori/{district_slug}/profilo"),
         addressed,
         open,
-    }))
+    })
 }
 
 /// The action page's account of the gaps it addresses.
@@ -136,16 +130,16 @@ pub struct ActionGaps {
 
 /// The gaps an action addresses; and, when one is a service still offline, the comuni of the
 /// district where people risk being left out of it. None when it addresses none.
-pub(crate) async fn of_action(
+pub(crate) fn of_action(
     state: &AppState,
     lang: Lang,
-    territory_path: &[String],
+    district: Option<&DistrictGaps>,
     gaps: &[String],
-) -> Result<Option<ActionGaps>, AppError> {
+) -> Option<ActionGaps> {
     if gaps.is_empty() {
-        return Ok(None);
+        return None;
     }
-    let Some((district_slug, _, current)) = published_gaps(state, territory_path).await? else { return Ok(None) };
+    let (district_slug, _, current) = district?;
     let named: Vec<Gap> = gaps
         .iter()
         .map(|key| {
@@ -162,9 +156,9 @@ pub(crate) async fn of_action(
         let people = number(lang, comuni.iter().map(|(_, people)| people).sum());
         (lang.catalogue().fmt("gap.at_risk_lead", &[("people", &people)]), comuni)
     });
-    Ok(Some(ActionGaps {
+    Some(ActionGaps {
         profile_href: format!("/territori/{district_slug}/profilo"),
         addressed: named.iter().map(|g| gap_label(&state.vocabularies.need, lang, g)).collect(),
         at_risk,
-    }))
+    })
 }

@@ -207,10 +207,8 @@ impl Origins {
 
 /// The process of agenda `slug`, the accepted ideas of its actions, the meetings that discussed
 /// them and the pacts carrying them out.
-pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<Origins, AppError> {
-    // Read once per data version: the agenda's pages are among the most read.
-    let found = state.cache.read(format!("lab_origins {slug}"), state.store.lab_origins(slug));
-    let Some((process_title, ideas)) = found.await?.as_ref().clone() else { return Ok(Origins::default()) };
+pub(crate) fn origins(lang: Lang, slug: &str, found: Option<&(String, Vec<IdeaOrigin>)>) -> Origins {
+    let Some((process_title, ideas)) = found.cloned() else { return Origins::default() };
     let c = lang.catalogue();
     let mut origins = Origins::default();
     for IdeaOrigin { action_code, number, title, supports, kind } in ideas {
@@ -232,7 +230,7 @@ pub(crate) async fn origins(state: &AppState, lang: Lang, slug: &str) -> Result<
         }
     }
     origins.process = Some((format!("/agende/{slug}/percorso"), process_title));
-    Ok(origins)
+    origins
 }
 
 pub fn router() -> Router<AppState> {
