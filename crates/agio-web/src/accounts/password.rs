@@ -21,7 +21,7 @@ use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::FormPage;
 use crate::kit::layout::{render, with_form_cookie};
-use crate::kit::query::Params;
+use crate::kit::query::LinkToken;
 use crate::kit::state::{AppState, PageContext};
 
 /// How long a reset link works.
@@ -120,9 +120,8 @@ async fn new_password_get(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    params: Params,
+    LinkToken(token): LinkToken,
 ) -> Result<Response, AppError> {
-    let token = params.get("token").unwrap_or_default().to_string();
     if reset_person(&state, &token).await?.is_none() {
         return dead_link(lang);
     }
@@ -135,10 +134,9 @@ async fn new_password_get(
 async fn new_password_post(
     State(state): State<AppState>,
     lang: Lang,
-    params: Params,
+    LinkToken(token): LinkToken,
     CheckedForm { visitor, body }: CheckedForm,
 ) -> Result<Response, AppError> {
-    let token = params.get("token").unwrap_or_default().to_string();
     let Some(person) = reset_person(&state, &token).await? else {
         return dead_link(lang);
     };

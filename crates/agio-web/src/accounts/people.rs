@@ -22,7 +22,7 @@ use crate::kit::i18n::{Catalogue, Lang};
 use crate::kit::layout::FormPage;
 use crate::kit::layout::{here, page_base, render};
 use crate::kit::personal::Notice;
-use crate::kit::query::Params;
+use crate::kit::query::{LinkToken, Params};
 use crate::kit::state::{AppState, PageContext};
 
 /// How long an invitation link works.
@@ -459,9 +459,8 @@ async fn accept_get(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    params: Params,
+    LinkToken(token): LinkToken,
 ) -> Result<Response, AppError> {
-    let token = params.get("token").unwrap_or_default().to_string();
     let Some(invitation) = open_invitation(&state, &token).await? else {
         return message(lang, StatusCode::GONE, "invite.invalid_title", "invite.invalid");
     };
@@ -474,10 +473,9 @@ async fn accept_get(
 async fn accept_post(
     State(state): State<AppState>,
     lang: Lang,
-    params: Params,
+    LinkToken(token): LinkToken,
     CheckedForm { visitor, body }: CheckedForm,
 ) -> Result<Response, AppError> {
-    let token = params.get("token").unwrap_or_default().to_string();
     let c = lang.catalogue();
     let Some(invitation) = open_invitation(&state, &token).await? else {
         return message(lang, StatusCode::GONE, "invite.invalid_title", "invite.invalid");

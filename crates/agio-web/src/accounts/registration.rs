@@ -24,7 +24,7 @@ use crate::kit::forms::{Form, Kind};
 use crate::kit::i18n::Lang;
 use crate::kit::layout::{render, with_form_cookie, FormPage};
 use crate::kit::personal::Notice;
-use crate::kit::query::Params;
+use crate::kit::query::LinkToken;
 use crate::kit::state::{AppState, PageContext};
 
 /// How long a confirmation link works.
@@ -157,9 +157,8 @@ async fn confirm_get(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    params: Params,
+    LinkToken(token): LinkToken,
 ) -> Result<Response, AppError> {
-    let token = params.get("token").unwrap_or_default().to_string();
     let Some(pending) = state.store.registration(&token_hash(&token)).await? else { return dead_link(lang) };
     let (csrf, cookie) = visitor.csrf_token(state.secure_cookies);
     let here = format!("{HERE}/conferma");
@@ -173,10 +172,9 @@ async fn confirm_get(
 async fn confirm_post(
     State(state): State<AppState>,
     lang: Lang,
-    params: Params,
+    LinkToken(token): LinkToken,
     CheckedForm { visitor, .. }: CheckedForm,
 ) -> Result<Response, AppError> {
-    let token = params.get("token").unwrap_or_default().to_string();
     let hash = token_hash(&token);
     let Some(pending) = state.store.registration(&hash).await? else { return dead_link(lang) };
     // Single use: only the first of two racing confirmations gets here.

@@ -3,6 +3,7 @@
 //! coordinators write — the answer to an idea, the active phase, meetings, pacts and their
 //! reports — with the forms' editors (`agio_app::lab`, `lab_meetings`, `lab_pacts`).
 
+use crate::lab::Numbered;
 use agio_app::lab::{ActivePhaseEditor, AdmittedEditor, AnswerEditor, Choices, PhaseEditor, ProcessEditor};
 use agio_app::lab_meetings::MeetingEditor;
 use agio_app::lab_pacts::{PactEditor, PactReportEditor};
@@ -96,10 +97,10 @@ pub async fn list_ideas(
 pub async fn get_idea(
     State(s): State<AppState>,
     caller: Option<TokenCaller>,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
 ) -> Result<Json<Idea>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
-    Ok(Json(agio_app::lab::idea(&s, who, &slug, crate::lab::number(&number)?).await?.2))
+    Ok(Json(agio_app::lab::idea(&s, who, &slug, number).await?.2))
 }
 
 /// The prioritisation's results: `published` false, and nothing else, until the vote closes
@@ -158,11 +159,10 @@ pub struct AnswerChange {
 pub async fn put_answer(
     State(s): State<AppState>,
     caller: TokenCaller,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
     body: JsonObject,
 ) -> Result<Json<Idea>, AppError> {
     let who = Some(&caller.principal);
-    let number = crate::lab::number(&number)?;
     apply(&s, &caller, &AnswerEditor::load(&s, who, &slug, number).await?, body, How::Replace).await?;
     Ok(Json(agio_app::lab::idea(&s, who, &slug, number).await?.2))
 }
@@ -201,10 +201,9 @@ pub async fn put_active_phase(
 pub async fn get_meeting(
     State(s): State<AppState>,
     caller: Option<TokenCaller>,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
 ) -> Result<Json<Meeting>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
-    let number = crate::lab::number(&number)?;
     Ok(Json(agio_app::lab_meetings::meeting(&s, who, &slug, number).await?.2))
 }
 
@@ -215,10 +214,9 @@ pub async fn get_meeting(
 pub async fn get_pact(
     State(s): State<AppState>,
     caller: Option<TokenCaller>,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
 ) -> Result<Json<Pact>, AppError> {
     let who = caller.as_ref().map(|c| &c.principal);
-    let number = crate::lab::number(&number)?;
     Ok(Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2))
 }
 
@@ -260,11 +258,10 @@ pub async fn create_meeting(
 pub async fn put_meeting(
     State(s): State<AppState>,
     caller: TokenCaller,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
     body: JsonObject,
 ) -> Result<Json<Meeting>, AppError> {
     let who = Some(&caller.principal);
-    let number = crate::lab::number(&number)?;
     let editor = MeetingEditor::load(&s, who, &slug, Some(number)).await?;
     apply(&s, &caller, &editor, body, How::Replace).await?;
     let meeting = agio_app::lab_meetings::meeting(&s, who, &slug, number).await?.2;
@@ -311,11 +308,10 @@ pub async fn create_pact(
 pub async fn put_pact(
     State(s): State<AppState>,
     caller: TokenCaller,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
     body: JsonObject,
 ) -> Result<Json<Pact>, AppError> {
     let who = Some(&caller.principal);
-    let number = crate::lab::number(&number)?;
     apply(&s, &caller, &PactEditor::load(&s, who, &slug, Some(number)).await?, body, How::Replace).await?;
     Ok(Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2))
 }
@@ -338,11 +334,10 @@ pub struct PactReportChange {
 pub async fn create_pact_report(
     State(s): State<AppState>,
     caller: TokenCaller,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
     body: JsonObject,
 ) -> Result<(StatusCode, Json<Pact>), AppError> {
     let who = Some(&caller.principal);
-    let number = crate::lab::number(&number)?;
     apply(&s, &caller, &PactReportEditor::load(&s, who, &slug, number).await?, body, How::Replace).await?;
     Ok((StatusCode::CREATED, Json(agio_app::lab_pacts::pact(&s, who, &slug, number).await?.2)))
 }

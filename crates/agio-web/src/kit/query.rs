@@ -33,6 +33,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
+/// The token of a link sent by e-mail (`?token=…`): an invitation, the confirmation of a
+/// registration, a password reset. Empty when missing, and so matching no link.
+pub struct LinkToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for LinkToken {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<LinkToken, AppError> {
+        let params = Params::from_request_parts(parts, state).await?;
+        Ok(LinkToken(params.get("token").unwrap_or_default().to_string()))
+    }
+}
+
 impl Params {
     pub fn parse(raw: &str) -> Result<Params, AppError> {
         if raw.len() > MAX_QUERY {

@@ -3,6 +3,7 @@
 //! comments and answer, and what people do there — support, comment, report, withdraw, hide —
 //! each a form posted to `…/idee/{n}/{act}` that leads back with a notice.
 
+use super::Numbered;
 use agio_app::lab::{Act, Choices};
 use agio_domain::access::{Operation, Target};
 use agio_domain::edit::{FieldError, Reader};
@@ -208,9 +209,9 @@ async fn idea(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
 ) -> Result<Html<String>, AppError> {
-    idea_page(&state, lang, &visitor, &slug, super::number(&number)?, None).await
+    idea_page(&state, lang, &visitor, &slug, number, None).await
 }
 
 async fn idea_page(
@@ -370,10 +371,9 @@ async fn acts(state: &AppState, visitor: &Visitor, p: &Process, i: &Idea) -> Res
 async fn act(
     State(state): State<AppState>,
     lang: Lang,
-    Path((slug, number, what)): Path<(String, String, String)>,
+    Numbered { slug, number, part: what }: Numbered,
     SignedInForm { visitor, body, .. }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let number = super::number(&number)?;
     let who = visitor.principal().ok_or(AppError::Forbidden)?;
     let input = |name: &str| body.get(name);
     let comment_id = || body.get("comment").filter(|id| !id.is_empty());

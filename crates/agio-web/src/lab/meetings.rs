@@ -3,12 +3,13 @@
 //! negotiation table, how many came and the ideas discussed. People register and cancel with a
 //! form each (`…/iscriviti`, `…/annulla`).
 
+use super::Numbered;
 use agio_domain::access::{Operation, Target};
 use agio_domain::document::{DocumentProblem, DOCUMENT_MAX_BYTES};
 use agio_domain::lab::{Meeting, Registration};
 use agio_domain::{Channel, MeetingKind, Seat};
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -92,9 +93,8 @@ async fn show(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
 ) -> Result<Html<String>, AppError> {
-    let number = super::number(&number)?;
     render(meeting_page(&state, lang, &visitor, &slug, number, None).await?)
 }
 
@@ -162,10 +162,9 @@ async fn upload(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let number = super::number(&number)?;
     let (name, data, csrf) = crate::kit::upload::file_and_token(multipart, DOCUMENT_MAX_BYTES).await?;
     visitor.check_csrf(csrf.as_deref())?;
     let actor = visitor.actor(Channel::Form);
@@ -188,9 +187,8 @@ async fn upload(
 async fn document(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path((slug, number, id)): Path<(String, String, String)>,
+    Numbered { slug, number, part: id }: Numbered,
 ) -> Result<Response, AppError> {
-    let number = super::number(&number)?;
     let (_, _, m) = agio_app::lab_meetings::meeting(&state, visitor.principal(), &slug, number).await?;
     let (d, data) = state.store.lab_meeting_document(&m.id, &id).await?.ok_or(AppError::NotFound)?;
     Ok(crate::kit::layout::download(&d.name, &d.content_type, data))
@@ -199,10 +197,9 @@ async fn document(
 /// A document removed from the meeting (the coordinators).
 async fn remove(
     State(state): State<AppState>,
-    Path((slug, number, id)): Path<(String, String, String)>,
+    Numbered { slug, number, part: id }: Numbered,
     SignedInForm { visitor, .. }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let number = super::number(&number)?;
     let actor = visitor.actor(Channel::Form);
     agio_app::lab_meetings::remove_document(&state, visitor.principal(), &actor, &slug, number, &id).await?;
     let here = format!("/agende/{slug}/percorso/incontri/{number}#documenti");
@@ -211,10 +208,9 @@ async fn remove(
 
 async fn register(
     State(state): State<AppState>,
-    Path((slug, number, act)): Path<(String, String, String)>,
+    Numbered { slug, number, part: act }: Numbered,
     SignedInForm { visitor, .. }: SignedInForm,
 ) -> Result<Response, AppError> {
-    let number = super::number(&number)?;
     let who = visitor.principal().ok_or(AppError::Forbidden)?;
     let cancel = match act.as_str() {
         "iscriviti" => false,

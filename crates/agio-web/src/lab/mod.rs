@@ -16,6 +16,8 @@ mod vote;
 
 pub(crate) use ideas::idea_filter;
 
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::Router;
 
 use agio_domain::access::{AgendaFacts, Operation, Target};
@@ -42,6 +44,26 @@ pub(crate) fn record_tools(
         tools.add(ToolKind::Other, format!("{here}/{}", more.0), c.t(more.1));
     }
     tools
+}
+
+/// The address of a numbered record of an agenda's process (an idea, a meeting, a pact):
+/// `/agende/{slug}/percorso/…/{number}`, and the segment after the number when the route has
+/// one (`part`, empty otherwise). A number that is not a positive integer names nothing (404).
+pub(crate) struct Numbered {
+    pub slug: String,
+    pub number: i64,
+    pub part: String,
+}
+
+impl FromRequestParts<AppState> for Numbered {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Numbered, AppError> {
+        let Path(mut segments) =
+            Path::<Vec<String>>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        let part = if segments.len() > 2 { segments.pop().unwrap_or_default() } else { String::new() };
+        let (Some(number), Some(slug)) = (segments.pop(), segments.pop()) else { return Err(AppError::NotFound) };
+        Ok(Numbered { slug, number: self::number(&number)?, part })
+    }
 }
 
 /// An idea's or a meeting's number from its address: anything else names nothing (404).

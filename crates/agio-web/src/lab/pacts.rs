@@ -2,9 +2,10 @@
 //! the good or service concerned, each party's commitments, duration, status, reporting dates
 //! and its reports, and the action of the agenda it carries out.
 
+use super::Numbered;
 use agio_domain::lab::Pact;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
@@ -48,9 +49,8 @@ async fn show(
     State(state): State<AppState>,
     lang: Lang,
     visitor: Visitor,
-    Path((slug, number)): Path<(String, String)>,
+    Numbered { slug, number, .. }: Numbered,
 ) -> Result<Html<String>, AppError> {
-    let number = super::number(&number)?;
     let (facts, process, p) = agio_app::lab_pacts::pact(&state, visitor.principal(), &slug, number).await?;
     let c = lang.catalogue();
     let here = format!("/agende/{slug}/percorso/patti/{number}");
