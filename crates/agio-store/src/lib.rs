@@ -46,6 +46,7 @@ pub use directory::{
 pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
+pub use migrate::MigrationStatus;
 pub use notifications::Recipient;
 pub use opendata::OpenTable;
 pub use profile_versions::PublishedProfile;
@@ -85,6 +86,11 @@ pub enum StoreError {
     Conflict(String),
     #[error("the target database is not empty: table {0} has rows")]
     TargetNotEmpty(String),
+    #[error(
+        "the database was migrated by a newer AGIO (it has migration {found}; this AGIO knows up to {known}): \
+         upgrade AGIO before running it against this database"
+    )]
+    SchemaTooNew { found: String, known: i64 },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -2,7 +2,9 @@
 
 use crate::read::col;
 use crate::sql::Sql;
-use crate::{now, Backend, Result, Store};
+use sqlx::Connection;
+
+use crate::{now, Backend, Result, Store, StoreError};
 
 struct Migration {
     version: i64,
@@ -91,33 +93,124 @@ const MIGRATIONS: &[Migration] = migrations!(
     (36, "0036_indicator_latest", common_then_dialect),
 );
 
-impl Store {
-    /// Applies the migrations not yet applied; returns how many ran.
-    pub async fn migrate(&self) -> Result<usize> {
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )
-        .execute(&self.pool)
+/// Where a database's schema stands against the migrations this build knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    /// How many of this build's migrations the database has.
+    pub applied: usize,
+    /// This build's migrations the database does not have yet, in order: (version, name).
+    pub pending: Vec<(i64, &'static str)>,
+    /// Migrations the database has that this build does not know: it was migrated by a newer
+    /// AGIO. (version, name).
+    pub unknown: Vec<(i64, String)>,
+}
+
+/// The PostgreSQL advisory lock that instances starting together take before migrating: the
+/// first migrates, the others wait, then find nothing left to do. Any constant would do; this
+/// one spells "AGIO" in ASCII.
+const MIGRATION_LOCK: i64 = 0x4147_494f;
+
+const CREATE_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+async fn status_on(conn: &mut sqlx::AnyConnection) -> Result<MigrationStatus> {
+    let applied: Vec<(i64, String)> = Sql::new("SELECT version, name FROM schema_migrations ORDER BY version")
+        .map_all(&mut *conn, |r| Ok((col(r, "version")?, col(r, "name")?)))
         .await?;
-        let applied: Vec<i64> =
-            Sql::new("SELECT version FROM schema_migrations").map_all(&self.pool, |r| col(r, "version")).await?;
-        let mut ran = 0;
-        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-            let mut tx = self.pool.begin().await?;
+    let known = |version: i64| MIGRATIONS.iter().any(|m| m.version == version);
+    Ok(MigrationStatus {
+        applied: applied.iter().filter(|(version, _)| known(*version)).count(),
+        pending: MIGRATIONS
+            .iter()
+            .filter(|m| !applied.iter().any(|(version, _)| *version == m.version))
+            .map(|m| (m.version, m.name))
+            .collect(),
+        unknown: applied.into_iter().filter(|(version, _)| !known(*version)).collect(),
+    })
+}
+
+impl MigrationStatus {
+    /// Refuses a schema that a newer AGIO migrated: this build would misread it.
+    fn known(self) -> Result<MigrationStatus> {
+        match self.unknown.last() {
+            None => Ok(self),
+            Some((version, name)) => Err(StoreError::SchemaTooNew {
+                found: format!("{version} ({name})"),
+                known: MIGRATIONS.last().map_or(0, |m| m.version),
+            }),
+        }
+    }
+}
+
+impl Store {
+    /// Where the schema stands, without changing anything (`agio migrate --check`): a database
+    /// never migrated has every migration pending.
+    pub async fn migration_status(&self) -> Result<MigrationStatus> {
+        let mut conn = self.pool.acquire().await?;
+        let exists = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) AS n FROM information_schema.tables \
+                WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+            }
+        };
+        let n: i64 = col(&Sql::new(exists).query().fetch_one(&mut *conn).await?, "n")?;
+        if n == 0 {
+            let pending = MIGRATIONS.iter().map(|m| (m.version, m.name)).collect();
+            return Ok(MigrationStatus { applied: 0, pending, unknown: Vec::new() });
+        }
+        status_on(&mut conn).await
+    }
+
+    /// Applies the migrations not yet applied; returns how many ran. Refuses a database that a
+    /// newer AGIO migrated. Processes that start together migrate once: on PostgreSQL the first
+    /// takes an advisory lock and the others wait for it; on SQLite the first takes the write
+    /// lock (`BEGIN IMMEDIATE`) and the others wait for it, up to the busy timeout.
+    pub async fn migrate(&self) -> Result<usize> {
+        let mut conn = self.pool.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+                let ran = self.migrate_on(&mut tx).await?;
+                tx.commit().await?;
+                Ok(ran)
+            }
+            Backend::Postgres => {
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+                let ran = self.migrate_on(&mut conn).await;
+                let unlocked =
+                    sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await;
+                if unlocked.is_err() {
+                    // The lock belongs to the session: closing it is what frees the lock then.
+                    conn.close().await?;
+                }
+                ran
+            }
+        }
+    }
+
+    /// Each pending migration in a transaction of its own (a savepoint inside SQLite's).
+    async fn migrate_on(&self, conn: &mut sqlx::AnyConnection) -> Result<usize> {
+        sqlx::query(CREATE_TABLE).execute(&mut *conn).await?;
+        let status = status_on(conn).await?.known()?;
+        for &(version, name) in &status.pending {
+            let m = MIGRATIONS.iter().find(|m| m.version == version).expect("pending comes from MIGRATIONS");
+            let mut tx = conn.begin().await?;
             for script in m.scripts(self.backend) {
                 sqlx::raw_sql(script).execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
+                .bind(version)
+                .bind(name)
                 .bind(now())
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            tracing::info!(version = m.version, name = m.name, "migration applied");
-            ran += 1;
+            tracing::info!(version, name, "migration applied");
         }
-        Ok(ran)
+        Ok(status.pending.len())
     }
 }
 

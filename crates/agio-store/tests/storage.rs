@@ -28,6 +28,44 @@ async fn migrated_schemas_match_across_backends() {
     assert_schemas_equal(&sqlite, &postgres);
 }
 
+// Instances that start together on one database migrate it once: each migration runs once,
+// the others find nothing left to do, and none fails on a table another one just created.
+both_backends!(processes_starting_together_migrate_once, |backend| async move {
+    let url = agio_testkit::fresh_url(backend, Seed::Nothing).await;
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        stores.push(Store::connect(&url).await.unwrap());
+    }
+    let before = stores[0].migration_status().await.unwrap();
+    assert_eq!((before.applied, before.unknown.len()), (0, 0));
+    assert!(before.pending.len() > 30, "every migration pending on an empty database: {before:?}");
+    let (a, b, c) = tokio::join!(stores[0].migrate(), stores[1].migrate(), stores[2].migrate());
+    let ran: Vec<usize> = [a, b, c].into_iter().map(|r| r.expect("each instance starts")).collect();
+    assert_eq!(ran.iter().sum::<usize>(), before.pending.len(), "each migration once: {ran:?}");
+    let after = stores[1].migration_status().await.unwrap();
+    assert_eq!((after.applied, after.pending.len()), (before.pending.len(), 0));
+    for store in stores {
+        store.close().await;
+    }
+});
+
+// A database that a newer AGIO migrated is refused with a message that says so, and nothing
+// is changed in it.
+both_backends!(a_schema_newer_than_this_build_is_refused, |backend| async move {
+    let store = migrated(backend).await;
+    store
+        .execute_raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future', 'x')")
+        .await
+        .unwrap();
+    let status = store.migration_status().await.unwrap();
+    assert_eq!((status.pending.len(), status.unknown), (0, vec![(999, "0999_future".to_string())]));
+    let refused = store.migrate().await.unwrap_err().to_string();
+    assert!(refused.contains("999 (0999_future)") && refused.contains("newer AGIO"), "{refused}");
+    // The lock is free again: another start is refused the same way, not left waiting.
+    let again = tokio::time::timeout(std::time::Duration::from_secs(60), store.migrate()).await;
+    assert!(again.expect("the migration lock was released").is_err());
+});
+
 /// The comparison notices drift: an index added on one side only makes it fail.
 #[tokio::test]
 async fn schema_comparison_detects_drift() {

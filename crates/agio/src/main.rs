@@ -48,6 +48,10 @@ enum Command {
         /// URL of an empty PostgreSQL database to copy everything into.
         #[arg(long)]
         to: Option<String>,
+        /// Change nothing: say which migrations would run. Exits 0 when the schema is up to
+        /// date, 1 when migrations are pending or the schema is newer than this AGIO.
+        #[arg(long, conflicts_with = "to")]
+        check: bool,
     },
     /// Load the reference territories and, with --demo, the demo agendas.
     Seed {
@@ -260,7 +264,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(address = %app.local_addr(), base_url = %config.base_url, "AGIO is serving");
             app.run().await
         }
-        Command::Migrate { to } => {
+        Command::Migrate { check: true, .. } => {
+            let store = Store::connect_existing(&config.database_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(&config.database_url)))?;
+            let status = store.migration_status().await?;
+            println!("database: {}", redact_url(&config.database_url));
+            println!("migrations applied: {}", status.applied);
+            if let Some((version, name)) = status.unknown.last() {
+                anyhow::bail!(
+                    "the database has migration {version} ({name}), newer than this AGIO knows: upgrade AGIO first"
+                );
+            }
+            if status.pending.is_empty() {
+                println!("nothing to apply: the schema is up to date");
+                return Ok(());
+            }
+            println!("would apply {} migrations:", status.pending.len());
+            for (_, name) in &status.pending {
+                println!("  {name}");
+            }
+            anyhow::bail!("{} migrations pending (`agio migrate` applies them)", status.pending.len())
+        }
+        Command::Migrate { to, .. } => {
             let store = connect(&config).await?;
             let ran = store.migrate().await?;
             println!("migrations applied: {ran}");

@@ -124,6 +124,44 @@ async fn seed_then_migrate_to_postgres_copies_everything() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
 }
 
+// `agio migrate --check` says what would run and changes nothing; a schema a newer AGIO
+// migrated is named, and `serve` and `migrate` refuse it the same way.
+#[tokio::test]
+async fn migrate_check_says_what_would_run_and_a_newer_schema_is_refused() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let url = fresh_url(backend, Seed::Nothing).await;
+        let check = || agio().args(["migrate", "--check", "--database-url", &url]).output().unwrap();
+        let out = agio().args(["migrate", "--database-url", &url]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = check();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("nothing to apply"), "{backend:?}: {text}");
+
+        let store = Store::connect(&url).await.unwrap();
+        store.execute_raw("DELETE FROM schema_migrations WHERE version = 36").await.unwrap();
+        let out = check();
+        let (text, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "pending migrations fail the check: {text}");
+        assert!(text.contains("would apply 1 migrations:\n  0036_indicator_latest"), "{backend:?}: {text}");
+        assert!(err.contains("1 migrations pending"), "{err}");
+        let still = store.migration_status().await.unwrap();
+        assert_eq!(still.pending, vec![(36, "0036_indicator_latest")], "the check changed nothing");
+
+        store
+            .execute_raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (37, '0037_future', 'x')")
+            .await
+            .unwrap();
+        store.close().await;
+        let out = check();
+        assert!(String::from_utf8_lossy(&out.stderr).contains("migration 37 (0037_future), newer than this AGIO"));
+        for command in ["migrate", "serve"] {
+            let out = agio().args([command, "--database-url", &url, "--listen", "127.0.0.1:0"]).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success() && err.contains("migrated by a newer AGIO"), "{command}: {err}");
+        }
+    }
+}
+
 /// Starts `agio serve --demo` on `database_url`, checks it answers and logs JSON, stops it with SIGTERM.
 fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
