@@ -86,7 +86,8 @@ fn with_layers(app: Router) -> Router {
             header::HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=()",
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(kit::request_id::span))
+        .layer(axum::middleware::from_fn(kit::request_id::assign))
 }
 
 fn security_header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

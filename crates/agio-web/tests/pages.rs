@@ -409,3 +409,27 @@ both_backends!(the_agenda_page_reads_all_it_shows_at_once, |backend| async move 
     assert_eq!(rimini.decidim_title, Some(expected));
     assert!(page("no-such-agenda").await.unwrap().is_none());
 });
+
+// Every answer carries its request's id: the one the proxy gave when it is a plain token,
+// a new one otherwise (an id goes into log lines as it is).
+both_backends!(every_answer_carries_its_request_id, |backend| async move {
+    let app = TestApp::demo(backend).await;
+    let with_id = |path: &str, id: &str| {
+        let request = axum::http::Request::get(path).header("x-request-id", id);
+        request.body(axum::body::Body::empty()).unwrap()
+    };
+    let mut seen = Vec::new();
+    for path in ["/", "/", "/agende", "/nessuna-pagina", "/api/v1/agendas/nessuna", "/readyz"] {
+        let id = app.get(path).await.header("x-request-id").to_string();
+        let (prefix, counter) = id.split_once('-').expect("prefix-counter");
+        assert!(prefix.len() == 12 && prefix.bytes().all(|b| b.is_ascii_hexdigit()), "{path}: {id}");
+        assert!(u64::from_str_radix(counter, 16).is_ok(), "{path}: {id}");
+        assert!(!seen.contains(&id), "{path}: {id} given twice");
+        seen.push(id);
+    }
+    assert_eq!(app.request(with_id("/agende", "nginx-4f2a_1.b")).await.header("x-request-id"), "nginx-4f2a_1.b");
+    for hostile in ["a b", "\"quoted\"", "x;y=1", &"a".repeat(65), "{\"json\":1}"] {
+        let given = app.request(with_id("/", hostile)).await.header("x-request-id").to_string();
+        assert!(given != hostile && given.split_once('-').is_some_and(|(p, _)| p.len() == 12), "{hostile}: {given}");
+    }
+});

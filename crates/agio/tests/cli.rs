@@ -166,7 +166,8 @@ async fn migrate_check_says_what_would_run_and_a_newer_schema_is_refused() {
 fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut command = agio();
-    command.current_dir(dir).env("AGIO_LOG_FORMAT", "json");
+    // tower_http's events at debug: one as each request starts and ends, inside its span.
+    command.current_dir(dir).env("AGIO_LOG_FORMAT", "json").env("AGIO_LOG", "info,tower_http=debug");
     if let Some(url) = database_url {
         command.env("AGIO_DATABASE_URL", url);
     }
@@ -189,17 +190,28 @@ fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     assert_eq!(serving["level"], "INFO");
     let response = std::net::TcpStream::connect(("127.0.0.1", port)).map(|mut s| {
         use std::io::{Read, Write};
-        s.write_all(b"GET /api/v1/agendas HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        s.write_all(b"GET /api/v1/agendas?secret=1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: cli-7\r\nConnection: close\r\n\r\n")
+            .unwrap();
         let mut body = String::new();
         s.read_to_string(&mut body).unwrap();
         body
     });
-    assert!(response.unwrap().contains("agenda-digitale-sociale-bassa-reggiana-2025-2027"));
+    let response = response.unwrap();
+    assert!(response.contains("agenda-digitale-sociale-bassa-reggiana-2025-2027"));
+    assert!(response.to_ascii_lowercase().contains("x-request-id: cli-7"), "{response}");
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
-    assert!(lines.any(|l| l.unwrap().contains("shutting down")));
+    let rest: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+    // Every line logged while the request was served names it, and not its query string.
+    let of_request: Vec<_> = rest.iter().filter(|l| l["span"]["name"] == "request").collect();
+    assert!(of_request.len() >= 2, "the request's start and end: {rest:?}");
+    for line in of_request {
+        assert_eq!((&line["span"]["id"], &line["span"]["path"]), (&"cli-7".into(), &"/api/v1/agendas".into()));
+        assert!(!line.to_string().contains("secret=1"), "{line}");
+    }
+    assert!(rest.iter().any(|l| l["fields"]["message"] == "shutting down"));
 }
 
 /// On an empty folder with the default SQLite database.

@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod personal;
 pub mod query;
 pub mod redirect;
+pub mod request_id;
 pub mod state;
 pub mod static_files;
 pub mod upload;
