@@ -80,16 +80,17 @@ wait_for() {
 }
 
 # A Python with the test tools from PyPI (aiosmtpd: a real SMTP server on loopback; trustme: a
-# throwaway certificate authority for its TLS; pyshacl; schemathesis, the OpenAPI fuzzer), in a
+# throwaway certificate authority for its TLS; pyshacl; schemathesis, the OpenAPI fuzzer;
+# prometheus-client, whose OpenMetrics parser reads /metrics), in a
 # virtual environment under target/ so that nothing is installed system-wide. Exports
 # AGIO_TEST_PYTHON for the Rust tests.
 ensure_test_python() {
   local venv="$ROOT/target/test-python"
-  if ! "$venv/bin/python" -c 'import aiosmtpd, trustme, graphql, pyshacl, schemathesis' 2>/dev/null; then
-    log "installing the Python test tools (aiosmtpd, trustme, graphql-core, pyshacl, schemathesis) in $venv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd, trustme, graphql, pyshacl, schemathesis, prometheus_client' 2>/dev/null; then
+    log "installing the Python test tools (aiosmtpd, trustme, graphql-core, pyshacl, schemathesis, prometheus-client) in $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 trustme==1.2.1 graphql-core==3.2.6 \
-      pyshacl==0.40.1 schemathesis==4.32.5
+      pyshacl==0.40.1 schemathesis==4.32.5 prometheus-client==0.21.1
   fi
   export AGIO_TEST_PYTHON="$venv/bin/python"
 }

@@ -133,6 +133,11 @@ pub struct Store {
 static INSTALL_DRIVERS: Once = Once::new();
 
 impl Store {
+    /// The request pool's connections: (open, of which idle), for `/metrics`.
+    pub fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Connects to `url` (`sqlite://path`, `sqlite:path` or `postgres://…`). For SQLite the file
     /// and its folder are created when missing; WAL and foreign keys are switched on.
     pub async fn connect(url: &str) -> Result<Store> {

@@ -30,6 +30,8 @@ pub struct ServeOptions {
     pub decidim_hosts: Vec<String>,
     /// Name and IPA code of the administration publishing the open data catalogue.
     pub publisher: (String, String),
+    /// What Prometheus presents to read `/metrics`; None: not served.
+    pub metrics_token: Option<String>,
     pub demo: bool,
     /// Every cache off (`agio serve --no-cache`).
     pub no_cache: bool,
@@ -81,6 +83,7 @@ impl Application {
         state = state
             .with_decidim_hosts(options.decidim_hosts.clone())
             .and_then(|s| s.with_publisher(&options.publisher.0, &options.publisher.1))
+            .and_then(|s| s.with_metrics_token(options.metrics_token.as_deref()))
             .ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         if options.no_cache {
             state = state.without_caches().ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;

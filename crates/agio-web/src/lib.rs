@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { kit::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), kit::personal::personalize))
         .with_state(state.clone());
-    let app = with_layers(app);
+    let app = with_layers(app).layer(axum::middleware::from_fn_with_state(state.clone(), ops::metrics::record));
     match state.secure_cookies {
         // Served over https: browsers are told never to try plain http again.
         true => app.layer(security_header(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains")),

@@ -15,6 +15,7 @@ mod hostile;
 mod hsds_api;
 mod integrity;
 mod lab;
+mod metrics;
 mod monitoring;
 mod monitoring_sheet;
 mod opendata;

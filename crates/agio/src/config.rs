@@ -74,6 +74,10 @@ pub struct ConfigArgs {
     /// Its code in the Indice delle Pubbliche Amministrazioni (default: r_emiro).
     #[arg(long, env = "AGIO_PUBLISHER_IPA", global = true)]
     pub publisher_ipa: Option<String>,
+    /// The token Prometheus presents (`Authorization: Bearer …`) to read /metrics (default:
+    /// none, and /metrics is not served).
+    #[arg(long, env = "AGIO_METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Configuration file (default ./agio.toml when it exists).
     #[arg(long, env = "AGIO_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -100,6 +104,7 @@ struct FileConfig {
     decidim_hosts: Option<String>,
     publisher_name: Option<String>,
     publisher_ipa: Option<String>,
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +131,8 @@ pub struct Config {
     pub decidim_hosts: Vec<String>,
     /// Name and IPA code of the administration publishing the open data.
     pub publisher: (String, String),
+    /// What Prometheus presents to read /metrics; None: not served.
+    pub metrics_token: Option<String>,
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
 }
@@ -214,6 +221,7 @@ impl Config {
             trusted_proxies,
             decidim_hosts,
             publisher,
+            metrics_token: args.metrics_token.clone().or(file.metrics_token).filter(|t| !t.is_empty()),
             file: path,
         })
     }

@@ -257,6 +257,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 trusted_proxies: config.trusted_proxies.clone(),
                 decidim_hosts: config.decidim_hosts.clone(),
                 publisher: config.publisher.clone(),
+                metrics_token: config.metrics_token.clone(),
                 demo,
                 no_cache,
             };

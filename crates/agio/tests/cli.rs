@@ -190,8 +190,10 @@ fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     assert_eq!(serving["level"], "INFO");
     let response = std::net::TcpStream::connect(("127.0.0.1", port)).map(|mut s| {
         use std::io::{Read, Write};
-        s.write_all(b"GET /api/v1/agendas?secret=1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: cli-7\r\nConnection: close\r\n\r\n")
-            .unwrap();
+        s.write_all(
+            b"GET /api/v1/agendas?secret=1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: cli-7\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
         let mut body = String::new();
         s.read_to_string(&mut body).unwrap();
         body

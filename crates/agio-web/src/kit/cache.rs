@@ -55,6 +55,9 @@ pub struct PageCache {
     reads: RwLock<Reads>,
     /// Off for measuring the path without any cache (`AGIO_CACHE=off`): nothing is kept.
     off: bool,
+    /// Lookups answered from memory, and those that were not (for `/metrics`).
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl PageCache {
@@ -76,6 +79,16 @@ impl PageCache {
         self.off
     }
 
+    /// Lookups of pages and read models so far: (answered from memory, not).
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A read model for the current data version: from memory, or `load`ed and kept. `key`
     /// names the query and its arguments; `T` must be the same type for the same key.
     pub async fn read<T, E>(&self, key: String, load: impl Future<Output = Result<T, E>>) -> Result<Arc<T>, E>
@@ -86,6 +99,7 @@ impl PageCache {
         if !self.off {
             let reads = self.reads.read().unwrap_or_else(|e| e.into_inner());
             let kept = reads.get(&key).filter(|(v, _)| *v == version).and_then(|(_, r)| r.clone().downcast::<T>().ok());
+            self.count(kept.is_some());
             if let Some(kept) = kept {
                 return Ok(kept);
             }
@@ -109,7 +123,7 @@ impl PageCache {
         key: String,
         render: impl Future<Output = Result<String, E>>,
     ) -> Result<axum::response::Html<Bytes>, E> {
-        if let Some((_, body)) = self.get(&key).filter(|_| !key.is_empty()) {
+        if let Some((_, body)) = (!key.is_empty()).then(|| self.get(&key)).flatten() {
             return Ok(axum::response::Html(body));
         }
         let version = self.version();
@@ -144,7 +158,9 @@ impl PageCache {
         }
         let version = self.version.load(Ordering::Acquire);
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries.map.get(key).filter(|e| e.version == version).map(|e| (e.headers.clone(), e.body.clone()))
+        let kept = entries.map.get(key).filter(|e| e.version == version).map(|e| (e.headers.clone(), e.body.clone()));
+        self.count(kept.is_some());
+        kept
     }
 
     fn put(&self, key: String, version: u64, headers: HeaderMap, body: Bytes) {

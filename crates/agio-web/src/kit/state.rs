@@ -100,6 +100,8 @@ pub struct StateInner {
     /// The administration publishing the open data catalogue: its name and IPA code.
     pub publisher_name: String,
     pub publisher_ipa_code: String,
+    /// Requests answered and the page cache's use, for `/metrics`.
+    pub metrics: crate::ops::metrics::Metrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -149,6 +151,7 @@ impl AppState {
             decidim_hosts: DEFAULT_DECIDIM_HOSTS.iter().map(|h| h.to_string()).collect(),
             publisher_name: "Regione Emilia-Romagna".into(),
             publisher_ipa_code: "r_emiro".into(),
+            metrics: crate::ops::metrics::Metrics::new(None),
         }));
         // Published profiles without a version (demo data, generated ones) get their first.
         agio_app::profile::publish_unversioned(&state).await?;
@@ -174,6 +177,13 @@ impl AppState {
         let inner = Arc::get_mut(&mut self.0)?;
         inner.publisher_name = name.to_string();
         inner.publisher_ipa_code = ipa_code.to_string();
+        Some(self)
+    }
+
+    /// The same state serving `/metrics` to scrapers presenting `token`; while nothing else
+    /// holds it.
+    pub fn with_metrics_token(mut self, token: Option<&str>) -> Option<AppState> {
+        Arc::get_mut(&mut self.0)?.metrics = crate::ops::metrics::Metrics::new(token);
         Some(self)
     }
 

@@ -1,4 +1,6 @@
-//! Operational endpoints: liveness, readiness, and the language switch.
+//! Operational endpoints: liveness, readiness, metrics, and the language switch.
+
+pub mod metrics;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -50,5 +52,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/lingua/{code}", get(switch_language))
 }
