@@ -16,14 +16,7 @@ fn scrape(authorization: &str) -> Request<Body> {
 
 /// Every sample of an exposition as `tests/metrics/parse.py` prints it, or its parse error.
 fn parsed(text: &str) -> Result<Vec<String>, String> {
-    let python = std::env::var("AGIO_TEST_PYTHON").expect("AGIO_TEST_PYTHON: scripts/test installs prometheus-client");
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let file = std::env::temp_dir().join(format!("agio-metrics-{}-{n}.txt", std::process::id()));
-    std::fs::write(&file, text).unwrap();
-    let out = std::process::Command::new(python).arg(root.join("tests/metrics/parse.py")).arg(&file).output().unwrap();
-    let _ = std::fs::remove_file(&file);
+    let out = crate::support::python_on("metrics/parse.py", text, "txt", &[]);
     match out.status.success() {
         true => Ok(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()),
         false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),

@@ -13,19 +13,7 @@ const RIMINI: &str = "agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
 
 /// Runs `tests/dcat/validate.py` on a catalogue; returns whether it conforms and its report.
 fn shacl(catalogue: &str, syntax: &str) -> (bool, String) {
-    let python = std::env::var("AGIO_TEST_PYTHON").expect("AGIO_TEST_PYTHON: scripts/test installs pySHACL");
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let file = std::env::temp_dir().join(format!("agio-catalogue-{}-{n}.{syntax}", std::process::id()));
-    std::fs::write(&file, catalogue).unwrap();
-    let out = std::process::Command::new(python)
-        .arg(root.join("tests/dcat/validate.py"))
-        .arg(&file)
-        .arg(syntax)
-        .output()
-        .expect("run pySHACL");
-    let _ = std::fs::remove_file(&file);
+    let out = crate::support::python_on("dcat/validate.py", catalogue, syntax, &[syntax]);
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), report)
 }

@@ -398,3 +398,17 @@ impl Drop for DecidimInstance {
         let _ = std::fs::remove_file(&self.control);
     }
 }
+
+/// Runs the test Python's `tests/{script}` on `text`, written to a temporary file named
+/// `….{extension}` and passed first, then `args`: its output.
+pub fn python_on(script: &str, text: &str, extension: &str, args: &[&str]) -> std::process::Output {
+    let python = std::env::var("AGIO_TEST_PYTHON").expect("AGIO_TEST_PYTHON: scripts/test installs the Python tools");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = std::env::temp_dir().join(format!("agio-python-{}-{n}.{extension}", std::process::id()));
+    std::fs::write(&file, text).unwrap();
+    let out = std::process::Command::new(python).arg(root.join("tests").join(script)).arg(&file).args(args).output();
+    let _ = std::fs::remove_file(&file);
+    out.unwrap_or_else(|e| panic!("run tests/{script}: {e}"))
+}
