@@ -1,4 +1,6 @@
-//! `agio migrate --to postgres://…`: copies a whole database into an empty one.
+//! `agio migrate --to postgres://…`: copies a whole database into an empty one; `agio backup`
+//! and `agio restore`: a SQLite database to a file while it serves, and a file into an empty
+//! database.
 
 use crate::sql::{Sql, Value};
 use crate::{Result, Store, StoreError};
@@ -136,5 +138,27 @@ impl Store {
         }
         tx.commit().await?;
         Ok(report)
+    }
+}
+
+impl Store {
+    /// Writes a consistent copy of this SQLite database to `path` while it keeps serving
+    /// (`VACUUM INTO` reads one snapshot). Refuses a `path` that exists, and PostgreSQL, whose
+    /// backups `pg_dump` makes (`scripts/pg-backup`).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend != crate::Backend::Sqlite {
+            return Err(StoreError::InvalidData(
+                "agio backup copies a SQLite database; back PostgreSQL up with pg_dump (scripts/pg-backup)".into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::InvalidData(format!(
+                "{} exists already: a backup never replaces a file",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| StoreError::InvalidData("the backup's path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        Ok(())
     }
 }

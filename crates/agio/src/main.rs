@@ -61,6 +61,19 @@ enum Command {
     },
     /// Check the configuration and that the database is reachable; the exit code says which.
     Check,
+    /// Copy the SQLite database, while AGIO serves it, into a new file (PostgreSQL: scripts/pg-backup).
+    Backup {
+        /// The backup file to write; it must not exist.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Copy a backup made by `agio backup` into the configured database, which must be empty
+    /// (SQLite or PostgreSQL; a backup of an older AGIO is migrated on the way, the file untouched).
+    Restore {
+        /// The backup file to read.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -385,6 +398,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             imported
         }
+        Command::Backup { out } => {
+            let store = Store::connect_existing(&config.database_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(&config.database_url)))?;
+            store.backup_to(&out).await?;
+            let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            println!("backed up {} into {} ({} kB)", redact_url(&config.database_url), out.display(), bytes / 1024);
+            Ok(())
+        }
+        Command::Restore { from } => restore(&config, &from).await,
         Command::Check => {
             println!(
                 "configuration: ok{}",
@@ -399,6 +422,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `agio restore`: the backup is copied to a scratch file first, so that migrating it (a backup
+/// of an older AGIO) leaves the backup itself as it was.
+async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+    if !from.is_file() {
+        anyhow::bail!("no backup file at {}", from.display());
+    }
+    let scratch = std::env::temp_dir().join(format!("agio-restore-{}.sqlite", std::process::id()));
+    std::fs::copy(from, &scratch).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from.display()))?;
+    let copied = async {
+        let backup = Store::connect_existing(&format!("sqlite://{}", scratch.display())).await?;
+        backup.migrate().await?;
+        let target = connect(config).await?;
+        let report = backup.copy_into(&target).await;
+        backup.close().await;
+        target.close().await;
+        anyhow::Ok(report?)
+    }
+    .await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+    }
+    let report = copied?;
+    let rows: usize = report.tables.iter().map(|(_, rows)| rows).sum();
+    println!(
+        "restored {} into {}: {} tables, {rows} rows",
+        from.display(),
+        redact_url(&config.database_url),
+        report.tables.len()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {

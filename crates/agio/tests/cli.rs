@@ -22,7 +22,18 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["serve", "migrate", "seed", "check", "user create", "monitoring export", "monitoring import"] {
+    let subcommands = [
+        "serve",
+        "migrate",
+        "seed",
+        "check",
+        "backup",
+        "restore",
+        "user create",
+        "monitoring export",
+        "monitoring import",
+    ];
+    for sub in subcommands {
         let out = agio().args(sub.split(" ")).arg("--help").output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
@@ -160,6 +171,87 @@ async fn migrate_check_says_what_would_run_and_a_newer_schema_is_refused() {
             assert!(!out.status.success() && err.contains("migrated by a newer AGIO"), "{command}: {err}");
         }
     }
+}
+
+/// Every row of every table of `a` is in `b`, and nothing else.
+async fn same_rows(a: &Store, b: &Store) {
+    let schema = a.schema_snapshot().await.unwrap();
+    for (table, order) in agio_store::COPY_ORDER.iter().chain(agio_store::DERIVED) {
+        let columns = &schema[*table].columns;
+        let (from, to) =
+            (a.dump_table(table, columns, order).await.unwrap(), b.dump_table(table, columns, order).await.unwrap());
+        assert_eq!(from, to, "rows of {table} differ");
+    }
+    assert_eq!(a.migration_status().await.unwrap(), b.migration_status().await.unwrap());
+}
+
+fn succeeds(out: &std::process::Output) -> String {
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    format!("{stdout}{stderr}")
+}
+
+fn fails(out: &std::process::Output) -> String {
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    format!("{stdout}{stderr}")
+}
+
+// `agio backup` copies a demo SQLite instance to a file; `agio restore` puts it into an empty
+// SQLite and an empty PostgreSQL database, every table the same; neither overwrites anything.
+#[tokio::test]
+async fn a_sqlite_backup_restores_into_sqlite_and_postgres() {
+    let dir = temp_dir("backup");
+    let source = format!("sqlite://{}/agio.sqlite", dir.display());
+    succeeds(&agio().args(["seed", "--demo", "--database-url", &source]).output().unwrap());
+    let backup = dir.join("backup.sqlite");
+    let backup_arg = backup.to_str().unwrap();
+    let said = succeeds(&agio().args(["backup", "--database-url", &source, "--out", backup_arg]).output().unwrap());
+    assert!(said.contains("backed up") && backup.is_file(), "{said}");
+    let again = fails(&agio().args(["backup", "--database-url", &source, "--out", backup_arg]).output().unwrap());
+    assert!(again.contains("exists already"), "{again}");
+
+    let original = Store::connect_existing(&source).await.unwrap();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let target = fresh_url(backend, Seed::Nothing).await;
+        let said =
+            succeeds(&agio().args(["restore", "--database-url", &target, "--from", backup_arg]).output().unwrap());
+        assert!(said.contains("restored") && said.contains("rows"), "{said}");
+        let restored = Store::connect_existing(&target).await.unwrap();
+        same_rows(&original, &restored).await;
+        restored.close().await;
+        let twice = fails(&agio().args(["restore", "--database-url", &target, "--from", backup_arg]).output().unwrap());
+        assert!(twice.contains("not empty"), "{twice}");
+    }
+    let postgres = fresh_url(Backend::Postgres, Seed::Nothing).await;
+    let out = dir.join("pg.sqlite");
+    let refused =
+        fails(&agio().args(["backup", "--database-url", &postgres, "--out", out.to_str().unwrap()]).output().unwrap());
+    assert!(refused.contains("scripts/pg-backup") && !out.exists(), "{refused}");
+    let missing = fails(
+        &agio().args(["restore", "--database-url", &postgres, "--from", "/nonexistent.sqlite"]).output().unwrap(),
+    );
+    assert!(missing.contains("no backup file"), "{missing}");
+}
+
+// scripts/pg-backup and scripts/pg-restore: a demo PostgreSQL instance into an empty database,
+// every table the same; never into a database that has tables.
+#[tokio::test]
+async fn a_postgres_backup_restores_with_the_scripts() {
+    let dir = temp_dir("pg-backup");
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
+    let source = fresh_url(Backend::Postgres, Seed::Nothing).await;
+    succeeds(&agio().args(["seed", "--demo", "--database-url", &source]).output().unwrap());
+    let dump = dir.join("agio.dump");
+    let run = |script: &str, url: &str| Command::new(scripts.join(script)).arg(url).arg(&dump).output().unwrap();
+    succeeds(&run("pg-backup", &source));
+    assert!(fails(&run("pg-backup", &source)).contains("exists already"));
+    let target = fresh_url(Backend::Postgres, Seed::Nothing).await;
+    succeeds(&run("pg-restore", &target));
+    let (original, restored) =
+        (Store::connect_existing(&source).await.unwrap(), Store::connect_existing(&target).await.unwrap());
+    same_rows(&original, &restored).await;
+    assert!(fails(&run("pg-restore", &target)).contains("not empty"));
 }
 
 /// Starts `agio serve --demo` on `database_url`, checks it answers and logs JSON, stops it with SIGTERM.
