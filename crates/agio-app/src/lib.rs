@@ -46,6 +46,9 @@ pub enum Error {
     /// part; nothing was saved.
     #[error("refused: {0:?}")]
     Refused(agio_domain::lab::Refusal),
+    /// The database cannot be reached now; the same request may succeed in a moment.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -57,6 +60,7 @@ impl From<StoreError> for Error {
         match (&e, e.violation()) {
             (StoreError::Conflict(what), _) => Error::Conflict(what.clone()),
             (_, Some(violation)) => Error::Conflict(format!("{violation:?}: {e}")),
+            _ if e.is_unavailable() => Error::Unavailable(e.to_string()),
             _ => Error::Internal(e.to_string()),
         }
     }

@@ -117,6 +117,26 @@ impl StoreError {
             _ => None,
         }
     }
+
+    /// Whether the database could not be reached or is going away (PostgreSQL restarting, the
+    /// network, a pool that waited in vain): the request may succeed later, unchanged.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // SQLSTATE class 08: connection exceptions; 53: insufficient resources (too many
+            // connections, disk full); 57P01–57P03: the server shutting down or starting up.
+            StoreError::Database(sqlx::Error::Database(e)) => e.code().is_some_and(|code| {
+                code.starts_with("08") || code.starts_with("53") || matches!(&*code, "57P01" | "57P02" | "57P03")
+            }),
+            _ => false,
+        }
+    }
 }
 
 /// A pool of connections to one AGIO database.

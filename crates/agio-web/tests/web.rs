@@ -19,6 +19,7 @@ mod metrics;
 mod monitoring;
 mod monitoring_sheet;
 mod opendata;
+mod outage;
 mod pages;
 mod password_reset;
 mod people;

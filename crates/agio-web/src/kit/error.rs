@@ -124,6 +124,10 @@ impl From<agio_app::Error> for AppError {
             agio_app::Error::Forbidden => AppError::Forbidden,
             agio_app::Error::Conflict(what) => AppError::Conflict(what),
             agio_app::Error::Refused(why) => AppError::Refused(why),
+            agio_app::Error::Unavailable(what) => {
+                tracing::warn!(%what, "the database is unavailable");
+                AppError::Unavailable
+            }
             agio_app::Error::Internal(what) => AppError::Internal(what),
         }
     }
@@ -305,6 +309,9 @@ fn problem(error: &AppError, path: &str) -> Problem {
 
 /// Renders errors for the surface that asked: those raised by handlers (and the 404 fallback),
 /// and the bare statuses of the framework and the layers inside this one (405, timeout, panic).
+/// When to try again after a 503: the database restarting, a request that timed out.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let lang = crate::kit::state::lang_of(request.headers());
@@ -333,6 +340,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     };
     if let Some(allow) = response.headers().get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
     }
     if status == StatusCode::UNAUTHORIZED {
         rendered.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"agio\""));

@@ -25,7 +25,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not ready", "database": "unreachable" })))
+            let retry = [(header::RETRY_AFTER, HeaderValue::from_static(crate::kit::error::RETRY_AFTER_SECONDS))];
+            (StatusCode::SERVICE_UNAVAILABLE, retry, Json(json!({ "status": "not ready", "database": "unreachable" })))
                 .into_response()
         }
     }
