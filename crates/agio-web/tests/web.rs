@@ -13,6 +13,7 @@ mod editing;
 mod frameworks;
 mod hostile;
 mod hsds_api;
+mod instances;
 mod integrity;
 mod lab;
 mod metrics;
