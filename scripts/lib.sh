@@ -225,6 +225,10 @@ find_missing_prerequisites() {
     FOUND+=("python3 with venv")
   fi
   if command -v curl >/dev/null; then FOUND+=(curl); else missing_package "curl" curl; fi
+  # deploy/agio.service is checked by systemd's own verifier (crates/agio/tests/cli.rs).
+  if command -v systemd-analyze >/dev/null; then FOUND+=(systemd-analyze); else
+    missing_package "systemd-analyze, to verify deploy/agio.service" systemd
+  fi
   # The monitoring spreadsheet is opened by LibreOffice in the tests (soffice --convert-to csv).
   if command -v soffice >/dev/null; then FOUND+=(LibreOffice); else
     missing_package "LibreOffice Calc, headless" libreoffice-calc-nogui

@@ -254,6 +254,24 @@ async fn a_postgres_backup_restores_with_the_scripts() {
     assert!(fails(&run("pg-restore", &target)).contains("not empty"));
 }
 
+// deploy/agio.service passes systemd's own verifier with this build as its program, and the
+// verifier does catch a broken unit.
+#[test]
+fn the_systemd_unit_passes_systemd_analyze_verify() {
+    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/agio.service")).unwrap();
+    assert!(unit.contains("ExecStart=/usr/local/bin/agio serve\n"), "the documented path");
+    let dir = temp_dir("systemd");
+    let verify = |text: &str| {
+        std::fs::write(dir.join("agio.service"), text).unwrap();
+        Command::new("systemd-analyze").arg("verify").arg(dir.join("agio.service")).output().expect("systemd-analyze")
+    };
+    let ours = unit.replace("/usr/local/bin/agio", env!("CARGO_BIN_EXE_agio"));
+    let out = verify(&ours);
+    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let broken = verify(&ours.replace("Type=exec", "Type=exec\nExecStart=/nonexistent/agio serve"));
+    assert!(!broken.status.success(), "a second ExecStart to a missing program is refused");
+}
+
 /// Starts `agio serve --demo` on `database_url`, checks it answers and logs JSON, stops it with SIGTERM.
 fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
