@@ -31,7 +31,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// Content Security Policy: everything from this origin, nothing inline.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -62,7 +61,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { kit::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), kit::personal::personalize))
         .with_state(state.clone());
-    let app = with_layers(app).layer(axum::middleware::from_fn_with_state(state.clone(), ops::metrics::record));
+    let app = with_layers(app).layer(kit::observe::ObserveLayer(state.clone()));
     match state.secure_cookies {
         // Served over https: browsers are told never to try plain http again.
         true => app.layer(security_header(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains")),
@@ -86,8 +85,6 @@ fn with_layers(app: Router) -> Router {
             header::HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=()",
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(kit::request_id::span))
-        .layer(axum::middleware::from_fn(kit::request_id::assign))
 }
 
 fn security_header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

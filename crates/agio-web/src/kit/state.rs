@@ -101,7 +101,7 @@ pub struct StateInner {
     pub publisher_name: String,
     pub publisher_ipa_code: String,
     /// Requests answered and the page cache's use, for `/metrics`.
-    pub metrics: crate::ops::metrics::Metrics,
+    pub metrics: crate::kit::metrics::Metrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -151,7 +151,7 @@ impl AppState {
             decidim_hosts: DEFAULT_DECIDIM_HOSTS.iter().map(|h| h.to_string()).collect(),
             publisher_name: "Regione Emilia-Romagna".into(),
             publisher_ipa_code: "r_emiro".into(),
-            metrics: crate::ops::metrics::Metrics::new(None),
+            metrics: crate::kit::metrics::Metrics::new(None),
         }));
         // Published profiles without a version (demo data, generated ones) get their first.
         agio_app::profile::publish_unversioned(&state).await?;
@@ -183,7 +183,7 @@ impl AppState {
     /// The same state serving `/metrics` to scrapers presenting `token`; while nothing else
     /// holds it.
     pub fn with_metrics_token(mut self, token: Option<&str>) -> Option<AppState> {
-        Arc::get_mut(&mut self.0)?.metrics = crate::ops::metrics::Metrics::new(token);
+        Arc::get_mut(&mut self.0)?.metrics = crate::kit::metrics::Metrics::new(token);
         Some(self)
     }
 
