@@ -282,6 +282,7 @@ async fn an_import_killed_midway_leaves_all_or_nothing() {
     let file = dir.join("services.json");
     succeeds(
         &agio()
+            .current_dir(&dir)
             .args(["bench", "gen", "--services", &SERVICES.to_string(), "--out", file.to_str().unwrap()])
             .output()
             .unwrap(),
