@@ -129,11 +129,20 @@ impl StoreError {
                 | sqlx::Error::Tls(_)
                 | sqlx::Error::WorkerCrashed,
             ) => true,
-            // SQLSTATE class 08: connection exceptions; 53: insufficient resources (too many
-            // connections, disk full); 57P01–57P03: the server shutting down or starting up.
-            StoreError::Database(sqlx::Error::Database(e)) => e.code().is_some_and(|code| {
-                code.starts_with("08") || code.starts_with("53") || matches!(&*code, "57P01" | "57P02" | "57P03")
-            }),
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                let code = e.code().unwrap_or_default();
+                if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes: another writer
+                    // held the file past the busy timeout (a long import).
+                    return code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+                }
+                // SQLSTATE class 08: connection exceptions; 53: insufficient resources (too many
+                // connections, disk full); 57P01–57P03 and 57P05: the server shutting down or
+                // starting up, an idle session ended.
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || matches!(&*code, "57P01" | "57P02" | "57P03" | "57P05")
+            }
             _ => false,
         }
     }

@@ -49,6 +49,20 @@ both_backends!(processes_starting_together_migrate_once, |backend| async move {
     }
 });
 
+// A SQLite file another writer holds past the busy timeout (a long import) is a database that
+// is unavailable for now, not an internal error; the write lost nothing and may be tried again.
+#[tokio::test]
+async fn a_sqlite_file_held_by_another_writer_is_unavailable_not_broken() {
+    let url = agio_testkit::fresh_url(Backend::Sqlite, Seed::Nothing).await;
+    let (holder, other) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    holder.migrate().await.unwrap();
+    let held = holder.begin_write(&agio_store::Actor::cli()).await.unwrap();
+    let refused = other.begin_write(&agio_store::Actor::cli()).await.err().expect("the file is held");
+    assert!(refused.is_unavailable(), "{refused:?}");
+    held.commit().await.unwrap();
+    other.begin_write(&agio_store::Actor::cli()).await.unwrap().commit().await.unwrap();
+}
+
 // A database that a newer AGIO migrated is refused with a message that says so, and nothing
 // is changed in it.
 both_backends!(a_schema_newer_than_this_build_is_refused, |backend| async move {

@@ -51,6 +51,11 @@ both_backends!(metrics_are_for_the_scraper_only_and_read_as_openmetrics, |backen
     for path in [agenda.as_str(), agenda.as_str(), "/nessuna-pagina"] {
         app.get(path).await;
     }
+    // Any method name is accepted on the wire: those outside HTTP's own count as one, `other`.
+    for method in ["FOO1", "FOO2", "BREW"] {
+        let odd = Request::builder().method(method).uri("/").body(Body::empty()).unwrap();
+        app.request(odd).await;
+    }
     let reply = app.request(scrape(&format!("Bearer {TOKEN}"))).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.header("content-type").starts_with("application/openmetrics-text; version=1.0.0"));
@@ -65,6 +70,9 @@ both_backends!(metrics_are_for_the_scraper_only_and_read_as_openmetrics, |backen
     assert_eq!(answered("unmatched", 404), 1.0);
     assert_eq!(answered("/metrics", 404), 5.0, "the refused scrapes");
     assert!(!reply.body.contains(GUASTALLA), "no address in a label");
+    let odd: Vec<_> = samples.iter().filter(|s| s.starts_with("agio_http_requests_total{method=\"other\"")).collect();
+    assert_eq!(odd.len(), 1, "{odd:?}");
+    assert!(odd[0].contains(" 3 counter") && !reply.body.contains("FOO1"), "{odd:?}");
     let count = value(&samples, "agio_http_request_duration_seconds_count{route=\"/agende/{slug}\"}");
     let all = value(&samples, "agio_http_request_duration_seconds_bucket{le=\"+Inf\",route=\"/agende/{slug}\"}");
     assert_eq!((count, all), (2.0, 2.0));

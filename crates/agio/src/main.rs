@@ -430,8 +430,16 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
     if !from.is_file() {
         anyhow::bail!("no backup file at {}", from.display());
     }
-    let scratch = std::env::temp_dir().join(format!("agio-restore-{}.sqlite", std::process::id()));
-    std::fs::copy(from, &scratch).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from.display()))?;
+    // A private folder of its own (0700, a random name that must not exist yet): nobody else
+    // can put a file, a link or a write-ahead log where the copy goes.
+    use std::os::unix::fs::DirBuilderExt;
+    let folder = std::env::temp_dir().join(format!("agio-restore-{}", &agio_domain::credentials::new_token()[..16]));
+    std::fs::DirBuilder::new().mode(0o700).create(&folder)?;
+    let scratch = folder.join("backup.sqlite");
+    if let Err(e) = std::fs::copy(from, &scratch) {
+        let _ = std::fs::remove_dir_all(&folder);
+        anyhow::bail!("cannot read {}: {e}", from.display());
+    }
     let copied = async {
         let backup = Store::connect_existing(&format!("sqlite://{}", scratch.display())).await?;
         backup.migrate().await?;
@@ -442,9 +450,7 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
         anyhow::Ok(report?)
     }
     .await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
-    }
+    let _ = std::fs::remove_dir_all(&folder);
     let report = copied?;
     let rows: usize = report.tables.iter().map(|(_, rows)| rows).sum();
     println!(

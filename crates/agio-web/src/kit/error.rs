@@ -307,11 +307,11 @@ fn problem(error: &AppError, path: &str) -> Problem {
     }
 }
 
-/// Renders errors for the surface that asked: those raised by handlers (and the 404 fallback),
-/// and the bare statuses of the framework and the layers inside this one (405, timeout, panic).
 /// When to try again after a 503: the database restarting, a request that timed out.
 pub const RETRY_AFTER_SECONDS: &str = "5";
 
+/// Renders errors for the surface that asked: those raised by handlers (and the 404 fallback),
+/// and the bare statuses of the framework and the layers inside this one (405, timeout, panic).
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let lang = crate::kit::state::lang_of(request.headers());

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use agio_domain::credentials::token_hash;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -49,10 +49,14 @@ impl Metrics {
         Metrics { token_hash: token.filter(|t| !t.is_empty()).map(token_hash), registry, requests, latency }
     }
 
-    /// One answer: its route's template, method, status and time.
-    pub fn record(&self, route: String, method: &str, status: u16, elapsed: Duration) {
+    /// One answer: its route's template, method, status and time. A method outside HTTP's own
+    /// is counted as `other`: any name is accepted on the wire, and each would be a new series.
+    pub fn record(&self, route: String, method: &Method, status: u16, elapsed: Duration) {
         let route = Route { route };
         self.latency.get_or_create(&route).observe(elapsed.as_secs_f64());
+        let known =
+            [Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS];
+        let method = if known.contains(method) { method.as_str() } else { "other" };
         self.requests.get_or_create(&Answered { route: route.route, method: method.to_string(), status }).inc();
     }
 

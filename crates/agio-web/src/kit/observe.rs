@@ -79,7 +79,7 @@ where
             async move {
                 let mut response = answer.await?;
                 let status = response.status().as_u16();
-                state.metrics.record(route, method.as_str(), status, started.elapsed());
+                state.metrics.record(route, &method, status, started.elapsed());
                 tracing::debug!(status, elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "answered");
                 response.headers_mut().insert(X_REQUEST_ID, id);
                 Ok(response)
