@@ -74,8 +74,8 @@ pub struct EntityRef<'a> {
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
     actor: Actor,
-    /// The last audit sequence number, once read: writers are serialised (see `begin_write`),
-    /// so the next numbers are this transaction's to give (a long import does not ask again).
+    /// On SQLite, the last audit number once read: it has one writer at a time, so the next
+    /// numbers are this transaction's to give (a long import does not ask again).
     last_seq: Option<i64>,
     pub(crate) backend: crate::Backend,
     /// Records of this transaction not written yet: a change of many records (a spreadsheet's
@@ -88,11 +88,12 @@ pub struct WriteTx {
 const AUDIT_BATCH: usize = 500;
 
 impl Store {
-    /// Starts a write. The data version is bumped first: it takes the write lock at once (no
-    /// upgrade deadlock on SQLite) and serialises writers, which keeps the audit sequence dense.
+    /// Starts a write, counted first (see [`crate::count_write`]). On PostgreSQL writers run
+    /// at once: what must not (numbering a parent's list) takes turns per parent, see
+    /// [`WriteTx::next_in`].
     pub async fn begin_write(&self, actor: &Actor) -> Result<WriteTx> {
         let mut tx = self.pool.begin().await?;
-        crate::bump_data_version(&mut tx).await?;
+        crate::count_write(&mut tx, self.backend).await?;
         Ok(WriteTx { tx, actor: actor.clone(), last_seq: None, backend: self.backend, pending_audit: Vec::new() })
     }
 }
@@ -139,23 +140,15 @@ impl WriteTx {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut last = match self.last_seq {
-            Some(last) => last,
-            None => col(
-                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM audit_log")
-                    .fetch_one(&mut *self.tx)
-                    .await?,
-                "seq",
-            )?,
-        };
+        let numbers = self.audit_numbers(rows.len() as i64).await?;
         let at = crate::now();
         let values = rows
             .into_iter()
-            .map(|r| {
-                last += 1;
+            .zip(numbers)
+            .map(|(r, seq)| {
                 columns![
                     "id" => new_id(),
-                    "seq" => last,
+                    "seq" => seq,
                     "at" => at.clone(),
                     "person_id" => self.actor.person_id.clone(),
                     "channel" => self.actor.channel.code(),
@@ -174,8 +167,60 @@ impl WriteTx {
                 .collect()
             })
             .collect();
-        self.last_seq = Some(last);
         self.execute(Sql::insert_rows("audit_log", &AUDIT_COLUMNS, values)).await
+    }
+
+    /// Numbers for `count` new audit records, in order. PostgreSQL's writers run at once, so
+    /// they draw them from a sequence; SQLite's one writer counts on from the highest.
+    async fn audit_numbers(&mut self, count: i64) -> Result<Vec<i64>> {
+        if self.backend == crate::Backend::Postgres {
+            let mut draw = Sql::new("SELECT nextval('audit_log_seq') AS seq FROM generate_series(1, ");
+            draw.bind(count).push(") ORDER BY seq");
+            let rows = draw.query().fetch_all(&mut *self.tx).await?;
+            return rows.iter().map(|r| col(r, "seq")).collect();
+        }
+        let last = match self.last_seq {
+            Some(last) => last,
+            None => col(
+                &sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM audit_log")
+                    .fetch_one(&mut *self.tx)
+                    .await?,
+                "seq",
+            )?,
+        };
+        self.last_seq = Some(last + count);
+        Ok((last + 1..=last + count).collect())
+    }
+
+    /// The next number (or position) in a parent's list: the highest plus one. Two writers
+    /// adding to the same parent take turns here (on PostgreSQL, a lock on the parent's key
+    /// until commit; SQLite has one writer at a time); writers to other parents do not wait.
+    /// `table`, `column` and `parent_column` are ours, never user input.
+    pub(crate) async fn next_in(
+        &mut self,
+        table: &str,
+        column: &str,
+        parent_column: &str,
+        parent: &str,
+    ) -> Result<i64> {
+        self.take_turns_on(table, parent_column, parent).await?;
+        let mut next = Sql::new(&format!(
+            "SELECT CAST(COALESCE(MAX({column}), 0) + 1 AS BIGINT) AS n FROM {table} WHERE {parent_column} = "
+        ));
+        next.bind(parent);
+        col(&next.query().fetch_one(&mut *self.tx).await?, "n")
+    }
+
+    /// Waits until no other transaction is adding to the list of `parent` in `table`, and keeps
+    /// the others waiting until this one ends: on PostgreSQL, a lock on that key until commit;
+    /// SQLite has one writer at a time already.
+    pub(crate) async fn take_turns_on(&mut self, table: &str, parent_column: &str, parent: &str) -> Result<()> {
+        if self.backend == crate::Backend::Postgres {
+            let mut lock = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(");
+            lock.bind(format!("{table}.{parent_column}={parent}")).push(", 0))");
+            lock.query().execute(&mut *self.tx).await?;
+        }
+        Ok(())
     }
 
     /// Runs a statement built with [`Sql`] in this transaction, with the placeholders its

@@ -10,6 +10,7 @@ use crate::{Result, Store, StoreError};
 /// table.
 pub const COPY_ORDER: &[(&str, &str)] = &[
     ("data_version", "id"),
+    ("data_writes", "id"),
     ("vocabulary_terms", "vocabulary, code"),
     ("territories", "CASE kind WHEN 'region' THEN 0 WHEN 'district' THEN 1 WHEN 'union' THEN 2 ELSE 3 END, code"),
     ("union_members", "union_id, comune_id"),
@@ -82,9 +83,10 @@ pub const COPY_ORDER: &[(&str, &str)] = &[
 /// their rows' order.
 pub const DERIVED: &[(&str, &str)] = &[("indicator_latest", "indicator_id")];
 
-/// Tables whose rows the migrations themselves insert: replaced, not checked for emptiness
-/// (emptied in this order: a framework's targets before the framework).
-const SEEDED_BY_MIGRATIONS: &[&str] = &["data_version", "vocabulary_terms", "framework_targets", "frameworks"];
+/// Tables whose rows the migrations themselves insert, and the count of writes: replaced, not
+/// checked for emptiness (emptied in this order: a framework's targets before the framework).
+const SEEDED_BY_MIGRATIONS: &[&str] =
+    &["data_version", "data_writes", "vocabulary_terms", "framework_targets", "frameworks"];
 
 /// Rows copied, by table.
 #[derive(Debug, Default)]
@@ -135,6 +137,12 @@ impl Store {
                     .map_err(|e| StoreError::InvalidData(format!("copying a row of {table}: {e}")))?;
             }
             report.tables.push((table.to_string(), rows.len()));
+        }
+        if target.backend == crate::Backend::Postgres {
+            // The audit numbers that PostgreSQL draws go on after the copied ones.
+            sqlx::query("SELECT setval('audit_log_seq', (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log), false)")
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(report)

@@ -139,9 +139,11 @@ impl StoreError {
                 // SQLSTATE class 08: connection exceptions; 53: insufficient resources (too many
                 // connections, disk full); 57P01–57P03 and 57P05: the server shutting down or
                 // starting up, an idle session ended.
+                // 40001 and 40P01: writers that now run at once were chosen to give way (a
+                // serialization failure, a deadlock); the same request again will pass.
                 code.starts_with("08")
                     || code.starts_with("53")
-                    || matches!(&*code, "57P01" | "57P02" | "57P03" | "57P05")
+                    || matches!(&*code, "57P01" | "57P02" | "57P03" | "57P05" | "40001" | "40P01")
             }
             _ => false,
         }
@@ -228,10 +230,55 @@ impl Store {
         Ok(())
     }
 
-    /// The data version: it changes whenever data is written (by any instance).
+    /// The data version: the number of writes committed (by any instance), so it changes with
+    /// each. One statement: it sees the writes folded into `data_version` or still in
+    /// `data_writes`, never both or neither.
     pub async fn data_version(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?;
+        let row = sqlx::query(
+            "SELECT CAST(version + (SELECT COUNT(*) FROM data_writes) AS BIGINT) AS version FROM data_version WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         read::col(&row, "version")
+    }
+
+    /// Folds the rows of `data_writes` into `data_version`, which keeps the table small and the
+    /// data version the same. Any instance may run it at any time, also while others write.
+    pub async fn fold_data_writes(&self) -> Result<()> {
+        match self.backend {
+            // One statement, so that it counts exactly the rows it deletes (a write committed
+            // meanwhile stays for the next time; another instance folding at once waits on the row).
+            Backend::Postgres => {
+                sqlx::query(
+                    "WITH gone AS (DELETE FROM data_writes RETURNING id) \
+                     UPDATE data_version SET version = version + (SELECT COUNT(*) FROM gone) WHERE id = 1",
+                )
+                .execute(&self.pool)
+                .await?;
+            }
+            // SQLite has no DELETE in a WITH; its one writer at a time keeps the two statements
+            // together (the first takes the write lock).
+            Backend::Sqlite => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "UPDATE data_version SET version = version + (SELECT COUNT(*) FROM data_writes) WHERE id = 1",
+                )
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM data_writes").execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A listener for the writes of every instance, as PostgreSQL tells of their commits (see
+    /// [`count_write`]); None on SQLite, which has no notifications (its readers poll).
+    pub async fn change_listener(&self) -> Result<Option<ChangeListener>> {
+        let Some(bulk) = &self.bulk else { return Ok(None) };
+        let mut listener = sqlx::postgres::PgListener::connect_with(bulk).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        Ok(Some(ChangeListener(listener)))
     }
 
     /// Runs SQL without parameters (administration: CREATE DATABASE, PRAGMA, …).
@@ -309,9 +356,30 @@ pub fn now() -> String {
         .expect("RFC 3339 formatting of a UTC time cannot fail")
 }
 
-/// Marks the data as changed, inside the transaction that changes it.
-pub(crate) async fn bump_data_version(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
-    sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
+/// The channel on which PostgreSQL tells every instance that data changed (see agio-web's page cache).
+const CHANGES_CHANNEL: &str = "agio_data_changed";
+
+/// Waits for the writes that any instance commits (see [`Store::change_listener`]).
+pub struct ChangeListener(sqlx::postgres::PgListener);
+
+impl ChangeListener {
+    /// Waits for the next write committed by any instance. An error means the connection was
+    /// lost: notifications sent meanwhile are lost too, which the caller's polling makes up for.
+    pub async fn next(&mut self) -> Result<()> {
+        self.0.recv().await?;
+        Ok(())
+    }
+}
+
+/// Counts a write, inside the transaction that writes: a row of its own in `data_writes`, so
+/// that writers never wait for each other here. On SQLite, a write first is what takes the
+/// write lock at once (no upgrade deadlock). On PostgreSQL, the other instances are told when
+/// the transaction commits (a NOTIFY is delivered then, or never on rollback).
+pub(crate) async fn count_write(tx: &mut sqlx::Transaction<'static, sqlx::Any>, backend: Backend) -> Result<()> {
+    sql::Sql::insert("data_writes", sql::columns!["id" => new_id()]).query().execute(&mut **tx).await?;
+    if backend == Backend::Postgres {
+        sqlx::query(&format!("NOTIFY {CHANGES_CHANNEL}")).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -91,6 +91,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (34, "0034_measurement_evidence", common),
     (35, "0035_delivery", common),
     (36, "0036_indicator_latest", common_then_dialect),
+    (37, "0037_writes_side_by_side", common_then_dialect),
 );
 
 /// Where a database's schema stands against the migrations this build knows.

@@ -38,9 +38,7 @@ impl WriteTx {
         note: &str,
         parts: PublishedProfile<'_>,
     ) -> Result<i64> {
-        let mut last = Sql::new("SELECT COALESCE(MAX(number), 0) AS number FROM profile_versions WHERE profile_id = ");
-        last.bind(profile_id);
-        let number = col::<i64>(&last.query().fetch_one(&mut *self.tx).await?, "number")? + 1;
+        let number = self.next_in("profile_versions", "number", "profile_id", profile_id).await?;
         let insert = Sql::insert(
             "profile_versions",
             columns![

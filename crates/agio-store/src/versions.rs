@@ -81,11 +81,7 @@ pub(crate) fn parse_snapshot<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T>
 impl WriteTx {
     /// Records a new approved version of an agenda; returns its number.
     pub async fn record_version(&mut self, agenda_id: &str, snapshot: &AgendaSnapshot, note: &str) -> Result<i64> {
-        let mut next = Sql::new(
-            "SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) AS number FROM agenda_versions WHERE agenda_id = ",
-        );
-        next.bind(agenda_id);
-        let number: i64 = col(&next.query().fetch_one(&mut *self.tx).await?, "number")?;
+        let number = self.next_in("agenda_versions", "number", "agenda_id", agenda_id).await?;
         let text = to_json(snapshot)?;
         let version_id = new_id();
         Sql::insert(

@@ -228,3 +228,148 @@ both_backends!(latest_approved_values_follow_every_change, |backend| async move 
     assert_eq!(kept, recounted);
     assert!(kept.iter().all(|(id, ..)| *id != indicator), "a deleted indicator keeps no latest value");
 });
+
+// Two transactions on PostgreSQL returning two approved values of one indicator at once: the
+// second waits for the first before working out the indicator's latest value, so the kept row
+// holds both changes (computed from its own snapshot, it would miss the first one's).
+#[tokio::test]
+async fn two_reviews_of_one_indicator_at_once_keep_its_latest_value_right() {
+    use sqlx::Connection;
+    let url = agio_testkit::fresh_url(agio_store::Backend::Postgres, agio_testkit::Seed::Demo).await;
+    let store = Store::connect(&url).await.unwrap();
+    let (kept, _) = latest_kept_and_recounted(&store).await;
+    let (indicator, latest, _, _) = kept.iter().find(|(_, _, _, n)| *n >= 3).unwrap().clone();
+    let mut periods: Vec<String> = store
+        .measurements(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.indicator_id == indicator)
+        .map(|m| m.period)
+        .collect();
+    periods.sort();
+    let earlier = periods.iter().rev().find(|p| **p < latest).unwrap().clone();
+    let returned = |period: &str| {
+        format!(
+            "UPDATE measurements SET status = 'returned' WHERE indicator_id = '{indicator}' AND period = '{period}'"
+        )
+    };
+    let (mut first, mut second) =
+        (sqlx::PgConnection::connect(&url).await.unwrap(), sqlx::PgConnection::connect(&url).await.unwrap());
+    let mut watcher = sqlx::PgConnection::connect(&url).await.unwrap();
+    let second_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut second).await.unwrap();
+    sqlx::raw_sql(&format!("BEGIN; {}", returned(&latest))).execute(&mut first).await.unwrap();
+    sqlx::raw_sql("BEGIN").execute(&mut second).await.unwrap();
+    let waits = async {
+        sqlx::raw_sql(&returned(&earlier)).execute(&mut second).await.unwrap();
+        sqlx::raw_sql("COMMIT").execute(&mut second).await.unwrap();
+    };
+    // The first commits only once the second waits for it (on a lock), whatever it waits on.
+    let commits = async {
+        let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'";
+        while sqlx::query_scalar::<_, i64>(waiting).bind(second_pid).fetch_one(&mut watcher).await.unwrap() == 0 {
+            tokio::task::yield_now().await;
+        }
+        sqlx::raw_sql("COMMIT").execute(&mut first).await.unwrap();
+    };
+    not_stuck("two reviews", async { tokio::join!(waits, commits) }).await;
+    let (kept, recounted) = latest_kept_and_recounted(&store).await;
+    assert_eq!(kept, recounted);
+}
+
+/// Waits at most long enough to tell a write that goes on from one stuck behind another.
+async fn not_stuck<T>(what: &str, write: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(30), write)
+        .await
+        .unwrap_or_else(|_| panic!("{what} waited for another transaction"))
+}
+
+// On PostgreSQL writers no longer take turns on one row: while an import of the directory is
+// open (its rows written, not committed), coordinators of two districts edit their agendas at
+// the same time, and every write is counted once in the data version. SQLite has one writer at a
+// time by design (see a_sqlite_file_held_by_another_writer_is_unavailable_not_broken).
+#[tokio::test]
+async fn an_open_import_and_edits_in_two_districts_do_not_wait_for_each_other() {
+    const RIMINI: &str = "agenda-digitale-sociale-rimini-valmarecchia-2026-2028";
+    let store = demo(agio_store::Backend::Postgres).await;
+    let version = store.data_version().await.unwrap();
+    let renamed: Vec<serde_json::Value> = store
+        .directory_services_after("", 40)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let mut document = s.document.clone();
+            document["name"] = format!("{} (importato)", document["name"].as_str().unwrap()).into();
+            document
+        })
+        .collect();
+    assert_eq!(renamed.len(), 40);
+    let mut import = store.begin_write(&Actor::import()).await.unwrap();
+    let written = import.save_services(&renamed, false, |_| {}).await.unwrap();
+    assert_eq!(written.updated, 40, "{written:?}");
+
+    let mut edits = Vec::new();
+    for (slug, person) in [(GUASTALLA, "coordinator-re"), (RIMINI, "coordinator-rn")] {
+        let (agenda, _) = store.agenda_for_edit(slug).await.unwrap().unwrap();
+        let edit = AgendaEdit { title: format!("{} (modificata)", agenda.fields.title), ..agenda.fields.clone() };
+        let mut w = not_stuck("an edit's start", store.begin_write(&editor(person))).await.unwrap();
+        let saved = not_stuck("an agenda edit", w.update_agenda(&agenda.id, &edit, agenda.version)).await.unwrap();
+        assert_eq!(saved, Saved::Done { version: agenda.version + 1 });
+        edits.push(w);
+    }
+    // Both edits are open at once; each commits while the import and the other edit are open.
+    for w in edits {
+        not_stuck("an edit's commit", w.commit()).await.unwrap();
+    }
+    assert_eq!(store.data_version().await.unwrap(), version + 2, "the edits are counted, the open import not yet");
+    import.commit().await.unwrap();
+    assert_eq!(store.data_version().await.unwrap(), version + 3);
+
+    for slug in [GUASTALLA, RIMINI] {
+        let (agenda, _) = store.agenda_for_edit(slug).await.unwrap().unwrap();
+        assert!(agenda.fields.title.ends_with("(modificata)"), "{}", agenda.fields.title);
+    }
+    let first = store.directory_services_after("", 1).await.unwrap();
+    assert!(first[0].document["name"].as_str().unwrap().ends_with("(importato)"));
+    // Audit numbers drawn by writers at once are all different, and every record is there.
+    let log = store.search_audit(&AuditFilter::default(), None, 100).await.unwrap();
+    let mut numbers: Vec<i64> = log.items.iter().map(|e| e.seq).collect();
+    numbers.dedup();
+    assert_eq!(numbers.len(), log.items.len());
+    assert!(log.items.iter().filter(|e| e.entity_type == "agenda").count() >= 2);
+
+    // Folding the counted writes keeps the data version.
+    store.fold_data_writes().await.unwrap();
+    assert_eq!(store.data_version().await.unwrap(), version + 3);
+}
+
+// Two people adding ideas to one Lab process at once: the second waits for the first's number
+// instead of taking the same one (which the database would refuse).
+both_backends!(ideas_added_at_once_to_one_process_get_the_next_numbers, |backend| async move {
+    let store = demo(backend).await;
+    let process = store.lab_process(GUASTALLA).await.unwrap().expect("the demo Lab process");
+    let before = store.lab_idea_ids(&process.id).await.unwrap().len() as i64;
+    let idea = |n: usize| agio_domain::lab::IdeaEdit {
+        title: format!("Idea scritta insieme n. {n}"),
+        body: "Un punto di aiuto per i servizi online.".into(),
+        gap_key: None,
+        comune: None,
+        target_groups: Vec::new(),
+        life_stages: Vec::new(),
+        on_behalf_of: None,
+    };
+    let add = |n: usize| {
+        let (store, process_id) = (store.clone(), process.id.clone());
+        async move {
+            let mut w = store.begin_write(&editor(&format!("citizen-{n}"))).await?;
+            let number = w.create_idea(&process_id, None, &idea(n), false).await?;
+            w.commit().await?;
+            Ok::<i64, StoreError>(number)
+        }
+    };
+    let (one, two) = not_stuck("two ideas", async { tokio::join!(add(1), add(2)) }).await;
+    let mut numbers = vec![one.unwrap(), two.unwrap()];
+    numbers.sort();
+    assert_eq!(numbers, vec![before + 1, before + 2]);
+});

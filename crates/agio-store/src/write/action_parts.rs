@@ -132,11 +132,7 @@ impl WriteTx {
 
     /// The next position in an action's list (`table` is one of ours, never user input).
     async fn next_position(&mut self, table: &str, parent_column: &str, parent: &str) -> Result<i64> {
-        let mut next = Sql::new(&format!(
-            "SELECT CAST(COALESCE(MAX(position), 0) + 1 AS BIGINT) AS position FROM {table} WHERE {parent_column} = "
-        ));
-        next.bind(parent);
-        col(&next.query().fetch_one(&mut *self.tx).await?, "position")
+        self.next_in(table, "position", parent_column, parent).await
     }
 
     /// Adds an organisation (its id) to an action; the caller checked it is not there yet.

@@ -128,10 +128,7 @@ impl WriteTx {
 
     /// Adds an item to a framework (last); returns its id.
     pub async fn create_framework_item(&mut self, framework_id: &str, edit: &FrameworkTargetEdit) -> Result<String> {
-        let mut last =
-            Sql::new("SELECT COALESCE(MAX(position), 0) AS position FROM framework_targets WHERE framework_id = ");
-        last.bind(framework_id);
-        let position = col::<i64>(&last.query().fetch_one(&mut *self.tx).await?, "position")? + 1;
+        let position = self.next_in("framework_targets", "position", "framework_id", framework_id).await?;
         let (id, at) = (new_id(), now());
         let mut values = item_columns(edit);
         values.extend(columns![

@@ -462,9 +462,7 @@ impl WriteTx {
         edit: &IdeaEdit,
         is_demo: bool,
     ) -> Result<i64> {
-        let mut last = Sql::new("SELECT COALESCE(MAX(number), 0) AS n FROM lab_ideas WHERE process_id = ");
-        last.bind(process_id);
-        let number = col::<i64>(&last.query().fetch_one(&mut *self.tx).await?, "n")? + 1;
+        let number = self.next_in("lab_ideas", "number", "process_id", process_id).await?;
         let comune_id = match &edit.comune {
             Some(code) => {
                 let mut sql = Sql::new("SELECT id FROM territories WHERE kind = 'comune' AND code = ");

@@ -213,9 +213,7 @@ impl WriteTx {
         idea_ids: &[String],
         is_demo: bool,
     ) -> Result<i64> {
-        let mut last = Sql::new("SELECT COALESCE(MAX(number), 0) AS n FROM lab_meetings WHERE process_id = ");
-        last.bind(process_id);
-        let number = col::<i64>(&last.query().fetch_one(&mut *self.tx).await?, "n")? + 1;
+        let number = self.next_in("lab_meetings", "number", "process_id", process_id).await?;
         let (id, at) = (new_id(), now());
         let mut values = columns_of(edit);
         values.extend(columns![

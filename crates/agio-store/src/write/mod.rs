@@ -182,6 +182,7 @@ impl WriteTx {
     /// The next free number of codes like `prefix` + digits in `table` for this agenda, and
     /// the next position.
     async fn next_code(&mut self, table: &str, agenda_id: &str, prefix: &str, width: usize) -> Result<(String, i64)> {
+        self.take_turns_on(table, "agenda_id", agenda_id).await?;
         let mut sql = Sql::new(&format!("SELECT code, position FROM {table} WHERE agenda_id = "));
         sql.bind(agenda_id);
         let rows = sql.query().fetch_all(&mut *self.tx).await?;
