@@ -88,7 +88,7 @@ impl Application {
         if options.no_cache {
             state = state.without_caches().ok_or_else(|| anyhow::anyhow!("the state is already shared"))?;
         }
-        tokio::spawn(crate::kit::cache::watch_data_version(state.clone()));
+        tokio::spawn(crate::kit::cache::watch_data_version(state.clone(), crate::kit::cache::POLL_EVERY));
         let listener = TcpListener::bind(&options.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;

@@ -10,14 +10,16 @@ use axum::http::StatusCode;
 
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
 
+/// An instance of AGIO on the database at `url`.
+async fn instance(url: &str) -> TestApp {
+    let store = Store::connect(url).await.unwrap();
+    TestApp::of(AppState::new(store, "http://127.0.0.1:8080").await.unwrap())
+}
+
 #[tokio::test]
 async fn two_instances_share_sessions_form_tokens_and_sign_in_limits() {
     let url = fresh_url(Backend::Postgres, Seed::Demo).await;
-    let instance = || async {
-        let store = Store::connect(&url).await.unwrap();
-        TestApp::of(AppState::new(store, "http://127.0.0.1:8080").await.unwrap())
-    };
-    let (a, b) = (instance().await, instance().await);
+    let (a, b) = (instance(&url).await, instance(&url).await);
 
     // Signed in through A; B knows the session, and A takes the form token B's page gave.
     let on_a = a.sign_in(COORDINATOR).await;
@@ -42,4 +44,47 @@ async fn two_instances_share_sessions_form_tokens_and_sign_in_limits() {
     }
     assert_eq!(a.try_sign_in(COORDINATOR, agio_store::DEMO_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(b.try_sign_in(COORDINATOR, agio_store::DEMO_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+// A write through one instance reaches the other's cached pages as soon as PostgreSQL tells the
+// other of it: that instance polls only once an hour here, so nothing else can refresh it.
+#[tokio::test]
+async fn a_write_through_one_instance_reaches_the_others_pages_when_postgres_tells_it() {
+    let url = fresh_url(Backend::Postgres, Seed::Demo).await;
+    let (a, b) = (instance(&url).await, instance(&url).await);
+    let hour = std::time::Duration::from_secs(3600);
+    tokio::spawn(agio_web::kit::cache::watch_data_version(b.state.clone(), hour));
+    let base = format!("/agende/{RIMINI}");
+    // B renders the page once and keeps it.
+    assert!(!b.get(&base).await.body.contains("Obiettivo scritto su A"));
+    assert!(!b.get(&base).await.body.contains("Obiettivo scritto su A"));
+    // B's listener is connected (the LISTEN is its session's last statement).
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    let listening =
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'";
+    let connected = async {
+        while sqlx::query_scalar::<_, i64>(listening).fetch_one(&mut admin).await.unwrap() != 1 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), connected).await.expect("B listens");
+
+    let on_a = a.sign_in(COORDINATOR).await;
+    let added = a.post_as(&format!("{base}/obiettivi/nuovo"), &on_a, &[("title", "Obiettivo scritto su A")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let started = std::time::Instant::now();
+    wait_until("B's page to show A's write", || async { b.get(&base).await.body.contains("Obiettivo scritto su A") })
+        .await;
+    eprintln!("B showed A's write {} ms after it was acknowledged", started.elapsed().as_millis());
+}
+
+/// Checks `done` again, letting the other tasks run in between, until it holds (at most 30 s:
+/// what a hang looks like, not a measure of speed).
+async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !done().await {
+            tokio::task::yield_now().await;
+        }
+    });
+    waited.await.unwrap_or_else(|_| panic!("waited 30 s for {what}"));
 }

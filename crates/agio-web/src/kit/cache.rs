@@ -2,8 +2,8 @@
 //!
 //! Public content changes only when data is written, so a rendered page stays valid until the
 //! data version moves. Each entry remembers the version it was rendered at; `AppState` holds the
-//! current version, which this instance bumps on its own writes and `watch_data_version` polls
-//! every second (so writes by other instances on the same PostgreSQL show within a second).
+//! current version, which this instance moves on its own writes and `watch_data_version` on
+//! others' (at once when PostgreSQL notifies it, else within a second of polling).
 //! Requests carrying any cookie but `lang` (a signed-in person) or credentials are never cached
 //! here whole; their pages keep what they share with others through `PageCache::read` (read
 //! models) and `PageCache::page` (a page rendered for everyone who sees the same tools).
@@ -233,11 +233,29 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
 }
 
-/// Polls the data version every second and drops stale pages (writes by other instances).
-pub async fn watch_data_version(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+/// How often an instance reads the data version when nothing told it of a write.
+pub const POLL_EVERY: Duration = Duration::from_secs(1);
+/// How often an instance folds the counted writes (see `Store::fold_data_writes`).
+const FOLD_EVERY: Duration = Duration::from_secs(60);
+/// How long the listener waits before connecting again after losing PostgreSQL.
+const LISTEN_AGAIN_AFTER: Duration = Duration::from_secs(1);
+
+/// Keeps this instance's pages and search index up to date with the writes of every instance:
+/// at once when PostgreSQL tells of one, and by reading the data version every `poll_every`,
+/// which makes up for a notification lost while the listener reconnected (and is all there is on
+/// SQLite).
+pub async fn watch_data_version(state: AppState, poll_every: Duration) {
+    let told = Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(listen_for_writes(state.store.clone(), told.clone()));
+    // The first look after `poll_every`: the state was built at the current version.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + poll_every, poll_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut folded = tokio::time::Instant::now();
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = told.notified() => {}
+        }
         match state.store.data_version().await {
             Ok(version) => {
                 // Another instance wrote: its changes reach this one's pages and index.
@@ -249,6 +267,30 @@ pub async fn watch_data_version(state: AppState) {
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the data version"),
         }
+        if folded.elapsed() >= FOLD_EVERY {
+            folded = tokio::time::Instant::now();
+            if let Err(e) = state.store.fold_data_writes().await {
+                tracing::warn!(error = %e, "cannot fold the counted writes");
+            }
+        }
+    }
+}
+
+/// Wakes the watcher whenever PostgreSQL tells of a write (on SQLite it returns at once).
+async fn listen_for_writes(store: agio_store::Store, told: Arc<tokio::sync::Notify>) {
+    loop {
+        match store.change_listener().await {
+            Ok(None) => return,
+            // Writes committed while not listening are found by the polling.
+            Ok(Some(mut listener)) => {
+                while listener.next().await.is_ok() {
+                    told.notify_one();
+                }
+                tracing::warn!("lost PostgreSQL's notifications of writes: listening again");
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for PostgreSQL's notifications of writes"),
+        }
+        tokio::time::sleep(LISTEN_AGAIN_AFTER).await;
     }
 }
 
