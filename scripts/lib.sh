@@ -229,6 +229,10 @@ find_missing_prerequisites() {
   if command -v systemd-analyze >/dev/null; then FOUND+=(systemd-analyze); else
     missing_package "systemd-analyze, to verify deploy/agio.service" systemd
   fi
+  # scripts/cluster puts nginx in front of several instances (tests/cluster).
+  if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then FOUND+=(nginx); else
+    missing_package "nginx, for scripts/cluster and its tests" nginx
+  fi
   # The monitoring spreadsheet is opened by LibreOffice in the tests (soffice --convert-to csv).
   if command -v soffice >/dev/null; then FOUND+=(LibreOffice); else
     missing_package "LibreOffice Calc, headless" libreoffice-calc-nogui
