@@ -43,9 +43,10 @@ enum Command {
         #[arg(long)]
         no_cache: bool,
     },
-    /// Apply the database migrations; with --to, copy this whole database into an empty PostgreSQL one.
+    /// Apply the database migrations; with --to, copy this whole database into an empty one
+    /// (SQLite to PostgreSQL as a district joins the regional installation, or back).
     Migrate {
-        /// URL of an empty PostgreSQL database to copy everything into.
+        /// URL of an empty database to copy everything into: postgres://… or sqlite://FILE.
         #[arg(long)]
         to: Option<String>,
         /// Change nothing: say which migrations would run. Exits 0 when the schema is up to
@@ -305,9 +306,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let ran = store.migrate().await?;
             println!("migrations applied: {ran}");
             if let Some(target_url) = to {
-                if !(target_url.starts_with("postgres://") || target_url.starts_with("postgresql://")) {
-                    anyhow::bail!("--to must be a postgres:// URL");
-                }
                 let target = Store::connect(&target_url)
                     .await
                     .map_err(|e| anyhow::anyhow!("cannot open the target database {}: {e}", redact_url(&target_url)))?;

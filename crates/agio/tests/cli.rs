@@ -112,8 +112,9 @@ fn agio_toml_is_read_and_flags_win() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("from-flag.sqlite"));
 }
 
+// A district's SQLite instance moved whole into the regional PostgreSQL, and back again.
 #[tokio::test]
-async fn seed_then_migrate_to_postgres_copies_everything() {
+async fn seed_then_migrate_to_postgres_and_back_copies_everything() {
     let dir = temp_dir("migrate");
     let sqlite = format!("sqlite://{}/agio.sqlite", dir.display());
     let out = agio().args(["seed", "--demo", "--database-url", &sqlite]).output().unwrap();
@@ -133,6 +134,21 @@ async fn seed_then_migrate_to_postgres_copies_everything() {
     let again = agio().args(["migrate", "--database-url", &sqlite, "--to", &target]).output().unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+
+    // And back, from PostgreSQL into a new SQLite file: every row of every table as it was.
+    let back = format!("sqlite://{}/back.sqlite", dir.display());
+    let out = agio().args(["migrate", "--database-url", &target, "--to", &back]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (original, returned) = (Store::connect(&sqlite).await.unwrap(), Store::connect(&back).await.unwrap());
+    let schema = original.schema_snapshot().await.unwrap();
+    for (table, order) in agio_store::COPY_ORDER {
+        let columns = &schema[*table].columns;
+        let (from, to) = (
+            original.dump_table(table, columns, order).await.unwrap(),
+            returned.dump_table(table, columns, order).await.unwrap(),
+        );
+        assert_eq!(from, to, "rows of {table} after SQLite → PostgreSQL → SQLite");
+    }
 }
 
 // `agio migrate --check` says what would run and changes nothing; a schema a newer AGIO
