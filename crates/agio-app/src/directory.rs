@@ -341,30 +341,31 @@ impl From<agio_store::StoreError> for ImportFailure {
     }
 }
 
-/// Services to import: already parsed (a tabular package), or JSON texts parsed a round at a
-/// time (a JSON file of 100,000 services would not fit in memory as parsed values).
+/// Services to import: already parsed (a tabular package, an upload), or a JSON file read as
+/// it is imported (a file of 100,000 services is 800 MB: it is never held whole).
 pub enum Incoming {
     Parsed(Vec<serde_json::Value>),
-    Raw(Vec<Box<serde_json::value::RawValue>>),
+    Json(Box<dyn std::io::Read + Send>),
 }
 
 impl Incoming {
-    pub fn len(&self) -> usize {
+    /// Hands each service to `each`, in order, until it returns false; a JSON file that breaks
+    /// off is a problem of the file (where it breaks).
+    pub fn each(
+        self,
+        file: &str,
+        mut each: impl FnMut(serde_json::Value) -> bool,
+    ) -> Result<(), agio_hsds::ImportProblem> {
         match self {
-            Incoming::Parsed(v) => v.len(),
-            Incoming::Raw(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The services of `range`, parsed (a raw text is valid JSON: parsing it cannot fail).
-    fn values(&self, range: std::ops::Range<usize>) -> Vec<serde_json::Value> {
-        match self {
-            Incoming::Parsed(v) => v[range].to_vec(),
-            Incoming::Raw(v) => v[range].iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect(),
+            Incoming::Parsed(services) => {
+                for service in services {
+                    if !each(service) {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            Incoming::Json(reader) => agio_hsds::json::read_services(file, reader, each),
         }
     }
 }
@@ -379,9 +380,9 @@ type Round = (usize, Vec<(Option<agio_store::PreparedService>, Vec<agio_hsds::Im
 /// Imports services all or nothing: every service is checked (schemas, schedules, references,
 /// ids) and, while none has a problem, written in the same transaction; one problem anywhere
 /// and the transaction is dropped (nothing written), the checking going on to list them all.
-/// Checking, and preparing what is written, run on a thread of its own, a round ahead of the
-/// writing. Documents identical to
-/// the stored ones are left alone, so importing the same file twice changes nothing.
+/// Reading, checking and preparing what is written run on a thread of its own, a round ahead
+/// of the writing: a JSON file is read as it goes, never whole. Documents identical to the
+/// stored ones are left alone, so importing the same file twice changes nothing.
 pub async fn import(
     store: &Store,
     file: &str,
@@ -394,23 +395,19 @@ pub async fn import(
     let name = file.to_string();
     let checking = std::thread::spawn(move || {
         let mut checker = agio_hsds::json::Checker::new(&name, &known);
-        let total = incoming.len();
-        for start in (0..total).step_by(ROUND) {
-            let end = (start + ROUND).min(total);
-            let round = incoming
-                .values(start..end)
-                .into_iter()
-                .enumerate()
-                .map(|(i, service)| {
-                    let problems = checker.check(start + i + 1, &service);
-                    let prepared = problems.is_empty().then(|| agio_store::PreparedService::new(&service));
-                    (prepared, problems)
-                })
-                .collect();
-            if sender.blocking_send((end, round)).is_err() {
-                return; // the writer stopped (an error): nobody to check for
-            }
+        let (mut row, mut round) = (0, Vec::with_capacity(ROUND));
+        let read = incoming.each(&name, |service| {
+            row += 1;
+            let problems = checker.check(row, &service);
+            let prepared = problems.is_empty().then(|| agio_store::PreparedService::new(&service));
+            round.push((prepared, problems));
+            // A full round goes to the writer; when it has stopped (an error), nobody is left to check for.
+            round.len() < ROUND || sender.blocking_send((row, std::mem::take(&mut round))).is_ok()
+        });
+        if !round.is_empty() {
+            let _ = sender.blocking_send((row, round));
         }
+        read
     });
     let mut problems = Vec::new();
     let mut write = store.begin_write(actor).await?;
@@ -424,9 +421,10 @@ pub async fn import(
         }
         progress(end);
     }
-    checking
+    let read = checking
         .join()
         .map_err(|_| ImportFailure::Store(agio_store::StoreError::InvalidData("the import check failed".into())))?;
+    problems.extend(read.err());
     if !problems.is_empty() {
         return Err(ImportFailure::Invalid(problems));
     }

@@ -4,7 +4,7 @@
 //! files). An import checks everything first and writes all or nothing.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use agio_directory::checks::{EverythingKnown, Known};
 use agio_hsds::ImportProblem;
@@ -14,27 +14,50 @@ use serde_json::Value;
 /// At most this many problems are printed; the count says how many there are in all.
 const SHOWN: usize = 200;
 
-/// What a path holds: the services of a tabular package (a folder), or a JSON file's bytes.
+/// What a path holds: the services of a tabular package (a folder), or a JSON file (its name
+/// and path: read as it is used, never whole).
 enum Source {
     Package(Vec<Value>),
-    Json(String, Vec<u8>),
+    Json(String, PathBuf),
 }
 
-fn read(path: &Path, known: &dyn Known) -> Result<Source, Vec<ImportProblem>> {
-    if path.is_dir() {
-        return agio_hsds::tabular::read_package(path, known).map(Source::Package);
+impl Source {
+    fn read(path: &Path, known: &dyn Known) -> Result<Source, Vec<ImportProblem>> {
+        if path.is_dir() {
+            return agio_hsds::tabular::read_package(path, known).map(Source::Package);
+        }
+        let file =
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        Ok(Source::Json(file, path.to_path_buf()))
     }
-    agio_hsds::json::read_bytes(path).map(|(file, bytes)| Source::Json(file, bytes)).map_err(|p| vec![p])
+
+    /// The name problems are reported under.
+    fn file(&self, label: &str) -> String {
+        match self {
+            Source::Json(file, _) => file.clone(),
+            Source::Package(_) => label.to_string(),
+        }
+    }
+
+    /// How many services there are: a JSON file is read through once, keeping nothing, which
+    /// also finds a file that is not JSON before anything is written.
+    fn count(&self) -> Result<usize, Vec<ImportProblem>> {
+        match self {
+            Source::Package(services) => Ok(services.len()),
+            Source::Json(file, path) => agio_hsds::json::count_services(file, open(file, path)?).map_err(|p| vec![p]),
+        }
+    }
+
+    fn incoming(self) -> Result<agio_app::directory::Incoming, Vec<ImportProblem>> {
+        match self {
+            Source::Package(services) => Ok(agio_app::directory::Incoming::Parsed(services)),
+            Source::Json(file, path) => Ok(agio_app::directory::Incoming::Json(Box::new(open(&file, &path)?))),
+        }
+    }
 }
 
-/// The services to import, or why the file is not HSDS JSON.
-fn incoming(source: Source) -> Result<agio_app::directory::Incoming, Vec<ImportProblem>> {
-    match source {
-        Source::Package(services) => Ok(agio_app::directory::Incoming::Parsed(services)),
-        Source::Json(file, bytes) => agio_hsds::json::parse_json(&file, &bytes)
-            .map(|raw| agio_app::directory::Incoming::Raw(raw.into_iter().map(|r| r.to_owned()).collect()))
-            .map_err(|p| vec![p]),
-    }
+fn open(file: &str, path: &Path) -> Result<std::fs::File, Vec<ImportProblem>> {
+    std::fs::File::open(path).map_err(|e| vec![ImportProblem::new(file, None, None, format!("cannot read: {e}"))])
 }
 
 /// Prints the problems (the first [`SHOWN`]) and fails with their count.
@@ -50,26 +73,29 @@ fn refuse(problems: &[ImportProblem], what: &str) -> anyhow::Result<()> {
 
 pub fn check(path: &Path) -> anyhow::Result<()> {
     let label = path.display().to_string();
-    let source = match read(path, &EverythingKnown) {
+    let source = match Source::read(path, &EverythingKnown) {
         Ok(source) => source,
         Err(problems) => return refuse(&problems, "the file cannot be read as HSDS services"),
     };
-    let file = match &source {
-        Source::Json(file, _) => file.clone(),
-        Source::Package(_) => label.clone(),
-    };
-    let services: Vec<Value> = match incoming(source) {
-        Ok(agio_app::directory::Incoming::Parsed(services)) => services,
-        Ok(agio_app::directory::Incoming::Raw(raw)) => {
-            raw.iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect()
-        }
-        Err(problems) => return refuse(&problems, "the file cannot be read as HSDS services"),
-    };
-    let problems = agio_hsds::json::check_services(&file, &services, &EverythingKnown);
+    let file = source.file(&label);
+    let mut checker = agio_hsds::json::Checker::new(&file, &EverythingKnown);
+    let (mut count, mut problems) = (0, Vec::new());
+    let read = source.incoming().and_then(|services| {
+        services
+            .each(&file, |service| {
+                count += 1;
+                problems.extend(checker.check(count, &service));
+                true
+            })
+            .map_err(|p| vec![p])
+    });
+    if let Err(problems) = read {
+        return refuse(&problems, "the file cannot be read as HSDS services");
+    }
     if !problems.is_empty() {
         return refuse(&problems, "nothing would be imported");
     }
-    println!("{label}: {} services, all valid HSDS 3.0", services.len());
+    println!("{label}: {count} services, all valid HSDS 3.0");
     Ok(())
 }
 
@@ -77,20 +103,23 @@ pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let label = path.display().to_string();
     let known = agio_app::directory::KnownRecords::load(store).await?;
-    let source = match read(path, &known) {
+    let source = match Source::read(path, &known) {
         Ok(source) => source,
         Err(problems) => return refuse(&problems, "nothing was imported"),
     };
-    let file = match &source {
-        Source::Json(file, _) => file.clone(),
-        Source::Package(_) => label.clone(),
+    let file = source.file(&label);
+    let total = match source.count() {
+        Ok(total) => total,
+        Err(problems) => return refuse(&problems, "nothing was imported"),
     };
-    let services = match incoming(source) {
+    let services = match source.incoming() {
         Ok(services) => services,
         Err(problems) => return refuse(&problems, "nothing was imported"),
     };
-    let total = services.len();
-    eprintln!("{label}: {total} services read in {:.1} s; checking and writing them", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{label}: {total} services counted in {:.1} s; checking and writing them",
+        started.elapsed().as_secs_f64()
+    );
     let mut bar = Progress::new(total);
     let actor = agio_store::Actor::import();
     match agio_app::directory::import(store, &file, services, &actor, |done| bar.show(done)).await {

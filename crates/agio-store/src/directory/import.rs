@@ -288,12 +288,13 @@ impl WriteTx {
         Ok(w.report)
     }
 
-    /// SQLite: a large page cache while a batch of services is written (their indexes are keyed
-    /// by random UUIDs: with the default 2 MB cache, 100,000 services take twice as long),
-    /// the default again after, so that the connection goes back to the pool small.
+    /// SQLite: a larger page cache while a batch of services is written (their indexes are keyed
+    /// by random UUIDs: with the default 2 MB cache, 100,000 services take twice as long), the
+    /// default again after, so that the connection goes back to the pool small. 64 MiB keeps an
+    /// import within 300 MB whatever the file's size (`docs/benchmarks.md`).
     async fn bulk_cache(&mut self, bulk: bool) -> Result<()> {
         if self.backend == crate::Backend::Sqlite {
-            let pragma = if bulk { "PRAGMA cache_size = -262144" } else { "PRAGMA cache_size = -2000" };
+            let pragma = if bulk { "PRAGMA cache_size = -65536" } else { "PRAGMA cache_size = -2000" };
             sqlx::query(pragma).execute(&mut *self.tx).await?;
         }
         Ok(())

@@ -111,9 +111,14 @@ async fn services_of(
         return read.map(|services| ("datapackage.json".to_string(), services));
     }
     match files {
-        [(name, bytes)] => agio_hsds::json::parse_json(name, bytes)
-            .map(|raw| (name.clone(), raw.iter().map(|r| serde_json::from_str(r.get()).unwrap_or_default()).collect()))
-            .map_err(|p| vec![p]),
+        [(name, bytes)] => {
+            let mut services = Vec::new();
+            let read = agio_hsds::json::read_services(name, &bytes[..], |service| {
+                services.push(service);
+                true
+            });
+            read.map(|()| (name.clone(), services)).map_err(|p| vec![p])
+        }
         [] => Err(one("no file chosen")),
         _ => Err(one("several files but no datapackage.json: send one JSON file, or a whole tabular package")),
     }
