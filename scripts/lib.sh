@@ -52,8 +52,11 @@ start_throwaway_postgres() {
   fi
   "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  # Tests trade durability for speed; AGIO_PG_DURABLE=1 keeps PostgreSQL's defaults (benchmarks of writes).
+  local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${AGIO_PG_DURABLE:-}" != 1 ] || fast=""
   "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 $fast -c max_connections=400" \
     start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
   export AGIO_TEST_PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop)

@@ -627,3 +627,61 @@ pub struct MonitoringLoad {
     pub indicators: usize,
     pub periods: usize,
 }
+
+/// `agio bench writers`: how many writes a second one coordinator makes, and `writers`
+/// coordinators at once, each adding objectives to the agenda of a district of their own
+/// (`scripts/bench-writers`). Writers in different districts share no row, so on PostgreSQL
+/// they run side by side; SQLite has one writer at a time.
+pub async fn writers(store: &Store, writers: usize, seconds: u64) -> anyhow::Result<()> {
+    let at = "2026-01-01T00:00:00Z";
+    let mut agendas = Vec::new();
+    for district in store.districts().await?.into_iter().take(writers) {
+        let agenda = format!("bench-writers-{}", district.slug);
+        store
+            .execute_raw(&format!(
+                "INSERT INTO agendas (id, slug, territory_id, title, period_start, period_end, status, created_at, updated_at) \
+                 SELECT '{agenda}', '{agenda}', t.id, 'Agenda di prova', 2025, 2027, 'draft', '{at}', '{at}' \
+                 FROM territories t WHERE t.slug = '{}' AND NOT EXISTS (SELECT 1 FROM agendas WHERE id = '{agenda}')",
+                district.slug
+            ))
+            .await?;
+        agendas.push(agenda);
+    }
+    anyhow::ensure!(agendas.len() == writers, "only {} districts for {writers} writers", agendas.len());
+    println!("| writers | writes | writes/s | against one writer |");
+    println!("|---:|---:|---:|---:|");
+    let mut alone = 0.0;
+    for count in [1, writers] {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let tasks: Vec<_> = agendas[..count]
+            .iter()
+            .map(|agenda| {
+                let (store, agenda) = (store.clone(), agenda.clone());
+                tokio::spawn(async move {
+                    let edit = agio_domain::edit::ObjectiveEdit {
+                        title: "Obiettivo di prova".into(),
+                        description: String::new(),
+                    };
+                    let mut written = 0u64;
+                    while std::time::Instant::now() < deadline {
+                        let mut w = store.begin_write(&agio_store::Actor::cli()).await?;
+                        w.create_objective(&agenda, &agenda, &edit).await?;
+                        w.commit().await?;
+                        written += 1;
+                    }
+                    anyhow::Ok(written)
+                })
+            })
+            .collect();
+        let mut written = 0;
+        for task in tasks {
+            written += task.await??;
+        }
+        let rate = written as f64 / seconds as f64;
+        if count == 1 {
+            alone = rate;
+        }
+        println!("| {count} | {written} | {rate:.0} | {:.2}× |", rate / alone);
+    }
+    Ok(())
+}

@@ -190,6 +190,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Writes a second by one writer and by several at once, each in a district of its own
+    /// (`scripts/bench-writers`).
+    Writers {
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        /// How long each of the two runs lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// An agenda with values for every district without one: the region's monitoring at scale
     /// (`scripts/bench-monitoring`).
     Monitoring {
@@ -358,6 +367,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = connect(&config).await?;
             store.migrate().await?;
             bench::monitoring(&store, &bench::MonitoringLoad { actions, large, indicators, periods }).await
+        }
+        Command::Bench { command: BenchCommand::Writers { writers, seconds } } => {
+            let store = connect(&config).await?;
+            store.migrate().await?;
+            store.load_reference_territories().await?;
+            bench::writers(&store, writers, seconds).await
         }
         Command::Bench { command: BenchCommand::LabClose { backend, runs } } => {
             let store = connect(&config).await?;
