@@ -78,6 +78,8 @@ pub struct WriteTx {
     /// numbers are this transaction's to give (a long import does not ask again).
     last_seq: Option<i64>,
     pub(crate) backend: crate::Backend,
+    /// Where the other instances are told of the write once it commits (PostgreSQL).
+    pool: sqlx::AnyPool,
     /// Records of this transaction not written yet: a change of many records (a spreadsheet's
     /// 10,000 values) writes them [`AUDIT_BATCH`] at a time, not one statement each.
     pending_audit: Vec<AuditRow>,
@@ -93,8 +95,15 @@ impl Store {
     /// [`WriteTx::next_in`].
     pub async fn begin_write(&self, actor: &Actor) -> Result<WriteTx> {
         let mut tx = self.pool.begin().await?;
-        crate::count_write(&mut tx, self.backend).await?;
-        Ok(WriteTx { tx, actor: actor.clone(), last_seq: None, backend: self.backend, pending_audit: Vec::new() })
+        crate::count_write(&mut tx).await?;
+        Ok(WriteTx {
+            tx,
+            actor: actor.clone(),
+            last_seq: None,
+            backend: self.backend,
+            pool: self.pool.clone(),
+            pending_audit: Vec::new(),
+        })
     }
 }
 
@@ -237,6 +246,9 @@ impl WriteTx {
     pub async fn commit(mut self) -> Result<()> {
         self.write_pending_audit().await?;
         self.tx.commit().await?;
+        if self.backend == crate::Backend::Postgres {
+            crate::tell_instances(&self.pool).await;
+        }
         Ok(())
     }
 }

@@ -224,6 +224,11 @@ impl Store {
         self.backend
     }
 
+    /// True once [`Store::close`] ran: background tasks on this store stop.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -245,6 +250,12 @@ impl Store {
     /// Folds the rows of `data_writes` into `data_version`, which keeps the table small and the
     /// data version the same. Any instance may run it at any time, also while others write.
     pub async fn fold_data_writes(&self) -> Result<()> {
+        let pending = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM data_writes LIMIT 1) AS any_write")
+            .fetch_one(&self.pool)
+            .await?;
+        if read::col::<i64>(&pending, "n")? == 0 {
+            return Ok(()); // nothing to fold: no write either
+        }
         match self.backend {
             // One statement, so that it counts exactly the rows it deletes (a write committed
             // meanwhile stays for the next time; another instance folding at once waits on the row).
@@ -276,7 +287,11 @@ impl Store {
     /// [`count_write`]); None on SQLite, which has no notifications (its readers poll).
     pub async fn change_listener(&self) -> Result<Option<ChangeListener>> {
         let Some(bulk) = &self.bulk else { return Ok(None) };
-        let mut listener = sqlx::postgres::PgListener::connect_with(bulk).await?;
+        // A connection of its own, held for as long as it listens.
+        let own = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with((*bulk.connect_options()).clone());
+        let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
         listener.listen(CHANGES_CHANNEL).await?;
         Ok(Some(ChangeListener(listener)))
     }
@@ -363,24 +378,32 @@ const CHANGES_CHANNEL: &str = "agio_data_changed";
 pub struct ChangeListener(sqlx::postgres::PgListener);
 
 impl ChangeListener {
-    /// Waits for the next write committed by any instance. An error means the connection was
-    /// lost: notifications sent meanwhile are lost too, which the caller's polling makes up for.
-    pub async fn next(&mut self) -> Result<()> {
-        self.0.recv().await?;
-        Ok(())
+    /// Waits for the next write committed by any instance: true. False when the connection was
+    /// lost (the next call connects again): what was sent meanwhile is lost, and the caller
+    /// should look for itself. An error: it cannot connect again.
+    pub async fn next(&mut self) -> Result<bool> {
+        Ok(self.0.try_recv().await?.is_some())
     }
 }
 
 /// Counts a write, inside the transaction that writes: a row of its own in `data_writes`, so
 /// that writers never wait for each other here. On SQLite, a write first is what takes the
-/// write lock at once (no upgrade deadlock). On PostgreSQL, the other instances are told when
-/// the transaction commits (a NOTIFY is delivered then, or never on rollback).
-pub(crate) async fn count_write(tx: &mut sqlx::Transaction<'static, sqlx::Any>, backend: Backend) -> Result<()> {
+/// write lock at once (no upgrade deadlock).
+pub(crate) async fn count_write(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
     sql::Sql::insert("data_writes", sql::columns!["id" => new_id()]).query().execute(&mut **tx).await?;
-    if backend == Backend::Postgres {
-        sqlx::query(&format!("NOTIFY {CHANGES_CHANNEL}")).execute(&mut **tx).await?;
-    }
     Ok(())
+}
+
+/// Tells every instance listening on PostgreSQL that data changed, once a write has committed.
+/// Not from inside the write's transaction: PostgreSQL commits the transactions that notify one
+/// at a time, holding a lock until the commit is on disk, which would make every writer wait
+/// for the others again. This short transaction does not wait for the disk. A notification lost
+/// here (the connection gone) is made up for by the instances' polling.
+pub(crate) async fn tell_instances(pool: &AnyPool) {
+    let notify = format!("BEGIN; SET LOCAL synchronous_commit = off; NOTIFY {CHANGES_CHANNEL}; COMMIT;");
+    if let Err(e) = sqlx::raw_sql(&notify).execute(pool).await {
+        tracing::warn!(error = %e, "cannot tell the other instances of a write");
+    }
 }
 
 pub(crate) fn new_id() -> String {

@@ -201,7 +201,7 @@ impl Store {
             );
             insert.query().execute(&mut *tx).await?;
         }
-        crate::count_write(&mut tx, self.backend).await?;
+        crate::count_write(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(comuni = comuni.len(), districts = district_ids.len(), "reference territories loaded");
         Ok(true)

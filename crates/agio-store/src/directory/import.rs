@@ -188,6 +188,7 @@ impl WriteTx {
     /// Starts writing services (see [`WriteTx::save_services`]), one by one: what the
     /// directory holds is read once, rows are written [`BATCH`] services at a time.
     pub async fn service_writer(&mut self, is_demo: bool) -> Result<ServiceWriter> {
+        self.take_turns_on_the_directory().await?;
         self.bulk_cache(true).await?;
         let mut existing: HashMap<String, (String, String)> = HashMap::new();
         for row in sqlx::query("SELECT id, digest, slug FROM directory_services").fetch_all(&mut *self.tx).await? {
@@ -323,9 +324,17 @@ impl WriteTx {
         self.record_rows(pending.audit).await
     }
 
+    /// Writers of services take turns on the whole directory: an import reads what the
+    /// directory holds once, and an edit's version check and its audited "before" must see the
+    /// import's documents (writers elsewhere do not wait for it).
+    async fn take_turns_on_the_directory(&mut self) -> Result<()> {
+        self.take_turns_on("directory_services", "directory", "all").await
+    }
+
     /// Replaces one service's document if nobody changed it since `expected` (its version);
     /// the new version, or None when it is stale (nothing written).
     pub async fn update_service(&mut self, document: &Value, expected: i64) -> Result<Option<i64>> {
+        self.take_turns_on_the_directory().await?;
         let id = text_of(document, "id").to_string();
         let row = sqlx::query("SELECT version FROM directory_services WHERE id = $1")
             .bind(id)

@@ -249,6 +249,8 @@ impl WriteTx {
         capacity: Option<i64>,
         person: &str,
     ) -> Result<Option<Seat>> {
+        // Seats are counted, then taken: two registrations at once take turns on the meeting.
+        self.take_turns_on("lab_meeting_registrations", "meeting_id", meeting_id).await?;
         let mut taken =
             Sql::new("SELECT COUNT(*) AS n FROM lab_meeting_registrations WHERE seat = 'registered' AND meeting_id = ");
         taken.bind(meeting_id);
@@ -269,6 +271,7 @@ impl WriteTx {
     /// Cancels `person`'s registration; a seat they free goes to the first waiting. False when
     /// they were not registered.
     pub async fn cancel_meeting_registration(&mut self, meeting_id: &str, person: &str) -> Result<bool> {
+        self.take_turns_on("lab_meeting_registrations", "meeting_id", meeting_id).await?;
         let mut seat = Sql::new("SELECT seat FROM lab_meeting_registrations WHERE meeting_id = ");
         seat.bind(meeting_id).push(" AND person_id = ").bind(person);
         let Some(seat) = seat.map_optional(&mut *self.tx, |r| code::<Seat>(r, "seat")).await? else {

@@ -204,6 +204,8 @@ impl WriteTx {
             s if s.is_empty() => "voce".to_string(),
             s => s.chars().take(80).collect::<String>().trim_end_matches('-').to_string(),
         };
+        // Two records named alike at once: the second waits for the first's slug.
+        self.take_turns_on(table, "slug", &base).await?;
         let mut taken = Sql::new(&format!("SELECT slug FROM {table} WHERE slug = "));
         taken.bind(base.clone()).push(" OR slug LIKE ").bind(format!("{base}-%"));
         let taken: Vec<String> = taken.map_all(&mut *self.tx, |r| col(r, "slug")).await?;

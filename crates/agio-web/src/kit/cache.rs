@@ -235,8 +235,6 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
 
 /// How often an instance reads the data version when nothing told it of a write.
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
-/// How often an instance folds the counted writes (see `Store::fold_data_writes`).
-const FOLD_EVERY: Duration = Duration::from_secs(60);
 /// How long the listener waits before connecting again after losing PostgreSQL.
 const LISTEN_AGAIN_AFTER: Duration = Duration::from_secs(1);
 
@@ -250,11 +248,23 @@ pub async fn watch_data_version(state: AppState, poll_every: Duration) {
     // The first look after `poll_every`: the state was built at the current version.
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + poll_every, poll_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut folded = tokio::time::Instant::now();
     loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = told.notified() => {}
+        let polled = tokio::select! {
+            _ = tick.tick() => true,
+            _ = told.notified() => false,
+        };
+        if state.store.is_closed() {
+            return;
+        }
+        // At each poll the counted writes are folded, so that reading the version counts a
+        // second's worth of rows at most.
+        if polled {
+            match state.store.fold_data_writes().await {
+                // SQLite held by a long write (an import): folded at a later poll.
+                Err(e) if e.is_unavailable() => tracing::debug!(error = %e, "the counted writes wait to be folded"),
+                Err(e) => tracing::warn!(error = %e, "cannot fold the counted writes"),
+                Ok(()) => {}
+            }
         }
         match state.store.data_version().await {
             Ok(version) => {
@@ -267,12 +277,6 @@ pub async fn watch_data_version(state: AppState, poll_every: Duration) {
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the data version"),
         }
-        if folded.elapsed() >= FOLD_EVERY {
-            folded = tokio::time::Instant::now();
-            if let Err(e) = state.store.fold_data_writes().await {
-                tracing::warn!(error = %e, "cannot fold the counted writes");
-            }
-        }
     }
 }
 
@@ -282,13 +286,23 @@ async fn listen_for_writes(store: agio_store::Store, told: Arc<tokio::sync::Noti
         match store.change_listener().await {
             Ok(None) => return,
             // Writes committed while not listening are found by the polling.
-            Ok(Some(mut listener)) => {
-                while listener.next().await.is_ok() {
-                    told.notify_one();
+            Ok(Some(mut listener)) => loop {
+                match listener.next().await {
+                    Ok(true) => told.notify_one(),
+                    Ok(false) => {
+                        tracing::warn!("lost PostgreSQL's notifications of writes for a moment: listening again");
+                        told.notify_one();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for PostgreSQL's notifications of writes");
+                        break;
+                    }
                 }
-                tracing::warn!("lost PostgreSQL's notifications of writes: listening again");
+            },
+            Err(e) if !store.is_closed() => {
+                tracing::warn!(error = %e, "cannot listen for PostgreSQL's notifications of writes")
             }
-            Err(e) => tracing::warn!(error = %e, "cannot listen for PostgreSQL's notifications of writes"),
+            Err(_) => return,
         }
         tokio::time::sleep(LISTEN_AGAIN_AFTER).await;
     }
