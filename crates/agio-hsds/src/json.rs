@@ -46,6 +46,8 @@ fn each_service<T: DeserializeOwned>(
         Ok(()) => Ok(()),
         Err(e) if e.to_string().starts_with(STOPPED) => Ok(()),
         Err(e) if e.is_io() => Err(ImportProblem::new(file, None, None, format!("cannot read: {e}"))),
+        // JSON, but not the shape of services (serde_json's message already says where).
+        Err(e) if e.is_data() => Err(ImportProblem::new(file, Some(e.line()), None, format!("not HSDS services: {e}"))),
         Err(e) => Err(ImportProblem::new(
             file,
             Some(e.line()),
@@ -229,7 +231,10 @@ mod tests {
         assert_eq!(not_utf8, "not UTF-8 text: invalid byte at offset 15");
         let broken = read_all(b"[{\"id\": 1,\n ]").unwrap_err();
         assert_eq!(broken.row, Some(2));
-        assert!(read_all(b"42").unwrap_err().message.contains("expected a list of HSDS services"));
+        let wrong_shape = read_all(b"42").unwrap_err().message;
+        assert!(
+            wrong_shape.starts_with("not HSDS services: ") && wrong_shape.contains("expected a list of HSDS services")
+        );
         assert!(read_all(b"[{}] [").unwrap_err().message.contains("trailing characters"));
         assert_eq!(read_all(b"{\"total_items\": 2, \"contents\": [{}, {\"id\": \"b\"}]}").unwrap().len(), 2);
         assert_eq!(

@@ -40,11 +40,15 @@ impl Source {
     }
 
     /// How many services there are: a JSON file is read through once, keeping nothing, which
-    /// also finds a file that is not JSON before anything is written.
-    fn count(&self) -> Result<usize, Vec<ImportProblem>> {
+    /// also finds a file that is not JSON before anything is written. None for what can be read
+    /// only once (a pipe, `/dev/stdin`): its import goes without a total.
+    fn count(&self) -> Result<Option<usize>, Vec<ImportProblem>> {
         match self {
-            Source::Package(services) => Ok(services.len()),
-            Source::Json(file, path) => agio_hsds::json::count_services(file, open(file, path)?).map_err(|p| vec![p]),
+            Source::Package(services) => Ok(Some(services.len())),
+            Source::Json(_, path) if !path.is_file() => Ok(None),
+            Source::Json(file, path) => {
+                agio_hsds::json::count_services(file, open(file, path)?).map(Some).map_err(|p| vec![p])
+            }
         }
     }
 
@@ -116,17 +120,21 @@ pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
         Ok(services) => services,
         Err(problems) => return refuse(&problems, "nothing was imported"),
     };
-    eprintln!(
-        "{label}: {total} services counted in {:.1} s; checking and writing them",
-        started.elapsed().as_secs_f64()
-    );
+    match total {
+        Some(total) => eprintln!(
+            "{label}: {total} services counted in {:.1} s; checking and writing them",
+            started.elapsed().as_secs_f64()
+        ),
+        None => eprintln!("{label}: checking and writing the services as they come"),
+    }
     let mut bar = Progress::new(total);
     let actor = agio_store::Actor::import();
     match agio_app::directory::import(store, &file, services, &actor, |done| bar.show(done)).await {
         Ok(report) => {
             bar.finish();
             println!(
-                "{label}: {total} services: {} created, {} updated, {} unchanged ({:.1} s)",
+                "{label}: {} services: {} created, {} updated, {} unchanged ({:.1} s)",
+                report.created + report.updated + report.unchanged,
                 report.created,
                 report.updated,
                 report.unchanged,
@@ -182,28 +190,37 @@ pub async fn export(store: &Store, csv: bool, out: Option<&Path>) -> anyhow::Res
 /// A progress bar on standard error: drawn in place on a terminal, a line every tenth
 /// otherwise (logs).
 struct Progress {
-    total: usize,
+    /// None when the services could not be counted first (a pipe).
+    total: Option<usize>,
     shown: usize,
     terminal: bool,
 }
 
 impl Progress {
-    fn new(total: usize) -> Progress {
+    fn new(total: Option<usize>) -> Progress {
         Progress { total, shown: 0, terminal: std::io::stderr().is_terminal() }
     }
 
     fn show(&mut self, done: usize) {
+        let Some(total) = self.total else {
+            // Without a total: a line every 10,000 services.
+            if done / 10_000 > self.shown {
+                self.shown = done / 10_000;
+                eprintln!("{done} services");
+            }
+            return;
+        };
         let steps = if self.terminal { 50 } else { 10 };
-        let step = done * steps / self.total.max(1);
-        if step == self.shown && done != self.total {
+        let step = done * steps / total.max(1);
+        if step == self.shown && done != total {
             return;
         }
         self.shown = step;
         if self.terminal {
             let bar: String = (0..steps).map(|i| if i < step { '#' } else { ' ' }).collect();
-            eprint!("\r[{bar}] {done}/{}", self.total);
+            eprint!("\r[{bar}] {done}/{total}");
         } else {
-            eprintln!("{done}/{} services", self.total);
+            eprintln!("{done}/{total} services");
         }
     }
 

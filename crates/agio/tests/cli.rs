@@ -585,6 +585,22 @@ fn hsds_import_and_export_round_trip_all_or_nothing() {
     assert!(ok && text.contains("173 services: 173 created, 0 updated, 0 unchanged"), "{text}");
     let (ok, text) = run(&db("b.sqlite"), &["hsds", "import", &path("demo.json")]);
     assert!(ok && !text.contains("173 created") && text.contains("0 created, 0 updated, 173 unchanged"), "{text}");
+    // What can be read only once (a pipe) is imported as it comes, without counting it first.
+    let mut importing = agio()
+        .env("AGIO_DATABASE_URL", db("piped.sqlite"))
+        .args(["hsds", "import", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = importing.stdin.take().unwrap();
+    let json = std::fs::read(dir.join("demo.json")).unwrap();
+    let feeding = std::thread::spawn(move || std::io::Write::write_all(&mut pipe, &json));
+    let piped = importing.wait_with_output().unwrap();
+    feeding.join().unwrap().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&piped.stdout), String::from_utf8_lossy(&piped.stderr));
+    assert!(piped.status.success() && text.contains("as they come") && text.contains("173 created"), "{text}");
     let (ok, text) = run(&db("b.sqlite"), &["hsds", "export", "--format", "csv", "--out", &path("package")]);
     assert!(ok, "{text}");
     assert!(dir.join("package/datapackage.json").exists() && dir.join("package/services.csv").exists());
