@@ -10,16 +10,22 @@ use axum::http::StatusCode;
 
 const COORDINATOR: &str = "coordinatore@demo.agio.example";
 
-/// An instance of AGIO on the database at `url`.
-async fn instance(url: &str) -> TestApp {
-    let store = Store::connect(url).await.unwrap();
-    TestApp::of(AppState::new(store, "http://127.0.0.1:8080").await.unwrap())
+/// Two instances of AGIO on the database at `url`, on one clock: each stopped on its own,
+/// one would be a second behind the other whenever they were built across a second's turn, and
+/// the throttle's waits would then seem not to have run out.
+async fn two_instances(url: &str) -> (TestApp, TestApp) {
+    let clock = agio_web::Clock::frozen_at(time::OffsetDateTime::now_utc());
+    let instance = || async {
+        let store = Store::connect(url).await.unwrap();
+        TestApp::on_clock(AppState::new(store, "http://127.0.0.1:8080").await.unwrap(), clock.clone())
+    };
+    (instance().await, instance().await)
 }
 
 #[tokio::test]
 async fn two_instances_share_sessions_form_tokens_and_sign_in_limits() {
     let url = fresh_url(Backend::Postgres, Seed::Demo).await;
-    let (a, b) = (instance(&url).await, instance(&url).await);
+    let (a, b) = two_instances(&url).await;
 
     // Signed in through A; B knows the session, and A takes the form token B's page gave.
     let on_a = a.sign_in(COORDINATOR).await;
@@ -51,7 +57,7 @@ async fn two_instances_share_sessions_form_tokens_and_sign_in_limits() {
 #[tokio::test]
 async fn a_write_through_one_instance_reaches_the_others_pages_when_postgres_tells_it() {
     let url = fresh_url(Backend::Postgres, Seed::Demo).await;
-    let (a, b) = (instance(&url).await, instance(&url).await);
+    let (a, b) = two_instances(&url).await;
     let hour = std::time::Duration::from_secs(3600);
     tokio::spawn(agio_web::kit::cache::watch_data_version(b.state.clone(), hour));
     let base = format!("/agende/{RIMINI}");

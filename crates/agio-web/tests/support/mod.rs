@@ -74,7 +74,12 @@ impl TestApp {
     /// The whole router over `state`, with the sign-in throttle's clock stopped: its waits
     /// never run out during a test, however slowly the machine runs it.
     pub fn of(state: AppState) -> TestApp {
-        let clock = agio_web::Clock::frozen_at(time::OffsetDateTime::now_utc());
+        TestApp::on_clock(state, agio_web::Clock::frozen_at(time::OffsetDateTime::now_utc()))
+    }
+
+    /// The whole router over `state`, on `clock` (instances that share one clock, as machines
+    /// share the time).
+    pub fn on_clock(state: AppState, clock: agio_web::Clock) -> TestApp {
         let state = state.with_clock(clock).expect("nothing else holds the state yet");
         TestApp { router: agio_web::router(state.clone()), state }
     }
