@@ -102,6 +102,9 @@ describe('sign-in with the external identity provider', () => {
     await page.getByRole('button', { name: 'Collega al mio account' }).click();
     await page.waitForURL(/area-personale/);
     assert.ok((await page.locator('main').innerText()).includes('spid-TINIT-BNCGLI85M41F205X'), 'the identity is listed');
+    // With an identity linked, password sign-in may be turned off (tests/oidc turns it off).
+    assert.equal(await page.getByRole('button', { name: "Disattiva l'accesso con password" }).count(), 1);
+    await assertAxeClean(page, 'personal area with a linked identity and the password switch');
     await page.locator('header').getByRole('button', { name: 'Esci' }).click();
     await page.waitForURL(url('/'));
     await page.goto(url('/accedi'));

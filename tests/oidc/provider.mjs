@@ -33,6 +33,21 @@
 //   --users FILE              OIDC_USERS_FILE      JSON array replacing the built-in users
 //                             (objects with at least "key" and "sub"; other fields = claims)
 //   --verbose                 OIDC_VERBOSE=1       log each request to stderr
+//   --profile P               OIDC_PROFILE         oidc (default) or spid / cie: the OpenID
+//                             Connect profiles of SPID and CIE, as their technical rules ask of
+//                             a relying party: signed request objects required (RS256),
+//                             private_key_jwt client authentication (--client-jwks), PKCE,
+//                             acr_values (SpidL1..L3, the user's level in the ID token), the
+//                             attributes asked with the `claims` parameter and released in a
+//                             signed UserInfo JWT only (fiscal number, given and family name,
+//                             email); the ID token carries no personal attribute.
+//   --client-jwks FILE        OIDC_CLIENT_JWKS     the relying party's public key set (JSON),
+//                             required by --profile spid|cie
+//
+// Faults on demand, for the relying party's refusals: POST /test/next-id-token?fault=F makes
+// the next token answer carry an ID token that is, for F = signature, signed with another key
+// (same kid); expired, expired an hour ago; audience, issued to another client. The provider's
+// own key signs the last two, so only the named claim is wrong. 204, or 400 for another F.
 //
 // What it implements:
 //   * issuer http://127.0.0.1:PORT, discovery at /.well-known/openid-configuration, RS256 ID
@@ -60,6 +75,10 @@
 //   giulia: spid-TINIT-BNCGLI85M41F205X  giulia.bianchi@example.it   false  Giulia Bianchi
 //   carla:  spid-TINIT-CTTCRL70A41H223X  cittadino@demo.agio.example true   Carla Cittadini
 //           (a verified email that already has an AGIO account: it must not take it over)
+//   luca:   spid-TINIT-VRDLCU75C12A944K  luca.verdi@example.it       true   Luca Verdi
+//           (authenticates at SPID level 1 only, below what the profiles ask)
+// Each has a fiscal number (https://attributes.eid.gov.it/fiscal_number, TINIT-…), released
+// only with --profile spid|cie.
 //
 // Why these settings (see the README notes in smoke.mjs' header for the flow):
 //   * Plain http on 127.0.0.1 is fine: the provider only marks cookies `Secure` when the request
@@ -71,7 +90,7 @@
 //     interactionResult() API (interactionFinished() = the same plus a raw 303).
 //   * Node 20 works, but oidc-provider 9 prints "Unsupported runtime. Use Node.js v22.x LTS" on
 //     stderr at import: harmless for tests.
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -90,6 +109,8 @@ const { values: opts } = parseArgs({
     'loopback-any-port': { type: 'boolean' },
     users: { type: 'string' },
     verbose: { type: 'boolean' },
+    profile: { type: 'string' },
+    'client-jwks': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -115,6 +136,9 @@ const tokenAuthMethod = opts['token-auth-method'] ?? env.OIDC_TOKEN_AUTH_METHOD 
 const loopbackAnyPort = opts['loopback-any-port'] ?? env.OIDC_LOOPBACK_ANY_PORT === '1';
 const usersFile = opts.users ?? env.OIDC_USERS_FILE;
 const verbose = opts.verbose ?? env.OIDC_VERBOSE === '1';
+const profile = opts.profile ?? env.OIDC_PROFILE ?? 'oidc';
+const national = profile === 'spid' || profile === 'cie';
+const clientJwksFile = opts['client-jwks'] ?? env.OIDC_CLIENT_JWKS;
 
 function fail(message) {
   console.error(`provider.mjs: ${message}`);
@@ -122,10 +146,14 @@ function fail(message) {
 }
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port ${port}`);
 if (redirectUris.length === 0) fail('--redirect-uri (or OIDC_REDIRECT_URI) is required');
+if (!['oidc', 'spid', 'cie'].includes(profile)) fail(`--profile must be oidc, spid or cie, not ${profile}`);
+if (national && !clientJwksFile) fail(`--profile ${profile} needs --client-jwks FILE (the relying party's public keys)`);
 if (!['client_secret_basic', 'client_secret_post'].includes(tokenAuthMethod)) {
   fail(`--token-auth-method must be client_secret_basic or client_secret_post, not ${tokenAuthMethod}`);
 }
 
+const FISCAL_NUMBER = 'https://attributes.eid.gov.it/fiscal_number';
+const SPID_LEVELS = ['https://www.spid.gov.it/SpidL1', 'https://www.spid.gov.it/SpidL2', 'https://www.spid.gov.it/SpidL3'];
 const USERS = usersFile ? JSON.parse(readFileSync(usersFile, 'utf8')) : [
   {
     key: 'mario',
@@ -133,6 +161,7 @@ const USERS = usersFile ? JSON.parse(readFileSync(usersFile, 'utf8')) : [
     email: 'mario.rossi@example.it',
     email_verified: true,
     name: 'Mario Rossi',
+    [FISCAL_NUMBER]: 'TINIT-RSSMRA80A01H501U',
     given_name: 'Mario',
     family_name: 'Rossi',
   },
@@ -142,6 +171,7 @@ const USERS = usersFile ? JSON.parse(readFileSync(usersFile, 'utf8')) : [
     email: 'giulia.bianchi@example.it',
     email_verified: false,
     name: 'Giulia Bianchi',
+    [FISCAL_NUMBER]: 'TINIT-BNCGLI85M41F205X',
     given_name: 'Giulia',
     family_name: 'Bianchi',
   },
@@ -153,6 +183,18 @@ const USERS = usersFile ? JSON.parse(readFileSync(usersFile, 'utf8')) : [
     name: 'Carla Cittadini',
     given_name: 'Carla',
     family_name: 'Cittadini',
+    [FISCAL_NUMBER]: 'TINIT-CTTCRL70A41H223X',
+  },
+  {
+    key: 'luca',
+    sub: 'spid-TINIT-VRDLCU75C12A944K',
+    email: 'luca.verdi@example.it',
+    email_verified: true,
+    name: 'Luca Verdi',
+    given_name: 'Luca',
+    family_name: 'Verdi',
+    [FISCAL_NUMBER]: 'TINIT-VRDLCU75C12A944K',
+    acr: 'https://www.spid.gov.it/SpidL1',
   },
 ];
 if (!Array.isArray(USERS) || USERS.some((u) => !u || typeof u.key !== 'string' || typeof u.sub !== 'string')) {
@@ -176,6 +218,33 @@ function newSigningKey() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
 }
+let signingKey;
+
+// The fault asked for the next ID token (POST /test/next-id-token?fault=F), and how to make it.
+let nextFault;
+const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+function resign(jwt, changeClaims, key) {
+  const [header, payload] = jwt.split('.');
+  const claims = changeClaims(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  const input = `${header}.${b64url(claims)}`;
+  const privateKey = createPrivateKey({ key, format: 'jwk' });
+  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+const FAULTS = {
+  signature: (jwt) => resign(jwt, (claims) => claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })),
+  expired: (jwt) => resign(jwt, (claims) => ({ ...claims, iat: claims.iat - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }), signingKey),
+  audience: (jwt) => resign(jwt, (claims) => ({ ...claims, aud: 'another-client', azp: 'another-client' }), signingKey),
+};
+
+// SPID and CIE: the relying party signs its requests and authenticates with its key.
+const nationalClient = national ? {
+  token_endpoint_auth_method: 'private_key_jwt',
+  token_endpoint_auth_signing_alg: 'RS256',
+  jwks: JSON.parse(readFileSync(clientJwksFile, 'utf8')),
+  require_signed_request_object: true,
+  request_object_signing_alg: 'RS256',
+  userinfo_signed_response_alg: 'RS256',
+} : {};
 
 const configuration = {
   clients: [{
@@ -190,27 +259,33 @@ const configuration = {
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: tokenAuthMethod,
     id_token_signed_response_alg: 'RS256',
+    ...(national ? { client_secret: undefined } : {}),
+    ...nationalClient,
   }],
   responseTypes: ['code'],
   // Only the two secret methods the AGIO client can use.
-  clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+  clientAuthMethods: national ? ['private_key_jwt'] : ['client_secret_basic', 'client_secret_post'],
   pkce: { required: () => true }, // oidc-provider 9 only knows S256
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
     profile: ['name', 'given_name', 'family_name'],
+    // Released only when asked with the claims parameter (SPID and CIE).
+    ...(national ? { [FISCAL_NUMBER]: null, acr: null } : {}),
   },
   scopes: ['openid', 'email', 'profile'],
   // Put the scope's claims in the ID token even when an access token for userinfo is issued
   // (default true: the ID token of the code flow would only carry `sub`).
-  conformIdTokenClaims: false,
+  // SPID and CIE: the ID token carries no personal attribute, UserInfo does.
+  conformIdTokenClaims: national,
+  ...(national ? { acrValues: SPID_LEVELS } : {}),
   async findAccount(_ctx, sub) {
     const user = USERS.find((u) => u.sub === sub);
     if (!user) return undefined;
     return {
       accountId: user.sub,
       async claims() {
-        const { key: _key, ...claims } = user;
+        const { key: _key, acr: _acr, ...claims } = user;
         return claims;
       },
     };
@@ -220,6 +295,11 @@ const configuration = {
   features: {
     devInteractions: { enabled: false },
     rpInitiatedLogout: { enabled: true },
+    ...(national ? {
+      requestObjects: { enabled: true, requireSignedRequestObject: true },
+      claimsParameter: { enabled: true },
+      jwtUserinfo: { enabled: true },
+    } : {}),
   },
   ttl: {
     AccessToken: 600,
@@ -233,9 +313,20 @@ const configuration = {
 
 // Each provider has its own signing key (and forgets the sessions of the one before).
 function newProvider() {
-  const created = new Provider(issuer, { ...configuration, jwks: { keys: [newSigningKey()] } });
+  signingKey = newSigningKey();
+  const created = new Provider(issuer, { ...configuration, jwks: { keys: [signingKey] } });
+  created.use(faults);
   created.use(interactions);
   return created;
+}
+
+// Makes the token answer's ID token carry the fault asked for, once.
+async function faults(ctx, next) {
+  await next();
+  if (ctx.path === '/token' && ctx.status === 200 && nextFault && ctx.body?.id_token) {
+    ctx.body = { ...ctx.body, id_token: FAULTS[nextFault](ctx.body.id_token) };
+    nextFault = undefined;
+  }
 }
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -289,6 +380,11 @@ async function grantConsent(details) {
   return grant.save();
 }
 
+// A login: with SPID and CIE, at the level the user authenticates at (level 2 unless said).
+const loginOf = (user) => (national
+  ? { accountId: user.sub, acr: user.acr ?? SPID_LEVELS[1] }
+  : { accountId: user.sub });
+
 const INTERACTION = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/;
 
 async function interactions(ctx, next) {
@@ -328,7 +424,7 @@ async function interactions(ctx, next) {
   if (!action && ctx.method === 'GET') {
     if (details.prompt.name === 'login') {
       const hinted = findUser(details.params.login_hint);
-      if (hinted) return finish({ login: { accountId: hinted.sub } }, false);
+      if (hinted) return finish({ login: loginOf(hinted) }, false);
       ctx.type = 'html';
       ctx.body = loginPage(uid, details.params.client_id);
       return;
@@ -349,7 +445,7 @@ async function interactions(ctx, next) {
       ctx.body = loginPage(uid, details.params.client_id, user ? 'login not expected now' : 'unknown user');
       return;
     }
-    return finish({ login: { accountId: user.sub } }, false);
+    return finish({ login: loginOf(user) }, false);
   }
   ctx.status = 405;
   ctx.body = 'method not allowed\n';
@@ -367,6 +463,16 @@ try {
 }
 
 server.on('request', (req, res) => {
+  if (req.method === 'POST' && req.url.startsWith('/test/next-id-token?')) {
+    const fault = new URL(req.url, issuer).searchParams.get('fault');
+    if (!Object.hasOwn(FAULTS, fault)) {
+      res.writeHead(400).end(`fault must be one of ${Object.keys(FAULTS).join(', ')}\n`);
+      return;
+    }
+    nextFault = fault;
+    res.writeHead(204).end();
+    return;
+  }
   if (req.method === 'POST' && req.url === '/test/rotate-keys') {
     provider = newProvider();
     handle = provider.callback();

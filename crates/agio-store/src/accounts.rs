@@ -20,6 +20,8 @@ pub struct Person {
     pub name: String,
     pub organization_name: String,
     pub has_password: bool,
+    /// False once the person has turned password sign-in off (they sign in with SPID/CIE).
+    pub password_sign_in: bool,
     pub is_demo: bool,
     pub created_at: String,
 }
@@ -63,7 +65,7 @@ pub fn normalize_email(email: &str) -> String {
 }
 
 pub(crate) const PERSON_COLUMNS: &str =
-    "SELECT id, email, name, organization_name, password_hash, is_demo, created_at FROM people WHERE closed_at IS NULL";
+    "SELECT id, email, name, organization_name, password_hash, password_sign_in_off, is_demo, created_at FROM people WHERE closed_at IS NULL";
 
 pub(crate) fn person_row(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String>)> {
     let hash: Option<String> = col(r, "password_hash")?;
@@ -71,6 +73,7 @@ pub(crate) fn person_row(r: &sqlx::any::AnyRow) -> Result<(Person, Option<String
         from_row!(r, Person {
             id, email, name, organization_name, created_at;
             has_password: hash.is_some(),
+            password_sign_in: !flag(r, "password_sign_in_off")?,
             is_demo: flag(r, "is_demo")?,
         }),
         hash,
@@ -159,6 +162,7 @@ impl WriteTx {
             name: new.name.trim().to_string(),
             organization_name: new.organization_name.trim().to_string(),
             has_password: new.password_hash.is_some(),
+            password_sign_in: true,
             is_demo: new.is_demo,
             created_at: at,
         };
@@ -325,6 +329,19 @@ impl WriteTx {
         sql.bind(hash).push(", updated_at = ").bind(now()).push(" WHERE id = ").bind(person.id.clone());
         sql.query().execute(&mut *self.tx).await?;
         self.record(person_entity(person), "set_password", None, None, note).await
+    }
+}
+
+impl WriteTx {
+    /// Turns password sign-in on or off for a person (off: only their linked digital identities
+    /// sign them in).
+    pub async fn set_password_sign_in(&mut self, person: &Person, on: bool) -> Result<()> {
+        let mut sql = Sql::new("UPDATE people SET password_sign_in_off = ");
+        sql.bind(i64::from(!on)).push(", updated_at = ").bind(now()).push(" WHERE id = ").bind(person.id.clone());
+        sql.query().execute(&mut *self.tx).await?;
+        let before = serde_json::json!({ "password_sign_in": person.password_sign_in });
+        let after = serde_json::json!({ "password_sign_in": on });
+        self.record(person_entity(person), "set_password_sign_in", Some(&before), Some(&after), "").await
     }
 }
 

@@ -16,6 +16,18 @@ pub struct ExternalIdentity {
     pub created_at: String,
 }
 
+/// The issuer under which a fiscal number from SPID or CIE is kept as an identity: the name both
+/// give the attribute. Every SPID identity provider and CIE give a person the same fiscal
+/// number, so any of them signs that person in to the same account.
+pub const FISCAL_NUMBER_ISSUER: &str = "https://attributes.eid.gov.it/fiscal_number";
+
+impl ExternalIdentity {
+    /// A fiscal number from SPID or CIE, rather than a provider's own subject.
+    pub fn is_fiscal_number(&self) -> bool {
+        self.issuer == FISCAL_NUMBER_ISSUER
+    }
+}
+
 /// What the callback of a sign-in needs back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingLogin {
@@ -165,7 +177,13 @@ impl WriteTx {
         .query()
         .execute(&mut *self.tx)
         .await?;
-        let after = serde_json::json!({ "issuer": issuer, "subject": subject });
+        // A fiscal number is personal data: the audit log, which administrators read, says only
+        // that one was linked.
+        let after = if issuer == FISCAL_NUMBER_ISSUER {
+            serde_json::json!({ "issuer": issuer })
+        } else {
+            serde_json::json!({ "issuer": issuer, "subject": subject })
+        };
         let entity = EntityRef { kind: "person", id: &person.id, label: &person.email };
         self.record(entity, "link_identity", None, Some(&after), "").await
     }

@@ -43,7 +43,9 @@ pub use directory::{
     DirectoryWrite, PreparedService, ServiceCursor, ServiceFilter, ServiceWriter, StoredService,
     StoredServiceAtLocation,
 };
-pub use identities::{ExternalIdentity, PendingLogin, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS};
+pub use identities::{
+    ExternalIdentity, PendingLogin, FISCAL_NUMBER_ISSUER, PENDING_LOGINS_AT_MOST, PENDING_LOGINS_PER_ADDRESS,
+};
 pub use invitations::Invitation;
 pub use mail::OutboxMessage;
 pub use migrate::MigrationStatus;

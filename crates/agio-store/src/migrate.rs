@@ -92,6 +92,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (35, "0035_delivery", common),
     (36, "0036_indicator_latest", common_then_dialect),
     (37, "0037_writes_side_by_side", common_then_dialect),
+    (38, "0038_password_sign_in", common),
 );
 
 /// Where a database's schema stands against the migrations this build knows.

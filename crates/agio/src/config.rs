@@ -56,9 +56,18 @@ pub struct ConfigArgs {
     /// Client secret registered at the provider (prefer the environment variable).
     #[arg(long, env = "AGIO_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
     pub oidc_client_secret: Option<String>,
-    /// Name of the sign-in button (default "SPID / CIE").
+    /// Name of the sign-in button (default "SPID / CIE"; "SPID" or "CIE" with those profiles).
     #[arg(long, env = "AGIO_OIDC_LABEL", global = true)]
     pub oidc_label: Option<String>,
+    /// The provider's profile: oidc (a gateway, default), spid or cie (their OpenID Connect
+    /// profiles: signed request objects, private_key_jwt, the fiscal number as identity).
+    #[arg(long, env = "AGIO_OIDC_PROFILE", global = true)]
+    pub oidc_profile: Option<String>,
+    /// RSA private key (PEM) that signs request objects and authenticates AGIO to the provider
+    /// (private_key_jwt), instead of a client secret; required by spid and cie. Its public half
+    /// is served at /accedi/oidc/jwks.json.
+    #[arg(long, env = "AGIO_OIDC_KEY_FILE", global = true)]
+    pub oidc_key_file: Option<String>,
     /// Reverse proxies in front of AGIO (IP addresses, comma separated) whose X-Forwarded-For
     /// header gives the client's address (default: none; the socket's peer is the client).
     #[arg(long, env = "AGIO_TRUSTED_PROXIES", global = true)]
@@ -100,6 +109,8 @@ struct FileConfig {
     oidc_client_id: Option<String>,
     oidc_client_secret: Option<String>,
     oidc_label: Option<String>,
+    oidc_profile: Option<String>,
+    oidc_key_file: Option<String>,
     trusted_proxies: Option<String>,
     decidim_hosts: Option<String>,
     publisher_name: Option<String>,
@@ -125,8 +136,7 @@ pub struct Config {
     pub synonyms_file: Option<String>,
     pub mail_from: String,
     pub contact_email: String,
-    /// Issuer, client id, client secret, label.
-    pub oidc: Option<(String, String, String, String)>,
+    pub oidc: Option<agio_web::accounts::oidc::OidcSettings>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub decidim_hosts: Vec<String>,
     /// Name and IPA code of the administration publishing the open data.
@@ -145,6 +155,10 @@ impl Config {
                 (read_file(Path::new("agio.toml"))?, Some(PathBuf::from("agio.toml")))
             }
             None => (FileConfig::default(), None),
+        };
+        let oidc = match args.oidc_issuer.clone().or(file.oidc_issuer.clone()).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(issuer) => Some(oidc_settings(issuer, args, &file)?),
         };
         let database_url =
             args.database_url.clone().or(file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
@@ -177,18 +191,6 @@ impl Config {
             Some((_, rest)) => rest.trim_end_matches('>').trim().to_string(),
             None => mail_from.trim().to_string(),
         });
-        let oidc = match (
-            args.oidc_issuer.clone().or(file.oidc_issuer).filter(|v| !v.is_empty()),
-            args.oidc_client_id.clone().or(file.oidc_client_id),
-            args.oidc_client_secret.clone().or(file.oidc_client_secret),
-        ) {
-            (None, _, _) => None,
-            (Some(issuer), Some(id), Some(secret)) => {
-                let label = args.oidc_label.clone().or(file.oidc_label).unwrap_or_else(|| "SPID / CIE".to_string());
-                Some((issuer, id, secret, label))
-            }
-            (Some(_), _, _) => anyhow::bail!("an OpenID issuer needs a client id and a client secret too"),
-        };
         let trusted_proxies = args
             .trusted_proxies
             .clone()
@@ -230,6 +232,36 @@ impl Config {
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+}
+
+/// The external provider's settings, once an issuer is given: a client id, and a secret or a key.
+fn oidc_settings(
+    issuer: String,
+    args: &ConfigArgs,
+    file: &FileConfig,
+) -> anyhow::Result<agio_web::accounts::oidc::OidcSettings> {
+    use agio_web::accounts::national::Profile;
+    use agio_web::accounts::oidc::{ClientAuth, OidcSettings};
+    let profile: Profile = match args.oidc_profile.clone().or(file.oidc_profile.clone()).filter(|p| !p.is_empty()) {
+        Some(profile) => profile.parse().map_err(anyhow::Error::msg)?,
+        None => Profile::Oidc,
+    };
+    let client_id = args.oidc_client_id.clone().or(file.oidc_client_id.clone()).filter(|v| !v.is_empty());
+    let Some(client_id) = client_id else { anyhow::bail!("an OpenID issuer needs a client id (--oidc-client-id)") };
+    let key_file = args.oidc_key_file.clone().or(file.oidc_key_file.clone()).filter(|v| !v.is_empty());
+    let secret = args.oidc_client_secret.clone().or(file.oidc_client_secret.clone()).filter(|v| !v.is_empty());
+    let client_auth = match (key_file, secret) {
+        (Some(path), _) => ClientAuth::PrivateKey(
+            std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read the OpenID key {path}: {e}"))?,
+        ),
+        (None, _) if profile.is_national() => {
+            anyhow::bail!("the {profile:?} profile needs an RSA private key (--oidc-key-file), not a client secret")
+        }
+        (None, Some(secret)) => ClientAuth::Secret(secret),
+        (None, None) => anyhow::bail!("an OpenID issuer needs a client secret or a key (--oidc-key-file)"),
+    };
+    let label = args.oidc_label.clone().or(file.oidc_label.clone()).unwrap_or_else(|| profile.default_label().into());
+    Ok(OidcSettings { issuer, client_id, client_auth, profile, label })
 }
 
 #[cfg(test)]

@@ -274,9 +274,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 synonyms_file: config.synonyms_file.clone(),
                 mail_from: config.mail_from.clone(),
                 contact_email: config.contact_email.clone(),
-                oidc: config.oidc.clone().map(|(issuer, client_id, client_secret, label)| {
-                    agio_web::accounts::oidc::OidcSettings { issuer, client_id, client_secret, label }
-                }),
+                oidc: config.oidc.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),
                 decidim_hosts: config.decidim_hosts.clone(),
                 publisher: config.publisher.clone(),

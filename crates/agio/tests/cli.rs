@@ -42,6 +42,24 @@ fn every_subcommand_has_help() {
 }
 
 #[test]
+fn spid_and_cie_need_a_key_not_a_secret() {
+    let provider = ["check", "--oidc-issuer", "https://id.example.org", "--oidc-client-id", "agio"];
+    let refused = |extra: &[&str], expected: &str| {
+        let out = agio().env_remove("AGIO_OIDC_PROFILE").args(provider).args(extra).output().unwrap();
+        assert!(!out.status.success(), "{extra:?} is refused");
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains(expected), "{extra:?}: {text}");
+    };
+    refused(
+        &["--oidc-profile", "spid", "--oidc-client-secret", "s3cret"],
+        "needs an RSA private key (--oidc-key-file)",
+    );
+    refused(&["--oidc-profile", "saml"], "unknown OpenID profile 'saml': oidc, spid or cie");
+    refused(&["--oidc-profile", "cie", "--oidc-key-file", "/nonexistent/rp.pem"], "cannot read the OpenID key");
+    refused(&[], "needs a client secret or a key");
+}
+
+#[test]
 fn check_reports_a_reachable_database_and_creates_nothing() {
     let dir = temp_dir("check");
     let missing = agio().current_dir(&dir).arg("check").output().unwrap();

@@ -35,7 +35,20 @@ struct AccountPage {
     identities: Vec<ExternalIdentity>,
     /// Linking another external identity, when a provider is configured.
     link_identity: Option<(String, String)>,
+    /// Turning password sign-in off (once an identity is linked) or back on.
+    password_switch: Option<PasswordSwitch>,
 }
+
+/// The form that turns password sign-in off or on, and what the person reads above it.
+struct PasswordSwitch {
+    state: String,
+    button: String,
+    /// The value posted: "off" or "on".
+    turn: &'static str,
+}
+
+/// Where the switch is posted.
+const PASSWORD_SWITCH: &str = "/area-personale/accesso-password";
 
 #[derive(Template)]
 #[template(path = "accounts/token_created.html")]
@@ -129,6 +142,13 @@ async fn sign_in_post(
     let checked = move || verify_password(&password, stored.as_deref().unwrap_or(decoy_hash()));
     let matches = crate::accounts::sign_in::password_work(checked).await? && hash.is_some();
     match found {
+        // The right password for an account that signs in only with its digital identity: it
+        // is told so (whoever typed the password already knows the account exists).
+        Some((person, _)) if matches && !person.password_sign_in => {
+            turn.succeeded(&state).await?;
+            let refusal = Refusal { status: StatusCode::FORBIDDEN, text_key: "sign_in.password_off" };
+            sign_in_again(&state, lang, &visitor, &next, &email, refusal)
+        }
         Some((person, _)) if matches => {
             turn.succeeded(&state).await?;
             let cookie = crate::accounts::sign_in::start_session(&state, &person).await?;
@@ -140,14 +160,32 @@ async fn sign_in_post(
         }
         _ => {
             turn.failed(&state).await?;
-            let c = lang.catalogue();
-            let (csrf, _) = visitor.csrf_token(state.secure_cookies);
-            let form = sign_in_form(lang, &csrf, &next)
-                .values(&|name: &str| (name == "email").then(|| email.clone()))
-                .message(c.t("sign_in.failed"));
-            Ok((StatusCode::UNAUTHORIZED, render(sign_in_page(&state, lang, form, &next))?).into_response())
+            let refusal = Refusal { status: StatusCode::UNAUTHORIZED, text_key: "sign_in.failed" };
+            sign_in_again(&state, lang, &visitor, &next, &email, refusal)
         }
     }
+}
+
+/// Why a sign-in did not start a session: the status and the sentence above the form.
+struct Refusal {
+    status: StatusCode,
+    text_key: &'static str,
+}
+
+/// The sign-in form again, with the email typed and the reason it was refused.
+fn sign_in_again(
+    state: &AppState,
+    lang: Lang,
+    visitor: &Visitor,
+    next: &str,
+    email: &str,
+    refusal: Refusal,
+) -> Result<Response, AppError> {
+    let (csrf, _) = visitor.csrf_token(state.secure_cookies);
+    let form = sign_in_form(lang, &csrf, next)
+        .values(&|name: &str| (name == "email").then(|| email.to_string()))
+        .message(lang.catalogue().t(refusal.text_key));
+    Ok((refusal.status, render(sign_in_page(state, lang, form, next))?).into_response())
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor, form: FormBody) -> Result<Response, AppError> {
@@ -207,8 +245,33 @@ async fn account_page(
     let link_identity = state.oidc.as_ref().map(|oidc| {
         ("/accedi/oidc?next=%2Farea-personale".to_string(), c.fmt("account.link_identity", &[("name", &oidc.label)]))
     });
+    // Off only with an identity to sign in with; back on whatever happens to the identities.
+    let password_switch = match (s.person.password_sign_in, identities.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(PasswordSwitch {
+            state: c.t("account.password_on").to_string(),
+            button: c.t("account.password_turn_off").to_string(),
+            turn: "off",
+        }),
+        (false, _) => Some(PasswordSwitch {
+            state: c.t("account.password_off").to_string(),
+            button: c.t("account.password_turn_on").to_string(),
+            turn: "on",
+        }),
+    };
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
-    render(AccountPage { ctx, s, roles, links, tokens, token_form, close_form, identities, link_identity })
+    render(AccountPage {
+        ctx,
+        s,
+        roles,
+        links,
+        tokens,
+        token_form,
+        close_form,
+        identities,
+        link_identity,
+        password_switch,
+    })
 }
 
 /// Creates a personal access token and shows it, once.
@@ -265,6 +328,27 @@ async fn revoke_token(
     }
     w.commit().await?;
     Ok(Notice::Revoked.redirect("/area-personale#token", state.secure_cookies))
+}
+
+/// Turns password sign-in off (only with a linked identity, else 409) or back on.
+async fn switch_password_sign_in(
+    State(state): State<AppState>,
+    SignedInForm { visitor, session: s, body }: SignedInForm,
+) -> Result<Response, AppError> {
+    let on = match body.get("turn").as_deref() {
+        Some("on") => true,
+        Some("off") => false,
+        _ => return Err(AppError::UnreadableBody("turn: on or off".into())),
+    };
+    if !on && state.store.identities(&s.person.id).await?.is_empty() {
+        return Err(AppError::Conflict("password sign-in stays on until a digital identity is linked".into()));
+    }
+    let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
+    w.set_password_sign_in(&s.person, on).await?;
+    w.commit().await?;
+    // The session keeps the person as read at sign-in: read it again.
+    state.after_write().await?;
+    Ok(Notice::Saved.redirect("/area-personale", state.secure_cookies))
 }
 
 /// Everything kept about the person, as JSON (their right of access and portability).
@@ -328,6 +412,7 @@ pub fn router() -> Router<AppState> {
         .route("/area-personale/dati.json", get(my_data))
         .route("/area-personale/token", post(create_token))
         .route("/area-personale/chiudi", post(close_account))
+        .route(PASSWORD_SWITCH, post(switch_password_sign_in))
         .route("/area-personale/token/{id}/revoca", post(revoke_token))
         .route("/privacy", get(privacy))
 }

@@ -54,7 +54,7 @@ fn browser_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 
 async fn depart(State(state): State<AppState>, visitor: Visitor, params: Params) -> Result<Response, AppError> {
     let oidc = state.oidc.as_ref().ok_or(AppError::NotFound)?;
-    let departure = oidc.depart();
+    let departure = oidc.depart().map_err(|e| AppError::Internal(e.to_string()))?;
     let browser = new_token();
     let login = PendingLogin {
         nonce: departure.nonce,
@@ -81,7 +81,8 @@ enum Outcome {
 /// The account this identity signs in to, creating one for a new verified email. An identity is
 /// never linked to an existing account without its holder signed in and confirming: another
 /// provider's account with the same email could otherwise take it over.
-async fn outcome(state: &AppState, visitor: &Visitor, issuer: &str, identity: &Identity) -> Result<Outcome, AppError> {
+async fn outcome(state: &AppState, visitor: &Visitor, identity: &Identity) -> Result<Outcome, AppError> {
+    let issuer = identity.issuer.as_str();
     if let Some(person) = state.store.person_by_identity(issuer, &identity.subject).await? {
         return Ok(Outcome::SignIn(person));
     }
@@ -147,7 +148,7 @@ async fn arrive(
             return refuse("external.invalid");
         }
     };
-    let person = match outcome(&state, &visitor, &oidc.issuer, &identity).await? {
+    let person = match outcome(&state, &visitor, &identity).await? {
         Outcome::SignIn(person) => person,
         Outcome::Confirm => return confirmation(&state, lang, &visitor, &identity.subject, forget),
         Outcome::Refused(text_key) => return refuse(text_key),
@@ -201,7 +202,7 @@ async fn link(State(state): State<AppState>, lang: Lang, form: SignedInForm) -> 
     let Some((issuer, subject)) = state.store.offered_identity_link(&person.id).await? else {
         return refused(lang, "external.invalid");
     };
-    if issuer != oidc.issuer {
+    if issuer != oidc.identity_issuer() {
         return refused(lang, "external.invalid");
     }
     let mut w = state.store.begin_write(&form.visitor.actor(Channel::Form)).await?;
@@ -210,6 +211,17 @@ async fn link(State(state): State<AppState>, lang: Lang, form: SignedInForm) -> 
     Ok(Notice::Linked.redirect("/area-personale", state.secure_cookies))
 }
 
+/// The relying party's public keys, for its registration at SPID or CIE (`jwks_uri`); 404 when
+/// AGIO authenticates with a secret.
+async fn public_keys(State(state): State<AppState>) -> Result<Response, AppError> {
+    let jwks = state.oidc.as_ref().and_then(|oidc| oidc.public_jwks()).ok_or(AppError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, "application/jwk-set+json")], jwks.to_string()).into_response())
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/accedi/oidc", get(depart)).route("/accedi/oidc/callback", get(arrive)).route(LINK, post(link))
+    Router::new()
+        .route("/accedi/oidc", get(depart))
+        .route("/accedi/oidc/callback", get(arrive))
+        .route("/accedi/oidc/jwks.json", get(public_keys))
+        .route(LINK, post(link))
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod external;
+pub mod national;
 mod notifications;
 pub mod oidc;
 mod password;
