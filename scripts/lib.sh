@@ -260,3 +260,25 @@ engine_min() {
   done
   echo "${min:-$default}"
 }
+
+# Starts scripts/cluster with N instances of BIN on DATABASE behind nginx on PORT, its files in
+# FOLDER, and waits until it serves; sets CLUSTER_PID. For the benchmarks.
+start_cluster() {
+  local instances="$1" port="$2" database="$3" bin="$4" folder="$5"
+  bash "$ROOT/scripts/cluster" --instances "$instances" --port "$port" --database "$database" --bin "$bin" \
+    --folder "$folder" >"$folder/cluster.out" 2>&1 &
+  CLUSTER_PID=$!
+  for _ in $(seq 1800); do
+    grep -q '^ready ' "$folder/cluster.out" && return 0
+    kill -0 "$CLUSTER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$folder/cluster.out" >&2
+  return 1
+}
+
+# Stops the cluster start_cluster started, and waits until it has cleaned up.
+stop_cluster() {
+  [ -z "${CLUSTER_PID:-}" ] || { kill -TERM "$CLUSTER_PID" 2>/dev/null || true; wait "$CLUSTER_PID" 2>/dev/null || true; }
+  CLUSTER_PID=""
+}

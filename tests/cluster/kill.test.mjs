@@ -13,10 +13,9 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { GUASTALLA, RIMINI, form, signInCoordinator } from './coordinator.mjs';
+
 const ROOT = new URL('../..', import.meta.url).pathname;
-const GUASTALLA = 'agenda-digitale-sociale-bassa-reggiana-2025-2027';
-const RIMINI = 'agenda-digitale-sociale-rimini-valmarecchia-2026-2028';
-const COORDINATOR = 'coordinatore@demo.agio.example';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -58,9 +57,6 @@ function startCluster(args) {
   };
 }
 
-const cookiesOf = (res) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-const csrfOf = (html) => html.match(/name="csrf" value="([0-9a-f]+)"/)[1];
-const form = (o) => new URLSearchParams(o).toString();
 
 test('an instance killed with -9 under load: no read fails, no acknowledged write is lost', { timeout: 300_000 }, async (t) => {
   const admin = process.env.AGIO_TEST_PG_URL;
@@ -81,16 +77,8 @@ test('an instance killed with -9 under load: no read fails, no acknowledged writ
   const base = `http://127.0.0.1:${port}`;
 
   // The coordinator of both districts, signed in through nginx.
-  const signInPage = await fetch(`${base}/accedi`);
-  const signedIn = await fetch(`${base}/accedi`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(signInPage) },
-    body: form({ csrf: csrfOf(await signInPage.text()), email: COORDINATOR, password: 'demo-agio-2026' }),
-  });
-  assert.equal(signedIn.status, 303);
-  const session = cookiesOf(signedIn);
-  const csrf = csrfOf(await (await fetch(`${base}/area-personale`, { headers: { cookie: session } })).text());
+  const { status, session, csrf } = await signInCoordinator(base);
+  assert.equal(status, 303);
 
   const reads = [
     [`/agende/${GUASTALLA}`, {}],
