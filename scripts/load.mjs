@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { GUASTALLA, RIMINI, form, signInCoordinator } from '../tests/cluster/coordinator.mjs';
+import { GUASTALLA, RIMINI, addObjective, signInCoordinator } from '../tests/cluster/coordinator.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -35,8 +35,9 @@ const seconds = Number(opts.seconds);
 const pids = opts.pids.split(',').filter(Boolean).map(Number);
 
 // The coordinator of both districts, signed in through the proxy.
-const { status, session, csrf } = await signInCoordinator(base);
-if (status !== 303) throw new Error(`sign-in answered ${status}`);
+const coordinator = await signInCoordinator(base);
+if (coordinator.status !== 303) throw new Error(`sign-in answered ${coordinator.status}`);
+const { session } = coordinator;
 
 const READS = [
   [`/agende/${GUASTALLA}`, {}],
@@ -62,17 +63,12 @@ async function one() {
     if (n % 10 === 9) {
       kind = 'write';
       const slug = n % 20 === 9 ? GUASTALLA : RIMINI;
-      res = await fetch(`${base}/agende/${slug}/obiettivi/nuovo`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session },
-        body: form({ csrf, title: `Obiettivo di carico ${run}-${n}` }),
-      });
+      res = await addObjective(base, coordinator, slug, `Obiettivo di carico ${run}-${n}`);
     } else {
       const [path, headers] = READS[n % READS.length];
       res = await fetch(`${base}${path}`, { headers, redirect: 'manual' });
+      await res.arrayBuffer();
     }
-    await res.arrayBuffer();
     return [kind, res.status === (kind === 'write' ? 303 : 200), performance.now() - started];
   } catch {
     return [kind, false, performance.now() - started];

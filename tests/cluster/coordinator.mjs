@@ -22,3 +22,15 @@ export async function signInCoordinator(base) {
   const csrf = csrfOf(await (await fetch(`${base}/area-personale`, { headers: { cookie: session } })).text());
   return { status: signedIn.status, session, csrf };
 }
+
+/** Adds an objective titled `title` to the agenda `slug` as the signed-in coordinator; the answer, read. */
+export async function addObjective(base, { session, csrf }, slug, title) {
+  const res = await fetch(`${base}/agende/${slug}/obiettivi/nuovo`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session },
+    body: form({ csrf, title }),
+  });
+  await res.arrayBuffer();
+  return res;
+}

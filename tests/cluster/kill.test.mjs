@@ -6,57 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { GUASTALLA, RIMINI, form, signInCoordinator } from './coordinator.mjs';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** scripts/cluster as a child process, with the lines it prints. */
-function startCluster(args) {
-  const child = spawn('bash', [join(ROOT, 'scripts/cluster'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  const waiting = [];
-  const errors = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const w of [...waiting]) if (w.pattern.test(line)) w.resolve(line);
-  });
-  createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return {
-    child,
-    exited,
-    /** The first line from `from` on that matches `pattern`. */
-    line(pattern, from = 0) {
-      const seen = lines.slice(from).find((l) => pattern.test(l));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = { pattern, resolve };
-        waiting.push(w);
-        exited.then((code) => reject(new Error(`scripts/cluster exited (${code}) before ${pattern}:\n${errors.join('\n')}`)));
-      });
-    },
-    get count() {
-      return lines.length;
-    },
-  };
-}
-
+import { GUASTALLA, RIMINI, addObjective, signInCoordinator } from './coordinator.mjs';
+import { freePort, startCluster } from './support.mjs';
 
 test('an instance killed with -9 under load: no read fails, no acknowledged write is lost', { timeout: 300_000 }, async (t) => {
   const admin = process.env.AGIO_TEST_PG_URL;
@@ -77,7 +33,8 @@ test('an instance killed with -9 under load: no read fails, no acknowledged writ
   const base = `http://127.0.0.1:${port}`;
 
   // The coordinator of both districts, signed in through nginx.
-  const { status, session, csrf } = await signInCoordinator(base);
+  const coordinator = await signInCoordinator(base);
+  const { status, session } = coordinator;
   assert.equal(status, 303);
 
   const reads = [
@@ -111,13 +68,7 @@ test('an instance killed with -9 under load: no read fails, no acknowledged writ
     for (let n = 1; !load.stop; n++) {
       const title = `Obiettivo sotto carico ${slug.split('-')[3]} ${n}`;
       try {
-        const res = await fetch(`${base}/agende/${slug}/obiettivi/nuovo`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session },
-          body: form({ csrf, title }),
-        });
-        await res.arrayBuffer();
+        const res = await addObjective(base, coordinator, slug, title);
         (res.status === 303 ? load.acknowledged : load.notAcknowledged).push(`${title} (${res.status})`);
       } catch (e) {
         load.notAcknowledged.push(`${title} (${e.cause?.code ?? e.message})`);

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(archive::router())
         .merge(api::router())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), kit::breaker::fail_fast))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), kit::cache::serve_cached));
     let app = Router::new()
         .merge(cached)

@@ -1,6 +1,8 @@
 //! PostgreSQL going away under a running instance (a restart, the network): pages and the API
 //! answer 503 with `Retry-After`, never a 500; readiness fails and liveness does not; once the
-//! server is back, the instance serves again by itself. The instance reaches PostgreSQL through
+//! server is back, the instance serves again by itself. Once a request has found the database
+//! down, the next ones answer 503 at once rather than each waiting for the pool's timeout
+//! (`kit::breaker`). The instance reaches PostgreSQL through
 //! a TCP relay that the test stops and starts again on the same port, as a restart looks to it.
 
 use std::sync::{Arc, Mutex};
@@ -58,6 +60,7 @@ async fn postgres_going_away_is_a_503_to_retry_and_the_instance_comes_back_by_it
     // Every cache off: each request reads the database.
     let state = AppState::new(store, "http://127.0.0.1:8080").await.unwrap().without_caches().unwrap();
     let app = TestApp::of(state);
+    let state = app.state.clone();
     let agenda = format!("/agende/{GUASTALLA}");
     assert_eq!(app.get(&agenda).await.status, StatusCode::OK);
 
@@ -65,7 +68,10 @@ async fn postgres_going_away_is_a_503_to_retry_and_the_instance_comes_back_by_it
     let page = app.get(&agenda).await;
     page.answer_with(StatusCode::SERVICE_UNAVAILABLE, &["Servizio non disponibile"]);
     assert_eq!(page.header("retry-after"), "5");
+    assert!(state.breaker.is_down(), "the first request that found the database down says so");
+    assert_eq!(state.metrics.database_refused_at_once.get(), 0);
     let api = app.get("/api/v1/agendas").await;
+    assert_eq!(state.metrics.database_refused_at_once.get(), 1, "the next request did not wait for the pool");
     assert_eq!((api.status, api.header("content-type")), (StatusCode::SERVICE_UNAVAILABLE, "application/problem+json"));
     assert_eq!(api.header("retry-after"), "5");
     let ready = app.get("/readyz").await;
@@ -74,6 +80,14 @@ async fn postgres_going_away_is_a_503_to_retry_and_the_instance_comes_back_by_it
 
     // The server is back on the same address: the next requests are served, nothing restarted.
     let relay = Relay::start(TcpListener::bind(("127.0.0.1", port)).await.unwrap(), upstream).await;
+    // The breaker's task finds the database again by itself (at most the pool's timeout).
+    for _ in 0..1000 {
+        if !state.breaker.is_down() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!state.breaker.is_down(), "the instance found the database again");
     assert_eq!(app.get(&agenda).await.status, StatusCode::OK);
     assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
     relay.stop();

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, Method};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -37,6 +38,10 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<Answered, Counter>,
     latency: LatencyFamily,
+    /// Requests answered 503 without waiting, the database being down (`kit::breaker`).
+    pub database_refused_at_once: Counter,
+    /// 1 while a request found the database down and it has not answered since.
+    pub database_down: Gauge,
 }
 
 impl Metrics {
@@ -46,7 +51,22 @@ impl Metrics {
         let mut registry = Registry::with_prefix("agio");
         registry.register("http_requests", "Requests answered, by route, method and status", requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer a request, by route", latency.clone());
-        Metrics { token_hash: token.filter(|t| !t.is_empty()).map(token_hash), registry, requests, latency }
+        let database_refused_at_once = Counter::default();
+        registry.register(
+            "database_refused_at_once",
+            "Requests answered 503 at once, without waiting, while the database was down",
+            database_refused_at_once.clone(),
+        );
+        let database_down = Gauge::default();
+        registry.register("database_down", "1 while the database is down for this instance", database_down.clone());
+        Metrics {
+            token_hash: token.filter(|t| !t.is_empty()).map(token_hash),
+            registry,
+            requests,
+            latency,
+            database_refused_at_once,
+            database_down,
+        }
     }
 
     /// One answer: its route's template, method, status and time. A method outside HTTP's own

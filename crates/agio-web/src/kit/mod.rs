@@ -3,6 +3,7 @@
 //! cache, e-mail, static files and the shared state.
 
 pub mod auth;
+pub mod breaker;
 pub mod cache;
 pub mod edit_page;
 pub mod error;

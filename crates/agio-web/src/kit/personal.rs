@@ -148,7 +148,9 @@ pub async fn personalize(State(state): State<AppState>, request: Request, next: 
     let notice = cookies(request.headers()).find(|(name, _)| *name == COOKIE).and_then(|(_, v)| Notice::from_code(v));
     let (mut parts, body) = request.into_parts();
     // Read once here; the handler finds it in the request's extensions.
-    let has_session = cookies(&parts.headers).any(|(name, _)| name == SESSION_COOKIE);
+    // With the database down the session cannot be read: the page is served as to anyone, if
+    // the cache has it, without waiting for the pool (`kit::breaker`).
+    let has_session = cookies(&parts.headers).any(|(name, _)| name == SESSION_COOKIE) && !state.breaker.is_down();
     let visitor = match has_session {
         true => Visitor::from_request_parts(&mut parts, &state).await.ok(),
         false => None,

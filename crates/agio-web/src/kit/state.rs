@@ -102,6 +102,8 @@ pub struct StateInner {
     pub publisher_ipa_code: String,
     /// Requests answered and the page cache's use, for `/metrics`.
     pub metrics: crate::kit::metrics::Metrics,
+    /// Whether the database was found down (`kit::breaker`).
+    pub breaker: crate::kit::breaker::DatabaseBreaker,
 }
 
 impl std::ops::Deref for AppState {
@@ -152,6 +154,7 @@ impl AppState {
             publisher_name: "Regione Emilia-Romagna".into(),
             publisher_ipa_code: "r_emiro".into(),
             metrics: crate::kit::metrics::Metrics::new(None),
+            breaker: Default::default(),
         }));
         // Published profiles without a version (demo data, generated ones) get their first.
         agio_app::profile::publish_unversioned(&state).await?;
