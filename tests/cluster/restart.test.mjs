@@ -39,7 +39,9 @@ test('PostgreSQL restarted under load: 503 with Retry-After while down, back by 
   const folder = mkdtempSync(join(tmpdir(), 'agio-restart-test-'));
   const cluster = startCluster(['--instances', '2', '--port', String(port), '--bin', process.env.AGIO_BIN,
     '--folder', folder]);
+  const load = { stop: false, answers: 0, wrong: [], unavailable: 0, unavailableWrites: 0, acknowledged: [] };
   t.after(async () => {
+    load.stop = true;
     cluster.child.kill('SIGTERM');
     await cluster.exited;
   });
@@ -57,12 +59,12 @@ test('PostgreSQL restarted under load: 503 with Retry-After while down, back by 
   assert.equal(status, 303);
 
   const reads = [`/agende/${GUASTALLA}`, '/api/v1/actions?per_page=20', '/servizi?q=anziani', '/area-personale'];
-  const load = { stop: false, answers: 0, wrong: [], unavailable: 0, acknowledged: [] };
   const judge = (what, res, expected) => {
     load.answers++;
     if (res.status === expected) return true;
     if (res.status === 503 && res.headers.get('retry-after')) {
       load.unavailable++;
+      if (expected === 303) load.unavailableWrites++;
     } else {
       load.wrong.push(`${what}: ${res.status}`);
     }
@@ -76,6 +78,7 @@ test('PostgreSQL restarted under load: 503 with Retry-After while down, back by 
         await res.arrayBuffer();
         judge(path, res, 200);
       } catch (e) {
+        load.answers++;
         load.wrong.push(`${path}: ${e.cause?.code ?? e.message}`);
       }
     }
@@ -87,18 +90,24 @@ test('PostgreSQL restarted under load: 503 with Retry-After while down, back by 
         const res = await addObjective(base, coordinator, slug, title);
         if (judge(title, res, 303)) load.acknowledged.push(title);
       } catch (e) {
+        load.answers++;
         load.wrong.push(`${title}: ${e.cause?.code ?? e.message}`);
       }
       // While the database is down a refused write comes back at once: do not spin.
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  const waitForAnswers = async (n) => {
-    while (load.answers < n) await new Promise((resolve) => setTimeout(resolve, 20));
+  /** Waits until `condition` holds, 60 s at most. */
+  const until = async (condition, what) => {
+    const deadline = Date.now() + 60_000;
+    while (!condition()) {
+      assert.ok(Date.now() < deadline, `within a minute: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   };
   const workers = [0, 1, 2, 3].map(reader).concat([writer(GUASTALLA), writer(RIMINI)]);
 
-  await waitForAnswers(200);
+  await until(() => load.answers >= 200, '200 answers before the restart');
   const options = serverOptions(dataDir);
   pgCtl(dataDir, ['-m', 'fast', '-w', 'stop']);
   // Down: each instance is alive, not ready, and says when to try again.
@@ -107,22 +116,22 @@ test('PostgreSQL restarted under load: 503 with Retry-After while down, back by 
     assert.equal(ready.status, 503, `instance on ${p} is not ready`);
     assert.equal((await fetch(`http://127.0.0.1:${p}/healthz`)).status, 200, `instance on ${p} is alive`);
   }
-  const before = load.answers;
-  await waitForAnswers(before + 100);
-  assert.ok(load.unavailable > 0, 'some requests met the database down');
+  // Down for three seconds: reads and writes go on meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  assert.ok(load.unavailable > 0 && load.unavailableWrites > 0, 'reads and writes met the database down');
   pgCtl(dataDir, ['-w', '-l', join(pgDir, 'server.log'), '-o', options, 'start']);
 
   // Back: both instances ready again by themselves, and writes acknowledged again.
   for (const p of instancePorts) {
     let ready;
-    for (let i = 0; i < 300 && ready !== 200; i++) {
+    for (let i = 0; i < 600 && ready !== 200; i++) {
       ready = (await fetch(`http://127.0.0.1:${p}/readyz`)).status;
       if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(ready, 200, `instance on ${p} is ready again`);
   }
   const acknowledgedBefore = load.acknowledged.length;
-  while (load.acknowledged.length < acknowledgedBefore + 10) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => load.acknowledged.length >= acknowledgedBefore + 10, 'writes acknowledged again');
   load.stop = true;
   await Promise.all(workers);
 

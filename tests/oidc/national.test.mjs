@@ -42,6 +42,10 @@ function newBrowser() {
     cookie(url, name) {
       return jarOf(url).get(name);
     },
+    /** Forgets the cookies of `url`'s host (another person at the provider, same browser). */
+    forget(url) {
+      jarOf(url).clear();
+    },
     async request(url, init = {}) {
       const jar = jarOf(url);
       const headers = { ...init.headers };
@@ -327,9 +331,19 @@ describe('SPID and CIE through their OpenID Connect profiles', () => {
       body: new URLSearchParams({ csrf: csrfOf(back.body) }).toString(),
     });
     assert.ok(confirmed.body.includes('CTTCRL70A41H223X'), 'the fiscal number is listed');
+    // Someone who signed in with the password earlier (the password was stolen, say).
+    const earlier = newBrowser();
+    await passwordSignIn(earlier, 'cittadino@demo.agio.example');
+    assert.ok(signedIn(earlier));
     const off = await postForm(browser, '/area-personale/accesso-password', { turn: 'off' });
     assert.equal(new URL(off.url).pathname, '/area-personale');
     assert.ok(off.body.includes("accesso con email e password è disattivato"), off.body);
+    const thrownOut = await earlier.follow(`${agioUrl}/area-personale`);
+    assert.equal(new URL(thrownOut.url).pathname, '/accedi', 'the earlier password session has ended');
+    // A session started with the password cannot turn it back on.
+    assert.ok(off.body.includes('Per riattivarlo, entra con la tua identità digitale'), off.body);
+    const notHere = await postForm(browser, '/area-personale/accesso-password', { turn: 'on' });
+    assert.equal(notHere.res.status, 403);
 
     const other = newBrowser();
     const byPassword = await passwordSignIn(other, 'cittadino@demo.agio.example');
@@ -341,6 +355,11 @@ describe('SPID and CIE through their OpenID Connect profiles', () => {
     const bySpid = await spidSignIn(other, 'carla');
     assert.equal(new URL(bySpid.url).pathname, '/area-personale');
     assert.ok(bySpid.body.includes('cittadino@demo.agio.example'), 'SPID signs in to the linked account');
+    // Someone else's SPID used in this browser is not linked as a second fiscal number.
+    other.forget(issuer);
+    const second = await spidSignIn(other, 'giulia', { start: '/accedi/oidc?next=%2Farea-personale' });
+    assert.equal(second.res.status, 400, `${second.url} ${second.body.slice(0, 3000)}`);
+    assert.ok(second.body.includes('già collegato un codice fiscale'), second.body);
 
     const on = await postForm(other, '/area-personale/accesso-password', { turn: 'on' });
     assert.equal(new URL(on.url).pathname, '/area-personale');

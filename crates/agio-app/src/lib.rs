@@ -49,6 +49,10 @@ pub enum Error {
     /// The database cannot be reached now; the same request may succeed in a moment.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The database may be down (the connection refused or cut, the pool waiting in vain):
+    /// unavailable, and worth checking for the requests that follow.
+    #[error("the database may be out of reach: {0}")]
+    Unreachable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -60,6 +64,7 @@ impl From<StoreError> for Error {
         match (&e, e.violation()) {
             (StoreError::Conflict(what), _) => Error::Conflict(what.clone()),
             (_, Some(violation)) => Error::Conflict(format!("{violation:?}: {e}")),
+            _ if e.is_unreachable() => Error::Unreachable(e.to_string()),
             _ if e.is_unavailable() => Error::Unavailable(e.to_string()),
             _ => Error::Internal(e.to_string()),
         }

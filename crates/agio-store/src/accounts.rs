@@ -57,6 +57,8 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: String,
     pub last_seen_at: String,
+    /// Started with a digital identity (SPID, CIE, the gateway), not a password or a link.
+    pub with_identity: bool,
 }
 
 /// Emails are compared and stored lowercased and trimmed.
@@ -410,7 +412,13 @@ impl Store {
 
     // --- sessions -------------------------------------------------------------------------
 
-    pub async fn create_session(&self, token_hash: &str, person_id: &str, csrf_token: &str) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        person_id: &str,
+        csrf_token: &str,
+        with_identity: bool,
+    ) -> Result<()> {
         let at = now();
         Sql::insert(
             "sessions",
@@ -420,6 +428,7 @@ impl Store {
                 "csrf_token" => csrf_token,
                 "created_at" => at.clone(),
                 "last_seen_at" => at,
+                "with_identity" => i64::from(with_identity),
             ],
         )
         .query()
@@ -430,13 +439,18 @@ impl Store {
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
         let mut sql = Sql::new(
-            "SELECT s.person_id, s.csrf_token, s.created_at, s.last_seen_at FROM sessions s \
+            "SELECT s.person_id, s.csrf_token, s.created_at, s.last_seen_at, s.with_identity FROM sessions s \
              JOIN people p ON p.id = s.person_id AND p.closed_at IS NULL WHERE s.token_hash = ",
         );
         sql.bind(token_hash);
         sql.fetch_optional(&self.pool)
             .await?
-            .map(|r| Ok(from_row!(&r, SessionRecord { person_id, csrf_token, created_at, last_seen_at })))
+            .map(|r| {
+                Ok(from_row!(&r, SessionRecord {
+                    person_id, csrf_token, created_at, last_seen_at;
+                    with_identity: flag(&r, "with_identity")?,
+                }))
+            })
             .transpose()
     }
 
@@ -445,6 +459,17 @@ impl Store {
         sql.bind(now()).push(" WHERE token_hash = ").bind(token_hash);
         sql.query().execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Ends every session of a person but `keep` (the one asking); their hashes, for the caches.
+    pub async fn delete_other_sessions(&self, person_id: &str, keep: &str) -> Result<Vec<String>> {
+        let mut others = Sql::new("SELECT token_hash FROM sessions WHERE person_id = ");
+        others.bind(person_id).push(" AND token_hash <> ").bind(keep);
+        let hashes: Vec<String> = others.map_all(&self.pool, |r| col(r, "token_hash")).await?;
+        let mut delete = Sql::new("DELETE FROM sessions WHERE person_id = ");
+        delete.bind(person_id).push(" AND token_hash <> ").bind(keep);
+        delete.query().execute(&self.pool).await?;
+        Ok(hashes)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

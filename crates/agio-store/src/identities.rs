@@ -177,13 +177,9 @@ impl WriteTx {
         .query()
         .execute(&mut *self.tx)
         .await?;
-        // A fiscal number is personal data: the audit log, which administrators read, says only
-        // that one was linked.
-        let after = if issuer == FISCAL_NUMBER_ISSUER {
-            serde_json::json!({ "issuer": issuer })
-        } else {
-            serde_json::json!({ "issuer": issuer, "subject": subject })
-        };
+        // A subject is personal data (a fiscal number, or a gateway's subject that spells one):
+        // the audit log, which administrators read, says only that an identity was linked.
+        let after = serde_json::json!({ "issuer": issuer });
         let entity = EntityRef { kind: "person", id: &person.id, label: &person.email };
         self.record(entity, "link_identity", None, Some(&after), "").await
     }

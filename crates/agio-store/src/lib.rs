@@ -120,6 +120,22 @@ impl StoreError {
         }
     }
 
+    /// Whether the database may be out of reach (the connection refused, cut or timed out,
+    /// PostgreSQL shutting down or starting up, the pool waiting in vain), rather than busy:
+    /// what `Store::reachable` then tells apart from a full pool.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_),
+            ) => true,
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                let code = e.code().unwrap_or_default();
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the database could not be reached or is going away (PostgreSQL restarting, the
     /// network, a pool that waited in vain): the request may succeed later, unchanged.
     pub fn is_unavailable(&self) -> bool {
@@ -232,6 +248,22 @@ impl Store {
     }
 
     /// Checks that the database answers.
+    /// Whether a new connection to the database opens, within two seconds, outside the pool:
+    /// a full pool answers as slowly as a database that is down, a fresh connection does not.
+    pub async fn reachable(&self) -> bool {
+        use sqlx::Connection;
+        let options = self.pool.connect_options();
+        let opened =
+            tokio::time::timeout(std::time::Duration::from_secs(2), sqlx::AnyConnection::connect_with(&options));
+        match opened.await {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

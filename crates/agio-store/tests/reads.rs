@@ -153,7 +153,7 @@ both_backends!(accounts_reads_map_every_column, |backend| async move {
     store.offer_identity_link(&person.id, "https://idp.example", "other", "2999-01-01").await.unwrap();
     assert_eq!(store.offered_identity_link(&person.id).await.unwrap().unwrap().1, "other");
 
-    store.create_session("session-hash", &person.id, "csrf").await.unwrap();
+    store.create_session("session-hash", &person.id, "csrf", false).await.unwrap();
     assert_eq!(store.session("session-hash").await.unwrap().unwrap().csrf_token, "csrf");
     store.create_password_reset("reset-hash", &person.id, "2999-01-01").await.unwrap();
     assert_eq!(store.password_reset_person("reset-hash", "2030-01-01").await.unwrap(), Some(person.id.clone()));

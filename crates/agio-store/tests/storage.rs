@@ -122,7 +122,7 @@ async fn copy_into_postgres_round_trip() {
     let target = fresh_store(Backend::Postgres, Seed::Nothing).await;
     // Sessions and throttled attempts are copied too (people stay signed in across the move).
     let (person, _) = source.person_by_email("referente@demo.agio.example").await.unwrap().unwrap();
-    source.create_session("token-hash", &person.id, "csrf").await.unwrap();
+    source.create_session("token-hash", &person.id, "csrf", false).await.unwrap();
     let policy = agio_store::ThrottlePolicy {
         free: 10,
         window: time::Duration::minutes(15),

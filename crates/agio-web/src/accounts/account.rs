@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::accounts::sign_in::SignedInWith;
 use crate::kit::auth::{self, CheckedForm, SignedIn, SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
@@ -42,9 +43,17 @@ struct AccountPage {
 /// The form that turns password sign-in off or on, and what the person reads above it.
 struct PasswordSwitch {
     state: String,
-    button: String,
-    /// The value posted: "off" or "on".
-    turn: &'static str,
+    /// The button's label and the value it posts ("off" or "on"); None when this session may
+    /// not turn it back on (it was started with a password).
+    button: Option<(String, &'static str)>,
+}
+
+/// Whether the configured provider signs this person in: an identity of theirs is kept under
+/// its issuer. Password sign-in may be off only then, and is off only then: changing or
+/// removing the provider never locks anyone out.
+async fn identity_signs_in(state: &AppState, person_id: &str) -> Result<bool, AppError> {
+    let Some(oidc) = &state.oidc else { return Ok(false) };
+    Ok(state.store.identities(person_id).await?.iter().any(|i| i.issuer == oidc.identity_issuer()))
 }
 
 /// Where the switch is posted.
@@ -141,17 +150,21 @@ async fn sign_in_post(
     let stored = hash.clone();
     let checked = move || verify_password(&password, stored.as_deref().unwrap_or(decoy_hash()));
     let matches = crate::accounts::sign_in::password_work(checked).await? && hash.is_some();
+    let password_off = match &found {
+        Some((person, _)) if matches && !person.password_sign_in => identity_signs_in(&state, &person.id).await?,
+        _ => false,
+    };
     match found {
         // The right password for an account that signs in only with its digital identity: it
         // is told so (whoever typed the password already knows the account exists).
-        Some((person, _)) if matches && !person.password_sign_in => {
+        Some(_) if password_off => {
             turn.succeeded(&state).await?;
             let refusal = Refusal { status: StatusCode::FORBIDDEN, text_key: "sign_in.password_off" };
             sign_in_again(&state, lang, &visitor, &next, &email, refusal)
         }
         Some((person, _)) if matches => {
             turn.succeeded(&state).await?;
-            let cookie = crate::accounts::sign_in::start_session(&state, &person).await?;
+            let cookie = crate::accounts::sign_in::start_session(&state, &person, SignedInWith::Password).await?;
             Ok((
                 StatusCode::SEE_OTHER,
                 [(header::SET_COOKIE, cookie), (header::LOCATION, next.parse().map_err(|_| AppError::NotFound)?)],
@@ -245,18 +258,17 @@ async fn account_page(
     let link_identity = state.oidc.as_ref().map(|oidc| {
         ("/accedi/oidc?next=%2Farea-personale".to_string(), c.fmt("account.link_identity", &[("name", &oidc.label)]))
     });
-    // Off only with an identity to sign in with; back on whatever happens to the identities.
-    let password_switch = match (s.person.password_sign_in, identities.is_empty()) {
-        (true, true) => None,
-        (true, false) => Some(PasswordSwitch {
+    // Off only with an identity the provider signs in with; back on only from a session that
+    // identity started.
+    let password_switch = match (s.person.password_sign_in, identity_signs_in(state, &s.person.id).await?) {
+        (_, false) => None,
+        (true, true) => Some(PasswordSwitch {
             state: c.t("account.password_on").to_string(),
-            button: c.t("account.password_turn_off").to_string(),
-            turn: "off",
+            button: Some((c.t("account.password_turn_off").to_string(), "off")),
         }),
-        (false, _) => Some(PasswordSwitch {
+        (false, true) => Some(PasswordSwitch {
             state: c.t("account.password_off").to_string(),
-            button: c.t("account.password_turn_on").to_string(),
-            turn: "on",
+            button: s.with_identity.then(|| (c.t("account.password_turn_on").to_string(), "on")),
         }),
     };
     let ctx = PageContext::new(lang, "/area-personale", "", c.t("account.title")).last_crumb();
@@ -330,7 +342,9 @@ async fn revoke_token(
     Ok(Notice::Revoked.redirect("/area-personale#token", state.secure_cookies))
 }
 
-/// Turns password sign-in off (only with a linked identity, else 409) or back on.
+/// Turns password sign-in off (only with an identity the provider signs in with, else 409),
+/// ending the person's other sessions, or back on (only from a session that identity started,
+/// else 403: a stolen password must not undo it).
 async fn switch_password_sign_in(
     State(state): State<AppState>,
     SignedInForm { visitor, session: s, body }: SignedInForm,
@@ -340,12 +354,22 @@ async fn switch_password_sign_in(
         Some("off") => false,
         _ => return Err(AppError::UnreadableBody("turn: on or off".into())),
     };
-    if !on && state.store.identities(&s.person.id).await?.is_empty() {
+    let identity = identity_signs_in(&state, &s.person.id).await?;
+    if !on && !identity {
         return Err(AppError::Conflict("password sign-in stays on until a digital identity is linked".into()));
+    }
+    if on && identity && !s.with_identity {
+        return Err(AppError::Forbidden);
     }
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
     w.set_password_sign_in(&s.person, on).await?;
     w.commit().await?;
+    if !on {
+        // Whoever signed in with the password before is signed out.
+        for hash in state.store.delete_other_sessions(&s.person.id, &s.token_hash).await? {
+            state.sessions.forget(&hash);
+        }
+    }
     // The session keeps the person as read at sign-in: read it again.
     state.after_write().await?;
     Ok(Notice::Saved.redirect("/area-personale", state.secure_cookies))

@@ -20,6 +20,7 @@ use axum::Router;
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::oidc::Identity;
+use crate::accounts::sign_in::SignedInWith;
 use crate::accounts::sign_in_message;
 use crate::kit::auth::{self, SignedInForm, Visitor};
 use crate::kit::error::AppError;
@@ -87,6 +88,12 @@ async fn outcome(state: &AppState, visitor: &Visitor, identity: &Identity) -> Re
         return Ok(Outcome::SignIn(person));
     }
     if let Some(signed_in) = &visitor.signed_in {
+        // One fiscal number per account: another person's SPID used in this browser must not
+        // become a way into this account.
+        let kept = state.store.identities(&signed_in.person.id).await?;
+        if kept.iter().any(|i| i.issuer == issuer) && identity.issuer == agio_store::FISCAL_NUMBER_ISSUER {
+            return Ok(Outcome::Refused("external.one_fiscal_number"));
+        }
         let expires = rfc3339(OffsetDateTime::now_utc() + LOGIN_LIFETIME);
         state.store.offer_identity_link(&signed_in.person.id, issuer, &identity.subject, &expires).await?;
         return Ok(Outcome::Confirm);
@@ -156,7 +163,7 @@ async fn arrive(
     if visitor.signed_in.as_ref().is_some_and(|s| s.person.id == person.id) {
         return Ok(([(header::SET_COOKIE, forget)], Redirect::to("/area-personale")).into_response());
     }
-    let cookie = crate::accounts::sign_in::start_session(&state, &person).await?;
+    let cookie = crate::accounts::sign_in::start_session(&state, &person, SignedInWith::Identity).await?;
     let location = login.next.parse().map_err(|_| AppError::NotFound)?;
     let mut response =
         (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, location)]).into_response();

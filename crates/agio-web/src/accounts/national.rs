@@ -11,8 +11,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use openidconnect::core::{CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey};
 use openidconnect::{AdditionalClaims, JsonWebKeyId, PrivateSigningKey};
-use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::DecodePrivateKey;
+use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -97,11 +98,15 @@ impl AdditionalClaims for NationalAttributes {}
 /// upper case; None unless it has the shape of a person's (16 characters) or a company's
 /// (11 digits) code.
 pub fn fiscal_number(raw: &str) -> Option<String> {
-    let code = raw.trim().trim_start_matches("TINIT-").to_ascii_uppercase();
+    let upper = raw.trim().to_ascii_uppercase();
+    let code = upper.strip_prefix("TINIT-").unwrap_or(&upper);
     let person = code.len() == 16 && code.chars().all(|c| c.is_ascii_alphanumeric());
     let company = code.len() == 11 && code.chars().all(|c| c.is_ascii_digit());
-    (person || company).then_some(code)
+    (person || company).then(|| code.to_string())
 }
+
+/// The smallest RSA key accepted, in bytes (2048 bits).
+const MIN_KEY_BYTES: usize = 256;
 
 /// The relying party's RSA key: signs request objects and client assertions; its public half
 /// is published at `/accedi/oidc/jwks.json` for the provider's registration.
@@ -114,15 +119,17 @@ impl RelyingPartyKey {
     /// Reads an RSA private key in PEM, PKCS#8 (`openssl genpkey`) or PKCS#1. Its key id is the
     /// RFC 7638 thumbprint of the public key, so that it changes exactly when the key does.
     pub fn from_pem(pem: &str) -> anyhow::Result<RelyingPartyKey> {
-        let pkcs1 = if pem.contains("BEGIN PRIVATE KEY") {
-            let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
-                .map_err(|e| anyhow::anyhow!("the OpenID key is not an RSA private key: {e}"))?;
-            key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
-                .map_err(|e| anyhow::anyhow!("the OpenID key cannot be read: {e}"))?
-                .to_string()
-        } else {
-            pem.to_string()
-        };
+        let key = match pem.contains("BEGIN PRIVATE KEY") {
+            true => rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string()),
+            false => rsa::RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e| e.to_string()),
+        }
+        .map_err(|e| anyhow::anyhow!("the OpenID key is not an RSA private key in PEM: {e}"))?;
+        if key.size() < MIN_KEY_BYTES {
+            anyhow::bail!("the OpenID key has {} bits: SPID and CIE want at least 2048", key.size() * 8);
+        }
+        let pkcs1 = key
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .map_err(|e| anyhow::anyhow!("the OpenID key cannot be read: {e}"))?;
         let unnamed = CoreRsaPrivateSigningKey::from_pem(&pkcs1, None)
             .map_err(|e| anyhow::anyhow!("the OpenID key is not an RSA private key: {e}"))?;
         let public = serde_json::to_value(unnamed.as_verification_key())?;
@@ -181,6 +188,8 @@ mod tests {
     fn fiscal_numbers_lose_their_prefix_and_keep_their_shape() {
         assert_eq!(fiscal_number("TINIT-RSSMRA80A01H501U").as_deref(), Some("RSSMRA80A01H501U"));
         assert_eq!(fiscal_number("rssmra80a01h501u").as_deref(), Some("RSSMRA80A01H501U"));
+        assert_eq!(fiscal_number("tinit-rssmra80a01h501u").as_deref(), Some("RSSMRA80A01H501U"));
+        assert_eq!(fiscal_number("TINIT-TINIT-RSSMRA80A01H501U"), None);
         assert_eq!(fiscal_number("TINIT-01234567890").as_deref(), Some("01234567890"));
         assert_eq!(fiscal_number("TINIT-RSSMRA80"), None);
         assert_eq!(fiscal_number("RSSMRA80A01H501U<script>"), None);

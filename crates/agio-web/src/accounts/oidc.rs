@@ -28,6 +28,7 @@ use openidconnect::{
 };
 
 use crate::accounts::national::{self, NationalAttributes, Profile, RelyingPartyKey};
+use agio_domain::credentials::new_token;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a signed request object is valid: as long as a sign-in may stay at the provider.
@@ -227,7 +228,8 @@ impl Oidc {
     /// carried by a signed request object that asks for level 2 and the attributes.
     pub fn depart(&self) -> anyhow::Result<Departure> {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (state, nonce) = (CsrfToken::new_random(), Nonce::new_random());
+        // 32 random bytes each, in hex: SPID and CIE want at least 32 characters.
+        let (state, nonce) = (CsrfToken::new(new_token()), Nonce::new(new_token()));
         let client = self.client();
         let (state_once, nonce_once) = (state.clone(), nonce.clone());
         let request = client
@@ -242,7 +244,7 @@ impl Oidc {
                     "iat": now,
                     "nbf": now,
                     "exp": now + LOGIN_SECONDS,
-                    "jti": agio_domain::credentials::new_token(),
+                    "jti": new_token(),
                     "client_id": self.settings.client_id,
                     "response_type": "code",
                     "scope": "openid",
@@ -341,8 +343,8 @@ impl Oidc {
             issuer: national::FISCAL_NUMBER.to_string(),
             subject: fiscal_number,
             email: attributes.email().map(|e| e.as_str().to_string()),
-            // SPID and CIE identity providers verify the email they release.
-            email_verified: true,
+            // SPID and CIE identity providers verify the email they release, unless they say not.
+            email_verified: attributes.email_verified().unwrap_or(true),
             name: (!name.is_empty()).then_some(name),
         })
     }

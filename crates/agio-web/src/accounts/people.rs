@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use time::{Duration, OffsetDateTime};
 
+use crate::accounts::sign_in::SignedInWith;
 use crate::kit::auth::{CheckedForm, SignedIn, SignedInForm, SignedInVisitor, Visitor};
 use crate::kit::error::AppError;
 use crate::kit::forms::{Form, FormBody, Kind};
@@ -523,7 +524,7 @@ async fn accept_post(
     state.after_write().await?;
     // A new account is signed in at once: the link proved the address, the password is set.
     if created {
-        let cookie = crate::accounts::sign_in::start_session(&state, &person).await?;
+        let cookie = crate::accounts::sign_in::start_session(&state, &person, SignedInWith::Password).await?;
         return Ok((
             StatusCode::SEE_OTHER,
             [(header::SET_COOKIE, cookie), (header::LOCATION, "/area-personale".parse().expect("a path"))],

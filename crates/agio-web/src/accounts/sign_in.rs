@@ -23,10 +23,20 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// How a session was started: what it proved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedInWith {
+    /// A password, or a link mailed to the person.
+    Password,
+    /// A digital identity (SPID, CIE, the gateway).
+    Identity,
+}
+
 /// Starts a new session for `person` (a new token every time: no fixation); returns the cookie.
-pub async fn start_session(state: &AppState, person: &Person) -> Result<HeaderValue, AppError> {
+pub async fn start_session(state: &AppState, person: &Person, with: SignedInWith) -> Result<HeaderValue, AppError> {
     let token = new_token();
-    state.store.create_session(&token_hash(&token), &person.id, &new_token()).await?;
+    let with_identity = with == SignedInWith::Identity;
+    state.store.create_session(&token_hash(&token), &person.id, &new_token(), with_identity).await?;
     // Housekeeping: sign-ins are rare enough to carry it.
     let now = OffsetDateTime::now_utc();
     state.store.delete_expired_sessions(&rfc3339(now - ABSOLUTE_LIMIT), &rfc3339(now - IDLE_LIMIT)).await?;

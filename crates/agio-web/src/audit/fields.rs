@@ -118,6 +118,7 @@ pub fn label(entity: &str, field: &str) -> Label {
         ("person" | "invitation", "territory") => "invite.territory",
         ("person", "issuer") => "history.identity_provider",
         ("person", "notifications_off") => "notifications.title",
+        ("person", "password_sign_in") => "account.password_title",
         ("person", "scope") => "tokens.scope",
         ("person", "expires_at") => "tokens.expires",
         ("profile", "status") => "profile.status",
@@ -343,6 +344,7 @@ mod tests {
         assert_eq!(label("agenda", "slug"), Label::Hidden);
         assert_eq!(label("indicator", "target_value"), Label::Key("indicator.target_value"));
         assert_eq!(label("agenda", "nonsense"), Label::Unknown);
+        assert_eq!(label("person", "password_sign_in"), Label::Key("account.password_title"));
     }
 
     #[test]

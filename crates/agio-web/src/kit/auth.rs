@@ -38,6 +38,8 @@ pub struct SignedIn {
     pub principal: Principal,
     pub csrf_token: String,
     pub(crate) token_hash: String,
+    /// The session was started with a digital identity.
+    pub with_identity: bool,
 }
 
 /// Whoever sent the request: maybe signed in, always with an address.
@@ -262,6 +264,7 @@ async fn load_session(state: &AppState, hash: &str) -> Result<Option<SignedIn>, 
         person,
         csrf_token: session.csrf_token,
         token_hash: hash.to_string(),
+        with_identity: session.with_identity,
     }))
 }
 

@@ -95,6 +95,9 @@ pub enum AppError {
     Refused(agio_domain::lab::Refusal),
     #[error("service unavailable")]
     Unavailable,
+    /// Unavailable because the database may be down: the breaker checks (`kit::breaker`).
+    #[error("database out of reach")]
+    Unreachable,
     /// Another system this request reads from failed (a Decidim instance): its code and what it
     /// names, worded for people by `lab::decidim::failure_text`.
     #[error("the instance failed: {code}: {detail}")]
@@ -127,6 +130,10 @@ impl From<agio_app::Error> for AppError {
             agio_app::Error::Unavailable(what) => {
                 tracing::warn!(%what, "the database is unavailable");
                 AppError::Unavailable
+            }
+            agio_app::Error::Unreachable(what) => {
+                tracing::warn!(%what, "the database may be out of reach");
+                AppError::Unreachable
             }
             agio_app::Error::Internal(what) => AppError::Internal(what),
         }
@@ -161,7 +168,7 @@ impl AppError {
             AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused(agio_domain::lab::Refusal::TooManyIdeas) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused(_) => StatusCode::CONFLICT,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -211,7 +218,7 @@ impl AppError {
             AppError::Stale { .. } => c.t("field.stale").to_string(),
             AppError::Conflict(_) => c.t("error.conflict.text").to_string(),
             AppError::Refused(why) => c.t(&format!("lab.refused.{}", why.code())).to_string(),
-            AppError::Unavailable => c.t("error.unavailable.text").to_string(),
+            AppError::Unavailable | AppError::Unreachable => c.t("error.unavailable.text").to_string(),
             AppError::Upstream { code, detail } => crate::lab::decidim::failure_text(c, code, detail),
             AppError::Internal(_) => c.t("error.internal.text").to_string(),
             AppError::BadParam { name, problem } => {

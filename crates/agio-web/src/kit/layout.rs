@@ -187,7 +187,7 @@ pub fn error_page(lang: Lang, error: &AppError, path: &str) -> Result<Html<Strin
         AppError::Conflict(_) => c.t("error.conflict.title"),
         AppError::Refused(_) => c.t("lab.refused.title"),
         AppError::TooLarge { .. } => c.t("error.too_large.title"),
-        AppError::Unavailable => c.t("error.unavailable.title"),
+        AppError::Unavailable | AppError::Unreachable => c.t("error.unavailable.title"),
         AppError::Upstream { .. } => c.t("error.upstream.title"),
         AppError::Internal(_) => c.t("error.internal.title"),
     };

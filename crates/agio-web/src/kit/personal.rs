@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::extract::FromRequestParts;
 
 use crate::kit::auth::{expired_cookie, Visitor, SESSION_COOKIE};
+use crate::kit::error::AppError;
 use crate::kit::i18n::Lang;
 use crate::kit::state::{cookies, AppState};
 
@@ -152,7 +153,14 @@ pub async fn personalize(State(state): State<AppState>, request: Request, next: 
     // the cache has it, without waiting for the pool (`kit::breaker`).
     let has_session = cookies(&parts.headers).any(|(name, _)| name == SESSION_COOKIE) && !state.breaker.is_down();
     let visitor = match has_session {
-        true => Visitor::from_request_parts(&mut parts, &state).await.ok(),
+        true => match Visitor::from_request_parts(&mut parts, &state).await {
+            Ok(visitor) => Some(visitor),
+            Err(AppError::Unreachable) => {
+                crate::kit::breaker::check(&state);
+                None
+            }
+            Err(_) => None,
+        },
         false => None,
     };
     let signed_in = visitor.and_then(|v| v.signed_in);

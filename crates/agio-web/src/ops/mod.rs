@@ -29,7 +29,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     match reached {
         Ok(()) => Json(json!({ "status": "ready", "database": "ok" })).into_response(),
         Err(e) => {
-            crate::kit::breaker::trip(&state);
+            crate::kit::breaker::check(&state);
             tracing::warn!(error = %e, "database not reachable");
             let retry = [(header::RETRY_AFTER, HeaderValue::from_static(crate::kit::error::RETRY_AFTER_SECONDS))];
             (StatusCode::SERVICE_UNAVAILABLE, retry, Json(json!({ "status": "not ready", "database": "unreachable" })))
