@@ -331,15 +331,21 @@ describe('SPID and CIE through their OpenID Connect profiles', () => {
       body: new URLSearchParams({ csrf: csrfOf(back.body) }).toString(),
     });
     assert.ok(confirmed.body.includes('CTTCRL70A41H223X'), 'the fiscal number is listed');
-    // Someone who signed in with the password earlier (the password was stolen, say).
+    // Someone who signed in with the password earlier (the password was stolen, say), and made
+    // an access token.
     const earlier = newBrowser();
     await passwordSignIn(earlier, 'cittadino@demo.agio.example');
     assert.ok(signedIn(earlier));
+    const made = await postForm(earlier, '/area-personale/token', { name: 'ladro', scope: 'read', lifetime: '30' });
+    const stolenToken = /agio_[A-Za-z0-9]+/.exec(made.body)?.[0];
+    const me = () => fetch(`${agioUrl}/api/v1/me`, { headers: { authorization: `Bearer ${stolenToken}` } });
+    assert.equal((await me()).status, 200);
     const off = await postForm(browser, '/area-personale/accesso-password', { turn: 'off' });
     assert.equal(new URL(off.url).pathname, '/area-personale');
     assert.ok(off.body.includes("accesso con email e password è disattivato"), off.body);
     const thrownOut = await earlier.follow(`${agioUrl}/area-personale`);
     assert.equal(new URL(thrownOut.url).pathname, '/accedi', 'the earlier password session has ended');
+    assert.equal((await me()).status, 401, 'the access tokens are revoked');
     // A session started with the password cannot turn it back on.
     assert.ok(off.body.includes('Per riattivarlo, entra con la tua identità digitale'), off.body);
     const notHere = await postForm(browser, '/area-personale/accesso-password', { turn: 'on' });
@@ -361,7 +367,11 @@ describe('SPID and CIE through their OpenID Connect profiles', () => {
     assert.equal(second.res.status, 400, `${second.url} ${second.body.slice(0, 3000)}`);
     assert.ok(second.body.includes('già collegato un codice fiscale'), second.body);
 
-    const on = await postForm(other, '/area-personale/accesso-password', { turn: 'on' });
+    // The password session proves itself with SPID: a new session, which may turn it back on.
+    const proven = await spidSignIn(browser, 'carla', { start: '/accedi/oidc?next=%2Farea-personale' });
+    assert.equal(new URL(proven.url).pathname, '/area-personale');
+    assert.ok(proven.body.includes("Riattiva l&#39;accesso con password") || proven.body.includes("Riattiva l'accesso con password"), proven.body);
+    const on = await postForm(browser, '/area-personale/accesso-password', { turn: 'on' });
     assert.equal(new URL(on.url).pathname, '/area-personale');
     const again = await passwordSignIn(newBrowser(), 'cittadino@demo.agio.example');
     assert.equal(new URL(again.url).pathname, '/area-personale', 'the password signs in again');

@@ -336,14 +336,27 @@ impl WriteTx {
 
 impl WriteTx {
     /// Turns password sign-in on or off for a person (off: only their linked digital identities
-    /// sign them in).
-    pub async fn set_password_sign_in(&mut self, person: &Person, on: bool) -> Result<()> {
+    /// sign them in). Off also ends every session of theirs but `keep` (the one asking) and
+    /// revokes their access tokens, in the same transaction: whatever a stolen password opened
+    /// closes with it. The hashes of the sessions ended, for the caches.
+    pub async fn set_password_sign_in(&mut self, person: &Person, on: bool, keep: &str) -> Result<Vec<String>> {
+        let at = now();
         let mut sql = Sql::new("UPDATE people SET password_sign_in_off = ");
-        sql.bind(i64::from(!on)).push(", updated_at = ").bind(now()).push(" WHERE id = ").bind(person.id.clone());
+        sql.bind(i64::from(!on)).push(", updated_at = ").bind(at.clone()).push(" WHERE id = ").bind(person.id.clone());
         sql.query().execute(&mut *self.tx).await?;
+        let mut ended = Vec::new();
+        if !on {
+            let mut sessions = Sql::new("DELETE FROM sessions WHERE person_id = ");
+            sessions.bind(person.id.clone()).push(" AND token_hash <> ").bind(keep).push(" RETURNING token_hash");
+            ended = sessions.map_all(&mut *self.tx, |r| col(r, "token_hash")).await?;
+            let mut tokens = Sql::new("UPDATE api_tokens SET revoked_at = ");
+            tokens.bind(at).push(" WHERE revoked_at IS NULL AND person_id = ").bind(person.id.clone());
+            tokens.query().execute(&mut *self.tx).await?;
+        }
         let before = serde_json::json!({ "password_sign_in": person.password_sign_in });
         let after = serde_json::json!({ "password_sign_in": on });
-        self.record(person_entity(person), "set_password_sign_in", Some(&before), Some(&after), "").await
+        self.record(person_entity(person), "set_password_sign_in", Some(&before), Some(&after), "").await?;
+        Ok(ended)
     }
 }
 
@@ -459,17 +472,6 @@ impl Store {
         sql.bind(now()).push(" WHERE token_hash = ").bind(token_hash);
         sql.query().execute(&self.pool).await?;
         Ok(())
-    }
-
-    /// Ends every session of a person but `keep` (the one asking); their hashes, for the caches.
-    pub async fn delete_other_sessions(&self, person_id: &str, keep: &str) -> Result<Vec<String>> {
-        let mut others = Sql::new("SELECT token_hash FROM sessions WHERE person_id = ");
-        others.bind(person_id).push(" AND token_hash <> ").bind(keep);
-        let hashes: Vec<String> = others.map_all(&self.pool, |r| col(r, "token_hash")).await?;
-        let mut delete = Sql::new("DELETE FROM sessions WHERE person_id = ");
-        delete.bind(person_id).push(" AND token_hash <> ").bind(keep);
-        delete.query().execute(&self.pool).await?;
-        Ok(hashes)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

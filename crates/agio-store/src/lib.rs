@@ -247,23 +247,27 @@ impl Store {
         self.pool.is_closed()
     }
 
-    /// Checks that the database answers.
-    /// Whether a new connection to the database opens, within two seconds, outside the pool:
-    /// a full pool answers as slowly as a database that is down, a fresh connection does not.
+    /// Whether the database server answers a new connection, within two seconds, outside the
+    /// pool: a full pool answers as slowly as a database that is down, a fresh connection does
+    /// not. A server that answers but refuses (too many connections) is reachable.
     pub async fn reachable(&self) -> bool {
         use sqlx::Connection;
         let options = self.pool.connect_options();
-        let opened =
-            tokio::time::timeout(std::time::Duration::from_secs(2), sqlx::AnyConnection::connect_with(&options));
-        match opened.await {
-            Ok(Ok(connection)) => {
-                let _ = connection.close().await;
-                true
+        let attempt = async {
+            match sqlx::AnyConnection::connect_with(&options).await {
+                Ok(connection) => {
+                    let _ = connection.close().await;
+                    true
+                }
+                // Answered, but starting up or shutting down (57P0x): not yet.
+                Err(sqlx::Error::Database(e)) => !e.code().is_some_and(|code| code.starts_with("57P")),
+                Err(_) => false,
             }
-            _ => false,
-        }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(2), attempt).await.unwrap_or(false)
     }
 
+    /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

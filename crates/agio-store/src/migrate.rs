@@ -93,6 +93,7 @@ const MIGRATIONS: &[Migration] = migrations!(
     (36, "0036_indicator_latest", common_then_dialect),
     (37, "0037_writes_side_by_side", common_then_dialect),
     (38, "0038_password_sign_in", common),
+    (39, "0039_sessions_with_identity", common),
 );
 
 /// Where a database's schema stands against the migrations this build knows.

@@ -2,7 +2,3 @@
 -- stolen password then opens nothing. It is turned back on from the personal area, signed in
 -- with the digital identity.
 ALTER TABLE people ADD COLUMN password_sign_in_off BIGINT NOT NULL DEFAULT 0 CHECK (password_sign_in_off IN (0, 1));
-
--- Whether a session was started with a digital identity: only such a session turns password
--- sign-in back on, so a stolen password cannot undo what it was turned off against.
-ALTER TABLE sessions ADD COLUMN with_identity BIGINT NOT NULL DEFAULT 0 CHECK (with_identity IN (0, 1));

@@ -362,13 +362,11 @@ async fn switch_password_sign_in(
         return Err(AppError::Forbidden);
     }
     let mut w = state.store.begin_write(&visitor.actor(Channel::Form)).await?;
-    w.set_password_sign_in(&s.person, on).await?;
+    // Off: whoever signed in with the password before is signed out, their tokens revoked.
+    let ended = w.set_password_sign_in(&s.person, on, &s.token_hash).await?;
     w.commit().await?;
-    if !on {
-        // Whoever signed in with the password before is signed out.
-        for hash in state.store.delete_other_sessions(&s.person.id, &s.token_hash).await? {
-            state.sessions.forget(&hash);
-        }
+    for hash in ended {
+        state.sessions.forget(&hash);
     }
     // The session keeps the person as read at sign-in: read it again.
     state.after_write().await?;

@@ -160,8 +160,13 @@ async fn arrive(
         Outcome::Confirm => return confirmation(&state, lang, &visitor, &identity.subject, forget),
         Outcome::Refused(text_key) => return refuse(text_key),
     };
-    if visitor.signed_in.as_ref().is_some_and(|s| s.person.id == person.id) {
-        return Ok(([(header::SET_COOKIE, forget)], Redirect::to("/area-personale")).into_response());
+    if let Some(signed_in) = visitor.signed_in.as_ref().filter(|s| s.person.id == person.id) {
+        if signed_in.with_identity {
+            return Ok(([(header::SET_COOKIE, forget)], Redirect::to("/area-personale")).into_response());
+        }
+        // Signed in with a password, now proven with the identity too: a new session that
+        // knows it (it may turn password sign-in back on), and the old one ends.
+        crate::accounts::sign_in::end_session(&state, signed_in).await?;
     }
     let cookie = crate::accounts::sign_in::start_session(&state, &person, SignedInWith::Identity).await?;
     let location = login.next.parse().map_err(|_| AppError::NotFound)?;
@@ -211,6 +216,10 @@ async fn link(State(state): State<AppState>, lang: Lang, form: SignedInForm) -> 
     };
     if issuer != oidc.identity_issuer() {
         return refused(lang, "external.invalid");
+    }
+    let kept = state.store.identities(&person.id).await?;
+    if issuer == agio_store::FISCAL_NUMBER_ISSUER && kept.iter().any(|i| i.issuer == issuer) {
+        return refused(lang, "external.one_fiscal_number");
     }
     let mut w = state.store.begin_write(&form.visitor.actor(Channel::Form)).await?;
     w.link_identity(person, &issuer, &subject).await?;

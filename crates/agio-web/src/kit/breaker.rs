@@ -63,14 +63,14 @@ pub fn check(state: &AppState) {
             state.breaker.down.store(true, Ordering::Release);
             state.metrics.database_down.set(1);
             tracing::warn!("the database is out of reach: requests are answered 503 at once until it is back");
-            while !state.store.reachable().await {
+            while !state.store.reachable().await && !state.store.is_closed() {
                 tokio::time::sleep(TRY_AGAIN_AFTER).await;
             }
             tracing::info!("the database answers again");
         }
-        // In this order: a request finding it down in between starts a task of its own.
-        state.breaker.checking.store(false, Ordering::Release);
+        // In this order: a task started in between may mark it down again, and that stays.
         state.breaker.down.store(false, Ordering::Release);
         state.metrics.database_down.set(0);
+        state.breaker.checking.store(false, Ordering::Release);
     });
 }
