@@ -52,9 +52,12 @@ describe('the OpenAPI documents, fuzzed by Schemathesis with all checks', () => 
     schemathesis('/api/v1/openapi.json', '', ['--include-method', 'GET']));
   it('the API\'s reads, with a token', T, () =>
     schemathesis('/api/v1/openapi.json', '', ['--include-method', 'GET', '-H', `Authorization: Bearer ${token}`]));
-  // Without a token every write is refused before its body is read, as the document says.
+  // Without a token every write is refused before its body is read, as the document says. The
+  // coverage phase sends each write its edge and invalid cases (4,600 requests); random bodies
+  // (fuzzing) are never read and nothing can be created to follow (stateful), and those two
+  // phases took 60% of the run's three minutes.
   it('the API\'s writes, without a token', T, () =>
-    schemathesis('/api/v1/openapi.json', '', ['--exclude-method', 'GET']));
+    schemathesis('/api/v1/openapi.json', '', ['--exclude-method', 'GET', '--phases', 'coverage']));
   // Without the stateful phase: it infers links from each creation's answer, and a part's
   // creation answers its parent (an indicator's, the action), whose id is not the part's.
   it('the API\'s writes, with a token', T, () =>
