@@ -519,3 +519,37 @@ both_backends!(an_indicator_s_numbers_may_be_left_out_then_given, |backend| asyn
         assert_eq!(r.status, StatusCode::CREATED, "{baseline}: {}", r.body);
     }
 });
+
+/// A write refused before its body is read leaves the body on the connection, which the server
+/// then closes: the answer says so, or the client would send its next request into it (a failed
+/// POST, not a retried one). A body read to its end keeps the connection.
+#[tokio::test]
+async fn an_answer_given_before_the_body_is_read_closes_the_connection() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = TestApp::demo(agio_store::Backend::Sqlite).await;
+    let token = app.create_token(&app.sign_in(REFERENT).await, "write").await;
+    let patch = |authorization: Option<String>, body: String| {
+        let mut request = Request::builder()
+            .method("PATCH")
+            .uri(format!("/api/v1/agendas/{GUASTALLA}/actions/A02"))
+            .header("content-type", "application/json")
+            .header("content-length", body.len());
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        request.body(Body::from(body)).unwrap()
+    };
+    let large = json!({ "version": 1, "title": "x".repeat(70_000) }).to_string();
+    for authorization in [None, Some("Bearer agio_0".to_string()), Some("Basic eDp5".to_string())] {
+        let refused = app.request(patch(authorization, large.clone())).await;
+        problem(&refused, StatusCode::UNAUTHORIZED);
+        assert_eq!(refused.header("connection"), "close");
+    }
+    let read =
+        app.request(patch(Some(format!("Bearer {token}")), json!({ "version": 1, "title": "" }).to_string())).await;
+    assert!(matches!(read.status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY), "{}", read.body);
+    assert_eq!(read.header("connection"), "", "a body read to its end keeps the connection");
+    let page = app.get("/agende").await;
+    assert_eq!((page.status, page.header("connection")), (StatusCode::OK, ""));
+}

@@ -1,6 +1,6 @@
 //! What every feature uses and that uses no feature: who is asking (extractors), errors and
 //! their pages, the page frame, forms, query strings and filters, i18n, Markdown, the page
-//! cache, e-mail, static files and the shared state.
+//! cache, e-mail, static files, the connection's end and the shared state.
 
 pub mod auth;
 pub mod breaker;
@@ -20,4 +20,5 @@ pub mod query;
 pub mod redirect;
 pub mod state;
 pub mod static_files;
+pub mod unread_body;
 pub mod upload;
