@@ -552,14 +552,19 @@ describe('filters return what they promise', () => {
 
 /** Calls a secured operation and validates the answer; returns the body. */
 async function change(method, template, path, token, body, expectedStatus) {
-  const op = secured.get(`${method} ${template}`);
-  assert.ok(op, `no secured operation ${method} ${template}`);
   // A string body is a CSV file (the Piano di Zona); anything else, JSON.
   const csv = typeof body === 'string';
   const headers = { 'content-type': csv ? 'text/csv' : 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const init = { method, headers };
   if (method !== 'GET') init.body = csv ? body : JSON.stringify(body);
+  return answersAsDocumented(method, template, path, init, expectedStatus);
+}
+
+/** Send `init` to `path`, a secured operation, and check the answer against the document: status, content type, schema, fields. */
+async function answersAsDocumented(method, template, path, init, expectedStatus) {
+  const op = secured.get(`${method} ${template}`);
+  assert.ok(op, `no secured operation ${method} ${template}`);
   const { res, body: answer, text } = await fetchJson(path, init);
   assert.equal(res.status, expectedStatus, `${method} ${path}: status (body: ${text.slice(0, 300)})`);
   if (expectedStatus === 204) {
@@ -591,6 +596,49 @@ describe('every change answers as documented', () => {
     for (const [template, item] of Object.entries(doc.paths)) {
       for (const method of ['post', 'put', 'patch', 'delete']) {
         if (item[method]) assert.ok(item[method].security, `${method.toUpperCase()} ${template} needs a token`);
+      }
+    }
+  });
+
+  // Schemathesis fuzzes the changes with a token (tests/contract). Without a valid one, a change
+  // is refused before anything of it is read, whatever it carries: every secured operation gets
+  // the kinds of input Schemathesis's coverage phase sent it (hostile path values, bodies of
+  // every wrong shape and type, broken credentials), each answered 401 as documented.
+  it('without a valid token, every secured operation answers 401 whatever its input', T, async () => {
+    const pathValues = [GUASTALLA, 'x', '-1', '9'.repeat(40), "' OR '1'='1", '<script>', 'ü'.repeat(200), ' '];
+    const bodies = [
+      ['application/json', '{}'],
+      ['application/json', '{"version": '],
+      ['application/json', '[1]'],
+      ['application/json', 'null'],
+      ['application/json', `{"title": "${'a'.repeat(70_000)}"}`],
+      ['text/csv', 'a,b\n1,2\n'],
+      ['application/x-www-form-urlencoded', 'title=x&version=1'],
+      ['multipart/form-data; boundary=agio', '--agio\r\nContent-Disposition: form-data; name="file"\r\n\r\nx\r\n--agio--\r\n'],
+      [null, null],
+    ];
+    const credentials = [null, 'Bearer', 'Bearer agio_0123456789abcdef0123456789abcdef', `Bearer ${'x'.repeat(4_000)}`,
+      'Basic cmVnaW9uZUBkZW1vLmFnaW8uZXhhbXBsZTpwYXNzd29yZA==', 'Token abc'];
+    const refused = async (method, template, pathValue, [type, body], authorization) => {
+      const path = template.replace(/\{[^}]+\}/g, () => encodeURIComponent(pathValue));
+      const headers = {};
+      if (type) headers['content-type'] = type;
+      if (authorization) headers.authorization = authorization;
+      const init = { method, headers };
+      if (method !== 'GET' && body !== null) init.body = body;
+      await answersAsDocumented(method, template, path, init, 401);
+    };
+    assert.ok(secured.size >= 20, `only ${secured.size} secured operations in the document`);
+    for (const key of secured.keys()) {
+      const [method, template] = key.split(' ');
+      for (const value of pathValues) {
+        await refused(method, template, value, bodies[0], null);
+      }
+      for (const body of bodies) {
+        await refused(method, template, GUASTALLA, body, null);
+      }
+      for (const authorization of credentials) {
+        await refused(method, template, GUASTALLA, bodies[0], authorization);
       }
     }
   });
