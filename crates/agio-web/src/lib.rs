@@ -72,8 +72,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The cross-cutting layers every response goes through (outermost last).
 fn with_layers(app: Router) -> Router {
-    app.layer(axum::middleware::from_fn(kit::unread_body::close_after_unread_body))
-        .layer(axum::middleware::from_fn(reject_unreadable_paths))
+    app.layer(axum::middleware::from_fn(reject_unreadable_paths))
         .layer(axum::middleware::from_fn(personal_answers_are_not_stored))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))

@@ -520,36 +520,59 @@ both_backends!(an_indicator_s_numbers_may_be_left_out_then_given, |backend| asyn
     }
 });
 
-/// A write refused before its body is read leaves the body on the connection, which the server
-/// then closes: the answer says so, or the client would send its next request into it (a failed
-/// POST, not a retried one). A body read to its end keeps the connection.
+/// An answer given before the request's body is read to its end (a write without a token, a
+/// panic) may leave the body on the connection, which the server then closes: the answer says
+/// so, or the client would send its next request into it (a failed POST, not a retried one). A
+/// body read to its end, of a known length or chunked, keeps the connection.
 #[tokio::test]
 async fn an_answer_given_before_the_body_is_read_closes_the_connection() {
-    use axum::body::Body;
+    use axum::body::{Body, Bytes};
     use axum::http::Request;
     let app = TestApp::demo(agio_store::Backend::Sqlite).await;
     let token = app.create_token(&app.sign_in(REFERENT).await, "write").await;
-    let patch = |authorization: Option<String>, body: String| {
+    // The body whole, with its length, or chunked in three parts.
+    let patch = |authorization: Option<String>, body: String, chunked: bool| {
         let mut request = Request::builder()
             .method("PATCH")
             .uri(format!("/api/v1/agendas/{GUASTALLA}/actions/A02"))
-            .header("content-type", "application/json")
-            .header("content-length", body.len());
+            .header("content-type", "application/json");
         if let Some(value) = authorization {
             request = request.header("authorization", value);
         }
-        request.body(Body::from(body)).unwrap()
+        if !chunked {
+            return request.header("content-length", body.len()).body(Body::from(body)).unwrap();
+        }
+        let third = body.len() / 3;
+        let parts = [&body[..third], &body[third..2 * third], &body[2 * third..]]
+            .map(|part| Ok::<_, std::io::Error>(Bytes::from(part.to_string())));
+        request
+            .header("transfer-encoding", "chunked")
+            .body(Body::from_stream(futures_util::stream::iter(parts)))
+            .unwrap()
     };
     let large = json!({ "version": 1, "title": "x".repeat(70_000) }).to_string();
-    for authorization in [None, Some("Bearer agio_0".to_string()), Some("Basic eDp5".to_string())] {
-        let refused = app.request(patch(authorization, large.clone())).await;
-        problem(&refused, StatusCode::UNAUTHORIZED);
-        assert_eq!(refused.header("connection"), "close");
+    let bad_title = json!({ "version": 1, "title": "" }).to_string();
+    for chunked in [false, true] {
+        for authorization in [None, Some("Bearer agio_0".to_string()), Some("Basic eDp5".to_string())] {
+            let refused = app.request(patch(authorization, large.clone(), chunked)).await;
+            problem(&refused, StatusCode::UNAUTHORIZED);
+            assert_eq!(refused.header("connection"), "close", "chunked: {chunked}");
+        }
+        let read = app.request(patch(Some(format!("Bearer {token}")), bad_title.clone(), chunked)).await;
+        assert!(matches!(read.status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY), "{}", read.body);
+        assert_eq!(read.header("connection"), "", "chunked: {chunked}: a body read to its end keeps the connection");
     }
-    let read =
-        app.request(patch(Some(format!("Bearer {token}")), json!({ "version": 1, "title": "" }).to_string())).await;
-    assert!(matches!(read.status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY), "{}", read.body);
-    assert_eq!(read.header("connection"), "", "a body read to its end keeps the connection");
     let page = app.get("/agende").await;
     assert_eq!((page.status, page.header("connection")), (StatusCode::OK, ""));
+    // A handler that fails before reading: the answer comes from a layer below the outermost.
+    let boom = axum::Router::new()
+        .route("/boom", axum::routing::post(|| async { panic!("before the body is read") as &'static str }))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(agio_web::kit::observe::ObserveLayer(app.state.clone()));
+    let request = Request::post("/boom").header("content-length", large.len()).body(Body::from(large)).unwrap();
+    let answer = tower::ServiceExt::oneshot(boom, request).await.unwrap();
+    assert_eq!(
+        (answer.status(), answer.headers().get("connection").map(|v| v.to_str().unwrap())),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("close"))
+    );
 }

@@ -345,10 +345,8 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             Err(_) => (status, error.message(lang)).into_response(),
         }
     };
-    for kept in [header::ALLOW, header::CONNECTION] {
-        if let Some(value) = response.headers().get(&kept) {
-            rendered.headers_mut().insert(kept, value.clone());
-        }
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        rendered.headers_mut().insert(header::ALLOW, allow.clone());
     }
     if status == StatusCode::SERVICE_UNAVAILABLE {
         rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));

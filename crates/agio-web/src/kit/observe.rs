@@ -1,6 +1,8 @@
 //! What every request leaves for the operators: its id, in the `X-Request-Id` header of its
 //! answer and on every log line written while it is served (so that one request can be followed
 //! through the proxy's log and AGIO's, across instances); and its count and time in `/metrics`.
+//! Being outermost, it also tells the client when the connection ends with the answer
+//! (`kit::unread_body`).
 //!
 //! One tower service rather than middleware functions: an axum `from_fn` layer clones the whole
 //! stack below it for every request, and two of them outermost cost a cached page a tenth of its
@@ -19,6 +21,7 @@ use axum::response::Response;
 use tracing::Instrument;
 
 use crate::kit::state::AppState;
+use crate::kit::unread_body;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -73,6 +76,7 @@ where
             method = method.as_str(),
             path = request.uri().path()
         );
+        let (request, body) = unread_body::watch(request);
         let answer = self.inner.call(request);
         let state = self.state.clone();
         Box::pin(
@@ -82,6 +86,7 @@ where
                 state.metrics.record(route, &method, status, started.elapsed());
                 tracing::debug!(status, elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "answered");
                 response.headers_mut().insert(X_REQUEST_ID, id);
+                body.close_if_unread(&mut response);
                 Ok(response)
             }
             .instrument(span),

@@ -1,8 +1,9 @@
-//! A request answered before its body is read (a write without a token, a form without its CSRF
-//! token, an upload over the limit) leaves the rest of the body on the connection, and hyper
-//! closes the connection after the answer. The answer says so with `Connection: close`: a
-//! client that reused the connection would write its next request into a closing socket, and
-//! a POST that fails there is not retried.
+//! A request answered before its body is read to its end (a write without a token, a form
+//! without its CSRF token, an upload over the limit, a timeout) leaves the rest of the body on
+//! the connection, and hyper closes the connection after the answer unless it already holds the
+//! whole body. The answer says so with `Connection: close`: a client that reused the connection
+//! would write its next request into a closing socket, and a POST that fails there is not
+//! retried. `kit::observe`, the outermost service, calls it for every request.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,24 +13,29 @@ use std::task::{Context, Poll};
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 
-/// Middleware: `Connection: close` on the answer to a request whose body was not read to its end.
-/// The innermost layer, so that it clones no stack at each request; `render_errors`, which
-/// renders the answer again, keeps the header.
-pub async fn close_after_unread_body(request: Request, next: Next) -> Response {
+/// Whether a request's body has been read to its end (nothing to watch without a body).
+pub struct BodyWatch(Option<Arc<AtomicBool>>);
+
+/// The request with its body watched.
+pub fn watch(request: Request) -> (Request, BodyWatch) {
     if !carries_body(&request) {
-        return next.run(request).await;
+        return (request, BodyWatch(None));
     }
     let finished = Arc::new(AtomicBool::new(false));
     let watched = Arc::clone(&finished);
-    let mut response = next.run(request.map(|inner| Body::new(WatchedBody { inner, finished: watched }))).await;
-    if !finished.load(Ordering::Acquire) {
-        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    (request.map(|inner| Body::new(WatchedBody { inner, finished: watched })), BodyWatch(Some(finished)))
+}
+
+impl BodyWatch {
+    /// `Connection: close` on the answer when the body was left unread.
+    pub fn close_if_unread(&self, response: &mut Response) {
+        if self.0.as_ref().is_some_and(|finished| !finished.load(Ordering::Acquire)) {
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
     }
-    response
 }
 
 fn carries_body(request: &Request) -> bool {
