@@ -42,6 +42,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    shutdown: ShutdownSignals,
 }
 
 impl Application {
@@ -92,7 +93,8 @@ impl Application {
         let listener = TcpListener::bind(&options.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
-        Ok(Application { listener, router: crate::router(state), store })
+        let shutdown = ShutdownSignals::listen()?;
+        Ok(Application { listener, router: crate::router(state), store, shutdown })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -102,31 +104,33 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
     pub async fn run(self) -> anyhow::Result<()> {
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(self.shutdown.received())
             .await?;
         self.store.close().await;
         Ok(())
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+/// SIGTERM and SIGINT, caught from the moment the application is built. Registered lazily, on the
+/// first poll of a task axum spawns, a signal sent as soon as the server said it was serving could
+/// come first and kill the process by its default action (it did, on a loaded machine).
+struct ShutdownSignals {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn listen() -> anyhow::Result<ShutdownSignals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let listen = |kind| signal(kind).map_err(|e| anyhow::anyhow!("cannot listen for shutdown signals: {e}"));
+        Ok(ShutdownSignals { terminate: listen(SignalKind::terminate())?, interrupt: listen(SignalKind::interrupt())? })
     }
-    tracing::info!("shutting down");
+
+    async fn received(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {},
+            _ = self.interrupt.recv() => {},
+        }
+        tracing::info!("shutting down");
+    }
 }

@@ -435,6 +435,31 @@ fn serve_on_sqlite_starts_logs_json_and_shuts_down_on_sigterm() {
     serve_and_stop(&temp_dir("serve"), None);
 }
 
+/// A SIGTERM sent the moment the server says it is serving stops it gracefully: the handler is in
+/// place before that line, not left to a task the runtime has yet to poll (which lost the signal to
+/// its default action, killing the process, under a loaded CI machine).
+#[test]
+fn a_sigterm_as_soon_as_it_serves_still_shuts_down_gracefully() {
+    let dir = temp_dir("serve-term-early");
+    for attempt in 0..5 {
+        let mut child = agio()
+            .current_dir(&dir)
+            .env("AGIO_LOG_FORMAT", "json")
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let serving = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("AGIO is serving"));
+        assert!(serving.is_some(), "attempt {attempt}: the server never said it was serving");
+        let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "attempt {attempt}: graceful shutdown exits 0, got {exit:?}");
+        assert!(lines.any(|l| l.unwrap().contains("shutting down")), "attempt {attempt}");
+    }
+}
+
 #[tokio::test]
 async fn serve_on_postgres_starts_logs_json_and_shuts_down_on_sigterm() {
     let url = fresh_url(Backend::Postgres, Seed::Nothing).await;
