@@ -43,7 +43,9 @@ impl Directory {
         for ((vocabulary, code), term) in store.directory_term_labels().await? {
             labels.insert((vocabulary.code().to_string(), code), term);
         }
-        let directory = Directory { index, comuni, comune_by_name, labels, synced_at: Mutex::new(agio_store::now()) };
+        // Read before the services, so that a write committed while they are read is synced.
+        let synced_at = Mutex::new(sync_horizon(store, time::OffsetDateTime::now_utc()).await?);
+        let directory = Directory { index, comuni, comune_by_name, labels, synced_at };
         let mut after = String::new();
         loop {
             let batch = store.directory_services_after(&after, BATCH).await?;
@@ -57,21 +59,20 @@ impl Directory {
 
     /// Re-indexes the services written since the last sync (by any instance).
     pub async fn sync(&self, store: &Store) -> Result<(), Error> {
+        self.sync_at(store, time::OffsetDateTime::now_utc()).await
+    }
+
+    /// [`Directory::sync`] as if it were `now`.
+    pub async fn sync_at(&self, store: &Store, now: time::OffsetDateTime) -> Result<(), Error> {
         let since = self.synced_at.lock().map_err(|_| Error::Internal("directory lock".into()))?.clone();
-        // From a minute before now, next time: another instance's transaction may commit after
-        // this read with an `updated_at` from before it (re-indexing a few services twice is cheap).
-        let started = (time::OffsetDateTime::now_utc() - time::Duration::minutes(1))
-            .replace_nanosecond(0)
-            .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-            .unwrap_or(since.clone());
+        let next = sync_horizon(store, now).await?;
         let ids = store.directory_changed_since(&since).await?;
         if !ids.is_empty() {
             let services = store.directory_services_by_id(&ids).await?;
             let indexed: Vec<IndexedService> = services.iter().filter_map(|s| self.indexed(s)).collect();
             self.index.upsert(&indexed).map_err(internal)?;
         }
-        *self.synced_at.lock().map_err(|_| Error::Internal("directory lock".into()))? = started;
+        *self.synced_at.lock().map_err(|_| Error::Internal("directory lock".into()))? = next;
         Ok(())
     }
 
@@ -225,6 +226,20 @@ fn internal(e: agio_search::SearchError) -> Error {
     Error::Internal(e.to_string())
 }
 
+/// Where the sync after one at `now` starts reading `updated_at`. A transaction stamps its writes
+/// when it begins but shows them when it commits, so the horizon goes back to the oldest one still
+/// open: a long import's services would otherwise be passed over by a sync that another write set
+/// off meanwhile. A minute more allows for the instances' clocks (re-indexing a few services twice
+/// is cheap).
+async fn sync_horizon(store: &Store, now: time::OffsetDateTime) -> Result<String, Error> {
+    let oldest_open = store.oldest_open_transaction().await?;
+    let from = oldest_open.map_or(now, |began| began.min(now)) - time::Duration::minutes(1);
+    from.replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .ok_or_else(|| Error::Internal(format!("cannot write {from} as RFC 3339")))
+}
+
 /// What a person asks the directory: words, filters, a place, a page.
 #[derive(Debug, Clone, Default)]
 pub struct Ask {
@@ -241,7 +256,6 @@ pub struct Ask {
 }
 
 impl Ask {
-    /// Every service of a district (by its code), counted: no words, no page, no facets.
     /// Every service located in a comune (its ISTAT code).
     pub fn in_comune(code: &str) -> Ask {
         let mut ask = Ask::in_district("");
@@ -249,6 +263,7 @@ impl Ask {
         ask
     }
 
+    /// Every service of a district (by its code), counted: no words, no page, no facets.
     pub fn in_district(code: &str) -> Ask {
         Ask {
             text: String::new(),

@@ -273,6 +273,23 @@ impl Store {
         Ok(())
     }
 
+    /// When the oldest transaction open on the database began (its server's clock). None on
+    /// SQLite, where nothing commits while a write is open (one writer at a time). PostgreSQL shows
+    /// the transactions of the same role only, the one every instance and `agio` command uses.
+    pub async fn oldest_open_transaction(&self) -> Result<Option<time::OffsetDateTime>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT CAST(EXTRACT(EPOCH FROM MIN(xact_start)) AS BIGINT) AS began \
+             FROM pg_stat_activity WHERE datname = current_database()",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let began: Option<i64> = read::col(&row, "began")?;
+        Ok(began.and_then(|seconds| time::OffsetDateTime::from_unix_timestamp(seconds).ok()))
+    }
+
     /// The data version: the number of writes committed (by any instance), so it changes with
     /// each. One statement: it sees the writes folded into `data_version` or still in
     /// `data_writes`, never both or neither.

@@ -94,3 +94,48 @@ async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut done:
     });
     waited.await.unwrap_or_else(|_| panic!("waited 30 s for {what}"));
 }
+
+/// A long import's services reach the search even when other writes commit and set off syncs
+/// while it runs: its rows are stamped when it began, so a sync that looked back a minute only
+/// passed them over, on every instance, until a restart.
+#[tokio::test]
+async fn a_long_imports_services_reach_the_search_though_syncs_ran_while_it_was_open() {
+    use agio_app::directory::{Ask, Directory, DEFAULT_SYNONYMS};
+    use sqlx::Connection;
+    let url = fresh_url(Backend::Postgres, Seed::Demo).await;
+    let store = Store::connect(&url).await.unwrap();
+    let synonyms = agio_search::Synonyms::parse(DEFAULT_SYNONYMS).unwrap();
+    let directory = Directory::build(&store, synonyms).await.unwrap();
+    let found = |at| {
+        let ask = Ask { text: "quokka".into(), limit: 10, ..Ask::default() };
+        directory.search(&ask, at).unwrap().total
+    };
+
+    // The import: a transaction that renames a service, stamped as it begins, and stays open.
+    let mut import = sqlx::PgConnection::connect(&url).await.unwrap();
+    let (id, document): (String, String) =
+        sqlx::query_as("SELECT id, document FROM directory_services ORDER BY id LIMIT 1")
+            .fetch_one(&mut import)
+            .await
+            .unwrap();
+    let mut document: serde_json::Value = serde_json::from_str(&document).unwrap();
+    document["name"] = "Sportello Quokka".into();
+    sqlx::query("BEGIN").execute(&mut import).await.unwrap();
+    let began = time::OffsetDateTime::now_utc();
+    sqlx::query("UPDATE directory_services SET document = $1, updated_at = $2 WHERE id = $3")
+        .bind(document.to_string())
+        .bind(agio_store::now())
+        .bind(&id)
+        .execute(&mut import)
+        .await
+        .unwrap();
+
+    // Two minutes on, another write sets off a sync; then the import commits, and the next sync
+    // must find it.
+    let later = began + time::Duration::minutes(2);
+    directory.sync_at(&store, later).await.unwrap();
+    assert_eq!(found(later), 0, "not committed yet");
+    sqlx::query("COMMIT").execute(&mut import).await.unwrap();
+    directory.sync_at(&store, later).await.unwrap();
+    assert_eq!(found(later), 1, "the import's service is found once it committed");
+}
