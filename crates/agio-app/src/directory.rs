@@ -227,12 +227,12 @@ fn internal(e: agio_search::SearchError) -> Error {
 }
 
 /// Where the sync after one at `now` starts reading `updated_at`. A transaction stamps its writes
-/// when it begins but shows them when it commits, so the horizon goes back to the oldest one still
-/// open: a long import's services would otherwise be passed over by a sync that another write set
-/// off meanwhile. A minute more allows for the instances' clocks (re-indexing a few services twice
-/// is cheap).
+/// when it begins but shows them when it commits, so the horizon goes back to the oldest writer
+/// still open: a sync that another write set off meanwhile would otherwise pass a long import's
+/// services over. A minute more allows for the instances' clocks (re-indexing a few services
+/// twice is cheap).
 async fn sync_horizon(store: &Store, now: time::OffsetDateTime) -> Result<String, Error> {
-    let oldest_open = store.oldest_open_transaction().await?;
+    let oldest_open = store.oldest_open_write().await?;
     let from = oldest_open.map_or(now, |began| began.min(now)) - time::Duration::minutes(1);
     from.replace_nanosecond(0)
         .ok()

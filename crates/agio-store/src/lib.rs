@@ -273,16 +273,18 @@ impl Store {
         Ok(())
     }
 
-    /// When the oldest transaction open on the database began (its server's clock). None on
-    /// SQLite, where nothing commits while a write is open (one writer at a time). PostgreSQL shows
-    /// the transactions of the same role only, the one every instance and `agio` command uses.
-    pub async fn oldest_open_transaction(&self) -> Result<Option<time::OffsetDateTime>> {
+    /// When the oldest transaction that has written and is still open began (the database
+    /// server's clock); a reader (`pg_dump`, an idle `psql`) does not count. None on SQLite, where
+    /// nothing commits while a write is open (one writer at a time). PostgreSQL shows the
+    /// transactions of the same role only, the one every instance and `agio` command uses.
+    pub async fn oldest_open_write(&self) -> Result<Option<time::OffsetDateTime>> {
         if self.backend == Backend::Sqlite {
             return Ok(None);
         }
+        // A transaction has an ID once it writes: every write of AGIO's counts itself first.
         let row = sqlx::query(
-            "SELECT CAST(EXTRACT(EPOCH FROM MIN(xact_start)) AS BIGINT) AS began \
-             FROM pg_stat_activity WHERE datname = current_database()",
+            "SELECT CAST(EXTRACT(EPOCH FROM MIN(xact_start)) AS BIGINT) AS began FROM pg_stat_activity \
+             WHERE datname = current_database() AND backend_type = 'client backend' AND backend_xid IS NOT NULL",
         )
         .fetch_one(&self.pool)
         .await?;
