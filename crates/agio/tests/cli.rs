@@ -372,6 +372,34 @@ async fn an_import_killed_midway_leaves_all_or_nothing() {
     }
 }
 
+/// A running `agio serve`: the test stops it with SIGTERM; a failed assertion does not leave it
+/// running.
+struct Server(std::process::Child);
+
+impl Server {
+    /// Starts `command` (an `agio serve`) and gives its log, line by line.
+    fn start(command: &mut Command) -> (Server, std::io::Lines<BufReader<std::process::ChildStderr>>) {
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
+        let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        (Server(child), lines)
+    }
+
+    /// Sends SIGTERM and waits for the process to end.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status().unwrap();
+        assert!(sent.success());
+        self.0.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Once waited for, `kill` signals nothing: the process ID may belong to another by then.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `agio serve --demo` on `database_url`, checks it answers and logs JSON, stops it with SIGTERM.
 fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -381,12 +409,8 @@ fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     if let Some(url) = database_url {
         command.env("AGIO_DATABASE_URL", url);
     }
-    let mut child = command
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut server, mut lines) =
+        Server::start(command.args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")]));
     let started = Instant::now();
     let serving = loop {
         let line = lines.next().expect("the server logs before it serves").unwrap();
@@ -411,9 +435,7 @@ fn serve_and_stop(dir: &std::path::Path, database_url: Option<&str>) {
     let response = response.unwrap();
     assert!(response.contains("agenda-digitale-sociale-bassa-reggiana-2025-2027"));
     assert!(response.to_ascii_lowercase().contains("x-request-id: cli-7"), "{response}");
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = server.terminate();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
     let rest: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
     // Every line logged while the request was served names it, and not its query string.
@@ -442,19 +464,14 @@ fn serve_on_sqlite_starts_logs_json_and_shuts_down_on_sigterm() {
 fn a_sigterm_as_soon_as_it_serves_still_shuts_down_gracefully() {
     let dir = temp_dir("serve-term-early");
     for attempt in 0..5 {
-        let mut child = agio()
-            .current_dir(&dir)
-            .env("AGIO_LOG_FORMAT", "json")
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let (mut server, mut lines) = Server::start(agio().current_dir(&dir).env("AGIO_LOG_FORMAT", "json").args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ]));
         let serving = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("AGIO is serving"));
         assert!(serving.is_some(), "attempt {attempt}: the server never said it was serving");
-        let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-        let exit = child.wait().unwrap();
+        let exit = server.terminate();
         assert!(exit.success(), "attempt {attempt}: graceful shutdown exits 0, got {exit:?}");
         assert!(lines.any(|l| l.unwrap().contains("shutting down")), "attempt {attempt}");
     }
